@@ -1,0 +1,155 @@
+import { NncError } from '../errors.js';
+import type { GraphBuilder } from '../ir/builder.js';
+import type { Node } from '../ir/graph.js';
+import { formatKerasShape, sameShape, type Shape } from '../ir/types.js';
+import { uniqueName, snakeCase } from './naming.js';
+import type { InitializerName } from './initializers.js';
+import { initialize } from './initializers.js';
+
+/**
+ * A tensor in a model definition: a shape (batch axis `null`) and the layer call that makes it.
+ * No data flows through it; `model()` walks these back to the inputs to find the graph.
+ */
+export class SymbolicTensor {
+  constructor(
+    readonly shape: Shape,
+    /** The call that produced it; for model inputs, the InputLayer's call. */
+    readonly call: LayerCall,
+  ) {}
+
+  get layer(): Layer {
+    return this.call.layer;
+  }
+
+  toString(): string {
+    return `SymbolicTensor${formatKerasShape(this.shape)} from ${this.call.layer.name}`;
+  }
+}
+
+/** One application of a layer to inputs (a layer applied twice has two calls, one weight set). */
+export interface LayerCall {
+  readonly layer: Layer;
+  readonly inputs: readonly SymbolicTensor[];
+  readonly output: SymbolicTensor;
+  /** Position of this call among the layer's calls (Keras' node index, `dense_1[1][0]`). */
+  readonly index: number;
+}
+
+export interface LayerWeight {
+  /** Full name, `dense_1/kernel`. */
+  readonly name: string;
+  readonly shape: readonly number[];
+  data: Float32Array;
+  readonly trainable: boolean;
+}
+
+export interface LayerArgs {
+  name?: string;
+  /** Shape of one example (no batch axis); makes a Sequential model's first layer create its input. */
+  inputShape?: readonly number[];
+  /** Full input shape with the batch axis (`null` for any batch size), as tfjs' batchInputShape. */
+  batchInputShape?: readonly (number | null)[];
+  trainable?: boolean;
+}
+
+/** Everything a layer's lowering needs: the builder, its operand nodes and its weight nodes. */
+export interface LowerContext {
+  readonly b: GraphBuilder;
+  readonly inputs: readonly Node[];
+  /** Weight nodes in the order of `layer.weights`. */
+  readonly weights: readonly Node[];
+}
+
+/**
+ * Base class of every layer: naming, call bookkeeping, one weight set shared by all calls, and
+ * the shape check for reuse. Subclasses declare the output shape, the weights and the lowering.
+ */
+export abstract class Layer {
+  abstract readonly className: string;
+  readonly name: string;
+  readonly trainable: boolean;
+  readonly weights: LayerWeight[] = [];
+  readonly calls: LayerCall[] = [];
+  readonly batchInputShape: Shape | undefined;
+  private builtFor: Shape[] | undefined;
+
+  constructor(args: LayerArgs = {}, defaultPrefix?: string) {
+    this.name = args.name ?? uniqueName(defaultPrefix ?? snakeCase(new.target.name.replace(/Layer$/, '')));
+    this.trainable = args.trainable ?? true;
+    this.batchInputShape = args.batchInputShape ? [...args.batchInputShape] : args.inputShape ? [null, ...args.inputShape] : undefined;
+  }
+
+  /** Output shape for the given input shapes; throws NncError (NNC2003) on a mismatch. */
+  abstract computeOutputShape(inputShapes: readonly Shape[]): Shape;
+
+  /** Creates weights for the first input shapes seen. Layers without weights keep the default. */
+  protected build(_inputShapes: readonly Shape[]): void {}
+
+  /** Emits the IR for one call and returns its result. */
+  abstract lower(ctx: LowerContext): Node;
+
+  /** Keras/tfjs-layers config, used to export tfjs Layers JSON. */
+  abstract getConfig(): Record<string, unknown>;
+
+  /** Number of operands this layer takes: 1, or 'many' for merge layers. */
+  readonly arity: 1 | 'many' = 1;
+
+  /**
+   * Applies the layer to symbolic tensors, as Keras' `layer(x)` / tfjs' `layer.apply(x)`.
+   * Merge layers take an array.
+   */
+  apply(inputs: SymbolicTensor | readonly SymbolicTensor[]): SymbolicTensor {
+    const list = inputs instanceof SymbolicTensor ? [inputs] : [...inputs];
+    if (list.length === 0 || !list.every((t) => t instanceof SymbolicTensor))
+      this.fail('NNC1006', 'apply() expects a SymbolicTensor (from input() or another layer), or an array of them');
+    if (this.arity === 1 && list.length !== 1) this.fail('NNC1006', `takes one input, got ${list.length}`);
+    const shapes = list.map((t) => t.shape);
+    if (this.builtFor) {
+      const same = this.builtFor.length === shapes.length && shapes.every((s, i) => sameShape(s, this.builtFor![i]!));
+      if (!same)
+        this.fail(
+          'NNC2004',
+          `was built for input shape ${this.builtFor.map(formatKerasShape).join(', ')} and is now applied to ${shapes.map(formatKerasShape).join(', ')}`,
+        );
+    }
+    const outShape = this.computeOutputShape(shapes);
+    if (!this.builtFor) {
+      this.build(shapes);
+      this.builtFor = shapes;
+    }
+    const call: { layer: Layer; inputs: SymbolicTensor[]; output?: SymbolicTensor; index: number } = {
+      layer: this,
+      inputs: list,
+      index: this.calls.length,
+    };
+    const output = new SymbolicTensor(outShape, call as LayerCall);
+    call.output = output;
+    this.calls.push(call as LayerCall);
+    return output;
+  }
+
+  /** The input shapes the layer was built for (after its first call). */
+  get inputShapes(): readonly Shape[] | undefined {
+    return this.builtFor;
+  }
+
+  countParams(): number {
+    return this.weights.reduce((n, w) => n + w.data.length, 0);
+  }
+
+  protected addWeight(suffix: string, shape: readonly number[], init: InitializerName, trainable = true): LayerWeight {
+    const w: LayerWeight = { name: `${this.name}/${suffix}`, shape: [...shape], data: initialize(init, shape), trainable: trainable && this.trainable };
+    this.weights.push(w);
+    return w;
+  }
+
+  protected fail(code: 'NNC1005' | 'NNC1006' | 'NNC2003' | 'NNC2004', detail: string, hint?: string): never {
+    throw new NncError(code, detail, { location: { layer: this.name }, ...(hint ? { hint } : {}) });
+  }
+
+  protected baseConfig(): Record<string, unknown> {
+    const config: Record<string, unknown> = { name: this.name, trainable: this.trainable, dtype: 'float32' };
+    if (this.batchInputShape) config.batch_input_shape = this.batchInputShape;
+    return config;
+  }
+}

@@ -1,0 +1,25 @@
+import type { LayerArgs } from '../layer.js';
+import { Activation, type ActivationArgs } from './activation.js';
+import { Dense, type DenseArgs } from './dense.js';
+import { Dropout, type DropoutArgs } from './dropout.js';
+import { Flatten } from './flatten.js';
+import { InputLayer, type InputArgs } from './input-layer.js';
+import { Add, Concatenate, Multiply, Subtract, type ConcatenateArgs } from './merge.js';
+import { Reshape, type ReshapeArgs } from './reshape.js';
+
+export { Activation, Add, Concatenate, Dense, Dropout, Flatten, InputLayer, Multiply, Reshape, Subtract };
+export type { ActivationArgs, ConcatenateArgs, DenseArgs, DropoutArgs, InputArgs, ReshapeArgs };
+
+/** Layer factories with tfjs-layers' names: `layers.dense({ units: 128, activation: 'relu' })`. */
+export const layers = {
+  dense: (args: DenseArgs) => new Dense(args),
+  flatten: (args: LayerArgs = {}) => new Flatten(args),
+  reshape: (args: ReshapeArgs) => new Reshape(args),
+  activation: (args: ActivationArgs) => new Activation(args),
+  dropout: (args: DropoutArgs) => new Dropout(args),
+  add: (args: LayerArgs = {}) => new Add(args),
+  subtract: (args: LayerArgs = {}) => new Subtract(args),
+  multiply: (args: LayerArgs = {}) => new Multiply(args),
+  concatenate: (args: ConcatenateArgs = {}) => new Concatenate(args),
+  inputLayer: (args: InputArgs) => new InputLayer(args),
+};

@@ -1,0 +1,49 @@
+import { NncError } from '../../errors.js';
+import type { Node } from '../../ir/graph.js';
+import type { Shape } from '../../ir/types.js';
+import { Layer, SymbolicTensor, type LayerCall, type LowerContext } from '../layer.js';
+
+export interface InputArgs {
+  /** Shape of one example, without the batch axis. */
+  shape?: readonly number[];
+  /** Full shape including the batch axis (`null` = any batch size). */
+  batchShape?: readonly (number | null)[];
+  name?: string;
+}
+
+/** Where a model's data enters; `input()` makes one and returns its tensor. */
+export class InputLayer extends Layer {
+  readonly className = 'InputLayer';
+  readonly output: SymbolicTensor;
+
+  constructor(args: InputArgs) {
+    const batchShape = args.batchShape ?? (args.shape ? [null, ...args.shape] : undefined);
+    if (!batchShape || batchShape.slice(1).some((d) => !Number.isInteger(d) || (d as number) <= 0))
+      throw new NncError('NNC1006', `input() needs a shape of positive integers, got ${JSON.stringify(args.shape ?? args.batchShape)}`, {
+        ...(args.name ? { location: { layer: args.name } } : {}),
+        hint: 'Give the shape of one example without the batch axis, e.g. input({ shape: [28, 28] }).',
+      });
+    super({ ...(args.name ? { name: args.name } : {}), batchInputShape: batchShape }, 'input');
+    const call = { layer: this, inputs: [], index: 0 } as unknown as { output: SymbolicTensor } & LayerCall;
+    this.output = new SymbolicTensor(batchShape, call);
+    call.output = this.output;
+    this.calls.push(call);
+  }
+
+  computeOutputShape(): Shape {
+    return this.batchInputShape!;
+  }
+
+  lower(_ctx: LowerContext): Node {
+    throw new Error('InputLayer is lowered by the model, not called');
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { batch_input_shape: this.batchInputShape, dtype: 'float32', sparse: false, name: this.name };
+  }
+}
+
+/** `input({shape: [28, 28]})`: a model input, as `tf.input` / `keras.Input`. */
+export function input(args: InputArgs): SymbolicTensor {
+  return new InputLayer(args).output;
+}

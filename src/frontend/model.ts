@@ -1,0 +1,178 @@
+import { NncError } from '../errors.js';
+import { GraphBuilder } from '../ir/builder.js';
+import type { Graph, Node } from '../ir/graph.js';
+import { tensorType } from '../ir/types.js';
+import { InputLayer } from './layers/input-layer.js';
+import { Layer, SymbolicTensor, type LayerCall } from './layer.js';
+import { uniqueName } from './naming.js';
+import { formatSummary } from './summary.js';
+import type { CompileConfig } from './training-config.js';
+
+export interface ModelArgs {
+  inputs: SymbolicTensor | readonly SymbolicTensor[];
+  outputs: SymbolicTensor | readonly SymbolicTensor[];
+  name?: string;
+}
+
+/**
+ * A model: a DAG of layer calls from input tensors to output tensors. Functional models are made
+ * directly by `model()`; Sequential models build one from their layer list, so both styles share
+ * this class and its lowering to IR.
+ */
+export class LayersModel {
+  readonly name: string;
+  protected graphInputs: SymbolicTensor[] = [];
+  protected graphOutputs: SymbolicTensor[] = [];
+  /** Layer calls in topological order (model inputs excluded). */
+  protected orderedCalls: LayerCall[] = [];
+  trainingConfig: CompileConfig | undefined;
+
+  constructor(args: ModelArgs | undefined, defaultPrefix = 'model') {
+    this.name = args?.name ?? uniqueName(defaultPrefix);
+    if (args) this.setGraph(toList(args.inputs, 'inputs', this.name), toList(args.outputs, 'outputs', this.name));
+  }
+
+  /** Keras-style style of the model, which decides the summary layout. */
+  get kind(): 'sequential' | 'functional' {
+    return 'functional';
+  }
+
+  get inputs(): readonly SymbolicTensor[] {
+    this.ensureGraph();
+    return this.graphInputs;
+  }
+
+  get outputs(): readonly SymbolicTensor[] {
+    this.ensureGraph();
+    return this.graphOutputs;
+  }
+
+  /** Layer calls in topological order, model inputs excluded. */
+  get calls(): readonly LayerCall[] {
+    this.ensureGraph();
+    return this.orderedCalls;
+  }
+
+  /** Distinct layers in the order of their first call, input layers first. */
+  get layers(): Layer[] {
+    this.ensureGraph();
+    const seen = new Set<Layer>(this.graphInputs.map((t) => t.layer));
+    for (const c of this.orderedCalls) seen.add(c.layer);
+    return [...seen];
+  }
+
+  countParams(): number {
+    return this.layers.reduce((n, l) => n + l.countParams(), 0);
+  }
+
+  /** Stores how the model is trained (optimizer, loss, metrics), as Keras' compile(). */
+  compile(config: CompileConfig): void {
+    this.trainingConfig = config;
+  }
+
+  /** The Keras summary table; printed with `print` (console.log by default) and returned. */
+  summary(print: ((line: string) => void) | null = console.log): string {
+    const text = formatSummary(this);
+    if (print) for (const line of text.split('\n')) print(line);
+    return text;
+  }
+
+  /** Lowers the model to SSA IR: inputs, then weights, then one group of nodes per layer call. */
+  toGraph(): Graph {
+    const b = new GraphBuilder();
+    const values = new Map<SymbolicTensor, Node>();
+    for (const t of this.inputs) values.set(t, b.input(t.layer.name, tensorType(t.shape)));
+    const weightNodes = new Map<Layer, Node[]>();
+    for (const layer of this.layers) weightNodes.set(layer, layer.weights.map((w) => b.weight(w.name, tensorType(w.shape), w.data)));
+    for (const call of this.calls) {
+      b.currentLayer = call.layer.name;
+      const node = call.layer.lower({ b, inputs: call.inputs.map((t) => values.get(t)!), weights: weightNodes.get(call.layer)! });
+      values.set(call.output, node);
+    }
+    b.currentLayer = undefined;
+    for (const [i, t] of this.outputs.entries()) b.output(this.outputNames[i]!, values.get(t)!);
+    return b.build();
+  }
+
+  /** Output names: the producing layer's name, suffixed when one layer yields several outputs. */
+  get outputNames(): string[] {
+    const used = new Map<string, number>();
+    return this.outputs.map((t) => {
+      const base = t.layer.name;
+      const n = used.get(base) ?? 0;
+      used.set(base, n + 1);
+      return n === 0 ? base : `${base}_${n}`;
+    });
+  }
+
+  get inputNames(): string[] {
+    return this.inputs.map((t) => t.layer.name);
+  }
+
+  /** Hook for Sequential, which builds its graph lazily. */
+  protected ensureGraph(): void {}
+
+  protected setGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[]): void {
+    this.graphInputs = inputs;
+    this.graphOutputs = outputs;
+    this.orderedCalls = topologicalCalls(this.name, inputs, outputs);
+  }
+}
+
+function toList(x: SymbolicTensor | readonly SymbolicTensor[] | undefined, what: string, model: string): SymbolicTensor[] {
+  const list = x instanceof SymbolicTensor ? [x] : Array.isArray(x) ? [...(x as SymbolicTensor[])] : [];
+  if (list.length === 0 || !list.every((t) => t instanceof SymbolicTensor))
+    throw new NncError('NNC2006', `model '${model}': ${what} must be a tensor or a non-empty array of tensors`, {
+      hint: 'Pass the tensors returned by input() and layer.apply(), e.g. model({ inputs: x, outputs: y }).',
+    });
+  return list;
+}
+
+/**
+ * Orders the layer calls between the inputs and the outputs (depth-first, operands in order), and
+ * checks the graph: no cycles, every input used, every output computed from the listed inputs.
+ */
+export function topologicalCalls(model: string, inputs: readonly SymbolicTensor[], outputs: readonly SymbolicTensor[]): LayerCall[] {
+  const order: LayerCall[] = [];
+  const state = new Map<LayerCall, 'visiting' | 'done'>();
+  const inputCalls = new Set(inputs.map((t) => t.call));
+  for (const t of inputs)
+    if (!(t.layer instanceof InputLayer))
+      throw new NncError('NNC2006', `model '${model}': input ${t.toString()} is not a model input`, {
+        location: { layer: t.layer.name },
+        hint: 'Model inputs must be tensors returned by input().',
+      });
+  const reachedInputs = new Set<LayerCall>();
+  const visit = (call: LayerCall, path: string[]): void => {
+    const s = state.get(call);
+    if (s === 'done') return;
+    if (s === 'visiting')
+      throw new NncError('NNC2001', `${[...path, call.layer.name].join(' -> ')}`, { location: { layer: call.layer.name } });
+    if (inputCalls.has(call)) {
+      reachedInputs.add(call);
+      state.set(call, 'done');
+      return;
+    }
+    if (call.layer instanceof InputLayer)
+      throw new NncError('NNC2005', `model '${model}' uses input '${call.layer.name}', which is not in its inputs`, {
+        location: { layer: call.layer.name },
+        hint: `Add it to model({ inputs: [...] }).`,
+      });
+    state.set(call, 'visiting');
+    for (const t of call.inputs) visit(t.call, [...path, call.layer.name]);
+    state.set(call, 'done');
+    order.push(call);
+  };
+  for (const t of outputs) visit(t.call, []);
+  for (const t of inputs)
+    if (!reachedInputs.has(t.call))
+      throw new NncError('NNC2002', `input '${t.layer.name}' of model '${model}' does not reach any output`, { location: { layer: t.layer.name } });
+  return order;
+}
+
+/** `model({inputs, outputs})`: a Functional-API model, as `tf.model` / `keras.Model`. */
+export function model(args: ModelArgs): LayersModel {
+  if (!args || typeof args !== 'object')
+    throw new NncError('NNC2006', 'model() expects { inputs, outputs }', { hint: 'e.g. model({ inputs: x, outputs: y }).' });
+  return new LayersModel(args);
+}

@@ -1,0 +1,117 @@
+import { NncError, type NncLocation } from '../errors.js';
+import { Graph, type Attrs, type GraphOutput, type Node } from './graph.js';
+import { opRegistry } from './ops/index.js';
+import { ShapeError } from './registry.js';
+import type { TensorType } from './types.js';
+
+/**
+ * Builds a graph node by node, inferring each result type through the op registry. Shape errors
+ * become NNC2003 diagnostics carrying the layer being lowered.
+ */
+export class GraphBuilder {
+  private readonly nodes: Node[] = [];
+  private readonly outputs: GraphOutput[] = [];
+  private readonly weights = new Map<string, Float32Array>();
+  private readonly names = new Set<string>();
+  private nextId = 0;
+  /** Attached to every node created while set; the frontend sets it to the layer being lowered. */
+  currentLayer: string | undefined;
+
+  input(name: string, type: TensorType): Node {
+    return this.source('input', name, type);
+  }
+
+  /** A named parameter. `data` may be omitted for IR parsed from text (weights supplied later). */
+  weight(name: string, type: TensorType, data?: Float32Array): Node {
+    if (data) this.weights.set(name, data);
+    return this.source('weight', name, type);
+  }
+
+  constant(values: readonly number[], type: TensorType): Node {
+    return this.push({ op: 'const', inputs: [], attrs: { value: [...values] }, type });
+  }
+
+  private source(op: 'input' | 'weight', name: string, type: TensorType): Node {
+    if (this.names.has(name)) throw new NncError('NNC2007', `duplicate value name %${name}`, { location: this.location() });
+    this.names.add(name);
+    return this.push({ op, inputs: [], attrs: {}, type, name });
+  }
+
+  /** Appends `op(inputs) {attrs}`; the result type comes from the op's shape inference. */
+  op(op: string, inputs: readonly Node[], attrs: Attrs = {}, location?: NncLocation): Node {
+    const def = opRegistry.get(op);
+    if (!def) throw new NncError('NNC2008', `'${op}'`, { location: location ?? this.location() });
+    let type: TensorType;
+    try {
+      type = def.inferType(
+        inputs.map((i) => i.type),
+        attrs,
+      );
+    } catch (e) {
+      if (e instanceof ShapeError) throw new NncError('NNC2003', `${op}: ${e.message}`, { location: location ?? this.location() });
+      throw e;
+    }
+    return this.push({ op, inputs: [...inputs], attrs, type });
+  }
+
+  /** Appends a node whose type is already known (used by the parser and by graph rewrites). */
+  raw(op: string, inputs: readonly Node[], attrs: Attrs, type: TensorType, name?: string): Node {
+    if (name !== undefined) {
+      if (this.names.has(name)) throw new NncError('NNC2007', `duplicate value name %${name}`);
+      this.names.add(name);
+    }
+    return this.push({ op, inputs: [...inputs], attrs, type, ...(name !== undefined ? { name } : {}) });
+  }
+
+  setWeightData(name: string, data: Float32Array): void {
+    this.weights.set(name, data);
+  }
+
+  output(name: string, node: Node): void {
+    if (this.outputs.some((o) => o.name === name)) throw new NncError('NNC2007', `duplicate output name '${name}'`);
+    this.outputs.push({ name, node });
+  }
+
+  /** The graph; the weight table keeps only the data of weight nodes still present. */
+  build(): Graph {
+    const live = new Map<string, Float32Array>();
+    for (const n of this.nodes) {
+      const data = n.op === 'weight' ? this.weights.get(n.name!) : undefined;
+      if (data) live.set(n.name!, data);
+    }
+    return new Graph([...this.nodes], [...this.outputs], live);
+  }
+
+  private push(n: Omit<Node, 'id' | 'layer'>): Node {
+    const node: Node = { ...n, id: this.nextId++, ...(this.currentLayer ? { layer: this.currentLayer } : {}) };
+    this.nodes.push(node);
+    return node;
+  }
+
+  private location(): NncLocation {
+    return this.currentLayer ? { layer: this.currentLayer } : {};
+  }
+}
+
+/**
+ * Rebuilds a graph, letting `rewrite` replace any node (return undefined to keep a copy of it).
+ * Operands are remapped to their replacements, so a rewrite only sees already-rebuilt inputs.
+ * Nodes no output depends on are kept; DCE removes them. This is how passes produce new graphs.
+ */
+export function rebuild(
+  graph: Graph,
+  rewrite: (node: Node, inputs: readonly Node[], b: GraphBuilder) => Node | undefined,
+): Graph {
+  const b = new GraphBuilder();
+  for (const [name, data] of graph.weights) b.setWeightData(name, data);
+  const map = new Map<Node, Node>();
+  for (const n of graph.nodes) {
+    const inputs = n.inputs.map((i) => map.get(i)!);
+    b.currentLayer = n.layer;
+    let out = rewrite(n, inputs, b);
+    if (!out) out = b.raw(n.op, inputs, n.attrs, n.type, n.name);
+    map.set(n, out);
+  }
+  for (const o of graph.outputs) b.output(o.name, map.get(o.node)!);
+  return b.build();
+}

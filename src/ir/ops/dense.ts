@@ -1,0 +1,56 @@
+import type { Attrs } from '../graph.js';
+import { ShapeError, type OpDef } from '../registry.js';
+import { evalScalar } from '../scalar-expr.js';
+import type { Tensor } from '../tensor.js';
+import { sameShape } from '../types.js';
+import { opRegistry } from './index.js';
+import { inferMatmul, matmulRows } from './matmul.js';
+import { softmaxAlong } from './softmax.js';
+
+/** The IR op applied after the product: 'linear' (none), 'softmax', or an elementwise op name. */
+export function denseActivation(attrs: Attrs): string {
+  return typeof attrs.activation === 'string' ? attrs.activation : 'linear';
+}
+
+/** Applies a fused epilogue activation in place, with the same math as the standalone op. */
+export function applyActivation(t: Tensor, activation: string, activationAttrs: Attrs = {}): Tensor {
+  if (activation === 'linear') return t;
+  if (activation === 'softmax') return softmaxAlong(t, -1);
+  const def = opRegistry.get(activation);
+  if (!def?.scalar) throw new ShapeError(`'${activation}' is not an elementwise activation`);
+  const expr = def.scalar(activationAttrs);
+  for (let i = 0; i < t.data.length; i++) t.data[i] = evalScalar(expr, [t.data[i]!]);
+  return t;
+}
+
+/**
+ * Fused dense layer: activation(x[..., k] x w[k, n] + b[n]). Made by the fuse pass from matmul,
+ * bias add and activation; backends emit it as one kernel with bias and activation in the epilogue.
+ * `alpha` parameterizes elu / leaky_relu epilogues.
+ */
+export const dense: OpDef = {
+  name: 'dense',
+  summary: 'activation(x x w + b), one fused kernel',
+  arity: [2, 3],
+  attrs: { activation: { kind: 'string', default: 'linear' }, alpha: { kind: 'float', default: 0 } },
+  inferType(inputs, attrs) {
+    const out = inferMatmul(inputs[0]!, inputs[1]!);
+    const bias = inputs[2];
+    if (bias && !sameShape(bias.shape, [out.shape[out.shape.length - 1]!]))
+      throw new ShapeError(`dense bias must have shape [${out.shape[out.shape.length - 1]}]`);
+    const act = denseActivation(attrs);
+    if (act !== 'linear' && act !== 'softmax' && !opRegistry.get(act)?.scalar) throw new ShapeError(`unknown dense activation '${act}'`);
+    return out;
+  },
+  evaluate(inputs, attrs) {
+    const out = matmulRows(inputs[0]!, inputs[1]!);
+    const bias = inputs[2];
+    if (bias) {
+      const n = bias.data.length;
+      for (let i = 0; i < out.data.length; i++) out.data[i]! += bias.data[i % n]!;
+    }
+    const act = denseActivation(attrs);
+    const actAttrs: Attrs = typeof attrs.alpha === 'number' && attrs.alpha !== 0 ? { alpha: attrs.alpha } : {};
+    return applyActivation(out, act, actAttrs);
+  },
+};

@@ -1,0 +1,15 @@
+import type { OpDef } from '../registry.js';
+
+/**
+ * Inverted dropout with drop probability `rate`. At inference (everything the interpreter and the
+ * bundles run) it is the identity, and canonicalize removes it; training graphs expand it into a
+ * seeded mask.
+ */
+export const dropout: OpDef = {
+  name: 'dropout',
+  summary: 'identity at inference; random mask scaled by 1/(1-rate) while training',
+  arity: 1,
+  attrs: { rate: { kind: 'float' } },
+  inferType: ([x]) => x!,
+  evaluate: ([x]) => x!,
+};

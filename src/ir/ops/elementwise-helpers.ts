@@ -1,0 +1,71 @@
+import type { Attrs } from '../graph.js';
+import { ShapeError, type AttrSpec, type OpDef } from '../registry.js';
+import { evalScalar, type ScalarExpr } from '../scalar-expr.js';
+import { broadcastConcrete, broadcastIndex, tensor, type Tensor } from '../tensor.js';
+import { formatShape, type Dim, type Shape, type TensorType } from '../types.js';
+
+/** Numpy broadcasting over shapes with a symbolic batch dimension. */
+export function broadcastShapes(shapes: readonly Shape[]): Shape {
+  const rank = Math.max(...shapes.map((s) => s.length));
+  const out: Dim[] = [];
+  for (let i = 0; i < rank; i++) {
+    let dim: Dim = 1;
+    for (const s of shapes) {
+      const d = i - (rank - s.length) >= 0 ? s[i - (rank - s.length)]! : 1;
+      if (d === 1 || d === dim) continue;
+      if (dim === 1) dim = d;
+      else throw new ShapeError(`cannot broadcast shapes ${shapes.map(formatShape).join(' and ')}`);
+    }
+    out.push(dim);
+  }
+  return out;
+}
+
+export function inferBroadcast(inputs: readonly TensorType[]): TensorType {
+  const dtype = inputs[0]!.dtype;
+  if (inputs.some((t) => t.dtype !== dtype)) throw new ShapeError(`operand dtypes differ: ${inputs.map((t) => t.dtype).join(', ')}`);
+  return { dtype, shape: broadcastShapes(inputs.map((t) => t.shape)) };
+}
+
+/** Evaluates a scalar expression over broadcast operands. */
+export function evaluateScalarExpr(expr: ScalarExpr, inputs: readonly Tensor[]): Tensor {
+  let outShape: number[] = [];
+  for (const t of inputs) {
+    const s = broadcastConcrete(outShape, t.shape);
+    if (!s) throw new ShapeError('operands do not broadcast');
+    outShape = s;
+  }
+  const out = tensor(outShape);
+  const maps = inputs.map((t) => (t.data.length === out.data.length ? null : broadcastIndex(outShape, t.shape)));
+  const args = new Array<number>(inputs.length);
+  for (let i = 0; i < out.data.length; i++) {
+    for (let k = 0; k < inputs.length; k++) args[k] = inputs[k]!.data[maps[k] ? maps[k]![i]! : i]!;
+    out.data[i] = evalScalar(expr, args);
+  }
+  return out;
+}
+
+/** Declares an elementwise op from its scalar math; shape inference and evaluation follow. */
+export function elementwiseOp(
+  name: string,
+  summary: string,
+  arity: number,
+  scalar: (attrs: Attrs) => ScalarExpr,
+  attrs: Record<string, AttrSpec> = {},
+): OpDef {
+  return {
+    name,
+    summary,
+    arity,
+    attrs,
+    inferType: inferBroadcast,
+    evaluate: (inputs, a) => evaluateScalarExpr(scalar(a), inputs),
+    scalar,
+  };
+}
+
+/** Reads a numeric attribute, falling back to the op's declared default. */
+export function numAttr(attrs: Attrs, key: string, fallback: number): number {
+  const v = attrs[key];
+  return typeof v === 'number' ? v : fallback;
+}

@@ -1,0 +1,11 @@
+import type { OpDef } from '../registry.js';
+
+/** Passes its operand through; canonicalize removes it. Lowered from Activation('linear'). */
+export const identity: OpDef = {
+  name: 'identity',
+  summary: 'x (removed by canonicalize)',
+  arity: 1,
+  attrs: {},
+  inferType: ([x]) => x!,
+  evaluate: ([x]) => x!,
+};

@@ -1,0 +1,44 @@
+import type { Attrs } from '../graph.js';
+import { ShapeError, type OpDef } from '../registry.js';
+import { tensor, type Tensor } from '../tensor.js';
+import type { TensorType } from '../types.js';
+
+export function normalizeAxis(axis: number, rank: number): number {
+  const a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= rank) throw new ShapeError(`axis ${axis} is out of range for rank ${rank}`);
+  return a;
+}
+
+/** Numerically stable softmax along one axis (max subtracted first, as tfjs does). */
+export function softmaxAlong(x: Tensor, axis: number): Tensor {
+  const ax = normalizeAxis(axis, x.shape.length);
+  const n = x.shape[ax]!;
+  const inner = x.shape.slice(ax + 1).reduce((p, d) => p * d, 1);
+  const outer = x.data.length / (n * inner);
+  const out = tensor(x.shape);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i;
+      let m = -Infinity;
+      for (let j = 0; j < n; j++) m = Math.max(m, x.data[base + j * inner]!);
+      let sum = 0;
+      for (let j = 0; j < n; j++) sum += Math.exp(x.data[base + j * inner]! - m);
+      for (let j = 0; j < n; j++) out.data[base + j * inner] = Math.exp(x.data[base + j * inner]! - m) / sum;
+    }
+  }
+  return out;
+}
+
+const axisOf = (attrs: Attrs) => (typeof attrs.axis === 'number' ? attrs.axis : -1);
+
+export const softmax: OpDef = {
+  name: 'softmax',
+  summary: 'exp(x - max) / sum(exp(x - max)) along `axis`',
+  arity: 1,
+  attrs: { axis: { kind: 'int', default: -1 } },
+  inferType([x]: readonly TensorType[], attrs) {
+    normalizeAxis(axisOf(attrs), x!.shape.length);
+    return x!;
+  },
+  evaluate: ([x], attrs) => softmaxAlong(x!, axisOf(attrs)),
+};

@@ -1,0 +1,23 @@
+import { ShapeError, type OpDef } from '../registry.js';
+import { tensor } from '../tensor.js';
+
+// Source ops have no operands; their type is stated on the node, and the interpreter supplies
+// their value (model inputs from the caller, weights from the graph's weight table, consts from
+// their `value` attribute).
+const sourceOp = (name: string, summary: string, attrs: OpDef['attrs'] = {}): OpDef => ({
+  name,
+  summary,
+  arity: 0,
+  attrs,
+  inferType() {
+    throw new ShapeError(`${name} nodes carry their own type`);
+  },
+  evaluate(_inputs, a, out) {
+    if (name !== 'const') throw new ShapeError(`${name} nodes are supplied by the interpreter`);
+    return tensor(out.shape as number[], a.value as number[]);
+  },
+});
+
+export const input = sourceOp('input', 'a model input (named)');
+export const weight = sourceOp('weight', 'a named parameter; data lives in the graph weight table');
+export const constant = sourceOp('const', 'a small literal tensor', { value: { kind: 'floats' } });

@@ -1,0 +1,78 @@
+import { NncError } from '../errors.js';
+import { GraphBuilder } from './builder.js';
+import type { AttrValue, Graph, Node } from './graph.js';
+import type { DType, Dim, TensorType } from './types.js';
+
+/**
+ * Parses IR text (the printer's format) back into a graph. Weight data is not part of the text:
+ * pass `weights` to attach it. Blank lines and `#` comments are ignored. Types are stated on every
+ * line and checked against shape inference by the verifier, not trusted blindly.
+ */
+export function parseGraph(text: string, options: { file?: string; weights?: ReadonlyMap<string, Float32Array> } = {}): Graph {
+  const b = new GraphBuilder();
+  const values = new Map<string, Node>();
+  const lines = text.split('\n');
+  lines.forEach((raw, index) => {
+    const line = raw.replace(/#.*$/, '').trim();
+    if (!line) return;
+    const fail = (msg: string): never => {
+      throw new NncError('NNC3001', `${msg}: '${line}'`, { location: { file: options.file ?? '<ir>', line: index + 1 } });
+    };
+    const lookup = (ref: string): Node => values.get(ref) ?? fail(`undefined value %${ref}`);
+
+    const out = /^output\s+("(?:[^"\\]|\\.)*")\s*=\s*%([\w./:-]+)$/.exec(line);
+    if (out) {
+      b.output(JSON.parse(out[1]!) as string, lookup(out[2]!));
+      return;
+    }
+    const m = /^%([\w./:-]+)\s*=\s*([a-z_][\w]*)\s*(.*?)\s*:\s*(f32|i32)\[([^\]]*)\]$/.exec(line) ?? fail('expected `%name = op operands {attrs} : type`');
+    const [, name, op, rest, dtype, dims] = m as unknown as [string, string, string, string, DType, string];
+    const type: TensorType = { dtype, shape: dims === '' ? [] : dims.split(',').map((d): Dim => (d.trim() === '?' ? null : Number(d))) };
+    if (type.shape.some((d) => d !== null && !Number.isInteger(d))) fail('bad shape');
+    const braceAt = rest.indexOf('{');
+    const operandText = (braceAt >= 0 ? rest.slice(0, braceAt) : rest).trim();
+    const attrText = braceAt >= 0 ? rest.slice(braceAt) : '';
+    const operands = operandText ? operandText.split(',').map((s) => lookup(s.trim().replace(/^%/, ''))) : [];
+    const attrs = attrText ? parseAttrs(attrText, fail) : {};
+    if (values.has(name)) fail(`%${name} is defined twice`);
+    let node: Node;
+    if (op === 'input') node = b.input(name, type);
+    else if (op === 'weight') node = b.weight(name, type, options.weights?.get(name));
+    else node = b.raw(op, operands, attrs, type);
+    values.set(name, node);
+  });
+  return b.build();
+}
+
+function parseAttrs(text: string, fail: (msg: string) => never): Record<string, AttrValue> {
+  if (!text.startsWith('{') || !text.endsWith('}')) fail('attributes must be enclosed in {}');
+  const attrs: Record<string, AttrValue> = {};
+  const body = text.slice(1, -1);
+  // key=value pairs; values are JSON strings, numbers, booleans or [numbers].
+  const re = /\s*([A-Za-z_]\w*)\s*=\s*("(?:[^"\\]|\\.)*"|\[[^\]]*\]|[^,}\s]+)\s*(,|$)/y;
+  let pos = 0;
+  while (pos < body.length) {
+    re.lastIndex = pos;
+    const m = re.exec(body) ?? fail(`bad attribute near '${body.slice(pos)}'`);
+    const [, key, value] = m as unknown as [string, string, string];
+    attrs[key] = parseAttrValue(value, fail);
+    pos = re.lastIndex;
+  }
+  return attrs;
+}
+
+function parseAttrValue(v: string, fail: (msg: string) => never): AttrValue {
+  if (v.startsWith('"')) return JSON.parse(v) as string;
+  if (v === 'true' || v === 'false') return v === 'true';
+  if (v.startsWith('[')) {
+    const inner = v.slice(1, -1).trim();
+    return inner ? inner.split(',').map((x) => parseNumber(x.trim(), fail)) : [];
+  }
+  return parseNumber(v, fail);
+}
+
+function parseNumber(v: string, fail: (msg: string) => never): number {
+  const n = Number(v);
+  if (v === '' || Number.isNaN(n) && v !== 'NaN') fail(`bad number '${v}'`);
+  return n;
+}

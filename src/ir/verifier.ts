@@ -1,0 +1,60 @@
+import { NncError } from '../errors.js';
+import type { Graph, Node } from './graph.js';
+import { SOURCE_OPS } from './graph.js';
+import { opRegistry } from './ops/index.js';
+import { valueNames } from './printer.js';
+import { ShapeError } from './registry.js';
+import { formatType, sameType, elementCount } from './types.js';
+
+export interface VerifyOptions {
+  /** Require every weight node to have data of the right size (true for anything executed). */
+  requireWeightData?: boolean;
+}
+
+/**
+ * Checks the structural invariants every pass must keep: operands defined before use (SSA,
+ * topological order), known ops with the right arity, stated types equal to inferred types,
+ * named inputs/weights with unique names, outputs defined in the graph. Throws NNC2007.
+ */
+export function verifyGraph(graph: Graph, options: VerifyOptions = {}): void {
+  const names = valueNames(graph);
+  const defined = new Set<Node>();
+  const seenNames = new Set<string>();
+  const fail = (n: Node | undefined, msg: string): never => {
+    throw new NncError('NNC2007', msg, { location: n ? { node: `%${names.get(n)}`, ...(n.layer ? { layer: n.layer } : {}) } : {} });
+  };
+  for (const n of graph.nodes) {
+    const def = opRegistry.get(n.op) ?? fail(n, `unknown op '${n.op}'`);
+    for (const i of n.inputs) if (!defined.has(i)) fail(n, `operand %${names.get(i) ?? '?'} is used before it is defined`);
+    const arity = def.arity;
+    const count = n.inputs.length;
+    const arityOk =
+      arity === 'variadic' ? count >= 1 : typeof arity === 'number' ? count === arity : count >= arity[0] && count <= arity[1];
+    if (!arityOk) fail(n, `${n.op} takes ${JSON.stringify(arity)} operands, got ${count}`);
+    if (n.op === 'input' || n.op === 'weight') {
+      if (!n.name) fail(n, `${n.op} node has no name`);
+      if (/^\d+$/.test(n.name!)) fail(n, `name %${n.name} is reserved for numbered values`);
+      if (seenNames.has(n.name!)) fail(n, `duplicate name %${n.name}`);
+      seenNames.add(n.name!);
+    }
+    if (n.op === 'weight' && options.requireWeightData) {
+      const data = graph.weights.get(n.name!) ?? fail(n, `weight %${n.name} has no data`);
+      if (data.length !== elementCount(n.type.shape)) fail(n, `weight %${n.name} has ${data.length} values for ${formatType(n.type)}`);
+    }
+    if (!SOURCE_OPS.has(n.op)) {
+      try {
+        const inferred = def.inferType(
+          n.inputs.map((i) => i.type),
+          n.attrs,
+        );
+        if (!sameType(inferred, n.type)) fail(n, `stated type ${formatType(n.type)} but ${n.op} infers ${formatType(inferred)}`);
+      } catch (e) {
+        if (e instanceof ShapeError) fail(n, `${n.op}: ${e.message}`);
+        throw e;
+      }
+    }
+    defined.add(n);
+  }
+  if (graph.outputs.length === 0) fail(undefined, 'graph has no outputs');
+  for (const o of graph.outputs) if (!defined.has(o.node)) fail(undefined, `output '${o.name}' refers to a value outside the graph`);
+}
