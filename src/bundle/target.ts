@@ -1,0 +1,25 @@
+import type { Graph } from '../ir/graph.js';
+import type { MemoryPlan } from '../passes/memory-plan-types.js';
+
+/** One file of a bundle, written by the bundle writer (temp dir, then an atomic rename). */
+export interface BundleFile {
+  readonly path: string;
+  readonly contents: string | Uint8Array;
+}
+
+export interface TargetOptions {
+  /** Inline binary payloads into the JS module (one-file bundle). */
+  readonly singleFile: boolean;
+  /** Where weights go: inside the module's data ('embedded') or a file beside it ('external'). */
+  readonly weights: 'embedded' | 'external';
+}
+
+/**
+ * A code generator that turns an optimized graph into bundle files. The wasm and webgpu
+ * backends each provide one; `nnc build --target` picks them from the table in targets.ts.
+ */
+export interface BundleTarget {
+  readonly name: string;
+  readonly description: string;
+  emit(graph: Graph, plan: MemoryPlan, options: TargetOptions): Promise<BundleFile[]>;
+}
