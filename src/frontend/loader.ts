@@ -76,7 +76,8 @@ function typeCheck(file: string, source: string, shownPath: string): void {
   const existing = checker.getSourceFile(file);
   if (existing) checker.removeSourceFile(existing);
   const sf = checker.createSourceFile(file, source, { overwrite: true });
-  const diagnostics = checker.getProgram().getSyntacticDiagnostics(sf).concat(checker.getProgram().getSemanticDiagnostics(sf));
+  const program = checker.getProgram();
+  const diagnostics: Diagnostic[] = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
   if (diagnostics.length === 0) return;
   const errors = diagnostics.map((d) => diagnosticError(d, shownPath));
   const list = errors.map((e) => `${formatPos(e.location)} ${e.message}`).join('\n');

@@ -53,10 +53,13 @@ export class LayersModel {
     return this.orderedCalls;
   }
 
-  /** Distinct layers in the order of their first call, input layers first. */
+  /**
+   * Distinct layers in the order of their first call; a Functional model lists its input layers
+   * first, a Sequential model has none (as Keras' `model.layers`).
+   */
   get layers(): Layer[] {
     this.ensureGraph();
-    const seen = new Set<Layer>(this.graphInputs.map((t) => t.layer));
+    const seen = new Set<Layer>(this.kind === 'functional' ? this.graphInputs.map((t) => t.layer) : []);
     for (const c of this.orderedCalls) seen.add(c.layer);
     return [...seen];
   }

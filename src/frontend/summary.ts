@@ -13,7 +13,7 @@ export function formatSummary(model: LayersModel): string {
   const positions = (chainLike ? [0.45, 0.85, 1] : [0.33, 0.55, 0.67, 1]).map((p) => Math.floor(lineLength * p));
   const header = ['Layer (type)', 'Output Shape', 'Param #', ...(chainLike ? [] : ['Connected to'])];
   const lines: string[] = [`Model: "${model.name}"`, '_'.repeat(lineLength), ...formatRow(header, positions)];
-  const layers = chainLike ? model.layers.filter((l) => model.kind === 'functional' || !(l instanceof InputLayer)) : layersByDepth(model);
+  const layers = chainLike ? model.layers : layersByDepth(model);
   const modelCalls = new Set<LayerCall>([...model.calls, ...model.inputs.map((t) => t.call)]);
   for (const layer of layers) {
     const fields = [`${layer.name} (${layer.className})`, outputShapeText(layer), String(layer.countParams())];

@@ -4,11 +4,12 @@ import { Dense, type DenseArgs } from './dense.js';
 import { Dropout, type DropoutArgs } from './dropout.js';
 import { Flatten } from './flatten.js';
 import { InputLayer, type InputArgs } from './input-layer.js';
+import { LeakyReLU, type LeakyReLUArgs } from './leaky-relu.js';
 import { Add, Concatenate, Multiply, Subtract, type ConcatenateArgs } from './merge.js';
 import { Reshape, type ReshapeArgs } from './reshape.js';
 
-export { Activation, Add, Concatenate, Dense, Dropout, Flatten, InputLayer, Multiply, Reshape, Subtract };
-export type { ActivationArgs, ConcatenateArgs, DenseArgs, DropoutArgs, InputArgs, ReshapeArgs };
+export { Activation, Add, Concatenate, Dense, Dropout, Flatten, InputLayer, LeakyReLU, Multiply, Reshape, Subtract };
+export type { ActivationArgs, ConcatenateArgs, DenseArgs, DropoutArgs, InputArgs, LeakyReLUArgs, ReshapeArgs };
 
 /** Layer factories with tfjs-layers' names: `layers.dense({ units: 128, activation: 'relu' })`. */
 export const layers = {
@@ -17,6 +18,7 @@ export const layers = {
   reshape: (args: ReshapeArgs) => new Reshape(args),
   activation: (args: ActivationArgs) => new Activation(args),
   dropout: (args: DropoutArgs) => new Dropout(args),
+  leakyReLU: (args: LeakyReLUArgs = {}) => new LeakyReLU(args),
   add: (args: LayerArgs = {}) => new Add(args),
   subtract: (args: LayerArgs = {}) => new Subtract(args),
   multiply: (args: LayerArgs = {}) => new Multiply(args),

@@ -1,0 +1,122 @@
+/**
+ * The oracle outside the project: rebuilds an nnc model in @tensorflow/tfjs (cpu backend) layer
+ * by layer with the same topology and the same weights, so golden tests can compare nnc's
+ * outputs with tfjs's on identical inputs.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LayersModel } from '../../src/frontend/model.js';
+import type { Layer, SymbolicTensor } from '../../src/frontend/layer.js';
+import { Activation, Add, Concatenate, Dense, Dropout, Flatten, InputLayer, LeakyReLU, Multiply, Reshape, Subtract } from '../../src/frontend/layers/index.js';
+import type { ActivationName } from '../../src/ir/activations.js';
+
+let ready: Promise<void> | undefined;
+
+/** Selects tfjs's cpu backend once (the reference kernels, float32). */
+export function tfjsReady(): Promise<void> {
+  ready ??= (async () => {
+    await tf.setBackend('cpu');
+    await tf.ready();
+  })();
+  return ready;
+}
+
+/** tfjs-layers has no Subtract layer (Keras has); this one computes a - b as Keras does. */
+class TfjsSubtract extends tf.layers.Layer {
+  // Serialized as Keras' own Subtract layer, so saved twins read as Keras models.
+  static className = 'Subtract';
+  override computeOutputShape(shapes: tf.Shape[]): tf.Shape {
+    return shapes[0]!;
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const [a, b] = inputs as tf.Tensor[];
+    return tf.sub(a!, b!);
+  }
+}
+
+/**
+ * The tfjs layer applying an nnc activation, created once per nnc layer so shared layers stay
+ * shared. tfjs-layers has no leakyRelu activation string: it is a LeakyReLU layer (alpha 0.2 as nnc).
+ */
+function activationLayer(act: ActivationName, name: string): tf.layers.Layer | undefined {
+  if (act === 'linear') return undefined;
+  if (act === 'leakyRelu') return tf.layers.leakyReLU({ alpha: 0.2, name: `${name}_leaky` });
+  return tf.layers.activation({ activation: act as never, name: `${name}_act` });
+}
+
+interface Twin {
+  /** The layer holding the weights (if any) first. */
+  readonly tfLayers: tf.layers.Layer[];
+  apply(inputs: tf.SymbolicTensor[]): tf.SymbolicTensor;
+}
+
+/** A chain of tfjs layers applied one after another (the first takes all inputs). */
+function chain(...layers: (tf.layers.Layer | undefined)[]): Twin {
+  const present = layers.filter((l): l is tf.layers.Layer => l !== undefined);
+  return {
+    tfLayers: present,
+    apply: (xs) => present.reduce<tf.SymbolicTensor | tf.SymbolicTensor[]>((x, l) => l.apply(x) as tf.SymbolicTensor, xs.length === 1 ? xs[0]! : xs) as tf.SymbolicTensor,
+  };
+}
+
+function twinLayer(layer: Layer): Twin {
+  const name = layer.name;
+  if (layer instanceof Dense) return chain(tf.layers.dense({ units: layer.units, useBias: layer.useBias, name }), activationLayer(layer.activation, name));
+  if (layer instanceof Activation) return chain(activationLayer(layer.activation, name) ?? tf.layers.activation({ activation: 'linear', name }));
+  if (layer instanceof Flatten) return chain(tf.layers.flatten({ name }));
+  if (layer instanceof Reshape) return chain(tf.layers.reshape({ targetShape: [...layer.targetShape], name }));
+  if (layer instanceof Dropout) return chain(tf.layers.dropout({ rate: layer.rate, name }));
+  if (layer instanceof LeakyReLU) return chain(tf.layers.leakyReLU({ alpha: layer.alpha, name }));
+  if (layer instanceof Add) return chain(tf.layers.add({ name }));
+  if (layer instanceof Subtract) return chain(new TfjsSubtract({ name }));
+  if (layer instanceof Multiply) return chain(tf.layers.multiply({ name }));
+  if (layer instanceof Concatenate) return chain(tf.layers.concatenate({ axis: layer.axis, name }));
+  throw new Error(`tfjs twin: no mapping for ${layer.className}`);
+}
+
+/** Builds the tfjs model and copies nnc's weights into it. Dispose it with `.dispose()`. */
+export function buildTfjsTwin(model: LayersModel): tf.LayersModel {
+  const values = new Map<SymbolicTensor, tf.SymbolicTensor>();
+  const inputs = model.inputs.map((t) => {
+    const layer = t.layer as InputLayer;
+    const x = tf.input({ batchShape: [...layer.batchInputShape!], name: layer.name });
+    values.set(t, x);
+    return x;
+  });
+  const twins = new Map<Layer, ReturnType<typeof twinLayer>>();
+  for (const call of model.calls) {
+    let twin = twins.get(call.layer);
+    if (!twin) twins.set(call.layer, (twin = twinLayer(call.layer)));
+    values.set(call.output, twin.apply(call.inputs.map((t) => values.get(t)!)));
+  }
+  const tfModel = tf.model({ inputs, outputs: model.outputs.map((t) => values.get(t)!) });
+  for (const [layer, twin] of twins) {
+    if (layer.weights.length === 0) continue;
+    twin.tfLayers[0]!.setWeights(layer.weights.map((w) => tf.tensor(w.data, [...w.shape])));
+  }
+  return tfModel;
+}
+
+/**
+ * Runs the tfjs twin on flat float32 inputs (keyed by nnc input name) for `batch` rows and returns
+ * flat outputs keyed by nnc output name.
+ */
+export async function tfjsPredict(
+  model: LayersModel,
+  inputs: Record<string, Float32Array>,
+  batch: number,
+): Promise<Record<string, Float32Array>> {
+  await tfjsReady();
+  const twin = buildTfjsTwin(model);
+  try {
+    const xs = model.inputs.map((t) => tf.tensor(inputs[t.layer.name]!, [batch, ...(t.shape.slice(1) as number[])]));
+    const ys = twin.predict(xs.length === 1 ? xs[0]! : xs, { batchSize: Math.max(batch, 1) });
+    const list = Array.isArray(ys) ? ys : [ys];
+    const out: Record<string, Float32Array> = {};
+    const names = model.outputNames;
+    for (const [i, y] of list.entries()) out[names[i]!] = (await y.data()) as Float32Array;
+    tf.dispose([...xs, ...list]);
+    return out;
+  } finally {
+    twin.dispose();
+  }
+}
