@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { NncError } from '../errors.js';
 import { loadOnnxGraph } from '../frontend/import/onnx.js';
+import { isTfjsGraphModel, loadTfjsGraphModel } from '../frontend/import/tfjs-graph.js';
 import { loadTfjsLayersModel } from '../frontend/import/tfjs-layers.js';
 import { loadModelFile, type LoadedModelFile } from '../frontend/loader.js';
 import type { LayersModel } from '../frontend/model.js';
@@ -15,13 +17,12 @@ export interface LoadModelOptions {
  * (what `summary` and training need).
  */
 export function loadModelForCli(path: string, options: LoadModelOptions = {}): LoadedModelFile {
-  const ext = extname(path);
-  if (ext === '.json') return { file: path, model: loadTfjsLayersModel(path), exports: {} };
-  if (ext === '.onnx')
-    throw new NncError('NNC1007', `'${path}' is an ONNX graph, which has no Keras layers`, {
+  if (isGraphOnly(path))
+    throw new NncError('NNC1007', `'${path}' is ${extname(path) === '.onnx' ? 'an ONNX graph' : 'a tfjs graph model'}, which has no Keras layers`, {
       location: { file: path },
-      hint: 'ONNX models can be compiled (`nnc ir`, `nnc build`) but have no layer summary or training recipe.',
+      hint: 'Graph models can be compiled (`nnc ir`, `nnc build`) but have no layer summary or training recipe.',
     });
+  if (extname(path) === '.json') return { file: path, model: loadTfjsLayersModel(path), exports: {} };
   return loadModelFile(path, options.seed === undefined ? {} : { seed: options.seed });
 }
 
@@ -33,9 +34,21 @@ export interface LoadedGraph {
   readonly exports: Readonly<Record<string, unknown>>;
 }
 
-/** Loads any model nnc compiles, as IR: everything loadModelForCli takes, plus ONNX files. */
+/** Formats that arrive as a graph of ops rather than layers: ONNX and tfjs graph models. */
+function isGraphOnly(path: string): boolean {
+  if (extname(path) === '.onnx') return true;
+  if (extname(path) !== '.json') return false;
+  try {
+    return isTfjsGraphModel(JSON.parse(readFileSync(path, 'utf8')));
+  } catch {
+    return false; // the Layers importer reports malformed JSON with its own diagnostic
+  }
+}
+
+/** Loads any model nnc compiles, as IR: everything loadModelForCli takes, plus graph models. */
 export function loadGraphForCli(path: string, options: LoadModelOptions = {}): LoadedGraph {
   if (extname(path) === '.onnx') return { file: path, graph: loadOnnxGraph(path), exports: {} };
+  if (isGraphOnly(path)) return { file: path, graph: loadTfjsGraphModel(path), exports: {} };
   const loaded = loadModelForCli(path, options);
   return { ...loaded, graph: loaded.model.toGraph() };
 }

@@ -4,6 +4,7 @@ import { NncError, NncErrorList } from '../../errors.js';
 import { GraphBuilder } from '../../ir/builder.js';
 import type { Attrs, Graph, Node } from '../../ir/graph.js';
 import type { Dim } from '../../ir/types.js';
+import { irSafeName } from './shared.js';
 
 const { onnx } = onnxProto;
 
@@ -52,14 +53,14 @@ export function loadOnnxGraph(path: string): Graph {
         });
       return d.value;
     });
-    values.set(input.name, b.input(safeName(input.name), { dtype: 'f32', shape }));
+    values.set(input.name, b.input(irSafeName(input.name), { dtype: 'f32', shape }));
   }
   const operand = (name: string): Node => {
     const existing = values.get(name);
     if (existing) return existing;
     const c = graph.initializers.get(name);
     if (!c) throw new NncError('NNC6002', `value '${name}' is used before it is defined`, { location: { file: path } });
-    const node = b.weight(safeName(name), { dtype: 'f32', shape: c.dims }, c.data);
+    const node = b.weight(irSafeName(name), { dtype: 'f32', shape: c.dims }, c.data);
     values.set(name, node);
     return node;
   };
@@ -197,10 +198,4 @@ function copyBytes(bytes: Uint8Array): ArrayBuffer {
   const copy = new Uint8Array(bytes.length);
   copy.set(bytes);
   return copy.buffer;
-}
-
-/** IR value names allow [A-Za-z0-9_./:-]; other characters become '_'. */
-function safeName(name: string): string {
-  const s = name.replace(/[^\w./:-]/g, '_');
-  return /^\d+$/.test(s) ? `v${s}` : s;
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { NncError, NncErrorList } from '../../errors.js';
 import { InputLayer } from '../layers/input-layer.js';
@@ -6,6 +6,7 @@ import { Activation, Add, Concatenate, Dense, Dropout, Flatten, LeakyReLU, Multi
 import type { Layer, SymbolicTensor } from '../layer.js';
 import { LayersModel } from '../model.js';
 import { Sequential } from '../sequential.js';
+import { readWeightsManifest, type WeightsManifest } from './shared.js';
 
 /**
  * Imports a tfjs Layers model (`model.json` + weight shards, as written by tfjs' `model.save` or
@@ -23,7 +24,7 @@ interface LayerJson {
 
 interface ModelJson {
   modelTopology?: { class_name?: string; config?: { name?: string; layers?: LayerJson[]; input_layers?: [string, number, number][]; output_layers?: [string, number, number][] } | LayerJson[]; model_config?: unknown };
-  weightsManifest?: { paths: string[]; weights: { name: string; shape: number[]; dtype: string }[] }[];
+  weightsManifest?: WeightsManifest;
 }
 
 type LayerFactory = (config: Record<string, unknown>, name: string) => Layer;
@@ -186,32 +187,15 @@ function findCycle(stuck: LayerJson[]): string[] {
   return [...deps.keys()];
 }
 
-/** Reads the weight shards (concatenated in manifest order) and assigns weights by name. */
+/** Assigns the manifest's weights to the layers by name, checking sizes. */
 function loadWeights(model: LayersModel, json: ModelJson, dir: string, path: string): void {
-  const byName = new Map<string, Float32Array>();
-  for (const group of json.weightsManifest ?? []) {
-    const chunks = group.paths.map((p) => {
-      const shard = resolve(dir, p);
-      if (!existsSync(shard)) throw new NncError('NNC6002', `weight file '${p}' is missing`, { location: { file: path } });
-      return readFileSync(shard);
-    });
-    const bytes = Buffer.concat(chunks);
-    let offset = 0;
-    for (const w of group.weights) {
-      if (w.dtype !== 'float32') throw new NncError('NNC6001', `weight '${w.name}' has dtype ${w.dtype}; only float32 is supported`, { location: { file: path } });
-      const size = w.shape.reduce((a, b) => a * b, 1);
-      const data = new Float32Array(size);
-      new Uint8Array(data.buffer).set(bytes.subarray(offset, offset + size * 4));
-      byName.set(w.name, data);
-      offset += size * 4;
-    }
-  }
+  const byName = readWeightsManifest(json.weightsManifest, dir, path);
   for (const layer of model.layers)
     for (const w of layer.weights) {
-      const data = byName.get(w.name);
-      if (!data) throw new NncError('NNC6002', `no weights for '${w.name}' in the manifest`, { location: { file: path, layer: layer.name } });
-      if (data.length !== w.data.length)
-        throw new NncError('NNC6002', `weight '${w.name}' has ${data.length} values, the layer needs ${w.data.length}`, { location: { file: path, layer: layer.name } });
-      w.data = data;
+      const t = byName.get(w.name);
+      if (!t) throw new NncError('NNC6002', `no weights for '${w.name}' in the manifest`, { location: { file: path, layer: layer.name } });
+      if (t.data.length !== w.data.length)
+        throw new NncError('NNC6002', `weight '${w.name}' has ${t.data.length} values, the layer needs ${w.data.length}`, { location: { file: path, layer: layer.name } });
+      w.data = t.data;
     }
 }

@@ -1,0 +1,47 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { NncError } from '../../errors.js';
+
+/** A tfjs weights manifest: groups of weights stored back to back across shard files. */
+export type WeightsManifest = { paths: string[]; weights: { name: string; shape: number[]; dtype: string }[] }[];
+
+export interface ManifestTensor {
+  readonly shape: number[];
+  readonly data: Float32Array;
+}
+
+/**
+ * Reads every weight of a tfjs manifest (shards concatenated in order). float32 stays as is;
+ * int32 (shape constants) is widened to float so the importers handle one array type.
+ */
+export function readWeightsManifest(manifest: WeightsManifest | undefined, dir: string, file: string): Map<string, ManifestTensor> {
+  const out = new Map<string, ManifestTensor>();
+  for (const group of manifest ?? []) {
+    const bytes = Buffer.concat(
+      group.paths.map((p) => {
+        const shard = resolve(dir, p);
+        if (!existsSync(shard)) throw new NncError('NNC6002', `weight file '${p}' is missing`, { location: { file } });
+        return readFileSync(shard);
+      }),
+    );
+    let offset = 0;
+    for (const w of group.weights) {
+      const size = w.shape.reduce((a, b) => a * b, 1);
+      if (offset + size * 4 > bytes.length) throw new NncError('NNC6002', `weight file(s) end before '${w.name}'`, { location: { file } });
+      // Copy: shard bytes may sit at any offset, typed arrays need alignment.
+      const copy = new Uint8Array(size * 4);
+      copy.set(bytes.subarray(offset, offset + size * 4));
+      offset += size * 4;
+      if (w.dtype === 'float32') out.set(w.name, { shape: w.shape, data: new Float32Array(copy.buffer) });
+      else if (w.dtype === 'int32') out.set(w.name, { shape: w.shape, data: Float32Array.from(new Int32Array(copy.buffer)) });
+      else throw new NncError('NNC6001', `weight '${w.name}' has dtype ${w.dtype}`, { location: { file }, hint: 'Only float32 weights (and int32 shape constants) are supported.' });
+    }
+  }
+  return out;
+}
+
+/** IR value names allow [A-Za-z0-9_./:-] and must not be plain numbers; other characters become '_'. */
+export function irSafeName(name: string): string {
+  const s = name.replace(/[^\w./:-]/g, '_');
+  return /^\d+$/.test(s) ? `v${s}` : s;
+}

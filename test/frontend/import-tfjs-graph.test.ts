@@ -1,0 +1,98 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { loadGraphModel } from '@tensorflow/tfjs-converter';
+import { describe, expect, it } from 'vitest';
+import { loadGraphForCli } from '../../src/cli/load-model.js';
+import { NncError } from '../../src/errors.js';
+import { Random } from '../../src/frontend/random.js';
+import { loadTfjsGraphModel } from '../../src/frontend/import/tfjs-graph.js';
+import { interpret } from '../../src/ir/interpreter.js';
+import { verifyGraph } from '../../src/ir/verifier.js';
+import { maxAbsDiff } from '../helpers/random-inputs.js';
+import { tfjsReady } from '../helpers/tfjs-twin.js';
+
+const rng = new Random(11);
+
+/** A TensorFlow GraphDef node as tfjs graph models store it. */
+const tfNode = (name: string, op: string, input: string[] = [], attr: Record<string, unknown> = {}) => ({ name, op, input, attr });
+const constNode = (name: string) => tfNode(name, 'Const', [], { dtype: { type: 'DT_FLOAT' } });
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+interface Weight {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32';
+  values: number[];
+}
+const floatWeight = (name: string, shape: number[]): Weight => ({ name, shape, dtype: 'float32', values: Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1, 1)) });
+
+/** Writes model.json + weights.bin the way tensorflowjs_converter lays out a graph model. */
+function writeGraphModel(nodes: unknown[], weights: Weight[]): { path: string; json: Record<string, unknown>; bin: ArrayBuffer } {
+  const dir = mkdtempSync(join(tmpdir(), 'nnc-graph-'));
+  const parts = weights.map((w) => (w.dtype === 'float32' ? new Uint8Array(Float32Array.from(w.values).buffer) : new Uint8Array(Int32Array.from(w.values).buffer)));
+  const bin = Buffer.concat(parts);
+  const json = {
+    format: 'graph-model',
+    generatedBy: 'hand-written test model',
+    convertedBy: 'TensorFlow.js Converter v4',
+    modelTopology: { node: nodes, library: {}, versions: {} },
+    weightsManifest: [{ paths: ['weights.bin'], weights: weights.map(({ name, shape, dtype }) => ({ name, shape, dtype })) }],
+  };
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+  writeFileSync(join(dir, 'weights.bin'), bin);
+  return { path: join(dir, 'model.json'), json, bin: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) };
+}
+
+describe('tfjs graph model import', () => {
+  it('imports a converted MLP (_FusedMatMul with BiasAdd+Relu, Reshape, MatMul, BiasAdd, Softmax) equal to tfjs-converter', async () => {
+    await tfjsReady();
+    const { path, json, bin } = writeGraphModel(
+      [
+        tfNode('x', 'Placeholder', [], { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '3' }, { size: '4' }] } } }),
+        constNode('flat_shape'),
+        constNode('w1'),
+        constNode('b1'),
+        constNode('w2'),
+        constNode('b2'),
+        tfNode('flat', 'Reshape', ['x', 'flat_shape']),
+        tfNode('hidden', '_FusedMatMul', ['flat', 'w1', 'b1'], { fused_ops: { list: { s: [b64('BiasAdd'), b64('Relu')] } }, num_args: { i: '1' }, transpose_a: { b: false }, transpose_b: { b: false } }),
+        tfNode('logits0', 'MatMul', ['hidden', 'w2'], { transpose_a: { b: false }, transpose_b: { b: false } }),
+        tfNode('logits', 'BiasAdd', ['logits0', 'b2']),
+        tfNode('probs', 'Softmax', ['logits']),
+      ],
+      [{ name: 'flat_shape', shape: [2], dtype: 'int32', values: [-1, 12] }, floatWeight('w1', [12, 16]), floatWeight('b1', [16]), floatWeight('w2', [16, 5]), floatWeight('b2', [5])],
+    );
+    const graph = loadTfjsGraphModel(path);
+    verifyGraph(graph, { requireWeightData: true });
+    const x = Float32Array.from({ length: 6 * 12 }, () => rng.uniform(-1, 1));
+    const oracle = await loadGraphModel(tf.io.fromMemory({ modelTopology: json.modelTopology as object, weightSpecs: (json.weightsManifest as { weights: tf.io.WeightsManifestEntry[] }[])[0]!.weights, weightData: bin }));
+    const want = (await (oracle.execute(tf.tensor(x, [6, 3, 4])) as tf.Tensor).data()) as Float32Array;
+    const got = interpret(graph, { x: { shape: [6, 3, 4], data: x } });
+    expect(Object.keys(got)).toEqual(['probs']);
+    expect(maxAbsDiff(got.probs!.data, want)).toBeLessThanOrEqual(1e-5);
+    expect(loadGraphForCli(path).graph.nodes.length).toBe(graph.nodes.length);
+  });
+
+  it('lists every unsupported op, including unsupported fused epilogues', () => {
+    const { path } = writeGraphModel(
+      [
+        tfNode('x', 'Placeholder', [], { shape: { shape: { dim: [{ size: '-1' }, { size: '4' }] } } }),
+        constNode('w'),
+        tfNode('conv', 'Conv2D', ['x', 'w']),
+        tfNode('fused', '_FusedMatMul', ['x', 'w', 'w'], { fused_ops: { list: { s: [b64('BiasAdd'), b64('Relu6')] } } }),
+      ],
+      [floatWeight('w', [4, 4])],
+    );
+    try {
+      loadTfjsGraphModel(path);
+      throw new Error('expected an error');
+    } catch (e) {
+      expect(e).toBeInstanceOf(NncError);
+      expect((e as NncError).message).toContain('2 problem(s)');
+      expect((e as NncError).message).toContain('node conv');
+      expect((e as NncError).message).toContain('Relu6');
+    }
+  });
+});
