@@ -4,21 +4,12 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/command.js';
-import { NncError } from '../../src/errors.js';
+import { catchNnc } from '../helpers/expect-nnc-error.js';
 import { loadModelFile } from '../../src/frontend/loader.js';
 import { input, layers, model } from '../../src/index.js';
 
 const errorFixture = (name: string) => resolve(import.meta.dirname, '../../fixtures/errors', `${name}.ts`);
 
-function catchNnc(fn: () => unknown): NncError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof NncError) return e;
-    throw new Error(`expected an NncError, got ${String(e)}`);
-  }
-  throw new Error('expected an NncError, nothing was thrown');
-}
 
 /** Runs the CLI in-process, capturing what it prints. */
 async function runCli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {

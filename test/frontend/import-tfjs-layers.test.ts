@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../fixtures/index.js';
-import { NncError } from '../../src/errors.js';
+import { catchNnc } from '../helpers/expect-nnc-error.js';
 import { loadTfjsLayersModel } from '../../src/frontend/import/tfjs-layers.js';
 import { loadModelFile } from '../../src/frontend/loader.js';
 import { interpret } from '../../src/ir/interpreter.js';
@@ -26,15 +26,6 @@ async function saveTfjs(model: tf.LayersModel): Promise<{ dir: string; json: Rec
   return { dir, json };
 }
 
-function catchNnc(fn: () => unknown): NncError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof NncError) return e;
-    throw e;
-  }
-  throw new Error('expected an NncError');
-}
 
 describe('tfjs Layers JSON import', () => {
   for (const name of ['seed-sequential', 'two-inputs', 'shared-layer', 'branches']) {
