@@ -1,25 +1,73 @@
-import { printGraph } from '../../ir/printer.js';
+import { NncError } from '../../errors.js';
+import type { Graph } from '../../ir/graph.js';
+import { printGraph, valueNames } from '../../ir/printer.js';
 import { verifyGraph } from '../../ir/verifier.js';
+import { optimize, PASSES, PIPELINE, planMemory } from '../../passes/index.js';
 import { parseCommandArgs, requireModelPath, type Command } from '../command.js';
-import { loadModelForCli } from '../load-model.js';
+import { loadGraphForCli } from '../load-model.js';
+
+const passWidth = Math.max(...PASSES.map((p) => p.name.length));
 
 export const irCommand: Command = {
   name: 'ir',
-  summary: 'print the SSA IR of a model',
+  summary: 'print the SSA IR of a model, as written or optimized',
   help: [
     'Usage: nnc ir <model.ts> [options]',
     '',
     'Prints the model lowered to nnc IR, one SSA value per line.',
     '',
     'Options:',
-    '  --seed N        seed of the weight initializers (default 42)',
+    '  --seed N              seed of the weight initializers (default 42)',
+    '  --stage S             source (default): the IR as lowered; optimized: after the pass pipeline',
+    '  --passes a,b,c        run these passes in this order instead of the pipeline (implies optimized)',
+    '  --print-after-all     print the IR after every pass, headed by the pass name (implies optimized)',
+    '  --verify              run the IR verifier after every pass',
+    '  --memory              append the memory plan of the printed IR (bytes per batch row)',
+    '',
+    `Passes, in pipeline order (${PIPELINE.join(' -> ')}):`,
+    ...PASSES.map((p) => `  ${p.name.padEnd(passWidth)}  ${p.description}`),
   ].join('\n'),
   run(argv, io) {
-    const { positionals, values } = parseCommandArgs('ir', argv, { seed: { type: 'string' } });
-    const { model } = loadModelForCli(requireModelPath('ir', positionals), values.seed === undefined ? {} : { seed: Number(values.seed) });
-    const graph = model.toGraph();
-    verifyGraph(graph, { requireWeightData: true });
-    io.out(printGraph(graph));
+    const { positionals, values } = parseCommandArgs('ir', argv, {
+      seed: { type: 'string' },
+      stage: { type: 'string' },
+      passes: { type: 'string' },
+      'print-after-all': { type: 'boolean' },
+      verify: { type: 'boolean' },
+      memory: { type: 'boolean' },
+    });
+    const path = requireModelPath('ir', positionals);
+    const wantsPasses = values.passes !== undefined || values['print-after-all'] === true;
+    const stage = values.stage ?? (wantsPasses ? 'optimized' : 'source');
+    if (stage !== 'source' && stage !== 'optimized') throw usage(`--stage must be 'source' or 'optimized', got '${stage}'`);
+    if (stage === 'source' && wantsPasses) throw usage('--passes and --print-after-all run passes; they cannot be used with --stage source');
+    const passes = values.passes?.split(',').map((p) => p.trim()).filter((p) => p !== '');
+
+    const { graph: source } = loadGraphForCli(path, values.seed === undefined ? {} : { seed: Number(values.seed) });
+    verifyGraph(source, { requireWeightData: true });
+    let graph = source;
+    if (stage === 'optimized') {
+      if (values['print-after-all']) io.out(`# source (${source.nodes.length} nodes)\n${printGraph(source)}`);
+      graph = optimize(source, {
+        verify: values.verify === true,
+        ...(passes ? { passes } : {}),
+        ...(values['print-after-all'] ? { onPass: (name: string, g: Graph) => io.out(`# after ${name} (${g.nodes.length} nodes)\n${printGraph(g)}`) } : {}),
+      });
+    }
+    if (!values['print-after-all']) io.out(printGraph(graph));
+    if (values.memory) io.out(printMemoryPlan(graph));
     return 0;
   },
 };
+
+function usage(detail: string): NncError {
+  return new NncError('NNC4003', `nnc ir: ${detail}`, { hint: 'Run `nnc ir --help`.' });
+}
+
+/** The plan as IR comments: one line per planned value, then the totals. */
+function printMemoryPlan(graph: Graph): string {
+  const plan = planMemory(graph);
+  const names = valueNames(graph);
+  const lines = [...plan.slots].map(([n, s]) => `#   %${names.get(n)}: bytes ${s.offsetPerRow}..${s.offsetPerRow + s.bytesPerRow} per row`);
+  return ['# memory plan', ...lines, `# peak ${plan.peakBytesPerRow} bytes per batch row (one buffer per value: ${plan.naiveBytesPerRow})`].join('\n');
+}

@@ -1,8 +1,8 @@
 import type { Attrs } from '../graph.js';
 import { ShapeError, type OpDef } from '../registry.js';
 import { evalScalar } from '../scalar-expr.js';
-import type { Tensor } from '../tensor.js';
-import { sameShape } from '../types.js';
+import { tensor, type Tensor } from '../tensor.js';
+import { elementsPerRow, sameShape, type TensorType } from '../types.js';
 import { opRegistry } from './index.js';
 import { inferMatmul, matmulRows } from './matmul.js';
 import { softmaxAlong } from './softmax.js';
@@ -24,6 +24,17 @@ export function applyActivation(t: Tensor, activation: string, activationAttrs: 
 }
 
 /**
+ * The product's type. x is read as rows of k contiguous elements: x[..., k] as in matmul, or any
+ * x[batch, ...] whose rows hold exactly k elements (a per-row flatten the fuse pass folded in, so
+ * the reshape needs no node of its own).
+ */
+function inferDenseProduct(x: TensorType, w: TensorType): TensorType {
+  const k = w.shape[0];
+  const flattened = w.shape.length === 2 && x.shape.length > 2 && x.shape[x.shape.length - 1] !== k && elementsPerRow(x.shape.slice(1)) === k;
+  return flattened ? { dtype: x.dtype, shape: [x.shape[0]!, w.shape[1]!] } : inferMatmul(x, w);
+}
+
+/**
  * Fused dense layer: activation(x[..., k] x w[k, n] + b[n]). Made by the fuse pass from matmul,
  * bias add and activation; backends emit it as one kernel with bias and activation in the epilogue.
  * `alpha` parameterizes elu / leaky_relu epilogues.
@@ -34,7 +45,7 @@ export const dense: OpDef = {
   arity: [2, 3],
   attrs: { activation: { kind: 'string', default: 'linear' }, alpha: { kind: 'float', default: 0 } },
   inferType(inputs, attrs) {
-    const out = inferMatmul(inputs[0]!, inputs[1]!);
+    const out = inferDenseProduct(inputs[0]!, inputs[1]!);
     const bias = inputs[2];
     if (bias && !sameShape(bias.shape, [out.shape[out.shape.length - 1]!]))
       throw new ShapeError(`dense bias must have shape [${out.shape[out.shape.length - 1]}]`);
@@ -42,8 +53,10 @@ export const dense: OpDef = {
     if (act !== 'linear' && act !== 'softmax' && !opRegistry.get(act)?.scalar) throw new ShapeError(`unknown dense activation '${act}'`);
     return out;
   },
-  evaluate(inputs, attrs) {
-    const out = matmulRows(inputs[0]!, inputs[1]!);
+  evaluate(inputs, attrs, outType) {
+    const [x, w] = [inputs[0]!, inputs[1]!];
+    const product = matmulRows(tensor([x.data.length / w.shape[0]!, w.shape[0]!], x.data), w);
+    const out = tensor(outType.shape as number[], product.data);
     const bias = inputs[2];
     if (bias) {
       const n = bias.data.length;

@@ -1,0 +1,33 @@
+/**
+ * Canonicalize: one spelling for each computation, so later passes match fewer patterns.
+ * - `identity` and `dropout` (the identity at inference) vanish: users read their operand.
+ * - A reshape states its target without -1 (the resolved per-row shape), so CSE sees equal
+ *   reshapes as equal.
+ * - Reshape chains collapse: reshape(reshape(x)) is one reshape of x (reshapes keep the element
+ *   order, so only the last target matters), and a reshape to the operand's own type vanishes.
+ * Flatten layers already arrive as reshapes (the frontend lowers them so). The replaced nodes
+ * may stay behind unused; DCE removes them.
+ *
+ *   before                                           after
+ *   %0 = reshape %x {shape=[-1]} : f32[?,24]         %0 = reshape %x {shape=[24]} : f32[?,24]
+ *   %1 = dropout %0 {rate=0.5} : f32[?,24]           %1 = reshape %x {shape=[6,4]} : f32[?,6,4]
+ *   %2 = reshape %1 {shape=[6,4]} : f32[?,6,4]       output "y" = %1
+ *   output "y" = %2
+ */
+import { rebuild } from '../ir/builder.js';
+import type { Graph } from '../ir/graph.js';
+import { sameType } from '../ir/types.js';
+
+/** Ops that return their operand unchanged at inference. */
+const INFERENCE_IDENTITIES = new Set(['identity', 'dropout']);
+
+export function canonicalize(graph: Graph): Graph {
+  return rebuild(graph, (node, inputs, b) => {
+    if (INFERENCE_IDENTITIES.has(node.op)) return inputs[0];
+    if (node.op !== 'reshape') return undefined;
+    let source = inputs[0]!;
+    while (source.op === 'reshape') source = source.inputs[0]!;
+    if (sameType(source.type, node.type)) return source;
+    return b.raw('reshape', [source], { ...node.attrs, shape: node.type.shape.slice(1) as number[] }, node.type);
+  });
+}

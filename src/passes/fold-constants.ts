@@ -1,0 +1,63 @@
+/**
+ * Constant folding: a node whose operands are all constants (`const` nodes, or weights whose data
+ * the graph holds) is evaluated once, at compile time, by the reference interpreter, so the
+ * folded value is bit-for-bit what the unfolded graph would compute.
+ *
+ * The result replaces the node as a `const` when every operand was a `const` (literals stay
+ * literal), and otherwise as a new weight named `<first weight operand>.<op>` (data stays in the
+ * weight table, out of the IR text). Size rule: a result is materialized only if it has at most
+ * FOLD_LIMIT elements or no more elements than its largest operand, so folding never blows up
+ * the model (an outer-product broadcast of two vectors stays a computation). Values with a batch
+ * axis are never constant.
+ *
+ *   before                                       after
+ *   %a = const {value=[1,2]} : f32[2]            %a = const {value=[1,2]} : f32[2]
+ *   %0 = relu %a : f32[2]                        %0 = const {value=[1,2]} : f32[2]
+ *   %1 = add %x, %0 : f32[?,2]                   %1 = add %x, %0 : f32[?,2]
+ */
+import { GraphBuilder, rebuild } from '../ir/builder.js';
+import type { Graph, Node } from '../ir/graph.js';
+import { interpret } from '../ir/interpreter.js';
+import { elementCount } from '../ir/types.js';
+
+/** Results up to this many elements are always folded; larger ones only if they do not grow. */
+export const FOLD_LIMIT = 1024;
+
+export function foldConstants(graph: Graph): Graph {
+  const taken = new Set(graph.nodes.flatMap((n) => (n.name === undefined ? [] : [n.name])));
+  const weightData = new Map(graph.weights);
+  const isConstant = (n: Node) => n.op === 'const' || (n.op === 'weight' && weightData.has(n.name!));
+
+  return rebuild(graph, (node, inputs, b) => {
+    if (inputs.length === 0 || !inputs.every(isConstant) || !worthFolding(node, inputs)) return undefined;
+    const value = evaluateOnce(node, inputs, weightData);
+    const firstWeight = inputs.find((i) => i.op === 'weight');
+    if (!firstWeight) return b.constant([...value], node.type);
+    const name = freshName(`${firstWeight.name}.${node.op}`, taken);
+    weightData.set(name, value);
+    return b.weight(name, node.type, value);
+  });
+}
+
+function worthFolding(node: Node, inputs: readonly Node[]): boolean {
+  if (node.type.shape.includes(null)) return false;
+  const size = elementCount(node.type.shape);
+  return size <= FOLD_LIMIT || size <= Math.max(...inputs.map((i) => elementCount(i.type.shape)));
+}
+
+/** Runs the node alone in a one-node graph through the reference interpreter. */
+function evaluateOnce(node: Node, inputs: readonly Node[], weightData: ReadonlyMap<string, Float32Array>): Float32Array {
+  const b = new GraphBuilder();
+  const copies = new Map<Node, Node>();
+  const copy = (i: Node) => (i.op === 'weight' ? b.weight(i.name!, i.type, weightData.get(i.name!)) : b.raw('const', [], i.attrs, i.type));
+  const operands = inputs.map((i) => copies.get(i) ?? copies.set(i, copy(i)).get(i)!);
+  b.output('value', b.raw(node.op, operands, node.attrs, node.type));
+  return interpret(b.build(), {}).value!.data;
+}
+
+function freshName(base: string, taken: Set<string>): string {
+  let name = base;
+  for (let k = 2; taken.has(name); k++) name = `${base}_${k}`;
+  taken.add(name);
+  return name;
+}

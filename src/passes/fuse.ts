@@ -1,0 +1,152 @@
+/**
+ * Fusion: fewer, bigger kernels, so intermediates never reach memory.
+ * - Dense: matmul (+ bias add of a [n] vector) (+ activation) becomes one `dense` node, its bias
+ *   and activation applied in the kernel's epilogue. Every matmul becomes a dense, so backends
+ *   need one GEMM kernel. Activations: softmax over the last axis and every unary elementwise op
+ *   (elu / leaky_relu keep their `alpha`).
+ * - Flatten into dense: a dense whose operand is a rank-2 reshape (a per-row flatten) reads the
+ *   reshape's operand directly, since dense reads its operand as rows of k contiguous elements
+ *   either way; the reshape disappears when nothing else reads it.
+ * - Elementwise chains: an elementwise op whose operand is produced by another elementwise op of
+ *   the same type becomes one `elementwise` node, the scalar expressions composed by substitution.
+ *   Broadcast operands (a bias [n] beside [?,n]) become extra operands of the fused node. Not
+ *   fused in, as that would repeat work: a producer smaller than its consumer (it would be
+ *   recomputed per element), or one of several calls that the consumer reads more than once
+ *   (substitution would copy it per reference: tanh(x) into swish would be computed twice).
+ * A producer is absorbed only if its consumer is its sole use (a value read twice, or a graph
+ * output, must stay in memory anyway). Remaining reshapes are views and cost nothing. Absorbed
+ * nodes are swept by DCE at the end of the pass.
+ *
+ *   before                                               after
+ *   %0 = reshape %x {shape=[784]} : f32[?,784]           %0 = dense %x, %k, %b {activation="relu"} : f32[?,128]
+ *   %1 = matmul %0, %k : f32[?,128]                      output "y" = %0
+ *   %2 = add %1, %b : f32[?,128]
+ *   %3 = relu %2 : f32[?,128]
+ *   output "y" = %3
+ */
+import { rebuild, type GraphBuilder } from '../ir/builder.js';
+import type { Attrs, Graph, Node } from '../ir/graph.js';
+import { denseActivation } from '../ir/ops/dense.js';
+import { opRegistry } from '../ir/ops/index.js';
+import { normalizeAxis } from '../ir/ops/softmax.js';
+import { ShapeError } from '../ir/registry.js';
+import { arg, printScalar, substitute, type ScalarExpr } from '../ir/scalar-expr.js';
+import { sameShape, sameType, type TensorType } from '../ir/types.js';
+import { eliminateDeadCode } from './dce.js';
+
+/**
+ * A rewrite sees the original node (whose operands and use counts describe the source graph) and
+ * the rebuilt operands (already fused); it returns the replacement or undefined.
+ */
+type Rewrite = (node: Node, inputs: readonly Node[], b: GraphBuilder, soleUse: (operand: Node) => boolean) => Node | undefined;
+
+const REWRITES: readonly Rewrite[] = [matmulToDense, absorbBias, absorbActivation, fuseElementwise];
+
+export function fuse(graph: Graph): Graph {
+  const uses = graph.useCounts();
+  const soleUse = (operand: Node) => uses.get(operand) === 1;
+  const fused = rebuild(graph, (node, inputs, b) => {
+    for (const rewrite of REWRITES) {
+      const out = rewrite(node, inputs, b, soleUse);
+      if (out) return out;
+    }
+    return undefined;
+  });
+  return eliminateDeadCode(fused);
+}
+
+/** matmul -> dense; a dense (or matmul) reading a per-row flatten reads the flatten's operand. */
+function matmulToDense(node: Node, inputs: readonly Node[], b: GraphBuilder): Node | undefined {
+  if (node.op !== 'matmul' && node.op !== 'dense') return undefined;
+  const [x, ...rest] = inputs as [Node, ...Node[]];
+  const unflattened = x.op === 'reshape' && x.type.shape.length === 2 ? x.inputs[0]! : undefined;
+  const attrs = node.op === 'dense' ? node.attrs : {};
+  const flatType = unflattened && denseType([unflattened, ...rest], attrs);
+  if (unflattened && flatType && sameType(flatType, node.type)) return b.raw('dense', [unflattened, ...rest], attrs, node.type);
+  return node.op === 'matmul' ? b.raw('dense', inputs, attrs, node.type) : undefined;
+}
+
+/** add(dense(x, w), b[n]) in either operand order -> dense(x, w, b). */
+function absorbBias(node: Node, inputs: readonly Node[], b: GraphBuilder, soleUse: (operand: Node) => boolean): Node | undefined {
+  if (node.op !== 'add') return undefined;
+  for (const side of [0, 1]) {
+    const product = inputs[side]!;
+    const bias = inputs[1 - side]!;
+    const n = product.type.shape[product.type.shape.length - 1];
+    const fits =
+      isPlainDense(product) &&
+      product.inputs.length === 2 &&
+      soleUse(node.inputs[side]!) &&
+      sameShape(bias.type.shape, [n ?? -1]) &&
+      sameType(product.type, node.type) &&
+      bias.type.dtype === node.type.dtype;
+    if (fits) return b.raw('dense', [...product.inputs, bias], product.attrs, node.type);
+  }
+  return undefined;
+}
+
+/** activation(dense(...)) -> dense(...) {activation}. */
+function absorbActivation(node: Node, inputs: readonly Node[], b: GraphBuilder, soleUse: (operand: Node) => boolean): Node | undefined {
+  const product = inputs[0]!;
+  if (!isEpilogueActivation(node) || !isPlainDense(product) || !soleUse(node.inputs[0]!)) return undefined;
+  const alpha = node.attrs.alpha;
+  return b.raw('dense', product.inputs, { ...product.attrs, activation: node.op, ...(alpha === undefined ? {} : { alpha }) }, node.type);
+}
+
+/** Composes elementwise producers into their sole elementwise consumer. */
+function fuseElementwise(node: Node, inputs: readonly Node[], b: GraphBuilder, soleUse: (operand: Node) => boolean): Node | undefined {
+  const consumer = scalarOf(node);
+  if (!consumer) return undefined;
+  const fusible = inputs.map((p, i) => {
+    const producer = scalarOf(p);
+    if (!producer || !soleUse(node.inputs[i]!) || !sameType(p.type, node.type)) return false;
+    // Substitution copies the producer once per reference: only a one-call producer may be copied.
+    return argReferences(consumer, i) <= 1 || callCount(producer) <= 1;
+  });
+  if (!fusible.includes(true)) return undefined;
+  const operands: Node[] = [];
+  const argOf = (v: Node): ScalarExpr => {
+    if (!operands.includes(v)) operands.push(v);
+    return arg(operands.indexOf(v));
+  };
+  const replacements = inputs.map((p, i) => (fusible[i] ? substitute(scalarOf(p)!, p.inputs.map(argOf)) : argOf(p)));
+  return b.raw('elementwise', operands, { expr: printScalar(substitute(consumer, replacements)) }, node.type);
+}
+
+function isPlainDense(n: Node): boolean {
+  return n.op === 'dense' && denseActivation(n.attrs) === 'linear';
+}
+
+/** Ops a dense epilogue can apply: softmax over the last axis, unary elementwise ops. */
+function isEpilogueActivation(n: Node): boolean {
+  if (n.op === 'softmax') return normalizeAxis(Number(n.attrs.axis ?? -1), n.type.shape.length) === n.type.shape.length - 1;
+  const def = opRegistry.get(n.op);
+  if (!def?.scalar || def.arity !== 1) return false;
+  // dense reads alpha = 0 as "use the op's default", so an explicit 0 cannot be carried over.
+  return Object.keys(n.attrs).every((k) => k === 'alpha') && n.attrs.alpha !== 0;
+}
+
+function scalarOf(n: Node): ScalarExpr | undefined {
+  return opRegistry.get(n.op)?.scalar?.(n.attrs);
+}
+
+function argReferences(e: ScalarExpr, index: number): number {
+  if (e.kind === 'arg') return e.index === index ? 1 : 0;
+  return e.kind === 'call' ? e.args.reduce((n, a) => n + argReferences(a, index), 0) : 0;
+}
+
+function callCount(e: ScalarExpr): number {
+  return e.kind === 'call' ? 1 + e.args.reduce((n, a) => n + callCount(a), 0) : 0;
+}
+
+function denseType(inputs: readonly Node[], attrs: Attrs): TensorType | undefined {
+  try {
+    return opRegistry.get('dense')!.inferType(
+      inputs.map((i) => i.type),
+      attrs,
+    );
+  } catch (e) {
+    if (e instanceof ShapeError) return undefined;
+    throw e;
+  }
+}
