@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+import type { Graph } from '../ir/graph.js';
+import type { BundleFile } from './target.js';
+import { bundleSignature, type BundleTensor } from './signature.js';
+import { COMPILER_VERSION } from './version.js';
+
+export const MANIFEST_FILE = 'manifest.json';
+
+export const sha256 = (contents: string | Uint8Array) => createHash('sha256').update(contents).digest('hex');
+export const byteLength = (contents: string | Uint8Array) => (typeof contents === 'string' ? Buffer.byteLength(contents) : contents.byteLength);
+
+/**
+ * manifest.json of a bundle: the compiler version, the signature (names, shapes), the ops the
+ * model runs, parameter count, every other file with its size and SHA-256, and what the target
+ * adds under its own name (the wasm target: memory layout and chunking bound). No timestamps:
+ * building twice gives the same bytes.
+ */
+export function manifestFile(graph: Graph, target: string, files: readonly BundleFile[], targetDetails: Record<string, unknown>): BundleFile {
+  const ops: Record<string, number> = {};
+  for (const n of graph.nodes) if (n.op !== 'input' && n.op !== 'weight' && n.op !== 'const') ops[n.op] = (ops[n.op] ?? 0) + 1;
+  const signature = bundleSignature(graph);
+  const tensor = (t: BundleTensor) => ({ name: t.name, dtype: 'float32', shape: t.shape, valuesPerRow: t.valuesPerRow });
+  const manifest = {
+    compiler: { name: 'nnc', version: COMPILER_VERSION },
+    target,
+    inputs: signature.inputs.map(tensor),
+    outputs: signature.outputs.map(tensor),
+    ops,
+    parameters: graph.parameterCount(),
+    files: files.map((f) => ({ path: f.path, bytes: byteLength(f.contents), sha256: sha256(f.contents) })),
+    [target]: targetDetails,
+  };
+  return { path: MANIFEST_FILE, contents: `${JSON.stringify(manifest, null, 2)}\n` };
+}

@@ -1,0 +1,140 @@
+import type { WasmMemoryInfo } from '../codegen/wasm/module.js';
+import type { BundleSignature } from './signature.js';
+import { COMPILER_VERSION } from './version.js';
+
+/** The files the loader reads, relative to model.js. */
+export const WASM_FILES = { simd: 'model.wasm', scalar: 'model.scalar.wasm', weights: 'model.weights.bin' } as const;
+
+/**
+ * A module that uses SIMD128 (i8x16.popcnt of a splat): `WebAssembly.validate` accepts it only
+ * where SIMD is supported, which picks the build to load.
+ */
+export const SIMD_PROBE = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11];
+
+export interface WasmRuntimeSpec {
+  readonly signature: BundleSignature;
+  readonly memory: WasmMemoryInfo;
+  /** Inline the modules as base64 (one-file bundle) instead of loading the .wasm files. */
+  readonly inline?: { readonly simd: Uint8Array; readonly scalar: Uint8Array };
+  /** Weights are in model.weights.bin, copied into memory at load time. */
+  readonly externalWeights: boolean;
+}
+
+/**
+ * model.js for the wasm target: a small, dependency-free ES module. The .wasm files are found
+ * with `new URL('./…', import.meta.url)` (bundlers understand the pattern) and fetched; where
+ * fetch cannot read file: URLs (Node), it falls back to node:fs, imported only then.
+ */
+export function wasmRuntime(spec: WasmRuntimeSpec): string {
+  const { signature, memory } = spec;
+  const table = (list: BundleSignature['inputs'], offsets: Readonly<Record<string, number>>) =>
+    `[${list.map((t) => `[${JSON.stringify(t.name)}, ${t.valuesPerRow}, ${offsets[t.name]}]`).join(', ')}]`;
+  const lines = [
+    `// Compiled by nnc ${COMPILER_VERSION} for WebAssembly (SIMD128, scalar fallback). Imports nothing.`,
+    '// Inputs and outputs: [name, float32 values per row, bytes per row before it in the arena].',
+    `const INPUTS = ${table(signature.inputs, memory.inputOffsets)};`,
+    `const OUTPUTS = ${table(signature.outputs, memory.outputOffsets)};`,
+    '// Activations start at ARENA; one run() takes at most MAX_ROWS rows, so larger batches run in',
+    '// chunks and memory (which never shrinks) stays as planned.',
+    `const ARENA = ${memory.arenaBase}, MAX_ROWS = ${memory.maxRows};`,
+    `const SIMD_PROBE = new Uint8Array([${SIMD_PROBE.join(', ')}]);`,
+    '',
+    ...(!spec.inline || spec.externalWeights ? [READ_FILE] : []),
+    ...(spec.inline ? inlineModules(spec.inline) : fileModules()),
+    ...(spec.externalWeights ? externalWeights(memory) : []),
+    loader(spec.externalWeights),
+  ];
+  return lines.join('\n');
+}
+
+function inlineModules(inline: NonNullable<WasmRuntimeSpec['inline']>): string[] {
+  const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+  return [
+    `const SIMD_WASM = "${base64(inline.simd)}";`,
+    `const SCALAR_WASM = "${base64(inline.scalar)}";`,
+    'const decode = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));',
+    'const wasmBytes = async (simd) => decode(simd ? SIMD_WASM : SCALAR_WASM);',
+    '',
+  ];
+}
+
+function fileModules(): string[] {
+  return [
+    'const wasmBytes = (simd) =>',
+    `  simd ? read(new URL('./${WASM_FILES.simd}', import.meta.url)) : read(new URL('./${WASM_FILES.scalar}', import.meta.url));`,
+    '',
+  ];
+}
+
+function externalWeights(memory: WasmMemoryInfo): string[] {
+  return [
+    `const WEIGHTS_AT = ${memory.constBase}, WEIGHTS_BYTES = ${memory.constBytes};`,
+    'async function loadWeights(memory) {',
+    `  const bytes = await read(new URL('./${WASM_FILES.weights}', import.meta.url));`,
+    `  if (bytes.length !== WEIGHTS_BYTES) throw new Error(\`${WASM_FILES.weights}: expected \${WEIGHTS_BYTES} bytes, got \${bytes.length}\`);`,
+    '  new Uint8Array(memory.buffer, WEIGHTS_AT, WEIGHTS_BYTES).set(bytes);',
+    '}',
+    '',
+  ];
+}
+
+const READ_FILE = `/** Bytes of a file beside this module; fs is used only where fetch cannot read file: URLs. */
+async function read(url) {
+  try {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(\`HTTP \${response.status}\`);
+    return new Uint8Array(await response.arrayBuffer());
+  } catch (error) {
+    if (url.protocol !== 'file:') throw new Error(\`cannot load \${url}: \${error.message}\`);
+    const fs = await import(/* webpackIgnore: true */ 'node:fs/promises');
+    return fs.readFile(url);
+  }
+}
+`;
+
+const loader = (externalWeights: boolean) => `const what = (v) => (v === null ? 'null' : v?.constructor?.name ?? typeof v);
+
+/** Validates the inputs; returns them as an array in INPUTS order, and the batch size. */
+function check(input, batch) {
+  const single = INPUTS.length === 1;
+  if (!single && (typeof input !== 'object' || input === null || ArrayBuffer.isView(input)))
+    throw new TypeError(\`predict expects an object with \${INPUTS.map(([name]) => name).join(', ')}, got \${what(input)}\`);
+  const arrays = INPUTS.map(([name]) => (single ? input : input[name]));
+  INPUTS.forEach(([name], i) => {
+    if (!(arrays[i] instanceof Float32Array)) throw new TypeError(\`input "\${name}" must be a Float32Array, got \${what(arrays[i])}\`);
+  });
+  if (batch === undefined) {
+    batch = arrays[0].length / INPUTS[0][1];
+    if (!Number.isInteger(batch))
+      throw new RangeError(\`input "\${INPUTS[0][0]}" holds \${arrays[0].length} values, not a whole number of rows of \${INPUTS[0][1]}\`);
+  } else if (typeof batch !== 'number') throw new TypeError(\`batch must be a number, got \${what(batch)}\`);
+  if (!Number.isSafeInteger(batch) || batch < 1)
+    throw new RangeError(\`batch must be a positive integer (inferred from the input length when omitted), got \${batch}\`);
+  INPUTS.forEach(([name, size], i) => {
+    if (arrays[i].length !== batch * size)
+      throw new RangeError(\`input "\${name}" must hold \${batch} × \${size} = \${batch * size} values, got \${arrays[i].length}\`);
+  });
+  return [arrays, batch];
+}
+
+/** Loads the model: the SIMD128 build where WebAssembly.validate accepts SIMD, else the scalar one. */
+export async function load({ simd = WebAssembly.validate(SIMD_PROBE) } = {}) {
+  const { instance } = await WebAssembly.instantiate(await wasmBytes(simd));
+  const { memory, run } = instance.exports;
+${externalWeights ? '  await loadWeights(memory);\n' : ''}  const heap = new Float32Array(memory.buffer);
+  const at = (offset, rows) => (ARENA + rows * offset) / 4;
+  function predict(input, batch) {
+    const [arrays, rows] = check(input, batch);
+    const outputs = OUTPUTS.map(([, size]) => new Float32Array(rows * size));
+    for (let row = 0; row < rows; row += MAX_ROWS) {
+      const n = Math.min(MAX_ROWS, rows - row);
+      INPUTS.forEach(([, size, offset], i) => heap.set(arrays[i].subarray(row * size, (row + n) * size), at(offset, n)));
+      run(n);
+      OUTPUTS.forEach(([, size, offset], i) => outputs[i].set(heap.subarray(at(offset, n), at(offset, n) + n * size), row * size));
+    }
+    return OUTPUTS.length === 1 ? outputs[0] : Object.fromEntries(OUTPUTS.map(([name], i) => [name, outputs[i]]));
+  }
+  const names = (list) => Object.freeze(list.map(([name]) => name));
+  return { predict, inputNames: names(INPUTS), outputNames: names(OUTPUTS), simd };
+}
+`;

@@ -1,0 +1,42 @@
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { NncError } from '../errors.js';
+import type { BundleFile } from './target.js';
+
+/**
+ * Writes a bundle directory atomically: every file goes into a fresh temporary directory beside
+ * `outDir`, which then replaces `outDir` by rename. A failure leaves the old directory (or none),
+ * never a half-written one.
+ */
+export async function writeBundle(outDir: string, files: readonly BundleFile[]): Promise<void> {
+  const target = resolve(outDir);
+  const parent = dirname(target);
+  let staging: string | undefined;
+  let previous: string | undefined;
+  try {
+    await mkdir(parent, { recursive: true });
+    staging = await mkdtemp(join(parent, `.${basename(target)}.tmp-`));
+    for (const f of files) {
+      const path = join(staging, f.path);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, f.contents);
+    }
+    const old = `${staging}.old`;
+    previous = await rename(target, old).then(
+      () => old,
+      (e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return undefined;
+        throw e;
+      },
+    );
+    await rename(staging, target);
+    staging = undefined;
+    if (previous) await rm(previous, { recursive: true, force: true });
+  } catch (e) {
+    if (staging) {
+      await rm(staging, { recursive: true, force: true });
+      if (previous) await rename(previous, target).catch(() => undefined);
+    }
+    throw new NncError('NNC4002', `cannot write '${outDir}': ${(e as Error).message}`, { cause: e });
+  }
+}

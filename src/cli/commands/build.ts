@@ -1,0 +1,129 @@
+import { relative, join } from 'node:path';
+import { TARGETS } from '../../bundle/targets.js';
+import { byteLength } from '../../bundle/manifest.js';
+import type { BundleFile, TargetOptions } from '../../bundle/target.js';
+import { writeBundle } from '../../bundle/writer.js';
+import { compileWasm } from '../../codegen/wasm/module.js';
+import { NncError } from '../../errors.js';
+import type { Graph } from '../../ir/graph.js';
+import { printGraph } from '../../ir/printer.js';
+import { verifyGraph } from '../../ir/verifier.js';
+import { optimize, planMemory } from '../../passes/index.js';
+import { parseCommandArgs, requireModelPath, type CliIO, type Command } from '../command.js';
+import { loadGraphForCli, type LoadedGraph } from '../load-model.js';
+
+export interface BuildOptions {
+  readonly out: string;
+  readonly targets: readonly string[];
+  /** `--target all`: one subdirectory per target, so their files cannot collide. */
+  readonly subdirectories: boolean;
+  readonly target: TargetOptions;
+  /** False with --no-train: compile the initialized (or imported) weights as they are. */
+  readonly train: boolean;
+  readonly seed?: number;
+  readonly emit?: 'ir' | 'wat';
+}
+
+/**
+ * The weights to compile. This is the seam where training plugs in: with `options.train` and a
+ * model that exports a training recipe, it will fit the model and return the trained graph.
+ * Until the trainer lands, every build compiles the weights the model was loaded with.
+ */
+export async function fitIfRequested(loaded: LoadedGraph, _options: BuildOptions, _io: CliIO): Promise<Graph> {
+  return loaded.graph;
+}
+
+export const buildCommand: Command = {
+  name: 'build',
+  summary: 'compile a model into a standalone bundle (model.js, .wasm, .d.ts, manifest.json)',
+  help: [
+    'Usage: nnc build <model> [options]',
+    '',
+    'Compiles the model and writes a bundle directory that imports nothing at run time:',
+    '  import { load } from "./dist/model/model.js"; const model = await load(); model.predict(x, batch);',
+    '',
+    'Options:',
+    '  -o, --out DIR              output directory (default: dist/<model file name>)',
+    `  --target NAME              ${Object.keys(TARGETS).join(' | ')} | all (default: wasm; all writes one subdirectory per target)`,
+    '  --single-file              inline the wasm into model.js',
+    '  --weights embedded|external  weights inside the module (default) or in model.weights.bin beside it',
+    '  --no-train                 compile the initialized weights without training',
+    '  --seed N                   seed of the weight initializers (default 42)',
+    '  --emit ir|wat              also print the optimized IR or the WebAssembly text to stdout',
+  ].join('\n'),
+  async run(argv, io) {
+    const options = parseBuildOptions(argv);
+    const path = requireModelPath('build', parseCommandArgs('build', argv, BUILD_ARGS).positionals);
+    const loaded = loadGraphForCli(path, options.seed === undefined ? {} : { seed: options.seed });
+    const graph = optimize(await fitIfRequested(loaded, options, io));
+    verifyGraph(graph, { requireWeightData: true });
+    const plan = planMemory(graph);
+    if (options.emit === 'ir') io.out(printGraph(graph));
+    if (options.emit === 'wat') io.out(compileWasm(graph, plan, { simd: true, weights: 'embedded' }, true).text!);
+    const files: BundleFile[] = [];
+    for (const name of options.targets) {
+      const prefix = options.subdirectories ? `${name}/` : '';
+      for (const f of await TARGETS[name]!.emit(graph, plan, options.target)) files.push({ path: prefix + f.path, contents: f.contents });
+    }
+    await writeBundle(options.out, files);
+    io.out(report(options, files, graph));
+    return 0;
+  },
+};
+
+const BUILD_ARGS = {
+  out: { type: 'string', short: 'o' },
+  target: { type: 'string' },
+  'single-file': { type: 'boolean' },
+  weights: { type: 'string' },
+  'no-train': { type: 'boolean' },
+  seed: { type: 'string' },
+  emit: { type: 'string' },
+} as const;
+
+export function parseBuildOptions(argv: readonly string[]): BuildOptions {
+  const { values, positionals } = parseCommandArgs('build', argv, BUILD_ARGS);
+  const usage = (detail: string) => new NncError('NNC4003', `nnc build: ${detail}`, { hint: 'Run `nnc build --help`.' });
+  const target = values.target ?? 'wasm';
+  if (target !== 'all' && !(target in TARGETS)) throw usage(`unknown --target '${target}'; choose ${[...Object.keys(TARGETS), 'all'].join(', ')}`);
+  const weights = values.weights ?? 'embedded';
+  if (weights !== 'embedded' && weights !== 'external') throw usage(`--weights must be embedded or external, got '${weights}'`);
+  const emit = values.emit;
+  if (emit !== undefined && emit !== 'ir' && emit !== 'wat') throw usage(`--emit must be ir or wat, got '${emit}'`);
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !Number.isSafeInteger(seed)) throw usage(`--seed must be an integer, got '${values.seed}'`);
+  const modelName = (positionals[0] ?? 'model').replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
+  return {
+    out: values.out ?? join('dist', modelName),
+    targets: target === 'all' ? Object.keys(TARGETS) : [target],
+    subdirectories: target === 'all',
+    target: { singleFile: values['single-file'] ?? false, weights },
+    train: !(values['no-train'] ?? false),
+    ...(seed === undefined ? {} : { seed }),
+    ...(emit === undefined ? {} : { emit }),
+  };
+}
+
+/** What was written, the size of each file, and how to use the bundle. */
+function report(options: BuildOptions, files: readonly BundleFile[], graph: Graph): string {
+  const width = Math.max(...files.map((f) => f.path.length));
+  const rows = files.map((f) => `  ${f.path.padEnd(width)}  ${formatBytes(byteLength(f.contents)).padStart(10)}`);
+  const dir = relative(process.cwd(), options.out) || '.';
+  const path = join(dir, options.subdirectories ? options.targets[0]! : '', 'model.js').replace(/\\/g, '/');
+  const entry = path.startsWith('.') || path.startsWith('/') ? path : `./${path}`;
+  const single = graph.inputs.length === 1;
+  const outs = graph.outputs.length === 1 ? `Float32Array of batch × ${graph.outputs[0]!.node.type.shape.slice(1).reduce<number>((p, d) => p * (d ?? 1), 1)}` : `{ ${graph.outputs.map((o) => o.name).join(', ')} }`;
+  return [
+    `wrote ${dir}/ (${options.targets.join(', ')})`,
+    ...rows,
+    '',
+    'Usage:',
+    `  import { load } from '${entry}';`,
+    '  const model = await load();',
+    `  const result = model.predict(${single ? 'input' : `{ ${graph.inputs.map((n) => n.name).join(', ')} }`}, batch); // ${outs}`,
+  ].join('\n');
+}
+
+function formatBytes(n: number): string {
+  return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(2)} MiB`;
+}

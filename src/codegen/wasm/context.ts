@@ -1,0 +1,100 @@
+import binaryen from 'binaryen';
+import type { Graph, Node } from '../../ir/graph.js';
+import { opRegistry } from '../../ir/ops/index.js';
+import type { ConstantPool, MemoryLayout } from './layout.js';
+import { ensureMathFunction, type MathFn } from './math.js';
+
+type Expr = binaryen.ExpressionRef;
+
+/**
+ * What a kernel sees while it emits the body of its function `(param $rows i32)`: the module,
+ * whether SIMD128 is on, fresh locals and labels, and the address of any value in memory.
+ */
+export class KernelContext {
+  private readonly vars: binaryen.Type[] = [];
+  private labels = 0;
+
+  constructor(
+    readonly m: binaryen.Module,
+    readonly simd: boolean,
+    readonly graph: Graph,
+    private readonly layout: MemoryLayout,
+    private readonly pool: ConstantPool,
+  ) {}
+
+  /** The batch rows of this call (the function's only parameter). */
+  rows(): Expr {
+    return this.m.local.get(0, binaryen.i32);
+  }
+
+  /** A fresh local of `type`; returns its index. */
+  local(type: binaryen.Type): number {
+    this.vars.push(type);
+    return this.vars.length; // param 0 is $rows
+  }
+
+  /** The locals declared so far, for addFunction. */
+  get varTypes(): readonly binaryen.Type[] {
+    return this.vars;
+  }
+
+  label(prefix: string): string {
+    return `${prefix}${this.labels++}`;
+  }
+
+  i32(v: number): Expr {
+    return this.m.i32.const(v);
+  }
+
+  /** Byte address of a value: constants are static, activations start at arena + rows * offset. */
+  addr(view: Node): Expr {
+    const node = viewedValue(view);
+    if (node.op === 'weight' || node.op === 'const') return this.i32(this.constant(`value:${node.id}`, () => constantData(this.graph, node)));
+    const { offsetPerRow } = this.layout.slot(node);
+    return this.m.i32.add(this.i32(this.layout.arenaBase), this.m.i32.mul(this.rows(), this.i32(offsetPerRow)));
+  }
+
+  /** Address of kernel-owned constant data (e.g. packed weights), stored once per key. */
+  constant(key: string, make: () => Float32Array): number {
+    return this.pool.address(key, make);
+  }
+
+  math(fn: MathFn): string {
+    return ensureMathFunction(this.m, fn);
+  }
+}
+
+/** The value whose bytes a view (reshape, possibly chained) reads; any other node is itself. */
+export function viewedValue(node: Node): Node {
+  let n = node;
+  while (opRegistry.get(n.op)?.isView) n = n.inputs[0]!;
+  return n;
+}
+
+export function constantData(graph: Graph, view: Node): Float32Array {
+  const node = viewedValue(view);
+  if (node.op === 'const') return Float32Array.from(node.attrs.value as readonly number[]);
+  const data = graph.weights.get(node.name!);
+  if (!data) throw new Error(`weight %${node.name} has no data`);
+  return data;
+}
+
+/** A loop `for (i = start; i < end; i += step)` over i32 locals; `end` is re-read each iteration. */
+export function forLoop(ctx: KernelContext, i: number, start: Expr, end: () => Expr, step: number, body: Expr[]): Expr {
+  const { m } = ctx;
+  const brk = ctx.label('done');
+  const cont = ctx.label('loop');
+  const get = () => m.local.get(i, binaryen.i32);
+  return m.block(brk, [
+    m.local.set(i, start),
+    m.loop(
+      cont,
+      m.block(null, [
+        m.br(brk, m.i32.ge_s(m.i32.add(get(), ctx.i32(step - 1)), end())),
+        ...body,
+        m.local.set(i, m.i32.add(get(), ctx.i32(step))),
+        m.br(cont),
+      ]),
+    ),
+  ]);
+}

@@ -1,0 +1,43 @@
+import { opRegistry } from '../../../ir/ops/index.js';
+import { concatKernel } from './concat.js';
+import { denseKernel } from './dense.js';
+import { dropoutKernel } from './dropout.js';
+import { elementwiseKernel } from './elementwise.js';
+import { identityKernel } from './identity.js';
+import type { WasmKernel } from './kernel.js';
+import { logSoftmaxKernel } from './log_softmax.js';
+import { matmulKernel } from './matmul.js';
+import { matmulNtKernel } from './matmul_nt.js';
+import { padKernel } from './pad.js';
+import { sliceKernel } from './slice.js';
+import { softmaxKernel } from './softmax.js';
+
+/**
+ * The wasm kernel of each op, keyed by registry name. Ops that declare `scalar` math (add, relu,
+ * gelu, the fused `elementwise`, ...) all share the broadcasting elementwise kernel, which
+ * translates their expression; views (reshape) and sources need no kernel. Ops that exist only
+ * in training graphs (gradient products over the batch, reductions, integer labels and indices,
+ * seeded dropout masks) have none: bundles run inference, in float32.
+ */
+const KERNELS: Readonly<Record<string, WasmKernel>> = {
+  dense: denseKernel,
+  matmul: matmulKernel,
+  matmul_nt: matmulNtKernel,
+  softmax: softmaxKernel,
+  log_softmax: logSoftmaxKernel,
+  concat: concatKernel,
+  slice: sliceKernel,
+  pad: padKernel,
+  identity: identityKernel,
+  dropout: dropoutKernel,
+};
+
+/** The kernel for an op, or undefined if the wasm backend cannot run it. */
+export function wasmKernel(op: string): WasmKernel | undefined {
+  return KERNELS[op] ?? (opRegistry.get(op)?.scalar ? elementwiseKernel : undefined);
+}
+
+/** True for ops that compute nothing at run time: sources live in memory, views share it. */
+export function needsNoKernel(op: string): boolean {
+  return op === 'input' || op === 'weight' || op === 'const' || opRegistry.get(op)?.isView === true;
+}

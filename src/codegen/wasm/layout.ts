@@ -1,0 +1,77 @@
+import type { Node } from '../../ir/graph.js';
+import type { MemoryPlan, MemorySlot } from '../../passes/memory-plan-types.js';
+
+/** First byte of the activation arena; address 0 stays unused so a zero pointer is never data. */
+export const ARENA_BASE = 16;
+/** The arena is sized for at most this many bytes; larger batches run in chunks of rows. */
+export const ARENA_TARGET_BYTES = 4 << 20;
+const MAX_CHUNK_ROWS = 4096;
+export const PAGE_BYTES = 65536;
+
+/**
+ * Where everything lives in linear memory:
+ *   [ARENA_BASE, ARENA_BASE + maxRows * peakBytesPerRow)  activations, placed by the memory plan
+ *   [constBase, constEnd)                                   weights and packed weights
+ * The arena comes first so its size is known before kernels add constants. Memory never grows:
+ * a call runs at most `maxRows` rows at a time.
+ */
+export interface MemoryLayout {
+  readonly arenaBase: number;
+  readonly maxRows: number;
+  readonly constBase: number;
+  /** Slot of a planned value (views of activations share their operand's). */
+  slot(node: Node): MemorySlot;
+}
+
+export function chunkRows(peakBytesPerRow: number): number {
+  const rows = Math.floor(ARENA_TARGET_BYTES / Math.max(peakBytesPerRow, 1));
+  if (rows >= 4) return Math.min(MAX_CHUNK_ROWS, rows - (rows % 4));
+  return Math.max(1, rows);
+}
+
+export const align16 = (n: number) => (n + 15) & ~15;
+
+export function memoryLayout(plan: MemoryPlan): MemoryLayout {
+  const maxRows = chunkRows(plan.peakBytesPerRow);
+  const slot = (node: Node): MemorySlot => {
+    const s = plan.slots.get(node);
+    if (s) return s;
+    throw new Error(`memory plan has no slot for a '${node.op}' value`);
+  };
+  return { arenaBase: ARENA_BASE, maxRows, constBase: align16(ARENA_BASE + maxRows * plan.peakBytesPerRow), slot };
+}
+
+/**
+ * Constant data placed after the arena, each blob 16-byte aligned, deduplicated by key (a weight
+ * read by two kernels, or packed once for a dense kernel, is stored once).
+ */
+export class ConstantPool {
+  private readonly blobs = new Map<string, { offset: number; data: Float32Array }>();
+  private end: number;
+
+  constructor(readonly base: number) {
+    this.end = base;
+  }
+
+  /** Byte address of the blob stored under `key`, adding it (made by `make`) the first time. */
+  address(key: string, make: () => Float32Array): number {
+    let blob = this.blobs.get(key);
+    if (!blob) {
+      blob = { offset: this.end, data: make() };
+      this.blobs.set(key, blob);
+      this.end = align16(this.end + blob.data.byteLength);
+    }
+    return blob.offset;
+  }
+
+  get byteLength(): number {
+    return this.end - this.base;
+  }
+
+  /** All blobs as one little-endian byte image starting at `base`. */
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.byteLength);
+    for (const { offset, data } of this.blobs.values()) out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offset - this.base);
+    return out;
+  }
+}

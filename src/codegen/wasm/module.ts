@@ -1,0 +1,107 @@
+import binaryen from 'binaryen';
+import { NncError, NncErrorList } from '../../errors.js';
+import type { Graph } from '../../ir/graph.js';
+import { valueNames } from '../../ir/printer.js';
+import type { MemoryPlan } from '../../passes/memory-plan-types.js';
+import { KernelContext } from './context.js';
+import { needsNoKernel, wasmKernel } from './kernels/index.js';
+import { ConstantPool, memoryLayout, PAGE_BYTES } from './layout.js';
+
+export interface WasmModuleOptions {
+  /** Emit SIMD128 kernels (default build) or the scalar fallback. */
+  readonly simd: boolean;
+  /** 'external' leaves the constant region out of the module; the loader copies it in. */
+  readonly weights: 'embedded' | 'external';
+}
+
+/** Where the loader finds things in the module's memory (identical for the SIMD and scalar builds). */
+export interface WasmMemoryInfo {
+  readonly arenaBase: number;
+  /** Rows per `run` call; larger batches run in chunks of this many rows. */
+  readonly maxRows: number;
+  readonly arenaBytesPerRow: number;
+  /** Start and bytes of the constant region (weights, packed for the kernels). */
+  readonly constBase: number;
+  readonly constBytes: number;
+  /** Fixed size of the linear memory, in bytes (it never grows). */
+  readonly memoryBytes: number;
+  /** Byte offset per row of each model input and output, by name. */
+  readonly inputOffsets: Readonly<Record<string, number>>;
+  readonly outputOffsets: Readonly<Record<string, number>>;
+}
+
+export interface CompiledWasm {
+  readonly binary: Uint8Array<ArrayBuffer>;
+  /** The constant region's bytes (what `weights: 'external'` writes beside the module). */
+  readonly constants: Uint8Array;
+  readonly memory: WasmMemoryInfo;
+  /** Text format of the optimized module, when asked for. */
+  readonly text?: string;
+}
+
+/**
+ * Builds the wasm module of an optimized graph: one function per computing node, called in graph
+ * order by the exported `run(rows)`; activations at the addresses of the memory plan; weights in a
+ * data segment. Binaryen validates and optimizes it.
+ */
+export function compileWasm(graph: Graph, plan: MemoryPlan, options: WasmModuleOptions, withText = false): CompiledWasm {
+  checkKernels(graph);
+  const m = new binaryen.Module();
+  try {
+    m.setFeatures(options.simd ? binaryen.Features.SIMD128 : binaryen.Features.MVP);
+    // Loads are typed by the memory they address, so the memory must exist before any kernel
+    // is built; its size is set at the end, once the constants are known.
+    m.setMemory(1, 1);
+    const layout = memoryLayout(plan);
+    const pool = new ConstantPool(layout.constBase);
+    const calls: binaryen.ExpressionRef[] = [];
+    graph.nodes.forEach((node, index) => {
+      if (needsNoKernel(node.op)) return;
+      const ctx = new KernelContext(m, options.simd, graph, layout, pool);
+      const body = wasmKernel(node.op)!.emit(ctx, node);
+      const name = `n${index}_${node.op}`;
+      m.addFunction(name, binaryen.i32, binaryen.none, ctx.varTypes, body);
+      calls.push(m.call(name, [m.local.get(0, binaryen.i32)], binaryen.none));
+    });
+    m.addFunction('run', binaryen.i32, binaryen.none, [], m.block(null, calls));
+    m.addFunctionExport('run', 'run');
+    const constants = pool.bytes();
+    const memoryBytes = layout.constBase + constants.byteLength;
+    const pages = Math.max(1, Math.ceil(memoryBytes / PAGE_BYTES));
+    const segments = options.weights === 'embedded' && constants.byteLength > 0 ? [{ offset: m.i32.const(layout.constBase), data: constants, passive: false }] : [];
+    m.setMemory(pages, pages, 'memory', segments);
+    if (!m.validate()) throw new Error('generated wasm module does not validate');
+    binaryen.setOptimizeLevel(3);
+    binaryen.setShrinkLevel(1);
+    m.optimize();
+    const offsets = (nodes: readonly { name: string; node: (typeof graph.nodes)[number] }[]) =>
+      Object.fromEntries(nodes.map(({ name, node }) => [name, layout.slot(node).offsetPerRow]));
+    return {
+      binary: new Uint8Array(m.emitBinary()),
+      constants,
+      memory: {
+        arenaBase: layout.arenaBase,
+        maxRows: layout.maxRows,
+        arenaBytesPerRow: plan.peakBytesPerRow,
+        constBase: layout.constBase,
+        constBytes: constants.byteLength,
+        memoryBytes: pages * PAGE_BYTES,
+        inputOffsets: offsets(graph.inputs.map((n) => ({ name: n.name!, node: n }))),
+        outputOffsets: offsets(graph.outputs),
+      },
+      ...(withText ? { text: m.emitText() } : {}),
+    };
+  } finally {
+    m.dispose();
+  }
+}
+
+/** Every op without a wasm kernel, reported at once with its node. */
+function checkKernels(graph: Graph): void {
+  const names = valueNames(graph);
+  const missing = graph.nodes
+    .filter((n) => !needsNoKernel(n.op) && !wasmKernel(n.op))
+    .map((n) => new NncError('NNC4001', `'${n.op}' has no wasm kernel`, { location: { node: `%${names.get(n)}`, ...(n.layer ? { layer: n.layer } : {}) } }));
+  if (missing.length === 1) throw missing[0]!;
+  if (missing.length > 1) throw new NncErrorList('NNC4001', missing);
+}

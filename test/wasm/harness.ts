@@ -1,0 +1,48 @@
+import { compileWasm } from '../../src/codegen/wasm/module.js';
+import type { Graph } from '../../src/ir/graph.js';
+import { interpret } from '../../src/ir/interpreter.js';
+import { planMemory } from '../../src/passes/index.js';
+import { randomInputs } from '../helpers/random-inputs.js';
+
+/**
+ * Compiles a graph to a wasm module (no bundle, no loader) and runs it on `batch` rows by writing
+ * the inputs at their planned addresses, the way model.js does.
+ */
+export async function runModule(graph: Graph, inputs: Record<string, Float32Array>, batch: number, simd: boolean): Promise<Record<string, Float32Array>> {
+  const plan = planMemory(graph);
+  const compiled = compileWasm(graph, plan, { simd, weights: 'embedded' });
+  if (batch > compiled.memory.maxRows) throw new Error(`runModule runs one chunk; batch ${batch} > ${compiled.memory.maxRows}`);
+  const { instance } = await WebAssembly.instantiate(compiled.binary);
+  const { memory, run } = instance.exports as { memory: WebAssembly.Memory; run: (rows: number) => void };
+  const heap = new Float32Array(memory.buffer);
+  // Garbage in the arena, as after earlier calls: a kernel must not rely on zeroed memory.
+  heap.fill(NaN, compiled.memory.arenaBase / 4, compiled.memory.constBase / 4);
+  const at = (offsetPerRow: number) => (compiled.memory.arenaBase + batch * offsetPerRow) / 4;
+  for (const [name, data] of Object.entries(inputs)) heap.set(data, at(compiled.memory.inputOffsets[name]!));
+  run(batch);
+  return Object.fromEntries(
+    graph.outputs.map((o) => {
+      const size = o.node.type.shape.reduce<number>((p, d) => p * (d ?? batch), 1);
+      const start = at(compiled.memory.outputOffsets[o.name]!);
+      return [o.name, heap.slice(start, start + size)];
+    }),
+  );
+}
+
+/** Largest |wasm - interpreter| over all outputs, for seeded random inputs. */
+export async function moduleError(graph: Graph, batch: number, simd: boolean, seed = 7): Promise<number> {
+  const { tensors, flat } = randomInputs(graph, batch, seed);
+  const expected = interpret(graph, tensors);
+  const actual = await runModule(graph, flat, batch, simd);
+  let worst = 0;
+  for (const o of graph.outputs) {
+    const e = expected[o.name]!.data;
+    const a = actual[o.name]!;
+    if (a.length !== e.length) return Infinity;
+    for (let i = 0; i < e.length; i++) {
+      const d = Math.abs(a[i]! - e[i]!);
+      worst = Number.isNaN(d) ? Infinity : Math.max(worst, d);
+    }
+  }
+  return worst;
+}
