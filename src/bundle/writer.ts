@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { NncError } from '../errors.js';
 import type { BundleFile } from './target.js';
@@ -16,6 +16,8 @@ export async function writeBundle(outDir: string, files: readonly BundleFile[]):
   try {
     await mkdir(parent, { recursive: true });
     staging = await mkdtemp(join(parent, `.${basename(target)}.tmp-`));
+    // mkdtemp makes a private (0700) directory; a bundle is meant to be served and shared.
+    await chmod(staging, 0o755 & ~process.umask());
     for (const f of files) {
       const path = join(staging, f.path);
       await mkdir(dirname(path), { recursive: true });
