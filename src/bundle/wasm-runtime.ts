@@ -78,17 +78,16 @@ function externalWeights(memory: WasmMemoryInfo): string[] {
   ];
 }
 
-const READ_FILE = `/** Bytes of a file beside this module; fs is used only where fetch cannot read file: URLs. */
+const READ_FILE = `/** Bytes of a file beside this module: fetch in browsers, node:fs for file: URLs (Node, Deno, Bun). */
 async function read(url) {
-  try {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(\`HTTP \${response.status}\`);
-    return new Uint8Array(await response.arrayBuffer());
-  } catch (error) {
-    if (url.protocol !== 'file:') throw new Error(\`cannot load \${url}: \${error.message}\`);
+  if (url.protocol === 'file:') {
+    // fetch cannot read file: URLs, and in Node merely touching it loads an HTTP client.
     const fs = await import(/* webpackIgnore: true */ 'node:fs/promises');
-    return fs.readFile(url);
+    return new Uint8Array(await fs.readFile(url));
   }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(\`cannot load \${url}: HTTP \${response.status}\`);
+  return new Uint8Array(await response.arrayBuffer());
 }
 `;
 

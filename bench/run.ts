@@ -1,0 +1,166 @@
+/**
+ * `npm run bench`: nnc's bundle against tfjs (cpu, wasm), onnxruntime-web and onnxruntime-node
+ * on the same model and weights, in one run. Each engine is measured in fresh processes of its
+ * own; see README.md for what each number means.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { ColdStartRequest, ColdStartResult, MeasureRequest, MeasureResult } from './child/protocol.js';
+import { compileChildren } from './compile-children.js';
+import { prepare, type Prepared } from './prepare.js';
+import { formatReport } from './report.js';
+import type { BenchResults, RunnerResult } from './results.js';
+import { baselineOf, RUNNERS, selectRunners } from './runners/index.js';
+import type { Runner } from './runners/types.js';
+import { bytesOf } from './sizes.js';
+import { nodeEvalZeroRssKiB, runChild } from './spawn.js';
+import { median } from './stats.js';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(BENCH_DIR, '..');
+const CACHE = join(BENCH_DIR, '.cache');
+
+const HELP = `Usage: npm run bench -- [options]
+
+  --model PATH      model file (default examples/fashion-mnist/model.ts, seeded weights)
+  --only A,B        run only these runners (${RUNNERS.map((e) => e.runner.name).join(', ')})
+  --calls N         batch-1 calls timed per runner (default 4000)
+  --batch N         rows of the throughput batch (default 10000)
+  --cold-runs N     fresh processes per runner for cold start and RSS (default 5)
+  --webgpu          add the WebGPU runners (Dawn; SwiftShader when there is no GPU)
+  --json FILE       also write the results as JSON`;
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      model: { type: 'string', default: 'examples/fashion-mnist/model.ts' },
+      only: { type: 'string' },
+      calls: { type: 'string', default: '4000' },
+      batch: { type: 'string', default: '10000' },
+      'cold-runs': { type: 'string', default: '5' },
+      webgpu: { type: 'boolean', default: false },
+      json: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const int = (name: string, v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got '${v}'`);
+    return n;
+  };
+  return {
+    help: values.help,
+    model: resolve(ROOT, values.model),
+    only: values.only?.split(',').map((s) => s.trim()),
+    calls: int('calls', values.calls),
+    batch: int('batch', values.batch),
+    coldRuns: int('cold-runs', values['cold-runs']),
+    webgpu: values.webgpu,
+    json: values.json,
+  };
+}
+
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+/** Points Dawn (the `webgpu` package, in the children) at SwiftShader unless a Vulkan driver is chosen. */
+function useSwiftShaderWithoutGpu(): void {
+  if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+}
+
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n').slice(0, 3).join(' | ');
+
+type Options = ReturnType<typeof options>;
+type Active = readonly (readonly [Runner, RunnerResult])[];
+
+/** Latency, throughput and agreement in a child process, and the shipped bytes, of each runner. */
+async function measureRunners(active: Active, prep: Prepared, opts: Options, jsDir: string): Promise<void> {
+  for (const [runner, result] of active) {
+    log(`measuring ${runner.name}: batch-1 latency, batch-${opts.batch} throughput...`);
+    const request: MeasureRequest = {
+      runner: runner.name, ctx: prep.ctx, inputFile: prep.inputFile, rows: opts.batch,
+      referenceFile: prep.referenceFile, referenceRows: prep.referenceRows, calls: opts.calls, latencyMaxMs: 10_000,
+      batch: opts.batch, minRounds: 3, maxRounds: 10, roundBudgetMs: 2500, throughputMaxMs: 20_000,
+    };
+    try {
+      result.measure = await runChild<MeasureResult>(join(jsDir, 'child/measure.js'), request, 300_000);
+    } catch (e) {
+      result.errors.push(`measure: ${errorText(e)}`);
+    }
+    try {
+      const shipped = runner.shipped(prep.ctx);
+      result.shipped = { code: bytesOf(shipped.code), weights: bytesOf(shipped.weights), note: shipped.note };
+    } catch (e) {
+      result.errors.push(`shipped bytes: ${errorText(e)}`);
+    }
+  }
+}
+
+/**
+ * Cold start and peak RSS over `coldRuns` rounds of fresh processes, the runners interleaved
+ * so that a slow spell of the machine spreads over all of them; returns node -e 0's peak RSS.
+ */
+async function measureColdStarts(active: Active, prep: Prepared, opts: Options, jsDir: string): Promise<number> {
+  log(`cold start: ${opts.coldRuns} fresh processes per runner...`);
+  const cold = new Map<RunnerResult, ColdStartResult[]>(active.map(([, r]) => [r, []]));
+  const baselines: number[] = [];
+  for (let round = 0; round < opts.coldRuns; round++) {
+    baselines.push(await nodeEvalZeroRssKiB());
+    for (const [runner, result] of active) {
+      const request: ColdStartRequest = { runner: runner.name, ctx: prep.ctx, inputFile: prep.inputFile };
+      try {
+        cold.get(result)!.push(await runChild<ColdStartResult>(join(jsDir, 'child/cold-start.js'), request));
+      } catch (e) {
+        if (round === 0) result.errors.push(`cold start: ${errorText(e)}`);
+      }
+    }
+  }
+  const baselineRss = median(baselines);
+  for (const [result, runs] of cold) {
+    if (runs.length === 0) continue;
+    const peakRssKiB = median(runs.map((r) => r.peakRssKiB));
+    result.cold = { medianMs: median(runs.map((r) => r.ms)), runsMs: runs.map((r) => r.ms), peakRssKiB, rssOverBaselineMiB: (peakRssKiB - baselineRss) / 1024 };
+  }
+  return baselineRss;
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  if (opts.help) return void console.log(HELP);
+  const started = performance.now();
+  const entries = selectRunners({ webgpu: opts.webgpu, ...(opts.only ? { only: opts.only } : {}) });
+  const webgpu = entries.some((e) => e.webgpu);
+  if (webgpu) useSwiftShaderWithoutGpu();
+  log(`preparing ${relative(ROOT, opts.model)} (nnc bundle, ONNX, tfjs artifact, inputs, reference)...`);
+  const prep = await prepare({ root: ROOT, modelPath: opts.model, cacheDir: join(CACHE, 'artifacts'), rows: opts.batch, referenceRows: Math.min(64, opts.batch), webgpu });
+  const jsDir = compileChildren(BENCH_DIR, join(CACHE, 'js'));
+
+  const results: RunnerResult[] = [];
+  const active: [Runner, RunnerResult][] = [];
+  for (const entry of entries) {
+    const { runner } = entry;
+    const result: RunnerResult = { name: runner.name, description: runner.description, baseline: baselineOf(entry), errors: [] };
+    const skipped = prep.buildErrors[runner.name] ?? runner.unavailable?.(prep.ctx) ?? null;
+    if (skipped) result.skipped = skipped;
+    else active.push([runner, result]);
+    results.push(result);
+  }
+  await measureRunners(active, prep, opts, jsDir);
+  const baselineRssKiB = await measureColdStarts(active, prep, opts, jsDir);
+
+  const report: BenchResults = {
+    date: new Date().toISOString(), node: process.versions.node, model: relative(ROOT, opts.model),
+    parameters: prep.parameters, flopsPerRow: prep.flopsPerRow, batch: opts.batch, calls: opts.calls,
+    coldRuns: opts.coldRuns, baselineRssKiB, runners: results,
+  };
+  console.log(formatReport(report));
+  if (opts.json) writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);
+  log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});

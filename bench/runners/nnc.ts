@@ -1,0 +1,34 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { bundleModuleUrl, bundleShipped } from './nnc-bundle.js';
+import type { Runner } from './types.js';
+
+/** The bundle's public surface (see the generated model.d.ts). */
+interface NncBundle {
+  load(): Promise<{ predict(x: Float32Array, batch?: number): Float32Array | Record<string, Float32Array> }>;
+}
+
+/** The nnc WebAssembly bundle (`nnc build`): model.js + model.wasm, no runtime library. */
+const runner: Runner = {
+  name: 'nnc',
+  description: 'nnc bundle (model.js + model.wasm, SIMD, 1 thread), predict(x, batch)',
+  unavailable(ctx) {
+    if (!ctx.nncDir) return 'no nnc bundle (nnc build failed or is not available)';
+    return existsSync(join(ctx.nncDir, 'manifest.json')) ? null : `no manifest.json in ${ctx.nncDir}`;
+  },
+  async open(ctx) {
+    const model = await ((await import(bundleModuleUrl(ctx.nncDir!))) as NncBundle).load();
+    return {
+      predict(x, batch) {
+        const y = model.predict(x, batch);
+        return y instanceof Float32Array ? y : y[ctx.outputName]!;
+      },
+    };
+  },
+  shipped: (ctx) =>
+    ctx.nncExternalDir
+      ? bundleShipped(ctx.nncExternalDir, ' (the --weights external build of the same model; model.scalar.wasm, the non-SIMD fallback, not counted)')
+      : bundleShipped(ctx.nncDir!, ' (weights inside the wasm)'),
+};
+
+export default runner;

@@ -1,0 +1,126 @@
+/**
+ * `npm run bench:train`: the notebook's recipe (Adam 1e-3, batch 32, shuffled, 5 epochs) on
+ * Fashion-MNIST, fitted by nnc (the compiled training step) and, in the same run on the same
+ * data and the same initial weights, by tfjs on its WebAssembly backend (one thread, SIMD) and
+ * by PyTorch on one thread when `python3 -c "import torch"` works. Reports fit time and test
+ * accuracy, and checks the targets: accuracy ≥ 0.87, nnc ≤ 1/14 of tfjs-wasm's time and
+ * ≤ 0.7 × PyTorch's.
+ *
+ *   npm run bench:train -- [--epochs N] [--examples N] [--only nnc,tfjs-wasm,pytorch]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { toTfjsArtifacts } from '../../src/frontend/export-tfjs.js';
+import { loadModelFile } from '../../src/frontend/loader.js';
+import { compiledExecutor, loadTrainingKernels } from '../../src/train/compiled/index.js';
+import { takeExamples } from '../../src/train/data/dataset.js';
+import { loadFashionMnist } from '../../src/train/data/fashion-mnist.js';
+import { Trainer } from '../../src/train/trainer.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const MODEL = join(ROOT, 'examples/fashion-mnist/model.ts');
+const CACHE = join(ROOT, 'bench/.cache/train');
+
+const { values } = parseArgs({ options: { epochs: { type: 'string' }, examples: { type: 'string' }, only: { type: 'string' } } });
+const epochs = Number(values.epochs ?? 5);
+const only = new Set((values.only ?? 'nnc,tfjs-wasm,pytorch').split(','));
+
+interface Result {
+  runner: string;
+  seconds: number;
+  /** CPU seconds of this process (user + system) over the fit: steadier than wall time on a busy machine. */
+  cpu?: number;
+  accuracy: number;
+}
+
+const cpuSeconds = (since: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1e6;
+};
+
+const data = await loadFashionMnist({ log: (m) => console.log(`data: ${m}`) });
+const train = values.examples ? takeExamples(data.train, Number(values.examples)) : data.train;
+const test = data.test;
+console.log(`data: ${data.source}; ${train.y.shape[0]} train / ${test.y.shape[0]} test images; ${epochs} epochs, batch 32`);
+const initial = () => loadModelFile(MODEL, { typeCheck: false }).model;
+const results: Result[] = [];
+
+if (only.has('nnc')) {
+  const model = initial();
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await loadTrainingKernels();
+  const trainer = new Trainer(model.toGraph(), model.trainingConfig!, { executor: compiledExecutor });
+  trainer.fit(train, { epochs, batchSize: 32 });
+  const seconds = (performance.now() - t0) / 1000;
+  results.push({ runner: 'nnc', seconds, cpu: cpuSeconds(c0), accuracy: trainer.evaluate(test, 500)[1]! });
+  console.log(`nnc: ${seconds.toFixed(1)} s`);
+}
+
+if (only.has('tfjs-wasm')) {
+  const tf = await import('@tensorflow/tfjs');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  wasm.setWasmPaths(join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist/'));
+  wasm.setThreadsCount(1);
+  await tf.setBackend('wasm');
+  const { modelJson, weightsBin } = toTfjsArtifacts(initial());
+  const manifest = modelJson.weightsManifest as { weights: import('@tensorflow/tfjs').io.WeightsManifestEntry[] }[];
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: modelJson.modelTopology as import('@tensorflow/tfjs').io.ModelJSON['modelTopology'],
+      weightSpecs: manifest.flatMap((m) => m.weights),
+      weightData: weightsBin.slice().buffer,
+    }),
+  );
+  model.compile({ optimizer: tf.train.adam(1e-3, 0.9, 0.999, 1e-7), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const x = tf.tensor(train.x.data, train.x.shape as number[]);
+  const y = tf.tensor(train.y.data, train.y.shape as number[]);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await model.fit(x, y, { epochs, batchSize: 32, shuffle: true, verbose: 0 });
+  const seconds = (performance.now() - t0) / 1000;
+  const evaluated = model.evaluate(tf.tensor(test.x.data, test.x.shape as number[]), tf.tensor(test.y.data, test.y.shape as number[]), { batchSize: 500 }) as import('@tensorflow/tfjs').Scalar[];
+  results.push({ runner: 'tfjs-wasm', seconds, cpu: cpuSeconds(c0), accuracy: evaluated[1]!.dataSync()[0]! });
+  console.log(`tfjs-wasm: ${seconds.toFixed(1)} s`);
+}
+
+if (only.has('pytorch')) {
+  const probe = spawnSync('python3', ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status !== 0) console.log('pytorch: not installed (python3 -c "import torch" failed), skipped');
+  else {
+    mkdirSync(CACHE, { recursive: true });
+    writeFileSync(join(CACHE, 'train-x.f32'), train.x.data);
+    writeFileSync(join(CACHE, 'train-y.f32'), train.y.data);
+    writeFileSync(join(CACHE, 'test-x.f32'), test.x.data);
+    writeFileSync(join(CACHE, 'test-y.f32'), test.y.data);
+    writeFileSync(join(CACHE, 'weights.f32'), toTfjsArtifacts(initial()).weightsBin);
+    const r = spawnSync('python3', [join(ROOT, 'bench/train/torch_fit.py'), CACHE, String(epochs)], {
+      encoding: 'utf8',
+      env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+    });
+    if (r.status !== 0) console.log(`pytorch: failed\n${r.stderr}`);
+    else {
+      const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { seconds: number; accuracy: number };
+      results.push({ runner: 'pytorch (1 thread)', ...out });
+    }
+  }
+}
+
+const nnc = results.find((r) => r.runner === 'nnc');
+console.log('\nrunner               fit time    CPU time   test accuracy   time / nnc');
+for (const r of results)
+  console.log(
+    `${r.runner.padEnd(20)} ${`${r.seconds.toFixed(1)} s`.padStart(9)} ${(r.cpu === undefined ? '-' : `${r.cpu.toFixed(1)} s`).padStart(11)}   ${r.accuracy.toFixed(4).padStart(13)}   ${nnc ? `${(r.seconds / nnc.seconds).toFixed(1)}×`.padStart(10) : ''}`,
+  );
+if (nnc) {
+  const check = (ok: boolean, what: string) => console.log(`${ok ? 'ok  ' : 'MISS'} ${what}`);
+  console.log('');
+  check(nnc.accuracy >= 0.87, `nnc test accuracy ${nnc.accuracy.toFixed(4)} ≥ 0.87`);
+  const tfjs = results.find((r) => r.runner === 'tfjs-wasm');
+  if (tfjs) check(nnc.seconds <= tfjs.seconds / 14, `nnc ${nnc.seconds.toFixed(1)} s ≤ tfjs-wasm / 14 = ${(tfjs.seconds / 14).toFixed(1)} s`);
+  const torch = results.find((r) => r.runner.startsWith('pytorch'));
+  if (torch) check(nnc.seconds <= 0.7 * torch.seconds, `nnc ${nnc.seconds.toFixed(1)} s ≤ 0.7 × PyTorch = ${(0.7 * torch.seconds).toFixed(1)} s`);
+}

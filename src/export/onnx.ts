@@ -1,0 +1,281 @@
+/**
+ * Exports an nnc Graph as an ONNX model (opset 13), so that ONNX runtimes can run exactly the
+ * model nnc compiles — the benchmarks feed it to onnxruntime, and users can take it elsewhere.
+ *
+ * Any graph the verifier accepts may be exported, before or after the optimization passes: the
+ * fused `dense` op becomes MatMul + Add + its activation, and a fused `elementwise` expression is
+ * expanded back into one ONNX op per scalar function. Exporting the graph *before* the passes is
+ * the usual choice (what `toGraph()` returns): ONNX runtimes fuse MatMul + Add themselves, and
+ * the file then mirrors the model's layers. Weights become initializers; the batch dimension `?`
+ * becomes the symbolic dimension `batch`. The ops that only training graphs use (gradient
+ * products, reductions, one-hot, ...) have no lowering: every unsupported node is reported at
+ * once (NNC4001).
+ */
+import pkg from 'onnx-proto';
+import type { onnx as proto } from 'onnx-proto';
+import { NncError, NncErrorList } from '../errors.js';
+import type { Attrs, Graph, Node } from '../ir/graph.js';
+import { normalizeAxis } from '../ir/ops/softmax.js';
+import type { ScalarExpr, ScalarFn } from '../ir/scalar-expr.js';
+import { parseScalar } from '../ir/scalar-expr.js';
+import { opRegistry } from '../ir/ops/index.js';
+import type { TensorType } from '../ir/types.js';
+
+const { onnx } = pkg;
+
+export const ONNX_OPSET = 13;
+/** ONNX IR version 7 is the one that introduced opset 13. */
+const ONNX_IR_VERSION = 7;
+const BATCH_DIM = 'batch';
+
+export interface OnnxExportOptions {
+  /** The ModelProto graph name (default 'nnc'). */
+  readonly name?: string;
+  readonly producerVersion?: string;
+}
+
+/** Serializes `graph` as the bytes of a .onnx file. */
+export function exportOnnx(graph: Graph, options: OnnxExportOptions = {}): Uint8Array {
+  return onnx.ModelProto.encode(toOnnxModel(graph, options)).finish();
+}
+
+/** Builds the ONNX ModelProto of `graph` (see the file comment for what is supported). */
+export function toOnnxModel(graph: Graph, options: OnnxExportOptions = {}): proto.ModelProto {
+  const w = new OnnxWriter();
+  const problems: NncError[] = [];
+  for (const n of graph.nodes) {
+    try {
+      w.lowerNode(graph, n);
+    } catch (e) {
+      if (!(e instanceof NncError)) throw e;
+      problems.push(e);
+    }
+  }
+  if (problems.length === 1) throw problems[0]!;
+  if (problems.length > 1) throw new NncErrorList('NNC4001', problems);
+  const outputs = graph.outputs.map((o) => {
+    // An ONNX output is a named value: rename the value that computes it, or (for a model input,
+    // a weight, or a value already named by another output) bridge with an Identity node.
+    const value = w.valueOf(o.node);
+    if (value !== o.name && !w.renameComputed(value, o.name)) w.emit('Identity', [value], {}, o.name);
+    return valueInfo(o.name, o.node.type);
+  });
+  return onnx.ModelProto.create({
+    irVersion: ONNX_IR_VERSION,
+    opsetImport: [{ domain: '', version: ONNX_OPSET }],
+    producerName: 'nnc',
+    producerVersion: options.producerVersion ?? '0.1.0',
+    graph: onnx.GraphProto.create({
+      name: options.name ?? 'nnc',
+      node: w.nodes,
+      initializer: w.initializers,
+      input: graph.inputs.map((n) => valueInfo(n.name!, n.type)),
+      output: outputs,
+    }),
+  });
+}
+
+/** An ONNX node attribute: ONNX tells INT from FLOAT, so the value says which it is. */
+type OnnxAttr = { readonly int: number } | { readonly float: number };
+const int = (v: number): OnnxAttr => ({ int: v });
+const float = (v: number): OnnxAttr => ({ float: v });
+
+/** ONNX ops that compute an nnc elementwise op directly, with its attributes. */
+const DIRECT_ELEMENTWISE: Readonly<Record<string, (a: Attrs) => [string, Record<string, OnnxAttr>]>> = {
+  add: () => ['Add', {}],
+  sub: () => ['Sub', {}],
+  mul: () => ['Mul', {}],
+  div: () => ['Div', {}],
+  relu: () => ['Relu', {}],
+  sigmoid: () => ['Sigmoid', {}],
+  tanh: () => ['Tanh', {}],
+  softplus: () => ['Softplus', {}],
+  elu: (a) => ['Elu', { alpha: float(num(a, 'alpha', 1)) }],
+  leaky_relu: (a) => ['LeakyRelu', { alpha: float(num(a, 'alpha', 0.2)) }],
+  selu: () => ['Selu', {}], // Keras' constants are ONNX's defaults
+
+};
+
+/** ONNX op for each scalar function of the expression language (select is special-cased). */
+const SCALAR_OPS: Readonly<Record<Exclude<ScalarFn, 'select'>, string>> = {
+  add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div', max: 'Max', min: 'Min',
+  neg: 'Neg', abs: 'Abs', exp: 'Exp', log: 'Log', sqrt: 'Sqrt', tanh: 'Tanh', erf: 'Erf',
+};
+
+const num = (a: Attrs, key: string, fallback: number): number => (typeof a[key] === 'number' ? (a[key] as number) : fallback);
+
+/** Accumulates ONNX nodes and initializers, naming every nnc value once. */
+class OnnxWriter {
+  readonly nodes: proto.INodeProto[] = [];
+  readonly initializers: proto.ITensorProto[] = [];
+  private readonly names = new Map<Node, string>();
+  private readonly scalars = new Map<number, string>();
+  private counter = 0;
+
+  valueOf(n: Node): string {
+    const name = this.names.get(n);
+    if (name === undefined) throw new Error(`ONNX export: %${n.id} used before it was defined`);
+    return name;
+  }
+
+  /** Appends one ONNX node and returns the name of its (single) output. */
+  emit(opType: string, inputs: readonly string[], attrs: Record<string, OnnxAttr> = {}, output = this.fresh()): string {
+    this.nodes.push({
+      opType,
+      name: `${opType}_${this.nodes.length}`,
+      input: [...inputs],
+      output: [output],
+      attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
+    });
+    return output;
+  }
+
+  lowerNode(graph: Graph, n: Node): void {
+    try {
+      this.names.set(n, this.lower(graph, n));
+    } catch (e) {
+      this.names.set(n, `unsupported_${n.id}`); // lets the nodes using it report their own problems
+      throw e;
+    }
+  }
+
+  /** Renames a value computed by a node of this writer (not yet renamed); false if there is none. */
+  renameComputed(from: string, to: string): boolean {
+    if (!this.nodes.some((n) => n.output![0] === from) || !/^v\d+$/.test(from)) return false;
+    for (const n of this.nodes) {
+      n.output = n.output!.map((v) => (v === from ? to : v));
+      n.input = n.input!.map((v) => (v === from ? to : v));
+    }
+    for (const [node, name] of this.names) if (name === from) this.names.set(node, to);
+    return true;
+  }
+
+  private lower(graph: Graph, n: Node): string {
+    const ins = () => n.inputs.map((i) => this.valueOf(i));
+    switch (n.op) {
+      case 'input':
+        return n.name!;
+      case 'weight': {
+        const data = graph.weights.get(n.name!) ?? unsupported(n, 'the weight has no data');
+        return this.initializer(n.name!, n.type.shape.map((d) => d ?? 1), data);
+      }
+      case 'const':
+        return this.initializer(this.fresh(), n.type.shape.map((d) => d ?? 1), Float32Array.from(n.attrs.value as number[]));
+      case 'matmul':
+        return this.emit('MatMul', ins());
+      case 'dense':
+        return this.lowerDense(n, ins());
+      case 'softmax':
+      case 'log_softmax':
+        return this.emit(n.op === 'softmax' ? 'Softmax' : 'LogSoftmax', ins(), { axis: int(normalizeAxis(num(n.attrs, 'axis', -1), n.type.shape.length)) });
+      case 'concat':
+        return this.emit('Concat', ins(), { axis: int(normalizeAxis(num(n.attrs, 'axis', -1), n.type.shape.length)) });
+      case 'reshape': {
+        // 0 keeps the batch axis (ONNX Reshape's allowzero=0 meaning); the row shape follows.
+        const shape = this.int64Initializer([0, ...(n.attrs.shape as number[])]);
+        return this.emit('Reshape', [...ins(), shape]);
+      }
+      case 'identity':
+      case 'dropout':
+        return this.emit('Identity', [ins()[0]!]);
+      case 'elementwise':
+        return this.lowerScalar(parseScalar(String(n.attrs.expr)), ins());
+    }
+    const direct = DIRECT_ELEMENTWISE[n.op];
+    if (direct) {
+      const [opType, attrs] = direct(n.attrs);
+      return this.emit(opType, ins(), attrs);
+    }
+    const scalar = opRegistry.get(n.op)?.scalar;
+    if (scalar) return this.lowerScalar(scalar(n.attrs), ins());
+    return unsupported(n, `op '${n.op}' has no ONNX lowering`);
+  }
+
+  /** dense = activation(x·w + b): the activation is an op name, lowered as a node of its own. */
+  private lowerDense(n: Node, [x, w, b]: string[]): string {
+    let y = this.emit('MatMul', [x!, w!]);
+    if (b) y = this.emit('Add', [y, b]);
+    const act = typeof n.attrs.activation === 'string' ? n.attrs.activation : 'linear';
+    if (act === 'linear') return y;
+    if (act === 'softmax') return this.emit('Softmax', [y], { axis: int(n.type.shape.length - 1) });
+    const actAttrs: Attrs = num(n.attrs, 'alpha', 0) !== 0 ? { alpha: n.attrs.alpha! } : {};
+    const direct = DIRECT_ELEMENTWISE[act];
+    if (direct) {
+      const [opType, attrs] = direct(actAttrs);
+      return this.emit(opType, [y], attrs);
+    }
+    const scalar = opRegistry.get(act)?.scalar ?? unsupported(n, `dense activation '${act}' has no ONNX lowering`);
+    return this.lowerScalar(scalar(actAttrs), [y]);
+  }
+
+  /** Expands a scalar expression over broadcast operands into ONNX elementwise nodes. */
+  private lowerScalar(e: ScalarExpr, args: readonly string[]): string {
+    switch (e.kind) {
+      case 'arg':
+        return args[e.index]!;
+      case 'const':
+        return this.scalar(e.value);
+      case 'call': {
+        const operands = e.args.map((a) => this.lowerScalar(a, args));
+        if (e.fn !== 'select') return this.emit(SCALAR_OPS[e.fn], operands);
+        // select(c, a, b) = c > 0 ? a : b
+        const cond = this.emit('Greater', [operands[0]!, this.scalar(0)]);
+        return this.emit('Where', [cond, operands[1]!, operands[2]!]);
+      }
+    }
+  }
+
+  /** A rank-0 float initializer, shared by every use of the same value. */
+  private scalar(value: number): string {
+    let name = this.scalars.get(value);
+    if (name === undefined) {
+      name = this.initializer(`const_${this.scalars.size}`, [], Float32Array.of(value));
+      this.scalars.set(value, name);
+    }
+    return name;
+  }
+
+  private initializer(name: string, dims: readonly number[], data: Float32Array): string {
+    const bytes = new Uint8Array(data.length * 4);
+    const view = new DataView(bytes.buffer);
+    data.forEach((v, i) => view.setFloat32(i * 4, v, true)); // ONNX raw data is little-endian
+    this.initializers.push({ name, dims: [...dims], dataType: onnx.TensorProto.DataType.FLOAT, rawData: bytes });
+    return name;
+  }
+
+  private int64Initializer(values: readonly number[]): string {
+    const name = this.fresh();
+    this.initializers.push({ name, dims: [values.length], dataType: onnx.TensorProto.DataType.INT64, int64Data: [...values] });
+    return name;
+  }
+
+  private fresh(): string {
+    return `v${this.counter++}`;
+  }
+}
+
+function unsupported(n: Node, why: string): never {
+  const where = n.name ? `%${n.name}` : `%${n.id}`;
+  throw new NncError('NNC4001', `cannot export ${where} (${n.op}) to ONNX: ${why}`, {
+    location: { node: where, ...(n.layer ? { layer: n.layer } : {}) },
+    hint: 'Export the graph before the optimization passes, or add an ONNX lowering for the op in src/export/onnx.ts.',
+  });
+}
+
+function attribute(name: string, v: OnnxAttr): proto.IAttributeProto {
+  const T = onnx.AttributeProto.AttributeType;
+  return 'int' in v ? { name, type: T.INT, i: v.int } : { name, type: T.FLOAT, f: v.float };
+}
+
+function valueInfo(name: string, t: TensorType): proto.IValueInfoProto {
+  if (t.dtype !== 'f32') throw new NncError('NNC4001', `cannot export ${name}: ONNX export supports float32 values only, got ${t.dtype}`);
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType: onnx.TensorProto.DataType.FLOAT,
+        shape: { dim: t.shape.map((d) => (d === null ? { dimParam: BATCH_DIM } : { dimValue: d })) },
+      },
+    },
+  };
+}

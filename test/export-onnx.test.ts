@@ -1,0 +1,103 @@
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES } from '../fixtures/index.js';
+import { NncError } from '../src/errors.js';
+import { exportOnnx, toOnnxModel } from '../src/export/onnx.js';
+import { loadModelFile } from '../src/frontend/loader.js';
+import { Graph, type Node } from '../src/ir/graph.js';
+import { interpret } from '../src/ir/interpreter.js';
+import { parseGraph } from '../src/ir/parser.js';
+import { Random } from '../src/frontend/random.js';
+import { maxAbsDiff, randomInputs } from './helpers/random-inputs.js';
+
+/** Runs the exported graph in onnxruntime-node (one thread) and returns flat outputs by name. */
+async function runOnnx(graph: Graph, inputs: Record<string, Float32Array>, batch: number): Promise<Record<string, Float32Array>> {
+  const session = await ort.InferenceSession.create(exportOnnx(graph), { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  try {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const n of graph.inputs) feeds[n.name!] = new ort.Tensor('float32', inputs[n.name!]!, n.type.shape.map((d) => d ?? batch));
+    const results = await session.run(feeds);
+    const out: Record<string, Float32Array> = {};
+    for (const o of graph.outputs) out[o.name] = results[o.name]!.data as Float32Array;
+    return out;
+  } finally {
+    await session.release();
+  }
+}
+
+/** Asserts onnxruntime and the reference interpreter agree within 1e-5 at batch sizes 1 and 7. */
+async function expectSameAsInterpreter(graph: Graph): Promise<void> {
+  for (const batch of [1, 7]) {
+    const { tensors, flat } = randomInputs(graph, batch);
+    const ours = interpret(graph, tensors);
+    const theirs = await runOnnx(graph, flat, batch);
+    for (const o of graph.outputs) {
+      expect(theirs[o.name]!.length).toBe(ours[o.name]!.data.length);
+      expect(maxAbsDiff(theirs[o.name]!, ours[o.name]!.data)).toBeLessThanOrEqual(1e-5);
+    }
+  }
+}
+
+function seededWeights(shapes: Record<string, number[]>): Map<string, Float32Array> {
+  const rng = new Random(3);
+  return new Map(Object.entries(shapes).map(([name, shape]) => [name, Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-0.5, 0.5))]));
+}
+
+describe('ONNX export', () => {
+  for (const fixture of FIXTURES) {
+    it(`${fixture.name}: onnxruntime-node equals the reference interpreter within 1e-5`, async () => {
+      const { model } = loadModelFile(fixture.path, { typeCheck: false });
+      await expectSameAsInterpreter(model.toGraph());
+    });
+  }
+
+  it('lowers fused dense and elementwise ops (graphs after the passes)', async () => {
+    const graph = parseGraph(
+      [
+        '%x = input : f32[?,6]',
+        '%w1 = weight : f32[6,5]',
+        '%b1 = weight : f32[5]',
+        '%w2 = weight : f32[5,4]',
+        '%w3 = weight : f32[5,3]',
+        '%0 = dense %x, %w1, %b1 {activation="gelu"} : f32[?,5]',
+        '%1 = elementwise %0, %b1 {expr="select($0,mul($0,$1),neg(abs($0)))"} : f32[?,5]',
+        '%2 = dense %1, %w2 {activation="leaky_relu", alpha=0.1} : f32[?,4]',
+        '%3 = dense %1, %w3 {activation="softmax"} : f32[?,3]',
+        '%4 = swish %2 : f32[?,4]',
+        '%5 = log_softmax %4 {axis=-1} : f32[?,4]',
+        'output "a" = %5',
+        'output "b" = %3',
+        'output "c" = %3',
+      ].join('\n'),
+      { weights: seededWeights({ w1: [6, 5], b1: [5], w2: [5, 4], w3: [5, 3] }) },
+    );
+    await expectSameAsInterpreter(graph);
+  });
+
+  it('names computed outputs directly and bridges inputs and shared outputs with Identity', () => {
+    const { model } = loadModelFile(FIXTURES[0]!.path, { typeCheck: false });
+    const seed = toOnnxModel(model.toGraph());
+    expect(seed.graph!.node!.map((n) => n.opType)).toEqual(['Reshape', 'MatMul', 'Add', 'Relu', 'MatMul', 'Add', 'Softmax']);
+    expect(seed.graph!.node!.at(-1)!.output).toEqual(['dense_2']);
+    expect(seed.graph!.input![0]!.type!.tensorType!.shape!.dim![0]!.dimParam).toBe('batch');
+    const passthrough = parseGraph(['%x = input : f32[?,2]', '%0 = relu %x : f32[?,2]', 'output "a" = %x', 'output "b" = %0', 'output "c" = %0'].join('\n'));
+    const ops = toOnnxModel(passthrough).graph!.node!.map((n) => `${n.opType}:${n.output![0]}`);
+    expect(ops).toEqual(['Relu:b', 'Identity:a', 'Identity:c']);
+  });
+
+  it('reports every unsupported node at once with NNC4001', () => {
+    const x: Node = { id: 0, op: 'input', inputs: [], attrs: {}, type: { dtype: 'f32', shape: [null, 4] }, name: 'x' };
+    const bad = (id: number, op: string, input: Node): Node => ({ id, op, inputs: [input], attrs: {}, type: x.type, layer: `layer_${id}` });
+    const conv = bad(1, 'conv2d', x);
+    const graph = new Graph([x, conv, bad(2, 'lstm', conv)], [{ name: 'y', node: x }], new Map());
+    let error: unknown;
+    try {
+      exportOnnx(graph);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(NncError);
+    expect((error as NncError).code).toBe('NNC4001');
+    expect((error as NncError).message).toMatch(/conv2d[\s\S]*lstm/);
+  });
+});
