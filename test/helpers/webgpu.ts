@@ -24,6 +24,8 @@ let gpu: Promise<GPU> | undefined;
 export function dawnGpu(): Promise<GPU> {
   gpu ??= (async () => {
     if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+    // The Vulkan loader probes for a display server and complains on stderr without this.
+    process.env.XDG_RUNTIME_DIR ??= tmpdir();
     const { create, globals } = await import('webgpu');
     Object.assign(globalThis, globals);
     const g = create([]) as GPU;
@@ -34,15 +36,18 @@ export function dawnGpu(): Promise<GPU> {
   return gpu;
 }
 
-/** Exactly what the bundle's load() returns (see src/codegen/wgsl/dts.ts). */
+/** What the bundle's load() returns (its model.webgpu.d.ts, for any model). */
 export interface WebGpuModel {
   readonly device: GPUDevice;
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
   predict(inputs: Float32Array | Record<string, Float32Array>, batch?: number): Promise<Float32Array | Record<string, Float32Array>>;
   dispose(): Promise<void>;
 }
 
 export interface WebGpuBundleModule {
   load(options?: { gpu?: GPU; device?: GPUDevice; weights?: ArrayBuffer | ArrayBufferView }): Promise<WebGpuModel>;
+  /** Thrown for GPU problems (no WebGPU, no adapter, lost device, shader errors); `code` says which. */
   NncWebGpuError: new (...args: never[]) => Error & { code: string };
 }
 
@@ -71,4 +76,9 @@ export async function buildWebGpuBundle(graph: Graph, options: BuildOptions = {}
 /** Outputs keyed by name, whether the model has one output or several. */
 export function byName(result: Float32Array | Record<string, Float32Array>, outputNames: readonly string[]): Record<string, Float32Array> {
   return result instanceof Float32Array ? { [outputNames[0]!]: result } : result;
+}
+
+/** predict's first argument: the array itself for a one-input model, else the named arrays. */
+export function predictInput(graph: Graph, flat: Record<string, Float32Array>): Float32Array | Record<string, Float32Array> {
+  return graph.inputs.length === 1 ? flat[graph.inputs[0]!.name!]! : flat;
 }

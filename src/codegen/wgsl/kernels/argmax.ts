@@ -1,0 +1,44 @@
+/**
+ * Index of the largest entry along an axis (the first on ties, as tf.argMax), as f32: one thread
+ * per output element scans its row.
+ */
+import { NncError } from '../../../errors.js';
+import { normalizeAxis } from '../../../ir/ops/softmax.js';
+import { ENTRY_PARAMS, load, shaderModule, type KernelGenerator } from '../kernel.js';
+import { product, rowDims } from '../shapes.js';
+import { ELEMENTWISE_WORKGROUP as WG } from './elementwise.js';
+import { axisAttr } from './softmax.js';
+
+export const argmaxKernel: KernelGenerator = (node, ctx) => {
+  const x = node.inputs[0]!;
+  const dims = rowDims(x, ctx.describe(node));
+  const axis = normalizeAxis(axisAttr(node), dims.length + 1);
+  if (axis === 0) throw new NncError('NNC4001', `webgpu: ${ctx.describe(node)}: argmax along the batch axis is not supported`);
+  const n = dims[axis - 1]!;
+  const inner = product(dims.slice(axis));
+  const rows = product(dims) / n;
+  const at = (j: string) => load(ctx.operand(x), `base + ${j} * INNER`);
+  const body = `
+const N = ${n}u;
+const INNER = ${inner}u;
+
+@compute @workgroup_size(${WG})
+fn main(${ENTRY_PARAMS}) {
+  let row = group_index(wid, nwg) * ${WG}u + lid.x;
+  if (row >= params.batch * ${rows}u) {
+    return;
+  }
+  let base = (row / INNER) * N * INNER + row % INNER;
+  var best = 0u;
+  var best_value = ${at('0u')};
+  for (var j = 1u; j < N; j++) {
+    let v = ${at('j')};
+    if (v > best_value) {
+      best = j;
+      best_value = v;
+    }
+  }
+  ${load(ctx.operand(node), 'row')} = f32(best);
+}`;
+  return [{ label: ctx.describe(node), wgsl: shaderModule(body), dispatch: { rowsPerBatch: rows, rowsPerGroup: WG, columnGroups: 1 } }];
+};

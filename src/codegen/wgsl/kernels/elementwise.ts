@@ -1,0 +1,42 @@
+/**
+ * One thread per output element: reads every operand at its broadcast index and evaluates the
+ * op's scalar expression. Serves the fused `elementwise` op and every registry op that declares
+ * `scalar` math (add, relu, gelu, ...).
+ */
+import type { Node } from '../../../ir/graph.js';
+import { opRegistry } from '../../../ir/ops/index.js';
+import type { ScalarExpr } from '../../../ir/scalar-expr.js';
+import { ENTRY_PARAMS, load, shaderModule, type Kernel, type KernelContext, type KernelGenerator } from '../kernel.js';
+import { scalarToWgsl } from '../scalar.js';
+import { broadcastIndex, product, rowDims } from '../shapes.js';
+
+export const ELEMENTWISE_WORKGROUP = 256;
+
+export function elementwiseKernel(node: Node, ctx: KernelContext, expr: ScalarExpr): Kernel {
+  const perRow = product(rowDims(node, ctx.describe(node)));
+  const out = ctx.operand(node);
+  const names = node.inputs.map((_, k) => `a${k}`);
+  const loads = node.inputs.map((x, k) => `  let ${names[k]} = ${load(ctx.operand(x), broadcastIndex(x.type.shape, node.type.shape, 'i'))};`);
+  const body = `
+@compute @workgroup_size(${ELEMENTWISE_WORKGROUP})
+fn main(${ENTRY_PARAMS}) {
+  let i = group_index(wid, nwg) * ${ELEMENTWISE_WORKGROUP}u + lid.x;
+  if (i >= params.batch * ${perRow}u) {
+    return;
+  }
+${loads.join('\n')}
+  ${load(out, 'i')} = ${scalarToWgsl(expr, names)};
+}`;
+  return {
+    label: ctx.describe(node),
+    wgsl: shaderModule(body),
+    dispatch: { rowsPerBatch: perRow, rowsPerGroup: ELEMENTWISE_WORKGROUP, columnGroups: 1 },
+  };
+}
+
+/** For any op whose registry entry declares its scalar math. */
+export const scalarOpKernel: KernelGenerator = (node, ctx) => {
+  const def = opRegistry.get(node.op);
+  if (!def?.scalar) throw new Error(`${node.op} has no scalar math`);
+  return [elementwiseKernel(node, ctx, def.scalar(node.attrs))];
+};

@@ -1,0 +1,33 @@
+/**
+ * The WebGPU kernel table, keyed by IR op name like the op registry itself. Ops declaring scalar
+ * math in the registry get the elementwise kernel without an entry of their own.
+ */
+import { opRegistry } from '../../../ir/ops/index.js';
+import type { KernelGenerator } from '../kernel.js';
+import { argmaxKernel } from './argmax.js';
+import { concatKernel } from './concat.js';
+import { denseKernel } from './dense.js';
+import { scalarOpKernel } from './elementwise.js';
+import { logSoftmaxKernel } from './log_softmax.js';
+import { padKernel } from './pad.js';
+import { sliceKernel } from './slice.js';
+import { softmaxOpKernel } from './softmax.js';
+import { passThroughKernel, viewKernel } from './view.js';
+
+const KERNELS: Readonly<Record<string, KernelGenerator>> = {
+  dense: denseKernel,
+  matmul: denseKernel,
+  softmax: softmaxOpKernel,
+  log_softmax: logSoftmaxKernel,
+  argmax: argmaxKernel,
+  concat: concatKernel,
+  slice: sliceKernel,
+  pad: padKernel,
+  reshape: viewKernel,
+  identity: passThroughKernel,
+  dropout: passThroughKernel,
+};
+
+export function kernelFor(op: string): KernelGenerator | undefined {
+  return KERNELS[op] ?? (opRegistry.get(op)?.scalar ? scalarOpKernel : undefined);
+}

@@ -1,0 +1,119 @@
+/**
+ * Softmax (and log_softmax), max subtracted first as tfjs does. Short rows (up to 64 elements, the usual class
+ * count) take one thread per row: three passes over the row, no shared memory or barriers. Longer
+ * rows take one workgroup each: the threads stride over the row for the max, then for the sum of
+ * exp(x - max), each combined by a tree reduction in workgroup memory, then write. Every element
+ * is read before it is written, so both run in place too (the dense softmax epilogue).
+ */
+import { NncError } from '../../../errors.js';
+import type { Node } from '../../../ir/graph.js';
+import { normalizeAxis } from '../../../ir/ops/softmax.js';
+import { ENTRY_PARAMS, load, shaderModule, type Kernel, type KernelContext, type KernelGenerator, type Operand } from '../kernel.js';
+import { F32_MAX } from '../scalar.js';
+import { product, rowDims } from '../shapes.js';
+
+const WG = 64;
+/** Rows up to this long are reduced by one thread. */
+const THREAD_ROW_LIMIT = 64;
+
+interface RowLayout {
+  readonly n: number;
+  readonly inner: number;
+  /** Softmax rows per batch row. */
+  readonly rows: number;
+}
+
+/** Element j of the softmax row starting at `base` (its elements lie `inner` apart). */
+const at = (op: Operand) => load(op, 'base + j * INNER');
+
+/** softmax writes exp(x - max) / total; log_softmax writes x - max - log(total). */
+export type SoftmaxMode = 'softmax' | 'log_softmax';
+
+const result = (mode: SoftmaxMode, x: string) => (mode === 'softmax' ? `exp(${x} - row_max) / total` : `${x} - row_max - log(total)`);
+
+function threadPerRow({ n, inner, rows }: RowLayout, x: Operand, out: Operand, mode: SoftmaxMode): string {
+  return `
+const N = ${n}u;
+const INNER = ${inner}u;
+
+@compute @workgroup_size(${WG})
+fn main(${ENTRY_PARAMS}) {
+  let row = group_index(wid, nwg) * ${WG}u + lid.x;
+  if (row >= params.batch * ${rows}u) {
+    return;
+  }
+  let base = (row / INNER) * N * INNER + row % INNER;
+  var row_max = -${F32_MAX};
+  for (var j = 0u; j < N; j++) {
+    row_max = max(row_max, ${at(x)});
+  }
+  var total = 0.0;
+  for (var j = 0u; j < N; j++) {
+    total += exp(${at(x)} - row_max);
+  }
+  for (var j = 0u; j < N; j++) {
+    ${at(out)} = ${result(mode, at(x))};
+  }
+}`;
+}
+
+function workgroupPerRow({ n, inner, rows }: RowLayout, x: Operand, out: Operand, mode: SoftmaxMode): string {
+  const reduce = (combine: (a: string, b: string) => string) => `  for (var s = ${WG / 2}u; s > 0u; s = s >> 1u) {
+    if (lid.x < s) {
+      red[lid.x] = ${combine('red[lid.x]', 'red[lid.x + s]')};
+    }
+    workgroupBarrier();
+  }`;
+  return `
+const N = ${n}u;
+const INNER = ${inner}u;
+var<workgroup> red: array<f32, ${WG}>;
+
+@compute @workgroup_size(${WG})
+fn main(${ENTRY_PARAMS}) {
+  let row = group_index(wid, nwg);
+  if (row >= params.batch * ${rows}u) {
+    return;
+  }
+  let base = (row / INNER) * N * INNER + row % INNER;
+  var m = -${F32_MAX};
+  for (var j = lid.x; j < N; j += ${WG}u) {
+    m = max(m, ${at(x)});
+  }
+  red[lid.x] = m;
+  workgroupBarrier();
+${reduce((a, b) => `max(${a}, ${b})`)}
+  let row_max = red[0];
+  workgroupBarrier();
+  var sum = 0.0;
+  for (var j = lid.x; j < N; j += ${WG}u) {
+    sum += exp(${at(x)} - row_max);
+  }
+  red[lid.x] = sum;
+  workgroupBarrier();
+${reduce((a, b) => `${a} + ${b}`)}
+  let total = red[0];
+  for (var j = lid.x; j < N; j += ${WG}u) {
+    ${at(out)} = ${result(mode, at(x))};
+  }
+}`;
+}
+
+/** (log_)softmax of `src` along `axis`, written to `node`'s storage (src may be node itself). */
+export function softmaxKernel(node: Node, src: Node, ctx: KernelContext, axis: number, mode: SoftmaxMode = 'softmax'): Kernel {
+  const dims = rowDims(node, ctx.describe(node));
+  const a = normalizeAxis(axis, dims.length + 1);
+  if (a === 0) throw new NncError('NNC4001', `webgpu: ${ctx.describe(node)}: softmax along the batch axis is not supported`);
+  const layout: RowLayout = { n: dims[a - 1]!, inner: product(dims.slice(a)), rows: product(dims) / dims[a - 1]! };
+  const short = layout.n <= THREAD_ROW_LIMIT;
+  const body = (short ? threadPerRow : workgroupPerRow)(layout, ctx.operand(src), ctx.operand(node), mode);
+  return {
+    label: ctx.describe(node),
+    wgsl: shaderModule(body),
+    dispatch: { rowsPerBatch: layout.rows, rowsPerGroup: short ? WG : 1, columnGroups: 1 },
+  };
+}
+
+export const axisAttr = (node: Node): number => (typeof node.attrs.axis === 'number' ? node.attrs.axis : -1);
+
+export const softmaxOpKernel: KernelGenerator = (node, ctx) => [softmaxKernel(node, node.inputs[0]!, ctx, axisAttr(node))];

@@ -1,0 +1,126 @@
+/**
+ * The dispatch plan: lowers an optimized graph and its memory plan into the data the host runtime
+ * needs — unique shader sources, the ordered dispatches, where each input and output lives in
+ * the activation arena, and the weights packed into one buffer.
+ */
+import { NncError, NncErrorList } from '../../errors.js';
+import type { Graph, Node } from '../../ir/graph.js';
+import { opRegistry } from '../../ir/ops/index.js';
+import { valueNames } from '../../ir/printer.js';
+import type { MemoryPlan } from '../../passes/memory-plan-types.js';
+import type { Dispatch, KernelContext, Operand } from './kernel.js';
+import { kernelFor } from './kernels/index.js';
+import { product, rowDims } from './shapes.js';
+
+/** A model input or output: its place in the arena, in f32 elements per batch row. */
+export interface TensorPlacement {
+  readonly name: string;
+  readonly offsetPerRow: number;
+  readonly elementsPerRow: number;
+}
+
+export interface PlannedDispatch extends Dispatch {
+  readonly label: string;
+  /** Index into `shaders`. */
+  readonly shader: number;
+  /** The variant run while B * rowsPerBatch <= upTo. */
+  readonly fewRows?: Dispatch & { readonly upTo: number; readonly shader: number };
+}
+
+export interface ShaderProgram {
+  /** Arena size in f32 elements per batch row. */
+  readonly arenaFloatsPerRow: number;
+  readonly weights: Float32Array;
+  readonly inputs: readonly TensorPlacement[];
+  readonly outputs: readonly TensorPlacement[];
+  readonly shaders: readonly string[];
+  readonly dispatches: readonly PlannedDispatch[];
+}
+
+const SOURCE_OPS = new Set(['input', 'weight', 'const']);
+
+/** Packs every weight and const into one f32 array; returns each node's element offset. */
+function packWeights(graph: Graph): { data: Float32Array; offsets: Map<Node, number> } {
+  const offsets = new Map<Node, number>();
+  const chunks: ArrayLike<number>[] = [];
+  let size = 0;
+  for (const n of graph.nodes) {
+    if (n.op !== 'weight' && n.op !== 'const') continue;
+    const values = n.op === 'weight' ? graph.weights.get(n.name!) : (n.attrs.value as readonly number[]);
+    if (!values) throw new NncError('NNC2007', `weight %${n.name} has no data`, { location: { node: `%${n.name}` } });
+    offsets.set(n, size);
+    chunks.push(values);
+    size += values.length;
+  }
+  // A storage binding may not be empty.
+  const data = new Float32Array(Math.max(size, 4));
+  let at = 0;
+  for (const c of chunks) {
+    data.set(c, at);
+    at += c.length;
+  }
+  return { data, offsets };
+}
+
+export function buildProgram(graph: Graph, plan: MemoryPlan): ShaderProgram {
+  const { data: weights, offsets } = packWeights(graph);
+  // Kernels are named as `nnc ir` prints their node.
+  const names = valueNames(graph);
+  const describe = (node: Node): string => `${node.op} %${names.get(node)}${node.layer ? ` (layer '${node.layer}')` : ''}`;
+
+  const arenaOffset = (node: Node): number => {
+    const slot = plan.slots.get(node);
+    if (slot) return slot.offsetPerRow / 4;
+    if (opRegistry.get(node.op)?.isView) return arenaOffset(node.inputs[0]!);
+    throw new NncError('NNC2007', `the memory plan has no slot for ${describe(node)}`);
+  };
+
+  const ctx: KernelContext = {
+    describe,
+    operand(node): Operand {
+      const w = offsets.get(node);
+      if (w !== undefined) return { array: 'weights', base: `${w}u` };
+      const off = arenaOffset(node);
+      return { array: 'arena', base: off === 0 ? '0u' : `params.batch * ${off}u` };
+    },
+  };
+
+  const unsupported = graph.nodes.filter((n) => !SOURCE_OPS.has(n.op) && !kernelFor(n.op));
+  if (unsupported.length > 0) {
+    const errors = unsupported.map((n) => new NncError('NNC4001', `webgpu has no kernel for '${n.op}'`, { location: { node: `%${names.get(n)}`, ...(n.layer ? { layer: n.layer } : {}) } }));
+    throw errors.length === 1 ? errors[0]! : new NncErrorList('NNC4001', errors);
+  }
+
+  const shaders: string[] = [];
+  const shaderIndex = new Map<string, number>();
+  const dispatches: PlannedDispatch[] = [];
+  const intern = (wgsl: string): number => {
+    let index = shaderIndex.get(wgsl);
+    if (index === undefined) {
+      index = shaders.push(wgsl) - 1;
+      shaderIndex.set(wgsl, index);
+    }
+    return index;
+  };
+  for (const node of graph.nodes) {
+    if (SOURCE_OPS.has(node.op)) continue;
+    for (const k of kernelFor(node.op)!(node, ctx)) {
+      const few = k.fewRows && { upTo: k.fewRows.upTo, shader: intern(k.fewRows.wgsl), ...k.fewRows.dispatch };
+      dispatches.push({ label: k.label, shader: intern(k.wgsl), ...k.dispatch, ...(few ? { fewRows: few } : {}) });
+    }
+  }
+
+  const place = (name: string, node: Node): TensorPlacement => {
+    if (offsets.has(node)) throw new NncError('NNC4001', `webgpu: output '${name}' is a constant; nothing computes it`);
+    return { name, offsetPerRow: arenaOffset(node), elementsPerRow: product(rowDims(node, `'${name}'`)) };
+  };
+
+  return {
+    arenaFloatsPerRow: Math.max(plan.peakBytesPerRow / 4, 1),
+    weights,
+    inputs: graph.inputs.map((n) => place(n.name!, n)),
+    outputs: graph.outputs.map((o) => place(o.name, o.node)),
+    shaders,
+    dispatches,
+  };
+}

@@ -1,0 +1,296 @@
+/**
+ * The host runtime emitted into every WebGPU bundle, as JavaScript source text. It imports
+ * nothing and touches only the WebGPU API (`navigator.gpu`, or a `gpu` / `device` passed to
+ * load()), so the bundle runs in browsers and in Node with any WebGPU implementation.
+ *
+ * It expects the bundle to define before it: PROGRAM (see ShaderProgram in program.ts, minus the
+ * weights), WEIGHTS_BASE64 (string or null) and WEIGHTS_FILE (file beside the module, or null).
+ * Buffer usage and stage flags are numeric because Node implementations need not define the
+ * GPUBufferUsage / GPUShaderStage globals.
+ */
+export const RUNTIME_SOURCE = String.raw`
+export class NncWebGpuError extends Error {
+  constructor(code, message, options) {
+    super(message, options);
+    this.name = 'NncWebGpuError';
+    this.code = code;
+  }
+}
+
+const USAGE = { MAP_READ: 1, COPY_SRC: 4, COPY_DST: 8, UNIFORM: 64, STORAGE: 128 };
+const STAGE_COMPUTE = 4;
+const MAP_MODE_READ = 1;
+const MAX_GROUPS_PER_DIMENSION = 65535;
+const WASM_HINT = 'Use the WebAssembly bundle instead (nnc build --target wasm).';
+
+async function openDevice(options) {
+  if (options.device) return { device: options.device, owned: false };
+  const gpu = options.gpu ?? (typeof navigator !== 'undefined' ? navigator.gpu : undefined);
+  if (!gpu) {
+    throw new NncWebGpuError('NO_WEBGPU', 'WebGPU is not available: navigator.gpu is undefined and load() was given no gpu or device. ' +
+      'Use a browser with WebGPU enabled, pass load({ gpu }) (in Node, from the webgpu package), or ' + WASM_HINT.charAt(0).toLowerCase() + WASM_HINT.slice(1));
+  }
+  const adapter = await gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : undefined);
+  if (!adapter) {
+    throw new NncWebGpuError('NO_ADAPTER', 'WebGPU is present but no GPU adapter was found (requestAdapter() returned null); ' +
+      'the GPU may be disabled or blocklisted. ' + WASM_HINT);
+  }
+  const limits = adapter.limits;
+  try {
+    const device = await adapter.requestDevice({
+      requiredLimits: { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, maxBufferSize: limits.maxBufferSize },
+    });
+    return { device, owned: true };
+  } catch (e) {
+    throw new NncWebGpuError('NO_DEVICE', 'the GPU adapter refused to create a device: ' + (e && e.message) + '. ' + WASM_HINT, { cause: e });
+  }
+}
+
+async function readWeights(options) {
+  let bytes;
+  if (options.weights) bytes = options.weights instanceof ArrayBuffer ? new Uint8Array(options.weights) : new Uint8Array(options.weights.buffer, options.weights.byteOffset, options.weights.byteLength);
+  else if (WEIGHTS_BASE64 !== null) {
+    const text = atob(WEIGHTS_BASE64);
+    bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  } else {
+    const url = new URL(WEIGHTS_FILE, import.meta.url);
+    try {
+      if (url.protocol === 'file:') {
+        const fs = await import('node:fs/promises');
+        bytes = new Uint8Array(await fs.readFile(url));
+      } else {
+        const response = await fetch(url);
+        if (!response.ok) throw new Error('HTTP ' + response.status);
+        bytes = new Uint8Array(await response.arrayBuffer());
+      }
+    } catch (e) {
+      throw new NncWebGpuError('NO_WEIGHTS', 'could not read the weights file ' + url.href + ': ' + (e && e.message) + '. Keep it beside the module or pass load({ weights }).', { cause: e });
+    }
+  }
+  if (bytes.byteLength !== PROGRAM.weightFloats * 4) {
+    throw new NncWebGpuError('NO_WEIGHTS', 'the weights hold ' + bytes.byteLength + ' bytes, this model needs ' + PROGRAM.weightFloats * 4);
+  }
+  return bytes;
+}
+
+async function compilePipelines(device, layout) {
+  return Promise.all(PROGRAM.shaders.map(async (code, index) => {
+    const label = PROGRAM.dispatches.filter((d) => d.shader === index || d.fewRows?.shader === index).map((d) => d.label).join(', ');
+    // Pushed and popped with no await between: the shaders compile concurrently.
+    device.pushErrorScope('validation');
+    const module = device.createShaderModule({ label, code });
+    const scope = device.popErrorScope();
+    const info = module.getCompilationInfo ? await module.getCompilationInfo() : { messages: [] };
+    const scopeError = await scope;
+    const errors = info.messages.filter((m) => m.type === 'error').map((m) => m.lineNum + ':' + m.linePos + ' ' + m.message);
+    if (errors.length > 0 || scopeError) {
+      throw new NncWebGpuError('SHADER_COMPILE', 'the WGSL shader for ' + label + ' failed to compile: ' + (errors.join('; ') || scopeError.message));
+    }
+    try {
+      return await device.createComputePipelineAsync({ label, layout, compute: { module, entryPoint: 'main' } });
+    } catch (e) {
+      throw new NncWebGpuError('SHADER_COMPILE', 'the compute pipeline for ' + label + ' could not be created: ' + (e && e.message), { cause: e });
+    }
+  }));
+}
+
+const what = (v) => (v === null ? 'null' : v?.constructor?.name ?? typeof v);
+
+/**
+ * Validates the inputs as the WebAssembly bundle does (TypeError / RangeError); returns them keyed
+ * by input name, and the batch size.
+ */
+function checkInputs(input, batch) {
+  const single = PROGRAM.inputs.length === 1;
+  if (!single && (typeof input !== 'object' || input === null || ArrayBuffer.isView(input)))
+    throw new TypeError('predict expects an object with ' + PROGRAM.inputs.map((i) => i.name).join(', ') + ', got ' + what(input));
+  const named = {};
+  for (const { name } of PROGRAM.inputs) {
+    named[name] = single ? input : input[name];
+    if (!(named[name] instanceof Float32Array)) throw new TypeError('input "' + name + '" must be a Float32Array, got ' + what(named[name]));
+  }
+  const first = PROGRAM.inputs[0];
+  if (batch === undefined) {
+    batch = named[first.name].length / first.elementsPerRow;
+    if (!Number.isInteger(batch))
+      throw new RangeError('input "' + first.name + '" holds ' + named[first.name].length + ' values, not a whole number of rows of ' + first.elementsPerRow);
+  } else if (typeof batch !== 'number') throw new TypeError('batch must be a number, got ' + what(batch));
+  if (!Number.isSafeInteger(batch) || batch < 1)
+    throw new RangeError('batch must be a positive integer (inferred from the input length when omitted), got ' + batch);
+  for (const { name, elementsPerRow } of PROGRAM.inputs) {
+    if (named[name].length !== batch * elementsPerRow)
+      throw new RangeError('input "' + name + '" must hold ' + batch + ' × ' + elementsPerRow + ' = ' + batch * elementsPerRow + ' values, got ' + named[name].length);
+  }
+  return [named, batch];
+}
+
+/**
+ * Creates the device (unless given), compiles every pipeline and uploads the weights once.
+ * options: { device?, gpu?, powerPreference?, weights? }.
+ */
+export async function load(options = {}) {
+  const { device, owned } = await openDevice(options);
+  try {
+    return await prepare(device, owned, options);
+  } catch (e) {
+    if (owned) device.destroy();
+    throw e;
+  }
+}
+
+async function prepare(device, owned, options) {
+  let lost = null;
+  let disposed = false;
+  device.lost.then((info) => { lost = info; });
+
+  const bindGroupLayout = device.createBindGroupLayout({
+    label: 'nnc',
+    entries: [
+      { binding: 0, visibility: STAGE_COMPUTE, buffer: { type: 'storage' } },
+      { binding: 1, visibility: STAGE_COMPUTE, buffer: { type: 'read-only-storage' } },
+      { binding: 2, visibility: STAGE_COMPUTE, buffer: { type: 'uniform' } },
+    ],
+  });
+  const [pipelines, weightBytes] = await Promise.all([
+    compilePipelines(device, device.createPipelineLayout({ bindGroupLayouts: [bindGroupLayout] })),
+    readWeights(options),
+  ]);
+  const weights = device.createBuffer({ label: 'nnc weights', size: weightBytes.byteLength, usage: USAGE.STORAGE | USAGE.COPY_DST });
+  device.queue.writeBuffer(weights, 0, weightBytes);
+  const params = device.createBuffer({ label: 'nnc params', size: 16, usage: USAGE.UNIFORM | USAGE.COPY_DST });
+  const outputFloatsPerRow = PROGRAM.outputs.reduce((n, o) => n + o.elementsPerRow, 0);
+
+  // Buffers sized for the largest batch (or chunk) seen so far; re-created only when one exceeds it.
+  let capacity = 0;
+  let arena = null;
+  let staging = null;
+  let bindGroup = null;
+
+  function unusable() {
+    if (disposed) return new NncWebGpuError('DISPOSED', 'this model was disposed');
+    if (lost) return new NncWebGpuError('DEVICE_LOST', 'the GPU device was lost (' + (lost.reason ?? 'unknown') + '): ' + (lost.message || 'no message') + '. Call load() again to start over.');
+    return null;
+  }
+
+  // The most rows one run can hold: the arena is a single storage binding. Larger batches run in
+  // chunks of this many rows, as the WebAssembly bundle does.
+  const rowBytes = PROGRAM.arenaFloatsPerRow * 4;
+  const maxRows = Math.floor(Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize) / Math.max(rowBytes, outputFloatsPerRow * 4));
+
+  async function reserve(rows) {
+    if (rows <= capacity) return;
+    arena?.destroy();
+    staging?.destroy();
+    capacity = 0;
+    device.pushErrorScope('out-of-memory');
+    arena = device.createBuffer({ label: 'nnc arena', size: rows * rowBytes, usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST });
+    staging = device.createBuffer({ label: 'nnc readback', size: rows * outputFloatsPerRow * 4, usage: USAGE.MAP_READ | USAGE.COPY_DST });
+    const oom = await device.popErrorScope();
+    if (oom) throw new NncWebGpuError('OUT_OF_MEMORY', 'the GPU could not allocate ' + rows * rowBytes + ' bytes for ' + rows + ' rows: ' + oom.message);
+    bindGroup = device.createBindGroup({
+      layout: bindGroupLayout,
+      entries: [
+        { binding: 0, resource: { buffer: arena } },
+        { binding: 1, resource: { buffer: weights } },
+        { binding: 2, resource: { buffer: params } },
+      ],
+    });
+    capacity = rows;
+  }
+
+  /** Runs rows [first, first + rows) of the inputs and copies their results into outputs. */
+  async function runChunk(named, first, rows, outputs) {
+    await reserve(rows);
+    device.queue.writeBuffer(params, 0, new Uint32Array([rows, 0, 0, 0]));
+    for (const input of PROGRAM.inputs) {
+      const size = input.elementsPerRow;
+      device.queue.writeBuffer(arena, rows * input.offsetPerRow * 4, named[input.name].subarray(first * size, (first + rows) * size));
+    }
+    const encoder = device.createCommandEncoder({ label: 'nnc predict' });
+    const pass = encoder.beginComputePass();
+    pass.setBindGroup(0, bindGroup);
+    for (const planned of PROGRAM.dispatches) {
+      const d = planned.fewRows && rows * planned.rowsPerBatch <= planned.fewRows.upTo ? planned.fewRows : planned;
+      const groups = Math.ceil((rows * d.rowsPerBatch) / d.rowsPerGroup);
+      const x = Math.min(groups, MAX_GROUPS_PER_DIMENSION);
+      pass.setPipeline(pipelines[d.shader]);
+      pass.dispatchWorkgroups(x, Math.ceil(groups / x), d.columnGroups);
+    }
+    pass.end();
+    let bytes = 0;
+    for (const o of PROGRAM.outputs) {
+      encoder.copyBufferToBuffer(arena, rows * o.offsetPerRow * 4, staging, bytes, rows * o.elementsPerRow * 4);
+      bytes += rows * o.elementsPerRow * 4;
+    }
+    device.queue.submit([encoder.finish()]);
+    try {
+      await staging.mapAsync(MAP_MODE_READ, 0, bytes);
+    } catch (e) {
+      throw unusable() ?? new NncWebGpuError('READBACK', 'reading the results back from the GPU failed: ' + (e && e.message), { cause: e });
+    }
+    const mapped = new Float32Array(staging.getMappedRange(0, bytes));
+    let at = 0;
+    PROGRAM.outputs.forEach((o, i) => {
+      const size = rows * o.elementsPerRow;
+      outputs[i].set(mapped.subarray(at, at + size), first * o.elementsPerRow);
+      at += size;
+    });
+    staging.unmap();
+  }
+
+  async function run(named, batch) {
+    const problem = unusable();
+    if (problem) throw problem;
+    if (maxRows < 1) {
+      throw new NncWebGpuError('ROW_TOO_LARGE', 'one row needs ' + rowBytes + ' bytes of GPU memory in one binding; this device allows ' + device.limits.maxStorageBufferBindingSize);
+    }
+    const outputs = PROGRAM.outputs.map((o) => new Float32Array(batch * o.elementsPerRow));
+    for (let first = 0; first < batch; first += maxRows) await runChunk(named, first, Math.min(maxRows, batch - first), outputs);
+    return PROGRAM.outputs.length === 1 ? outputs[0] : Object.fromEntries(PROGRAM.outputs.map((o, i) => [o.name, outputs[i]]));
+  }
+
+  // One predict at a time: calls share the arena and the readback buffer.
+  let queue = Promise.resolve();
+  let queued = 0;
+  function enqueue(task) {
+    queued++;
+    const next = queue.then(task).finally(() => queued--);
+    queue = next.catch(() => {});
+    return next;
+  }
+
+  const names = (list) => Object.freeze(list.map((t) => t.name));
+  return {
+    device,
+    inputNames: names(PROGRAM.inputs),
+    outputNames: names(PROGRAM.outputs),
+    /** Runs the model on batch rows: a Float32Array for one output, else one per output name. */
+    predict(input, batch) {
+      // Invalid inputs reject at once; valid calls queue, since they share the GPU buffers.
+      let checked;
+      try {
+        checked = checkInputs(input, batch);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      // A call that waits copies its inputs: the caller may refill its arrays meanwhile.
+      const [named, rows] = checked;
+      const inputs = queued === 0 ? named : Object.fromEntries(Object.entries(named).map(([k, v]) => [k, v.slice()]));
+      return enqueue(() => run(inputs, rows));
+    },
+    /** Frees the GPU buffers (and the device, when load() created it). */
+    dispose() {
+      return enqueue(async () => {
+        if (disposed) return;
+        disposed = true;
+        arena?.destroy();
+        staging?.destroy();
+        weights.destroy();
+        params.destroy();
+        if (owned) device.destroy();
+      });
+    },
+  };
+}
+`;

@@ -1,0 +1,164 @@
+/**
+ * Kernel-level tests: small graphs built op by op (unfused, so each kernel runs alone) with
+ * awkward sizes — dims that are not multiples of the 16x16 matmul tile, softmax rows longer than
+ * a workgroup, softmax and concat on inner axes, broadcasting — compared with the interpreter.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../../src/codegen/wgsl/program.js';
+import { GraphBuilder } from '../../src/ir/builder.js';
+import type { Graph, Node } from '../../src/ir/graph.js';
+import { interpret } from '../../src/ir/interpreter.js';
+import { opRegistry } from '../../src/ir/ops/index.js';
+import { tensorType, type Shape } from '../../src/ir/types.js';
+import { planMemory } from '../../src/passes/index.js';
+import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
+import { buildWebGpuBundle, byName, dawnGpu, predictInput } from '../helpers/webgpu.js';
+
+/** Max abs error relative to the output's scale (its largest magnitude, at least 1). */
+const TOLERANCE = 1e-5;
+
+function scaledError(got: Float32Array, want: Float32Array): number {
+  const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 1);
+  return maxAbsDiff(got, want) / scale;
+}
+
+/** Deterministic weights in [-1, 1). */
+function values(count: number, seed: number): Float32Array {
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) out[i] = Math.sin(seed * 7.13 + i * 1.37);
+  return out;
+}
+
+function weight(b: GraphBuilder, name: string, shape: number[], seed: number): Node {
+  return b.weight(name, tensorType(shape), values(shape.reduce((p, d) => p * d, 1), seed));
+}
+
+/** Compiles `graph` as built (unfused) and compares every output at each batch. */
+async function expectMatches(graph: Graph, batches: readonly number[]): Promise<void> {
+  const bundle = await buildWebGpuBundle(graph, { optimize: false });
+  const model = await (await bundle.import()).load({ gpu: await dawnGpu() });
+  try {
+    for (const batch of batches) {
+      const { tensors, flat } = randomInputs(graph, batch, batch * 3 + 1);
+      // Scale inputs so exp-based ops see large magnitudes too.
+      for (const k of Object.keys(flat)) flat[k]!.forEach((v, i) => (flat[k]![i] = v * 6));
+      const names = graph.outputs.map((o) => o.name);
+      const got = byName(await model.predict(predictInput(graph, flat), batch), names);
+      const want = interpret(graph, tensors);
+      for (const name of names) expect(scaledError(got[name]!, want[name]!.data), `${name} at batch ${batch}`).toBeLessThanOrEqual(TOLERANCE);
+    }
+  } finally {
+    await model.dispose();
+  }
+}
+
+function single(shape: Shape, build: (b: GraphBuilder, x: Node) => Node): Graph {
+  const b = new GraphBuilder();
+  const x = b.input('x', tensorType(shape));
+  b.output('y', build(b, x));
+  return b.build();
+}
+
+describe('webgpu kernels', () => {
+  const scalarOps = [...opRegistry.values()].filter((d) => d.scalar && d.arity === 1).map((d) => d.name);
+
+  it.each(scalarOps)('unary op %s', async (op) => {
+    await expectMatches(single([null, 3, 5], (b, x) => b.op(op, [x])), [1, 70]);
+  });
+
+  it.each(['add', 'sub', 'mul', 'div'])('binary op %s broadcasting a weight row and a column', async (op) => {
+    const b = new GraphBuilder();
+    const x = b.input('x', tensorType([null, 4, 6]));
+    const row = weight(b, 'row', [6], 1);
+    const col = b.constant([0.5, 1.5, 2.5, 3.5], tensorType([4, 1]));
+    b.output('y', b.op(op, [b.op(op, [x, row]), col]));
+    await expectMatches(b.build(), [1, 9]);
+  });
+
+  it('fused elementwise expression over three operands', async () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', tensorType([null, 10]));
+    const z = b.input('z', tensorType([null, 10]));
+    const w = weight(b, 'w', [10], 2);
+    b.output('y', b.op('elementwise', [x, z, w], { expr: 'select($0,tanh(mul($1,$2)),erf(sub($0,$2)))' }));
+    await expectMatches(b.build(), [1, 300]);
+  });
+
+  it('matmul of a rank-3 operand with sizes off the tile grid, tiled and per output', async () => {
+    const g = single([null, 3, 70], (b, x) => b.op('matmul', [x, weight(b, 'w', [70, 19], 3)]));
+    const [dispatch] = buildProgram(g, planMemory(g)).dispatches;
+    // 3 and 21 rows run the per-output variant, 120 and 210 rows the 64-row tiles.
+    expect([dispatch!.rowsPerGroup, dispatch!.fewRows?.upTo]).toEqual([64, 16]);
+    await expectMatches(g, [1, 7, 40, 70]);
+  });
+
+  it.each(['linear', 'relu', 'softmax', 'elu', 'leaky_relu', 'gelu'])('dense with %s epilogue, 4x4 blocks per thread', async (activation) => {
+    const g = single([null, 70], (b, x) =>
+      b.op('dense', [x, weight(b, 'w', [70, 67], 4), weight(b, 'b', [67], 5)], { activation, alpha: activation === 'elu' ? 0.7 : 0 }),
+    );
+    await expectMatches(g, [1, 17, 70]);
+  });
+
+  it('small dense layers take the per-output kernel at every batch', async () => {
+    const g = single([null, 24], (b, x) => b.op('dense', [x, weight(b, 'w', [24, 5], 6), weight(b, 'b', [5], 7)], { activation: 'tanh' }));
+    const [dispatch] = buildProgram(g, planMemory(g)).dispatches;
+    expect([dispatch!.rowsPerGroup, dispatch!.fewRows]).toEqual([1, undefined]);
+    await expectMatches(g, [1, 100]);
+  });
+
+  it('softmax along a middle axis and along rows longer than a workgroup', async () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', tensorType([null, 5, 3]));
+    const long = b.input('long', tensorType([null, 300]));
+    b.output('middle', b.op('softmax', [x], { axis: 1 }));
+    b.output('long', b.op('softmax', [long], { axis: -1 }));
+    await expectMatches(b.build(), [1, 8]);
+  });
+
+  it('concat along inner axes, with a weight operand', async () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', tensorType([null, 2, 3]));
+    const z = b.input('z', tensorType([null, 2, 4]));
+    const inner = b.op('concat', [x, z], { axis: 2 });
+    const rows = b.op('concat', [x, b.op('relu', [x])], { axis: 1 });
+    b.output('inner', inner);
+    b.output('rows', rows);
+    await expectMatches(b.build(), [1, 6]);
+  });
+
+  it('log_softmax and argmax along short, long and inner axes', async () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', tensorType([null, 5, 3]));
+    const long = b.input('long', tensorType([null, 200]));
+    b.output('log_inner', b.op('log_softmax', [x], { axis: 1 }));
+    b.output('log_long', b.op('log_softmax', [long], { axis: -1 }));
+    b.output('argmax_inner', b.op('argmax', [x], { axis: 1 }));
+    b.output('argmax_long', b.op('argmax', [long], { axis: -1 }));
+    await expectMatches(b.build(), [1, 9]);
+  });
+
+  it('slice and pad along inner axes', async () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', tensorType([null, 4, 6]));
+    b.output('slice', b.op('slice', [x], { axis: 2, begin: 2, size: 3 }));
+    b.output('pad', b.op('pad', [x], { axis: 1, before: 2, after: 1 }));
+    await expectMatches(b.build(), [1, 5]);
+  });
+
+  it('identity and dropout copy only when the memory plan gives them storage of their own', async () => {
+    const g = single([null, 7], (b, x) => b.op('identity', [b.op('dropout', [b.op('tanh', [x])], { rate: 0.5 })]));
+    await expectMatches(g, [1, 5]);
+  });
+
+  it('reshape is free: a flatten between two matmuls adds no dispatch', async () => {
+    const g = single([null, 4, 6], (b, x) => {
+      const flat = b.op('reshape', [x], { shape: [24] });
+      return b.op('matmul', [b.op('relu', [flat]), weight(b, 'w', [24, 5], 6)]);
+    });
+    const bundle = await buildWebGpuBundle(g, { optimize: false });
+    const { readFileSync } = await import('node:fs');
+    const js = readFileSync(`${bundle.dir}/model.webgpu.js`, 'utf8');
+    expect(js.match(/"label": /g)?.length).toBe(2);
+    await expectMatches(g, [3]);
+  });
+});
