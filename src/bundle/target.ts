@@ -21,5 +21,9 @@ export interface TargetOptions {
 export interface BundleTarget {
   readonly name: string;
   readonly description: string;
+  /** The ES module users import (`load()` lives there). */
+  readonly entry: string;
+  /** Whether `model.predict` returns a Promise (GPU readback) or the result itself. */
+  readonly asyncPredict: boolean;
   emit(graph: Graph, plan: MemoryPlan, options: TargetOptions): Promise<BundleFile[]>;
 }

@@ -15,6 +15,8 @@ import { WASM_FILES, wasmRuntime } from './wasm-runtime.js';
 export const wasmTarget: BundleTarget = {
   name: 'wasm',
   description: 'WebAssembly (SIMD128 with a scalar fallback), for Node >= 20 and browsers',
+  entry: 'model.js',
+  asyncPredict: false,
   async emit(graph: Graph, plan: MemoryPlan, options: TargetOptions): Promise<BundleFile[]> {
     const simd = compileWasm(graph, plan, { simd: true, weights: options.weights });
     const scalar = compileWasm(graph, plan, { simd: false, weights: options.weights });

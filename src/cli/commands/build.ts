@@ -104,24 +104,28 @@ export function parseBuildOptions(argv: readonly string[]): BuildOptions {
   };
 }
 
-/** What was written, the size of each file, and how to use the bundle. */
+/** What was written, the size of each file, and how to use the bundle (per target). */
 function report(options: BuildOptions, files: readonly BundleFile[], graph: Graph): string {
   const width = Math.max(...files.map((f) => f.path.length));
   const rows = files.map((f) => `  ${f.path.padEnd(width)}  ${formatBytes(byteLength(f.contents)).padStart(10)}`);
   const dir = relative(process.cwd(), options.out) || '.';
-  const path = join(dir, options.subdirectories ? options.targets[0]! : '', 'model.js').replace(/\\/g, '/');
-  const entry = path.startsWith('.') || path.startsWith('/') ? path : `./${path}`;
-  const single = graph.inputs.length === 1;
-  const outs = graph.outputs.length === 1 ? `Float32Array of batch × ${graph.outputs[0]!.node.type.shape.slice(1).reduce<number>((p, d) => p * (d ?? 1), 1)}` : `{ ${graph.outputs.map((o) => o.name).join(', ')} }`;
-  return [
-    `wrote ${dir}/ (${options.targets.join(', ')})`,
-    ...rows,
-    '',
-    'Usage:',
-    `  import { load } from '${entry}';`,
-    '  const model = await load();',
-    `  const result = model.predict(${single ? 'input' : `{ ${graph.inputs.map((n) => n.name).join(', ')} }`}, batch); // ${outs}`,
-  ].join('\n');
+  const inputs = graph.inputs.length === 1 ? 'input' : `{ ${graph.inputs.map((n) => n.name).join(', ')} }`;
+  const result =
+    graph.outputs.length === 1
+      ? `Float32Array of batch × ${graph.outputs[0]!.node.type.shape.slice(1).reduce<number>((p, d) => p * (d ?? 1), 1)}`
+      : `{ ${graph.outputs.map((o) => o.name).join(', ')} }`;
+  const usage = options.targets.flatMap((name) => {
+    const target = TARGETS[name]!;
+    const path = join(dir, options.subdirectories ? name : '', target.entry).replace(/\\/g, '/');
+    const entry = path.startsWith('.') || path.startsWith('/') ? path : `./${path}`;
+    return [
+      `Usage (${name}):`,
+      `  import { load } from '${entry}';`,
+      '  const model = await load();',
+      `  const result = ${target.asyncPredict ? 'await ' : ''}model.predict(${inputs}, batch); // ${result}`,
+    ];
+  });
+  return [`wrote ${dir}/ (${options.targets.join(', ')})`, ...rows, '', ...usage].join('\n');
 }
 
 function formatBytes(n: number): string {

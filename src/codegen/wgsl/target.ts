@@ -15,6 +15,8 @@ export const WEBGPU_BASENAME = 'model.webgpu';
 export const webgpuTarget: BundleTarget = {
   name: 'webgpu',
   description: 'WebGPU (WGSL compute shaders and a small host runtime), for browsers and Node with a WebGPU implementation',
+  entry: `${WEBGPU_BASENAME}.js`,
+  asyncPredict: true,
   async emit(graph, plan, options) {
     const program = buildProgram(graph, plan);
     const inline = options.singleFile || options.weights === 'embedded';
