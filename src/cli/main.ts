@@ -1,10 +1,12 @@
 import { isNncError } from '../errors.js';
 import { processIO, type CliIO, type Command } from './command.js';
+import { buildCommand } from './commands/build.js';
 import { irCommand } from './commands/ir.js';
 import { summaryCommand } from './commands/summary.js';
+import { trainCommand } from './commands/train.js';
 
 /** Every command, one line each; `nnc --help` lists them in this order. */
-export const COMMANDS: readonly Command[] = [summaryCommand, irCommand];
+export const COMMANDS: readonly Command[] = [summaryCommand, irCommand, buildCommand, trainCommand];
 
 const VERSION = '0.1.0';
 

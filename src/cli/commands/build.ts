@@ -10,7 +10,9 @@ import { printGraph } from '../../ir/printer.js';
 import { verifyGraph } from '../../ir/verifier.js';
 import { optimize, planMemory } from '../../passes/index.js';
 import { parseCommandArgs, requireModelPath, type CliIO, type Command } from '../command.js';
-import { loadGraphForCli, type LoadedGraph } from '../load-model.js';
+import { fitForBuild } from '../../train/fit-from-model-file.js';
+import { loadGraphForCli } from '../load-model.js';
+import { parseTrainingFlags, TRAINING_ARGS, TRAINING_HELP, type TrainingFlags } from '../training-flags.js';
 
 export interface BuildOptions {
   readonly out: string;
@@ -20,17 +22,9 @@ export interface BuildOptions {
   readonly target: TargetOptions;
   /** False with --no-train: compile the initialized (or imported) weights as they are. */
   readonly train: boolean;
-  readonly seed?: number;
+  /** Overrides of the model file's training recipe (and the initializer seed). */
+  readonly training: TrainingFlags;
   readonly emit?: 'ir' | 'wat';
-}
-
-/**
- * The weights to compile. This is the seam where training plugs in: with `options.train` and a
- * model that exports a training recipe, it will fit the model and return the trained graph.
- * Until the trainer lands, every build compiles the weights the model was loaded with.
- */
-export async function fitIfRequested(loaded: LoadedGraph, _options: BuildOptions, _io: CliIO): Promise<Graph> {
-  return loaded.graph;
 }
 
 export const buildCommand: Command = {
@@ -48,14 +42,16 @@ export const buildCommand: Command = {
     '  --single-file              inline the wasm into model.js',
     '  --weights embedded|external  weights inside the module (default) or in model.weights.bin beside it',
     '  --no-train                 compile the initialized weights without training',
-    '  --seed N                   seed of the weight initializers (default 42)',
+    ...TRAINING_HELP,
     '  --emit ir|wat              also print the optimized IR or the WebAssembly text to stdout',
   ].join('\n'),
   async run(argv, io) {
     const options = parseBuildOptions(argv);
     const path = requireModelPath('build', parseCommandArgs('build', argv, BUILD_ARGS).positionals);
-    const loaded = loadGraphForCli(path, options.seed === undefined ? {} : { seed: options.seed });
-    const graph = optimize(await fitIfRequested(loaded, options, io));
+    const { training } = options;
+    const loaded = loadGraphForCli(path, training.seed === undefined ? {} : { seed: training.seed });
+    if (loaded.model) io.out(loaded.model.summary(null));
+    const graph = optimize(await fitForBuild(loaded, { train: options.train, ...training }, io));
     verifyGraph(graph, { requireWeightData: true });
     const plan = planMemory(graph);
     if (options.emit === 'ir') io.out(printGraph(graph));
@@ -77,8 +73,8 @@ const BUILD_ARGS = {
   'single-file': { type: 'boolean' },
   weights: { type: 'string' },
   'no-train': { type: 'boolean' },
-  seed: { type: 'string' },
   emit: { type: 'string' },
+  ...TRAINING_ARGS,
 } as const;
 
 export function parseBuildOptions(argv: readonly string[]): BuildOptions {
@@ -90,8 +86,6 @@ export function parseBuildOptions(argv: readonly string[]): BuildOptions {
   if (weights !== 'embedded' && weights !== 'external') throw usage(`--weights must be embedded or external, got '${weights}'`);
   const emit = values.emit;
   if (emit !== undefined && emit !== 'ir' && emit !== 'wat') throw usage(`--emit must be ir or wat, got '${emit}'`);
-  const seed = values.seed === undefined ? undefined : Number(values.seed);
-  if (seed !== undefined && !Number.isSafeInteger(seed)) throw usage(`--seed must be an integer, got '${values.seed}'`);
   const modelName = (positionals[0] ?? 'model').replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
   return {
     out: values.out ?? join('dist', modelName),
@@ -99,7 +93,7 @@ export function parseBuildOptions(argv: readonly string[]): BuildOptions {
     subdirectories: target === 'all',
     target: { singleFile: values['single-file'] ?? false, weights },
     train: !(values['no-train'] ?? false),
-    ...(seed === undefined ? {} : { seed }),
+    training: parseTrainingFlags('build', values),
     ...(emit === undefined ? {} : { emit }),
   };
 }

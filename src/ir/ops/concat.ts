@@ -37,4 +37,15 @@ export const concat: OpDef = {
     }
     return result;
   },
+  // Each operand gets its own slice of the gradient.
+  gradient(b, node, g) {
+    const axis = normalizeAxis(Number(node.attrs.axis ?? -1), node.type.shape.length);
+    let begin = 0;
+    return node.inputs.map((x) => {
+      const size = x.type.shape[axis] as number;
+      const part = b.op('slice', [g], { axis, begin, size });
+      begin += size;
+      return part;
+    });
+  },
 };

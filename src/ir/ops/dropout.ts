@@ -12,4 +12,7 @@ export const dropout: OpDef = {
   attrs: { rate: { kind: 'float' } },
   inferType: ([x]) => x!,
   evaluate: ([x]) => x!,
+  // The gradient of the op as the IR defines it (the identity); training graphs differentiate the
+  // masked form they expand it into.
+  gradient: (_b, _node, g) => [g],
 };

@@ -1,6 +1,10 @@
 import type { Attrs } from '../graph.js';
-import { ShapeError, type AttrSpec, type OpDef } from '../registry.js';
-import { evalScalar, type ScalarExpr } from '../scalar-expr.js';
+import type { GraphBuilder } from '../builder.js';
+import type { Node } from '../graph.js';
+import { ShapeError, type AttrSpec, type GradientRule, type OpDef } from '../registry.js';
+import { derivative, simplify } from '../scalar-derivative.js';
+import { arg, evalScalar, mul, printScalar, type ScalarExpr } from '../scalar-expr.js';
+import { sumToShape } from './reduce_sum.js';
 import { broadcastConcrete, broadcastIndex, tensor, type Tensor } from '../tensor.js';
 import { formatShape, type Dim, type Shape, type TensorType } from '../types.js';
 
@@ -61,6 +65,26 @@ export function elementwiseOp(
     inferType: inferBroadcast,
     evaluate: (inputs, a) => evaluateScalarExpr(scalar(a), inputs),
     scalar,
+    gradient: elementwiseGradient(scalar),
+  };
+}
+
+/**
+ * The gradient rule of every elementwise op, derived from its scalar math: operand i receives
+ * `g * ∂expr/∂$i` (one fused `elementwise` node over the operands and g), summed back to the
+ * operand's shape where it was broadcast.
+ */
+export function elementwiseGradient(scalar: (attrs: Attrs) => ScalarExpr): GradientRule {
+  return (b: GraphBuilder, node: Node, g: Node) => {
+    const expr = scalar(node.attrs);
+    const gArg = arg(node.inputs.length);
+    return node.inputs.map((x, i) => {
+      const d = derivative(expr, i);
+      if (d.kind === 'const' && d.value === 0) return null;
+      const chain = simplify(mul(gArg, d));
+      const full = chain.kind === 'arg' ? g : b.op('elementwise', [...node.inputs, g], { expr: printScalar(chain) });
+      return sumToShape(b, full, x.type.shape);
+    });
   };
 }
 

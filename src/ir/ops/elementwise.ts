@@ -1,6 +1,6 @@
 import { ShapeError, type OpDef } from '../registry.js';
 import { parseScalar, scalarArity } from '../scalar-expr.js';
-import { evaluateScalarExpr, inferBroadcast } from './elementwise-helpers.js';
+import { elementwiseGradient, evaluateScalarExpr, inferBroadcast } from './elementwise-helpers.js';
 
 /**
  * A fused chain of elementwise ops: `expr` is the composed scalar math over the operands $0..$n-1
@@ -18,4 +18,5 @@ export const elementwise: OpDef = {
   },
   evaluate: (inputs, attrs) => evaluateScalarExpr(parseScalar(String(attrs.expr)), inputs),
   scalar: (attrs) => parseScalar(String(attrs.expr)),
+  gradient: elementwiseGradient((attrs) => parseScalar(String(attrs.expr))),
 };

@@ -8,4 +8,5 @@ export const identity: OpDef = {
   attrs: {},
   inferType: ([x]) => x!,
   evaluate: ([x]) => x!,
+  gradient: (_b, _node, g) => [g],
 };

@@ -1,26 +1,37 @@
 import type { OpDef } from '../registry.js';
 import { add } from './add.js';
+import { argmax } from './argmax.js';
 import { concat } from './concat.js';
 import { dense } from './dense.js';
 import { div } from './div.js';
 import { dropout } from './dropout.js';
+import { dropoutTrain } from './dropout_train.js';
 import { elementwise } from './elementwise.js';
 import { elu } from './elu.js';
 import { gelu } from './gelu.js';
 import { identity } from './identity.js';
 import { leakyRelu } from './leaky_relu.js';
+import { logSoftmax } from './log_softmax.js';
 import { matmul } from './matmul.js';
+import { matmulNt } from './matmul_nt.js';
+import { matmulTn } from './matmul_tn.js';
 import { mul } from './mul.js';
+import { oneHot } from './one_hot.js';
+import { pad } from './pad.js';
+import { reduceMean } from './reduce_mean.js';
+import { reduceSum } from './reduce_sum.js';
 import { relu } from './relu.js';
 import { reshape } from './reshape.js';
 import { selu } from './selu.js';
 import { sigmoid } from './sigmoid.js';
+import { slice } from './slice.js';
 import { softmax } from './softmax.js';
 import { softplus } from './softplus.js';
 import { constant, input, weight } from './sources.js';
 import { sub } from './sub.js';
 import { swish } from './swish.js';
 import { tanh } from './tanh.js';
+import { unreduce } from './unreduce.js';
 
 /** The op table: one line per op. Backends look their kernels up by these names. */
 const OPS: readonly OpDef[] = [
@@ -30,6 +41,8 @@ const OPS: readonly OpDef[] = [
   relu, sigmoid, tanh, elu, selu, leakyRelu, swish, softplus, gelu,
   softmax, reshape, concat, identity, dropout,
   elementwise,
+  // Training graphs: gradient products, reductions, loss and metric helpers.
+  matmulNt, matmulTn, reduceSum, reduceMean, unreduce, slice, pad, dropoutTrain, logSoftmax, oneHot, argmax,
 ];
 
 export const opRegistry: ReadonlyMap<string, OpDef> = new Map(OPS.map((op) => [op.name, op]));

@@ -34,4 +34,6 @@ export const matmul: OpDef = {
   attrs: {},
   inferType: ([a, b]) => inferMatmul(a!, b!),
   evaluate: ([a, b]) => matmulRows(a!, b!),
+  // y = a w: da = g wᵀ, dw = aᵀ g (summed over every row of the batch).
+  gradient: (b, node, g) => [b.op('matmul_nt', [g, node.inputs[1]!]), b.op('matmul_tn', [node.inputs[0]!, g])],
 };

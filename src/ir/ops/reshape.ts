@@ -36,4 +36,5 @@ export const reshape: OpDef = {
   isView: true,
   inferType: ([x], attrs) => ({ dtype: x!.dtype, shape: inferReshape(x!.shape, attrs.shape as number[]) }),
   evaluate: ([x], _attrs, out) => tensor(out.shape as number[], x!.data),
+  gradient: (b, node, g) => [b.op('reshape', [g], { shape: node.inputs[0]!.type.shape.slice(1) as number[] })],
 };

@@ -29,7 +29,7 @@ export function softmaxAlong(x: Tensor, axis: number): Tensor {
   return out;
 }
 
-const axisOf = (attrs: Attrs) => (typeof attrs.axis === 'number' ? attrs.axis : -1);
+export const axisOf = (attrs: Attrs) => (typeof attrs.axis === 'number' ? attrs.axis : -1);
 
 export const softmax: OpDef = {
   name: 'softmax',
@@ -41,4 +41,10 @@ export const softmax: OpDef = {
     return x!;
   },
   evaluate: ([x], attrs) => softmaxAlong(x!, axisOf(attrs)),
+  // dx = y * (g - sum(g * y)) along the axis.
+  gradient(b, node, g) {
+    const gy = b.op('mul', [g, node]);
+    const sum = b.op('reduce_sum', [gy], { axes: [axisOf(node.attrs)], keepdims: true });
+    return [b.op('elementwise', [node, g, sum], { expr: 'mul($0,sub($1,$2))' })];
+  },
 };

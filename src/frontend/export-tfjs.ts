@@ -1,0 +1,113 @@
+/**
+ * Exports a model as tfjs Layers format: `model.json` (the Keras topology plus a weights
+ * manifest) and one `weights.bin` of little-endian float32 values, which
+ * `tf.loadLayersModel` reads. Sequential models keep their layer list; Functional models list
+ * every layer with its inbound nodes, as tfjs-layers writes them (class_name 'Model').
+ *
+ * tfjs-layers has no 'leakyrelu' activation string: a layer using it is written with a linear
+ * activation followed by a LeakyReLU layer (alpha 0.2, as nnc's activation). It has no Subtract
+ * layer either; such models cannot be exported (NNC4001).
+ */
+import { NncError } from '../errors.js';
+import type { Layer, LayerCall } from './layer.js';
+import { InputLayer } from './layers/input-layer.js';
+import type { LayersModel } from './model.js';
+
+export interface TfjsArtifacts {
+  /** The content of model.json. */
+  readonly modelJson: Record<string, unknown>;
+  /** The content of weights.bin. */
+  readonly weightsBin: Uint8Array;
+}
+
+export const WEIGHTS_FILE = 'weights.bin';
+
+type NodeRef = [string, number, number, Record<string, never>];
+
+interface Entry {
+  readonly name: string;
+  readonly class_name: string;
+  readonly config: Record<string, unknown>;
+}
+
+const leakyName = (layer: Layer) => `${layer.name}_leaky_re_lu`;
+const splitsActivation = (layer: Layer) => layer.getConfig().activation === 'leakyrelu';
+
+/** The tfjs layer(s) one nnc layer becomes; the last one yields the layer's output. */
+function entries(layer: Layer): Entry[] {
+  if (layer.className === 'Subtract')
+    throw new NncError('NNC4001', `layer '${layer.name}': tfjs-layers has no Subtract layer, so the model cannot be saved as tfjs Layers JSON`, {
+      location: { layer: layer.name },
+    });
+  const config = layer.getConfig();
+  const own: Entry = { name: layer.name, class_name: layer.className, config };
+  if (!splitsActivation(layer)) return [own];
+  return [
+    { ...own, config: { ...config, activation: 'linear' } },
+    { name: leakyName(layer), class_name: 'LeakyReLU', config: { name: leakyName(layer), trainable: true, dtype: 'float32', alpha: 0.2 } },
+  ];
+}
+
+/** Where the output of a call is read from (the added LeakyReLU layer where there is one). */
+const ref = (call: LayerCall): NodeRef => [splitsActivation(call.layer) ? leakyName(call.layer) : call.layer.name, call.index, 0, {}];
+
+function sequentialTopology(model: LayersModel): Record<string, unknown> {
+  // Keras and tfjs rebuild the input layer from the first layer's batch_input_shape.
+  const layers = model.layers.filter((l) => !(l instanceof InputLayer));
+  const first = layers[0];
+  const input = model.inputs[0]!;
+  return {
+    class_name: 'Sequential',
+    config: {
+      name: model.name,
+      layers: layers.flatMap((l) =>
+        entries(l).map((e, i) => {
+          const config = { ...e.config };
+          if (l === first && i === 0 && !('batch_input_shape' in config)) config.batch_input_shape = input.shape;
+          return { class_name: e.class_name, config };
+        }),
+      ),
+    },
+  };
+}
+
+function functionalTopology(model: LayersModel): Record<string, unknown> {
+  return {
+    class_name: 'Model',
+    config: {
+      name: model.name,
+      layers: model.layers.flatMap((l) => {
+        if (l instanceof InputLayer) return [{ name: l.name, class_name: l.className, config: l.getConfig(), inbound_nodes: [] }];
+        const [own, act] = entries(l);
+        const layerEntries = [{ ...own!, inbound_nodes: l.calls.map((c) => c.inputs.map((t) => ref(t.call))) }];
+        if (act) layerEntries.push({ ...act, inbound_nodes: l.calls.map((c) => [[l.name, c.index, 0, {}] as NodeRef]) });
+        return layerEntries;
+      }),
+      input_layers: model.inputs.map((t) => ref(t.call).slice(0, 3)),
+      output_layers: model.outputs.map((t) => ref(t.call).slice(0, 3)),
+    },
+  };
+}
+
+export function toTfjsArtifacts(model: LayersModel): TfjsArtifacts {
+  const weights = model.layers.flatMap((l) => l.weights);
+  const total = weights.reduce((n, w) => n + w.data.length, 0);
+  const data = new Float32Array(total);
+  let offset = 0;
+  for (const w of weights) {
+    data.set(w.data, offset);
+    offset += w.data.length;
+  }
+  const modelTopology = model.kind === 'sequential' ? sequentialTopology(model) : functionalTopology(model);
+  return {
+    modelJson: {
+      format: 'layers-model',
+      generatedBy: 'nnc',
+      convertedBy: null,
+      modelTopology: { ...modelTopology, keras_version: 'tfjs-layers 4.22.0', backend: 'tensor_flow.js' },
+      weightsManifest: [{ paths: [WEIGHTS_FILE], weights: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' })) }],
+    },
+    // Float32Array is little-endian on every platform Node and browsers run on.
+    weightsBin: new Uint8Array(data.buffer),
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * Reverse-mode automatic differentiation as an IR transformation: given a scalar loss node, it
+ * appends the nodes computing ∂loss/∂x for each requested node x to the same builder. The sweep
+ * visits the loss's ancestors in reverse topological order, asks each op's registry entry for
+ * its gradient rule, and sums gradients where a value fans out to several users.
+ *
+ *   %y = matmul %x, %w        ──►   %gw = matmul_tn %x, %gy
+ */
+import { NncError } from '../errors.js';
+import type { GraphBuilder } from '../ir/builder.js';
+import { Graph, type Node } from '../ir/graph.js';
+import { GraphBuilder as Builder } from '../ir/builder.js';
+import { opRegistry } from '../ir/ops/index.js';
+import { tensorType } from '../ir/types.js';
+import { copyGraphInto } from './graph-copy.js';
+
+/** The ancestors of `root` (itself included) in topological order (builder ids grow that way). */
+function ancestors(root: Node): Node[] {
+  const seen = new Set<Node>();
+  const stack = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    stack.push(...n.inputs);
+  }
+  return [...seen].sort((a, c) => a.id - c.id);
+}
+
+/** Appends the gradient of the scalar `loss` with respect to each of `wrt` (in that order). */
+export function appendGradients(b: GraphBuilder, loss: Node, wrt: readonly Node[]): Node[] {
+  if (loss.type.shape.length !== 0) throw new NncError('NNC5005', `the loss must be a scalar, got shape [${loss.type.shape.join(',')}]`);
+  const order = ancestors(loss);
+  // Only values that depend on a requested node carry a gradient worth computing.
+  const active = new Set<Node>(wrt);
+  for (const n of order) if (n.inputs.some((i) => active.has(i))) active.add(n);
+  const pending = new Map<Node, Node[]>([[loss, [b.constant([1], tensorType([]))]]]);
+  const total = (n: Node): Node | undefined => {
+    const parts = pending.get(n);
+    if (!parts || parts.length === 0) return undefined;
+    const sum = parts.reduce((acc, g) => b.op('add', [acc, g]));
+    pending.set(n, [sum]);
+    return sum;
+  };
+  for (let k = order.length - 1; k >= 0; k--) {
+    const node = order[k]!;
+    if (!active.has(node) || node.inputs.length === 0) continue;
+    const g = total(node);
+    if (!g) continue;
+    const rule = opRegistry.get(node.op)?.gradient;
+    if (!rule)
+      throw new NncError('NNC5005', `op '${node.op}' has no gradient rule, so the model cannot be trained through it`, {
+        ...(node.layer ? { location: { layer: node.layer } } : {}),
+      });
+    b.currentLayer = node.layer;
+    const inputGrads = rule(b, node, g);
+    node.inputs.forEach((input, i) => {
+      const gi = inputGrads[i];
+      if (!gi || !active.has(input)) return;
+      const list = pending.get(input) ?? [];
+      list.push(gi);
+      pending.set(input, list);
+    });
+  }
+  b.currentLayer = undefined;
+  // A requested value the loss does not depend on has a zero gradient.
+  return wrt.map((w) => total(w) ?? b.op('elementwise', [w], { expr: '0' }));
+}
+
+/**
+ * A graph computing the output `lossOutput` of `graph` (a scalar) and its gradient with respect
+ * to the named weights and inputs: outputs `loss` and `grad:<name>` for each name.
+ */
+export function gradientGraph(graph: Graph, lossOutput: string, wrt: readonly string[]): Graph {
+  const b = new Builder();
+  const map = copyGraphInto(b, graph);
+  const loss = graph.outputs.find((o) => o.name === lossOutput);
+  if (!loss) throw new NncError('NNC5005', `graph has no output '${lossOutput}'`);
+  const targets = wrt.map((name) => {
+    const n = graph.nodes.find((x) => (x.op === 'weight' || x.op === 'input') && x.name === name);
+    if (!n) throw new NncError('NNC5005', `graph has no weight or input named '${name}'`);
+    return map.get(n)!;
+  });
+  const lossNode = map.get(loss.node)!;
+  const grads = appendGradients(b, lossNode, targets);
+  b.output('loss', lossNode);
+  wrt.forEach((name, i) => b.output(`grad:${name}`, grads[i]!));
+  return b.build();
+}

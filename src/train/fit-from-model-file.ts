@@ -1,0 +1,143 @@
+/**
+ * What `nnc build` and `nnc train` do with a model file's `training` export: load the data, fit
+ * with progress output, report the test metrics, and write the trained weights back into the
+ * model's layers (so lowering the model afterwards yields the trained graph).
+ */
+import { NncError } from '../errors.js';
+import type { CliIO } from '../cli/command.js';
+import type { LoadedModelFile } from '../frontend/loader.js';
+import type { LayersModel } from '../frontend/model.js';
+import type { Graph } from '../ir/graph.js';
+import { takeExamples, type Split } from './data/dataset.js';
+import { loadFashionMnist } from './data/fashion-mnist.js';
+import { loadUserData } from './data/user-data.js';
+import { defaultExecutor } from './compiled/index.js';
+import type { ExecutorFactory } from './executor.js';
+import { readTrainingPlan } from './plan.js';
+import { progressPrinter, type ProgressSink } from './progress.js';
+import { Trainer, type History } from './trainer.js';
+
+export interface FitRequest {
+  /** False for `--no-train`. */
+  train?: boolean;
+  epochs?: number;
+  batchSize?: number;
+  /** Seeds shuffling and dropout (overrides the model file's `training.seed`). */
+  seed?: number;
+  /** Directory holding the Fashion-MNIST IDX files. */
+  dataDir?: string;
+  /** Where progress and result lines go. */
+  sink: ProgressSink;
+  executor?: ExecutorFactory;
+}
+
+export interface FitResult {
+  readonly history: History;
+  /** [loss, ...metrics] on the test split, when there is one. */
+  readonly test?: readonly number[];
+  readonly metricNames: readonly string[];
+  readonly trainer: Trainer;
+}
+
+/** Fits the model when the file asks for training (a `training` export and compile()); else undefined. */
+export async function fitIfRequested(loaded: LoadedModelFile, request: FitRequest): Promise<FitResult | undefined> {
+  if (request.train === false) return undefined;
+  const plan = readTrainingPlan(loaded.exports.training);
+  if (!plan) return undefined;
+  const config = loaded.model.trainingConfig;
+  if (!config)
+    throw new NncError('NNC5005', 'the model file exports `training` but the model was not compiled', {
+      hint: "Call model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] }).",
+    });
+  const log = (line: string) => request.sink.write(`${line}\n`);
+  let train: Split;
+  let test: Split | undefined;
+  if (plan.dataset === 'fashion-mnist') {
+    const data = await loadFashionMnist({ ...(request.dataDir !== undefined ? { dataDir: request.dataDir } : {}), log });
+    train = data.train;
+    test = data.test;
+  } else {
+    const data = loadUserData(plan.data!, loaded.file);
+    train = data.train;
+    test = data.test;
+  }
+  if (plan.trainExamples !== undefined) train = takeExamples(train, plan.trainExamples);
+  const trainer = new Trainer(loaded.model.toGraph(), config, {
+    seed: request.seed ?? plan.seed ?? 42,
+    executor: request.executor ?? defaultExecutor,
+    trainable: trainableWeights(loaded.model),
+  });
+  const batchSize = request.batchSize ?? plan.batchSize ?? 32;
+  const evalBatchSize = Math.max(batchSize, 256);
+  const examples = train.x.shape[0]!;
+  const split = plan.validationSplit;
+  const fitExamples = split === undefined ? examples : Math.floor(examples * (1 - split));
+  await trainer.prepare(fitExamples, batchSize, [...(test ? [test.x.shape[0]!] : [])], evalBatchSize);
+  if (split !== undefined) await trainer.prepare(fitExamples, batchSize, [examples - fitExamples], batchSize);
+  const history = trainer.fit(train, {
+    epochs: request.epochs ?? plan.epochs ?? 1,
+    batchSize,
+    ...(plan.shuffle !== undefined ? { shuffle: plan.shuffle } : {}),
+    ...(plan.validationSplit !== undefined ? { validationSplit: plan.validationSplit } : {}),
+    callbacks: progressPrinter(request.sink),
+  });
+  applyWeights(loaded.model, trainer.weights());
+  let testResult: number[] | undefined;
+  if (test) {
+    testResult = trainer.evaluate(test, evalBatchSize);
+    const parts = [`test loss: ${testResult[0]!.toFixed(4)}`, ...trainer.metricNames.map((m, i) => `test ${m}: ${testResult![i + 1]!.toFixed(4)}`)];
+    log(parts.join(' - '));
+  }
+  return { history, ...(testResult ? { test: testResult } : {}), metricNames: trainer.metricNames, trainer };
+}
+
+export function trainableWeights(model: LayersModel): Set<string> {
+  return new Set(model.layers.flatMap((l) => l.weights.filter((w) => w.trainable).map((w) => w.name)));
+}
+
+/** Copies trained values into the layers' weights. */
+export function applyWeights(model: LayersModel, weights: ReadonlyMap<string, Float32Array>): void {
+  for (const layer of model.layers)
+    for (const w of layer.weights) {
+      const v = weights.get(w.name);
+      if (v) w.data = Float32Array.from(v);
+    }
+}
+
+/** Progress output on the CLI: a live bar on a terminal, whole lines when piped. */
+export function cliProgressSink(io: CliIO): ProgressSink {
+  return { isTTY: io.isTTY, write: (text) => (io.isTTY ? process.stdout.write(text) : io.out(text)) };
+}
+
+export interface BuildTrainingOptions {
+  readonly train: boolean;
+  readonly epochs?: number;
+  readonly batchSize?: number;
+  readonly seed?: number;
+  readonly dataDir?: string;
+}
+
+/**
+ * The `nnc build` seam: the graph to compile — trained when the model file asks for training
+ * (and --no-train is absent), else the graph as loaded. Graph-only models (ONNX, tfjs graph
+ * models) have no training recipe and pass through.
+ */
+export async function fitForBuild(
+  loaded: { readonly file: string; readonly graph: Graph; readonly model?: LayersModel; readonly exports: Readonly<Record<string, unknown>> },
+  options: BuildTrainingOptions,
+  io: CliIO,
+): Promise<Graph> {
+  if (!loaded.model) return loaded.graph;
+  const result = await fitIfRequested(
+    { file: loaded.file, model: loaded.model, exports: loaded.exports },
+    {
+      train: options.train,
+      ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
+      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+      sink: cliProgressSink(io),
+    },
+  );
+  return result ? loaded.model.toGraph() : loaded.graph;
+}

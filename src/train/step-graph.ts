@@ -1,0 +1,118 @@
+/**
+ * The training step as ONE IR graph: forward pass, loss, metrics, backward pass and optimizer
+ * update. Trainable weights and optimizer slots are step inputs and their new values are step
+ * outputs, so an executor runs a whole step per call with no per-op dispatch by the caller.
+ *
+ *   inputs:  <model inputs>, label:<output>, param:<w>, <slot>:<w>, opt:<scalar>, dropout_seed
+ *   outputs: loss, metric:<name>, param:<w>, <slot>:<w>
+ *
+ * The evaluation graph is the same forward pass, loss and metrics without the update.
+ */
+import { NncError } from '../errors.js';
+import { GraphBuilder } from '../ir/builder.js';
+import type { Graph, Node } from '../ir/graph.js';
+import { tensorType, type TensorType } from '../ir/types.js';
+import { appendGradients } from './autodiff.js';
+import { copyGraphInto, withoutDeadNodes } from './graph-copy.js';
+import { labelType, lossNode, type LossSpec } from './losses.js';
+import { metricNode, type MetricSpec } from './metrics.js';
+import type { Optimizer } from './optimizers.js';
+
+export interface ParamInfo {
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
+export interface TrainingSpec {
+  readonly loss: LossSpec;
+  readonly metrics: readonly MetricSpec[];
+}
+
+export interface StepGraphs {
+  readonly train: Graph;
+  readonly evaluate: Graph;
+  /** Trainable parameters, in step-input order. */
+  readonly params: readonly ParamInfo[];
+  readonly labelInputs: readonly { readonly name: string; readonly type: TensorType }[];
+  /** Whether the step takes a `dropout_seed` input. */
+  readonly usesDropout: boolean;
+}
+
+export const paramInput = (w: string) => `param:${w}`;
+export const slotInput = (slot: string, w: string) => `${slot}:${w}`;
+export const labelInput = (output: string) => `label:${output}`;
+export const scalarInput = (name: string) => `opt:${name}`;
+export const DROPOUT_SEED = 'dropout_seed';
+
+interface Lowered {
+  b: GraphBuilder;
+  params: Node[];
+  loss: Node;
+  metrics: Node[];
+  labels: Node[];
+  usesDropout: boolean;
+}
+
+/** Forward pass (weights as inputs where trainable), labels, total loss and metrics. */
+function lowerForward(model: Graph, trainable: ReadonlySet<string>, spec: TrainingSpec, training: boolean): Lowered {
+  const b = new GraphBuilder();
+  const params: Node[] = [];
+  let seed: Node | undefined;
+  const map = copyGraphInto(b, model, (n, copied) => {
+    if (n.op === 'weight' && trainable.has(n.name!)) {
+      const p = b.input(paramInput(n.name!), n.type);
+      params.push(p);
+      return p;
+    }
+    if (n.op === 'dropout' && training) {
+      seed ??= b.input(DROPOUT_SEED, tensorType([]));
+      return b.op('dropout_train', [copied.get(n.inputs[0]!)!, seed], { rate: n.attrs.rate! });
+    }
+    return undefined;
+  });
+  let loss: Node | undefined;
+  const metrics: Node[] = [];
+  const labelNodes: Node[] = [];
+  for (const out of model.outputs) {
+    const pred = map.get(out.node)!;
+    const labels = b.input(labelInput(out.name), labelType(spec.loss, pred.type));
+    labelNodes.push(labels);
+    const l = lossNode(b, spec.loss, pred, labels);
+    // Keras sums the losses of several outputs.
+    loss = loss ? b.op('add', [loss, l]) : l;
+    if (model.outputs.length === 1) for (const m of spec.metrics) metrics.push(metricNode(b, m, spec.loss, pred, labels));
+  }
+  if (model.outputs.length > 1 && spec.metrics.length > 0)
+    throw new NncError('NNC5005', 'metrics on models with several outputs are not supported yet', { hint: 'Remove metrics from compile() for this model.' });
+  return { b, params, loss: loss!, metrics, labels: labelNodes, usesDropout: seed !== undefined };
+}
+
+export function buildStepGraphs(model: Graph, trainable: ReadonlySet<string>, spec: TrainingSpec, optimizer: Optimizer): StepGraphs {
+  const t = lowerForward(model, trainable, spec, true);
+  const { b } = t;
+  const grads = appendGradients(b, t.loss, t.params);
+  const scalars = optimizer.scalars.map((s) => b.input(scalarInput(s), tensorType([])));
+  b.output('loss', t.loss);
+  spec.metrics.forEach((m, i) => b.output(`metric:${m.name}`, t.metrics[i]!));
+  t.params.forEach((p, i) => {
+    const w = p.name!.slice('param:'.length);
+    const slots = optimizer.slots.map((s) => b.input(slotInput(s, w), p.type));
+    b.currentLayer = w.split('/')[0];
+    const upd = optimizer.update(b, p, grads[i]!, slots, scalars);
+    b.output(paramInput(w), upd.weight);
+    optimizer.slots.forEach((s, k) => b.output(slotInput(s, w), upd.slots[k]!));
+  });
+  b.currentLayer = undefined;
+
+  const e = lowerForward(model, trainable, spec, false);
+  e.b.output('loss', e.loss);
+  spec.metrics.forEach((m, i) => e.b.output(`metric:${m.name}`, e.metrics[i]!));
+
+  return {
+    train: withoutDeadNodes(b.build()),
+    evaluate: withoutDeadNodes(e.b.build()),
+    params: t.params.map((p) => ({ name: p.name!.slice('param:'.length), shape: p.type.shape as number[] })),
+    labelInputs: t.labels.map((n) => ({ name: n.name!, type: n.type })),
+    usesDropout: t.usesDropout,
+  };
+}

@@ -1,0 +1,268 @@
+/**
+ * fit / evaluate / predict over the step graphs. The trainer owns the parameter and optimizer
+ * state between steps; each batch is one `Executor.run` of the whole training step.
+ */
+import { NncError } from '../errors.js';
+import { Random } from '../frontend/random.js';
+import type { CompileConfig } from '../frontend/training-config.js';
+import { Graph } from '../ir/graph.js';
+import type { TensorMap } from '../ir/interpreter.js';
+import { tensor, type Tensor } from '../ir/tensor.js';
+import { exampleCount, gatherRows, sliceRows } from './batches.js';
+import { interpreterExecutor, type Executor, type ExecutorFactory } from './executor.js';
+import { resolveLoss } from './losses.js';
+import { resolveMetrics } from './metrics.js';
+import { resolveOptimizer, type Optimizer } from './optimizers.js';
+import type { FitCallbacks, Logs } from './progress.js';
+import { buildStepGraphs, DROPOUT_SEED, paramInput, scalarInput, slotInput, type StepGraphs } from './step-graph.js';
+
+export interface Data {
+  /** One tensor per model input, axis 0 = examples. */
+  readonly x: Tensor | readonly Tensor[];
+  /** One tensor per model output: class indices for sparse losses, targets otherwise. */
+  readonly y: Tensor | readonly Tensor[];
+}
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** Reshuffle the training examples before each epoch (default true, as Keras). */
+  shuffle?: boolean;
+  /** Hold out this fraction of the examples (the last ones, before shuffling, as Keras). */
+  validationSplit?: number;
+  validationData?: Data;
+  callbacks?: FitCallbacks;
+}
+
+export type History = Record<string, number[]>;
+
+export interface TrainerOptions {
+  /** Seeds shuffling and dropout masks (default 42). */
+  seed?: number;
+  executor?: ExecutorFactory;
+  /** Trainable weight names (default: every weight of the graph). */
+  trainable?: ReadonlySet<string>;
+}
+
+const list = (t: Tensor | readonly Tensor[]): readonly Tensor[] => (Array.isArray(t) ? t : [t as Tensor]);
+
+export class Trainer {
+  readonly graphs: StepGraphs;
+  readonly optimizer: Optimizer;
+  readonly metricNames: readonly string[];
+  private readonly params = new Map<string, Float32Array>();
+  private readonly slots = new Map<string, Float32Array>();
+  private readonly rng: Random;
+  private readonly stepExec: Executor;
+  private readonly evalExec: Executor;
+  private readonly model: Graph;
+  private readonly executorFactory: ExecutorFactory;
+  /** The last step's outputs; the executor carries the state, these views read it back. */
+  private lastStep: TensorMap | undefined;
+  /** True once the executor holds the state (it was fed in); until then, steps feed it. */
+  private stateInExecutor = false;
+  /** Optimizer steps taken so far. */
+  step = 0;
+
+  constructor(model: Graph, config: CompileConfig, options: TrainerOptions = {}) {
+    this.model = model;
+    const loss = resolveLoss(config.loss);
+    const lastDim = model.outputs[0]!.node.type.shape.at(-1);
+    const metrics = resolveMetrics(config.metrics, loss, typeof lastDim === 'number' ? lastDim : 1);
+    this.metricNames = metrics.map((m) => m.name);
+    this.optimizer = resolveOptimizer(config.optimizer);
+    const trainable = options.trainable ?? new Set(model.weightNodes.map((w) => w.name!));
+    this.graphs = buildStepGraphs(model, trainable, { loss, metrics }, this.optimizer);
+    for (const p of this.graphs.params) {
+      this.params.set(p.name, Float32Array.from(model.weights.get(p.name)!));
+      for (const s of this.optimizer.slots) this.slots.set(slotInput(s, p.name), new Float32Array(p.shape.reduce((a, d) => a * d, 1)));
+    }
+    this.rng = new Random(options.seed ?? 42);
+    const factory = (this.executorFactory = options.executor ?? interpreterExecutor);
+    const state = this.graphs.params.flatMap((p) => [paramInput(p.name), ...this.optimizer.slots.map((s) => slotInput(s, p.name))]);
+    this.stepExec = factory(this.graphs.train, { carry: new Set(state) });
+    this.evalExec = factory(this.graphs.evaluate);
+  }
+
+  /** Current values of the trainable weights. */
+  weights(): ReadonlyMap<string, Float32Array> {
+    this.syncState();
+    return this.params;
+  }
+
+  /** Copies the state the step executor carries into the trainer's arrays. */
+  private syncState(): void {
+    const out = this.lastStep;
+    if (!out) return;
+    this.lastStep = undefined;
+    for (const p of this.graphs.params) {
+      this.params.get(p.name)!.set(out[paramInput(p.name)]!.data);
+      for (const s of this.optimizer.slots) this.slots.get(slotInput(s, p.name))!.set(out[slotInput(s, p.name)]!.data);
+    }
+  }
+
+  /** The model graph with the current weights. */
+  trainedGraph(): Graph {
+    this.syncState();
+    const weights = new Map(this.model.weights);
+    for (const [k, v] of this.params) weights.set(k, v);
+    return new Graph(this.model.nodes, this.model.outputs, weights);
+  }
+
+  /**
+   * Compiles the step for the batch sizes a fit of `examples` examples in batches of
+   * `batchSize` runs, and the evaluation for `evalExamples` in `evalBatchSize` (executors
+   * that compile may need asynchronous work first).
+   */
+  async prepare(examples: number, batchSize: number, evalExamples: readonly number[] = [], evalBatchSize = batchSize): Promise<void> {
+    const sizes = (n: number, b: number) => (n % b === 0 ? [Math.min(n, b)] : n < b ? [n] : [b, n % b]);
+    for (const b of sizes(examples, batchSize)) await this.stepExec.prepare?.(b);
+    for (const n of evalExamples) for (const b of sizes(n, evalBatchSize)) await this.evalExec.prepare?.(b);
+  }
+
+  fit(data: Data, options: FitOptions = {}): History {
+    const epochs = options.epochs ?? 1;
+    const batchSize = options.batchSize ?? 32;
+    if (!Number.isInteger(epochs) || epochs < 1) throw new NncError('NNC5005', `epochs must be a positive integer, got ${epochs}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new NncError('NNC5005', `batchSize must be a positive integer, got ${batchSize}`);
+    let xs = list(data.x);
+    let ys = list(data.y);
+    this.checkData(xs, ys, 'fit');
+    let validation = options.validationData;
+    const n0 = exampleCount(xs, 'fit x');
+    if (options.validationSplit !== undefined) {
+      const split = options.validationSplit;
+      if (!(split > 0 && split < 1)) throw new NncError('NNC5005', `validationSplit must be in (0, 1), got ${split}`);
+      const cut = Math.floor(n0 * (1 - split));
+      validation = { x: xs.map((t) => sliceRows(t, cut, n0)), y: ys.map((t) => sliceRows(t, cut, n0)) };
+      xs = xs.map((t) => sliceRows(t, 0, cut));
+      ys = ys.map((t) => sliceRows(t, 0, cut));
+    }
+    const n = exampleCount(xs, 'fit x');
+    const steps = Math.ceil(n / batchSize);
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    const history: History = {};
+    let lastFinite = NaN;
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      options.callbacks?.onEpochBegin?.(epoch, epochs);
+      if (options.shuffle ?? true) this.rng.shuffle(order);
+      const sums = new Float64Array(1 + this.metricNames.length);
+      let seen = 0;
+      for (let s = 0; s < steps; s++) {
+        const start = s * batchSize;
+        const end = Math.min(n, start + batchSize);
+        const out = this.trainStep(xs.map((t) => gatherRows(t, order, start, end)), ys.map((t) => gatherRows(t, order, start, end)));
+        if (!Number.isFinite(out[0]))
+          throw new NncError('NNC5001', `loss is ${out[0]} at epoch ${epoch}, step ${s + 1}/${steps} (optimizer step ${this.step}); last finite loss ${lastFinite.toFixed(4)}`);
+        lastFinite = out[0]!;
+        out.forEach((v, i) => (sums[i]! += v * (end - start)));
+        seen += end - start;
+        options.callbacks?.onBatchEnd?.(s + 1, steps, this.logs(sums, seen));
+      }
+      const logs: Record<string, number> = { ...this.logs(sums, seen) };
+      if (validation) {
+        const [vl, ...vm] = this.evaluate(validation, batchSize);
+        logs.val_loss = vl!;
+        this.metricNames.forEach((m, i) => (logs[`val_${m}`] = vm[i]!));
+      }
+      for (const [k, v] of Object.entries(logs)) (history[k] ??= []).push(v);
+      options.callbacks?.onEpochEnd?.(epoch, logs);
+    }
+    return history;
+  }
+
+  /** [loss, ...metrics] over the whole data set (example-weighted means of batch values). */
+  evaluate(data: Data, batchSize = 32): number[] {
+    const xs = list(data.x);
+    const ys = list(data.y);
+    this.checkData(xs, ys, 'evaluate');
+    const n = exampleCount(xs, 'evaluate x');
+    const sums = new Float64Array(1 + this.metricNames.length);
+    for (let start = 0; start < n; start += batchSize) {
+      const end = Math.min(n, start + batchSize);
+      const inputs: TensorMap = this.paramInputs();
+      this.bindData(inputs, xs.map((t) => sliceRows(t, start, end)), ys.map((t) => sliceRows(t, start, end)));
+      const out = this.evalExec.run(inputs);
+      sums[0]! += out.loss!.data[0]! * (end - start);
+      this.metricNames.forEach((m, i) => (sums[i + 1]! += out[`metric:${m}`]!.data[0]! * (end - start)));
+    }
+    return [...sums].map((s) => s / n);
+  }
+
+  /** Runs one optimizer step on a batch; returns [loss, ...metrics] of the batch. */
+  trainStep(xs: readonly Tensor[], ys: readonly Tensor[]): number[] {
+    this.step++;
+    // The first step feeds the weights and optimizer state; the executor carries them after that.
+    const inputs: TensorMap = this.stateInExecutor ? {} : this.stateInputs();
+    this.stateInExecutor = true;
+    this.bindData(inputs, xs, ys);
+    this.optimizer.scalarsAt(this.step).forEach((v, i) => (inputs[scalarInput(this.optimizer.scalars[i]!)] = tensor([], [v])));
+    if (this.graphs.usesDropout) inputs[DROPOUT_SEED] = tensor([], [this.rng.int(1 << 24)]);
+    const out = this.stepExec.run(inputs);
+    this.lastStep = out;
+    return [out.loss!.data[0]!, ...this.metricNames.map((m) => out[`metric:${m}`]!.data[0]!)];
+  }
+
+  private paramInputs(): TensorMap {
+    this.syncState();
+    const inputs: TensorMap = {};
+    for (const p of this.graphs.params) inputs[paramInput(p.name)] = tensor(p.shape, this.params.get(p.name)!);
+    return inputs;
+  }
+
+  private stateInputs(): TensorMap {
+    const inputs = this.paramInputs();
+    for (const p of this.graphs.params) for (const s of this.optimizer.slots) inputs[slotInput(s, p.name)] = tensor(p.shape, this.slots.get(slotInput(s, p.name))!);
+    return inputs;
+  }
+
+  private bindData(inputs: TensorMap, xs: readonly Tensor[], ys: readonly Tensor[]): void {
+    this.model.inputs.forEach((input, i) => (inputs[input.name!] = xs[i]!));
+    this.graphs.labelInputs.forEach((l, i) => (inputs[l.name] = ys[i]!));
+  }
+
+  private checkData(xs: readonly Tensor[], ys: readonly Tensor[], what: string): void {
+    const inputs = this.model.inputs;
+    if (xs.length !== inputs.length) throw new NncError('NNC5002', `${what}: the model has ${inputs.length} input(s), got ${xs.length} x tensor(s)`);
+    if (ys.length !== this.graphs.labelInputs.length)
+      throw new NncError('NNC5002', `${what}: the model has ${this.graphs.labelInputs.length} output(s), got ${ys.length} y tensor(s)`);
+    const check = (t: Tensor, shape: readonly (number | null)[], name: string) => {
+      const ok = t.shape.length === shape.length && shape.every((d, i) => i === 0 || d === null || d === t.shape[i]);
+      if (!ok) throw new NncError('NNC5002', `${what}: ${name} has shape [${t.shape.join(',')}], expected [${shape.map((d) => d ?? 'N').join(',')}]`);
+    };
+    inputs.forEach((input, i) => check(xs[i]!, input.type.shape, `x for input '${input.name}'`));
+    this.graphs.labelInputs.forEach((l, i) => check(ys[i]!, l.type.shape, `y for output '${l.name.slice('label:'.length)}'`));
+    if (exampleCount(xs, `${what} x`) !== exampleCount(ys, `${what} y`)) throw new NncError('NNC5002', `${what}: x and y have different numbers of examples`);
+  }
+
+  private logs(sums: Float64Array, seen: number): Logs {
+    const logs: Record<string, number> = { loss: sums[0]! / seen };
+    this.metricNames.forEach((m, i) => (logs[m] = sums[i + 1]! / seen));
+    return logs;
+  }
+
+  /** Model outputs for `x`, batch by batch, on the current weights. */
+  predict(x: Tensor | readonly Tensor[], batchSize = 32): Tensor[] {
+    const xs = list(x);
+    const n = exampleCount(xs, 'predict x');
+    const forward = this.executorFactory(this.trainedGraph());
+    const parts: Tensor[][] = this.model.outputs.map(() => []);
+    for (let start = 0; start < n; start += batchSize) {
+      const end = Math.min(n, start + batchSize);
+      const inputs: TensorMap = {};
+      this.model.inputs.forEach((input, i) => (inputs[input.name!] = sliceRows(xs[i]!, start, end)));
+      const out = forward.run(inputs);
+      this.model.outputs.forEach((o, i) => parts[i]!.push(tensor(out[o.name]!.shape, out[o.name]!.data.slice())));
+    }
+    return parts.map((ts) => {
+      const total = ts.reduce((a, t) => a + t.data.length, 0);
+      const data = new Float32Array(total);
+      let off = 0;
+      for (const t of ts) {
+        data.set(t.data, off);
+        off += t.data.length;
+      }
+      return tensor([n, ...ts[0]!.shape.slice(1)], data);
+    });
+  }
+}

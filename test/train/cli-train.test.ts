@@ -1,0 +1,116 @@
+import * as tf from '@tensorflow/tfjs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { Random } from '../../src/frontend/random.js';
+import { tfjsReady } from '../helpers/tfjs-twin.js';
+import { loadArtifacts } from './helpers/load-artifacts.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** A small classifier over 4 features whose label is the index of the largest of the first 3. */
+function modelFile(dir: string, name: string, options: { epochs: number; poison?: boolean }): string {
+  const rng = new Random(11);
+  const rows = (n: number) => Array.from({ length: n }, () => Array.from({ length: 4 }, () => Math.round(rng.next() * 100) / 100));
+  const label = (r: number[]) => r.slice(0, 3).indexOf(Math.max(...r.slice(0, 3)));
+  const train = rows(96);
+  const test = rows(32);
+  const x = JSON.stringify(train).replace(options.poison ? /^\[\[[^,]*/ : /$^/, '[[NaN');
+  const source = `import { layers, sequential } from 'nnc';
+const model = sequential({ layers: [layers.dense({ units: 16, activation: 'relu', inputShape: [4] }), layers.dense({ units: 3, activation: 'softmax' })] });
+model.compile({ optimizer: { name: 'adam', learningRate: 0.02 }, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+export const training = {
+  data: { train: { x: ${x}, y: ${JSON.stringify(train.map(label))} }, test: { x: ${JSON.stringify(test)}, y: ${JSON.stringify(test.map(label))} } },
+  epochs: ${options.epochs},
+  batchSize: 8,
+};
+export default model;
+`;
+  const path = join(dir, name);
+  writeFileSync(path, source);
+  return path;
+}
+
+async function run(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  // As the process's io: each call prints a line (a newline is added where missing).
+  const line = (t: string) => (t.endsWith('\n') ? t : `${t}\n`);
+  const code = await main(argv, { out: (t) => out.push(line(t)), err: (t) => err.push(line(t)), isTTY: false });
+  return { code, out: out.join(''), err: err.join('') };
+}
+
+const snapshot = (dir: string) => Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f)).toString('base64')]));
+
+describe('nnc train', () => {
+  beforeAll(() => tfjsReady());
+
+  it('prints Keras-style progress and test metrics, and saves a model tfjs loads', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nnc-train-'));
+    const file = modelFile(dir, 'model.ts', { epochs: 30 });
+    const outDir = join(dir, 'saved');
+    const r = await run(['train', file, '-o', outDir, '--epochs', '3', '--batch-size', '16']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines[0]).toBe('Model: "sequential_1"');
+    expect(lines.filter((l) => /^Epoch \d\/3$/.test(l))).toEqual(['Epoch 1/3', 'Epoch 2/3', 'Epoch 3/3']);
+    const bars = lines.filter((l) => l.startsWith('6/6 '));
+    expect(bars).toHaveLength(3);
+    for (const bar of bars) expect(bar).toMatch(/^6\/6 \[={30}\] - \d+m?s \d+(us|ms|s)\/step - loss: \d+\.\d{4} - accuracy: \d\.\d{4}$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^test loss: \d+\.\d{4} - test accuracy: \d\.\d{4}$/));
+    expect(lines.at(-1)).toBe(`saved ${join(outDir, 'model.json')} and ${join(outDir, 'weights.bin')}`);
+
+    // tfjs loads the saved model; it has trained (not initial) weights and predicts consistently.
+    const json = JSON.parse(readFileSync(join(outDir, 'model.json'), 'utf8')) as Record<string, unknown>;
+    const loaded = await loadArtifacts(json, new Uint8Array(readFileSync(join(outDir, 'weights.bin'))));
+    const probs = (loaded.predict(tf.tensor([[0.9, 0.1, 0.2, 0.5]])) as tf.Tensor).dataSync();
+    expect(probs.length).toBe(3);
+    expect(Math.abs(Array.from(probs).reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-5);
+    expect(Array.from(loaded.getWeights()[1]!.dataSync()).some((b) => b !== 0)).toBe(true);
+  });
+
+  it('a failed run leaves the previously saved model intact', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nnc-train-'));
+    const outDir = join(dir, 'saved');
+    expect((await run(['train', modelFile(dir, 'good.ts', { epochs: 1 }), '-o', outDir])).code).toBe(0);
+    const before = snapshot(outDir);
+    const bad = await run(['train', modelFile(dir, 'bad.ts', { epochs: 1, poison: true }), '-o', outDir]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/NNC5001 loss became NaN or Inf: loss is NaN at epoch 1, step \d+\/12/);
+    expect(snapshot(outDir)).toEqual(before);
+    expect(readdirSync(dir).sort()).toEqual(['bad.ts', 'good.ts', 'saved']);
+  });
+
+  it('a killed run leaves the previously saved model intact', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nnc-train-'));
+    const outDir = join(dir, 'saved');
+    expect((await run(['train', modelFile(dir, 'quick.ts', { epochs: 1 }), '-o', outDir])).code).toBe(0);
+    const before = snapshot(outDir);
+    const slow = modelFile(dir, 'slow.ts', { epochs: 100000 });
+    const child = spawn(process.execPath, [join(ROOT, 'test/train/helpers/run-train.mjs'), slow, '-o', outDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    await new Promise<void>((done, fail) => {
+      let seen = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (seen.includes('Epoch 3/')) {
+          child.kill('SIGKILL');
+          done();
+        }
+      });
+      child.on('exit', (code) => fail(new Error(`nnc train exited (${code}) before it was killed: ${seen}`)));
+    });
+    await new Promise((r) => child.on('close', r));
+    expect(snapshot(outDir)).toEqual(before);
+  }, 60_000);
+
+  it('complains about a model without a training recipe', async () => {
+    const r = await run(['train', join(ROOT, 'fixtures/models/residual.ts')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/NNC5005 .*has no training recipe/);
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * Every op's gradient rule against central finite differences (on the reference interpreter)
+ * and against tfjs's tf.grads of the same function. The loss is sum(op(x...) * R) with a fixed
+ * random R, so every output element carries a different upstream gradient.
+ *
+ * Tolerances: finite differences in float32 with step 1e-3 agree to |Δ| ≤ 3e-3 · max(1, |g|)
+ * (rounding of the loss / step plus O(step²) truncation); tfjs computes the same math in float32
+ * and agrees to |Δ| ≤ 1e-4 · max(1, |g|).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { GraphBuilder } from '../../src/ir/builder.js';
+import type { Attrs } from '../../src/ir/graph.js';
+import { interpret } from '../../src/ir/interpreter.js';
+import { opRegistry } from '../../src/ir/ops/index.js';
+import { tensor, type Tensor } from '../../src/ir/tensor.js';
+import { concreteShape } from '../../src/ir/types.js';
+import { Random } from '../../src/frontend/random.js';
+import { dropoutKeep } from '../../src/ir/ops/dropout_train.js';
+import { gradientGraph } from '../../src/train/autodiff.js';
+import { tfjsReady } from '../helpers/tfjs-twin.js';
+
+type TfFn = (...xs: tf.Tensor[]) => tf.Tensor;
+
+interface Case {
+  op: string;
+  attrs?: Attrs;
+  shapes: number[][];
+  tf: TfFn;
+  /** Keep operands in [0.5, 1.5] (log, sqrt, division). */
+  positive?: boolean;
+  /** The last operand is an integer seed, not differentiated. */
+  seedOperand?: boolean;
+}
+
+function maskOf(seed: number, n: number, rate: number): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => (dropoutKeep(seed, i, rate) ? 1 / (1 - rate) : 0));
+}
+
+const erfGelu: TfFn = (x) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+
+const CASES: Case[] = [
+  { op: 'matmul', shapes: [[3, 4], [4, 5]], tf: (a, b) => tf.matMul(a!, b!) },
+  { op: 'matmul', shapes: [[2, 3, 4], [4, 2]], tf: (a, b) => tf.reshape(tf.matMul(tf.reshape(a!, [6, 4]), b!), [2, 3, 2]) },
+  { op: 'matmul_nt', shapes: [[3, 4], [5, 4]], tf: (a, b) => tf.matMul(a!, b!, false, true) },
+  { op: 'matmul_tn', shapes: [[3, 4], [3, 5]], tf: (a, b) => tf.matMul(a!, b!, true, false) },
+  { op: 'add', shapes: [[3, 4], [4]], tf: (a, b) => tf.add(a!, b!) },
+  { op: 'add', shapes: [[3, 1], [1, 4]], tf: (a, b) => tf.add(a!, b!) },
+  { op: 'sub', shapes: [[3, 4], [3, 4]], tf: (a, b) => tf.sub(a!, b!) },
+  { op: 'sub', shapes: [[4], [3, 4]], tf: (a, b) => tf.sub(a!, b!) },
+  { op: 'mul', shapes: [[2, 3, 4], [3, 1]], tf: (a, b) => tf.mul(a!, b!) },
+  { op: 'div', shapes: [[3, 4], [4]], tf: (a, b) => tf.div(a!, b!), positive: true },
+  { op: 'relu', shapes: [[3, 4]], tf: (x) => tf.relu(x!) },
+  { op: 'sigmoid', shapes: [[3, 4]], tf: (x) => tf.sigmoid(x!) },
+  { op: 'tanh', shapes: [[3, 4]], tf: (x) => tf.tanh(x!) },
+  { op: 'elu', shapes: [[3, 4]], tf: (x) => tf.elu(x!) },
+  { op: 'selu', shapes: [[3, 4]], tf: (x) => tf.selu(x!) },
+  { op: 'leaky_relu', shapes: [[3, 4]], tf: (x) => tf.leakyRelu(x!, 0.2) },
+  { op: 'swish', shapes: [[3, 4]], tf: (x) => tf.mul(x!, tf.sigmoid(x!)) },
+  { op: 'softplus', shapes: [[3, 4]], tf: (x) => tf.softplus(x!) },
+  { op: 'gelu', shapes: [[3, 4]], tf: erfGelu },
+  { op: 'softmax', shapes: [[3, 5]], tf: (x) => tf.softmax(x!) },
+  { op: 'softmax', attrs: { axis: 0 }, shapes: [[3, 5]], tf: (x) => tf.transpose(tf.softmax(tf.transpose(x!))) },
+  { op: 'log_softmax', shapes: [[3, 5]], tf: (x) => tf.logSoftmax(x!) },
+  { op: 'reshape', attrs: { shape: [2, 6] }, shapes: [[2, 3, 4]], tf: (x) => tf.reshape(x!, [2, 2, 6]) },
+  { op: 'concat', attrs: { axis: 1 }, shapes: [[2, 3], [2, 4]], tf: (a, b) => tf.concat([a!, b!], 1) },
+  { op: 'slice', attrs: { axis: 1, begin: 1, size: 2 }, shapes: [[2, 4]], tf: (x) => tf.slice(x!, [0, 1], [2, 2]) },
+  { op: 'pad', attrs: { axis: 1, before: 1, after: 2 }, shapes: [[2, 3]], tf: (x) => tf.pad(x!, [[0, 0], [1, 2]]) },
+  {
+    op: 'dropout_train',
+    attrs: { rate: 0.4 },
+    shapes: [[3, 4], []],
+    // The mask is a function of (seed, index): rebuild it from the op itself.
+    tf: (x, seed) => tf.mul(x!, tf.tensor(maskOf(seed!.dataSync()[0]!, 12, 0.4), [3, 4])),
+    seedOperand: true,
+  },
+  { op: 'identity', shapes: [[3, 4]], tf: (x) => x! },
+  { op: 'dropout', attrs: { rate: 0.5 }, shapes: [[3, 4]], tf: (x) => x! },
+  { op: 'reduce_sum', attrs: { axes: [1] }, shapes: [[3, 4]], tf: (x) => tf.sum(x!, 1) },
+  { op: 'reduce_sum', attrs: { axes: [0], keepdims: true }, shapes: [[3, 4]], tf: (x) => tf.sum(x!, 0, true) },
+  { op: 'reduce_mean', attrs: { axes: [] }, shapes: [[3, 4]], tf: (x) => tf.mean(x!) },
+  { op: 'reduce_mean', attrs: { axes: [-1], keepdims: true }, shapes: [[2, 3, 4]], tf: (x) => tf.mean(x!, -1, true) },
+  {
+    op: 'elementwise',
+    attrs: { expr: 'div(mul(exp($0),sqrt($1)),add(log($1),2))' },
+    shapes: [[3, 4], [4]],
+    tf: (a, b) => tf.div(tf.mul(tf.exp(a!), tf.sqrt(b!)), tf.add(tf.log(b!), 2)),
+    positive: true,
+  },
+  { op: 'elementwise', attrs: { expr: 'max(min($0,0.5),-0.5)' }, shapes: [[3, 4]], tf: (x) => tf.clipByValue(x!, -0.5, 0.5) },
+  { op: 'elementwise', attrs: { expr: 'abs(neg($0))' }, shapes: [[3, 4]], tf: (x) => tf.abs(tf.neg(x!)) },
+];
+
+/** Ops whose operands are not differentiable (integer-valued results) or that are gradients themselves. */
+const NOT_DIFFERENTIATED = new Set(['input', 'weight', 'const', 'one_hot', 'argmax', 'unreduce', 'dense']);
+
+function sample(rng: Random, shape: number[], positive: boolean): Float32Array {
+  const data = new Float32Array(shape.reduce((p, d) => p * d, 1));
+  for (let i = 0; i < data.length; i++) {
+    // Stay away from kinks at 0 and ±0.5 (relu, clip), where finite differences are meaningless.
+    let v: number;
+    do v = positive ? rng.uniform(0.5, 1.5) : rng.uniform(-1.5, 1.5);
+    while (!positive && (Math.abs(v) < 0.05 || Math.abs(Math.abs(v) - 0.5) < 0.05));
+    data[i] = v;
+  }
+  return data;
+}
+
+function build(c: Case, rng: Random) {
+  const b = new GraphBuilder();
+  const xs = c.shapes.map((s, i) => b.input(`x${i}`, { dtype: 'f32', shape: s }));
+  const y = b.op(c.op, xs, c.attrs ?? {});
+  const outShape = concreteShape(y.type.shape, 1);
+  const r = sample(rng, outShape, false);
+  const loss = b.op('reduce_sum', [b.op('mul', [y, b.constant([...r], y.type)])]);
+  b.output('loss', loss);
+  return { graph: b.build(), r, outShape };
+}
+
+function lossOf(graph: ReturnType<typeof build>['graph'], inputs: Record<string, Tensor>): number {
+  return interpret(graph, inputs).loss!.data[0]!;
+}
+
+describe('op gradients', () => {
+  beforeAll(() => tfjsReady());
+
+  it('covers every differentiable op in the registry', () => {
+    const tested = new Set(CASES.map((c) => c.op));
+    const missing = [...opRegistry.keys()].filter((op) => !NOT_DIFFERENTIATED.has(op) && !tested.has(op));
+    expect(missing).toEqual([]);
+    for (const op of tested) expect(opRegistry.get(op)?.gradient, op).toBeDefined();
+  });
+
+  CASES.forEach((c, k) => {
+    it(`${c.op} ${JSON.stringify(c.attrs ?? {})} ${JSON.stringify(c.shapes)}`, () => {
+      const rng = new Random(100 + k);
+      const { graph, r, outShape } = build(c, rng);
+      const data = c.shapes.map((s) => sample(rng, s, c.positive ?? false));
+      if (c.seedOperand) data[data.length - 1] = Float32Array.of(1234);
+      const allNames = c.shapes.map((_, i) => `x${i}`);
+      const names = c.seedOperand ? allNames.slice(0, -1) : allNames;
+      const inputs = Object.fromEntries(allNames.map((n, i) => [n, tensor(c.shapes[i]!, data[i]!)]));
+      const grads = interpret(gradientGraph(graph, 'loss', names), inputs);
+
+      const tfGrads = tf.tidy(() => {
+        const rT = tf.tensor(r, outShape);
+        const f = (...xs: tf.Tensor[]) => tf.sum(tf.mul(c.tf(...xs), rT));
+        const xs = data.map((d, i) => tf.tensor(d, c.shapes[i]!));
+        const fixed = xs.slice(names.length);
+        return tf.grads((...vs: tf.Tensor[]) => f(...vs, ...fixed))(xs.slice(0, names.length)).map((g) => g.dataSync().slice());
+      });
+
+      names.forEach((name, i) => {
+        const g = grads[`grad:${name}`]!.data;
+        expect(g.length).toBe(data[i]!.length);
+        for (let j = 0; j < g.length; j++) {
+          const scale = Math.max(1, Math.abs(g[j]!));
+          expect(Math.abs(g[j]! - tfGrads[i]![j]!), `${name}[${j}] vs tfjs`).toBeLessThanOrEqual(1e-4 * scale);
+          const h = 1e-3;
+          const plus = data[i]!.slice();
+          const minus = data[i]!.slice();
+          plus[j]! += h;
+          minus[j]! -= h;
+          const fd =
+            (lossOf(graph, { ...inputs, [name]: tensor(c.shapes[i]!, plus) }) - lossOf(graph, { ...inputs, [name]: tensor(c.shapes[i]!, minus) })) /
+            (2 * h);
+          expect(Math.abs(g[j]! - fd), `${name}[${j}] vs finite difference`).toBeLessThanOrEqual(3e-3 * scale);
+        }
+      });
+    });
+  });
+});
