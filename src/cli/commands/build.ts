@@ -49,9 +49,12 @@ export const buildCommand: Command = {
     const options = parseBuildOptions(argv);
     const path = requireModelPath('build', parseCommandArgs('build', argv, BUILD_ARGS).positionals);
     const { training } = options;
+    // With --emit, stdout carries only the emitted text (so it can be redirected to a file);
+    // the summary, training progress and the report of written files go to stderr.
+    const status: CliIO = options.emit ? { ...io, out: io.err } : io;
     const loaded = loadGraphForCli(path, training.seed === undefined ? {} : { seed: training.seed });
-    if (loaded.model) io.out(loaded.model.summary(null));
-    const graph = optimize(await fitForBuild(loaded, { train: options.train, ...training }, io));
+    if (loaded.model) status.out(loaded.model.summary(null));
+    const graph = optimize(await fitForBuild(loaded, { train: options.train, ...training }, status));
     verifyGraph(graph, { requireWeightData: true });
     const plan = planMemory(graph);
     if (options.emit === 'ir') io.out(printGraph(graph));
@@ -62,7 +65,7 @@ export const buildCommand: Command = {
       for (const f of await TARGETS[name]!.emit(graph, plan, options.target)) files.push({ path: prefix + f.path, contents: f.contents });
     }
     await writeBundle(options.out, files);
-    io.out(report(options, files, graph));
+    status.out(report(options, files, graph));
     return 0;
   },
 };
