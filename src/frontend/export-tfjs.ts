@@ -11,6 +11,7 @@
 import { NncError } from '../errors.js';
 import type { Layer, LayerCall } from './layer.js';
 import { InputLayer } from './layers/input-layer.js';
+import { concatFloat32 } from '../ir/tensor.js';
 import type { LayersModel } from './model.js';
 
 export interface TfjsArtifacts {
@@ -91,13 +92,7 @@ function functionalTopology(model: LayersModel): Record<string, unknown> {
 
 export function toTfjsArtifacts(model: LayersModel): TfjsArtifacts {
   const weights = model.layers.flatMap((l) => l.weights);
-  const total = weights.reduce((n, w) => n + w.data.length, 0);
-  const data = new Float32Array(total);
-  let offset = 0;
-  for (const w of weights) {
-    data.set(w.data, offset);
-    offset += w.data.length;
-  }
+  const data = concatFloat32(weights.map((w) => w.data));
   const modelTopology = model.kind === 'sequential' ? sequentialTopology(model) : functionalTopology(model);
   return {
     modelJson: {

@@ -60,3 +60,14 @@ export function broadcastIndex(outShape: readonly number[], inShape: readonly nu
   }
   return map;
 }
+
+/** The arrays back to back in one Float32Array. */
+export function concatFloat32(arrays: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
+  let offset = 0;
+  for (const a of arrays) {
+    out.set(a, offset);
+    offset += a.length;
+  }
+  return out;
+}

@@ -7,7 +7,7 @@ import { Random } from '../frontend/random.js';
 import type { CompileConfig } from '../frontend/training-config.js';
 import { Graph } from '../ir/graph.js';
 import type { TensorMap } from '../ir/interpreter.js';
-import { tensor, type Tensor } from '../ir/tensor.js';
+import { tensor, type Tensor, concatFloat32 } from '../ir/tensor.js';
 import { exampleCount, gatherRows, sliceRows } from './batches.js';
 import { interpreterExecutor, type Executor, type ExecutorFactory } from './executor.js';
 import { resolveLoss } from './losses.js';
@@ -254,15 +254,6 @@ export class Trainer {
       const out = forward.run(inputs);
       this.model.outputs.forEach((o, i) => parts[i]!.push(tensor(out[o.name]!.shape, out[o.name]!.data.slice())));
     }
-    return parts.map((ts) => {
-      const total = ts.reduce((a, t) => a + t.data.length, 0);
-      const data = new Float32Array(total);
-      let off = 0;
-      for (const t of ts) {
-        data.set(t.data, off);
-        off += t.data.length;
-      }
-      return tensor([n, ...ts[0]!.shape.slice(1)], data);
-    });
+    return parts.map((ts) => tensor([n, ...ts[0]!.shape.slice(1)], concatFloat32(ts.map((t) => t.data))));
   }
 }

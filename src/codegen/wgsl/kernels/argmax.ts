@@ -4,10 +4,10 @@
  */
 import { NncError } from '../../../errors.js';
 import { normalizeAxis } from '../../../ir/ops/softmax.js';
-import { ENTRY_PARAMS, load, shaderModule, type KernelGenerator } from '../kernel.js';
+import { load, shaderModule, type KernelGenerator } from '../kernel.js';
 import { product, rowDims } from '../shapes.js';
 import { ELEMENTWISE_WORKGROUP as WG } from './elementwise.js';
-import { axisAttr } from './softmax.js';
+import { axisAttr, threadPerRowShader } from './softmax.js';
 
 export const argmaxKernel: KernelGenerator = (node, ctx) => {
   const x = node.inputs[0]!;
@@ -18,18 +18,10 @@ export const argmaxKernel: KernelGenerator = (node, ctx) => {
   const inner = product(dims.slice(axis));
   const rows = product(dims) / n;
   const at = (j: string) => load(ctx.operand(x), `base + ${j} * INNER`);
-  const body = `
-const N = ${n}u;
-const INNER = ${inner}u;
-
-@compute @workgroup_size(${WG})
-fn main(${ENTRY_PARAMS}) {
-  let row = group_index(wid, nwg) * ${WG}u + lid.x;
-  if (row >= params.batch * ${rows}u) {
-    return;
-  }
-  let base = (row / INNER) * N * INNER + row % INNER;
-  var best = 0u;
+  const body = threadPerRowShader(
+    { n, inner, rows },
+    WG,
+    `  var best = 0u;
   var best_value = ${at('0u')};
   for (var j = 1u; j < N; j++) {
     let v = ${at('j')};
@@ -38,7 +30,7 @@ fn main(${ENTRY_PARAMS}) {
       best_value = v;
     }
   }
-  ${load(ctx.operand(node), 'row')} = f32(best);
-}`;
+  ${load(ctx.operand(node), 'row')} = f32(best);`,
+  );
   return [{ label: ctx.describe(node), wgsl: shaderModule(body), dispatch: { rowsPerBatch: rows, rowsPerGroup: WG, columnGroups: 1 } }];
 };

@@ -16,11 +16,31 @@ const WG = 64;
 /** Rows up to this long are reduced by one thread. */
 const THREAD_ROW_LIMIT = 64;
 
-interface RowLayout {
+/** Rows along an axis: `n` elements each, `inner` apart; `rows` such rows per batch row. */
+export interface RowLayout {
   readonly n: number;
   readonly inner: number;
-  /** Softmax rows per batch row. */
   readonly rows: number;
+}
+
+/**
+ * A shader in which one thread handles one row: declares N and INNER, returns early past the
+ * last row, and binds `row` and `base` (the row's first element) before `body`.
+ */
+export function threadPerRowShader({ n, inner, rows }: RowLayout, workgroup: number, body: string): string {
+  return `
+const N = ${n}u;
+const INNER = ${inner}u;
+
+@compute @workgroup_size(${workgroup})
+fn main(${ENTRY_PARAMS}) {
+  let row = group_index(wid, nwg) * ${workgroup}u + lid.x;
+  if (row >= params.batch * ${rows}u) {
+    return;
+  }
+  let base = (row / INNER) * N * INNER + row % INNER;
+${body}
+}`;
 }
 
 /** Element j of the softmax row starting at `base` (its elements lie `inner` apart). */
@@ -31,19 +51,11 @@ export type SoftmaxMode = 'softmax' | 'log_softmax';
 
 const result = (mode: SoftmaxMode, x: string) => (mode === 'softmax' ? `exp(${x} - row_max) / total` : `${x} - row_max - log(total)`);
 
-function threadPerRow({ n, inner, rows }: RowLayout, x: Operand, out: Operand, mode: SoftmaxMode): string {
-  return `
-const N = ${n}u;
-const INNER = ${inner}u;
-
-@compute @workgroup_size(${WG})
-fn main(${ENTRY_PARAMS}) {
-  let row = group_index(wid, nwg) * ${WG}u + lid.x;
-  if (row >= params.batch * ${rows}u) {
-    return;
-  }
-  let base = (row / INNER) * N * INNER + row % INNER;
-  var row_max = -${F32_MAX};
+function threadPerRow(layout: RowLayout, x: Operand, out: Operand, mode: SoftmaxMode): string {
+  return threadPerRowShader(
+    layout,
+    WG,
+    `  var row_max = -${F32_MAX};
   for (var j = 0u; j < N; j++) {
     row_max = max(row_max, ${at(x)});
   }
@@ -53,8 +65,8 @@ fn main(${ENTRY_PARAMS}) {
   }
   for (var j = 0u; j < N; j++) {
     ${at(out)} = ${result(mode, at(x))};
-  }
-}`;
+  }`,
+  );
 }
 
 function workgroupPerRow({ n, inner, rows }: RowLayout, x: Operand, out: Operand, mode: SoftmaxMode): string {
