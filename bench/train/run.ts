@@ -2,7 +2,7 @@
  * `npm run bench:train`: the notebook's recipe (Adam 1e-3, batch 32, shuffled, 5 epochs) on
  * Fashion-MNIST, fitted by nnc (the compiled training step) and, in the same run on the same
  * data and the same initial weights, by tfjs on its WebAssembly backend (one thread, SIMD) and
- * by PyTorch on one thread when `python3 -c "import torch"` works. Reports fit time and test
+ * by PyTorch on one thread when a Python with torch is found ($PYTHON, python3, /usr/bin/python3). Reports fit time and test
  * accuracy, and checks the targets: accuracy ≥ 0.87, nnc ≤ 1/14 of tfjs-wasm's time and
  * ≤ 0.7 × PyTorch's.
  *
@@ -88,9 +88,15 @@ if (only.has('tfjs-wasm')) {
   console.log(`tfjs-wasm: ${seconds.toFixed(1)} s`);
 }
 
+/** The first Python that can import torch: $PYTHON, then python3 on PATH, then Debian's (python3-torch). */
+function pythonWithTorch(): string | undefined {
+  const candidates = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => Boolean(p));
+  return candidates.find((py) => spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+}
+
 if (only.has('pytorch')) {
-  const probe = spawnSync('python3', ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0) console.log('pytorch: not installed (python3 -c "import torch" failed), skipped');
+  const python = pythonWithTorch();
+  if (!python) console.log('pytorch: not installed (no python3 can import torch; on Debian: apt-get install python3-torch), skipped');
   else {
     mkdirSync(CACHE, { recursive: true });
     writeFileSync(join(CACHE, 'train-x.f32'), train.x.data);
@@ -98,7 +104,7 @@ if (only.has('pytorch')) {
     writeFileSync(join(CACHE, 'test-x.f32'), test.x.data);
     writeFileSync(join(CACHE, 'test-y.f32'), test.y.data);
     writeFileSync(join(CACHE, 'weights.f32'), toTfjsArtifacts(initial()).weightsBin);
-    const r = spawnSync('python3', [join(ROOT, 'bench/train/torch_fit.py'), CACHE, String(epochs)], {
+    const r = spawnSync(python, [join(ROOT, 'bench/train/torch_fit.py'), CACHE, String(epochs)], {
       encoding: 'utf8',
       env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
     });
