@@ -106,5 +106,5 @@ describe('CLI', () => {
     const bad = await promisify(execFile)(process.execPath, [bin, 'ir', errorFixture('type-error')]).catch((e: { code: number; stderr: string }) => e);
     expect((bad as { code: number }).code).toBe(1);
     expect((bad as { stderr: string }).stderr).toContain('NNC1001');
-  }, 30_000);
+  });
 });

@@ -106,7 +106,7 @@ describe('nnc train', () => {
     });
     await new Promise((r) => child.on('close', r));
     expect(snapshot(outDir)).toEqual(before);
-  }, 60_000);
+  });
 
   it('complains about a model without a training recipe', async () => {
     const r = await run(['train', join(ROOT, 'fixtures/models/residual.ts')]);
