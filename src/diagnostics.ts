@@ -2,7 +2,7 @@
  * Every diagnostic nnc can report, numbered once, in one table (the AssemblyScript
  * diagnosticMessages idea): a code is stable across releases, so users can search for it.
  * Ranges: 1xxx model files and loading, 2xxx graph structure and shapes, 3xxx IR text,
- * 4xxx compilation and bundles, 5xxx training and data, 6xxx importers.
+ * 4xxx compilation and bundles, 5xxx training and data, 6xxx importers, 9xxx nnc's own bugs.
  */
 export const DIAGNOSTICS = {
   NNC1001: { title: 'model file does not type-check', hint: 'Fix the TypeScript errors listed above; nnc type-checks model files before running them.' },
@@ -32,6 +32,7 @@ export const DIAGNOSTICS = {
   NNC5005: { title: 'invalid training configuration', hint: 'Check compile()/fit() options: optimizer, loss, metrics, epochs, batchSize.' },
   NNC6001: { title: 'unsupported layer or op in imported model', hint: 'nnc lists every unsupported layer/op at once; replace them or file an issue naming them.' },
   NNC6002: { title: 'malformed model file', hint: 'The file could not be parsed as the format its extension says.' },
+  NNC9001: { title: 'internal compiler error', hint: 'This is a bug in nnc. Please report it with the model file; NNC_DEBUG=1 prints the stack trace.' },
 } as const satisfies Record<string, { title: string; hint: string }>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

@@ -1,4 +1,4 @@
-import { isNncError } from '../errors.js';
+import { isNncError, NncError } from '../errors.js';
 import { processIO, type CliIO, type Command } from './command.js';
 import { buildCommand } from './commands/build.js';
 import { irCommand } from './commands/ir.js';
@@ -25,7 +25,7 @@ function usage(): string {
 }
 
 /** Runs the CLI; returns the exit code. NncErrors are printed without a stack trace. */
-export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+export async function main(argv: readonly string[], io: CliIO = processIO, commands: readonly Command[] = COMMANDS): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(usage());
@@ -35,7 +35,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     io.out(VERSION);
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  const command = commands.find((c) => c.name === name);
   if (!command) {
     io.err(`nnc: unknown command '${name}'\n\n${usage()}`);
     return 2;
@@ -47,10 +47,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   try {
     return await command.run(rest, io);
   } catch (e) {
-    if (isNncError(e)) {
-      io.err(`error ${e.message}`);
-      return e.code === 'NNC4003' ? 2 : 1;
-    }
-    throw e;
+    const error = isNncError(e) ? e : new NncError('NNC9001', e instanceof Error ? e.message : String(e), { cause: e });
+    io.err(`error ${error.message}`);
+    if (error.code === 'NNC9001' && process.env.NNC_DEBUG === '1' && e instanceof Error) io.err(e.stack ?? '');
+    return error.code === 'NNC4003' ? 2 : error.code === 'NNC9001' ? 70 : 1;
   }
 }

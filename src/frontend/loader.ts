@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,7 @@ export interface LoadOptions {
 export function loadModelFile(path: string, options: LoadOptions = {}): LoadedModelFile {
   const file = resolve(path);
   if (!existsSync(file)) throw new NncError('NNC1004', `'${path}'`, { location: { file: path } });
+  if (!statSync(file).isFile()) throw new NncError('NNC1004', `'${path}' is not a file`, { location: { file: path } });
   const ext = extname(file);
   if (!['.ts', '.mts', '.js', '.mjs'].includes(ext)) throw new NncError('NNC1007', `'${path}'`, { location: { file: path } });
   const source = readFileSync(file, 'utf8');

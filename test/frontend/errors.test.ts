@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/command.js';
+import type { CliIO, Command } from '../../src/cli/command.js';
 import { catchNnc } from '../helpers/expect-nnc-error.js';
 import { loadModelFile } from '../../src/frontend/loader.js';
 import { input, layers, model } from '../../src/index.js';
@@ -13,10 +13,14 @@ const errorFixture = (name: string) => resolve(import.meta.dirname, '../../fixtu
 
 /** Runs the CLI in-process, capturing what it prints. */
 async function runCli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runCliWith(undefined, ...argv);
+}
+
+async function runCliWith(commands: readonly Command[] | undefined, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: CliIO = { out: (t) => void (out += t + '\n'), err: (t) => void (err += t + '\n'), isTTY: false };
-  const code = await main(argv, io);
+  const code = await main(argv, io, commands);
   return { code, out, err };
 }
 
@@ -70,8 +74,11 @@ describe('model file errors', () => {
     expect(e.message).toContain('could not read the layer widths');
   });
 
-  it('reports a missing file and an unsupported extension', () => {
+  it('reports a missing file, a directory and an unsupported extension', () => {
     expect(catchNnc(() => loadModelFile('does/not/exist.ts')).code).toBe('NNC1004');
+    const dir = catchNnc(() => loadModelFile(resolve(import.meta.dirname, '../../fixtures/models')));
+    expect(dir.code).toBe('NNC1004');
+    expect(dir.message).toContain('is not a file');
     expect(catchNnc(() => loadModelFile(resolve(import.meta.dirname, '../../package.json'))).code).toBe('NNC1007');
   });
 
@@ -90,6 +97,15 @@ describe('CLI', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^error NNC2003 shape mismatch \(.*shape-mismatch\.ts:6:\d+, layer 'add_1'\)/);
     expect(r.err).toContain('hint:');
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('turns an unexpected exception into NNC9001 with exit code 70, without a stack trace', async () => {
+    const broken: Command = { name: 'broken', summary: '', help: '', run: () => { throw new TypeError('x.y is undefined'); } };
+    const r = await runCliWith([broken], 'broken');
+    expect(r.code).toBe(70);
+    expect(r.err).toMatch(/^error NNC9001 internal compiler error: x\.y is undefined/);
+    expect(r.err).toContain('Please report it');
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
