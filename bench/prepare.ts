@@ -102,20 +102,25 @@ export async function prepare(options: PrepareOptions): Promise<Prepared> {
   const nncDir = join(cacheDir, 'nnc');
   const nncExternalDir = join(cacheDir, 'nnc-external-weights');
   const nncWebGpuDir = join(cacheDir, 'nnc-webgpu');
+  const nncThreadsDir = join(cacheDir, 'nnc-threads');
   const build = (dir: string, ...args: string[]) => buildNncBundle(options.root, options.modelPath, dir, args);
-  const [nncError, externalError, webGpuError] = await Promise.all([
+  const [nncError, externalError, threadsError, webGpuError] = await Promise.all([
     build(nncDir),
     build(nncExternalDir, '--weights', 'external'),
+    // External weights: measured and counted (code apart from weights) from one build.
+    build(nncThreadsDir, '--threads', '2', '--weights', 'external'),
     // External weights: the WebGPU bundle is measured and counted from one build.
     options.webgpu ? build(nncWebGpuDir, '--target', 'webgpu', '--weights', 'external') : 'not asked for (--webgpu)',
   ]);
   const buildErrors: Record<string, string> = {};
   if (nncError) buildErrors.nnc = `nnc build failed: ${nncError}`;
+  if (threadsError) buildErrors['nnc-threads'] = `nnc build --threads 2 --weights external failed: ${threadsError}`;
   if (options.webgpu && webGpuError) buildErrors['nnc-webgpu'] = `nnc build --target webgpu failed: ${webGpuError}`;
   const ctx: BenchContext = {
     root: options.root,
     nncDir: nncError ? null : nncDir,
     nncExternalDir: nncError || externalError ? null : nncExternalDir,
+    nncThreadsDir: threadsError ? null : nncThreadsDir,
     nncWebGpuDir: webGpuError ? null : nncWebGpuDir,
     onnxFile,
     tfjsDir,

@@ -4,6 +4,7 @@
  * Dawn device) — adding an engine is one runner file and one line here.
  */
 import nnc from './nnc.js';
+import nncThreads from './nnc-threads.js';
 import nncWebGpu from './nnc-webgpu.js';
 import ortNode from './ort-node.js';
 import ortWeb from './ort-web.js';
@@ -20,6 +21,7 @@ export interface RunnerEntry {
 
 export const RUNNERS: readonly RunnerEntry[] = [
   { runner: nnc },
+  { runner: nncThreads },
   { runner: tfjsCpu },
   { runner: tfjsWasm },
   { runner: ortWeb },

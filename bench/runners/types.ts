@@ -14,6 +14,8 @@ export interface BenchContext {
   readonly nncDir: string | null;
   /** The same bundle built with `--weights external`, so that code and weights count apart. */
   readonly nncExternalDir: string | null;
+  /** The same model built with `--threads 2 --weights external` (big batches split over 2 workers). */
+  readonly nncThreadsDir: string | null;
   /** The WebGPU bundle (`--target webgpu`), built only for `--webgpu` runs. */
   readonly nncWebGpuDir: string | null;
   /** The model exported to ONNX (src/export/onnx.ts). */

@@ -12,6 +12,8 @@ export interface TargetOptions {
   readonly singleFile: boolean;
   /** Where weights go: inside the module's data ('embedded') or a file beside it ('external'). */
   readonly weights: 'embedded' | 'external';
+  /** `--threads N` (wasm only): model.js runs predict on N workers and returns a Promise. */
+  readonly threads?: number;
 }
 
 /**

@@ -26,14 +26,10 @@ export interface WasmRuntimeSpec {
  * fetch cannot read file: URLs (Node), it falls back to node:fs, imported only then.
  */
 export function wasmRuntime(spec: WasmRuntimeSpec): string {
-  const { signature, memory } = spec;
-  const table = (list: BundleSignature['inputs'], offsets: Readonly<Record<string, number>>) =>
-    `[${list.map((t) => `[${JSON.stringify(t.name)}, ${t.valuesPerRow}, ${offsets[t.name]}]`).join(', ')}]`;
+  const { memory } = spec;
   const lines = [
     `// Compiled by nnc ${COMPILER_VERSION} for WebAssembly (SIMD128, scalar fallback). Imports nothing.`,
-    '// Inputs and outputs: [name, float32 values per row, bytes per row before it in the arena].',
-    `const INPUTS = ${table(signature.inputs, memory.inputOffsets)};`,
-    `const OUTPUTS = ${table(signature.outputs, memory.outputOffsets)};`,
+    ...ioTables(spec),
     '// Activations start at ARENA; one run() takes at most MAX_ROWS rows, so larger batches run in',
     '// chunks and memory (which never shrinks) stays as planned.',
     `const ARENA = ${memory.arenaBase}, MAX_ROWS = ${memory.maxRows};`,
@@ -45,6 +41,17 @@ export function wasmRuntime(spec: WasmRuntimeSpec): string {
     loader(spec.externalWeights),
   ];
   return lines.join('\n');
+}
+
+/** The INPUTS and OUTPUTS tables that `CHECK_INPUTS` and the loader read. */
+export function ioTables({ signature, memory }: Pick<WasmRuntimeSpec, 'signature' | 'memory'>): string[] {
+  const table = (list: BundleSignature['inputs'], offsets: Readonly<Record<string, number>>) =>
+    `[${list.map((t) => `[${JSON.stringify(t.name)}, ${t.valuesPerRow}, ${offsets[t.name]}]`).join(', ')}]`;
+  return [
+    '// Inputs and outputs: [name, float32 values per row, bytes per row before it in the arena].',
+    `const INPUTS = ${table(signature.inputs, memory.inputOffsets)};`,
+    `const OUTPUTS = ${table(signature.outputs, memory.outputOffsets)};`,
+  ];
 }
 
 function inlineModules(inline: NonNullable<WasmRuntimeSpec['inline']>): string[] {
@@ -91,7 +98,8 @@ async function read(url) {
 }
 `;
 
-const loader = (externalWeights: boolean) => `const what = (v) => (v === null ? 'null' : v?.constructor?.name ?? typeof v);
+/** `check(input, batch)`: predict's input validation (reads INPUTS), shared with the threaded loader. */
+export const CHECK_INPUTS = `const what = (v) => (v === null ? 'null' : v?.constructor?.name ?? typeof v);
 
 /** Validates the inputs; returns them as an array in INPUTS order, and the batch size. */
 function check(input, batch) {
@@ -115,7 +123,9 @@ function check(input, batch) {
   });
   return [arrays, batch];
 }
+`;
 
+const loader = (externalWeights: boolean) => `${CHECK_INPUTS}
 /** Loads the model: the SIMD128 build where WebAssembly.validate accepts SIMD, else the scalar one. */
 export async function load({ simd = WebAssembly.validate(SIMD_PROBE) } = {}) {
   const { instance } = await WebAssembly.instantiate(await wasmBytes(simd));

@@ -1,11 +1,12 @@
 import { compileWasm, type CompiledWasm } from '../codegen/wasm/module.js';
 import type { Graph } from '../ir/graph.js';
 import type { MemoryPlan } from '../passes/memory-plan-types.js';
-import { generateDts } from './dts.js';
+import { generateDts, type DtsMember } from './dts.js';
 import { manifestFile } from './manifest.js';
 import { bundleSignature } from './signature.js';
 import type { BundleFile, BundleTarget, TargetOptions } from './target.js';
-import { WASM_FILES, wasmRuntime } from './wasm-runtime.js';
+import { WASM_FILES, wasmRuntime, type WasmRuntimeSpec } from './wasm-runtime.js';
+import { MIN_ROWS_PER_WORKER, threadedFiles } from './wasm-threads.js';
 
 /**
  * The WebAssembly target: a SIMD128 module and a scalar fallback (same memory layout), the loader
@@ -21,18 +22,18 @@ export const wasmTarget: BundleTarget = {
     const simd = compileWasm(graph, plan, { simd: true, weights: options.weights });
     const scalar = compileWasm(graph, plan, { simd: false, weights: options.weights });
     const external = options.weights === 'external';
-    const files: BundleFile[] = [
-      {
-        path: 'model.js',
-        contents: wasmRuntime({
-          signature: bundleSignature(graph),
-          memory: simd.memory,
-          externalWeights: external,
-          ...(options.singleFile ? { inline: { simd: simd.binary, scalar: scalar.binary } } : {}),
-        }),
-      },
-      { path: 'model.d.ts', contents: wasmDts(graph) },
-    ];
+    const runtime: WasmRuntimeSpec = {
+      signature: bundleSignature(graph),
+      memory: simd.memory,
+      externalWeights: external,
+      ...(options.singleFile ? { inline: { simd: simd.binary, scalar: scalar.binary } } : {}),
+    };
+    const files: BundleFile[] = options.threads
+      ? [...threadedFiles(runtime, options.threads), { path: 'model.d.ts', contents: wasmDts(graph, options.threads) }]
+      : [
+          { path: 'model.js', contents: wasmRuntime(runtime) },
+          { path: 'model.d.ts', contents: wasmDts(graph) },
+        ];
     if (!options.singleFile) files.push({ path: WASM_FILES.simd, contents: simd.binary }, { path: WASM_FILES.scalar, contents: scalar.binary });
     if (external) files.push({ path: WASM_FILES.weights, contents: simd.constants });
     files.push(manifestFile(graph, 'wasm', files, wasmDetails(simd, scalar, options)));
@@ -40,12 +41,28 @@ export const wasmTarget: BundleTarget = {
   },
 };
 
-export function wasmDts(graph: Graph): string {
+/** model.d.ts; with `threads`, predict returns a Promise and the Model has dispose(). */
+export function wasmDts(graph: Graph, threads?: number): string {
+  const simd: DtsMember = { name: 'simd', type: 'boolean', doc: 'True when the SIMD128 build runs (false: the scalar fallback).' };
+  const simdOption: DtsMember = { name: 'simd', type: 'boolean', optional: true, doc: 'Use the SIMD128 build (true) or the scalar one (false); default: detected.' };
+  if (!threads) return generateDts(graph, { asyncPredict: false, backend: 'WebAssembly', modelMembers: [simd], loadOptions: [simdOption] });
   return generateDts(graph, {
-    asyncPredict: false,
-    backend: 'WebAssembly',
-    modelMembers: [{ name: 'simd', type: 'boolean', doc: 'True when the SIMD128 build runs (false: the scalar fallback).' }],
-    loadOptions: [{ name: 'simd', type: 'boolean', optional: true, doc: 'Use the SIMD128 build (true) or the scalar one (false); default: detected.' }],
+    asyncPredict: true,
+    backend: `WebAssembly on ${threads} worker threads`,
+    modelMembers: [
+      simd,
+      { name: 'threads', type: 'number', doc: 'How many workers share a large batch.' },
+      { name: 'dispose', type: '() => void', doc: 'Terminates the workers; predict rejects afterwards. (Idle workers do not keep Node running.)' },
+    ],
+    loadOptions: [
+      simdOption,
+      {
+        name: 'minRowsPerWorker',
+        type: 'number',
+        optional: true,
+        doc: `Rows each worker gets at least; a batch smaller than twice this runs on the calling thread (default ${MIN_ROWS_PER_WORKER}).`,
+      },
+    ],
   });
 }
 
@@ -56,6 +73,7 @@ function wasmDetails(simd: CompiledWasm, scalar: CompiledWasm, options: TargetOp
     scalarModuleBytes: scalar.binary.byteLength,
     weights: options.weights,
     singleFile: options.singleFile,
+    ...(options.threads ? { threads: options.threads } : {}),
     memoryBytes: m.memoryBytes,
     arenaBytesPerRow: m.arenaBytesPerRow,
     maxRowsPerRun: m.maxRows,

@@ -41,6 +41,8 @@ export const buildCommand: Command = {
     `  --target NAME              ${Object.keys(TARGETS).join(' | ')} | all (default: wasm; all writes one subdirectory per target)`,
     '  --single-file              inline the wasm into model.js',
     '  --weights embedded|external  weights inside the module (default) or in model.weights.bin beside it',
+    '  --threads N                wasm: predict splits large batches over N >= 2 workers and returns a Promise',
+    '                             (model.worker.js + model.core.js beside model.js; default: no threads)',
     '  --no-train                 compile the initialized weights without training',
     ...TRAINING_HELP,
     '  --emit ir|wat              also print the optimized IR or the WebAssembly text to stdout',
@@ -75,6 +77,7 @@ const BUILD_ARGS = {
   target: { type: 'string' },
   'single-file': { type: 'boolean' },
   weights: { type: 'string' },
+  threads: { type: 'string' },
   'no-train': { type: 'boolean' },
   emit: { type: 'string' },
   ...TRAINING_ARGS,
@@ -87,6 +90,12 @@ export function parseBuildOptions(argv: readonly string[]): BuildOptions {
   if (target !== 'all' && !(target in TARGETS)) throw usage(`unknown --target '${target}'; choose ${[...Object.keys(TARGETS), 'all'].join(', ')}`);
   const weights = values.weights ?? 'embedded';
   if (weights !== 'embedded' && weights !== 'external') throw usage(`--weights must be embedded or external, got '${weights}'`);
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  if (threads !== undefined) {
+    if (!/^\d+$/.test(values.threads!) || threads! < 2) throw usage(`--threads must be an integer >= 2, got '${values.threads}'`);
+    if (target !== 'wasm') throw usage('--threads applies to --target wasm only');
+    if (values['single-file']) throw usage('--threads cannot be combined with --single-file (the workers load model.worker.js)');
+  }
   const emit = values.emit;
   if (emit !== undefined && emit !== 'ir' && emit !== 'wat') throw usage(`--emit must be ir or wat, got '${emit}'`);
   const modelName = (positionals[0] ?? 'model').replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
@@ -94,7 +103,7 @@ export function parseBuildOptions(argv: readonly string[]): BuildOptions {
     out: values.out ?? join('dist', modelName),
     targets: target === 'all' ? Object.keys(TARGETS) : [target],
     subdirectories: target === 'all',
-    target: { singleFile: values['single-file'] ?? false, weights },
+    target: { singleFile: values['single-file'] ?? false, weights, ...(threads === undefined ? {} : { threads }) },
     train: !(values['no-train'] ?? false),
     training: parseTrainingFlags('build', values),
     ...(emit === undefined ? {} : { emit }),
@@ -119,7 +128,7 @@ function report(options: BuildOptions, files: readonly BundleFile[], graph: Grap
       `Usage (${name}):`,
       `  import { load } from '${entry}';`,
       '  const model = await load();',
-      `  const result = ${target.asyncPredict ? 'await ' : ''}model.predict(${inputs}, batch); // ${result}`,
+      `  const result = ${target.asyncPredict || options.target.threads ? 'await ' : ''}model.predict(${inputs}, batch); // ${result}`,
     ];
   });
   return [`wrote ${dir}/ (${options.targets.join(', ')})`, ...rows, '', ...usage].join('\n');
