@@ -5,6 +5,7 @@
 import type { Node } from '../../ir/graph.js';
 import { NncError } from '../../errors.js';
 import type { Shape } from '../../ir/types.js';
+import { normalizeAxis } from '../../ir/ops/softmax.js';
 
 /** The static per-row dims (axis 0 is the batch); throws NNC4001 for other dynamic layouts. */
 export function rowDims(node: Node, what: string): number[] {
@@ -15,6 +16,17 @@ export function rowDims(node: Node, what: string): number[] {
 }
 
 export const product = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
+
+/**
+ * The per-row dims of `value` and an op's axis as an index into the full shape (1 = first per-row axis);
+ * kernels that work along an axis cannot span rows, so the batch axis is NNC4001.
+ */
+export function rowAxis(value: Node, axis: number, what: string, op: string): { dims: number[]; axis: number } {
+  const dims = rowDims(value, what);
+  const a = normalizeAxis(axis, dims.length + 1);
+  if (a === 0) throw new NncError('NNC4001', `webgpu: ${what}: ${op} along the batch axis is not supported`);
+  return { dims, axis: a };
+}
 
 /** Row-major strides of a shape whose axis 0 may be the symbolic batch. */
 export function strides(shape: Shape): number[] {

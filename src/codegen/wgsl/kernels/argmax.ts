@@ -2,18 +2,14 @@
  * Index of the largest entry along an axis (the first on ties, as tf.argMax), as f32: one thread
  * per output element scans its row.
  */
-import { NncError } from '../../../errors.js';
-import { normalizeAxis } from '../../../ir/ops/softmax.js';
 import { load, shaderModule, type KernelGenerator } from '../kernel.js';
-import { product, rowDims } from '../shapes.js';
+import { product, rowAxis } from '../shapes.js';
 import { ELEMENTWISE_WORKGROUP as WG } from './elementwise.js';
 import { axisAttr, threadPerRowShader } from './softmax.js';
 
 export const argmaxKernel: KernelGenerator = (node, ctx) => {
   const x = node.inputs[0]!;
-  const dims = rowDims(x, ctx.describe(node));
-  const axis = normalizeAxis(axisAttr(node), dims.length + 1);
-  if (axis === 0) throw new NncError('NNC4001', `webgpu: ${ctx.describe(node)}: argmax along the batch axis is not supported`);
+  const { dims, axis } = rowAxis(x, axisAttr(node), ctx.describe(node), node.op);
   const n = dims[axis - 1]!;
   const inner = product(dims.slice(axis));
   const rows = product(dims) / n;

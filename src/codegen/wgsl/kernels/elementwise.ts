@@ -12,26 +12,32 @@ import { broadcastIndex, product, rowDims } from '../shapes.js';
 
 export const ELEMENTWISE_WORKGROUP = 256;
 
-export function elementwiseKernel(node: Node, ctx: KernelContext, expr: ScalarExpr): Kernel {
+/**
+ * A kernel with one thread per element of `node`'s value: binds the flat index `i`, returns past
+ * the last element, then runs `body` (which writes element i).
+ */
+export function perElementKernel(node: Node, ctx: KernelContext, body: string): Kernel {
   const perRow = product(rowDims(node, ctx.describe(node)));
-  const out = ctx.operand(node);
-  const names = node.inputs.map((_, k) => `a${k}`);
-  const loads = node.inputs.map((x, k) => `  let ${names[k]} = ${load(ctx.operand(x), broadcastIndex(x.type.shape, node.type.shape, 'i'))};`);
-  const body = `
+  const wgsl = `
 @compute @workgroup_size(${ELEMENTWISE_WORKGROUP})
 fn main(${ENTRY_PARAMS}) {
   let i = group_index(wid, nwg) * ${ELEMENTWISE_WORKGROUP}u + lid.x;
   if (i >= params.batch * ${perRow}u) {
     return;
   }
-${loads.join('\n')}
-  ${load(out, 'i')} = ${scalarToWgsl(expr, names)};
+${body}
 }`;
   return {
     label: ctx.describe(node),
-    wgsl: shaderModule(body),
+    wgsl: shaderModule(wgsl),
     dispatch: { rowsPerBatch: perRow, rowsPerGroup: ELEMENTWISE_WORKGROUP, columnGroups: 1 },
   };
+}
+
+export function elementwiseKernel(node: Node, ctx: KernelContext, expr: ScalarExpr): Kernel {
+  const names = node.inputs.map((_, k) => `a${k}`);
+  const loads = node.inputs.map((x, k) => `  let ${names[k]} = ${load(ctx.operand(x), broadcastIndex(x.type.shape, node.type.shape, 'i'))};`);
+  return perElementKernel(node, ctx, `${loads.join('\n')}\n  ${load(ctx.operand(node), 'i')} = ${scalarToWgsl(expr, names)};`);
 }
 
 /** For any op whose registry entry declares its scalar math. */

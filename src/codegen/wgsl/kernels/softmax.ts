@@ -5,12 +5,10 @@
  * exp(x - max), each combined by a tree reduction in workgroup memory, then write. Every element
  * is read before it is written, so both run in place too (the dense softmax epilogue).
  */
-import { NncError } from '../../../errors.js';
 import type { Node } from '../../../ir/graph.js';
-import { normalizeAxis } from '../../../ir/ops/softmax.js';
 import { ENTRY_PARAMS, load, shaderModule, type Kernel, type KernelContext, type KernelGenerator, type Operand } from '../kernel.js';
 import { F32_MAX } from '../scalar.js';
-import { product, rowDims } from '../shapes.js';
+import { product, rowAxis } from '../shapes.js';
 
 const WG = 64;
 /** Rows up to this long are reduced by one thread. */
@@ -113,9 +111,7 @@ ${reduce((a, b) => `${a} + ${b}`)}
 
 /** (log_)softmax of `src` along `axis`, written to `node`'s storage (src may be node itself). */
 export function softmaxKernel(node: Node, src: Node, ctx: KernelContext, axis: number, mode: SoftmaxMode = 'softmax'): Kernel {
-  const dims = rowDims(node, ctx.describe(node));
-  const a = normalizeAxis(axis, dims.length + 1);
-  if (a === 0) throw new NncError('NNC4001', `webgpu: ${ctx.describe(node)}: softmax along the batch axis is not supported`);
+  const { dims, axis: a } = rowAxis(node, axis, ctx.describe(node), mode);
   const layout: RowLayout = { n: dims[a - 1]!, inner: product(dims.slice(a)), rows: product(dims) / dims[a - 1]! };
   const short = layout.n <= THREAD_ROW_LIMIT;
   const body = (short ? threadPerRow : workgroupPerRow)(layout, ctx.operand(src), ctx.operand(node), mode);
