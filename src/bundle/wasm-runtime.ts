@@ -1,6 +1,6 @@
 import type { WasmMemoryInfo } from '../codegen/wasm/module.js';
 import type { BundleSignature } from './signature.js';
-import { COMPILER_VERSION } from './version.js';
+import { COMPILER_VERSION } from '../version.js';
 
 /** The files the loader reads, relative to model.js. */
 export const WASM_FILES = { simd: 'model.wasm', scalar: 'model.scalar.wasm', weights: 'model.weights.bin' } as const;

@@ -1,4 +1,4 @@
-import { compileWasm, type CompiledWasm } from '../codegen/wasm/module.js';
+import type { CompiledWasm } from '../codegen/wasm/module.js';
 import type { Graph } from '../ir/graph.js';
 import type { MemoryPlan } from '../passes/memory-plan-types.js';
 import { generateDts, type DtsMember } from './dts.js';
@@ -19,6 +19,8 @@ export const wasmTarget: BundleTarget = {
   entry: 'model.js',
   asyncPredict: false,
   async emit(graph: Graph, plan: MemoryPlan, options: TargetOptions): Promise<BundleFile[]> {
+    // binaryen (~15 MB of JavaScript) loads here, when a WebAssembly module is built, not before.
+    const { compileWasm } = await import('../codegen/wasm/module.js');
     const simd = compileWasm(graph, plan, { simd: true, weights: options.weights });
     const scalar = compileWasm(graph, plan, { simd: false, weights: options.weights });
     const external = options.weights === 'external';

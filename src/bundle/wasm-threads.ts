@@ -1,5 +1,5 @@
 import type { BundleFile } from './target.js';
-import { COMPILER_VERSION } from './version.js';
+import { COMPILER_VERSION } from '../version.js';
 import { CHECK_INPUTS, ioTables, wasmRuntime, type WasmRuntimeSpec } from './wasm-runtime.js';
 
 /** The extra files of a `--threads N` bundle; model.js becomes the pool in front of them. */

@@ -1,20 +1,25 @@
 import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { NncError } from '../errors.js';
+import { checkOutputDir, makeParentDirs, type OutputOptions } from './output-guard.js';
 import type { BundleFile } from './target.js';
 
 /**
  * Writes a bundle directory atomically: every file goes into a fresh temporary directory beside
  * `outDir`, which then replaces `outDir` by rename. A failure leaves the old directory (or none),
  * never a half-written one.
+ *
+ * What may be replaced is checked first (output-guard.ts; NNC4005 before anything is written):
+ * only an empty directory or one nnc wrote, unless `force`; `nnc build` passes the user's
+ * --force and the model file.
  */
-export async function writeBundle(outDir: string, files: readonly BundleFile[]): Promise<void> {
-  const target = resolve(outDir);
+export async function writeBundle(outDir: string, files: readonly BundleFile[], options: OutputOptions = {}): Promise<void> {
+  const target = checkOutputDir(outDir, options);
   const parent = dirname(target);
   let staging: string | undefined;
   let previous: string | undefined;
   try {
-    await mkdir(parent, { recursive: true });
+    makeParentDirs(target);
     staging = await mkdtemp(join(parent, `.${basename(target)}.tmp-`));
     // mkdtemp makes a private (0700) directory; a bundle is meant to be served and shared.
     await chmod(staging, 0o755 & ~process.umask());

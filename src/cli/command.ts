@@ -4,10 +4,17 @@ import { NncError } from '../errors.js';
 /** One CLI command: its own file under src/cli/commands, one entry in the table in main.ts. */
 export interface Command {
   readonly name: string;
-  readonly summary: string;
   /** Usage and option help, shown by `nnc <command> --help`. */
   readonly help: string;
   run(argv: readonly string[], io: CliIO): Promise<number> | number;
+}
+
+/** A command as the CLI's table lists it: its module is imported only when it runs. */
+export interface CommandEntry {
+  readonly name: string;
+  /** One line for `nnc --help`. */
+  readonly summary: string;
+  load(): Promise<Command>;
 }
 
 export interface CliIO {

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { NncError } from '../errors.js';
-import { loadOnnxGraph } from '../frontend/import/onnx.js';
 import { isTfjsGraphModel, loadTfjsGraphModel } from '../frontend/import/tfjs-graph.js';
 import { loadTfjsLayersModel } from '../frontend/import/tfjs-layers.js';
-import { loadModelFile, type LoadedModelFile } from '../frontend/loader.js';
+import type { LoadedModelFile } from '../frontend/loader.js';
 import type { LayersModel } from '../frontend/model.js';
 import type { Graph } from '../ir/graph.js';
 
@@ -16,13 +15,16 @@ export interface LoadModelOptions {
  * Loads a model that has layers: a model.ts / model.js file or a tfjs Layers model.json
  * (what `summary` and training need).
  */
-export function loadModelForCli(path: string, options: LoadModelOptions = {}): LoadedModelFile {
+export async function loadModelForCli(path: string, options: LoadModelOptions = {}): Promise<LoadedModelFile> {
   if (isGraphOnly(path))
-    throw new NncError('NNC1007', `'${path}' is ${extname(path) === '.onnx' ? 'an ONNX graph' : 'a tfjs graph model'}, which has no Keras layers`, {
-      location: { file: path },
-      hint: 'Graph models can be compiled (`nnc ir`, `nnc build`) but have no layer summary or training recipe.',
-    });
+    throw new NncError(
+      'NNC1009',
+      `'${path}' is ${extname(path) === '.onnx' ? 'an ONNX model' : 'a tfjs graph model'}: a graph of ops, with no layers to summarize or train`,
+      { location: { file: path } },
+    );
   if (extname(path) === '.json') return { file: path, model: loadTfjsLayersModel(path), exports: {} };
+  // ts-morph (the model-file loader) takes a second to load: only model files pay for it.
+  const { loadModelFile } = await import('../frontend/loader.js');
   return loadModelFile(path, options.seed === undefined ? {} : { seed: options.seed });
 }
 
@@ -46,9 +48,12 @@ function isGraphOnly(path: string): boolean {
 }
 
 /** Loads any model nnc compiles, as IR: everything loadModelForCli takes, plus graph models. */
-export function loadGraphForCli(path: string, options: LoadModelOptions = {}): LoadedGraph {
-  if (extname(path) === '.onnx') return { file: path, graph: loadOnnxGraph(path), exports: {} };
+export async function loadGraphForCli(path: string, options: LoadModelOptions = {}): Promise<LoadedGraph> {
+  if (extname(path) === '.onnx') {
+    const { loadOnnxGraph } = await import('../frontend/import/onnx.js');
+    return { file: path, graph: loadOnnxGraph(path), exports: {} };
+  }
   if (isGraphOnly(path)) return { file: path, graph: loadTfjsGraphModel(path), exports: {} };
-  const loaded = loadModelForCli(path, options);
+  const loaded = await loadModelForCli(path, options);
   return { ...loaded, graph: loaded.model.toGraph() };
 }

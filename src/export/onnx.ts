@@ -14,6 +14,7 @@
 import pkg from 'onnx-proto';
 import type { onnx as proto } from 'onnx-proto';
 import { NncError, NncErrorList } from '../errors.js';
+import { ownEntry } from '../own-keys.js';
 import type { Attrs, Graph, Node } from '../ir/graph.js';
 import { normalizeAxis } from '../ir/ops/softmax.js';
 import type { ScalarExpr, ScalarFn } from '../ir/scalar-expr.js';
@@ -181,7 +182,7 @@ class OnnxWriter {
       case 'elementwise':
         return this.lowerScalar(parseScalar(String(n.attrs.expr)), ins());
     }
-    const direct = DIRECT_ELEMENTWISE[n.op];
+    const direct = ownEntry(DIRECT_ELEMENTWISE, n.op);
     if (direct) {
       const [opType, attrs] = direct(n.attrs);
       return this.emit(opType, ins(), attrs);
@@ -199,7 +200,7 @@ class OnnxWriter {
     if (act === 'linear') return y;
     if (act === 'softmax') return this.emit('Softmax', [y], { axis: int(n.type.shape.length - 1) });
     const actAttrs: Attrs = num(n.attrs, 'alpha', 0) !== 0 ? { alpha: n.attrs.alpha! } : {};
-    const direct = DIRECT_ELEMENTWISE[act];
+    const direct = ownEntry(DIRECT_ELEMENTWISE, act);
     if (direct) {
       const [opType, attrs] = direct(actAttrs);
       return this.emit(opType, [y], attrs);

@@ -3,15 +3,19 @@ import { createRequire } from 'node:module';
 import { dirname, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runInThisContext } from 'node:vm';
-import { Project, ts, type Diagnostic } from 'ts-morph';
+import { Node, Project, ts, type Diagnostic, type Type } from 'ts-morph';
+import { DIAGNOSTICS } from '../diagnostics.js';
 import { NncError, withLocation, type NncLocation } from '../errors.js';
 import * as nncApi from '../index.js';
 import { LayersModel } from './model.js';
 import { resetNameScope } from './naming.js';
 import { DEFAULT_SEED, setInitializerSeed } from './random.js';
 import { decodeMappings, originalPosition, type LineMappings } from './source-map.js';
+import { checkLayerNames, guardedLayers, unknownLayerDetail, unknownLayerError, unknownLayerHint, unknownLayersError } from './unknown-layers.js';
 
-const NNC_ENTRY = resolve(dirname(fileURLToPath(import.meta.url)), '../index.ts');
+/** What `import ... from 'nnc'` in a model file type-checks against: the sources when nnc runs
+ * from them (tests), the shipped declarations when it runs compiled. */
+const NNC_ENTRY = ['../index.ts', '../index.d.ts'].map((p) => resolve(dirname(fileURLToPath(import.meta.url)), p)).find((p) => existsSync(p))!;
 
 export interface LoadedModelFile {
   readonly file: string;
@@ -40,6 +44,8 @@ export function loadModelFile(path: string, options: LoadOptions = {}): LoadedMo
   const ext = extname(file);
   if (!['.ts', '.mts', '.js', '.mjs'].includes(ext)) throw new NncError('NNC1007', `'${path}'`, { location: { file: path } });
   const source = readFileSync(file, 'utf8');
+  // Layers nnc lacks first, all at once, in nnc's words (before the type checker's version of them).
+  checkLayerNames(file, source, path);
   if (options.typeCheck !== false && (ext === '.ts' || ext === '.mts')) typeCheck(file, source, path);
   resetNameScope();
   setInitializerSeed(options.seed ?? DEFAULT_SEED);
@@ -80,9 +86,40 @@ function typeCheck(file: string, source: string, shownPath: string): void {
   const program = checker.getProgram();
   const diagnostics: Diagnostic[] = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
   if (diagnostics.length === 0) return;
-  const errors = diagnostics.map((d) => diagnosticError(d, shownPath));
-  const list = errors.map((e) => `${formatPos(e.location)} ${e.message}`).join('\n');
-  throw new NncError('NNC1001', `${errors.length} error(s)\n${list}`, { location: errors[0]!.location });
+  const errors = diagnostics.map((d) => ({ ...diagnosticError(d, shownPath), layer: unknownLayerName(d) }));
+  // Unknown layers the syntactic scan could not see (an alias of `layers`): NNC1008 when they are
+  // the only errors, else lines in nnc's words among the other type errors.
+  const layerErrors = errors.flatMap((e) => (e.layer === undefined ? [] : [unknownLayerError(e.layer, e.location)]));
+  if (layerErrors.length === errors.length) throw unknownLayersError(layerErrors);
+  const list = errors.map((e) => `${formatPos(e.location)} ${e.layer === undefined ? e.message : `unknown layer ${unknownLayerDetail(e.layer)}`}`).join('\n');
+  throw new NncError('NNC1001', `${errors.length} error(s)\n${list}`, {
+    location: errors[0]!.location,
+    ...(layerErrors.length > 0 ? { hint: `${DIAGNOSTICS.NNC1001.hint} ${unknownLayerHint()}` } : {}),
+  });
+}
+
+/**
+ * The layer name of a "property does not exist" error (TS2339, or TS2551 with its "did you
+ * mean") on nnc's `layers` object, located by its AST node: `X.name` where X's type is the object
+ * declared as `layers` in nnc itself, whatever X is called in the file.
+ */
+function unknownLayerName(d: Diagnostic): string | undefined {
+  const sf = d.getSourceFile();
+  const start = d.getStart();
+  if ((d.getCode() !== 2339 && d.getCode() !== 2551) || !sf || start === undefined) return undefined;
+  const name = sf.getDescendantAtPos(start);
+  const access = name?.getParent();
+  if (!name || !Node.isIdentifier(name) || !access || !Node.isPropertyAccessExpression(access) || access.compilerNode.name !== name.compilerNode)
+    return undefined;
+  return isNncLayersObject(access.getExpression().getType()) ? name.getText() : undefined;
+}
+
+function isNncLayersObject(type: Type): boolean {
+  const root = dirname(NNC_ENTRY).replace(/\\/g, '/') + '/';
+  return (type.getSymbol()?.getDeclarations() ?? []).some((decl) => {
+    const owner = decl.getParent();
+    return Node.isVariableDeclaration(owner) && owner.getName() === 'layers' && decl.getSourceFile().getFilePath().startsWith(root);
+  });
 }
 
 function diagnosticError(d: Diagnostic, shownPath: string): { location: NncLocation; message: string } {
@@ -111,8 +148,13 @@ function evaluate(file: string, source: string, shownPath: string): Record<strin
   const code = out.outputText.replace(/\/\/# sourceMappingURL=.*$/m, '');
   const nodeRequire = createRequire(file);
   const requireShim = (id: string): unknown => {
-    if (id === 'nnc') return nncApi;
-    if (id.startsWith('.') && /\.(ts|mts)$/.test(id)) return evaluate(resolve(dirname(file), id), readFileSync(resolve(dirname(file), id), 'utf8'), id);
+    if (id === 'nnc') return modelApi();
+    if (id.startsWith('.') && /\.(ts|mts)$/.test(id)) {
+      const path = resolve(dirname(file), id);
+      const source = readFileSync(path, 'utf8');
+      checkLayerNames(path, source, id);
+      return evaluate(path, source, id);
+    }
     return nodeRequire(id);
   };
   const module = { exports: {} as Record<string, unknown> };
@@ -130,6 +172,17 @@ function evaluate(file: string, source: string, shownPath: string): Record<strin
     throw new NncError('NNC1003', message, { location: at ?? { file: shownPath }, cause: e });
   }
   return module.exports;
+}
+
+let api: Readonly<Record<string, unknown>> | undefined;
+
+/**
+ * nnc's API as model files see it: the library's own exports, except that `layers` throws
+ * NNC1008 for a layer nnc lacks (see guardedLayers); the library's `layers` stays a plain object.
+ */
+function modelApi(): Readonly<Record<string, unknown>> {
+  api ??= Object.freeze({ ...nncApi, layers: guardedLayers() });
+  return api;
 }
 
 /** The first stack frame inside the model file, mapped back to its TypeScript line and column. */

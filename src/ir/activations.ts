@@ -1,3 +1,5 @@
+import { hasOwnKey, ownEntry } from '../own-keys.js';
+
 /**
  * Keras/tfjs activation names and the IR op each lowers to. `linear` lowers to nothing.
  * Shared by the Layers API, the tfjs/ONNX importers and the fused dense op.
@@ -23,12 +25,12 @@ const ALIASES: Record<string, ActivationName> = { leaky_relu: 'leakyRelu', silu:
 
 export function resolveActivation(name: string | undefined | null): ActivationName | undefined {
   const key = name ?? 'linear';
-  if (key in ACTIVATIONS) return key as ActivationName;
-  return ALIASES[key];
+  if (hasOwnKey(ACTIVATIONS, key)) return key;
+  return ownEntry(ALIASES, key);
 }
 
 export function isActivationName(name: string): name is ActivationName {
-  return name in ACTIVATIONS;
+  return hasOwnKey(ACTIVATIONS, name);
 }
 
 export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS) as ActivationName[];

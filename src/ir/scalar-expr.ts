@@ -3,6 +3,8 @@
  * tree; the reference interpreter evaluates it, the fuse pass composes trees, and each backend
  * translates the same tree into WebAssembly or WGSL. One definition, no drift between backends.
  */
+import { hasOwnKey } from '../own-keys.js';
+
 export type ScalarFn =
   | 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min'
   | 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'erf'
@@ -116,7 +118,7 @@ export function parseScalar(text: string): ScalarExpr {
       return lit(Number(num[0]));
     }
     const id = /^[a-z]+/.exec(text.slice(pos)) ?? fail('expected a function name');
-    if (!(id[0] in SCALAR_IMPL)) fail(`unknown function ${id[0]}`);
+    if (!hasOwnKey(SCALAR_IMPL, id[0])) fail(`unknown function ${id[0]}`);
     pos += id[0].length;
     if (text[pos++] !== '(') fail('expected (');
     const args: ScalarExpr[] = [parse()];

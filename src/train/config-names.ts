@@ -1,4 +1,5 @@
 import { NncError } from '../errors.js';
+import { ownEntry } from '../own-keys.js';
 
 /** `sparse_categorical_crossentropy`, `SparseCategoricalCrossentropy` -> `sparsecategoricalcrossentropy`. */
 export function normalizeName(name: string): string {
@@ -7,7 +8,7 @@ export function normalizeName(name: string): string {
 
 /** Resolves a Keras-style name (any casing, snake_case or camelCase) against a table of aliases. */
 export function resolveName<T extends string>(what: string, given: string, table: Record<string, T>): T {
-  const hit = table[normalizeName(given)];
+  const hit = typeof given === 'string' ? ownEntry(table, normalizeName(given)) : undefined;
   if (!hit)
     throw new NncError('NNC5005', `unknown ${what} '${given}'`, {
       hint: `Use one of: ${[...new Set(Object.values(table))].join(', ')}.`,

@@ -74,6 +74,7 @@ export async function fitIfRequested(loaded: LoadedModelFile, request: FitReques
   const fitExamples = split === undefined ? examples : Math.floor(examples * (1 - split));
   await trainer.prepare(fitExamples, batchSize, [...(test ? [test.x.shape[0]!] : [])], evalBatchSize);
   if (split !== undefined) await trainer.prepare(fitExamples, batchSize, [examples - fitExamples], batchSize);
+  const fitStart = performance.now();
   const history = trainer.fit(train, {
     epochs: request.epochs ?? plan.epochs ?? 1,
     batchSize,
@@ -81,6 +82,8 @@ export async function fitIfRequested(loaded: LoadedModelFile, request: FitReques
     ...(plan.validationSplit !== undefined ? { validationSplit: plan.validationSplit } : {}),
     callbacks: progressPrinter(request.sink),
   });
+  const epochs = history.loss?.length ?? 0;
+  log(`fit: ${epochs} epoch${epochs === 1 ? '' : 's'} in ${((performance.now() - fitStart) / 1000).toFixed(2)} s`);
   applyWeights(loaded.model, trainer.weights());
   let testResult: number[] | undefined;
   if (test) {

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { checkOutputDir, makeParentDirs, type OutputOptions } from '../bundle/output-guard.js';
 import { NncError } from '../errors.js';
 import { toTfjsArtifacts, WEIGHTS_FILE } from '../frontend/export-tfjs.js';
 import type { LayersModel } from '../frontend/model.js';
@@ -9,14 +10,18 @@ import type { LayersModel } from '../frontend/model.js';
  * new content is written to a temporary sibling, the old directory is moved aside, the new one
  * renamed into place, and only then the old one deleted. An interruption at any point leaves
  * either the previous directory or the complete new one under `dir`.
+ *
+ * What may be replaced follows the same rules as bundles (output-guard.ts, NNC4005); `nnc train`
+ * passes the user's --force and the model file. Its output is recognised as nnc's by
+ * `generatedBy: "nnc"` in model.json.
  */
-export function replaceDirAtomic(dir: string, fill: (tmp: string) => void): void {
-  const target = resolve(dir);
-  mkdirSync(dirname(target), { recursive: true });
+export function replaceDirAtomic(dir: string, fill: (tmp: string) => void, options: OutputOptions = {}): void {
+  const target = checkOutputDir(dir, options);
   const stamp = `${process.pid}-${Date.now()}`;
   const tmp = join(dirname(target), `.${basename(target)}.tmp-${stamp}`);
   const old = join(dirname(target), `.${basename(target)}.old-${stamp}`);
   try {
+    makeParentDirs(target);
     mkdirSync(tmp);
     fill(tmp);
     if (existsSync(target)) renameSync(target, old);
@@ -30,10 +35,14 @@ export function replaceDirAtomic(dir: string, fill: (tmp: string) => void): void
 }
 
 /** Saves `model` (with its current layer weights) as tfjs Layers JSON + weights.bin in `dir`. */
-export function saveTfjsModel(dir: string, model: LayersModel): void {
+export function saveTfjsModel(dir: string, model: LayersModel, options?: OutputOptions): void {
   const { modelJson, weightsBin } = toTfjsArtifacts(model);
-  replaceDirAtomic(dir, (tmp) => {
-    writeFileSync(join(tmp, WEIGHTS_FILE), weightsBin);
-    writeFileSync(join(tmp, 'model.json'), JSON.stringify(modelJson));
-  });
+  replaceDirAtomic(
+    dir,
+    (tmp) => {
+      writeFileSync(join(tmp, WEIGHTS_FILE), weightsBin);
+      writeFileSync(join(tmp, 'model.json'), JSON.stringify(modelJson));
+    },
+    options,
+  );
 }

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { CliIO, Command } from '../../src/cli/command.js';
+import type { CliIO, Command, CommandEntry } from '../../src/cli/command.js';
 import { catchNnc } from '../helpers/expect-nnc-error.js';
 import { loadModelFile } from '../../src/frontend/loader.js';
 import { input, layers, model } from '../../src/index.js';
@@ -16,7 +16,7 @@ async function runCli(...argv: string[]): Promise<{ code: number; out: string; e
   return runCliWith(undefined, ...argv);
 }
 
-async function runCliWith(commands: readonly Command[] | undefined, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+async function runCliWith(commands: readonly CommandEntry[] | undefined, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: CliIO = { out: (t) => void (out += t + '\n'), err: (t) => void (err += t + '\n'), isTTY: false };
@@ -101,8 +101,8 @@ describe('CLI', () => {
   });
 
   it('turns an unexpected exception into NNC9001 with exit code 70, without a stack trace', async () => {
-    const broken: Command = { name: 'broken', summary: '', help: '', run: () => { throw new TypeError('x.y is undefined'); } };
-    const r = await runCliWith([broken], 'broken');
+    const broken: Command = { name: 'broken', help: '', run: () => { throw new TypeError('x.y is undefined'); } };
+    const r = await runCliWith([{ name: 'broken', summary: '', load: async () => broken }], 'broken');
     expect(r.code).toBe(70);
     expect(r.err).toMatch(/^error NNC9001 internal compiler error: x\.y is undefined/);
     expect(r.err).toContain('Please report it');

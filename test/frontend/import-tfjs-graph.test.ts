@@ -72,7 +72,7 @@ describe('tfjs graph model import', () => {
     const got = interpret(graph, { x: { shape: [6, 3, 4], data: x } });
     expect(Object.keys(got)).toEqual(['probs']);
     expect(maxAbsDiff(got.probs!.data, want)).toBeLessThanOrEqual(1e-5);
-    expect(loadGraphForCli(path).graph.nodes.length).toBe(graph.nodes.length);
+    expect((await loadGraphForCli(path)).graph.nodes.length).toBe(graph.nodes.length);
   });
 
   it('lists every unsupported op, including unsupported fused epilogues', () => {

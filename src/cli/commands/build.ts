@@ -1,9 +1,10 @@
 import { relative, join } from 'node:path';
 import { TARGETS } from '../../bundle/targets.js';
+import { hasOwnKey } from '../../own-keys.js';
 import { byteLength } from '../../bundle/manifest.js';
 import type { BundleFile, TargetOptions } from '../../bundle/target.js';
+import { checkOutputDir } from '../../bundle/output-guard.js';
 import { writeBundle } from '../../bundle/writer.js';
-import { compileWasm } from '../../codegen/wasm/module.js';
 import { NncError } from '../../errors.js';
 import type { Graph } from '../../ir/graph.js';
 import { printGraph } from '../../ir/printer.js';
@@ -16,6 +17,8 @@ import { parseTrainingFlags, TRAINING_ARGS, TRAINING_HELP, type TrainingFlags } 
 
 export interface BuildOptions {
   readonly out: string;
+  /** --force: replace a non-empty output directory nnc did not write. */
+  readonly force: boolean;
   readonly targets: readonly string[];
   /** `--target all`: one subdirectory per target, so their files cannot collide. */
   readonly subdirectories: boolean;
@@ -29,7 +32,6 @@ export interface BuildOptions {
 
 export const buildCommand: Command = {
   name: 'build',
-  summary: 'compile a model into a standalone bundle (model.js, .wasm, .d.ts, manifest.json)',
   help: [
     'Usage: nnc build <model> [options]',
     '',
@@ -38,6 +40,8 @@ export const buildCommand: Command = {
     '',
     'Options:',
     '  -o, --out DIR              output directory (default: dist/<model file name>)',
+    '  --force                    replace a non-empty output directory nnc did not write (never /, the home',
+    '                             directory, the current directory or one containing it or the model)',
     `  --target NAME              ${Object.keys(TARGETS).join(' | ')} | all (default: wasm; all writes one subdirectory per target)`,
     '  --single-file              inline the wasm into model.js',
     '  --weights embedded|external  weights inside the module (default) or in model.weights.bin beside it',
@@ -50,23 +54,29 @@ export const buildCommand: Command = {
   async run(argv, io) {
     const options = parseBuildOptions(argv);
     const path = requireModelPath('build', parseCommandArgs('build', argv, BUILD_ARGS).positionals);
+    // Refuse a bad output path now, not after training; writeBundle checks again before writing.
+    const output = { force: options.force, modelFile: path };
+    checkOutputDir(options.out, output);
     const { training } = options;
     // With --emit, stdout carries only the emitted text (so it can be redirected to a file);
     // the summary, training progress and the report of written files go to stderr.
     const status: CliIO = options.emit ? { ...io, out: io.err } : io;
-    const loaded = loadGraphForCli(path, training.seed === undefined ? {} : { seed: training.seed });
+    const loaded = await loadGraphForCli(path, training.seed === undefined ? {} : { seed: training.seed });
     if (loaded.model) status.out(loaded.model.summary(null));
     const graph = optimize(await fitForBuild(loaded, { train: options.train, ...training }, status));
     verifyGraph(graph, { requireWeightData: true });
     const plan = planMemory(graph);
     if (options.emit === 'ir') io.out(printGraph(graph));
-    if (options.emit === 'wat') io.out(compileWasm(graph, plan, { simd: true, weights: 'embedded' }, true).text!);
+    if (options.emit === 'wat') {
+      const { compileWasm } = await import('../../codegen/wasm/module.js');
+      io.out(compileWasm(graph, plan, { simd: true, weights: 'embedded' }, true).text!);
+    }
     const files: BundleFile[] = [];
     for (const name of options.targets) {
       const prefix = options.subdirectories ? `${name}/` : '';
       for (const f of await TARGETS[name]!.emit(graph, plan, options.target)) files.push({ path: prefix + f.path, contents: f.contents });
     }
-    await writeBundle(options.out, files);
+    await writeBundle(options.out, files, output);
     status.out(report(options, files, graph));
     return 0;
   },
@@ -74,6 +84,7 @@ export const buildCommand: Command = {
 
 const BUILD_ARGS = {
   out: { type: 'string', short: 'o' },
+  force: { type: 'boolean' },
   target: { type: 'string' },
   'single-file': { type: 'boolean' },
   weights: { type: 'string' },
@@ -87,7 +98,7 @@ export function parseBuildOptions(argv: readonly string[]): BuildOptions {
   const { values, positionals } = parseCommandArgs('build', argv, BUILD_ARGS);
   const usage = (detail: string) => new NncError('NNC4003', `nnc build: ${detail}`, { hint: 'Run `nnc build --help`.' });
   const target = values.target ?? 'wasm';
-  if (target !== 'all' && !(target in TARGETS)) throw usage(`unknown --target '${target}'; choose ${[...Object.keys(TARGETS), 'all'].join(', ')}`);
+  if (target !== 'all' && !hasOwnKey(TARGETS, target)) throw usage(`unknown --target '${target}'; choose ${[...Object.keys(TARGETS), 'all'].join(', ')}`);
   const weights = values.weights ?? 'embedded';
   if (weights !== 'embedded' && weights !== 'external') throw usage(`--weights must be embedded or external, got '${weights}'`);
   const threads = values.threads === undefined ? undefined : Number(values.threads);
@@ -101,6 +112,7 @@ export function parseBuildOptions(argv: readonly string[]): BuildOptions {
   const modelName = (positionals[0] ?? 'model').replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
   return {
     out: values.out ?? join('dist', modelName),
+    force: values.force ?? false,
     targets: target === 'all' ? Object.keys(TARGETS) : [target],
     subdirectories: target === 'all',
     target: { singleFile: values['single-file'] ?? false, weights, ...(threads === undefined ? {} : { threads }) },

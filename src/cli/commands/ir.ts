@@ -10,7 +10,6 @@ const passWidth = Math.max(...PASSES.map((p) => p.name.length));
 
 export const irCommand: Command = {
   name: 'ir',
-  summary: 'print the SSA IR of a model, as written or optimized',
   help: [
     'Usage: nnc ir <model.ts> [options]',
     '',
@@ -27,7 +26,7 @@ export const irCommand: Command = {
     `Passes, in pipeline order (${PIPELINE.join(' -> ')}):`,
     ...PASSES.map((p) => `  ${p.name.padEnd(passWidth)}  ${p.description}`),
   ].join('\n'),
-  run(argv, io) {
+  async run(argv, io) {
     const { positionals, values } = parseCommandArgs('ir', argv, {
       seed: { type: 'string' },
       stage: { type: 'string' },
@@ -43,7 +42,7 @@ export const irCommand: Command = {
     if (stage === 'source' && wantsPasses) throw usage('--passes and --print-after-all run passes; they cannot be used with --stage source');
     const passes = values.passes?.split(',').map((p) => p.trim()).filter((p) => p !== '');
 
-    const { graph: source } = loadGraphForCli(path, values.seed === undefined ? {} : { seed: Number(values.seed) });
+    const { graph: source } = await loadGraphForCli(path, values.seed === undefined ? {} : { seed: Number(values.seed) });
     verifyGraph(source, { requireWeightData: true });
     let graph = source;
     if (stage === 'optimized') {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { checkOutputDir } from '../../bundle/output-guard.js';
 import { NncError } from '../../errors.js';
 import { cliProgressSink, fitIfRequested } from '../../train/fit-from-model-file.js';
 import { saveTfjsModel } from '../../train/save.js';
@@ -6,11 +7,10 @@ import { parseCommandArgs, requireModelPath, type Command } from '../command.js'
 import { loadModelForCli } from '../load-model.js';
 import { parseTrainingFlags, TRAINING_ARGS, TRAINING_HELP } from '../training-flags.js';
 
-const ARGS = { out: { type: 'string', short: 'o' }, ...TRAINING_ARGS } as const;
+const ARGS = { out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, ...TRAINING_ARGS } as const;
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'fit a model as its `training` export says and save it as tfjs Layers JSON',
   help: [
     'Usage: nnc train <model.ts> [options]',
     '',
@@ -21,21 +21,26 @@ export const trainCommand: Command = {
     '',
     'Options:',
     '  -o, --out DIR       output directory (default: trained/<model file name>)',
+    '  --force             replace a non-empty output directory nnc did not write (never /, the home',
+    '                      directory, the current directory or one containing it or the model)',
     ...TRAINING_HELP,
   ].join('\n'),
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs('train', argv, ARGS);
     const path = requireModelPath('train', positionals);
     const flags = parseTrainingFlags('train', values);
-    const loaded = loadModelForCli(path, flags.seed === undefined ? {} : { seed: flags.seed });
+    const out = values.out ?? join('trained', path.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, ''));
+    // Refuse a bad output path before training, not after; saving checks again.
+    const output = { force: values.force ?? false, modelFile: path };
+    checkOutputDir(out, output);
+    const loaded = await loadModelForCli(path, flags.seed === undefined ? {} : { seed: flags.seed });
     io.out(loaded.model.summary(null));
     const result = await fitIfRequested(loaded, { sink: cliProgressSink(io), ...flags });
     if (!result)
       throw new NncError('NNC5005', `'${path}' has no training recipe`, {
         hint: "Export one from the model file: export const training = { dataset: 'fashion-mnist', epochs: 5, batchSize: 32 };",
       });
-    const out = values.out ?? join('trained', path.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, ''));
-    saveTfjsModel(out, loaded.model);
+    saveTfjsModel(out, loaded.model, output);
     io.out(`saved ${join(out, 'model.json')} and ${join(out, 'weights.bin')}`);
     return 0;
   },

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import { NncError, NncErrorList } from '../../errors.js';
+import { hasOwnKey } from '../../own-keys.js';
 import { GraphBuilder } from '../../ir/builder.js';
 import type { Attrs, Graph, Node } from '../../ir/graph.js';
 import type { Dim } from '../../ir/types.js';
@@ -35,7 +36,7 @@ interface OnnxGraph {
 export function loadOnnxGraph(path: string): Graph {
   const graph = readOnnx(path);
   const unsupported = graph.nodes
-    .filter((n) => !(n.opType in ONNX_OPS))
+    .filter((n) => !hasOwnKey(ONNX_OPS, n.opType))
     .map((n) => new NncError('NNC6001', `ONNX op ${n.opType}`, { location: { file: path, node: n.name || n.output[0] || '?' } }));
   if (unsupported.length > 0)
     throw new NncErrorList('NNC6001', unsupported, { location: { file: path }, hint: `Supported ONNX ops: ${Object.keys(ONNX_OPS).join(', ')}.` });
@@ -183,6 +184,15 @@ const ONNX_OPS: Record<string, OnnxOp> = {
 function tensorData(t: InstanceType<typeof onnx.TensorProto> | onnxProto.onnx.ITensorProto, path: string): Float32Array {
   const FLOAT = 1;
   const INT64 = 7;
+  const EXTERNAL = 1;
+  // External data names a file (any path) to read the bytes from; nnc reads only the .onnx file.
+  if (t.dataLocation === EXTERNAL || (t.externalData?.length ?? 0) > 0) {
+    const location = t.externalData?.find((e) => e.key === 'location')?.value;
+    throw new NncError('NNC6001', `initializer '${t.name}' stores its data in an external file${location ? ` ('${location}')` : ''}; external data is not supported`, {
+      location: { file: path },
+      hint: 'Save the model with its weights inside the .onnx file (onnx.save_model(..., save_as_external_data=False)).',
+    });
+  }
   if (t.dataType === INT64) {
     // Shapes (Reshape targets) arrive as int64; nnc keeps them as numbers.
     if (t.rawData && t.rawData.length > 0) return Float32Array.from(new BigInt64Array(copyBytes(t.rawData)), (v) => Number(v));

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { NncError } from '../../errors.js';
+import { isInside } from '../../path-inside.js';
 
 /** A tfjs weights manifest: groups of weights stored back to back across shard files. */
 export type WeightsManifest = { paths: string[]; weights: { name: string; shape: number[]; dtype: string }[] }[];
@@ -17,13 +18,8 @@ export interface ManifestTensor {
 export function readWeightsManifest(manifest: WeightsManifest | undefined, dir: string, file: string): Map<string, ManifestTensor> {
   const out = new Map<string, ManifestTensor>();
   for (const group of manifest ?? []) {
-    const bytes = Buffer.concat(
-      group.paths.map((p) => {
-        const shard = resolve(dir, p);
-        if (!existsSync(shard)) throw new NncError('NNC6002', `weight file '${p}' is missing`, { location: { file } });
-        return readFileSync(shard);
-      }),
-    );
+    if (!Array.isArray(group?.paths)) throw new NncError('NNC6002', 'a weightsManifest entry has no list of paths', { location: { file } });
+    const bytes = Buffer.concat(group.paths.map((p) => readFileSync(shardPath(p, dir, file))));
     let offset = 0;
     for (const w of group.weights) {
       const size = w.shape.reduce((a, b) => a * b, 1);
@@ -38,6 +34,26 @@ export function readWeightsManifest(manifest: WeightsManifest | undefined, dir: 
     }
   }
   return out;
+}
+
+/**
+ * The real path of weight shard `p` named by model file `file`, which must lie inside the model's
+ * folder `dir` once every symbolic link is followed: a manifest naming `../x`, an absolute path
+ * or a link pointing out of the folder would otherwise copy any readable file into the bundle.
+ */
+function shardPath(p: unknown, dir: string, file: string): string {
+  if (typeof p !== 'string' || p === '' || p.includes('\0')) throw new NncError('NNC6002', `weight file name ${JSON.stringify(p)} is not a file name`, { location: { file } });
+  const outside = () => new NncError('NNC6003', `weight file '${p}' lies outside the model's folder`, { location: { file } });
+  const shard = resolve(dir, p);
+  if (!existsSync(shard)) {
+    if (!isInside(shard, resolve(dir))) throw outside();
+    throw new NncError('NNC6002', `weight file '${p}' is missing`, { location: { file } });
+  }
+  const real = realpathSync(shard);
+  if (!isInside(real, realpathSync(dir))) throw outside();
+  // A FIFO or device would block the read forever, a directory cannot be read.
+  if (!statSync(real).isFile()) throw new NncError('NNC6002', `weight file '${p}' is not a regular file`, { location: { file } });
+  return real;
 }
 
 /** IR value names allow [A-Za-z0-9_./:-] and must not be plain numbers; other characters become '_'. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { NncError, NncErrorList } from '../../errors.js';
+import { hasOwnKey } from '../../own-keys.js';
 import { GraphBuilder } from '../../ir/builder.js';
 import type { Attrs, Graph, Node } from '../../ir/graph.js';
 import type { Dim } from '../../ir/types.js';
@@ -42,7 +43,7 @@ export function loadTfjsGraphModel(path: string): Graph {
   const json = JSON.parse(readFileSync(path, 'utf8')) as GraphModelJson;
   const nodes = json.modelTopology?.node ?? [];
   const unsupported = nodes
-    .filter((n) => !(n.op in TF_OPS) || (n.op === '_FusedMatMul' && fusedOps(n).some((f) => !(f in FUSED_EPILOGUE))))
+    .filter((n) => !hasOwnKey(TF_OPS, n.op) || (n.op === '_FusedMatMul' && fusedOps(n).some((f) => !hasOwnKey(FUSED_EPILOGUE, f))))
     .map((n) => new NncError('NNC6001', `TensorFlow op ${n.op}${n.op === '_FusedMatMul' ? ` [${fusedOps(n).join(', ')}]` : ''}`, { location: { file: path, node: n.name } }));
   if (unsupported.length > 0)
     throw new NncErrorList('NNC6001', unsupported, { location: { file: path }, hint: `Supported TensorFlow ops: ${Object.keys(TF_OPS).join(', ')}.` });

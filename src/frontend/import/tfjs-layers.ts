@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { NncError, NncErrorList } from '../../errors.js';
+import { hasOwnKey } from '../../own-keys.js';
 import { InputLayer } from '../layers/input-layer.js';
 import { Activation, Add, Concatenate, Dense, Dropout, Flatten, LeakyReLU, Multiply, Reshape, Subtract } from '../layers/index.js';
 import type { Layer, SymbolicTensor } from '../layer.js';
@@ -83,7 +84,7 @@ export function loadTfjsLayersModel(path: string): LayersModel {
 
 function checkSupported(layers: LayerJson[], path: string): void {
   const problems = layers
-    .filter((l) => l.class_name !== 'InputLayer' && !(l.class_name in LAYER_FACTORIES))
+    .filter((l) => l.class_name !== 'InputLayer' && !hasOwnKey(LAYER_FACTORIES, l.class_name))
     .map((l) => new NncError('NNC6001', `${l.class_name}`, { location: { file: path, layer: layerName(l) } }));
   if (problems.length > 0)
     throw new NncErrorList('NNC6001', problems, {

