@@ -1,15 +1,17 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, extname, resolve } from 'node:path';
+import { dirname, extname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runInThisContext } from 'node:vm';
-import { Node, Project, ts, type Diagnostic, type Type } from 'ts-morph';
+import type { Diagnostic, Project, Type } from 'ts-morph';
+import { tsApi, tsMorph } from './ts-api.js';
 import { DIAGNOSTICS } from '../diagnostics.js';
 import { NncError, withLocation, type NncLocation } from '../errors.js';
 import * as nncApi from '../index.js';
 import { LayersModel } from './model.js';
 import { resetNameScope } from './naming.js';
 import { DEFAULT_SEED, setInitializerSeed } from './random.js';
+import { cachedCheck, recordCheck, type TranspiledFile } from './model-file-cache.js';
 import { decodeMappings, originalPosition, type LineMappings } from './source-map.js';
 import { checkLayerNames, guardedLayers, unknownLayerDetail, unknownLayerError, unknownLayerHint, unknownLayersError } from './unknown-layers.js';
 
@@ -44,12 +46,20 @@ export function loadModelFile(path: string, options: LoadOptions = {}): LoadedMo
   const ext = extname(file);
   if (!['.ts', '.mts', '.js', '.mjs'].includes(ext)) throw new NncError('NNC1007', `'${path}'`, { location: { file: path } });
   const source = readFileSync(file, 'utf8');
-  // Layers nnc lacks first, all at once, in nnc's words (before the type checker's version of them).
-  checkLayerNames(file, source, path);
-  if (options.typeCheck !== false && (ext === '.ts' || ext === '.mts')) typeCheck(file, source, path);
+  const typeChecked = options.typeCheck !== false && (ext === '.ts' || ext === '.mts');
+  // Unchanged since it last passed the checks: run the recorded JavaScript (model-file-cache.ts).
+  const cached = cachedCheck(file, source, typeChecked);
+  let checkedFiles: readonly string[] = [];
+  if (!cached) {
+    // Layers nnc lacks first, all at once, in nnc's words (before the type checker's version of them).
+    checkLayerNames(file, source, path);
+    if (typeChecked) checkedFiles = typeCheck(file, source, path);
+  }
   resetNameScope();
   setInitializerSeed(options.seed ?? DEFAULT_SEED);
-  const exports = evaluate(file, source, path);
+  const run: Run = { cached, transpiled: new Map() };
+  const exports = evaluate(file, source, path, run);
+  if (!cached) recordCheck(file, source, typeChecked, new Map(checkedFiles.map((f) => [f, readFileSync(f)])), run.transpiled);
   const model = exports.default;
   if (!(model instanceof LayersModel)) {
     const what = model === undefined ? 'no default export' : `a default export of type ${describe(model)}`;
@@ -65,28 +75,43 @@ function describe(x: unknown): string {
 }
 
 let checker: Project | undefined;
+const readByEarlierChecks = new Set<string>();
 
-function typeCheck(file: string, source: string, shownPath: string): void {
-  checker ??= new Project({
+/** Type-checks a model file; returns the other files the check read (for the check cache). */
+function typeCheck(file: string, source: string, shownPath: string): string[] {
+  checker ??= new (tsMorph().Project)({
     compilerOptions: {
       strict: true,
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.ESNext,
-      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      target: tsApi().ScriptTarget.ES2022,
+      module: tsApi().ModuleKind.ESNext,
+      moduleResolution: tsApi().ModuleResolutionKind.Bundler,
       skipLibCheck: true,
       noEmit: true,
+      // Model files import their own helpers as `./helper.ts` (the loader runs them from source).
+      allowImportingTsExtensions: true,
       types: [],
       lib: ['lib.es2022.d.ts'],
       paths: { nnc: [NNC_ENTRY] },
     },
   });
-  const existing = checker.getSourceFile(file);
-  if (existing) checker.removeSourceFile(existing);
+  // One root per check: the model files of earlier checks are not part of this one.
+  for (const root of checker.getSourceFiles()) checker.removeSourceFile(root);
+  // The project outlives one check: files earlier checks read may have changed since.
+  for (const path of readByEarlierChecks) checker.getSourceFile(path)?.refreshFromFileSystemSync();
   const sf = checker.createSourceFile(file, source, { overwrite: true });
   const program = checker.getProgram();
-  const diagnostics: Diagnostic[] = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
-  if (diagnostics.length === 0) return;
-  const errors = diagnostics.map((d) => ({ ...diagnosticError(d, shownPath), layer: unknownLayerName(d) }));
+  const compiled = program.compilerObject;
+  // The files the check read besides TypeScript's libraries and nnc's own declarations (both
+  // fixed by the versions in the check cache's key): the model, its imports, other declarations.
+  const nncRoot = dirname(NNC_ENTRY).replace(/\\/g, '/') + '/';
+  const mainPath = file.replace(/\\/g, '/');
+  const read = compiled.getSourceFiles().filter((f) => !compiled.isSourceFileDefaultLibrary(f) && !f.fileName.startsWith(nncRoot));
+  for (const f of read) if (f.fileName !== mainPath) readByEarlierChecks.add(f.fileName);
+  // Errors in the model file first, then in the model sources it imports.
+  const sources = [sf, ...read.filter((f) => !f.isDeclarationFile && f.fileName !== mainPath).flatMap((f) => checker!.getSourceFile(f.fileName) ?? [])];
+  const diagnostics: Diagnostic[] = sources.flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)]);
+  if (diagnostics.length === 0) return read.map((f) => f.fileName).filter((f) => f !== mainPath);
+  const errors = diagnostics.map((d) => ({ ...diagnosticError(d, mainPath, shownPath), layer: unknownLayerName(d) }));
   // Unknown layers the syntactic scan could not see (an alias of `layers`): NNC1008 when they are
   // the only errors, else lines in nnc's words among the other type errors.
   const layerErrors = errors.flatMap((e) => (e.layer === undefined ? [] : [unknownLayerError(e.layer, e.location)]));
@@ -109,7 +134,7 @@ function unknownLayerName(d: Diagnostic): string | undefined {
   if ((d.getCode() !== 2339 && d.getCode() !== 2551) || !sf || start === undefined) return undefined;
   const name = sf.getDescendantAtPos(start);
   const access = name?.getParent();
-  if (!name || !Node.isIdentifier(name) || !access || !Node.isPropertyAccessExpression(access) || access.compilerNode.name !== name.compilerNode)
+  if (!name || !tsMorph().Node.isIdentifier(name) || !access || !tsMorph().Node.isPropertyAccessExpression(access) || access.compilerNode.name !== name.compilerNode)
     return undefined;
   return isNncLayersObject(access.getExpression().getType()) ? name.getText() : undefined;
 }
@@ -118,17 +143,19 @@ function isNncLayersObject(type: Type): boolean {
   const root = dirname(NNC_ENTRY).replace(/\\/g, '/') + '/';
   return (type.getSymbol()?.getDeclarations() ?? []).some((decl) => {
     const owner = decl.getParent();
-    return Node.isVariableDeclaration(owner) && owner.getName() === 'layers' && decl.getSourceFile().getFilePath().startsWith(root);
+    return tsMorph().Node.isVariableDeclaration(owner) && owner.getName() === 'layers' && decl.getSourceFile().getFilePath().startsWith(root);
   });
 }
 
-function diagnosticError(d: Diagnostic, shownPath: string): { location: NncLocation; message: string } {
+/** A type error at its file:line:col: the model file as the user named it, an import relative to the working directory. */
+function diagnosticError(d: Diagnostic, mainPath: string, shownPath: string): { location: NncLocation; message: string } {
   const sf = d.getSourceFile();
   const start = d.getStart() ?? 0;
   const pos = sf ? sf.getLineAndColumnAtPos(start) : { line: 1, column: 1 };
+  const where = !sf || sf.getFilePath() === mainPath ? shownPath : relative(process.cwd(), sf.getFilePath());
   const text = d.getMessageText();
-  const message = typeof text === 'string' ? text : ts.flattenDiagnosticMessageText(text.compilerObject, '\n');
-  return { location: { file: shownPath, line: pos.line, column: pos.column }, message: `TS${d.getCode()}: ${message}` };
+  const message = typeof text === 'string' ? text : tsApi().flattenDiagnosticMessageText(text.compilerObject, '\n');
+  return { location: { file: where, line: pos.line, column: pos.column }, message: `TS${d.getCode()}: ${message}` };
 }
 
 function formatPos(l: NncLocation): string {
@@ -139,21 +166,17 @@ function formatPos(l: NncLocation): string {
  * Runs the transpiled file as a CommonJS function whose `require('nnc')` returns the loaded nnc
  * module itself: the model is built from the same classes the compiler checks with `instanceof`.
  */
-function evaluate(file: string, source: string, shownPath: string): Record<string, unknown> {
-  const out = ts.transpileModule(source, {
-    fileName: file,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, sourceMap: true, esModuleInterop: true },
-  });
-  const map = decodeMappings((JSON.parse(out.sourceMapText ?? '{"mappings":""}') as { mappings: string }).mappings);
-  const code = out.outputText.replace(/\/\/# sourceMappingURL=.*$/m, '');
+function evaluate(file: string, source: string, shownPath: string, run: Run): Record<string, unknown> {
+  const { code, mappings } = transpile(file, source, run);
+  const map = decodeMappings(mappings);
   const nodeRequire = createRequire(file);
   const requireShim = (id: string): unknown => {
     if (id === 'nnc') return modelApi();
     if (id.startsWith('.') && /\.(ts|mts)$/.test(id)) {
       const path = resolve(dirname(file), id);
       const source = readFileSync(path, 'utf8');
-      checkLayerNames(path, source, id);
-      return evaluate(path, source, id);
+      if (!run.cached?.has(path)) checkLayerNames(path, source, id);
+      return evaluate(path, source, id, run);
     }
     return nodeRequire(id);
   };
@@ -172,6 +195,31 @@ function evaluate(file: string, source: string, shownPath: string): Record<strin
     throw new NncError('NNC1003', message, { location: at ?? { file: shownPath }, cause: e });
   }
   return module.exports;
+}
+
+/** One load of a model file: what the check cache holds, and what this load transpiled. */
+interface Run {
+  readonly cached: ReadonlyMap<string, TranspiledFile> | undefined;
+  readonly transpiled: Map<string, { readonly source: string; readonly output: TranspiledFile }>;
+}
+
+/** CommonJS for one model source: the check cache's when it holds this file, else TypeScript's. */
+function transpile(file: string, source: string, run: Run): TranspiledFile {
+  const output =
+    run.cached?.get(file) ??
+    (() => {
+      const ts = tsApi();
+      const out = ts.transpileModule(source, {
+        fileName: file,
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, sourceMap: true, esModuleInterop: true },
+      });
+      return {
+        code: out.outputText.replace(/\/\/# sourceMappingURL=.*$/m, ''),
+        mappings: (JSON.parse(out.sourceMapText ?? '{"mappings":""}') as { mappings: string }).mappings,
+      };
+    })();
+  run.transpiled.set(file, { source, output });
+  return output;
 }
 
 let api: Readonly<Record<string, unknown>> | undefined;

@@ -9,7 +9,8 @@
  * `layers`), and, when a .js file runs, the `layers` object handed to it, which throws on a name
  * it lacks instead of returning undefined.
  */
-import { ts } from 'ts-morph';
+import type { ts } from 'ts-morph';
+import { tsApi } from './ts-api.js';
 import { NncError, NncErrorList, type NncLocation } from '../errors.js';
 import { hasOwnKey } from '../own-keys.js';
 import { layers } from './layers/index.js';
@@ -49,15 +50,15 @@ export function unknownLayersError(errors: readonly NncError[]): NncError {
  * from 'nnc' (or required) and not shadowed by a local of the same name.
  */
 export function checkLayerNames(file: string, source: string, shownPath: string): void {
-  const kind = /\.m?js$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
-  const sf = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, kind);
+  const kind = /\.m?js$/.test(file) ? tsApi().ScriptKind.JS : tsApi().ScriptKind.TS;
+  const sf = tsApi().createSourceFile(file, source, tsApi().ScriptTarget.Latest, true, kind);
   const { direct, namespaces } = nncBindings(sf);
   if (direct.size === 0 && namespaces.size === 0) return;
 
   /** Whether `expr` is nnc's `layers` object at this place in the file. */
   const isLayers = (expr: ts.Expression): boolean => {
-    if (ts.isIdentifier(expr)) return direct.has(expr.text) && !shadowed(expr, expr.text);
-    if (ts.isPropertyAccessExpression(expr) && expr.name.text === 'layers' && ts.isIdentifier(expr.expression))
+    if (tsApi().isIdentifier(expr)) return direct.has(expr.text) && !shadowed(expr, expr.text);
+    if (tsApi().isPropertyAccessExpression(expr) && expr.name.text === 'layers' && tsApi().isIdentifier(expr.expression))
       return namespaces.has(expr.expression.text) && !shadowed(expr, expr.expression.text);
     return false;
   };
@@ -68,15 +69,15 @@ export function checkLayerNames(file: string, source: string, shownPath: string)
     errors.push(unknownLayerError(name, { file: shownPath, line: pos.line + 1, column: pos.character + 1 }));
   };
   const visit = (node: ts.Node): void => {
-    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.name) && isLayers(node.expression)) report(node.name.text, node.name);
-    else if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression) && isLayers(node.expression))
+    if (tsApi().isPropertyAccessExpression(node) && tsApi().isIdentifier(node.name) && isLayers(node.expression)) report(node.name.text, node.name);
+    else if (tsApi().isElementAccessExpression(node) && tsApi().isStringLiteralLike(node.argumentExpression) && isLayers(node.expression))
       report(node.argumentExpression.text, node.argumentExpression);
-    else if (ts.isVariableDeclaration(node) && ts.isObjectBindingPattern(node.name) && node.initializer && isLayers(node.initializer))
+    else if (tsApi().isVariableDeclaration(node) && tsApi().isObjectBindingPattern(node.name) && node.initializer && isLayers(node.initializer))
       for (const el of node.name.elements) {
         const key = el.propertyName ?? el.name;
-        if (!el.dotDotDotToken && (ts.isIdentifier(key) || ts.isStringLiteralLike(key))) report(key.text, key);
+        if (!el.dotDotDotToken && (tsApi().isIdentifier(key) || tsApi().isStringLiteralLike(key))) report(key.text, key);
       }
-    ts.forEachChild(node, visit);
+    tsApi().forEachChild(node, visit);
   };
   visit(sf);
   if (errors.length > 0) throw unknownLayersError(errors);
@@ -91,23 +92,23 @@ function nncBindings(sf: ts.SourceFile): { direct: Set<string>; namespaces: Set<
   const direct = new Set<string>();
   const namespaces = new Set<string>();
   for (const st of sf.statements) {
-    if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && st.moduleSpecifier.text === 'nnc') {
+    if (tsApi().isImportDeclaration(st) && tsApi().isStringLiteral(st.moduleSpecifier) && st.moduleSpecifier.text === 'nnc') {
       const clause = st.importClause;
       if (!clause || clause.isTypeOnly) continue;
       if (clause.name) namespaces.add(clause.name.text);
       const bindings = clause.namedBindings;
-      if (bindings && ts.isNamespaceImport(bindings)) namespaces.add(bindings.name.text);
-      if (bindings && ts.isNamedImports(bindings))
+      if (bindings && tsApi().isNamespaceImport(bindings)) namespaces.add(bindings.name.text);
+      if (bindings && tsApi().isNamedImports(bindings))
         for (const el of bindings.elements) if (!el.isTypeOnly && (el.propertyName ?? el.name).text === 'layers') direct.add(el.name.text);
     }
-    if (ts.isVariableStatement(st))
+    if (tsApi().isVariableStatement(st))
       for (const decl of st.declarationList.declarations) {
         if (!decl.initializer || !isRequireNnc(decl.initializer)) continue;
-        if (ts.isIdentifier(decl.name)) namespaces.add(decl.name.text);
-        else if (ts.isObjectBindingPattern(decl.name))
+        if (tsApi().isIdentifier(decl.name)) namespaces.add(decl.name.text);
+        else if (tsApi().isObjectBindingPattern(decl.name))
           for (const el of decl.name.elements) {
             const key = el.propertyName ?? el.name;
-            if (ts.isIdentifier(key) && key.text === 'layers' && ts.isIdentifier(el.name)) direct.add(el.name.text);
+            if (tsApi().isIdentifier(key) && key.text === 'layers' && tsApi().isIdentifier(el.name)) direct.add(el.name.text);
           }
       }
   }
@@ -116,38 +117,38 @@ function nncBindings(sf: ts.SourceFile): { direct: Set<string>; namespaces: Set<
 
 function isRequireNnc(e: ts.Expression): boolean {
   return (
-    ts.isCallExpression(e) &&
-    ts.isIdentifier(e.expression) &&
+    tsApi().isCallExpression(e) &&
+    tsApi().isIdentifier(e.expression) &&
     e.expression.text === 'require' &&
     e.arguments.length === 1 &&
-    ts.isStringLiteralLike(e.arguments[0]!) &&
+    tsApi().isStringLiteralLike(e.arguments[0]!) &&
     e.arguments[0].text === 'nnc'
   );
 }
 
 /** Whether a scope between `at` and the top level declares `name` (a parameter, a local, a function...). */
 function shadowed(at: ts.Node, name: string): boolean {
-  for (let n: ts.Node = at.parent; !ts.isSourceFile(n); n = n.parent) {
-    if (ts.isFunctionLike(n) && n.parameters.some((p) => bindsName(p.name, name))) return true;
-    if ((ts.isFunctionExpression(n) || ts.isClassExpression(n)) && n.name?.text === name) return true;
-    if (ts.isBlock(n) || ts.isModuleBlock(n) || ts.isCaseClause(n) || ts.isDefaultClause(n))
+  for (let n: ts.Node = at.parent; !tsApi().isSourceFile(n); n = n.parent) {
+    if (tsApi().isFunctionLike(n) && n.parameters.some((p) => bindsName(p.name, name))) return true;
+    if ((tsApi().isFunctionExpression(n) || tsApi().isClassExpression(n)) && n.name?.text === name) return true;
+    if (tsApi().isBlock(n) || tsApi().isModuleBlock(n) || tsApi().isCaseClause(n) || tsApi().isDefaultClause(n))
       for (const st of n.statements) if (declaresName(st, name)) return true;
-    if ((ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n)) && n.initializer && ts.isVariableDeclarationList(n.initializer))
+    if ((tsApi().isForStatement(n) || tsApi().isForOfStatement(n) || tsApi().isForInStatement(n)) && n.initializer && tsApi().isVariableDeclarationList(n.initializer))
       if (n.initializer.declarations.some((d) => bindsName(d.name, name))) return true;
-    if (ts.isCatchClause(n) && n.variableDeclaration && bindsName(n.variableDeclaration.name, name)) return true;
+    if (tsApi().isCatchClause(n) && n.variableDeclaration && bindsName(n.variableDeclaration.name, name)) return true;
   }
   return false;
 }
 
 function declaresName(st: ts.Statement, name: string): boolean {
-  if (ts.isVariableStatement(st)) return st.declarationList.declarations.some((d) => bindsName(d.name, name));
-  if (ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isEnumDeclaration(st)) return st.name?.text === name;
+  if (tsApi().isVariableStatement(st)) return st.declarationList.declarations.some((d) => bindsName(d.name, name));
+  if (tsApi().isFunctionDeclaration(st) || tsApi().isClassDeclaration(st) || tsApi().isEnumDeclaration(st)) return st.name?.text === name;
   return false;
 }
 
 function bindsName(b: ts.BindingName, name: string): boolean {
-  if (ts.isIdentifier(b)) return b.text === name;
-  return b.elements.some((el) => !ts.isOmittedExpression(el) && bindsName(el.name, name));
+  if (tsApi().isIdentifier(b)) return b.text === name;
+  return b.elements.some((el) => !tsApi().isOmittedExpression(el) && bindsName(el.name, name));
 }
 
 /**

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { nncCacheRoot } from '../cache-dir.js';
-import { writeFileAtomic } from '../data/atomic-write.js';
+import { nncCacheRoot } from '../../cache-dir.js';
+import { writeFileAtomic } from '../../atomic-write.js';
 
 type Binaryen = typeof import('binaryen').default;
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { NncError } from '../../errors.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../../atomic-write.js';
 
 export interface RemoteFile {
   readonly name: string;
