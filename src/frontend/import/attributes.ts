@@ -1,5 +1,5 @@
 import { hasOwnKey } from '../../own-keys.js';
-import type { Attrs } from '../../ir/graph.js';
+import type { AttrValue, Attrs } from '../../ir/graph.js';
 import { opRegistry } from '../../ir/ops/index.js';
 
 /**
@@ -117,10 +117,17 @@ export function readAttrs<T extends AttrTable>(table: T, present: ReadonlyMap<st
 }
 
 /**
- * The attributes of an IR op that differ from the op's declared defaults (as float32): an
- * imported model that uses the defaults gets the same IR as one written with the Layers API.
+ * The IR attributes of an op among an importer's values: those the IR op declares (a dtype check
+ * such as tfjs' T stays with the importer) that differ from the op's defaults (as float32), so
+ * that a model using the defaults gets the same IR as one written with the Layers API.
  */
-export function nonDefaultAttrs(op: string, attrs: Attrs): Attrs {
+export function irAttrs(op: string, values: Readonly<Record<string, unknown>>): Attrs {
   const specs = opRegistry.get(op)?.attrs ?? {};
-  return Object.fromEntries(Object.entries(attrs).filter(([k, v]) => !(hasOwnKey(specs, k) && specs[k]!.default !== undefined && sameAttrValue(specs[k]!.default, v))));
+  const out: Record<string, AttrValue> = {};
+  for (const [k, v] of Object.entries(values)) {
+    if (!hasOwnKey(specs, k)) continue;
+    const dflt = specs[k]!.default;
+    if (dflt === undefined || !sameAttrValue(dflt, v)) out[k] = v as AttrValue;
+  }
+  return out;
 }

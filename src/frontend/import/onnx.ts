@@ -6,8 +6,8 @@ import { GraphBuilder } from '../../ir/builder.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import { SELU_ALPHA, SELU_SCALE } from '../../ir/ops/selu.js';
 import type { Dim } from '../../ir/types.js';
-import { attrProblems, attrRefusal, ignored, integer, nonDefaultAttrs, number, only, readAttrs, type AttrTable, type AttrValues } from './attributes.js';
-import { irSafeName } from './shared.js';
+import { attrProblems, attrRefusal, ignored, integer, irAttrs, number, only, readAttrs, type AttrTable, type AttrValues } from './attributes.js';
+import { irSafeName, transposed } from './shared.js';
 
 const { onnx } = onnxProto;
 
@@ -222,7 +222,7 @@ const op = <T extends AttrTable>(attrs: T, build: (n: OnnxNode, ctx: OnnxContext
 
 /** An elementwise op whose ONNX attributes are the IR op's (same names); defaults stay implicit. */
 const unary = (irOp: string, attrs: AttrTable = {}) =>
-  op(attrs, (n, { b, operand }, a) => b.op(irOp, [operand(n.input[0]!)], nonDefaultAttrs(irOp, a as Record<string, number>)));
+  op(attrs, (n, { b, operand }, a) => b.op(irOp, [operand(n.input[0]!)], irAttrs(irOp, a)));
 const binary = (irOp: string) => op({}, (n, { b, operand }) => b.op(irOp, [operand(n.input[0]!), operand(n.input[1]!)]));
 
 function onnxOp(n: OnnxNode): OnnxOp | undefined {
@@ -242,11 +242,7 @@ const gemm = op({ alpha: number(1), beta: number(1), transA: only(0), transB: in
     const c = constants.get(bName!) ?? ctx.refuse(n, 'transB', a.transB, 'needs B to be an initializer');
     if (c.dims.length !== 2) ctx.refuseNode(n, `B must be a matrix, got dims [${c.dims.join(', ')}]`);
     const [rows, cols] = c.dims as [number, number];
-    w = ctx.derivedWeight(`${irSafeName(bName!)}/transposed`, [cols, rows], () => {
-      const t = new Float32Array(c.data.length);
-      for (let r = 0; r < rows; r++) for (let k = 0; k < cols; k++) t[k * rows + r] = c.data[r * cols + k]!;
-      return t;
-    });
+    w = ctx.derivedWeight(`${irSafeName(bName!)}/transposed`, [cols, rows], () => transposed(c.data, rows, cols));
   } else w = operand(bName!);
   const scaled = (x: Node, factor: number) => (factor === 1 ? x : b.op('mul', [x, b.constant([factor], { dtype: 'f32', shape: [] })]));
   const y = scaled(b.op('matmul', [operand(aName!), w]), a.alpha);
