@@ -40,21 +40,11 @@ const nodeName = (n: OnnxNode) => n.name || n.output[0] || '?';
  * Imports an ONNX model (float32 MLPs and their relatives) straight into nnc IR. Each supported
  * ONNX op is one entry in ONNX_OPS: the attributes it reads (or ignores) and how it becomes IR.
  * Unsupported ops, and attributes an op does not handle set to values other than their
- * defaults, are all reported at once, by node, before anything is built. The first axis of
- * every input is the batch axis.
+ * defaults, are all reported at once, by node. The first axis of every input is the batch axis.
  */
 export function loadOnnxGraph(path: string): Graph {
   const graph = readOnnx(path);
   const located = (n: OnnxNode, detail: string) => new NncError('NNC6001', detail, { location: { file: path, node: nodeName(n) } });
-  const unsupported: NncError[] = [];
-  const refused: NncError[] = [];
-  for (const n of graph.nodes) {
-    const def = onnxOp(n);
-    if (!def) unsupported.push(located(n, `ONNX op ${n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.` : ''}${n.opType}`));
-    else refused.push(...attrProblems(def.attrs, n.attrs, n.opType, 'attribute').map((p) => located(n, p)));
-  }
-  if (unsupported.length + refused.length > 0) throw problemList(path, [...unsupported, ...refused], unsupported.length > 0);
-
   const b = new GraphBuilder();
   const values = new Map<string, Node>();
   for (const input of graph.inputs) {
@@ -102,27 +92,36 @@ export function loadOnnxGraph(path: string): Graph {
       throw located(n, `${n.opType}: ${detail}`);
     },
   };
-  // A node refused while building (an attribute value that depends on shapes or operands) is
-  // collected; the nodes reading its outputs are skipped, the others still checked.
-  const problems: NncError[] = [];
+  // Every problem is collected: an unsupported op, attributes its table refuses, values refused
+  // while building (those that depend on shapes or operands). The nodes reading a refused node's
+  // outputs are skipped, all others still checked.
+  const unsupported: NncError[] = [];
+  const refused: NncError[] = [];
   const poisoned = new Set<string>();
   for (const n of graph.nodes) {
-    if (n.input.some((i) => poisoned.has(i))) {
+    const def = onnxOp(n);
+    const problems = def
+      ? attrProblems(def.attrs, n.attrs, n.opType, 'attribute').map((p) => located(n, p))
+      : [located(n, `ONNX op ${n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.` : ''}${n.opType}`)];
+    (def ? refused : unsupported).push(...problems);
+    if (!def || problems.length > 0 || n.input.some((i) => poisoned.has(i))) {
       n.output.forEach((o) => poisoned.add(o));
       continue;
     }
     b.currentLayer = nodeName(n);
-    const def = onnxOp(n)!;
     try {
       values.set(n.output[0]!, def.build(n, ctx, readAttrs(def.attrs, n.attrs)));
     } catch (e) {
-      if (!(e instanceof NncError && e.code === 'NNC6001')) throw e;
-      problems.push(e);
+      if (!(e instanceof NncError && e.code === 'NNC6001')) {
+        if (unsupported.length + refused.length > 0) break; // report those, the cause is likely among them
+        throw e;
+      }
+      refused.push(e);
       n.output.forEach((o) => poisoned.add(o));
     }
   }
   b.currentLayer = undefined;
-  if (problems.length > 0) throw problemList(path, problems, false);
+  if (unsupported.length + refused.length > 0) throw problemList(path, [...unsupported, ...refused], unsupported.length > 0);
   for (const o of graph.outputs) b.output(o, operand(o));
   return b.build();
 }

@@ -54,18 +54,33 @@ export function loadTfjsGraphModel(path: string): Graph {
   const nodes = json.modelTopology?.node ?? [];
   const attrs = new Map(nodes.map((n) => [n, attrValues(n)]));
   const located = (n: TfNode, detail: string) => new NncError('NNC6001', detail, { location: { file: path, node: n.name } });
+  // Every problem is collected: unsupported ops, attrs their tables refuse, values refused while
+  // building (those that depend on shapes or operands). The nodes reading a refused node are
+  // skipped, all others still checked.
   const unsupported: NncError[] = [];
   const refused: NncError[] = [];
+  const rejected = new Set<TfNode>();
   for (const n of nodes) {
     const def = ownEntry(TF_OPS, n.op);
     const epilogues = n.op === '_FusedMatMul' ? fusedOps(attrs.get(n)!) : [];
-    if (!def || epilogues.some((f) => !hasOwnKey(FUSED_EPILOGUE, f)))
+    if (!def || epilogues.some((f) => !hasOwnKey(FUSED_EPILOGUE, f))) {
       unsupported.push(located(n, `TensorFlow op ${n.op}${n.op === '_FusedMatMul' ? ` [${epilogues.join(', ')}]` : ''}`));
-    else refused.push(...attrProblems(def.attrs, attrs.get(n)!, n.op, 'attr').map((p) => located(n, p)));
+      rejected.add(n);
+      continue;
+    }
+    const problems = attrProblems(def.attrs, attrs.get(n)!, n.op, 'attr').map((p) => located(n, p));
+    refused.push(...problems);
+    if (problems.length > 0) rejected.add(n);
   }
-  if (unsupported.length + refused.length > 0) throw problemList(path, [...unsupported, ...refused], unsupported.length > 0);
+  const report = () => problemList(path, [...unsupported, ...refused], unsupported.length > 0);
 
-  const consts = readWeightsManifest(json.weightsManifest, dirname(resolve(path)), path);
+  let consts: ReadonlyMap<string, { shape: number[]; data: Float32Array }>;
+  try {
+    consts = readWeightsManifest(json.weightsManifest, dirname(resolve(path)), path);
+  } catch (e) {
+    if (rejected.size > 0) throw report();
+    throw e;
+  }
   const b = new GraphBuilder();
   const values = new Map<string, Node>();
   const derived = new Map<string, Node>();
@@ -97,27 +112,28 @@ export function loadTfjsGraphModel(path: string): Graph {
       throw located(n, `${n.op}: ${detail}`);
     },
   };
-  // A node refused while building is collected; the nodes reading it are skipped, the others checked.
-  const problems: NncError[] = [];
   const poisoned = new Set<string>();
   for (const n of nodes) {
-    if (n.op === 'Const' || n.op === 'NoOp') continue;
-    if ((n.input ?? []).some((i) => poisoned.has(refName(i)))) {
+    if (rejected.has(n) || (n.input ?? []).some((i) => poisoned.has(refName(i)))) {
       poisoned.add(n.name);
       continue;
     }
+    if (n.op === 'Const' || n.op === 'NoOp') continue;
     b.currentLayer = n.name;
     const def = TF_OPS[n.op]!;
     try {
       values.set(n.name, def.build(n, ctx, readAttrs(def.attrs, attrs.get(n)!)));
     } catch (e) {
-      if (!(e instanceof NncError && e.code === 'NNC6001')) throw e;
-      problems.push(e);
+      if (!(e instanceof NncError && e.code === 'NNC6001')) {
+        if (unsupported.length + refused.length > 0) break; // report those, the cause is likely among them
+        throw e;
+      }
+      refused.push(e);
       poisoned.add(n.name);
     }
   }
   b.currentLayer = undefined;
-  if (problems.length > 0) throw problemList(path, problems, false);
+  if (unsupported.length + refused.length > 0) throw report();
   for (const name of outputNames(json, nodes)) b.output(name, ctx.operand(name));
   return b.build();
 }
