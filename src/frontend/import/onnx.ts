@@ -339,6 +339,7 @@ const ONNX_OPS: Record<string, OnnxOp> = {
 function tensorData(t: InstanceType<typeof onnx.TensorProto> | onnxProto.onnx.ITensorProto, path: string): Float32Array {
   const FLOAT = 1;
   const INT64 = 7;
+  const BOOL = 9;
   const EXTERNAL = 1;
   // External data names a file (any path) to read the bytes from; nnc reads only the .onnx file.
   if (t.dataLocation === EXTERNAL || (t.externalData?.length ?? 0) > 0) {
@@ -352,6 +353,11 @@ function tensorData(t: InstanceType<typeof onnx.TensorProto> | onnxProto.onnx.IT
     // Shapes (Reshape targets) arrive as int64; nnc keeps them as numbers.
     if (t.rawData && t.rawData.length > 0) return Float32Array.from(new BigInt64Array(copyBytes(t.rawData)), (v) => Number(v));
     return Float32Array.from((t.int64Data ?? []).map(Number));
+  }
+  if (t.dataType === BOOL) {
+    // Flags (Dropout's training_mode) arrive as bool; nnc keeps them as 0 / 1.
+    if (t.rawData && t.rawData.length > 0) return Float32Array.from(t.rawData, (v) => (v ? 1 : 0));
+    return Float32Array.from(t.int32Data ?? [], (v) => (v ? 1 : 0));
   }
   if (t.dataType !== FLOAT) throw new NncError('NNC6001', `initializer '${t.name}' has ONNX data type ${t.dataType}; only float32 is supported`, { location: { file: path } });
   if (t.rawData && t.rawData.length > 0) return new Float32Array(copyBytes(t.rawData));
