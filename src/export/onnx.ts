@@ -93,7 +93,9 @@ const DIRECT_ELEMENTWISE: Readonly<Record<string, (a: Attrs) => [string, Record<
   softplus: () => ['Softplus', {}],
   elu: (a) => ['Elu', { alpha: float(num(a, 'alpha', 1)) }],
   leaky_relu: (a) => ['LeakyRelu', { alpha: float(num(a, 'alpha', 0.2)) }],
-  selu: () => ['Selu', {}], // Keras' constants are ONNX's defaults
+  // Absent alpha / gamma are Keras' constants, which are ONNX's defaults.
+  selu: (a) => ['Selu', { ...(typeof a.alpha === 'number' ? { alpha: float(a.alpha) } : {}), ...(typeof a.gamma === 'number' ? { gamma: float(a.gamma) } : {}) }],
+  hard_sigmoid: (a) => ['HardSigmoid', { alpha: float(num(a, 'alpha', 0.2)), beta: float(num(a, 'beta', 0.5)) }],
 
 };
 

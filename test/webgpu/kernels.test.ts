@@ -66,6 +66,15 @@ describe('webgpu kernels', () => {
     await expectMatches(single([null, 3, 5], (b, x) => b.op(op, [x])), [1, 70]);
   });
 
+  it.each([
+    ['selu', { alpha: 2, gamma: 3 }],
+    ['elu', { alpha: 0.5 }],
+    ['leaky_relu', { alpha: 0.3 }],
+    ['hard_sigmoid', { alpha: 0.5, beta: 0.25 }],
+  ] as const)('unary op %s with attributes %o', async (op, attrs) => {
+    await expectMatches(single([null, 3, 5], (b, x) => b.op(op, [x], attrs)), [1, 70]);
+  });
+
   it.each(['add', 'sub', 'mul', 'div'])('binary op %s broadcasting a weight row and a column', async (op) => {
     const b = new GraphBuilder();
     const x = b.input('x', tensorType([null, 4, 6]));

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import { NncError, NncErrorList } from '../../errors.js';
-import { hasOwnKey } from '../../own-keys.js';
+import { ownEntry } from '../../own-keys.js';
 import { GraphBuilder } from '../../ir/builder.js';
-import type { Attrs, Graph, Node } from '../../ir/graph.js';
+import type { Graph, Node } from '../../ir/graph.js';
+import { SELU_ALPHA, SELU_SCALE } from '../../ir/ops/selu.js';
 import type { Dim } from '../../ir/types.js';
-import { irSafeName } from './shared.js';
+import { attrProblems, attrRefusal, ignored, integer, irAttrs, number, only, readAttrs, type AttrTable, type AttrValues } from './attributes.js';
+import { irSafeName, transposed } from './shared.js';
 
 const { onnx } = onnxProto;
 
@@ -13,34 +15,36 @@ const { onnx } = onnxProto;
 interface OnnxNode {
   readonly name: string;
   readonly opType: string;
+  readonly domain: string;
   readonly input: readonly string[];
   readonly output: readonly string[];
-  readonly attrs: ReadonlyMap<string, { i?: number; f?: number }>;
+  /** Attribute values: numbers, strings, lists of them; tensors and graphs as a short description. */
+  readonly attrs: ReadonlyMap<string, unknown>;
 }
 interface OnnxInit {
   readonly dims: number[];
   readonly data: Float32Array;
 }
 interface OnnxGraph {
+  /** The version of the default (ai.onnx) operator set the model imports. */
+  readonly opset: number;
   readonly nodes: OnnxNode[];
   readonly initializers: Map<string, OnnxInit>;
   readonly inputs: { name: string; dims: { value: number; param: string }[] }[];
   readonly outputs: string[];
 }
 
+const nodeName = (n: OnnxNode) => n.name || n.output[0] || '?';
+
 /**
  * Imports an ONNX model (float32 MLPs and their relatives) straight into nnc IR. Each supported
- * ONNX op is one entry in ONNX_OPS; a model with unsupported ops is rejected before anything is
- * built, listing every offending node by name. The first axis of every input is the batch axis.
+ * ONNX op is one entry in ONNX_OPS: the attributes it reads (or ignores) and how it becomes IR.
+ * Unsupported ops, and attributes an op does not handle set to values other than their
+ * defaults, are all reported at once, by node. The first axis of every input is the batch axis.
  */
 export function loadOnnxGraph(path: string): Graph {
   const graph = readOnnx(path);
-  const unsupported = graph.nodes
-    .filter((n) => !hasOwnKey(ONNX_OPS, n.opType))
-    .map((n) => new NncError('NNC6001', `ONNX op ${n.opType}`, { location: { file: path, node: n.name || n.output[0] || '?' } }));
-  if (unsupported.length > 0)
-    throw new NncErrorList('NNC6001', unsupported, { location: { file: path }, hint: `Supported ONNX ops: ${Object.keys(ONNX_OPS).join(', ')}.` });
-
+  const located = (n: OnnxNode, detail: string) => new NncError('NNC6001', detail, { location: { file: path, node: nodeName(n) } });
   const b = new GraphBuilder();
   const values = new Map<string, Node>();
   for (const input of graph.inputs) {
@@ -65,14 +69,68 @@ export function loadOnnxGraph(path: string): Graph {
     values.set(name, node);
     return node;
   };
-  const ctx: OnnxContext = { b, path, constants: graph.initializers, operand };
+  const read = new Set([...graph.nodes.flatMap((n) => n.input), ...graph.outputs]);
+  const derived = new Map<string, Node>();
+  const ctx: OnnxContext = {
+    b,
+    path,
+    opset: graph.opset,
+    constants: graph.initializers,
+    operand,
+    isRead: (name) => name !== '' && read.has(name),
+    derivedWeight(name, dims, data) {
+      const existing = derived.get(name);
+      if (existing) return existing;
+      const w = b.weight(name, { dtype: 'f32', shape: dims }, data());
+      derived.set(name, w);
+      return w;
+    },
+    refuse: (n, attr, value, why) => {
+      throw located(n, attrRefusal(n.opType, 'attribute', attr, value, why));
+    },
+    refuseNode: (n, detail) => {
+      throw located(n, `${n.opType}: ${detail}`);
+    },
+  };
+  // Every problem is collected: an unsupported op, attributes its table refuses, values refused
+  // while building (those that depend on shapes or operands). The nodes reading a refused node's
+  // outputs are skipped, all others still checked.
+  const unsupported: NncError[] = [];
+  const refused: NncError[] = [];
+  const poisoned = new Set<string>();
   for (const n of graph.nodes) {
-    b.currentLayer = n.name || n.output[0];
-    values.set(n.output[0]!, ONNX_OPS[n.opType]!(n, ctx));
+    const def = onnxOp(n);
+    const problems = def
+      ? attrProblems(def.attrs, n.attrs, n.opType, 'attribute').map((p) => located(n, p))
+      : [located(n, `ONNX op ${n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.` : ''}${n.opType}`)];
+    (def ? refused : unsupported).push(...problems);
+    if (!def || problems.length > 0 || n.input.some((i) => poisoned.has(i))) {
+      n.output.forEach((o) => poisoned.add(o));
+      continue;
+    }
+    b.currentLayer = nodeName(n);
+    try {
+      values.set(n.output[0]!, def.build(n, ctx, readAttrs(def.attrs, n.attrs)));
+    } catch (e) {
+      if (!(e instanceof NncError && e.code === 'NNC6001')) {
+        if (unsupported.length + refused.length > 0) break; // report those, the cause is likely among them
+        throw e;
+      }
+      refused.push(e);
+      n.output.forEach((o) => poisoned.add(o));
+    }
   }
   b.currentLayer = undefined;
+  if (unsupported.length + refused.length > 0) throw problemList(path, [...unsupported, ...refused], unsupported.length > 0);
   for (const o of graph.outputs) b.output(o, operand(o));
   return b.build();
+}
+
+function problemList(path: string, problems: NncError[], opsMissing: boolean): NncErrorList {
+  const hint = opsMissing
+    ? `Supported ONNX ops: ${Object.keys(ONNX_OPS).join(', ')}. Attributes are honoured only where named as supported.`
+    : 'nnc honours these attributes only at the values it names; export the model without them or file an issue naming them.';
+  return new NncErrorList('NNC6001', problems, { location: { file: path }, hint });
 }
 
 function readOnnx(path: string): OnnxGraph {
@@ -84,13 +142,17 @@ function readOnnx(path: string): OnnxGraph {
   }
   const g = model.graph;
   if (!g) throw new NncError('NNC6002', `${path} has no graph`, { location: { file: path } });
+  const opset = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx')?.version;
+  if (opset == null) throw new NncError('NNC6002', `${path} imports no version of the ONNX operator set (opset_import)`, { location: { file: path } });
   return {
+    opset: Number(opset),
     nodes: (g.node ?? []).map((n) => ({
       name: n.name ?? '',
       opType: n.opType ?? '',
+      domain: n.domain ?? '',
       input: n.input ?? [],
       output: n.output ?? [],
-      attrs: new Map((n.attribute ?? []).map((a) => [a.name ?? '', { ...(a.i != null ? { i: Number(a.i) } : {}), ...(a.f != null ? { f: a.f } : {}) }])),
+      attrs: new Map((n.attribute ?? []).map((a) => [a.name ?? '', attributeValue(a)])),
     })),
     initializers: new Map((g.initializer ?? []).map((t) => [t.name ?? '', { dims: (t.dims ?? []).map(Number), data: tensorData(t, path) }])),
     inputs: (g.input ?? []).map((v) => ({
@@ -101,63 +163,152 @@ function readOnnx(path: string): OnnxGraph {
   };
 }
 
+/** An attribute's value by its declared type (or, in files that omit the type, the field that is set). */
+function attributeValue(a: onnxProto.onnx.IAttributeProto): unknown {
+  const T = onnx.AttributeProto.AttributeType;
+  const has = (field: keyof onnxProto.onnx.IAttributeProto) => Object.hasOwn(a, field) && a[field] != null;
+  const type =
+    a.type ||
+    (has('f') ? T.FLOAT : has('i') ? T.INT : has('s') ? T.STRING : has('t') ? T.TENSOR : has('g') ? T.GRAPH
+      : (a.floats?.length ?? 0) > 0 ? T.FLOATS : (a.ints?.length ?? 0) > 0 ? T.INTS : (a.strings?.length ?? 0) > 0 ? T.STRINGS : T.UNDEFINED);
+  const text = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('utf8');
+  switch (type) {
+    case T.FLOAT:
+      return a.f ?? 0;
+    case T.INT:
+      return Number(a.i ?? 0);
+    case T.STRING:
+      return text(a.s);
+    case T.FLOATS:
+      return [...(a.floats ?? [])];
+    case T.INTS:
+      return (a.ints ?? []).map(Number);
+    case T.STRINGS:
+      return (a.strings ?? []).map(text);
+    case T.TENSOR:
+      return { tensor: (a.t?.dims ?? []).map(Number) };
+    default:
+      return { attributeType: T[type] ?? type };
+  }
+}
+
 interface OnnxContext {
   readonly b: GraphBuilder;
   readonly path: string;
+  readonly opset: number;
   readonly constants: ReadonlyMap<string, OnnxInit>;
   /** The IR node for an ONNX value (an initializer becomes a weight node on first use). */
   operand(name: string): Node;
+  /** True when a node or a graph output reads the value. */
+  isRead(name: string): boolean;
+  /** A weight computed from initializers at import (a transposed B), made once per name. */
+  derivedWeight(name: string, dims: number[], data: () => Float32Array): Node;
+  /** Refuses the node for one attribute's value, for a reason only its operands reveal. */
+  refuse(n: OnnxNode, attr: string, value: unknown, why: string): never;
+  refuseNode(n: OnnxNode, detail: string): never;
 }
 
-type OnnxOp = (n: OnnxNode, ctx: OnnxContext) => Node;
-
-const intAttr = (n: OnnxNode, name: string, fallback: number) => n.attrs.get(name)?.i ?? fallback;
-const floatAttr = (n: OnnxNode, name: string, fallback: number) => n.attrs.get(name)?.f ?? fallback;
-
-const unary =
-  (op: string, attrs: (n: OnnxNode) => Attrs = () => ({})): OnnxOp =>
-  (n, { b, operand }) =>
-    b.op(op, [operand(n.input[0]!)], attrs(n));
-const binary =
-  (op: string): OnnxOp =>
-  (n, { b, operand }) =>
-    b.op(op, [operand(n.input[0]!), operand(n.input[1]!)]);
-
-function fail(n: OnnxNode, ctx: OnnxContext, detail: string): never {
-  throw new NncError('NNC6001', `${n.opType}: ${detail}`, { location: { file: ctx.path, node: n.name || n.output[0] || '?' } });
+interface OnnxOp {
+  /** Every attribute the op reads or ignores; any other attribute present is refused. */
+  readonly attrs: AttrTable;
+  build(n: OnnxNode, ctx: OnnxContext, attrs: Readonly<Record<string, unknown>>): Node;
 }
 
-/** Gemm: alpha * A' B' + beta * C, with B a constant (transposed here once when transB = 1). */
-const gemm: OnnxOp = (n, ctx) => {
+const op = <T extends AttrTable>(attrs: T, build: (n: OnnxNode, ctx: OnnxContext, a: AttrValues<T>) => Node): OnnxOp => ({
+  attrs,
+  build: build as OnnxOp['build'],
+});
+
+/** An elementwise op whose ONNX attributes are the IR op's (same names); defaults stay implicit. */
+const unary = (irOp: string, attrs: AttrTable = {}) =>
+  op(attrs, (n, { b, operand }, a) => b.op(irOp, [operand(n.input[0]!)], irAttrs(irOp, a)));
+const binary = (irOp: string) => op({}, (n, { b, operand }) => b.op(irOp, [operand(n.input[0]!), operand(n.input[1]!)]));
+
+function onnxOp(n: OnnxNode): OnnxOp | undefined {
+  return !n.domain || n.domain === 'ai.onnx' ? ownEntry(ONNX_OPS, n.opType) : undefined;
+}
+
+/**
+ * Gemm: alpha * A' B' + beta * C. B' is a constant (transposed once, here, when transB is set);
+ * alpha and beta other than 1 scale the product and C. A transposed A would put the batch on
+ * its second axis.
+ */
+const gemm = op({ alpha: number(1), beta: number(1), transA: only(0), transB: integer(0) }, (n, ctx, a) => {
   const { b, operand, constants } = ctx;
-  if (intAttr(n, 'transA', 0) !== 0) fail(n, ctx, 'transA = 1 is not supported');
-  if (floatAttr(n, 'alpha', 1) !== 1 || floatAttr(n, 'beta', 1) !== 1) fail(n, ctx, 'alpha and beta other than 1 are not supported');
-  let w = operand(n.input[1]!);
-  if (intAttr(n, 'transB', 0) === 1) {
-    const c = constants.get(n.input[1]!) ?? fail(n, ctx, 'transB = 1 needs B to be an initializer');
+  const [aName, bName, cName] = n.input;
+  let w: Node;
+  if (a.transB !== 0) {
+    const c = constants.get(bName!) ?? ctx.refuse(n, 'transB', a.transB, 'needs B to be an initializer');
+    if (c.dims.length !== 2) ctx.refuseNode(n, `B must be a matrix, got dims [${c.dims.join(', ')}]`);
     const [rows, cols] = c.dims as [number, number];
-    const t = new Float32Array(c.data.length);
-    for (let r = 0; r < rows; r++) for (let k = 0; k < cols; k++) t[k * rows + r] = c.data[r * cols + k]!;
-    w = b.weight(`${w.name}/transposed`, { dtype: 'f32', shape: [cols, rows] }, t);
-  }
-  const y = b.op('matmul', [operand(n.input[0]!), w]);
-  return n.input[2] ? b.op('add', [y, operand(n.input[2])]) : y;
-};
+    w = ctx.derivedWeight(`${irSafeName(bName!)}/transposed`, [cols, rows], () => transposed(c.data, rows, cols));
+  } else w = operand(bName!);
+  const scaled = (x: Node, factor: number) => (factor === 1 ? x : b.op('mul', [x, b.constant([factor], { dtype: 'f32', shape: [] })]));
+  const y = scaled(b.op('matmul', [operand(aName!), w]), a.alpha);
+  return cName && a.beta !== 0 ? b.op('add', [y, scaled(operand(cName), a.beta)]) : y;
+});
+
+/**
+ * Softmax / LogSoftmax. From opset 13 on, along one axis (default -1). Before, the input is
+ * seen as 2-D, [product of the axes before axis, product of the rest] (default axis 1), and
+ * normalized along the second: exactly a softmax over the axes from `axis` on, flattened into
+ * one, which keeps the batch axis apart unless axis is 0.
+ */
+const softmaxLike = (irOp: 'softmax' | 'log_softmax') =>
+  op({ axis: integer() }, (n, ctx, a) => {
+    const x = ctx.operand(n.input[0]!);
+    const shape = x.type.shape;
+    const rank = shape.length;
+    const axis = a.axis ?? (ctx.opset < 13 ? 1 : -1);
+    if (axis < -rank || axis >= rank) ctx.refuse(n, 'axis', axis, `is out of range for an input of rank ${rank}`);
+    const ax = axis < 0 ? axis + rank : axis;
+    if (ctx.opset >= 13 || ax === rank - 1) return ctx.b.op(irOp, [x], { axis: ctx.opset >= 13 ? axis : -1 });
+    if (ax === 0) ctx.refuse(n, 'axis', axis, `is not supported before opset 13 (it normalizes across the batch); this model imports opset ${ctx.opset}`);
+    const row = shape.slice(1) as number[];
+    const flat = [...row.slice(0, ax - 1), row.slice(ax - 1).reduce((p, d) => p * d, 1)];
+    const y = ctx.b.op(irOp, [ctx.b.op('reshape', [x], { shape: flat })], { axis: -1 });
+    return ctx.b.op('reshape', [y], { shape: row });
+  });
 
 /** Reshape with a constant target whose first entry keeps the batch (0 or -1). */
-const reshape: OnnxOp = (n, ctx) => {
-  const target = ctx.constants.get(n.input[1]!) ?? fail(n, ctx, 'the target shape must be an initializer');
+const reshape = op({ allowzero: integer(0) }, (n, ctx, a) => {
+  const target = ctx.constants.get(n.input[1]!) ?? ctx.refuseNode(n, 'the target shape must be an initializer');
   const dims = Array.from(target.data);
-  if (dims[0] !== 0 && dims[0] !== -1) fail(n, ctx, `the first axis must stay the batch axis (0 or -1), got ${dims[0]}`);
-  return ctx.b.op('reshape', [ctx.operand(n.input[0]!)], { shape: dims.slice(1).map((d, i) => (d === 0 ? (ctx.operand(n.input[0]!).type.shape[i + 1] as number) : d)) });
-};
+  if (a.allowzero !== 0 && dims.includes(0)) ctx.refuse(n, 'allowzero', a.allowzero, 'with a 0 in the target shape (an empty axis) is not supported');
+  if (dims[0] !== 0 && dims[0] !== -1) ctx.refuseNode(n, `the first axis must stay the batch axis (0 or -1), got ${dims[0]}`);
+  const x = ctx.operand(n.input[0]!);
+  return ctx.b.op('reshape', [x], { shape: dims.slice(1).map((d, i) => (d === 0 ? (x.type.shape[i + 1] as number) : d)) });
+});
 
-const flatten: OnnxOp = (n, ctx) => {
-  if (intAttr(n, 'axis', 1) !== 1) fail(n, ctx, 'only axis = 1 (keep the batch axis) is supported');
-  return ctx.b.op('reshape', [ctx.operand(n.input[0]!)], { shape: [-1] });
-};
+/** Flatten keeps the batch axis alone: axis 1 (or its negative spelling). */
+const flatten = op({ axis: integer(1) }, (n, ctx, a) => {
+  const x = ctx.operand(n.input[0]!);
+  const rank = x.type.shape.length;
+  if ((a.axis < 0 ? a.axis + rank : a.axis) !== 1) ctx.refuse(n, 'axis', a.axis, 'is not supported (only 1: the batch axis stays an axis of its own)');
+  return ctx.b.op('reshape', [x], { shape: [-1] });
+});
 
-/** Every supported ONNX op (opset 13+ semantics) and the IR it becomes. */
+/**
+ * Dropout is the identity at inference. Its ratio (attribute before opset 12, input since) and
+ * seed only matter in training; a training_mode input must be a constant false, and the mask
+ * output must be unused.
+ */
+const dropout = op({ ratio: ignored, seed: ignored }, (n, ctx) => {
+  const trainingMode = n.input[2];
+  if (trainingMode) {
+    const c = ctx.constants.get(trainingMode);
+    if (!c || c.data.some((v) => v !== 0)) ctx.refuseNode(n, `training_mode ('${trainingMode}') must be a constant false`);
+  }
+  if (n.output[1] && ctx.isRead(n.output[1])) ctx.refuseNode(n, `the mask output '${n.output[1]}' is not supported`);
+  return ctx.b.op('identity', [ctx.operand(n.input[0]!)]);
+});
+
+const concat = op({ axis: integer() }, (n, ctx, a) => {
+  if (a.axis === undefined) throw new NncError('NNC6002', 'Concat has no axis attribute', { location: { file: ctx.path, node: nodeName(n) } });
+  return ctx.b.op('concat', n.input.map(ctx.operand), { axis: a.axis });
+});
+
+/** Every supported ONNX op and the IR it becomes. */
 const ONNX_OPS: Record<string, OnnxOp> = {
   MatMul: binary('matmul'),
   Gemm: gemm,
@@ -168,22 +319,27 @@ const ONNX_OPS: Record<string, OnnxOp> = {
   Relu: unary('relu'),
   Sigmoid: unary('sigmoid'),
   Tanh: unary('tanh'),
-  Elu: unary('elu', (n) => ({ alpha: floatAttr(n, 'alpha', 1) })),
-  LeakyRelu: unary('leaky_relu', (n) => ({ alpha: floatAttr(n, 'alpha', 0.01) })),
+  Elu: unary('elu', { alpha: number(1) }),
+  LeakyRelu: unary('leaky_relu', { alpha: number(0.01) }),
+  // ONNX's defaults are the self-normalizing constants rounded to float32.
+  Selu: unary('selu', { alpha: number(SELU_ALPHA), gamma: number(SELU_SCALE) }),
+  HardSigmoid: unary('hard_sigmoid', { alpha: number(0.2), beta: number(0.5) }),
   Softplus: unary('softplus'),
-  Selu: unary('selu'),
-  Gelu: unary('gelu'),
-  Softmax: unary('softmax', (n) => ({ axis: intAttr(n, 'axis', -1) })),
+  // nnc's gelu is the exact (erf) one.
+  Gelu: op({ approximate: only('none') }, (n, { b, operand }) => b.op('gelu', [operand(n.input[0]!)])),
+  Softmax: softmaxLike('softmax'),
+  LogSoftmax: softmaxLike('log_softmax'),
   Identity: unary('identity'),
-  Dropout: unary('identity'),
+  Dropout: dropout,
   Flatten: flatten,
   Reshape: reshape,
-  Concat: (n, { b, operand }) => b.op('concat', n.input.map(operand), { axis: intAttr(n, 'axis', -1) }),
+  Concat: concat,
 };
 
 function tensorData(t: InstanceType<typeof onnx.TensorProto> | onnxProto.onnx.ITensorProto, path: string): Float32Array {
   const FLOAT = 1;
   const INT64 = 7;
+  const BOOL = 9;
   const EXTERNAL = 1;
   // External data names a file (any path) to read the bytes from; nnc reads only the .onnx file.
   if (t.dataLocation === EXTERNAL || (t.externalData?.length ?? 0) > 0) {
@@ -197,6 +353,11 @@ function tensorData(t: InstanceType<typeof onnx.TensorProto> | onnxProto.onnx.IT
     // Shapes (Reshape targets) arrive as int64; nnc keeps them as numbers.
     if (t.rawData && t.rawData.length > 0) return Float32Array.from(new BigInt64Array(copyBytes(t.rawData)), (v) => Number(v));
     return Float32Array.from((t.int64Data ?? []).map(Number));
+  }
+  if (t.dataType === BOOL) {
+    // Flags (Dropout's training_mode) arrive as bool; nnc keeps them as 0 / 1.
+    if (t.rawData && t.rawData.length > 0) return Float32Array.from(t.rawData, (v) => (v ? 1 : 0));
+    return Float32Array.from(t.int32Data ?? [], (v) => (v ? 1 : 0));
   }
   if (t.dataType !== FLOAT) throw new NncError('NNC6001', `initializer '${t.name}' has ONNX data type ${t.dataType}; only float32 is supported`, { location: { file: path } });
   if (t.rawData && t.rawData.length > 0) return new Float32Array(copyBytes(t.rawData));

@@ -61,3 +61,10 @@ export function irSafeName(name: string): string {
   const s = name.replace(/[^\w./:-]/g, '_');
   return /^\d+$/.test(s) ? `v${s}` : s;
 }
+
+/** A row-major [rows, cols] matrix transposed to [cols, rows] (a weight importers store transposed). */
+export function transposed(data: Float32Array, rows: number, cols: number): Float32Array {
+  const t = new Float32Array(data.length);
+  for (let r = 0; r < rows; r++) for (let k = 0; k < cols; k++) t[k * rows + r] = data[r * cols + k]!;
+  return t;
+}

@@ -1,17 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { NncError, NncErrorList } from '../../errors.js';
-import { hasOwnKey } from '../../own-keys.js';
+import { hasOwnKey, ownEntry } from '../../own-keys.js';
 import { GraphBuilder } from '../../ir/builder.js';
-import type { Attrs, Graph, Node } from '../../ir/graph.js';
+import type { Graph, Node } from '../../ir/graph.js';
 import type { Dim } from '../../ir/types.js';
-import { irSafeName, readWeightsManifest, type WeightsManifest } from './shared.js';
+import { attrProblems, attrRefusal, anyValue, boolean, ignored, irAttrs, number, only, readAttrs, strings, type AttrTable, type AttrValues } from './attributes.js';
+import { irSafeName, readWeightsManifest, transposed, type WeightsManifest } from './shared.js';
 
 /**
  * Imports a tfjs graph model (`model.json` with a TensorFlow GraphDef topology, as written by
  * tensorflowjs_converter for SavedModels / Keras models) into nnc IR. Each supported TensorFlow op
- * is one entry in TF_OPS; unsupported ops are all reported at once, by node name. Placeholders are
- * the inputs (first axis = batch); outputs are the signature's, or else the nodes nothing reads.
+ * is one entry in TF_OPS: the attrs it reads (or ignores) and how it becomes IR. Unsupported ops,
+ * and attrs an op does not handle set to other values than their defaults, are all reported at
+ * once, by node name. Placeholders are the inputs (first axis = batch); outputs are the
+ * signature's, or else the nodes nothing reads.
  */
 interface TfNode {
   name: string;
@@ -19,13 +22,20 @@ interface TfNode {
   input?: string[];
   attr?: Record<string, TfAttr>;
 }
+/** A TensorFlow AttrValue in protobuf's JSON form: one of these fields is set. */
 interface TfAttr {
   b?: boolean;
-  f?: number;
+  f?: number | string;
   i?: string | number;
+  s?: string;
   type?: string;
-  shape?: { dim?: { size?: string | number }[] };
-  list?: { s?: string[] };
+  shape?: TfShape;
+  list?: { s?: string[]; i?: (string | number)[]; f?: (number | string)[]; b?: boolean[]; type?: string[]; shape?: TfShape[] };
+  tensor?: unknown;
+}
+interface TfShape {
+  dim?: { size?: string | number }[];
+  unknownRank?: boolean;
 }
 interface GraphModelJson {
   format?: string;
@@ -42,21 +52,44 @@ export function isTfjsGraphModel(json: unknown): boolean {
 export function loadTfjsGraphModel(path: string): Graph {
   const json = JSON.parse(readFileSync(path, 'utf8')) as GraphModelJson;
   const nodes = json.modelTopology?.node ?? [];
-  const unsupported = nodes
-    .filter((n) => !hasOwnKey(TF_OPS, n.op) || (n.op === '_FusedMatMul' && fusedOps(n).some((f) => !hasOwnKey(FUSED_EPILOGUE, f))))
-    .map((n) => new NncError('NNC6001', `TensorFlow op ${n.op}${n.op === '_FusedMatMul' ? ` [${fusedOps(n).join(', ')}]` : ''}`, { location: { file: path, node: n.name } }));
-  if (unsupported.length > 0)
-    throw new NncErrorList('NNC6001', unsupported, { location: { file: path }, hint: `Supported TensorFlow ops: ${Object.keys(TF_OPS).join(', ')}.` });
+  const attrs = new Map(nodes.map((n) => [n, attrValues(n)]));
+  const located = (n: TfNode, detail: string) => new NncError('NNC6001', detail, { location: { file: path, node: n.name } });
+  // Every problem is collected: unsupported ops, attrs their tables refuse, values refused while
+  // building (those that depend on shapes or operands). The nodes reading a refused node are
+  // skipped, all others still checked.
+  const unsupported: NncError[] = [];
+  const refused: NncError[] = [];
+  const rejected = new Set<TfNode>();
+  for (const n of nodes) {
+    const def = ownEntry(TF_OPS, n.op);
+    const epilogues = n.op === '_FusedMatMul' ? fusedOps(attrs.get(n)!) : [];
+    if (!def || epilogues.some((f) => !hasOwnKey(FUSED_EPILOGUE, f))) {
+      unsupported.push(located(n, `TensorFlow op ${n.op}${n.op === '_FusedMatMul' ? ` [${epilogues.join(', ')}]` : ''}`));
+      rejected.add(n);
+      continue;
+    }
+    const problems = attrProblems(def.attrs, attrs.get(n)!, n.op, 'attr').map((p) => located(n, p));
+    refused.push(...problems);
+    if (problems.length > 0) rejected.add(n);
+  }
+  const report = () => problemList(path, [...unsupported, ...refused], unsupported.length > 0);
 
-  const consts = readWeightsManifest(json.weightsManifest, dirname(resolve(path)), path);
+  let consts: ReadonlyMap<string, { shape: number[]; data: Float32Array }>;
+  try {
+    consts = readWeightsManifest(json.weightsManifest, dirname(resolve(path)), path);
+  } catch (e) {
+    if (rejected.size > 0) throw report();
+    throw e;
+  }
   const b = new GraphBuilder();
   const values = new Map<string, Node>();
+  const derived = new Map<string, Node>();
   const ctx: TfContext = {
     b,
     path,
     consts,
     operand(ref) {
-      const name = ref.replace(/^\^/, '').replace(/:0$/, '');
+      const name = refName(ref);
       const v = values.get(name);
       if (v) return v;
       const c = consts.get(name);
@@ -65,15 +98,83 @@ export function loadTfjsGraphModel(path: string): Graph {
       values.set(name, w);
       return w;
     },
+    derivedWeight(name, shape, data) {
+      const existing = derived.get(name);
+      if (existing) return existing;
+      const w = b.weight(name, { dtype: 'f32', shape }, data());
+      derived.set(name, w);
+      return w;
+    },
+    refuse: (n, attr, value, why) => {
+      throw located(n, attrRefusal(n.op, 'attr', attr, value, why));
+    },
+    refuseNode: (n, detail) => {
+      throw located(n, `${n.op}: ${detail}`);
+    },
   };
+  const poisoned = new Set<string>();
   for (const n of nodes) {
+    if (rejected.has(n) || (n.input ?? []).some((i) => poisoned.has(refName(i)))) {
+      poisoned.add(n.name);
+      continue;
+    }
     if (n.op === 'Const' || n.op === 'NoOp') continue;
     b.currentLayer = n.name;
-    values.set(n.name, TF_OPS[n.op]!(n, ctx));
+    const def = TF_OPS[n.op]!;
+    try {
+      values.set(n.name, def.build(n, ctx, readAttrs(def.attrs, attrs.get(n)!)));
+    } catch (e) {
+      if (!(e instanceof NncError && e.code === 'NNC6001')) {
+        if (unsupported.length + refused.length > 0) break; // report those, the cause is likely among them
+        throw e;
+      }
+      refused.push(e);
+      poisoned.add(n.name);
+    }
   }
   b.currentLayer = undefined;
+  if (unsupported.length + refused.length > 0) throw report();
   for (const name of outputNames(json, nodes)) b.output(name, ctx.operand(name));
   return b.build();
+}
+
+function problemList(path: string, problems: NncError[], opsMissing: boolean): NncErrorList {
+  const hint = opsMissing
+    ? `Supported TensorFlow ops: ${Object.keys(TF_OPS).join(', ')}. Attrs are honoured only where named as supported.`
+    : 'nnc honours these attrs only at the values it names; convert the model without them or file an issue naming them.';
+  return new NncErrorList('NNC6001', problems, { location: { file: path }, hint });
+}
+
+/** The node a reference names: `^name` (control input) and `name:0` both read node `name`. */
+const refName = (ref: string) => ref.replace(/^\^/, '').replace(/:0$/, '');
+
+const text = (base64: string) => Buffer.from(base64, 'base64').toString('utf8');
+const shapeValue = (s: TfShape) => (s.unknownRank ? 'unknown rank' : (s.dim ?? []).map((d) => Number(d.size ?? 0)));
+
+/** A node's attrs as plain values: strings decoded, int64 as numbers, shapes as lists of sizes. */
+function attrValues(n: TfNode): Map<string, unknown> {
+  return new Map(Object.entries(n.attr ?? {}).map(([k, a]) => [k, attrValue(a)]));
+}
+
+function attrValue(a: TfAttr): unknown {
+  if (a === null || typeof a !== 'object') return a;
+  if (a.type !== undefined) return a.type;
+  if (a.b !== undefined) return a.b;
+  if (a.f !== undefined) return Number(a.f);
+  if (a.i !== undefined) return Number(a.i);
+  if (a.s !== undefined) return text(a.s);
+  if (a.shape !== undefined) return shapeValue(a.shape);
+  if (a.list !== undefined) {
+    const l = a.list;
+    return l.s?.map(text) ?? l.i?.map(Number) ?? l.f?.map(Number) ?? l.b ?? l.type ?? l.shape?.map(shapeValue) ?? [];
+  }
+  // An empty AttrValue is protobuf's way of writing the default.
+  return Object.keys(a).length === 0 ? undefined : a;
+}
+
+function fusedOps(attrs: ReadonlyMap<string, unknown>): string[] {
+  const ops = attrs.get('fused_ops');
+  return Array.isArray(ops) ? ops.map(String) : [];
 }
 
 interface TfContext {
@@ -81,87 +182,120 @@ interface TfContext {
   readonly path: string;
   readonly consts: ReadonlyMap<string, { shape: number[]; data: Float32Array }>;
   operand(ref: string): Node;
+  /** A weight computed from constants at import (a transposed matrix), made once per name. */
+  derivedWeight(name: string, shape: number[], data: () => Float32Array): Node;
+  /** Refuses the node for one attr's value, for a reason only its operands reveal. */
+  refuse(n: TfNode, attr: string, value: unknown, why: string): never;
+  refuseNode(n: TfNode, detail: string): never;
 }
 
-type TfOp = (n: TfNode, ctx: TfContext) => Node;
+interface TfOp {
+  /** Every attr the op reads or ignores; any other attr present is refused. */
+  readonly attrs: AttrTable;
+  build(n: TfNode, ctx: TfContext, attrs: Readonly<Record<string, unknown>>): Node;
+}
+
+const op = <T extends AttrTable>(attrs: T, build: (n: TfNode, ctx: TfContext, a: AttrValues<T>) => Node): TfOp => ({ attrs, build: build as TfOp['build'] });
+
+/** Annotations TensorFlow adds to nodes that carry no meaning for the computation. */
+const ANNOTATIONS = { _output_shapes: ignored, _user_specified_name: ignored, _class: ignored } as const;
+/** The element type of an op's operands: nnc computes in float32 only. */
+const FLOAT_T = { ...ANNOTATIONS, T: only('DT_FLOAT') } as const;
 
 const dataInputs = (n: TfNode) => (n.input ?? []).filter((i) => !i.startsWith('^'));
 
-const unary =
-  (op: string, attrs: (n: TfNode) => Attrs = () => ({})): TfOp =>
-  (n, { b, operand }) =>
-    b.op(op, [operand(dataInputs(n)[0]!)], attrs(n));
-const binary =
-  (op: string): TfOp =>
-  (n, { b, operand }) =>
-    b.op(op, dataInputs(n).slice(0, 2).map(operand));
-
-function fail(n: TfNode, ctx: TfContext, detail: string): never {
-  throw new NncError('NNC6001', `${n.op}: ${detail}`, { location: { file: ctx.path, node: n.name } });
-}
+const unary = (irOp: string, attrs: AttrTable = FLOAT_T) =>
+  op(attrs, (n, { b, operand }, a) => b.op(irOp, [operand(dataInputs(n)[0]!)], irAttrs(irOp, a)));
+const binary = (irOp: string) => op(FLOAT_T, (n, { b, operand }) => b.op(irOp, dataInputs(n).slice(0, 2).map(operand)));
 
 function constValues(n: TfNode, ctx: TfContext, ref: string): number[] {
-  const c = ctx.consts.get(ref.replace(/:0$/, '')) ?? fail(n, ctx, `operand '${ref}' must be a constant`);
+  const c = ctx.consts.get(refName(ref)) ?? ctx.refuseNode(n, `operand '${ref}' must be a constant`);
   return Array.from(c.data);
 }
 
-const matmul: TfOp = (n, ctx) => {
-  if (n.attr?.transpose_a?.b || n.attr?.transpose_b?.b) fail(n, ctx, 'transposed operands are not supported');
+const MATMUL_ATTRS = {
+  ...FLOAT_T,
+  transpose_a: only(false),
+  transpose_b: boolean(false),
+  // Hints that an operand is a gradient (for training kernels): no effect on the product.
+  grad_a: ignored,
+  grad_b: ignored,
+} as const;
+
+/** x · w, or x · wᵀ with w a constant (transposed once, here). A transposed x would move the batch axis. */
+function product(n: TfNode, ctx: TfContext, transposeB: boolean): Node {
   const [x, w] = dataInputs(n);
-  return ctx.b.op('matmul', [ctx.operand(x!), ctx.operand(w!)]);
-};
+  if (!transposeB) return ctx.b.op('matmul', [ctx.operand(x!), ctx.operand(w!)]);
+  const c = ctx.consts.get(refName(w!)) ?? ctx.refuse(n, 'transpose_b', true, 'needs the second operand to be a constant');
+  if (c.shape.length !== 2) ctx.refuseNode(n, `the second operand must be a matrix, got shape [${c.shape.join(', ')}]`);
+  const [rows, cols] = c.shape as [number, number];
+  const wt = ctx.derivedWeight(`${irSafeName(refName(w!))}/transposed`, [cols, rows], () => transposed(c.data, rows, cols));
+  return ctx.b.op('matmul', [ctx.operand(x!), wt]);
+}
 
 /** Epilogues grappler fuses into _FusedMatMul, as the IR op each becomes. */
 const FUSED_EPILOGUE: Record<string, string | null> = { BiasAdd: null, Relu: 'relu', Elu: 'elu', Sigmoid: 'sigmoid', Tanh: 'tanh', LeakyRelu: 'leaky_relu' };
 
-function fusedOps(n: TfNode): string[] {
-  return (n.attr?.fused_ops?.list?.s ?? []).map((s) => Buffer.from(s, 'base64').toString('utf8'));
-}
+const fusedMatmul = op(
+  {
+    ...MATMUL_ATTRS,
+    fused_ops: strings([]),
+    // The operands say how many fused arguments there are.
+    num_args: ignored,
+    // Used only by a FusedBatchNorm epilogue, which is not supported (refused above).
+    epsilon: ignored,
+    leakyrelu_alpha: number(0.2),
+  },
+  (n, ctx, a) => {
+    const bias = dataInputs(n)[2];
+    let y = product(n, ctx, a.transpose_b);
+    for (const f of a.fused_ops) {
+      if (f === 'BiasAdd') y = ctx.b.op('add', [y, ctx.operand(bias!)]);
+      else y = ctx.b.op(FUSED_EPILOGUE[f]!, [y], f === 'LeakyRelu' ? irAttrs('leaky_relu', { alpha: a.leakyrelu_alpha }) : {});
+    }
+    return y;
+  },
+);
 
-const fusedMatmul: TfOp = (n, ctx) => {
-  const [x, w, bias] = dataInputs(n);
-  let y = matmul({ ...n, input: [x!, w!] }, ctx);
-  for (const f of fusedOps(n)) {
-    if (f === 'BiasAdd') y = ctx.b.op('add', [y, ctx.operand(bias!)]);
-    else y = ctx.b.op(FUSED_EPILOGUE[f]!, [y], f === 'LeakyRelu' ? { alpha: n.attr?.leakyrelu_alpha?.f ?? 0.2 } : {});
-  }
-  return y;
-};
-
-const reshape: TfOp = (n, ctx) => {
+const reshape = op({ ...FLOAT_T, Tshape: ignored }, (n, ctx) => {
   const [x, shape] = dataInputs(n);
   const dims = constValues(n, ctx, shape!);
-  if (dims[0] !== -1 && dims[0] !== ctx.operand(x!).type.shape[0]) fail(n, ctx, `the first axis must stay the batch axis (-1), got ${dims[0]}`);
+  if (dims[0] !== -1 && dims[0] !== ctx.operand(x!).type.shape[0]) ctx.refuseNode(n, `the first axis must stay the batch axis (-1), got ${dims[0]}`);
   return ctx.b.op('reshape', [ctx.operand(x!)], { shape: dims.slice(1) });
-};
+});
 
-const concat: TfOp = (n, ctx) => {
+// N (the operand count) and Tidx (the axis' integer type) are stated by the operands themselves.
+const concat = op({ ...FLOAT_T, N: ignored, Tidx: ignored }, (n, ctx) => {
   const ins = dataInputs(n);
   const [axis] = constValues(n, ctx, ins[ins.length - 1]!);
   const operands = ins.slice(0, -1).map(ctx.operand);
   const rank = operands[0]!.type.shape.length;
   return ctx.b.op('concat', operands, { axis: axis! < 0 ? axis! + rank : axis! });
-};
+});
 
-const placeholder: TfOp = (n, { b }) => {
-  const dims = n.attr?.shape?.shape?.dim ?? [];
-  const shape: Dim[] = dims.map((d, i) => (i === 0 ? null : Number(d.size)));
-  return b.input(irSafeName(n.name), { dtype: 'f32', shape });
+const placeholder = op({ ...ANNOTATIONS, dtype: only('DT_FLOAT'), shape: anyValue() }, (n, ctx, a) => {
+  const dims = a.shape ?? ctx.refuse(n, 'shape', a.shape, 'is needed');
+  if (!Array.isArray(dims)) return ctx.refuse(n, 'shape', dims, 'must give every axis');
+  if (dims.slice(1).some((d) => !(Number(d) > 0))) ctx.refuse(n, 'shape', dims, 'has an unknown axis other than the first (batch) one');
+  const shape: Dim[] = dims.map((d, i) => (i === 0 ? null : Number(d)));
+  return ctx.b.input(irSafeName(n.name), { dtype: 'f32', shape });
+});
+
+const never = (why: string) => () => {
+  throw new Error(why);
 };
 
 /** Every supported TensorFlow op and the IR it becomes. */
 const TF_OPS: Record<string, TfOp> = {
   Placeholder: placeholder,
-  Const: () => {
-    throw new Error('constants are read from the weights manifest');
-  },
-  NoOp: () => {
-    throw new Error('NoOp carries no value');
-  },
+  // Values (and their dtype) come from the weights manifest.
+  Const: op({ ...ANNOTATIONS, dtype: ignored, value: ignored }, never('constants are read from the weights manifest')),
+  NoOp: op(ANNOTATIONS, never('NoOp carries no value')),
   Identity: unary('identity'),
-  MatMul: matmul,
+  MatMul: op(MATMUL_ATTRS, (n, ctx, a) => product(n, ctx, a.transpose_b)),
   _FusedMatMul: fusedMatmul,
-  BiasAdd: binary('add'),
+  // NCHW would add the bias along axis 1.
+  BiasAdd: op({ ...FLOAT_T, data_format: only('NHWC') }, (n, { b, operand }) => b.op('add', dataInputs(n).slice(0, 2).map(operand))),
   Add: binary('add'),
   AddV2: binary('add'),
   Sub: binary('sub'),
@@ -173,8 +307,9 @@ const TF_OPS: Record<string, TfOp> = {
   Elu: unary('elu'),
   Selu: unary('selu'),
   Softplus: unary('softplus'),
-  LeakyRelu: unary('leaky_relu', (n) => ({ alpha: n.attr?.alpha?.f ?? 0.2 })),
-  Softmax: unary('softmax', () => ({ axis: -1 })),
+  LeakyRelu: unary('leaky_relu', { ...FLOAT_T, alpha: number(0.2) }),
+  // TensorFlow's Softmax is always along the last axis.
+  Softmax: op(FLOAT_T, (n, { b, operand }) => b.op('softmax', [operand(dataInputs(n)[0]!)], { axis: -1 })),
   Reshape: reshape,
   ConcatV2: concat,
 };

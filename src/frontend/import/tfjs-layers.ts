@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { NncError, NncErrorList } from '../../errors.js';
-import { hasOwnKey } from '../../own-keys.js';
+import { ownEntry } from '../../own-keys.js';
 import { InputLayer } from '../layers/input-layer.js';
 import { Activation, Add, Concatenate, Dense, Dropout, Flatten, LeakyReLU, Multiply, Reshape, Subtract } from '../layers/index.js';
 import type { Layer, SymbolicTensor } from '../layer.js';
 import { LayersModel } from '../model.js';
 import { Sequential } from '../sequential.js';
+import { anyValue, attrProblems, boolean, ignored, integer, number, only, readAttrs, type AttrTable, type AttrValues } from './attributes.js';
 import { readWeightsManifest, type WeightsManifest } from './shared.js';
 
 /**
@@ -28,26 +29,60 @@ interface ModelJson {
   weightsManifest?: WeightsManifest;
 }
 
-type LayerFactory = (config: Record<string, unknown>, name: string) => Layer;
+interface LayerImport {
+  /** Every config key the layer reads or ignores; any other key present is refused. */
+  readonly config: AttrTable;
+  make(config: Readonly<Record<string, unknown>>, name: string): Layer;
+}
 
-const num = (x: unknown) => (typeof x === 'number' ? x : undefined);
+const layer = <T extends AttrTable>(config: T, make: (c: AttrValues<T>, name: string) => Layer): LayerImport => ({
+  config,
+  make: make as LayerImport['make'],
+});
 
-/** Keras class names nnc understands, and how to make each from its JSON config. */
-const LAYER_FACTORIES: Record<string, LayerFactory> = {
-  Dense: (c, name) =>
-    new Dense({ name, units: Number(c.units), activation: String(c.activation ?? 'linear'), useBias: c.use_bias !== false, ...shapeArgs(c) }),
-  Flatten: (c, name) => new Flatten({ name, ...shapeArgs(c) }),
-  Reshape: (c, name) => new Reshape({ name, targetShape: c.target_shape as number[], ...shapeArgs(c) }),
-  Activation: (c, name) => new Activation({ name, activation: String(c.activation), ...shapeArgs(c) }),
-  Dropout: (c, name) => new Dropout({ name, rate: Number(c.rate), ...shapeArgs(c) }),
-  LeakyReLU: (c, name) => new LeakyReLU({ name, ...(num(c.alpha) !== undefined ? { alpha: num(c.alpha)! } : {}), ...shapeArgs(c) }),
-  Add: (_c, name) => new Add({ name }),
-  Subtract: (_c, name) => new Subtract({ name }),
-  Multiply: (_c, name) => new Multiply({ name }),
-  Concatenate: (c, name) => new Concatenate({ name, ...(num(c.axis) !== undefined ? { axis: num(c.axis)! } : {}) }),
+/**
+ * Keys every Keras layer config may have. The name is the layer's (read from the layer entry);
+ * `trainable` only matters to an optimizer; nnc computes in float32 only.
+ */
+const BASE = { name: ignored, trainable: ignored, dtype: only('float32'), batch_input_shape: anyValue() } as const;
+
+const INPUT_LAYER = { name: ignored, batch_input_shape: anyValue(), dtype: only('float32'), sparse: only(false), ragged: only(false) } as const;
+
+/** Keras class names nnc understands: the config keys each reads or ignores, and how to make it. */
+const LAYER_IMPORTS: Record<string, LayerImport> = {
+  Dense: layer(
+    {
+      ...BASE,
+      units: anyValue(),
+      activation: anyValue('linear'),
+      use_bias: boolean(true),
+      // How the loaded kernel and bias were initialized, and how training would regularize or
+      // constrain them: nothing that changes what the layer computes.
+      kernel_initializer: ignored,
+      bias_initializer: ignored,
+      kernel_regularizer: ignored,
+      bias_regularizer: ignored,
+      kernel_constraint: ignored,
+      bias_constraint: ignored,
+      // A loss term on the layer's output while training.
+      activity_regularizer: only(null),
+    },
+    (c, name) => new Dense({ name, units: Number(c.units), activation: String(c.activation ?? 'linear'), useBias: c.use_bias, ...shapeArgs(c) }),
+  ),
+  Flatten: layer({ ...BASE, data_format: only('channels_last') }, (c, name) => new Flatten({ name, ...shapeArgs(c) })),
+  Reshape: layer({ ...BASE, target_shape: anyValue() }, (c, name) => new Reshape({ name, targetShape: c.target_shape as number[], ...shapeArgs(c) })),
+  Activation: layer({ ...BASE, activation: anyValue() }, (c, name) => new Activation({ name, activation: String(c.activation), ...shapeArgs(c) })),
+  // At inference Dropout is the identity; its seed only picks training masks. A noise_shape would
+  // share masks across axes in training, which nnc's dropout does not do.
+  Dropout: layer({ ...BASE, rate: anyValue(), noise_shape: only(null), seed: ignored }, (c, name) => new Dropout({ name, rate: Number(c.rate), ...shapeArgs(c) })),
+  LeakyReLU: layer({ ...BASE, alpha: number(0.3) }, (c, name) => new LeakyReLU({ name, alpha: c.alpha, ...shapeArgs(c) })),
+  Add: layer(BASE, (_c, name) => new Add({ name })),
+  Subtract: layer(BASE, (_c, name) => new Subtract({ name })),
+  Multiply: layer(BASE, (_c, name) => new Multiply({ name })),
+  Concatenate: layer({ ...BASE, axis: integer(-1) }, (c, name) => new Concatenate({ name, axis: c.axis })),
 };
 
-function shapeArgs(c: Record<string, unknown>): { batchInputShape?: (number | null)[] } {
+function shapeArgs(c: { batch_input_shape?: unknown }): { batchInputShape?: (number | null)[] } {
   return Array.isArray(c.batch_input_shape) ? { batchInputShape: c.batch_input_shape as (number | null)[] } : {};
 }
 
@@ -82,15 +117,38 @@ export function loadTfjsLayersModel(path: string): LayersModel {
   return model;
 }
 
+/** Every unsupported layer, and every config key a layer does not handle set to another value than its default, at once. */
 function checkSupported(layers: LayerJson[], path: string): void {
-  const problems = layers
-    .filter((l) => l.class_name !== 'InputLayer' && !hasOwnKey(LAYER_FACTORIES, l.class_name))
-    .map((l) => new NncError('NNC6001', `${l.class_name}`, { location: { file: path, layer: layerName(l) } }));
-  if (problems.length > 0)
-    throw new NncErrorList('NNC6001', problems, {
+  const unsupported: NncError[] = [];
+  const refused: NncError[] = [];
+  for (const l of layers) {
+    const location = { file: path, layer: layerName(l) };
+    const table = l.class_name === 'InputLayer' ? INPUT_LAYER : ownEntry(LAYER_IMPORTS, l.class_name)?.config;
+    if (!table) unsupported.push(new NncError('NNC6001', `${l.class_name}`, { location }));
+    else refused.push(...attrProblems(table, Object.entries(l.config ?? {}), l.class_name, 'config key').map((p) => new NncError('NNC6001', p, { location })));
+  }
+  if (unsupported.length + refused.length > 0)
+    throw new NncErrorList('NNC6001', [...unsupported, ...refused], {
       location: { file: path },
-      hint: `Supported layers: InputLayer, ${Object.keys(LAYER_FACTORIES).join(', ')}.`,
+      hint:
+        unsupported.length > 0
+          ? `Supported layers: InputLayer, ${Object.keys(LAYER_IMPORTS).join(', ')}. Config keys are honoured only where named as supported.`
+          : 'nnc honours these config keys only at the values it names; save the model without them or file an issue naming them.',
     });
+}
+
+/** A layer's config values, defaults applied. */
+const configOf = <T extends AttrTable>(l: LayerJson, table: T): AttrValues<T> => readAttrs(table, new Map(Object.entries(l.config ?? {})));
+
+/** Makes the nnc layer of a supported (checked) layer entry. */
+function makeLayer(l: LayerJson): Layer {
+  const imp = LAYER_IMPORTS[l.class_name]!;
+  return imp.make(configOf(l, imp.config), layerName(l));
+}
+
+function inputLayer(l: LayerJson): InputLayer {
+  const c = configOf(l, INPUT_LAYER);
+  return new InputLayer({ batchShape: c.batch_input_shape as (number | null)[], name: layerName(l) });
 }
 
 function layerName(l: LayerJson): string {
@@ -101,10 +159,10 @@ function buildSequential(name: string | undefined, layers: LayerJson[]): LayersM
   const seq = new Sequential(name ? { name } : {});
   for (const l of layers) {
     if (l.class_name === 'InputLayer') {
-      seq.add(new InputLayer({ batchShape: l.config.batch_input_shape as (number | null)[], name: layerName(l) }));
+      seq.add(inputLayer(l));
       continue;
     }
-    seq.add(LAYER_FACTORIES[l.class_name]!(l.config, layerName(l)));
+    seq.add(makeLayer(l));
   }
   return seq;
 }
@@ -125,10 +183,10 @@ function buildFunctional(
   for (const l of layers) {
     const n = layerName(l);
     if (l.class_name === 'InputLayer') {
-      const input = new InputLayer({ batchShape: l.config.batch_input_shape as (number | null)[], name: n });
+      const input = inputLayer(l);
       objects.set(n, input);
       outputs.set(n, [input.output]);
-    } else objects.set(n, LAYER_FACTORIES[l.class_name]!(l.config, n));
+    } else objects.set(n, makeLayer(l));
   }
   const pending = layers.filter((l) => l.class_name !== 'InputLayer').flatMap((l) => (l.inbound_nodes ?? []).map((node) => ({ layer: l, node })));
   for (const { layer, node } of pending)

@@ -9,6 +9,7 @@ import { dropoutTrain } from './dropout_train.js';
 import { elementwise } from './elementwise.js';
 import { elu } from './elu.js';
 import { gelu } from './gelu.js';
+import { hardSigmoid } from './hard_sigmoid.js';
 import { identity } from './identity.js';
 import { leakyRelu } from './leaky_relu.js';
 import { logSoftmax } from './log_softmax.js';
@@ -38,7 +39,7 @@ const OPS: readonly OpDef[] = [
   input, weight, constant,
   matmul, dense,
   add, sub, mul, div,
-  relu, sigmoid, tanh, elu, selu, leakyRelu, swish, softplus, gelu,
+  relu, sigmoid, tanh, elu, selu, leakyRelu, swish, softplus, gelu, hardSigmoid,
   softmax, reshape, concat, identity, dropout,
   elementwise,
   // Training graphs: gradient products, reductions, loss and metric helpers.

@@ -1,9 +1,16 @@
 import * as s from '../scalar-expr.js';
-import { elementwiseOp } from './elementwise-helpers.js';
+import { elementwiseOp, numAttr } from './elementwise-helpers.js';
 import { eluExpr } from './elu.js';
 
 // The self-normalizing constants of Klambauer et al. (2017), as Keras and tfjs define them.
 export const SELU_ALPHA = 1.6732632423543772848170429916717;
 export const SELU_SCALE = 1.0507009873554804934193349852946;
 
-export const selu = elementwiseOp('selu', 'scale * elu(x, alpha)', 1, () => s.mul(s.lit(SELU_SCALE), eluExpr(s.arg(0), SELU_ALPHA)));
+/** gamma * elu(x, alpha); the defaults are Keras' fixed constants (ONNX's defaults, rounded to float32, too). */
+export const selu = elementwiseOp(
+  'selu',
+  'gamma * elu(x, alpha) (alpha and gamma default to the self-normalizing constants)',
+  1,
+  (a) => s.mul(s.lit(numAttr(a, 'gamma', SELU_SCALE)), eluExpr(s.arg(0), numAttr(a, 'alpha', SELU_ALPHA))),
+  { alpha: { kind: 'float', default: SELU_ALPHA }, gamma: { kind: 'float', default: SELU_SCALE } },
+);
