@@ -15,7 +15,7 @@ interface OnnxNode {
   readonly opType: string;
   readonly input: readonly string[];
   readonly output: readonly string[];
-  readonly attrs: ReadonlyMap<string, { i?: number; f?: number }>;
+  readonly attrs: ReadonlyMap<string, { i?: number; f?: number; ints?: number[] }>;
 }
 interface OnnxInit {
   readonly dims: number[];
@@ -66,9 +66,18 @@ export function loadOnnxGraph(path: string): Graph {
     return node;
   };
   const ctx: OnnxContext = { b, path, constants: graph.initializers, operand };
+  const used = new Set([...graph.nodes.flatMap((n) => n.input), ...graph.outputs]);
   for (const n of graph.nodes) {
     b.currentLayer = n.name || n.output[0];
-    values.set(n.output[0]!, ONNX_OPS[n.opType]!(n, ctx));
+    const produced = ONNX_OPS[n.opType]!(n, ctx);
+    const results: readonly Node[] = isNodeList(produced) ? produced : [produced];
+    // Every output nnc computes is kept; one it cannot compute is refused only if something reads it.
+    n.output.forEach((name, k) => {
+      if (!name) return;
+      const value = results[k];
+      if (value) values.set(name, value);
+      else if (used.has(name)) fail(n, ctx, `output ${k} ('${name}') is used, but nnc computes only ${results.length === 1 ? 'output 0' : `outputs 0-${results.length - 1}`} of this op`);
+    });
   }
   b.currentLayer = undefined;
   for (const o of graph.outputs) b.output(o, operand(o));
@@ -90,7 +99,7 @@ function readOnnx(path: string): OnnxGraph {
       opType: n.opType ?? '',
       input: n.input ?? [],
       output: n.output ?? [],
-      attrs: new Map((n.attribute ?? []).map((a) => [a.name ?? '', { ...(a.i != null ? { i: Number(a.i) } : {}), ...(a.f != null ? { f: a.f } : {}) }])),
+      attrs: new Map((n.attribute ?? []).map((a) => [a.name ?? '', { ...(a.i != null ? { i: Number(a.i) } : {}), ...(a.f != null ? { f: a.f } : {}), ...(a.ints?.length ? { ints: a.ints.map(Number) } : {}) }])),
     })),
     initializers: new Map((g.initializer ?? []).map((t) => [t.name ?? '', { dims: (t.dims ?? []).map(Number), data: tensorData(t, path) }])),
     inputs: (g.input ?? []).map((v) => ({
@@ -109,7 +118,10 @@ interface OnnxContext {
   operand(name: string): Node;
 }
 
-type OnnxOp = (n: OnnxNode, ctx: OnnxContext) => Node;
+/** The IR value of each ONNX output, in order (a single node for output 0 alone). */
+type OnnxOp = (n: OnnxNode, ctx: OnnxContext) => Node | readonly Node[];
+
+const isNodeList = (v: Node | readonly Node[]): v is readonly Node[] => Array.isArray(v);
 
 const intAttr = (n: OnnxNode, name: string, fallback: number) => n.attrs.get(name)?.i ?? fallback;
 const floatAttr = (n: OnnxNode, name: string, fallback: number) => n.attrs.get(name)?.f ?? fallback;
@@ -157,6 +169,32 @@ const flatten: OnnxOp = (n, ctx) => {
   return ctx.b.op('reshape', [ctx.operand(n.input[0]!)], { shape: [-1] });
 };
 
+/**
+ * Split along `axis` (default 0), one IR result per ONNX output: sizes from the `split` input
+ * (opset 13+, an initializer) or attribute (opsets 2-12); else `num_outputs` pieces of
+ * ceil(extent / num_outputs), the last one smaller (opset 18+); else equal pieces, one per output.
+ */
+const split: OnnxOp = (n, ctx) => {
+  const x = ctx.operand(n.input[0]!);
+  const rank = x.type.shape.length;
+  const axisAttr = intAttr(n, 'axis', 0);
+  const axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
+  if (axis <= 0 || axis >= rank) fail(n, ctx, `axis ${axisAttr} of a rank-${rank} value: only a non-batch axis can be split`);
+  const extent = x.type.shape[axis] as number;
+  let sizes: number[];
+  const pieces = n.attrs.get('num_outputs')?.i;
+  if (n.input[1]) sizes = Array.from((ctx.constants.get(n.input[1]) ?? fail(n, ctx, 'the split sizes must be an initializer')).data);
+  else if (n.attrs.get('split')?.ints) sizes = n.attrs.get('split')!.ints!;
+  else if (pieces !== undefined) {
+    const chunk = Math.ceil(extent / pieces);
+    sizes = Array.from({ length: pieces }, (_, k) => Math.min(chunk, extent - k * chunk));
+  } else {
+    if (extent % n.output.length !== 0) fail(n, ctx, `axis ${axis} of extent ${extent} does not split into ${n.output.length} equal parts`);
+    sizes = n.output.map(() => extent / n.output.length);
+  }
+  return ctx.b.multi('split', [x], { axis, sizes });
+};
+
 /** Every supported ONNX op (opset 13+ semantics) and the IR it becomes. */
 const ONNX_OPS: Record<string, OnnxOp> = {
   MatMul: binary('matmul'),
@@ -179,6 +217,7 @@ const ONNX_OPS: Record<string, OnnxOp> = {
   Flatten: flatten,
   Reshape: reshape,
   Concat: (n, { b, operand }) => b.op('concat', n.input.map(operand), { axis: intAttr(n, 'axis', -1) }),
+  Split: split,
 };
 
 function tensorData(t: InstanceType<typeof onnx.TensorProto> | onnxProto.onnx.ITensorProto, path: string): Float32Array {
