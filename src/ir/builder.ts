@@ -1,5 +1,5 @@
 import { NncError, type NncLocation } from '../errors.js';
-import { Graph, type Attrs, type GraphOutput, type Node } from './graph.js';
+import { Graph, RESULT_OP, type Attrs, type GraphOutput, type Node } from './graph.js';
 import { opRegistry } from './ops/index.js';
 import { ShapeError } from './registry.js';
 import type { TensorType } from './types.js';
@@ -41,6 +41,7 @@ export class GraphBuilder {
   op(op: string, inputs: readonly Node[], attrs: Attrs = {}, location?: NncLocation): Node {
     const def = opRegistry.get(op);
     if (!def) throw new NncError('NNC2008', `'${op}'`, { location: location ?? this.location() });
+    if (def.inferTypes) throw new NncError('NNC2007', `'${op}' has several results: build it with GraphBuilder.multi`, { location: location ?? this.location() });
     let type: TensorType;
     try {
       type = def.inferType(
@@ -52,6 +53,41 @@ export class GraphBuilder {
       throw e;
     }
     return this.push({ op, inputs: [...inputs], attrs, type });
+  }
+
+  /**
+   * Appends a multi-result `op(inputs) {attrs}` (types from the op's inferTypes) followed by one
+   * `result` projection per result, and returns the projections: the values to use.
+   */
+  multi(op: string, inputs: readonly Node[], attrs: Attrs = {}, location?: NncLocation): Node[] {
+    const def = opRegistry.get(op);
+    if (!def) throw new NncError('NNC2008', `'${op}'`, { location: location ?? this.location() });
+    if (!def.inferTypes) throw new NncError('NNC2007', `'${op}' has one result: build it with GraphBuilder.op`, { location: location ?? this.location() });
+    let types: readonly TensorType[];
+    try {
+      types = def.inferTypes(
+        inputs.map((i) => i.type),
+        attrs,
+      );
+    } catch (e) {
+      if (e instanceof ShapeError) throw new NncError('NNC2003', `${op}: ${e.message}`, { location: location ?? this.location() });
+      throw e;
+    }
+    const node = this.rawMulti(op, inputs, attrs, types);
+    return types.map((_, k) => this.project(node, k));
+  }
+
+  /** Appends a multi-result node whose result types are known, without projections. */
+  rawMulti(op: string, inputs: readonly Node[], attrs: Attrs, results: readonly TensorType[]): Node {
+    if (results.length === 0) throw new NncError('NNC2007', `a multi-result '${op}' node needs at least one result`, { location: this.location() });
+    return this.push({ op, inputs: [...inputs], attrs, type: results[0]!, results: [...results] });
+  }
+
+  /** Appends the projection of result `index` of a multi-result node. */
+  project(node: Node, index: number): Node {
+    const type = node.results?.[index];
+    if (!type) throw new NncError('NNC2007', `'${node.op}' has no result ${index}`, { location: this.location() });
+    return this.push({ op: RESULT_OP, inputs: [node], attrs: { index }, type });
   }
 
   /** Appends a node whose type is already known (used by the parser and by graph rewrites). */
@@ -109,7 +145,7 @@ export function rebuild(
     const inputs = n.inputs.map((i) => map.get(i)!);
     b.currentLayer = n.layer;
     let out = rewrite(n, inputs, b);
-    if (!out) out = b.raw(n.op, inputs, n.attrs, n.type, n.name);
+    if (!out) out = n.results ? b.rawMulti(n.op, inputs, n.attrs, n.results) : b.raw(n.op, inputs, n.attrs, n.type, n.name);
     map.set(n, out);
   }
   for (const o of graph.outputs) b.output(o.name, map.get(o.node)!);

@@ -4,8 +4,10 @@ export type AttrValue = number | string | boolean | readonly number[];
 export type Attrs = Readonly<Record<string, AttrValue>>;
 
 /**
- * One SSA value and the op that defines it (every op has exactly one result, so a node *is* its
- * value). `input` and `weight` nodes carry a name; the printer numbers all others.
+ * One SSA value and the op that defines it (a single-result op's node *is* its value).
+ * `input` and `weight` nodes carry a name; the printer numbers all others. A node of a
+ * multi-result op (split) carries `results` instead: it is not a value itself, and each result
+ * is read through a projection node `result` {index} whose operand is that node.
  */
 export interface Node {
   readonly id: number;
@@ -13,6 +15,11 @@ export interface Node {
   readonly inputs: readonly Node[];
   readonly attrs: Attrs;
   readonly type: TensorType;
+  /**
+   * Only on nodes of multi-result ops: the type of each result. `type` then repeats results[0]
+   * so that code reading `n.type` stays total; only projections may use such a node as operand.
+   */
+  readonly results?: readonly TensorType[];
   /** Required for `input` and `weight` nodes: the model input name or the weight name. */
   readonly name?: string;
   /** The layer this node was lowered from, for diagnostics (not part of the IR text). */
@@ -23,6 +30,9 @@ export interface GraphOutput {
   readonly name: string;
   readonly node: Node;
 }
+
+/** The projection op: `result %multi {index=k}` is result k of a multi-result node. */
+export const RESULT_OP = 'result';
 
 /** Ops with no operands whose value comes from outside the computation. */
 export const SOURCE_OPS = new Set(['input', 'weight', 'const']);
@@ -61,6 +71,22 @@ export class Graph {
     for (const n of this.nodes) for (const i of n.inputs) counts.set(i, (counts.get(i) ?? 0) + 1);
     for (const o of this.outputs) counts.set(o.node, (counts.get(o.node) ?? 0) + 1);
     return counts;
+  }
+
+  /**
+   * The projection of each result of every multi-result node, by result index (undefined where
+   * no projection is in the graph, e.g. after DCE dropped an unused one). When an index is
+   * projected twice (the verifier rejects that), the first projection is kept.
+   */
+  projections(): Map<Node, (Node | undefined)[]> {
+    const out = new Map<Node, (Node | undefined)[]>();
+    for (const n of this.nodes) if (n.results) out.set(n, n.results.map(() => undefined));
+    for (const n of this.nodes) {
+      const slots = n.op === RESULT_OP ? out.get(n.inputs[0]!) : undefined;
+      const index = Number(n.attrs.index);
+      if (slots && Number.isInteger(index) && index >= 0 && index < slots.length && !slots[index]) slots[index] = n;
+    }
+    return out;
   }
 
   /** Total number of weight parameters. */

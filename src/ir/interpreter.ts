@@ -1,5 +1,5 @@
 import { NncError } from '../errors.js';
-import type { Graph, Node } from './graph.js';
+import { RESULT_OP, type Graph, type Node } from './graph.js';
 import { opRegistry } from './ops/index.js';
 import { tensor, type Tensor } from './tensor.js';
 import { concreteShape, formatShape, type TensorType } from './types.js';
@@ -9,12 +9,18 @@ export type TensorMap = Record<string, Tensor>;
 /**
  * The reference interpreter: the oracle inside the project. It runs any graph, before or after
  * passes, one node at a time with each op's `evaluate`, in float32 storage. Inputs are keyed by
- * input name; every input must share one batch size.
+ * input name; every input must share one batch size. A multi-result node evaluates all its
+ * results at once (`evaluateResults`); its projections pick them up.
  */
 export function interpret(graph: Graph, inputs: TensorMap): TensorMap {
   const values = new Map<Node, Tensor>();
+  const results = new Map<Node, Tensor[]>();
   const batch = batchOf(graph, inputs);
-  for (const n of graph.nodes) values.set(n, evaluateNode(graph, n, inputs, values, batch));
+  for (const n of graph.nodes) {
+    if (n.results) results.set(n, evaluateResults(n, values, batch));
+    else if (n.op === RESULT_OP) values.set(n, results.get(n.inputs[0]!)?.[Number(n.attrs.index)] ?? badProjection(n));
+    else values.set(n, evaluateNode(graph, n, inputs, values, batch));
+  }
   const out: TensorMap = {};
   for (const o of graph.outputs) out[o.name] = values.get(o.node)!;
   return out;
@@ -38,6 +44,22 @@ function batchOf(graph: Graph, inputs: TensorMap): number {
 
 function missing(n: Node): never {
   throw new NncError('NNC5002', `no value for input '${n.name}'`);
+}
+
+function badProjection(n: Node): never {
+  throw new NncError('NNC2007', `a result node (index ${String(n.attrs.index)}) reads no result of a multi-result node; verify the graph`);
+}
+
+function evaluateResults(n: Node, values: ReadonlyMap<Node, Tensor>, batch: number): Tensor[] {
+  const def = opRegistry.get(n.op)!;
+  if (!def.evaluateResults) throw new NncError('NNC2007', `'${n.op}' has no multi-result evaluation`);
+  const outs = n.results!.map((t): TensorType => ({ dtype: t.dtype, shape: concreteShape(t.shape, batch) }));
+  const tensors = def.evaluateResults(
+    n.inputs.map((i) => values.get(i)!),
+    n.attrs,
+    outs,
+  );
+  return tensors.map((t, k) => (t.data instanceof Float32Array ? t : tensor(outs[k]!.shape as number[], Float32Array.from(t.data))));
 }
 
 function evaluateNode(graph: Graph, n: Node, inputs: TensorMap, values: Map<Node, Tensor>, batch: number): Tensor {

@@ -1,6 +1,7 @@
 import { NncError } from '../errors.js';
 import { GraphBuilder } from './builder.js';
 import type { AttrValue, Graph, Node } from './graph.js';
+import { opRegistry } from './ops/index.js';
 import type { DType, Dim, TensorType } from './types.js';
 
 /**
@@ -25,15 +26,29 @@ export function parseGraph(text: string, options: { file?: string; weights?: Rea
       b.output(JSON.parse(out[1]!) as string, lookup(out[2]!));
       return;
     }
-    const m = /^%([\w./:-]+)\s*=\s*([a-z_][\w]*)\s*(.*?)\s*:\s*(f32|i32)\[([^\]]*)\]$/.exec(line) ?? fail('expected `%name = op operands {attrs} : type`');
-    const [, name, op, rest, dtype, dims] = m as unknown as [string, string, string, string, DType, string];
-    const type: TensorType = { dtype, shape: dims === '' ? [] : dims.split(',').map((d): Dim => (d.trim() === '?' ? null : Number(d))) };
-    if (type.shape.some((d) => d !== null && !Number.isInteger(d))) fail('bad shape');
+    const m = LINE.exec(line) ?? fail('expected `%name = op operands {attrs} : type`');
+    const [, lhs, op, rest, typeList] = m as unknown as [string, string, string, string, string];
+    const lhsNames = lhs.split(',').map((s) => s.trim().replace(/^%/, ''));
+    const types = typeList.split(/,(?![^[]*\])/).map((t) => parseType(t.trim(), fail));
     const braceAt = rest.indexOf('{');
     const operandText = (braceAt >= 0 ? rest.slice(0, braceAt) : rest).trim();
     const attrText = braceAt >= 0 ? rest.slice(braceAt) : '';
     const operands = operandText ? operandText.split(',').map((s) => lookup(s.trim().replace(/^%/, ''))) : [];
     const attrs = attrText ? parseAttrs(attrText, fail) : {};
+    if (opRegistry.get(op)?.inferTypes) {
+      // A multi-result op: one name (or `_`) and one type per result; the names are projections.
+      if (lhsNames.length !== types.length) fail(`${lhsNames.length} names for ${types.length} result types`);
+      const node = b.rawMulti(op, operands, attrs, types);
+      lhsNames.forEach((name, k) => {
+        if (name === '_') return;
+        if (values.has(name)) fail(`%${name} is defined twice`);
+        values.set(name, b.project(node, k));
+      });
+      return;
+    }
+    const [name] = lhsNames as [string];
+    const [type] = types as [TensorType];
+    if (lhsNames.length !== 1 || types.length !== 1 || name === '_') fail(`'${op}' has exactly one result`);
     if (values.has(name)) fail(`%${name} is defined twice`);
     let node: Node;
     if (op === 'input') node = b.input(name, type);
@@ -42,6 +57,18 @@ export function parseGraph(text: string, options: { file?: string; weights?: Rea
     values.set(name, node);
   });
   return b.build();
+}
+
+const VALUE = String.raw`(?:%[\w./:-]+|_)`;
+const TYPE = String.raw`(?:f32|i32)\[[^\]]*\]`;
+/** `%a, %b = op operands {attrs} : type, type` (one name and type unless the op has several results). */
+const LINE = new RegExp(String.raw`^(${VALUE}(?:\s*,\s*${VALUE})*)\s*=\s*([a-z_][\w]*)\s*(.*?)\s*:\s*(${TYPE}(?:\s*,\s*${TYPE})*)$`);
+
+function parseType(text: string, fail: (msg: string) => never): TensorType {
+  const [, dtype, dims] = /^(f32|i32)\[([^\]]*)\]$/.exec(text) as unknown as [string, DType, string];
+  const type: TensorType = { dtype, shape: dims === '' ? [] : dims.split(',').map((d): Dim => (d.trim() === '?' ? null : Number(d))) };
+  if (type.shape.some((d) => d !== null && !Number.isInteger(d))) fail('bad shape');
+  return type;
 }
 
 function parseAttrs(text: string, fail: (msg: string) => never): Record<string, AttrValue> {

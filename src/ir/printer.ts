@@ -1,4 +1,4 @@
-import type { AttrValue, Attrs, Graph, Node } from './graph.js';
+import { RESULT_OP, type AttrValue, type Attrs, type Graph, type Node } from './graph.js';
 import { formatType } from './types.js';
 
 /**
@@ -12,25 +12,52 @@ import { formatType } from './types.js';
  *
  * Inputs and weights keep their names; every other value is numbered in order. Attributes are
  * printed sorted by key, so equal graphs print equal text. The parser reads this back exactly.
+ * A multi-result node prints its projections' names on its own line, `_` for a result nothing
+ * projects, and one type per result; the projections have no line of their own:
+ *
+ *   %1, _ = split %0 {axis=1, sizes=[2,3]} : f32[?,2], f32[?,3]
  */
 export function printGraph(graph: Graph): string {
-  const names = valueNames(graph);
-  const lines = graph.nodes.map((n) => printNode(n, names));
+  const projections = graph.projections();
+  const names = valueNames(graph, projections);
+  const shown = graph.nodes.filter((n) => !isNamedAtProducer(n, projections));
+  const lines = shown.map((n) => printNode(n, names, projections.get(n)));
   for (const o of graph.outputs) lines.push(`output ${JSON.stringify(o.name)} = %${names.get(o.node)}`);
   return lines.join('\n') + '\n';
 }
 
-export function valueNames(graph: Graph): Map<Node, string> {
+/**
+ * The printed name of every node. Projections are numbered on their producer's line, in result
+ * order; a multi-result node itself goes by its first projection's name (for diagnostics).
+ */
+export function valueNames(graph: Graph, projections: ReadonlyMap<Node, readonly (Node | undefined)[]> = graph.projections()): Map<Node, string> {
   const names = new Map<Node, string>();
   let next = 0;
-  for (const n of graph.nodes) names.set(n, n.name ?? String(next++));
+  for (const n of graph.nodes) {
+    if (names.has(n)) continue;
+    const results = projections.get(n);
+    if (!results) {
+      names.set(n, n.name ?? String(next++));
+      continue;
+    }
+    for (const p of results) if (p && !names.has(p)) names.set(p, String(next++));
+    const first = results.find((p) => p !== undefined);
+    names.set(n, first ? names.get(first)! : '_');
+  }
   return names;
 }
 
-export function printNode(n: Node, names: ReadonlyMap<Node, string>): string {
+/** True for a projection printed on its producer's line rather than on a line of its own. */
+function isNamedAtProducer(n: Node, projections: ReadonlyMap<Node, readonly (Node | undefined)[]>): boolean {
+  return n.op === RESULT_OP && projections.get(n.inputs[0]!)?.includes(n) === true;
+}
+
+export function printNode(n: Node, names: ReadonlyMap<Node, string>, projections: readonly (Node | undefined)[] = []): string {
   const operands = n.inputs.map((i) => `%${names.get(i)}`).join(', ');
   const attrs = printAttrs(n.attrs);
-  return `%${names.get(n)} = ${n.op}${operands ? ' ' + operands : ''}${attrs ? ' ' + attrs : ''} : ${formatType(n.type)}`;
+  const lhs = n.results ? n.results.map((_, k) => (projections[k] ? `%${names.get(projections[k])}` : '_')).join(', ') : `%${names.get(n)}`;
+  const type = (n.results ?? [n.type]).map(formatType).join(', ');
+  return `${lhs} = ${n.op}${operands ? ' ' + operands : ''}${attrs ? ' ' + attrs : ''} : ${type}`;
 }
 
 export function printAttrs(attrs: Attrs): string {

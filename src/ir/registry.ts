@@ -22,6 +22,12 @@ export interface AttrSpec {
 export type GradientRule = (b: GraphBuilder, node: Node, outGrad: Node) => readonly (Node | null)[];
 
 /**
+ * Reverse-mode rule of a multi-result op: one incoming gradient per result (null where no
+ * gradient flows into that result), the gradient for each operand out.
+ */
+export type ResultsGradientRule = (b: GraphBuilder, node: Node, outGrads: readonly (Node | null)[]) => readonly (Node | null)[];
+
+/**
  * Everything nnc knows about one op, declared in one file under src/ir/ops/. Backends key their
  * kernels by `name`; nothing else needs to change to add an op.
  */
@@ -37,6 +43,14 @@ export interface OpDef {
   /** For pure elementwise ops (broadcasting operands): the scalar math, used by fusion and kernels. */
   scalar?(attrs: Attrs): ScalarExpr;
   gradient?: GradientRule;
+  /**
+   * Multi-result ops (split) declare these three instead of inferType / evaluate / gradient
+   * (which then only throw): the type of each result (at least one), the value of each, and the
+   * gradient rule. GraphBuilder.multi builds such a node and one `result` projection per result.
+   */
+  inferTypes?(inputs: readonly TensorType[], attrs: Attrs): readonly TensorType[];
+  evaluateResults?(inputs: readonly Tensor[], attrs: Attrs, outs: readonly TensorType[]): Tensor[];
+  gradientResults?: ResultsGradientRule;
   /** True when the result is a reinterpretation of operand 0's bytes (reshape): no kernel needed. */
   readonly isView?: boolean;
 }

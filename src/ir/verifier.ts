@@ -1,6 +1,6 @@
 import { NncError } from '../errors.js';
 import type { Graph, Node } from './graph.js';
-import { SOURCE_OPS } from './graph.js';
+import { RESULT_OP, SOURCE_OPS } from './graph.js';
 import { opRegistry } from './ops/index.js';
 import { valueNames } from './printer.js';
 import { ShapeError } from './registry.js';
@@ -14,12 +14,15 @@ export interface VerifyOptions {
 /**
  * Checks the structural invariants every pass must keep: operands defined before use (SSA,
  * topological order), known ops with the right arity, stated types equal to inferred types,
- * named inputs/weights with unique names, outputs defined in the graph. Throws NNC2007.
+ * named inputs/weights with unique names, outputs defined in the graph. Multi-result nodes:
+ * results equal to inferred ones, used only through projections, each result projected at most
+ * once, every projection's index in range and its type its result's. Throws NNC2007.
  */
 export function verifyGraph(graph: Graph, options: VerifyOptions = {}): void {
   const names = valueNames(graph);
   const defined = new Set<Node>();
   const seenNames = new Set<string>();
+  const projected = new Map<Node, Set<number>>();
   const fail = (n: Node | undefined, msg: string): never => {
     throw new NncError('NNC2007', msg, { location: n ? { node: `%${names.get(n)}`, ...(n.layer ? { layer: n.layer } : {}) } : {} });
   };
@@ -41,7 +44,35 @@ export function verifyGraph(graph: Graph, options: VerifyOptions = {}): void {
       const data = graph.weights.get(n.name!) ?? fail(n, `weight %${n.name} has no data`);
       if (data.length !== elementCount(n.type.shape)) fail(n, `weight %${n.name} has ${data.length} values for ${formatType(n.type)}`);
     }
-    if (!SOURCE_OPS.has(n.op)) {
+    for (const i of n.inputs)
+      if (i.results && n.op !== RESULT_OP) fail(n, `%${names.get(i)} has ${i.results.length} results: read them through result projections`);
+    if (n.op === RESULT_OP) {
+      const producer = n.inputs[0]!;
+      const index = n.attrs.index;
+      if (!producer.results) fail(n, `result reads %${names.get(producer)}, which is not a multi-result node`);
+      if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= producer.results!.length)
+        fail(n, `result index ${JSON.stringify(index)} is out of range: ${producer.op} has ${producer.results!.length} results`);
+      const want = producer.results![index as number]!;
+      if (!sameType(want, n.type)) fail(n, `stated type ${formatType(n.type)} but result ${index} of ${producer.op} is ${formatType(want)}`);
+      const seen = projected.get(producer) ?? new Set<number>();
+      if (seen.has(index as number)) fail(n, `result ${index} of %${names.get(producer)} is projected twice`);
+      projected.set(producer, seen.add(index as number));
+    } else if (def.inferTypes || n.results) {
+      if (!def.inferTypes) fail(n, `${n.op} has one result, but the node states ${n.results!.length}`);
+      if (!n.results) fail(n, `${n.op} has several results, but the node states one`);
+      try {
+        const inferred = def.inferTypes!(
+          n.inputs.map((i) => i.type),
+          n.attrs,
+        );
+        const stated = n.results!;
+        const same = inferred.length === stated.length && inferred.every((t, k) => sameType(t, stated[k]!)) && sameType(n.type, stated[0]!);
+        if (!same) fail(n, `stated types ${stated.map(formatType).join(', ')} but ${n.op} infers ${inferred.map(formatType).join(', ')}`);
+      } catch (e) {
+        if (e instanceof ShapeError) fail(n, `${n.op}: ${e.message}`);
+        throw e;
+      }
+    } else if (!SOURCE_OPS.has(n.op)) {
       try {
         const inferred = def.inferType(
           n.inputs.map((i) => i.type),
@@ -57,4 +88,5 @@ export function verifyGraph(graph: Graph, options: VerifyOptions = {}): void {
   }
   if (graph.outputs.length === 0) fail(undefined, 'graph has no outputs');
   for (const o of graph.outputs) if (!defined.has(o.node)) fail(undefined, `output '${o.name}' refers to a value outside the graph`);
+  for (const o of graph.outputs) if (o.node.results) fail(o.node, `output '${o.name}' is a multi-result node: output one of its projections`);
 }

@@ -20,7 +20,7 @@ const COMMUTATIVE = new Set(['add', 'mul']);
 export function eliminateCommonSubexpressions(graph: Graph): Graph {
   const seen = new Map<string, Node>();
   return rebuild(graph, (node, inputs, b) => {
-    if (node.op === 'input' || node.op === 'weight') return undefined;
+    if (node.op === 'input' || node.op === 'weight' || node.results) return undefined; // multi-result nodes: copied as they are
     const operandIds = inputs.map((i) => i.id);
     if (COMMUTATIVE.has(node.op)) operandIds.sort((p, q) => p - q);
     const key = `${node.op}(${operandIds.join(',')})${printAttrs(node.attrs)}:${formatType(node.type)}`;

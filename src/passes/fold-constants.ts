@@ -29,7 +29,7 @@ export function foldConstants(graph: Graph): Graph {
   const isConstant = (n: Node) => n.op === 'const' || (n.op === 'weight' && weightData.has(n.name!));
 
   return rebuild(graph, (node, inputs, b) => {
-    if (inputs.length === 0 || !inputs.every(isConstant) || !worthFolding(node, inputs)) return undefined;
+    if (inputs.length === 0 || node.results || !inputs.every(isConstant) || !worthFolding(node, inputs)) return undefined;
     const value = evaluateOnce(node, inputs, weightData);
     const firstWeight = inputs.find((i) => i.op === 'weight');
     if (!firstWeight) return b.constant([...value], node.type);

@@ -7,6 +7,9 @@
  *   the last node that reads it (graph outputs: past the last node). Both ends are inclusive: a
  *   node never writes over an operand it is reading, unless it works in place (below).
  * - Views (reshape) share their operand's bytes; the shared buffer lives until its last reader.
+ * - A multi-result node (split) owns no bytes: each of its projections is a value of its own,
+ *   born at the multi-result node (whose kernel writes every result) and living until its own
+ *   last reader, so results live at the same time never share bytes, nor with the operands.
  * - In place: an elementwise node (a `scalar` op) writes over an operand of its own type whose
  *   buffer nothing reads afterwards, since element i is read before element i is written. Other
  *   operands in that buffer must have the result's type too (same element order, no broadcast).
@@ -22,7 +25,7 @@
  *   peak 3648 bytes per row, naive 3696
  */
 import { NncError } from '../errors.js';
-import type { Graph, Node } from '../ir/graph.js';
+import { RESULT_OP, type Graph, type Node } from '../ir/graph.js';
 import { opRegistry } from '../ir/ops/index.js';
 import { printNode, valueNames } from '../ir/printer.js';
 import { bytesOf, elementsPerRow, sameType } from '../ir/types.js';
@@ -43,8 +46,9 @@ export function planMemory(graph: Graph): MemoryPlan {
   const lastUse = lastUses(graph);
   const buffers = new Map<Node, Buffer>();
   const all: Buffer[] = [];
+  const index = new Map(graph.nodes.map((n, j) => [n, j]));
   for (const [j, n] of graph.nodes.entries()) {
-    if (n.op === 'weight' || n.op === 'const') continue;
+    if (n.op === 'weight' || n.op === 'const' || n.results) continue;
     const viewed = isView(n) ? buffers.get(n.inputs[0]!) : undefined;
     if (isView(n) && !viewed) continue; // a view of a weight or const
     const shared = viewed ?? inPlaceBuffer(n, j, buffers);
@@ -53,7 +57,8 @@ export function planMemory(graph: Graph): MemoryPlan {
       buffers.set(n, shared);
       continue;
     }
-    const own: Buffer = { bytesPerRow: rowBytes(graph, n), start: n.op === 'input' ? -1 : j, end: lastUse.get(n)!, offsetPerRow: 0 };
+    const start = n.op === 'input' ? -1 : n.op === RESULT_OP ? (index.get(n.inputs[0]!) ?? j) : j;
+    const own: Buffer = { bytesPerRow: rowBytes(graph, n), start, end: lastUse.get(n)!, offsetPerRow: 0 };
     buffers.set(n, own);
     all.push(own);
   }

@@ -2,13 +2,15 @@
  * Reverse-mode automatic differentiation as an IR transformation: given a scalar loss node, it
  * appends the nodes computing ∂loss/∂x for each requested node x to the same builder. The sweep
  * visits the loss's ancestors in reverse topological order, asks each op's registry entry for
- * its gradient rule, and sums gradients where a value fans out to several users.
+ * its gradient rule, and sums gradients where a value fans out to several users. Gradients of a
+ * multi-result node's values gather on its projections; the node's `gradientResults` rule then
+ * gets one per result (null for a result no gradient reached).
  *
  *   %y = matmul %x, %w        ──►   %gw = matmul_tn %x, %gy
  */
 import { NncError } from '../errors.js';
 import type { GraphBuilder } from '../ir/builder.js';
-import { Graph, type Node } from '../ir/graph.js';
+import { Graph, RESULT_OP, type Node } from '../ir/graph.js';
 import { GraphBuilder as Builder } from '../ir/builder.js';
 import { opRegistry } from '../ir/ops/index.js';
 import { tensorType } from '../ir/types.js';
@@ -42,18 +44,40 @@ export function appendGradients(b: GraphBuilder, loss: Node, wrt: readonly Node[
     pending.set(n, [sum]);
     return sum;
   };
+  // The gradient reaching each result of a multi-result node, gathered from its projections.
+  const resultGrads = new Map<Node, (Node | null)[]>();
+  const noRule = (node: Node): never => {
+    throw new NncError('NNC5005', `op '${node.op}' has no gradient rule, so the model cannot be trained through it`, {
+      ...(node.layer ? { location: { layer: node.layer } } : {}),
+    });
+  };
   for (let k = order.length - 1; k >= 0; k--) {
     const node = order[k]!;
     if (!active.has(node) || node.inputs.length === 0) continue;
-    const g = total(node);
-    if (!g) continue;
-    const rule = opRegistry.get(node.op)?.gradient;
-    if (!rule)
-      throw new NncError('NNC5005', `op '${node.op}' has no gradient rule, so the model cannot be trained through it`, {
-        ...(node.layer ? { location: { layer: node.layer } } : {}),
-      });
-    b.currentLayer = node.layer;
-    const inputGrads = rule(b, node, g);
+    let inputGrads: readonly (Node | null)[];
+    if (node.op === RESULT_OP) {
+      const g = total(node);
+      const producer = node.inputs[0]!;
+      if (!g || !producer.results) continue;
+      const grads = resultGrads.get(producer) ?? producer.results.map(() => null);
+      const index = Number(node.attrs.index);
+      grads[index] = grads[index] ? b.op('add', [grads[index], g]) : g;
+      resultGrads.set(producer, grads);
+      continue;
+    }
+    if (node.results) {
+      const grads = resultGrads.get(node);
+      if (!grads) continue;
+      const rule = opRegistry.get(node.op)?.gradientResults ?? noRule(node);
+      b.currentLayer = node.layer;
+      inputGrads = rule(b, node, grads);
+    } else {
+      const g = total(node);
+      if (!g) continue;
+      const rule = opRegistry.get(node.op)?.gradient ?? noRule(node);
+      b.currentLayer = node.layer;
+      inputGrads = rule(b, node, g);
+    }
     node.inputs.forEach((input, i) => {
       const gi = inputGrads[i];
       if (!gi || !active.has(input)) return;

@@ -13,6 +13,7 @@ export function copyGraphInto(b: GraphBuilder, graph: Graph, replace: (node: Nod
     if (!out) {
       if (n.op === 'weight') out = b.weight(n.name!, n.type, graph.weights.get(n.name!));
       else if (n.op === 'input') out = b.input(n.name!, n.type);
+      else if (n.results) out = b.rawMulti(n.op, n.inputs.map((i) => map.get(i)!), n.attrs, n.results);
       else out = b.raw(n.op, n.inputs.map((i) => map.get(i)!), n.attrs, n.type);
     }
     map.set(n, out);

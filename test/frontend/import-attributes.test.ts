@@ -254,7 +254,7 @@ describe('ONNX attributes nnc does not handle are refused (NNC6001)', () => {
       ['gemm_tb', 'Gemm attribute transB = 1 needs B to be an initializer'],
       ['reshape_zero', 'Reshape attribute allowzero = 1 with a 0 in the target shape (an empty axis) is not supported'],
       ['dropout_train', "Dropout: training_mode ('x') must be a constant false"],
-      ['dropout_mask', "Dropout: the mask output 'mask' is not supported"],
+      ['dropout_mask', "Dropout: output 1 ('mask') is used, but nnc computes only output 0 of this op"],
     ]);
   });
 

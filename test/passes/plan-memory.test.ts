@@ -6,7 +6,7 @@ import { parseGraph } from '../../src/ir/parser.js';
 import { tensor, type Tensor } from '../../src/ir/tensor.js';
 import { verifyGraph } from '../../src/ir/verifier.js';
 import { concreteShape, elementCount, sameType } from '../../src/ir/types.js';
-import { optimize, planMemory, SLOT_ALIGN, type MemoryPlan } from '../../src/passes/index.js';
+import { optimize, planMemory, SLOT_ALIGN, type MemoryPlan, type MemorySlot } from '../../src/passes/index.js';
 import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
 import { BRANCHING_FIXTURES, loadFixtureGraphs } from './fixture-graphs.js';
 import { ir } from './pass-case.js';
@@ -26,7 +26,8 @@ function dataOf(n: Node): Node {
  */
 function expectNoLiveOverlap(graph: Graph, plan: MemoryPlan): void {
   const index = new Map(graph.nodes.map((n, i) => [n, i]));
-  const born = (n: Node) => (n.op === 'input' ? -1 : index.get(n)!);
+  // A projection is written by its multi-result node.
+  const born = (n: Node) => (n.op === 'input' ? -1 : n.op === 'result' ? index.get(n.inputs[0]!)! : index.get(n)!);
   const planned = [...plan.slots.keys()];
   for (const [i, a] of planned.entries()) {
     for (const b of planned.slice(i + 1)) {
@@ -53,6 +54,7 @@ function expectNoLiveOverlap(graph: Graph, plan: MemoryPlan): void {
 function interpretInArena(graph: Graph, plan: MemoryPlan, inputs: TensorMap, batch: number): TensorMap {
   const arena = new Float32Array((batch * plan.peakBytesPerRow) / 4);
   const scratch = new Map<Node, Tensor>(); // weights, consts and views of them: not in the arena
+  const projections = graph.projections();
   const read = (n: Node): Tensor => {
     const slot = plan.slots.get(n);
     if (!slot) return scratch.get(n)!;
@@ -62,6 +64,14 @@ function interpretInArena(graph: Graph, plan: MemoryPlan, inputs: TensorMap, bat
   };
   for (const n of graph.nodes) {
     const shape = concreteShape(n.type.shape, batch);
+    if (n.op === 'result') continue; // written by its multi-result node, below
+    if (n.results) {
+      // Every result goes to its projection's slot at once, as the kernels write them.
+      const outs = n.results.map((t) => ({ dtype: t.dtype, shape: concreteShape(t.shape, batch) }));
+      const values = opRegistry.get(n.op)!.evaluateResults!(n.inputs.map(read), n.attrs, outs);
+      projections.get(n)!.forEach((p, k) => p && arena.set(values[k]!.data, (batch * plan.slots.get(p)!.offsetPerRow) / 4));
+      continue;
+    }
     const value =
       n.op === 'input'
         ? inputs[n.name!]!
@@ -78,7 +88,7 @@ function interpretInArena(graph: Graph, plan: MemoryPlan, inputs: TensorMap, bat
 function expectPlanSound(graph: Graph): MemoryPlan {
   verifyGraph(graph, { requireWeightData: true });
   const plan = planMemory(graph);
-  for (const n of graph.nodes) expect(plan.slots.has(n)).toBe(n.op !== 'weight' && n.op !== 'const' && !(isView(n) && !plan.slots.has(n.inputs[0]!)));
+  for (const n of graph.nodes) expect(plan.slots.has(n)).toBe(n.op !== 'weight' && n.op !== 'const' && !n.results && !(isView(n) && !plan.slots.has(n.inputs[0]!)));
   for (const slot of plan.slots.values()) {
     expect(slot.offsetPerRow % SLOT_ALIGN).toBe(0);
     expect(slot.offsetPerRow + slot.bytesPerRow).toBeLessThanOrEqual(plan.peakBytesPerRow);
@@ -174,6 +184,40 @@ describe('planMemory', () => {
     const plan = expectPlanSound(graph);
     expect(plan.slots.get(graph.nodes[4]!)!.bytesPerRow).toBe(64 * 64 * 4);
     expect([...plan.slots.keys()].map((n) => n.op)).toEqual(['input', 'mul', 'add', 'mul']);
+  });
+
+  it('gives each result of a split its own slot, live from the split on, and reuses the bytes once they die', () => {
+    const graph = parseGraph(ir`
+      %x = input : f32[?,12]
+      %0, %1, _ = split %x {axis=1, sizes=[4,4,4]} : f32[?,4], f32[?,4], f32[?,4]
+      %2 = mul %0, %1 : f32[?,4]
+      %3 = concat %2, %2 {axis=1} : f32[?,8]
+      %4 = slice %x {axis=1, begin=4, size=8} : f32[?,8]
+      %5 = add %3, %4 : f32[?,8]
+      output "y" = %5
+    `);
+    const plan = expectPlanSound(graph);
+    const [x, splitNode, a, b, , cat] = graph.nodes;
+    const [sx, sa, sb] = [plan.slots.get(x!)!, plan.slots.get(a!)!, plan.slots.get(b!)!];
+    const overlap = (p: MemorySlot, q: MemorySlot) => p.offsetPerRow < q.offsetPerRow + q.bytesPerRow && q.offsetPerRow < p.offsetPerRow + p.bytesPerRow;
+    expect(plan.slots.has(splitNode!)).toBe(false); // the split itself owns no bytes
+    expect([sa.bytesPerRow, sb.bytesPerRow]).toEqual([16, 16]);
+    // Both results are written by the split while it reads %x, and %x stays live: three disjoint ranges.
+    expect([overlap(sa, sb), overlap(sa, sx), overlap(sb, sx)]).toEqual([false, false, false]);
+    expect([plan.lastUse.get(a!), plan.lastUse.get(b!)]).toEqual([4, 4]); // read last by the mul
+    // The concat, born after both died, takes bytes one of them had.
+    expect(overlap(plan.slots.get(cat!)!, sa) || overlap(plan.slots.get(cat!)!, sb)).toBe(true);
+    expect(plan.peakBytesPerRow).toBeLessThan(plan.naiveBytesPerRow);
+    // An operand that dies at the split still overlaps the results in time: they are written while it is read.
+    const dying = parseGraph(ir`
+      %x = input : f32[?,8]
+      %0, %1 = split %x {axis=1, sizes=[4,4]} : f32[?,4], f32[?,4]
+      %2 = sub %0, %1 : f32[?,4]
+      output "y" = %2
+    `);
+    const p2 = expectPlanSound(dying);
+    const [x2, , a2, b2] = dying.nodes;
+    expect([overlap(p2.slots.get(a2!)!, p2.slots.get(x2!)!), overlap(p2.slots.get(b2!)!, p2.slots.get(x2!)!)]).toEqual([false, false]);
   });
 
   it('rejects a value with two symbolic axes', () => {

@@ -8,9 +8,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../fixtures/index.js';
 import { loadModelFile } from '../../src/frontend/loader.js';
 import { Random } from '../../src/frontend/random.js';
+import { GraphBuilder } from '../../src/ir/builder.js';
 import { interpret, type TensorMap } from '../../src/ir/interpreter.js';
 import { tensor } from '../../src/ir/tensor.js';
-import { concreteShape } from '../../src/ir/types.js';
+import { concreteShape, tensorType } from '../../src/ir/types.js';
+import { gradientGraph } from '../../src/train/autodiff.js';
 import { compiledExecutor, loadTrainingKernels } from '../../src/train/compiled/index.js';
 import { interpreterExecutor } from '../../src/train/executor.js';
 import { Trainer } from '../../src/train/trainer.js';
@@ -75,5 +77,23 @@ describe('compiled executor', () => {
       for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(w[i]! - got.weights.get(name)![i]!));
       expect(worst, name).toBeLessThan(1e-5);
     }
+  });
+
+  it('runs a multi-result node (split) and the gradient through it as the interpreter does', () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', tensorType([null, 6]));
+    const w = b.input('w', tensorType([6, 6]));
+    const [p, , r] = b.multi('split', [b.op('matmul', [x, w])], { axis: 1, sizes: [2, 1, 3] });
+    const loss = b.op('reduce_sum', [b.op('concat', [b.op('tanh', [p!]), b.op('mul', [r!, r!])], { axis: 1 })]);
+    b.output('loss', loss);
+    const graph = gradientGraph(b.build(), 'loss', ['w']);
+    const rng = new Random(4);
+    const feeds = { x: tensor([5, 6], Float32Array.from({ length: 30 }, () => rng.uniform(-1, 1))), w: tensor([6, 6], Float32Array.from({ length: 36 }, () => rng.uniform(-1, 1))) };
+    const want = interpret(graph, feeds);
+    const got = compiledExecutor(graph).run(feeds);
+    expect(Math.abs(got.loss!.data[0]! - want.loss!.data[0]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(want.loss!.data[0]!)));
+    const g = want['grad:w']!.data;
+    expect(g.some((v) => v !== 0)).toBe(true);
+    for (let i = 0; i < g.length; i++) expect(Math.abs(got['grad:w']!.data[i]! - g[i]!), `grad:w[${i}]`).toBeLessThan(1e-5);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Every op's gradient rule against central finite differences (on the reference interpreter)
  * and against tfjs's tf.grads of the same function. The loss is sum(op(x...) * R) with a fixed
- * random R, so every output element carries a different upstream gradient.
+ * random R, so every output element carries a different upstream gradient; for a multi-result
+ * op, the sum of that over the results the case uses (the others receive no gradient at all).
  *
  * Tolerances: finite differences in float32 with step 1e-3 agree to |Δ| ≤ 3e-3 · max(1, |g|)
  * (rounding of the loss / step plus O(step²) truncation); tfjs computes the same math in float32
@@ -20,7 +21,7 @@ import { dropoutKeep } from '../../src/ir/ops/dropout_train.js';
 import { gradientGraph } from '../../src/train/autodiff.js';
 import { tfjsReady } from '../helpers/tfjs-twin.js';
 
-type TfFn = (...xs: tf.Tensor[]) => tf.Tensor;
+type TfFn = (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
 
 interface Case {
   op: string;
@@ -31,13 +32,15 @@ interface Case {
   positive?: boolean;
   /** The last operand is an integer seed, not differentiated. */
   seedOperand?: boolean;
+  /** Multi-result ops: the results the loss reads (default: all). */
+  used?: number[];
 }
 
 function maskOf(seed: number, n: number, rate: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => (dropoutKeep(seed, i, rate) ? 1 / (1 - rate) : 0));
 }
 
-const erfGelu: TfFn = (x) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+const erfGelu = (x: tf.Tensor) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
 
 const CASES: Case[] = [
   { op: 'matmul', shapes: [[3, 4], [4, 5]], tf: (a, b) => tf.matMul(a!, b!) },
@@ -69,6 +72,11 @@ const CASES: Case[] = [
   { op: 'concat', attrs: { axis: 1 }, shapes: [[2, 3], [2, 4]], tf: (a, b) => tf.concat([a!, b!], 1) },
   { op: 'slice', attrs: { axis: 1, begin: 1, size: 2 }, shapes: [[2, 4]], tf: (x) => tf.slice(x!, [0, 1], [2, 2]) },
   { op: 'pad', attrs: { axis: 1, before: 1, after: 2 }, shapes: [[2, 3]], tf: (x) => tf.pad(x!, [[0, 0], [1, 2]]) },
+  { op: 'split', attrs: { axis: 1, sizes: [1, 3, 2] }, shapes: [[2, 6]], tf: (x) => tf.split(x!, [1, 3, 2], 1) },
+  // Results the loss does not read get zeros in the joined gradient: first, middle and last.
+  { op: 'split', attrs: { axis: -1, sizes: [2, 2] }, shapes: [[2, 3, 4]], used: [1], tf: (x) => tf.split(x!, [2, 2], -1) },
+  { op: 'split', attrs: { axis: 0, sizes: [1, 1, 2] }, shapes: [[4, 3]], used: [0, 2], tf: (x) => tf.split(x!, [1, 1, 2], 0) },
+  { op: 'split', attrs: { axis: 1, sizes: [3, 1] }, shapes: [[2, 4]], used: [0], tf: (x) => tf.split(x!, [3, 1], 1) },
   {
     op: 'dropout_train',
     attrs: { rate: 0.4 },
@@ -95,7 +103,7 @@ const CASES: Case[] = [
 ];
 
 /** Ops whose operands are not differentiable (integer-valued results) or that are gradients themselves. */
-const NOT_DIFFERENTIATED = new Set(['input', 'weight', 'const', 'one_hot', 'argmax', 'unreduce', 'dense']);
+const NOT_DIFFERENTIATED = new Set(['input', 'weight', 'const', 'one_hot', 'argmax', 'unreduce', 'dense', 'result']);
 
 function sample(rng: Random, shape: number[], positive: boolean): Float32Array {
   const data = new Float32Array(shape.reduce((p, d) => p * d, 1));
@@ -112,12 +120,15 @@ function sample(rng: Random, shape: number[], positive: boolean): Float32Array {
 function build(c: Case, rng: Random) {
   const b = new GraphBuilder();
   const xs = c.shapes.map((s, i) => b.input(`x${i}`, { dtype: 'f32', shape: s }));
-  const y = b.op(c.op, xs, c.attrs ?? {});
-  const outShape = concreteShape(y.type.shape, 1);
-  const r = sample(rng, outShape, false);
-  const loss = b.op('reduce_sum', [b.op('mul', [y, b.constant([...r], y.type)])]);
-  b.output('loss', loss);
-  return { graph: b.build(), r, outShape };
+  const ys = opRegistry.get(c.op)!.inferTypes ? b.multi(c.op, xs, c.attrs ?? {}) : [b.op(c.op, xs, c.attrs ?? {})];
+  const used = c.used ?? ys.map((_, k) => k);
+  const weights = used.map((k) => {
+    const shape = concreteShape(ys[k]!.type.shape, 1);
+    return { k, shape, r: sample(rng, shape, false) };
+  });
+  const terms = weights.map(({ k, r }) => b.op('reduce_sum', [b.op('mul', [ys[k]!, b.constant([...r], ys[k]!.type)])]));
+  b.output('loss', terms.reduce((acc, t) => b.op('add', [acc, t])));
+  return { graph: b.build(), weights };
 }
 
 function lossOf(graph: ReturnType<typeof build>['graph'], inputs: Record<string, Tensor>): number {
@@ -131,13 +142,13 @@ describe('op gradients', () => {
     const tested = new Set(CASES.map((c) => c.op));
     const missing = [...opRegistry.keys()].filter((op) => !NOT_DIFFERENTIATED.has(op) && !tested.has(op));
     expect(missing).toEqual([]);
-    for (const op of tested) expect(opRegistry.get(op)?.gradient, op).toBeDefined();
+    for (const op of tested) expect(opRegistry.get(op)?.gradient ?? opRegistry.get(op)?.gradientResults, op).toBeDefined();
   });
 
   CASES.forEach((c, k) => {
     it(`${c.op} ${JSON.stringify(c.attrs ?? {})} ${JSON.stringify(c.shapes)}`, () => {
       const rng = new Random(100 + k);
-      const { graph, r, outShape } = build(c, rng);
+      const { graph, weights } = build(c, rng);
       const data = c.shapes.map((s) => sample(rng, s, c.positive ?? false));
       if (c.seedOperand) data[data.length - 1] = Float32Array.of(1234);
       const allNames = c.shapes.map((_, i) => `x${i}`);
@@ -146,8 +157,11 @@ describe('op gradients', () => {
       const grads = interpret(gradientGraph(graph, 'loss', names), inputs);
 
       const tfGrads = tf.tidy(() => {
-        const rT = tf.tensor(r, outShape);
-        const f = (...xs: tf.Tensor[]) => tf.sum(tf.mul(c.tf(...xs), rT));
+        const rs = weights.map(({ k, shape, r }) => ({ k, t: tf.tensor(r, shape) }));
+        const f = (...xs: tf.Tensor[]) => {
+          const ys = [c.tf(...xs)].flat();
+          return rs.map(({ k, t }) => tf.sum(tf.mul(ys[k]!, t))).reduce((a, s) => tf.add(a, s));
+        };
         const xs = data.map((d, i) => tf.tensor(d, c.shapes[i]!));
         const fixed = xs.slice(names.length);
         return tf.grads((...vs: tf.Tensor[]) => f(...vs, ...fixed))(xs.slice(0, names.length)).map((g) => g.dataSync().slice());
@@ -171,5 +185,24 @@ describe('op gradients', () => {
         }
       });
     });
+  });
+
+  it('split: gradients of a result read twice add up on its projection; unread results pass zeros', () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', { dtype: 'f32', shape: [3, 5] });
+    const [a, , c] = b.multi('split', [x], { axis: 1, sizes: [2, 1, 2] });
+    // loss = sum(a * a) + sum(tanh(a)) + sum(c): result 1 gets no gradient.
+    const loss = b.op('add', [b.op('add', [b.op('reduce_sum', [b.op('mul', [a!, a!])]), b.op('reduce_sum', [b.op('tanh', [a!])])]), b.op('reduce_sum', [c!])]);
+    b.output('loss', loss);
+    const graph = gradientGraph(b.build(), 'loss', ['x']);
+    expect(graph.nodes.filter((n) => n.op === 'concat')).toHaveLength(1);
+    const data = sample(new Random(7), [3, 5], false);
+    const g = interpret(graph, { x: tensor([3, 5], data) })['grad:x']!.data;
+    for (let i = 0; i < 15; i++) {
+      const v = data[i]!;
+      const col = i % 5;
+      const want = col < 2 ? 2 * v + 1 - Math.tanh(v) ** 2 : col === 2 ? 0 : 1;
+      expect(Math.abs(g[i]! - want), `grad[${i}]`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(want)));
+    }
   });
 });

@@ -6,6 +6,8 @@ import type { Attrs, Graph, Node } from '../../src/ir/graph.js';
 import { interpret } from '../../src/ir/interpreter.js';
 import { tensor } from '../../src/ir/tensor.js';
 import { tensorType, type Shape } from '../../src/ir/types.js';
+import { printGraph } from '../../src/ir/printer.js';
+import { eliminateDeadCode } from '../../src/passes/dce.js';
 import { planMemory } from '../../src/passes/index.js';
 import { moduleError, runModule } from './harness.js';
 
@@ -183,6 +185,37 @@ describe('softmax, concat, copies and views', () => {
   it('concatenates along the last and a middle axis', async () => {
     await expectMatches(graphOf((b) => b.op('concat', [b.input('a', tensorType([null, 2, 3])), b.input('b', tensorType([null, 2, 5]))], { axis: -1 })));
     await expectMatches(graphOf((b) => b.op('concat', [b.input('a', tensorType([null, 2, 3])), b.input('b', tensorType([null, 1, 3])), b.input('c', tensorType([null, 3, 3]))], { axis: 1 })));
+  });
+
+  it('splits along the last and a middle axis, each result into its own slot', async () => {
+    const last = graphOf((b) => {
+      const [p, q, r] = b.multi('split', [b.input('x', tensorType([null, 9]))], { axis: -1, sizes: [3, 5, 1] });
+      return { p: p!, q: q!, r: r! };
+    });
+    await expectMatches(last);
+    const middle = graphOf((b) => {
+      const x = b.input('x', tensorType([null, 4, 3]));
+      const [p, q] = b.multi('split', [b.op('tanh', [x])], { axis: 1, sizes: [1, 3] });
+      // Both results live while the relu and the add run.
+      return { p: b.op('relu', [p!]), q: b.op('add', [q!, p!]) };
+    });
+    await expectMatches(middle);
+  });
+
+  it('splits a weight, and skips results nothing reads after DCE', async () => {
+    const weightSplit = graphOf((b) => {
+      const [, q] = b.multi('split', [weight(b, 'w', [6, 4], 5)], { axis: 0, sizes: [2, 4] });
+      return b.op('add', [b.input('x', tensorType([null, 4, 4])), q!]);
+    });
+    await expectMatches(weightSplit);
+    const pruned = eliminateDeadCode(
+      graphOf((b) => {
+        const [, q, , s] = b.multi('split', [b.input('x', tensorType([null, 2, 10]))], { axis: 2, sizes: [2, 3, 1, 4] });
+        return { q: q!, s: b.op('sigmoid', [s!]) };
+      }),
+    );
+    expect(printGraph(pruned)).toMatch(/^_, %0, _, %1 = split %x/m);
+    await expectMatches(pruned);
   });
 
   it('copies identity and dropout, and reads reshape views in place', async () => {

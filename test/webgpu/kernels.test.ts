@@ -10,6 +10,7 @@ import type { Graph, Node } from '../../src/ir/graph.js';
 import { interpret } from '../../src/ir/interpreter.js';
 import { opRegistry } from '../../src/ir/ops/index.js';
 import { tensorType, type Shape } from '../../src/ir/types.js';
+import { eliminateDeadCode } from '../../src/passes/dce.js';
 import { planMemory } from '../../src/passes/index.js';
 import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
 import { buildWebGpuBundle, byName, dawnGpu, predictInput } from '../helpers/webgpu.js';
@@ -157,6 +158,21 @@ describe('webgpu kernels', () => {
   it('identity and dropout copy only when the memory plan gives them storage of their own', async () => {
     const g = single([null, 7], (b, x) => b.op('identity', [b.op('dropout', [b.op('tanh', [x])], { rate: 0.5 })]));
     await expectMatches(g, [1, 5]);
+  });
+
+  it('split along inner axes, without the results DCE dropped: one dispatch per result read', async () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', tensorType([null, 4, 6]));
+    const [p, q, r] = b.multi('split', [x], { axis: 2, sizes: [1, 3, 2] });
+    const [m] = b.multi('split', [b.op('tanh', [x])], { axis: -2, sizes: [3, 1] });
+    b.output('p', p!);
+    b.output('q', b.op('relu', [q!]));
+    b.output('r', r!);
+    b.output('m', b.op('add', [m!, weight(b, 'w', [3, 6], 8)]));
+    const g = eliminateDeadCode(b.build());
+    const splits = buildProgram(g, planMemory(g)).dispatches.filter((d) => d.label.startsWith('result '));
+    expect(splits).toHaveLength(4); // 3 + 1: the result nothing reads gets no kernel
+    await expectMatches(g, [1, 7]);
   });
 
   it('reshape is free: a flatten between two matmuls adds no dispatch', async () => {

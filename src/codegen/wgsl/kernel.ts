@@ -36,6 +36,8 @@ export interface KernelContext {
   operand(node: Node): Operand;
   /** A name for diagnostics: `dense %3 (layer 'dense_1')`. */
   describe(node: Node): string;
+  /** The projection of each result of a multi-result node (undefined where none reads it). */
+  projections(node: Node): readonly (Node | undefined)[];
 }
 
 /** Emits the kernels (usually one) that compute `node`; views and no-ops emit none. */

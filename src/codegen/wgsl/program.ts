@@ -75,8 +75,10 @@ export function buildProgram(graph: Graph, plan: MemoryPlan): ShaderProgram {
     throw new NncError('NNC2007', `the memory plan has no slot for ${describe(node)}`);
   };
 
+  const projections = graph.projections();
   const ctx: KernelContext = {
     describe,
+    projections: (node) => projections.get(node) ?? [],
     operand(node): Operand {
       const w = offsets.get(node);
       if (w !== undefined) return { array: 'weights', base: `${w}u` };

@@ -6,7 +6,7 @@ import { GraphBuilder } from '../../ir/builder.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import { SELU_ALPHA, SELU_SCALE } from '../../ir/ops/selu.js';
 import type { Dim } from '../../ir/types.js';
-import { attrProblems, attrRefusal, ignored, integer, irAttrs, number, only, readAttrs, type AttrTable, type AttrValues } from './attributes.js';
+import { attrProblems, attrRefusal, ignored, integer, integers, irAttrs, number, only, readAttrs, type AttrTable, type AttrValues } from './attributes.js';
 import { irSafeName, transposed } from './shared.js';
 
 const { onnx } = onnxProto;
@@ -110,7 +110,16 @@ export function loadOnnxGraph(path: string): Graph {
     }
     b.currentLayer = nodeName(n);
     try {
-      values.set(n.output[0]!, def.build(n, ctx, readAttrs(def.attrs, n.attrs)));
+      const produced = def.build(n, ctx, readAttrs(def.attrs, n.attrs));
+      const results: readonly Node[] = isNodeList(produced) ? produced : [produced];
+      // Every output nnc computes is kept; one it cannot compute is refused only if something reads it.
+      n.output.forEach((name, k) => {
+        if (!name) return;
+        const value = results[k];
+        if (value) values.set(name, value);
+        else if (ctx.isRead(name))
+          ctx.refuseNode(n, `output ${k} ('${name}') is used, but nnc computes only ${results.length === 1 ? 'output 0' : `outputs 0-${results.length - 1}`} of this op`);
+      });
     } catch (e) {
       if (!(e instanceof NncError && e.code === 'NNC6001')) {
         if (unsupported.length + refused.length > 0) break; // report those, the cause is likely among them
@@ -208,13 +217,16 @@ interface OnnxContext {
   refuseNode(n: OnnxNode, detail: string): never;
 }
 
+const isNodeList = (v: Node | readonly Node[]): v is readonly Node[] => Array.isArray(v);
+
 interface OnnxOp {
   /** Every attribute the op reads or ignores; any other attribute present is refused. */
   readonly attrs: AttrTable;
-  build(n: OnnxNode, ctx: OnnxContext, attrs: Readonly<Record<string, unknown>>): Node;
+  /** The IR value of each ONNX output, in order (a single node for output 0 alone). */
+  build(n: OnnxNode, ctx: OnnxContext, attrs: Readonly<Record<string, unknown>>): Node | readonly Node[];
 }
 
-const op = <T extends AttrTable>(attrs: T, build: (n: OnnxNode, ctx: OnnxContext, a: AttrValues<T>) => Node): OnnxOp => ({
+const op = <T extends AttrTable>(attrs: T, build: (n: OnnxNode, ctx: OnnxContext, a: AttrValues<T>) => Node | readonly Node[]): OnnxOp => ({
   attrs,
   build: build as OnnxOp['build'],
 });
@@ -290,8 +302,8 @@ const flatten = op({ axis: integer(1) }, (n, ctx, a) => {
 
 /**
  * Dropout is the identity at inference. Its ratio (attribute before opset 12, input since) and
- * seed only matter in training; a training_mode input must be a constant false, and the mask
- * output must be unused.
+ * seed only matter in training; a training_mode input must be a constant false. Its mask output
+ * (bool) is not computed: the node is refused if something reads it.
  */
 const dropout = op({ ratio: ignored, seed: ignored }, (n, ctx) => {
   const trainingMode = n.input[2];
@@ -299,7 +311,6 @@ const dropout = op({ ratio: ignored, seed: ignored }, (n, ctx) => {
     const c = ctx.constants.get(trainingMode);
     if (!c || c.data.some((v) => v !== 0)) ctx.refuseNode(n, `training_mode ('${trainingMode}') must be a constant false`);
   }
-  if (n.output[1] && ctx.isRead(n.output[1])) ctx.refuseNode(n, `the mask output '${n.output[1]}' is not supported`);
   return ctx.b.op('identity', [ctx.operand(n.input[0]!)]);
 });
 
@@ -309,6 +320,31 @@ const concat = op({ axis: integer() }, (n, ctx, a) => {
 });
 
 /** Every supported ONNX op and the IR it becomes. */
+
+/**
+ * Split along `axis` (default 0), one IR result per ONNX output: sizes from the `split` input
+ * (opset 13+, an initializer) or attribute (opsets 2-12); else `num_outputs` pieces of
+ * ceil(extent / num_outputs), the last one smaller (opset 18+); else equal pieces, one per output.
+ */
+const split = op({ axis: integer(0), split: integers(), num_outputs: integer() }, (n, ctx, a) => {
+  const x = ctx.operand(n.input[0]!);
+  const rank = x.type.shape.length;
+  const axis = a.axis < 0 ? a.axis + rank : a.axis;
+  if (axis <= 0 || axis >= rank) ctx.refuse(n, 'axis', a.axis, `is not supported: a rank-${rank} value splits along a non-batch axis only`);
+  const extent = x.type.shape[axis] as number;
+  let sizes: number[];
+  if (n.input[1]) sizes = Array.from((ctx.constants.get(n.input[1]) ?? ctx.refuseNode(n, 'the split sizes must be an initializer')).data);
+  else if (a.split) sizes = [...a.split];
+  else if (a.num_outputs !== undefined) {
+    const chunk = Math.ceil(extent / a.num_outputs);
+    sizes = Array.from({ length: a.num_outputs }, (_, k) => Math.min(chunk, extent - k * chunk));
+  } else {
+    if (extent % n.output.length !== 0) ctx.refuseNode(n, `axis ${axis} of extent ${extent} does not split into ${n.output.length} equal parts`);
+    sizes = n.output.map(() => extent / n.output.length);
+  }
+  return ctx.b.multi('split', [x], { axis, sizes });
+});
+
 const ONNX_OPS: Record<string, OnnxOp> = {
   MatMul: binary('matmul'),
   Gemm: gemm,
@@ -334,6 +370,7 @@ const ONNX_OPS: Record<string, OnnxOp> = {
   Flatten: flatten,
   Reshape: reshape,
   Concat: concat,
+  Split: split,
 };
 
 function tensorData(t: InstanceType<typeof onnx.TensorProto> | onnxProto.onnx.ITensorProto, path: string): Float32Array {

@@ -23,11 +23,13 @@ import { reduceMean } from './reduce_mean.js';
 import { reduceSum } from './reduce_sum.js';
 import { relu } from './relu.js';
 import { reshape } from './reshape.js';
+import { result } from './result.js';
 import { selu } from './selu.js';
 import { sigmoid } from './sigmoid.js';
 import { slice } from './slice.js';
 import { softmax } from './softmax.js';
 import { softplus } from './softplus.js';
+import { split } from './split.js';
 import { constant, input, weight } from './sources.js';
 import { sub } from './sub.js';
 import { swish } from './swish.js';
@@ -42,6 +44,8 @@ const OPS: readonly OpDef[] = [
   relu, sigmoid, tanh, elu, selu, leakyRelu, swish, softplus, gelu, hardSigmoid,
   softmax, reshape, concat, identity, dropout,
   elementwise,
+  // Several results: the op and the projection that reads one of them.
+  split, result,
   // Training graphs: gradient products, reductions, loss and metric helpers.
   matmulNt, matmulTn, reduceSum, reduceMean, unreduce, slice, pad, dropoutTrain, logSoftmax, oneHot, argmax,
 ];

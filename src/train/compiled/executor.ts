@@ -51,12 +51,16 @@ class Plan {
   private readonly bindings: { name: string; slot: { fn: () => void } }[] = [];
   private readonly memory: WebAssembly.Memory;
   private instantiated = false;
+  private readonly projections: Map<Node, (Node | undefined)[]>;
+  private readonly batch: number;
 
   constructor(
     private readonly graph: Graph,
     batch: number,
     carry: ReadonlySet<string>,
   ) {
+    this.projections = graph.projections();
+    this.batch = batch;
     const inPlace = inPlaceUpdates(graph, carry);
     // Lay out every non-view value (plus GEMM scratch) in one memory, 16-byte aligned.
     let top = 0;
@@ -131,6 +135,7 @@ class Plan {
     if (def.scalar && this.addToGroup(n, out, ins)) return;
     if (!['input', 'reshape', 'identity', 'dropout', 'weight', 'const'].includes(n.op)) this.flushGroup();
     switch (n.op) {
+      case 'result': // written by its multi-result node
       case 'input':
       case 'reshape':
       case 'identity':
@@ -196,6 +201,24 @@ class Plan {
       const kernel = elementwiseKernel(def.scalar(n.attrs), access);
       const offsets = ins.map((r) => r.offset);
       this.steps.push(() => kernel(f, out.offset, out.size, offsets));
+      return;
+    }
+    if (def.evaluateResults) {
+      // A multi-result node: every result by reference evaluation, into its projection's region.
+      const evaluate = def.evaluateResults;
+      const targets = this.projections.get(n) ?? [];
+      const outs = n.results!.map((t) => ({ dtype: t.dtype, shape: concreteShape(t.shape, this.batch) }));
+      this.steps.push(() => {
+        const results = evaluate(
+          ins.map((r) => this.view(r)),
+          n.attrs,
+          outs,
+        );
+        results.forEach((t, k) => {
+          const target = targets[k];
+          if (target) f.set(t.data, this.regions.get(target)!.offset);
+        });
+      });
       return;
     }
     // Reference fallback on views of the memory.

@@ -1,3 +1,4 @@
+import { RESULT_OP } from '../../../ir/graph.js';
 import { opRegistry } from '../../../ir/ops/index.js';
 import { concatKernel } from './concat.js';
 import { denseKernel } from './dense.js';
@@ -11,6 +12,7 @@ import { matmulNtKernel } from './matmul_nt.js';
 import { padKernel } from './pad.js';
 import { sliceKernel } from './slice.js';
 import { softmaxKernel } from './softmax.js';
+import { splitKernel } from './split.js';
 
 /**
  * The wasm kernel of each op, keyed by registry name. Ops that declare `scalar` math (add, relu,
@@ -27,6 +29,7 @@ const KERNELS: Readonly<Record<string, WasmKernel>> = {
   log_softmax: logSoftmaxKernel,
   concat: concatKernel,
   slice: sliceKernel,
+  split: splitKernel,
   pad: padKernel,
   identity: identityKernel,
   dropout: dropoutKernel,
@@ -37,7 +40,10 @@ export function wasmKernel(op: string): WasmKernel | undefined {
   return KERNELS[op] ?? (opRegistry.get(op)?.scalar ? elementwiseKernel : undefined);
 }
 
-/** True for ops that compute nothing at run time: sources live in memory, views share it. */
+/**
+ * True for ops that compute nothing at run time: sources live in memory, views share it, and a
+ * projection (`result`) is written by its multi-result node's kernel.
+ */
 export function needsNoKernel(op: string): boolean {
-  return op === 'input' || op === 'weight' || op === 'const' || opRegistry.get(op)?.isView === true;
+  return op === 'input' || op === 'weight' || op === 'const' || op === RESULT_OP || opRegistry.get(op)?.isView === true;
 }

@@ -12,6 +12,7 @@ import { logSoftmaxKernel } from './log_softmax.js';
 import { padKernel } from './pad.js';
 import { sliceKernel } from './slice.js';
 import { softmaxOpKernel } from './softmax.js';
+import { splitKernel } from './split.js';
 import { passThroughKernel, viewKernel } from './view.js';
 
 const KERNELS: Readonly<Record<string, KernelGenerator>> = {
@@ -22,6 +23,9 @@ const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   argmax: argmaxKernel,
   concat: concatKernel,
   slice: sliceKernel,
+  split: splitKernel,
+  // A projection's value is written by its multi-result node's kernels.
+  result: viewKernel,
   pad: padKernel,
   reshape: viewKernel,
   identity: passThroughKernel,

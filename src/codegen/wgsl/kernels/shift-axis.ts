@@ -1,7 +1,7 @@
 /**
  * Copies x into the output shifted along one axis: output position p reads x at p + shift along
  * that axis, and zero where that falls outside x. Slice (shift = begin) and pad (shift = -before)
- * are both this.
+ * are both this, and split is one per result.
  */
 import type { Node } from '../../../ir/graph.js';
 import { load, type Kernel, type KernelContext } from '../kernel.js';
@@ -9,8 +9,12 @@ import { product, rowAxis } from '../shapes.js';
 import { perElementKernel } from './elementwise.js';
 
 export function shiftAlongAxisKernel(node: Node, ctx: KernelContext, shift: number): Kernel {
-  const x = node.inputs[0]!;
-  const { dims, axis } = rowAxis(node, Number(node.attrs.axis), ctx.describe(node), node.op);
+  return shiftIntoKernel(node, node.inputs[0]!, Number(node.attrs.axis), node.op, ctx, shift);
+}
+
+/** The same copy from `x` into `out` (which need not be a node reading x: a split's projection). */
+export function shiftIntoKernel(out: Node, x: Node, axisAttr: number, op: string, ctx: KernelContext, shift: number): Kernel {
+  const { dims, axis } = rowAxis(out, axisAttr, ctx.describe(out), op);
   const inner = product(dims.slice(axis));
   const outExtent = dims[axis - 1]!;
   const inExtent = x.type.shape[axis] as number;
@@ -20,6 +24,6 @@ export function shiftAlongAxisKernel(node: Node, ctx: KernelContext, shift: numb
   if (p >= 0 && p < ${inExtent}) {
     v = ${load(ctx.operand(x), `o * ${inExtent * inner}u + u32(p) * ${inner}u + i % ${inner}u`)};
   }
-  ${load(ctx.operand(node), 'i')} = v;`;
-  return perElementKernel(node, ctx, body);
+  ${load(ctx.operand(out), 'i')} = v;`;
+  return perElementKernel(out, ctx, body);
 }
