@@ -24,9 +24,6 @@ export interface GraphOutput {
   readonly node: Node;
 }
 
-/** Ops with no operands whose value comes from outside the computation. */
-export const SOURCE_OPS = new Set(['input', 'weight', 'const']);
-
 /**
  * A model as a list of nodes in topological order, its named outputs, and the data of its
  * weights. Graphs are immutable values: passes build new ones (see GraphBuilder / rebuild).

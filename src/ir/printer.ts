@@ -1,4 +1,6 @@
+import { printedAttrs } from './attrs.js';
 import type { AttrValue, Attrs, Graph, Node } from './graph.js';
+import { opRegistry } from './ops/index.js';
 import { formatType } from './types.js';
 
 /**
@@ -11,7 +13,9 @@ import { formatType } from './types.js';
  *   output "dense_1" = %1
  *
  * Inputs and weights keep their names; every other value is numbered in order. Attributes are
- * printed sorted by key, so equal graphs print equal text. The parser reads this back exactly.
+ * printed sorted by key, so equal graphs print equal text, and those equal to their op's default
+ * are left out (except an op's axis), so the text stays short. The parser reads this back
+ * exactly, defaults included.
  */
 export function printGraph(graph: Graph): string {
   const names = valueNames(graph);
@@ -29,7 +33,7 @@ export function valueNames(graph: Graph): Map<Node, string> {
 
 export function printNode(n: Node, names: ReadonlyMap<Node, string>): string {
   const operands = n.inputs.map((i) => `%${names.get(i)}`).join(', ');
-  const attrs = printAttrs(n.attrs);
+  const attrs = printAttrs(printedAttrs(opRegistry.get(n.op), n.attrs));
   return `%${names.get(n)} = ${n.op}${operands ? ' ' + operands : ''}${attrs ? ' ' + attrs : ''} : ${formatType(n.type)}`;
 }
 

@@ -7,7 +7,7 @@
  *   the last node that reads it (graph outputs: past the last node). Both ends are inclusive: a
  *   node never writes over an operand it is reading, unless it works in place (below).
  * - Views (reshape) share their operand's bytes; the shared buffer lives until its last reader.
- * - In place: an elementwise node (a `scalar` op) writes over an operand of its own type whose
+ * - In place: an elementwise node (an op with the `elementwise` trait) writes over an operand of its own type whose
  *   buffer nothing reads afterwards, since element i is read before element i is written. Other
  *   operands in that buffer must have the result's type too (same element order, no broadcast).
  * - Placement: buffers largest first, each at the lowest 16-byte-aligned offset free of every
@@ -23,8 +23,8 @@
  */
 import { NncError } from '../errors.js';
 import type { Graph, Node } from '../ir/graph.js';
-import { opRegistry } from '../ir/ops/index.js';
 import { printNode, valueNames } from '../ir/printer.js';
+import { isElementwiseOp, isViewOp } from '../ir/traits.js';
 import { bytesOf, elementsPerRow, sameType } from '../ir/types.js';
 import type { MemoryPlan, MemorySlot } from './memory-plan-types.js';
 
@@ -79,7 +79,7 @@ function lastUses(graph: Graph): Map<Node, number> {
 
 /** The operand buffer an elementwise node at index j may overwrite, if any. */
 function inPlaceBuffer(n: Node, j: number, buffers: ReadonlyMap<Node, Buffer>): Buffer | undefined {
-  if (!opRegistry.get(n.op)?.scalar) return undefined;
+  if (!isElementwiseOp(n.op)) return undefined;
   for (const operand of n.inputs) {
     const buf = buffers.get(operand);
     if (!buf || buf.end !== j || !sameType(operand.type, n.type)) continue;
@@ -100,7 +100,7 @@ function rowBytes(graph: Graph, n: Node): number {
   return elementsPerRow(n.type.shape) * bytesOf(n.type.dtype);
 }
 
-const isView = (n: Node) => opRegistry.get(n.op)?.isView === true;
+const isView = (n: Node) => isViewOp(n.op);
 const aligned = (bytes: number) => Math.ceil(bytes / SLOT_ALIGN) * SLOT_ALIGN;
 
 /** Assigns offsets (greedy by size) and returns the arena size per row. */

@@ -1,6 +1,6 @@
 import binaryen from 'binaryen';
 import type { Graph, Node } from '../../ir/graph.js';
-import { opRegistry } from '../../ir/ops/index.js';
+import { isViewOp } from '../../ir/traits.js';
 import type { ConstantPool, MemoryLayout } from './layout.js';
 import { ensureMathFunction, type MathFn } from './math.js';
 
@@ -67,7 +67,7 @@ export class KernelContext {
 /** The value whose bytes a view (reshape, possibly chained) reads; any other node is itself. */
 export function viewedValue(node: Node): Node {
   let n = node;
-  while (opRegistry.get(n.op)?.isView) n = n.inputs[0]!;
+  while (isViewOp(n.op)) n = n.inputs[0]!;
   return n;
 }
 

@@ -9,6 +9,7 @@ const sourceOp = (name: string, summary: string, attrs: OpDef['attrs'] = {}): Op
   summary,
   arity: 0,
   attrs,
+  traits: { source: true, rowLocal: true },
   inferType() {
     throw new ShapeError(`${name} nodes carry their own type`);
   },

@@ -1,4 +1,4 @@
-import { opRegistry } from '../../../ir/ops/index.js';
+import { isElementwiseOp, isSourceOp, isViewOp } from '../../../ir/traits.js';
 import { concatKernel } from './concat.js';
 import { denseKernel } from './dense.js';
 import { dropoutKernel } from './dropout.js';
@@ -34,10 +34,10 @@ const KERNELS: Readonly<Record<string, WasmKernel>> = {
 
 /** The kernel for an op, or undefined if the wasm backend cannot run it. */
 export function wasmKernel(op: string): WasmKernel | undefined {
-  return KERNELS[op] ?? (opRegistry.get(op)?.scalar ? elementwiseKernel : undefined);
+  return KERNELS[op] ?? (isElementwiseOp(op) ? elementwiseKernel : undefined);
 }
 
 /** True for ops that compute nothing at run time: sources live in memory, views share it. */
 export function needsNoKernel(op: string): boolean {
-  return op === 'input' || op === 'weight' || op === 'const' || opRegistry.get(op)?.isView === true;
+  return isSourceOp(op) || isViewOp(op);
 }
