@@ -33,8 +33,12 @@ export interface AttrSpec {
  * Only `rowLocal` must be stated; the others are false unless declared.
  */
 export interface OpTraits {
-  /** No operands; the value comes from outside the computation (input, weight, const). */
-  readonly source?: boolean;
+  /**
+   * No operands; the value comes from outside the computation: 'input' (a model input), or
+   * 'constant' (weight, const: known when the model is compiled, stored outside the activation
+   * arena).
+   */
+  readonly source?: 'input' | 'constant';
   /** The result reinterprets operand 0's bytes (reshape): no kernel, no storage of its own. */
   readonly view?: boolean;
   /**

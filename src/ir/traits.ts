@@ -14,7 +14,9 @@ export function opTraits(op: string): OpTraits {
 }
 
 /** input, weight, const: no operands, the value comes from outside the computation. */
-export const isSourceOp = (op: string): boolean => opTraits(op).source === true;
+export const isSourceOp = (op: string): boolean => opTraits(op).source !== undefined;
+/** weight, const: values known when the model is compiled, kept outside the activation arena. */
+export const isConstantOp = (op: string): boolean => opTraits(op).source === 'constant';
 /** reshape: the result reinterprets operand 0's bytes. */
 export const isViewOp = (op: string): boolean => opTraits(op).view === true;
 /** identity, dropout: the result is operand 0 at inference. */

@@ -24,7 +24,7 @@
 import { NncError } from '../errors.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { printNode, valueNames } from '../ir/printer.js';
-import { isElementwiseOp, isViewOp } from '../ir/traits.js';
+import { isConstantOp, isElementwiseOp, isViewOp } from '../ir/traits.js';
 import { bytesOf, elementsPerRow, sameType } from '../ir/types.js';
 import type { MemoryPlan, MemorySlot } from './memory-plan-types.js';
 
@@ -44,7 +44,7 @@ export function planMemory(graph: Graph): MemoryPlan {
   const buffers = new Map<Node, Buffer>();
   const all: Buffer[] = [];
   for (const [j, n] of graph.nodes.entries()) {
-    if (n.op === 'weight' || n.op === 'const') continue;
+    if (isConstantOp(n.op)) continue;
     const viewed = isView(n) ? buffers.get(n.inputs[0]!) : undefined;
     if (isView(n) && !viewed) continue; // a view of a weight or const
     const shared = viewed ?? inPlaceBuffer(n, j, buffers);

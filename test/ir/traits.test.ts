@@ -60,7 +60,11 @@ describe('op traits', () => {
       if (def.traits.commutative) expect([def.traits.elementwise, def.arity], def.name).toEqual([true, 2]);
     }
     expect([...opRegistry.values()].filter((d) => d.traits.commutative).map((d) => d.name)).toEqual(['add', 'mul']);
-    expect([...opRegistry.values()].filter((d) => d.traits.source).map((d) => d.name)).toEqual(['input', 'weight', 'const']);
+    expect([...opRegistry.values()].filter((d) => d.traits.source).map((d) => [d.name, d.traits.source])).toEqual([
+      ['input', 'input'],
+      ['weight', 'constant'],
+      ['const', 'constant'],
+    ]);
     expect([...opRegistry.values()].filter((d) => d.traits.view).map((d) => d.name)).toEqual(['reshape']);
   });
 

@@ -6,7 +6,7 @@
 import { NncError, NncErrorList } from '../../errors.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import { valueNames } from '../../ir/printer.js';
-import { isSourceOp, isViewOp } from '../../ir/traits.js';
+import { isConstantOp, isSourceOp, isViewOp } from '../../ir/traits.js';
 import type { MemoryPlan } from '../../passes/memory-plan-types.js';
 import type { Dispatch, KernelContext, Operand } from './kernel.js';
 import { kernelFor } from './kernels/index.js';
@@ -43,7 +43,7 @@ function packWeights(graph: Graph): { data: Float32Array; offsets: Map<Node, num
   const chunks: ArrayLike<number>[] = [];
   let size = 0;
   for (const n of graph.nodes) {
-    if (n.op !== 'weight' && n.op !== 'const') continue;
+    if (!isConstantOp(n.op)) continue;
     const values = n.op === 'weight' ? graph.weights.get(n.name!) : (n.attrs.value as readonly number[]);
     if (!values) throw new NncError('NNC2007', `weight %${n.name} has no data`, { location: { node: `%${n.name}` } });
     offsets.set(n, size);
