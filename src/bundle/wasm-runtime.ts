@@ -18,6 +18,11 @@ export interface WasmRuntimeSpec {
   readonly inline?: { readonly simd: Uint8Array; readonly scalar: Uint8Array };
   /** Weights are in model.weights.bin, copied into memory at load time. */
   readonly externalWeights: boolean;
+  /**
+   * For a graph that is not row-local (memory.rowLocal false): the op that reads across the
+   * batch, as predict's RangeError names it when a batch exceeds what one call holds.
+   */
+  readonly acrossBatch?: string;
 }
 
 /**
@@ -30,15 +35,23 @@ export function wasmRuntime(spec: WasmRuntimeSpec): string {
   const lines = [
     `// Compiled by nnc ${COMPILER_VERSION} for WebAssembly (SIMD128, scalar fallback). Imports nothing.`,
     ...ioTables(spec),
-    '// Activations start at ARENA; one run() takes at most MAX_ROWS rows, so larger batches run in',
-    '// chunks and memory (which never shrinks) stays as planned.',
+    ...(memory.rowLocal
+      ? [
+          '// Activations start at ARENA; one run() takes at most MAX_ROWS rows, so larger batches run in',
+          '// chunks and memory (which never shrinks) stays as planned.',
+        ]
+      : [
+          '// Activations start at ARENA; one run() takes at most MAX_ROWS rows. The model reads across the',
+          '// batch (ACROSS_BATCH), so a batch cannot run in chunks: MAX_ROWS is the largest batch.',
+          `const ACROSS_BATCH = ${JSON.stringify(spec.acrossBatch ?? 'an op')};`,
+        ]),
     `const ARENA = ${memory.arenaBase}, MAX_ROWS = ${memory.maxRows};`,
     `const SIMD_PROBE = new Uint8Array([${SIMD_PROBE.join(', ')}]);`,
     '',
     ...(!spec.inline || spec.externalWeights ? [READ_FILE] : []),
     ...(spec.inline ? inlineModules(spec.inline) : fileModules()),
     ...(spec.externalWeights ? externalWeights(memory) : []),
-    loader(spec.externalWeights),
+    loader(spec.externalWeights, memory.rowLocal),
   ];
   return lines.join('\n');
 }
@@ -125,7 +138,12 @@ function check(input, batch) {
 }
 `;
 
-const loader = (externalWeights: boolean) => `${CHECK_INPUTS}
+/** predict's refusal of a batch larger than one call holds, for a model that is not row-local. */
+const WHOLE_BATCH_ONLY = `    if (rows > MAX_ROWS)
+      throw new RangeError(\`this model reads across the batch (\${ACROSS_BATCH}), so a batch runs in one piece: at most \${MAX_ROWS} rows, got \${rows}\`);
+`;
+
+const loader = (externalWeights: boolean, rowLocal: boolean) => `${CHECK_INPUTS}
 /** Loads the model: the SIMD128 build where WebAssembly.validate accepts SIMD, else the scalar one. */
 export async function load({ simd = WebAssembly.validate(SIMD_PROBE) } = {}) {
   const { instance } = await WebAssembly.instantiate(await wasmBytes(simd));
@@ -134,7 +152,7 @@ ${externalWeights ? '  await loadWeights(memory);\n' : ''}  const heap = new Flo
   const at = (offset, rows) => (ARENA + rows * offset) / 4;
   function predict(input, batch) {
     const [arrays, rows] = check(input, batch);
-    const outputs = OUTPUTS.map(([, size]) => new Float32Array(rows * size));
+${rowLocal ? '' : WHOLE_BATCH_ONLY}    const outputs = OUTPUTS.map(([, size]) => new Float32Array(rows * size));
     for (let row = 0; row < rows; row += MAX_ROWS) {
       const n = Math.min(MAX_ROWS, rows - row);
       INPUTS.forEach(([, size, offset], i) => heap.set(arrays[i].subarray(row * size, (row + n) * size), at(offset, n)));

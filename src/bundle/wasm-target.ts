@@ -1,5 +1,8 @@
 import type { CompiledWasm } from '../codegen/wasm/module.js';
-import type { Graph } from '../ir/graph.js';
+import { NncError } from '../errors.js';
+import type { Graph, Node } from '../ir/graph.js';
+import { printNode, valueNames } from '../ir/printer.js';
+import { nonRowLocalNodes } from '../ir/traits.js';
 import type { MemoryPlan } from '../passes/memory-plan-types.js';
 import { generateDts, type DtsMember } from './dts.js';
 import { manifestFile } from './manifest.js';
@@ -12,6 +15,10 @@ import { MIN_ROWS_PER_WORKER, threadedFiles } from './wasm-threads.js';
  * The WebAssembly target: a SIMD128 module and a scalar fallback (same memory layout), the loader
  * model.js, model.d.ts and manifest.json. `--weights external` moves the constant region into
  * model.weights.bin; `--single-file` inlines both modules into model.js.
+ *
+ * A row-local graph (every op row-local, see traits.ts) runs large batches in chunks of rows and
+ * may split them over `--threads` workers. Any other graph reads across the batch: it runs a
+ * batch in one call (up to the rows its memory holds), and `--threads` is refused (NNC4006).
  */
 export const wasmTarget: BundleTarget = {
   name: 'wasm',
@@ -20,6 +27,8 @@ export const wasmTarget: BundleTarget = {
   asyncPredict: false,
   async emit(graph: Graph, plan: MemoryPlan, options: TargetOptions): Promise<BundleFile[]> {
     // binaryen (~15 MB of JavaScript) loads here, when a WebAssembly module is built, not before.
+    const acrossBatch = nonRowLocalNodes(graph);
+    if (options.threads && acrossBatch.length > 0) throw threadsRefused(graph, acrossBatch[0]!, options.threads);
     const { compileWasm } = await import('../codegen/wasm/module.js');
     const simd = compileWasm(graph, plan, { simd: true, weights: options.weights });
     const scalar = compileWasm(graph, plan, { simd: false, weights: options.weights });
@@ -28,6 +37,7 @@ export const wasmTarget: BundleTarget = {
       signature: bundleSignature(graph),
       memory: simd.memory,
       externalWeights: external,
+      ...(acrossBatch.length > 0 ? { acrossBatch: shortName(graph, acrossBatch[0]!) } : {}),
       ...(options.singleFile ? { inline: { simd: simd.binary, scalar: scalar.binary } } : {}),
     };
     const files: BundleFile[] = options.threads
@@ -38,7 +48,7 @@ export const wasmTarget: BundleTarget = {
         ];
     if (!options.singleFile) files.push({ path: WASM_FILES.simd, contents: simd.binary }, { path: WASM_FILES.scalar, contents: scalar.binary });
     if (external) files.push({ path: WASM_FILES.weights, contents: simd.constants });
-    files.push(manifestFile(graph, 'wasm', files, wasmDetails(simd, scalar, options)));
+    files.push(manifestFile(graph, 'wasm', files, wasmDetails(simd, scalar, options, acrossBatch[0] && shortName(graph, acrossBatch[0]))));
     return files;
   },
 };
@@ -68,7 +78,21 @@ export function wasmDts(graph: Graph, threads?: number): string {
   });
 }
 
-function wasmDetails(simd: CompiledWasm, scalar: CompiledWasm, options: TargetOptions) {
+/** `softmax %3 (layer 'x')`: an op as the runtime's and the manifest's messages name it. */
+function shortName(graph: Graph, node: Node): string {
+  return `${node.op} %${valueNames(graph).get(node)}${node.layer ? ` (layer '${node.layer}')` : ''}`;
+}
+
+function threadsRefused(graph: Graph, node: Node, threads: number): NncError {
+  const names = valueNames(graph);
+  return new NncError(
+    'NNC4006',
+    `--threads ${threads} splits each batch into row ranges, but \`${printNode(node, names)}\` reads across the batch axis, so its rows depend on each other`,
+    { location: { node: `%${names.get(node)}`, ...(node.layer ? { layer: node.layer } : {}) } },
+  );
+}
+
+function wasmDetails(simd: CompiledWasm, scalar: CompiledWasm, options: TargetOptions, acrossBatch: string | undefined) {
   const m = simd.memory;
   return {
     simdModuleBytes: simd.binary.byteLength,
@@ -76,10 +100,14 @@ function wasmDetails(simd: CompiledWasm, scalar: CompiledWasm, options: TargetOp
     weights: options.weights,
     singleFile: options.singleFile,
     ...(options.threads ? { threads: options.threads } : {}),
+    rowLocal: m.rowLocal,
+    ...(acrossBatch ? { readsAcrossBatch: acrossBatch } : {}),
     memoryBytes: m.memoryBytes,
     arenaBytesPerRow: m.arenaBytesPerRow,
     maxRowsPerRun: m.maxRows,
     constantBytes: m.constBytes,
-    note: `Linear memory is fixed at ${m.memoryBytes} bytes; batches above ${m.maxRows} rows run in chunks of ${m.maxRows}.`,
+    note: m.rowLocal
+      ? `Every op is row-local. Linear memory is fixed at ${m.memoryBytes} bytes; batches above ${m.maxRows} rows run in chunks of ${m.maxRows}${options.threads ? `, and ${options.threads} workers split large batches by rows` : ''}.`
+      : `Not row-local: ${acrossBatch} reads across the batch, so a batch runs in one call, never in chunks, and --threads is refused. Linear memory is fixed at ${m.memoryBytes} bytes: a batch may hold at most ${m.maxRows} rows (larger ones throw a RangeError).`,
   };
 }

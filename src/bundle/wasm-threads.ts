@@ -63,8 +63,10 @@ async function startWorker(options) {
   // The worker says hello once it listens, so nothing is posted before its listener exists.
   const greeted = new Promise((resolve, reject) => ((greet = resolve), (refuse = reject)));
   const settle = (reply) => {
-    const { resolve, reject } = waiting.shift();
-    reply.error ? reject(new Error(\`worker: \${reply.error}\`)) : resolve(reply);
+    // A reply may still arrive after terminate() rejected everything waiting: nothing to settle.
+    const waiter = waiting.shift();
+    if (!waiter) return;
+    reply.error ? waiter.reject(new Error(\`worker: \${reply.error}\`)) : waiter.resolve(reply);
   };
   const breakDown = (error) => {
     if (broken) return;

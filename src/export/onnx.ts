@@ -20,6 +20,7 @@ import { normalizeAxis } from '../ir/ops/softmax.js';
 import type { ScalarExpr, ScalarFn } from '../ir/scalar-expr.js';
 import { parseScalar } from '../ir/scalar-expr.js';
 import { opRegistry } from '../ir/ops/index.js';
+import { activationAttrs, denseActivation } from '../ir/ops/dense.js';
 import type { TensorType } from '../ir/types.js';
 
 const { onnx } = pkg;
@@ -91,11 +92,10 @@ const DIRECT_ELEMENTWISE: Readonly<Record<string, (a: Attrs) => [string, Record<
   sigmoid: () => ['Sigmoid', {}],
   tanh: () => ['Tanh', {}],
   softplus: () => ['Softplus', {}],
-  elu: (a) => ['Elu', { alpha: float(num(a, 'alpha', 1)) }],
-  leaky_relu: (a) => ['LeakyRelu', { alpha: float(num(a, 'alpha', 0.2)) }],
-  // Absent alpha / gamma are Keras' constants, which are ONNX's defaults.
-  selu: (a) => ['Selu', { ...(typeof a.alpha === 'number' ? { alpha: float(a.alpha) } : {}), ...(typeof a.gamma === 'number' ? { gamma: float(a.gamma) } : {}) }],
-  hard_sigmoid: (a) => ['HardSigmoid', { alpha: float(num(a, 'alpha', 0.2)), beta: float(num(a, 'beta', 0.5)) }],
+  elu: (a) => ['Elu', { alpha: float(a.alpha as number) }],
+  leaky_relu: (a) => ['LeakyRelu', { alpha: float(a.alpha as number) }],
+  selu: (a) => ['Selu', { alpha: float(a.alpha as number), gamma: float(a.gamma as number) }],
+  hard_sigmoid: (a) => ['HardSigmoid', { alpha: float(a.alpha as number), beta: float(a.beta as number) }],
 
 };
 
@@ -104,8 +104,6 @@ const SCALAR_OPS: Readonly<Record<Exclude<ScalarFn, 'select'>, string>> = {
   add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div', max: 'Max', min: 'Min',
   neg: 'Neg', abs: 'Abs', exp: 'Exp', log: 'Log', sqrt: 'Sqrt', tanh: 'Tanh', erf: 'Erf',
 };
-
-const num = (a: Attrs, key: string, fallback: number): number => (typeof a[key] === 'number' ? (a[key] as number) : fallback);
 
 /** Accumulates ONNX nodes and initializers, naming every nnc value once. */
 class OnnxWriter {
@@ -170,9 +168,9 @@ class OnnxWriter {
         return this.lowerDense(n, ins());
       case 'softmax':
       case 'log_softmax':
-        return this.emit(n.op === 'softmax' ? 'Softmax' : 'LogSoftmax', ins(), { axis: int(normalizeAxis(num(n.attrs, 'axis', -1), n.type.shape.length)) });
+        return this.emit(n.op === 'softmax' ? 'Softmax' : 'LogSoftmax', ins(), { axis: int(normalizeAxis(n.attrs.axis as number, n.type.shape.length)) });
       case 'concat':
-        return this.emit('Concat', ins(), { axis: int(normalizeAxis(num(n.attrs, 'axis', -1), n.type.shape.length)) });
+        return this.emit('Concat', ins(), { axis: int(normalizeAxis(n.attrs.axis as number, n.type.shape.length)) });
       case 'reshape': {
         // 0 keeps the batch axis (ONNX Reshape's allowzero=0 meaning); the row shape follows.
         const shape = this.int64Initializer([0, ...(n.attrs.shape as number[])]);
@@ -198,10 +196,10 @@ class OnnxWriter {
   private lowerDense(n: Node, [x, w, b]: string[]): string {
     let y = this.emit('MatMul', [x!, w!]);
     if (b) y = this.emit('Add', [y, b]);
-    const act = typeof n.attrs.activation === 'string' ? n.attrs.activation : 'linear';
+    const act = denseActivation(n.attrs);
     if (act === 'linear') return y;
     if (act === 'softmax') return this.emit('Softmax', [y], { axis: int(n.type.shape.length - 1) });
-    const actAttrs: Attrs = num(n.attrs, 'alpha', 0) !== 0 ? { alpha: n.attrs.alpha! } : {};
+    const actAttrs = activationAttrs(n.attrs);
     const direct = ownEntry(DIRECT_ELEMENTWISE, act);
     if (direct) {
       const [opType, attrs] = direct(actAttrs);

@@ -1,4 +1,5 @@
 import { NncError, type NncLocation } from '../errors.js';
+import { attrProblems, withDefaults } from './attrs.js';
 import { Graph, RESULT_OP, type Attrs, type GraphOutput, type Node } from './graph.js';
 import { opRegistry } from './ops/index.js';
 import { ShapeError } from './registry.js';
@@ -6,7 +7,8 @@ import type { TensorType } from './types.js';
 
 /**
  * Builds a graph node by node, inferring each result type through the op registry. Shape errors
- * become NNC2003 diagnostics carrying the layer being lowered.
+ * become NNC2003 diagnostics carrying the layer being lowered. This is the one place attribute
+ * defaults are applied: every node it creates carries all the attributes its op declares.
  */
 export class GraphBuilder {
   private readonly nodes: Node[] = [];
@@ -37,11 +39,18 @@ export class GraphBuilder {
     return this.push({ op, inputs: [], attrs: {}, type, name });
   }
 
-  /** Appends `op(inputs) {attrs}`; the result type comes from the op's shape inference. */
-  op(op: string, inputs: readonly Node[], attrs: Attrs = {}, location?: NncLocation): Node {
+  /**
+   * Appends `op(inputs) {attrs}`; absent attributes take their defaults, and the result type comes
+   * from the op's shape inference. Attributes the op does not declare, or of the wrong kind, are
+   * NNC2007.
+   */
+  op(op: string, inputs: readonly Node[], given: Attrs = {}, location?: NncLocation): Node {
     const def = opRegistry.get(op);
     if (!def) throw new NncError('NNC2008', `'${op}'`, { location: location ?? this.location() });
     if (def.inferTypes) throw new NncError('NNC2007', `'${op}' has several results: build it with GraphBuilder.multi`, { location: location ?? this.location() });
+    const attrs = withDefaults(def, given);
+    const problems = attrProblems(def, attrs);
+    if (problems.length > 0) throw new NncError('NNC2007', `${op}: ${problems.join('; ')}`, { location: location ?? this.location() });
     let type: TensorType;
     try {
       type = def.inferType(
@@ -59,10 +68,13 @@ export class GraphBuilder {
    * Appends a multi-result `op(inputs) {attrs}` (types from the op's inferTypes) followed by one
    * `result` projection per result, and returns the projections: the values to use.
    */
-  multi(op: string, inputs: readonly Node[], attrs: Attrs = {}, location?: NncLocation): Node[] {
+  multi(op: string, inputs: readonly Node[], given: Attrs = {}, location?: NncLocation): Node[] {
     const def = opRegistry.get(op);
     if (!def) throw new NncError('NNC2008', `'${op}'`, { location: location ?? this.location() });
     if (!def.inferTypes) throw new NncError('NNC2007', `'${op}' has one result: build it with GraphBuilder.op`, { location: location ?? this.location() });
+    const attrs = withDefaults(def, given);
+    const problems = attrProblems(def, attrs);
+    if (problems.length > 0) throw new NncError('NNC2007', `${op}: ${problems.join('; ')}`, { location: location ?? this.location() });
     let types: readonly TensorType[];
     try {
       types = def.inferTypes(
@@ -78,8 +90,10 @@ export class GraphBuilder {
   }
 
   /** Appends a multi-result node whose result types are known, without projections. */
-  rawMulti(op: string, inputs: readonly Node[], attrs: Attrs, results: readonly TensorType[]): Node {
+  rawMulti(op: string, inputs: readonly Node[], given: Attrs, results: readonly TensorType[]): Node {
     if (results.length === 0) throw new NncError('NNC2007', `a multi-result '${op}' node needs at least one result`, { location: this.location() });
+    const def = opRegistry.get(op);
+    const attrs = def ? withDefaults(def, given) : given;
     return this.push({ op, inputs: [...inputs], attrs, type: results[0]!, results: [...results] });
   }
 
@@ -90,12 +104,17 @@ export class GraphBuilder {
     return this.push({ op: RESULT_OP, inputs: [node], attrs: { index }, type });
   }
 
-  /** Appends a node whose type is already known (used by the parser and by graph rewrites). */
-  raw(op: string, inputs: readonly Node[], attrs: Attrs, type: TensorType, name?: string): Node {
+  /**
+   * Appends a node whose type is already known (used by the parser and by graph rewrites). Absent
+   * attributes of a known op take their defaults; nothing is checked (the verifier does that).
+   */
+  raw(op: string, inputs: readonly Node[], given: Attrs, type: TensorType, name?: string): Node {
     if (name !== undefined) {
       if (this.names.has(name)) throw new NncError('NNC2007', `duplicate value name %${name}`);
       this.names.add(name);
     }
+    const def = opRegistry.get(op);
+    const attrs = def ? withDefaults(def, given) : given;
     return this.push({ op, inputs: [...inputs], attrs, type, ...(name !== undefined ? { name } : {}) });
   }
 

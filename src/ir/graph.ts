@@ -34,9 +34,6 @@ export interface GraphOutput {
 /** The projection op: `result %multi {index=k}` is result k of a multi-result node. */
 export const RESULT_OP = 'result';
 
-/** Ops with no operands whose value comes from outside the computation. */
-export const SOURCE_OPS = new Set(['input', 'weight', 'const']);
-
 /**
  * A model as a list of nodes in topological order, its named outputs, and the data of its
  * weights. Graphs are immutable values: passes build new ones (see GraphBuilder / rebuild).

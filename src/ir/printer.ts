@@ -1,4 +1,6 @@
+import { printedAttrs } from './attrs.js';
 import { RESULT_OP, type AttrValue, type Attrs, type Graph, type Node } from './graph.js';
+import { opRegistry } from './ops/index.js';
 import { formatType } from './types.js';
 
 /**
@@ -11,9 +13,11 @@ import { formatType } from './types.js';
  *   output "dense_1" = %1
  *
  * Inputs and weights keep their names; every other value is numbered in order. Attributes are
- * printed sorted by key, so equal graphs print equal text. The parser reads this back exactly.
- * A multi-result node prints its projections' names on its own line, `_` for a result nothing
- * projects, and one type per result; the projections have no line of their own:
+ * printed sorted by key, so equal graphs print equal text, and those equal to their op's default
+ * are left out (except an op's axis), so the text stays short. The parser reads this back
+ * exactly, defaults included. A multi-result node prints its projections' names on its own
+ * line, `_` for a result nothing projects, and one type per result; the projections have no
+ * line of their own:
  *
  *   %1, _ = split %0 {axis=1, sizes=[2,3]} : f32[?,2], f32[?,3]
  */
@@ -54,7 +58,7 @@ function isNamedAtProducer(n: Node, projections: ReadonlyMap<Node, readonly (Nod
 
 export function printNode(n: Node, names: ReadonlyMap<Node, string>, projections: readonly (Node | undefined)[] = []): string {
   const operands = n.inputs.map((i) => `%${names.get(i)}`).join(', ');
-  const attrs = printAttrs(n.attrs);
+  const attrs = printAttrs(printedAttrs(opRegistry.get(n.op), n.attrs));
   const lhs = n.results ? n.results.map((_, k) => (projections[k] ? `%${names.get(projections[k])}` : '_')).join(', ') : `%${names.get(n)}`;
   const type = (n.results ?? [n.type]).map(formatType).join(', ');
   return `${lhs} = ${n.op}${operands ? ' ' + operands : ''}${attrs ? ' ' + attrs : ''} : ${type}`;

@@ -1,4 +1,4 @@
-import type { Attrs, Node } from './graph.js';
+import type { AttrValue, Attrs, Node } from './graph.js';
 import type { ScalarExpr } from './scalar-expr.js';
 import type { Tensor } from './tensor.js';
 import type { TensorType } from './types.js';
@@ -7,12 +7,60 @@ import type { GraphBuilder } from './builder.js';
 /** Thrown by shape inference; the caller adds the location (layer, node) and wraps it in an NncError. */
 export class ShapeError extends Error {}
 
+/**
+ * What an attribute holds: an integer, any number, a string, a boolean, an array of integers or
+ * of numbers, or the text of a scalar expression (src/ir/scalar-expr.ts) as a string.
+ */
 export type AttrKind = 'int' | 'float' | 'string' | 'bool' | 'ints' | 'floats' | 'expr';
 
 export interface AttrSpec {
   readonly kind: AttrKind;
-  /** Value used when the attribute is absent; attributes without a default are required. */
-  readonly default?: number | string | boolean | readonly number[];
+  /**
+   * Value used when the attribute is absent; attributes without a default are required. The
+   * builder fills defaults in when it creates a node, so every node carries every attribute.
+   */
+  readonly default?: AttrValue;
+  /**
+   * Print the attribute even when it equals its default. The printer leaves defaults out, except
+   * the axis an op works along: which axis it is tells a reader, at a glance, whether the op
+   * reads across the batch.
+   */
+  readonly printDefault?: boolean;
+}
+
+/**
+ * Properties of an op that passes, backends and bundles ask for instead of listing op names.
+ * Only `rowLocal` must be stated; the others are false unless declared.
+ */
+export interface OpTraits {
+  /**
+   * No operands; the value comes from outside the computation: 'input' (a model input), or
+   * 'constant' (weight, const: known when the model is compiled, stored outside the activation
+   * arena).
+   */
+  readonly source?: 'input' | 'constant';
+  /** The result reinterprets operand 0's bytes (reshape): no kernel, no storage of its own. */
+  readonly view?: boolean;
+  /**
+   * The result equals operand 0 at inference (identity, dropout): canonicalize removes the node;
+   * where one stays, it is a copy at most.
+   */
+  readonly passThrough?: boolean;
+  /** Pure elementwise math over broadcast operands: declared with `scalar`, and only with it. */
+  readonly elementwise?: boolean;
+  /** Swapping the operands does not change the result (add, mul). */
+  readonly commutative?: boolean;
+  /**
+   * Every row of the result depends only on the same row of each batched operand (an operand
+   * with the batch axis `?`), so a batch may be split into row ranges and run piece by piece
+   * (chunks, worker threads) with the same result. True for elementwise ops, products with a
+   * constant right operand, softmax along a feature axis, reshape (it keeps axis 0); false for
+   * whatever reads across the batch axis: reductions over it, gradient products summing over
+   * it, seeded masks indexed over the whole batch. A function where it depends on the node (its
+   * attributes, its operand types). Nodes without a batched operand are row-local whatever the
+   * op (see isRowLocal in traits.ts).
+   */
+  readonly rowLocal: boolean | ((node: Node) => boolean);
 }
 
 /**
@@ -29,7 +77,9 @@ export type ResultsGradientRule = (b: GraphBuilder, node: Node, outGrads: readon
 
 /**
  * Everything nnc knows about one op, declared in one file under src/ir/ops/. Backends key their
- * kernels by `name`; nothing else needs to change to add an op.
+ * kernels by `name`; nothing else needs to change to add an op. `inferType`, `evaluate` and
+ * `scalar` receive complete attributes (every declared attribute present, of its kind), so they
+ * read `attrs.axis` directly, never a fallback.
  */
 export interface OpDef {
   readonly name: string;
@@ -37,6 +87,7 @@ export interface OpDef {
   /** Operand count, or 'variadic' (at least one). */
   readonly arity: number | 'variadic' | readonly [min: number, max: number];
   readonly attrs: Readonly<Record<string, AttrSpec>>;
+  readonly traits: OpTraits;
   inferType(inputs: readonly TensorType[], attrs: Attrs): TensorType;
   /** Reference semantics in float32. `out` is the inferred type with concrete dimensions. */
   evaluate(inputs: readonly Tensor[], attrs: Attrs, out: TensorType): Tensor;
@@ -51,6 +102,4 @@ export interface OpDef {
   inferTypes?(inputs: readonly TensorType[], attrs: Attrs): readonly TensorType[];
   evaluateResults?(inputs: readonly Tensor[], attrs: Attrs, outs: readonly TensorType[]): Tensor[];
   gradientResults?: ResultsGradientRule;
-  /** True when the result is a reinterpretation of operand 0's bytes (reshape): no kernel needed. */
-  readonly isView?: boolean;
 }

@@ -1,6 +1,7 @@
 import { NncError } from '../errors.js';
+import { attrProblems } from './attrs.js';
 import type { Graph, Node } from './graph.js';
-import { RESULT_OP, SOURCE_OPS } from './graph.js';
+import { RESULT_OP } from './graph.js';
 import { opRegistry } from './ops/index.js';
 import { valueNames } from './printer.js';
 import { ShapeError } from './registry.js';
@@ -13,10 +14,12 @@ export interface VerifyOptions {
 
 /**
  * Checks the structural invariants every pass must keep: operands defined before use (SSA,
- * topological order), known ops with the right arity, stated types equal to inferred types,
- * named inputs/weights with unique names, outputs defined in the graph. Multi-result nodes:
- * results equal to inferred ones, used only through projections, each result projected at most
- * once, every projection's index in range and its type its result's. Throws NNC2007.
+ * topological order), known ops with the right arity, every attribute the op declares present
+ * and of its kind and no other (the builder fills in defaults, so a complete node states them
+ * all), stated types equal to inferred types, named inputs/weights with unique names, outputs
+ * defined in the graph. Multi-result nodes: results equal to inferred ones, used only through
+ * projections, each result projected at most once, every projection's index in range and its
+ * type its result's. Throws NNC2007.
  */
 export function verifyGraph(graph: Graph, options: VerifyOptions = {}): void {
   const names = valueNames(graph);
@@ -34,6 +37,8 @@ export function verifyGraph(graph: Graph, options: VerifyOptions = {}): void {
     const arityOk =
       arity === 'variadic' ? count >= 1 : typeof arity === 'number' ? count === arity : count >= arity[0] && count <= arity[1];
     if (!arityOk) fail(n, `${n.op} takes ${JSON.stringify(arity)} operands, got ${count}`);
+    const problems = attrProblems(def, n.attrs);
+    if (problems.length > 0) fail(n, `${n.op}: ${problems.join('; ')}`);
     if (n.op === 'input' || n.op === 'weight') {
       if (!n.name) fail(n, `${n.op} node has no name`);
       if (/^\d+$/.test(n.name!)) fail(n, `name %${n.name} is reserved for numbered values`);
@@ -72,7 +77,7 @@ export function verifyGraph(graph: Graph, options: VerifyOptions = {}): void {
         if (e instanceof ShapeError) fail(n, `${n.op}: ${e.message}`);
         throw e;
       }
-    } else if (!SOURCE_OPS.has(n.op)) {
+    } else if (!def.traits.source) {
       try {
         const inferred = def.inferType(
           n.inputs.map((i) => i.type),

@@ -1,6 +1,7 @@
 /**
  * Canonicalize: one spelling for each computation, so later passes match fewer patterns.
- * - `identity` and `dropout` (the identity at inference) vanish: users read their operand.
+ * - Pass-through ops (`identity`, and `dropout`, the identity at inference) vanish: users read
+ *   their operand.
  * - A reshape states its target without -1 (the resolved per-row shape), so CSE sees equal
  *   reshapes as equal.
  * - Reshape chains collapse: reshape(reshape(x)) is one reshape of x (reshapes keep the element
@@ -16,14 +17,12 @@
  */
 import { rebuild } from '../ir/builder.js';
 import type { Graph } from '../ir/graph.js';
+import { isPassThroughOp } from '../ir/traits.js';
 import { sameType } from '../ir/types.js';
-
-/** Ops that return their operand unchanged at inference. */
-const INFERENCE_IDENTITIES = new Set(['identity', 'dropout']);
 
 export function canonicalize(graph: Graph): Graph {
   return rebuild(graph, (node, inputs, b) => {
-    if (INFERENCE_IDENTITIES.has(node.op)) return inputs[0];
+    if (isPassThroughOp(node.op)) return inputs[0];
     if (node.op !== 'reshape') return undefined;
     let source = inputs[0]!;
     while (source.op === 'reshape') source = source.inputs[0]!;

@@ -24,6 +24,7 @@
  *   %3 = relu %2 : f32[?,128]
  *   output "y" = %3
  */
+import { isDefault, withDefaults } from '../ir/attrs.js';
 import { rebuild, type GraphBuilder } from '../ir/builder.js';
 import type { Attrs, Graph, Node } from '../ir/graph.js';
 import { denseActivation } from '../ir/ops/dense.js';
@@ -31,6 +32,7 @@ import { opRegistry } from '../ir/ops/index.js';
 import { normalizeAxis } from '../ir/ops/softmax.js';
 import { ShapeError } from '../ir/registry.js';
 import { arg, printScalar, substitute, type ScalarExpr } from '../ir/scalar-expr.js';
+import { isElementwiseOp } from '../ir/traits.js';
 import { sameShape, sameType, type TensorType } from '../ir/types.js';
 import { eliminateDeadCode } from './dce.js';
 
@@ -60,7 +62,7 @@ function matmulToDense(node: Node, inputs: readonly Node[], b: GraphBuilder): No
   if (node.op !== 'matmul' && node.op !== 'dense') return undefined;
   const [x, ...rest] = inputs as [Node, ...Node[]];
   const unflattened = x.op === 'reshape' && x.type.shape.length === 2 ? x.inputs[0]! : undefined;
-  const attrs = node.op === 'dense' ? node.attrs : {};
+  const attrs = node.op === 'dense' ? node.attrs : withDefaults(opRegistry.get('dense')!, {});
   const flatType = unflattened && denseType([unflattened, ...rest], attrs);
   if (unflattened && flatType && sameType(flatType, node.type)) return b.raw('dense', [unflattened, ...rest], attrs, node.type);
   return node.op === 'matmul' ? b.raw('dense', inputs, attrs, node.type) : undefined;
@@ -85,12 +87,17 @@ function absorbBias(node: Node, inputs: readonly Node[], b: GraphBuilder, soleUs
   return undefined;
 }
 
-/** activation(dense(...)) -> dense(...) {activation}. */
+/**
+ * activation(dense(...)) -> dense(...) {activation}; an `alpha` other than the activation's
+ * default goes along (the dense's alpha = 0 stands for the activation's default).
+ */
 function absorbActivation(node: Node, inputs: readonly Node[], b: GraphBuilder, soleUse: (operand: Node) => boolean): Node | undefined {
   const product = inputs[0]!;
   if (!isEpilogueActivation(node) || !isPlainDense(product) || !soleUse(node.inputs[0]!)) return undefined;
+  const alphaSpec = opRegistry.get(node.op)!.attrs.alpha;
   const alpha = node.attrs.alpha;
-  return b.raw('dense', product.inputs, { ...product.attrs, activation: node.op, ...(alpha === undefined ? {} : { alpha }) }, node.type);
+  const own: Attrs = alphaSpec && alpha !== undefined && !isDefault(alphaSpec, alpha) ? { alpha } : {};
+  return b.raw('dense', product.inputs, { ...product.attrs, activation: node.op, ...own }, node.type);
 }
 
 /** Composes elementwise producers into their sole elementwise consumer. */
@@ -119,11 +126,12 @@ function isPlainDense(n: Node): boolean {
 
 /** Ops a dense epilogue can apply: softmax over the last axis, unary elementwise ops. */
 function isEpilogueActivation(n: Node): boolean {
-  if (n.op === 'softmax') return normalizeAxis(Number(n.attrs.axis ?? -1), n.type.shape.length) === n.type.shape.length - 1;
-  const def = opRegistry.get(n.op);
-  if (!def?.scalar || def.arity !== 1) return false;
-  // dense reads alpha = 0 as "use the op's default", so an explicit 0 cannot be carried over.
-  return Object.keys(n.attrs).every((k) => k === 'alpha') && n.attrs.alpha !== 0;
+  if (n.op === 'softmax') return normalizeAxis(n.attrs.axis as number, n.type.shape.length) === n.type.shape.length - 1;
+  const def = opRegistry.get(n.op)!;
+  if (!isElementwiseOp(n.op) || def.arity !== 1) return false;
+  // The dense carries only `alpha` of its activation, and reads alpha = 0 as "use the op's
+  // default", so an explicit 0 cannot be carried over; every other attribute must be its default.
+  return Object.entries(n.attrs).every(([k, v]) => (k === 'alpha' ? v !== 0 : isDefault(def.attrs[k]!, v)));
 }
 
 function scalarOf(n: Node): ScalarExpr | undefined {

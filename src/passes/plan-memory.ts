@@ -10,7 +10,7 @@
  * - A multi-result node (split) owns no bytes: each of its projections is a value of its own,
  *   born at the multi-result node (whose kernel writes every result) and living until its own
  *   last reader, so results live at the same time never share bytes, nor with the operands.
- * - In place: an elementwise node (a `scalar` op) writes over an operand of its own type whose
+ * - In place: an elementwise node (an op with the `elementwise` trait) writes over an operand of its own type whose
  *   buffer nothing reads afterwards, since element i is read before element i is written. Other
  *   operands in that buffer must have the result's type too (same element order, no broadcast).
  * - Placement: buffers largest first, each at the lowest 16-byte-aligned offset free of every
@@ -26,8 +26,8 @@
  */
 import { NncError } from '../errors.js';
 import { RESULT_OP, type Graph, type Node } from '../ir/graph.js';
-import { opRegistry } from '../ir/ops/index.js';
 import { printNode, valueNames } from '../ir/printer.js';
+import { isConstantOp, isElementwiseOp, isViewOp } from '../ir/traits.js';
 import { bytesOf, elementsPerRow, sameType } from '../ir/types.js';
 import type { MemoryPlan, MemorySlot } from './memory-plan-types.js';
 
@@ -48,7 +48,7 @@ export function planMemory(graph: Graph): MemoryPlan {
   const all: Buffer[] = [];
   const index = new Map(graph.nodes.map((n, j) => [n, j]));
   for (const [j, n] of graph.nodes.entries()) {
-    if (n.op === 'weight' || n.op === 'const' || n.results) continue;
+    if (isConstantOp(n.op) || n.results) continue;
     const viewed = isView(n) ? buffers.get(n.inputs[0]!) : undefined;
     if (isView(n) && !viewed) continue; // a view of a weight or const
     const shared = viewed ?? inPlaceBuffer(n, j, buffers);
@@ -84,7 +84,7 @@ function lastUses(graph: Graph): Map<Node, number> {
 
 /** The operand buffer an elementwise node at index j may overwrite, if any. */
 function inPlaceBuffer(n: Node, j: number, buffers: ReadonlyMap<Node, Buffer>): Buffer | undefined {
-  if (!opRegistry.get(n.op)?.scalar) return undefined;
+  if (!isElementwiseOp(n.op)) return undefined;
   for (const operand of n.inputs) {
     const buf = buffers.get(operand);
     if (!buf || buf.end !== j || !sameType(operand.type, n.type)) continue;
@@ -105,7 +105,7 @@ function rowBytes(graph: Graph, n: Node): number {
   return elementsPerRow(n.type.shape) * bytesOf(n.type.dtype);
 }
 
-const isView = (n: Node) => opRegistry.get(n.op)?.isView === true;
+const isView = (n: Node) => isViewOp(n.op);
 const aligned = (bytes: number) => Math.ceil(bytes / SLOT_ALIGN) * SLOT_ALIGN;
 
 /** Assigns offsets (greedy by size) and returns the arena size per row. */

@@ -79,13 +79,37 @@ describe('cse', () => {
         %b = weight : f32[2]
         %0 = const {value=[1,2]} : f32[2]
         %1 = leaky_relu %x {alpha=0.1} : f32[?,2]
-        %2 = leaky_relu %x {alpha=0.2} : f32[?,2]
+        %2 = leaky_relu %x : f32[?,2]
         %3 = add %1, %0 : f32[?,2]
         %4 = add %2, %0 : f32[?,2]
         %5 = add %3, %a : f32[?,2]
         %6 = add %4, %b : f32[?,2]
         %7 = concat %5, %6 {axis=-1} : f32[?,4]
         output "y" = %7
+      `,
+    );
+  });
+
+  it('compares attribute values with defaults applied: softmax {axis=-1} and softmax are one node', () => {
+    expectPass(
+      cseThenSweep,
+      ir`
+        %x = input : f32[?,4]
+        %0 = softmax %x {axis=-1} : f32[?,4]
+        %1 = softmax %x : f32[?,4]
+        %2 = softmax %x {axis=0} : f32[?,4]
+        %3 = leaky_relu %x : f32[?,4]
+        %4 = leaky_relu %x {alpha=0.2} : f32[?,4]
+        %5 = concat %0, %1, %2, %3, %4 : f32[?,20]
+        output "y" = %5
+      `,
+      ir`
+        %x = input : f32[?,4]
+        %0 = softmax %x {axis=-1} : f32[?,4]
+        %1 = softmax %x {axis=0} : f32[?,4]
+        %2 = leaky_relu %x : f32[?,4]
+        %3 = concat %0, %0, %1, %2, %2 {axis=-1} : f32[?,20]
+        output "y" = %3
       `,
     );
   });

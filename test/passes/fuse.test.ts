@@ -57,6 +57,31 @@ describe('fuse: dense', () => {
     );
   });
 
+  it('absorbs an activation whose other attributes are their defaults (selu), not one that changes them', () => {
+    expectPass(
+      fuse,
+      ir`
+        %x = input : f32[?,3]
+        %k = weight : f32[3,2]
+        %k2 = weight : f32[2,2]
+        %0 = matmul %x, %k : f32[?,2]
+        %1 = selu %0 : f32[?,2]
+        %2 = matmul %1, %k2 : f32[?,2]
+        %3 = selu %2 {gamma=3} : f32[?,2]
+        output "y" = %3
+      `,
+      ir`
+        %x = input : f32[?,3]
+        %k = weight : f32[3,2]
+        %k2 = weight : f32[2,2]
+        %0 = dense %x, %k {activation="selu"} : f32[?,2]
+        %1 = dense %0, %k2 : f32[?,2]
+        %2 = selu %1 {gamma=3} : f32[?,2]
+        output "y" = %2
+      `,
+    );
+  });
+
   it('does not absorb a product that is read twice or is a graph output', () => {
     expectPass(
       fuse,

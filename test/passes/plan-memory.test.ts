@@ -4,6 +4,7 @@ import { interpret, type TensorMap } from '../../src/ir/interpreter.js';
 import { opRegistry } from '../../src/ir/ops/index.js';
 import { parseGraph } from '../../src/ir/parser.js';
 import { tensor, type Tensor } from '../../src/ir/tensor.js';
+import { isViewOp } from '../../src/ir/traits.js';
 import { verifyGraph } from '../../src/ir/verifier.js';
 import { concreteShape, elementCount, sameType } from '../../src/ir/types.js';
 import { optimize, planMemory, SLOT_ALIGN, type MemoryPlan, type MemorySlot } from '../../src/passes/index.js';
@@ -12,7 +13,7 @@ import { BRANCHING_FIXTURES, loadFixtureGraphs } from './fixture-graphs.js';
 import { ir } from './pass-case.js';
 
 const fixtures = loadFixtureGraphs();
-const isView = (n: Node) => opRegistry.get(n.op)?.isView === true;
+const isView = (n: Node) => isViewOp(n.op);
 
 /** The value a view ultimately reads (views hold their operand's bytes). */
 function dataOf(n: Node): Node {

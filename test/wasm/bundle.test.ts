@@ -45,7 +45,9 @@ describe('wasm bundle', () => {
     expect(manifest.files.map((f: { path: string }) => f.path).sort()).toEqual(['model.d.ts', 'model.js', 'model.scalar.wasm', 'model.wasm']);
     expect(manifest.wasm.maxRowsPerRun).toBeGreaterThan(0);
     expect(manifest.wasm.memoryBytes % 65536).toBe(0);
+    expect(manifest.wasm.rowLocal).toBe(true);
     expect(manifest.wasm.note).toContain(`chunks of ${manifest.wasm.maxRowsPerRun}`);
+    expect(readFileSync(join(bundle.dir, 'model.js'), 'utf8')).not.toContain('ACROSS_BATCH');
   });
 
   it('imports nothing statically and reaches for node:fs only as a fallback', () => {

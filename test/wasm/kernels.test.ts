@@ -170,6 +170,11 @@ describe('softmax, concat, copies and views', () => {
     await expectMatches(graphOf((b) => b.op('softmax', [b.input('x', tensorType([null, 3, 4]))], { axis: 1 })));
   });
 
+  it('softmax and log_softmax along the batch axis: a line as long as the rows of the call', async () => {
+    await expectMatches(graphOf((b) => b.op('softmax', [b.input('x', tensorType([null, 5]))], { axis: 0 })));
+    await expectMatches(graphOf((b) => b.op('log_softmax', [b.input('x', tensorType([null, 2, 3]))], { axis: 0 })));
+  });
+
   it('log_softmax along the last and an inner axis', async () => {
     await expectMatches(graphOf((b) => b.op('log_softmax', [b.input('x', tensorType([null, 13]))], { axis: -1 })));
     await expectMatches(graphOf((b) => b.op('log_softmax', [b.input('x', tensorType([null, 3, 4]))], { axis: 1 })));

@@ -111,7 +111,9 @@ describe('wasm bundle with --threads', () => {
       expect(js.match(/^import .*$/gm)).toEqual(["import { load as loadHere } from './model.core.js';"]);
       expect(js).toContain("new Worker(new URL('./model.worker.js', import.meta.url), { type: 'module' })");
       expect(js).toContain('const THREADS = 3;');
-      expect(JSON.parse(readFileSync(join(bundle.dir, 'manifest.json'), 'utf8')).wasm.threads).toBe(3);
+      const manifest = JSON.parse(readFileSync(join(bundle.dir, 'manifest.json'), 'utf8'));
+      expect([manifest.wasm.threads, manifest.wasm.rowLocal]).toEqual([3, true]);
+      expect(manifest.wasm.note).toContain('3 workers split large batches by rows');
       const dts = readFileSync(join(bundle.dir, 'model.d.ts'), 'utf8');
       expect(dts).toContain('predict(input_1: Float32Array, batch?: number): Promise<Float32Array>;');
       expect(dts).toContain('readonly dispose: () => void;');

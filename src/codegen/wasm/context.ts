@@ -1,6 +1,6 @@
 import binaryen from 'binaryen';
 import type { Graph, Node } from '../../ir/graph.js';
-import { opRegistry } from '../../ir/ops/index.js';
+import { isConstantOp, isViewOp } from '../../ir/traits.js';
 import type { ConstantPool, MemoryLayout } from './layout.js';
 import { ensureMathFunction, type MathFn } from './math.js';
 
@@ -49,7 +49,7 @@ export class KernelContext {
   /** Byte address of a value: constants are static, activations start at arena + rows * offset. */
   addr(view: Node): Expr {
     const node = viewedValue(view);
-    if (node.op === 'weight' || node.op === 'const') return this.i32(this.constant(`value:${node.id}`, () => constantData(this.graph, node)));
+    if (isConstantOp(node.op)) return this.i32(this.constant(`value:${node.id}`, () => constantData(this.graph, node)));
     const { offsetPerRow } = this.layout.slot(node);
     return this.m.i32.add(this.i32(this.layout.arenaBase), this.m.i32.mul(this.rows(), this.i32(offsetPerRow)));
   }
@@ -67,7 +67,7 @@ export class KernelContext {
 /** The value whose bytes a view (reshape, possibly chained) reads; any other node is itself. */
 export function viewedValue(node: Node): Node {
   let n = node;
-  while (opRegistry.get(n.op)?.isView) n = n.inputs[0]!;
+  while (isViewOp(n.op)) n = n.inputs[0]!;
   return n;
 }
 

@@ -2,6 +2,7 @@ import binaryen from 'binaryen';
 import { NncError } from '../../errors.js';
 import type { Node } from '../../ir/graph.js';
 import type { ScalarExpr } from '../../ir/scalar-expr.js';
+import { isConstantOp } from '../../ir/traits.js';
 import { constantData, forLoop, viewedValue, type KernelContext } from './context.js';
 import { emitScalarExpr } from './scalar-codegen.js';
 
@@ -60,7 +61,7 @@ export interface GemmSpec {
 export function emitGemm(ctx: KernelContext, spec: GemmSpec): Expr {
   const { m } = ctx;
   const wValue = viewedValue(spec.w);
-  if (wValue.op !== 'weight' && wValue.op !== 'const')
+  if (!isConstantOp(wValue.op))
     throw new NncError('NNC4001', `${spec.out.op} with a computed right-hand operand`, { hint: 'The wasm backend needs the [k, n] operand to be a weight.' });
   const [rows, cols] = spec.w.type.shape as [number, number];
   const [k, n] = spec.transposed ? [cols, rows] : [rows, cols];
@@ -72,7 +73,7 @@ export function emitGemm(ctx: KernelContext, spec: GemmSpec): Expr {
   const wData = constantData(ctx.graph, spec.w);
   const W = ctx.constant(`panels${spec.transposed ? 'T' : ''}:${wValue.id}`, () => packPanels(spec.transposed ? transpose(wData, n, k) : wData, k, n));
   const bias = spec.bias && viewedValue(spec.bias);
-  if (bias && bias.op !== 'weight' && bias.op !== 'const')
+  if (bias && !isConstantOp(bias.op))
     throw new NncError('NNC4001', `dense with a computed bias`, { hint: 'The wasm backend needs the bias to be a weight.' });
   const B = bias ? ctx.constant(`bias:${bias.id}`, () => padBias(constantData(ctx.graph, bias), n)) : undefined;
 

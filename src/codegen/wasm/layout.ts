@@ -3,7 +3,10 @@ import type { MemoryPlan, MemorySlot } from '../../passes/memory-plan-types.js';
 
 /** First byte of the activation arena; address 0 stays unused so a zero pointer is never data. */
 export const ARENA_BASE = 16;
-/** The arena is sized for at most this many bytes; larger batches run in chunks of rows. */
+/**
+ * The arena is sized for at most this many bytes; larger batches run in chunks of rows (a graph
+ * that reads across the batch cannot: its largest batch is what fits).
+ */
 export const ARENA_TARGET_BYTES = 4 << 20;
 const MAX_CHUNK_ROWS = 4096;
 export const PAGE_BYTES = 65536;
@@ -17,6 +20,7 @@ export const PAGE_BYTES = 65536;
  */
 export interface MemoryLayout {
   readonly arenaBase: number;
+  /** Rows per call: the chunk size of a row-local graph, the largest batch of any other. */
   readonly maxRows: number;
   readonly constBase: number;
   /** Slot of a planned value (views of activations share their operand's). */
@@ -29,10 +33,19 @@ export function chunkRows(peakBytesPerRow: number): number {
   return Math.max(1, rows);
 }
 
+/**
+ * The largest batch of a graph that is not row-local, which runs every batch in one call: as many
+ * rows as fit in the arena's byte budget (no chunk-size cap, as there are no chunks).
+ */
+export function wholeBatchRows(peakBytesPerRow: number): number {
+  return Math.max(1, Math.floor(ARENA_TARGET_BYTES / Math.max(peakBytesPerRow, 1)));
+}
+
 export const align16 = (n: number) => (n + 15) & ~15;
 
-export function memoryLayout(plan: MemoryPlan): MemoryLayout {
-  const maxRows = chunkRows(plan.peakBytesPerRow);
+/** `rowLocal`: whether the graph may run in chunks of rows (traits.ts, graphIsRowLocal). */
+export function memoryLayout(plan: MemoryPlan, rowLocal: boolean): MemoryLayout {
+  const maxRows = rowLocal ? chunkRows(plan.peakBytesPerRow) : wholeBatchRows(plan.peakBytesPerRow);
   const slot = (node: Node): MemorySlot => {
     const s = plan.slots.get(node);
     if (s) return s;

@@ -2,6 +2,7 @@ import binaryen from 'binaryen';
 import { NncError, NncErrorList } from '../../errors.js';
 import type { Graph } from '../../ir/graph.js';
 import { valueNames } from '../../ir/printer.js';
+import { graphIsRowLocal } from '../../ir/traits.js';
 import type { MemoryPlan } from '../../passes/memory-plan-types.js';
 import { KernelContext } from './context.js';
 import { needsNoKernel, wasmKernel } from './kernels/index.js';
@@ -17,7 +18,12 @@ export interface WasmModuleOptions {
 /** Where the loader finds things in the module's memory (identical for the SIMD and scalar builds). */
 export interface WasmMemoryInfo {
   readonly arenaBase: number;
-  /** Rows per `run` call; larger batches run in chunks of this many rows. */
+  /**
+   * Whether every op is row-local. If so, batches larger than `maxRows` run in chunks of
+   * `maxRows` rows; if not, a batch runs in one call and `maxRows` is the largest batch.
+   */
+  readonly rowLocal: boolean;
+  /** Rows per `run` call. */
   readonly maxRows: number;
   readonly arenaBytesPerRow: number;
   /** Start and bytes of the constant region (weights, packed for the kernels). */
@@ -52,7 +58,8 @@ export function compileWasm(graph: Graph, plan: MemoryPlan, options: WasmModuleO
     // Loads are typed by the memory they address, so the memory must exist before any kernel
     // is built; its size is set at the end, once the constants are known.
     m.setMemory(1, 1);
-    const layout = memoryLayout(plan);
+    const rowLocal = graphIsRowLocal(graph);
+    const layout = memoryLayout(plan, rowLocal);
     const pool = new ConstantPool(layout.constBase);
     const calls: binaryen.ExpressionRef[] = [];
     graph.nodes.forEach((node, index) => {
@@ -81,6 +88,7 @@ export function compileWasm(graph: Graph, plan: MemoryPlan, options: WasmModuleO
       constants,
       memory: {
         arenaBase: layout.arenaBase,
+        rowLocal,
         maxRows: layout.maxRows,
         arenaBytesPerRow: plan.peakBytesPerRow,
         constBase: layout.constBase,

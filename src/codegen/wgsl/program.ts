@@ -5,8 +5,8 @@
  */
 import { NncError, NncErrorList } from '../../errors.js';
 import type { Graph, Node } from '../../ir/graph.js';
-import { opRegistry } from '../../ir/ops/index.js';
 import { valueNames } from '../../ir/printer.js';
+import { isConstantOp, isSourceOp, isViewOp } from '../../ir/traits.js';
 import type { MemoryPlan } from '../../passes/memory-plan-types.js';
 import type { Dispatch, KernelContext, Operand } from './kernel.js';
 import { kernelFor } from './kernels/index.js';
@@ -37,15 +37,13 @@ export interface ShaderProgram {
   readonly dispatches: readonly PlannedDispatch[];
 }
 
-const SOURCE_OPS = new Set(['input', 'weight', 'const']);
-
 /** Packs every weight and const into one f32 array; returns each node's element offset. */
 function packWeights(graph: Graph): { data: Float32Array; offsets: Map<Node, number> } {
   const offsets = new Map<Node, number>();
   const chunks: ArrayLike<number>[] = [];
   let size = 0;
   for (const n of graph.nodes) {
-    if (n.op !== 'weight' && n.op !== 'const') continue;
+    if (!isConstantOp(n.op)) continue;
     const values = n.op === 'weight' ? graph.weights.get(n.name!) : (n.attrs.value as readonly number[]);
     if (!values) throw new NncError('NNC2007', `weight %${n.name} has no data`, { location: { node: `%${n.name}` } });
     offsets.set(n, size);
@@ -71,7 +69,7 @@ export function buildProgram(graph: Graph, plan: MemoryPlan): ShaderProgram {
   const arenaOffset = (node: Node): number => {
     const slot = plan.slots.get(node);
     if (slot) return slot.offsetPerRow / 4;
-    if (opRegistry.get(node.op)?.isView) return arenaOffset(node.inputs[0]!);
+    if (isViewOp(node.op)) return arenaOffset(node.inputs[0]!);
     throw new NncError('NNC2007', `the memory plan has no slot for ${describe(node)}`);
   };
 
@@ -87,7 +85,7 @@ export function buildProgram(graph: Graph, plan: MemoryPlan): ShaderProgram {
     },
   };
 
-  const unsupported = graph.nodes.filter((n) => !SOURCE_OPS.has(n.op) && !kernelFor(n.op));
+  const unsupported = graph.nodes.filter((n) => !isSourceOp(n.op) && !kernelFor(n.op));
   if (unsupported.length > 0) {
     const errors = unsupported.map((n) => new NncError('NNC4001', `webgpu has no kernel for '${n.op}'`, { location: { node: `%${names.get(n)}`, ...(n.layer ? { layer: n.layer } : {}) } }));
     throw errors.length === 1 ? errors[0]! : new NncErrorList('NNC4001', errors);
@@ -105,7 +103,7 @@ export function buildProgram(graph: Graph, plan: MemoryPlan): ShaderProgram {
     return index;
   };
   for (const node of graph.nodes) {
-    if (SOURCE_OPS.has(node.op)) continue;
+    if (isSourceOp(node.op)) continue;
     for (const k of kernelFor(node.op)!(node, ctx)) {
       const few = k.fewRows && { upTo: k.fewRows.upTo, shader: intern(k.fewRows.wgsl), ...k.fewRows.dispatch };
       dispatches.push({ label: k.label, shader: intern(k.wgsl), ...k.dispatch, ...(few ? { fewRows: few } : {}) });

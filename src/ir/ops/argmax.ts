@@ -1,19 +1,20 @@
 import type { OpDef } from '../registry.js';
 import { tensor } from '../tensor.js';
-import { axisOf, normalizeAxis } from './softmax.js';
+import { normalizeAxis, notAlongBatch } from './softmax.js';
 
 /** Index of the largest entry along `axis` (the first on ties, as tf.argMax), as float32. */
 export const argmax: OpDef = {
   name: 'argmax',
   summary: 'index of the maximum along `axis` (axis removed)',
   arity: 1,
-  attrs: { axis: { kind: 'int', default: -1 } },
+  attrs: { axis: { kind: 'int', default: -1, printDefault: true } },
+  traits: { rowLocal: notAlongBatch },
   inferType([x], attrs) {
-    const ax = normalizeAxis(axisOf(attrs), x!.shape.length);
+    const ax = normalizeAxis(attrs.axis as number, x!.shape.length);
     return { dtype: 'f32', shape: x!.shape.filter((_, i) => i !== ax) };
   },
   evaluate([x], attrs, out) {
-    const ax = normalizeAxis(axisOf(attrs), x!.shape.length);
+    const ax = normalizeAxis(attrs.axis as number, x!.shape.length);
     const n = x!.shape[ax]!;
     const inner = x!.shape.slice(ax + 1).reduce((p, d) => p * d, 1);
     const outer = x!.data.length / (n * inner);

@@ -1,16 +1,18 @@
 import { ShapeError, type OpDef } from '../registry.js';
 import { stridesOf, tensor } from '../tensor.js';
 import { formatShape, type Dim } from '../types.js';
-import { normalizeAxis } from './softmax.js';
+import { normalizeAxis, notAlongBatch } from './softmax.js';
 
 export const concat: OpDef = {
   name: 'concat',
   summary: 'join operands along `axis` (all other axes equal)',
   arity: 'variadic',
-  attrs: { axis: { kind: 'int', default: -1 } },
+  attrs: { axis: { kind: 'int', default: -1, printDefault: true } },
+  // inferType refuses the batch axis; the rule states it all the same.
+  traits: { rowLocal: notAlongBatch },
   inferType(inputs, attrs) {
     const rank = inputs[0]!.shape.length;
-    const axis = normalizeAxis(Number(attrs.axis ?? -1), rank);
+    const axis = normalizeAxis(attrs.axis as number, rank);
     let total = 0;
     for (const t of inputs) {
       const ok = t.shape.length === rank && t.shape.every((d, i) => i === axis || d === inputs[0]!.shape[i]);
@@ -25,7 +27,7 @@ export const concat: OpDef = {
   },
   evaluate(inputs, attrs, out) {
     const shape = out.shape as number[];
-    const axis = normalizeAxis(Number(attrs.axis ?? -1), shape.length);
+    const axis = normalizeAxis(attrs.axis as number, shape.length);
     const result = tensor(shape);
     const outer = shape.slice(0, axis).reduce((p, d) => p * d, 1);
     const outRow = stridesOf(shape)[axis]! * shape[axis]!;
@@ -39,7 +41,7 @@ export const concat: OpDef = {
   },
   // Each operand gets its own slice of the gradient.
   gradient(b, node, g) {
-    const axis = normalizeAxis(Number(node.attrs.axis ?? -1), node.type.shape.length);
+    const axis = normalizeAxis(node.attrs.axis as number, node.type.shape.length);
     let begin = 0;
     return node.inputs.map((x) => {
       const size = x.type.shape[axis] as number;

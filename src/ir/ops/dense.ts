@@ -1,24 +1,36 @@
+import { withDefaults } from '../attrs.js';
 import type { Attrs } from '../graph.js';
 import { ShapeError, type OpDef } from '../registry.js';
 import { evalScalar } from '../scalar-expr.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { elementsPerRow, sameShape, type TensorType } from '../types.js';
 import { opRegistry } from './index.js';
-import { inferMatmul, matmulRows } from './matmul.js';
+import { inferMatmul, matmulRows, rowsTimesConstant } from './matmul.js';
 import { softmaxAlong } from './softmax.js';
 
 /** The IR op applied after the product: 'linear' (none), 'softmax', or an elementwise op name. */
 export function denseActivation(attrs: Attrs): string {
-  return typeof attrs.activation === 'string' ? attrs.activation : 'linear';
+  return attrs.activation as string;
 }
 
-/** Applies a fused epilogue activation in place, with the same math as the standalone op. */
-export function applyActivation(t: Tensor, activation: string, activationAttrs: Attrs = {}): Tensor {
+/**
+ * The complete attributes of the epilogue's elementwise op: the dense's `alpha` where the op has
+ * one and the dense sets it (alpha = 0, the dense default, stands for the op's own default).
+ */
+export function activationAttrs(attrs: Attrs): Attrs {
+  const def = opRegistry.get(denseActivation(attrs));
+  if (!def) return {};
+  return withDefaults(def, Object.hasOwn(def.attrs, 'alpha') && attrs.alpha !== 0 ? { alpha: attrs.alpha! } : {});
+}
+
+/** Applies a fused dense's epilogue activation in place, with the same math as the standalone op. */
+export function applyActivation(t: Tensor, denseAttrs: Attrs): Tensor {
+  const activation = denseActivation(denseAttrs);
   if (activation === 'linear') return t;
   if (activation === 'softmax') return softmaxAlong(t, -1);
   const def = opRegistry.get(activation);
   if (!def?.scalar) throw new ShapeError(`'${activation}' is not an elementwise activation`);
-  const expr = def.scalar(activationAttrs);
+  const expr = def.scalar(activationAttrs(denseAttrs));
   for (let i = 0; i < t.data.length; i++) t.data[i] = evalScalar(expr, [t.data[i]!]);
   return t;
 }
@@ -44,6 +56,8 @@ export const dense: OpDef = {
   summary: 'activation(x x w + b), one fused kernel',
   arity: [2, 3],
   attrs: { activation: { kind: 'string', default: 'linear' }, alpha: { kind: 'float', default: 0 } },
+  // Softmax in the epilogue works along the last axis, within a row.
+  traits: { rowLocal: rowsTimesConstant },
   inferType(inputs, attrs) {
     const out = inferDenseProduct(inputs[0]!, inputs[1]!);
     const bias = inputs[2];
@@ -62,8 +76,6 @@ export const dense: OpDef = {
       const n = bias.data.length;
       for (let i = 0; i < out.data.length; i++) out.data[i]! += bias.data[i % n]!;
     }
-    const act = denseActivation(attrs);
-    const actAttrs: Attrs = typeof attrs.alpha === 'number' && attrs.alpha !== 0 ? { alpha: attrs.alpha } : {};
-    return applyActivation(out, act, actAttrs);
+    return applyActivation(out, attrs);
   },
 };

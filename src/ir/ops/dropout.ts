@@ -10,6 +10,7 @@ export const dropout: OpDef = {
   summary: 'identity at inference; random mask scaled by 1/(1-rate) while training',
   arity: 1,
   attrs: { rate: { kind: 'float' } },
+  traits: { passThrough: true, rowLocal: true },
   inferType: ([x]) => x!,
   evaluate: ([x]) => x!,
   // The gradient of the op as the IR defines it (the identity); training graphs differentiate the

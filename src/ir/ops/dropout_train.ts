@@ -20,6 +20,8 @@ export const dropoutTrain: OpDef = {
   summary: 'x * mask(seed) / (1 - rate), the mask a hash of (seed, index)',
   arity: 2,
   attrs: { rate: { kind: 'float' } },
+  // The mask hashes each element's index in the whole batch: a row's mask depends on where it is.
+  traits: { rowLocal: false },
   inferType: ([x]) => x!,
   evaluate([x, seed], attrs) {
     const rate = Number(attrs.rate);

@@ -1,7 +1,7 @@
 import type { Attrs } from '../graph.js';
 import type { GraphBuilder } from '../builder.js';
 import type { Node } from '../graph.js';
-import { ShapeError, type AttrSpec, type GradientRule, type OpDef } from '../registry.js';
+import { ShapeError, type AttrSpec, type GradientRule, type OpDef, type OpTraits } from '../registry.js';
 import { derivative, simplify } from '../scalar-derivative.js';
 import { arg, evalScalar, mul, printScalar, type ScalarExpr } from '../scalar-expr.js';
 import { sumToShape } from './reduce_sum.js';
@@ -49,19 +49,25 @@ export function evaluateScalarExpr(expr: ScalarExpr, inputs: readonly Tensor[]):
   return out;
 }
 
-/** Declares an elementwise op from its scalar math; shape inference and evaluation follow. */
+/**
+ * Declares an elementwise op from its scalar math; shape inference and evaluation follow. Every
+ * elementwise op is row-local (element i of the result reads element i of each operand, or the
+ * element broadcast to it); `traits` adds e.g. commutative.
+ */
 export function elementwiseOp(
   name: string,
   summary: string,
   arity: number,
   scalar: (attrs: Attrs) => ScalarExpr,
   attrs: Record<string, AttrSpec> = {},
+  traits: Pick<OpTraits, 'commutative'> = {},
 ): OpDef {
   return {
     name,
     summary,
     arity,
     attrs,
+    traits: { elementwise: true, rowLocal: true, ...traits },
     inferType: inferBroadcast,
     evaluate: (inputs, a) => evaluateScalarExpr(scalar(a), inputs),
     scalar,
@@ -86,10 +92,4 @@ export function elementwiseGradient(scalar: (attrs: Attrs) => ScalarExpr): Gradi
       return sumToShape(b, full, x.type.shape);
     });
   };
-}
-
-/** Reads a numeric attribute, falling back to the op's declared default. */
-export function numAttr(attrs: Attrs, key: string, fallback: number): number {
-  const v = attrs[key];
-  return typeof v === 'number' ? v : fallback;
 }

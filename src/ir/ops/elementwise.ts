@@ -11,6 +11,7 @@ export const elementwise: OpDef = {
   summary: 'fused elementwise expression over broadcast operands',
   arity: 'variadic',
   attrs: { expr: { kind: 'expr' } },
+  traits: { elementwise: true, rowLocal: true },
   inferType(inputs, attrs) {
     const expr = parseScalar(String(attrs.expr));
     if (scalarArity(expr) > inputs.length) throw new ShapeError(`expression uses $${scalarArity(expr) - 1} but has ${inputs.length} operands`);

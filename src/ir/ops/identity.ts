@@ -6,6 +6,7 @@ export const identity: OpDef = {
   summary: 'x (removed by canonicalize)',
   arity: 1,
   attrs: {},
+  traits: { passThrough: true, rowLocal: true },
   inferType: ([x]) => x!,
   evaluate: ([x]) => x!,
   gradient: (_b, _node, g) => [g],

@@ -1,6 +1,6 @@
 import type { OpDef } from '../registry.js';
 import { tensor } from '../tensor.js';
-import { axisOf, normalizeAxis, softmax } from './softmax.js';
+import { normalizeAxis, notAlongBatch, softmax } from './softmax.js';
 
 /**
  * x - log(sum(exp(x))) along `axis`, computed stably (max subtracted). Losses on logits use it:
@@ -10,10 +10,11 @@ export const logSoftmax: OpDef = {
   name: 'log_softmax',
   summary: 'x - logsumexp(x) along `axis`',
   arity: 1,
-  attrs: { axis: { kind: 'int', default: -1 } },
+  attrs: { axis: { kind: 'int', default: -1, printDefault: true } },
+  traits: { rowLocal: notAlongBatch },
   inferType: softmax.inferType,
   evaluate([x], attrs) {
-    const ax = normalizeAxis(axisOf(attrs), x!.shape.length);
+    const ax = normalizeAxis(attrs.axis as number, x!.shape.length);
     const n = x!.shape[ax]!;
     const inner = x!.shape.slice(ax + 1).reduce((p, d) => p * d, 1);
     const outer = x!.data.length / (n * inner);
@@ -32,7 +33,7 @@ export const logSoftmax: OpDef = {
   },
   // dx = g - softmax(x) * sum(g), and softmax(x) = exp(y).
   gradient(b, node, g) {
-    const sum = b.op('reduce_sum', [g], { axes: [axisOf(node.attrs)], keepdims: true });
+    const sum = b.op('reduce_sum', [g], { axes: [node.attrs.axis as number], keepdims: true });
     return [b.op('elementwise', [g, node, sum], { expr: 'sub($0,mul(exp($1),$2))' })];
   },
 };

@@ -1,3 +1,4 @@
+import type { Node } from '../graph.js';
 import { ShapeError, type OpDef } from '../registry.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { formatShape, type TensorType } from '../types.js';
@@ -27,11 +28,22 @@ export function matmulRows(a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
+/**
+ * The row-local rule of products that contract the last axis of operand 0 with a rank-2 operand 1
+ * (matmul, matmul_nt, dense): row-local when operand 1 (and a bias) has no batch axis and the
+ * contracted axis is not the batch axis.
+ */
+export function rowsTimesConstant(node: Node): boolean {
+  const [x, ...rest] = node.inputs;
+  return x!.type.shape[x!.type.shape.length - 1] !== null && rest.every((w) => !w.type.shape.includes(null));
+}
+
 export const matmul: OpDef = {
   name: 'matmul',
   summary: 'a[..., k] x b[k, n] -> [..., n]',
   arity: 2,
   attrs: {},
+  traits: { rowLocal: rowsTimesConstant },
   inferType: ([a, b]) => inferMatmul(a!, b!),
   evaluate: ([a, b]) => matmulRows(a!, b!),
   // y = a w: da = g wᵀ, dw = aᵀ g (summed over every row of the batch).

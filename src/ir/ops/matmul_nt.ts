@@ -1,6 +1,7 @@
 import { ShapeError, type OpDef } from '../registry.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { formatShape } from '../types.js';
+import { rowsTimesConstant } from './matmul.js';
 
 /** a[rows, n] x b[k, n]ᵀ -> [rows, k]: the input gradient of matmul (g x wᵀ) without a transpose. */
 export function matmulNT(a: Tensor, b: Tensor): Tensor {
@@ -22,6 +23,7 @@ export const matmulNt: OpDef = {
   summary: 'a[..., n] x b[k, n]ᵀ -> [..., k]',
   arity: 2,
   attrs: {},
+  traits: { rowLocal: rowsTimesConstant },
   inferType([a, b]) {
     if (b!.shape.length !== 2 || a!.shape[a!.shape.length - 1] !== b!.shape[1])
       throw new ShapeError(`matmul_nt: cannot multiply ${formatShape(a!.shape)} by the transpose of ${formatShape(b!.shape)}`);

@@ -22,6 +22,8 @@ export const matmulTn: OpDef = {
   summary: 'a[..., m]ᵀ x b[..., n] -> [m, n], summing over all leading axes (weight gradients)',
   arity: 2,
   attrs: {},
+  // Sums over every leading axis, the batch included.
+  traits: { rowLocal: false },
   inferType([a, b]) {
     if (a!.shape.length < 1 || !sameShape(a!.shape.slice(0, -1), b!.shape.slice(0, -1)))
       throw new ShapeError(`matmul_tn: leading axes differ: ${formatShape(a!.shape)} vs ${formatShape(b!.shape)}`);

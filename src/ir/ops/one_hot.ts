@@ -10,6 +10,7 @@ export const oneHot: OpDef = {
   summary: 'labels[...] -> f32[..., depth], 1 at the label',
   arity: 1,
   attrs: { depth: { kind: 'int' } },
+  traits: { rowLocal: true },
   inferType([labels], attrs) {
     const depth = Number(attrs.depth);
     if (!Number.isInteger(depth) || depth < 1) throw new ShapeError(`one_hot depth must be a positive integer, got ${attrs.depth}`);

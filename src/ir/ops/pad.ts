@@ -1,7 +1,7 @@
 import { ShapeError, type OpDef } from '../registry.js';
 import { stridesOf, tensor } from '../tensor.js';
 import type { Dim } from '../types.js';
-import { normalizeAxis } from './softmax.js';
+import { normalizeAxis, notAlongBatch } from './softmax.js';
 
 /** Zeros around x along one non-batch axis: `before` entries, x, `after` entries (slice's gradient). */
 export const pad: OpDef = {
@@ -9,11 +9,12 @@ export const pad: OpDef = {
   summary: 'zero-pad x with `before` / `after` entries along `axis`',
   arity: 1,
   attrs: { axis: { kind: 'int' }, before: { kind: 'int', default: 0 }, after: { kind: 'int', default: 0 } },
+  traits: { rowLocal: notAlongBatch },
   inferType([x], attrs) {
     const axis = normalizeAxis(Number(attrs.axis), x!.shape.length);
     const extent = x!.shape[axis];
-    const before = Number(attrs.before ?? 0);
-    const after = Number(attrs.after ?? 0);
+    const before = attrs.before as number;
+    const after = attrs.after as number;
     if (extent === null || extent === undefined || before < 0 || after < 0) throw new ShapeError(`cannot pad axis ${axis} by ${before}/${after}`);
     const shape: Dim[] = [...x!.shape];
     shape[axis] = before + extent + after;
@@ -25,12 +26,12 @@ export const pad: OpDef = {
     const inner = stridesOf(shape)[axis]!;
     const inRow = inner * x!.shape[axis]!;
     const outRow = inner * shape[axis]!;
-    const start = Number(attrs.before ?? 0) * inner;
+    const start = (attrs.before as number) * inner;
     const result = tensor(shape);
     for (let o = 0; o < x!.data.length / inRow; o++) result.data.set(x!.data.subarray(o * inRow, (o + 1) * inRow), o * outRow + start);
     return result;
   },
   gradient: (b, node, g) => [
-    b.op('slice', [g], { axis: node.attrs.axis!, begin: Number(node.attrs.before ?? 0), size: node.inputs[0]!.type.shape[normalizeAxis(Number(node.attrs.axis), node.type.shape.length)] as number }),
+    b.op('slice', [g], { axis: node.attrs.axis!, begin: node.attrs.before!, size: node.inputs[0]!.type.shape[normalizeAxis(node.attrs.axis as number, node.type.shape.length)] as number }),
   ],
 };

@@ -7,7 +7,7 @@ import { normalizeAxis } from './softmax.js';
 
 /** The reduced axes named by `axes` (all axes when empty), sorted and normalized. */
 export function reducedAxes(attrs: Attrs, rank: number): number[] {
-  const axes = (attrs.axes as readonly number[] | undefined) ?? [];
+  const axes = attrs.axes as readonly number[];
   const list = axes.length === 0 ? [...Array(rank).keys()] : axes.map((a) => normalizeAxis(a, rank));
   if (new Set(list).size !== list.length) throw new ShapeError(`repeated reduction axis in [${axes.join(',')}]`);
   return list.sort((a, b) => a - b);
@@ -23,6 +23,17 @@ export function reducedShape<D extends Dim>(shape: readonly D[], axes: readonly 
 }
 
 export const REDUCE_ATTRS = { axes: { kind: 'ints', default: [] }, keepdims: { kind: 'bool', default: false } } as const;
+
+/**
+ * The row-local rule of reductions (and of unreduce, whose operand `ref` has the reduced shape):
+ * row-local unless the reduced axes of operand `which` include its batch axis.
+ */
+export const keepsBatchAxis =
+  (which: number) =>
+  (node: Node): boolean => {
+    const shape = node.inputs[which]!.type.shape;
+    return !reducedAxes(node.attrs, shape.length).some((a) => shape[a] === null);
+  };
 
 export function inferReduce([x]: readonly TensorType[], attrs: Attrs): TensorType {
   const axes = reducedAxes(attrs, x!.shape.length);
@@ -66,7 +77,7 @@ export function reduceTensor(x: Tensor, axes: readonly number[], outShape: reado
 /** Gradient of a reduction: the incoming gradient broadcast back over the reduced axes. */
 export function reductionGradient(mean: boolean) {
   return (b: GraphBuilder, node: Node, g: Node): Node[] => [
-    b.op('unreduce', [g, node.inputs[0]!], { axes: node.attrs.axes ?? [], keepdims: node.attrs.keepdims ?? false, mean }),
+    b.op('unreduce', [g, node.inputs[0]!], { axes: node.attrs.axes!, keepdims: node.attrs.keepdims!, mean }),
   ];
 }
 
@@ -89,6 +100,7 @@ export const reduceSum: OpDef = {
   summary: 'sum over `axes` (all when empty), dropping them unless `keepdims`',
   arity: 1,
   attrs: REDUCE_ATTRS,
+  traits: { rowLocal: keepsBatchAxis(0) },
   inferType: inferReduce,
   evaluate: ([x], attrs, out) => reduceTensor(x!, reducedAxes(attrs, x!.shape.length), out.shape as number[], false),
   gradient: reductionGradient(false),

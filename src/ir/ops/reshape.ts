@@ -33,7 +33,8 @@ export const reshape: OpDef = {
   summary: 'view each row (axis 0 kept) as `shape`; costs no data movement',
   arity: 1,
   attrs: { shape: { kind: 'ints' } },
-  isView: true,
+  // Axis 0 is kept, so row r of the result is row r of the operand.
+  traits: { view: true, rowLocal: true },
   inferType: ([x], attrs) => ({ dtype: x!.dtype, shape: inferReshape(x!.shape, attrs.shape as number[]) }),
   evaluate: ([x], _attrs, out) => tensor(out.shape as number[], x!.data),
   gradient: (b, node, g) => [b.op('reshape', [g], { shape: node.inputs[0]!.type.shape.slice(1) as number[] })],

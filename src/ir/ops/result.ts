@@ -15,6 +15,7 @@ export const result: OpDef = {
   summary: 'result `index` of a multi-result node (a projection)',
   arity: 1,
   attrs: { index: { kind: 'int' } },
+  traits: { rowLocal: true },
   inferType: carriesItsType,
   evaluate: carriesItsType,
 };

@@ -1,5 +1,5 @@
 import * as s from '../scalar-expr.js';
-import { elementwiseOp, numAttr } from './elementwise-helpers.js';
+import { elementwiseOp } from './elementwise-helpers.js';
 import { eluExpr } from './elu.js';
 
 // The self-normalizing constants of Klambauer et al. (2017), as Keras and tfjs define them.
@@ -11,6 +11,6 @@ export const selu = elementwiseOp(
   'selu',
   'gamma * elu(x, alpha) (alpha and gamma default to the self-normalizing constants)',
   1,
-  (a) => s.mul(s.lit(numAttr(a, 'gamma', SELU_SCALE)), eluExpr(s.arg(0), numAttr(a, 'alpha', SELU_ALPHA))),
+  (a) => s.mul(s.lit(a.gamma as number), eluExpr(s.arg(0), a.alpha as number)),
   { alpha: { kind: 'float', default: SELU_ALPHA }, gamma: { kind: 'float', default: SELU_SCALE } },
 );

@@ -1,7 +1,7 @@
 import { ShapeError, type OpDef } from '../registry.js';
 import { stridesOf, tensor } from '../tensor.js';
 import type { Dim } from '../types.js';
-import { normalizeAxis } from './softmax.js';
+import { normalizeAxis, notAlongBatch } from './softmax.js';
 
 /** `size` entries from `begin` along one non-batch axis (the gradient of concat). */
 export const slice: OpDef = {
@@ -9,6 +9,7 @@ export const slice: OpDef = {
   summary: 'x[..., begin:begin+size, ...] along `axis`',
   arity: 1,
   attrs: { axis: { kind: 'int' }, begin: { kind: 'int' }, size: { kind: 'int' } },
+  traits: { rowLocal: notAlongBatch },
   inferType([x], attrs) {
     const axis = normalizeAxis(Number(attrs.axis), x!.shape.length);
     const begin = Number(attrs.begin);

@@ -1,4 +1,4 @@
-import type { Attrs } from '../graph.js';
+import type { Node } from '../graph.js';
 import { ShapeError, type OpDef } from '../registry.js';
 import { tensor, type Tensor } from '../tensor.js';
 import type { TensorType } from '../types.js';
@@ -29,22 +29,30 @@ export function softmaxAlong(x: Tensor, axis: number): Tensor {
   return out;
 }
 
-export const axisOf = (attrs: Attrs) => (typeof attrs.axis === 'number' ? attrs.axis : -1);
+/**
+ * The row-local rule of ops that work along one `axis` (softmax, argmax, concat, slice, pad):
+ * row-local unless that axis of operand 0 is the batch axis.
+ */
+export function notAlongBatch(node: Node): boolean {
+  const shape = node.inputs[0]!.type.shape;
+  return shape[normalizeAxis(node.attrs.axis as number, shape.length)] !== null;
+}
 
 export const softmax: OpDef = {
   name: 'softmax',
   summary: 'exp(x - max) / sum(exp(x - max)) along `axis`',
   arity: 1,
-  attrs: { axis: { kind: 'int', default: -1 } },
+  attrs: { axis: { kind: 'int', default: -1, printDefault: true } },
+  traits: { rowLocal: notAlongBatch },
   inferType([x]: readonly TensorType[], attrs) {
-    normalizeAxis(axisOf(attrs), x!.shape.length);
+    normalizeAxis(attrs.axis as number, x!.shape.length);
     return x!;
   },
-  evaluate: ([x], attrs) => softmaxAlong(x!, axisOf(attrs)),
+  evaluate: ([x], attrs) => softmaxAlong(x!, attrs.axis as number),
   // dx = y * (g - sum(g * y)) along the axis.
   gradient(b, node, g) {
     const gy = b.op('mul', [g, node]);
-    const sum = b.op('reduce_sum', [gy], { axes: [axisOf(node.attrs)], keepdims: true });
+    const sum = b.op('reduce_sum', [gy], { axes: [node.attrs.axis as number], keepdims: true });
     return [b.op('elementwise', [node, g, sum], { expr: 'mul($0,sub($1,$2))' })];
   },
 };

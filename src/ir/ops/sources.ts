@@ -4,11 +4,12 @@ import { tensor } from '../tensor.js';
 // Source ops have no operands; their type is stated on the node, and the interpreter supplies
 // their value (model inputs from the caller, weights from the graph's weight table, consts from
 // their `value` attribute).
-const sourceOp = (name: string, summary: string, attrs: OpDef['attrs'] = {}): OpDef => ({
+const sourceOp = (name: string, summary: string, source: 'input' | 'constant', attrs: OpDef['attrs'] = {}): OpDef => ({
   name,
   summary,
   arity: 0,
   attrs,
+  traits: { source, rowLocal: true },
   inferType() {
     throw new ShapeError(`${name} nodes carry their own type`);
   },
@@ -18,6 +19,6 @@ const sourceOp = (name: string, summary: string, attrs: OpDef['attrs'] = {}): Op
   },
 });
 
-export const input = sourceOp('input', 'a model input (named)');
-export const weight = sourceOp('weight', 'a named parameter; data lives in the graph weight table');
-export const constant = sourceOp('const', 'a small literal tensor', { value: { kind: 'floats' } });
+export const input = sourceOp('input', 'a model input (named)', 'input');
+export const weight = sourceOp('weight', 'a named parameter; data lives in the graph weight table', 'constant');
+export const constant = sourceOp('const', 'a small literal tensor', 'constant', { value: { kind: 'floats' } });

@@ -19,6 +19,8 @@ export const split: OpDef = {
   summary: 'cut x along `axis` into consecutive pieces of `sizes` (one result per piece)',
   arity: 1,
   attrs: { axis: { kind: 'int' }, sizes: { kind: 'ints' } },
+  // The batch axis cannot be split (inferTypes refuses it): each result row is its input row's.
+  traits: { rowLocal: true },
   inferType: severalResults,
   evaluate: severalResults,
   inferTypes([x], attrs) {

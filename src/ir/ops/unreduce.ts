@@ -1,7 +1,7 @@
 import { ShapeError, type OpDef } from '../registry.js';
 import { tensor } from '../tensor.js';
 import { sameShape } from '../types.js';
-import { REDUCE_ATTRS, reducedAxes, reducedShape, reductionIndex } from './reduce_sum.js';
+import { keepsBatchAxis, REDUCE_ATTRS, reducedAxes, reducedShape, reductionIndex } from './reduce_sum.js';
 
 /**
  * The gradient of reduce_sum / reduce_mean: `g` (the reduction's result shape) broadcast back to
@@ -13,6 +13,7 @@ export const unreduce: OpDef = {
   summary: 'broadcast g back over the reduced axes of ref (÷ count when mean)',
   arity: 2,
   attrs: { ...REDUCE_ATTRS, mean: { kind: 'bool', default: false } },
+  traits: { rowLocal: keepsBatchAxis(1) },
   inferType([g, ref], attrs) {
     const axes = reducedAxes(attrs, ref!.shape.length);
     if (!sameShape(g!.shape, reducedShape(ref!.shape, axes, attrs.keepdims === true)))

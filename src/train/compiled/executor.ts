@@ -12,6 +12,7 @@ import type { TensorMap } from '../../ir/interpreter.js';
 import { opRegistry } from '../../ir/ops/index.js';
 import { reducedAxes, reductionIndex } from '../../ir/ops/reduce_sum.js';
 import { normalizeAxis } from '../../ir/ops/softmax.js';
+import { isElementwiseOp, isPassThroughOp, isSourceOp, isViewOp } from '../../ir/traits.js';
 import { broadcastIndex, sizeOf, tensor, type Tensor } from '../../ir/tensor.js';
 import { concreteShape } from '../../ir/types.js';
 import { NncError } from '../../errors.js';
@@ -29,7 +30,8 @@ interface Region {
   readonly size: number;
 }
 
-const VIEW_OPS = new Set(['reshape', 'identity', 'dropout']);
+/** Views and pass-through ops (identity, inference dropout) share their operand's memory here. */
+const aliasesOperand = (n: Node) => isViewOp(n.op) || isPassThroughOp(n.op);
 
 function batchOf(graph: Graph, inputs: TensorMap): number {
   for (const n of graph.inputs) {
@@ -73,7 +75,7 @@ class Plan {
     for (const n of graph.nodes) {
       const shape = concreteShape(n.type.shape, batch);
       const size = sizeOf(shape);
-      const alias = VIEW_OPS.has(n.op) ? n.inputs[0]! : inPlace.get(n);
+      const alias = aliasesOperand(n) ? n.inputs[0]! : inPlace.get(n);
       this.regions.set(n, { offset: alias ? this.regions.get(alias)!.offset : alloc(size), shape, size });
       if (n.op === 'matmul_nt') scratch.set(n, alloc(this.regions.get(n.inputs[1]!)!.size));
     }
@@ -132,14 +134,12 @@ class Plan {
     const ins = n.inputs.map((i) => this.regions.get(i)!);
     const gemm: Gemm = (...args) => this.gemm(...args);
     const def = opRegistry.get(n.op)!;
-    if (def.scalar && this.addToGroup(n, out, ins)) return;
-    if (!['input', 'reshape', 'identity', 'dropout', 'weight', 'const'].includes(n.op)) this.flushGroup();
+    if (isElementwiseOp(n.op) && this.addToGroup(n, out, ins)) return;
+    if (!isSourceOp(n.op) && !aliasesOperand(n)) this.flushGroup();
+    if (aliasesOperand(n)) return;
     switch (n.op) {
       case 'result': // written by its multi-result node
       case 'input':
-      case 'reshape':
-      case 'identity':
-      case 'dropout':
         return;
       case 'weight': {
         const data = this.graph.weights.get(n.name!);
@@ -183,13 +183,13 @@ class Plan {
         return;
       case 'softmax':
       case 'log_softmax':
-        if (normalizeAxis(Number(n.attrs.axis ?? -1), out.shape.length) === out.shape.length - 1) {
+        if (normalizeAxis(n.attrs.axis as number, out.shape.length) === out.shape.length - 1) {
           this.steps.push(softmaxLastAxis(f, ins[0]!, out, n.op === 'log_softmax'));
           return;
         }
         break;
     }
-    if (def.scalar) {
+    if (isElementwiseOp(n.op)) {
       const access = ins.map((r): OperandAccess => {
         if (r.size === out.size) return { kind: 'full' };
         if (r.size === 1) return { kind: 'scalar' };
@@ -198,7 +198,7 @@ class Plan {
         if (trimmed.every((d, i) => d === tail[i])) return { kind: 'period', period: r.size };
         return { kind: 'map', map: broadcastIndex(out.shape, r.shape) };
       });
-      const kernel = elementwiseKernel(def.scalar(n.attrs), access);
+      const kernel = elementwiseKernel(def.scalar!(n.attrs), access);
       const offsets = ins.map((r) => r.offset);
       this.steps.push(() => kernel(f, out.offset, out.size, offsets));
       return;
@@ -298,10 +298,10 @@ function inPlaceUpdates(graph: Graph, carry: ReadonlySet<string>): Map<Node, Nod
     if (!carry.has(o.name)) continue;
     const input = graph.inputs.find((n) => n.name === o.name);
     const node = o.node;
-    if (!input || !opRegistry.get(node.op)?.scalar || !node.inputs.includes(input)) continue;
+    if (!input || !isElementwiseOp(node.op) || !node.inputs.includes(input)) continue;
     if (sizeOf(concreteShape(input.type.shape, 1)) !== sizeOf(concreteShape(node.type.shape, 1)) || input.type.shape.includes(null)) continue;
     const readers = users.get(input) ?? [];
-    const safe = readers.every((u) => u === node || (!VIEW_OPS.has(u.op) && order.get(u)! < order.get(node)!));
+    const safe = readers.every((u) => u === node || (!aliasesOperand(u) && order.get(u)! < order.get(node)!));
     if (safe && !graph.outputs.some((x) => x.node === input)) result.set(node, input);
   }
   return result;

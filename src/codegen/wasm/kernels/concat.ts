@@ -1,4 +1,5 @@
 import binaryen from 'binaryen';
+import { normalizeAxis } from '../../../ir/ops/softmax.js';
 import { forLoop } from '../context.js';
 import { emitCopy } from './copy.js';
 import type { WasmKernel } from './kernel.js';
@@ -11,8 +12,7 @@ export const concatKernel: WasmKernel = {
   emit(ctx, node) {
     const { m } = ctx;
     const shape = node.type.shape;
-    const rawAxis = typeof node.attrs.axis === 'number' ? node.attrs.axis : -1;
-    const axis = rawAxis < 0 ? rawAxis + shape.length : rawAxis;
+    const axis = normalizeAxis(node.attrs.axis as number, shape.length);
     const chunkBytes = (s: readonly (number | null)[]) => s.slice(axis).reduce<number>((p, d) => p * d!, 4);
     const outerStatic = shape.slice(0, axis).reduce<number>((p, d) => p * (d ?? 1), 1);
     const batched = shape.slice(0, axis).includes(null);

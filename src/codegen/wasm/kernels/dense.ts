@@ -1,5 +1,4 @@
-import type { Attrs } from '../../../ir/graph.js';
-import { denseActivation } from '../../../ir/ops/dense.js';
+import { activationAttrs, denseActivation } from '../../../ir/ops/dense.js';
 import { opRegistry } from '../../../ir/ops/index.js';
 import { emitGemm } from '../gemm.js';
 import { isVectorizable } from '../scalar-codegen.js';
@@ -16,8 +15,7 @@ export const denseKernel: WasmKernel = {
   emit(ctx, node) {
     const [x, w, bias] = node.inputs;
     const act = denseActivation(node.attrs);
-    const actAttrs: Attrs = typeof node.attrs.alpha === 'number' && node.attrs.alpha !== 0 ? { alpha: node.attrs.alpha } : {};
-    const expr = act === 'linear' || act === 'softmax' ? undefined : opRegistry.get(act)!.scalar!(actAttrs);
+    const expr = act === 'linear' || act === 'softmax' ? undefined : opRegistry.get(act)!.scalar!(activationAttrs(node.attrs));
     const inTile = expr !== undefined && isVectorizable(expr);
     const gemm = emitGemm(ctx, { x: x!, w: w!, ...(bias ? { bias } : {}), ...(inTile ? { epilogue: expr } : {}), out: node });
     const out = () => ctx.addr(node);

@@ -1,5 +1,5 @@
 import { RESULT_OP } from '../../../ir/graph.js';
-import { opRegistry } from '../../../ir/ops/index.js';
+import { isElementwiseOp, isSourceOp, isViewOp } from '../../../ir/traits.js';
 import { concatKernel } from './concat.js';
 import { denseKernel } from './dense.js';
 import { dropoutKernel } from './dropout.js';
@@ -37,7 +37,7 @@ const KERNELS: Readonly<Record<string, WasmKernel>> = {
 
 /** The kernel for an op, or undefined if the wasm backend cannot run it. */
 export function wasmKernel(op: string): WasmKernel | undefined {
-  return KERNELS[op] ?? (opRegistry.get(op)?.scalar ? elementwiseKernel : undefined);
+  return KERNELS[op] ?? (isElementwiseOp(op) ? elementwiseKernel : undefined);
 }
 
 /**
@@ -45,5 +45,6 @@ export function wasmKernel(op: string): WasmKernel | undefined {
  * projection (`result`) is written by its multi-result node's kernel.
  */
 export function needsNoKernel(op: string): boolean {
-  return op === 'input' || op === 'weight' || op === 'const' || op === RESULT_OP || opRegistry.get(op)?.isView === true;
+  // Projections of a multi-result node: its kernel writes every result.
+  return isSourceOp(op) || isViewOp(op) || op === RESULT_OP;
 }

@@ -16,7 +16,7 @@ export const padKernel: WasmKernel = {
         () => outerCount(ctx, node, axis),
         chunk,
         { base: () => ctx.addr(x), stride: chunk, offset: 0 },
-        { base: () => ctx.addr(node), stride: inner * (node.type.shape[axis] as number), offset: inner * Number(node.attrs.before ?? 0) },
+        { base: () => ctx.addr(node), stride: inner * (node.type.shape[axis] as number), offset: inner * (node.attrs.before as number) },
       ),
     ]);
   },

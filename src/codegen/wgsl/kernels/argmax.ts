@@ -5,11 +5,11 @@
 import { load, shaderModule, type KernelGenerator } from '../kernel.js';
 import { product, rowAxis } from '../shapes.js';
 import { ELEMENTWISE_WORKGROUP as WG } from './elementwise.js';
-import { axisAttr, threadPerRowShader } from './softmax.js';
+import { threadPerRowShader } from './softmax.js';
 
 export const argmaxKernel: KernelGenerator = (node, ctx) => {
   const x = node.inputs[0]!;
-  const { dims, axis } = rowAxis(x, axisAttr(node), ctx.describe(node), node.op);
+  const { dims, axis } = rowAxis(x, node.attrs.axis as number, ctx.describe(node), node.op);
   const n = dims[axis - 1]!;
   const inner = product(dims.slice(axis));
   const rows = product(dims) / n;

@@ -8,7 +8,7 @@ import { product, rowAxis } from '../shapes.js';
 import { perElementKernel } from './elementwise.js';
 
 export const concatKernel: KernelGenerator = (node: Node, ctx) => {
-  const { dims, axis } = rowAxis(node, typeof node.attrs.axis === 'number' ? node.attrs.axis : -1, ctx.describe(node), node.op);
+  const { dims, axis } = rowAxis(node, node.attrs.axis as number, ctx.describe(node), node.op);
   const inner = product(dims.slice(axis));
   const chunk = dims[axis - 1]! * inner; // elements of the output per outer index
   let start = 0;

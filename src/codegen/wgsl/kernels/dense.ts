@@ -10,8 +10,8 @@
  * Also serves a plain matmul (no bias, linear).
  */
 import { NncError } from '../../../errors.js';
-import type { Attrs, Node } from '../../../ir/graph.js';
-import { denseActivation } from '../../../ir/ops/dense.js';
+import type { Node } from '../../../ir/graph.js';
+import { activationAttrs, denseActivation } from '../../../ir/ops/dense.js';
 import { opRegistry } from '../../../ir/ops/index.js';
 import { ENTRY_PARAMS, load, shaderModule, type Kernel, type KernelGenerator, type Operand } from '../kernel.js';
 import { scalarToWgsl } from '../scalar.js';
@@ -51,14 +51,16 @@ function store({ node, n, bias, out }: DenseShape, row: string, col: string, acc
     ${load(out, `${row} * ${n}u + ${col}`)} = ${epilogue(node, v)};`;
 }
 
+/** The epilogue activation: a dense node's, none for a plain matmul. */
+const activationOf = (node: Node): string => (node.op === 'dense' ? denseActivation(node.attrs) : 'linear');
+
 /** WGSL applying the activation to `v`, or v itself for linear / softmax (a later pass). */
 function epilogue(node: Node, v: string): string {
-  const act = denseActivation(node.attrs);
+  const act = activationOf(node);
   if (act === 'linear' || act === 'softmax') return v;
   const def = opRegistry.get(act);
   if (!def?.scalar) throw new NncError('NNC4001', `webgpu: dense activation '${act}' has no scalar math`);
-  const actAttrs: Attrs = typeof node.attrs.alpha === 'number' && node.attrs.alpha !== 0 ? { alpha: node.attrs.alpha } : {};
-  return scalarToWgsl(def.scalar(actAttrs), [v]);
+  return scalarToWgsl(def.scalar(activationAttrs(node.attrs)), [v]);
 }
 
 function tiled(shape: DenseShape): { wgsl: string; tileRows: number; tileCols: number } {
@@ -142,6 +144,6 @@ export const denseKernel: KernelGenerator = (node, ctx) => {
     const dispatch = { rowsPerBatch, rowsPerGroup: tileRows, columnGroups: Math.ceil(n / tileCols) };
     kernels.push({ label, wgsl, dispatch, fewRows: { upTo: GEMV_ROWS, ...perOutput } });
   }
-  if (denseActivation(node.attrs) === 'softmax') kernels.push(softmaxKernel(node, node, ctx, -1));
+  if (activationOf(node) === 'softmax') kernels.push(softmaxKernel(node, node, ctx, -1));
   return kernels;
 };

@@ -2,7 +2,7 @@
  * The WebGPU kernel table, keyed by IR op name like the op registry itself. Ops declaring scalar
  * math in the registry get the elementwise kernel without an entry of their own.
  */
-import { opRegistry } from '../../../ir/ops/index.js';
+import { isElementwiseOp } from '../../../ir/traits.js';
 import type { KernelGenerator } from '../kernel.js';
 import { argmaxKernel } from './argmax.js';
 import { concatKernel } from './concat.js';
@@ -33,5 +33,5 @@ const KERNELS: Readonly<Record<string, KernelGenerator>> = {
 };
 
 export function kernelFor(op: string): KernelGenerator | undefined {
-  return KERNELS[op] ?? (opRegistry.get(op)?.scalar ? scalarOpKernel : undefined);
+  return KERNELS[op] ?? (isElementwiseOp(op) ? scalarOpKernel : undefined);
 }

@@ -2,4 +2,4 @@
 import type { KernelGenerator } from '../kernel.js';
 import { shiftAlongAxisKernel } from './shift-axis.js';
 
-export const padKernel: KernelGenerator = (node, ctx) => [shiftAlongAxisKernel(node, ctx, -Number(node.attrs.before ?? 0))];
+export const padKernel: KernelGenerator = (node, ctx) => [shiftAlongAxisKernel(node, ctx, -(node.attrs.before as number))];

@@ -122,6 +122,4 @@ export function softmaxKernel(node: Node, src: Node, ctx: KernelContext, axis: n
   };
 }
 
-export const axisAttr = (node: Node): number => (typeof node.attrs.axis === 'number' ? node.attrs.axis : -1);
-
-export const softmaxOpKernel: KernelGenerator = (node, ctx) => [softmaxKernel(node, node.inputs[0]!, ctx, axisAttr(node))];
+export const softmaxOpKernel: KernelGenerator = (node, ctx) => [softmaxKernel(node, node.inputs[0]!, ctx, node.attrs.axis as number)];

@@ -1,0 +1,52 @@
+/**
+ * Reading op traits (declared by each op in its OpDef, see OpTraits in registry.ts). Passes,
+ * backends and bundles ask these questions instead of keeping lists of op names.
+ */
+import type { Graph, Node } from './graph.js';
+import { opRegistry } from './ops/index.js';
+import type { OpTraits } from './registry.js';
+
+/** An op nnc does not know has no traits (and is never row-local). */
+const UNKNOWN: OpTraits = { rowLocal: false };
+
+export function opTraits(op: string): OpTraits {
+  return opRegistry.get(op)?.traits ?? UNKNOWN;
+}
+
+/** input, weight, const: no operands, the value comes from outside the computation. */
+export const isSourceOp = (op: string): boolean => opTraits(op).source !== undefined;
+/** weight, const: values known when the model is compiled, kept outside the activation arena. */
+export const isConstantOp = (op: string): boolean => opTraits(op).source === 'constant';
+/** reshape: the result reinterprets operand 0's bytes. */
+export const isViewOp = (op: string): boolean => opTraits(op).view === true;
+/** identity, dropout: the result is operand 0 at inference. */
+export const isPassThroughOp = (op: string): boolean => opTraits(op).passThrough === true;
+/** Ops with scalar math (add, relu, the fused elementwise, ...). */
+export const isElementwiseOp = (op: string): boolean => opTraits(op).elementwise === true;
+export const isCommutativeOp = (op: string): boolean => opTraits(op).commutative === true;
+
+/** The axis of a shape that is the symbolic batch axis `?`, or -1. */
+export const batchAxisOf = (shape: readonly (number | null)[]): number => shape.indexOf(null);
+
+/**
+ * Whether every row of the node's result depends only on the same row of its batched operands.
+ * A node none of whose operands has a batch axis computes the same for every batch: row-local.
+ */
+export function isRowLocal(node: Node): boolean {
+  if (!node.inputs.some((i) => batchAxisOf(i.type.shape) >= 0)) return true;
+  const rule = opTraits(node.op).rowLocal;
+  return typeof rule === 'function' ? rule(node) : rule;
+}
+
+/** The nodes that read across the batch, in graph order (empty when the graph is row-local). */
+export function nonRowLocalNodes(graph: Graph): Node[] {
+  return graph.nodes.filter((n) => !isRowLocal(n));
+}
+
+/**
+ * True when every node is row-local: a batch may then run in row ranges (chunks, workers) with
+ * the same result as in one piece.
+ */
+export function graphIsRowLocal(graph: Graph): boolean {
+  return nonRowLocalNodes(graph).length === 0;
+}
