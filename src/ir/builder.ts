@@ -2,7 +2,7 @@ import { NncError, type NncLocation } from '../errors.js';
 import { attrProblems, withDefaults } from './attrs.js';
 import { Graph, RESULT_OP, type Attrs, type GraphOutput, type Node } from './graph.js';
 import { opRegistry } from './ops/index.js';
-import { ShapeError } from './registry.js';
+import { ShapeError, type OpDef } from './registry.js';
 import type { TensorType } from './types.js';
 
 /**
@@ -48,19 +48,8 @@ export class GraphBuilder {
     const def = opRegistry.get(op);
     if (!def) throw new NncError('NNC2008', `'${op}'`, { location: location ?? this.location() });
     if (def.inferTypes) throw new NncError('NNC2007', `'${op}' has several results: build it with GraphBuilder.multi`, { location: location ?? this.location() });
-    const attrs = withDefaults(def, given);
-    const problems = attrProblems(def, attrs);
-    if (problems.length > 0) throw new NncError('NNC2007', `${op}: ${problems.join('; ')}`, { location: location ?? this.location() });
-    let type: TensorType;
-    try {
-      type = def.inferType(
-        inputs.map((i) => i.type),
-        attrs,
-      );
-    } catch (e) {
-      if (e instanceof ShapeError) throw new NncError('NNC2003', `${op}: ${e.message}`, { location: location ?? this.location() });
-      throw e;
-    }
+    const attrs = this.completeAttrs(def, given, location);
+    const type = this.infer(op, location, () => def.inferType(inputs.map((i) => i.type), attrs));
     return this.push({ op, inputs: [...inputs], attrs, type });
   }
 
@@ -72,21 +61,28 @@ export class GraphBuilder {
     const def = opRegistry.get(op);
     if (!def) throw new NncError('NNC2008', `'${op}'`, { location: location ?? this.location() });
     if (!def.inferTypes) throw new NncError('NNC2007', `'${op}' has one result: build it with GraphBuilder.op`, { location: location ?? this.location() });
+    const attrs = this.completeAttrs(def, given, location);
+    const types = this.infer(op, location, () => def.inferTypes!(inputs.map((i) => i.type), attrs));
+    const node = this.rawMulti(op, inputs, attrs, types);
+    return types.map((_, k) => this.project(node, k));
+  }
+
+  /** The attributes with the op's defaults filled in; unknown, missing or ill-typed ones are NNC2007. */
+  private completeAttrs(def: OpDef, given: Attrs, location: NncLocation | undefined): Attrs {
     const attrs = withDefaults(def, given);
     const problems = attrProblems(def, attrs);
-    if (problems.length > 0) throw new NncError('NNC2007', `${op}: ${problems.join('; ')}`, { location: location ?? this.location() });
-    let types: readonly TensorType[];
+    if (problems.length > 0) throw new NncError('NNC2007', `${def.name}: ${problems.join('; ')}`, { location: location ?? this.location() });
+    return attrs;
+  }
+
+  /** Runs shape inference; a ShapeError becomes NNC2003 at the layer being lowered. */
+  private infer<T>(op: string, location: NncLocation | undefined, inferType: () => T): T {
     try {
-      types = def.inferTypes(
-        inputs.map((i) => i.type),
-        attrs,
-      );
+      return inferType();
     } catch (e) {
       if (e instanceof ShapeError) throw new NncError('NNC2003', `${op}: ${e.message}`, { location: location ?? this.location() });
       throw e;
     }
-    const node = this.rawMulti(op, inputs, attrs, types);
-    return types.map((_, k) => this.project(node, k));
   }
 
   /** Appends a multi-result node whose result types are known, without projections. */
