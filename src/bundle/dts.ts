@@ -43,7 +43,9 @@ export function generateDts(graph: Graph, options: DtsOptions): string {
       [
         `Runs the model on \`batch\` rows${inputs.length === 1 ? ` of ${tensorDoc(inputs[0]!)}` : ''}.`,
         outputs.length === 1 ? `Returns ${tensorDoc(outputs[0]!)}.` : 'Returns one Float32Array per output.',
-        '@param batch number of rows (default: inferred from the input length)',
+        inputs.some((t) => t.shape.includes(null))
+          ? '@param batch number of rows (default: inferred from the length of the first input with a batch axis)'
+          : '@param batch 1 or omitted: no input has a batch axis, so every input holds exactly its shape',
         '@throws {TypeError} when an input is not a Float32Array',
         '@throws {RangeError} when the batch size or an input length is wrong',
       ],
@@ -69,7 +71,8 @@ function tensorDoc(t: BundleTensor): string {
   return `"${t.name}": float32 ${describeShape(t.shape)}, ${perRow(t)}, row-major`;
 }
 
-const perRow = (t: BundleTensor) => `${t.valuesPerRow} value${t.valuesPerRow === 1 ? '' : 's'} per row`;
+const perRow = (t: BundleTensor) =>
+  `${t.valuesPerRow} value${t.valuesPerRow === 1 ? '' : 's'} ${t.shape.includes(null) ? 'per row' : 'in all (no batch axis: the same whatever the batch)'}`;
 
 function tensorsInterface(name: string, comment: string, tensors: readonly BundleTensor[]): string[] {
   return [

@@ -35,15 +35,15 @@ export function wasmRuntime(spec: WasmRuntimeSpec): string {
   const lines = [
     `// Compiled by nnc ${COMPILER_VERSION} for WebAssembly (SIMD128, scalar fallback). Imports nothing.`,
     ...ioTables(spec),
-    ...(memory.rowLocal
+    ...(memory.chunked
       ? [
           '// Activations start at ARENA; one run() takes at most MAX_ROWS rows, so larger batches run in',
           '// chunks and memory (which never shrinks) stays as planned.',
         ]
       : [
-          '// Activations start at ARENA; one run() takes at most MAX_ROWS rows. The model reads across the',
-          '// batch (ACROSS_BATCH), so a batch cannot run in chunks: MAX_ROWS is the largest batch.',
-          `const ACROSS_BATCH = ${JSON.stringify(spec.acrossBatch ?? 'an op')};`,
+          '// Activations start at ARENA; one run() takes at most MAX_ROWS rows. The model runs a batch in one',
+          '// piece (ONE_PIECE), so a batch cannot run in chunks: MAX_ROWS is the largest batch.',
+          `const ONE_PIECE = ${JSON.stringify(onePiece(spec))};`,
         ]),
     `const ARENA = ${memory.arenaBase}, MAX_ROWS = ${memory.maxRows};`,
     `const SIMD_PROBE = new Uint8Array([${SIMD_PROBE.join(', ')}]);`,
@@ -51,17 +51,24 @@ export function wasmRuntime(spec: WasmRuntimeSpec): string {
     ...(!spec.inline || spec.externalWeights ? [READ_FILE] : []),
     ...(spec.inline ? inlineModules(spec.inline) : fileModules()),
     ...(spec.externalWeights ? externalWeights(memory) : []),
-    loader(spec.externalWeights, memory.rowLocal),
+    loader(spec.externalWeights, memory.chunked),
   ];
   return lines.join('\n');
+}
+
+/** Why a model that does not run in chunks runs a batch in one piece, as predict's RangeError says it. */
+function onePiece({ memory, acrossBatch }: WasmRuntimeSpec): string {
+  if (!memory.rowLocal) return `reads across the batch (${acrossBatch ?? 'an op'})`;
+  return `has ${memory.unbatchedInputs.length === 1 ? 'an input' : 'inputs'} without a batch axis (${memory.unbatchedInputs.map((n) => JSON.stringify(n)).join(', ')})`;
 }
 
 /** The INPUTS and OUTPUTS tables that `CHECK_INPUTS` and the loader read. */
 export function ioTables({ signature, memory }: Pick<WasmRuntimeSpec, 'signature' | 'memory'>): string[] {
   const table = (list: BundleSignature['inputs'], offsets: Readonly<Record<string, number>>) =>
-    `[${list.map((t) => `[${JSON.stringify(t.name)}, ${t.valuesPerRow}, ${offsets[t.name]}]`).join(', ')}]`;
+    `[${list.map((t) => `[${JSON.stringify(t.name)}, ${t.valuesPerRow}, ${offsets[t.name]}, ${t.shape.includes(null)}]`).join(', ')}]`;
   return [
-    '// Inputs and outputs: [name, float32 values per row, bytes per row before it in the arena].',
+    '// Inputs and outputs: [name, float32 values per row (all of them without a batch axis), bytes per',
+    '// row before it in the arena, whether it has a batch axis].',
     `const INPUTS = ${table(signature.inputs, memory.inputOffsets)};`,
     `const OUTPUTS = ${table(signature.outputs, memory.outputOffsets)};`,
   ];
@@ -123,15 +130,25 @@ function check(input, batch) {
   INPUTS.forEach(([name], i) => {
     if (!(arrays[i] instanceof Float32Array)) throw new TypeError(\`input "\${name}" must be a Float32Array, got \${what(arrays[i])}\`);
   });
-  if (batch === undefined) {
-    batch = arrays[0].length / INPUTS[0][1];
+  // The batch is the first axis of the inputs that have one; an input without one holds its
+  // fixed size whatever the batch. A model none of whose inputs has a batch axis takes exactly
+  // its shapes: batch 1, or omitted.
+  const first = INPUTS.findIndex(([, , , batched]) => batched);
+  if (first < 0) {
+    if (batch !== undefined && batch !== 1)
+      throw new RangeError(\`this model has no batch axis (every input has a fixed shape), so batch must be 1 or omitted, got \${batch}\`);
+    batch = 1;
+  } else if (batch === undefined) {
+    batch = arrays[first].length / INPUTS[first][1];
     if (!Number.isInteger(batch))
-      throw new RangeError(\`input "\${INPUTS[0][0]}" holds \${arrays[0].length} values, not a whole number of rows of \${INPUTS[0][1]}\`);
+      throw new RangeError(\`input "\${INPUTS[first][0]}" holds \${arrays[first].length} values, not a whole number of rows of \${INPUTS[first][1]}\`);
   } else if (typeof batch !== 'number') throw new TypeError(\`batch must be a number, got \${what(batch)}\`);
   if (!Number.isSafeInteger(batch) || batch < 1)
     throw new RangeError(\`batch must be a positive integer (inferred from the input length when omitted), got \${batch}\`);
-  INPUTS.forEach(([name, size], i) => {
-    if (arrays[i].length !== batch * size)
+  INPUTS.forEach(([name, size, , batched], i) => {
+    if (!batched && arrays[i].length !== size)
+      throw new RangeError(\`input "\${name}" has no batch axis: it must hold exactly \${size} values, got \${arrays[i].length}\`);
+    if (batched && arrays[i].length !== batch * size)
       throw new RangeError(\`input "\${name}" must hold \${batch} × \${size} = \${batch * size} values, got \${arrays[i].length}\`);
   });
   return [arrays, batch];
@@ -140,10 +157,10 @@ function check(input, batch) {
 
 /** predict's refusal of a batch larger than one call holds, for a model that is not row-local. */
 const WHOLE_BATCH_ONLY = `    if (rows > MAX_ROWS)
-      throw new RangeError(\`this model reads across the batch (\${ACROSS_BATCH}), so a batch runs in one piece: at most \${MAX_ROWS} rows, got \${rows}\`);
+      throw new RangeError(\`this model \${ONE_PIECE}, so a batch runs in one piece: at most \${MAX_ROWS} rows, got \${rows}\`);
 `;
 
-const loader = (externalWeights: boolean, rowLocal: boolean) => `${CHECK_INPUTS}
+const loader = (externalWeights: boolean, chunked: boolean) => `${CHECK_INPUTS}
 /** Loads the model: the SIMD128 build where WebAssembly.validate accepts SIMD, else the scalar one. */
 export async function load({ simd = WebAssembly.validate(SIMD_PROBE) } = {}) {
   const { instance } = await WebAssembly.instantiate(await wasmBytes(simd));
@@ -152,12 +169,13 @@ ${externalWeights ? '  await loadWeights(memory);\n' : ''}  const heap = new Flo
   const at = (offset, rows) => (ARENA + rows * offset) / 4;
   function predict(input, batch) {
     const [arrays, rows] = check(input, batch);
-${rowLocal ? '' : WHOLE_BATCH_ONLY}    const outputs = OUTPUTS.map(([, size]) => new Float32Array(rows * size));
+${chunked ? '' : WHOLE_BATCH_ONLY}    // A value without a batch axis is copied whole (only a model that runs in one piece has one).
+    const outputs = OUTPUTS.map(([, size, , batched]) => new Float32Array(batched ? rows * size : size));
     for (let row = 0; row < rows; row += MAX_ROWS) {
       const n = Math.min(MAX_ROWS, rows - row);
-      INPUTS.forEach(([, size, offset], i) => heap.set(arrays[i].subarray(row * size, (row + n) * size), at(offset, n)));
+      INPUTS.forEach(([, size, offset, batched], i) => heap.set(batched ? arrays[i].subarray(row * size, (row + n) * size) : arrays[i], at(offset, n)));
       run(n);
-      OUTPUTS.forEach(([, size, offset], i) => outputs[i].set(heap.subarray(at(offset, n), at(offset, n) + n * size), row * size));
+      OUTPUTS.forEach(([, size, offset, batched], i) => outputs[i].set(heap.subarray(at(offset, n), at(offset, n) + (batched ? n : 1) * size), batched ? row * size : 0));
     }
     return OUTPUTS.length === 1 ? outputs[0] : Object.fromEntries(OUTPUTS.map(([name], i) => [name, outputs[i]]));
   }

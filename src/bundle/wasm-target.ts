@@ -2,6 +2,7 @@ import type { CompiledWasm } from '../codegen/wasm/module.js';
 import { NncError } from '../errors.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { printNode, valueNames } from '../ir/printer.js';
+import { formatType } from '../ir/types.js';
 import { nonRowLocalNodes } from '../ir/traits.js';
 import type { MemoryPlan } from '../passes/memory-plan-types.js';
 import { generateDts, type DtsMember } from './dts.js';
@@ -16,8 +17,9 @@ import { MIN_ROWS_PER_WORKER, threadedFiles } from './wasm-threads.js';
  * model.js, model.d.ts and manifest.json. `--weights external` moves the constant region into
  * model.weights.bin; `--single-file` inlines both modules into model.js.
  *
- * A row-local graph (every op row-local, see traits.ts) runs large batches in chunks of rows and
- * may split them over `--threads` workers. Any other graph reads across the batch: it runs a
+ * A row-local graph (every op row-local, see traits.ts) whose inputs all have the batch axis runs
+ * large batches in chunks of rows and may split them over `--threads` workers; with an input
+ * without a batch axis it runs a batch in one call and `--threads` is refused (NNC4006). Any other graph reads across the batch: it runs a
  * batch in one call (up to the rows its memory holds), and `--threads` is refused (NNC4006).
  */
 export const wasmTarget: BundleTarget = {
@@ -29,6 +31,12 @@ export const wasmTarget: BundleTarget = {
     // binaryen (~15 MB of JavaScript) loads here, when a WebAssembly module is built, not before.
     const acrossBatch = nonRowLocalNodes(graph);
     if (options.threads && acrossBatch.length > 0) throw threadsRefused(graph, acrossBatch[0]!, options.threads);
+    const unbatched = graph.inputs.find((n) => !n.type.shape.includes(null));
+    if (options.threads && unbatched)
+      throw new NncError('NNC4006', `--threads ${options.threads} splits each batch into row ranges, but input '${unbatched.name}' (${formatType(unbatched.type)}) has no batch axis`, {
+        location: { node: `%${unbatched.name}` },
+        hint: 'Give the input a symbolic first axis (the batch), or build without --threads.',
+      });
     const { compileWasm } = await import('../codegen/wasm/module.js');
     const simd = compileWasm(graph, plan, { simd: true, weights: options.weights });
     const scalar = compileWasm(graph, plan, { simd: false, weights: options.weights });
@@ -101,13 +109,17 @@ function wasmDetails(simd: CompiledWasm, scalar: CompiledWasm, options: TargetOp
     singleFile: options.singleFile,
     ...(options.threads ? { threads: options.threads } : {}),
     rowLocal: m.rowLocal,
+    chunked: m.chunked,
+    ...(m.unbatchedInputs.length > 0 ? { inputsWithoutBatchAxis: m.unbatchedInputs } : {}),
     ...(acrossBatch ? { readsAcrossBatch: acrossBatch } : {}),
     memoryBytes: m.memoryBytes,
     arenaBytesPerRow: m.arenaBytesPerRow,
     maxRowsPerRun: m.maxRows,
     constantBytes: m.constBytes,
-    note: m.rowLocal
+    note: m.chunked
       ? `Every op is row-local. Linear memory is fixed at ${m.memoryBytes} bytes; batches above ${m.maxRows} rows run in chunks of ${m.maxRows}${options.threads ? `, and ${options.threads} workers split large batches by rows` : ''}.`
-      : `Not row-local: ${acrossBatch} reads across the batch, so a batch runs in one call, never in chunks, and --threads is refused. Linear memory is fixed at ${m.memoryBytes} bytes: a batch may hold at most ${m.maxRows} rows (larger ones throw a RangeError).`,
+      : m.rowLocal
+        ? `Input${m.unbatchedInputs.length === 1 ? '' : 's'} ${m.unbatchedInputs.join(', ')} ha${m.unbatchedInputs.length === 1 ? 's' : 've'} no batch axis, so a batch runs in one call, never in chunks, and --threads is refused. Linear memory is fixed at ${m.memoryBytes} bytes: a batch may hold at most ${m.maxRows} rows (larger ones throw a RangeError).`
+        : `Not row-local: ${acrossBatch} reads across the batch, so a batch runs in one call, never in chunks, and --threads is refused. Linear memory is fixed at ${m.memoryBytes} bytes: a batch may hold at most ${m.maxRows} rows (larger ones throw a RangeError).`,
   };
 }

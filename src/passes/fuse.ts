@@ -1,8 +1,9 @@
 /**
  * Fusion: fewer, bigger kernels, so intermediates never reach memory.
  * - Dense: matmul (+ bias add of a [n] vector) (+ activation) becomes one `dense` node, its bias
- *   and activation applied in the kernel's epilogue. Every matmul becomes a dense, so backends
- *   need one GEMM kernel. Activations: softmax over the last axis and every unary elementwise op
+ *   and activation applied in the kernel's epilogue. Every matmul of rows by a constant [k, n]
+ *   matrix becomes a dense, so backends need one GEMM kernel for weights; a matmul whose right
+ *   operand is computed or a stack of matrices stays a matmul. Activations: softmax over the last axis and every unary elementwise op
  *   (elu / leaky_relu keep their `alpha`).
  * - Flatten into dense: a dense whose operand is a rank-2 reshape (a per-row flatten) reads the
  *   reshape's operand directly, since dense reads its operand as rows of k contiguous elements
@@ -32,7 +33,8 @@ import { opRegistry } from '../ir/ops/index.js';
 import { normalizeAxis } from '../ir/ops/softmax.js';
 import { ShapeError } from '../ir/registry.js';
 import { arg, printScalar, substitute, type ScalarExpr } from '../ir/scalar-expr.js';
-import { isElementwiseOp } from '../ir/traits.js';
+import { isConstantOp, isElementwiseOp, isViewOp } from '../ir/traits.js';
+import { isRowsTimesMatrix } from '../ir/ops/matmul.js';
 import { sameShape, sameType, type TensorType } from '../ir/types.js';
 import { eliminateDeadCode } from './dce.js';
 
@@ -60,12 +62,20 @@ export function fuse(graph: Graph): Graph {
 /** matmul -> dense; a dense (or matmul) reading a per-row flatten reads the flatten's operand. */
 function matmulToDense(node: Node, inputs: readonly Node[], b: GraphBuilder): Node | undefined {
   if (node.op !== 'matmul' && node.op !== 'dense') return undefined;
+  if (node.op === 'matmul' && !timesConstantMatrix(inputs[0]!, inputs[1]!)) return undefined;
   const [x, ...rest] = inputs as [Node, ...Node[]];
   const unflattened = x.op === 'reshape' && x.type.shape.length === 2 ? x.inputs[0]! : undefined;
   const attrs = node.op === 'dense' ? node.attrs : withDefaults(opRegistry.get('dense')!, {});
   const flatType = unflattened && denseType([unflattened, ...rest], attrs);
   if (unflattened && flatType && sameType(flatType, node.type)) return b.raw('dense', [unflattened, ...rest], attrs, node.type);
   return node.op === 'matmul' ? b.raw('dense', inputs, attrs, node.type) : undefined;
+}
+
+/** A matmul of rows by a constant [k, n] matrix (a dense); others (computed or stacked b) stay matmul. */
+function timesConstantMatrix(x: Node, w: Node): boolean {
+  let source = w;
+  while (isViewOp(source.op)) source = source.inputs[0]!;
+  return isRowsTimesMatrix(x.type, w.type) && isConstantOp(source.op);
 }
 
 /** add(dense(x, w), b[n]) in either operand order -> dense(x, w, b). */

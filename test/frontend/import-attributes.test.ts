@@ -235,7 +235,7 @@ describe('ONNX attributes nnc does not handle are refused (NNC6001)', () => {
     ]);
   });
 
-  it('refuses what only the operands reveal: transB of a computed B, allowzero with a 0, a training_mode that may be true, a used mask', () => {
+  it('refuses what only the operands reveal: transB of a computed B with a batch axis, allowzero with a 0, a training_mode that may be true, a used mask', () => {
     const path = writeOnnx({
       nodes: [
         node('Relu', ['x'], 'b'),
@@ -251,7 +251,7 @@ describe('ONNX attributes nnc does not handle are refused (NNC6001)', () => {
     });
     const e = catchNnc(() => loadOnnxGraph(path));
     expect(problems(e).map((p) => [p.location.node, p.detail])).toEqual([
-      ['gemm_tb', 'Gemm attribute transB = 1 needs B to be an initializer'],
+      ['gemm_tb', "Gemm attribute transB = 1 with a computed B ('b') of shape [?,6] is not supported (only a matrix without a batch axis: its transpose would put the batch on its second axis)"],
       ['reshape_zero', 'Reshape attribute allowzero = 1 with a 0 in the target shape (an empty axis) is not supported'],
       ['dropout_train', "Dropout: training_mode ('x') must be a constant false"],
       ['dropout_mask', "Dropout: output 1 ('mask') is used, but nnc computes only output 0 of this op"],

@@ -47,7 +47,7 @@ describe('wasm bundle', () => {
     expect(manifest.wasm.memoryBytes % 65536).toBe(0);
     expect(manifest.wasm.rowLocal).toBe(true);
     expect(manifest.wasm.note).toContain(`chunks of ${manifest.wasm.maxRowsPerRun}`);
-    expect(readFileSync(join(bundle.dir, 'model.js'), 'utf8')).not.toContain('ACROSS_BATCH');
+    expect(readFileSync(join(bundle.dir, 'model.js'), 'utf8')).not.toContain('ONE_PIECE');
   });
 
   it('imports nothing statically and reaches for node:fs only as a fallback', () => {

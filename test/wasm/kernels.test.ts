@@ -101,13 +101,24 @@ describe('dense kernel', () => {
     );
   });
 
-  it('rejects a matmul whose right operand is computed', () => {
-    const graph = graphOf((b) => {
-      const x = b.input('x', tensorType([null, 4]));
-      const w = b.op('relu', [weight(b, 'w', [4, 3], 1)]);
-      return b.op('matmul', [x, w]);
-    });
-    expect(() => compileWasm(graph, planMemory(graph), { simd: true, weights: 'embedded' })).toThrow(/NNC4001.*computed right-hand operand/s);
+  it('runs a matmul whose right operand is computed (the plain batched kernel), equal to the interpreter', async () => {
+    await expectMatches(
+      graphOf((b) => {
+        const x = b.input('x', tensorType([null, 4]));
+        const w = b.op('relu', [weight(b, 'w', [4, 11], 1)]);
+        return b.op('matmul', [x, w]);
+      }),
+    );
+  });
+
+  it('runs a matmul_nt whose right operand is computed, equal to the interpreter', async () => {
+    await expectMatches(
+      graphOf((b) => {
+        const x = b.input('x', tensorType([null, 5]));
+        const w = b.op('relu', [weight(b, 'w', [7, 5], 1)]);
+        return b.op('matmul_nt', [x, w]);
+      }),
+    );
   });
 });
 

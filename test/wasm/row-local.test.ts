@@ -45,7 +45,7 @@ describe('row-locality decides chunking and threads (wasm bundle)', () => {
     const maxRows: number = manifest.wasm.maxRowsPerRun;
     expect(manifest.wasm.note).toContain(`at most ${maxRows} rows`);
     expect(maxRows).toBeGreaterThan(chunk);
-    expect(readFileSync(join(built.dir, 'model.js'), 'utf8')).toContain('const ACROSS_BATCH = "softmax %0";');
+    expect(readFileSync(join(built.dir, 'model.js'), 'utf8')).toContain('const ONE_PIECE = "reads across the batch (softmax %0)";');
 
     const model = await (await built.import()).load();
     const batch = chunk + 904;

@@ -23,6 +23,13 @@ export interface WasmMemoryInfo {
    * `maxRows` rows; if not, a batch runs in one call and `maxRows` is the largest batch.
    */
   readonly rowLocal: boolean;
+  /** Inputs without a batch axis, by name: their fixed size is copied whole into every call. */
+  readonly unbatchedInputs: readonly string[];
+  /**
+   * Whether a batch may run in chunks of rows (and over workers): the graph is row-local and every
+   * input has the batch axis. Otherwise a batch runs in one call.
+   */
+  readonly chunked: boolean;
   /** Rows per `run` call. */
   readonly maxRows: number;
   readonly arenaBytesPerRow: number;
@@ -59,7 +66,9 @@ export function compileWasm(graph: Graph, plan: MemoryPlan, options: WasmModuleO
     // is built; its size is set at the end, once the constants are known.
     m.setMemory(1, 1);
     const rowLocal = graphIsRowLocal(graph);
-    const layout = memoryLayout(plan, rowLocal);
+    const unbatchedInputs = graph.inputs.filter((n) => !n.type.shape.includes(null)).map((n) => n.name!);
+    const chunked = rowLocal && unbatchedInputs.length === 0;
+    const layout = memoryLayout(plan, chunked);
     const pool = new ConstantPool(layout.constBase);
     const calls: binaryen.ExpressionRef[] = [];
     graph.nodes.forEach((node, index) => {
@@ -89,6 +98,8 @@ export function compileWasm(graph: Graph, plan: MemoryPlan, options: WasmModuleO
       memory: {
         arenaBase: layout.arenaBase,
         rowLocal,
+        unbatchedInputs,
+        chunked,
         maxRows: layout.maxRows,
         arenaBytesPerRow: plan.peakBytesPerRow,
         constBase: layout.constBase,

@@ -6,7 +6,11 @@
 import { generateDts } from '../../bundle/dts.js';
 import { manifestFile } from '../../bundle/manifest.js';
 import type { BundleFile, BundleTarget } from '../../bundle/target.js';
+import { NncError, NncErrorList } from '../../errors.js';
 import type { Graph } from '../../ir/graph.js';
+import { isRowsTimesMatrix } from '../../ir/ops/matmul.js';
+import { valueNames } from '../../ir/printer.js';
+import { formatType } from '../../ir/types.js';
 import { renderModule } from './bundle.js';
 import { buildProgram, type ShaderProgram } from './program.js';
 
@@ -18,6 +22,7 @@ export const webgpuTarget: BundleTarget = {
   entry: `${WEBGPU_BASENAME}.js`,
   asyncPredict: true,
   async emit(graph, plan, options) {
+    checkBatchAxes(graph);
     const program = buildProgram(graph, plan);
     const inline = options.singleFile || options.weights === 'embedded';
     const { js, weightsFile } = renderModule(program, WEBGPU_BASENAME, inline);
@@ -30,6 +35,28 @@ export const webgpuTarget: BundleTarget = {
     return files;
   },
 };
+
+/**
+ * What the WebGPU target does not run yet, reported at once: inputs without a batch axis (its
+ * runtime sizes every value as batch rows) and matmuls other than rows times a [k, n] matrix
+ * without a batch axis (its tiled kernel reads one matrix). The wasm target runs both.
+ */
+function checkBatchAxes(graph: Graph): void {
+  const names = valueNames(graph);
+  const at = (n: Graph['nodes'][number]) => ({ location: { node: `%${names.get(n)}`, ...(n.layer ? { layer: n.layer } : {}) }, hint: 'Build it with --target wasm, which runs it.' });
+  const problems = [
+    ...graph.inputs
+      .filter((n) => !n.type.shape.includes(null))
+      .map((n) => new NncError('NNC4001', `the webgpu target does not support input '${n.name}' (${formatType(n.type)}) without a batch axis`, at(n))),
+    ...graph.nodes
+      .filter((n) => n.op === 'matmul' && !isRowsTimesMatrix(n.inputs[0]!.type, n.inputs[1]!.type))
+      .map((n) =>
+        new NncError('NNC4001', `the webgpu target does not support matmul ${formatType(n.inputs[0]!.type)} x ${formatType(n.inputs[1]!.type)} (only rows times a [k, n] matrix without a batch axis)`, at(n)),
+      ),
+  ];
+  if (problems.length === 1) throw problems[0]!;
+  if (problems.length > 1) throw new NncErrorList('NNC4001', problems);
+}
 
 /** What load() and predict() reject with for GPU problems (bad inputs: TypeError / RangeError). */
 const ERROR_DTS = `/** A WebGPU problem; \`code\` says which, the message says what to do. */

@@ -5,7 +5,7 @@ import { ownEntry } from '../../own-keys.js';
 import { GraphBuilder } from '../../ir/builder.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import { SELU_ALPHA, SELU_SCALE } from '../../ir/ops/selu.js';
-import type { Dim } from '../../ir/types.js';
+import { formatShape, type Dim } from '../../ir/types.js';
 import { attrProblems, attrRefusal, ignored, integer, integers, irAttrs, number, only, readAttrs, type AttrTable, type AttrValues } from './attributes.js';
 import { irSafeName, transposed } from './shared.js';
 
@@ -40,7 +40,9 @@ const nodeName = (n: OnnxNode) => n.name || n.output[0] || '?';
  * Imports an ONNX model (float32 MLPs and their relatives) straight into nnc IR. Each supported
  * ONNX op is one entry in ONNX_OPS: the attributes it reads (or ignores) and how it becomes IR.
  * Unsupported ops, and attributes an op does not handle set to values other than their
- * defaults, are all reported at once, by node. The first axis of every input is the batch axis.
+ * defaults, are all reported at once, by node. An input whose first axis is symbolic (a dim_param,
+ * or no size) has the batch axis there; an input whose axes all have sizes has no batch axis and
+ * is taken as written (a rank-0 input is a scalar).
  */
 export function loadOnnxGraph(path: string): Graph {
   const graph = readOnnx(path);
@@ -50,13 +52,12 @@ export function loadOnnxGraph(path: string): Graph {
   for (const input of graph.inputs) {
     if (graph.initializers.has(input.name)) continue;
     const shape: Dim[] = input.dims.map((d, i) => {
+      if (d.value > 0) return d.value;
       if (i === 0) return null;
-      if (!(d.value > 0))
-        throw new NncError('NNC6001', `input '${input.name}' has a symbolic axis ${i} ('${d.param}')`, {
-          location: { file: path },
-          hint: 'Only the first (batch) axis may be symbolic.',
-        });
-      return d.value;
+      throw new NncError('NNC6001', `input '${input.name}' has a symbolic axis ${i} ('${d.param}')`, {
+        location: { file: path },
+        hint: 'Only the first (batch) axis may be symbolic.',
+      });
     });
     values.set(input.name, b.input(irSafeName(input.name), { dtype: 'f32', shape }));
   }
@@ -241,22 +242,30 @@ function onnxOp(n: OnnxNode): OnnxOp | undefined {
 }
 
 /**
- * Gemm: alpha * A' B' + beta * C. B' is a constant (transposed once, here, when transB is set);
- * alpha and beta other than 1 scale the product and C. A transposed A would put the batch on
- * its second axis.
+ * Gemm: alpha * A' B' + beta * C. A constant B with transB set is transposed once, here; a
+ * computed B (a graph input, any value) is read transposed by matmul_nt. alpha and beta other
+ * than 1 scale the product and C. A transposed A would put the batch on its second axis.
  */
 const gemm = op({ alpha: number(1), beta: number(1), transA: only(0), transB: integer(0) }, (n, ctx, a) => {
   const { b, operand, constants } = ctx;
   const [aName, bName, cName] = n.input;
-  let w: Node;
+  const x = operand(aName!);
+  let product: Node;
   if (a.transB !== 0) {
-    const c = constants.get(bName!) ?? ctx.refuse(n, 'transB', a.transB, 'needs B to be an initializer');
-    if (c.dims.length !== 2) ctx.refuseNode(n, `B must be a matrix, got dims [${c.dims.join(', ')}]`);
-    const [rows, cols] = c.dims as [number, number];
-    w = ctx.derivedWeight(`${irSafeName(bName!)}/transposed`, [cols, rows], () => transposed(c.data, rows, cols));
-  } else w = operand(bName!);
+    const c = constants.get(bName!);
+    if (c) {
+      if (c.dims.length !== 2) ctx.refuseNode(n, `B must be a matrix, got dims [${c.dims.join(', ')}]`);
+      const [rows, cols] = c.dims as [number, number];
+      product = b.op('matmul', [x, ctx.derivedWeight(`${irSafeName(bName!)}/transposed`, [cols, rows], () => transposed(c.data, rows, cols))]);
+    } else {
+      const w = operand(bName!);
+      if (w.type.shape.length !== 2 || w.type.shape.includes(null))
+        ctx.refuse(n, 'transB', a.transB, `with a computed B ('${bName}') of shape ${formatShape(w.type.shape)} is not supported (only a matrix without a batch axis: its transpose would put the batch on its second axis)`);
+      product = b.op('matmul_nt', [x, w]);
+    }
+  } else product = b.op('matmul', [x, operand(bName!)]);
   const scaled = (x: Node, factor: number) => (factor === 1 ? x : b.op('mul', [x, b.constant([factor], { dtype: 'f32', shape: [] })]));
-  const y = scaled(b.op('matmul', [operand(aName!), w]), a.alpha);
+  const y = scaled(product, a.alpha);
   return cName && a.beta !== 0 ? b.op('add', [y, scaled(operand(cName), a.beta)]) : y;
 });
 
