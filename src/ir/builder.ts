@@ -2,7 +2,8 @@ import { NncError, type NncLocation } from '../errors.js';
 import { attrProblems, withDefaults } from './attrs.js';
 import { Graph, RESULT_OP, type Attrs, type GraphOutput, type Node } from './graph.js';
 import { opRegistry } from './ops/index.js';
-import { ShapeError } from './registry.js';
+import { checkDtypes, ShapeError } from './registry.js';
+import type { TensorData } from './tensor.js';
 import type { TensorType } from './types.js';
 
 /**
@@ -13,7 +14,7 @@ import type { TensorType } from './types.js';
 export class GraphBuilder {
   private readonly nodes: Node[] = [];
   private readonly outputs: GraphOutput[] = [];
-  private readonly weights = new Map<string, Float32Array>();
+  private readonly weights = new Map<string, TensorData>();
   private readonly names = new Set<string>();
   private nextId = 0;
   /** Attached to every node created while set; the frontend sets it to the layer being lowered. */
@@ -24,7 +25,7 @@ export class GraphBuilder {
   }
 
   /** A named parameter. `data` may be omitted for IR parsed from text (weights supplied later). */
-  weight(name: string, type: TensorType, data?: Float32Array): Node {
+  weight(name: string, type: TensorType, data?: TensorData): Node {
     if (data) this.weights.set(name, data);
     return this.source('weight', name, type);
   }
@@ -53,6 +54,10 @@ export class GraphBuilder {
     if (problems.length > 0) throw new NncError('NNC2007', `${op}: ${problems.join('; ')}`, { location: location ?? this.location() });
     let type: TensorType;
     try {
+      checkDtypes(
+        def,
+        inputs.map((i) => i.type),
+      );
       type = def.inferType(
         inputs.map((i) => i.type),
         attrs,
@@ -77,6 +82,10 @@ export class GraphBuilder {
     if (problems.length > 0) throw new NncError('NNC2007', `${op}: ${problems.join('; ')}`, { location: location ?? this.location() });
     let types: readonly TensorType[];
     try {
+      checkDtypes(
+        def,
+        inputs.map((i) => i.type),
+      );
       types = def.inferTypes(
         inputs.map((i) => i.type),
         attrs,
@@ -118,7 +127,7 @@ export class GraphBuilder {
     return this.push({ op, inputs: [...inputs], attrs, type, ...(name !== undefined ? { name } : {}) });
   }
 
-  setWeightData(name: string, data: Float32Array): void {
+  setWeightData(name: string, data: TensorData): void {
     this.weights.set(name, data);
   }
 
@@ -129,7 +138,7 @@ export class GraphBuilder {
 
   /** The graph; the weight table keeps only the data of weight nodes still present. */
   build(): Graph {
-    const live = new Map<string, Float32Array>();
+    const live = new Map<string, TensorData>();
     for (const n of this.nodes) {
       const data = n.op === 'weight' ? this.weights.get(n.name!) : undefined;
       if (data) live.set(n.name!, data);

@@ -46,7 +46,7 @@ async function expectMatches(graph: Graph, batches: readonly number[]): Promise<
       const names = graph.outputs.map((o) => o.name);
       const got = byName(await model.predict(predictInput(graph, flat), batch), names);
       const want = interpret(graph, tensors);
-      for (const name of names) expect(scaledError(got[name]!, want[name]!.data), `${name} at batch ${batch}`).toBeLessThanOrEqual(TOLERANCE);
+      for (const name of names) expect(scaledError(got[name]!, want[name]!.data as Float32Array), `${name} at batch ${batch}`).toBeLessThanOrEqual(TOLERANCE);
     }
   } finally {
     await model.dispose();
