@@ -59,9 +59,9 @@ export function wasmRuntime(spec: WasmRuntimeSpec): string {
 /** The INPUTS and OUTPUTS tables that `CHECK_INPUTS` and the loader read. */
 export function ioTables({ signature, memory }: Pick<WasmRuntimeSpec, 'signature' | 'memory'>): string[] {
   const table = (list: BundleSignature['inputs'], offsets: Readonly<Record<string, number>>) =>
-    `[${list.map((t) => `[${JSON.stringify(t.name)}, ${t.valuesPerRow}, ${offsets[t.name]}]`).join(', ')}]`;
+    `[${list.map((t) => `[${JSON.stringify(t.name)}, ${t.valuesPerRow}, ${offsets[t.name]}${t.array === 'Float32Array' ? '' : `, ${t.array}`}]`).join(', ')}]`;
   return [
-    '// Inputs and outputs: [name, float32 values per row, bytes per row before it in the arena].',
+    '// Inputs and outputs: [name, values per row, bytes per row before it in the arena, typed array (Float32Array when absent)].',
     `const INPUTS = ${table(signature.inputs, memory.inputOffsets)};`,
     `const OUTPUTS = ${table(signature.outputs, memory.outputOffsets)};`,
   ];
@@ -120,8 +120,8 @@ function check(input, batch) {
   if (!single && (typeof input !== 'object' || input === null || ArrayBuffer.isView(input)))
     throw new TypeError(\`predict expects an object with \${INPUTS.map(([name]) => name).join(', ')}, got \${what(input)}\`);
   const arrays = INPUTS.map(([name]) => (single ? input : input[name]));
-  INPUTS.forEach(([name], i) => {
-    if (!(arrays[i] instanceof Float32Array)) throw new TypeError(\`input "\${name}" must be a Float32Array, got \${what(arrays[i])}\`);
+  INPUTS.forEach(([name, , , type = Float32Array], i) => {
+    if (!(arrays[i] instanceof type)) throw new TypeError(\`input "\${name}" must be a \${type.name}, got \${what(arrays[i])}\`);
   });
   if (batch === undefined) {
     batch = arrays[0].length / INPUTS[0][1];
@@ -148,16 +148,17 @@ const loader = (externalWeights: boolean, rowLocal: boolean) => `${CHECK_INPUTS}
 export async function load({ simd = WebAssembly.validate(SIMD_PROBE) } = {}) {
   const { instance } = await WebAssembly.instantiate(await wasmBytes(simd));
   const { memory, run } = instance.exports;
-${externalWeights ? '  await loadWeights(memory);\n' : ''}  const heap = new Float32Array(memory.buffer);
-  const at = (offset, rows) => (ARENA + rows * offset) / 4;
+${externalWeights ? '  await loadWeights(memory);\n' : ''}  const heaps = new Map([Float32Array, Int32Array, Uint8Array].map((type) => [type, new type(memory.buffer)]));
+  const heap = (type = Float32Array) => heaps.get(type);
+  const at = (offset, rows, type = Float32Array) => (ARENA + rows * offset) / type.BYTES_PER_ELEMENT;
   function predict(input, batch) {
     const [arrays, rows] = check(input, batch);
-${rowLocal ? '' : WHOLE_BATCH_ONLY}    const outputs = OUTPUTS.map(([, size]) => new Float32Array(rows * size));
+${rowLocal ? '' : WHOLE_BATCH_ONLY}    const outputs = OUTPUTS.map(([, size, , type = Float32Array]) => new type(rows * size));
     for (let row = 0; row < rows; row += MAX_ROWS) {
       const n = Math.min(MAX_ROWS, rows - row);
-      INPUTS.forEach(([, size, offset], i) => heap.set(arrays[i].subarray(row * size, (row + n) * size), at(offset, n)));
+      INPUTS.forEach(([, size, offset, type], i) => heap(type).set(arrays[i].subarray(row * size, (row + n) * size), at(offset, n, type)));
       run(n);
-      OUTPUTS.forEach(([, size, offset], i) => outputs[i].set(heap.subarray(at(offset, n), at(offset, n) + n * size), row * size));
+      OUTPUTS.forEach(([, size, offset, type], i) => outputs[i].set(heap(type).subarray(at(offset, n, type), at(offset, n, type) + n * size), row * size));
     }
     return OUTPUTS.length === 1 ? outputs[0] : Object.fromEntries(OUTPUTS.map(([name], i) => [name, outputs[i]]));
   }
