@@ -103,3 +103,12 @@ output "y" = %4
     expect(text).toContain('cast');
   });
 });
+
+describe('dtypes: webgpu target', () => {
+  it('refuses an i32 value at build time (NNC4001) naming the node and the dtype', async () => {
+    const { buildProgram } = await import('../../src/codegen/wgsl/program.js');
+    const { optimize, planMemory } = await import('../../src/passes/index.js');
+    const graph = optimize(graphOf('add %a, %b : i32[?,8]'));
+    expect(() => buildProgram(graph, planMemory(graph))).toThrow(/NNC4001.*webgpu supports f32 values only; '.*' gives i32/);
+  });
+});
