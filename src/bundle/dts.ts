@@ -32,8 +32,8 @@ export function generateDts(graph: Graph, options: DtsOptions): string {
   const out: string[] = [`// Types of the model compiled by nnc for ${options.backend}.`];
   if (inputs.length > 1) out.push(...tensorsInterface('Inputs', 'The model inputs, keyed by name; each holds `batch` rows.', inputs));
   if (outputs.length > 1) out.push(...tensorsInterface('Outputs', 'The model outputs, keyed by name; each holds `batch` rows.', outputs));
-  const inputType = inputs.length > 1 ? 'Inputs' : 'Float32Array';
-  const outputType = outputs.length > 1 ? 'Outputs' : 'Float32Array';
+  const inputType = inputs.length > 1 ? 'Inputs' : inputs[0]!.array;
+  const outputType = outputs.length > 1 ? 'Outputs' : outputs[0]!.array;
   const result = options.asyncPredict ? `Promise<${outputType}>` : outputType;
   const inputName = inputs.length === 1 ? identifierFor(inputs[0]!.name, 'input') : 'inputs';
   const names = (list: readonly BundleTensor[]) => `readonly [${list.map((t) => JSON.stringify(t.name)).join(', ')}]`;
@@ -42,11 +42,11 @@ export function generateDts(graph: Graph, options: DtsOptions): string {
     ...doc(
       [
         `Runs the model on \`batch\` rows${inputs.length === 1 ? ` of ${tensorDoc(inputs[0]!)}` : ''}.`,
-        outputs.length === 1 ? `Returns ${tensorDoc(outputs[0]!)}.` : 'Returns one Float32Array per output.',
+        outputs.length === 1 ? `Returns ${tensorDoc(outputs[0]!)}.` : 'Returns one typed array per output.',
         inputs.some((t) => t.shape.includes(null))
           ? '@param batch number of rows (default: inferred from the length of the first input with a batch axis)'
           : '@param batch 1 or omitted: no input has a batch axis, so every input holds exactly its shape',
-        '@throws {TypeError} when an input is not a Float32Array',
+        `@throws {TypeError} when an input is not a ${[...new Set(inputs.map((t) => t.array))].join(' / ')}`,
         '@throws {RangeError} when the batch size or an input length is wrong',
       ],
       INDENT,
@@ -68,17 +68,19 @@ export function generateDts(graph: Graph, options: DtsOptions): string {
 const INDENT = '    ';
 
 function tensorDoc(t: BundleTensor): string {
-  return `"${t.name}": float32 ${describeShape(t.shape)}, ${perRow(t)}, row-major`;
+  return `"${t.name}": ${DTYPE_WORD[t.dtype]} ${describeShape(t.shape)}, ${perRow(t)}, row-major`;
 }
 
 const perRow = (t: BundleTensor) =>
   `${t.valuesPerRow} value${t.valuesPerRow === 1 ? '' : 's'} ${t.shape.includes(null) ? 'per row' : 'in all (no batch axis: the same whatever the batch)'}`;
 
+const DTYPE_WORD = { f32: 'float32', i32: 'int32', bool: 'bool (0 / 1)' } as const;
+
 function tensorsInterface(name: string, comment: string, tensors: readonly BundleTensor[]): string[] {
   return [
     ...doc([comment], ''),
     `export interface ${name} {`,
-    ...tensors.flatMap((t) => property(t.name, 'Float32Array', [`float32 ${describeShape(t.shape)}, ${perRow(t)}.`])),
+    ...tensors.flatMap((t) => property(t.name, t.array, [`${DTYPE_WORD[t.dtype]} ${describeShape(t.shape)}, ${perRow(t)}.`])),
     '}',
   ];
 }

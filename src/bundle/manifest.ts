@@ -20,7 +20,8 @@ export function manifestFile(graph: Graph, target: string, files: readonly Bundl
   const ops: Record<string, number> = {};
   for (const n of graph.nodes) if (!isSourceOp(n.op)) ops[n.op] = (ops[n.op] ?? 0) + 1;
   const signature = bundleSignature(graph);
-  const tensor = (t: BundleTensor) => ({ name: t.name, dtype: 'float32', shape: t.shape, valuesPerRow: t.valuesPerRow });
+  const DTYPE_NAMES = { f32: 'float32', i32: 'int32', bool: 'bool' } as const;
+  const tensor = (t: BundleTensor) => ({ name: t.name, dtype: DTYPE_NAMES[t.dtype], shape: t.shape, valuesPerRow: t.valuesPerRow });
   const manifest = {
     compiler: { name: 'nnc', version: COMPILER_VERSION },
     target,

@@ -1,14 +1,19 @@
 import type { Graph } from '../ir/graph.js';
-import { elementsPerRow, type Shape } from '../ir/types.js';
+import { elementsPerRow, type DType, type Shape } from '../ir/types.js';
 
 /** One model input or output as the bundle's public API sees it. */
 export interface BundleTensor {
   readonly name: string;
   /** IR shape; `null` is the batch dimension. */
   readonly shape: Shape;
-  /** Float32 values per batch row (the product of the non-batch dimensions). */
+  /** Values per batch row (the product of the non-batch dimensions). */
   readonly valuesPerRow: number;
+  readonly dtype: DType;
+  /** The typed array predict takes or returns for it: Float32Array, Int32Array (i32), Uint8Array (bool). */
+  readonly array: 'Float32Array' | 'Int32Array' | 'Uint8Array';
 }
+
+export const TYPED_ARRAY = { f32: 'Float32Array', i32: 'Int32Array', bool: 'Uint8Array' } as const;
 
 export interface BundleSignature {
   readonly inputs: readonly BundleTensor[];
@@ -18,8 +23,14 @@ export interface BundleSignature {
 /** The public signature of a graph: inputs in graph order, outputs in declaration order. */
 export function bundleSignature(graph: Graph): BundleSignature {
   return {
-    inputs: graph.inputs.map((n) => ({ name: n.name!, shape: n.type.shape, valuesPerRow: elementsPerRow(n.type.shape) })),
-    outputs: graph.outputs.map((o) => ({ name: o.name, shape: o.node.type.shape, valuesPerRow: elementsPerRow(o.node.type.shape) })),
+    inputs: graph.inputs.map((n) => ({ name: n.name!, shape: n.type.shape, valuesPerRow: elementsPerRow(n.type.shape), dtype: n.type.dtype, array: TYPED_ARRAY[n.type.dtype] })),
+    outputs: graph.outputs.map((o) => ({
+      name: o.name,
+      shape: o.node.type.shape,
+      valuesPerRow: elementsPerRow(o.node.type.shape),
+      dtype: o.node.type.dtype,
+      array: TYPED_ARRAY[o.node.type.dtype],
+    })),
   };
 }
 

@@ -65,10 +65,10 @@ function onePiece({ memory, acrossBatch }: WasmRuntimeSpec): string {
 /** The INPUTS and OUTPUTS tables that `CHECK_INPUTS` and the loader read. */
 export function ioTables({ signature, memory }: Pick<WasmRuntimeSpec, 'signature' | 'memory'>): string[] {
   const table = (list: BundleSignature['inputs'], offsets: Readonly<Record<string, number>>) =>
-    `[${list.map((t) => `[${JSON.stringify(t.name)}, ${t.valuesPerRow}, ${offsets[t.name]}, ${t.shape.includes(null)}]`).join(', ')}]`;
+    `[${list.map((t) => `[${JSON.stringify(t.name)}, ${t.valuesPerRow}, ${offsets[t.name]}, ${t.shape.includes(null)}${t.array === 'Float32Array' ? '' : `, ${t.array}`}]`).join(', ')}]`;
   return [
-    '// Inputs and outputs: [name, float32 values per row (all of them without a batch axis), bytes per',
-    '// row before it in the arena, whether it has a batch axis].',
+    '// Inputs and outputs: [name, values per row (all of them without a batch axis), bytes per row',
+    '// before it in the arena, whether it has a batch axis, typed array (Float32Array when absent)].',
     `const INPUTS = ${table(signature.inputs, memory.inputOffsets)};`,
     `const OUTPUTS = ${table(signature.outputs, memory.outputOffsets)};`,
   ];
@@ -127,8 +127,8 @@ function check(input, batch) {
   if (!single && (typeof input !== 'object' || input === null || ArrayBuffer.isView(input)))
     throw new TypeError(\`predict expects an object with \${INPUTS.map(([name]) => name).join(', ')}, got \${what(input)}\`);
   const arrays = INPUTS.map(([name]) => (single ? input : input[name]));
-  INPUTS.forEach(([name], i) => {
-    if (!(arrays[i] instanceof Float32Array)) throw new TypeError(\`input "\${name}" must be a Float32Array, got \${what(arrays[i])}\`);
+  INPUTS.forEach(([name, , , , type = Float32Array], i) => {
+    if (!(arrays[i] instanceof type)) throw new TypeError(\`input "\${name}" must be a \${type.name}, got \${what(arrays[i])}\`);
   });
   // The batch is the first axis of the inputs that have one; an input without one holds its
   // fixed size whatever the batch. A model none of whose inputs has a batch axis takes exactly
@@ -165,17 +165,18 @@ const loader = (externalWeights: boolean, chunked: boolean) => `${CHECK_INPUTS}
 export async function load({ simd = WebAssembly.validate(SIMD_PROBE) } = {}) {
   const { instance } = await WebAssembly.instantiate(await wasmBytes(simd));
   const { memory, run } = instance.exports;
-${externalWeights ? '  await loadWeights(memory);\n' : ''}  const heap = new Float32Array(memory.buffer);
-  const at = (offset, rows) => (ARENA + rows * offset) / 4;
+${externalWeights ? '  await loadWeights(memory);\n' : ''}  const heaps = new Map([Float32Array, Int32Array, Uint8Array].map((type) => [type, new type(memory.buffer)]));
+  const heap = (type = Float32Array) => heaps.get(type);
+  const at = (offset, rows, type = Float32Array) => (ARENA + rows * offset) / type.BYTES_PER_ELEMENT;
   function predict(input, batch) {
     const [arrays, rows] = check(input, batch);
 ${chunked ? '' : WHOLE_BATCH_ONLY}    // A value without a batch axis is copied whole (only a model that runs in one piece has one).
-    const outputs = OUTPUTS.map(([, size, , batched]) => new Float32Array(batched ? rows * size : size));
+    const outputs = OUTPUTS.map(([, size, , batched, type = Float32Array]) => new type(batched ? rows * size : size));
     for (let row = 0; row < rows; row += MAX_ROWS) {
       const n = Math.min(MAX_ROWS, rows - row);
-      INPUTS.forEach(([, size, offset, batched], i) => heap.set(batched ? arrays[i].subarray(row * size, (row + n) * size) : arrays[i], at(offset, n)));
+      INPUTS.forEach(([, size, offset, batched, type], i) => heap(type).set(batched ? arrays[i].subarray(row * size, (row + n) * size) : arrays[i], at(offset, n, type)));
       run(n);
-      OUTPUTS.forEach(([, size, offset, batched], i) => outputs[i].set(heap.subarray(at(offset, n), at(offset, n) + (batched ? n : 1) * size), batched ? row * size : 0));
+      OUTPUTS.forEach(([, size, offset, batched, type], i) => outputs[i].set(heap(type).subarray(at(offset, n, type), at(offset, n, type) + (batched ? n : 1) * size), batched ? row * size : 0));
     }
     return OUTPUTS.length === 1 ? outputs[0] : Object.fromEntries(OUTPUTS.map(([name], i) => [name, outputs[i]]));
   }

@@ -118,7 +118,7 @@ export async function load({ minRowsPerWorker = ${MIN_ROWS_PER_WORKER}, ...optio
     const [arrays, rows] = check(input, batch);
     const parts = Math.min(THREADS, Math.floor(rows / minRowsPerWorker));
     if (parts < 2) return here.predict(input, rows);
-    const outputs = OUTPUTS.map(([, size]) => new Float32Array(rows * size));
+    const outputs = OUTPUTS.map(([, size, , , type = Float32Array]) => new type(rows * size));
     await Promise.all(
       workers.slice(0, parts).map(async (worker, i) => {
         const [from, to] = [Math.floor((i * rows) / parts), Math.floor(((i + 1) * rows) / parts)];

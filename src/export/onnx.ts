@@ -100,7 +100,7 @@ const DIRECT_ELEMENTWISE: Readonly<Record<string, (a: Attrs) => [string, Record<
 };
 
 /** ONNX op for each scalar function of the expression language (select is special-cased). */
-const SCALAR_OPS: Readonly<Record<Exclude<ScalarFn, 'select'>, string>> = {
+const SCALAR_OPS: Readonly<Partial<Record<Exclude<ScalarFn, 'select'>, string>>> = {
   add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div', max: 'Max', min: 'Min',
   neg: 'Neg', abs: 'Abs', exp: 'Exp', log: 'Log', sqrt: 'Sqrt', tanh: 'Tanh', erf: 'Erf',
 };
@@ -158,7 +158,7 @@ class OnnxWriter {
         return n.name!;
       case 'weight': {
         const data = graph.weights.get(n.name!) ?? unsupported(n, 'the weight has no data');
-        return this.initializer(n.name!, n.type.shape.map((d) => d ?? 1), data);
+        return this.initializer(n.name!, n.type.shape.map((d) => d ?? 1), Float32Array.from(data));
       }
       case 'const':
         return this.initializer(this.fresh(), n.type.shape.map((d) => d ?? 1), Float32Array.from(n.attrs.value as number[]));
@@ -218,7 +218,7 @@ class OnnxWriter {
         return this.scalar(e.value);
       case 'call': {
         const operands = e.args.map((a) => this.lowerScalar(a, args));
-        if (e.fn !== 'select') return this.emit(SCALAR_OPS[e.fn], operands);
+        if (e.fn !== 'select') return this.emit(SCALAR_OPS[e.fn] ?? unsupportedFn(e.fn), operands);
         // select(c, a, b) = c > 0 ? a : b
         const cond = this.emit('Greater', [operands[0]!, this.scalar(0)]);
         return this.emit('Where', [cond, operands[1]!, operands[2]!]);
@@ -253,6 +253,10 @@ class OnnxWriter {
   private fresh(): string {
     return `v${this.counter++}`;
   }
+}
+
+function unsupportedFn(fn: string): never {
+  throw new NncError('NNC4001', `the ONNX export handles float32 models; '${fn}' is not exported`);
 }
 
 function unsupported(n: Node, why: string): never {

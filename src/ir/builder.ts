@@ -2,7 +2,8 @@ import { NncError, type NncLocation } from '../errors.js';
 import { attrProblems, withDefaults } from './attrs.js';
 import { Graph, RESULT_OP, type Attrs, type GraphOutput, type Node } from './graph.js';
 import { opRegistry } from './ops/index.js';
-import { ShapeError, type OpDef } from './registry.js';
+import { checkDtypes, ShapeError, type OpDef } from './registry.js';
+import type { TensorData } from './tensor.js';
 import type { TensorType } from './types.js';
 
 /**
@@ -13,7 +14,7 @@ import type { TensorType } from './types.js';
 export class GraphBuilder {
   private readonly nodes: Node[] = [];
   private readonly outputs: GraphOutput[] = [];
-  private readonly weights = new Map<string, Float32Array>();
+  private readonly weights = new Map<string, TensorData>();
   private readonly names = new Set<string>();
   private nextId = 0;
   /** Attached to every node created while set; the frontend sets it to the layer being lowered. */
@@ -24,7 +25,7 @@ export class GraphBuilder {
   }
 
   /** A named parameter. `data` may be omitted for IR parsed from text (weights supplied later). */
-  weight(name: string, type: TensorType, data?: Float32Array): Node {
+  weight(name: string, type: TensorType, data?: TensorData): Node {
     if (data) this.weights.set(name, data);
     return this.source('weight', name, type);
   }
@@ -49,7 +50,7 @@ export class GraphBuilder {
     if (!def) throw new NncError('NNC2008', `'${op}'`, { location: location ?? this.location() });
     if (def.inferTypes) throw new NncError('NNC2007', `'${op}' has several results: build it with GraphBuilder.multi`, { location: location ?? this.location() });
     const attrs = this.completeAttrs(def, given, location);
-    const type = this.infer(op, location, () => def.inferType(inputs.map((i) => i.type), attrs));
+    const type = this.infer(def, inputs, location, (types) => def.inferType(types, attrs));
     return this.push({ op, inputs: [...inputs], attrs, type });
   }
 
@@ -62,7 +63,7 @@ export class GraphBuilder {
     if (!def) throw new NncError('NNC2008', `'${op}'`, { location: location ?? this.location() });
     if (!def.inferTypes) throw new NncError('NNC2007', `'${op}' has one result: build it with GraphBuilder.op`, { location: location ?? this.location() });
     const attrs = this.completeAttrs(def, given, location);
-    const types = this.infer(op, location, () => def.inferTypes!(inputs.map((i) => i.type), attrs));
+    const types = this.infer(def, inputs, location, (operandTypes) => def.inferTypes!(operandTypes, attrs));
     const node = this.rawMulti(op, inputs, attrs, types);
     return types.map((_, k) => this.project(node, k));
   }
@@ -75,12 +76,14 @@ export class GraphBuilder {
     return attrs;
   }
 
-  /** Runs shape inference; a ShapeError becomes NNC2003 at the layer being lowered. */
-  private infer<T>(op: string, location: NncLocation | undefined, inferType: () => T): T {
+  /** Checks operand dtypes and runs shape inference; a ShapeError becomes NNC2003 at the layer being lowered. */
+  private infer<T>(def: OpDef, inputs: readonly Node[], location: NncLocation | undefined, inferType: (types: TensorType[]) => T): T {
+    const types = inputs.map((i) => i.type);
     try {
-      return inferType();
+      checkDtypes(def, types);
+      return inferType(types);
     } catch (e) {
-      if (e instanceof ShapeError) throw new NncError('NNC2003', `${op}: ${e.message}`, { location: location ?? this.location() });
+      if (e instanceof ShapeError) throw new NncError('NNC2003', `${def.name}: ${e.message}`, { location: location ?? this.location() });
       throw e;
     }
   }
@@ -114,7 +117,7 @@ export class GraphBuilder {
     return this.push({ op, inputs: [...inputs], attrs, type, ...(name !== undefined ? { name } : {}) });
   }
 
-  setWeightData(name: string, data: Float32Array): void {
+  setWeightData(name: string, data: TensorData): void {
     this.weights.set(name, data);
   }
 
@@ -125,7 +128,7 @@ export class GraphBuilder {
 
   /** The graph; the weight table keeps only the data of weight nodes still present. */
   build(): Graph {
-    const live = new Map<string, Float32Array>();
+    const live = new Map<string, TensorData>();
     for (const n of this.nodes) {
       const data = n.op === 'weight' ? this.weights.get(n.name!) : undefined;
       if (data) live.set(n.name!, data);

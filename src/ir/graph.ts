@@ -1,3 +1,4 @@
+import type { TensorData } from './tensor.js';
 import type { TensorType } from './types.js';
 
 export type AttrValue = number | string | boolean | readonly number[];
@@ -42,7 +43,7 @@ export class Graph {
   constructor(
     readonly nodes: readonly Node[],
     readonly outputs: readonly GraphOutput[],
-    readonly weights: ReadonlyMap<string, Float32Array>,
+    readonly weights: ReadonlyMap<string, TensorData>,
   ) {}
 
   get inputs(): Node[] {

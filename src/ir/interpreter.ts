@@ -1,14 +1,15 @@
 import { NncError } from '../errors.js';
 import { RESULT_OP, type Graph, type Node } from './graph.js';
 import { opRegistry } from './ops/index.js';
-import { tensor, type Tensor } from './tensor.js';
-import { concreteShape, formatShape, type TensorType } from './types.js';
+import { dataOf, type Tensor } from './tensor.js';
+import { concreteShape, formatShape, type DType, type TensorType } from './types.js';
 
 export type TensorMap = Record<string, Tensor>;
 
 /**
  * The reference interpreter: the oracle inside the project. It runs any graph, before or after
- * passes, one node at a time with each op's `evaluate`, in float32 storage. Inputs are keyed by
+ * passes, one node at a time with each op's `evaluate`, each value in the storage of its dtype
+ * (Float32Array, Int32Array, Uint8Array; see tensor.ts), rounded to it after every node. Inputs are keyed by
  * input name; every input must share one batch size. A multi-result node evaluates all its
  * results at once (`evaluateResults`); its projections pick them up.
  */
@@ -59,16 +60,16 @@ function evaluateResults(n: Node, values: ReadonlyMap<Node, Tensor>, batch: numb
     n.attrs,
     outs,
   );
-  return tensors.map((t, k) => (t.data instanceof Float32Array ? t : tensor(outs[k]!.shape as number[], Float32Array.from(t.data))));
+  return tensors.map((t, k) => stored(outs[k]!.dtype, outs[k]!.shape as number[], t.data));
 }
 
 function evaluateNode(graph: Graph, n: Node, inputs: TensorMap, values: Map<Node, Tensor>, batch: number): Tensor {
   const shape = concreteShape(n.type.shape, batch);
-  if (n.op === 'input') return inputs[n.name!]!;
+  if (n.op === 'input') return stored(n.type.dtype, inputs[n.name!]!.shape, inputs[n.name!]!.data);
   if (n.op === 'weight') {
     const data = graph.weights.get(n.name!);
     if (!data) throw new NncError('NNC2007', `weight %${n.name} has no data`, { location: { node: `%${n.name}` } });
-    return tensor(shape, data);
+    return stored(n.type.dtype, shape, data);
   }
   const def = opRegistry.get(n.op)!;
   const out: TensorType = { dtype: n.type.dtype, shape };
@@ -77,6 +78,12 @@ function evaluateNode(graph: Graph, n: Node, inputs: TensorMap, values: Map<Node
     n.attrs,
     out,
   );
-  // Round to float32 storage: every backend stores f32, so the oracle must too.
-  return result.data instanceof Float32Array ? result : tensor(shape, Float32Array.from(result.data));
+  // Round to the storage of the node's dtype: every backend stores it so, so the oracle must too.
+  return stored(n.type.dtype, shape, result.data);
+}
+
+function stored(dtype: DType, shape: readonly number[], data: ArrayLike<number>): Tensor {
+  const size = shape.reduce((p, d) => p * d, 1);
+  if (data.length !== size) throw new Error(`tensor: ${data.length} values for shape [${shape.join(',')}]`);
+  return { shape: [...shape], data: dataOf(dtype, data) };
 }

@@ -60,12 +60,12 @@ export function parseGraph(text: string, options: { file?: string; weights?: Rea
 }
 
 const VALUE = String.raw`(?:%[\w./:-]+|_)`;
-const TYPE = String.raw`(?:f32|i32)\[[^\]]*\]`;
+const TYPE = String.raw`(?:f32|i32|bool)\[[^\]]*\]`;
 /** `%a, %b = op operands {attrs} : type, type` (one name and type unless the op has several results). */
 const LINE = new RegExp(String.raw`^(${VALUE}(?:\s*,\s*${VALUE})*)\s*=\s*([a-z_][\w]*)\s*(.*?)\s*:\s*(${TYPE}(?:\s*,\s*${TYPE})*)$`);
 
 function parseType(text: string, fail: (msg: string) => never): TensorType {
-  const [, dtype, dims] = /^(f32|i32)\[([^\]]*)\]$/.exec(text) as unknown as [string, DType, string];
+  const [, dtype, dims] = /^(f32|i32|bool)\[([^\]]*)\]$/.exec(text) as unknown as [string, DType, string];
   const type: TensorType = { dtype, shape: dims === '' ? [] : dims.split(',').map((d): Dim => (d.trim() === '?' ? null : Number(d))) };
   if (type.shape.some((d) => d !== null && !Number.isInteger(d))) fail('bad shape');
   return type;

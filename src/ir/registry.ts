@@ -1,7 +1,7 @@
 import type { AttrValue, Attrs, Node } from './graph.js';
 import type { ScalarExpr } from './scalar-expr.js';
 import type { Tensor } from './tensor.js';
-import type { TensorType } from './types.js';
+import type { DType, TensorType } from './types.js';
 import type { GraphBuilder } from './builder.js';
 
 /** Thrown by shape inference; the caller adds the location (layer, node) and wraps it in an NncError. */
@@ -64,6 +64,27 @@ export interface OpTraits {
 }
 
 /**
+ * The dtypes an op takes: each operand's dtype must be one of `operands`, and with `same` all
+ * operands share one. The result's dtype is what inferType gives (e.g. 'same' as the operands for
+ * add, bool for less, `to` for cast). Ops that declare none take f32 only.
+ */
+export interface DtypeRule {
+  readonly operands: readonly DType[];
+  readonly same?: boolean;
+}
+
+export const F32_ONLY: DtypeRule = { operands: ['f32'] };
+
+/** Checks operand dtypes against the op's rule; a ShapeError names the op and the dtypes. */
+export function checkDtypes(def: OpDef, inputs: readonly TensorType[]): void {
+  const rule = def.dtypes ?? F32_ONLY;
+  const bad = inputs.find((t) => !rule.operands.includes(t.dtype));
+  if (bad) throw new ShapeError(`${def.name} takes ${rule.operands.join(' or ')}, got ${inputs.map((t) => t.dtype).join(', ')}`);
+  if (rule.same && inputs.some((t) => t.dtype !== inputs[0]!.dtype))
+    throw new ShapeError(`${def.name} takes operands of one dtype, got ${inputs.map((t) => t.dtype).join(', ')}`);
+}
+
+/**
  * Reverse-mode rule: given the node, the gradient flowing into its result, and a builder to emit
  * IR with, return the gradient for each operand (null where none flows, e.g. into integer labels).
  */
@@ -88,6 +109,8 @@ export interface OpDef {
   readonly arity: number | 'variadic' | readonly [min: number, max: number];
   readonly attrs: Readonly<Record<string, AttrSpec>>;
   readonly traits: OpTraits;
+  /** The operand dtypes it takes (absent: f32 only); checked before inferType. */
+  readonly dtypes?: DtypeRule;
   inferType(inputs: readonly TensorType[], attrs: Attrs): TensorType;
   /** Reference semantics in float32. `out` is the inferred type with concrete dimensions. */
   evaluate(inputs: readonly Tensor[], attrs: Attrs, out: TensorType): Tensor;

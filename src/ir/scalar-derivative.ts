@@ -55,6 +55,15 @@ function diff(e: ScalarExpr, index: number): ScalarExpr {
     case 'select':
       // The condition is piecewise constant: it contributes nothing.
       return s.select(a, diff(b, index), diff(c, index));
+    case 'eq':
+    case 'lt':
+    case 'gt':
+    case 'to_i32':
+    case 'to_bool':
+      // Piecewise constant, or a value gradients do not flow through.
+      return ZERO;
+    case 'to_f32':
+      return da();
   }
 }
 

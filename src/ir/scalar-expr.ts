@@ -4,12 +4,20 @@
  * translates the same tree into WebAssembly or WGSL. One definition, no drift between backends.
  */
 import { hasOwnKey } from '../own-keys.js';
+import type { DType } from './types.js';
 
 export type ScalarFn =
   | 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min'
   | 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'erf'
   /** select(c, a, b) = c > 0 ? a : b */
-  | 'select';
+  | 'select'
+  /** Comparisons of two f32 or two i32 values: a bool (1 or 0). */
+  | 'eq' | 'lt' | 'gt'
+  /**
+   * Conversions with ONNX Cast semantics: to_i32 truncates toward zero (saturating; NaN -> 0),
+   * to_bool is `x != 0`, bool -> number is 1 / 0.
+   */
+  | 'to_f32' | 'to_i32' | 'to_bool';
 
 export type ScalarExpr =
   | { readonly kind: 'arg'; readonly index: number }
@@ -34,6 +42,10 @@ export const sqrt = (a: ScalarExpr) => call('sqrt', a);
 export const tanh = (a: ScalarExpr) => call('tanh', a);
 export const erf = (a: ScalarExpr) => call('erf', a);
 export const select = (c: ScalarExpr, a: ScalarExpr, b: ScalarExpr) => call('select', c, a, b);
+export const eq = (a: ScalarExpr, b: ScalarExpr) => call('eq', a, b);
+export const lt = (a: ScalarExpr, b: ScalarExpr) => call('lt', a, b);
+export const gt = (a: ScalarExpr, b: ScalarExpr) => call('gt', a, b);
+export const castTo = (to: DType, a: ScalarExpr) => call(`to_${to}`, a);
 
 /**
  * erf with the Abramowitz–Stegun 7.1.26 rational approximation (|error| < 1.5e-7), the same one
@@ -64,7 +76,89 @@ const SCALAR_IMPL: Record<ScalarFn, (...a: number[]) => number> = {
   tanh: (a) => Math.tanh(a!),
   erf: (a) => erfApprox(a!),
   select: (c, a, b) => (c! > 0 ? a! : b!),
+  eq: (a, b) => (a === b ? 1 : 0),
+  lt: (a, b) => (a! < b! ? 1 : 0),
+  gt: (a, b) => (a! > b! ? 1 : 0),
+  to_f32: (a) => Math.fround(a!),
+  to_i32: (a) => truncToI32(a!),
+  to_bool: (a) => (a !== 0 ? 1 : 0),
 };
+
+/** f32 -> i32 as every backend does it: toward zero, saturating at the i32 range, NaN -> 0. */
+export function truncToI32(x: number): number {
+  if (Number.isNaN(x)) return 0;
+  return Math.max(-2147483648, Math.min(2147483647, Math.trunc(x)));
+}
+
+/**
+ * i32 arithmetic: add, sub, mul, neg and abs wrap to 32 bits (two's complement); div truncates
+ * toward zero as ONNX and C do. Division by zero gives 0 (wasm would trap, WGSL gives the
+ * dividend: every backend guards it to 0), and -2^31 / -1 wraps to -2^31.
+ */
+const I32_IMPL: Partial<Record<ScalarFn, (...a: number[]) => number>> = {
+  add: (a, b) => (a! + b!) | 0,
+  sub: (a, b) => (a! - b!) | 0,
+  mul: (a, b) => Math.imul(a!, b!),
+  div: (a, b) => (b === 0 ? 0 : Math.trunc(a! / b!) | 0),
+  max: (a, b) => Math.max(a!, b!),
+  min: (a, b) => Math.min(a!, b!),
+  neg: (a) => -a! | 0,
+  abs: (a) => Math.abs(a!) | 0,
+};
+
+/** Functions that take numbers of one dtype and give that dtype, per dtype. */
+const ARITHMETIC = new Set<ScalarFn>(['add', 'sub', 'mul', 'div', 'max', 'min', 'neg', 'abs']);
+const COMPARISON = new Set<ScalarFn>(['eq', 'lt', 'gt']);
+
+/**
+ * The dtype of an expression whose operand i has dtype argDtypes[i]; throws an Error naming the
+ * function and dtypes it refuses. Literals take the dtype of the operands next to them (f32
+ * where none is). Arithmetic keeps its operands' dtype (f32 or i32, one for all), comparisons
+ * give bool, `to_*` converts, and everything else (exp, tanh, select, ...) is f32 only.
+ */
+export function scalarDtype(e: ScalarExpr, argDtypes: readonly DType[]): DType {
+  return typeOf(e, argDtypes) ?? 'f32';
+}
+
+function typeOf(e: ScalarExpr, argDtypes: readonly DType[]): DType | null {
+  if (e.kind === 'arg') return argDtypes[e.index] ?? 'f32';
+  if (e.kind === 'const') return null;
+  const ts = e.args.map((a) => typeOf(a, argDtypes));
+  if (e.fn.startsWith('to_')) return e.fn.slice(3) as DType;
+  const known = ts.filter((t): t is DType => t !== null);
+  const t = known[0] ?? null;
+  if (known.some((k) => k !== t)) throw new Error(`${e.fn} of ${known.join(' and ')}: operands must share one dtype`);
+  if (COMPARISON.has(e.fn)) {
+    if (t === 'bool') throw new Error(`${e.fn} takes f32 or i32, got bool`);
+    return 'bool';
+  }
+  if (ARITHMETIC.has(e.fn)) {
+    if (t === 'bool') throw new Error(`${e.fn} takes f32 or i32, got bool`);
+    return t;
+  }
+  if (t !== null && t !== 'f32') throw new Error(`${e.fn} takes f32, got ${t}`);
+  return t;
+}
+
+/**
+ * Compiles an expression for operands of the given dtypes into a function of the operand values
+ * that computes it with each sub-expression's semantics (i32 arithmetic wraps and truncates, f32
+ * arithmetic is rounded to float32 on storage by the caller, comparisons give 1 / 0).
+ */
+export function compileScalar(e: ScalarExpr, argDtypes: readonly DType[]): (args: readonly number[]) => number {
+  const go = (x: ScalarExpr): ((args: readonly number[]) => number) => {
+    if (x.kind === 'arg') return (args) => args[x.index]!;
+    if (x.kind === 'const') return () => x.value;
+    const fs = x.args.map(go);
+    const dtype = typeOf(x.args.find((a) => typeOf(a, argDtypes) !== null) ?? x, argDtypes);
+    const fromBool = x.fn === 'to_i32' && typeOf(x.args[0]!, argDtypes) !== 'f32';
+    const impl = fromBool ? (a: number) => a : dtype === 'i32' && I32_IMPL[x.fn] ? I32_IMPL[x.fn]! : SCALAR_IMPL[x.fn];
+    if (fs.length === 1) return (args) => impl(fs[0]!(args));
+    if (fs.length === 2) return (args) => impl(fs[0]!(args), fs[1]!(args));
+    return (args) => impl(...fs.map((f) => f(args)));
+  };
+  return go(e);
+}
 
 export function evalScalar(e: ScalarExpr, args: readonly number[]): number {
   switch (e.kind) {

@@ -1,12 +1,42 @@
-/** A concrete tensor for the reference interpreter: row-major float32 data and a shape. */
+import type { DType } from './types.js';
+
+/** Storage of each dtype: f32 in a Float32Array, i32 in an Int32Array, bool (0/1) in a Uint8Array. */
+export type TensorData = Float32Array | Int32Array | Uint8Array;
+
+/**
+ * A concrete tensor for the reference interpreter: row-major data and a shape. `data` is the
+ * typed array of its dtype (see TensorData); a tensor without `dtype` is f32.
+ */
 export interface Tensor {
   readonly shape: readonly number[];
-  readonly data: Float32Array;
+  readonly data: TensorData;
 }
 
 export function tensor(shape: readonly number[], data?: Float32Array | ArrayLike<number>): Tensor {
   const size = shape.reduce((n, d) => n * d, 1);
   const buf = data === undefined ? new Float32Array(size) : data instanceof Float32Array ? data : Float32Array.from(data);
+  if (buf.length !== size) throw new Error(`tensor: ${buf.length} values for shape [${shape.join(',')}]`);
+  return { shape: [...shape], data: buf };
+}
+
+/** The typed array of a dtype holding `values` (rounded to it) or `size` zeros. */
+export function dataOf(dtype: DType, values: number | ArrayLike<number>): TensorData {
+  const Array_ = dtype === 'f32' ? Float32Array : dtype === 'i32' ? Int32Array : Uint8Array;
+  if (typeof values === 'number') return new Array_(values);
+  if (values instanceof Array_) return values;
+  if (dtype === 'bool') return Uint8Array.from(values, (v) => (v !== 0 ? 1 : 0));
+  return Array_.from(values);
+}
+
+/** The dtype whose storage `data` is. */
+export function dtypeOfData(data: TensorData): DType {
+  return data instanceof Float32Array ? 'f32' : data instanceof Int32Array ? 'i32' : 'bool';
+}
+
+/** A tensor of `dtype`: `data` converted to its storage (values rounded to it) or zeros. */
+export function typedTensor(shape: readonly number[], dtype: DType, data?: ArrayLike<number>): Tensor {
+  const size = shape.reduce((n, d) => n * d, 1);
+  const buf = dataOf(dtype, data ?? size);
   if (buf.length !== size) throw new Error(`tensor: ${buf.length} values for shape [${shape.join(',')}]`);
   return { shape: [...shape], data: buf };
 }

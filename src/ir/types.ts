@@ -1,9 +1,10 @@
 /**
  * Tensor types of the IR. A dimension is a number, or `null` for the symbolic batch
- * dimension (printed `?`). Only float32 flows through models today; i32 exists for labels and
- * indices in training graphs.
+ * dimension (printed `?`). Element types: f32 (float32), i32 (int32, wrapping arithmetic) and
+ * bool (one byte, 0 or 1). Each op declares the dtypes it takes (OpDef.dtypes).
  */
-export type DType = 'f32' | 'i32';
+export type DType = 'f32' | 'i32' | 'bool';
+export const DTYPES: readonly DType[] = ['f32', 'i32', 'bool'];
 export type Dim = number | null;
 export type Shape = readonly Dim[];
 
@@ -53,5 +54,5 @@ export function concreteShape(shape: Shape, batch: number): number[] {
 }
 
 export function bytesOf(dtype: DType): number {
-  return dtype === 'f32' || dtype === 'i32' ? 4 : 4;
+  return dtype === 'bool' ? 1 : 4;
 }

@@ -4,7 +4,7 @@ import type { Graph, Node } from './graph.js';
 import { RESULT_OP } from './graph.js';
 import { opRegistry } from './ops/index.js';
 import { valueNames } from './printer.js';
-import { ShapeError } from './registry.js';
+import { checkDtypes, ShapeError } from './registry.js';
 import { formatType, sameType, elementCount } from './types.js';
 
 export interface VerifyOptions {
@@ -66,6 +66,10 @@ export function verifyGraph(graph: Graph, options: VerifyOptions = {}): void {
       if (!def.inferTypes) fail(n, `${n.op} has one result, but the node states ${n.results!.length}`);
       if (!n.results) fail(n, `${n.op} has several results, but the node states one`);
       try {
+        checkDtypes(
+          def,
+          n.inputs.map((i) => i.type),
+        );
         const inferred = def.inferTypes!(
           n.inputs.map((i) => i.type),
           n.attrs,
@@ -79,6 +83,10 @@ export function verifyGraph(graph: Graph, options: VerifyOptions = {}): void {
       }
     } else if (!def.traits.source) {
       try {
+        checkDtypes(
+          def,
+          n.inputs.map((i) => i.type),
+        );
         const inferred = def.inferType(
           n.inputs.map((i) => i.type),
           n.attrs,

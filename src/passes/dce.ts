@@ -10,6 +10,7 @@
  *   output "y" = %1
  */
 import { Graph, type Node } from '../ir/graph.js';
+import type { TensorData } from '../ir/tensor.js';
 
 export function eliminateDeadCode(graph: Graph): Graph {
   const live = new Set<Node>(graph.outputs.map((o) => o.node));
@@ -19,7 +20,7 @@ export function eliminateDeadCode(graph: Graph): Graph {
     if (live.has(n)) for (const operand of n.inputs) live.add(operand);
   }
   const nodes = graph.nodes.filter((n) => live.has(n) || n.op === 'input');
-  const weights = new Map<string, Float32Array>();
+  const weights = new Map<string, TensorData>();
   for (const n of nodes) {
     const data = n.op === 'weight' ? graph.weights.get(n.name!) : undefined;
     if (data) weights.set(n.name!, data);

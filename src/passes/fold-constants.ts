@@ -18,6 +18,7 @@
 import { GraphBuilder, rebuild } from '../ir/builder.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { interpret } from '../ir/interpreter.js';
+import type { TensorData } from '../ir/tensor.js';
 import { elementCount } from '../ir/types.js';
 
 /** Results up to this many elements are always folded; larger ones only if they do not grow. */
@@ -46,7 +47,7 @@ function worthFolding(node: Node, inputs: readonly Node[]): boolean {
 }
 
 /** Runs the node alone in a one-node graph through the reference interpreter. */
-function evaluateOnce(node: Node, inputs: readonly Node[], weightData: ReadonlyMap<string, Float32Array>): Float32Array {
+function evaluateOnce(node: Node, inputs: readonly Node[], weightData: ReadonlyMap<string, TensorData>): TensorData {
   const b = new GraphBuilder();
   const copies = new Map<Node, Node>();
   const copy = (i: Node) => (i.op === 'weight' ? b.weight(i.name!, i.type, weightData.get(i.name!)) : b.raw('const', [], i.attrs, i.type));

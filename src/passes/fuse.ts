@@ -113,10 +113,10 @@ function absorbActivation(node: Node, inputs: readonly Node[], b: GraphBuilder, 
 /** Composes elementwise producers into their sole elementwise consumer. */
 function fuseElementwise(node: Node, inputs: readonly Node[], b: GraphBuilder, soleUse: (operand: Node) => boolean): Node | undefined {
   const consumer = scalarOf(node);
-  if (!consumer) return undefined;
+  if (!consumer || !keepsDtype(node)) return undefined;
   const fusible = inputs.map((p, i) => {
     const producer = scalarOf(p);
-    if (!producer || !soleUse(node.inputs[i]!) || !sameType(p.type, node.type)) return false;
+    if (!producer || !keepsDtype(p) || !soleUse(node.inputs[i]!) || !sameType(p.type, node.type)) return false;
     // Substitution copies the producer once per reference: only a one-call producer may be copied.
     return argReferences(consumer, i) <= 1 || callCount(producer) <= 1;
   });
@@ -128,6 +128,14 @@ function fuseElementwise(node: Node, inputs: readonly Node[], b: GraphBuilder, s
   };
   const replacements = inputs.map((p, i) => (fusible[i] ? substitute(scalarOf(p)!, p.inputs.map(argOf)) : argOf(p)));
   return b.raw('elementwise', operands, { expr: printScalar(substitute(consumer, replacements)) }, node.type);
+}
+
+/**
+ * Operands and result of one dtype: only such nodes fuse, so a fused `elementwise` computes in
+ * one dtype and comparisons and casts stay nodes of their own (no fusion across a dtype change).
+ */
+function keepsDtype(n: Node): boolean {
+  return n.inputs.every((i) => i.type.dtype === n.type.dtype);
 }
 
 function isPlainDense(n: Node): boolean {

@@ -254,6 +254,6 @@ export class Trainer {
       const out = forward.run(inputs);
       this.model.outputs.forEach((o, i) => parts[i]!.push(tensor(out[o.name]!.shape, out[o.name]!.data.slice())));
     }
-    return parts.map((ts) => tensor([n, ...ts[0]!.shape.slice(1)], concatFloat32(ts.map((t) => t.data))));
+    return parts.map((ts) => tensor([n, ...ts[0]!.shape.slice(1)], concatFloat32(ts.map((t) => t.data as Float32Array))));
   }
 }

@@ -108,7 +108,7 @@ async function expectOnnxAgreement(path: string, x: { dims: number[]; data: Floa
       expect(scaledError(compiled[name]!, expected), `wasm (simd: ${simd}), ${name}`).toBeLessThanOrEqual(1e-5);
     }
   }
-  return Object.fromEntries(Object.entries(got).map(([k, v]) => [k, v.data]));
+  return Object.fromEntries(Object.entries(got).map(([k, v]) => [k, v.data as Float32Array]));
 }
 
 /** x: [N, 6] -> op -> y. */

@@ -38,7 +38,7 @@ describe('lowering to one SSA IR', () => {
       const graph = loadModelFile(f.path, { typeCheck: false }).model.toGraph();
       verifyGraph(graph, { requireWeightData: true });
       const text = printGraph(graph);
-      const parsed = parseGraph(text, { weights: graph.weights });
+      const parsed = parseGraph(text, { weights: graph.weights as ReadonlyMap<string, Float32Array> });
       verifyGraph(parsed, { requireWeightData: true });
       expect(printGraph(parsed)).toBe(text);
     });

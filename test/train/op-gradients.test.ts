@@ -103,7 +103,7 @@ const CASES: Case[] = [
 ];
 
 /** Ops whose operands are not differentiable (integer-valued results) or that are gradients themselves. */
-const NOT_DIFFERENTIATED = new Set(['input', 'weight', 'const', 'one_hot', 'argmax', 'unreduce', 'dense', 'result']);
+const NOT_DIFFERENTIATED = new Set(['input', 'weight', 'const', 'one_hot', 'argmax', 'unreduce', 'dense', 'result', 'equal', 'less', 'greater', 'cast']);
 
 function sample(rng: Random, shape: number[], positive: boolean): Float32Array {
   const data = new Float32Array(shape.reduce((p, d) => p * d, 1));

@@ -41,8 +41,8 @@ describe('optimizer steps vs tfjs', () => {
   beforeAll(async () => {
     await tfjsReady();
     const { train } = await loadFashionMnist({ baseUrl: null });
-    x = train.x.data.slice(0, N * 784);
-    y = train.y.data.slice(0, N);
+    x = train.x.data.slice(0, N * 784) as Float32Array;
+    y = train.y.data.slice(0, N) as Float32Array;
   });
 
   it('one Adam step with Keras defaults equals tf.train.adam(1e-3, 0.9, 0.999, 1e-7) within 1e-6', async () => {

@@ -30,7 +30,7 @@ function mlp(): Graph {
 }
 
 function expectedProbs(graph: Graph, flat: Float32Array, batch: number): Float32Array {
-  return interpret(graph, { x: { shape: [batch, 20], data: flat } }).probs!.data;
+  return interpret(graph, { x: { shape: [batch, 20], data: flat } }).probs!.data as Float32Array;
 }
 
 const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code?: string; message: string }) => e.code ?? e.message);

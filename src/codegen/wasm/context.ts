@@ -1,6 +1,7 @@
 import binaryen from 'binaryen';
 import type { Graph, Node } from '../../ir/graph.js';
 import { isConstantOp, isViewOp } from '../../ir/traits.js';
+import { dataOf, type TensorData } from '../../ir/tensor.js';
 import type { ConstantPool, MemoryLayout } from './layout.js';
 import { ensureMathFunction, type MathFn } from './math.js';
 
@@ -49,13 +50,13 @@ export class KernelContext {
   /** Byte address of a value: constants are static, activations start at arena + rows * offset. */
   addr(view: Node): Expr {
     const node = viewedValue(view);
-    if (isConstantOp(node.op)) return this.i32(this.constant(`value:${node.id}`, () => constantData(this.graph, node)));
+    if (isConstantOp(node.op)) return this.i32(this.constant(`value:${node.id}`, () => constantValues(this.graph, node)));
     const { offsetPerRow } = this.layout.slot(node);
     return this.m.i32.add(this.i32(this.layout.arenaBase), this.m.i32.mul(this.rows(), this.i32(offsetPerRow)));
   }
 
   /** Address of kernel-owned constant data (e.g. packed weights), stored once per key. */
-  constant(key: string, make: () => Float32Array): number {
+  constant(key: string, make: () => TensorData): number {
     return this.pool.address(key, make);
   }
 
@@ -71,9 +72,17 @@ export function viewedValue(node: Node): Node {
   return n;
 }
 
+/** The data of a float32 constant (what products and biases read). */
 export function constantData(graph: Graph, view: Node): Float32Array {
+  const data = constantValues(graph, view);
+  if (!(data instanceof Float32Array)) throw new Error(`%${view.name ?? view.id} is ${view.type.dtype}, not f32`);
+  return data;
+}
+
+/** The data of a constant of any dtype, in its dtype's storage. */
+export function constantValues(graph: Graph, view: Node): TensorData {
   const node = viewedValue(view);
-  if (node.op === 'const') return Float32Array.from(node.attrs.value as readonly number[]);
+  if (node.op === 'const') return dataOf(node.type.dtype, node.attrs.value as readonly number[]);
   const data = graph.weights.get(node.name!);
   if (!data) throw new Error(`weight %${node.name} has no data`);
   return data;

@@ -1,4 +1,5 @@
 import type { Node } from '../../ir/graph.js';
+import type { TensorData } from '../../ir/tensor.js';
 import type { MemoryPlan, MemorySlot } from '../../passes/memory-plan-types.js';
 
 /** First byte of the activation arena; address 0 stays unused so a zero pointer is never data. */
@@ -59,7 +60,7 @@ export function memoryLayout(plan: MemoryPlan, rowLocal: boolean): MemoryLayout 
  * read by two kernels, or packed once for a dense kernel, is stored once).
  */
 export class ConstantPool {
-  private readonly blobs = new Map<string, { offset: number; data: Float32Array }>();
+  private readonly blobs = new Map<string, { offset: number; data: TensorData }>();
   private end: number;
 
   constructor(readonly base: number) {
@@ -67,7 +68,7 @@ export class ConstantPool {
   }
 
   /** Byte address of the blob stored under `key`, adding it (made by `make`) the first time. */
-  address(key: string, make: () => Float32Array): number {
+  address(key: string, make: () => TensorData): number {
     let blob = this.blobs.get(key);
     if (!blob) {
       blob = { offset: this.end, data: make() };

@@ -2,7 +2,7 @@ import binaryen from 'binaryen';
 import { NncError, NncErrorList } from '../../errors.js';
 import type { Graph } from '../../ir/graph.js';
 import { valueNames } from '../../ir/printer.js';
-import { graphIsRowLocal } from '../../ir/traits.js';
+import { graphIsRowLocal, isElementwiseOp } from '../../ir/traits.js';
 import type { MemoryPlan } from '../../passes/memory-plan-types.js';
 import { KernelContext } from './context.js';
 import { needsNoKernel, wasmKernel } from './kernels/index.js';
@@ -115,12 +115,24 @@ export function compileWasm(graph: Graph, plan: MemoryPlan, options: WasmModuleO
   }
 }
 
-/** Every op without a wasm kernel, reported at once with its node. */
+/**
+ * Every op without a wasm kernel, reported at once with its node; likewise every non-f32 value
+ * reaching a kernel other than the elementwise one (the only kernel with i32 and bool code).
+ */
 function checkKernels(graph: Graph): void {
   const names = valueNames(graph);
+  const where = (n: Graph['nodes'][number]) => ({ location: { node: `%${names.get(n)}`, ...(n.layer ? { layer: n.layer } : {}) } });
+  const floatOnly = (n: Graph['nodes'][number]) => !needsNoKernel(n.op) && !isElementwiseOp(n.op) && [n, ...n.inputs].some((v) => v.type.dtype !== 'f32');
   const missing = graph.nodes
-    .filter((n) => !needsNoKernel(n.op) && !wasmKernel(n.op))
-    .map((n) => new NncError('NNC4001', `'${n.op}' has no wasm kernel`, { location: { node: `%${names.get(n)}`, ...(n.layer ? { layer: n.layer } : {}) } }));
+    .filter((n) => (!needsNoKernel(n.op) && !wasmKernel(n.op)) || floatOnly(n))
+    .map((n) =>
+      wasmKernel(n.op)
+        ? new NncError('NNC4001', `'${n.op}' has an f32 wasm kernel only; it gets ${[...n.inputs, n].map((v) => v.type.dtype).join(', ')}`, {
+            ...where(n),
+            hint: 'Elementwise ops (add, sub, mul, div, equal, less, greater, cast) run on i32 and bool; cast to f32 before this op.',
+          })
+        : new NncError('NNC4001', `'${n.op}' has no wasm kernel`, where(n)),
+    );
   if (missing.length === 1) throw missing[0]!;
   if (missing.length > 1) throw new NncErrorList('NNC4001', missing);
 }

@@ -2,6 +2,7 @@ import binaryen from 'binaryen';
 import type { ScalarExpr, ScalarFn } from '../../ir/scalar-expr.js';
 import type { KernelContext } from './context.js';
 import type { MathFn } from './math.js';
+import type { DType } from '../../ir/types.js';
 
 type Expr = binaryen.ExpressionRef;
 
@@ -13,10 +14,12 @@ type Expr = binaryen.ExpressionRef;
 export type Flavor = 'f64' | 'f32' | 'f32x4';
 
 const TRANSCENDENTAL: ReadonlySet<ScalarFn> = new Set<ScalarFn>(['exp', 'log', 'tanh', 'erf']);
+/** Comparisons and conversions: scalar code only (emitTypedScalar). */
+const TYPED: ReadonlySet<ScalarFn> = new Set<ScalarFn>(['eq', 'lt', 'gt', 'to_f32', 'to_i32', 'to_bool']);
 
 /** True when every function in `e` maps to one f32x4 instruction. */
 export function isVectorizable(e: ScalarExpr): boolean {
-  return e.kind !== 'call' || (!TRANSCENDENTAL.has(e.fn) && e.args.every(isVectorizable));
+  return e.kind !== 'call' || (!TRANSCENDENTAL.has(e.fn) && !TYPED.has(e.fn) && e.args.every(isVectorizable));
 }
 
 /** Translates a scalar expression; `arg(i)` yields a fresh expression reading operand i. */
@@ -67,4 +70,118 @@ function vectorCall(m: binaryen.Module, fn: ScalarFn, a: Expr[]): Expr {
     case 'select': return m.v128.bitselect(a[1]!, a[2]!, v.gt(a[0]!, v.splat(m.f32.const(0))));
     default: throw new Error(`'${fn}' has no f32x4 instruction`);
   }
+}
+
+/** True when an i32 expression maps to i32x4 instructions (no division: it has none). */
+export function isIntVectorizable(e: ScalarExpr): boolean {
+  return e.kind !== 'call' || (['add', 'sub', 'mul', 'min', 'max', 'neg', 'abs'].includes(e.fn) && e.args.every(isIntVectorizable));
+}
+
+/** An i32 expression over i32x4 operands (see isIntVectorizable). */
+export function emitIntVector(ctx: KernelContext, e: ScalarExpr, arg: (i: number) => Expr): Expr {
+  const { m } = ctx;
+  if (e.kind === 'arg') return arg(e.index);
+  if (e.kind === 'const') return m.i32x4.splat(m.i32.const(e.value | 0));
+  const a = e.args.map((x) => emitIntVector(ctx, x, arg));
+  const v = m.i32x4;
+  switch (e.fn) {
+    case 'add': return v.add(a[0]!, a[1]!);
+    case 'sub': return v.sub(a[0]!, a[1]!);
+    case 'mul': return v.mul(a[0]!, a[1]!);
+    case 'min': return v.min_s(a[0]!, a[1]!);
+    case 'max': return v.max_s(a[0]!, a[1]!);
+    case 'neg': return v.neg(a[0]!);
+    case 'abs': return v.abs(a[0]!);
+    default: throw new Error(`'${e.fn}' has no i32x4 instruction`);
+  }
+}
+
+/**
+ * Translates an expression whose operands have dtypes `argDtypes` (scalar code): f32 values in
+ * `float` ('f32', or 'f64' where transcendental functions need it), i32 and bool values as i32.
+ * i32 arithmetic wraps, division truncates toward zero and gives 0 for a zero divisor (and
+ * -2^31 for -2^31 / -1), as the reference interpreter; comparisons give 1 / 0; to_i32 truncates
+ * toward zero, saturating, NaN -> 0. Returns the code and the dtype of its value.
+ */
+export function emitTypedScalar(
+  ctx: KernelContext,
+  e: ScalarExpr,
+  float: 'f32' | 'f64',
+  argDtypes: readonly DType[],
+  arg: (i: number) => Expr,
+): { expr: Expr; dtype: DType | null } {
+  const { m } = ctx;
+  if (e.kind === 'arg') return { expr: arg(e.index), dtype: argDtypes[e.index]! };
+  if (e.kind === 'const') return { expr: 0, dtype: null };
+  const parts = e.args.map((x) => emitTypedScalar(ctx, x, float, argDtypes, arg));
+  const dtype = parts.find((p) => p.dtype !== null)?.dtype ?? 'f32';
+  const vals = parts.map((p, k) => (p.dtype === null ? literal(m, dtype === 'f32' ? float : 'i32', (e.args[k] as { value: number }).value) : p.expr));
+  const F = float === 'f64' ? m.f64 : m.f32;
+  const isInt = dtype !== 'f32';
+  if (e.fn === 'to_f32') return { expr: isInt ? F.convert_s.i32(vals[0]!) : vals[0]!, dtype: 'f32' };
+  if (e.fn === 'to_bool') return { expr: isInt ? m.i32.ne(vals[0]!, m.i32.const(0)) : F.ne(vals[0]!, literal(m, float, 0)), dtype: 'bool' };
+  if (e.fn === 'to_i32') return { expr: isInt ? vals[0]! : truncSat(ctx, float, vals[0]!), dtype: 'i32' };
+  if (!isInt) {
+    if (e.fn === 'eq') return { expr: F.eq(vals[0]!, vals[1]!), dtype: 'bool' };
+    if (e.fn === 'lt') return { expr: F.lt(vals[0]!, vals[1]!), dtype: 'bool' };
+    if (e.fn === 'gt') return { expr: F.gt(vals[0]!, vals[1]!), dtype: 'bool' };
+    const rebuilt: ScalarExpr = { kind: 'call', fn: e.fn, args: e.args.map((_, k) => ({ kind: 'arg', index: k })) };
+    return { expr: emitScalarExpr(ctx, rebuilt, float, (k) => vals[k]!), dtype: 'f32' };
+  }
+  const I = m.i32;
+  switch (e.fn) {
+    case 'add': return { expr: I.add(vals[0]!, vals[1]!), dtype };
+    case 'sub': return { expr: I.sub(vals[0]!, vals[1]!), dtype };
+    case 'mul': return { expr: I.mul(vals[0]!, vals[1]!), dtype };
+    case 'neg': return { expr: I.sub(I.const(0), vals[0]!), dtype };
+    case 'eq': return { expr: I.eq(vals[0]!, vals[1]!), dtype: 'bool' };
+    case 'lt': return { expr: I.lt_s(vals[0]!, vals[1]!), dtype: 'bool' };
+    case 'gt': return { expr: I.gt_s(vals[0]!, vals[1]!), dtype: 'bool' };
+    case 'max':
+    case 'min': {
+      const [a, b] = [ctx.local(binaryen.i32), ctx.local(binaryen.i32)];
+      const get = (l: number) => m.local.get(l, binaryen.i32);
+      const pick = e.fn === 'max' ? I.gt_s(get(a), get(b)) : I.lt_s(get(a), get(b));
+      return { expr: m.block(null, [m.local.set(a, vals[0]!), m.local.set(b, vals[1]!), m.select(pick, get(a), get(b))], binaryen.i32), dtype };
+    }
+    case 'abs': {
+      const a = ctx.local(binaryen.i32);
+      const get = () => m.local.get(a, binaryen.i32);
+      return { expr: m.block(null, [m.local.set(a, vals[0]!), m.select(I.lt_s(get(), I.const(0)), I.sub(I.const(0), get()), get())], binaryen.i32), dtype };
+    }
+    case 'div': {
+      // div_s traps on a zero divisor and on -2^31 / -1: divide by 1 there, then give 0 for x / 0.
+      const [a, b] = [ctx.local(binaryen.i32), ctx.local(binaryen.i32)];
+      const get = (l: number) => m.local.get(l, binaryen.i32);
+      const overflow = I.and(I.eq(get(a), I.const(-2147483648)), I.eq(get(b), I.const(-1)));
+      const safe = m.select(I.or(I.eqz(get(b)), overflow), I.const(1), get(b));
+      const q = m.select(I.eqz(get(b)), I.const(0), I.div_s(get(a), safe));
+      return { expr: m.block(null, [m.local.set(a, vals[0]!), m.local.set(b, vals[1]!), q], binaryen.i32), dtype };
+    }
+    default: throw new Error(`'${e.fn}' takes f32, not ${dtype}`);
+  }
+}
+
+function literal(m: binaryen.Module, type: 'f32' | 'f64' | 'i32', v: number): Expr {
+  return type === 'f64' ? m.f64.const(v) : type === 'f32' ? m.f32.const(v) : m.i32.const(v | 0);
+}
+
+/** f32/f64 -> i32 toward zero, saturating at the i32 range, NaN -> 0 (no trapping conversion). */
+function truncSat(ctx: KernelContext, float: 'f32' | 'f64', x: Expr): Expr {
+  const { m } = ctx;
+  const t = ctx.local(binaryen.f64);
+  const get = () => m.local.get(t, binaryen.f64);
+  const inRange = m.i32.and(m.f64.lt(get(), m.f64.const(2147483648)), m.f64.gt(get(), m.f64.const(-2147483649)));
+  return m.block(
+    null,
+    [
+      m.local.set(t, float === 'f32' ? m.f64.promote(x) : x),
+      m.if(
+        m.f64.ne(get(), get()),
+        m.i32.const(0),
+        m.if(inRange, m.i32.trunc_s.f64(get()), m.select(m.f64.gt(get(), m.f64.const(0)), m.i32.const(2147483647), m.i32.const(-2147483648))),
+      ),
+    ],
+    binaryen.i32,
+  );
 }

@@ -85,9 +85,18 @@ export function buildProgram(graph: Graph, plan: MemoryPlan): ShaderProgram {
     },
   };
 
-  const unsupported = graph.nodes.filter((n) => !isSourceOp(n.op) && !kernelFor(n.op));
+  // WGSL kernels are float32 only: an i32 or bool value anywhere is refused, naming the node.
+  const nonFloat = (n: (typeof graph.nodes)[number]) => n.type.dtype !== 'f32';
+  const unsupported = graph.nodes.filter((n) => (!isSourceOp(n.op) && !kernelFor(n.op)) || nonFloat(n));
   if (unsupported.length > 0) {
-    const errors = unsupported.map((n) => new NncError('NNC4001', `webgpu has no kernel for '${n.op}'`, { location: { node: `%${names.get(n)}`, ...(n.layer ? { layer: n.layer } : {}) } }));
+    const errors = unsupported.map((n) =>
+      nonFloat(n)
+        ? new NncError('NNC4001', `webgpu supports f32 values only; '${n.op}' gives ${n.type.dtype}`, {
+            location: { node: `%${names.get(n)}`, ...(n.layer ? { layer: n.layer } : {}) },
+            hint: 'Build the WebAssembly target, which runs i32 and bool elementwise ops.',
+          })
+        : new NncError('NNC4001', `webgpu has no kernel for '${n.op}'`, { location: { node: `%${names.get(n)}`, ...(n.layer ? { layer: n.layer } : {}) } }),
+    );
     throw errors.length === 1 ? errors[0]! : new NncErrorList('NNC4001', errors);
   }
 

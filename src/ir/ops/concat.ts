@@ -1,6 +1,6 @@
 import { ShapeError, type OpDef } from '../registry.js';
-import { stridesOf, tensor } from '../tensor.js';
-import { formatShape, type Dim } from '../types.js';
+import { stridesOf, typedTensor } from '../tensor.js';
+import { DTYPES, formatShape, type Dim } from '../types.js';
 import { normalizeAxis, notAlongBatch } from './softmax.js';
 
 export const concat: OpDef = {
@@ -10,6 +10,7 @@ export const concat: OpDef = {
   attrs: { axis: { kind: 'int', default: -1, printDefault: true } },
   // inferType refuses the batch axis; the rule states it all the same.
   traits: { rowLocal: notAlongBatch },
+  dtypes: { operands: DTYPES },
   inferType(inputs, attrs) {
     const rank = inputs[0]!.shape.length;
     const axis = normalizeAxis(attrs.axis as number, rank);
@@ -28,7 +29,7 @@ export const concat: OpDef = {
   evaluate(inputs, attrs, out) {
     const shape = out.shape as number[];
     const axis = normalizeAxis(attrs.axis as number, shape.length);
-    const result = tensor(shape);
+    const result = typedTensor(shape, out.dtype);
     const outer = shape.slice(0, axis).reduce((p, d) => p * d, 1);
     const outRow = stridesOf(shape)[axis]! * shape[axis]!;
     let offset = 0;

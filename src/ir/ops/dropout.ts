@@ -1,4 +1,5 @@
 import type { OpDef } from '../registry.js';
+import { DTYPES } from '../types.js';
 
 /**
  * Inverted dropout with drop probability `rate`. At inference (everything the interpreter and the
@@ -11,6 +12,7 @@ export const dropout: OpDef = {
   arity: 1,
   attrs: { rate: { kind: 'float' } },
   traits: { passThrough: true, rowLocal: true },
+  dtypes: { operands: DTYPES },
   inferType: ([x]) => x!,
   evaluate: ([x]) => x!,
   // The gradient of the op as the IR defines it (the identity); training graphs differentiate the

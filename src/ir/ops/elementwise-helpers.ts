@@ -1,12 +1,12 @@
 import type { Attrs } from '../graph.js';
 import type { GraphBuilder } from '../builder.js';
 import type { Node } from '../graph.js';
-import { ShapeError, type AttrSpec, type GradientRule, type OpDef, type OpTraits } from '../registry.js';
+import { ShapeError, type AttrSpec, type DtypeRule, type GradientRule, type OpDef, type OpTraits } from '../registry.js';
 import { derivative, simplify } from '../scalar-derivative.js';
-import { arg, evalScalar, mul, printScalar, type ScalarExpr } from '../scalar-expr.js';
+import { arg, compileScalar, mul, printScalar, scalarDtype, type ScalarExpr } from '../scalar-expr.js';
 import { sumToShape } from './reduce_sum.js';
-import { broadcastConcrete, broadcastIndex, tensor, type Tensor } from '../tensor.js';
-import { formatShape, type Dim, type Shape, type TensorType } from '../types.js';
+import { broadcastConcrete, broadcastIndex, dtypeOfData, typedTensor, type Tensor } from '../tensor.js';
+import { formatShape, type Dim, type DType, type Shape, type TensorType } from '../types.js';
 
 /** Numpy broadcasting over shapes with a symbolic batch dimension. */
 export function broadcastShapes(shapes: readonly Shape[]): Shape {
@@ -31,20 +31,41 @@ export function inferBroadcast(inputs: readonly TensorType[]): TensorType {
   return { dtype, shape: broadcastShapes(inputs.map((t) => t.shape)) };
 }
 
-/** Evaluates a scalar expression over broadcast operands. */
-export function evaluateScalarExpr(expr: ScalarExpr, inputs: readonly Tensor[]): Tensor {
+/** The broadcast shape and the dtype of `expr` over operands of these types (ShapeError if refused). */
+export function inferScalarType(name: string, expr: ScalarExpr, inputs: readonly TensorType[]): TensorType {
+  let dtype: DType;
+  try {
+    dtype = scalarDtype(
+      expr,
+      inputs.map((t) => t.dtype),
+    );
+  } catch (e) {
+    throw new ShapeError(`${name}: ${(e as Error).message}`);
+  }
+  return { dtype, shape: broadcastShapes(inputs.map((t) => t.shape)) };
+}
+
+/**
+ * Evaluates a scalar expression over broadcast operands, with the semantics of their dtypes
+ * (i32 arithmetic wraps and truncates), into the storage of `dtype`.
+ */
+export function evaluateScalarExpr(expr: ScalarExpr, inputs: readonly Tensor[], dtype: DType = 'f32'): Tensor {
   let outShape: number[] = [];
   for (const t of inputs) {
     const s = broadcastConcrete(outShape, t.shape);
     if (!s) throw new ShapeError('operands do not broadcast');
     outShape = s;
   }
-  const out = tensor(outShape);
+  const out = typedTensor(outShape, dtype);
+  const f = compileScalar(
+    expr,
+    inputs.map((t) => dtypeOfData(t.data)),
+  );
   const maps = inputs.map((t) => (t.data.length === out.data.length ? null : broadcastIndex(outShape, t.shape)));
   const args = new Array<number>(inputs.length);
   for (let i = 0; i < out.data.length; i++) {
     for (let k = 0; k < inputs.length; k++) args[k] = inputs[k]!.data[maps[k] ? maps[k]![i]! : i]!;
-    out.data[i] = evalScalar(expr, args);
+    out.data[i] = f(args);
   }
   return out;
 }
@@ -61,6 +82,7 @@ export function elementwiseOp(
   scalar: (attrs: Attrs) => ScalarExpr,
   attrs: Record<string, AttrSpec> = {},
   traits: Pick<OpTraits, 'commutative'> = {},
+  dtypes: DtypeRule = { operands: ['f32'] },
 ): OpDef {
   return {
     name,
@@ -68,8 +90,9 @@ export function elementwiseOp(
     arity,
     attrs,
     traits: { elementwise: true, rowLocal: true, ...traits },
-    inferType: inferBroadcast,
-    evaluate: (inputs, a) => evaluateScalarExpr(scalar(a), inputs),
+    dtypes,
+    inferType: (inputs, a) => inferScalarType(name, scalar(a), inputs),
+    evaluate: (inputs, a, out) => evaluateScalarExpr(scalar(a), inputs, out.dtype),
     scalar,
     gradient: elementwiseGradient(scalar),
   };

@@ -1,5 +1,7 @@
 import type { OpDef } from '../registry.js';
 import { add } from './add.js';
+import { cast } from './cast.js';
+import { equal, greater, less } from './compare.js';
 import { argmax } from './argmax.js';
 import { concat } from './concat.js';
 import { dense } from './dense.js';
@@ -44,6 +46,8 @@ const OPS: readonly OpDef[] = [
   relu, sigmoid, tanh, elu, selu, leakyRelu, swish, softplus, gelu, hardSigmoid,
   softmax, reshape, concat, identity, dropout,
   elementwise,
+  // Dtypes: comparisons (bool results) and conversions.
+  equal, less, greater, cast,
   // Several results: the op and the projection that reads one of them.
   split, result,
   // Training graphs: gradient products, reductions, loss and metric helpers.

@@ -1,4 +1,4 @@
 import * as s from '../scalar-expr.js';
 import { elementwiseOp } from './elementwise-helpers.js';
 
-export const mul = elementwiseOp('mul', 'a * b, broadcasting', 2, () => s.mul(s.arg(0), s.arg(1)), {}, { commutative: true });
+export const mul = elementwiseOp('mul', 'a * b, broadcasting', 2, () => s.mul(s.arg(0), s.arg(1)), {}, { commutative: true }, { operands: ['f32', 'i32'], same: true });

@@ -1,6 +1,5 @@
 import { ShapeError, type OpDef } from '../registry.js';
-import { tensor } from '../tensor.js';
-import { formatShape, type Dim, type Shape } from '../types.js';
+import { DTYPES, formatShape, type Dim, type Shape } from '../types.js';
 
 /**
  * Resolves a per-row target shape (batch axis excluded, one -1 allowed) against the per-row
@@ -35,7 +34,8 @@ export const reshape: OpDef = {
   attrs: { shape: { kind: 'ints' } },
   // Axis 0 is kept, so row r of the result is row r of the operand.
   traits: { view: true, rowLocal: true },
+  dtypes: { operands: DTYPES },
   inferType: ([x], attrs) => ({ dtype: x!.dtype, shape: inferReshape(x!.shape, attrs.shape as number[]) }),
-  evaluate: ([x], _attrs, out) => tensor(out.shape as number[], x!.data),
+  evaluate: ([x], _attrs, out) => ({ shape: [...(out.shape as number[])], data: x!.data }),
   gradient: (b, node, g) => [b.op('reshape', [g], { shape: node.inputs[0]!.type.shape.slice(1) as number[] })],
 };

@@ -1,4 +1,5 @@
 import { ShapeError, type OpDef } from '../registry.js';
+import { DTYPES } from '../types.js';
 
 const carriesItsType = (): never => {
   throw new ShapeError("a result node's type is its producer's result type (GraphBuilder.project)");
@@ -16,6 +17,7 @@ export const result: OpDef = {
   arity: 1,
   attrs: { index: { kind: 'int' } },
   traits: { rowLocal: true },
+  dtypes: { operands: DTYPES },
   inferType: carriesItsType,
   evaluate: carriesItsType,
 };

@@ -1,6 +1,6 @@
 import { ShapeError, type OpDef } from '../registry.js';
-import { stridesOf, tensor } from '../tensor.js';
-import type { Dim } from '../types.js';
+import { stridesOf, typedTensor } from '../tensor.js';
+import { DTYPES, type Dim } from '../types.js';
 import { normalizeAxis, notAlongBatch } from './softmax.js';
 
 /** `size` entries from `begin` along one non-batch axis (the gradient of concat). */
@@ -10,6 +10,7 @@ export const slice: OpDef = {
   arity: 1,
   attrs: { axis: { kind: 'int' }, begin: { kind: 'int' }, size: { kind: 'int' } },
   traits: { rowLocal: notAlongBatch },
+  dtypes: { operands: DTYPES },
   inferType([x], attrs) {
     const axis = normalizeAxis(Number(attrs.axis), x!.shape.length);
     const begin = Number(attrs.begin);
@@ -28,7 +29,7 @@ export const slice: OpDef = {
     const inRow = inner * x!.shape[axis]!;
     const outRow = inner * shape[axis]!;
     const outer = x!.data.length / inRow;
-    const result = tensor(shape);
+    const result = typedTensor(shape, out.dtype);
     const start = Number(attrs.begin) * inner;
     for (let o = 0; o < outer; o++) result.data.set(x!.data.subarray(o * inRow + start, o * inRow + start + outRow), o * outRow);
     return result;

@@ -1,5 +1,5 @@
 import { ShapeError, type OpDef } from '../registry.js';
-import { tensor } from '../tensor.js';
+import { typedTensor } from '../tensor.js';
 
 // Source ops have no operands; their type is stated on the node, and the interpreter supplies
 // their value (model inputs from the caller, weights from the graph's weight table, consts from
@@ -15,7 +15,7 @@ const sourceOp = (name: string, summary: string, source: 'input' | 'constant', a
   },
   evaluate(_inputs, a, out) {
     if (name !== 'const') throw new ShapeError(`${name} nodes are supplied by the interpreter`);
-    return tensor(out.shape as number[], a.value as number[]);
+    return typedTensor(out.shape as number[], out.dtype, a.value as number[]);
   },
 });
 

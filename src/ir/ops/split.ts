@@ -1,6 +1,6 @@
 import { ShapeError, type OpDef } from '../registry.js';
-import { stridesOf, tensor } from '../tensor.js';
-import type { Dim, TensorType } from '../types.js';
+import { stridesOf, typedTensor } from '../tensor.js';
+import { DTYPES, type Dim, type TensorType } from '../types.js';
 import { normalizeAxis } from './softmax.js';
 
 const severalResults = (): never => {
@@ -21,6 +21,7 @@ export const split: OpDef = {
   attrs: { axis: { kind: 'int' }, sizes: { kind: 'ints' } },
   // The batch axis cannot be split (inferTypes refuses it): each result row is its input row's.
   traits: { rowLocal: true },
+  dtypes: { operands: DTYPES },
   inferType: severalResults,
   evaluate: severalResults,
   inferTypes([x], attrs) {
@@ -47,7 +48,7 @@ export const split: OpDef = {
     return outs.map((out) => {
       const shape = out.shape as number[];
       const outRow = inner * shape[axis]!;
-      const result = tensor(shape);
+      const result = typedTensor(shape, out.dtype);
       for (let o = 0; o < outer; o++) result.data.set(x!.data.subarray(o * inRow + start, o * inRow + start + outRow), o * outRow);
       start += outRow;
       return result;

@@ -42,6 +42,9 @@ export function scalarToJs(e: ScalarExpr): string {
           return `erf(${a[0]})`;
         case 'select':
           return `(${a[0]}>0?${a[1]}:${a[2]})`;
+        default:
+          // Training graphs are float32: comparisons and casts never reach them.
+          throw new Error(`'${e.fn}' has no float32 training kernel`);
       }
     }
   }

@@ -2,9 +2,9 @@ import binaryen from 'binaryen';
 import type { Node } from '../../../ir/graph.js';
 import { opRegistry } from '../../../ir/ops/index.js';
 import type { ScalarExpr } from '../../../ir/scalar-expr.js';
-import type { Shape } from '../../../ir/types.js';
+import { bytesOf, type DType, type Shape } from '../../../ir/types.js';
 import { forLoop, type KernelContext } from '../context.js';
-import { emitScalarExpr, isVectorizable, type Flavor } from '../scalar-codegen.js';
+import { emitIntVector, emitScalarExpr, emitTypedScalar, isIntVectorizable, isVectorizable, type Flavor } from '../scalar-codegen.js';
 import type { WasmKernel } from './kernel.js';
 
 type Expr = binaryen.ExpressionRef;
@@ -12,6 +12,8 @@ type Expr = binaryen.ExpressionRef;
 export interface Operand {
   readonly addr: () => Expr;
   readonly shape: Shape;
+  /** f32 when absent. */
+  readonly dtype?: DType;
 }
 
 /** One loop level after collapsing: `size` elements (times the batch rows if `batch`). */
@@ -62,6 +64,10 @@ export function emitElementwise(ctx: KernelContext, expr: ScalarExpr, operands: 
     out.shape,
   );
   const all = [...operands, out];
+  const dtypes = all.map((o) => o.dtype ?? 'f32');
+  const bytes = dtypes.map(bytesOf);
+  const allF32 = dtypes.every((d) => d === 'f32');
+  const allI32 = dtypes.every((d) => d === 'i32');
   const count = (d: Dim) => (d.batch ? m.i32.mul(ctx.rows(), ctx.i32(d.size)) : ctx.i32(d.size));
   const level = (depth: number, bases: (() => Expr)[]): Expr => {
     const dim = dims[depth]!;
@@ -69,14 +75,37 @@ export function emitElementwise(ctx: KernelContext, expr: ScalarExpr, operands: 
     const init = cursors.map((c, k) => m.local.set(c, bases[k]!()));
     const get = (c: number) => () => m.local.get(c, binaryen.i32);
     const advance = (lanes: number) =>
-      cursors.map((c, k) => m.local.set(c, m.i32.add(m.local.get(c, binaryen.i32), ctx.i32(dim.strides[k]! * 4 * lanes))));
+      cursors.map((c, k) => m.local.set(c, m.i32.add(m.local.get(c, binaryen.i32), ctx.i32(dim.strides[k]! * bytes[k]! * lanes))));
     const i = ctx.local(binaryen.i32);
     if (depth < dims.length - 1) {
       return m.block(null, [...init, forLoop(ctx, i, ctx.i32(0), () => count(dim), 1, [level(depth + 1, cursors.map(get)), ...advance(1)])]);
     }
-    const vector = ctx.simd && isVectorizable(expr);
+    const vector = ctx.simd && (allF32 ? isVectorizable(expr) : allI32 && isIntVectorizable(expr));
     const scalarFlavor: Flavor = isVectorizable(expr) ? 'f32' : 'f64';
-    const body = (flavor: Flavor): Expr => {
+    const body = (flavor: Flavor): Expr => (allF32 ? floatBody(flavor) : typedBody(flavor === 'f32x4'));
+    // Operands and result of other dtypes: i32x4 for i32 arithmetic, else scalar code per element
+    // (i32 loads, bool as one byte).
+    const typedBody = (vec: boolean): Expr => {
+      const ptr = (k: number) => m.local.get(cursors[k]!, binaryen.i32);
+      const dst = ptr(all.length - 1);
+      if (vec) {
+        const load = (k: number) => (dim.strides[k] === 0 ? m.v128.load32_splat(0, 4, ptr(k)) : m.v128.load(0, 4, ptr(k)));
+        return m.v128.store(0, 4, dst, emitIntVector(ctx, expr, load));
+      }
+      const float = scalarFlavor === 'f64' ? 'f64' : 'f32';
+      const load = (k: number) => {
+        if (dtypes[k] === 'bool') return m.i32.load8_u(0, 1, ptr(k));
+        if (dtypes[k] === 'i32') return m.i32.load(0, 4, ptr(k));
+        return float === 'f64' ? m.f64.promote(m.f32.load(0, 4, ptr(k))) : m.f32.load(0, 4, ptr(k));
+      };
+      const { expr: value, dtype } = emitTypedScalar(ctx, expr, float, dtypes.slice(0, -1), load);
+      const outDtype = dtypes[all.length - 1]!;
+      if ((dtype ?? outDtype) !== outDtype) throw new Error(`elementwise: expression gives ${dtype}, the node is ${outDtype}`);
+      if (outDtype === 'bool') return m.i32.store8(0, 1, dst, value);
+      if (outDtype === 'i32') return m.i32.store(0, 4, dst, value);
+      return m.f32.store(0, 4, dst, float === 'f64' ? m.f32.demote(value) : value);
+    };
+    const floatBody = (flavor: Flavor): Expr => {
       const load = (k: number) => {
         const ptr = m.local.get(cursors[k]!, binaryen.i32);
         if (flavor === 'f32x4') return dim.strides[k] === 0 ? m.v128.load32_splat(0, 4, ptr) : m.v128.load(0, 4, ptr);
@@ -117,7 +146,7 @@ export const elementwiseKernel: WasmKernel = {
     emitElementwise(
       ctx,
       scalarExprOf(node),
-      node.inputs.map((x) => ({ addr: () => ctx.addr(x), shape: x.type.shape })),
-      { addr: () => ctx.addr(node), shape: node.type.shape },
+      node.inputs.map((x) => ({ addr: () => ctx.addr(x), shape: x.type.shape, dtype: x.type.dtype })),
+      { addr: () => ctx.addr(node), shape: node.type.shape, dtype: node.type.dtype },
     ),
 };
