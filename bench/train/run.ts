@@ -41,7 +41,7 @@ const cpuSeconds = (since: NodeJS.CpuUsage) => {
   return (u.user + u.system) / 1e6;
 };
 
-const data = await loadFashionMnist({ log: (m) => console.log(`data: ${m}`) });
+const data = await loadFashionMnist({ log: (m) => console.log(m) });
 const train = values.examples ? takeExamples(data.train, Number(values.examples)) : data.train;
 const test = data.test;
 console.log(`data: ${data.source}; ${train.y.shape[0]} train / ${test.y.shape[0]} test images; ${epochs} epochs, batch 32`);
