@@ -82,7 +82,7 @@ output "b" = %2
     expect(() => b.op('add', [x, b.input('y', { dtype: 'f32', shape: [null, 4] })])).toThrow(/add takes operands of one dtype, got i32, f32/);
   });
 
-  it('a kernel with an f32 kernel only (concat) refuses i32 operands at build time (NNC4001), naming the node and dtypes', async () => {
+  it('an op with only an f32 kernel (concat) refuses i32 operands at build time (NNC4001), naming the node and dtypes', async () => {
     const graph = parseGraph('%a = input : i32[?,8]\n%0 = cast %a {to="f32"} : f32[?,8]\n%1 = relu %0 : f32[?,8]\n%2 = concat %a, %a {axis=1} : i32[?,16]\noutput "y" = %1\noutput "z" = %2\n');
     await expect(buildWasmBundle(graph)).rejects.toThrow(/'concat' has an f32 wasm kernel only; it gets i32, i32, i32/);
   });
