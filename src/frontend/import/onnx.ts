@@ -270,7 +270,17 @@ const op = <T extends AttrTable>(attrs: T, build: (n: OnnxNode, ctx: OnnxContext
 /** An elementwise op whose ONNX attributes are the IR op's (same names); defaults stay implicit. */
 const unary = (irOp: string, attrs: AttrTable = {}) =>
   op(attrs, (n, { b, operand }, a) => b.op(irOp, [operand(n.input[0]!)], irAttrs(irOp, a)));
-const binary = (irOp: string) => op({}, (n, { b, operand }) => b.op(irOp, [operand(n.input[0]!), operand(n.input[1]!)]));
+/** A two-operand op; ONNX types both operands alike, so operands of two dtypes make an invalid model. */
+const binary = (irOp: string) =>
+  op({}, (n, { b, operand, path }) => {
+    const [x, y] = [operand(n.input[0]!), operand(n.input[1]!)];
+    if (x.type.dtype !== y.type.dtype)
+      throw new NncError('NNC6002', `${n.opType}: operands '${n.input[0]}' (${x.type.dtype}) and '${n.input[1]}' (${y.type.dtype}) differ in element type, which ONNX does not allow`, {
+        location: { file: path, node: nodeName(n) },
+        hint: 'Insert a Cast so that both operands have one type.',
+      });
+    return b.op(irOp, [x, y]);
+  });
 
 function onnxOp(n: OnnxNode): OnnxOp | undefined {
   return !n.domain || n.domain === 'ai.onnx' ? ownEntry(ONNX_OPS, n.opType) : undefined;
@@ -390,6 +400,16 @@ const split = op({ axis: integer(0), split: integers(), num_outputs: integer() }
   return ctx.b.multi('split', [x], { axis, sizes });
 });
 
+/**
+ * Cast to FLOAT, INT32, INT64 (computed as int32) or BOOL, with ONNX's semantics (float to int
+ * truncates toward zero). `saturate` applies to float8 targets only, which are refused.
+ */
+const cast = op({ to: integer(), saturate: ignored }, (n, ctx, a) => {
+  if (a.to === undefined) throw new NncError('NNC6002', 'Cast has no to attribute', { location: { file: ctx.path, node: nodeName(n) } });
+  const to = irDtype(a.to) ?? ctx.refuse(n, 'to', a.to, `(${elemTypeName(a.to)}) is not supported (only FLOAT, INT32, INT64 or BOOL)`);
+  return ctx.b.op('cast', [ctx.operand(n.input[0]!)], { to });
+});
+
 const ONNX_OPS: Record<string, OnnxOp> = {
   MatMul: binary('matmul'),
   Gemm: gemm,
@@ -397,6 +417,11 @@ const ONNX_OPS: Record<string, OnnxOp> = {
   Sub: binary('sub'),
   Mul: binary('mul'),
   Div: binary('div'),
+  // Opset 7+: comparisons broadcast, their outputs are bool.
+  Equal: binary('equal'),
+  Less: binary('less'),
+  Greater: binary('greater'),
+  Cast: cast,
   Relu: unary('relu'),
   Sigmoid: unary('sigmoid'),
   Tanh: unary('tanh'),
