@@ -58,7 +58,8 @@ function irDtype(t: number): DType | undefined {
 const nodeName = (n: OnnxNode) => n.name || n.output[0] || '?';
 
 /**
- * Imports an ONNX model (float32 MLPs and their relatives) straight into nnc IR. Each supported
+ * Imports an ONNX model (MLPs and their relatives; FLOAT, INT32, INT64 as int32 and BOOL values)
+ * straight into nnc IR. Each supported
  * ONNX op is one entry in ONNX_OPS: the attributes it reads (or ignores) and how it becomes IR.
  * Unsupported ops, and attributes an op does not handle set to values other than their
  * defaults, are all reported at once, by node. An input whose first axis is symbolic (a dim_param,
