@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
@@ -11,30 +10,17 @@ import { verifyGraph } from '../../src/ir/verifier.js';
 import { maxAbsDiff } from '../helpers/random-inputs.js';
 import { buildWasmBundle, outputsByName, predictArgument } from '../wasm/bundle-helpers.js';
 import { removeTempDirs } from '../wasm/temp.js';
+import { DataType, node, valueInfo, writeOnnxModel, type Dims } from '../helpers/onnx-model.js';
 import { webgpuTarget } from '../../src/codegen/wgsl/target.js';
 import { optimize, planMemory } from '../../src/passes/index.js';
 
 const { onnx } = onnxProto;
+const { FLOAT } = DataType;
 const rng = new Random(11);
 afterAll(removeTempDirs);
 
-type Dims = (number | string)[];
 const floatInit = (name: string, dims: number[]) =>
   onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1, 1)) });
-const node = (opType: string, input: string[], output: string, attrs: Record<string, number> = {}) =>
-  onnx.NodeProto.create({
-    opType,
-    input,
-    output: [output],
-    name: output,
-    attribute: Object.entries(attrs).map(([name, v]) => onnx.AttributeProto.create({ name, i: v, type: onnx.AttributeProto.AttributeType.INT })),
-  });
-const valueInfo = (name: string, dims: Dims) =>
-  onnx.ValueInfoProto.create({
-    name,
-    type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
-  });
-
 interface Case {
   readonly name: string;
   readonly nodes: ReturnType<typeof node>[];
@@ -47,20 +33,12 @@ interface Case {
 }
 
 function writeModel(c: Case): string {
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 17 }],
-    graph: {
-      name: 'g',
-      node: c.nodes,
-      initializer: c.inits ?? [],
-      input: Object.entries(c.inputs).map(([name, v]) => valueInfo(name, v.declared)),
-      output: [onnx.ValueInfoProto.create({ name: c.output })],
-    },
+  return writeOnnxModel({
+    nodes: c.nodes,
+    initializers: c.inits,
+    inputs: Object.entries(c.inputs).map(([name, v]) => valueInfo(name, FLOAT, v.declared)),
+    outputs: [onnx.ValueInfoProto.create({ name: c.output })],
   });
-  const path = join(mkdtempSync(join(tmpdir(), 'nnc-onnx-unbatched-')), 'model.onnx');
-  writeFileSync(path, onnx.ModelProto.encode(model).finish());
-  return path;
 }
 
 const randomData = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));

@@ -96,3 +96,36 @@ describe('tfjs graph model import', () => {
     }
   });
 });
+
+describe('tfjs graph model element types', () => {
+  it('an int32 weight stays int32 data; int32 AddV2 and Sub, Cast float to int32 (truncating) and Less give i32 and bool, equal to tfjs-converter', async () => {
+    await tfjsReady();
+    const T = (type: string) => ({ T: { type } });
+    const { path, json, bin } = writeGraphModel(
+      [
+        tfNode('x', 'Placeholder', [], { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '4' }] } } }),
+        tfNode('k', 'Placeholder', [], { dtype: { type: 'DT_INT32' }, shape: { shape: { dim: [{ size: '-1' }, { size: '4' }] } } }),
+        tfNode('w', 'Const', [], { dtype: { type: 'DT_INT32' } }),
+        tfNode('xi', 'Cast', ['x'], { SrcT: { type: 'DT_FLOAT' }, DstT: { type: 'DT_INT32' }, Truncate: { b: false } }),
+        tfNode('s', 'AddV2', ['xi', 'w'], T('DT_INT32')),
+        tfNode('lt', 'Less', ['s', 'k'], T('DT_INT32')),
+        tfNode('d', 'Sub', ['s', 'k'], T('DT_INT32')),
+      ],
+      [{ name: 'w', shape: [4], dtype: 'int32', values: [2147483000, -3, 0, 5] }],
+    );
+    const graph = loadTfjsGraphModel(path);
+    verifyGraph(graph, { requireWeightData: true });
+    expect(graph.weights.get('w')).toBeInstanceOf(Int32Array);
+    const x = Float32Array.from([2.7, -2.7, 0.5, -7.9]);
+    const k = Int32Array.from([0, -5, 1, -3]);
+    const oracle = await loadGraphModel(tf.io.fromMemory({ modelTopology: json.modelTopology as object, weightSpecs: (json.weightsManifest as { weights: tf.io.WeightsManifestEntry[] }[])[0]!.weights, weightData: bin }));
+    const [d, lt] = (await oracle.executeAsync({ x: tf.tensor(x, [1, 4]), k: tf.tensor(k, [1, 4], 'int32') }, ['d', 'lt'])) as tf.Tensor[];
+    const got = interpret(graph, { x: { shape: [1, 4], data: x }, k: { shape: [1, 4], data: k } });
+    expect(got.d!.data).toBeInstanceOf(Int32Array);
+    expect(Array.from(got.d!.data)).toEqual(Array.from(await d!.data()));
+    expect(Array.from(got.d!.data)).toEqual([2147483002, 0, -1, 1]);
+    expect(got.lt!.data).toBeInstanceOf(Uint8Array);
+    expect(Array.from(got.lt!.data)).toEqual(Array.from(await lt!.data(), Number));
+    expect(Array.from(got.lt!.data)).toEqual([0, 0, 1, 0]);
+  });
+});

@@ -5,7 +5,8 @@ import { ownEntry } from '../../own-keys.js';
 import { GraphBuilder } from '../../ir/builder.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import { SELU_ALPHA, SELU_SCALE } from '../../ir/ops/selu.js';
-import { formatShape, type Dim } from '../../ir/types.js';
+import type { TensorData } from '../../ir/tensor.js';
+import { formatShape, type Dim, type DType } from '../../ir/types.js';
 import { attrProblems, attrRefusal, ignored, integer, integers, irAttrs, number, only, readAttrs, type AttrTable, type AttrValues } from './attributes.js';
 import { irSafeName, transposed } from './shared.js';
 
@@ -22,22 +23,43 @@ interface OnnxNode {
   readonly attrs: ReadonlyMap<string, unknown>;
 }
 interface OnnxInit {
+  readonly name: string;
   readonly dims: number[];
-  readonly data: Float32Array;
+  /** The ONNX element type's name (FLOAT, INT64, ...). */
+  readonly elemType: string;
+  /**
+   * The values as numbers, for initializers read at import (Reshape's shape, Split's sizes, flags):
+   * int64 values as the nearest double, bool as 0 / 1.
+   */
+  readonly data: ArrayLike<number> & Iterable<number>;
+  /** The IR dtype and data of the initializer as a weight; int64 values outside int32 are NNC6001. */
+  weight(): { dtype: DType; data: TensorData };
 }
 interface OnnxGraph {
   /** The version of the default (ai.onnx) operator set the model imports. */
   readonly opset: number;
   readonly nodes: OnnxNode[];
   readonly initializers: Map<string, OnnxInit>;
-  readonly inputs: { name: string; dims: { value: number; param: string }[] }[];
-  readonly outputs: string[];
+  readonly inputs: { name: string; elemType: number; dims: { value: number; param: string }[] }[];
+  readonly outputs: { name: string; elemType: number }[];
+}
+
+const DataType = onnx.TensorProto.DataType;
+/** An ONNX element type's name, as diagnostics show it. */
+const elemTypeName = (t: number) => DataType[t] ?? `data type ${t}`;
+/**
+ * The IR dtype of an ONNX element type: FLOAT is f32, INT32 i32, BOOL bool; INT64 is narrowed to
+ * i32 (initializers only when every value fits; a graph input of INT64 takes an Int32Array).
+ */
+function irDtype(t: number): DType | undefined {
+  return t === DataType.FLOAT ? 'f32' : t === DataType.INT32 || t === DataType.INT64 ? 'i32' : t === DataType.BOOL ? 'bool' : undefined;
 }
 
 const nodeName = (n: OnnxNode) => n.name || n.output[0] || '?';
 
 /**
- * Imports an ONNX model (float32 MLPs and their relatives) straight into nnc IR. Each supported
+ * Imports an ONNX model (MLPs and their relatives; FLOAT, INT32, INT64 as int32 and BOOL values)
+ * straight into nnc IR. Each supported
  * ONNX op is one entry in ONNX_OPS: the attributes it reads (or ignores) and how it becomes IR.
  * Unsupported ops, and attributes an op does not handle set to values other than their
  * defaults, are all reported at once, by node. An input whose first axis is symbolic (a dim_param,
@@ -59,18 +81,24 @@ export function loadOnnxGraph(path: string): Graph {
         hint: 'Only the first (batch) axis may be symbolic.',
       });
     });
-    values.set(input.name, b.input(irSafeName(input.name), { dtype: 'f32', shape }));
+    const dtype = irDtype(input.elemType);
+    if (!dtype)
+      throw new NncError('NNC6001', `input '${input.name}' has element type ${elemTypeName(input.elemType)}; nnc takes FLOAT, INT32, INT64 (as int32) and BOOL inputs`, {
+        location: { file: path },
+      });
+    values.set(input.name, b.input(irSafeName(input.name), { dtype, shape }));
   }
   const operand = (name: string): Node => {
     const existing = values.get(name);
     if (existing) return existing;
     const c = graph.initializers.get(name);
     if (!c) throw new NncError('NNC6002', `value '${name}' is used before it is defined`, { location: { file: path } });
-    const node = b.weight(irSafeName(name), { dtype: 'f32', shape: c.dims }, c.data);
+    const { dtype, data } = c.weight();
+    const node = b.weight(irSafeName(name), { dtype, shape: c.dims }, data);
     values.set(name, node);
     return node;
   };
-  const read = new Set([...graph.nodes.flatMap((n) => n.input), ...graph.outputs]);
+  const read = new Set([...graph.nodes.flatMap((n) => n.input), ...graph.outputs.map((o) => o.name)]);
   const derived = new Map<string, Node>();
   const ctx: OnnxContext = {
     b,
@@ -132,7 +160,14 @@ export function loadOnnxGraph(path: string): Graph {
   }
   b.currentLayer = undefined;
   if (unsupported.length + refused.length > 0) throw problemList(path, [...unsupported, ...refused], unsupported.length > 0);
-  for (const o of graph.outputs) b.output(o, operand(o));
+  for (const o of graph.outputs) {
+    const value = operand(o.name);
+    // An output's declared element type (when given) is the computed one's: INT64 is computed as i32.
+    const declared = o.elemType ? irDtype(o.elemType) : value.type.dtype;
+    if (declared !== value.type.dtype)
+      throw new NncError('NNC6002', `output '${o.name}' is declared ${elemTypeName(o.elemType)} but computes ${value.type.dtype}`, { location: { file: path } });
+    b.output(o.name, value);
+  }
   return b.build();
 }
 
@@ -164,12 +199,13 @@ function readOnnx(path: string): OnnxGraph {
       output: n.output ?? [],
       attrs: new Map((n.attribute ?? []).map((a) => [a.name ?? '', attributeValue(a)])),
     })),
-    initializers: new Map((g.initializer ?? []).map((t) => [t.name ?? '', { dims: (t.dims ?? []).map(Number), data: tensorData(t, path) }])),
+    initializers: new Map((g.initializer ?? []).map((t) => [t.name ?? '', initializer(t, path)])),
     inputs: (g.input ?? []).map((v) => ({
       name: v.name ?? '',
+      elemType: v.type?.tensorType?.elemType ?? DataType.FLOAT,
       dims: (v.type?.tensorType?.shape?.dim ?? []).map((d) => ({ value: Number(d.dimValue ?? 0), param: d.dimParam ?? '' })),
     })),
-    outputs: (g.output ?? []).map((v) => v.name ?? ''),
+    outputs: (g.output ?? []).map((v) => ({ name: v.name ?? '', elemType: v.type?.tensorType?.elemType ?? 0 })),
   };
 }
 
@@ -235,7 +271,17 @@ const op = <T extends AttrTable>(attrs: T, build: (n: OnnxNode, ctx: OnnxContext
 /** An elementwise op whose ONNX attributes are the IR op's (same names); defaults stay implicit. */
 const unary = (irOp: string, attrs: AttrTable = {}) =>
   op(attrs, (n, { b, operand }, a) => b.op(irOp, [operand(n.input[0]!)], irAttrs(irOp, a)));
-const binary = (irOp: string) => op({}, (n, { b, operand }) => b.op(irOp, [operand(n.input[0]!), operand(n.input[1]!)]));
+/** A two-operand op; ONNX types both operands alike, so operands of two dtypes make an invalid model. */
+const binary = (irOp: string) =>
+  op({}, (n, { b, operand, path }) => {
+    const [x, y] = [operand(n.input[0]!), operand(n.input[1]!)];
+    if (x.type.dtype !== y.type.dtype)
+      throw new NncError('NNC6002', `${n.opType}: operands '${n.input[0]}' (${x.type.dtype}) and '${n.input[1]}' (${y.type.dtype}) differ in element type, which ONNX does not allow`, {
+        location: { file: path, node: nodeName(n) },
+        hint: 'Insert a Cast so that both operands have one type.',
+      });
+    return b.op(irOp, [x, y]);
+  });
 
 function onnxOp(n: OnnxNode): OnnxOp | undefined {
   return !n.domain || n.domain === 'ai.onnx' ? ownEntry(ONNX_OPS, n.opType) : undefined;
@@ -255,8 +301,9 @@ const gemm = op({ alpha: number(1), beta: number(1), transA: only(0), transB: in
     const c = constants.get(bName!);
     if (c) {
       if (c.dims.length !== 2) ctx.refuseNode(n, `B must be a matrix, got dims [${c.dims.join(', ')}]`);
+      if (c.elemType !== 'FLOAT') ctx.refuseNode(n, `B ('${bName}') has element type ${c.elemType}; Gemm takes FLOAT`);
       const [rows, cols] = c.dims as [number, number];
-      product = b.op('matmul', [x, ctx.derivedWeight(`${irSafeName(bName!)}/transposed`, [cols, rows], () => transposed(c.data, rows, cols))]);
+      product = b.op('matmul', [x, ctx.derivedWeight(`${irSafeName(bName!)}/transposed`, [cols, rows], () => transposed(Float32Array.from(c.data), rows, cols))]);
     } else {
       const w = operand(bName!);
       if (w.type.shape.length !== 2 || w.type.shape.includes(null))
@@ -318,7 +365,7 @@ const dropout = op({ ratio: ignored, seed: ignored }, (n, ctx) => {
   const trainingMode = n.input[2];
   if (trainingMode) {
     const c = ctx.constants.get(trainingMode);
-    if (!c || c.data.some((v) => v !== 0)) ctx.refuseNode(n, `training_mode ('${trainingMode}') must be a constant false`);
+    if (!c || Array.from(c.data).some((v) => v !== 0)) ctx.refuseNode(n, `training_mode ('${trainingMode}') must be a constant false`);
   }
   return ctx.b.op('identity', [ctx.operand(n.input[0]!)]);
 });
@@ -354,6 +401,16 @@ const split = op({ axis: integer(0), split: integers(), num_outputs: integer() }
   return ctx.b.multi('split', [x], { axis, sizes });
 });
 
+/**
+ * Cast to FLOAT, INT32, INT64 (computed as int32) or BOOL, with ONNX's semantics (float to int
+ * truncates toward zero). `saturate` applies to float8 targets only, which are refused.
+ */
+const cast = op({ to: integer(), saturate: ignored }, (n, ctx, a) => {
+  if (a.to === undefined) throw new NncError('NNC6002', 'Cast has no to attribute', { location: { file: ctx.path, node: nodeName(n) } });
+  const to = irDtype(a.to) ?? ctx.refuse(n, 'to', a.to, `(${elemTypeName(a.to)}) is not supported (only FLOAT, INT32, INT64 or BOOL)`);
+  return ctx.b.op('cast', [ctx.operand(n.input[0]!)], { to });
+});
+
 const ONNX_OPS: Record<string, OnnxOp> = {
   MatMul: binary('matmul'),
   Gemm: gemm,
@@ -361,6 +418,11 @@ const ONNX_OPS: Record<string, OnnxOp> = {
   Sub: binary('sub'),
   Mul: binary('mul'),
   Div: binary('div'),
+  // Opset 7+: comparisons broadcast, their outputs are bool.
+  Equal: binary('equal'),
+  Less: binary('less'),
+  Greater: binary('greater'),
+  Cast: cast,
   Relu: unary('relu'),
   Sigmoid: unary('sigmoid'),
   Tanh: unary('tanh'),
@@ -382,32 +444,56 @@ const ONNX_OPS: Record<string, OnnxOp> = {
   Split: split,
 };
 
-function tensorData(t: InstanceType<typeof onnx.TensorProto> | onnxProto.onnx.ITensorProto, path: string): Float32Array {
-  const FLOAT = 1;
-  const INT64 = 7;
-  const BOOL = 9;
+/**
+ * An initializer's values. FLOAT, INT32 and BOOL become f32, i32 and bool weights as stored; INT64
+ * is read exactly and becomes an i32 weight only when every value fits in int32 (shapes and
+ * sizes read at import use the numbers, whatever their range). Other element types are refused.
+ */
+function initializer(t: onnxProto.onnx.ITensorProto, path: string): OnnxInit {
   const EXTERNAL = 1;
+  const name = t.name ?? '';
+  const dims = (t.dims ?? []).map(Number);
+  const type = t.dataType ?? 0;
+  const elemType = elemTypeName(type);
   // External data names a file (any path) to read the bytes from; nnc reads only the .onnx file.
   if (t.dataLocation === EXTERNAL || (t.externalData?.length ?? 0) > 0) {
     const location = t.externalData?.find((e) => e.key === 'location')?.value;
-    throw new NncError('NNC6001', `initializer '${t.name}' stores its data in an external file${location ? ` ('${location}')` : ''}; external data is not supported`, {
+    throw new NncError('NNC6001', `initializer '${name}' stores its data in an external file${location ? ` ('${location}')` : ''}; external data is not supported`, {
       location: { file: path },
       hint: 'Save the model with its weights inside the .onnx file (onnx.save_model(..., save_as_external_data=False)).',
     });
   }
-  if (t.dataType === INT64) {
-    // Shapes (Reshape targets) arrive as int64; nnc keeps them as numbers.
-    if (t.rawData && t.rawData.length > 0) return Float32Array.from(new BigInt64Array(copyBytes(t.rawData)), (v) => Number(v));
-    return Float32Array.from((t.int64Data ?? []).map(Number));
+  const raw = t.rawData && t.rawData.length > 0 ? copyBytes(t.rawData) : undefined;
+  const init = (dtype: DType, data: TensorData): OnnxInit => ({ name, dims, elemType, data, weight: () => ({ dtype, data }) });
+  switch (type) {
+    case DataType.FLOAT:
+      return init('f32', raw ? new Float32Array(raw) : Float32Array.from(t.floatData ?? []));
+    case DataType.INT32:
+      return init('i32', raw ? new Int32Array(raw) : Int32Array.from(t.int32Data ?? []));
+    case DataType.BOOL:
+      return init('bool', raw ? Uint8Array.from(new Uint8Array(raw), (v) => (v ? 1 : 0)) : Uint8Array.from(t.int32Data ?? [], (v) => (v ? 1 : 0)));
+    case DataType.INT64: {
+      const exact: bigint[] = raw ? [...new BigInt64Array(raw)] : (t.int64Data ?? []).map((v) => BigInt(String(v)));
+      return {
+        name,
+        dims,
+        elemType,
+        data: Float64Array.from(exact, Number),
+        weight() {
+          const k = exact.findIndex((v) => v < -(2n ** 31n) || v >= 2n ** 31n);
+          if (k >= 0)
+            throw new NncError('NNC6001', `initializer '${name}' (INT64) holds ${exact[k]} at index ${k}, which does not fit in int32; nnc computes INT64 as int32`, {
+              location: { file: path },
+            });
+          return { dtype: 'i32', data: Int32Array.from(exact, Number) };
+        },
+      };
+    }
+    default:
+      throw new NncError('NNC6001', `initializer '${name}' has element type ${elemType}; nnc takes FLOAT, INT32, INT64 (values within int32) and BOOL`, {
+        location: { file: path },
+      });
   }
-  if (t.dataType === BOOL) {
-    // Flags (Dropout's training_mode) arrive as bool; nnc keeps them as 0 / 1.
-    if (t.rawData && t.rawData.length > 0) return Float32Array.from(t.rawData, (v) => (v ? 1 : 0));
-    return Float32Array.from(t.int32Data ?? [], (v) => (v ? 1 : 0));
-  }
-  if (t.dataType !== FLOAT) throw new NncError('NNC6001', `initializer '${t.name}' has ONNX data type ${t.dataType}; only float32 is supported`, { location: { file: path } });
-  if (t.rawData && t.rawData.length > 0) return new Float32Array(copyBytes(t.rawData));
-  return Float32Array.from(t.floatData ?? []);
 }
 
 /** A fresh, aligned copy of protobuf bytes (they may sit at any offset of a larger buffer). */

@@ -6,14 +6,13 @@ import { isInside } from '../../path-inside.js';
 /** A tfjs weights manifest: groups of weights stored back to back across shard files. */
 export type WeightsManifest = { paths: string[]; weights: { name: string; shape: number[]; dtype: string }[] }[];
 
-export interface ManifestTensor {
-  readonly shape: number[];
-  readonly data: Float32Array;
-}
+export type ManifestTensor =
+  | { readonly shape: number[]; readonly dtype: 'f32'; readonly data: Float32Array }
+  | { readonly shape: number[]; readonly dtype: 'i32'; readonly data: Int32Array };
 
 /**
- * Reads every weight of a tfjs manifest (shards concatenated in order). float32 stays as is;
- * int32 (shape constants) is widened to float so the importers handle one array type.
+ * Reads every weight of a tfjs manifest (shards concatenated in order): float32 as f32 data,
+ * int32 (shape constants, integer weights) as i32 data.
  */
 export function readWeightsManifest(manifest: WeightsManifest | undefined, dir: string, file: string): Map<string, ManifestTensor> {
   const out = new Map<string, ManifestTensor>();
@@ -28,9 +27,9 @@ export function readWeightsManifest(manifest: WeightsManifest | undefined, dir: 
       const copy = new Uint8Array(size * 4);
       copy.set(bytes.subarray(offset, offset + size * 4));
       offset += size * 4;
-      if (w.dtype === 'float32') out.set(w.name, { shape: w.shape, data: new Float32Array(copy.buffer) });
-      else if (w.dtype === 'int32') out.set(w.name, { shape: w.shape, data: Float32Array.from(new Int32Array(copy.buffer)) });
-      else throw new NncError('NNC6001', `weight '${w.name}' has dtype ${w.dtype}`, { location: { file }, hint: 'Only float32 weights (and int32 shape constants) are supported.' });
+      if (w.dtype === 'float32') out.set(w.name, { shape: w.shape, dtype: 'f32', data: new Float32Array(copy.buffer) });
+      else if (w.dtype === 'int32') out.set(w.name, { shape: w.shape, dtype: 'i32', data: new Int32Array(copy.buffer) });
+      else throw new NncError('NNC6001', `weight '${w.name}' has dtype ${w.dtype}`, { location: { file }, hint: 'Only float32 and int32 weights are supported.' });
     }
   }
   return out;

@@ -6,7 +6,7 @@ import { GraphBuilder } from '../../ir/builder.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import type { Dim } from '../../ir/types.js';
 import { attrProblems, attrRefusal, anyValue, boolean, ignored, irAttrs, number, only, readAttrs, strings, type AttrTable, type AttrValues } from './attributes.js';
-import { irSafeName, readWeightsManifest, transposed, type WeightsManifest } from './shared.js';
+import { irSafeName, readWeightsManifest, transposed, type ManifestTensor, type WeightsManifest } from './shared.js';
 
 /**
  * Imports a tfjs graph model (`model.json` with a TensorFlow GraphDef topology, as written by
@@ -74,7 +74,7 @@ export function loadTfjsGraphModel(path: string): Graph {
   }
   const report = () => problemList(path, [...unsupported, ...refused], unsupported.length > 0);
 
-  let consts: ReadonlyMap<string, { shape: number[]; data: Float32Array }>;
+  let consts: ReadonlyMap<string, ManifestTensor>;
   try {
     consts = readWeightsManifest(json.weightsManifest, dirname(resolve(path)), path);
   } catch (e) {
@@ -94,7 +94,7 @@ export function loadTfjsGraphModel(path: string): Graph {
       if (v) return v;
       const c = consts.get(name);
       if (!c) throw new NncError('NNC6002', `node reads '${ref}', which is not defined before it`, { location: { file: path } });
-      const w = b.weight(irSafeName(name), { dtype: 'f32', shape: c.shape }, c.data);
+      const w = b.weight(irSafeName(name), { dtype: c.dtype, shape: c.shape }, c.data);
       values.set(name, w);
       return w;
     },
@@ -180,7 +180,7 @@ function fusedOps(attrs: ReadonlyMap<string, unknown>): string[] {
 interface TfContext {
   readonly b: GraphBuilder;
   readonly path: string;
-  readonly consts: ReadonlyMap<string, { shape: number[]; data: Float32Array }>;
+  readonly consts: ReadonlyMap<string, ManifestTensor>;
   operand(ref: string): Node;
   /** A weight computed from constants at import (a transposed matrix), made once per name. */
   derivedWeight(name: string, shape: number[], data: () => Float32Array): Node;
@@ -199,14 +199,18 @@ const op = <T extends AttrTable>(attrs: T, build: (n: TfNode, ctx: TfContext, a:
 
 /** Annotations TensorFlow adds to nodes that carry no meaning for the computation. */
 const ANNOTATIONS = { _output_shapes: ignored, _user_specified_name: ignored, _class: ignored } as const;
-/** The element type of an op's operands: nnc computes in float32 only. */
+/** The element type of an op's operands: float32 for most ops. */
 const FLOAT_T = { ...ANNOTATIONS, T: only('DT_FLOAT') } as const;
+/** Arithmetic and comparisons: float32 or int32 (integer semantics). */
+const NUMERIC_T = { ...ANNOTATIONS, T: only('DT_FLOAT', 'DT_INT32') } as const;
+/** TensorFlow dtypes as IR dtypes. */
+const TF_DTYPES = { DT_FLOAT: 'f32', DT_INT32: 'i32', DT_BOOL: 'bool' } as const;
 
 const dataInputs = (n: TfNode) => (n.input ?? []).filter((i) => !i.startsWith('^'));
 
 const unary = (irOp: string, attrs: AttrTable = FLOAT_T) =>
   op(attrs, (n, { b, operand }, a) => b.op(irOp, [operand(dataInputs(n)[0]!)], irAttrs(irOp, a)));
-const binary = (irOp: string) => op(FLOAT_T, (n, { b, operand }) => b.op(irOp, dataInputs(n).slice(0, 2).map(operand)));
+const binary = (irOp: string, attrs: AttrTable = FLOAT_T) => op(attrs, (n, { b, operand }) => b.op(irOp, dataInputs(n).slice(0, 2).map(operand)));
 
 function constValues(n: TfNode, ctx: TfContext, ref: string): number[] {
   const c = ctx.consts.get(refName(ref)) ?? ctx.refuseNode(n, `operand '${ref}' must be a constant`);
@@ -228,8 +232,9 @@ function product(n: TfNode, ctx: TfContext, transposeB: boolean): Node {
   if (!transposeB) return ctx.b.op('matmul', [ctx.operand(x!), ctx.operand(w!)]);
   const c = ctx.consts.get(refName(w!)) ?? ctx.refuse(n, 'transpose_b', true, 'needs the second operand to be a constant');
   if (c.shape.length !== 2) ctx.refuseNode(n, `the second operand must be a matrix, got shape [${c.shape.join(', ')}]`);
+  if (c.dtype !== 'f32') ctx.refuseNode(n, `the second operand ('${w}') must be float32`);
   const [rows, cols] = c.shape as [number, number];
-  const wt = ctx.derivedWeight(`${irSafeName(refName(w!))}/transposed`, [cols, rows], () => transposed(c.data, rows, cols));
+  const wt = ctx.derivedWeight(`${irSafeName(refName(w!))}/transposed`, [cols, rows], () => transposed(c.data as Float32Array, rows, cols));
   return ctx.b.op('matmul', [ctx.operand(x!), wt]);
 }
 
@@ -273,12 +278,12 @@ const concat = op({ ...FLOAT_T, N: ignored, Tidx: ignored }, (n, ctx) => {
   return ctx.b.op('concat', operands, { axis: axis! < 0 ? axis! + rank : axis! });
 });
 
-const placeholder = op({ ...ANNOTATIONS, dtype: only('DT_FLOAT'), shape: anyValue() }, (n, ctx, a) => {
+const placeholder = op({ ...ANNOTATIONS, dtype: only<keyof typeof TF_DTYPES>('DT_FLOAT', 'DT_INT32', 'DT_BOOL'), shape: anyValue() }, (n, ctx, a) => {
   const dims = a.shape ?? ctx.refuse(n, 'shape', a.shape, 'is needed');
   if (!Array.isArray(dims)) return ctx.refuse(n, 'shape', dims, 'must give every axis');
   if (dims.slice(1).some((d) => !(Number(d) > 0))) ctx.refuse(n, 'shape', dims, 'has an unknown axis other than the first (batch) one');
   const shape: Dim[] = dims.map((d, i) => (i === 0 ? null : Number(d)));
-  return ctx.b.input(irSafeName(n.name), { dtype: 'f32', shape });
+  return ctx.b.input(irSafeName(n.name), { dtype: TF_DTYPES[a.dtype], shape });
 });
 
 const never = (why: string) => () => {
@@ -296,10 +301,18 @@ const TF_OPS: Record<string, TfOp> = {
   _FusedMatMul: fusedMatmul,
   // NCHW would add the bias along axis 1.
   BiasAdd: op({ ...FLOAT_T, data_format: only('NHWC') }, (n, { b, operand }) => b.op('add', dataInputs(n).slice(0, 2).map(operand))),
-  Add: binary('add'),
-  AddV2: binary('add'),
-  Sub: binary('sub'),
-  Mul: binary('mul'),
+  Add: binary('add', NUMERIC_T),
+  AddV2: binary('add', NUMERIC_T),
+  Sub: binary('sub', NUMERIC_T),
+  Mul: binary('mul', NUMERIC_T),
+  // Comparisons give bool. incompatible_shape_error false would give a scalar false for shapes that do not broadcast.
+  Equal: binary('equal', { ...NUMERIC_T, incompatible_shape_error: only(true) }),
+  Less: binary('less', NUMERIC_T),
+  Greater: binary('greater', NUMERIC_T),
+  // SrcT is the operand's own dtype; float to int32 truncates toward zero, as IR cast does.
+  Cast: op({ ...ANNOTATIONS, SrcT: only('DT_FLOAT', 'DT_INT32', 'DT_BOOL'), DstT: only<keyof typeof TF_DTYPES>('DT_FLOAT', 'DT_INT32', 'DT_BOOL'), Truncate: only(false) }, (n, { b, operand }, a) =>
+    b.op('cast', [operand(dataInputs(n)[0]!)], { to: TF_DTYPES[a.DstT] }),
+  ),
   RealDiv: binary('div'),
   Relu: unary('relu'),
   Sigmoid: unary('sigmoid'),

@@ -253,6 +253,7 @@ function loadWeights(model: LayersModel, json: ModelJson, dir: string, path: str
     for (const w of layer.weights) {
       const t = byName.get(w.name);
       if (!t) throw new NncError('NNC6002', `no weights for '${w.name}' in the manifest`, { location: { file: path, layer: layer.name } });
+      if (t.dtype !== 'f32') throw new NncError('NNC6001', `weight '${w.name}' has dtype int32; layer weights are float32`, { location: { file: path, layer: layer.name } });
       if (t.data.length !== w.data.length)
         throw new NncError('NNC6002', `weight '${w.name}' has ${t.data.length} values, the layer needs ${w.data.length}`, { location: { file: path, layer: layer.name } });
       w.data = t.data;

@@ -1,0 +1,56 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import onnxProto from 'onnx-proto';
+import { tempDir } from '../wasm/temp.js';
+
+const { onnx } = onnxProto;
+export const DataType = onnx.TensorProto.DataType;
+
+/** Declared dims: a number is a fixed axis, a string a symbolic one. */
+export type Dims = (number | string)[];
+
+/** An initializer of element type `type` holding `values` (int64 values as bigint or number). */
+export function tensor(name: string, type: number, dims: number[], values: readonly (number | bigint)[]) {
+  const t = onnx.TensorProto.create({ name, dims, dataType: type });
+  if (type === DataType.FLOAT) t.floatData = values.map(Number);
+  else if (type === DataType.INT64) t.rawData = new Uint8Array(BigInt64Array.from(values, (v) => BigInt(v)).buffer);
+  else if (type === DataType.BOOL || type === DataType.INT32) t.int32Data = values.map(Number);
+  else t.rawData = new Uint8Array(values.length * 2); // FLOAT16 and others: zero bytes
+  return t;
+}
+
+/** A node with integer attributes, named after its (first) output. */
+export function node(opType: string, input: string[], output: string, attrs: Record<string, number> = {}) {
+  return onnx.NodeProto.create({
+    opType,
+    input,
+    output: [output],
+    name: output,
+    attribute: Object.entries(attrs).map(([name, v]) => onnx.AttributeProto.create({ name, i: v, type: onnx.AttributeProto.AttributeType.INT })),
+  });
+}
+
+export function valueInfo(name: string, elemType: number, dims?: Dims) {
+  return onnx.ValueInfoProto.create({
+    name,
+    type: { tensorType: { elemType, ...(dims ? { shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } : {}) } },
+  });
+}
+
+/** Writes a one-graph model (opset 17 unless told) to a fresh temp dir; returns the .onnx path. */
+export function writeOnnxModel(graph: {
+  nodes: ReturnType<typeof node>[];
+  initializers?: ReturnType<typeof tensor>[];
+  inputs: ReturnType<typeof valueInfo>[];
+  outputs: ReturnType<typeof valueInfo>[];
+  opset?: number;
+}): string {
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: graph.opset ?? 17 }],
+    graph: { name: 'g', node: graph.nodes, initializer: graph.initializers ?? [], input: graph.inputs, output: graph.outputs },
+  });
+  const path = join(tempDir('onnx'), 'model.onnx');
+  writeFileSync(path, onnx.ModelProto.encode(model).finish());
+  return path;
+}
