@@ -2,7 +2,8 @@
  * `npm run bench:cli`: how fast the nnc command starts and does small jobs, against `node -e 0`
  * in the same run. Each command runs in 5 fresh processes (plus one warm-up that fills the OS
  * file cache); the table shows median wall time and median peak RSS, and each command's excess
- * over `node -e 0`. `--main-job` also runs the README's main job once (train 5 epochs + build)
+ * over `node -e 0`. A model file is measured as after an edit (type-checked: NNC_NO_CACHE=1) and
+ * unchanged (its check cached, see src/frontend/model-file-cache.ts). `--main-job` also runs the README's main job once (train 5 epochs + build)
  * and compares its wall time with the fit time it reports.
  */
 import { spawnSync } from 'node:child_process';
@@ -23,13 +24,13 @@ interface Sample {
   readonly stdout: string;
 }
 
-function runOnce(args: readonly string[], scratch: string): Sample {
+function runOnce(args: readonly string[], scratch: string, env: Readonly<Record<string, string>> = {}): Sample {
   const rssFile = join(scratch, 'rss.txt');
   writeFileSync(rssFile, '');
   const start = performance.now();
   const r = spawnSync(process.execPath, ['--require', PRELOAD, ...args], {
     cwd: ROOT,
-    env: { ...process.env, NNC_BENCH_RSS_FILE: rssFile },
+    env: { ...process.env, ...env, NNC_BENCH_RSS_FILE: rssFile },
     encoding: 'utf8',
     maxBuffer: 64 << 20,
   });
@@ -39,9 +40,9 @@ function runOnce(args: readonly string[], scratch: string): Sample {
   return { wallS, rssMiB: kib / 1024, stdout: r.stdout };
 }
 
-function measure(args: readonly string[], scratch: string): { wallS: number; rssMiB: number } {
-  runOnce(args, scratch); // warm-up: OS file cache, nnc's kernel cache
-  const samples = Array.from({ length: RUNS }, () => runOnce(args, scratch));
+function measure(args: readonly string[], scratch: string, env: Readonly<Record<string, string>> = {}): { wallS: number; rssMiB: number } {
+  runOnce(args, scratch, env); // warm-up: OS file cache, nnc's kernel and model-file caches
+  const samples = Array.from({ length: RUNS }, () => runOnce(args, scratch, env));
   return { wallS: median(samples.map((s) => s.wallS)), rssMiB: median(samples.map((s) => s.rssMiB)) };
 }
 
@@ -49,14 +50,18 @@ function main(): void {
   const scratch = mkdtempSync(join(tmpdir(), 'nnc-bench-cli-'));
   try {
     const out = join(scratch, 'bundle');
-    const rows: [string, readonly string[]][] = [
+    // NNC_NO_CACHE=1: the model file is type-checked every time, as after an edit.
+    const cold = { NNC_NO_CACHE: '1' };
+    const rows: [string, readonly string[], Readonly<Record<string, string>>?][] = [
       ['node -e 0', ['-e', '0']],
       ['nnc --version', [BIN, '--version']],
       ['nnc --help', [BIN, '--help']],
-      ['nnc summary model.ts', [BIN, 'summary', MODEL]],
-      ['nnc build model.ts --no-train', [BIN, 'build', MODEL, '--no-train', '-o', out]],
+      ['nnc summary model.ts (edited)', [BIN, 'summary', MODEL], cold],
+      ['nnc summary model.ts (unchanged)', [BIN, 'summary', MODEL]],
+      ['nnc build --no-train (edited)', [BIN, 'build', MODEL, '--no-train', '-o', out], cold],
+      ['nnc build --no-train (unchanged)', [BIN, 'build', MODEL, '--no-train', '-o', out]],
     ];
-    const results = rows.map(([name, args]) => ({ name, ...measure(args, scratch) }));
+    const results = rows.map(([name, args, env]) => ({ name, ...measure(args, scratch, env) }));
     const base = results[0]!;
     const lines = [
       `nnc CLI, median of ${RUNS} fresh processes (node ${process.version})`,

@@ -51,7 +51,7 @@ export function wasmRuntime(spec: WasmRuntimeSpec): string {
     ...(!spec.inline || spec.externalWeights ? [READ_FILE] : []),
     ...(spec.inline ? inlineModules(spec.inline) : fileModules()),
     ...(spec.externalWeights ? externalWeights(memory) : []),
-    loader(spec.externalWeights, memory.chunked),
+    loader(spec.externalWeights, memory.chunked, arrayTypes(spec)),
   ];
   return lines.join('\n');
 }
@@ -160,12 +160,17 @@ const WHOLE_BATCH_ONLY = `    if (rows > MAX_ROWS)
       throw new RangeError(\`this model \${ONE_PIECE}, so a batch runs in one piece: at most \${MAX_ROWS} rows, got \${rows}\`);
 `;
 
-const loader = (externalWeights: boolean, chunked: boolean) => `${CHECK_INPUTS}
+/** The typed arrays the model's inputs and outputs use (Float32Array always: weights and scratch). */
+function arrayTypes({ signature }: WasmRuntimeSpec): string[] {
+  return [...new Set(['Float32Array', ...[...signature.inputs, ...signature.outputs].map((t) => t.array)])];
+}
+
+const loader = (externalWeights: boolean, chunked: boolean, arrays: readonly string[]) => `${CHECK_INPUTS}
 /** Loads the model: the SIMD128 build where WebAssembly.validate accepts SIMD, else the scalar one. */
 export async function load({ simd = WebAssembly.validate(SIMD_PROBE) } = {}) {
   const { instance } = await WebAssembly.instantiate(await wasmBytes(simd));
   const { memory, run } = instance.exports;
-${externalWeights ? '  await loadWeights(memory);\n' : ''}  const heaps = new Map([Float32Array, Int32Array, Uint8Array].map((type) => [type, new type(memory.buffer)]));
+${externalWeights ? '  await loadWeights(memory);\n' : ''}  const heaps = new Map([${arrays.join(', ')}].map((type) => [type, new type(memory.buffer)]));
   const heap = (type = Float32Array) => heaps.get(type);
   const at = (offset, rows, type = Float32Array) => (ARENA + rows * offset) / type.BYTES_PER_ELEMENT;
   function predict(input, batch) {
