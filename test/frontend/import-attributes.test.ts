@@ -14,6 +14,7 @@ import { loadTfjsLayersModel } from '../../src/frontend/import/tfjs-layers.js';
 import { interpret } from '../../src/ir/interpreter.js';
 import { printGraph } from '../../src/ir/printer.js';
 import { verifyGraph } from '../../src/ir/verifier.js';
+import { writeOnnxModel } from '../helpers/onnx-model.js';
 import { catchNnc } from '../helpers/expect-nnc-error.js';
 import { tfjsReady } from '../helpers/tfjs-twin.js';
 import { buildWasmBundle, outputsByName, predictArgument } from '../wasm/bundle-helpers.js';
@@ -77,14 +78,7 @@ interface OnnxModel {
 }
 
 function writeOnnx({ nodes, inits = [], inputs, outputs, opset = 17 }: OnnxModel): string {
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: opset }],
-    graph: { name: 'g', node: nodes, initializer: inits, input: inputs, output: outputs },
-  });
-  const path = join(mkdtempSync(join(tmpdir(), 'nnc-onnx-attrs-')), 'model.onnx');
-  writeFileSync(path, onnx.ModelProto.encode(model).finish());
-  return path;
+  return writeOnnxModel({ opset, nodes, initializers: inits, inputs, outputs });
 }
 
 /**

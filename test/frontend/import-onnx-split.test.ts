@@ -4,9 +4,6 @@
  * extra outputs nnc cannot compute (Dropout's boolean mask): fine while nothing reads them,
  * NNC6001 naming the node and the output when something does.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +15,7 @@ import { interpret } from '../../src/ir/interpreter.js';
 import { printGraph } from '../../src/ir/printer.js';
 import { verifyGraph } from '../../src/ir/verifier.js';
 import { maxAbsDiff } from '../helpers/random-inputs.js';
+import { writeOnnxModel } from '../helpers/onnx-model.js';
 import { buildWasmBundle, outputsByName } from '../wasm/bundle-helpers.js';
 
 const { onnx } = onnxProto;
@@ -47,14 +45,7 @@ const valueInfo = (name: string, dims: (number | string)[], elemType: number = o
   });
 
 function writeModel(opset: number, nodes: ReturnType<typeof node>[], inits: ReturnType<typeof int64Init>[], inputs: ReturnType<typeof valueInfo>[], outputs: ReturnType<typeof valueInfo>[]): string {
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: opset }],
-    graph: { name: 'g', node: nodes, initializer: inits, input: inputs, output: outputs },
-  });
-  const path = join(mkdtempSync(join(tmpdir(), 'nnc-onnx-split-')), 'model.onnx');
-  writeFileSync(path, onnx.ModelProto.encode(model).finish());
-  return path;
+  return writeOnnxModel({ opset, nodes, initializers: inits, inputs, outputs });
 }
 
 const randomData = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
