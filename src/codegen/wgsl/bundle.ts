@@ -15,6 +15,7 @@ export function renderModule(program: ShaderProgram, baseName: string, inlineWei
   const bytes = new Uint8Array(program.weights.buffer, program.weights.byteOffset, program.weights.byteLength);
   const data = {
     arenaFloatsPerRow: program.arenaFloatsPerRow,
+    onePiece: program.onePiece,
     weightFloats: program.weights.length,
     inputs: program.inputs,
     outputs: program.outputs,

@@ -9,9 +9,12 @@ import { helpersFor } from './scalar.js';
 /**
  * How many workgroups a kernel needs for a batch of B rows:
  * ceil(B * rowsPerBatch / rowsPerGroup) row groups (spread over x and y, since one dimension
- * holds at most 65,535) times `columnGroups` along z.
+ * holds at most 65,535) times `columnGroups` along z. A kernel producing a value without a batch
+ * axis runs once: B is 1 for it whatever the batch.
  */
 export interface Dispatch {
+  /** Whether the value produced has the batch axis (false: computed once). */
+  readonly batched: boolean;
   readonly rowsPerBatch: number;
   readonly rowsPerGroup: number;
   readonly columnGroups: number;

@@ -6,17 +6,21 @@
 import { NncError, NncErrorList } from '../../errors.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import { valueNames } from '../../ir/printer.js';
-import { isConstantOp, isSourceOp, isViewOp } from '../../ir/traits.js';
+import { isConstantOp, nonRowLocalNodes, isSourceOp, isViewOp } from '../../ir/traits.js';
 import type { MemoryPlan } from '../../passes/memory-plan-types.js';
 import type { Dispatch, KernelContext, Operand } from './kernel.js';
 import { kernelFor } from './kernels/index.js';
-import { product, rowDims } from './shapes.js';
+import { isBatched, product, rowDims } from './shapes.js';
 
-/** A model input or output: its place in the arena, in f32 elements per batch row. */
+/**
+ * A model input or output: its place in the arena, in f32 elements per batch row. Without a batch
+ * axis it holds elementsPerRow values whatever the batch (still at batch * offsetPerRow).
+ */
 export interface TensorPlacement {
   readonly name: string;
   readonly offsetPerRow: number;
   readonly elementsPerRow: number;
+  readonly batched: boolean;
 }
 
 export interface PlannedDispatch extends Dispatch {
@@ -30,6 +34,11 @@ export interface PlannedDispatch extends Dispatch {
 export interface ShaderProgram {
   /** Arena size in f32 elements per batch row. */
   readonly arenaFloatsPerRow: number;
+  /**
+   * Why a batch must run in one piece (an op reads across the batch, or an input has no batch
+   * axis), completing "this model ..."; null when it may run in chunks of rows.
+   */
+  readonly onePiece: string | null;
   readonly weights: Float32Array;
   readonly inputs: readonly TensorPlacement[];
   readonly outputs: readonly TensorPlacement[];
@@ -58,6 +67,15 @@ function packWeights(graph: Graph): { data: Float32Array; offsets: Map<Node, num
     at += c.length;
   }
   return { data, offsets };
+}
+
+/** The wasm bundle's wording for why a batch cannot run in chunks; null when it can. */
+function onePiece(graph: Graph, describe: (node: Node) => string): string | null {
+  const across = nonRowLocalNodes(graph);
+  if (across.length > 0) return `reads across the batch (${describe(across[0]!)})`;
+  const unbatched = graph.inputs.filter((n) => !isBatched(n)).map((n) => JSON.stringify(n.name));
+  if (unbatched.length === 0) return null;
+  return `has ${unbatched.length === 1 ? 'an input' : 'inputs'} without a batch axis (${unbatched.join(', ')})`;
 }
 
 export function buildProgram(graph: Graph, plan: MemoryPlan): ShaderProgram {
@@ -121,11 +139,12 @@ export function buildProgram(graph: Graph, plan: MemoryPlan): ShaderProgram {
 
   const place = (name: string, node: Node): TensorPlacement => {
     if (offsets.has(node)) throw new NncError('NNC4001', `webgpu: output '${name}' is a constant; nothing computes it`);
-    return { name, offsetPerRow: arenaOffset(node), elementsPerRow: product(rowDims(node, `'${name}'`)) };
+    return { name, offsetPerRow: arenaOffset(node), elementsPerRow: product(rowDims(node, `'${name}'`)), batched: isBatched(node) };
   };
 
   return {
     arenaFloatsPerRow: Math.max(plan.peakBytesPerRow / 4, 1),
+    onePiece: onePiece(graph, describe),
     weights,
     inputs: graph.inputs.map((n) => place(n.name!, n)),
     outputs: graph.outputs.map((o) => place(o.name, o.node)),

@@ -99,7 +99,8 @@ const what = (v) => (v === null ? 'null' : v?.constructor?.name ?? typeof v);
 
 /**
  * Validates the inputs as the WebAssembly bundle does (TypeError / RangeError); returns them keyed
- * by input name, and the batch size.
+ * by input name, and the batch size. An input without a batch axis holds its fixed size whatever
+ * the batch; a model none of whose inputs has one takes exactly its shapes (batch 1, or omitted).
  */
 function checkInputs(input, batch) {
   const single = PROGRAM.inputs.length === 1;
@@ -110,16 +111,22 @@ function checkInputs(input, batch) {
     named[name] = single ? input : input[name];
     if (!(named[name] instanceof Float32Array)) throw new TypeError('input "' + name + '" must be a Float32Array, got ' + what(named[name]));
   }
-  const first = PROGRAM.inputs[0];
-  if (batch === undefined) {
+  const first = PROGRAM.inputs.find((i) => i.batched);
+  if (!first) {
+    if (batch !== undefined && batch !== 1)
+      throw new RangeError('this model has no batch axis (every input has a fixed shape), so batch must be 1 or omitted, got ' + batch);
+    batch = 1;
+  } else if (batch === undefined) {
     batch = named[first.name].length / first.elementsPerRow;
     if (!Number.isInteger(batch))
       throw new RangeError('input "' + first.name + '" holds ' + named[first.name].length + ' values, not a whole number of rows of ' + first.elementsPerRow);
   } else if (typeof batch !== 'number') throw new TypeError('batch must be a number, got ' + what(batch));
   if (!Number.isSafeInteger(batch) || batch < 1)
     throw new RangeError('batch must be a positive integer (inferred from the input length when omitted), got ' + batch);
-  for (const { name, elementsPerRow } of PROGRAM.inputs) {
-    if (named[name].length !== batch * elementsPerRow)
+  for (const { name, elementsPerRow, batched } of PROGRAM.inputs) {
+    if (!batched && named[name].length !== elementsPerRow)
+      throw new RangeError('input "' + name + '" has no batch axis: it must hold exactly ' + elementsPerRow + ' values, got ' + named[name].length);
+    if (batched && named[name].length !== batch * elementsPerRow)
       throw new RangeError('input "' + name + '" must hold ' + batch + ' × ' + elementsPerRow + ' = ' + batch * elementsPerRow + ' values, got ' + named[name].length);
   }
   return [named, batch];
@@ -174,7 +181,8 @@ async function prepare(device, owned, options) {
   }
 
   // The most rows one run can hold: the arena is a single storage binding. Larger batches run in
-  // chunks of this many rows, as the WebAssembly bundle does.
+  // chunks of this many rows, as the WebAssembly bundle does, unless the model must run a batch in
+  // one piece (PROGRAM.onePiece says why).
   const rowBytes = PROGRAM.arenaFloatsPerRow * 4;
   const maxRows = Math.floor(Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize) / Math.max(rowBytes, outputFloatsPerRow * 4));
 
@@ -203,16 +211,20 @@ async function prepare(device, owned, options) {
   async function runChunk(named, first, rows, outputs) {
     await reserve(rows);
     device.queue.writeBuffer(params, 0, new Uint32Array([rows, 0, 0, 0]));
+    // A value without a batch axis lies whole at rows * offsetPerRow, like any other.
     for (const input of PROGRAM.inputs) {
       const size = input.elementsPerRow;
-      device.queue.writeBuffer(arena, rows * input.offsetPerRow * 4, named[input.name].subarray(first * size, (first + rows) * size));
+      const data = input.batched ? named[input.name].subarray(first * size, (first + rows) * size) : named[input.name];
+      device.queue.writeBuffer(arena, rows * input.offsetPerRow * 4, data);
     }
     const encoder = device.createCommandEncoder({ label: 'nnc predict' });
     const pass = encoder.beginComputePass();
     pass.setBindGroup(0, bindGroup);
     for (const planned of PROGRAM.dispatches) {
-      const d = planned.fewRows && rows * planned.rowsPerBatch <= planned.fewRows.upTo ? planned.fewRows : planned;
-      const groups = Math.ceil((rows * d.rowsPerBatch) / d.rowsPerGroup);
+      // A kernel producing a value without a batch axis runs once.
+      const runs = planned.batched ? rows : 1;
+      const d = planned.fewRows && runs * planned.rowsPerBatch <= planned.fewRows.upTo ? planned.fewRows : planned;
+      const groups = Math.ceil((runs * d.rowsPerBatch) / d.rowsPerGroup);
       const x = Math.min(groups, MAX_GROUPS_PER_DIMENSION);
       pass.setPipeline(pipelines[d.shader]);
       pass.dispatchWorkgroups(x, Math.ceil(groups / x), d.columnGroups);
@@ -220,8 +232,9 @@ async function prepare(device, owned, options) {
     pass.end();
     let bytes = 0;
     for (const o of PROGRAM.outputs) {
-      encoder.copyBufferToBuffer(arena, rows * o.offsetPerRow * 4, staging, bytes, rows * o.elementsPerRow * 4);
-      bytes += rows * o.elementsPerRow * 4;
+      const size = (o.batched ? rows : 1) * o.elementsPerRow * 4;
+      encoder.copyBufferToBuffer(arena, rows * o.offsetPerRow * 4, staging, bytes, size);
+      bytes += size;
     }
     device.queue.submit([encoder.finish()]);
     try {
@@ -232,8 +245,8 @@ async function prepare(device, owned, options) {
     const mapped = new Float32Array(staging.getMappedRange(0, bytes));
     let at = 0;
     PROGRAM.outputs.forEach((o, i) => {
-      const size = rows * o.elementsPerRow;
-      outputs[i].set(mapped.subarray(at, at + size), first * o.elementsPerRow);
+      const size = (o.batched ? rows : 1) * o.elementsPerRow;
+      outputs[i].set(mapped.subarray(at, at + size), o.batched ? first * o.elementsPerRow : 0);
       at += size;
     });
     staging.unmap();
@@ -245,7 +258,9 @@ async function prepare(device, owned, options) {
     if (maxRows < 1) {
       throw new NncWebGpuError('ROW_TOO_LARGE', 'one row needs ' + rowBytes + ' bytes of GPU memory in one binding; this device allows ' + device.limits.maxStorageBufferBindingSize);
     }
-    const outputs = PROGRAM.outputs.map((o) => new Float32Array(batch * o.elementsPerRow));
+    if (PROGRAM.onePiece !== null && batch > maxRows)
+      throw new RangeError('this model ' + PROGRAM.onePiece + ', so a batch runs in one piece: at most ' + maxRows + ' rows, got ' + batch);
+    const outputs = PROGRAM.outputs.map((o) => new Float32Array(o.batched ? batch * o.elementsPerRow : o.elementsPerRow));
     for (let first = 0; first < batch; first += maxRows) await runChunk(named, first, Math.min(maxRows, batch - first), outputs);
     return PROGRAM.outputs.length === 1 ? outputs[0] : Object.fromEntries(PROGRAM.outputs.map((o, i) => [o.name, outputs[i]]));
   }

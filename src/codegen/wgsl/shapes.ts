@@ -1,28 +1,42 @@
 /**
- * Shape arithmetic for kernels. Values carry the symbolic batch on axis 0 and static dims after
- * it, so a kernel bakes every dim in and takes only the batch from the uniform.
+ * Shape arithmetic for kernels. A value either carries the symbolic batch on axis 0 and static
+ * dims after it, or has no batch axis (every dim static): a kernel bakes every dim in and takes
+ * only the batch from the uniform. A value without a batch axis is one "row" of its whole shape,
+ * computed once whatever the batch.
  */
 import type { Node } from '../../ir/graph.js';
 import { NncError } from '../../errors.js';
 import type { Shape } from '../../ir/types.js';
 import { normalizeAxis } from '../../ir/ops/softmax.js';
 
-/** The static per-row dims (axis 0 is the batch); throws NNC4001 for other dynamic layouts. */
+/** Whether a value has the batch axis (always axis 0 where the kernels accept it). */
+export const isBatched = (node: Node): boolean => node.type.shape.includes(null);
+
+/**
+ * The static dims of one row: after the batch axis, or the whole shape of a value without one.
+ * Throws NNC4001 for a batch axis other than axis 0.
+ */
 export function rowDims(node: Node, what: string): number[] {
   const shape = node.type.shape;
+  if (!isBatched(node)) return shape as number[];
   if (shape[0] !== null || shape.slice(1).some((d) => d === null))
     throw new NncError('NNC4001', `webgpu: ${what} needs the batch on axis 0 and static other dims, got [${shape.map((d) => d ?? '?').join(',')}]`);
   return shape.slice(1) as number[];
 }
 
+/** The WGSL u32 count of rows a kernel producing `node` covers: the batch, or 1 without a batch axis. */
+export const rowCount = (node: Node): string => (isBatched(node) ? 'params.batch' : '1u');
+
 export const product = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
 
 /**
- * The per-row dims of `value` and an op's axis as an index into the full shape (1 = first per-row axis);
- * kernels that work along an axis cannot span rows, so the batch axis is NNC4001.
+ * The per-row dims of `value` and an op's axis as an index into them plus one (1 = first per-row
+ * axis, so dims[axis - 1] is its extent); kernels that work along an axis cannot span rows, so the
+ * batch axis is NNC4001. A value without a batch axis is one row of its whole shape.
  */
 export function rowAxis(value: Node, axis: number, what: string, op: string): { dims: number[]; axis: number } {
   const dims = rowDims(value, what);
+  if (!isBatched(value)) return { dims, axis: normalizeAxis(axis, dims.length) + 1 };
   const a = normalizeAxis(axis, dims.length + 1);
   if (a === 0) throw new NncError('NNC4001', `webgpu: ${what}: ${op} along the batch axis is not supported`);
   return { dims, axis: a };

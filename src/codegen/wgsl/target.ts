@@ -37,23 +37,17 @@ export const webgpuTarget: BundleTarget = {
 };
 
 /**
- * What the WebGPU target does not run yet, reported at once: inputs without a batch axis (its
- * runtime sizes every value as batch rows) and matmuls other than rows times a [k, n] matrix
- * without a batch axis (its tiled kernel reads one matrix). The wasm target runs both.
+ * What the WebGPU target does not run yet, reported at once: matmuls other than rows times a
+ * [k, n] matrix without a batch axis (its tiled kernel reads one matrix). The wasm target runs them.
  */
 function checkBatchAxes(graph: Graph): void {
   const names = valueNames(graph);
   const at = (n: Graph['nodes'][number]) => ({ location: { node: `%${names.get(n)}`, ...(n.layer ? { layer: n.layer } : {}) }, hint: 'Build it with --target wasm, which runs it.' });
-  const problems = [
-    ...graph.inputs
-      .filter((n) => !n.type.shape.includes(null))
-      .map((n) => new NncError('NNC4001', `the webgpu target does not support input '${n.name}' (${formatType(n.type)}) without a batch axis`, at(n))),
-    ...graph.nodes
-      .filter((n) => n.op === 'matmul' && !isRowsTimesMatrix(n.inputs[0]!.type, n.inputs[1]!.type))
-      .map((n) =>
-        new NncError('NNC4001', `the webgpu target does not support matmul ${formatType(n.inputs[0]!.type)} x ${formatType(n.inputs[1]!.type)} (only rows times a [k, n] matrix without a batch axis)`, at(n)),
-      ),
-  ];
+  const problems = graph.nodes
+    .filter((n) => n.op === 'matmul' && !isRowsTimesMatrix(n.inputs[0]!.type, n.inputs[1]!.type))
+    .map((n) =>
+      new NncError('NNC4001', `the webgpu target does not support matmul ${formatType(n.inputs[0]!.type)} x ${formatType(n.inputs[1]!.type)} (only rows times a [k, n] matrix without a batch axis)`, at(n)),
+    );
   if (problems.length === 1) throw problems[0]!;
   if (problems.length > 1) throw new NncErrorList('NNC4001', problems);
 }

@@ -3,7 +3,7 @@
  * per output element scans its row.
  */
 import { load, shaderModule, type KernelGenerator } from '../kernel.js';
-import { product, rowAxis } from '../shapes.js';
+import { isBatched, product, rowAxis, rowCount } from '../shapes.js';
 import { ELEMENTWISE_WORKGROUP as WG } from './elementwise.js';
 import { threadPerRowShader } from './softmax.js';
 
@@ -15,7 +15,7 @@ export const argmaxKernel: KernelGenerator = (node, ctx) => {
   const rows = product(dims) / n;
   const at = (j: string) => load(ctx.operand(x), `base + ${j} * INNER`);
   const body = threadPerRowShader(
-    { n, inner, rows },
+    { n, inner, rows, batchRows: rowCount(node) },
     WG,
     `  var best = 0u;
   var best_value = ${at('0u')};
@@ -28,5 +28,5 @@ export const argmaxKernel: KernelGenerator = (node, ctx) => {
   }
   ${load(ctx.operand(node), 'row')} = f32(best);`,
   );
-  return [{ label: ctx.describe(node), wgsl: shaderModule(body), dispatch: { rowsPerBatch: rows, rowsPerGroup: WG, columnGroups: 1 } }];
+  return [{ label: ctx.describe(node), wgsl: shaderModule(body), dispatch: { batched: isBatched(node), rowsPerBatch: rows, rowsPerGroup: WG, columnGroups: 1 } }];
 };

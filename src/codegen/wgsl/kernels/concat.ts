@@ -4,7 +4,7 @@
  */
 import type { Node } from '../../../ir/graph.js';
 import { load, type KernelGenerator } from '../kernel.js';
-import { product, rowAxis } from '../shapes.js';
+import { product, rowAxis, rowDims } from '../shapes.js';
 import { perElementKernel } from './elementwise.js';
 
 export const concatKernel: KernelGenerator = (node: Node, ctx) => {
@@ -13,7 +13,7 @@ export const concatKernel: KernelGenerator = (node: Node, ctx) => {
   const chunk = dims[axis - 1]! * inner; // elements of the output per outer index
   let start = 0;
   const branches = node.inputs.map((x) => {
-    const width = (x.type.shape[axis] as number) * inner;
+    const width = rowDims(x, ctx.describe(node))[axis - 1]! * inner;
     const read = load(ctx.operand(x), `o * ${width}u + r - ${start}u`);
     const branch = `if (r < ${start + width}u) {\n    v = ${read};\n  }`;
     start += width;

@@ -15,7 +15,7 @@ import { activationAttrs, denseActivation } from '../../../ir/ops/dense.js';
 import { opRegistry } from '../../../ir/ops/index.js';
 import { ENTRY_PARAMS, load, shaderModule, type Kernel, type KernelGenerator, type Operand } from '../kernel.js';
 import { scalarToWgsl } from '../scalar.js';
-import { product, rowDims } from '../shapes.js';
+import { isBatched, product, rowCount, rowDims } from '../shapes.js';
 import { softmaxKernel } from './softmax.js';
 
 /** Threads per workgroup side; each thread owns ROWS x cols outputs, strided by SIDE. */
@@ -38,6 +38,8 @@ interface DenseShape {
   readonly k: number;
   readonly n: number;
   readonly rowsPerBatch: number;
+  /** The WGSL count of batch rows: params.batch, or 1u when x has no batch axis. */
+  readonly batchRows: string;
   readonly x: Operand;
   readonly w: Operand;
   readonly bias: Operand | undefined;
@@ -64,7 +66,7 @@ function epilogue(node: Node, v: string): string {
 }
 
 function tiled(shape: DenseShape): { wgsl: string; tileRows: number; tileCols: number } {
-  const { k, n, rowsPerBatch, x: X, w: W } = shape;
+  const { k, n, rowsPerBatch, batchRows, x: X, w: W } = shape;
   const cols = colsPerThread(n);
   const tileRows = SIDE * ROWS;
   const tileCols = SIDE * cols;
@@ -81,7 +83,7 @@ var<workgroup> tile_w: array<array<f32, ${tileCols}>, ${SIDE}>;
 
 @compute @workgroup_size(${SIDE}, ${SIDE})
 fn main(${ENTRY_PARAMS}) {
-  let rows = params.batch * ${rowsPerBatch}u;
+  let rows = ${batchRows} * ${rowsPerBatch}u;
   let first_row = group_index(wid, nwg) * ${tileRows}u;
   if (first_row >= rows) {
     return;
@@ -109,7 +111,7 @@ ${each((i, j) => `  if (row${i} < rows && col${j} < N) {\n    ${store(shape, `ro
 }
 
 function matrixVector(shape: DenseShape): string {
-  const { k, n, rowsPerBatch, x: X, w: W } = shape;
+  const { k, n, rowsPerBatch, batchRows, x: X, w: W } = shape;
   const body = `
 const K = ${k}u;
 const N = ${n}u;
@@ -118,7 +120,7 @@ const N = ${n}u;
 fn main(${ENTRY_PARAMS}) {
   let row = group_index(wid, nwg);
   let col = wid.z * ${GEMV_WORKGROUP}u + lid.x;
-  if (row >= params.batch * ${rowsPerBatch}u || col >= N) {
+  if (row >= ${batchRows} * ${rowsPerBatch}u || col >= N) {
     return;
   }
   var acc = 0.0;
@@ -134,14 +136,15 @@ export const denseKernel: KernelGenerator = (node, ctx) => {
   const [x, w, b] = node.inputs as [Node, Node, Node | undefined];
   const [k, n] = w.type.shape as [number, number];
   const rowsPerBatch = product(rowDims(x, ctx.describe(node))) / k;
-  const shape: DenseShape = { node, k, n, rowsPerBatch, x: ctx.operand(x), w: ctx.operand(w), bias: b && ctx.operand(b), out: ctx.operand(node) };
-  const perOutput = { wgsl: matrixVector(shape), dispatch: { rowsPerBatch, rowsPerGroup: 1, columnGroups: Math.ceil(n / GEMV_WORKGROUP) } };
+  const batched = isBatched(x);
+  const shape: DenseShape = { node, k, n, rowsPerBatch, batchRows: rowCount(x), x: ctx.operand(x), w: ctx.operand(w), bias: b && ctx.operand(b), out: ctx.operand(node) };
+  const perOutput = { wgsl: matrixVector(shape), dispatch: { batched, rowsPerBatch, rowsPerGroup: 1, columnGroups: Math.ceil(n / GEMV_WORKGROUP) } };
   const label = ctx.describe(node);
   const kernels: Kernel[] = [];
   if (k < TILE_MIN_K || n < TILE_MIN_N) kernels.push({ label, ...perOutput });
   else {
     const { wgsl, tileRows, tileCols } = tiled(shape);
-    const dispatch = { rowsPerBatch, rowsPerGroup: tileRows, columnGroups: Math.ceil(n / tileCols) };
+    const dispatch = { batched, rowsPerBatch, rowsPerGroup: tileRows, columnGroups: Math.ceil(n / tileCols) };
     kernels.push({ label, wgsl, dispatch, fewRows: { upTo: GEMV_ROWS, ...perOutput } });
   }
   if (activationOf(node) === 'softmax') kernels.push(softmaxKernel(node, node, ctx, -1));

@@ -8,7 +8,7 @@ import { opRegistry } from '../../../ir/ops/index.js';
 import type { ScalarExpr } from '../../../ir/scalar-expr.js';
 import { ENTRY_PARAMS, load, shaderModule, type Kernel, type KernelContext, type KernelGenerator } from '../kernel.js';
 import { scalarToWgsl } from '../scalar.js';
-import { broadcastIndex, product, rowDims } from '../shapes.js';
+import { broadcastIndex, isBatched, product, rowCount, rowDims } from '../shapes.js';
 
 export const ELEMENTWISE_WORKGROUP = 256;
 
@@ -22,7 +22,7 @@ export function perElementKernel(node: Node, ctx: KernelContext, body: string): 
 @compute @workgroup_size(${ELEMENTWISE_WORKGROUP})
 fn main(${ENTRY_PARAMS}) {
   let i = group_index(wid, nwg) * ${ELEMENTWISE_WORKGROUP}u + lid.x;
-  if (i >= params.batch * ${perRow}u) {
+  if (i >= ${rowCount(node)} * ${perRow}u) {
     return;
   }
 ${body}
@@ -30,7 +30,7 @@ ${body}
   return {
     label: ctx.describe(node),
     wgsl: shaderModule(wgsl),
-    dispatch: { rowsPerBatch: perRow, rowsPerGroup: ELEMENTWISE_WORKGROUP, columnGroups: 1 },
+    dispatch: { batched: isBatched(node), rowsPerBatch: perRow, rowsPerGroup: ELEMENTWISE_WORKGROUP, columnGroups: 1 },
   };
 }
 

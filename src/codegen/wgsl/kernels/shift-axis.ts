@@ -5,7 +5,7 @@
  */
 import type { Node } from '../../../ir/graph.js';
 import { load, type Kernel, type KernelContext } from '../kernel.js';
-import { product, rowAxis } from '../shapes.js';
+import { product, rowAxis, rowDims } from '../shapes.js';
 import { perElementKernel } from './elementwise.js';
 
 export function shiftAlongAxisKernel(node: Node, ctx: KernelContext, shift: number): Kernel {
@@ -17,7 +17,7 @@ export function shiftIntoKernel(out: Node, x: Node, axisAttr: number, op: string
   const { dims, axis } = rowAxis(out, axisAttr, ctx.describe(out), op);
   const inner = product(dims.slice(axis));
   const outExtent = dims[axis - 1]!;
-  const inExtent = x.type.shape[axis] as number;
+  const inExtent = rowDims(x, ctx.describe(out))[axis - 1]!;
   const body = `  let o = i / ${outExtent * inner}u;
   let p = i32((i / ${inner}u) % ${outExtent}u) + ${shift};
   var v = 0.0;

@@ -8,24 +8,28 @@
 import type { Node } from '../../../ir/graph.js';
 import { ENTRY_PARAMS, load, shaderModule, type Kernel, type KernelContext, type KernelGenerator, type Operand } from '../kernel.js';
 import { F32_MAX } from '../scalar.js';
-import { product, rowAxis } from '../shapes.js';
+import { isBatched, product, rowAxis, rowCount } from '../shapes.js';
 
 const WG = 64;
 /** Rows up to this long are reduced by one thread. */
 const THREAD_ROW_LIMIT = 64;
 
-/** Rows along an axis: `n` elements each, `inner` apart; `rows` such rows per batch row. */
+/**
+ * Rows along an axis: `n` elements each, `inner` apart; `rows` such rows per batch row, and
+ * `batchRows` the WGSL count of batch rows (`params.batch`, or 1u for a value without a batch axis).
+ */
 export interface RowLayout {
   readonly n: number;
   readonly inner: number;
   readonly rows: number;
+  readonly batchRows: string;
 }
 
 /**
  * A shader in which one thread handles one row: declares N and INNER, returns early past the
  * last row, and binds `row` and `base` (the row's first element) before `body`.
  */
-export function threadPerRowShader({ n, inner, rows }: RowLayout, workgroup: number, body: string): string {
+export function threadPerRowShader({ n, inner, rows, batchRows }: RowLayout, workgroup: number, body: string): string {
   return `
 const N = ${n}u;
 const INNER = ${inner}u;
@@ -33,7 +37,7 @@ const INNER = ${inner}u;
 @compute @workgroup_size(${workgroup})
 fn main(${ENTRY_PARAMS}) {
   let row = group_index(wid, nwg) * ${workgroup}u + lid.x;
-  if (row >= params.batch * ${rows}u) {
+  if (row >= ${batchRows} * ${rows}u) {
     return;
   }
   let base = (row / INNER) * N * INNER + row % INNER;
@@ -67,7 +71,7 @@ function threadPerRow(layout: RowLayout, x: Operand, out: Operand, mode: Softmax
   );
 }
 
-function workgroupPerRow({ n, inner, rows }: RowLayout, x: Operand, out: Operand, mode: SoftmaxMode): string {
+function workgroupPerRow({ n, inner, rows, batchRows }: RowLayout, x: Operand, out: Operand, mode: SoftmaxMode): string {
   const reduce = (combine: (a: string, b: string) => string) => `  for (var s = ${WG / 2}u; s > 0u; s = s >> 1u) {
     if (lid.x < s) {
       red[lid.x] = ${combine('red[lid.x]', 'red[lid.x + s]')};
@@ -82,7 +86,7 @@ var<workgroup> red: array<f32, ${WG}>;
 @compute @workgroup_size(${WG})
 fn main(${ENTRY_PARAMS}) {
   let row = group_index(wid, nwg);
-  if (row >= params.batch * ${rows}u) {
+  if (row >= ${batchRows} * ${rows}u) {
     return;
   }
   let base = (row / INNER) * N * INNER + row % INNER;
@@ -112,13 +116,13 @@ ${reduce((a, b) => `${a} + ${b}`)}
 /** (log_)softmax of `src` along `axis`, written to `node`'s storage (src may be node itself). */
 export function softmaxKernel(node: Node, src: Node, ctx: KernelContext, axis: number, mode: SoftmaxMode = 'softmax'): Kernel {
   const { dims, axis: a } = rowAxis(node, axis, ctx.describe(node), mode);
-  const layout: RowLayout = { n: dims[a - 1]!, inner: product(dims.slice(a)), rows: product(dims) / dims[a - 1]! };
+  const layout: RowLayout = { n: dims[a - 1]!, inner: product(dims.slice(a)), rows: product(dims) / dims[a - 1]!, batchRows: rowCount(node) };
   const short = layout.n <= THREAD_ROW_LIMIT;
   const body = (short ? threadPerRow : workgroupPerRow)(layout, ctx.operand(src), ctx.operand(node), mode);
   return {
     label: ctx.describe(node),
     wgsl: shaderModule(body),
-    dispatch: { rowsPerBatch: layout.rows, rowsPerGroup: short ? WG : 1, columnGroups: 1 },
+    dispatch: { batched: isBatched(node), rowsPerBatch: layout.rows, rowsPerGroup: short ? WG : 1, columnGroups: 1 },
   };
 }
 
