@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
-import * as ort from 'onnxruntime-node';
+import { onnxSession, ort } from '../helpers/onnxruntime.js';
 import onnxProto from 'onnx-proto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NncErrorList, type NncError } from '../../src/errors.js';
@@ -88,7 +88,7 @@ function writeOnnx({ nodes, inits = [], inputs, outputs, opset = 17 }: OnnxModel
 async function expectOnnxAgreement(path: string, x: { dims: number[]; data: Float32Array }): Promise<Record<string, Float32Array>> {
   const graph = loadOnnxGraph(path);
   verifyGraph(graph, { requireWeightData: true });
-  const session = await ort.InferenceSession.create(path);
+  const session = await onnxSession(path);
   const want = await session.run({ x: new ort.Tensor('float32', x.data, x.dims) });
   const got = interpret(graph, { x: { shape: x.dims, data: x.data } });
   const bundle = await buildWasmBundle(graph);

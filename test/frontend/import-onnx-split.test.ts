@@ -4,7 +4,7 @@
  * extra outputs nnc cannot compute (Dropout's boolean mask): fine while nothing reads them,
  * NNC6001 naming the node and the output when something does.
  */
-import * as ort from 'onnxruntime-node';
+import { onnxSession, ort } from '../helpers/onnxruntime.js';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { NncError, type NncErrorList } from '../../src/errors.js';
@@ -55,7 +55,7 @@ async function expectEqualToOrt(path: string, dims: number[]) {
   const graph = loadOnnxGraph(path);
   verifyGraph(graph, { requireWeightData: true });
   const data = randomData(dims.reduce((a, b) => a * b, 1));
-  const session = await ort.InferenceSession.create(path);
+  const session = await onnxSession(path);
   const want = await session.run({ x: new ort.Tensor('float32', data, dims) });
   const got = interpret(graph, { x: { shape: dims, data } });
   expect(Object.keys(got).sort()).toEqual([...session.outputNames].sort());

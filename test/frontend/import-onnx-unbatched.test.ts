@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { onnxSession, ort } from '../helpers/onnxruntime.js';
 import onnxProto from 'onnx-proto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Random } from '../../src/frontend/random.js';
@@ -125,7 +125,7 @@ const CASES: Case[] = [
 ];
 
 async function reference(path: string, feeds: Record<string, { dims: number[]; data: Float32Array }>, output: string): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create(path);
+  const session = await onnxSession(path);
   const result = await session.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v.data, v.dims)])));
   return result[output]!.data as Float32Array;
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { onnxSession, ort } from '../helpers/onnxruntime.js';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { NncError } from '../../src/errors.js';
@@ -47,7 +47,7 @@ function writeModel(nodes: ReturnType<typeof node>[], inits: ReturnType<typeof f
 async function compareWithOrt(path: string, inputs: Record<string, { dims: number[]; data: Float32Array }>): Promise<void> {
   const graph = loadOnnxGraph(path);
   verifyGraph(graph, { requireWeightData: true });
-  const session = await ort.InferenceSession.create(path);
+  const session = await onnxSession(path);
   const feeds = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, new ort.Tensor('float32', v.data, v.dims)]));
   const want = await session.run(feeds);
   const got = interpret(graph, Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, { shape: v.dims, data: v.data }])));
