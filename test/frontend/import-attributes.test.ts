@@ -16,6 +16,7 @@ import { printGraph } from '../../src/ir/printer.js';
 import { verifyGraph } from '../../src/ir/verifier.js';
 import { writeOnnxModel } from '../helpers/onnx-model.js';
 import { catchNnc } from '../helpers/expect-nnc-error.js';
+import { saveTfjsModel } from '../helpers/save-tfjs.js';
 import { tfjsReady } from '../helpers/tfjs-twin.js';
 import { buildWasmBundle, outputsByName, predictArgument } from '../wasm/bundle-helpers.js';
 import { removeTempDirs } from '../wasm/temp.js';
@@ -376,19 +377,8 @@ describe('tfjs graph model attrs', () => {
 // ---------------------------------------------------------------------------------------------
 // tfjs Layers models, saved through a tfjs save handler
 
-async function saveTfjs(model: tf.LayersModel): Promise<{ dir: string; json: { modelTopology: { config: { layers: { config: Record<string, unknown> }[] } } } }> {
-  const dir = mkdtempSync(join(tmpdir(), 'nnc-tfjs-attrs-'));
-  let json: Record<string, unknown> = {};
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      json = { modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] };
-      writeFileSync(join(dir, 'weights.bin'), new Uint8Array(artifacts.weightData as ArrayBuffer));
-      writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return { dir, json: json as Awaited<ReturnType<typeof saveTfjs>>['json'] };
-}
+type LayersJson = { modelTopology: { config: { layers: { config: Record<string, unknown> }[] } } };
+const saveTfjs = (model: tf.LayersModel) => saveTfjsModel<LayersJson>(model, 'nnc-tfjs-attrs-');
 
 describe('tfjs Layers config keys', () => {
   it('reads use_bias, LeakyReLU alpha, Concatenate axis and Dropout rate, ignores initializers, regularizers, constraints and seeds, equal to tfjs', async () => {

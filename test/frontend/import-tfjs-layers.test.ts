@@ -9,22 +9,10 @@ import { loadTfjsLayersModel } from '../../src/frontend/import/tfjs-layers.js';
 import { loadModelFile } from '../../src/frontend/loader.js';
 import { interpret } from '../../src/ir/interpreter.js';
 import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
+import { saveTfjsModel } from '../helpers/save-tfjs.js';
 import { buildTfjsTwin, tfjsReady } from '../helpers/tfjs-twin.js';
 
-/** Saves a tfjs model the way tfjs' file IO does: model.json + one weight shard. */
-async function saveTfjs(model: tf.LayersModel): Promise<{ dir: string; json: Record<string, unknown> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'nnc-tfjs-'));
-  let json: Record<string, unknown> = {};
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      json = { modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] };
-      writeFileSync(join(dir, 'weights.bin'), new Uint8Array(artifacts.weightData as ArrayBuffer));
-      writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return { dir, json };
-}
+const saveTfjs = (model: tf.LayersModel) => saveTfjsModel(model);
 
 
 describe('tfjs Layers JSON import', () => {
