@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { toTfjsArtifacts } from '../../src/frontend/export-tfjs.js';
 import { loadModelFile } from '../../src/frontend/loader.js';
 import { compiledExecutor } from '../../src/train/compiled/index.js';
+import { exampleValues } from '../../src/train/batches.js';
 import { takeExamples } from '../../src/train/data/dataset.js';
 import { loadFashionMnist } from '../../src/train/data/fashion-mnist.js';
 import { Trainer } from '../../src/train/trainer.js';
@@ -77,13 +78,13 @@ if (only.has('tfjs-wasm')) {
     }),
   );
   model.compile({ optimizer: tf.train.adam(1e-3, 0.9, 0.999, 1e-7), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-  const x = tf.tensor(train.x.data, train.x.shape as number[]);
+  const x = tf.tensor(exampleValues(train.x).data, train.x.shape as number[]);
   const y = tf.tensor(train.y.data, train.y.shape as number[]);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   await model.fit(x, y, { epochs, batchSize: 32, shuffle: true, verbose: 0 });
   const seconds = (performance.now() - t0) / 1000;
-  const evaluated = model.evaluate(tf.tensor(test.x.data, test.x.shape as number[]), tf.tensor(test.y.data, test.y.shape as number[]), { batchSize: 500 }) as import('@tensorflow/tfjs').Scalar[];
+  const evaluated = model.evaluate(tf.tensor(exampleValues(test.x).data, test.x.shape as number[]), tf.tensor(test.y.data, test.y.shape as number[]), { batchSize: 500 }) as import('@tensorflow/tfjs').Scalar[];
   results.push({ runner: 'tfjs-wasm', seconds, cpu: cpuSeconds(c0), accuracy: evaluated[1]!.dataSync()[0]! });
   console.log(`tfjs-wasm: ${seconds.toFixed(1)} s`);
 }
@@ -99,9 +100,9 @@ if (only.has('pytorch')) {
   if (!python) console.log('pytorch: not installed (no python3 can import torch; on Debian: apt-get install python3-torch), skipped');
   else {
     mkdirSync(CACHE, { recursive: true });
-    writeFileSync(join(CACHE, 'train-x.f32'), train.x.data);
+    writeFileSync(join(CACHE, 'train-x.f32'), exampleValues(train.x).data);
     writeFileSync(join(CACHE, 'train-y.f32'), train.y.data);
-    writeFileSync(join(CACHE, 'test-x.f32'), test.x.data);
+    writeFileSync(join(CACHE, 'test-x.f32'), exampleValues(test.x).data);
     writeFileSync(join(CACHE, 'test-y.f32'), test.y.data);
     writeFileSync(join(CACHE, 'weights.f32'), toTfjsArtifacts(initial()).weightsBin);
     const r = spawnSync(python, [join(ROOT, 'bench/train/torch_fit.py'), CACHE, String(epochs)], {

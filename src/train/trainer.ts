@@ -8,7 +8,7 @@ import type { CompileConfig } from '../frontend/training-config.js';
 import { Graph } from '../ir/graph.js';
 import type { TensorMap } from '../ir/interpreter.js';
 import { tensor, type Tensor, concatFloat32 } from '../ir/tensor.js';
-import { exampleCount, gatherRows, sliceRows } from './batches.js';
+import { exampleCount, gatherRows, sliceExamples, sliceRows, type Examples } from './batches.js';
 import { interpreterExecutor, type Executor, type ExecutorFactory } from './executor.js';
 import { resolveLoss } from './losses.js';
 import { resolveMetrics } from './metrics.js';
@@ -18,7 +18,7 @@ import { buildStepGraphs, DROPOUT_SEED, paramInput, scalarInput, slotInput, type
 
 export interface Data {
   /** One tensor per model input, axis 0 = examples. */
-  readonly x: Tensor | readonly Tensor[];
+  readonly x: Examples | readonly Examples[];
   /** One tensor per model output: class indices for sparse losses, targets otherwise. */
   readonly y: Tensor | readonly Tensor[];
 }
@@ -44,7 +44,7 @@ export interface TrainerOptions {
   trainable?: ReadonlySet<string>;
 }
 
-const list = (t: Tensor | readonly Tensor[]): readonly Tensor[] => (Array.isArray(t) ? t : [t as Tensor]);
+const list = <T extends Examples>(t: T | readonly T[]): readonly T[] => (Array.isArray(t) ? t : [t as T]);
 
 export class Trainer {
   readonly graphs: StepGraphs;
@@ -134,8 +134,8 @@ export class Trainer {
       const split = options.validationSplit;
       if (!(split > 0 && split < 1)) throw new NncError('NNC5005', `validationSplit must be in (0, 1), got ${split}`);
       const cut = Math.floor(n0 * (1 - split));
-      validation = { x: xs.map((t) => sliceRows(t, cut, n0)), y: ys.map((t) => sliceRows(t, cut, n0)) };
-      xs = xs.map((t) => sliceRows(t, 0, cut));
+      validation = { x: xs.map((t) => sliceExamples(t, cut, n0)), y: ys.map((t) => sliceRows(t, cut, n0)) };
+      xs = xs.map((t) => sliceExamples(t, 0, cut));
       ys = ys.map((t) => sliceRows(t, 0, cut));
     }
     const n = exampleCount(xs, 'fit x');
@@ -221,12 +221,12 @@ export class Trainer {
     this.graphs.labelInputs.forEach((l, i) => (inputs[l.name] = ys[i]!));
   }
 
-  private checkData(xs: readonly Tensor[], ys: readonly Tensor[], what: string): void {
+  private checkData(xs: readonly Examples[], ys: readonly Tensor[], what: string): void {
     const inputs = this.model.inputs;
     if (xs.length !== inputs.length) throw new NncError('NNC5002', `${what}: the model has ${inputs.length} input(s), got ${xs.length} x tensor(s)`);
     if (ys.length !== this.graphs.labelInputs.length)
       throw new NncError('NNC5002', `${what}: the model has ${this.graphs.labelInputs.length} output(s), got ${ys.length} y tensor(s)`);
-    const check = (t: Tensor, shape: readonly (number | null)[], name: string) => {
+    const check = (t: Examples, shape: readonly (number | null)[], name: string) => {
       const ok = t.shape.length === shape.length && shape.every((d, i) => i === 0 || d === null || d === t.shape[i]);
       if (!ok) throw new NncError('NNC5002', `${what}: ${name} has shape [${t.shape.join(',')}], expected [${shape.map((d) => d ?? 'N').join(',')}]`);
     };
@@ -242,7 +242,7 @@ export class Trainer {
   }
 
   /** Model outputs for `x`, batch by batch, on the current weights. */
-  predict(x: Tensor | readonly Tensor[], batchSize = 32): Tensor[] {
+  predict(x: Examples | readonly Examples[], batchSize = 32): Tensor[] {
     const xs = list(x);
     const n = exampleCount(xs, 'predict x');
     const forward = this.executorFactory(this.trainedGraph());

@@ -7,6 +7,7 @@ import { loadFashionMnist, type FashionMnistFiles } from '../../src/train/data/f
 import { md5 } from '../../src/train/data/download.js';
 import { encodeIdx, parseIdx } from '../../src/train/data/idx.js';
 import { loadUserData } from '../../src/train/data/user-data.js';
+import { exampleValues } from '../../src/train/batches.js';
 
 /** A tiny Fashion-MNIST look-alike: `n` images whose pixel values encode their index. */
 function fakeFiles(n: number, gzip: boolean) {
@@ -57,8 +58,9 @@ describe('Fashion-MNIST loader', () => {
       expect(d.train.x.shape).toEqual([5, 28, 28]);
       expect(d.test.y.shape).toEqual([2]);
       expect([...d.train.y.data]).toEqual([0, 1, 2, 3, 4]);
-      expect(d.train.x.data[784 + 3]).toBeCloseTo(13 / 255, 7);
-      expect(Math.max(...d.train.x.data)).toBeLessThanOrEqual(1);
+      const x = exampleValues(d.train.x).data;
+      expect(x[784 + 3]).toBeCloseTo(13 / 255, 7);
+      expect(Math.max(...x)).toBeLessThanOrEqual(1);
     }
     await expect(loadFashionMnist({ dataDir: tmp() })).rejects.toThrow(/NNC5003.*does not hold the four Fashion-MNIST IDX files/);
   });
@@ -136,7 +138,8 @@ describe('Fashion-MNIST loader', () => {
       expect(counts).toEqual(new Array(10).fill(1000));
       expect([...d.train.y.data.subarray(0, 12)]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
       // No empty images survive (the package's class 0 holds two).
-      for (let i = 0; i < 60000; i += 997) expect(d.train.x.data.subarray(i * 784, (i + 1) * 784).some((v) => v > 0)).toBe(true);
+      const pixels = exampleValues(d.train.x).data;
+      for (let i = 0; i < 60000; i += 997) expect(pixels.subarray(i * 784, (i + 1) * 784).some((v) => v > 0)).toBe(true);
     });
 
     it('offline, says in one line that the npm package is used because there is no network', async () => {
@@ -175,7 +178,7 @@ describe('user data', () => {
   it('takes nested arrays, { shape, data } and JSON files with train/test splits', () => {
     const inline = loadUserData({ x: [[1, 2], [3, 4], [5, 6]], y: [0, 1, 1] }, '/somewhere/model.ts');
     expect(inline.train.x.shape).toEqual([3, 2]);
-    expect([...inline.train.x.data]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect([...exampleValues(inline.train.x).data]).toEqual([1, 2, 3, 4, 5, 6]);
     const dir = tmp();
     mkdirSync(join(dir, 'data'));
     writeFileSync(

@@ -9,6 +9,7 @@ import { compiledExecutor, loadTrainingKernels } from '../../src/train/compiled/
 import { takeExamples, type TrainTestData } from '../../src/train/data/dataset.js';
 import { loadFashionMnist } from '../../src/train/data/fashion-mnist.js';
 import { Trainer } from '../../src/train/trainer.js';
+import { exampleValues } from '../../src/train/batches.js';
 
 const MODEL = 'examples/fashion-mnist/model.ts';
 let data: TrainTestData;
@@ -33,6 +34,21 @@ describe('fit', () => {
     expect(loss).toBeLessThan(history.loss![0]! + 0.2);
   });
 
+  it('trains on pixel bytes exactly as on their float values, validation split included', () => {
+    const subset = takeExamples(data.train, 640);
+    const asFloats = { x: exampleValues(subset.x), y: subset.y };
+    expect('bytes' in subset.x).toBe(true); // Fashion-MNIST stays bytes until a batch is gathered
+    const fit = (d: typeof subset | typeof asFloats) => {
+      const trainer = seedTrainer();
+      const history = trainer.fit(d, { epochs: 2, batchSize: 32, validationSplit: 0.25 });
+      return { history, weights: [...trainer.weights().values()].map((w) => [...w]) };
+    };
+    const fromBytes = fit(subset);
+    const fromFloats = fit(asFloats);
+    expect(fromBytes.history).toEqual(fromFloats.history);
+    expect(fromBytes.weights).toEqual(fromFloats.weights);
+  });
+
   it('is deterministic for a seed, and the seed matters', () => {
     const run = (seed: number) => {
       const trainer = seedTrainer(seed);
@@ -50,7 +66,7 @@ describe('fit', () => {
   it('stops on a NaN loss, naming the step and the last finite loss', () => {
     const trainer = seedTrainer();
     const subset = takeExamples(data.train, 320);
-    const x = subset.x.data.slice();
+    const x = exampleValues(subset.x).data.slice();
     x[70 * 784 + 400] = NaN; // example 70 is in step 3 of batches of 32
     let error: unknown;
     try {
@@ -75,7 +91,7 @@ describe('fit', () => {
     trainer.fit(takeExamples(data.train, 256), { epochs: 1 });
     const x = takeExamples(data.test, 40).x;
     const [probs] = trainer.predict(x, 16);
-    const want = interpret(trainer.trainedGraph(), { [trainer.trainedGraph().inputs[0]!.name!]: tensor(x.shape, x.data) });
+    const want = interpret(trainer.trainedGraph(), { [trainer.trainedGraph().inputs[0]!.name!]: tensor(x.shape, exampleValues(x).data) });
     expect(probs!.shape).toEqual([40, 10]);
     const ref = Object.values(want)[0]!.data;
     for (let i = 0; i < ref.length; i++) expect(Math.abs(probs!.data[i]! - ref[i]!)).toBeLessThan(1e-5);

@@ -13,6 +13,7 @@ import { loadFashionMnist } from '../../src/train/data/fashion-mnist.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { maxAbsDiff } from '../helpers/random-inputs.js';
 import { buildTfjsTwin, tfjsReady } from '../helpers/tfjs-twin.js';
+import { exampleValues } from '../../src/train/batches.js';
 
 const MODEL = 'examples/fashion-mnist/model.ts';
 const N = 32;
@@ -41,7 +42,7 @@ describe('optimizer steps vs tfjs', () => {
   beforeAll(async () => {
     await tfjsReady();
     const { train } = await loadFashionMnist({ baseUrl: null });
-    x = train.x.data.slice(0, N * 784) as Float32Array;
+    x = exampleValues(train.x).data.slice(0, N * 784) as Float32Array;
     y = train.y.data.slice(0, N) as Float32Array;
   });
 

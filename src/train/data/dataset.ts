@@ -1,8 +1,9 @@
 import type { Tensor } from '../../ir/tensor.js';
+import { sliceExamples, type Examples } from '../batches.js';
 
 /** Examples along axis 0 of `x`, with their labels (class indices or targets) in `y`. */
 export interface Split {
-  readonly x: Tensor;
+  readonly x: Examples;
   readonly y: Tensor;
 }
 
@@ -15,10 +16,6 @@ export interface TrainTestData {
 
 /** The first `n` examples of a split (no copy). */
 export function takeExamples(split: Split, n: number): Split {
-  const take = (t: Tensor) => {
-    const count = Math.min(n, t.shape[0]!);
-    const row = t.data.length / t.shape[0]!;
-    return { shape: [count, ...t.shape.slice(1)], data: t.data.subarray(0, count * row) };
-  };
-  return { x: take(split.x), y: take(split.y) };
+  const count = (t: Examples) => Math.min(n, t.shape[0]!);
+  return { x: sliceExamples(split.x, 0, count(split.x)), y: sliceExamples(split.y, 0, count(split.y)) as Tensor };
 }

@@ -65,6 +65,7 @@ function readLocal(dir: string, file: RemoteFile, verify: boolean): Uint8Array |
   return undefined;
 }
 
+/** What a pixel byte stands for: v / 255, in [0, 1]. */
 const PIXEL_SCALE = Float32Array.from({ length: 256 }, (_, v) => v / 255);
 
 function toSplit(imagesFile: Uint8Array, labelsFile: Uint8Array, what: string): Split {
@@ -73,11 +74,8 @@ function toSplit(imagesFile: Uint8Array, labelsFile: Uint8Array, what: string): 
   const n = images.shape[0]!;
   if (images.shape.length !== 3 || images.shape[1] !== 28 || images.shape[2] !== 28 || labels.shape.length !== 1 || labels.shape[0] !== n)
     throw new NncError('NNC5003', `${what}: expected [N,28,28] images and N labels, got [${images.shape.join(',')}] and [${labels.shape.join(',')}]`);
-  // 47 million pixels: a 256-entry table beats a division per pixel.
-  const pixels = images.data;
-  const x = new Float32Array(pixels.length);
-  for (let i = 0; i < x.length; i++) x[i] = PIXEL_SCALE[pixels[i]!]!;
-  return { x: tensor([n, 28, 28], x), y: tensor([n], Float32Array.from(labels.data)) };
+
+  return { x: { shape: [n, 28, 28], bytes: images.data, values: PIXEL_SCALE }, y: tensor([n], Float32Array.from(labels.data)) };
 }
 
 type FileSet = Record<keyof typeof FASHION_MNIST_FILES, Uint8Array>;
