@@ -49,6 +49,7 @@ const list = <T extends Examples>(t: T | readonly T[]): readonly T[] => (Array.i
 export class Trainer {
   readonly graphs: StepGraphs;
   readonly optimizer: Optimizer;
+  private readonly lossName: string;
   readonly metricNames: readonly string[];
   private readonly params = new Map<string, Float32Array>();
   private readonly slots = new Map<string, Float32Array>();
@@ -67,6 +68,7 @@ export class Trainer {
   constructor(model: Graph, config: CompileConfig, options: TrainerOptions = {}) {
     this.model = model;
     const loss = resolveLoss(config.loss);
+    this.lossName = loss.name;
     const lastDim = model.outputs[0]!.node.type.shape.at(-1);
     const metrics = resolveMetrics(config.metrics, loss, typeof lastDim === 'number' ? lastDim : 1);
     this.metricNames = metrics.map((m) => m.name);
@@ -232,7 +234,29 @@ export class Trainer {
     };
     inputs.forEach((input, i) => check(xs[i]!, input.type.shape, `x for input '${input.name}'`));
     this.graphs.labelInputs.forEach((l, i) => check(ys[i]!, l.type.shape, `y for output '${l.name.slice('label:'.length)}'`));
-    if (exampleCount(xs, `${what} x`) !== exampleCount(ys, `${what} y`)) throw new NncError('NNC5002', `${what}: x and y have different numbers of examples`);
+    const n = exampleCount(xs, `${what} x`);
+    if (n !== exampleCount(ys, `${what} y`)) throw new NncError('NNC5002', `${what}: x and y have different numbers of examples`);
+    if (n === 0) throw new NncError('NNC5002', `${what}: the data set has no examples`);
+    ys.forEach((y, i) => this.checkLabels(y, this.graphs.labelInputs[i]!.name.slice('label:'.length), what));
+  }
+
+  /**
+   * Labels the loss can use: class indices in [0, classes) for a sparse loss (a label of 7 with 3
+   * classes, -1 or 1.5 would otherwise train silently on garbage), finite numbers otherwise.
+   */
+  private checkLabels(y: Tensor, output: string, what: string): void {
+    const classes = this.model.outputs.find((o) => o.name === output)?.node.type.shape.at(-1);
+    const sparse = this.lossName === 'sparseCategoricalCrossentropy';
+    for (let i = 0; i < y.data.length; i++) {
+      const v = y.data[i]!;
+      const ok = sparse ? Number.isInteger(v) && v >= 0 && v < (classes as number) : Number.isFinite(v);
+      if (!ok)
+        throw new NncError('NNC5002', `${what}: y for output '${output}' holds ${v} at example ${Math.floor(i / (y.data.length / y.shape[0]!))}`, {
+          hint: sparse
+            ? `sparseCategoricalCrossentropy takes class indices, integers from 0 to ${(classes as number) - 1} for this output.`
+            : 'Labels must be finite numbers.',
+        });
+    }
   }
 
   private logs(sums: Float64Array, seen: number): Logs {
