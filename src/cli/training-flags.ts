@@ -1,4 +1,5 @@
 import { NncError } from '../errors.js';
+import { MAX_BATCH_SIZE } from '../train/plan.js';
 
 /** The options that override a model file's training recipe; `nnc train` and `nnc build` share them. */
 export const TRAINING_ARGS = {
@@ -26,15 +27,17 @@ export function parseTrainingFlags(
   command: string,
   values: { epochs?: string; 'batch-size'?: string; seed?: string; data?: string },
 ): TrainingFlags {
-  const int = (flag: string, value: string | undefined, min: number): number | undefined => {
+  const int = (flag: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined => {
     if (value === undefined) return undefined;
     const n = Number(value);
-    if (!Number.isSafeInteger(n) || n < min)
-      throw new NncError('NNC4003', `nnc ${command}: --${flag} must be an integer ≥ ${min}, got '${value}'`, { hint: `Run \`nnc ${command} --help\`.` });
+    if (!Number.isSafeInteger(n) || n < min || n > max)
+      throw new NncError('NNC4003', `nnc ${command}: --${flag} must be an integer ≥ ${min}${max < Number.MAX_SAFE_INTEGER ? ` and ≤ ${max}` : ''}, got '${value}'`, {
+        hint: `Run \`nnc ${command} --help\`.`,
+      });
     return n;
   };
   const epochs = int('epochs', values.epochs, 1);
-  const batchSize = int('batch-size', values['batch-size'], 1);
+  const batchSize = int('batch-size', values['batch-size'], 1, MAX_BATCH_SIZE);
   const seed = int('seed', values.seed, 0);
   return {
     ...(epochs !== undefined ? { epochs } : {}),

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { layers, sequential } from '../../src/frontend/index.js';
 import { tensor } from '../../src/ir/tensor.js';
+import { parseTrainingFlags } from '../../src/cli/training-flags.js';
 import { readTrainingPlan } from '../../src/train/plan.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { catchNnc } from '../helpers/expect-nnc-error.js';
@@ -30,6 +31,12 @@ describe('training options by value', () => {
     expect(e.code).toBe('NNC5005');
     expect(e.message).toContain(`training.${key} must be`);
     expect(e.message).toContain(typeof value === 'string' ? `'${value}'` : String(value));
+  });
+
+  it('refuses --batch-size above the limit on the command line (NNC4003)', () => {
+    const e = catchNnc(() => parseTrainingFlags('train', { 'batch-size': '1000000' }));
+    expect(e.code).toBe('NNC4003');
+    expect(e.message).toContain("--batch-size must be an integer ≥ 1 and ≤ 65536, got '1000000'");
   });
 
   it('takes good values', () => {
