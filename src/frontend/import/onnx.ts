@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
-import { NncError, NncErrorList } from '../../errors.js';
+import { NncError } from '../../errors.js';
 import { ownEntry } from '../../own-keys.js';
 import { GraphBuilder } from '../../ir/builder.js';
 import type { Graph, Node } from '../../ir/graph.js';
@@ -8,6 +8,7 @@ import { SELU_ALPHA, SELU_SCALE } from '../../ir/ops/selu.js';
 import type { TensorData } from '../../ir/tensor.js';
 import { formatShape, type Dim, type DType } from '../../ir/types.js';
 import { attrProblems, attrRefusal, ignored, integer, integers, irAttrs, number, only, readAttrs, type AttrTable, type AttrValues } from './attributes.js';
+import { derivedWeights, ImportProblems } from './problems.js';
 import { irSafeName, transposed } from './shared.js';
 
 const { onnx } = onnxProto;
@@ -68,7 +69,6 @@ const nodeName = (n: OnnxNode) => n.name || n.output[0] || '?';
  */
 export function loadOnnxGraph(path: string): Graph {
   const graph = readOnnx(path);
-  const located = (n: OnnxNode, detail: string) => new NncError('NNC6001', detail, { location: { file: path, node: nodeName(n) } });
   const b = new GraphBuilder();
   const values = new Map<string, Node>();
   for (const input of graph.inputs) {
@@ -99,7 +99,10 @@ export function loadOnnxGraph(path: string): Graph {
     return node;
   };
   const read = new Set([...graph.nodes.flatMap((n) => n.input), ...graph.outputs.map((o) => o.name)]);
-  const derived = new Map<string, Node>();
+  const problems = new ImportProblems(path, {
+    missingOpsHint: () => `Supported ONNX ops: ${Object.keys(ONNX_OPS).join(', ')}. Attributes are honoured only where named as supported.`,
+    refusedHint: 'nnc honours these attributes only at the values it names; export the model without them or file an issue naming them.',
+  });
   const ctx: OnnxContext = {
     b,
     path,
@@ -107,59 +110,44 @@ export function loadOnnxGraph(path: string): Graph {
     constants: graph.initializers,
     operand,
     isRead: (name) => name !== '' && read.has(name),
-    derivedWeight(name, dims, data) {
-      const existing = derived.get(name);
-      if (existing) return existing;
-      const w = b.weight(name, { dtype: 'f32', shape: dims }, data());
-      derived.set(name, w);
-      return w;
-    },
+    derivedWeight: derivedWeights(b),
     refuse: (n, attr, value, why) => {
-      throw located(n, attrRefusal(n.opType, 'attribute', attr, value, why));
+      throw problems.at(nodeName(n), attrRefusal(n.opType, 'attribute', attr, value, why));
     },
     refuseNode: (n, detail) => {
-      throw located(n, `${n.opType}: ${detail}`);
+      throw problems.at(nodeName(n), `${n.opType}: ${detail}`);
     },
   };
   // Every problem is collected: an unsupported op, attributes its table refuses, values refused
   // while building (those that depend on shapes or operands). The nodes reading a refused node's
   // outputs are skipped, all others still checked.
-  const unsupported: NncError[] = [];
-  const refused: NncError[] = [];
   const poisoned = new Set<string>();
   for (const n of graph.nodes) {
     const def = onnxOp(n);
-    const problems = def
-      ? attrProblems(def.attrs, n.attrs, n.opType, 'attribute').map((p) => located(n, p))
-      : [located(n, `ONNX op ${n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.` : ''}${n.opType}`)];
-    (def ? refused : unsupported).push(...problems);
-    if (!def || problems.length > 0 || n.input.some((i) => poisoned.has(i))) {
-      n.output.forEach((o) => poisoned.add(o));
-      continue;
-    }
+    if (!def) problems.missingOp(problems.at(nodeName(n), `ONNX op ${n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.` : ''}${n.opType}`));
+    const refusals = def ? attrProblems(def.attrs, n.attrs, n.opType, 'attribute').map((p) => problems.at(nodeName(n), p)) : [];
+    problems.refuse(...refusals);
     b.currentLayer = nodeName(n);
-    try {
-      const produced = def.build(n, ctx, readAttrs(def.attrs, n.attrs));
-      const results: readonly Node[] = isNodeList(produced) ? produced : [produced];
-      // Every output nnc computes is kept; one it cannot compute is refused only if something reads it.
-      n.output.forEach((name, k) => {
-        if (!name) return;
-        const value = results[k];
-        if (value) values.set(name, value);
-        else if (ctx.isRead(name))
-          ctx.refuseNode(n, `output ${k} ('${name}') is used, but nnc computes only ${results.length === 1 ? 'output 0' : `outputs 0-${results.length - 1}`} of this op`);
+    const built =
+      def !== undefined &&
+      refusals.length === 0 &&
+      !n.input.some((i) => poisoned.has(i)) &&
+      problems.build(() => {
+        const produced = def.build(n, ctx, readAttrs(def.attrs, n.attrs));
+        const results: readonly Node[] = isNodeList(produced) ? produced : [produced];
+        // Every output nnc computes is kept; one it cannot compute is refused only if something reads it.
+        n.output.forEach((name, k) => {
+          if (!name) return;
+          const value = results[k];
+          if (value) values.set(name, value);
+          else if (ctx.isRead(name))
+            ctx.refuseNode(n, `output ${k} ('${name}') is used, but nnc computes only ${results.length === 1 ? 'output 0' : `outputs 0-${results.length - 1}`} of this op`);
+        });
       });
-    } catch (e) {
-      if (!(e instanceof NncError && e.code === 'NNC6001')) {
-        if (unsupported.length + refused.length > 0) break; // report those, the cause is likely among them
-        throw e;
-      }
-      refused.push(e);
-      n.output.forEach((o) => poisoned.add(o));
-    }
+    if (!built) n.output.forEach((o) => poisoned.add(o));
   }
   b.currentLayer = undefined;
-  if (unsupported.length + refused.length > 0) throw problemList(path, [...unsupported, ...refused], unsupported.length > 0);
+  if (problems.any) throw problems.report();
   for (const o of graph.outputs) {
     const value = operand(o.name);
     // An output's declared element type (when given) is the computed one's: INT64 is computed as i32.
@@ -169,13 +157,6 @@ export function loadOnnxGraph(path: string): Graph {
     b.output(o.name, value);
   }
   return b.build();
-}
-
-function problemList(path: string, problems: NncError[], opsMissing: boolean): NncErrorList {
-  const hint = opsMissing
-    ? `Supported ONNX ops: ${Object.keys(ONNX_OPS).join(', ')}. Attributes are honoured only where named as supported.`
-    : 'nnc honours these attributes only at the values it names; export the model without them or file an issue naming them.';
-  return new NncErrorList('NNC6001', problems, { location: { file: path }, hint });
 }
 
 function readOnnx(path: string): OnnxGraph {

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { NncError, NncErrorList } from '../../errors.js';
+import { NncError } from '../../errors.js';
 import { hasOwnKey, ownEntry } from '../../own-keys.js';
 import { GraphBuilder } from '../../ir/builder.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import type { Dim } from '../../ir/types.js';
 import { attrProblems, attrRefusal, anyValue, boolean, ignored, irAttrs, number, only, readAttrs, strings, type AttrTable, type AttrValues } from './attributes.js';
+import { derivedWeights, ImportProblems } from './problems.js';
 import { irSafeName, readWeightsManifest, transposed, type ManifestTensor, type WeightsManifest } from './shared.js';
 
 /**
@@ -53,37 +54,36 @@ export function loadTfjsGraphModel(path: string): Graph {
   const json = JSON.parse(readFileSync(path, 'utf8')) as GraphModelJson;
   const nodes = json.modelTopology?.node ?? [];
   const attrs = new Map(nodes.map((n) => [n, attrValues(n)]));
-  const located = (n: TfNode, detail: string) => new NncError('NNC6001', detail, { location: { file: path, node: n.name } });
   // Every problem is collected: unsupported ops, attrs their tables refuse, values refused while
   // building (those that depend on shapes or operands). The nodes reading a refused node are
   // skipped, all others still checked.
-  const unsupported: NncError[] = [];
-  const refused: NncError[] = [];
+  const problems = new ImportProblems(path, {
+    missingOpsHint: () => `Supported TensorFlow ops: ${Object.keys(TF_OPS).join(', ')}. Attrs are honoured only where named as supported.`,
+    refusedHint: 'nnc honours these attrs only at the values it names; convert the model without them or file an issue naming them.',
+  });
   const rejected = new Set<TfNode>();
   for (const n of nodes) {
     const def = ownEntry(TF_OPS, n.op);
     const epilogues = n.op === '_FusedMatMul' ? fusedOps(attrs.get(n)!) : [];
     if (!def || epilogues.some((f) => !hasOwnKey(FUSED_EPILOGUE, f))) {
-      unsupported.push(located(n, `TensorFlow op ${n.op}${n.op === '_FusedMatMul' ? ` [${epilogues.join(', ')}]` : ''}`));
+      problems.missingOp(problems.at(n.name, `TensorFlow op ${n.op}${n.op === '_FusedMatMul' ? ` [${epilogues.join(', ')}]` : ''}`));
       rejected.add(n);
       continue;
     }
-    const problems = attrProblems(def.attrs, attrs.get(n)!, n.op, 'attr').map((p) => located(n, p));
-    refused.push(...problems);
-    if (problems.length > 0) rejected.add(n);
+    const refusals = attrProblems(def.attrs, attrs.get(n)!, n.op, 'attr').map((p) => problems.at(n.name, p));
+    problems.refuse(...refusals);
+    if (refusals.length > 0) rejected.add(n);
   }
-  const report = () => problemList(path, [...unsupported, ...refused], unsupported.length > 0);
 
   let consts: ReadonlyMap<string, ManifestTensor>;
   try {
     consts = readWeightsManifest(json.weightsManifest, dirname(resolve(path)), path);
   } catch (e) {
-    if (rejected.size > 0) throw report();
+    if (problems.any) throw problems.report();
     throw e;
   }
   const b = new GraphBuilder();
   const values = new Map<string, Node>();
-  const derived = new Map<string, Node>();
   const ctx: TfContext = {
     b,
     path,
@@ -98,18 +98,12 @@ export function loadTfjsGraphModel(path: string): Graph {
       values.set(name, w);
       return w;
     },
-    derivedWeight(name, shape, data) {
-      const existing = derived.get(name);
-      if (existing) return existing;
-      const w = b.weight(name, { dtype: 'f32', shape }, data());
-      derived.set(name, w);
-      return w;
-    },
+    derivedWeight: derivedWeights(b),
     refuse: (n, attr, value, why) => {
-      throw located(n, attrRefusal(n.op, 'attr', attr, value, why));
+      throw problems.at(n.name, attrRefusal(n.op, 'attr', attr, value, why));
     },
     refuseNode: (n, detail) => {
-      throw located(n, `${n.op}: ${detail}`);
+      throw problems.at(n.name, `${n.op}: ${detail}`);
     },
   };
   const poisoned = new Set<string>();
@@ -121,28 +115,12 @@ export function loadTfjsGraphModel(path: string): Graph {
     if (n.op === 'Const' || n.op === 'NoOp') continue;
     b.currentLayer = n.name;
     const def = TF_OPS[n.op]!;
-    try {
-      values.set(n.name, def.build(n, ctx, readAttrs(def.attrs, attrs.get(n)!)));
-    } catch (e) {
-      if (!(e instanceof NncError && e.code === 'NNC6001')) {
-        if (unsupported.length + refused.length > 0) break; // report those, the cause is likely among them
-        throw e;
-      }
-      refused.push(e);
-      poisoned.add(n.name);
-    }
+    if (!problems.build(() => values.set(n.name, def.build(n, ctx, readAttrs(def.attrs, attrs.get(n)!))))) poisoned.add(n.name);
   }
   b.currentLayer = undefined;
-  if (unsupported.length + refused.length > 0) throw report();
+  if (problems.any) throw problems.report();
   for (const name of outputNames(json, nodes)) b.output(name, ctx.operand(name));
   return b.build();
-}
-
-function problemList(path: string, problems: NncError[], opsMissing: boolean): NncErrorList {
-  const hint = opsMissing
-    ? `Supported TensorFlow ops: ${Object.keys(TF_OPS).join(', ')}. Attrs are honoured only where named as supported.`
-    : 'nnc honours these attrs only at the values it names; convert the model without them or file an issue naming them.';
-  return new NncErrorList('NNC6001', problems, { location: { file: path }, hint });
 }
 
 /** The node a reference names: `^name` (control input) and `name:0` both read node `name`. */
