@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { toTfjsArtifacts } from '../../src/frontend/export-tfjs.js';
 import { loadModelFile } from '../../src/frontend/loader.js';
-import { compiledExecutor } from '../../src/train/compiled/index.js';
+import { wasmExecutor } from '../../src/train/wasm-executor.js';
 import { exampleValues } from '../../src/train/batches.js';
 import { takeExamples } from '../../src/train/data/dataset.js';
 import { loadFashionMnist } from '../../src/train/data/fashion-mnist.js';
@@ -53,7 +53,7 @@ if (only.has('nnc')) {
   const model = initial();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const trainer = new Trainer(model.toGraph(), model.trainingConfig!, { executor: compiledExecutor });
+  const trainer = new Trainer(model.toGraph(), model.trainingConfig!, { executor: wasmExecutor });
   // Compiles the step's kernels (binaryen only on a cache miss): part of the measured time.
   await trainer.prepare(train.y.shape[0]!, 32, [test.y.shape[0]!], 500);
   trainer.fit(train, { epochs, batchSize: 32 });

@@ -147,16 +147,15 @@ export class GraphBuilder {
   }
 }
 
+/** Replaces a node while copying: return a node built in `b`, or undefined to copy it as is. */
+export type NodeRewrite = (node: Node, inputs: readonly Node[], b: GraphBuilder) => Node | undefined;
+
 /**
- * Rebuilds a graph, letting `rewrite` replace any node (return undefined to keep a copy of it).
- * Operands are remapped to their replacements, so a rewrite only sees already-rebuilt inputs.
- * Nodes no output depends on are kept; DCE removes them. This is how passes produce new graphs.
+ * Copies a graph's nodes (and weight data) into `b`, which may already hold nodes, letting
+ * `rewrite` replace any node; operands are remapped to their copies, so a rewrite sees
+ * already-copied inputs. Returns old node -> new node. Outputs are left to the caller.
  */
-export function rebuild(
-  graph: Graph,
-  rewrite: (node: Node, inputs: readonly Node[], b: GraphBuilder) => Node | undefined,
-): Graph {
-  const b = new GraphBuilder();
+export function copyInto(b: GraphBuilder, graph: Graph, rewrite: NodeRewrite = () => undefined): Map<Node, Node> {
   for (const [name, data] of graph.weights) b.setWeightData(name, data);
   const map = new Map<Node, Node>();
   for (const n of graph.nodes) {
@@ -166,6 +165,17 @@ export function rebuild(
     if (!out) out = n.results ? b.rawMulti(n.op, inputs, n.attrs, n.results) : b.raw(n.op, inputs, n.attrs, n.type, n.name);
     map.set(n, out);
   }
+  b.currentLayer = undefined;
+  return map;
+}
+
+/**
+ * Rebuilds a graph, letting `rewrite` replace any node (return undefined to keep a copy of it).
+ * Nodes no output depends on are kept; DCE removes them. This is how passes produce new graphs.
+ */
+export function rebuild(graph: Graph, rewrite: NodeRewrite): Graph {
+  const b = new GraphBuilder();
+  const map = copyInto(b, graph, rewrite);
   for (const o of graph.outputs) b.output(o.name, map.get(o.node)!);
   return b.build();
 }

@@ -11,10 +11,9 @@
 import { NncError } from '../errors.js';
 import type { GraphBuilder } from '../ir/builder.js';
 import { Graph, RESULT_OP, type Node } from '../ir/graph.js';
-import { GraphBuilder as Builder } from '../ir/builder.js';
+import { copyInto, GraphBuilder as Builder } from '../ir/builder.js';
 import { opRegistry } from '../ir/ops/index.js';
 import { tensorType } from '../ir/types.js';
-import { copyGraphInto } from './graph-copy.js';
 
 /** The ancestors of `root` (itself included) in topological order (builder ids grow that way). */
 function ancestors(root: Node): Node[] {
@@ -97,7 +96,7 @@ export function appendGradients(b: GraphBuilder, loss: Node, wrt: readonly Node[
  */
 export function gradientGraph(graph: Graph, lossOutput: string, wrt: readonly string[]): Graph {
   const b = new Builder();
-  const map = copyGraphInto(b, graph);
+  const map = copyInto(b, graph);
   const loss = graph.outputs.find((o) => o.name === lossOutput);
   if (!loss) throw new NncError('NNC5005', `graph has no output '${lossOutput}'`);
   const targets = wrt.map((name) => {

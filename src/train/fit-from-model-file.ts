@@ -11,7 +11,7 @@ import type { Graph } from '../ir/graph.js';
 import { takeExamples, type Split } from './data/dataset.js';
 import { loadFashionMnist } from './data/fashion-mnist.js';
 import { loadUserData } from './data/user-data.js';
-import { defaultExecutor } from './compiled/index.js';
+import { wasmExecutor } from './wasm-executor.js';
 import type { ExecutorFactory } from './executor.js';
 import { readTrainingPlan } from './plan.js';
 import { progressPrinter, type ProgressSink } from './progress.js';
@@ -64,7 +64,7 @@ export async function fitIfRequested(loaded: LoadedModelFile, request: FitReques
   if (plan.trainExamples !== undefined) train = takeExamples(train, plan.trainExamples);
   const trainer = new Trainer(loaded.model.toGraph(), config, {
     seed: request.seed ?? plan.seed ?? 42,
-    executor: request.executor ?? defaultExecutor,
+    executor: request.executor ?? wasmExecutor,
     trainable: trainableWeights(loaded.model),
   });
   const batchSize = request.batchSize ?? plan.batchSize ?? 32;

@@ -9,11 +9,11 @@
  * The evaluation graph is the same forward pass, loss and metrics without the update.
  */
 import { NncError } from '../errors.js';
-import { GraphBuilder } from '../ir/builder.js';
+import { copyInto, GraphBuilder } from '../ir/builder.js';
+import { eliminateDeadCode } from '../passes/dce.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { tensorType, type TensorType } from '../ir/types.js';
 import { appendGradients } from './autodiff.js';
-import { copyGraphInto, withoutDeadNodes } from './graph-copy.js';
 import { labelType, lossNode, type LossSpec } from './losses.js';
 import { metricNode, type MetricSpec } from './metrics.js';
 import type { Optimizer } from './optimizers.js';
@@ -58,7 +58,7 @@ function lowerForward(model: Graph, trainable: ReadonlySet<string>, spec: Traini
   const b = new GraphBuilder();
   const params: Node[] = [];
   let seed: Node | undefined;
-  const map = copyGraphInto(b, model, (n, copied) => {
+  const map = copyInto(b, model, (n, inputs) => {
     if (n.op === 'weight' && trainable.has(n.name!)) {
       const p = b.input(paramInput(n.name!), n.type);
       params.push(p);
@@ -66,7 +66,7 @@ function lowerForward(model: Graph, trainable: ReadonlySet<string>, spec: Traini
     }
     if (n.op === 'dropout' && training) {
       seed ??= b.input(DROPOUT_SEED, tensorType([]));
-      return b.op('dropout_train', [copied.get(n.inputs[0]!)!, seed], { rate: n.attrs.rate! });
+      return b.op('dropout_train', [inputs[0]!, seed], { rate: n.attrs.rate! });
     }
     return undefined;
   });
@@ -109,8 +109,8 @@ export function buildStepGraphs(model: Graph, trainable: ReadonlySet<string>, sp
   spec.metrics.forEach((m, i) => e.b.output(`metric:${m.name}`, e.metrics[i]!));
 
   return {
-    train: withoutDeadNodes(b.build()),
-    evaluate: withoutDeadNodes(e.b.build()),
+    train: eliminateDeadCode(b.build()),
+    evaluate: eliminateDeadCode(e.b.build()),
     params: t.params.map((p) => ({ name: p.name!.slice('param:'.length), shape: p.type.shape as number[] })),
     labelInputs: t.labels.map((n) => ({ name: n.name!, type: n.type })),
     usesDropout: t.usesDropout,

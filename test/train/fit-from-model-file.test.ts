@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModelFile } from '../../src/frontend/loader.js';
 import { fitForBuild, fitIfRequested } from '../../src/train/fit-from-model-file.js';
-import { loadTrainingKernels } from '../../src/train/compiled/index.js';
+import { loadWasmBackend } from '../../src/train/wasm-executor.js';
 
 const MODEL = 'examples/fashion-mnist/model.ts';
 
 describe('training from a model file', () => {
-  beforeAll(() => loadTrainingKernels());
+  beforeAll(() => loadWasmBackend());
 
   it('fits the example on Fashion-MNIST, reports test metrics and writes the weights back', async () => {
     const loaded = loadModelFile(MODEL, { typeCheck: false });

@@ -5,7 +5,7 @@ import { loadModelFile } from '../../src/frontend/loader.js';
 import { setInitializerSeed } from '../../src/frontend/random.js';
 import { interpret } from '../../src/ir/interpreter.js';
 import { tensor } from '../../src/ir/tensor.js';
-import { compiledExecutor, loadTrainingKernels } from '../../src/train/compiled/index.js';
+import { wasmExecutor, loadWasmBackend } from '../../src/train/wasm-executor.js';
 import { takeExamples, type TrainTestData } from '../../src/train/data/dataset.js';
 import { loadFashionMnist } from '../../src/train/data/fashion-mnist.js';
 import { Trainer } from '../../src/train/trainer.js';
@@ -16,12 +16,12 @@ let data: TrainTestData;
 
 function seedTrainer(seed = 42) {
   const { model } = loadModelFile(MODEL, { typeCheck: false });
-  return new Trainer(model.toGraph(), model.trainingConfig!, { seed, executor: compiledExecutor });
+  return new Trainer(model.toGraph(), model.trainingConfig!, { seed, executor: wasmExecutor });
 }
 
 describe('fit', () => {
   beforeAll(async () => {
-    await loadTrainingKernels();
+    await loadWasmBackend();
     data = await loadFashionMnist({ baseUrl: null });
   });
 

@@ -9,11 +9,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../fixtures/index.js';
 import { loadModelFile } from '../../src/frontend/loader.js';
 import { Random } from '../../src/frontend/random.js';
-import { GraphBuilder } from '../../src/ir/builder.js';
+import { copyInto, GraphBuilder } from '../../src/ir/builder.js';
 import { interpret } from '../../src/ir/interpreter.js';
 import { concreteShape } from '../../src/ir/types.js';
 import { gradientGraph } from '../../src/train/autodiff.js';
-import { copyGraphInto } from '../../src/train/graph-copy.js';
 import { randomInputs } from '../helpers/random-inputs.js';
 import { buildTfjsTwin, tfjsReady } from '../helpers/tfjs-twin.js';
 
@@ -31,7 +30,7 @@ describe('model gradients vs tf.variableGrads', () => {
 
       // nnc: the model, then the loss, then the gradient graph.
       const b = new GraphBuilder();
-      const map = copyGraphInto(b, graph);
+      const map = copyInto(b, graph);
       const target = (i: number) => b.input(`target_${i}`, graph.outputs[i]!.node.type);
       const terms = graph.outputs.map((o, i) =>
         b.op('reduce_mean', [b.op('elementwise', [map.get(o.node)!, target(i)], { expr: 'mul(sub($0,$1),sub($0,$1))' })]),

@@ -1,7 +1,7 @@
 /**
- * The compiled executor (WebAssembly SIMD GEMM + generated loops) against the reference
- * interpreter, on whole training steps of every fixture model: every step output (loss,
- * metric, updated weights, optimizer slots) agrees to 1e-5 relative to the output's scale
+ * The training executor (the graph optimized and compiled by the bundle's wasm backend) against
+ * the reference interpreter, on whole training steps of every fixture model: every step output
+ * (loss, metric, updated weights, optimizer slots) agrees to 1e-5 relative to the output's scale
  * (the GEMM sums in float32 in another order than the reference's float64 sums).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { interpret, type TensorMap } from '../../src/ir/interpreter.js';
 import { tensor } from '../../src/ir/tensor.js';
 import { concreteShape, tensorType } from '../../src/ir/types.js';
 import { gradientGraph } from '../../src/train/autodiff.js';
-import { compiledExecutor, loadTrainingKernels } from '../../src/train/compiled/index.js';
+import { wasmExecutor, loadWasmBackend } from '../../src/train/wasm-executor.js';
 import { interpreterExecutor } from '../../src/train/executor.js';
 import { Trainer } from '../../src/train/trainer.js';
 
@@ -30,15 +30,15 @@ function stepInputs(trainer: Trainer, batch: number, seed: number): TensorMap {
   return feeds;
 }
 
-describe('compiled executor', () => {
-  beforeAll(() => loadTrainingKernels());
+describe('wasm training executor', () => {
+  beforeAll(() => loadWasmBackend());
 
   for (const fixture of FIXTURES) {
     it(`${fixture.name}: one training step equals the interpreter's`, () => {
       const { model } = loadModelFile(fixture.path, { typeCheck: false });
       const seed = fixture.name.startsWith('seed');
       const trainer = new Trainer(model.toGraph(), seed ? model.trainingConfig! : { optimizer: 'adam', loss: 'meanSquaredError' });
-      const compiled = compiledExecutor(trainer.graphs.train);
+      const compiled = wasmExecutor(trainer.graphs.train);
       for (const batch of [5, 32]) {
         const feeds = stepInputs(trainer, batch, batch);
         const want = interpret(trainer.graphs.train, feeds);
@@ -70,7 +70,7 @@ describe('compiled executor', () => {
       return { history, weights: trainer.weights() };
     };
     const want = fit(interpreterExecutor);
-    const got = fit(compiledExecutor);
+    const got = fit(wasmExecutor);
     want.history.loss!.forEach((l, i) => expect(Math.abs(l - got.history.loss![i]!)).toBeLessThan(1e-5));
     for (const [name, w] of want.weights) {
       let worst = 0;
@@ -90,7 +90,7 @@ describe('compiled executor', () => {
     const rng = new Random(4);
     const feeds = { x: tensor([5, 6], Float32Array.from({ length: 30 }, () => rng.uniform(-1, 1))), w: tensor([6, 6], Float32Array.from({ length: 36 }, () => rng.uniform(-1, 1))) };
     const want = interpret(graph, feeds);
-    const got = compiledExecutor(graph).run(feeds);
+    const got = wasmExecutor(graph).run(feeds);
     expect(Math.abs(got.loss!.data[0]! - want.loss!.data[0]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(want.loss!.data[0]!)));
     const g = want['grad:w']!.data;
     expect(g.some((v) => v !== 0)).toBe(true);
