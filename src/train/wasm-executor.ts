@@ -5,27 +5,82 @@
  * outputs; the weights and optimizer slots a training step updates stay in the module's memory
  * (the memory plan updates them in place), so a step moves only a batch in and a few scalars out.
  *
- * binaryen (seconds to load) is imported by `prepare`, which compiles ahead for a batch size;
- * `run` compiles synchronously only once binaryen is loaded.
+ * Compiled modules are cached on disk (`modules/` in nnc's cache), keyed by the graph's text, its
+ * weight bytes, the options and the compiler version, so a training run that was compiled before
+ * never loads binaryen (seconds to load; far more under a TypeScript loader that transforms it).
+ * `prepare` compiles ahead for a batch size, loading binaryen on a cache miss; `run` compiles
+ * synchronously only from the cache or once binaryen is loaded.
  */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import type { CompiledWasm, WasmModuleOptions } from '../codegen/wasm/module.js';
+import { writeFileAtomic } from '../atomic-write.js';
+import { nncCacheRoot } from '../cache-dir.js';
+import type { WasmMemoryInfo, WasmModuleOptions } from '../codegen/wasm/module.js';
 import { NncError } from '../errors.js';
 import type { Graph, Node } from '../ir/graph.js';
 import type { TensorMap } from '../ir/interpreter.js';
 import { dataOf, type Tensor } from '../ir/tensor.js';
 import { concreteShape, type DType } from '../ir/types.js';
+import { printGraph } from '../ir/printer.js';
 import { optimize } from '../passes/index.js';
+import { COMPILER_VERSION } from '../version.js';
 import { atRows, type AffineBytes } from '../passes/memory-plan-types.js';
 import type { Executor, ExecutorFactory } from './executor.js';
 
-type Compile = (graph: Graph, options: WasmModuleOptions) => CompiledWasm;
+/** What an executor needs of a compiled module. */
+interface Built {
+  readonly binary: Uint8Array<ArrayBuffer>;
+  readonly memory: WasmMemoryInfo;
+}
+
+type Compile = (graph: Graph, options: WasmModuleOptions) => Built;
 let compile: Compile | undefined;
 
 /** Loads the wasm backend (binaryen), so that executors can compile synchronously from now on. */
 export async function loadWasmBackend(): Promise<void> {
   compile ??= (await import('../codegen/wasm/module.js')).compileWasm;
 }
+
+/** The cache file stem of a graph compiled with `options`. */
+function cacheKey(graph: Graph, options: WasmModuleOptions): string {
+  const hash = createHash('sha256').update(`${COMPILER_VERSION}\n${JSON.stringify(options)}\n${printGraph(graph)}`);
+  for (const [name, data] of [...graph.weights].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(name).update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  return join(nncCacheRoot(), 'modules', hash.digest('hex').slice(0, 32));
+}
+
+function cached(key: string): Built | undefined {
+  if (!existsSync(`${key}.wasm`) || !existsSync(`${key}.json`)) return undefined;
+  try {
+    const binary = new Uint8Array(readFileSync(`${key}.wasm`));
+    const memory = JSON.parse(readFileSync(`${key}.json`, 'utf8')) as WasmMemoryInfo;
+    return WebAssembly.validate(binary) ? { binary, memory } : undefined;
+  } catch {
+    return undefined; // a damaged entry is rebuilt
+  }
+}
+
+/** The module of `graph`: from the cache, else built (binaryen must be loaded) and cached. */
+function build(graph: Graph, options: WasmModuleOptions): Built {
+  const key = cacheKey(graph, options);
+  const hit = cached(key);
+  if (hit) return hit;
+  if (!compile) throw new Error('internal error: the wasm backend is not loaded; await prepare() or loadWasmBackend() first');
+  const built = compile(graph, options);
+  try {
+    writeFileAtomic(`${key}.wasm`, built.binary);
+    writeFileAtomic(`${key}.json`, JSON.stringify(built.memory));
+  } catch {
+    // An unwritable cache only costs a rebuild next time.
+  }
+  return { binary: built.binary, memory: built.memory };
+}
+
+/** Whether `build` would need binaryen. */
+const needsBackend = (graph: Graph, options: WasmModuleOptions) => !compile && !cached(cacheKey(graph, options));
+
+const moduleOptions = (rows: number): WasmModuleOptions => ({ simd: true, weights: 'embedded', rows });
 
 const HEAPS = { f32: Float32Array, i32: Int32Array, bool: Uint8Array } as const;
 
@@ -42,7 +97,7 @@ class Instance {
     private readonly graph: Graph,
     capacity: number,
   ) {
-    const compiled = compile!(graph, { simd: true, weights: 'embedded', rows: capacity });
+    const compiled = build(graph, moduleOptions(capacity));
     this.capacity = compiled.memory.maxRows;
     this.base = compiled.memory.arenaBase;
     this.inputOffsets = compiled.memory.inputOffsets;
@@ -126,11 +181,11 @@ export const wasmExecutor: ExecutorFactory = (source, options = {}) => {
   /** Whether the carried state is in `instance`'s memory, at its input addresses. */
   let carried = false;
 
+  const capacityFor = (rows: number) => Math.max(rows, instance?.capacity ?? 0);
   const ensure = (rows: number): Instance => {
     if (instance && instance.capacity >= rows) return instance;
-    if (!compile) throw new Error('internal error: the wasm backend is not loaded; await prepare() or loadWasmBackend() first');
     const previous = instance;
-    const next = new Instance(graph, Math.max(rows, previous?.capacity ?? 0));
+    const next = new Instance(graph, capacityFor(rows));
     // The state the old module carried moves to the new one's input addresses.
     if (previous && carried)
       for (const n of graph.inputs) if (carry.has(n.name!)) next.inputView(n, lastRows).data.set(previous.inputView(n, lastRows).data);
@@ -140,7 +195,7 @@ export const wasmExecutor: ExecutorFactory = (source, options = {}) => {
 
   return {
     async prepare(batch) {
-      await loadWasmBackend();
+      if (!(instance && instance.capacity >= batch) && needsBackend(graph, moduleOptions(capacityFor(batch)))) await loadWasmBackend();
       ensure(batch);
     },
     run(inputs) {
