@@ -6,14 +6,15 @@
  * (the memory plan updates them in place), so a step moves only a batch in and a few scalars out.
  *
  * Compiled modules are cached on disk (`modules/` in nnc's cache), keyed by the graph's text, its
- * weight bytes, the options and the compiler version, so a training run that was compiled before
+ * weight bytes, the options and the compiler's own code, so a training run that was compiled before
  * never loads binaryen (seconds to load; far more under a TypeScript loader that transforms it).
  * `prepare` compiles ahead for a batch size, loading binaryen on a cache miss; `run` compiles
  * synchronously only from the cache or once binaryen is loaded.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { writeFileAtomic } from '../atomic-write.js';
 import { nncCacheRoot } from '../cache-dir.js';
@@ -43,9 +44,31 @@ export async function loadWasmBackend(): Promise<void> {
   compile ??= (await import('../codegen/wasm/module.js')).compileWasm;
 }
 
+let fingerprint: string | undefined;
+
+/**
+ * A hash of the code that turns a graph into a module (the IR, the passes, the backends), so a
+ * cached module is never reused by a compiler whose kernels changed, released or not.
+ */
+function compilerFingerprint(): string {
+  if (fingerprint) return fingerprint;
+  const hash = createHash('sha256').update(COMPILER_VERSION);
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(js|ts)$/.test(entry.name)) hash.update(entry.name).update(readFileSync(path));
+    }
+  };
+  // This file lives in src/train/ (or lib/train/): its siblings are the compiler's folders.
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  for (const dir of ['ir', 'passes', 'codegen']) walk(join(root, dir));
+  return (fingerprint = hash.digest('hex'));
+}
+
 /** The cache file stem of a graph compiled with `options`. */
 function cacheKey(graph: Graph, options: WasmModuleOptions): string {
-  const hash = createHash('sha256').update(`${COMPILER_VERSION}\n${JSON.stringify(options)}\n${printGraph(graph)}`);
+  const hash = createHash('sha256').update(`${compilerFingerprint()}\n${JSON.stringify(options)}\n${printGraph(graph)}`);
   for (const [name, data] of [...graph.weights].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(name).update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   return join(nncCacheRoot(), 'modules', hash.digest('hex').slice(0, 32));
 }
