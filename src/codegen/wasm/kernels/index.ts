@@ -1,18 +1,24 @@
 import { RESULT_OP } from '../../../ir/graph.js';
 import { isElementwiseOp, isSourceOp, isViewOp } from '../../../ir/traits.js';
+import { argmaxKernel } from './argmax.js';
 import { concatKernel } from './concat.js';
 import { denseKernel } from './dense.js';
 import { dropoutKernel } from './dropout.js';
+import { dropoutTrainKernel } from './dropout_train.js';
 import { elementwiseKernel } from './elementwise.js';
 import { identityKernel } from './identity.js';
 import type { WasmKernel } from './kernel.js';
 import { logSoftmaxKernel } from './log_softmax.js';
 import { matmulKernel } from './matmul.js';
 import { matmulNtKernel } from './matmul_nt.js';
+import { oneHotKernel } from './one_hot.js';
 import { padKernel } from './pad.js';
+import { reduceMeanKernel } from './reduce_mean.js';
+import { reduceSumKernel } from './reduce_sum.js';
 import { sliceKernel } from './slice.js';
 import { softmaxKernel } from './softmax.js';
 import { splitKernel } from './split.js';
+import { unreduceKernel } from './unreduce.js';
 
 /**
  * The wasm kernel of each op, keyed by registry name. Ops that declare `scalar` math (add, relu,
@@ -33,6 +39,12 @@ const KERNELS: Readonly<Record<string, WasmKernel>> = {
   pad: padKernel,
   identity: identityKernel,
   dropout: dropoutKernel,
+  argmax: argmaxKernel,
+  reduce_sum: reduceSumKernel,
+  reduce_mean: reduceMeanKernel,
+  unreduce: unreduceKernel,
+  one_hot: oneHotKernel,
+  dropout_train: dropoutTrainKernel,
 };
 
 /** The kernel for an op, or undefined if the wasm backend cannot run it. */
