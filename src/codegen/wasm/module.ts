@@ -5,7 +5,8 @@ import { valueNames } from '../../ir/printer.js';
 import { graphIsRowLocal, isElementwiseOp } from '../../ir/traits.js';
 import type { MemoryPlan } from '../../passes/memory-plan-types.js';
 import { KernelContext } from './context.js';
-import { needsNoKernel, wasmKernel } from './kernels/index.js';
+import { exclusionSuffix } from '../exclusions.js';
+import { KERNEL_EXCLUSIONS, needsNoKernel, wasmKernel } from './kernels/index.js';
 import { ConstantPool, memoryLayout, PAGE_BYTES } from './layout.js';
 
 export interface WasmModuleOptions {
@@ -131,7 +132,7 @@ function checkKernels(graph: Graph): void {
             ...where(n),
             hint: 'Elementwise ops (add, sub, mul, div, equal, less, greater, cast) run on i32 and bool; cast to f32 before this op.',
           })
-        : new NncError('NNC4001', `'${n.op}' has no wasm kernel`, where(n)),
+        : new NncError('NNC4001', `'${n.op}' has no wasm kernel${exclusionSuffix(KERNEL_EXCLUSIONS, n.op)}`, where(n)),
     );
   if (missing.length === 1) throw missing[0]!;
   if (missing.length > 1) throw new NncErrorList('NNC4001', missing);

@@ -7,6 +7,7 @@
  */
 import binaryen from 'binaryen';
 import type { Shape } from '../../ir/types.js';
+import { axisGroups, type AxisGroup as Group } from '../axis-groups.js';
 import { forLoop, type KernelContext } from './context.js';
 
 type Expr = binaryen.ExpressionRef;
@@ -27,44 +28,13 @@ export interface ReduceLine {
   each(body: (offset: () => Expr, j: () => Expr) => Expr[]): Expr;
 }
 
-/** Adjacent axes of one kind merged: `size` elements (times the batch rows if `batch`). */
-interface Group {
-  readonly reduced: boolean;
-  size: number;
-  batch: boolean;
-  /** Elements between neighbours along the group; a multiple of the rows when the batch follows. */
-  stride: number;
-  strideBatch: boolean;
-}
-
-/** The axes of `shape` as kept and reduced groups; size-1 axes drop out, neighbours of a kind merge. */
-function groups(shape: Shape, axes: ReadonlySet<number>): Group[] {
-  const out: Group[] = [];
-  let stride = 1;
-  let strideBatch = false;
-  for (let a = shape.length - 1; a >= 0; a--) {
-    const d = shape[a];
-    if (d !== 1) {
-      const reduced = axes.has(a);
-      const inner = out[0];
-      if (inner && inner.reduced === reduced && !inner.batch) {
-        inner.size *= d ?? 1;
-        inner.batch = d === null;
-      } else out.unshift({ reduced, size: d ?? 1, batch: d === null, stride, strideBatch });
-    }
-    stride *= d ?? 1;
-    strideBatch ||= d === null;
-  }
-  return out;
-}
-
 /**
  * Emits `body` once per line of `shape` reduced over `axes` (each normalized, batch included if
  * it is one of them). The body is code run per line; it reaches the elements through `each`.
  */
 export function emitReduce(ctx: KernelContext, shape: Shape, axes: readonly number[], body: (line: ReduceLine) => Expr[]): Expr {
   const { m } = ctx;
-  const all = groups(shape, new Set(axes));
+  const all = axisGroups(shape, axes);
   const kept = all.filter((g) => !g.reduced);
   const reduced = all.filter((g) => g.reduced);
   const size = (g: Group) => (g.batch ? m.i32.mul(ctx.rows(), ctx.i32(g.size)) : ctx.i32(g.size));
