@@ -147,6 +147,34 @@ describe('webgpu kernels', () => {
     await expectMatches(b.build(), [1, 9]);
   });
 
+  it('reduce_sum and reduce_mean along the batch, inner and all axes, keepdims on and off', async () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', tensorType([null, 3, 4]));
+    const cases: [string, number[], boolean][] = [
+      ['batch', [0], false],
+      ['batch_kept', [0], true],
+      ['last', [-1], false],
+      ['middle_kept', [1], true],
+      ['batch_and_last', [0, 2], false],
+      ['all', [], false],
+      ['all_kept', [], true],
+    ];
+    for (const [name, axes, keepdims] of cases) {
+      b.output(`sum_${name}`, b.op('reduce_sum', [x], { axes, keepdims }));
+      b.output(`mean_${name}`, b.op('reduce_mean', [x], { axes, keepdims }));
+    }
+    await expectMatches(b.build(), [1, 3, 33]);
+  });
+
+  it('softmax, log_softmax and argmax along the batch axis: a line spans the batch', async () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', tensorType([null, 5]));
+    b.output('softmax', b.op('softmax', [x], { axis: 0 }));
+    b.output('log_softmax', b.op('log_softmax', [x], { axis: 0 }));
+    b.output('argmax', b.op('argmax', [x], { axis: 0 }));
+    await expectMatches(b.build(), [1, 3, 33]);
+  });
+
   it('slice and pad along inner axes', async () => {
     const b = new GraphBuilder();
     const x = b.input('x', tensorType([null, 4, 6]));
