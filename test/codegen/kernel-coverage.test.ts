@@ -44,9 +44,6 @@ const BACKENDS: readonly Backend[] = [
 const SAMPLES: Readonly<Record<string, (b: GraphBuilder) => Node>> = {
   matmul_nt: (b) => b.op('matmul_nt', [b.input('x', tensorType([null, 3])), b.input('w', tensorType([4, 3]))]),
   matmul_tn: (b) => b.op('matmul_tn', [b.input('x', tensorType([null, 3])), b.input('y', tensorType([null, 4]))]),
-  unreduce: (b) => b.op('unreduce', [b.input('g', tensorType([null])), b.input('ref', tensorType([null, 3]))], { axes: [-1] }),
-  one_hot: (b) => b.op('one_hot', [b.input('labels', tensorType([null]))], { depth: 3 }),
-  dropout_train: (b) => b.op('dropout_train', [b.input('x', tensorType([null, 3])), b.input('seed', tensorType([]))], { rate: 0.5 }),
 };
 
 function sample(op: string): Graph {

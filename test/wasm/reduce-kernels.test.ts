@@ -134,7 +134,7 @@ output "means" = %9
         const want = interpret(graph, { x: tensor([rows, 3, 4], x), labels: tensor([rows], labels), seed: tensor([], seed) });
         const got = outputsByName(model.predict({ x, labels, seed }, rows), model.outputNames);
         for (const name of model.outputNames) {
-          const w = want[name]!.data;
+          const w = Array.from(want[name]!.data);
           const scale = w.reduce((m, v) => Math.max(m, Math.abs(v)), 1);
           const err = w.reduce((m, v, i) => Math.max(m, Math.abs(v - got[name]![i]!)), 0);
           expect(err / scale, `${name}, ${rows} rows, ${simd ? 'simd' : 'scalar'}`).toBeLessThanOrEqual(TOLERANCE);

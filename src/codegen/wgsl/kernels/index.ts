@@ -8,14 +8,17 @@ import type { KernelGenerator } from '../kernel.js';
 import { argmaxKernel } from './argmax.js';
 import { concatKernel } from './concat.js';
 import { denseKernel } from './dense.js';
+import { dropoutTrainKernel } from './dropout_train.js';
 import { scalarOpKernel } from './elementwise.js';
 import { logSoftmaxKernel } from './log_softmax.js';
+import { oneHotKernel } from './one_hot.js';
 import { padKernel } from './pad.js';
 import { reduceMeanKernel } from './reduce_mean.js';
 import { reduceSumKernel } from './reduce_sum.js';
 import { sliceKernel } from './slice.js';
 import { softmaxOpKernel } from './softmax.js';
 import { splitKernel } from './split.js';
+import { unreduceKernel } from './unreduce.js';
 import { passThroughKernel, viewKernel } from './view.js';
 
 const KERNELS: Readonly<Record<string, KernelGenerator>> = {
@@ -26,6 +29,9 @@ const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   argmax: argmaxKernel,
   reduce_sum: reduceSumKernel,
   reduce_mean: reduceMeanKernel,
+  unreduce: unreduceKernel,
+  one_hot: oneHotKernel,
+  dropout_train: dropoutTrainKernel,
   concat: concatKernel,
   slice: sliceKernel,
   split: splitKernel,
@@ -46,9 +52,6 @@ const TRAINING_ONLY = 'it appears only in training graphs, which run on the wasm
 export const KERNEL_EXCLUSIONS: KernelExclusions = {
   matmul_nt: TRAINING_ONLY,
   matmul_tn: TRAINING_ONLY,
-  unreduce: TRAINING_ONLY,
-  one_hot: TRAINING_ONLY,
-  dropout_train: TRAINING_ONLY,
 };
 
 /** Sources live in buffers; every other op, views included, has an entry (a view's emits nothing). */
