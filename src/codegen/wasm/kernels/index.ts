@@ -1,5 +1,6 @@
 import { RESULT_OP } from '../../../ir/graph.js';
 import { isElementwiseOp, isSourceOp, isViewOp } from '../../../ir/traits.js';
+import type { KernelExclusions } from '../../exclusions.js';
 import { argmaxKernel } from './argmax.js';
 import { concatKernel } from './concat.js';
 import { denseKernel } from './dense.js';
@@ -7,7 +8,6 @@ import { dropoutKernel } from './dropout.js';
 import { dropoutTrainKernel } from './dropout_train.js';
 import { elementwiseKernel } from './elementwise.js';
 import { identityKernel } from './identity.js';
-import type { KernelExclusions } from '../../exclusions.js';
 import type { WasmKernel } from './kernel.js';
 import { logSoftmaxKernel } from './log_softmax.js';
 import { matmulKernel } from './matmul.js';
