@@ -29,7 +29,7 @@ const BACKENDS: readonly Backend[] = [
     hasKernel: (op) => wasm.wasmKernel(op) !== undefined,
     needsNoKernel: wasm.needsNoKernel,
     exclusions: wasm.KERNEL_EXCLUSIONS,
-    build: (g) => compileWasm(g, planMemory(g), { simd: true, weights: 'embedded' }),
+    build: (g) => compileWasm(g, { simd: true, weights: 'embedded' }),
   },
   {
     name: 'webgpu',
