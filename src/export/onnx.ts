@@ -18,7 +18,7 @@ import { ownEntry } from '../own-keys.js';
 import type { Attrs, Graph, Node } from '../ir/graph.js';
 import { normalizeAxis } from '../ir/ops/softmax.js';
 import type { ScalarExpr, ScalarFn } from '../ir/scalar-expr.js';
-import { parseScalar } from '../ir/scalar-expr.js';
+import { parseScalar, renderScalar } from '../ir/scalar-expr.js';
 import { opRegistry } from '../ir/ops/index.js';
 import { activationAttrs, denseActivation } from '../ir/ops/dense.js';
 import type { TensorType } from '../ir/types.js';
@@ -211,19 +211,16 @@ class OnnxWriter {
 
   /** Expands a scalar expression over broadcast operands into ONNX elementwise nodes. */
   private lowerScalar(e: ScalarExpr, args: readonly string[]): string {
-    switch (e.kind) {
-      case 'arg':
-        return args[e.index]!;
-      case 'const':
-        return this.scalar(e.value);
-      case 'call': {
-        const operands = e.args.map((a) => this.lowerScalar(a, args));
-        if (e.fn !== 'select') return this.emit(SCALAR_OPS[e.fn] ?? unsupportedFn(e.fn), operands);
+    return renderScalar<string>(e, {
+      arg: (index) => args[index]!,
+      constant: (value) => this.scalar(value),
+      call: (fn, operands) => {
+        if (fn !== 'select') return this.emit(SCALAR_OPS[fn] ?? unsupportedFn(fn), operands);
         // select(c, a, b) = c > 0 ? a : b
         const cond = this.emit('Greater', [operands[0]!, this.scalar(0)]);
         return this.emit('Where', [cond, operands[1]!, operands[2]!]);
-      }
-    }
+      },
+    });
   }
 
   /** A rank-0 float initializer, shared by every use of the same value. */

@@ -140,35 +140,96 @@ function typeOf(e: ScalarExpr, argDtypes: readonly DType[]): DType | null {
   return t;
 }
 
+/** What a renderer learns about one call besides its rendered operands. */
+export interface ScalarCall {
+  /** The operand expressions (a renderer may look at a literal's value). */
+  readonly exprs: readonly ScalarExpr[];
+  /**
+   * The dtype the operands share (a `to_*` conversion's source dtype); literals are rendered in
+   * it. f32 where no operand is typed (all literals).
+   */
+  readonly operandDtype: DType;
+  /** The dtype of the call's value. */
+  readonly dtype: DType;
+}
+
+/**
+ * One target's translation of scalar expressions (interpreter closures, Binaryen expressions,
+ * WGSL text, ONNX nodes): `renderScalar` walks the tree once and asks the renderer for each leaf
+ * and call, children first, in argument order.
+ */
+export interface ScalarRenderer<T> {
+  arg(index: number, dtype: DType): T;
+  constant(value: number, dtype: DType): T;
+  call(fn: ScalarFn, args: readonly T[], info: ScalarCall): T;
+}
+
+/**
+ * Renders `e` for operands of dtypes `argDtypes` (f32 where absent). Dtypes follow scalarDtype's
+ * rules without its checks (scalarDtype is where an expression is validated).
+ */
+export function renderScalar<T>(e: ScalarExpr, r: ScalarRenderer<T>, argDtypes: readonly DType[] = []): T {
+  let types: Map<ScalarExpr, DType | null> | undefined; // made on the first call (evalScalar runs per element)
+  const typeOfNode = (x: ScalarExpr): DType | null => {
+    if (x.kind === 'arg') return argDtypes[x.index] ?? 'f32';
+    if (x.kind === 'const') return null;
+    types ??= new Map();
+    let t = types.get(x);
+    if (t === undefined) {
+      t = resultDtype(x.fn, x.args.map(typeOfNode).find((d) => d !== null) ?? null);
+      types.set(x, t);
+    }
+    return t;
+  };
+  const go = (x: ScalarExpr, literal: DType): T => {
+    if (x.kind === 'arg') return r.arg(x.index, argDtypes[x.index] ?? 'f32');
+    if (x.kind === 'const') return r.constant(x.value, literal);
+    const operandDtype = x.args.map(typeOfNode).find((d) => d !== null) ?? 'f32';
+    const args = x.args.map((a) => go(a, operandDtype));
+    return r.call(x.fn, args, { exprs: x.args, operandDtype, dtype: typeOfNode(x) ?? operandDtype });
+  };
+  return go(e, 'f32');
+}
+
+function resultDtype(fn: ScalarFn, operand: DType | null): DType | null {
+  if (fn.startsWith('to_')) return fn.slice(3) as DType;
+  if (COMPARISON.has(fn)) return 'bool';
+  return operand;
+}
+
+type Compiled = (args: readonly number[]) => number;
+
 /**
  * Compiles an expression for operands of the given dtypes into a function of the operand values
  * that computes it with each sub-expression's semantics (i32 arithmetic wraps and truncates, f32
  * arithmetic is rounded to float32 on storage by the caller, comparisons give 1 / 0).
  */
-export function compileScalar(e: ScalarExpr, argDtypes: readonly DType[]): (args: readonly number[]) => number {
-  const go = (x: ScalarExpr): ((args: readonly number[]) => number) => {
-    if (x.kind === 'arg') return (args) => args[x.index]!;
-    if (x.kind === 'const') return () => x.value;
-    const fs = x.args.map(go);
-    const dtype = typeOf(x.args.find((a) => typeOf(a, argDtypes) !== null) ?? x, argDtypes);
-    const fromBool = x.fn === 'to_i32' && typeOf(x.args[0]!, argDtypes) !== 'f32';
-    const impl = fromBool ? (a: number) => a : dtype === 'i32' && I32_IMPL[x.fn] ? I32_IMPL[x.fn]! : SCALAR_IMPL[x.fn];
-    if (fs.length === 1) return (args) => impl(fs[0]!(args));
-    if (fs.length === 2) return (args) => impl(fs[0]!(args), fs[1]!(args));
-    return (args) => impl(...fs.map((f) => f(args)));
-  };
-  return go(e);
+export function compileScalar(e: ScalarExpr, argDtypes: readonly DType[]): Compiled {
+  return renderScalar<Compiled>(
+    e,
+    {
+      arg: (index) => (args) => args[index]!,
+      constant: (value) => () => value,
+      call(fn, fs, { operandDtype }) {
+        // bool -> i32 is the identity on 1 / 0; i32 arithmetic has its own wrapping rules.
+        const fromInt = fn === 'to_i32' && operandDtype !== 'f32';
+        const impl = fromInt ? (a: number) => a : operandDtype === 'i32' && I32_IMPL[fn] ? I32_IMPL[fn] : SCALAR_IMPL[fn];
+        if (fs.length === 1) return (args) => impl(fs[0]!(args));
+        if (fs.length === 2) return (args) => impl(fs[0]!(args), fs[1]!(args));
+        return (args) => impl(...fs.map((f) => f(args)));
+      },
+    },
+    argDtypes,
+  );
 }
 
+/** Evaluates an all-f32 expression once. */
 export function evalScalar(e: ScalarExpr, args: readonly number[]): number {
-  switch (e.kind) {
-    case 'arg':
-      return args[e.index]!;
-    case 'const':
-      return e.value;
-    case 'call':
-      return SCALAR_IMPL[e.fn](...e.args.map((a) => evalScalar(a, args)));
-  }
+  return renderScalar<number>(e, {
+    arg: (index) => args[index]!,
+    constant: (value) => value,
+    call: (fn, values) => SCALAR_IMPL[fn](...values),
+  });
 }
 
 /** Replaces arg(i) with replacements[i]: composes a consumer's expression over its producers'. */

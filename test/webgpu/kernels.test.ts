@@ -6,9 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/codegen/wgsl/program.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
-import type { Graph, Node } from '../../src/ir/graph.js';
+import type { Attrs, Graph, Node } from '../../src/ir/graph.js';
 import { interpret } from '../../src/ir/interpreter.js';
 import { opRegistry } from '../../src/ir/ops/index.js';
+import { tensor } from '../../src/ir/tensor.js';
 import { tensorType, type Shape } from '../../src/ir/types.js';
 import { eliminateDeadCode } from '../../src/passes/dce.js';
 import { planMemory } from '../../src/passes/index.js';
@@ -145,6 +146,72 @@ describe('webgpu kernels', () => {
     b.output('argmax_inner', b.op('argmax', [x], { axis: 1 }));
     b.output('argmax_long', b.op('argmax', [long], { axis: -1 }));
     await expectMatches(b.build(), [1, 9]);
+  });
+
+  it('reduce_sum and reduce_mean along the batch, inner and all axes, keepdims on and off', async () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', tensorType([null, 3, 4]));
+    const cases: [string, number[], boolean][] = [
+      ['batch', [0], false],
+      ['batch_kept', [0], true],
+      ['last', [-1], false],
+      ['middle_kept', [1], true],
+      ['batch_and_last', [0, 2], false],
+      ['all', [], false],
+      ['all_kept', [], true],
+    ];
+    for (const [name, axes, keepdims] of cases) {
+      b.output(`sum_${name}`, b.op('reduce_sum', [x], { axes, keepdims }));
+      b.output(`mean_${name}`, b.op('reduce_mean', [x], { axes, keepdims }));
+    }
+    await expectMatches(b.build(), [1, 3, 33]);
+  });
+
+  it('softmax, log_softmax and argmax along the batch axis: a line spans the batch', async () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', tensorType([null, 5]));
+    b.output('softmax', b.op('softmax', [x], { axis: 0 }));
+    b.output('log_softmax', b.op('log_softmax', [x], { axis: 0 }));
+    b.output('argmax', b.op('argmax', [x], { axis: 0 }));
+    await expectMatches(b.build(), [1, 3, 33]);
+  });
+
+  it('unreduce (sum and mean) back over the batch, an inner axis and all axes', async () => {
+    const b = new GraphBuilder();
+    const ref = b.input('ref', tensorType([null, 3, 4]));
+    const over = (name: string, shape: Shape, attrs: Attrs) => b.output(name, b.op('unreduce', [b.input(`g_${name}`, tensorType(shape)), ref], attrs));
+    over('batch', [3, 4], { axes: [0] });
+    over('inner_kept', [null, 1, 4], { axes: [1], keepdims: true, mean: true });
+    over('all', [], { mean: true });
+    await expectMatches(b.build(), [1, 3, 33]);
+  });
+
+  it('one_hot and dropout_train match the interpreter exactly on chosen labels and seeds', async () => {
+    const b = new GraphBuilder();
+    const labels = b.input('labels', tensorType([null]));
+    const x = b.input('x', tensorType([null, 7]));
+    const seed = b.input('seed', tensorType([]));
+    b.output('one_hot', b.op('one_hot', [labels], { depth: 4 }));
+    b.output('dropped', b.op('dropout_train', [x, seed], { rate: 0.3 }));
+    const graph = b.build();
+    const model = await (await (await buildWebGpuBundle(graph, { optimize: false })).import()).load({ gpu: await dawnGpu() });
+    try {
+      for (const [rows, s] of [[1, 0], [3, -7.5], [12, 3e9], [33, 12345]] as const) {
+        const flat = {
+          labels: Float32Array.from({ length: rows }, (_, i) => [0, 3, 2, -1, 4, 1.5][i % 6]!),
+          x: Float32Array.from({ length: rows * 7 }, (_, i) => Math.sin(i + 1)),
+          seed: Float32Array.of(s),
+        };
+        const want = interpret(graph, { labels: tensor([rows], flat.labels), x: tensor([rows, 7], flat.x), seed: tensor([], flat.seed) });
+        const got = byName(await model.predict(predictInput(graph, flat), rows), ['one_hot', 'dropped']);
+        expect(Array.from(got.one_hot!)).toEqual(Array.from(want.one_hot!.data));
+        const zeros = (a: ArrayLike<number>) => Array.from(a, (v) => v === 0);
+        expect(zeros(got.dropped!), `mask at ${rows} rows, seed ${s}`).toEqual(zeros(want.dropped!.data));
+        expect(maxAbsDiff(got.dropped!, want.dropped!.data)).toBeLessThanOrEqual(1e-5 * 2);
+      }
+    } finally {
+      await model.dispose();
+    }
   });
 
   it('slice and pad along inner axes', async () => {

@@ -6,7 +6,8 @@ import { graphIsRowLocal, isElementwiseOp } from '../../ir/traits.js';
 import type { AffineBytes, MemoryPlan } from '../../passes/memory-plan-types.js';
 import { planMemory } from '../../passes/plan-memory.js';
 import { KernelContext } from './context.js';
-import { needsNoKernel, wasmKernel, wasmScratch } from './kernels/index.js';
+import { exclusionSuffix } from '../exclusions.js';
+import { KERNEL_EXCLUSIONS, needsNoKernel, wasmKernel, wasmScratch } from './kernels/index.js';
 import { ConstantPool, memoryLayout, OVERREAD_SLACK, PAGE_BYTES } from './layout.js';
 
 export interface WasmModuleOptions {
@@ -142,7 +143,7 @@ function checkKernels(graph: Graph): void {
             ...where(n),
             hint: 'Elementwise ops (add, sub, mul, div, equal, less, greater, cast) run on i32 and bool; cast to f32 before this op.',
           })
-        : new NncError('NNC4001', `'${n.op}' has no wasm kernel`, where(n)),
+        : new NncError('NNC4001', `'${n.op}' has no wasm kernel${exclusionSuffix(KERNEL_EXCLUSIONS, n.op)}`, where(n)),
     );
   if (missing.length === 1) throw missing[0]!;
   if (missing.length > 1) throw new NncErrorList('NNC4001', missing);

@@ -1,5 +1,5 @@
 import binaryen from 'binaryen';
-import type { ScalarExpr, ScalarFn } from '../../ir/scalar-expr.js';
+import { renderScalar, type ScalarExpr, type ScalarFn } from '../../ir/scalar-expr.js';
 import type { KernelContext } from './context.js';
 import type { MathFn } from './math.js';
 import type { DType } from '../../ir/types.js';
@@ -24,14 +24,18 @@ export function isVectorizable(e: ScalarExpr): boolean {
 
 /** Translates a scalar expression; `arg(i)` yields a fresh expression reading operand i. */
 export function emitScalarExpr(ctx: KernelContext, e: ScalarExpr, flavor: Flavor, arg: (i: number) => Expr): Expr {
+  return renderScalar<Expr>(e, {
+    arg,
+    constant: (value) => constant(ctx.m, flavor, value),
+    call: (fn, a) => (flavor === 'f32x4' ? vectorCall(ctx.m, fn, a) : floatCall(ctx, flavor, fn, a)),
+  });
+}
+
+/** One function of f32 or f64 operands. */
+function floatCall(ctx: KernelContext, flavor: 'f32' | 'f64', fn: ScalarFn, a: readonly Expr[]): Expr {
   const { m } = ctx;
-  const go = (x: ScalarExpr) => emitScalarExpr(ctx, x, flavor, arg);
-  if (e.kind === 'arg') return arg(e.index);
-  if (e.kind === 'const') return constant(m, flavor, e.value);
-  const a = e.args.map(go);
-  if (flavor === 'f32x4') return vectorCall(m, e.fn, a);
   const ops = flavor === 'f64' ? m.f64 : m.f32;
-  switch (e.fn) {
+  switch (fn) {
     case 'add': return ops.add(a[0]!, a[1]!);
     case 'sub': return ops.sub(a[0]!, a[1]!);
     case 'mul': return ops.mul(a[0]!, a[1]!);
@@ -43,8 +47,8 @@ export function emitScalarExpr(ctx: KernelContext, e: ScalarExpr, flavor: Flavor
     case 'sqrt': return ops.sqrt(a[0]!);
     case 'select': return m.select(ops.gt(a[0]!, constant(m, flavor, 0)), a[1]!, a[2]!);
     default: {
-      if (flavor !== 'f64') throw new Error(`'${e.fn}' needs the f64 flavor`);
-      return m.call(ctx.math(e.fn as MathFn), [a[0]!], binaryen.f64);
+      if (flavor !== 'f64') throw new Error(`'${fn}' needs the f64 flavor`);
+      return m.call(ctx.math(fn as MathFn), [a[0]!], binaryen.f64);
     }
   }
 }
@@ -55,7 +59,7 @@ function constant(m: binaryen.Module, flavor: Flavor, v: number): Expr {
   return m.f32x4.splat(m.f32.const(v));
 }
 
-function vectorCall(m: binaryen.Module, fn: ScalarFn, a: Expr[]): Expr {
+function vectorCall(m: binaryen.Module, fn: ScalarFn, a: readonly Expr[]): Expr {
   const v = m.f32x4;
   switch (fn) {
     case 'add': return v.add(a[0]!, a[1]!);
@@ -80,20 +84,23 @@ export function isIntVectorizable(e: ScalarExpr): boolean {
 /** An i32 expression over i32x4 operands (see isIntVectorizable). */
 export function emitIntVector(ctx: KernelContext, e: ScalarExpr, arg: (i: number) => Expr): Expr {
   const { m } = ctx;
-  if (e.kind === 'arg') return arg(e.index);
-  if (e.kind === 'const') return m.i32x4.splat(m.i32.const(e.value | 0));
-  const a = e.args.map((x) => emitIntVector(ctx, x, arg));
   const v = m.i32x4;
-  switch (e.fn) {
-    case 'add': return v.add(a[0]!, a[1]!);
-    case 'sub': return v.sub(a[0]!, a[1]!);
-    case 'mul': return v.mul(a[0]!, a[1]!);
-    case 'min': return v.min_s(a[0]!, a[1]!);
-    case 'max': return v.max_s(a[0]!, a[1]!);
-    case 'neg': return v.neg(a[0]!);
-    case 'abs': return v.abs(a[0]!);
-    default: throw new Error(`'${e.fn}' has no i32x4 instruction`);
-  }
+  return renderScalar<Expr>(e, {
+    arg,
+    constant: (value) => v.splat(m.i32.const(value | 0)),
+    call(fn, a) {
+      switch (fn) {
+        case 'add': return v.add(a[0]!, a[1]!);
+        case 'sub': return v.sub(a[0]!, a[1]!);
+        case 'mul': return v.mul(a[0]!, a[1]!);
+        case 'min': return v.min_s(a[0]!, a[1]!);
+        case 'max': return v.max_s(a[0]!, a[1]!);
+        case 'neg': return v.neg(a[0]!);
+        case 'abs': return v.abs(a[0]!);
+        default: throw new Error(`'${fn}' has no i32x4 instruction`);
+      }
+    },
+  });
 }
 
 /**
@@ -101,53 +108,54 @@ export function emitIntVector(ctx: KernelContext, e: ScalarExpr, arg: (i: number
  * `float` ('f32', or 'f64' where transcendental functions need it), i32 and bool values as i32.
  * i32 arithmetic wraps, division truncates toward zero and gives 0 for a zero divisor (and
  * -2^31 for -2^31 / -1), as the reference interpreter; comparisons give 1 / 0; to_i32 truncates
- * toward zero, saturating, NaN -> 0. Returns the code and the dtype of its value.
+ * toward zero, saturating, NaN -> 0. The value has the expression's scalarDtype.
  */
-export function emitTypedScalar(
-  ctx: KernelContext,
-  e: ScalarExpr,
-  float: 'f32' | 'f64',
-  argDtypes: readonly DType[],
-  arg: (i: number) => Expr,
-): { expr: Expr; dtype: DType | null } {
+export function emitTypedScalar(ctx: KernelContext, e: ScalarExpr, float: 'f32' | 'f64', argDtypes: readonly DType[], arg: (i: number) => Expr): Expr {
   const { m } = ctx;
-  if (e.kind === 'arg') return { expr: arg(e.index), dtype: argDtypes[e.index]! };
-  if (e.kind === 'const') return { expr: 0, dtype: null };
-  const parts = e.args.map((x) => emitTypedScalar(ctx, x, float, argDtypes, arg));
-  const dtype = parts.find((p) => p.dtype !== null)?.dtype ?? 'f32';
-  const vals = parts.map((p, k) => (p.dtype === null ? literal(m, dtype === 'f32' ? float : 'i32', (e.args[k] as { value: number }).value) : p.expr));
+  return renderScalar<Expr>(
+    e,
+    {
+      arg,
+      constant: (value, dtype) => literal(m, dtype === 'f32' ? float : 'i32', value),
+      call: (fn, vals, { operandDtype }) => typedCall(ctx, float, fn, vals, operandDtype),
+    },
+    argDtypes,
+  );
+}
+
+function typedCall(ctx: KernelContext, float: 'f32' | 'f64', fn: ScalarFn, vals: readonly Expr[], dtype: DType): Expr {
+  const { m } = ctx;
   const F = float === 'f64' ? m.f64 : m.f32;
   const isInt = dtype !== 'f32';
-  if (e.fn === 'to_f32') return { expr: isInt ? F.convert_s.i32(vals[0]!) : vals[0]!, dtype: 'f32' };
-  if (e.fn === 'to_bool') return { expr: isInt ? m.i32.ne(vals[0]!, m.i32.const(0)) : F.ne(vals[0]!, literal(m, float, 0)), dtype: 'bool' };
-  if (e.fn === 'to_i32') return { expr: isInt ? vals[0]! : truncSat(ctx, float, vals[0]!), dtype: 'i32' };
+  if (fn === 'to_f32') return isInt ? F.convert_s.i32(vals[0]!) : vals[0]!;
+  if (fn === 'to_bool') return isInt ? m.i32.ne(vals[0]!, m.i32.const(0)) : F.ne(vals[0]!, literal(m, float, 0));
+  if (fn === 'to_i32') return isInt ? vals[0]! : truncSat(ctx, float, vals[0]!);
   if (!isInt) {
-    if (e.fn === 'eq') return { expr: F.eq(vals[0]!, vals[1]!), dtype: 'bool' };
-    if (e.fn === 'lt') return { expr: F.lt(vals[0]!, vals[1]!), dtype: 'bool' };
-    if (e.fn === 'gt') return { expr: F.gt(vals[0]!, vals[1]!), dtype: 'bool' };
-    const rebuilt: ScalarExpr = { kind: 'call', fn: e.fn, args: e.args.map((_, k) => ({ kind: 'arg', index: k })) };
-    return { expr: emitScalarExpr(ctx, rebuilt, float, (k) => vals[k]!), dtype: 'f32' };
+    if (fn === 'eq') return F.eq(vals[0]!, vals[1]!);
+    if (fn === 'lt') return F.lt(vals[0]!, vals[1]!);
+    if (fn === 'gt') return F.gt(vals[0]!, vals[1]!);
+    return floatCall(ctx, float, fn, vals);
   }
   const I = m.i32;
-  switch (e.fn) {
-    case 'add': return { expr: I.add(vals[0]!, vals[1]!), dtype };
-    case 'sub': return { expr: I.sub(vals[0]!, vals[1]!), dtype };
-    case 'mul': return { expr: I.mul(vals[0]!, vals[1]!), dtype };
-    case 'neg': return { expr: I.sub(I.const(0), vals[0]!), dtype };
-    case 'eq': return { expr: I.eq(vals[0]!, vals[1]!), dtype: 'bool' };
-    case 'lt': return { expr: I.lt_s(vals[0]!, vals[1]!), dtype: 'bool' };
-    case 'gt': return { expr: I.gt_s(vals[0]!, vals[1]!), dtype: 'bool' };
+  switch (fn) {
+    case 'add': return I.add(vals[0]!, vals[1]!);
+    case 'sub': return I.sub(vals[0]!, vals[1]!);
+    case 'mul': return I.mul(vals[0]!, vals[1]!);
+    case 'neg': return I.sub(I.const(0), vals[0]!);
+    case 'eq': return I.eq(vals[0]!, vals[1]!);
+    case 'lt': return I.lt_s(vals[0]!, vals[1]!);
+    case 'gt': return I.gt_s(vals[0]!, vals[1]!);
     case 'max':
     case 'min': {
       const [a, b] = [ctx.local(binaryen.i32), ctx.local(binaryen.i32)];
       const get = (l: number) => m.local.get(l, binaryen.i32);
-      const pick = e.fn === 'max' ? I.gt_s(get(a), get(b)) : I.lt_s(get(a), get(b));
-      return { expr: m.block(null, [m.local.set(a, vals[0]!), m.local.set(b, vals[1]!), m.select(pick, get(a), get(b))], binaryen.i32), dtype };
+      const pick = fn === 'max' ? I.gt_s(get(a), get(b)) : I.lt_s(get(a), get(b));
+      return m.block(null, [m.local.set(a, vals[0]!), m.local.set(b, vals[1]!), m.select(pick, get(a), get(b))], binaryen.i32);
     }
     case 'abs': {
       const a = ctx.local(binaryen.i32);
       const get = () => m.local.get(a, binaryen.i32);
-      return { expr: m.block(null, [m.local.set(a, vals[0]!), m.select(I.lt_s(get(), I.const(0)), I.sub(I.const(0), get()), get())], binaryen.i32), dtype };
+      return m.block(null, [m.local.set(a, vals[0]!), m.select(I.lt_s(get(), I.const(0)), I.sub(I.const(0), get()), get())], binaryen.i32);
     }
     case 'div': {
       // div_s traps on a zero divisor and on -2^31 / -1: divide by 1 there, then give 0 for x / 0.
@@ -156,9 +164,9 @@ export function emitTypedScalar(
       const overflow = I.and(I.eq(get(a), I.const(-2147483648)), I.eq(get(b), I.const(-1)));
       const safe = m.select(I.or(I.eqz(get(b)), overflow), I.const(1), get(b));
       const q = m.select(I.eqz(get(b)), I.const(0), I.div_s(get(a), safe));
-      return { expr: m.block(null, [m.local.set(a, vals[0]!), m.local.set(b, vals[1]!), q], binaryen.i32), dtype };
+      return m.block(null, [m.local.set(a, vals[0]!), m.local.set(b, vals[1]!), q], binaryen.i32);
     }
-    default: throw new Error(`'${e.fn}' takes f32, not ${dtype}`);
+    default: throw new Error(`'${fn}' takes f32, not ${dtype}`);
   }
 }
 

@@ -9,7 +9,8 @@ import { valueNames } from '../../ir/printer.js';
 import { isConstantOp, nonRowLocalNodes, isSourceOp, isViewOp } from '../../ir/traits.js';
 import type { MemoryPlan } from '../../passes/memory-plan-types.js';
 import type { Dispatch, KernelContext, Operand } from './kernel.js';
-import { kernelFor } from './kernels/index.js';
+import { exclusionSuffix } from '../exclusions.js';
+import { KERNEL_EXCLUSIONS, kernelFor, needsNoKernel } from './kernels/index.js';
 import { isBatched, product, rowDims } from './shapes.js';
 
 /**
@@ -109,7 +110,7 @@ export function buildProgram(graph: Graph, plan: MemoryPlan): ShaderProgram {
 
   // WGSL kernels are float32 only: an i32 or bool value anywhere is refused, naming the node.
   const nonFloat = (n: (typeof graph.nodes)[number]) => n.type.dtype !== 'f32';
-  const unsupported = graph.nodes.filter((n) => (!isSourceOp(n.op) && !kernelFor(n.op)) || nonFloat(n));
+  const unsupported = graph.nodes.filter((n) => (!needsNoKernel(n.op) && !kernelFor(n.op)) || nonFloat(n));
   if (unsupported.length > 0) {
     const errors = unsupported.map((n) =>
       nonFloat(n)
@@ -117,7 +118,7 @@ export function buildProgram(graph: Graph, plan: MemoryPlan): ShaderProgram {
             location: { node: `%${names.get(n)}`, ...(n.layer ? { layer: n.layer } : {}) },
             hint: 'Build the WebAssembly target, which runs i32 and bool elementwise ops.',
           })
-        : new NncError('NNC4001', `webgpu has no kernel for '${n.op}'`, { location: { node: `%${names.get(n)}`, ...(n.layer ? { layer: n.layer } : {}) } }),
+        : new NncError('NNC4001', `webgpu has no kernel for '${n.op}'${exclusionSuffix(KERNEL_EXCLUSIONS, n.op)}`, { location: { node: `%${names.get(n)}`, ...(n.layer ? { layer: n.layer } : {}) } }),
     );
     throw errors.length === 1 ? errors[0]! : new NncErrorList('NNC4001', errors);
   }

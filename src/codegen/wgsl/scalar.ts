@@ -2,7 +2,7 @@
  * Translates the registry's scalar expression trees (src/ir/scalar-expr.ts) into WGSL f32
  * expressions, so every elementwise op and fused epilogue shares its math with the interpreter.
  */
-import { ERF_COEFFS, type ScalarExpr, type ScalarFn } from '../../ir/scalar-expr.js';
+import { ERF_COEFFS, renderScalar, type ScalarExpr, type ScalarFn } from '../../ir/scalar-expr.js';
 
 /** Largest finite f32: WGSL has no infinity literal, so ±Infinity constants clamp to it. */
 export const F32_MAX = '0x1.fffffep+127f';
@@ -23,19 +23,17 @@ const INFIX: Partial<Record<ScalarFn, string>> = { add: '+', sub: '-', mul: '*',
  * (nnc_tanh, nnc_erf) come from helpersFor.
  */
 export function scalarToWgsl(e: ScalarExpr, args: readonly string[]): string {
-  switch (e.kind) {
-    case 'arg': {
-      const name = args[e.index];
-      if (name === undefined) throw new Error(`scalar expression uses $${e.index} but only ${args.length} operands exist`);
+  return renderScalar<string>(e, {
+    arg(index) {
+      const name = args[index];
+      if (name === undefined) throw new Error(`scalar expression uses $${index} but only ${args.length} operands exist`);
       return name;
-    }
-    case 'const':
-      return wgslFloat(e.value);
-    case 'call': {
-      const a = e.args.map((x) => scalarToWgsl(x, args));
-      const infix = INFIX[e.fn];
+    },
+    constant: wgslFloat,
+    call(fn, a) {
+      const infix = INFIX[fn];
       if (infix) return `(${a[0]} ${infix} ${a[1]})`;
-      switch (e.fn) {
+      switch (fn) {
         case 'neg':
           return `(-${a[0]})`;
         case 'select':
@@ -45,10 +43,10 @@ export function scalarToWgsl(e: ScalarExpr, args: readonly string[]): string {
         case 'erf':
           return `nnc_erf(${a[0]})`;
         default:
-          return `${e.fn}(${a.join(', ')})`;
+          return `${fn}(${a.join(', ')})`;
       }
-    }
-  }
+    },
+  });
 }
 
 const { p, a1, a2, a3, a4, a5 } = ERF_COEFFS;

@@ -1,7 +1,7 @@
 import binaryen from 'binaryen';
 import type { Node } from '../../../ir/graph.js';
 import { opRegistry } from '../../../ir/ops/index.js';
-import type { ScalarExpr } from '../../../ir/scalar-expr.js';
+import { scalarDtype, type ScalarExpr } from '../../../ir/scalar-expr.js';
 import { bytesOf, type DType, type Shape } from '../../../ir/types.js';
 import { forLoop, type KernelContext } from '../context.js';
 import { emitIntVector, emitScalarExpr, emitTypedScalar, isIntVectorizable, isVectorizable, type Flavor } from '../scalar-codegen.js';
@@ -98,9 +98,10 @@ export function emitElementwise(ctx: KernelContext, expr: ScalarExpr, operands: 
         if (dtypes[k] === 'i32') return m.i32.load(0, 4, ptr(k));
         return float === 'f64' ? m.f64.promote(m.f32.load(0, 4, ptr(k))) : m.f32.load(0, 4, ptr(k));
       };
-      const { expr: value, dtype } = emitTypedScalar(ctx, expr, float, dtypes.slice(0, -1), load);
+      const value = emitTypedScalar(ctx, expr, float, dtypes.slice(0, -1), load);
       const outDtype = dtypes[all.length - 1]!;
-      if ((dtype ?? outDtype) !== outDtype) throw new Error(`elementwise: expression gives ${dtype}, the node is ${outDtype}`);
+      const dtype = scalarDtype(expr, dtypes.slice(0, -1));
+      if (dtype !== outDtype) throw new Error(`elementwise: expression gives ${dtype}, the node is ${outDtype}`);
       if (outDtype === 'bool') return m.i32.store8(0, 1, dst, value);
       if (outDtype === 'i32') return m.i32.store(0, 4, dst, value);
       return m.f32.store(0, 4, dst, float === 'f64' ? m.f32.demote(value) : value);

@@ -1,25 +1,31 @@
 import { RESULT_OP, type Node } from '../../../ir/graph.js';
 import { isElementwiseOp, isSourceOp, isViewOp } from '../../../ir/traits.js';
+import type { KernelExclusions } from '../../exclusions.js';
+import { argmaxKernel } from './argmax.js';
 import { concatKernel } from './concat.js';
 import { denseKernel } from './dense.js';
 import { dropoutKernel } from './dropout.js';
+import { dropoutTrainKernel } from './dropout_train.js';
 import { elementwiseKernel } from './elementwise.js';
 import { identityKernel } from './identity.js';
 import type { WasmKernel } from './kernel.js';
 import { logSoftmaxKernel } from './log_softmax.js';
 import { matmulKernel } from './matmul.js';
 import { matmulNtKernel } from './matmul_nt.js';
+import { oneHotKernel } from './one_hot.js';
 import { padKernel } from './pad.js';
+import { reduceMeanKernel } from './reduce_mean.js';
+import { reduceSumKernel } from './reduce_sum.js';
 import { sliceKernel } from './slice.js';
 import { softmaxKernel } from './softmax.js';
 import { splitKernel } from './split.js';
+import { unreduceKernel } from './unreduce.js';
 
 /**
  * The wasm kernel of each op, keyed by registry name. Ops that declare `scalar` math (add, relu,
  * gelu, the fused `elementwise`, ...) all share the broadcasting elementwise kernel, which
- * translates their expression; views (reshape) and sources need no kernel. Ops that exist only
- * in training graphs (gradient products over the batch, reductions, integer labels and indices,
- * seeded dropout masks) have none: bundles run inference, in float32.
+ * translates their expression; views (reshape) and sources need no kernel. Every other op of
+ * the registry has an entry here or in KERNEL_EXCLUSIONS (test/codegen/kernel-coverage.test.ts).
  */
 const KERNELS: Readonly<Record<string, WasmKernel>> = {
   dense: denseKernel,
@@ -33,6 +39,20 @@ const KERNELS: Readonly<Record<string, WasmKernel>> = {
   pad: padKernel,
   identity: identityKernel,
   dropout: dropoutKernel,
+  argmax: argmaxKernel,
+  reduce_sum: reduceSumKernel,
+  reduce_mean: reduceMeanKernel,
+  unreduce: unreduceKernel,
+  one_hot: oneHotKernel,
+  dropout_train: dropoutTrainKernel,
+};
+
+/**
+ * Ops this backend has no kernel for, by design or not yet, with the reason its NNC4001 build
+ * error gives.
+ */
+export const KERNEL_EXCLUSIONS: KernelExclusions = {
+  matmul_tn: 'the product over the batch (a training gradient) has no wasm GEMM kernel yet',
 };
 
 /** The scratch each node's kernel asks the memory plan for (planMemory's `scratchOf`). */

@@ -1,32 +1,20 @@
-/**
- * Index of the largest entry along an axis (the first on ties, as tf.argMax), as f32: one thread
- * per output element scans its row.
- */
-import { load, shaderModule, type KernelGenerator } from '../kernel.js';
-import { isBatched, product, rowAxis, rowCount } from '../shapes.js';
-import { ELEMENTWISE_WORKGROUP as WG } from './elementwise.js';
-import { threadPerRowShader } from './softmax.js';
+/** Index of the largest entry along an axis (the first on ties, as tf.argMax), as f32. */
+import { normalizeAxis } from '../../../ir/ops/softmax.js';
+import { load, type KernelGenerator } from '../kernel.js';
+import { at, reduceKernel } from '../reduce.js';
 
 export const argmaxKernel: KernelGenerator = (node, ctx) => {
   const x = node.inputs[0]!;
-  const { dims, axis } = rowAxis(x, node.attrs.axis as number, ctx.describe(node), node.op);
-  const n = dims[axis - 1]!;
-  const inner = product(dims.slice(axis));
-  const rows = product(dims) / n;
-  const at = (j: string) => load(ctx.operand(x), `base + ${j} * INNER`);
-  const body = threadPerRowShader(
-    { n, inner, rows, batchRows: rowCount(node) },
-    WG,
-    `  var best = 0u;
-  var best_value = ${at('0u')};
-  for (var j = 1u; j < N; j++) {
-    let v = ${at('j')};
+  const axis = normalizeAxis(node.attrs.axis as number, x.type.shape.length);
+  const body = `  var best = 0u;
+  var best_value = ${at(ctx.operand(x), '0u')};
+  for (var j = 1u; j < count; j++) {
+    let v = ${at(ctx.operand(x), 'j')};
     if (v > best_value) {
       best = j;
       best_value = v;
     }
   }
-  ${load(ctx.operand(node), 'row')} = f32(best);`,
-  );
-  return [{ label: ctx.describe(node), wgsl: shaderModule(body), dispatch: { batched: isBatched(node), rowsPerBatch: rows, rowsPerGroup: WG, columnGroups: 1 } }];
+  ${load(ctx.operand(node), 'line')} = f32(best);`;
+  return [reduceKernel(node, x, [axis], ctx, body)];
 };
