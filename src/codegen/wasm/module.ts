@@ -5,6 +5,7 @@ import { valueNames } from '../../ir/printer.js';
 import { graphIsRowLocal, isElementwiseOp } from '../../ir/traits.js';
 import type { MemoryPlan } from '../../passes/memory-plan-types.js';
 import { KernelContext } from './context.js';
+import { GEMM_OVERREAD_BYTES } from './gemm.js';
 import { needsNoKernel, wasmKernel } from './kernels/index.js';
 import { ConstantPool, memoryLayout, PAGE_BYTES } from './layout.js';
 
@@ -82,7 +83,8 @@ export function compileWasm(graph: Graph, plan: MemoryPlan, options: WasmModuleO
     m.addFunction('run', binaryen.i32, binaryen.none, [], m.block(null, calls));
     m.addFunctionExport('run', 'run');
     const constants = pool.bytes();
-    const memoryBytes = layout.constBase + constants.byteLength;
+    // GEMM tiles may load a few lanes past the last operand in memory (never storing them).
+    const memoryBytes = layout.constBase + constants.byteLength + GEMM_OVERREAD_BYTES;
     const pages = Math.max(1, Math.ceil(memoryBytes / PAGE_BYTES));
     const segments = options.weights === 'embedded' && constants.byteLength > 0 ? [{ offset: m.i32.const(layout.constBase), data: constants, passive: false }] : [];
     m.setMemory(pages, pages, 'memory', segments);

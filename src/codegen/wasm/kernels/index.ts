@@ -9,6 +9,7 @@ import type { WasmKernel } from './kernel.js';
 import { logSoftmaxKernel } from './log_softmax.js';
 import { matmulKernel } from './matmul.js';
 import { matmulNtKernel } from './matmul_nt.js';
+import { matmulTnKernel } from './matmul_tn.js';
 import { padKernel } from './pad.js';
 import { sliceKernel } from './slice.js';
 import { softmaxKernel } from './softmax.js';
@@ -25,6 +26,7 @@ const KERNELS: Readonly<Record<string, WasmKernel>> = {
   dense: denseKernel,
   matmul: matmulKernel,
   matmul_nt: matmulNtKernel,
+  matmul_tn: matmulTnKernel,
   softmax: softmaxKernel,
   log_softmax: logSoftmaxKernel,
   concat: concatKernel,

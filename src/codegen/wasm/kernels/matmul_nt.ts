@@ -1,17 +1,15 @@
-import { isConstantOp } from '../../../ir/traits.js';
-import { viewedValue } from '../context.js';
-import { emitGemm } from '../gemm.js';
-import { emitBatchedMatmul } from './batched-matmul.js';
+import { constantB, emitGemm, rowsTimesB, type Strided } from '../gemm.js';
 import type { WasmKernel } from './kernel.js';
 
 /**
- * x times a transposed weight: the same GEMM, the weight transposed while it is packed; a
- * computed right operand takes the plain batched kernel, reading it transposed.
+ * x times the transpose of w[n, k]: the dense GEMM, a constant w transposed while it is packed,
+ * a computed one read in place through its strides (column j of wᵀ is row j of w).
  */
 export const matmulNtKernel: WasmKernel = {
   emit(ctx, node) {
     const [x, w] = node.inputs as [typeof node, typeof node];
-    if (isConstantOp(viewedValue(w).op)) return emitGemm(ctx, { x, w, transposed: true, out: node });
-    return emitBatchedMatmul(ctx, x, w, node, true);
+    const [n, k] = w.type.shape as [number, number];
+    const transposed: Strided = { addr: () => ctx.addr(w), rowStride: 1, colStride: k };
+    return emitGemm(ctx, rowsTimesB(ctx, x, constantB(w, true) ?? transposed, k, n, node));
   },
 };
