@@ -272,11 +272,11 @@ function emitTile(ctx: KernelContext, t: TileSpec): Expr {
   const loadB = (q: number, v: number): Expr => {
     const { colBytes, panelBytes } = t.B;
     const offset = q * panelBytes + v * lanes * colBytes;
-    const at = (lane: number) => m.f32.load(offset + lane * colBytes, 4, m.local.get(wp, i32));
-    if (!simd) return at(0);
-    if (colBytes === 4) return load(m.local.get(wp, i32), offset);
-    let vec = m.f32x4.splat(at(0));
-    for (let lane = 1; lane < lanesOf(q, v); lane++) vec = m.f32x4.replace_lane(vec, lane, at(lane));
+    const ptr = () => m.local.get(wp, i32);
+    if (!simd) return m.f32.load(offset, 4, ptr());
+    if (colBytes === 4) return load(ptr(), offset);
+    let vec = m.v128.load32_zero(offset, 4, ptr());
+    for (let lane = 1; lane < lanesOf(q, v); lane++) vec = m.v128.load32_lane(offset + lane * colBytes, 4, lane, ptr(), vec);
     return vec;
   };
 
