@@ -8,13 +8,10 @@
 import { setFlagsFromString } from 'node:v8';
 import { compileWasm } from '../src/codegen/wasm/module.js';
 import { parseGraph } from '../src/ir/parser.js';
-import { planMemory } from '../src/passes/index.js';
 import { gemmText } from '../src/train/compiled/gemm-wasm.js';
 import { compileKernels, loadTrainingKernels } from '../src/train/compiled/wasm-module.js';
 
 const BATCH = 32;
-/** Operands are [?, 4, features], run with 8 rows: the per-row memory plan reserves each value without a batch axis once per row. */
-const ROWS = BATCH / 4;
 
 interface Case {
   readonly name: string;
@@ -26,25 +23,25 @@ interface Case {
 const CASES: Case[] = [
   {
     name: 'x[32,784]·W1[784,128]',
-    ir: `%x = input : f32[?,4,784]
+    ir: `%x = input : f32[?,784]
          %w = input : f32[784,128]
-         %0 = matmul %x, %w : f32[?,4,128]
+         %0 = matmul %x, %w : f32[?,128]
          output "y" = %0`,
     train: { M: 32, N: 128, K: 784, sai: 784, sak: 1 },
   },
   {
     name: 'x[32,784]ᵀ·dy[32,128]',
-    ir: `%x = input : f32[?,4,784]
-         %dy = input : f32[?,4,128]
+    ir: `%x = input : f32[?,784]
+         %dy = input : f32[?,128]
          %0 = matmul_tn %x, %dy : f32[784,128]
          output "y" = %0`,
     train: { M: 784, N: 128, K: 32, sai: 1, sak: 784 },
   },
   {
     name: 'dy[32,10]·W2[128,10]ᵀ',
-    ir: `%dy = input : f32[?,4,10]
+    ir: `%dy = input : f32[?,10]
          %w = input : f32[128,10]
-         %0 = matmul_nt %dy, %w : f32[?,4,128]
+         %0 = matmul_nt %dy, %w : f32[?,128]
          output "y" = %0`,
     train: { M: 32, N: 128, K: 10, sai: 10, sak: 1, transposeB: true },
   },
@@ -81,11 +78,11 @@ function time(call: () => void): number {
 
 function nncCall(ir: string): () => void {
   const graph = parseGraph(ir);
-  const compiled = compileWasm(graph, planMemory(graph), { simd: true, weights: 'embedded' });
+  const compiled = compileWasm(graph, { simd: true, weights: 'embedded' });
   const instance = new WebAssembly.Instance(eagerModule(compiled.binary));
   const { memory, run } = instance.exports as { memory: WebAssembly.Memory; run: (rows: number) => void };
   new Float32Array(memory.buffer, compiled.memory.arenaBase, (compiled.memory.constBase - compiled.memory.arenaBase) / 4).forEach((_, i, a) => (a[i] = Math.sin(i)));
-  return () => run(ROWS);
+  return () => run(BATCH);
 }
 
 function trainCall({ M, N, K, sai, sak, transposeB }: Case['train']): () => void {

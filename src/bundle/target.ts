@@ -1,5 +1,4 @@
 import type { Graph } from '../ir/graph.js';
-import type { MemoryPlan } from '../passes/memory-plan-types.js';
 
 /** One file of a bundle, written by the bundle writer (temp dir, then an atomic rename). */
 export interface BundleFile {
@@ -27,5 +26,5 @@ export interface BundleTarget {
   readonly entry: string;
   /** Whether `model.predict` returns a Promise (GPU readback) or the result itself. */
   readonly asyncPredict: boolean;
-  emit(graph: Graph, plan: MemoryPlan, options: TargetOptions): Promise<BundleFile[]>;
+  emit(graph: Graph, options: TargetOptions): Promise<BundleFile[]>;
 }

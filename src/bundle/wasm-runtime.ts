@@ -1,4 +1,5 @@
 import type { WasmMemoryInfo } from '../codegen/wasm/module.js';
+import type { AffineBytes } from '../passes/memory-plan-types.js';
 import type { BundleSignature } from './signature.js';
 import { COMPILER_VERSION } from '../version.js';
 
@@ -64,11 +65,12 @@ function onePiece({ memory, acrossBatch }: WasmRuntimeSpec): string {
 
 /** The INPUTS and OUTPUTS tables that `CHECK_INPUTS` and the loader read. */
 export function ioTables({ signature, memory }: Pick<WasmRuntimeSpec, 'signature' | 'memory'>): string[] {
-  const table = (list: BundleSignature['inputs'], offsets: Readonly<Record<string, number>>) =>
-    `[${list.map((t) => `[${JSON.stringify(t.name)}, ${t.valuesPerRow}, ${offsets[t.name]}, ${t.shape.includes(null)}${t.array === 'Float32Array' ? '' : `, ${t.array}`}]`).join(', ')}]`;
+  const table = (list: BundleSignature['inputs'], offsets: Readonly<Record<string, AffineBytes>>) =>
+    `[${list.map((t) => `[${JSON.stringify(t.name)}, ${t.valuesPerRow}, [${offsets[t.name]!.fixedBytes}, ${offsets[t.name]!.bytesPerRow}], ${t.shape.includes(null)}${t.array === 'Float32Array' ? '' : `, ${t.array}`}]`).join(', ')}]`;
   return [
-    '// Inputs and outputs: [name, values per row (all of them without a batch axis), bytes per row',
-    '// before it in the arena, whether it has a batch axis, typed array (Float32Array when absent)].',
+    '// Inputs and outputs: [name, values per row (all of them without a batch axis), its byte offset in',
+    '// the arena as [fixed, per row of a call], whether it has a batch axis, typed array (Float32Array',
+    '// when absent)].',
     `const INPUTS = ${table(signature.inputs, memory.inputOffsets)};`,
     `const OUTPUTS = ${table(signature.outputs, memory.outputOffsets)};`,
   ];
@@ -172,7 +174,7 @@ export async function load({ simd = WebAssembly.validate(SIMD_PROBE) } = {}) {
   const { memory, run } = instance.exports;
 ${externalWeights ? '  await loadWeights(memory);\n' : ''}  const heaps = new Map([${arrays.join(', ')}].map((type) => [type, new type(memory.buffer)]));
   const heap = (type = Float32Array) => heaps.get(type);
-  const at = (offset, rows, type = Float32Array) => (ARENA + rows * offset) / type.BYTES_PER_ELEMENT;
+  const at = ([fixed, perRow], rows, type = Float32Array) => (ARENA + fixed + rows * perRow) / type.BYTES_PER_ELEMENT;
   function predict(input, batch) {
     const [arrays, rows] = check(input, batch);
 ${chunked ? '' : WHOLE_BATCH_ONLY}    // A value without a batch axis is copied whole (only a model that runs in one piece has one).

@@ -4,7 +4,6 @@ import type { Graph, Node } from '../ir/graph.js';
 import { printNode, valueNames } from '../ir/printer.js';
 import { formatType } from '../ir/types.js';
 import { nonRowLocalNodes } from '../ir/traits.js';
-import type { MemoryPlan } from '../passes/memory-plan-types.js';
 import { generateDts, type DtsMember } from './dts.js';
 import { manifestFile } from './manifest.js';
 import { bundleSignature } from './signature.js';
@@ -27,7 +26,7 @@ export const wasmTarget: BundleTarget = {
   description: 'WebAssembly (SIMD128 with a scalar fallback), for Node >= 20 and browsers',
   entry: 'model.js',
   asyncPredict: false,
-  async emit(graph: Graph, plan: MemoryPlan, options: TargetOptions): Promise<BundleFile[]> {
+  async emit(graph: Graph, options: TargetOptions): Promise<BundleFile[]> {
     // binaryen (~15 MB of JavaScript) loads here, when a WebAssembly module is built, not before.
     const acrossBatch = nonRowLocalNodes(graph);
     if (options.threads && acrossBatch.length > 0) throw threadsRefused(graph, acrossBatch[0]!, options.threads);
@@ -38,8 +37,8 @@ export const wasmTarget: BundleTarget = {
         hint: 'Give the input a symbolic first axis (the batch), or build without --threads.',
       });
     const { compileWasm } = await import('../codegen/wasm/module.js');
-    const simd = compileWasm(graph, plan, { simd: true, weights: options.weights });
-    const scalar = compileWasm(graph, plan, { simd: false, weights: options.weights });
+    const simd = compileWasm(graph, { simd: true, weights: options.weights });
+    const scalar = compileWasm(graph, { simd: false, weights: options.weights });
     const external = options.weights === 'external';
     const runtime: WasmRuntimeSpec = {
       signature: bundleSignature(graph),
@@ -113,7 +112,8 @@ function wasmDetails(simd: CompiledWasm, scalar: CompiledWasm, options: TargetOp
     ...(m.unbatchedInputs.length > 0 ? { inputsWithoutBatchAxis: m.unbatchedInputs } : {}),
     ...(acrossBatch ? { readsAcrossBatch: acrossBatch } : {}),
     memoryBytes: m.memoryBytes,
-    arenaBytesPerRow: m.arenaBytesPerRow,
+    arenaFixedBytes: m.arena.fixedBytes,
+    arenaBytesPerRow: m.arena.bytesPerRow,
     maxRowsPerRun: m.maxRows,
     constantBytes: m.constBytes,
     note: m.chunked

@@ -13,7 +13,8 @@ import { foldConstants } from './fold-constants.js';
 import { fuse } from './fuse.js';
 
 export { planMemory, SLOT_ALIGN } from './plan-memory.js';
-export type { MemoryPlan, MemorySlot } from './memory-plan-types.js';
+export type { AffineBytes, MemoryPlan, MemorySlot, ScratchRequest } from './memory-plan-types.js';
+export { atRows } from './memory-plan-types.js';
 
 export interface Pass {
   readonly name: string;

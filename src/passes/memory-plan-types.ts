@@ -1,23 +1,48 @@
 import type { Node } from '../ir/graph.js';
 
 /**
- * Where every activation lives in one arena, in bytes *per batch row*: for a batch of B rows the
- * value of node n occupies bytes [B * offsetPerRow, B * (offsetPerRow + bytesPerRow)). Because
- * every planned value scales with the batch, non-overlap per row implies non-overlap for any B.
- * Model inputs and outputs are planned too (inputs live from the start, outputs to the end).
- * Views (reshape) share their operand's slot; weights and consts are not planned.
+ * A byte count or byte offset that is affine in the batch: `fixedBytes + rows * bytesPerRow` for a
+ * call of `rows` batch rows. A value with a batch axis is purely per row, one without (a weight
+ * gradient, an optimizer slot, a static ONNX tensor) purely fixed; kernel scratch may be both.
  */
-export interface MemorySlot {
-  readonly offsetPerRow: number;
+export interface AffineBytes {
+  readonly fixedBytes: number;
   readonly bytesPerRow: number;
 }
 
+/** The bytes of `a` for a call of `rows` rows. */
+export const atRows = (a: AffineBytes, rows: number): number => a.fixedBytes + rows * a.bytesPerRow;
+
+export const ZERO_BYTES: AffineBytes = { fixedBytes: 0, bytesPerRow: 0 };
+
+/**
+ * Where one value (or one kernel's scratch) lives in the arena, as byte offsets from the arena's
+ * start for a call of B rows: bytes [atRows(offset, B), atRows(offset, B) + atRows(size, B)).
+ * The arena is two regions: fixed-size buffers first ([0, peak.fixedBytes)), then buffers that
+ * scale with the batch, at peak.fixedBytes + B * offset.bytesPerRow. Two buffers of one region
+ * that do not overlap at B = 1 do not overlap for any B, so one plan serves every batch size.
+ */
+export interface MemorySlot {
+  readonly offset: AffineBytes;
+  readonly size: AffineBytes;
+}
+
+/**
+ * Where every value lives in one arena. Model inputs and outputs are planned too (inputs live
+ * from the start, outputs to the end). Views (reshape) share their operand's slot; weights and
+ * consts are not planned (they live in the module's constant region).
+ */
 export interface MemoryPlan {
   readonly slots: ReadonlyMap<Node, MemorySlot>;
-  /** Arena size per batch row (the peak of simultaneously live bytes after reuse). */
-  readonly peakBytesPerRow: number;
+  /** Scratch memory of the kernels that asked for it, live only while their node runs. */
+  readonly scratch: ReadonlyMap<Node, MemorySlot>;
+  /** Arena size (the peak of simultaneously live bytes after reuse), per region. */
+  readonly peak: AffineBytes;
   /** What the arena would take with one buffer per value, for comparison. */
-  readonly naiveBytesPerRow: number;
+  readonly naive: AffineBytes;
   /** Index of the last node (in graph order) that reads each value; outputs live to the end. */
   readonly lastUse: ReadonlyMap<Node, number>;
 }
+
+/** What a backend tells the planner: the scratch bytes a node's kernel needs, if any. */
+export type ScratchRequest = (node: Node) => AffineBytes | undefined;

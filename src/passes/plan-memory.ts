@@ -1,7 +1,7 @@
 /**
- * Memory planning (an analysis; the graph is unchanged): places every activation in one arena so
- * that values whose lifetimes do not overlap share bytes. Sizes are per batch row (see
- * memory-plan-types.ts), so one plan serves every batch size.
+ * Memory planning (an analysis; the graph is unchanged): places every activation, and the scratch
+ * memory kernels ask for, in one arena so that values whose lifetimes do not overlap share bytes.
+ * Sizes are affine in the batch (memory-plan-types.ts), so one plan serves every batch size.
  *
  * - Lifetime of a value: from the node that defines it (model inputs: before the first node) to
  *   the last node that reads it (graph outputs: past the last node). Both ends are inclusive: a
@@ -13,15 +13,20 @@
  * - In place: an elementwise node (an op with the `elementwise` trait) writes over an operand of its own type whose
  *   buffer nothing reads afterwards, since element i is read before element i is written. Other
  *   operands in that buffer must have the result's type too (same element order, no broadcast).
- * - Placement: buffers largest first, each at the lowest 16-byte-aligned offset free of every
- *   buffer alive at the same time (greedy by size, as TFLite's arena planner does).
- * - A value with no batch axis (say, computed from constants too large to fold) is given its
- *   whole size per row: B rows then reserve B times what it needs, which is always enough.
+ *   A training step's optimizer update thus overwrites the weight it updates.
+ * - Scratch: a kernel's scratch lives exactly while its node runs, so it shares bytes with
+ *   nothing that node reads or writes.
+ * - Two regions: buffers of fixed size (no batch axis: parameters, gradients, optimizer slots,
+ *   static tensors) are placed among themselves, then buffers that scale with the batch after
+ *   them. Scratch with both parts goes to the batch region, its fixed part counted per row (B
+ *   rows then reserve at least what it needs).
+ * - Placement per region: buffers largest first, each at the lowest 16-byte-aligned offset free
+ *   of every buffer alive at the same time (greedy by size, as TFLite's arena planner does).
  *   Weights and consts live outside the arena and are not planned, nor are views of them.
  *
- *   %x = input : f32[?,784]                          slot 0..3136   (live from the start)
- *   %0 = dense %x, %k1, %b1 {activation="relu"}      slot 3136..3648
- *   %1 = dense %0, %k2, %b2 {activation="softmax"}   slot 0..40     (%x is dead: its bytes reused)
+ *   %x = input : f32[?,784]                          rows * 0..3136   (live from the start)
+ *   %0 = dense %x, %k1, %b1 {activation="relu"}      rows * 3136..3648
+ *   %1 = dense %0, %k2, %b2 {activation="softmax"}   rows * 0..40     (%x is dead: its bytes reused)
  *   peak 3648 bytes per row, naive 3696
  */
 import { NncError } from '../errors.js';
@@ -29,25 +34,34 @@ import { RESULT_OP, type Graph, type Node } from '../ir/graph.js';
 import { printNode, valueNames } from '../ir/printer.js';
 import { isConstantOp, isElementwiseOp, isViewOp } from '../ir/traits.js';
 import { bytesOf, elementsPerRow, sameType } from '../ir/types.js';
-import type { MemoryPlan, MemorySlot } from './memory-plan-types.js';
+import type { AffineBytes, MemoryPlan, MemorySlot, ScratchRequest } from './memory-plan-types.js';
 
-/** Slot offsets are multiples of this many bytes per row (the SIMD128 vector width). */
+/** Slot offsets are multiples of this many bytes (per row, in the batch region): the SIMD128 vector width. */
 export const SLOT_ALIGN = 16;
 
 /** The bytes one or more values share: a value, its views, and the values written in place over it. */
 interface Buffer {
-  readonly bytesPerRow: number;
+  readonly size: AffineBytes;
   readonly start: number;
   end: number;
-  offsetPerRow: number;
+  /** Offset within its region: fixed bytes, or bytes per row in the batch region. */
+  offset: number;
 }
 
-export function planMemory(graph: Graph): MemoryPlan {
+/** Plans `graph`'s values; `scratchOf` says which nodes' kernels need scratch, and how much. */
+export function planMemory(graph: Graph, scratchOf: ScratchRequest = () => undefined): MemoryPlan {
   const lastUse = lastUses(graph);
   const buffers = new Map<Node, Buffer>();
+  const scratchBuffers = new Map<Node, Buffer>();
   const all: Buffer[] = [];
   const index = new Map(graph.nodes.map((n, j) => [n, j]));
   for (const [j, n] of graph.nodes.entries()) {
+    const scratch = scratchOf(n);
+    if (scratch && (scratch.fixedBytes > 0 || scratch.bytesPerRow > 0)) {
+      const buf: Buffer = { size: scratch, start: j, end: j, offset: 0 };
+      scratchBuffers.set(n, buf);
+      all.push(buf);
+    }
     if (isConstantOp(n.op) || n.results) continue;
     const viewed = isView(n) ? buffers.get(n.inputs[0]!) : undefined;
     if (isView(n) && !viewed) continue; // a view of a weight or const
@@ -58,17 +72,28 @@ export function planMemory(graph: Graph): MemoryPlan {
       continue;
     }
     const start = n.op === 'input' ? -1 : n.op === RESULT_OP ? (index.get(n.inputs[0]!) ?? j) : j;
-    const own: Buffer = { bytesPerRow: rowBytes(graph, n), start, end: lastUse.get(n)!, offsetPerRow: 0 };
+    const own: Buffer = { size: valueBytes(graph, n), start, end: lastUse.get(n)!, offset: 0 };
     buffers.set(n, own);
     all.push(own);
   }
-  const peakBytesPerRow = place(all);
+  const fixedBytes = place(all.filter((b) => !inBatchRegion(b)), (b) => b.size.fixedBytes);
+  const bytesPerRow = place(all.filter(inBatchRegion), rowBytesOf);
+  const slotOf = (buf: Buffer, size: AffineBytes): MemorySlot => ({
+    offset: inBatchRegion(buf) ? { fixedBytes, bytesPerRow: buf.offset } : { fixedBytes: buf.offset, bytesPerRow: 0 },
+    size,
+  });
   const slots = new Map<Node, MemorySlot>();
-  for (const [n, buf] of buffers) slots.set(n, { offsetPerRow: buf.offsetPerRow, bytesPerRow: rowBytes(graph, n) });
-  // Without planning, every value but a view would have a buffer of its own.
-  const naiveBytesPerRow = [...buffers.keys()].filter((n) => !isView(n)).reduce((sum, n) => sum + aligned(rowBytes(graph, n)), 0);
+  for (const [n, buf] of buffers) slots.set(n, slotOf(buf, valueBytes(graph, n)));
+  const scratch = new Map<Node, MemorySlot>();
+  for (const [n, buf] of scratchBuffers) scratch.set(n, slotOf(buf, buf.size));
+  // Without planning, every value but a view, and every scratch, would have a buffer of its own.
+  const unshared = [...[...buffers].filter(([n]) => !isView(n)).map(([n]) => valueBytes(graph, n)), ...[...scratchBuffers.values()].map((b) => b.size)];
+  const naive = unshared.reduce((sum, s) => ({ fixedBytes: sum.fixedBytes + aligned(s.fixedBytes), bytesPerRow: sum.bytesPerRow + aligned(s.bytesPerRow) }), {
+    fixedBytes: 0,
+    bytesPerRow: 0,
+  });
   const plannedLastUse = new Map([...lastUse].filter(([n]) => buffers.has(n)));
-  return { slots, peakBytesPerRow, naiveBytesPerRow, lastUse: plannedLastUse };
+  return { slots, scratch, peak: { fixedBytes, bytesPerRow }, naive, lastUse: plannedLastUse };
 }
 
 /** Last reader of every value in graph order; graph outputs live past the last node. */
@@ -94,35 +119,39 @@ function inPlaceBuffer(n: Node, j: number, buffers: ReadonlyMap<Node, Buffer>): 
   return undefined;
 }
 
-/** Bytes per batch row; a value without a batch axis reserves its whole size per row. */
-function rowBytes(graph: Graph, n: Node): number {
+/** A value's bytes: per row with a batch axis, fixed without one. */
+function valueBytes(graph: Graph, n: Node): AffineBytes {
   const symbolic = n.type.shape.filter((d) => d === null).length;
   if (symbolic > 1) {
     const names = valueNames(graph);
     const where = { node: `%${names.get(n)}`, ...(n.layer ? { layer: n.layer } : {}) };
     throw new NncError('NNC2007', `only the batch axis may be symbolic: ${printNode(n, names)}`, { location: where });
   }
-  return elementsPerRow(n.type.shape) * bytesOf(n.type.dtype);
+  const bytes = elementsPerRow(n.type.shape) * bytesOf(n.type.dtype);
+  return symbolic === 1 ? { fixedBytes: 0, bytesPerRow: bytes } : { fixedBytes: bytes, bytesPerRow: 0 };
 }
 
+const inBatchRegion = (b: Buffer) => b.size.bytesPerRow > 0;
+/** Bytes per row of a batch-region buffer; a fixed part (scratch only) counts per row too. */
+const rowBytesOf = (b: Buffer) => b.size.bytesPerRow + b.size.fixedBytes;
 const isView = (n: Node) => isViewOp(n.op);
 const aligned = (bytes: number) => Math.ceil(bytes / SLOT_ALIGN) * SLOT_ALIGN;
 
-/** Assigns offsets (greedy by size) and returns the arena size per row. */
-function place(buffers: readonly Buffer[]): number {
-  const bySize = [...buffers].sort((a, b) => b.bytesPerRow - a.bytesPerRow || a.start - b.start);
+/** Assigns offsets within one region (greedy by size) and returns the region's size. */
+function place(buffers: readonly Buffer[], sizeOf: (b: Buffer) => number): number {
+  const bySize = [...buffers].sort((a, b) => sizeOf(b) - sizeOf(a) || a.start - b.start);
   const placed: Buffer[] = [];
   let peak = 0;
   for (const buf of bySize) {
-    const overlapping = placed.filter((p) => p.start <= buf.end && buf.start <= p.end).sort((a, b) => a.offsetPerRow - b.offsetPerRow);
+    const overlapping = placed.filter((p) => p.start <= buf.end && buf.start <= p.end).sort((a, b) => a.offset - b.offset);
     let offset = 0;
     for (const p of overlapping) {
-      if (offset + aligned(buf.bytesPerRow) <= p.offsetPerRow) break;
-      offset = Math.max(offset, p.offsetPerRow + aligned(p.bytesPerRow));
+      if (offset + aligned(sizeOf(buf)) <= p.offset) break;
+      offset = Math.max(offset, p.offset + aligned(sizeOf(p)));
     }
-    buf.offsetPerRow = offset;
+    buf.offset = offset;
     placed.push(buf);
-    peak = Math.max(peak, offset + aligned(buf.bytesPerRow));
+    peak = Math.max(peak, offset + aligned(sizeOf(buf)));
   }
   return peak;
 }

@@ -13,7 +13,7 @@ import { removeTempDirs } from '../wasm/temp.js';
 import { DataType, node, valueInfo, writeOnnxModel, type Dims } from '../helpers/onnx-model.js';
 import { webgpuTarget } from '../../src/codegen/wgsl/target.js';
 import { buildWebGpuBundle, byName, dawnGpu, predictInput } from '../helpers/webgpu.js';
-import { optimize, planMemory } from '../../src/passes/index.js';
+import { optimize } from '../../src/passes/index.js';
 
 const { onnx } = onnxProto;
 const { FLOAT } = DataType;
@@ -251,7 +251,7 @@ describe('bundles of models without a batch axis', () => {
 
   it('the webgpu target refuses a matmul by a batched stack, naming it (NNC4001)', async () => {
     const graph = optimize(loadOnnxGraph(writeModel(CASES[7]!)));
-    const emit = webgpuTarget.emit(graph, planMemory(graph), { singleFile: false, weights: 'embedded' });
+    const emit = webgpuTarget.emit(graph, { singleFile: false, weights: 'embedded' });
     await expect(emit).rejects.toMatchObject({ code: 'NNC4001' });
     await expect(emit).rejects.toThrow(/does not support matmul f32\[3,4\] x f32\[\?,4,5\]/);
   });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { webgpuTarget } from '../../src/codegen/wgsl/target.js';
 import type { Graph } from '../../src/ir/graph.js';
-import { optimize, planMemory } from '../../src/passes/index.js';
+import { optimize } from '../../src/passes/index.js';
 import type { TargetOptions } from '../../src/bundle/target.js';
 
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -66,7 +66,7 @@ export interface BuildOptions extends Partial<TargetOptions> {
 export async function buildWebGpuBundle(graph: Graph, options: BuildOptions = {}): Promise<BuiltBundle> {
   const { optimize: runPasses = true, ...target } = options;
   const optimized = runPasses ? optimize(graph) : graph;
-  const files = await webgpuTarget.emit(optimized, planMemory(optimized), { singleFile: false, weights: 'external', ...target });
+  const files = await webgpuTarget.emit(optimized, { singleFile: false, weights: 'external', ...target });
   const dir = mkdtempSync(join(tmpdir(), 'nnc-webgpu-'));
   for (const f of files) writeFileSync(join(dir, f.path), f.contents);
   const entry = pathToFileURL(join(dir, 'model.webgpu.js')).href;

@@ -45,7 +45,8 @@ describe('nnc ir', () => {
     const { code, out } = await runCli('ir', seed, '--passes', 'fuse', '--memory');
     expect(code).toBe(0);
     expect(computeLines(out)).toHaveLength(2);
-    expect(out).toContain('# peak 3648 bytes per batch row (one buffer per value: 3696)');
+    expect(out).toContain('# peak rows * 3648 bytes (one buffer per value: rows * 3696)');
+    expect(out).toMatch(/^#   %\w+: 0 \.\. rows \* 3136$/m);
     const onlyCanon = await runCli('ir', seed, '--passes', 'canonicalize');
     expect(computeLines(onlyCanon.out)).toHaveLength(7);
   });

@@ -7,10 +7,11 @@ import { tensor, type Tensor } from '../../src/ir/tensor.js';
 import { isViewOp } from '../../src/ir/traits.js';
 import { verifyGraph } from '../../src/ir/verifier.js';
 import { concreteShape, elementCount, sameType } from '../../src/ir/types.js';
-import { optimize, planMemory, SLOT_ALIGN, type MemoryPlan, type MemorySlot } from '../../src/passes/index.js';
+import { atRows, optimize, planMemory, SLOT_ALIGN, type MemoryPlan, type MemorySlot, type ScratchRequest } from '../../src/passes/index.js';
 import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
 import { BRANCHING_FIXTURES, loadFixtureGraphs } from './fixture-graphs.js';
 import { ir } from './pass-case.js';
+import { Trainer } from '../../src/train/trainer.js';
 
 const fixtures = loadFixtureGraphs();
 const isView = (n: Node) => isViewOp(n.op);
@@ -20,10 +21,28 @@ function dataOf(n: Node): Node {
   return isView(n) ? dataOf(n.inputs[0]!) : n;
 }
 
+/** Batch sizes at which affine slots are compared (offsets and sizes are linear in the batch). */
+const BATCHES = [1, 3, 64];
+
+/** Byte range [start, end) of a slot for a call of `batch` rows. */
+function bytesAt(slot: MemorySlot, batch: number): [number, number] {
+  const start = atRows(slot.offset, batch);
+  return [start, start + atRows(slot.size, batch)];
+}
+
+/** Whether two slots share a byte for some batch size. */
+function slotsOverlap(p: MemorySlot, q: MemorySlot): boolean {
+  return BATCHES.some((batch) => {
+    const [[ps, pe], [qs, qe]] = [bytesAt(p, batch), bytesAt(q, batch)];
+    return ps < qe && qs < pe;
+  });
+}
+
 /**
  * Checks the plan pair by pair: two values alive at the same time may share bytes only if one
  * is a view of the other, or if the later one is written in place, by an elementwise node of the
- * same type, over data whose last reader is that very node.
+ * same type, over data whose last reader is that very node. A kernel's scratch shares bytes with
+ * nothing alive while its node runs.
  */
 function expectNoLiveOverlap(graph: Graph, plan: MemoryPlan): void {
   const index = new Map(graph.nodes.map((n, i) => [n, i]));
@@ -33,7 +52,7 @@ function expectNoLiveOverlap(graph: Graph, plan: MemoryPlan): void {
   for (const [i, a] of planned.entries()) {
     for (const b of planned.slice(i + 1)) {
       const [sa, sb] = [plan.slots.get(a)!, plan.slots.get(b)!];
-      const bytesOverlap = sa.offsetPerRow < sb.offsetPerRow + sb.bytesPerRow && sb.offsetPerRow < sa.offsetPerRow + sa.bytesPerRow;
+      const bytesOverlap = slotsOverlap(sa, sb);
       const timeOverlap = born(a) <= plan.lastUse.get(b)! && born(b) <= plan.lastUse.get(a)!;
       if (!bytesOverlap || !timeOverlap || dataOf(a) === dataOf(b)) continue;
       const [early, late] = born(a) < born(b) ? [a, b] : [b, a];
@@ -46,31 +65,48 @@ function expectNoLiveOverlap(graph: Graph, plan: MemoryPlan): void {
       expect(inPlace, `live values ${early.op}#${born(early)} and ${late.op}#${born(late)} share bytes`).toBe(true);
     }
   }
+  for (const [node, scratch] of plan.scratch) {
+    const j = index.get(node)!;
+    for (const v of planned)
+      if (born(v) <= j && j <= plan.lastUse.get(v)!) expect(slotsOverlap(scratch, plan.slots.get(v)!), `scratch of #${j} overlaps ${v.op}#${born(v)}`).toBe(false);
+    for (const [other, s] of plan.scratch) if (other !== node && index.get(other) === j) expect(slotsOverlap(scratch, s)).toBe(false);
+  }
 }
+
+/** Asks for scratch at every computing node: fixed, per-row and mixed sizes in turn. */
+const scratchEverywhere: ScratchRequest = (node) =>
+  node.op === 'input' || node.op === 'weight' || node.op === 'const' ? undefined : [{ fixedBytes: 40, bytesPerRow: 0 }, { fixedBytes: 0, bytesPerRow: 24 }, { fixedBytes: 8, bytesPerRow: 12 }][node.id % 3];
 
 /**
  * Runs the graph with every planned value stored in one arena at its slot, operands read back
  * from the arena: if the plan let a value be overwritten while still needed, outputs change.
  */
 function interpretInArena(graph: Graph, plan: MemoryPlan, inputs: TensorMap, batch: number): TensorMap {
-  const arena = new Float32Array((batch * plan.peakBytesPerRow) / 4);
+  const arena = new Float32Array(atRows(plan.peak, batch) / 4);
+  // Scratch is scribbled over while its node runs: a value placed there would be corrupted.
+  const scribble = (n: Node) => {
+    const slot = plan.scratch.get(n);
+    if (slot) arena.fill(NaN, ...bytesAt(slot, batch).map((b) => b / 4));
+  };
   const scratch = new Map<Node, Tensor>(); // weights, consts and views of them: not in the arena
   const projections = graph.projections();
   const read = (n: Node): Tensor => {
     const slot = plan.slots.get(n);
     if (!slot) return scratch.get(n)!;
     const shape = concreteShape(n.type.shape, batch);
-    const start = (batch * slot.offsetPerRow) / 4;
+    const start = atRows(slot.offset, batch) / 4;
     return tensor(shape, arena.slice(start, start + elementCount(shape)));
   };
   for (const n of graph.nodes) {
     const shape = concreteShape(n.type.shape, batch);
     if (n.op === 'result') continue; // written by its multi-result node, below
+    const operands = n.inputs.map(read);
+    scribble(n);
     if (n.results) {
       // Every result goes to its projection's slot at once, as the kernels write them.
       const outs = n.results.map((t) => ({ dtype: t.dtype, shape: concreteShape(t.shape, batch) }));
-      const values = opRegistry.get(n.op)!.evaluateResults!(n.inputs.map(read), n.attrs, outs);
-      projections.get(n)!.forEach((p, k) => p && arena.set(values[k]!.data, (batch * plan.slots.get(p)!.offsetPerRow) / 4));
+      const values = opRegistry.get(n.op)!.evaluateResults!(operands, n.attrs, outs);
+      projections.get(n)!.forEach((p, k) => p && arena.set(values[k]!.data, atRows(plan.slots.get(p)!.offset, batch) / 4));
       continue;
     }
     const value =
@@ -78,25 +114,30 @@ function interpretInArena(graph: Graph, plan: MemoryPlan, inputs: TensorMap, bat
         ? inputs[n.name!]!
         : n.op === 'weight'
           ? tensor(shape, graph.weights.get(n.name!)!)
-          : opRegistry.get(n.op)!.evaluate(n.inputs.map(read), n.attrs, { dtype: n.type.dtype, shape });
+          : opRegistry.get(n.op)!.evaluate(operands, n.attrs, { dtype: n.type.dtype, shape });
     const slot = plan.slots.get(n);
-    if (slot) arena.set(value.data, (batch * slot.offsetPerRow) / 4);
+    if (slot) arena.set(value.data, atRows(slot.offset, batch) / 4);
     else scratch.set(n, value);
   }
   return Object.fromEntries(graph.outputs.map((o) => [o.name, read(o.node)]));
 }
 
-function expectPlanSound(graph: Graph): MemoryPlan {
+function expectPlanSound(graph: Graph, scratchOf?: ScratchRequest): MemoryPlan {
   verifyGraph(graph, { requireWeightData: true });
-  const plan = planMemory(graph);
+  const plan = planMemory(graph, scratchOf);
   for (const n of graph.nodes) expect(plan.slots.has(n)).toBe(n.op !== 'weight' && n.op !== 'const' && !n.results && !(isView(n) && !plan.slots.has(n.inputs[0]!)));
-  for (const slot of plan.slots.values()) {
-    expect(slot.offsetPerRow % SLOT_ALIGN).toBe(0);
-    expect(slot.offsetPerRow + slot.bytesPerRow).toBeLessThanOrEqual(plan.peakBytesPerRow);
+  for (const slot of [...plan.slots.values(), ...plan.scratch.values()]) {
+    for (const batch of BATCHES) {
+      expect(atRows(slot.offset, batch) % SLOT_ALIGN).toBe(0);
+      expect(bytesAt(slot, batch)[1]).toBeLessThanOrEqual(atRows(plan.peak, batch));
+    }
   }
   expectNoLiveOverlap(graph, plan);
   for (const batch of [1, 4]) {
     const { tensors } = randomInputs(graph, batch, 5);
+    if (tensors.dropout_seed) tensors.dropout_seed = tensor([], [17]);
+    // Second moments and step scalars of a training step are never negative (sqrt reads them).
+    for (const [name, t] of Object.entries(tensors)) if (name.startsWith('v:') || name.startsWith('opt:')) tensors[name] = tensor(t.shape, t.data.map(Math.abs));
     const want = interpret(graph, tensors);
     const got = interpretInArena(graph, plan, tensors, batch);
     for (const o of graph.outputs) expect(maxAbsDiff(got[o.name]!.data, want[o.name]!.data)).toBe(0);
@@ -112,18 +153,36 @@ describe('planMemory', () => {
 
   it.each(BRANCHING_FIXTURES)('reuses buffers in %s: peak below one buffer per value', (name) => {
     const plan = planMemory(optimize(fixtures.find((f) => f.name === name)!.graph));
-    expect(plan.peakBytesPerRow).toBeLessThan(plan.naiveBytesPerRow);
+    expect(plan.peak.bytesPerRow).toBeLessThan(plan.naive.bytesPerRow);
+  });
+
+  it.each(fixtures.map((f) => [f.name, f.graph] as const))('plans kernel scratch of %s apart from everything live while its node runs', (_name, graph) => {
+    const plan = expectPlanSound(optimize(graph), scratchEverywhere);
+    expect(plan.scratch.size).toBeGreaterThan(0);
+  });
+
+  it.each(fixtures.map((f) => [f.name, f.graph] as const))('plans the optimized training step of %s, its optimizer updates in place', (_name, graph) => {
+    const trainer = new Trainer(graph, { optimizer: 'adam', loss: 'meanSquaredError' });
+    const step = optimize(trainer.graphs.train);
+    const plan = expectPlanSound(step);
+    // Parameters and optimizer slots have no batch axis: the fixed region holds them.
+    expect(plan.peak.fixedBytes).toBeGreaterThan(0);
+    for (const o of step.outputs.filter((o) => o.name.startsWith('param:') || o.name.startsWith('m:') || o.name.startsWith('v:'))) {
+      const input = step.inputs.find((n) => n.name === o.name)!;
+      expect(plan.slots.get(o.node), o.name).toEqual(plan.slots.get(input));
+    }
   });
 
   it('plans the optimized seed model: the softmax output reuses the dead input bytes', () => {
     const graph = optimize(fixtures.find((f) => f.name === 'seed-sequential')!.graph);
     const plan = expectPlanSound(graph);
     const [input, hidden, probs] = graph.nodes.filter((n) => n.op !== 'weight');
-    expect(plan.slots.get(input!)).toEqual({ offsetPerRow: 0, bytesPerRow: 784 * 4 });
-    expect(plan.slots.get(hidden!)).toEqual({ offsetPerRow: 784 * 4, bytesPerRow: 128 * 4 });
-    expect(plan.slots.get(probs!)).toEqual({ offsetPerRow: 0, bytesPerRow: 10 * 4 });
-    expect(plan.peakBytesPerRow).toBe((784 + 128) * 4);
-    expect(plan.naiveBytesPerRow).toBe((784 + 128 + 12) * 4);
+    const perRow = (bytes: number) => ({ fixedBytes: 0, bytesPerRow: bytes });
+    expect(plan.slots.get(input!)).toEqual({ offset: perRow(0), size: perRow(784 * 4) });
+    expect(plan.slots.get(hidden!)).toEqual({ offset: perRow(784 * 4), size: perRow(128 * 4) });
+    expect(plan.slots.get(probs!)).toEqual({ offset: perRow(0), size: perRow(10 * 4) });
+    expect(plan.peak).toEqual(perRow((784 + 128) * 4));
+    expect(plan.naive).toEqual(perRow((784 + 128 + 12) * 4));
   });
 
   it('has checks that catch a plan overlapping live values', () => {
@@ -131,7 +190,7 @@ describe('planMemory', () => {
     const plan = planMemory(graph);
     const [trunk, kind] = graph.nodes.filter((n) => n.op === 'dense');
     // The first head written over the trunk, which the second head still has to read.
-    const slots = new Map(plan.slots).set(kind!, { offsetPerRow: plan.slots.get(trunk!)!.offsetPerRow, bytesPerRow: 4 * 4 });
+    const slots = new Map(plan.slots).set(kind!, { offset: plan.slots.get(trunk!)!.offset, size: { fixedBytes: 0, bytesPerRow: 4 * 4 } });
     const broken: MemoryPlan = { ...plan, slots };
     expect(() => expectNoLiveOverlap(graph, broken)).toThrow(/share bytes/);
     const { tensors } = randomInputs(graph, 2, 5);
@@ -162,12 +221,12 @@ describe('planMemory', () => {
     expect(plan.slots.get(tView!)).toEqual(plan.slots.get(t!));
     expect(plan.lastUse.get(t!)).toBe(4); // read last by its view ...
     expect(plan.lastUse.get(tView!)).toBe(graph.nodes.length); // ... an output, which keeps the shared bytes alive
-    expect(plan.slots.get(r!)!.offsetPerRow).not.toBe(plan.slots.get(d!)!.offsetPerRow); // %3 is read again by %5
-    expect(plan.slots.get(sum!)!.offsetPerRow).toBe(plan.slots.get(r!)!.offsetPerRow); // in place over %4, its first operand to die there
-    expect(plan.slots.get(out!)!.offsetPerRow).toBe(plan.slots.get(sum!)!.offsetPerRow); // in place over %5
+    expect(plan.slots.get(r!)!.offset).not.toEqual(plan.slots.get(d!)!.offset); // %3 is read again by %5
+    expect(plan.slots.get(sum!)!.offset).toEqual(plan.slots.get(r!)!.offset); // in place over %4, its first operand to die there
+    expect(plan.slots.get(out!)!.offset).toEqual(plan.slots.get(sum!)!.offset); // in place over %5
   });
 
-  it('gives a value without a batch axis its whole size per row, and leaves weights and consts out', () => {
+  it('plans a value without a batch axis at its size in the fixed region, and leaves weights and consts out', () => {
     const weights = new Map([['a', new Float32Array(64).fill(0.5)], ['b', new Float32Array(64).fill(2)]]);
     const graph = parseGraph(
       ir`
@@ -183,7 +242,10 @@ describe('planMemory', () => {
       { weights },
     );
     const plan = expectPlanSound(graph);
-    expect(plan.slots.get(graph.nodes[4]!)!.bytesPerRow).toBe(64 * 64 * 4);
+    expect(plan.slots.get(graph.nodes[4]!)).toEqual({ offset: { fixedBytes: 0, bytesPerRow: 0 }, size: { fixedBytes: 64 * 64 * 4, bytesPerRow: 0 } });
+    // Batched values start after the fixed region, whatever the batch.
+    expect(plan.slots.get(graph.nodes[5]!)!.offset.fixedBytes).toBe(64 * 64 * 4);
+    expect(plan.peak).toEqual({ fixedBytes: 64 * 64 * 4, bytesPerRow: 64 * 64 * 4 }); // the add and mul work in place over %x
     expect([...plan.slots.keys()].map((n) => n.op)).toEqual(['input', 'mul', 'add', 'mul']);
   });
 
@@ -200,15 +262,15 @@ describe('planMemory', () => {
     const plan = expectPlanSound(graph);
     const [x, splitNode, a, b, , cat] = graph.nodes;
     const [sx, sa, sb] = [plan.slots.get(x!)!, plan.slots.get(a!)!, plan.slots.get(b!)!];
-    const overlap = (p: MemorySlot, q: MemorySlot) => p.offsetPerRow < q.offsetPerRow + q.bytesPerRow && q.offsetPerRow < p.offsetPerRow + p.bytesPerRow;
+    const overlap = slotsOverlap;
     expect(plan.slots.has(splitNode!)).toBe(false); // the split itself owns no bytes
-    expect([sa.bytesPerRow, sb.bytesPerRow]).toEqual([16, 16]);
+    expect([sa.size.bytesPerRow, sb.size.bytesPerRow]).toEqual([16, 16]);
     // Both results are written by the split while it reads %x, and %x stays live: three disjoint ranges.
     expect([overlap(sa, sb), overlap(sa, sx), overlap(sb, sx)]).toEqual([false, false, false]);
     expect([plan.lastUse.get(a!), plan.lastUse.get(b!)]).toEqual([4, 4]); // read last by the mul
     // The concat, born after both died, takes bytes one of them had.
     expect(overlap(plan.slots.get(cat!)!, sa) || overlap(plan.slots.get(cat!)!, sb)).toBe(true);
-    expect(plan.peakBytesPerRow).toBeLessThan(plan.naiveBytesPerRow);
+    expect(plan.peak.bytesPerRow).toBeLessThan(plan.naive.bytesPerRow);
     // An operand that dies at the split still overlaps the results in time: they are written while it is read.
     const dying = parseGraph(ir`
       %x = input : f32[?,8]

@@ -4,7 +4,7 @@ import type { TargetOptions } from '../../src/bundle/target.js';
 import { wasmTarget } from '../../src/bundle/wasm-target.js';
 import { writeBundle } from '../../src/bundle/writer.js';
 import type { Graph } from '../../src/ir/graph.js';
-import { optimize, planMemory } from '../../src/passes/index.js';
+import { optimize } from '../../src/passes/index.js';
 import { tempDir } from './temp.js';
 
 /** The public surface of a generated wasm bundle (what model.d.ts declares). */
@@ -29,7 +29,7 @@ export interface BuiltWasmBundle {
 /** Optimizes and plans the graph, then writes the wasm bundle as `nnc build` would. */
 export async function buildWasmBundle(graph: Graph, options: Partial<TargetOptions> = {}): Promise<BuiltWasmBundle> {
   const optimized = optimize(graph);
-  const files = await wasmTarget.emit(optimized, planMemory(optimized), { singleFile: false, weights: 'embedded', ...options });
+  const files = await wasmTarget.emit(optimized, { singleFile: false, weights: 'embedded', ...options });
   const dir = join(tempDir('wasm'), 'bundle');
   await writeBundle(dir, files);
   const entry = pathToFileURL(join(dir, 'model.js')).href;

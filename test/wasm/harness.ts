@@ -1,7 +1,7 @@
+import { atRows, type AffineBytes } from '../../src/passes/index.js';
 import { compileWasm } from '../../src/codegen/wasm/module.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { interpret } from '../../src/ir/interpreter.js';
-import { planMemory } from '../../src/passes/index.js';
 import { randomInputs } from '../helpers/random-inputs.js';
 
 /**
@@ -9,15 +9,14 @@ import { randomInputs } from '../helpers/random-inputs.js';
  * the inputs at their planned addresses, the way model.js does.
  */
 export async function runModule(graph: Graph, inputs: Record<string, Float32Array>, batch: number, simd: boolean): Promise<Record<string, Float32Array>> {
-  const plan = planMemory(graph);
-  const compiled = compileWasm(graph, plan, { simd, weights: 'embedded' });
+  const compiled = compileWasm(graph, { simd, weights: 'embedded' });
   if (batch > compiled.memory.maxRows) throw new Error(`runModule runs one chunk; batch ${batch} > ${compiled.memory.maxRows}`);
   const { instance } = await WebAssembly.instantiate(compiled.binary);
   const { memory, run } = instance.exports as { memory: WebAssembly.Memory; run: (rows: number) => void };
   const heap = new Float32Array(memory.buffer);
   // Garbage in the arena, as after earlier calls: a kernel must not rely on zeroed memory.
   heap.fill(NaN, compiled.memory.arenaBase / 4, compiled.memory.constBase / 4);
-  const at = (offsetPerRow: number) => (compiled.memory.arenaBase + batch * offsetPerRow) / 4;
+  const at = (offset: AffineBytes) => (compiled.memory.arenaBase + atRows(offset, batch)) / 4;
   for (const [name, data] of Object.entries(inputs)) heap.set(data, at(compiled.memory.inputOffsets[name]!));
   run(batch);
   return Object.fromEntries(

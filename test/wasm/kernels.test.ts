@@ -8,7 +8,6 @@ import { tensor } from '../../src/ir/tensor.js';
 import { tensorType, type Shape } from '../../src/ir/types.js';
 import { printGraph } from '../../src/ir/printer.js';
 import { eliminateDeadCode } from '../../src/passes/dce.js';
-import { planMemory } from '../../src/passes/index.js';
 import { moduleError, runModule } from './harness.js';
 
 const TOLERANCE = 1e-5;
@@ -253,7 +252,7 @@ describe('softmax, concat, copies and views', () => {
     b.output('z', z);
     const graph = b.build();
     try {
-      compileWasm(graph, planMemory(graph), { simd: true, weights: 'embedded' });
+      compileWasm(graph, { simd: true, weights: 'embedded' });
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(NncError);
@@ -266,28 +265,25 @@ describe('softmax, concat, copies and views', () => {
 describe('module', () => {
   it('is the same memory layout and constants in both builds, and deterministic', () => {
     const graph = denseGraph(30, 20, { activation: 'relu' });
-    const plan = planMemory(graph);
-    const simd = compileWasm(graph, plan, { simd: true, weights: 'embedded' });
-    const scalar = compileWasm(graph, plan, { simd: false, weights: 'embedded' });
+    const simd = compileWasm(graph, { simd: true, weights: 'embedded' });
+    const scalar = compileWasm(graph, { simd: false, weights: 'embedded' });
     expect(simd.memory).toEqual(scalar.memory);
     expect(Buffer.from(simd.constants).equals(Buffer.from(scalar.constants))).toBe(true);
-    expect(Buffer.from(compileWasm(graph, plan, { simd: true, weights: 'embedded' }).binary).equals(Buffer.from(simd.binary))).toBe(true);
+    expect(Buffer.from(compileWasm(graph, { simd: true, weights: 'embedded' }).binary).equals(Buffer.from(simd.binary))).toBe(true);
     expect(WebAssembly.validate(simd.binary)).toBe(true);
     expect(WebAssembly.validate(scalar.binary)).toBe(true);
   });
 
   it('uses SIMD instructions only in the SIMD build', () => {
     const graph = denseGraph(30, 20, { activation: 'relu' });
-    const plan = planMemory(graph);
-    expect(compileWasm(graph, plan, { simd: true, weights: 'embedded' }, true).text).toMatch(/f32x4\.mul/);
-    expect(compileWasm(graph, plan, { simd: false, weights: 'embedded' }, true).text).not.toMatch(/v128|f32x4/);
+    expect(compileWasm(graph, { simd: true, weights: 'embedded' }, true).text).toMatch(/f32x4\.mul/);
+    expect(compileWasm(graph, { simd: false, weights: 'embedded' }, true).text).not.toMatch(/v128|f32x4/);
   });
 
   it('leaves the weights out of the module with external weights', () => {
     const graph = denseGraph(64, 64, {});
-    const plan = planMemory(graph);
-    const embedded = compileWasm(graph, plan, { simd: true, weights: 'embedded' });
-    const external = compileWasm(graph, plan, { simd: true, weights: 'external' });
+    const embedded = compileWasm(graph, { simd: true, weights: 'embedded' });
+    const external = compileWasm(graph, { simd: true, weights: 'external' });
     expect(embedded.binary.byteLength - external.binary.byteLength).toBeGreaterThan(64 * 64 * 4 - 100);
     expect(external.constants.byteLength).toBeGreaterThanOrEqual(64 * 64 * 4);
   });

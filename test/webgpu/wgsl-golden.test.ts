@@ -13,17 +13,16 @@ import { expectGolden } from '../helpers/golden.js';
 
 describe.each(FIXTURES)('webgpu codegen: $name', (fixture) => {
   const graph = optimize(loadModelFile(fixture.path).model.toGraph());
-  const plan = planMemory(graph);
 
   it('emits the golden WGSL', () => {
-    const program = buildProgram(graph, plan);
+    const program = buildProgram(graph, planMemory(graph));
     const text = program.dispatches.map((d) => `// dispatch: ${d.label} (shader ${d.shader})`).join('\n');
     expectGolden(`webgpu/${fixture.name}.wgsl`, `${text}\n\n${program.shaders.map((s, i) => `// shader ${i}\n${s}`).join('\n')}`);
   });
 
   it('emits byte-identical bundles twice', async () => {
     const options = { singleFile: false, weights: 'external' } as const;
-    const [a, b] = [await webgpuTarget.emit(graph, plan, options), await webgpuTarget.emit(graph, plan, options)];
+    const [a, b] = [await webgpuTarget.emit(graph, options), await webgpuTarget.emit(graph, options)];
     expect(a.map((f) => f.path)).toEqual(['model.webgpu.js', 'model.webgpu.d.ts', 'model.webgpu.bin', 'manifest.json']);
     expect(b).toEqual(a);
   });

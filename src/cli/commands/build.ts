@@ -9,7 +9,7 @@ import { NncError } from '../../errors.js';
 import type { Graph } from '../../ir/graph.js';
 import { printGraph } from '../../ir/printer.js';
 import { verifyGraph } from '../../ir/verifier.js';
-import { optimize, planMemory } from '../../passes/index.js';
+import { optimize } from '../../passes/index.js';
 import { parseCommandArgs, requireModelPath, type CliIO, type Command } from '../command.js';
 import { fitForBuild } from '../../train/fit-from-model-file.js';
 import { loadGraphForCli } from '../load-model.js';
@@ -65,16 +65,15 @@ export const buildCommand: Command = {
     if (loaded.model) status.out(loaded.model.summary(null));
     const graph = optimize(await fitForBuild(loaded, { train: options.train, ...training }, status));
     verifyGraph(graph, { requireWeightData: true });
-    const plan = planMemory(graph);
     if (options.emit === 'ir') io.out(printGraph(graph));
     if (options.emit === 'wat') {
       const { compileWasm } = await import('../../codegen/wasm/module.js');
-      io.out(compileWasm(graph, plan, { simd: true, weights: 'embedded' }, true).text!);
+      io.out(compileWasm(graph, { simd: true, weights: 'embedded' }, true).text!);
     }
     const files: BundleFile[] = [];
     for (const name of options.targets) {
       const prefix = options.subdirectories ? `${name}/` : '';
-      for (const f of await TARGETS[name]!.emit(graph, plan, options.target)) files.push({ path: prefix + f.path, contents: f.contents });
+      for (const f of await TARGETS[name]!.emit(graph, options.target)) files.push({ path: prefix + f.path, contents: f.contents });
     }
     await writeBundle(options.out, files, output);
     status.out(report(options, files, graph));

@@ -2,7 +2,7 @@ import { NncError } from '../../errors.js';
 import type { Graph } from '../../ir/graph.js';
 import { printGraph, valueNames } from '../../ir/printer.js';
 import { verifyGraph } from '../../ir/verifier.js';
-import { optimize, PASSES, PIPELINE, planMemory } from '../../passes/index.js';
+import { optimize, PASSES, PIPELINE, planMemory, type AffineBytes } from '../../passes/index.js';
 import { parseCommandArgs, requireModelPath, type Command } from '../command.js';
 import { loadGraphForCli } from '../load-model.js';
 
@@ -67,6 +67,13 @@ function usage(detail: string): NncError {
 function printMemoryPlan(graph: Graph): string {
   const plan = planMemory(graph);
   const names = valueNames(graph);
-  const lines = [...plan.slots].map(([n, s]) => `#   %${names.get(n)}: bytes ${s.offsetPerRow}..${s.offsetPerRow + s.bytesPerRow} per row`);
-  return ['# memory plan', ...lines, `# peak ${plan.peakBytesPerRow} bytes per batch row (one buffer per value: ${plan.naiveBytesPerRow})`].join('\n');
+  const lines = [...plan.slots].map(([n, s]) => `#   %${names.get(n)}: ${formatBytes(s.offset)} .. ${formatBytes({ fixedBytes: s.offset.fixedBytes + s.size.fixedBytes, bytesPerRow: s.offset.bytesPerRow + s.size.bytesPerRow })}`);
+  return ['# memory plan of the values (byte offsets in the arena for a call of `rows` rows; kernel scratch is planned by each backend)', ...lines, `# peak ${formatBytes(plan.peak)} bytes (one buffer per value: ${formatBytes(plan.naive)})`].join('\n');
+}
+
+/** `1024 + rows * 3136`, `rows * 40`, `1024` or `0`. */
+export function formatBytes({ fixedBytes, bytesPerRow }: AffineBytes): string {
+  const perRow = bytesPerRow ? `rows * ${bytesPerRow}` : '';
+  if (fixedBytes && perRow) return `${fixedBytes} + ${perRow}`;
+  return perRow || String(fixedBytes);
 }

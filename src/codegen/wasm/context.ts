@@ -2,6 +2,7 @@ import binaryen from 'binaryen';
 import type { Graph, Node } from '../../ir/graph.js';
 import { isConstantOp, isViewOp } from '../../ir/traits.js';
 import { dataOf, type TensorData } from '../../ir/tensor.js';
+import type { AffineBytes } from '../../passes/memory-plan-types.js';
 import type { ConstantPool, MemoryLayout } from './layout.js';
 import { ensureMathFunction, type MathFn } from './math.js';
 
@@ -21,6 +22,8 @@ export class KernelContext {
     readonly graph: Graph,
     private readonly layout: MemoryLayout,
     private readonly pool: ConstantPool,
+    /** The node whose kernel is being emitted (its scratch is `scratch()`). */
+    private readonly node?: Node,
   ) {}
 
   /** The batch rows of this call (the function's only parameter). */
@@ -47,12 +50,22 @@ export class KernelContext {
     return this.m.i32.const(v);
   }
 
-  /** Byte address of a value: constants are static, activations start at arena + rows * offset. */
+  /** Byte address of a value: constants are static, activations at arena + fixed + rows * per row. */
   addr(view: Node): Expr {
     const node = viewedValue(view);
     if (isConstantOp(node.op)) return this.i32(this.constant(`value:${node.id}`, () => constantValues(this.graph, node)));
-    const { offsetPerRow } = this.layout.slot(node);
-    return this.m.i32.add(this.i32(this.layout.arenaBase), this.m.i32.mul(this.rows(), this.i32(offsetPerRow)));
+    return this.arenaAddress(this.layout.slot(node).offset);
+  }
+
+  /** Byte address of the scratch memory the current node's kernel asked for (WasmKernel.scratch). */
+  scratch(): Expr {
+    if (!this.node) throw new Error('scratch() outside a node kernel');
+    return this.arenaAddress(this.layout.scratch(this.node).offset);
+  }
+
+  private arenaAddress(offset: AffineBytes): Expr {
+    const fixed = this.i32(this.layout.arenaBase + offset.fixedBytes);
+    return offset.bytesPerRow === 0 ? fixed : this.m.i32.add(fixed, this.m.i32.mul(this.rows(), this.i32(offset.bytesPerRow)));
   }
 
   /** Address of kernel-owned constant data (e.g. packed weights), stored once per key. */

@@ -11,12 +11,6 @@ const { i32 } = binaryen;
 
 /** Columns per register-tile panel: two f32x4 vectors. */
 export const PANEL = 8;
-/**
- * Bytes a tile may read past the end of an operand: the last f32x4 of a tail panel loads up to
- * three lanes beyond a row of B, a bias or a residual (those lanes are never stored). The module
- * keeps this much linear memory after its last byte so such a load stays in bounds.
- */
-export const GEMM_OVERREAD_BYTES = 32;
 
 /**
  * Repacks a row-major [k, n] weight into panels of 8 columns, each stored k-major

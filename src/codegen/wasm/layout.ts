@@ -1,6 +1,6 @@
 import type { Node } from '../../ir/graph.js';
 import type { TensorData } from '../../ir/tensor.js';
-import type { MemoryPlan, MemorySlot } from '../../passes/memory-plan-types.js';
+import { atRows, type AffineBytes, type MemoryPlan, type MemorySlot } from '../../passes/memory-plan-types.js';
 
 /** First byte of the activation arena; address 0 stays unused so a zero pointer is never data. */
 export const ARENA_BASE = 16;
@@ -14,8 +14,11 @@ export const PAGE_BYTES = 65536;
 
 /**
  * Where everything lives in linear memory:
- *   [ARENA_BASE, ARENA_BASE + maxRows * peakBytesPerRow)  activations, placed by the memory plan
- *   [constBase, constEnd)                                   weights and packed weights
+ *   [ARENA_BASE, + peak.fixedBytes)         values without a batch axis, fixed-size scratch
+ *   [.., + maxRows * peak.bytesPerRow)       values with a batch axis, per-row scratch
+ *   [constBase, constEnd)                    weights and packed weights
+ *   OVERREAD_SLACK bytes                     (see below)
+ * placed by the memory plan (memory-plan-types.ts).
  * The arena comes first so its size is known before kernels add constants. Memory never grows:
  * a call runs at most `maxRows` rows at a time.
  */
@@ -26,10 +29,19 @@ export interface MemoryLayout {
   readonly constBase: number;
   /** Slot of a planned value (views of activations share their operand's). */
   slot(node: Node): MemorySlot;
+  /** The scratch slot of a node whose kernel asked for one. */
+  scratch(node: Node): MemorySlot;
 }
 
-export function chunkRows(peakBytesPerRow: number): number {
-  const rows = Math.floor(ARENA_TARGET_BYTES / Math.max(peakBytesPerRow, 1));
+/**
+ * Bytes past the last constant that loads may touch: a tile of the GEMM reads whole vectors of a
+ * computed operand's last row, past its end (only the valid lanes are stored). 32 bytes would do.
+ */
+export const OVERREAD_SLACK = 64;
+
+/** Rows per chunk of a row-local graph: as many as fit the arena's byte budget beside its fixed part. */
+export function chunkRows(peak: AffineBytes): number {
+  const rows = rowsInBudget(peak);
   if (rows >= 4) return Math.min(MAX_CHUNK_ROWS, rows - (rows % 4));
   return Math.max(1, rows);
 }
@@ -38,21 +50,36 @@ export function chunkRows(peakBytesPerRow: number): number {
  * The largest batch of a graph that is not row-local, which runs every batch in one call: as many
  * rows as fit in the arena's byte budget (no chunk-size cap, as there are no chunks).
  */
-export function wholeBatchRows(peakBytesPerRow: number): number {
-  return Math.max(1, Math.floor(ARENA_TARGET_BYTES / Math.max(peakBytesPerRow, 1)));
+export function wholeBatchRows(peak: AffineBytes): number {
+  return Math.max(1, rowsInBudget(peak));
+}
+
+function rowsInBudget(peak: AffineBytes): number {
+  // A graph with nothing per row (every value static) runs one row: its inputs take batch 1 only.
+  if (peak.bytesPerRow === 0) return 1;
+  return Math.floor(Math.max(ARENA_TARGET_BYTES - peak.fixedBytes, 0) / peak.bytesPerRow);
 }
 
 export const align16 = (n: number) => (n + 15) & ~15;
 
-/** `rowLocal`: whether the graph may run in chunks of rows (traits.ts, graphIsRowLocal). */
-export function memoryLayout(plan: MemoryPlan, rowLocal: boolean): MemoryLayout {
-  const maxRows = rowLocal ? chunkRows(plan.peakBytesPerRow) : wholeBatchRows(plan.peakBytesPerRow);
-  const slot = (node: Node): MemorySlot => {
-    const s = plan.slots.get(node);
+/**
+ * `rowLocal`: whether the graph may run in chunks of rows (traits.ts, graphIsRowLocal). `rows`
+ * overrides the rows per call (a caller that knows its largest batch, as the training executor).
+ */
+export function memoryLayout(plan: MemoryPlan, rowLocal: boolean, rows?: number): MemoryLayout {
+  const maxRows = rows ?? (rowLocal ? chunkRows(plan.peak) : wholeBatchRows(plan.peak));
+  const lookup = (table: ReadonlyMap<Node, MemorySlot>, what: string) => (node: Node): MemorySlot => {
+    const s = table.get(node);
     if (s) return s;
-    throw new Error(`memory plan has no slot for a '${node.op}' value`);
+    throw new Error(`memory plan has no ${what} for a '${node.op}' value`);
   };
-  return { arenaBase: ARENA_BASE, maxRows, constBase: align16(ARENA_BASE + maxRows * plan.peakBytesPerRow), slot };
+  return {
+    arenaBase: ARENA_BASE,
+    maxRows,
+    constBase: align16(ARENA_BASE + atRows(plan.peak, maxRows)),
+    slot: lookup(plan.slots, 'slot'),
+    scratch: lookup(plan.scratch, 'scratch'),
+  };
 }
 
 /**

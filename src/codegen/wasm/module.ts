@@ -3,17 +3,22 @@ import { NncError, NncErrorList } from '../../errors.js';
 import type { Graph } from '../../ir/graph.js';
 import { valueNames } from '../../ir/printer.js';
 import { graphIsRowLocal, isElementwiseOp } from '../../ir/traits.js';
-import type { MemoryPlan } from '../../passes/memory-plan-types.js';
+import type { AffineBytes, MemoryPlan } from '../../passes/memory-plan-types.js';
+import { planMemory } from '../../passes/plan-memory.js';
 import { KernelContext } from './context.js';
-import { GEMM_OVERREAD_BYTES } from './gemm.js';
-import { needsNoKernel, wasmKernel } from './kernels/index.js';
-import { ConstantPool, memoryLayout, PAGE_BYTES } from './layout.js';
+import { needsNoKernel, wasmKernel, wasmScratch } from './kernels/index.js';
+import { ConstantPool, memoryLayout, OVERREAD_SLACK, PAGE_BYTES } from './layout.js';
 
 export interface WasmModuleOptions {
   /** Emit SIMD128 kernels (default build) or the scalar fallback. */
   readonly simd: boolean;
   /** 'external' leaves the constant region out of the module; the loader copies it in. */
   readonly weights: 'embedded' | 'external';
+  /**
+   * Rows per call, when the caller knows its largest batch (the training executor); by default
+   * what fits a 4 MiB arena.
+   */
+  readonly rows?: number;
 }
 
 /** Where the loader finds things in the module's memory (identical for the SIMD and scalar builds). */
@@ -33,15 +38,16 @@ export interface WasmMemoryInfo {
   readonly chunked: boolean;
   /** Rows per `run` call. */
   readonly maxRows: number;
-  readonly arenaBytesPerRow: number;
+  /** Arena bytes: fixed, plus per row of a call. */
+  readonly arena: AffineBytes;
   /** Start and bytes of the constant region (weights, packed for the kernels). */
   readonly constBase: number;
   readonly constBytes: number;
   /** Fixed size of the linear memory, in bytes (it never grows). */
   readonly memoryBytes: number;
-  /** Byte offset per row of each model input and output, by name. */
-  readonly inputOffsets: Readonly<Record<string, number>>;
-  readonly outputOffsets: Readonly<Record<string, number>>;
+  /** Byte offset (from arenaBase) of each model input and output, by name. */
+  readonly inputOffsets: Readonly<Record<string, AffineBytes>>;
+  readonly outputOffsets: Readonly<Record<string, AffineBytes>>;
 }
 
 export interface CompiledWasm {
@@ -49,6 +55,8 @@ export interface CompiledWasm {
   /** The constant region's bytes (what `weights: 'external'` writes beside the module). */
   readonly constants: Uint8Array;
   readonly memory: WasmMemoryInfo;
+  /** Where the module keeps every value (planned with the kernels' scratch). */
+  readonly plan: MemoryPlan;
   /** Text format of the optimized module, when asked for. */
   readonly text?: string;
 }
@@ -58,8 +66,9 @@ export interface CompiledWasm {
  * order by the exported `run(rows)`; activations at the addresses of the memory plan; weights in a
  * data segment. Binaryen validates and optimizes it.
  */
-export function compileWasm(graph: Graph, plan: MemoryPlan, options: WasmModuleOptions, withText = false): CompiledWasm {
+export function compileWasm(graph: Graph, options: WasmModuleOptions, withText = false): CompiledWasm {
   checkKernels(graph);
+  const plan = planMemory(graph, wasmScratch);
   const m = new binaryen.Module();
   try {
     m.setFeatures(options.simd ? binaryen.Features.SIMD128 : binaryen.Features.MVP);
@@ -69,12 +78,12 @@ export function compileWasm(graph: Graph, plan: MemoryPlan, options: WasmModuleO
     const rowLocal = graphIsRowLocal(graph);
     const unbatchedInputs = graph.inputs.filter((n) => !n.type.shape.includes(null)).map((n) => n.name!);
     const chunked = rowLocal && unbatchedInputs.length === 0;
-    const layout = memoryLayout(plan, chunked);
+    const layout = memoryLayout(plan, chunked, options.rows);
     const pool = new ConstantPool(layout.constBase);
     const calls: binaryen.ExpressionRef[] = [];
     graph.nodes.forEach((node, index) => {
       if (needsNoKernel(node.op)) return;
-      const ctx = new KernelContext(m, options.simd, graph, layout, pool);
+      const ctx = new KernelContext(m, options.simd, graph, layout, pool, node);
       const body = wasmKernel(node.op)!.emit(ctx, node);
       const name = `n${index}_${node.op}`;
       m.addFunction(name, binaryen.i32, binaryen.none, ctx.varTypes, body);
@@ -83,8 +92,7 @@ export function compileWasm(graph: Graph, plan: MemoryPlan, options: WasmModuleO
     m.addFunction('run', binaryen.i32, binaryen.none, [], m.block(null, calls));
     m.addFunctionExport('run', 'run');
     const constants = pool.bytes();
-    // GEMM tiles may load a few lanes past the last operand in memory (never storing them).
-    const memoryBytes = layout.constBase + constants.byteLength + GEMM_OVERREAD_BYTES;
+    const memoryBytes = layout.constBase + constants.byteLength + OVERREAD_SLACK;
     const pages = Math.max(1, Math.ceil(memoryBytes / PAGE_BYTES));
     const segments = options.weights === 'embedded' && constants.byteLength > 0 ? [{ offset: m.i32.const(layout.constBase), data: constants, passive: false }] : [];
     m.setMemory(pages, pages, 'memory', segments);
@@ -93,7 +101,7 @@ export function compileWasm(graph: Graph, plan: MemoryPlan, options: WasmModuleO
     binaryen.setShrinkLevel(1);
     m.optimize();
     const offsets = (nodes: readonly { name: string; node: (typeof graph.nodes)[number] }[]) =>
-      Object.fromEntries(nodes.map(({ name, node }) => [name, layout.slot(node).offsetPerRow]));
+      Object.fromEntries(nodes.map(({ name, node }) => [name, layout.slot(node).offset]));
     return {
       binary: new Uint8Array(m.emitBinary()),
       constants,
@@ -103,13 +111,14 @@ export function compileWasm(graph: Graph, plan: MemoryPlan, options: WasmModuleO
         unbatchedInputs,
         chunked,
         maxRows: layout.maxRows,
-        arenaBytesPerRow: plan.peakBytesPerRow,
+        arena: plan.peak,
         constBase: layout.constBase,
         constBytes: constants.byteLength,
         memoryBytes: pages * PAGE_BYTES,
         inputOffsets: offsets(graph.inputs.map((n) => ({ name: n.name!, node: n }))),
         outputOffsets: offsets(graph.outputs),
       },
+      plan,
       ...(withText ? { text: m.emitText() } : {}),
     };
   } finally {

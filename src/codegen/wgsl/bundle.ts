@@ -14,6 +14,7 @@ export interface RenderedModule {
 export function renderModule(program: ShaderProgram, baseName: string, inlineWeights: boolean): RenderedModule {
   const bytes = new Uint8Array(program.weights.buffer, program.weights.byteOffset, program.weights.byteLength);
   const data = {
+    arenaFixedFloats: program.arenaFixedFloats,
     arenaFloatsPerRow: program.arenaFloatsPerRow,
     onePiece: program.onePiece,
     weightFloats: program.weights.length,

@@ -13,11 +13,13 @@ import { kernelFor } from './kernels/index.js';
 import { isBatched, product, rowDims } from './shapes.js';
 
 /**
- * A model input or output: its place in the arena, in f32 elements per batch row. Without a batch
- * axis it holds elementsPerRow values whatever the batch (still at batch * offsetPerRow).
+ * A model input or output: its place in the arena, in f32 elements: offsetFixed + batch *
+ * offsetPerRow (memory-plan-types.ts). Without a batch axis it holds elementsPerRow values
+ * whatever the batch.
  */
 export interface TensorPlacement {
   readonly name: string;
+  readonly offsetFixed: number;
   readonly offsetPerRow: number;
   readonly elementsPerRow: number;
   readonly batched: boolean;
@@ -32,7 +34,8 @@ export interface PlannedDispatch extends Dispatch {
 }
 
 export interface ShaderProgram {
-  /** Arena size in f32 elements per batch row. */
+  /** Arena size in f32 elements: fixed, plus per batch row. */
+  readonly arenaFixedFloats: number;
   readonly arenaFloatsPerRow: number;
   /**
    * Why a batch must run in one piece (an op reads across the batch, or an input has no batch
@@ -84,9 +87,9 @@ export function buildProgram(graph: Graph, plan: MemoryPlan): ShaderProgram {
   const names = valueNames(graph);
   const describe = (node: Node): string => `${node.op} %${names.get(node)}${node.layer ? ` (layer '${node.layer}')` : ''}`;
 
-  const arenaOffset = (node: Node): number => {
+  const arenaOffset = (node: Node): { fixed: number; perRow: number } => {
     const slot = plan.slots.get(node);
-    if (slot) return slot.offsetPerRow / 4;
+    if (slot) return { fixed: slot.offset.fixedBytes / 4, perRow: slot.offset.bytesPerRow / 4 };
     if (isViewOp(node.op)) return arenaOffset(node.inputs[0]!);
     throw new NncError('NNC2007', `the memory plan has no slot for ${describe(node)}`);
   };
@@ -98,8 +101,9 @@ export function buildProgram(graph: Graph, plan: MemoryPlan): ShaderProgram {
     operand(node): Operand {
       const w = offsets.get(node);
       if (w !== undefined) return { array: 'weights', base: `${w}u` };
-      const off = arenaOffset(node);
-      return { array: 'arena', base: off === 0 ? '0u' : `params.batch * ${off}u` };
+      const { fixed, perRow } = arenaOffset(node);
+      const terms = [...(perRow ? [`params.batch * ${perRow}u`] : []), ...(fixed ? [`${fixed}u`] : [])];
+      return { array: 'arena', base: terms.length > 0 ? terms.join(' + ') : '0u' };
     },
   };
 
@@ -139,11 +143,13 @@ export function buildProgram(graph: Graph, plan: MemoryPlan): ShaderProgram {
 
   const place = (name: string, node: Node): TensorPlacement => {
     if (offsets.has(node)) throw new NncError('NNC4001', `webgpu: output '${name}' is a constant; nothing computes it`);
-    return { name, offsetPerRow: arenaOffset(node), elementsPerRow: product(rowDims(node, `'${name}'`)), batched: isBatched(node) };
+    const { fixed, perRow } = arenaOffset(node);
+    return { name, offsetFixed: fixed, offsetPerRow: perRow, elementsPerRow: product(rowDims(node, `'${name}'`)), batched: isBatched(node) };
   };
 
   return {
-    arenaFloatsPerRow: Math.max(plan.peakBytesPerRow / 4, 1),
+    arenaFixedFloats: plan.peak.fixedBytes / 4,
+    arenaFloatsPerRow: Math.max(plan.peak.bytesPerRow / 4, 1),
     onePiece: onePiece(graph, describe),
     weights,
     inputs: graph.inputs.map((n) => place(n.name!, n)),

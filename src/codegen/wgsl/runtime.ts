@@ -184,7 +184,11 @@ async function prepare(device, owned, options) {
   // chunks of this many rows, as the WebAssembly bundle does, unless the model must run a batch in
   // one piece (PROGRAM.onePiece says why).
   const rowBytes = PROGRAM.arenaFloatsPerRow * 4;
-  const maxRows = Math.floor(Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize) / Math.max(rowBytes, outputFloatsPerRow * 4));
+  const fixedBytes = PROGRAM.arenaFixedFloats * 4;
+  const arenaBytes = (rows) => fixedBytes + rows * rowBytes;
+  const maxRows = Math.floor((Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize) - fixedBytes) / Math.max(rowBytes, outputFloatsPerRow * 4));
+  // Where a value lives for a call of this many rows, in bytes (the memory plan's affine offset).
+  const addressOf = (placement, rows) => (placement.offsetFixed + rows * placement.offsetPerRow) * 4;
 
   async function reserve(rows) {
     if (rows <= capacity) return;
@@ -192,10 +196,10 @@ async function prepare(device, owned, options) {
     staging?.destroy();
     capacity = 0;
     device.pushErrorScope('out-of-memory');
-    arena = device.createBuffer({ label: 'nnc arena', size: rows * rowBytes, usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST });
+    arena = device.createBuffer({ label: 'nnc arena', size: arenaBytes(rows), usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST });
     staging = device.createBuffer({ label: 'nnc readback', size: rows * outputFloatsPerRow * 4, usage: USAGE.MAP_READ | USAGE.COPY_DST });
     const oom = await device.popErrorScope();
-    if (oom) throw new NncWebGpuError('OUT_OF_MEMORY', 'the GPU could not allocate ' + rows * rowBytes + ' bytes for ' + rows + ' rows: ' + oom.message);
+    if (oom) throw new NncWebGpuError('OUT_OF_MEMORY', 'the GPU could not allocate ' + arenaBytes(rows) + ' bytes for ' + rows + ' rows: ' + oom.message);
     bindGroup = device.createBindGroup({
       layout: bindGroupLayout,
       entries: [
@@ -211,11 +215,10 @@ async function prepare(device, owned, options) {
   async function runChunk(named, first, rows, outputs) {
     await reserve(rows);
     device.queue.writeBuffer(params, 0, new Uint32Array([rows, 0, 0, 0]));
-    // A value without a batch axis lies whole at rows * offsetPerRow, like any other.
     for (const input of PROGRAM.inputs) {
       const size = input.elementsPerRow;
       const data = input.batched ? named[input.name].subarray(first * size, (first + rows) * size) : named[input.name];
-      device.queue.writeBuffer(arena, rows * input.offsetPerRow * 4, data);
+      device.queue.writeBuffer(arena, addressOf(input, rows), data);
     }
     const encoder = device.createCommandEncoder({ label: 'nnc predict' });
     const pass = encoder.beginComputePass();
@@ -233,7 +236,7 @@ async function prepare(device, owned, options) {
     let bytes = 0;
     for (const o of PROGRAM.outputs) {
       const size = (o.batched ? rows : 1) * o.elementsPerRow * 4;
-      encoder.copyBufferToBuffer(arena, rows * o.offsetPerRow * 4, staging, bytes, size);
+      encoder.copyBufferToBuffer(arena, addressOf(o, rows), staging, bytes, size);
       bytes += size;
     }
     device.queue.submit([encoder.finish()]);
@@ -256,7 +259,7 @@ async function prepare(device, owned, options) {
     const problem = unusable();
     if (problem) throw problem;
     if (maxRows < 1) {
-      throw new NncWebGpuError('ROW_TOO_LARGE', 'one row needs ' + rowBytes + ' bytes of GPU memory in one binding; this device allows ' + device.limits.maxStorageBufferBindingSize);
+      throw new NncWebGpuError('ROW_TOO_LARGE', 'one row needs ' + arenaBytes(1) + ' bytes of GPU memory in one binding; this device allows ' + device.limits.maxStorageBufferBindingSize);
     }
     if (PROGRAM.onePiece !== null && batch > maxRows)
       throw new RangeError('this model ' + PROGRAM.onePiece + ', so a batch runs in one piece: at most ' + maxRows + ' rows, got ' + batch);

@@ -11,6 +11,7 @@ import type { Graph } from '../../ir/graph.js';
 import { isRowsTimesMatrix } from '../../ir/ops/matmul.js';
 import { valueNames } from '../../ir/printer.js';
 import { formatType } from '../../ir/types.js';
+import { planMemory } from '../../passes/plan-memory.js';
 import { renderModule } from './bundle.js';
 import { buildProgram, type ShaderProgram } from './program.js';
 
@@ -21,9 +22,9 @@ export const webgpuTarget: BundleTarget = {
   description: 'WebGPU (WGSL compute shaders and a small host runtime), for browsers and Node with a WebGPU implementation',
   entry: `${WEBGPU_BASENAME}.js`,
   asyncPredict: true,
-  async emit(graph, plan, options) {
+  async emit(graph, options) {
     checkBatchAxes(graph);
-    const program = buildProgram(graph, plan);
+    const program = buildProgram(graph, planMemory(graph));
     const inline = options.singleFile || options.weights === 'embedded';
     const { js, weightsFile } = renderModule(program, WEBGPU_BASENAME, inline);
     const files: BundleFile[] = [
@@ -81,6 +82,7 @@ function webgpuDetails(program: ShaderProgram, inline: boolean) {
   return {
     shaders: program.shaders.length,
     dispatches: program.dispatches.map((d) => d.label),
+    arenaFixedBytes: program.arenaFixedFloats * 4,
     arenaBytesPerRow: program.arenaFloatsPerRow * 4,
     weightBytes: program.weights.byteLength,
     weights: inline ? 'embedded' : 'external',

@@ -1,4 +1,4 @@
-import { RESULT_OP } from '../../../ir/graph.js';
+import { RESULT_OP, type Node } from '../../../ir/graph.js';
 import { isElementwiseOp, isSourceOp, isViewOp } from '../../../ir/traits.js';
 import { concatKernel } from './concat.js';
 import { denseKernel } from './dense.js';
@@ -36,6 +36,9 @@ const KERNELS: Readonly<Record<string, WasmKernel>> = {
   identity: identityKernel,
   dropout: dropoutKernel,
 };
+
+/** The scratch each node's kernel asks the memory plan for (planMemory's `scratchOf`). */
+export const wasmScratch = (node: Node) => wasmKernel(node.op)?.scratch?.(node);
 
 /** The kernel for an op, or undefined if the wasm backend cannot run it. */
 export function wasmKernel(op: string): WasmKernel | undefined {

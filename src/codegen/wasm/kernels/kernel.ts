@@ -1,5 +1,6 @@
 import type binaryen from 'binaryen';
 import type { Node } from '../../../ir/graph.js';
+import type { AffineBytes } from '../../../passes/memory-plan-types.js';
 import type { KernelContext } from '../context.js';
 
 /**
@@ -8,4 +9,9 @@ import type { KernelContext } from '../context.js';
  */
 export interface WasmKernel {
   emit(ctx: KernelContext, node: Node): binaryen.ExpressionRef;
+  /**
+   * Scratch memory the kernel needs while it runs (a packed operand, a workspace), placed by the
+   * memory plan; `ctx.scratch()` is its address. Absent: none.
+   */
+  scratch?(node: Node): AffineBytes;
 }
