@@ -2,7 +2,8 @@
  * The training step's matrix products on nnc's GEMM generator (codegen/wasm/gemm.ts) against the
  * training backend's own SIMD128 GEMM (src/train/compiled/gemm-wasm.ts), at the seed MLP's
  * shapes with a batch of 32: x·W1 (W1 computed), xᵀ·dy (k = the batch rows), dy·W2ᵀ (W2 computed;
- * the training step copies W2 transposed in JavaScript, then runs its GEMM: both are timed).
+ * the training step copies W2 transposed in JavaScript, then runs its GEMM: both are timed), and
+ * dh·W1ᵀ, the input gradient of a first layer (when x needs one).
  * Run: npx tsx bench/gemm-train.ts
  */
 import { setFlagsFromString } from 'node:v8';
@@ -44,6 +45,14 @@ const CASES: Case[] = [
          %0 = matmul_nt %dy, %w : f32[?,128]
          output "y" = %0`,
     train: { M: 32, N: 128, K: 10, sai: 10, sak: 1, transposeB: true },
+  },
+  {
+    name: 'dh[32,128]·W1[784,128]ᵀ',
+    ir: `%dh = input : f32[?,128]
+         %w = input : f32[784,128]
+         %0 = matmul_nt %dh, %w : f32[?,784]
+         output "y" = %0`,
+    train: { M: 32, N: 784, K: 128, sai: 128, sak: 1, transposeB: true },
   },
 ];
 

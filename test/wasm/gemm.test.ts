@@ -160,21 +160,19 @@ describe('GEMM: operand forms', () => {
   });
 });
 
-// The training step's products at a smaller scale: the per-row memory plan reserves a value
-// without a batch axis once per row, so [784, 128] gradients would allow only a few rows.
 describe('GEMM: the training step products in a bundle', () => {
   const text = `
-    %x = input : f32[?,100]
-    %w1 = input : f32[100,40]
-    %b1 = input : f32[40]
-    %w2 = input : f32[40,10]
+    %x = input : f32[?,784]
+    %w1 = input : f32[784,128]
+    %b1 = input : f32[128]
+    %w2 = input : f32[128,10]
     %dy = input : f32[?,10]
-    %0 = matmul %x, %w1 : f32[?,40]
-    %1 = add %0, %b1 : f32[?,40]
-    %2 = relu %1 : f32[?,40]
-    %3 = matmul_tn %2, %dy : f32[40,10]
-    %4 = matmul_nt %dy, %w2 : f32[?,40]
-    %5 = matmul_tn %x, %4 : f32[100,40]
+    %0 = matmul %x, %w1 : f32[?,128]
+    %1 = add %0, %b1 : f32[?,128]
+    %2 = relu %1 : f32[?,128]
+    %3 = matmul_tn %2, %dy : f32[128,10]
+    %4 = matmul_nt %dy, %w2 : f32[?,128]
+    %5 = matmul_tn %x, %4 : f32[784,128]
     output "h" = %2
     output "dw2" = %3
     output "dw1" = %5`;

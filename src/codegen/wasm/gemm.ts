@@ -56,6 +56,14 @@ export interface PackedB {
   readonly transposed: boolean;
 }
 
+/** B already packed into panels at run time (the layout packPanels makes), e.g. in kernel scratch. */
+export interface PanelsB {
+  readonly panels: () => Expr;
+}
+
+/** Bytes of a [k, n] operand packed into panels of 8 columns. */
+export const panelBytes = (k: number, n: number): number => Math.ceil(n / PANEL) * k * PANEL * 4;
+
 export interface GemmSpec {
   /** C[m, n] = A[m, k] x B[k, n]; m and k may be run-time counts. */
   readonly m: Count;
@@ -63,8 +71,8 @@ export interface GemmSpec {
   readonly n: number;
   /** Read in place through its strides: a transposed A (matmul_tn) costs no copy. */
   readonly a: Strided;
-  /** Packed when constant; else read in place (colStride 1) or gathered lane by lane (transposed). */
-  readonly b: PackedB | Strided;
+  /** Packed when constant, or by the kernel into scratch; else read in place (colStride 1) or gathered lane by lane. */
+  readonly b: PackedB | PanelsB | Strided;
   /** Written row by row (colStride is 1). */
   readonly c: Strided;
   /** A [n] vector added to every row: constant (padded once) or computed. */
@@ -104,7 +112,8 @@ interface BAccess {
 function accessB(ctx: KernelContext, spec: GemmSpec): BAccess {
   const { b, k, n } = spec;
   if ('addr' in b) return { base: b.addr, panelBytes: PANEL * b.colStride * 4, kBytes: b.rowStride * 4, colBytes: b.colStride * 4 };
-  if (typeof k !== 'number') throw new NncError('NNC4001', 'a constant right-hand operand contracted over the batch axis');
+  if (typeof k !== 'number') throw new NncError('NNC4001', 'a packed right-hand operand contracted over the batch axis');
+  if ('panels' in b) return { base: b.panels, panelBytes: k * PANEL * 4, kBytes: PANEL * 4, colBytes: 4 };
   const id = viewedValue(b.constant).id;
   const packed = ctx.constant(`panels${b.transposed ? 'T' : ''}:${id}`, () => {
     const data = constantData(ctx.graph, b.constant);
@@ -310,7 +319,26 @@ function emitTile(ctx: KernelContext, t: TileSpec): Expr {
   ]);
 }
 
+/**
+ * Packs a [k, n] operand read through its strides into panels at `dst`, at run time (a computed
+ * operand the tiles would otherwise gather lane by lane). Column j goes to panel j / 8, lane
+ * j % 8, k-major. The padding lanes of a tail panel are left as they are: a lane never mixes
+ * with another, and tail lanes are never stored.
+ */
+export function emitPackPanels(ctx: KernelContext, src: Strided, k: number, n: number, dst: () => Expr): Expr {
+  const { m } = ctx;
+  const [j, kk, sp, dp] = [ctx.local(i32), ctx.local(i32), ctx.local(i32), ctx.local(i32)];
+  const get = (l: number) => m.local.get(l, i32);
+  const step = (l: number, bytes: number) => m.local.set(l, m.i32.add(get(l), ctx.i32(bytes)));
+  const panelStart = m.i32.add(m.i32.mul(m.i32.shr_u(get(j), ctx.i32(3)), ctx.i32(k * PANEL * 4)), m.i32.shl(m.i32.and(get(j), ctx.i32(PANEL - 1)), ctx.i32(2)));
+  return forLoop(ctx, j, ctx.i32(0), () => ctx.i32(n), 1, [
+    m.local.set(sp, m.i32.add(src.addr(), m.i32.mul(get(j), ctx.i32(src.colStride * 4)))),
+    m.local.set(dp, m.i32.add(dst(), panelStart)),
+    forLoop(ctx, kk, ctx.i32(0), () => ctx.i32(k), 1, [m.f32.store(0, 4, get(dp), m.f32.load(0, 4, get(sp))), step(sp, src.rowStride * 4), step(dp, PANEL * 4)]),
+  ]);
+}
+
 /** Rows of x (k contiguous elements each) times B [k, n], into the rows of out. */
-export function rowsTimesB(ctx: KernelContext, x: Node, b: PackedB | Strided, k: number, n: number, out: Node): GemmSpec {
+export function rowsTimesB(ctx: KernelContext, x: Node, b: PackedB | PanelsB | Strided, k: number, n: number, out: Node): GemmSpec {
   return { m: rowsOf(ctx, x, k), k, n, a: rowMajor(ctx, x, k), b, c: rowMajor(ctx, out, n) };
 }
