@@ -19,7 +19,7 @@ import { splitKernel } from './split.js';
  * The wasm kernel of each op, keyed by registry name. Ops that declare `scalar` math (add, relu,
  * gelu, the fused `elementwise`, ...) all share the broadcasting elementwise kernel, which
  * translates their expression; views (reshape) and sources need no kernel. Ops that exist only
- * in training graphs (reductions, integer labels and indices,
+ * in training graphs (gradient products over the batch, reductions, integer labels and indices,
  * seeded dropout masks) have none: bundles run inference, in float32.
  */
 const KERNELS: Readonly<Record<string, WasmKernel>> = {
