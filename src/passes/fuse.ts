@@ -1,10 +1,13 @@
 /**
  * Fusion: fewer, bigger kernels, so intermediates never reach memory.
- * - Dense: matmul (+ bias add of a [n] vector) (+ activation) becomes one `dense` node, its bias
- *   and activation applied in the kernel's epilogue. Every matmul of rows by a constant [k, n]
- *   matrix becomes a dense, so backends need one GEMM kernel for weights; a matmul whose right
- *   operand is computed or a stack of matrices stays a matmul. Activations: softmax over the last axis and every unary elementwise op
- *   (elu / leaky_relu keep their `alpha`).
+ * - Dense: matmul (+ bias add of a [n] vector) (+ activation) (+ residual add) becomes one
+ *   `dense` node, its bias, activation and residual applied in the kernel's epilogue. Every matmul
+ *   of rows by a [k, n] matrix becomes a dense, whether the matrix is a weight or computed (a
+ *   training graph's weights are inputs), so backends need one GEMM kernel; a stack of matrices
+ *   stays a matmul. Activations: softmax over the last axis and every unary elementwise op
+ *   (elu / leaky_relu keep their `alpha`). A residual is an operand of the dense's exact type
+ *   added after the activation (Keras' `Add()([Dense(...)(x), x])`); not after a softmax, which
+ *   backends run as a pass of its own.
  * - Flatten into dense: a dense whose operand is a rank-2 reshape (a per-row flatten) reads the
  *   reshape's operand directly, since dense reads its operand as rows of k contiguous elements
  *   either way; the reshape disappears when nothing else reads it.
@@ -33,7 +36,7 @@ import { opRegistry } from '../ir/ops/index.js';
 import { normalizeAxis } from '../ir/ops/softmax.js';
 import { ShapeError } from '../ir/registry.js';
 import { arg, printScalar, substitute, type ScalarExpr } from '../ir/scalar-expr.js';
-import { isConstantOp, isElementwiseOp, isViewOp } from '../ir/traits.js';
+import { isElementwiseOp } from '../ir/traits.js';
 import { isRowsTimesMatrix } from '../ir/ops/matmul.js';
 import { sameShape, sameType, type TensorType } from '../ir/types.js';
 import { eliminateDeadCode } from './dce.js';
@@ -44,7 +47,7 @@ import { eliminateDeadCode } from './dce.js';
  */
 type Rewrite = (node: Node, inputs: readonly Node[], b: GraphBuilder, soleUse: (operand: Node) => boolean) => Node | undefined;
 
-const REWRITES: readonly Rewrite[] = [matmulToDense, absorbBias, absorbActivation, fuseElementwise];
+const REWRITES: readonly Rewrite[] = [matmulToDense, absorbBias, absorbActivation, absorbResidual, fuseElementwise];
 
 export function fuse(graph: Graph): Graph {
   const uses = graph.useCounts();
@@ -62,20 +65,13 @@ export function fuse(graph: Graph): Graph {
 /** matmul -> dense; a dense (or matmul) reading a per-row flatten reads the flatten's operand. */
 function matmulToDense(node: Node, inputs: readonly Node[], b: GraphBuilder): Node | undefined {
   if (node.op !== 'matmul' && node.op !== 'dense') return undefined;
-  if (node.op === 'matmul' && !timesConstantMatrix(inputs[0]!, inputs[1]!)) return undefined;
+  if (node.op === 'matmul' && !isRowsTimesMatrix(inputs[0]!.type, inputs[1]!.type)) return undefined;
   const [x, ...rest] = inputs as [Node, ...Node[]];
   const unflattened = x.op === 'reshape' && x.type.shape.length === 2 ? x.inputs[0]! : undefined;
   const attrs = node.op === 'dense' ? node.attrs : withDefaults(opRegistry.get('dense')!, {});
   const flatType = unflattened && denseType([unflattened, ...rest], attrs);
   if (unflattened && flatType && sameType(flatType, node.type)) return b.raw('dense', [unflattened, ...rest], attrs, node.type);
   return node.op === 'matmul' ? b.raw('dense', inputs, attrs, node.type) : undefined;
-}
-
-/** A matmul of rows by a constant [k, n] matrix (a dense); others (computed or stacked b) stay matmul. */
-function timesConstantMatrix(x: Node, w: Node): boolean {
-  let source = w;
-  while (isViewOp(source.op)) source = source.inputs[0]!;
-  return isRowsTimesMatrix(x.type, w.type) && isConstantOp(source.op);
 }
 
 /** add(dense(x, w), b[n]) in either operand order -> dense(x, w, b). */
@@ -110,6 +106,24 @@ function absorbActivation(node: Node, inputs: readonly Node[], b: GraphBuilder, 
   return b.raw('dense', product.inputs, { ...product.attrs, activation: node.op, ...own }, node.type);
 }
 
+/** add(dense(...), r) in either operand order, r of the dense's type -> dense(..., r) {residual}. */
+function absorbResidual(node: Node, inputs: readonly Node[], b: GraphBuilder, soleUse: (operand: Node) => boolean): Node | undefined {
+  if (node.op !== 'add') return undefined;
+  for (const side of [0, 1]) {
+    const product = inputs[side]!;
+    const residual = inputs[1 - side]!;
+    const fits =
+      product.op === 'dense' &&
+      product.attrs.residual !== true &&
+      denseActivation(product.attrs) !== 'softmax' &&
+      soleUse(node.inputs[side]!) &&
+      sameType(residual.type, product.type) &&
+      sameType(product.type, node.type);
+    if (fits) return b.raw('dense', [...product.inputs, residual], { ...product.attrs, residual: true }, node.type);
+  }
+  return undefined;
+}
+
 /** Composes elementwise producers into their sole elementwise consumer. */
 function fuseElementwise(node: Node, inputs: readonly Node[], b: GraphBuilder, soleUse: (operand: Node) => boolean): Node | undefined {
   const consumer = scalarOf(node);
@@ -138,8 +152,9 @@ function keepsDtype(n: Node): boolean {
   return n.inputs.every((i) => i.type.dtype === n.type.dtype);
 }
 
+/** A dense with nothing after its product yet: a bias or an activation may still be absorbed. */
 function isPlainDense(n: Node): boolean {
-  return n.op === 'dense' && denseActivation(n.attrs) === 'linear';
+  return n.op === 'dense' && denseActivation(n.attrs) === 'linear' && n.attrs.residual !== true;
 }
 
 /** Ops a dense epilogue can apply: softmax over the last axis, unary elementwise ops. */

@@ -24,7 +24,7 @@ describe('typed attributes', () => {
     expect(b.op('softmax', [x]).attrs).toEqual({ axis: -1 });
     expect(b.op('reduce_sum', [x]).attrs).toEqual({ axes: [], keepdims: false });
     expect(b.op('unreduce', [b.op('reduce_sum', [x], { axes: [1] }), x], { axes: [1] }).attrs).toEqual({ axes: [1], keepdims: false, mean: false });
-    expect(b.op('dense', [x, w]).attrs).toEqual({ activation: 'linear', alpha: 0 });
+    expect(b.op('dense', [x, w]).attrs).toEqual({ activation: 'linear', alpha: 0, residual: false });
     expect(b.op('elu', [x]).attrs).toEqual({ alpha: 1 });
     expect(b.op('leaky_relu', [x], { alpha: 0.5 }).attrs).toEqual({ alpha: 0.5 });
     expect(b.op('pad', [x], { axis: 1, after: 2 }).attrs).toEqual({ axis: 1, before: 0, after: 2 });
@@ -113,7 +113,7 @@ describe('typed attributes', () => {
       { alpha: 0.5 },
       { axis: -1 },
       { axis: -1 },
-      { activation: 'linear', alpha: 0 },
+      { activation: 'linear', alpha: 0, residual: false },
       { axes: [], keepdims: false },
     ]);
     const printed = ir`

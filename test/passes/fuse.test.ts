@@ -112,13 +112,13 @@ describe('fuse: dense', () => {
     );
   });
 
-  it('keeps a non-flatten reshape, a non-vector bias and a softmax over another axis out of the dense', () => {
+  it('keeps a non-flatten reshape, a non-vector bias (nor residual: it broadcasts) and a softmax over another axis out of the dense', () => {
     expectPass(
       fuse,
       ir`
         %x = input : f32[?,45]
         %k = weight : f32[5,3]
-        %c = input : f32[?,9,3]
+        %c = weight : f32[9,3]
         %0 = reshape %x {shape=[9,5]} : f32[?,9,5]
         %1 = matmul %0, %k : f32[?,9,3]
         %2 = add %1, %c : f32[?,9,3]
@@ -128,7 +128,7 @@ describe('fuse: dense', () => {
       ir`
         %x = input : f32[?,45]
         %k = weight : f32[5,3]
-        %c = input : f32[?,9,3]
+        %c = weight : f32[9,3]
         %0 = reshape %x {shape=[9,5]} : f32[?,9,5]
         %1 = dense %0, %k : f32[?,9,3]
         %2 = add %1, %c : f32[?,9,3]
@@ -172,6 +172,89 @@ describe('fuse: dense', () => {
         output "b" = %1
       `,
     );
+  });
+});
+
+describe('fuse: computed weights and residuals', () => {
+  it('makes a dense of rows times a computed matrix (a training graph: weights are inputs), bias and activation fused in', () => {
+    expectPass(
+      fuse,
+      ir`
+        %x = input : f32[?,4]
+        %w = input : f32[4,3]
+        %b = input : f32[3]
+        %0 = matmul %x, %w : f32[?,3]
+        %1 = add %0, %b : f32[?,3]
+        %2 = relu %1 : f32[?,3]
+        output "y" = %2
+      `,
+      ir`
+        %x = input : f32[?,4]
+        %w = input : f32[4,3]
+        %b = input : f32[3]
+        %0 = dense %x, %w, %b {activation="relu"} : f32[?,3]
+        output "y" = %0
+      `,
+    );
+  });
+
+  it('keeps a stack of matrices a matmul', () => {
+    const text = ir`
+      %a = input : f32[?,2,3]
+      %b = input : f32[?,3,4]
+      %0 = matmul %a, %b : f32[?,2,4]
+      output "y" = %0
+    `;
+    expectPass(fuse, text, text);
+  });
+
+  it('adds a residual of the exact type after the activation, from either side of the add', () => {
+    expectPass(
+      fuse,
+      ir`
+        %x = input : f32[?,4]
+        %k = weight : f32[4,4]
+        %b = weight : f32[4]
+        %0 = matmul %x, %k : f32[?,4]
+        %1 = add %0, %b : f32[?,4]
+        %2 = tanh %1 : f32[?,4]
+        %3 = add %x, %2 : f32[?,4]
+        %4 = matmul %3, %k : f32[?,4]
+        %5 = add %4, %3 : f32[?,4]
+        output "y" = %5
+      `,
+      ir`
+        %x = input : f32[?,4]
+        %k = weight : f32[4,4]
+        %b = weight : f32[4]
+        %0 = dense %x, %k, %b, %x {activation="tanh", residual=true} : f32[?,4]
+        %1 = dense %0, %k, %0 {residual=true} : f32[?,4]
+        output "y" = %1
+      `,
+    );
+  });
+
+  it('absorbs nothing more into a residual dense, and no residual after a softmax, a broadcast operand or a shared product', () => {
+    const text = ir`
+      %x = input : f32[?,4]
+      %k = weight : f32[4,4]
+      %b = weight : f32[4]
+      %r = input : f32[1,4]
+      %0 = dense %x, %k, %x {residual=true} : f32[?,4]
+      %1 = add %0, %b : f32[?,4]
+      %2 = dense %x, %k {activation="softmax"} : f32[?,4]
+      %3 = add %2, %x : f32[?,4]
+      %4 = dense %x, %k : f32[?,4]
+      %5 = add %4, %r : f32[?,4]
+      %6 = dense %x, %k : f32[?,4]
+      %7 = add %6, %x : f32[?,4]
+      output "a" = %1
+      output "b" = %3
+      output "c" = %5
+      output "d" = %7
+      output "e" = %6
+    `;
+    expectPass(fuse, text, text);
   });
 });
 

@@ -100,7 +100,7 @@ describe('dense kernel', () => {
     );
   });
 
-  it('runs a matmul whose right operand is computed (the plain batched kernel), equal to the interpreter', async () => {
+  it('runs a matmul whose right operand is computed (read in place by the GEMM), equal to the interpreter', async () => {
     await expectMatches(
       graphOf((b) => {
         const x = b.input('x', tensorType([null, 4]));

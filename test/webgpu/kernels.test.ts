@@ -110,6 +110,24 @@ describe('webgpu kernels', () => {
     await expectMatches(g, [1, 17, 70]);
   });
 
+  it('dense with a computed weight and bias and a residual, tiled and per output; a residual after softmax is refused', async () => {
+    for (const [k, n] of [
+      [70, 67],
+      [24, 5],
+    ] as const) {
+      const b = new GraphBuilder();
+      const x = b.input('x', tensorType([null, k]));
+      const w = b.input('w', tensorType([k, n]));
+      const bias = b.input('b', tensorType([n]));
+      const r = b.input('r', tensorType([null, n]));
+      b.output('y', b.op('dense', [x, w, bias, r], { activation: 'relu', residual: true }));
+      b.output('z', b.op('dense', [x, w, r], { residual: true }));
+      await expectMatches(b.build(), [1, 17, 70]);
+    }
+    const g = single([null, 4], (b, x) => b.op('dense', [x, weight(b, 'w', [4, 4], 1), x], { activation: 'softmax', residual: true }));
+    await expect(buildWebGpuBundle(g, { optimize: false })).rejects.toThrow(/NNC4001.*residual after a softmax/);
+  });
+
   it('small dense layers take the per-output kernel at every batch', async () => {
     const g = single([null, 24], (b, x) => b.op('dense', [x, weight(b, 'w', [24, 5], 6), weight(b, 'b', [5], 7)], { activation: 'tanh' }));
     const [dispatch] = buildProgram(g, planMemory(g)).dispatches;

@@ -3,13 +3,13 @@ import { NncError } from '../../errors.js';
 import type { Node } from '../../ir/graph.js';
 import type { ScalarExpr } from '../../ir/scalar-expr.js';
 import { isConstantOp } from '../../ir/traits.js';
-import { constantData, forLoop, viewedValue, type KernelContext } from './context.js';
+import { constantData, viewedValue, forLoop, type KernelContext } from './context.js';
 import { emitScalarExpr } from './scalar-codegen.js';
 
 type Expr = binaryen.ExpressionRef;
 const { i32 } = binaryen;
 
-/** Columns per packed weight panel: two f32x4 vectors. */
+/** Columns per register-tile panel: two f32x4 vectors. */
 export const PANEL = 8;
 
 /**
@@ -39,92 +39,189 @@ export function padBias(b: Float32Array, n: number): Float32Array {
   return out;
 }
 
+/** A count known when compiling, or an i32 read at run time (the batch rows times a factor). */
+export type Count = number | (() => Expr);
+
+/** A matrix in memory: element (i, j) at addr + (i * rowStride + j * colStride) * 4. */
+export interface Strided {
+  readonly addr: () => Expr;
+  readonly rowStride: number;
+  readonly colStride: number;
+}
+
+/** A constant [k, n] operand (weight or const, possibly through views), packed into panels at compile time. */
+export interface PackedB {
+  readonly constant: Node;
+  /** Stored [n, k] (matmul_nt): packing transposes it. */
+  readonly transposed: boolean;
+}
+
+/** B already packed into panels at run time (the layout packPanels makes), e.g. in kernel scratch. */
+export interface PanelsB {
+  readonly panels: () => Expr;
+}
+
+/** Bytes of a [k, n] operand packed into panels of 8 columns. */
+export const panelBytes = (k: number, n: number): number => Math.ceil(n / PANEL) * k * PANEL * 4;
+
 export interface GemmSpec {
-  /** The activations, read as rows of k elements. */
-  readonly x: Node;
-  /** The [k, n] weight (a weight or const node: it is packed at compile time). */
-  readonly w: Node;
-  /** The weight is stored [n, k] (matmul_nt: x times its transpose); packing transposes it. */
-  readonly transposed?: boolean;
+  /** C[m, n] = A[m, k] x B[k, n]; m and k may be run-time counts. */
+  readonly m: Count;
+  readonly k: Count;
+  readonly n: number;
+  /** Read in place through its strides: a transposed A (matmul_tn) costs no copy. */
+  readonly a: Strided;
+  /** Packed when constant, or by the kernel into scratch; else read in place (colStride 1) or gathered lane by lane. */
+  readonly b: PackedB | PanelsB | Strided;
+  /** Written row by row (colStride is 1). */
+  readonly c: Strided;
+  /** A [n] vector added to every row: constant (padded once) or computed. */
   readonly bias?: Node;
   /** Applied to each accumulator before it is stored; must be vectorizable. */
   readonly epilogue?: ScalarExpr;
-  readonly out: Node;
+  /** Added after the epilogue: a [m, n] matrix (colStride 1). */
+  readonly residual?: Strided;
+}
+
+/** A row-major [rows, cols] value read in place. */
+export function rowMajor(ctx: KernelContext, node: Node, cols: number): Strided {
+  return { addr: () => ctx.addr(node), rowStride: cols, colStride: 1 };
+}
+
+/** The row count of x read as rows of k contiguous elements: static, or the batch rows times a factor. */
+export function rowsOf(ctx: KernelContext, x: Node, k: number): Count {
+  const shape = x.type.shape;
+  const factor = shape.reduce<number>((p, d) => p * (d ?? 1), 1) / k;
+  return shape.includes(null) ? () => ctx.m.i32.mul(ctx.rows(), ctx.i32(factor)) : factor;
+}
+
+/** B as a constant operand when its source is a weight or const. */
+export function constantB(node: Node, transposed = false): PackedB | undefined {
+  return isConstantOp(viewedValue(node).op) ? { constant: node, transposed } : undefined;
+}
+
+/** How a tile reads B: byte distances between panels of 8 columns, between k steps, between columns. */
+interface BAccess {
+  readonly base: () => Expr;
+  readonly panelBytes: number;
+  readonly kBytes: number;
+  /** 4 reads whole vectors; any other distance gathers the lanes one by one. */
+  readonly colBytes: number;
+}
+
+function accessB(ctx: KernelContext, spec: GemmSpec): BAccess {
+  const { b, k, n } = spec;
+  if ('addr' in b) return { base: b.addr, panelBytes: PANEL * b.colStride * 4, kBytes: b.rowStride * 4, colBytes: b.colStride * 4 };
+  if (typeof k !== 'number') throw new NncError('NNC4001', 'a packed right-hand operand contracted over the batch axis');
+  if ('panels' in b) return { base: b.panels, panelBytes: k * PANEL * 4, kBytes: PANEL * 4, colBytes: 4 };
+  const id = viewedValue(b.constant).id;
+  const packed = ctx.constant(`panels${b.transposed ? 'T' : ''}:${id}`, () => {
+    const data = constantData(ctx.graph, b.constant);
+    return packPanels(b.transposed ? transpose(data, n, k) : data, k, n);
+  });
+  return { base: () => ctx.i32(packed), panelBytes: k * PANEL * 4, kBytes: PANEL * 4, colBytes: 4 };
+}
+
+/** The bias address: a constant is padded to whole panels once, a computed one is read where it is. */
+function biasAddress(ctx: KernelContext, bias: Node | undefined, n: number): (() => Expr) | undefined {
+  if (!bias) return undefined;
+  const value = viewedValue(bias);
+  if (!isConstantOp(value.op)) return () => ctx.addr(bias);
+  const padded = ctx.constant(`bias:${value.id}`, () => padBias(constantData(ctx.graph, bias), n));
+  return () => ctx.i32(padded);
+}
+
+/** A pointer that starts at `start` for the first panel of a row block and moves `step` bytes per panel. */
+interface Cursor {
+  readonly start: () => Expr;
+  readonly step: number;
+  readonly local: number;
+}
+
+/** Where one tile reads B and the bias, and writes C (reading the residual). */
+interface TileAt {
+  readonly w: () => Expr;
+  readonly b: (() => Expr) | undefined;
+  readonly y: () => Expr;
+  readonly res: (() => Expr) | undefined;
 }
 
 /**
- * y[m, n] = x[m, k] x w[k, n] (+ bias, then epilogue) with register tiles: 4 rows x 8 columns
+ * C = A x B (+ bias, then epilogue, then residual) with register tiles: 4 rows x 8 columns
  * (8 f32x4 accumulators) while at least 4 rows remain, then single rows 32 columns wide (batch 1
  * wants many independent accumulators, not many rows). Tail columns are stored lane by lane so
  * nothing past a row is written. The scalar module runs the same schedule with f32 lanes.
  */
 export function emitGemm(ctx: KernelContext, spec: GemmSpec): Expr {
   const { m } = ctx;
-  const wValue = viewedValue(spec.w);
-  if (!isConstantOp(wValue.op))
-    throw new NncError('NNC4001', `${spec.out.op} with a computed right-hand operand`, { hint: 'The wasm backend needs the [k, n] operand to be a weight.' });
-  const [rows, cols] = spec.w.type.shape as [number, number];
-  const [k, n] = spec.transposed ? [cols, rows] : [rows, cols];
-  const xShape = spec.x.type.shape;
-  // x is read as rows of k contiguous elements (x[..., k], or a flattened x[batch, ...]).
-  const rowFactor = xShape.reduce<number>((p, d) => p * (d ?? 1), 1) / k;
-  const batched = xShape.includes(null);
-  const rowCount = () => (batched ? m.i32.mul(ctx.rows(), ctx.i32(rowFactor)) : ctx.i32(rowFactor));
-  const wData = constantData(ctx.graph, spec.w);
-  const W = ctx.constant(`panels${spec.transposed ? 'T' : ''}:${wValue.id}`, () => packPanels(spec.transposed ? transpose(wData, n, k) : wData, k, n));
-  const bias = spec.bias && viewedValue(spec.bias);
-  if (bias && !isConstantOp(bias.op))
-    throw new NncError('NNC4001', `dense with a computed bias`, { hint: 'The wasm backend needs the bias to be a weight.' });
-  const B = bias ? ctx.constant(`bias:${bias.id}`, () => padBias(constantData(ctx.graph, bias), n)) : undefined;
-
+  const { n } = spec;
+  const B = accessB(ctx, spec);
   const fullPanels = Math.floor(n / PANEL);
   const tailCols = n % PANEL;
   const rowBlock = ctx.simd ? 4 : 1;
   const group = ctx.simd ? 4 : 2;
-  const panelBytes = k * PANEL * 4;
-  const [r, xr, yr, wp, bp, yp] = [0, 0, 0, 0, 0, 0].map(() => ctx.local(i32)) as [number, number, number, number, number, number];
+  const local = () => ctx.local(i32);
   const get = (l: number) => () => m.local.get(l, i32);
   const add = (l: number, by: number) => m.local.set(l, m.i32.add(m.local.get(l, i32), ctx.i32(by)));
-  const tile = (rows: number, valid: number[], w: () => Expr, b: () => Expr, y: () => Expr) =>
-    emitTile(ctx, { k, n, rows, valid, x: get(xr), w, b: B === undefined ? undefined : b, y, epilogue: spec.epilogue });
-  const staticAt = (panel: number) => ({
-    w: () => ctx.i32(W + panel * panelBytes),
-    b: () => ctx.i32((B ?? 0) + panel * PANEL * 4),
-    y: () => m.i32.add(m.local.get(yr, i32), ctx.i32(panel * PANEL * 4)),
-  });
+  const setup: Expr[] = [];
+  /** A count as an expression; a run-time one is computed once, before the sweeps. */
+  const counted = (c: Count, scale: number): (() => Expr) => {
+    if (typeof c === 'number') return () => ctx.i32(c * scale);
+    const l = local();
+    setup.push(m.local.set(l, scale === 1 ? c() : m.i32.mul(c(), ctx.i32(scale))));
+    return get(l);
+  };
+  const aRowBytes = spec.a.rowStride * 4;
+  const cRowBytes = spec.c.rowStride * 4;
+  const rRowBytes = (spec.residual?.rowStride ?? 0) * 4;
+  const [r, xr, yr, rr] = [local(), local(), local(), local()];
+  const common = {
+    x: get(xr),
+    aRowBytes,
+    aKBytes: spec.a.colStride * 4,
+    kSpan: counted(spec.k, spec.a.colStride * 4),
+    kAtRunTime: typeof spec.k !== 'number',
+    B,
+    cRowBytes,
+    rRowBytes,
+    epilogue: spec.epilogue,
+  };
+  const rowEnd = counted(spec.m, 1);
+  const cursor = (start: () => Expr, step: number): Cursor => ({ start, step, local: local() });
+  const bias = biasAddress(ctx, spec.bias, n);
+  const w = cursor(B.base, B.panelBytes);
+  const y = cursor(get(yr), PANEL * 4);
+  const b = bias && cursor(bias, PANEL * 4);
+  const res = spec.residual && cursor(get(rr), PANEL * 4);
+  const cursors = [w, y, b, res].filter((c): c is Cursor => c !== undefined);
+  const running = (c: Cursor | undefined) => c && get(c.local);
+  const fixed = (c: Cursor | undefined, panel: number) => c && (() => (panel === 0 ? c.start() : m.i32.add(c.start(), ctx.i32(panel * c.step))));
+  const tile = (rows: number, valid: number[], at: TileAt) => emitTile(ctx, { ...common, ...at, rows, valid });
 
   /** Loops over panels `step` at a time with running pointers, then one static tile for the rest. */
   const rowSweep = (rows: number, step: number): Expr[] => {
     const looped = fullPanels - (fullPanels % step);
     const out: Expr[] = [];
     if (looped > 0) {
-      const p = ctx.local(i32);
+      const p = local();
+      const at = { w: running(w)!, b: running(b), y: running(y)!, res: running(res) };
       out.push(
-        m.local.set(wp, ctx.i32(W)),
-        m.local.set(bp, ctx.i32(B ?? 0)),
-        m.local.set(yp, m.local.get(yr, i32)),
-        forLoop(ctx, p, ctx.i32(0), () => ctx.i32(looped), step, [
-          tile(rows, new Array<number>(step).fill(PANEL), get(wp), get(bp), get(yp)),
-          add(wp, step * panelBytes),
-          add(bp, step * PANEL * 4),
-          add(yp, step * PANEL * 4),
-        ]),
+        ...cursors.map((c) => m.local.set(c.local, c.start())),
+        forLoop(ctx, p, ctx.i32(0), () => ctx.i32(looped), step, [tile(rows, new Array<number>(step).fill(PANEL), at), ...cursors.map((c) => add(c.local, step * c.step))]),
       );
     }
     const rest = [...new Array<number>(fullPanels - looped).fill(PANEL), ...(tailCols ? [tailCols] : [])];
-    if (rest.length > 0) {
-      const at = staticAt(looped);
-      out.push(tile(rows, rest, at.w, at.b, at.y));
-    }
-    out.push(add(r, rows), add(xr, rows * k * 4), add(yr, rows * n * 4));
+    if (rest.length > 0) out.push(tile(rows, rest, { w: fixed(w, looped)!, b: fixed(b, looped), y: fixed(y, looped)!, res: fixed(res, looped) }));
+    out.push(add(r, rows), add(xr, rows * aRowBytes), add(yr, rows * cRowBytes));
+    if (spec.residual) out.push(add(rr, rows * rRowBytes));
     return out;
   };
 
-  const sweeps: Expr[] = [];
-  sweeps.push(m.local.set(xr, ctx.addr(spec.x)), m.local.set(yr, ctx.addr(spec.out)), m.local.set(r, ctx.i32(0)));
-  if (rowBlock > 1) sweeps.push(whileRows(ctx, r, rowBlock, rowCount, rowSweep(rowBlock, 1)));
-  sweeps.push(whileRows(ctx, r, 1, rowCount, rowSweep(1, group)));
-  return m.block(null, sweeps);
+  const sweeps: Expr[] = [m.local.set(xr, spec.a.addr()), m.local.set(yr, spec.c.addr()), m.local.set(r, ctx.i32(0))];
+  if (spec.residual) sweeps.push(m.local.set(rr, spec.residual.addr()));
+  if (rowBlock > 1) sweeps.push(whileRows(ctx, r, rowBlock, rowEnd, rowSweep(rowBlock, 1)));
+  sweeps.push(whileRows(ctx, r, 1, rowEnd, rowSweep(1, group)));
+  return m.block(null, [...setup, ...sweeps]);
 }
 
 /** `while (r + step <= end) body` (the body advances r). */
@@ -137,20 +234,25 @@ function whileRows(ctx: KernelContext, r: number, step: number, end: () => Expr,
   ]);
 }
 
-interface TileSpec {
-  k: number;
-  n: number;
-  rows: number;
+interface TileSpec extends TileAt {
+  readonly rows: number;
   /** Valid columns of each panel of the tile (8, or fewer for the last panel of a row). */
-  valid: number[];
-  x: () => Expr;
-  w: () => Expr;
-  b: (() => Expr) | undefined;
-  y: () => Expr;
-  epilogue: ScalarExpr | undefined;
+  readonly valid: readonly number[];
+  /** The tile's first row of A; rows are aRowBytes apart, k steps aKBytes. */
+  readonly x: () => Expr;
+  readonly aRowBytes: number;
+  readonly aKBytes: number;
+  /** k x aKBytes: where the k loop ends. */
+  readonly kSpan: () => Expr;
+  /** k is a run-time count (possibly 0): the loop checks before its first step. */
+  readonly kAtRunTime: boolean;
+  readonly B: BAccess;
+  readonly cRowBytes: number;
+  readonly rRowBytes: number;
+  readonly epilogue: ScalarExpr | undefined;
 }
 
-/** One register tile: accumulators start at the bias, sweep k, get the epilogue, are stored. */
+/** One register tile: accumulators start at the bias, sweep k, get the epilogue and residual, are stored. */
 function emitTile(ctx: KernelContext, t: TileSpec): Expr {
   const { m, simd } = ctx;
   const lanes = simd ? 4 : 1;
@@ -165,27 +267,43 @@ function emitTile(ctx: KernelContext, t: TileSpec): Expr {
   const madd = (a: Expr, b: Expr, c: Expr) => (simd ? m.f32x4.add(a, m.f32x4.mul(b, c)) : m.f32.add(a, m.f32.mul(b, c)));
   const zero = () => (simd ? m.f32x4.splat(m.f32.const(0)) : m.f32.const(0));
   const each = (f: (r: number, q: number, v: number) => Expr) => acc.flatMap((row, r) => row.flatMap((vs, q) => vs.map((_, v) => f(r, q, v))));
+  /** Byte offset of vector v of panel q within a row of C, a bias or a residual. */
+  const colOffset = (q: number, v: number) => (q * PANEL + v * lanes) * 4;
+  const lanesOf = (q: number, v: number) => Math.min(lanes, t.valid[q]! - v * lanes);
 
-  const init = each((r, q, v) => m.local.set(acc[r]![q]![v]!, t.b ? load(t.b(), (q * PANEL + v * lanes) * 4) : zero()));
+  /** Vector v of panel q of B at the current k: one load, or its valid lanes gathered. */
+  const loadB = (q: number, v: number): Expr => {
+    const { colBytes, panelBytes } = t.B;
+    const offset = q * panelBytes + v * lanes * colBytes;
+    const ptr = () => m.local.get(wp, i32);
+    if (!simd) return m.f32.load(offset, 4, ptr());
+    if (colBytes === 4) return load(ptr(), offset);
+    let vec = m.v128.load32_zero(offset, 4, ptr());
+    for (let lane = 1; lane < lanesOf(q, v); lane++) vec = m.v128.load32_lane(offset + lane * colBytes, 4, lane, ptr(), vec);
+    return vec;
+  };
+
+  const init = each((r, q, v) => m.local.set(acc[r]![q]![v]!, t.b ? load(t.b(), colOffset(q, v)) : zero()));
   const loop = ctx.label('k');
   const inner: Expr[] = [];
-  wv.forEach((vs, q) => vs.forEach((l, v) => inner.push(m.local.set(l, load(m.local.get(wp, i32), q * t.k * PANEL * 4 + v * lanes * 4)))));
+  wv.forEach((vs, q) => vs.forEach((l, v) => inner.push(m.local.set(l, loadB(q, v)))));
   for (let r = 0; r < t.rows; r++) {
-    const xAt = r * t.k * 4;
+    const xAt = r * t.aRowBytes;
     inner.push(m.local.set(xs, simd ? m.v128.load32_splat(xAt, 4, m.local.get(xp, i32)) : m.f32.load(xAt, 4, m.local.get(xp, i32))));
     acc[r]!.forEach((vs, q) => vs.forEach((l, v) => inner.push(m.local.set(l, madd(get(l), get(xs), get(wv[q]![v]!))))));
   }
   inner.push(
-    m.local.set(wp, m.i32.add(m.local.get(wp, i32), m.i32.const(PANEL * 4))),
-    m.local.set(xp, m.i32.add(m.local.get(xp, i32), m.i32.const(4))),
+    m.local.set(wp, m.i32.add(m.local.get(wp, i32), m.i32.const(t.B.kBytes))),
+    m.local.set(xp, m.i32.add(m.local.get(xp, i32), m.i32.const(t.aKBytes))),
     m.br(loop, m.i32.lt_u(m.local.get(xp, i32), m.local.get(xe, i32))),
   );
-  const epilogue = t.epilogue;
+  const kLoop = m.loop(loop, m.block(null, inner));
   const finish = each((r, q, v) => {
     const l = acc[r]![q]![v]!;
-    const value = epilogue ? emitScalarExpr(ctx, epilogue, simd ? 'f32x4' : 'f32', () => get(l)) : get(l);
-    const offset = r * t.n * 4 + (q * PANEL + v * lanes) * 4;
-    const cols = Math.min(lanes, t.valid[q]! - v * lanes);
+    let value = t.epilogue ? emitScalarExpr(ctx, t.epilogue, simd ? 'f32x4' : 'f32', () => get(l)) : get(l);
+    if (t.res) value = simd ? m.f32x4.add(value, load(t.res(), r * t.rRowBytes + colOffset(q, v))) : m.f32.add(value, load(t.res(), r * t.rRowBytes + colOffset(q, v)));
+    const offset = r * t.cRowBytes + colOffset(q, v);
+    const cols = lanesOf(q, v);
     if (cols === lanes) return simd ? m.v128.store(offset, 4, t.y(), value) : m.f32.store(offset, 4, t.y(), value);
     const stores: Expr[] = [m.local.set(l, value)];
     for (let lane = 0; lane < cols; lane++) stores.push(m.v128.store32_lane(offset + lane * 4, 4, lane, t.y(), get(l)));
@@ -195,8 +313,32 @@ function emitTile(ctx: KernelContext, t: TileSpec): Expr {
     ...init,
     m.local.set(xp, t.x()),
     m.local.set(wp, t.w()),
-    m.local.set(xe, m.i32.add(t.x(), m.i32.const(t.k * 4))),
-    m.loop(loop, m.block(null, inner)),
+    m.local.set(xe, m.i32.add(t.x(), t.kSpan())),
+    t.kAtRunTime ? m.if(m.i32.lt_u(m.local.get(xp, i32), m.local.get(xe, i32)), kLoop) : kLoop,
     ...finish,
   ]);
+}
+
+/**
+ * Packs a [k, n] operand read through its strides into panels at `dst`, at run time (a computed
+ * operand the tiles would otherwise gather lane by lane). Column j goes to panel j / 8, lane
+ * j % 8, k-major. The padding lanes of a tail panel are left as they are: a lane never mixes
+ * with another, and tail lanes are never stored.
+ */
+export function emitPackPanels(ctx: KernelContext, src: Strided, k: number, n: number, dst: () => Expr): Expr {
+  const { m } = ctx;
+  const [j, kk, sp, dp] = [ctx.local(i32), ctx.local(i32), ctx.local(i32), ctx.local(i32)];
+  const get = (l: number) => m.local.get(l, i32);
+  const step = (l: number, bytes: number) => m.local.set(l, m.i32.add(get(l), ctx.i32(bytes)));
+  const panelStart = m.i32.add(m.i32.mul(m.i32.shr_u(get(j), ctx.i32(3)), ctx.i32(k * PANEL * 4)), m.i32.shl(m.i32.and(get(j), ctx.i32(PANEL - 1)), ctx.i32(2)));
+  return forLoop(ctx, j, ctx.i32(0), () => ctx.i32(n), 1, [
+    m.local.set(sp, m.i32.add(src.addr(), m.i32.mul(get(j), ctx.i32(src.colStride * 4)))),
+    m.local.set(dp, m.i32.add(dst(), panelStart)),
+    forLoop(ctx, kk, ctx.i32(0), () => ctx.i32(k), 1, [m.f32.store(0, 4, get(dp), m.f32.load(0, 4, get(sp))), step(sp, src.rowStride * 4), step(dp, PANEL * 4)]),
+  ]);
+}
+
+/** Rows of x (k contiguous elements each) times B [k, n], into the rows of out. */
+export function rowsTimesB(ctx: KernelContext, x: Node, b: PackedB | PanelsB | Strided, k: number, n: number, out: Node): GemmSpec {
+  return { m: rowsOf(ctx, x, k), k, n, a: rowMajor(ctx, x, k), b, c: rowMajor(ctx, out, n) };
 }

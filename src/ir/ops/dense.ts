@@ -1,9 +1,9 @@
 import { withDefaults } from '../attrs.js';
-import type { Attrs } from '../graph.js';
+import type { Attrs, Node } from '../graph.js';
 import { ShapeError, type OpDef } from '../registry.js';
 import { evalScalar } from '../scalar-expr.js';
 import { tensor, type Tensor } from '../tensor.js';
-import { elementsPerRow, sameShape, type TensorType } from '../types.js';
+import { elementsPerRow, formatShape, sameShape, sameType, type TensorType } from '../types.js';
 import { opRegistry } from './index.js';
 import { inferMatmul, matmulRows, rowsTimesConstant } from './matmul.js';
 import { softmaxAlong } from './softmax.js';
@@ -35,6 +35,24 @@ export function applyActivation(t: Tensor, denseAttrs: Attrs): Tensor {
   return t;
 }
 
+/** A dense node's operands by role: x, w, then the optional bias and (when `residual`) the residual. */
+export interface DenseOperands<T> {
+  readonly x: T;
+  readonly w: T;
+  readonly bias: T | undefined;
+  readonly residual: T | undefined;
+}
+
+export function denseOperands<T>(inputs: readonly T[], attrs: Attrs): DenseOperands<T> {
+  const residual = attrs.residual === true ? inputs[inputs.length - 1] : undefined;
+  const rest = inputs.slice(2, residual === undefined ? undefined : -1);
+  if (rest.length > 1) throw new ShapeError(`dense takes x, w, an optional bias${residual === undefined ? '' : ' and the residual'}; got ${inputs.length} operands`);
+  return { x: inputs[0]!, w: inputs[1]!, bias: rest[0], residual };
+}
+
+/** The operands of a dense node by role. */
+export const denseOperandsOf = (node: Node): DenseOperands<Node> => denseOperands(node.inputs, node.attrs);
+
 /**
  * The product's type. x is read as rows of k contiguous elements: x[..., k] as in matmul, or any
  * x[batch, ...] whose rows hold exactly k elements (a per-row flatten the fuse pass folded in, so
@@ -47,35 +65,39 @@ function inferDenseProduct(x: TensorType, w: TensorType): TensorType {
 }
 
 /**
- * Fused dense layer: activation(x[..., k] x w[k, n] + b[n]). Made by the fuse pass from matmul,
- * bias add and activation; backends emit it as one kernel with bias and activation in the epilogue.
- * `alpha` parameterizes elu / leaky_relu epilogues.
+ * Fused dense layer: activation(x[..., k] x w[k, n] + b[n]) (+ r). Made by the fuse pass from
+ * matmul, bias add, activation and a residual add; backends emit it as one kernel with bias,
+ * activation and residual in the epilogue. w and b may be constants or computed values. `alpha`
+ * parameterizes elu / leaky_relu epilogues; `residual` says the last operand r (of the result's
+ * type) is added after the activation (Keras' `Add()([Dense(...)(x), x])`).
  */
 export const dense: OpDef = {
   name: 'dense',
   summary: 'activation(x x w + b), one fused kernel',
-  arity: [2, 3],
-  attrs: { activation: { kind: 'string', default: 'linear' }, alpha: { kind: 'float', default: 0 } },
-  // Softmax in the epilogue works along the last axis, within a row.
-  traits: { rowLocal: rowsTimesConstant },
+  arity: [2, 4],
+  attrs: { activation: { kind: 'string', default: 'linear' }, alpha: { kind: 'float', default: 0 }, residual: { kind: 'bool', default: false } },
+  // Softmax in the epilogue works along the last axis, within a row; the residual is read row by row.
+  traits: { rowLocal: (node) => rowsTimesConstant({ ...node, inputs: node.attrs.residual === true ? node.inputs.slice(0, -1) : node.inputs }) },
   inferType(inputs, attrs) {
-    const out = inferDenseProduct(inputs[0]!, inputs[1]!);
-    const bias = inputs[2];
+    const { x, w, bias, residual } = denseOperands(inputs, attrs);
+    const out = inferDenseProduct(x, w);
     if (bias && !sameShape(bias.shape, [out.shape[out.shape.length - 1]!]))
       throw new ShapeError(`dense bias must have shape [${out.shape[out.shape.length - 1]}]`);
+    if (residual && !sameType(residual, out)) throw new ShapeError(`dense residual must have the result's type ${out.dtype}${formatShape(out.shape)}, got ${residual.dtype}${formatShape(residual.shape)}`);
     const act = denseActivation(attrs);
     if (act !== 'linear' && act !== 'softmax' && !opRegistry.get(act)?.scalar) throw new ShapeError(`unknown dense activation '${act}'`);
     return out;
   },
   evaluate(inputs, attrs, outType) {
-    const [x, w] = [inputs[0]!, inputs[1]!];
+    const { x, w, bias, residual } = denseOperands(inputs, attrs);
     const product = matmulRows(tensor([x.data.length / w.shape[0]!, w.shape[0]!], x.data), w);
     const out = tensor(outType.shape as number[], product.data);
-    const bias = inputs[2];
     if (bias) {
       const n = bias.data.length;
       for (let i = 0; i < out.data.length; i++) out.data[i]! += bias.data[i % n]!;
     }
-    return applyActivation(out, attrs);
+    const activated = applyActivation(out, attrs);
+    if (residual) for (let i = 0; i < activated.data.length; i++) activated.data[i]! += residual.data[i]!;
+    return activated;
   },
 };

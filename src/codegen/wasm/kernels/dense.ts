@@ -1,28 +1,37 @@
-import { activationAttrs, denseActivation } from '../../../ir/ops/dense.js';
+import { activationAttrs, denseActivation, denseOperandsOf } from '../../../ir/ops/dense.js';
 import { opRegistry } from '../../../ir/ops/index.js';
-import { emitGemm } from '../gemm.js';
+import { constantB, emitGemm, rowMajor, rowsTimesB } from '../gemm.js';
 import { isVectorizable } from '../scalar-codegen.js';
 import { emitElementwise } from './elementwise.js';
 import type { WasmKernel } from './kernel.js';
 import { emitSoftmax } from './softmax.js';
 
 /**
- * Fused dense: the GEMM with the bias in its accumulators. An activation wasm can compute in
- * f32x4 (relu, leaky_relu, ...) runs on the accumulators before the store; others (sigmoid,
- * softmax, ...) run in place over the stored rows, in f64 like the interpreter.
+ * Fused dense: the GEMM with the bias in its accumulators and the residual added before the
+ * store. w and b may be constants (packed at compile time) or computed (read in place). An
+ * activation wasm can compute in f32x4 (relu, leaky_relu, ...) runs on the accumulators; others
+ * (sigmoid, softmax, ...) run in place over the stored rows, in f64 like the interpreter, and
+ * then the residual follows them in a pass of its own.
  */
 export const denseKernel: WasmKernel = {
   emit(ctx, node) {
-    const [x, w, bias] = node.inputs;
+    const { x, w, bias, residual } = denseOperandsOf(node);
+    const [k, n] = w.type.shape as [number, number];
     const act = denseActivation(node.attrs);
     const expr = act === 'linear' || act === 'softmax' ? undefined : opRegistry.get(act)!.scalar!(activationAttrs(node.attrs));
-    const inTile = expr !== undefined && isVectorizable(expr);
-    const gemm = emitGemm(ctx, { x: x!, w: w!, ...(bias ? { bias } : {}), ...(inTile ? { epilogue: expr } : {}), out: node });
+    const inTile = expr === undefined ? act === 'linear' : isVectorizable(expr);
+    const gemm = emitGemm(ctx, {
+      ...rowsTimesB(ctx, x, constantB(w) ?? rowMajor(ctx, w, n), k, n, node),
+      ...(bias ? { bias } : {}),
+      ...(inTile && expr ? { epilogue: expr } : {}),
+      ...(inTile && residual ? { residual: rowMajor(ctx, residual, n) } : {}),
+    });
     const out = () => ctx.addr(node);
     const shape = node.type.shape;
-    if (act === 'softmax') return ctx.m.block(null, [gemm, emitSoftmax(ctx, out, out, shape, -1)]);
-    if (expr && !inTile) return ctx.m.block(null, [gemm, emitElementwise(ctx, expr, [{ addr: out, shape }], { addr: out, shape })]);
-    return gemm;
+    const steps = [gemm];
+    if (act === 'softmax') steps.push(emitSoftmax(ctx, out, out, shape, -1));
+    if (expr && !inTile) steps.push(emitElementwise(ctx, expr, [{ addr: out, shape }], { addr: out, shape }));
+    if (residual && !inTile) steps.push(emitElementwise(ctx, opRegistry.get('add')!.scalar!({}), [{ addr: out, shape }, { addr: () => ctx.addr(residual), shape }], { addr: out, shape }));
+    return steps.length === 1 ? gemm : ctx.m.block(null, steps);
   },
 };
-

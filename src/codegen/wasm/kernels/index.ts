@@ -12,6 +12,7 @@ import type { WasmKernel } from './kernel.js';
 import { logSoftmaxKernel } from './log_softmax.js';
 import { matmulKernel } from './matmul.js';
 import { matmulNtKernel } from './matmul_nt.js';
+import { matmulTnKernel } from './matmul_tn.js';
 import { oneHotKernel } from './one_hot.js';
 import { padKernel } from './pad.js';
 import { reduceMeanKernel } from './reduce_mean.js';
@@ -31,6 +32,7 @@ const KERNELS: Readonly<Record<string, WasmKernel>> = {
   dense: denseKernel,
   matmul: matmulKernel,
   matmul_nt: matmulNtKernel,
+  matmul_tn: matmulTnKernel,
   softmax: softmaxKernel,
   log_softmax: logSoftmaxKernel,
   concat: concatKernel,
@@ -51,9 +53,7 @@ const KERNELS: Readonly<Record<string, WasmKernel>> = {
  * Ops this backend has no kernel for, by design or not yet, with the reason its NNC4001 build
  * error gives.
  */
-export const KERNEL_EXCLUSIONS: KernelExclusions = {
-  matmul_tn: 'the product over the batch (a training gradient) has no wasm GEMM kernel yet',
-};
+export const KERNEL_EXCLUSIONS: KernelExclusions = {};
 
 /** The scratch each node's kernel asks the memory plan for (planMemory's `scratchOf`). */
 export const wasmScratch = (node: Node) => wasmKernel(node.op)?.scratch?.(node);

@@ -1,18 +1,17 @@
 import { isRowsTimesMatrix } from '../../../ir/ops/matmul.js';
-import { isConstantOp } from '../../../ir/traits.js';
-import { viewedValue } from '../context.js';
-import { emitGemm } from '../gemm.js';
+import { constantB, emitGemm, rowMajor, rowsTimesB } from '../gemm.js';
 import { emitBatchedMatmul } from './batched-matmul.js';
 import type { WasmKernel } from './kernel.js';
 
 /**
- * An unfused matmul: rows times a constant [k, n] matrix is the dense GEMM without bias or
- * activation; a computed right operand, or stacks of matrices, take the plain batched kernel.
+ * An unfused matmul: rows times a [k, n] matrix (constant: packed; computed: read in place) is
+ * the dense GEMM without bias or activation; stacks of matrices loop the same GEMM per matrix.
  */
 export const matmulKernel: WasmKernel = {
   emit(ctx, node) {
     const [x, w] = node.inputs as [typeof node, typeof node];
-    if (isRowsTimesMatrix(x.type, w.type) && isConstantOp(viewedValue(w).op)) return emitGemm(ctx, { x, w, out: node });
-    return emitBatchedMatmul(ctx, x, w, node);
+    if (!isRowsTimesMatrix(x.type, w.type)) return emitBatchedMatmul(ctx, x, w, node);
+    const [k, n] = w.type.shape as [number, number];
+    return emitGemm(ctx, rowsTimesB(ctx, x, constantB(w) ?? rowMajor(ctx, w, n), k, n, node));
   },
 };

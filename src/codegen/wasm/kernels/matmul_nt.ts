@@ -1,17 +1,31 @@
-import { isConstantOp } from '../../../ir/traits.js';
-import { viewedValue } from '../context.js';
-import { emitGemm } from '../gemm.js';
-import { emitBatchedMatmul } from './batched-matmul.js';
+import type { Node } from '../../../ir/graph.js';
+import { constantB, emitGemm, emitPackPanels, panelBytes, rowsTimesB, type Strided } from '../gemm.js';
 import type { WasmKernel } from './kernel.js';
 
+/** w [n, k] as the GEMM's B = wᵀ [k, n]: column j of B is row j of w. */
+const transposedShape = (node: Node) => {
+  const w = node.inputs[1]!;
+  const [n, k] = w.type.shape as [number, number];
+  return { w, n, k };
+};
+
 /**
- * x times a transposed weight: the same GEMM, the weight transposed while it is packed; a
- * computed right operand takes the plain batched kernel, reading it transposed.
+ * x times the transpose of w[n, k]: the dense GEMM. A constant w is transposed while it is packed
+ * at compile time; a computed one is packed into the kernel's scratch at run time, then read like
+ * a constant (gathering its columns inside the tiles would cost a load per lane per row block).
  */
 export const matmulNtKernel: WasmKernel = {
+  scratch(node) {
+    const { w, n, k } = transposedShape(node);
+    return { fixedBytes: constantB(w) ? 0 : panelBytes(k, n), bytesPerRow: 0 };
+  },
   emit(ctx, node) {
-    const [x, w] = node.inputs as [typeof node, typeof node];
-    if (isConstantOp(viewedValue(w).op)) return emitGemm(ctx, { x, w, transposed: true, out: node });
-    return emitBatchedMatmul(ctx, x, w, node, true);
+    const x = node.inputs[0]!;
+    const { w, n, k } = transposedShape(node);
+    const constant = constantB(w, true);
+    if (constant) return emitGemm(ctx, rowsTimesB(ctx, x, constant, k, n, node));
+    const transposed: Strided = { addr: () => ctx.addr(w), rowStride: 1, colStride: k };
+    const scratch = () => ctx.scratch();
+    return ctx.m.block(null, [emitPackPanels(ctx, transposed, k, n, scratch), emitGemm(ctx, rowsTimesB(ctx, x, { panels: scratch }, k, n, node))]);
   },
 };

@@ -5,13 +5,14 @@
  * block in registers, so every element fetched from storage is reused many times and barriers
  * are few per multiply-add. With few rows (batch 1), or small layers, a tile would idle most of
  * its threads, so a second kernel gives each output its own thread and no shared memory (a
- * matrix-vector product per row). Both sum k in order, so they agree bit for bit. Bias and activation run in the
- * epilogue; a softmax activation needs whole rows, so it follows as a second, in-place dispatch.
- * Also serves a plain matmul (no bias, linear).
+ * matrix-vector product per row). Both sum k in order, so they agree bit for bit. Bias, activation
+ * and residual run in the epilogue; a softmax activation needs whole rows, so it follows as a
+ * second, in-place dispatch (a residual after it is refused). w and b may be computed. Also
+ * serves a plain matmul (no bias, linear).
  */
 import { NncError } from '../../../errors.js';
 import type { Node } from '../../../ir/graph.js';
-import { activationAttrs, denseActivation } from '../../../ir/ops/dense.js';
+import { activationAttrs, denseActivation, denseOperands } from '../../../ir/ops/dense.js';
 import { opRegistry } from '../../../ir/ops/index.js';
 import { ENTRY_PARAMS, load, shaderModule, type Kernel, type KernelGenerator, type Operand } from '../kernel.js';
 import { scalarToWgsl } from '../scalar.js';
@@ -43,14 +44,17 @@ interface DenseShape {
   readonly x: Operand;
   readonly w: Operand;
   readonly bias: Operand | undefined;
+  /** Added after the activation, element by element. */
+  readonly residual: Operand | undefined;
   readonly out: Operand;
 }
 
 /** Stores element (row, col) of the result: bias, activation, write. */
-function store({ node, n, bias, out }: DenseShape, row: string, col: string, acc: string): string {
+function store({ node, n, bias, residual, out }: DenseShape, row: string, col: string, acc: string): string {
   const v = `v_${row}_${col}`;
+  const at = `${row} * ${n}u + ${col}`;
   return `let ${v} = ${bias ? `${acc} + ${load(bias, col)}` : acc};
-    ${load(out, `${row} * ${n}u + ${col}`)} = ${epilogue(node, v)};`;
+    ${load(out, at)} = ${epilogue(node, v)}${residual ? ` + ${load(residual, at)}` : ''};`;
 }
 
 /** The epilogue activation: a dense node's, none for a plain matmul. */
@@ -133,11 +137,13 @@ fn main(${ENTRY_PARAMS}) {
 }
 
 export const denseKernel: KernelGenerator = (node, ctx) => {
-  const [x, w, b] = node.inputs as [Node, Node, Node | undefined];
+  const { x, w, bias: b, residual } = denseOperands(node.inputs, node.op === 'dense' ? node.attrs : {});
+  if (residual && activationOf(node) === 'softmax')
+    throw new NncError('NNC4001', `webgpu: ${ctx.describe(node)} adds a residual after a softmax activation`, { hint: 'Keep the add a node of its own (the fuse pass does).' });
   const [k, n] = w.type.shape as [number, number];
   const rowsPerBatch = product(rowDims(x, ctx.describe(node))) / k;
   const batched = isBatched(x);
-  const shape: DenseShape = { node, k, n, rowsPerBatch, batchRows: rowCount(x), x: ctx.operand(x), w: ctx.operand(w), bias: b && ctx.operand(b), out: ctx.operand(node) };
+  const shape: DenseShape = { node, k, n, rowsPerBatch, batchRows: rowCount(x), x: ctx.operand(x), w: ctx.operand(w), bias: b && ctx.operand(b), residual: residual && ctx.operand(residual), out: ctx.operand(node) };
   const perOutput = { wgsl: matrixVector(shape), dispatch: { batched, rowsPerBatch, rowsPerGroup: 1, columnGroups: Math.ceil(n / GEMV_WORKGROUP) } };
   const label = ctx.describe(node);
   const kernels: Kernel[] = [];

@@ -1,0 +1,200 @@
+import { describe, expect, it } from 'vitest';
+import type { Graph } from '../../src/ir/graph.js';
+import { interpret } from '../../src/ir/interpreter.js';
+import { parseGraph } from '../../src/ir/parser.js';
+import { randomInputs } from '../helpers/random-inputs.js';
+import { buildWasmBundle, outputsByName, predictArgument } from './bundle-helpers.js';
+import { runModule } from './harness.js';
+
+/**
+ * Every form of the one GEMM generator against the reference interpreter: constant (packed) and
+ * computed (in place) B, transposed A and B, column tails, row tails, k static and k = the batch
+ * rows, constant and computed bias, activations in and after the tile, residual adds. Both the
+ * SIMD128 and the scalar module; error at most 1e-5 of the output's scale.
+ */
+const TOLERANCE = 1e-5;
+const ROWS = [1, 3, 4, 5, 33];
+const COLUMNS = [1, 3, 8, 10, 13, 130];
+
+/** Seeded weights in [-0.5, 0.5) for every `weight` line of the text. */
+function withWeights(text: string): Graph {
+  const shapes = [...text.matchAll(/%(\S+) = weight : f32\[([\d,]+)\]/g)];
+  let s = 11;
+  const next = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648 - 0.5;
+  };
+  const weights = new Map(shapes.map(([, name, dims]) => [name!, Float32Array.from({ length: dims!.split(',').reduce((p, d) => p * Number(d), 1) }, next)]));
+  return parseGraph(text, { weights });
+}
+
+/** Largest |wasm - interpreter| over all outputs, relative to the largest |expected| (at least 1). */
+async function relativeError(graph: Graph, batch: number, simd: boolean): Promise<number> {
+  const { tensors, flat } = randomInputs(graph, batch, batch);
+  const expected = interpret(graph, tensors);
+  const actual = await runModule(graph, flat, batch, simd);
+  let worst = 0;
+  for (const o of graph.outputs) {
+    const e = expected[o.name]!.data;
+    const a = actual[o.name]!;
+    if (a.length !== e.length) return Infinity;
+    const scale = Math.max(1, ...Array.from(e, Math.abs));
+    for (let i = 0; i < e.length; i++) worst = Math.max(worst, Math.abs(a[i]! - e[i]!) / scale);
+    if (a.some(Number.isNaN)) return Infinity;
+  }
+  return worst;
+}
+
+async function expectMatches(text: string, rows: readonly number[] = ROWS): Promise<void> {
+  const graph = withWeights(text);
+  for (const simd of [true, false])
+    for (const batch of rows) expect(await relativeError(graph, batch, simd), `${simd ? 'simd128' : 'scalar'}, batch ${batch}:\n${text}`).toBeLessThanOrEqual(TOLERANCE);
+}
+
+describe('GEMM: B constant or computed, every column tail and row tail', () => {
+  for (const n of COLUMNS) {
+    it(`dense with constant w and bias, relu, n = ${n}`, async () => {
+      await expectMatches(`
+        %x = input : f32[?,19]
+        %w = weight : f32[19,${n}]
+        %b = weight : f32[${n}]
+        %0 = dense %x, %w, %b {activation="relu"} : f32[?,${n}]
+        output "y" = %0`);
+    });
+    it(`dense with computed w and bias, a residual, n = ${n}`, async () => {
+      await expectMatches(`
+        %x = input : f32[?,19]
+        %w = input : f32[19,${n}]
+        %b = input : f32[${n}]
+        %r = input : f32[?,${n}]
+        %0 = dense %x, %w, %b, %r {activation="leaky_relu", alpha=0.2, residual=true} : f32[?,${n}]
+        output "y" = %0`);
+    });
+    it(`matmul_nt by a computed and a constant [n, k], n = ${n}`, async () => {
+      await expectMatches(`
+        %x = input : f32[?,7]
+        %w = input : f32[${n},7]
+        %c = weight : f32[${n},7]
+        %0 = matmul_nt %x, %w : f32[?,${n}]
+        %1 = matmul_nt %x, %c : f32[?,${n}]
+        output "y" = %0
+        output "z" = %1`);
+    });
+    it(`matmul_tn contracting the batch rows (k = batch), n = ${n}`, async () => {
+      await expectMatches(`
+        %x = input : f32[?,${n}]
+        %dy = input : f32[?,6]
+        %0 = matmul_tn %x, %dy : f32[${n},6]
+        %1 = matmul_tn %dy, %x : f32[6,${n}]
+        output "y" = %0
+        output "z" = %1`);
+    });
+  }
+});
+
+describe('GEMM: operand forms', () => {
+  it('matmul_tn over a batch of matrices (k = 3 x batch) and with a static k', async () => {
+    await expectMatches(`
+      %x = input : f32[?,3,5]
+      %dy = input : f32[?,3,9]
+      %a = input : f32[4,5]
+      %b = input : f32[4,11]
+      %0 = matmul_tn %x, %dy : f32[5,9]
+      %1 = matmul_tn %a, %b : f32[5,11]
+      output "y" = %0
+      output "z" = %1`);
+  });
+
+  it('dense with a computed bias and no activation, a constant bias with a residual, bias-free with a residual', async () => {
+    await expectMatches(`
+      %x = input : f32[?,10]
+      %w = weight : f32[10,13]
+      %b = input : f32[13]
+      %c = weight : f32[13]
+      %r = input : f32[?,13]
+      %0 = dense %x, %w, %b : f32[?,13]
+      %1 = dense %x, %w, %c, %r {residual=true} : f32[?,13]
+      %2 = dense %x, %w, %r {activation="relu", residual=true} : f32[?,13]
+      output "a" = %0
+      output "b" = %1
+      output "c" = %2`);
+  });
+
+  it('adds the residual after activations that run outside the tile (sigmoid, softmax)', async () => {
+    await expectMatches(`
+      %x = input : f32[?,10]
+      %w = input : f32[10,13]
+      %r = input : f32[?,13]
+      %0 = dense %x, %w, %r {activation="sigmoid", residual=true} : f32[?,13]
+      %1 = dense %x, %w, %r {activation="softmax", residual=true} : f32[?,13]
+      output "a" = %0
+      output "b" = %1`);
+  });
+
+  it('reads flattened and rank-3 rows, and B through a reshape view', async () => {
+    await expectMatches(`
+      %x = input : f32[?,3,4]
+      %w = input : f32[12,10]
+      %v = weight : f32[2,2,10]
+      %0 = dense %x, %w : f32[?,10]
+      %1 = reshape %v {shape=[4,10]} : f32[4,10]
+      %2 = matmul %x, %1 : f32[?,3,10]
+      output "a" = %0
+      output "b" = %2`);
+  });
+
+  it('runs numpy stacks and 1-D operands through the same GEMM per matrix', async () => {
+    await expectMatches(`
+      %a = input : f32[?,2,3]
+      %b = input : f32[?,3,10]
+      %c = input : f32[3,10]
+      %v = input : f32[3]
+      %0 = matmul %a, %b : f32[?,2,10]
+      %1 = matmul %a, %c : f32[?,2,10]
+      %2 = matmul %v, %b : f32[?,10]
+      %3 = matmul %a, %v : f32[?,2]
+      output "a" = %0
+      output "b" = %1
+      output "c" = %2
+      output "d" = %3`);
+  });
+});
+
+describe('GEMM: the training step products in a bundle', () => {
+  const text = `
+    %x = input : f32[?,784]
+    %w1 = input : f32[784,128]
+    %b1 = input : f32[128]
+    %w2 = input : f32[128,10]
+    %dy = input : f32[?,10]
+    %0 = matmul %x, %w1 : f32[?,128]
+    %1 = add %0, %b1 : f32[?,128]
+    %2 = relu %1 : f32[?,128]
+    %3 = matmul_tn %2, %dy : f32[128,10]
+    %4 = matmul_nt %dy, %w2 : f32[?,128]
+    %5 = matmul_tn %x, %4 : f32[784,128]
+    output "h" = %2
+    output "dw2" = %3
+    output "dw1" = %5`;
+
+  it('fuses the forward product into a dense and matches the interpreter at batch 1 and 32, SIMD and scalar', async () => {
+    const graph = withWeights(text);
+    const built = await buildWasmBundle(graph);
+    expect(built.optimized.nodes.some((n) => n.op === 'dense' && n.inputs[1]!.op === 'input')).toBe(true);
+    const bundle = await built.import();
+    for (const simd of [true, false]) {
+      const model = await bundle.load({ simd });
+      for (const batch of [1, 32]) {
+        const { tensors, flat } = randomInputs(graph, batch, batch);
+        const expected = interpret(graph, tensors);
+        const actual = outputsByName(model.predict(predictArgument(flat), batch), model.outputNames);
+        for (const name of model.outputNames) {
+          const e = expected[name]!.data;
+          const scale = Math.max(1, ...Array.from(e, Math.abs));
+          const worst = Math.max(...Array.from(e, (v, i) => Math.abs(actual[name]![i]! - v)));
+          expect(worst / scale, `${name}, batch ${batch}, simd ${simd}`).toBeLessThanOrEqual(TOLERANCE);
+        }
+      }
+    }
+  });
+});
