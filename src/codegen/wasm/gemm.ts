@@ -252,7 +252,11 @@ interface TileSpec extends TileAt {
   readonly epilogue: ScalarExpr | undefined;
 }
 
-/** One register tile: accumulators start at the bias, sweep k, get the epilogue and residual, are stored. */
+/**
+ * One register tile: accumulators sweep k from zero, then get the bias, the epilogue and the
+ * residual, and are stored. The bias is added after the sum, as tfjs and the interpreter do
+ * (matmul, then add), so the rounding matches theirs.
+ */
 function emitTile(ctx: KernelContext, t: TileSpec): Expr {
   const { m, simd } = ctx;
   const lanes = simd ? 4 : 1;
@@ -283,7 +287,8 @@ function emitTile(ctx: KernelContext, t: TileSpec): Expr {
     return vec;
   };
 
-  const init = each((r, q, v) => m.local.set(acc[r]![q]![v]!, t.b ? load(t.b(), colOffset(q, v)) : zero()));
+  const init = each((r, q, v) => m.local.set(acc[r]![q]![v]!, zero()));
+  const add = (a: Expr, b: Expr) => (simd ? m.f32x4.add(a, b) : m.f32.add(a, b));
   const loop = ctx.label('k');
   const inner: Expr[] = [];
   wv.forEach((vs, q) => vs.forEach((l, v) => inner.push(m.local.set(l, loadB(q, v)))));
@@ -300,12 +305,14 @@ function emitTile(ctx: KernelContext, t: TileSpec): Expr {
   const kLoop = m.loop(loop, m.block(null, inner));
   const finish = each((r, q, v) => {
     const l = acc[r]![q]![v]!;
+    // The epilogue may read its operand more than once: the biased sum goes back to the local.
+    const biased = t.b ? [m.local.set(l, add(get(l), load(t.b(), colOffset(q, v))))] : [];
     let value = t.epilogue ? emitScalarExpr(ctx, t.epilogue, simd ? 'f32x4' : 'f32', () => get(l)) : get(l);
-    if (t.res) value = simd ? m.f32x4.add(value, load(t.res(), r * t.rRowBytes + colOffset(q, v))) : m.f32.add(value, load(t.res(), r * t.rRowBytes + colOffset(q, v)));
+    if (t.res) value = add(value, load(t.res(), r * t.rRowBytes + colOffset(q, v)));
     const offset = r * t.cRowBytes + colOffset(q, v);
     const cols = lanesOf(q, v);
-    if (cols === lanes) return simd ? m.v128.store(offset, 4, t.y(), value) : m.f32.store(offset, 4, t.y(), value);
-    const stores: Expr[] = [m.local.set(l, value)];
+    if (cols === lanes) return m.block(null, [...biased, simd ? m.v128.store(offset, 4, t.y(), value) : m.f32.store(offset, 4, t.y(), value)]);
+    const stores: Expr[] = [...biased, m.local.set(l, value)];
     for (let lane = 0; lane < cols; lane++) stores.push(m.v128.store32_lane(offset + lane * 4, 4, lane, t.y(), get(l)));
     return m.block(null, stores);
   });
