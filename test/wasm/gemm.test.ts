@@ -4,7 +4,7 @@ import { interpret } from '../../src/ir/interpreter.js';
 import { parseGraph } from '../../src/ir/parser.js';
 import { randomInputs } from '../helpers/random-inputs.js';
 import { buildWasmBundle, outputsByName, predictArgument } from './bundle-helpers.js';
-import { runModule } from './harness.js';
+import { moduleError, runModule } from './harness.js';
 
 /**
  * Every form of the one GEMM generator against the reference interpreter: constant (packed) and
@@ -29,21 +29,7 @@ function withWeights(text: string): Graph {
 }
 
 /** Largest |wasm - interpreter| over all outputs, relative to the largest |expected| (at least 1). */
-async function relativeError(graph: Graph, batch: number, simd: boolean): Promise<number> {
-  const { tensors, flat } = randomInputs(graph, batch, batch);
-  const expected = interpret(graph, tensors);
-  const actual = await runModule(graph, flat, batch, simd);
-  let worst = 0;
-  for (const o of graph.outputs) {
-    const e = expected[o.name]!.data;
-    const a = actual[o.name]!;
-    if (a.length !== e.length) return Infinity;
-    const scale = Math.max(1, ...Array.from(e, Math.abs));
-    for (let i = 0; i < e.length; i++) worst = Math.max(worst, Math.abs(a[i]! - e[i]!) / scale);
-    if (a.some(Number.isNaN)) return Infinity;
-  }
-  return worst;
-}
+const relativeError = (graph: Graph, batch: number, simd: boolean) => moduleError(graph, batch, simd, batch, true);
 
 async function expectMatches(text: string, rows: readonly number[] = ROWS): Promise<void> {
   const graph = withWeights(text);

@@ -28,8 +28,11 @@ export async function runModule(graph: Graph, inputs: Record<string, Float32Arra
   );
 }
 
-/** Largest |wasm - interpreter| over all outputs, for seeded random inputs. */
-export async function moduleError(graph: Graph, batch: number, simd: boolean, seed = 7): Promise<number> {
+/**
+ * Largest |wasm - interpreter| over all outputs, for seeded random inputs; with `relative`, each
+ * output's error is divided by its largest |expected| (at least 1). NaN anywhere is Infinity.
+ */
+export async function moduleError(graph: Graph, batch: number, simd: boolean, seed = 7, relative = false): Promise<number> {
   const { tensors, flat } = randomInputs(graph, batch, seed);
   const expected = interpret(graph, tensors);
   const actual = await runModule(graph, flat, batch, simd);
@@ -38,8 +41,9 @@ export async function moduleError(graph: Graph, batch: number, simd: boolean, se
     const e = expected[o.name]!.data;
     const a = actual[o.name]!;
     if (a.length !== e.length) return Infinity;
+    const scale = relative ? Math.max(1, ...Array.from(e, Math.abs)) : 1;
     for (let i = 0; i < e.length; i++) {
-      const d = Math.abs(a[i]! - e[i]!);
+      const d = Math.abs(a[i]! - e[i]!) / scale;
       worst = Number.isNaN(d) ? Infinity : Math.max(worst, d);
     }
   }
