@@ -15,6 +15,8 @@ export const SIMD_PROBE = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 
 export interface WasmRuntimeSpec {
   readonly signature: BundleSignature;
   readonly memory: WasmMemoryInfo;
+  /** SHA-256 (hex) of each file the loader reads, for `load({ verify: true })`. */
+  readonly sha256: Readonly<Record<string, string>>;
   /** Inline the modules as base64 (one-file bundle) instead of loading the .wasm files. */
   readonly inline?: { readonly simd: Uint8Array; readonly scalar: Uint8Array };
   /** Weights are in model.weights.bin, copied into memory at load time. */
@@ -46,7 +48,9 @@ export function wasmRuntime(spec: WasmRuntimeSpec): string {
           '// piece (ONE_PIECE), so a batch cannot run in chunks: MAX_ROWS is the largest batch.',
           `const ONE_PIECE = ${JSON.stringify(onePiece(spec))};`,
         ]),
-    `const ARENA = ${memory.arenaBase}, MAX_ROWS = ${memory.maxRows};`,
+    `const ARENA = ${memory.arenaBase}, MAX_ROWS = ${memory.maxRows}, MEMORY_BYTES = ${memory.memoryBytes};`,
+    '// What load({ verify: true }) checks each file against (manifest.json lists the same hashes).',
+    `const SHA256 = ${JSON.stringify(spec.sha256)};`,
     `const SIMD_PROBE = new Uint8Array([${SIMD_PROBE.join(', ')}]);`,
     '',
     ...(!spec.inline || spec.externalWeights ? [READ_FILE] : []),
@@ -83,14 +87,15 @@ function inlineModules(inline: NonNullable<WasmRuntimeSpec['inline']>): string[]
     `const SCALAR_WASM = "${base64(inline.scalar)}";`,
     'const decode = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));',
     'const wasmBytes = async (simd) => decode(simd ? SIMD_WASM : SCALAR_WASM);',
+    "const wasmFile = (simd) => `the ${simd ? 'SIMD' : 'scalar'} module inlined in model.js`;",
     '',
   ];
 }
 
 function fileModules(): string[] {
   return [
-    'const wasmBytes = (simd) =>',
-    `  simd ? read(new URL('./${WASM_FILES.simd}', import.meta.url)) : read(new URL('./${WASM_FILES.scalar}', import.meta.url));`,
+    'const wasmFile = (simd) => moduleKey(simd);',
+    'const wasmBytes = (simd) => read(new URL(`./${wasmFile(simd)}`, import.meta.url));',
     '',
   ];
 }
@@ -98,9 +103,10 @@ function fileModules(): string[] {
 function externalWeights(memory: WasmMemoryInfo): string[] {
   return [
     `const WEIGHTS_AT = ${memory.constBase}, WEIGHTS_BYTES = ${memory.constBytes};`,
-    'async function loadWeights(memory) {',
-    `  const bytes = await read(new URL('./${WASM_FILES.weights}', import.meta.url));`,
-    `  if (bytes.length !== WEIGHTS_BYTES) throw new Error(\`${WASM_FILES.weights}: expected \${WEIGHTS_BYTES} bytes, got \${bytes.length}\`);`,
+    'async function loadWeights(memory, verify) {',
+    `  const bytes = await readNamed('${WASM_FILES.weights}', () => read(new URL('./${WASM_FILES.weights}', import.meta.url)));`,
+    `  if (bytes.length !== WEIGHTS_BYTES) throw new Error(\`${WASM_FILES.weights}: expected \${WEIGHTS_BYTES} bytes, got \${bytes.length} (truncated or from another build?)\`);`,
+    `  if (verify) await checkSha256('${WASM_FILES.weights}', bytes);`,
     '  new Uint8Array(memory.buffer, WEIGHTS_AT, WEIGHTS_BYTES).set(bytes);',
     '}',
     '',
@@ -157,6 +163,65 @@ function check(input, batch) {
 }
 `;
 
+/** load()'s option check (TypeErrors that say what was expected), shared with the threaded loader. */
+export const CHECK_LOAD_OPTIONS = `/** load()'s options: nothing, or an object of known keys with values of the right types. */
+function checkLoadOptions(options, known) {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw new TypeError(\`load() takes an options object, got \${what(options)}\`);
+  for (const key of Object.keys(options)) {
+    if (!Object.hasOwn(known, key)) throw new TypeError(\`load(): unknown option "\${key}" (known: \${Object.keys(known).join(', ')})\`);
+    if (options[key] !== undefined && typeof options[key] !== known[key])
+      throw new TypeError(\`load(): option "\${key}" must be a \${known[key]}, got \${what(options[key])}\`);
+  }
+  return options;
+}
+`;
+
+/**
+ * load()'s file handling: every file it reads is named in the error when it is missing,
+ * truncated, corrupt or (with \`verify\`) not the file the build wrote.
+ */
+const LOAD_HELPERS = `${CHECK_LOAD_OPTIONS}
+/** The bytes \`reading()\` returns, an error naming \`file\` if it fails. */
+async function readNamed(file, reading) {
+  try {
+    return await reading();
+  } catch (e) {
+    throw new Error(\`cannot read \${file}: \${e && e.message}\`, { cause: e });
+  }
+}
+
+/** The build's name of a module, the key of its hash in SHA256. */
+const moduleKey = (simd) => (simd ? '${WASM_FILES.simd}' : '${WASM_FILES.scalar}');
+
+/** Refuses bytes whose SHA-256 is not the one the build recorded for \`key\` (\`file\` names them). */
+async function checkSha256(file, bytes, key = file) {
+  const subtle = globalThis.crypto && globalThis.crypto.subtle;
+  if (!subtle) throw new Error('load({ verify: true }) needs crypto.subtle (Node >= 20, or a browser page served over https or localhost)');
+  const want = SHA256[key];
+  const got = Array.from(new Uint8Array(await subtle.digest('SHA-256', bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+  if (got !== want) throw new Error(\`\${file}: SHA-256 \${got} is not the build's \${want} (manifest.json): the file was changed or damaged\`);
+}
+
+/** The module's instance, or an error naming the file and what is wrong with it. */
+async function instantiate(simd, verify) {
+  const file = wasmFile(simd);
+  const bytes = await readNamed(file, () => wasmBytes(simd));
+  if (verify) await checkSha256(file, bytes, moduleKey(simd));
+  let instance;
+  try {
+    ({ instance } = await WebAssembly.instantiate(bytes));
+  } catch (e) {
+    throw new Error(\`\${file} is not a valid WebAssembly module (truncated or corrupt?): \${e && e.message}\`, { cause: e });
+  }
+  const { memory, run } = instance.exports;
+  if (!(memory instanceof WebAssembly.Memory) || typeof run !== 'function' || memory.buffer.byteLength < MEMORY_BYTES)
+    throw new Error(\`\${file} is not this model's module: it lacks the memory or the run() it was built with (truncated, or from another build?)\`);
+  return instance.exports;
+}
+`;
+
 /** predict's refusal of a batch larger than one call holds, for a model that is not row-local. */
 const WHOLE_BATCH_ONLY = `    if (rows > MAX_ROWS)
       throw new RangeError(\`this model \${ONE_PIECE}, so a batch runs in one piece: at most \${MAX_ROWS} rows, got \${rows}\`);
@@ -168,11 +233,12 @@ function arrayTypes({ signature }: WasmRuntimeSpec): string[] {
 }
 
 const loader = (externalWeights: boolean, chunked: boolean, arrays: readonly string[]) => `${CHECK_INPUTS}
+${LOAD_HELPERS}
 /** Loads the model: the SIMD128 build where WebAssembly.validate accepts SIMD, else the scalar one. */
-export async function load({ simd = WebAssembly.validate(SIMD_PROBE) } = {}) {
-  const { instance } = await WebAssembly.instantiate(await wasmBytes(simd));
-  const { memory, run } = instance.exports;
-${externalWeights ? '  await loadWeights(memory);\n' : ''}  const heaps = new Map([${arrays.join(', ')}].map((type) => [type, new type(memory.buffer)]));
+export async function load(options) {
+  const { simd = WebAssembly.validate(SIMD_PROBE), verify = false } = checkLoadOptions(options, { simd: 'boolean', verify: 'boolean' });
+  const { memory, run } = await instantiate(simd, verify);
+${externalWeights ? '  await loadWeights(memory, verify);\n' : ''}  const heaps = new Map([${arrays.join(', ')}].map((type) => [type, new type(memory.buffer)]));
   const heap = (type = Float32Array) => heaps.get(type);
   const at = ([fixed, perRow], rows, type = Float32Array) => (ARENA + fixed + rows * perRow) / type.BYTES_PER_ELEMENT;
   function predict(input, batch) {

@@ -5,7 +5,7 @@ import { printNode, valueNames } from '../ir/printer.js';
 import { formatType } from '../ir/types.js';
 import { nonRowLocalNodes } from '../ir/traits.js';
 import { generateDts, type DtsMember } from './dts.js';
-import { manifestFile } from './manifest.js';
+import { manifestFile, sha256 } from './manifest.js';
 import { bundleSignature } from './signature.js';
 import type { BundleFile, BundleTarget, TargetOptions } from './target.js';
 import { WASM_FILES, wasmRuntime, type WasmRuntimeSpec } from './wasm-runtime.js';
@@ -42,6 +42,7 @@ export const wasmTarget: BundleTarget = {
     const external = options.weights === 'external';
     const runtime: WasmRuntimeSpec = {
       signature: bundleSignature(graph),
+      sha256: { [WASM_FILES.simd]: sha256(simd.binary), [WASM_FILES.scalar]: sha256(scalar.binary), ...(external ? { [WASM_FILES.weights]: sha256(simd.constants) } : {}) },
       memory: simd.memory,
       externalWeights: external,
       ...(acrossBatch.length > 0 ? { acrossBatch: shortName(graph, acrossBatch[0]!) } : {}),
@@ -64,7 +65,13 @@ export const wasmTarget: BundleTarget = {
 export function wasmDts(graph: Graph, threads?: number): string {
   const simd: DtsMember = { name: 'simd', type: 'boolean', doc: 'True when the SIMD128 build runs (false: the scalar fallback).' };
   const simdOption: DtsMember = { name: 'simd', type: 'boolean', optional: true, doc: 'Use the SIMD128 build (true) or the scalar one (false); default: detected.' };
-  if (!threads) return generateDts(graph, { asyncPredict: false, backend: 'WebAssembly', modelMembers: [simd], loadOptions: [simdOption] });
+  const verifyOption: DtsMember = {
+    name: 'verify',
+    type: 'boolean',
+    optional: true,
+    doc: "Check the SHA-256 of the module and weights files against the build's (as manifest.json lists them) before using them; default false.",
+  };
+  if (!threads) return generateDts(graph, { asyncPredict: false, backend: 'WebAssembly', modelMembers: [simd], loadOptions: [simdOption, verifyOption] });
   return generateDts(graph, {
     asyncPredict: true,
     backend: `WebAssembly on ${threads} worker threads`,
@@ -75,6 +82,7 @@ export function wasmDts(graph: Graph, threads?: number): string {
     ],
     loadOptions: [
       simdOption,
+      verifyOption,
       {
         name: 'minRowsPerWorker',
         type: 'number',

@@ -1,6 +1,6 @@
 import type { BundleFile } from './target.js';
 import { COMPILER_VERSION } from '../version.js';
-import { CHECK_INPUTS, ioTables, wasmRuntime, type WasmRuntimeSpec } from './wasm-runtime.js';
+import { CHECK_INPUTS, CHECK_LOAD_OPTIONS, ioTables, wasmRuntime, type WasmRuntimeSpec } from './wasm-runtime.js';
 
 /** The extra files of a `--threads N` bundle; model.js becomes the pool in front of them. */
 export const THREAD_FILES = { core: 'model.core.js', worker: 'model.worker.js' } as const;
@@ -35,6 +35,7 @@ function front(spec: WasmRuntimeSpec, threads: number): string {
     `const THREADS = ${threads};`,
     '',
     CHECK_INPUTS,
+    CHECK_LOAD_OPTIONS,
     POOL,
   ].join('\n');
 }
@@ -101,11 +102,13 @@ async function startWorker(options) {
  * Loads the model on THREADS workers (and on the calling thread, for small batches). predict is
  * async; dispose() terminates the workers.
  */
-export async function load({ minRowsPerWorker = ${MIN_ROWS_PER_WORKER}, ...options } = {}) {
+export async function load(options) {
+  const { minRowsPerWorker = ${MIN_ROWS_PER_WORKER}, simd, verify } = checkLoadOptions(options, { simd: 'boolean', verify: 'boolean', minRowsPerWorker: 'number' });
   if (!Number.isSafeInteger(minRowsPerWorker) || minRowsPerWorker < 1)
     throw new RangeError(\`minRowsPerWorker must be a positive integer, got \${minRowsPerWorker}\`);
-  const here = await loadHere(options);
-  const started = await Promise.allSettled(Array.from({ length: THREADS }, () => startWorker({ simd: here.simd })));
+  const here = await loadHere({ simd, verify });
+  // Each worker reads the files itself, so each checks them when asked to.
+  const started = await Promise.allSettled(Array.from({ length: THREADS }, () => startWorker({ simd: here.simd, verify })));
   const workers = started.filter((s) => s.status === 'fulfilled').map((s) => s.value);
   const failed = started.find((s) => s.status === 'rejected');
   if (failed) {

@@ -71,3 +71,14 @@ export function sliceExamples(t: Examples, start: number, end: number): Examples
 export function exampleValues(t: Examples): Tensor {
   return sliceRows(t, 0, t.shape[0]!);
 }
+
+/**
+ * The same examples viewed with another row shape of as many elements (no copy): Fashion-MNIST's
+ * [28, 28] images for a model whose input is [28, 28, 1], as Keras users reshape them.
+ */
+export function reshapeExamples(t: Examples, rowShape: readonly number[]): Examples {
+  const count = rowShape.reduce((a, d) => a * d, 1);
+  if (count !== rowSize(t)) throw new NncError('NNC5002', `examples of shape [${t.shape.slice(1).join(',')}] cannot be viewed as [${rowShape.join(',')}]`);
+  const shape = [t.shape[0]!, ...rowShape];
+  return isBytes(t) ? { ...t, shape } : tensor(shape, t.data as Float32Array);
+}

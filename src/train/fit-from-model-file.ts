@@ -8,6 +8,7 @@ import type { CliIO } from '../cli/command.js';
 import type { LoadedModelFile } from '../frontend/loader.js';
 import type { LayersModel } from '../frontend/model.js';
 import type { Graph } from '../ir/graph.js';
+import { reshapeExamples } from './batches.js';
 import { takeExamples, type Split } from './data/dataset.js';
 import { loadFashionMnist } from './data/fashion-mnist.js';
 import { loadUserData } from './data/user-data.js';
@@ -54,8 +55,9 @@ export async function fitIfRequested(loaded: LoadedModelFile, request: FitReques
   let test: Split | undefined;
   if (plan.dataset === 'fashion-mnist') {
     const data = await loadFashionMnist({ ...(request.dataDir !== undefined ? { dataDir: request.dataDir } : {}), log });
-    train = data.train;
-    test = data.test;
+    const images = imagesFor(loaded.model);
+    train = images(data.train);
+    test = images(data.test);
   } else {
     const data = loadUserData(plan.data!, loaded.file);
     train = data.train;
@@ -92,6 +94,17 @@ export async function fitIfRequested(loaded: LoadedModelFile, request: FitReques
     log(parts.join(' - '));
   }
   return { history, ...(testResult ? { test: testResult } : {}), metricNames: trainer.metricNames, trainer };
+}
+
+/**
+ * Fashion-MNIST's [28, 28] images in the shape the model's one input takes, when that is another
+ * shape of 784 values (a CNN's [28, 28, 1]): the reshape Keras users write before fit.
+ */
+function imagesFor(model: LayersModel): (split: Split) => Split {
+  const inputs = model.toGraph().inputs;
+  const rowShape = inputs.length === 1 ? inputs[0]!.type.shape.slice(1) : [];
+  const fits = rowShape.every((d) => d !== null) && rowShape.reduce<number>((a, d) => a * d!, 1) === 28 * 28;
+  return (split) => (fits ? { ...split, x: reshapeExamples(split.x, rowShape as number[]) } : split);
 }
 
 export function trainableWeights(model: LayersModel): Set<string> {
