@@ -46,7 +46,7 @@ export interface WebGpuModel {
 }
 
 export interface WebGpuBundleModule {
-  load(options?: { gpu?: GPU; device?: GPUDevice; weights?: ArrayBuffer | ArrayBufferView }): Promise<WebGpuModel>;
+  load(options?: { gpu?: GPU; device?: GPUDevice; weights?: ArrayBuffer | ArrayBufferView; verify?: boolean }): Promise<WebGpuModel>;
   /** Thrown for GPU problems (no WebGPU, no adapter, lost device, shader errors); `code` says which. */
   NncWebGpuError: new (...args: never[]) => Error & { code: string };
 }

@@ -29,7 +29,7 @@ async function damaged(damage: (dir: string) => void): Promise<Loader> {
 const truncate = (file: string, bytes: number) => (dir: string) => writeFileSync(join(dir, file), readFileSync(join(dir, file)).subarray(0, bytes));
 const flipByte = (file: string, at: number) => (dir: string) => {
   const bytes = readFileSync(join(dir, file));
-  bytes[at] ^= 0xff;
+  bytes[at] = bytes[at]! ^ 0xff;
   writeFileSync(join(dir, file), bytes);
 };
 

@@ -108,6 +108,20 @@ describe('webgpu runtime', () => {
     expect(missing.message).toMatch(/could not read the weights file file:.*model\.webgpu\.bin.*pass load\(\{ weights \}\)/);
   });
 
+  it("with verify, refuses weights that are not the build's by their SHA-256; bad options are TypeErrors", async () => {
+    const gpu = await dawnGpu();
+    const bytes = new Uint8Array(readFileSync(join(bundle.dir, 'model.webgpu.bin')));
+    const good = await mod.load({ gpu, weights: bytes, verify: true });
+    await good.dispose();
+    bytes[5] = bytes[5]! ^ 0xff;
+    const changed = (await mod.load({ gpu, weights: bytes, verify: true }).catch((e: Error) => e)) as Error & { code: string };
+    expect(changed.code).toBe('NO_WEIGHTS');
+    expect(changed.message).toMatch(/^the weights' SHA-256 [0-9a-f]{64} is not the build's [0-9a-f]{64} \(manifest\.json\)/);
+    await expect(mod.load(null as never)).rejects.toThrow(new TypeError('load() takes an options object, got null'));
+    await expect(mod.load({ powerPreference: 'fast' } as never)).rejects.toThrow(new TypeError(`load(): option "powerPreference" must be 'low-power' or 'high-performance', got String`));
+    await expect(mod.load({ weight: bytes } as never)).rejects.toThrow(/^load\(\): unknown option "weight" \(known: device, gpu, powerPreference, weights, verify\)$/);
+  });
+
   it('uses the device the app passes and leaves it alive on dispose', async () => {
     const device = await (await (await dawnGpu()).requestAdapter())!.requestDevice();
     const model = await mod.load({ device });

@@ -3,6 +3,7 @@
  * a file beside the module), then the host runtime.
  */
 import type { ShaderProgram } from './program.js';
+import { sha256 } from '../../bundle/manifest.js';
 import { RUNTIME_SOURCE } from './runtime.js';
 
 export interface RenderedModule {
@@ -29,6 +30,7 @@ export function renderModule(program: ShaderProgram, baseName: string, inlineWei
     `const PROGRAM = ${JSON.stringify(data, null, 1)};`,
     `const WEIGHTS_BASE64 = ${inlineWeights ? JSON.stringify(Buffer.from(bytes).toString('base64')) : 'null'};`,
     `const WEIGHTS_FILE = ${inlineWeights ? 'null' : JSON.stringify(`./${weightsPath}`)};`,
+    `const WEIGHTS_SHA256 = ${JSON.stringify(sha256(bytes))};`,
     RUNTIME_SOURCE,
   ].join('\n');
   return inlineWeights ? { js } : { js, weightsFile: { path: weightsPath, bytes: Uint8Array.from(bytes) } };

@@ -71,6 +71,7 @@ async function readWeights(options) {
   if (bytes.byteLength !== PROGRAM.weightFloats * 4) {
     throw new NncWebGpuError('NO_WEIGHTS', 'the weights hold ' + bytes.byteLength + ' bytes, this model needs ' + PROGRAM.weightFloats * 4);
   }
+  if (options.verify) await verifyWeights(bytes);
   return bytes;
 }
 
@@ -134,9 +135,10 @@ function checkInputs(input, batch) {
 
 /**
  * Creates the device (unless given), compiles every pipeline and uploads the weights once.
- * options: { device?, gpu?, powerPreference?, weights? }.
+ * options: { device?, gpu?, powerPreference?, weights?, verify? }.
  */
 export async function load(options = {}) {
+  checkLoadOptions(options);
   const { device, owned } = await openDevice(options);
   try {
     return await prepare(device, owned, options);
@@ -144,6 +146,32 @@ export async function load(options = {}) {
     if (owned) device.destroy();
     throw e;
   }
+}
+
+const LOAD_OPTIONS = {
+  device: (v) => typeof v === 'object' && v !== null,
+  gpu: (v) => typeof v === 'object' && v !== null,
+  powerPreference: (v) => v === 'low-power' || v === 'high-performance',
+  weights: (v) => v instanceof ArrayBuffer || ArrayBuffer.isView(v),
+  verify: (v) => typeof v === 'boolean',
+};
+const EXPECTED = { device: 'a GPUDevice', gpu: 'a GPU', powerPreference: "'low-power' or 'high-performance'", weights: 'an ArrayBuffer or a typed array', verify: 'a boolean' };
+
+/** load()'s options: an object of known keys with values of the right kinds, else a TypeError saying what was expected. */
+function checkLoadOptions(options) {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TypeError('load() takes an options object, got ' + what(options));
+  for (const key of Object.keys(options)) {
+    if (!Object.hasOwn(LOAD_OPTIONS, key)) throw new TypeError('load(): unknown option "' + key + '" (known: ' + Object.keys(LOAD_OPTIONS).join(', ') + ')');
+    if (options[key] !== undefined && !LOAD_OPTIONS[key](options[key])) throw new TypeError('load(): option "' + key + '" must be ' + EXPECTED[key] + ', got ' + what(options[key]));
+  }
+}
+
+/** With verify, refuses weights whose SHA-256 is not the one the build recorded (manifest.json lists it). */
+async function verifyWeights(bytes) {
+  const subtle = globalThis.crypto && globalThis.crypto.subtle;
+  if (!subtle) throw new NncWebGpuError('NO_WEIGHTS', 'load({ verify: true }) needs crypto.subtle (Node >= 20, or a browser page served over https or localhost)');
+  const got = Array.from(new Uint8Array(await subtle.digest('SHA-256', bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+  if (got !== WEIGHTS_SHA256) throw new NncWebGpuError('NO_WEIGHTS', 'the weights\' SHA-256 ' + got + ' is not the build\'s ' + WEIGHTS_SHA256 + ' (manifest.json): the file was changed or damaged');
 }
 
 async function prepare(device, owned, options) {

@@ -73,6 +73,7 @@ export function webgpuDts(graph: Graph): string {
       { name: 'gpu', type: 'GPU', optional: true, doc: 'Where to request a device (default: navigator.gpu; in Node, `create([])` of the webgpu package).' },
       { name: 'powerPreference', type: "'low-power' | 'high-performance'", optional: true, doc: 'Passed to requestAdapter().' },
       { name: 'weights', type: 'ArrayBuffer | ArrayBufferView', optional: true, doc: 'The bytes of model.webgpu.bin, when the module cannot fetch the file beside it.' },
+      { name: 'verify', type: 'boolean', optional: true, doc: "Check the weights' SHA-256 against the build's (as manifest.json lists it) before uploading them; default false." },
     ],
   });
   return dts + ERROR_DTS;
