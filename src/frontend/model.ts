@@ -146,15 +146,16 @@ export function topologicalCalls(model: string, inputs: readonly SymbolicTensor[
         hint: 'Model inputs must be tensors returned by input().',
       });
   const reachedInputs = new Set<LayerCall>();
-  const visit = (call: LayerCall, path: string[]): void => {
+  /** Marks a call as being visited, or returns false when it needs no visit (done, or a model input). */
+  const enter = (call: LayerCall, chain: readonly { call: LayerCall }[]): boolean => {
     const s = state.get(call);
-    if (s === 'done') return;
+    if (s === 'done') return false;
     if (s === 'visiting')
-      throw new NncError('NNC2001', `${[...path, call.layer.name].join(' -> ')}`, { location: { layer: call.layer.name } });
+      throw new NncError('NNC2001', `${[...chain.map((f) => f.call.layer.name), call.layer.name].join(' -> ')}`, { location: { layer: call.layer.name } });
     if (inputCalls.has(call)) {
       reachedInputs.add(call);
       state.set(call, 'done');
-      return;
+      return false;
     }
     if (call.layer instanceof InputLayer)
       throw new NncError('NNC2005', `model '${model}' uses input '${call.layer.name}', which is not in its inputs`, {
@@ -162,11 +163,25 @@ export function topologicalCalls(model: string, inputs: readonly SymbolicTensor[
         hint: `Add it to model({ inputs: [...] }).`,
       });
     state.set(call, 'visiting');
-    for (const t of call.inputs) visit(t.call, [...path, call.layer.name]);
-    state.set(call, 'done');
-    order.push(call);
+    return true;
   };
-  for (const t of outputs) visit(t.call, []);
+  /** Post-order depth-first walk with an explicit stack: a model thousands of layers deep must not overflow the call stack. */
+  const visit = (root: LayerCall): void => {
+    const chain: { call: LayerCall; next: number }[] = [];
+    if (enter(root, chain)) chain.push({ call: root, next: 0 });
+    while (chain.length > 0) {
+      const top = chain[chain.length - 1]!;
+      if (top.next < top.call.inputs.length) {
+        const operand = top.call.inputs[top.next++]!.call;
+        if (enter(operand, chain)) chain.push({ call: operand, next: 0 });
+        continue;
+      }
+      chain.pop();
+      state.set(top.call, 'done');
+      order.push(top.call);
+    }
+  };
+  for (const t of outputs) visit(t.call);
   for (const t of inputs)
     if (!reachedInputs.has(t.call))
       throw new NncError('NNC2002', `input '${t.layer.name}' of model '${model}' does not reach any output`, { location: { layer: t.layer.name } });

@@ -224,24 +224,27 @@ function buildFunctional(
 /** A dependency cycle among layers that could not be applied, as a path `a -> b -> a`. */
 function findCycle(stuck: LayerJson[]): string[] {
   const deps = new Map(stuck.map((l) => [layerName(l), (l.inbound_nodes ?? []).flat().map(([src]) => src)]));
-  const visiting: string[] = [];
   const done = new Set<string>();
-  const visit = (n: string): string[] | undefined => {
-    const at = visiting.indexOf(n);
-    if (at >= 0) return [...visiting.slice(at), n];
-    if (done.has(n) || !deps.has(n)) return undefined;
-    visiting.push(n);
-    for (const d of deps.get(n)!) {
-      const c = visit(d);
-      if (c) return c;
+  // Depth-first with an explicit stack (a hostile file may chain thousands of layers).
+  for (const start of deps.keys()) {
+    if (done.has(start)) continue;
+    const chain: { name: string; next: number }[] = [{ name: start, next: 0 }];
+    const onChain = new Map([[start, 0]]);
+    while (chain.length > 0) {
+      const top = chain[chain.length - 1]!;
+      const next = deps.get(top.name)![top.next++];
+      if (next === undefined) {
+        chain.pop();
+        onChain.delete(top.name);
+        done.add(top.name);
+        continue;
+      }
+      const at = onChain.get(next);
+      if (at !== undefined) return [...chain.slice(at).map((f) => f.name), next];
+      if (done.has(next) || !deps.has(next)) continue;
+      onChain.set(next, chain.length);
+      chain.push({ name: next, next: 0 });
     }
-    visiting.pop();
-    done.add(n);
-    return undefined;
-  };
-  for (const n of deps.keys()) {
-    const c = visit(n);
-    if (c) return c;
   }
   return [...deps.keys()];
 }
