@@ -37,6 +37,10 @@ export const DIAGNOSTICS = {
   NNC6001: { title: 'unsupported layer or op in imported model', hint: 'nnc lists every unsupported layer/op at once; replace them or file an issue naming them.' },
   NNC6002: { title: 'malformed model file', hint: 'The file could not be parsed as the format its extension says.' },
   NNC6003: { title: "file outside the model's folder", hint: "Weight shards must sit in the model's folder (or below it); copy them there and name them by a relative path." },
+  NNC6004: {
+    title: 'unsupported format version',
+    hint: 'nnc reads ONNX IR versions 3 to 11 with the default operator set at opsets 7 to 25; export the model again with a supported opset (e.g. torch.onnx.export(..., opset_version=17)).',
+  },
   NNC9001: { title: 'internal compiler error', hint: 'This is a bug in nnc. Please report it with the model file; NNC_DEBUG=1 prints the stack trace.' },
 } as const satisfies Record<string, { title: string; hint: string }>;
 

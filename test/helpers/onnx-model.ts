@@ -44,10 +44,13 @@ export function writeOnnxModel(graph: {
   inputs: ReturnType<typeof valueInfo>[];
   outputs: ReturnType<typeof valueInfo>[];
   opset?: number;
+  irVersion?: number;
+  /** Replaces the one default-domain entry `opset` makes. */
+  opsetImport?: { domain: string; version: number }[];
 }): string {
   const model = onnx.ModelProto.create({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: graph.opset ?? 17 }],
+    irVersion: graph.irVersion ?? 8,
+    opsetImport: graph.opsetImport ?? [{ domain: '', version: graph.opset ?? 17 }],
     graph: { name: 'g', node: graph.nodes, initializer: graph.initializers ?? [], input: graph.inputs, output: graph.outputs },
   });
   const path = join(tempDir('onnx'), 'model.onnx');

@@ -159,6 +159,28 @@ export function loadOnnxGraph(path: string): Graph {
   return b.build();
 }
 
+/** The ONNX IR versions and default-domain opsets whose semantics nnc implements. */
+export const ONNX_IR_VERSIONS = { min: 3, max: 11 } as const;
+export const ONNX_OPSETS = { min: 7, max: 25 } as const;
+
+/**
+ * The model's default-domain opset, after refusing by name an IR version or opset outside what nnc
+ * implements: an op's meaning changes across opsets, so a version nnc does not know is never guessed.
+ */
+function checkVersions(model: InstanceType<typeof onnx.ModelProto>, path: string): number {
+  const where = { location: { file: path } };
+  const ir = Number(model.irVersion ?? 0);
+  if (ir < ONNX_IR_VERSIONS.min || ir > ONNX_IR_VERSIONS.max)
+    throw new NncError('NNC6004', `${path} is ONNX IR version ${ir}; nnc reads IR versions ${ONNX_IR_VERSIONS.min} to ${ONNX_IR_VERSIONS.max}`, where);
+  const imports = (model.opsetImport ?? []).filter((o) => !o.domain || o.domain === 'ai.onnx');
+  if (imports.length === 0) throw new NncError('NNC6002', `${path} imports no version of the ONNX operator set (opset_import)`, where);
+  if (imports.length > 1) throw new NncError('NNC6002', `${path} imports the ONNX operator set ${imports.length} times (opset_import)`, where);
+  const opset = Number(imports[0]!.version ?? 0);
+  if (opset < ONNX_OPSETS.min || opset > ONNX_OPSETS.max)
+    throw new NncError('NNC6004', `${path} uses ONNX opset ${opset}; nnc implements opsets ${ONNX_OPSETS.min} to ${ONNX_OPSETS.max}`, where);
+  return opset;
+}
+
 function readOnnx(path: string): OnnxGraph {
   let model: InstanceType<typeof onnx.ModelProto>;
   try {
@@ -168,10 +190,9 @@ function readOnnx(path: string): OnnxGraph {
   }
   const g = model.graph;
   if (!g) throw new NncError('NNC6002', `${path} has no graph`, { location: { file: path } });
-  const opset = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx')?.version;
-  if (opset == null) throw new NncError('NNC6002', `${path} imports no version of the ONNX operator set (opset_import)`, { location: { file: path } });
+  const opset = checkVersions(model, path);
   return {
-    opset: Number(opset),
+    opset,
     nodes: (g.node ?? []).map((n) => ({
       name: n.name ?? '',
       opType: n.opType ?? '',
