@@ -119,6 +119,20 @@ export class LayersModel {
     this.graphInputs = inputs;
     this.graphOutputs = outputs;
     this.orderedCalls = topologicalCalls(this.name, inputs, outputs);
+    checkUniqueLayerNames(this.name, this.layers);
+  }
+}
+
+/** Two layers of one model may not share a name (their weights would share names too), as in Keras. */
+function checkUniqueLayerNames(model: string, layers: readonly Layer[]): void {
+  const seen = new Set<string>();
+  for (const layer of layers) {
+    if (seen.has(layer.name))
+      throw new NncError('NNC2006', `model '${model}' has two layers named '${layer.name}'`, {
+        location: { layer: layer.name },
+        hint: 'Layer names must be unique within a model: rename one, or leave `name` out to get a generated one.',
+      });
+    seen.add(layer.name);
   }
 }
 

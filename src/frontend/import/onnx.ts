@@ -41,7 +41,7 @@ interface OnnxGraph {
   readonly opset: number;
   readonly nodes: OnnxNode[];
   readonly initializers: Map<string, OnnxInit>;
-  readonly inputs: { name: string; elemType: number; dims: { value: number; param: string }[] }[];
+  readonly inputs: { name: string; elemType: number; dims: { value: number; param: string; sized: boolean }[] }[];
   readonly outputs: { name: string; elemType: number }[];
 }
 
@@ -69,14 +69,20 @@ const nodeName = (n: OnnxNode) => n.name || n.output[0] || '?';
  */
 export function loadOnnxGraph(path: string): Graph {
   const graph = readOnnx(path);
+  checkValueNames(graph, path);
   const b = new GraphBuilder();
   const values = new Map<string, Node>();
   for (const input of graph.inputs) {
     if (graph.initializers.has(input.name)) continue;
     const shape: Dim[] = input.dims.map((d, i) => {
       if (d.value > 0) return d.value;
+      if (d.sized)
+        throw new NncError('NNC6002', `input '${input.name}' has size ${d.value} on axis ${i}; sizes must be positive`, {
+          location: { file: path },
+          hint: 'Give the axis a positive size, or a name (dim_param) for the batch axis.',
+        });
       if (i === 0) return null;
-      throw new NncError('NNC6001', `input '${input.name}' has a symbolic axis ${i} ('${d.param}')`, {
+      throw new NncError('NNC6001', `input '${input.name}' has a symbolic axis ${i}${d.param ? ` ('${d.param}')` : ' (no size)'}`, {
         location: { file: path },
         hint: 'Only the first (batch) axis may be symbolic.',
       });
@@ -181,6 +187,27 @@ function checkVersions(model: InstanceType<typeof onnx.ModelProto>, path: string
   return opset;
 }
 
+/**
+ * SSA at the door: each graph input and output named once, and each value written once (by one
+ * node, or as an input or initializer), so a malformed graph is refused naming the value rather
+ * than failing later inside the IR.
+ */
+function checkValueNames(graph: OnnxGraph, path: string): void {
+  const twice = (names: readonly string[]) => names.find((n, i) => names.indexOf(n) !== i);
+  const where = (node?: string) => ({ location: { file: path, ...(node ? { node } : {}) } });
+  const input = twice(graph.inputs.map((i) => i.name));
+  if (input !== undefined) throw new NncError('NNC6002', `graph input '${input}' is declared twice`, where());
+  const output = twice(graph.outputs.map((o) => o.name));
+  if (output !== undefined) throw new NncError('NNC6002', `graph output '${output}' is declared twice`, where());
+  const written = new Set([...graph.inputs.map((i) => i.name), ...graph.initializers.keys()]);
+  for (const n of graph.nodes)
+    for (const out of n.output) {
+      if (out === '') continue; // an optional output left out
+      if (written.has(out)) throw new NncError('NNC6002', `value '${out}' is written twice (node '${n.name || n.opType}' writes it again)`, where(n.name || undefined));
+      written.add(out);
+    }
+}
+
 function readOnnx(path: string): OnnxGraph {
   let model: InstanceType<typeof onnx.ModelProto>;
   try {
@@ -205,7 +232,8 @@ function readOnnx(path: string): OnnxGraph {
     inputs: (g.input ?? []).map((v) => ({
       name: v.name ?? '',
       elemType: v.type?.tensorType?.elemType ?? DataType.FLOAT,
-      dims: (v.type?.tensorType?.shape?.dim ?? []).map((d) => ({ value: Number(d.dimValue ?? 0), param: d.dimParam ?? '' })),
+      // A dim with neither a value nor a name is unknown (symbolic); `sized` tells an explicit 0 from it.
+      dims: (v.type?.tensorType?.shape?.dim ?? []).map((d) => ({ value: Number(d.dimValue ?? 0), param: d.dimParam ?? '', sized: Object.hasOwn(d, 'dimValue') })),
     })),
     outputs: (g.output ?? []).map((v) => ({ name: v.name ?? '', elemType: v.type?.tensorType?.elemType ?? 0 })),
   };
@@ -451,7 +479,32 @@ const ONNX_OPS: Record<string, OnnxOp> = {
  * is read exactly and becomes an i32 weight only when every value fits in int32 (shapes and
  * sizes read at import use the numbers, whatever their range). Other element types are refused.
  */
+/** Bytes per element of the element types nnc reads. */
+const ELEMENT_BYTES: Readonly<Record<number, number>> = { [DataType.FLOAT]: 4, [DataType.INT32]: 4, [DataType.BOOL]: 1, [DataType.INT64]: 8 };
+
+/** An initializer whose data is not what its dims say is refused, naming it (never read past or short). */
+function checkInitializerSize(init: OnnxInit, rawBytes: number | undefined, type: number, path: string): OnnxInit {
+  const where = { location: { file: path } };
+  const bad = init.dims.find((d) => !Number.isSafeInteger(d) || d < 0);
+  if (bad !== undefined) throw new NncError('NNC6002', `initializer '${init.name}' has dims [${init.dims.join(', ')}]; each must be a non-negative integer`, where);
+  const count = init.dims.reduce((a, d) => a * d, 1);
+  if (rawBytes !== undefined && rawBytes !== count * ELEMENT_BYTES[type]!)
+    throw new NncError('NNC6002', `initializer '${init.name}' holds ${rawBytes} bytes of raw_data; dims [${init.dims.join(', ')}] of ${init.elemType} need ${count * ELEMENT_BYTES[type]!}`, where);
+  if (init.data.length !== count)
+    throw new NncError('NNC6002', `initializer '${init.name}' holds ${init.data.length} values; dims [${init.dims.join(', ')}] need ${count}`, where);
+  return init;
+}
+
 function initializer(t: onnxProto.onnx.ITensorProto, path: string): OnnxInit {
+  const type = t.dataType ?? 0;
+  const rawBytes = t.rawData && t.rawData.length > 0 ? t.rawData.length : undefined;
+  // Raw bytes that are not whole elements cannot be viewed as typed values: refuse them first.
+  if (rawBytes !== undefined && ELEMENT_BYTES[type] && rawBytes % ELEMENT_BYTES[type]! !== 0)
+    throw new NncError('NNC6002', `initializer '${t.name ?? ''}' holds ${rawBytes} bytes of raw_data, not whole ${elemTypeName(type)} elements`, { location: { file: path } });
+  return checkInitializerSize(decodeInitializer(t, path), rawBytes, type, path);
+}
+
+function decodeInitializer(t: onnxProto.onnx.ITensorProto, path: string): OnnxInit {
   const EXTERNAL = 1;
   const name = t.name ?? '';
   const dims = (t.dims ?? []).map(Number);
