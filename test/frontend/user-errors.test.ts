@@ -31,6 +31,20 @@ describe('user errors in ONNX models', () => {
   });
 });
 
+describe('malformed ONNX nodes', () => {
+  it('a node with too few inputs, a Concat of nothing, an output that is an initializer: named, never a crash', () => {
+    const sub = writeOnnxModel({ nodes: [node('Sub', ['x'], 'y')], inputs: [x], outputs: [y] });
+    expect(() => loadOnnxGraph(sub)).toThrow(expect.objectContaining({ code: 'NNC6001' }));
+    expect(() => loadOnnxGraph(sub)).toThrow('Sub has no input where it needs one (it has 1)');
+    const concat = writeOnnxModel({ nodes: [node('Concat', [], 'y', { axis: 1 })], inputs: [x], outputs: [y] });
+    expect(() => loadOnnxGraph(concat)).toThrow(expect.objectContaining({ code: 'NNC2003', location: { layer: 'y' } }));
+    expect(() => loadOnnxGraph(concat)).toThrow('concat needs at least one operand');
+    const constant = writeOnnxModel({ nodes: [node('Relu', ['x'], 'y')], initializers: [tensor('w', DataType.FLOAT, [4], [1, 2, 3, 4])], inputs: [x], outputs: [y, valueInfo('w', DataType.FLOAT, [4])] });
+    expect(() => loadOnnxGraph(constant)).toThrow(expect.objectContaining({ code: 'NNC6001' }));
+    expect(() => loadOnnxGraph(constant)).toThrow("graph output 'w' is an initializer (a constant)");
+  });
+});
+
 describe('user errors in model files', () => {
   it('two layers with one name: NNC2006 naming the layer', () => {
     const build = () => sequential({ layers: [layers.dense({ inputShape: [4], units: 4, name: 'a' }), layers.dense({ units: 4, name: 'a' })] }).toGraph();

@@ -109,12 +109,17 @@ export function loadOnnxGraph(path: string): Graph {
     missingOpsHint: () => `Supported ONNX ops: ${Object.keys(ONNX_OPS).join(', ')}. Attributes are honoured only where named as supported.`,
     refusedHint: 'nnc honours these attributes only at the values it names; export the model without them or file an issue naming them.',
   });
+  let current: OnnxNode | undefined;
   const ctx: OnnxContext = {
     b,
     path,
     opset: graph.opset,
     constants: graph.initializers,
-    operand,
+    // An input the node leaves out (too few inputs, or '' for an optional one it needs) is named.
+    operand: (name) => {
+      if (!name && current) throw problems.at(nodeName(current), `${current.opType} has no input where it needs one (it has ${current.input.length})`);
+      return operand(name);
+    },
     isRead: (name) => name !== '' && read.has(name),
     derivedWeight: derivedWeights(b),
     refuse: (n, attr, value, why) => {
@@ -129,6 +134,7 @@ export function loadOnnxGraph(path: string): Graph {
   // outputs are skipped, all others still checked.
   const poisoned = new Set<string>();
   for (const n of graph.nodes) {
+    current = n;
     const def = onnxOp(n);
     if (!def) problems.missingOp(problems.at(nodeName(n), `ONNX op ${n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.` : ''}${n.opType}`));
     const refusals = def ? attrProblems(def.attrs, n.attrs, n.opType, 'attribute').map((p) => problems.at(nodeName(n), p)) : [];
@@ -155,6 +161,11 @@ export function loadOnnxGraph(path: string): Graph {
   b.currentLayer = undefined;
   if (problems.any) throw problems.report();
   for (const o of graph.outputs) {
+    if (graph.initializers.has(o.name) && !values.has(o.name))
+      throw new NncError('NNC6001', `graph output '${o.name}' is an initializer (a constant): nnc bundles return values they compute`, {
+        location: { file: path },
+        hint: 'Drop the output (its value is in the model file), or compute it from an input.',
+      });
     const value = operand(o.name);
     // An output's declared element type (when given) is the computed one's: INT64 is computed as i32.
     const declared = o.elemType ? irDtype(o.elemType) : value.type.dtype;
@@ -474,11 +485,6 @@ const ONNX_OPS: Record<string, OnnxOp> = {
   Split: split,
 };
 
-/**
- * An initializer's values. FLOAT, INT32 and BOOL become f32, i32 and bool weights as stored; INT64
- * is read exactly and becomes an i32 weight only when every value fits in int32 (shapes and
- * sizes read at import use the numbers, whatever their range). Other element types are refused.
- */
 /** Bytes per element of the element types nnc reads. */
 const ELEMENT_BYTES: Readonly<Record<number, number>> = { [DataType.FLOAT]: 4, [DataType.INT32]: 4, [DataType.BOOL]: 1, [DataType.INT64]: 8 };
 
@@ -504,6 +510,11 @@ function initializer(t: onnxProto.onnx.ITensorProto, path: string): OnnxInit {
   return checkInitializerSize(decodeInitializer(t, path), rawBytes, type, path);
 }
 
+/**
+ * An initializer's values. FLOAT, INT32 and BOOL become f32, i32 and bool weights as stored; INT64
+ * is read exactly and becomes an i32 weight only when every value fits in int32 (shapes and
+ * sizes read at import use the numbers, whatever their range). Other element types are refused.
+ */
 function decodeInitializer(t: onnxProto.onnx.ITensorProto, path: string): OnnxInit {
   const EXTERNAL = 1;
   const name = t.name ?? '';

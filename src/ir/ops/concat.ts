@@ -12,6 +12,7 @@ export const concat: OpDef = {
   traits: { rowLocal: notAlongBatch },
   dtypes: { operands: DTYPES },
   inferType(inputs, attrs) {
+    if (inputs.length === 0) throw new ShapeError('concat needs at least one operand');
     const rank = inputs[0]!.shape.length;
     const axis = normalizeAxis(attrs.axis as number, rank);
     let total = 0;
