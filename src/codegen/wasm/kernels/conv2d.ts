@@ -1,10 +1,11 @@
+import type { Node } from '../../../ir/graph.js';
 import { isPointwise } from '../../../ir/ops/conv2d-geometry.js';
 import { constantB, rowMajor } from '../gemm.js';
 import { emitIm2col, nodeGeometry, patchScratch, pixels } from './conv2d-patches.js';
 import { emitFusedGemm } from './dense.js';
 import type { WasmKernel } from './kernel.js';
 
-const geometry = (node: Parameters<WasmKernel['emit']>[1]) => {
+const geometry = (node: Node) => {
   const [x, w] = node.inputs;
   const [kh, kw] = w!.type.shape as number[];
   return nodeGeometry(x!, kh!, kw!, node);
@@ -18,7 +19,7 @@ const geometry = (node: Parameters<WasmKernel['emit']>[1]) => {
 export const conv2dKernel: WasmKernel = {
   scratch: (node) => patchScratch(node.inputs[0]!, geometry(node)),
   emit(ctx, node) {
-    const [x, w, bias] = node.inputs as [typeof node, typeof node, typeof node | undefined];
+    const [x, w, bias] = node.inputs as [Node, Node, Node | undefined];
     const g = geometry(node);
     const f = w.type.shape[3] as number;
     const pointwise = isPointwise(g);
