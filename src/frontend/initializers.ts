@@ -3,9 +3,16 @@ import { initializerRandom } from './random.js';
 
 export type InitializerName = 'glorotUniform' | 'glorotNormal' | 'heUniform' | 'heNormal' | 'zeros' | 'ones';
 
-/** Fan-in and fan-out of a weight shape, as Keras computes them for dense kernels. */
+/**
+ * Fan-in and fan-out of a weight shape, as Keras computes them: [in, out] for dense kernels, and
+ * for convolution kernels [...window, in, out] the window's size times each.
+ */
 function fans(shape: readonly number[]): [number, number] {
   if (shape.length === 2) return [shape[0]!, shape[1]!];
+  if (shape.length > 2) {
+    const window = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+    return [window * shape[shape.length - 2]!, window * shape[shape.length - 1]!];
+  }
   const n = shape.reduce((a, b) => a * b, 1);
   return [n, n];
 }

@@ -15,10 +15,10 @@ export function resetNameScope(): void {
   counters = new Map();
 }
 
-/** `LeakyReLU` -> `leaky_re_lu`, `Dense` -> `dense` (Keras' to_snake_case). */
+/** `LeakyReLU` -> `leaky_re_lu`, `Dense` -> `dense`, `Conv2D` -> `conv2d` (Keras' to_snake_case, its regexes). */
 export function snakeCase(className: string): string {
   return className
-    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/(.)([A-Z][a-z0-9]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
     .toLowerCase();
 }

@@ -8,6 +8,8 @@
  *   (elu / leaky_relu keep their `alpha`). A residual is an operand of the dense's exact type
  *   added after the activation (Keras' `Add()([Dense(...)(x), x])`); not after a softmax, which
  *   backends run as a pass of its own.
+ * - Conv2d: conv2d (+ bias add of a [filters] vector) (+ activation) becomes one conv2d node,
+ *   by the same rules as dense (conv2d takes no residual).
  * - Flatten into dense: a dense whose operand is a rank-2 reshape (a per-row flatten) reads the
  *   reshape's operand directly, since dense reads its operand as rows of k contiguous elements
  *   either way; the reshape disappears when nothing else reads it.
@@ -74,7 +76,7 @@ function matmulToDense(node: Node, inputs: readonly Node[], b: GraphBuilder): No
   return node.op === 'matmul' ? b.raw('dense', inputs, attrs, node.type) : undefined;
 }
 
-/** add(dense(x, w), b[n]) in either operand order -> dense(x, w, b). */
+/** add(dense(x, w), b[n]) in either operand order -> dense(x, w, b); the same for conv2d. */
 function absorbBias(node: Node, inputs: readonly Node[], b: GraphBuilder, soleUse: (operand: Node) => boolean): Node | undefined {
   if (node.op !== 'add') return undefined;
   for (const side of [0, 1]) {
@@ -82,28 +84,28 @@ function absorbBias(node: Node, inputs: readonly Node[], b: GraphBuilder, soleUs
     const bias = inputs[1 - side]!;
     const n = product.type.shape[product.type.shape.length - 1];
     const fits =
-      isPlainDense(product) &&
+      isPlainProduct(product) &&
       product.inputs.length === 2 &&
       soleUse(node.inputs[side]!) &&
       sameShape(bias.type.shape, [n ?? -1]) &&
       sameType(product.type, node.type) &&
       bias.type.dtype === node.type.dtype;
-    if (fits) return b.raw('dense', [...product.inputs, bias], product.attrs, node.type);
+    if (fits) return b.raw(product.op, [...product.inputs, bias], product.attrs, node.type);
   }
   return undefined;
 }
 
 /**
- * activation(dense(...)) -> dense(...) {activation}; an `alpha` other than the activation's
- * default goes along (the dense's alpha = 0 stands for the activation's default).
+ * activation(dense(...)) -> dense(...) {activation}, the same for conv2d; an `alpha` other than
+ * the activation's default goes along (the product's alpha = 0 stands for the activation's default).
  */
 function absorbActivation(node: Node, inputs: readonly Node[], b: GraphBuilder, soleUse: (operand: Node) => boolean): Node | undefined {
   const product = inputs[0]!;
-  if (!isEpilogueActivation(node) || !isPlainDense(product) || !soleUse(node.inputs[0]!)) return undefined;
+  if (!isEpilogueActivation(node) || !isPlainProduct(product) || !soleUse(node.inputs[0]!)) return undefined;
   const alphaSpec = opRegistry.get(node.op)!.attrs.alpha;
   const alpha = node.attrs.alpha;
   const own: Attrs = alphaSpec && alpha !== undefined && !isDefault(alphaSpec, alpha) ? { alpha } : {};
-  return b.raw('dense', product.inputs, { ...product.attrs, activation: node.op, ...own }, node.type);
+  return b.raw(product.op, product.inputs, { ...product.attrs, activation: node.op, ...own }, node.type);
 }
 
 /** add(dense(...), r) in either operand order, r of the dense's type -> dense(..., r) {residual}. */
@@ -152,9 +154,12 @@ function keepsDtype(n: Node): boolean {
   return n.inputs.every((i) => i.type.dtype === n.type.dtype);
 }
 
-/** A dense with nothing after its product yet: a bias or an activation may still be absorbed. */
-function isPlainDense(n: Node): boolean {
-  return n.op === 'dense' && denseActivation(n.attrs) === 'linear' && n.attrs.residual !== true;
+/** Ops whose kernels apply a bias and an activation in their epilogue (same operands and attributes). */
+const EPILOGUE_HOSTS: ReadonlySet<string> = new Set(['dense', 'conv2d']);
+
+/** A dense or conv2d with nothing after its product yet: a bias or an activation may still be absorbed. */
+function isPlainProduct(n: Node): boolean {
+  return EPILOGUE_HOSTS.has(n.op) && denseActivation(n.attrs) === 'linear' && n.attrs.residual !== true;
 }
 
 /** Ops a dense epilogue can apply: softmax over the last axis, unary elementwise ops. */

@@ -44,6 +44,9 @@ const BACKENDS: readonly Backend[] = [
 const SAMPLES: Readonly<Record<string, (b: GraphBuilder) => Node>> = {
   matmul_nt: (b) => b.op('matmul_nt', [b.input('x', tensorType([null, 3])), b.input('w', tensorType([4, 3]))]),
   matmul_tn: (b) => b.op('matmul_tn', [b.input('x', tensorType([null, 3])), b.input('y', tensorType([null, 4]))]),
+  conv2d_grad_input: (b) =>
+    b.op('conv2d_grad_input', [b.input('dy', tensorType([null, 3, 3, 2])), b.input('w', tensorType([2, 2, 3, 2])), b.input('x', tensorType([null, 4, 4, 3]))]),
+  conv2d_grad_filter: (b) => b.op('conv2d_grad_filter', [b.input('x', tensorType([null, 4, 4, 3])), b.input('dy', tensorType([null, 3, 3, 2]))], { kernelSize: [2, 2] }),
 };
 
 function sample(op: string): Graph {

@@ -68,11 +68,11 @@ describe('tfjs Layers JSON import', () => {
     const layer = (class_name: string, name: string) => ({ class_name, config: { name } });
     writeFileSync(
       join(dir, 'model.json'),
-      JSON.stringify({ modelTopology: { class_name: 'Sequential', config: { name: 's', layers: [layer('Conv2D', 'conv'), layer('Dense', 'd'), layer('LSTM', 'rnn')] } } }),
+      JSON.stringify({ modelTopology: { class_name: 'Sequential', config: { name: 's', layers: [layer('Conv3D', 'conv'), layer('Dense', 'd'), layer('LSTM', 'rnn')] } } }),
     );
     const e = catchNnc(() => loadTfjsLayersModel(join(dir, 'model.json')));
     expect(e.code).toBe('NNC6001');
-    expect(e.message).toContain("Conv2D (layer 'conv')".replace(" (layer 'conv')", '')); // class named
+    expect(e.message).toContain("Conv3D (layer 'conv')".replace(" (layer 'conv')", '')); // class named
     expect(e.message).toContain("layer 'conv'");
     expect(e.message).toContain("layer 'rnn'");
     expect(e.message).toContain('2 problem(s)');

@@ -59,7 +59,7 @@ describe('the check cache of model files', () => {
   });
 
   it('checks the model file again when it changed, and records nothing that failed', () => {
-    writeFileSync(join(dir, 'model.ts'), MODEL.replace('layers.dense({ units: 2 })', 'layers.conv2d({ filters: 2 })'));
+    writeFileSync(join(dir, 'model.ts'), MODEL.replace('layers.dense({ units: 2 })', 'layers.conv3d({ filters: 2 })'));
     const before = entries().length;
     expect(catchNnc(() => loadModelFile(join(dir, 'model.ts'))).code).toBe('NNC1008');
     expect(entries()).toHaveLength(before);

@@ -26,7 +26,7 @@ describe('unknown layers in model files', () => {
       '',
       'export default sequential({',
       '  layers: [',
-      '    layers.conv2d({ filters: 8, kernelSize: 3, inputShape: [28, 28, 1] }),',
+      '    layers.conv3d({ filters: 8, kernelSize: 3, inputShape: [28, 28, 1] }),',
       '    layers.flatten(),',
       '    layers.lstm({ units: 4 }),',
       '  ],',
@@ -37,7 +37,7 @@ describe('unknown layers in model files', () => {
     expect(e).toBeInstanceOf(NncErrorList);
     const list = (e as NncErrorList).errors;
     expect(list.map((x) => [x.detail, x.location.line, x.location.column])).toEqual([
-      ['layers.conv2d', 5, 12],
+      ['layers.conv3d', 5, 12],
       ['layers.lstm', 7, 12],
     ]);
     expect(e.message).toContain(`${path}:5:12`);
@@ -52,14 +52,14 @@ describe('unknown layers in model files', () => {
       "import { layers, sequential } from 'nnc';",
       '',
       'const model = sequential({',
-      '  layers: [layers.conv2d({ filters: 8, kernelSize: 3, inputShape: [28, 28, 1] }), layers.dense({ units: 10 })],',
+      '  layers: [layers.conv3d({ filters: 8, kernelSize: 3, inputShape: [28, 28, 1] }), layers.dense({ units: 10 })],',
       '});',
       'export default model;',
     ]);
     const e = catchNnc(() => loadModelFile(path));
     expect(e.code).toBe('NNC1008');
     expect(e.location).toMatchObject({ file: path, line: 4, column: 19 });
-    expect(e.detail).toBe('layers.conv2d');
+    expect(e.detail).toBe('layers.conv3d');
     expect(e.message).not.toContain('nnc_1');
     expect(e.message).not.toContain('is not a function');
     expect(e.hint).toContain('layers.dense');
@@ -68,7 +68,7 @@ describe('unknown layers in model files', () => {
   it('.js: a layer looked up by a computed name fails as it runs, at the user line', () => {
     const path = modelFile('computed.js', [
       "const { layers, sequential } = require('nnc');",
-      "const kind = ['conv', '2d'].join('');",
+      "const kind = ['conv', '3d'].join('');",
       'module.exports.default = sequential({',
       '  layers: [',
       '    layers[kind]({ filters: 8 }),',
@@ -77,7 +77,7 @@ describe('unknown layers in model files', () => {
     ]);
     const e = catchNnc(() => loadModelFile(path));
     expect(e.code).toBe('NNC1008');
-    expect(e.detail).toBe('layers.conv2d');
+    expect(e.detail).toBe('layers.conv3d');
     expect(e.location).toMatchObject({ file: path, line: 5 });
     expect(e.message).not.toContain('nnc_1');
   });
@@ -95,10 +95,10 @@ describe('unknown layers in model files', () => {
   it('does not mistake a local `layers` for nnc\'s', () => {
     const path = modelFile('shadow.ts', [
       "import { layers, sequential } from 'nnc';",
-      'function widths(layers: { conv2d: number[] }): number[] {',
-      '  return layers.conv2d;',
+      'function widths(layers: { conv3d: number[] }): number[] {',
+      '  return layers.conv3d;',
       '}',
-      'export default sequential({ layers: widths({ conv2d: [4, 2] }).map((units, i) => layers.dense({ units, ...(i === 0 ? { inputShape: [3] } : {}) })) });',
+      'export default sequential({ layers: widths({ conv3d: [4, 2] }).map((units, i) => layers.dense({ units, ...(i === 0 ? { inputShape: [3] } : {}) })) });',
     ]);
     expect(loadModelFile(path).model.layers.length).toBe(2);
   });
@@ -107,24 +107,24 @@ describe('unknown layers in model files', () => {
     const only = modelFile('alias.ts', [
       "import { layers, sequential } from 'nnc';",
       'const L = layers;',
-      'export default sequential({ layers: [L.conv2d({ inputShape: [3] })] });',
+      'export default sequential({ layers: [L.conv3d({ inputShape: [3] })] });',
     ]);
     const e = catchNnc(() => loadModelFile(only));
     expect(e.code).toBe('NNC1008');
     expect(e.location).toMatchObject({ line: 3, column: 40 });
-    expect(e.detail).toBe('layers.conv2d');
+    expect(e.detail).toBe('layers.conv3d');
 
     const mixed = modelFile('alias-and-type-error.ts', [
       "import { layers, sequential } from 'nnc';",
       'const L = layers;',
       "const units: number = 'ten';",
-      'export default sequential({ layers: [L.conv2d({ inputShape: [3] }), layers.dense({ units })] });',
+      'export default sequential({ layers: [L.conv3d({ inputShape: [3] }), layers.dense({ units })] });',
     ]);
     const m = catchNnc(() => loadModelFile(mixed));
     expect(m.code).toBe('NNC1001');
     expect(m.message).toContain(`${mixed}:3:7 TS2322`);
-    expect(m.message).toContain(`${mixed}:4:40 unknown layer layers.conv2d`);
-    expect(m.message).not.toMatch(/Property 'conv2d' does not exist/);
+    expect(m.message).toContain(`${mixed}:4:40 unknown layer layers.conv3d`);
+    expect(m.message).not.toMatch(/Property 'conv3d' does not exist/);
     expect(m.hint).toContain('layers.dense');
   });
 });

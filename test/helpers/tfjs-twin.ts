@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LayersModel } from '../../src/frontend/model.js';
 import type { Layer, SymbolicTensor } from '../../src/frontend/layer.js';
-import { Activation, Add, Concatenate, Dense, Dropout, Flatten, InputLayer, LeakyReLU, Multiply, Reshape, Subtract } from '../../src/frontend/layers/index.js';
+import { Activation, Add, Concatenate, Conv2D, Dense, Dropout, Flatten, InputLayer, LeakyReLU, Multiply, Reshape, Subtract } from '../../src/frontend/layers/index.js';
 import type { ActivationName } from '../../src/ir/activations.js';
 
 let ready: Promise<void> | undefined;
@@ -61,6 +61,11 @@ function chain(...layers: (tf.layers.Layer | undefined)[]): Twin {
 function twinLayer(layer: Layer): Twin {
   const name = layer.name;
   if (layer instanceof Dense) return chain(tf.layers.dense({ units: layer.units, useBias: layer.useBias, name }), activationLayer(layer.activation, name));
+  if (layer instanceof Conv2D)
+    return chain(
+      tf.layers.conv2d({ filters: layer.filters, kernelSize: layer.kernelSize, strides: layer.strides, padding: layer.padding, dilationRate: layer.dilationRate, useBias: layer.useBias, name }),
+      activationLayer(layer.activation, name),
+    );
   if (layer instanceof Activation) return chain(activationLayer(layer.activation, name) ?? tf.layers.activation({ activation: 'linear', name }));
   if (layer instanceof Flatten) return chain(tf.layers.flatten({ name }));
   if (layer instanceof Reshape) return chain(tf.layers.reshape({ targetShape: [...layer.targetShape], name }));

@@ -48,6 +48,9 @@ const CASES: Case[] = [
   { op: 'matmul_nt', shapes: [[3, 4], [5, 4]], tf: (a, b) => tf.matMul(a!, b!, false, true) },
   { op: 'matmul_tn', shapes: [[3, 4], [3, 5]], tf: (a, b) => tf.matMul(a!, b!, true, false) },
   { op: 'add', shapes: [[3, 4], [4]], tf: (a, b) => tf.add(a!, b!) },
+  { op: 'conv2d', attrs: { strides: [2, 2], padding: 'same' }, shapes: [[2, 5, 5, 3], [3, 3, 3, 4]], tf: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same') },
+  // tfjs has no gradient of a dilated conv2d: test/conv/ checks that one by finite differences.
+  { op: 'conv2d', attrs: { strides: [1, 2] }, shapes: [[1, 6, 5, 2], [2, 2, 2, 3], [3]], tf: (x, w, b) => tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, [1, 2], 'valid'), b!) },
   { op: 'add', shapes: [[3, 1], [1, 4]], tf: (a, b) => tf.add(a!, b!) },
   { op: 'sub', shapes: [[3, 4], [3, 4]], tf: (a, b) => tf.sub(a!, b!) },
   { op: 'sub', shapes: [[4], [3, 4]], tf: (a, b) => tf.sub(a!, b!) },
@@ -102,8 +105,11 @@ const CASES: Case[] = [
   { op: 'elementwise', attrs: { expr: 'abs(neg($0))' }, shapes: [[3, 4]], tf: (x) => tf.abs(tf.neg(x!)) },
 ];
 
-/** Ops whose operands are not differentiable (integer-valued results) or that are gradients themselves. */
-const NOT_DIFFERENTIATED = new Set(['input', 'weight', 'const', 'one_hot', 'argmax', 'unreduce', 'dense', 'result', 'equal', 'less', 'greater', 'cast']);
+/**
+ * Ops whose operands are not differentiable (integer-valued results) or that are gradients themselves
+ * (conv2d's two gradient ops: test/conv/conv2d-gradients.test.ts checks them by finite differences).
+ */
+const NOT_DIFFERENTIATED = new Set(['input', 'weight', 'const', 'one_hot', 'argmax', 'unreduce', 'dense', 'result', 'equal', 'less', 'greater', 'cast', 'conv2d_grad_input', 'conv2d_grad_filter']);
 
 function sample(rng: Random, shape: number[], positive: boolean): Float32Array {
   const data = new Float32Array(shape.reduce((p, d) => p * d, 1));

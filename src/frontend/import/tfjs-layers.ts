@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { NncError, NncErrorList } from '../../errors.js';
 import { ownEntry } from '../../own-keys.js';
 import { InputLayer } from '../layers/input-layer.js';
-import { Activation, Add, Concatenate, Dense, Dropout, Flatten, LeakyReLU, Multiply, Reshape, Subtract } from '../layers/index.js';
+import { Activation, Add, Concatenate, Conv2D, Dense, Dropout, Flatten, LeakyReLU, Multiply, Reshape, Subtract } from '../layers/index.js';
+import type { IntOrPair } from '../layers/conv2d.js';
 import type { Layer, SymbolicTensor } from '../layer.js';
 import { LayersModel } from '../model.js';
 import { Sequential } from '../sequential.js';
@@ -68,6 +69,41 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
       activity_regularizer: only(null),
     },
     (c, name) => new Dense({ name, units: Number(c.units), activation: String(c.activation ?? 'linear'), useBias: c.use_bias, ...shapeArgs(c) }),
+  ),
+  // Keras 2.x and tfjs-layers spell sizes as an int or a pair; `groups` is Keras 2.3+.
+  Conv2D: layer(
+    {
+      ...BASE,
+      filters: integer(),
+      kernel_size: anyValue(),
+      strides: anyValue([1, 1]),
+      padding: only('valid', 'same'),
+      data_format: only('channels_last', null),
+      dilation_rate: anyValue([1, 1]),
+      groups: only(1),
+      activation: anyValue('linear'),
+      use_bias: boolean(true),
+      // How the loaded weights were initialized, regularized or constrained in training.
+      kernel_initializer: ignored,
+      bias_initializer: ignored,
+      kernel_regularizer: ignored,
+      bias_regularizer: ignored,
+      kernel_constraint: ignored,
+      bias_constraint: ignored,
+      activity_regularizer: only(null),
+    },
+    (c, name) =>
+      new Conv2D({
+        name,
+        filters: Number(c.filters),
+        kernelSize: c.kernel_size as IntOrPair,
+        strides: c.strides as IntOrPair,
+        padding: (c.padding ?? 'valid') as 'valid' | 'same',
+        dilationRate: c.dilation_rate as IntOrPair,
+        activation: String(c.activation ?? 'linear'),
+        useBias: c.use_bias,
+        ...shapeArgs(c),
+      }),
   ),
   Flatten: layer({ ...BASE, data_format: only('channels_last') }, (c, name) => new Flatten({ name, ...shapeArgs(c) })),
   Reshape: layer({ ...BASE, target_shape: anyValue() }, (c, name) => new Reshape({ name, targetShape: c.target_shape as number[], ...shapeArgs(c) })),

@@ -4,6 +4,9 @@ import { cast } from './cast.js';
 import { equal, greater, less } from './compare.js';
 import { argmax } from './argmax.js';
 import { concat } from './concat.js';
+import { conv2d } from './conv2d.js';
+import { conv2dGradFilter } from './conv2d_grad_filter.js';
+import { conv2dGradInput } from './conv2d_grad_input.js';
 import { dense } from './dense.js';
 import { div } from './div.js';
 import { dropout } from './dropout.js';
@@ -42,6 +45,7 @@ import { unreduce } from './unreduce.js';
 const OPS: readonly OpDef[] = [
   input, weight, constant,
   matmul, dense,
+  conv2d,
   add, sub, mul, div,
   relu, sigmoid, tanh, elu, selu, leakyRelu, swish, softplus, gelu, hardSigmoid,
   softmax, reshape, concat, identity, dropout,
@@ -52,6 +56,7 @@ const OPS: readonly OpDef[] = [
   split, result,
   // Training graphs: gradient products, reductions, loss and metric helpers.
   matmulNt, matmulTn, reduceSum, reduceMean, unreduce, slice, pad, dropoutTrain, logSoftmax, oneHot, argmax,
+  conv2dGradInput, conv2dGradFilter,
 ];
 
 export const opRegistry: ReadonlyMap<string, OpDef> = new Map(OPS.map((op) => [op.name, op]));

@@ -1,6 +1,9 @@
 import { activationAttrs, denseActivation, denseOperandsOf } from '../../../ir/ops/dense.js';
 import { opRegistry } from '../../../ir/ops/index.js';
-import { constantB, emitGemm, rowMajor, rowsTimesB } from '../gemm.js';
+import type binaryen from 'binaryen';
+import type { Node } from '../../../ir/graph.js';
+import type { KernelContext } from '../context.js';
+import { constantB, emitGemm, rowMajor, rowsTimesB, type GemmSpec } from '../gemm.js';
 import { isVectorizable } from '../scalar-codegen.js';
 import { emitElementwise } from './elementwise.js';
 import type { WasmKernel } from './kernel.js';
@@ -17,21 +20,31 @@ export const denseKernel: WasmKernel = {
   emit(ctx, node) {
     const { x, w, bias, residual } = denseOperandsOf(node);
     const [k, n] = w.type.shape as [number, number];
-    const act = denseActivation(node.attrs);
-    const expr = act === 'linear' || act === 'softmax' ? undefined : opRegistry.get(act)!.scalar!(activationAttrs(node.attrs));
-    const inTile = expr === undefined ? act === 'linear' : isVectorizable(expr);
-    const gemm = emitGemm(ctx, {
-      ...rowsTimesB(ctx, x, constantB(w) ?? rowMajor(ctx, w, n), k, n, node),
-      ...(bias ? { bias } : {}),
-      ...(inTile && expr ? { epilogue: expr } : {}),
-      ...(inTile && residual ? { residual: rowMajor(ctx, residual, n) } : {}),
-    });
-    const out = () => ctx.addr(node);
-    const shape = node.type.shape;
-    const steps = [gemm];
-    if (act === 'softmax') steps.push(emitSoftmax(ctx, out, out, shape, -1));
-    if (expr && !inTile) steps.push(emitElementwise(ctx, expr, [{ addr: out, shape }], { addr: out, shape }));
-    if (residual && !inTile) steps.push(emitElementwise(ctx, opRegistry.get('add')!.scalar!({}), [{ addr: out, shape }, { addr: () => ctx.addr(residual), shape }], { addr: out, shape }));
-    return steps.length === 1 ? gemm : ctx.m.block(null, steps);
+    return emitFusedGemm(ctx, node, rowsTimesB(ctx, x, constantB(w) ?? rowMajor(ctx, w, n), k, n, node), bias, residual);
   },
 };
+
+/**
+ * The GEMM `product` with a fused node's epilogue (`activation` / `alpha` attributes as dense
+ * declares them): the bias in the accumulators, a vectorizable activation and the residual before
+ * the store, any other activation (and then the residual) in place over the stored rows.
+ */
+export function emitFusedGemm(ctx: KernelContext, node: Node, product: GemmSpec, bias: Node | undefined, residual: Node | undefined): binaryen.ExpressionRef {
+  const n = product.n;
+  const act = denseActivation(node.attrs);
+  const expr = act === 'linear' || act === 'softmax' ? undefined : opRegistry.get(act)!.scalar!(activationAttrs(node.attrs));
+  const inTile = expr === undefined ? act === 'linear' : isVectorizable(expr);
+  const gemm = emitGemm(ctx, {
+    ...product,
+    ...(bias ? { bias } : {}),
+    ...(inTile && expr ? { epilogue: expr } : {}),
+    ...(inTile && residual ? { residual: rowMajor(ctx, residual, n) } : {}),
+  });
+  const out = () => ctx.addr(node);
+  const shape = node.type.shape;
+  const steps = [gemm];
+  if (act === 'softmax') steps.push(emitSoftmax(ctx, out, out, shape, -1));
+  if (expr && !inTile) steps.push(emitElementwise(ctx, expr, [{ addr: out, shape }], { addr: out, shape }));
+  if (residual && !inTile) steps.push(emitElementwise(ctx, opRegistry.get('add')!.scalar!({}), [{ addr: out, shape }, { addr: () => ctx.addr(residual), shape }], { addr: out, shape }));
+  return steps.length === 1 ? gemm : ctx.m.block(null, steps);
+}

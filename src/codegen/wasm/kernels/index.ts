@@ -3,6 +3,9 @@ import { isElementwiseOp, isSourceOp, isViewOp } from '../../../ir/traits.js';
 import type { KernelExclusions } from '../../exclusions.js';
 import { argmaxKernel } from './argmax.js';
 import { concatKernel } from './concat.js';
+import { conv2dKernel } from './conv2d.js';
+import { conv2dGradFilterKernel } from './conv2d_grad_filter.js';
+import { conv2dGradInputKernel } from './conv2d_grad_input.js';
 import { denseKernel } from './dense.js';
 import { dropoutKernel } from './dropout.js';
 import { dropoutTrainKernel } from './dropout_train.js';
@@ -47,6 +50,9 @@ const KERNELS: Readonly<Record<string, WasmKernel>> = {
   unreduce: unreduceKernel,
   one_hot: oneHotKernel,
   dropout_train: dropoutTrainKernel,
+  conv2d: conv2dKernel,
+  conv2d_grad_input: conv2dGradInputKernel,
+  conv2d_grad_filter: conv2dGradFilterKernel,
 };
 
 /**

@@ -57,11 +57,11 @@ function store({ node, n, bias, residual, out }: DenseShape, row: string, col: s
     ${load(out, at)} = ${epilogue(node, v)}${residual ? ` + ${load(residual, at)}` : ''};`;
 }
 
-/** The epilogue activation: a dense node's, none for a plain matmul. */
-const activationOf = (node: Node): string => (node.op === 'dense' ? denseActivation(node.attrs) : 'linear');
+/** The epilogue activation: a fused node's (dense, conv2d), none for a plain matmul. */
+export const activationOf = (node: Node): string => (node.op === 'matmul' ? 'linear' : denseActivation(node.attrs));
 
 /** WGSL applying the activation to `v`, or v itself for linear / softmax (a later pass). */
-function epilogue(node: Node, v: string): string {
+export function epilogue(node: Node, v: string): string {
   const act = activationOf(node);
   if (act === 'linear' || act === 'softmax') return v;
   const def = opRegistry.get(act);

@@ -7,6 +7,7 @@ import type { KernelExclusions } from '../../exclusions.js';
 import type { KernelGenerator } from '../kernel.js';
 import { argmaxKernel } from './argmax.js';
 import { concatKernel } from './concat.js';
+import { conv2dKernel } from './conv2d.js';
 import { denseKernel } from './dense.js';
 import { dropoutTrainKernel } from './dropout_train.js';
 import { scalarOpKernel } from './elementwise.js';
@@ -24,6 +25,7 @@ import { passThroughKernel, viewKernel } from './view.js';
 const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   dense: denseKernel,
   matmul: denseKernel,
+  conv2d: conv2dKernel,
   softmax: softmaxOpKernel,
   log_softmax: logSoftmaxKernel,
   argmax: argmaxKernel,
@@ -52,6 +54,8 @@ const TRAINING_ONLY = 'it appears only in training graphs, which run on the wasm
 export const KERNEL_EXCLUSIONS: KernelExclusions = {
   matmul_nt: TRAINING_ONLY,
   matmul_tn: TRAINING_ONLY,
+  conv2d_grad_input: TRAINING_ONLY,
+  conv2d_grad_filter: TRAINING_ONLY,
 };
 
 /** Sources live in buffers; every other op, views included, has an entry (a view's emits nothing). */

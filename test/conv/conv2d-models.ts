@@ -1,0 +1,39 @@
+/** Small CNNs covering conv2d's variants, with non-zero biases, shared by the conv2d tests. */
+import { Random } from '../../src/frontend/random.js';
+import { layers } from '../../src/frontend/layers/index.js';
+import type { LayersModel } from '../../src/frontend/model.js';
+import { sequential } from '../../src/frontend/sequential.js';
+
+export interface ConvCase {
+  readonly name: string;
+  readonly make: () => LayersModel;
+}
+
+/** Gives every bias seeded values in [-0.5, 0.5), so the epilogue's bias is exercised. */
+function withBiases(model: LayersModel): LayersModel {
+  const rng = new Random(3);
+  for (const layer of model.layers) for (const w of layer.weights) if (w.name.endsWith('/bias')) w.data = Float32Array.from(w.data, () => rng.uniform(-0.5, 0.5));
+  return model;
+}
+
+const conv = (args: Parameters<typeof layers.conv2d>[0]) => layers.conv2d(args);
+
+export const CONV_CASES: readonly ConvCase[] = [
+  { name: '3x3 stride 1 valid, bias, relu', make: () => sequential({ layers: [conv({ filters: 5, kernelSize: 3, activation: 'relu', inputShape: [9, 8, 3] })] }) },
+  { name: '3x3 stride 2 same, no bias', make: () => sequential({ layers: [conv({ filters: 9, kernelSize: 3, strides: 2, padding: 'same', useBias: false, inputShape: [9, 8, 3] })] }) },
+  { name: '3x3 dilation 2 same, bias', make: () => sequential({ layers: [conv({ filters: 4, kernelSize: 3, dilationRate: 2, padding: 'same', inputShape: [7, 7, 2] })] }) },
+  { name: '2x3 strides [2, 1] valid, tanh', make: () => sequential({ layers: [conv({ filters: 3, kernelSize: [2, 3], strides: [2, 1], activation: 'tanh', inputShape: [6, 7, 4] })] }) },
+  { name: '1x1 pointwise, bias, relu', make: () => sequential({ layers: [conv({ filters: 6, kernelSize: 1, activation: 'relu', inputShape: [5, 4, 8] })] }) },
+  {
+    name: 'Fashion-MNIST-like CNN head',
+    make: () =>
+      sequential({
+        layers: [
+          conv({ filters: 8, kernelSize: 3, activation: 'relu', inputShape: [12, 12, 1] }),
+          conv({ filters: 12, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
+          layers.flatten(),
+          layers.dense({ units: 10, activation: 'softmax' }),
+        ],
+      }),
+  },
+].map((c) => ({ name: c.name, make: () => withBiases(c.make()) }));
