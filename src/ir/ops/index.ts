@@ -20,6 +20,10 @@ import { matmulNt } from './matmul_nt.js';
 import { matmulTn } from './matmul_tn.js';
 import { mul } from './mul.js';
 import { oneHot } from './one_hot.js';
+import { avgPool2d } from './avg_pool2d.js';
+import { avgPool2dGrad } from './avg_pool2d_grad.js';
+import { maxPool2d } from './max_pool2d.js';
+import { maxPool2dGrad } from './max_pool2d_grad.js';
 import { pad } from './pad.js';
 import { reduceMean } from './reduce_mean.js';
 import { reduceSum } from './reduce_sum.js';
@@ -50,6 +54,8 @@ const OPS: readonly OpDef[] = [
   equal, less, greater, cast,
   // Several results: the op and the projection that reads one of them.
   split, result,
+  // 2-D pooling (channels-last) and its gradients.
+  maxPool2d, avgPool2d, maxPool2dGrad, avgPool2dGrad,
   // Training graphs: gradient products, reductions, loss and metric helpers.
   matmulNt, matmulTn, reduceSum, reduceMean, unreduce, slice, pad, dropoutTrain, logSoftmax, oneHot, argmax,
 ];

@@ -2,6 +2,8 @@ import { RESULT_OP, type Node } from '../../../ir/graph.js';
 import { isElementwiseOp, isSourceOp, isViewOp } from '../../../ir/traits.js';
 import type { KernelExclusions } from '../../exclusions.js';
 import { argmaxKernel } from './argmax.js';
+import { avgPool2dKernel } from './avg_pool2d.js';
+import { avgPool2dGradKernel } from './avg_pool2d_grad.js';
 import { concatKernel } from './concat.js';
 import { denseKernel } from './dense.js';
 import { dropoutKernel } from './dropout.js';
@@ -11,6 +13,8 @@ import { identityKernel } from './identity.js';
 import type { WasmKernel } from './kernel.js';
 import { logSoftmaxKernel } from './log_softmax.js';
 import { matmulKernel } from './matmul.js';
+import { maxPool2dKernel } from './max_pool2d.js';
+import { maxPool2dGradKernel } from './max_pool2d_grad.js';
 import { matmulNtKernel } from './matmul_nt.js';
 import { matmulTnKernel } from './matmul_tn.js';
 import { oneHotKernel } from './one_hot.js';
@@ -47,6 +51,10 @@ const KERNELS: Readonly<Record<string, WasmKernel>> = {
   unreduce: unreduceKernel,
   one_hot: oneHotKernel,
   dropout_train: dropoutTrainKernel,
+  max_pool2d: maxPool2dKernel,
+  avg_pool2d: avgPool2dKernel,
+  max_pool2d_grad: maxPool2dGradKernel,
+  avg_pool2d_grad: avgPool2dGradKernel,
 };
 
 /**
