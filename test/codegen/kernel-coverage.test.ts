@@ -44,6 +44,8 @@ const BACKENDS: readonly Backend[] = [
 const SAMPLES: Readonly<Record<string, (b: GraphBuilder) => Node>> = {
   matmul_nt: (b) => b.op('matmul_nt', [b.input('x', tensorType([null, 3])), b.input('w', tensorType([4, 3]))]),
   matmul_tn: (b) => b.op('matmul_tn', [b.input('x', tensorType([null, 3])), b.input('y', tensorType([null, 4]))]),
+  max_pool2d_grad: (b) => b.op('max_pool2d_grad', [b.input('x', tensorType([null, 4, 4, 2])), b.input('dy', tensorType([null, 2, 2, 2]))]),
+  avg_pool2d_grad: (b) => b.op('avg_pool2d_grad', [b.input('dy', tensorType([null, 2, 2, 2])), b.input('x', tensorType([null, 4, 4, 2]))]),
 };
 
 function sample(op: string): Graph {

@@ -6,11 +6,13 @@ import { isElementwiseOp, isSourceOp } from '../../../ir/traits.js';
 import type { KernelExclusions } from '../../exclusions.js';
 import type { KernelGenerator } from '../kernel.js';
 import { argmaxKernel } from './argmax.js';
+import { avgPool2dKernel } from './avg_pool2d.js';
 import { concatKernel } from './concat.js';
 import { denseKernel } from './dense.js';
 import { dropoutTrainKernel } from './dropout_train.js';
 import { scalarOpKernel } from './elementwise.js';
 import { logSoftmaxKernel } from './log_softmax.js';
+import { maxPool2dKernel } from './max_pool2d.js';
 import { oneHotKernel } from './one_hot.js';
 import { padKernel } from './pad.js';
 import { reduceMeanKernel } from './reduce_mean.js';
@@ -41,6 +43,8 @@ const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   reshape: viewKernel,
   identity: passThroughKernel,
   dropout: passThroughKernel,
+  max_pool2d: maxPool2dKernel,
+  avg_pool2d: avgPool2dKernel,
 };
 
 const TRAINING_ONLY = 'it appears only in training graphs, which run on the wasm backend';
@@ -52,6 +56,8 @@ const TRAINING_ONLY = 'it appears only in training graphs, which run on the wasm
 export const KERNEL_EXCLUSIONS: KernelExclusions = {
   matmul_nt: TRAINING_ONLY,
   matmul_tn: TRAINING_ONLY,
+  max_pool2d_grad: TRAINING_ONLY,
+  avg_pool2d_grad: TRAINING_ONLY,
 };
 
 /** Sources live in buffers; every other op, views included, has an entry (a view's emits nothing). */
