@@ -41,6 +41,7 @@ const CASES: readonly Case[] = [
     make: chain([5, 4, 3], layers.zeroPadding2d({ padding: [[1, 2], [0, 1]] }), layers.maxPooling2d({ padding: 'same' }), layers.globalAveragePooling2d()),
     tolerance: 1e-6,
   },
+  { name: 'global max pooling, 5x6x7', make: chain([5, 6, 7], layers.globalMaxPooling2d()), tolerance: 0 },
   {
     name: 'a small CNN head: zero padding 1, max pool, flatten, dense softmax',
     make: chain([8, 8, 4], layers.zeroPadding2d(), layers.maxPooling2d(), layers.flatten(), layers.dense({ units: 10, activation: 'softmax' })),

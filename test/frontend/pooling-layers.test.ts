@@ -54,6 +54,7 @@ describe('pooling and padding layers', () => {
       () => layers.averagePooling2d({ dataFormat: 'channelsFirst', name: 'p' }),
       () => layers.globalAveragePooling2d({ dataFormat: 'channelsFirst', name: 'p' }),
       () => layers.zeroPadding2d({ dataFormat: 'channelsFirst', name: 'p' }),
+      () => layers.globalMaxPooling2d({ dataFormat: 'channelsFirst', name: 'p' }),
     ]) {
       const e = catchNnc(make);
       expect(e.code).toBe('NNC1006');
@@ -79,7 +80,8 @@ describe('tfjs Layers JSON with pooling', () => {
       ],
     });
     const withGlobal = tf.sequential({ layers: [tf.layers.maxPooling2d({ inputShape: [6, 6, 2], poolSize: [2, 3] }), tf.layers.globalAveragePooling2d({})] });
-    for (const original of [twin, withGlobal]) {
+    const withGlobalMax = tf.sequential({ layers: [tf.layers.averagePooling2d({ inputShape: [5, 5, 3], poolSize: 2, strides: 1 }), tf.layers.globalMaxPooling2d({})] });
+    for (const original of [twin, withGlobal, withGlobalMax]) {
       const { dir } = await saveTfjsModel(original);
       const imported = loadTfjsLayersModel(join(dir, 'model.json'));
       const graph = imported.toGraph();

@@ -15,6 +15,7 @@ import {
   Dropout,
   Flatten,
   GlobalAveragePooling2D,
+  GlobalMaxPooling2D,
   InputLayer,
   LeakyReLU,
   MaxPooling2D,
@@ -89,6 +90,7 @@ function twinLayer(layer: Layer): Twin {
   if (layer instanceof MaxPooling2D) return chain(tf.layers.maxPooling2d({ poolSize: layer.poolSize, strides: layer.strides, padding: layer.padding, name }));
   if (layer instanceof AveragePooling2D) return chain(tf.layers.averagePooling2d({ poolSize: layer.poolSize, strides: layer.strides, padding: layer.padding, name }));
   if (layer instanceof GlobalAveragePooling2D) return chain(tf.layers.globalAveragePooling2d({ name }));
+  if (layer instanceof GlobalMaxPooling2D) return chain(tf.layers.globalMaxPooling2d({ name }));
   if (layer instanceof ZeroPadding2D) return chain(tf.layers.zeroPadding2d({ padding: layer.padding.map((p) => [...p]) as [[number, number], [number, number]], name }));
   throw new Error(`tfjs twin: no mapping for ${layer.className}`);
 }

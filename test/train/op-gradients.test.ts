@@ -109,6 +109,8 @@ const CASES: Case[] = [
   ]),
   { op: 'reduce_sum', attrs: { axes: [1] }, shapes: [[3, 4]], tf: (x) => tf.sum(x!, 1) },
   { op: 'reduce_sum', attrs: { axes: [0], keepdims: true }, shapes: [[3, 4]], tf: (x) => tf.sum(x!, 0, true) },
+  { op: 'reduce_max', attrs: { axes: [1, 2] }, shapes: [[2, 3, 4, 2]], distinct: true, tf: (x) => tf.max(x!, [1, 2]) },
+  { op: 'reduce_max', attrs: { axes: [-1], keepdims: true }, shapes: [[3, 5]], distinct: true, tf: (x) => tf.max(x!, -1, true) },
   { op: 'reduce_mean', attrs: { axes: [] }, shapes: [[3, 4]], tf: (x) => tf.mean(x!) },
   { op: 'reduce_mean', attrs: { axes: [-1], keepdims: true }, shapes: [[2, 3, 4]], tf: (x) => tf.mean(x!, -1, true) },
   {

@@ -78,6 +78,14 @@ describe('wasm training executor', () => {
     expectStepMatches(trainer, [1, 7]);
   });
 
+  it('trains through global max pooling (reduce_max and its gradient) as the interpreter does', () => {
+    const x = input({ shape: [5, 4, 2] });
+    const features = layers.dense({ units: 3, activation: 'tanh' }).apply(x);
+    const y = layers.dense({ units: 10, activation: 'softmax' }).apply(layers.globalMaxPooling2d().apply(features));
+    const trainer = new Trainer(functionalModel({ inputs: x, outputs: y }).toGraph(), { optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    expectStepMatches(trainer, [1, 7]);
+  });
+
   it('carries weights and optimizer state across steps and batch sizes as the interpreter does', () => {
     const { model } = loadModelFile(FIXTURES[0]!.path, { typeCheck: false });
     const rng = new Random(9);

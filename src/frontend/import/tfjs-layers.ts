@@ -4,7 +4,7 @@ import { NncError, NncErrorList } from '../../errors.js';
 import { ownEntry } from '../../own-keys.js';
 import { InputLayer } from '../layers/input-layer.js';
 import { Activation, Add, Concatenate, Dense, Dropout, Flatten, LeakyReLU, Multiply, Reshape, Subtract } from '../layers/index.js';
-import { AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D, ZeroPadding2D, type Pooling2DArgs } from '../layers/index.js';
+import { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, ZeroPadding2D, type Pooling2DArgs } from '../layers/index.js';
 import type { Layer, SymbolicTensor } from '../layer.js';
 import { LayersModel } from '../model.js';
 import { Sequential } from '../sequential.js';
@@ -52,6 +52,9 @@ const INPUT_LAYER = { name: ignored, batch_input_shape: anyValue(), dtype: only(
 /** MaxPooling2D and AveragePooling2D: `strides` null (or absent) means the pool size, as in Keras. */
 const POOLING_2D = { ...BASE, pool_size: anyValue([2, 2]), strides: anyValue(null), padding: only('valid', 'same'), data_format: only('channels_last') } as const;
 
+// Keras 2.6+ writes keepdims; tfjs-layers does not.
+const GLOBAL_POOLING_2D = { ...BASE, data_format: only('channels_last'), keepdims: only(false) } as const;
+
 function poolingArgs(c: AttrValues<typeof POOLING_2D>): Pick<Pooling2DArgs, 'poolSize' | 'strides' | 'padding'> {
   return { poolSize: c.pool_size as Pooling2DArgs['poolSize'], strides: c.strides as Pooling2DArgs['strides'], padding: c.padding };
 }
@@ -90,8 +93,8 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
   Concatenate: layer({ ...BASE, axis: integer(-1) }, (c, name) => new Concatenate({ name, axis: c.axis })),
   MaxPooling2D: layer(POOLING_2D, (c, name) => new MaxPooling2D({ name, ...poolingArgs(c), ...shapeArgs(c) })),
   AveragePooling2D: layer(POOLING_2D, (c, name) => new AveragePooling2D({ name, ...poolingArgs(c), ...shapeArgs(c) })),
-  // Keras 2.6+ writes keepdims; tfjs-layers does not.
-  GlobalAveragePooling2D: layer({ ...BASE, data_format: only('channels_last'), keepdims: only(false) }, (c, name) => new GlobalAveragePooling2D({ name, ...shapeArgs(c) })),
+  GlobalAveragePooling2D: layer(GLOBAL_POOLING_2D, (c, name) => new GlobalAveragePooling2D({ name, ...shapeArgs(c) })),
+  GlobalMaxPooling2D: layer(GLOBAL_POOLING_2D, (c, name) => new GlobalMaxPooling2D({ name, ...shapeArgs(c) })),
   ZeroPadding2D: layer({ ...BASE, padding: anyValue(1), data_format: only('channels_last') }, (c, name) => new ZeroPadding2D({ name, padding: c.padding as never, ...shapeArgs(c) })),
 };
 

@@ -7,13 +7,14 @@ export interface GlobalPooling2DArgs extends LayerArgs {
   dataFormat?: DataFormat;
 }
 
-/** The mean of each channel over the whole image, [N, H, W, C] -> [N, C], as Keras GlobalAveragePooling2D. */
-export class GlobalAveragePooling2D extends Layer {
-  readonly className = 'GlobalAveragePooling2D';
+/** One value per channel over the whole image, [N, H, W, C] -> [N, C]: a reduction over axes 1 and 2. */
+abstract class GlobalPooling2D extends Layer {
+  /** The reduction op (it has kernels on every backend and a gradient). */
+  protected abstract readonly op: string;
 
-  constructor(args: GlobalPooling2DArgs = {}) {
-    super(args, 'global_average_pooling2d');
-    requireChannelsLast(this.name, this.className, args.dataFormat);
+  constructor(args: GlobalPooling2DArgs, className: string, prefix: string) {
+    super(args, prefix);
+    requireChannelsLast(this.name, className, args.dataFormat);
   }
 
   computeOutputShape([shape]: readonly Shape[]): Shape {
@@ -22,11 +23,30 @@ export class GlobalAveragePooling2D extends Layer {
   }
 
   lower({ b, inputs }: LowerContext): Node {
-    // reduce_mean already has kernels on every backend and a gradient.
-    return b.op('reduce_mean', [inputs[0]!], { axes: [1, 2] });
+    return b.op(this.op, [inputs[0]!], { axes: [1, 2] });
   }
 
   getConfig(): Record<string, unknown> {
     return { ...this.baseConfig(), data_format: 'channels_last' };
+  }
+}
+
+/** The mean of each channel, as Keras GlobalAveragePooling2D. */
+export class GlobalAveragePooling2D extends GlobalPooling2D {
+  readonly className = 'GlobalAveragePooling2D';
+  protected readonly op = 'reduce_mean';
+
+  constructor(args: GlobalPooling2DArgs = {}) {
+    super(args, 'GlobalAveragePooling2D', 'global_average_pooling2d');
+  }
+}
+
+/** The largest value of each channel, as Keras GlobalMaxPooling2D. */
+export class GlobalMaxPooling2D extends GlobalPooling2D {
+  readonly className = 'GlobalMaxPooling2D';
+  protected readonly op = 'reduce_max';
+
+  constructor(args: GlobalPooling2DArgs = {}) {
+    super(args, 'GlobalMaxPooling2D', 'global_max_pooling2d');
   }
 }

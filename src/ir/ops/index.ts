@@ -25,6 +25,7 @@ import { avgPool2dGrad } from './avg_pool2d_grad.js';
 import { maxPool2d } from './max_pool2d.js';
 import { maxPool2dGrad } from './max_pool2d_grad.js';
 import { pad } from './pad.js';
+import { reduceMax } from './reduce_max.js';
 import { reduceMean } from './reduce_mean.js';
 import { reduceSum } from './reduce_sum.js';
 import { relu } from './relu.js';
@@ -56,6 +57,7 @@ const OPS: readonly OpDef[] = [
   split, result,
   // 2-D pooling (channels-last) and its gradients.
   maxPool2d, avgPool2d, maxPool2dGrad, avgPool2dGrad,
+  reduceMax,
   // Training graphs: gradient products, reductions, loss and metric helpers.
   matmulNt, matmulTn, reduceSum, reduceMean, unreduce, slice, pad, dropoutTrain, logSoftmax, oneHot, argmax,
 ];

@@ -19,6 +19,7 @@ import { matmulNtKernel } from './matmul_nt.js';
 import { matmulTnKernel } from './matmul_tn.js';
 import { oneHotKernel } from './one_hot.js';
 import { padKernel } from './pad.js';
+import { reduceMaxKernel } from './reduce_max.js';
 import { reduceMeanKernel } from './reduce_mean.js';
 import { reduceSumKernel } from './reduce_sum.js';
 import { sliceKernel } from './slice.js';
@@ -55,6 +56,7 @@ const KERNELS: Readonly<Record<string, WasmKernel>> = {
   avg_pool2d: avgPool2dKernel,
   max_pool2d_grad: maxPool2dGradKernel,
   avg_pool2d_grad: avgPool2dGradKernel,
+  reduce_max: reduceMaxKernel,
 };
 
 /**

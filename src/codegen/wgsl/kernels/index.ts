@@ -15,6 +15,7 @@ import { logSoftmaxKernel } from './log_softmax.js';
 import { maxPool2dKernel } from './max_pool2d.js';
 import { oneHotKernel } from './one_hot.js';
 import { padKernel } from './pad.js';
+import { reduceMaxKernel } from './reduce_max.js';
 import { reduceMeanKernel } from './reduce_mean.js';
 import { reduceSumKernel } from './reduce_sum.js';
 import { sliceKernel } from './slice.js';
@@ -45,6 +46,7 @@ const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   dropout: passThroughKernel,
   max_pool2d: maxPool2dKernel,
   avg_pool2d: avgPool2dKernel,
+  reduce_max: reduceMaxKernel,
 };
 
 const TRAINING_ONLY = 'it appears only in training graphs, which run on the wasm backend';
