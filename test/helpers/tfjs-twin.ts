@@ -6,7 +6,25 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LayersModel } from '../../src/frontend/model.js';
 import type { Layer, SymbolicTensor } from '../../src/frontend/layer.js';
-import { Activation, Add, Concatenate, Conv2D, Dense, Dropout, Flatten, InputLayer, LeakyReLU, Multiply, Reshape, Subtract } from '../../src/frontend/layers/index.js';
+import {
+  Activation,
+  Add,
+  AveragePooling2D,
+  Concatenate,
+  Conv2D,
+  Dense,
+  Dropout,
+  Flatten,
+  GlobalAveragePooling2D,
+  GlobalMaxPooling2D,
+  InputLayer,
+  LeakyReLU,
+  MaxPooling2D,
+  Multiply,
+  Reshape,
+  Subtract,
+  ZeroPadding2D,
+} from '../../src/frontend/layers/index.js';
 import type { ActivationName } from '../../src/ir/activations.js';
 
 let ready: Promise<void> | undefined;
@@ -75,6 +93,11 @@ function twinLayer(layer: Layer): Twin {
   if (layer instanceof Subtract) return chain(new TfjsSubtract({ name }));
   if (layer instanceof Multiply) return chain(tf.layers.multiply({ name }));
   if (layer instanceof Concatenate) return chain(tf.layers.concatenate({ axis: layer.axis, name }));
+  if (layer instanceof MaxPooling2D) return chain(tf.layers.maxPooling2d({ poolSize: layer.poolSize, strides: layer.strides, padding: layer.padding, name }));
+  if (layer instanceof AveragePooling2D) return chain(tf.layers.averagePooling2d({ poolSize: layer.poolSize, strides: layer.strides, padding: layer.padding, name }));
+  if (layer instanceof GlobalAveragePooling2D) return chain(tf.layers.globalAveragePooling2d({ name }));
+  if (layer instanceof GlobalMaxPooling2D) return chain(tf.layers.globalMaxPooling2d({ name }));
+  if (layer instanceof ZeroPadding2D) return chain(tf.layers.zeroPadding2d({ padding: layer.padding.map((p) => [...p]) as [[number, number], [number, number]], name }));
   throw new Error(`tfjs twin: no mapping for ${layer.className}`);
 }
 

@@ -6,7 +6,10 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../fixtures/index.js';
+import { layers } from '../../src/frontend/layers/index.js';
+import { input } from '../../src/frontend/layers/input-layer.js';
 import { loadModelFile } from '../../src/frontend/loader.js';
+import { model as functionalModel } from '../../src/frontend/model.js';
 import { Random } from '../../src/frontend/random.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import { interpret, type TensorMap } from '../../src/ir/interpreter.js';
@@ -16,6 +19,25 @@ import { gradientGraph } from '../../src/train/autodiff.js';
 import { wasmExecutor, loadWasmBackend } from '../../src/train/wasm-executor.js';
 import { interpreterExecutor } from '../../src/train/executor.js';
 import { Trainer } from '../../src/train/trainer.js';
+
+/** Every output of one step equals the interpreter's within 1e-5 of the output's scale. */
+function expectStepMatches(trainer: Trainer, batches: readonly number[]): void {
+  const compiled = wasmExecutor(trainer.graphs.train);
+  for (const batch of batches) {
+    const feeds = stepInputs(trainer, batch, batch);
+    const want = interpret(trainer.graphs.train, feeds);
+    const got = compiled.run(feeds);
+    for (const [name, t] of Object.entries(want)) {
+      let scale = 1;
+      let worst = 0;
+      for (let i = 0; i < t.data.length; i++) {
+        scale = Math.max(scale, Math.abs(t.data[i]!));
+        worst = Math.max(worst, Math.abs(t.data[i]! - got[name]!.data[i]!));
+      }
+      expect(worst, `${name} at batch ${batch}`).toBeLessThanOrEqual(1e-5 * scale);
+    }
+  }
+}
 
 function stepInputs(trainer: Trainer, batch: number, seed: number): TensorMap {
   const rng = new Random(seed);
@@ -38,23 +60,31 @@ describe('wasm training executor', () => {
       const { model } = loadModelFile(fixture.path, { typeCheck: false });
       const seed = fixture.name.startsWith('seed');
       const trainer = new Trainer(model.toGraph(), seed ? model.trainingConfig! : { optimizer: 'adam', loss: 'meanSquaredError' });
-      const compiled = wasmExecutor(trainer.graphs.train);
-      for (const batch of [5, 32]) {
-        const feeds = stepInputs(trainer, batch, batch);
-        const want = interpret(trainer.graphs.train, feeds);
-        const got = compiled.run(feeds);
-        for (const [name, t] of Object.entries(want)) {
-          let scale = 1;
-          let worst = 0;
-          for (let i = 0; i < t.data.length; i++) {
-            scale = Math.max(scale, Math.abs(t.data[i]!));
-            worst = Math.max(worst, Math.abs(t.data[i]! - got[name]!.data[i]!));
-          }
-          expect(worst, `${name} at batch ${batch}`).toBeLessThanOrEqual(1e-5 * scale);
-        }
-      }
+      expectStepMatches(trainer, [5, 32]);
     });
   }
+
+  it('trains through max and average pooling (their gradient kernels) as the interpreter does', () => {
+    // A dense layer before the pools puts a weight behind them, so the step needs both gradients.
+    const x = input({ shape: [7, 7, 2] });
+    const features = layers.dense({ units: 3, activation: 'tanh' }).apply(x);
+    const pooled = layers.maxPooling2d({ padding: 'same' }).apply(features);
+    const smoothed = layers.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same' }).apply(pooled);
+    const y = layers.dense({ units: 10, activation: 'softmax' }).apply(layers.flatten().apply(smoothed));
+    const graph = functionalModel({ inputs: x, outputs: y }).toGraph();
+    const trainer = new Trainer(graph, { optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    const ops = new Set(trainer.graphs.train.nodes.map((n) => n.op));
+    expect([...ops].filter((op) => op.endsWith('_pool2d_grad')).sort()).toEqual(['avg_pool2d_grad', 'max_pool2d_grad']);
+    expectStepMatches(trainer, [1, 7]);
+  });
+
+  it('trains through global max pooling (reduce_max and its gradient) as the interpreter does', () => {
+    const x = input({ shape: [5, 4, 2] });
+    const features = layers.dense({ units: 3, activation: 'tanh' }).apply(x);
+    const y = layers.dense({ units: 10, activation: 'softmax' }).apply(layers.globalMaxPooling2d().apply(features));
+    const trainer = new Trainer(functionalModel({ inputs: x, outputs: y }).toGraph(), { optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    expectStepMatches(trainer, [1, 7]);
+  });
 
   it('carries weights and optimizer state across steps and batch sizes as the interpreter does', () => {
     const { model } = loadModelFile(FIXTURES[0]!.path, { typeCheck: false });

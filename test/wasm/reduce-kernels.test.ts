@@ -55,7 +55,7 @@ describe('wasm reduce kernels', () => {
     [[null, 3, 4], { axes: [], keepdims: true }],
     [[2, 3, 4], { axes: [0, 2] }],
   ];
-  for (const op of ['reduce_sum', 'reduce_mean'])
+  for (const op of ['reduce_sum', 'reduce_mean', 'reduce_max'])
     for (const [shape, attrs] of reductions)
       it(`${op} of ${JSON.stringify(shape)} with ${JSON.stringify(attrs)}`, async () => {
         await expectMatches(oneOp(op, [shape], attrs));

@@ -166,7 +166,7 @@ describe('webgpu kernels', () => {
     await expectMatches(b.build(), [1, 9]);
   });
 
-  it('reduce_sum and reduce_mean along the batch, inner and all axes, keepdims on and off', async () => {
+  it('reduce_sum, reduce_mean and reduce_max along the batch, inner and all axes, keepdims on and off', async () => {
     const b = new GraphBuilder();
     const x = b.input('x', tensorType([null, 3, 4]));
     const cases: [string, number[], boolean][] = [
@@ -181,6 +181,7 @@ describe('webgpu kernels', () => {
     for (const [name, axes, keepdims] of cases) {
       b.output(`sum_${name}`, b.op('reduce_sum', [x], { axes, keepdims }));
       b.output(`mean_${name}`, b.op('reduce_mean', [x], { axes, keepdims }));
+      b.output(`max_${name}`, b.op('reduce_max', [x], { axes, keepdims }));
     }
     await expectMatches(b.build(), [1, 3, 33]);
   });

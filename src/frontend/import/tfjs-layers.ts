@@ -5,6 +5,7 @@ import { ownEntry } from '../../own-keys.js';
 import { InputLayer } from '../layers/input-layer.js';
 import { Activation, Add, Concatenate, Conv2D, Dense, Dropout, Flatten, LeakyReLU, Multiply, Reshape, Subtract } from '../layers/index.js';
 import type { IntOrPair } from '../layers/conv2d.js';
+import { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, ZeroPadding2D, type Pooling2DArgs, type ZeroPadding2DArgs } from '../layers/index.js';
 import type { Layer, SymbolicTensor } from '../layer.js';
 import { LayersModel } from '../model.js';
 import { Sequential } from '../sequential.js';
@@ -48,6 +49,16 @@ const layer = <T extends AttrTable>(config: T, make: (c: AttrValues<T>, name: st
 const BASE = { name: ignored, trainable: ignored, dtype: only('float32'), batch_input_shape: anyValue() } as const;
 
 const INPUT_LAYER = { name: ignored, batch_input_shape: anyValue(), dtype: only('float32'), sparse: only(false), ragged: only(false) } as const;
+
+/** MaxPooling2D and AveragePooling2D: `strides` null (or absent) means the pool size, as in Keras. */
+const POOLING_2D = { ...BASE, pool_size: anyValue([2, 2]), strides: anyValue(null), padding: only('valid', 'same'), data_format: only('channels_last') } as const;
+
+// Keras 2.6+ writes keepdims; tfjs-layers does not.
+const GLOBAL_POOLING_2D = { ...BASE, data_format: only('channels_last'), keepdims: only(false) } as const;
+
+function poolingArgs(c: AttrValues<typeof POOLING_2D>): Pick<Pooling2DArgs, 'poolSize' | 'strides' | 'padding'> {
+  return { poolSize: c.pool_size as Pooling2DArgs['poolSize'], strides: c.strides as Pooling2DArgs['strides'], padding: c.padding };
+}
 
 /** Keras class names nnc understands: the config keys each reads or ignores, and how to make it. */
 const LAYER_IMPORTS: Record<string, LayerImport> = {
@@ -116,6 +127,11 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
   Subtract: layer(BASE, (_c, name) => new Subtract({ name })),
   Multiply: layer(BASE, (_c, name) => new Multiply({ name })),
   Concatenate: layer({ ...BASE, axis: integer(-1) }, (c, name) => new Concatenate({ name, axis: c.axis })),
+  MaxPooling2D: layer(POOLING_2D, (c, name) => new MaxPooling2D({ name, ...poolingArgs(c), ...shapeArgs(c) })),
+  AveragePooling2D: layer(POOLING_2D, (c, name) => new AveragePooling2D({ name, ...poolingArgs(c), ...shapeArgs(c) })),
+  GlobalAveragePooling2D: layer(GLOBAL_POOLING_2D, (c, name) => new GlobalAveragePooling2D({ name, ...shapeArgs(c) })),
+  GlobalMaxPooling2D: layer(GLOBAL_POOLING_2D, (c, name) => new GlobalMaxPooling2D({ name, ...shapeArgs(c) })),
+  ZeroPadding2D: layer({ ...BASE, padding: anyValue(1), data_format: only('channels_last') }, (c, name) => new ZeroPadding2D({ name, padding: c.padding as ZeroPadding2DArgs['padding'], ...shapeArgs(c) })),
 };
 
 function shapeArgs(c: { batch_input_shape?: unknown }): { batchInputShape?: (number | null)[] } {

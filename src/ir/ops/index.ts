@@ -3,6 +3,8 @@ import { add } from './add.js';
 import { cast } from './cast.js';
 import { equal, greater, less } from './compare.js';
 import { argmax } from './argmax.js';
+import { avgPool2d } from './avg_pool2d.js';
+import { avgPool2dGrad } from './avg_pool2d_grad.js';
 import { concat } from './concat.js';
 import { conv2d } from './conv2d.js';
 import { conv2dGradFilter } from './conv2d_grad_filter.js';
@@ -21,9 +23,12 @@ import { logSoftmax } from './log_softmax.js';
 import { matmul } from './matmul.js';
 import { matmulNt } from './matmul_nt.js';
 import { matmulTn } from './matmul_tn.js';
+import { maxPool2d } from './max_pool2d.js';
+import { maxPool2dGrad } from './max_pool2d_grad.js';
 import { mul } from './mul.js';
 import { oneHot } from './one_hot.js';
 import { pad } from './pad.js';
+import { reduceMax } from './reduce_max.js';
 import { reduceMean } from './reduce_mean.js';
 import { reduceSum } from './reduce_sum.js';
 import { relu } from './relu.js';
@@ -54,6 +59,8 @@ const OPS: readonly OpDef[] = [
   equal, less, greater, cast,
   // Several results: the op and the projection that reads one of them.
   split, result,
+  // 2-D pooling (channels-last), its gradients, and reduce_max (global max pooling).
+  maxPool2d, avgPool2d, maxPool2dGrad, avgPool2dGrad, reduceMax,
   // Training graphs: gradient products, reductions, loss and metric helpers.
   matmulNt, matmulTn, reduceSum, reduceMean, unreduce, slice, pad, dropoutTrain, logSoftmax, oneHot, argmax,
   conv2dGradInput, conv2dGradFilter,

@@ -2,6 +2,8 @@ import { RESULT_OP, type Node } from '../../../ir/graph.js';
 import { isElementwiseOp, isSourceOp, isViewOp } from '../../../ir/traits.js';
 import type { KernelExclusions } from '../../exclusions.js';
 import { argmaxKernel } from './argmax.js';
+import { avgPool2dKernel } from './avg_pool2d.js';
+import { avgPool2dGradKernel } from './avg_pool2d_grad.js';
 import { concatKernel } from './concat.js';
 import { conv2dKernel } from './conv2d.js';
 import { conv2dGradFilterKernel } from './conv2d_grad_filter.js';
@@ -14,10 +16,13 @@ import { identityKernel } from './identity.js';
 import type { WasmKernel } from './kernel.js';
 import { logSoftmaxKernel } from './log_softmax.js';
 import { matmulKernel } from './matmul.js';
+import { maxPool2dKernel } from './max_pool2d.js';
+import { maxPool2dGradKernel } from './max_pool2d_grad.js';
 import { matmulNtKernel } from './matmul_nt.js';
 import { matmulTnKernel } from './matmul_tn.js';
 import { oneHotKernel } from './one_hot.js';
 import { padKernel } from './pad.js';
+import { reduceMaxKernel } from './reduce_max.js';
 import { reduceMeanKernel } from './reduce_mean.js';
 import { reduceSumKernel } from './reduce_sum.js';
 import { sliceKernel } from './slice.js';
@@ -53,6 +58,11 @@ const KERNELS: Readonly<Record<string, WasmKernel>> = {
   conv2d: conv2dKernel,
   conv2d_grad_input: conv2dGradInputKernel,
   conv2d_grad_filter: conv2dGradFilterKernel,
+  max_pool2d: maxPool2dKernel,
+  avg_pool2d: avgPool2dKernel,
+  max_pool2d_grad: maxPool2dGradKernel,
+  avg_pool2d_grad: avgPool2dGradKernel,
+  reduce_max: reduceMaxKernel,
 };
 
 /**

@@ -6,14 +6,17 @@ import { isElementwiseOp, isSourceOp } from '../../../ir/traits.js';
 import type { KernelExclusions } from '../../exclusions.js';
 import type { KernelGenerator } from '../kernel.js';
 import { argmaxKernel } from './argmax.js';
+import { avgPool2dKernel } from './avg_pool2d.js';
 import { concatKernel } from './concat.js';
 import { conv2dKernel } from './conv2d.js';
 import { denseKernel } from './dense.js';
 import { dropoutTrainKernel } from './dropout_train.js';
 import { scalarOpKernel } from './elementwise.js';
 import { logSoftmaxKernel } from './log_softmax.js';
+import { maxPool2dKernel } from './max_pool2d.js';
 import { oneHotKernel } from './one_hot.js';
 import { padKernel } from './pad.js';
+import { reduceMaxKernel } from './reduce_max.js';
 import { reduceMeanKernel } from './reduce_mean.js';
 import { reduceSumKernel } from './reduce_sum.js';
 import { sliceKernel } from './slice.js';
@@ -43,6 +46,9 @@ const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   reshape: viewKernel,
   identity: passThroughKernel,
   dropout: passThroughKernel,
+  max_pool2d: maxPool2dKernel,
+  avg_pool2d: avgPool2dKernel,
+  reduce_max: reduceMaxKernel,
 };
 
 const TRAINING_ONLY = 'it appears only in training graphs, which run on the wasm backend';
@@ -56,6 +62,8 @@ export const KERNEL_EXCLUSIONS: KernelExclusions = {
   matmul_tn: TRAINING_ONLY,
   conv2d_grad_input: TRAINING_ONLY,
   conv2d_grad_filter: TRAINING_ONLY,
+  max_pool2d_grad: TRAINING_ONLY,
+  avg_pool2d_grad: TRAINING_ONLY,
 };
 
 /** Sources live in buffers; every other op, views included, has an entry (a view's emits nothing). */

@@ -1,0 +1,46 @@
+/**
+ * The 2-D pooling kernels and their gradients against the reference interpreter, SIMD and
+ * scalar builds, at 1 and 7 rows: pool 2 and 3, strides 1 and 2, valid and same, odd sizes and
+ * channel counts that leave a tail after the f32x4 blocks. Max pooling picks one of its inputs
+ * (exact); averages sum in f32 against the interpreter's f64 (≤ 1e-6).
+ */
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder } from '../../src/ir/builder.js';
+import type { Graph } from '../../src/ir/graph.js';
+import { poolGeometry } from '../../src/ir/ops/pool-helpers.js';
+import { tensorType } from '../../src/ir/types.js';
+import { moduleError } from './harness.js';
+
+const CASES = [
+  { shape: [7, 7, 5], pool: [2, 2], strides: [2, 2], padding: 'valid' },
+  { shape: [7, 6, 3], pool: [3, 3], strides: [2, 2], padding: 'same' },
+  { shape: [5, 5, 8], pool: [3, 2], strides: [1, 1], padding: 'same' },
+  { shape: [6, 7, 4], pool: [2, 3], strides: [1, 2], padding: 'valid' },
+  { shape: [4, 4, 1], pool: [2, 2], strides: [1, 1], padding: 'same' },
+] as const;
+
+function poolGraph(op: string, c: (typeof CASES)[number]): Graph {
+  const b = new GraphBuilder();
+  const attrs = { pool: [...c.pool], strides: [...c.strides], padding: c.padding };
+  const xType = tensorType([null, ...c.shape]);
+  const x = b.input('x', xType);
+  const g = poolGeometry(xType, attrs);
+  const pooled = tensorType([null, g.outH, g.outW, g.channels]);
+  if (op === 'max_pool2d_grad') b.output('y', b.op(op, [x, b.input('dy', pooled)], attrs));
+  else if (op === 'avg_pool2d_grad') b.output('y', b.op(op, [b.input('dy', pooled), x], attrs));
+  else b.output('y', b.op(op, [x], attrs));
+  return b.build();
+}
+
+describe('wasm pooling kernels vs the interpreter', () => {
+  for (const op of ['max_pool2d', 'avg_pool2d', 'max_pool2d_grad', 'avg_pool2d_grad'])
+    for (const c of CASES)
+      it(`${op} of [?,${c.shape.join(',')}] pool ${c.pool.join('x')} strides ${c.strides.join(',')} ${c.padding}`, async () => {
+        const graph = poolGraph(op, c);
+        for (const batch of [1, 7])
+          for (const simd of [true, false]) {
+            const tolerance = op === 'max_pool2d' ? 0 : 1e-6;
+            expect(await moduleError(graph, batch, simd, batch), `batch ${batch}, ${simd ? 'simd' : 'scalar'}`).toBeLessThanOrEqual(tolerance);
+          }
+      });
+});
