@@ -10,7 +10,7 @@
 //       tf.keras.layers.Dropout(0.25),
 //       tf.keras.layers.Dense(10, activation="softmax")])
 //   model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-//   model.fit(train_images.reshape(-1, 28, 28, 1), train_labels, epochs=3)
+//   model.fit(train_images.reshape(-1, 28, 28, 1), train_labels, epochs=5)
 import { layers, sequential } from 'nnc';
 
 const model = sequential({
@@ -28,6 +28,6 @@ const model = sequential({
 model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
 
 /** How `nnc build` fits the weights: Fashion-MNIST's [28, 28] images reach the model as [28, 28, 1]. */
-export const training = { dataset: 'fashion-mnist', epochs: 3, batchSize: 32 } as const;
+export const training = { dataset: 'fashion-mnist', epochs: 5, batchSize: 32 } as const;
 
 export default model;

@@ -95,7 +95,9 @@ function inlineModules(inline: NonNullable<WasmRuntimeSpec['inline']>): string[]
 function fileModules(): string[] {
   return [
     'const wasmFile = (simd) => moduleKey(simd);',
-    'const wasmBytes = (simd) => read(new URL(`./${wasmFile(simd)}`, import.meta.url));',
+    '// Literal URLs, the pattern bundlers recognize and copy the files for.',
+    'const wasmBytes = (simd) =>',
+    `  simd ? read(new URL('./${WASM_FILES.simd}', import.meta.url)) : read(new URL('./${WASM_FILES.scalar}', import.meta.url));`,
     '',
   ];
 }
