@@ -2,6 +2,7 @@ import type { Attrs } from '../graph.js';
 import { ShapeError, type AttrSpec } from '../registry.js';
 import { tensor, type Tensor } from '../tensor.js';
 import type { Dim, Shape } from '../types.js';
+import { positivePair, windowAxis } from './window-geometry.js';
 
 /** Attributes shared by conv2d and its two gradient ops (NHWC, TensorFlow's padding rules). */
 export const CONV_ATTRS: Readonly<Record<string, AttrSpec>> = {
@@ -30,35 +31,16 @@ export interface ConvGeometry {
   readonly k: number;
 }
 
-function pair(attrs: Attrs, name: string): [number, number] {
-  const v = attrs[name] as readonly number[];
-  if (v.length !== 2 || v.some((s) => !Number.isInteger(s) || s < 1)) throw new ShapeError(`conv2d ${name} must be two positive integers, got [${v.join(',')}]`);
-  return [v[0]!, v[1]!];
-}
-
-/** Output extent and padding before, along one spatial axis. */
-function axis(size: number, k: number, s: number, d: number, padding: string): [out: number, before: number] {
-  const span = (k - 1) * d + 1;
-  if (padding === 'valid') {
-    if (size < span) throw new ShapeError(`conv2d window ${span} is larger than the input ${size} ('valid' padding)`);
-    return [Math.floor((size - span) / s) + 1, 0];
-  }
-  const out = Math.ceil(size / s);
-  const total = Math.max((out - 1) * s + span - size, 0);
-  return [out, Math.floor(total / 2)];
-}
-
 /** The geometry of x [n, h, w, c] under a kh x kw window; a ShapeError for anything else. */
 export function convGeometry(x: Shape, kh: number, kw: number, attrs: Attrs): ConvGeometry {
   if (x.length !== 4 || x.slice(1).some((d) => d === null)) throw new ShapeError(`conv2d takes x [batch, height, width, channels], got rank ${x.length}`);
-  const padding = attrs.padding as string;
-  if (padding !== 'valid' && padding !== 'same') throw new ShapeError(`conv2d padding must be 'valid' or 'same', got '${padding}'`);
-  const [sh, sw] = pair(attrs, 'strides');
-  const [dh, dw] = pair(attrs, 'dilations');
+  const [sh, sw] = positivePair(attrs, 'strides', 'conv2d');
+  const [dh, dw] = positivePair(attrs, 'dilations', 'conv2d');
   const [h, w, c] = x.slice(1) as number[] as [number, number, number];
-  const [oh, padTop] = axis(h, kh, sh, dh, padding);
-  const [ow, padLeft] = axis(w, kw, sw, dw, padding);
-  return { h, w, c, kh, kw, oh, ow, sh, sw, dh, dw, padTop, padLeft, k: kh * kw * c };
+  // A dilated window spans (k - 1) · d + 1 cells.
+  const rows = windowAxis(h, (kh - 1) * dh + 1, sh, attrs.padding, 'conv2d');
+  const cols = windowAxis(w, (kw - 1) * dw + 1, sw, attrs.padding, 'conv2d');
+  return { h, w, c, kh, kw, oh: rows.out, ow: cols.out, sh, sw, dh, dw, padTop: rows.before, padLeft: cols.before, k: kh * kw * c };
 }
 
 /** True for the 1x1, stride-1 convolution: x itself is the im2col matrix. */

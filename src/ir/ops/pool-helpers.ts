@@ -6,7 +6,9 @@
  * pooling divides by the count of real cells, as TF and tfjs do.
  */
 import type { Attrs } from '../graph.js';
-import { ShapeError, type AttrSpec } from '../registry.js';
+import { ShapeError, type AttrSpec, type OpDef } from '../registry.js';
+import { tensor } from '../tensor.js';
+import { positivePair, windowAxis } from './window-geometry.js';
 import type { Dim, TensorType } from '../types.js';
 
 export const POOL_ATTRS: Readonly<Record<string, AttrSpec>> = {
@@ -32,32 +34,15 @@ export interface PoolGeometry {
   readonly padLeft: number;
 }
 
-function pair(attrs: Attrs, key: string): [number, number] {
-  const v = attrs[key] as readonly number[];
-  if (v.length !== 2 || v.some((d) => d < 1)) throw new ShapeError(`${key} must be two positive integers, got [${v.join(',')}]`);
-  return [v[0]!, v[1]!];
-}
-
-/** Output extent and padding before x along one axis. */
-function axis(size: number, pool: number, stride: number, padding: string): { out: number; before: number } {
-  if (padding === 'valid') {
-    if (size < pool) throw new ShapeError(`a ${pool} pool does not fit in ${size} cells with padding 'valid'`);
-    return { out: Math.floor((size - pool) / stride) + 1, before: 0 };
-  }
-  if (padding !== 'same') throw new ShapeError(`padding must be 'valid' or 'same', got '${padding}'`);
-  const out = Math.ceil(size / stride);
-  return { out, before: Math.floor(Math.max((out - 1) * stride + pool - size, 0) / 2) };
-}
-
 /** The geometry of pooling an `x` of type [N, H, W, C] (N may be the batch `?`). */
 export function poolGeometry(x: TensorType, attrs: Attrs): PoolGeometry {
   const [n, h, w, c] = x.shape;
   if (x.shape.length !== 4 || [h, w, c].some((d) => d === null))
     throw new ShapeError(`2-D pooling takes [batch, height, width, channels] with static height, width and channels, got [${x.shape.map((d) => d ?? '?').join(',')}]`);
-  const [poolH, poolW] = pair(attrs, 'pool');
-  const [strideH, strideW] = pair(attrs, 'strides');
-  const rows = axis(h!, poolH, strideH, attrs.padding as string);
-  const cols = axis(w!, poolW, strideW, attrs.padding as string);
+  const [poolH, poolW] = positivePair(attrs, 'pool', '2-D pooling');
+  const [strideH, strideW] = positivePair(attrs, 'strides', '2-D pooling');
+  const rows = windowAxis(h!, poolH, strideH, attrs.padding, '2-D pooling');
+  const cols = windowAxis(w!, poolW, strideW, attrs.padding, '2-D pooling');
   return { batch: n!, inH: h!, inW: w!, channels: c!, outH: rows.out, outW: cols.out, poolH, poolW, strideH, strideW, padTop: rows.before, padLeft: cols.before };
 }
 
@@ -85,4 +70,34 @@ export function firstMax(data: ArrayLike<number>, cells: readonly number[], chan
   let best = 0;
   for (let k = 1; k < cells.length; k++) if (data[cells[k]! * channels + c]! > data[cells[best]! * channels + c]!) best = k;
   return best;
+}
+
+/**
+ * A 2-D pooling op over channels-last x: each window's cells of one channel reduced to one value by
+ * `reduce` (which gets the data, the window's cells, the channel count and the channel).
+ */
+export function pooling2dOp(
+  name: string,
+  summary: string,
+  reduce: (data: ArrayLike<number>, cells: readonly number[], channels: number, c: number) => number,
+  gradient: NonNullable<OpDef['gradient']>,
+): OpDef {
+  return {
+    name,
+    summary,
+    arity: 1,
+    attrs: POOL_ATTRS,
+    traits: { rowLocal: true },
+    inferType: ([x], attrs) => pooledType(poolGeometry(x!, attrs)),
+    evaluate([x], attrs, out) {
+      const g = poolGeometry({ dtype: 'f32', shape: x!.shape }, attrs);
+      const result = tensor(out.shape as number[]);
+      const C = g.channels;
+      forEachWindow(g, x!.shape[0]!, (p, cells) => {
+        for (let c = 0; c < C; c++) result.data[p * C + c] = reduce(x!.data, cells, C, c);
+      });
+      return result;
+    },
+    gradient,
+  };
 }
