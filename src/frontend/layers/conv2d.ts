@@ -5,8 +5,9 @@ import { ShapeError } from '../../ir/registry.js';
 import type { Shape } from '../../ir/types.js';
 import { formatKerasShape } from '../../ir/types.js';
 import type { InitializerName } from '../initializers.js';
+import { kernelLayerConfig } from './kernel-config.js';
 import { Layer, type LayerArgs, type LowerContext } from '../layer.js';
-import { checkActivation, lowerActivation, tfjsActivationName } from './activation-lowering.js';
+import { checkActivation, lowerActivation } from './activation-lowering.js';
 
 export type IntOrPair = number | readonly [number, number];
 
@@ -97,15 +98,7 @@ export class Conv2D extends Layer {
       padding: this.padding,
       data_format: 'channels_last',
       dilation_rate: this.dilationRate,
-      activation: tfjsActivationName(this.activation),
-      use_bias: this.useBias,
-      kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } },
-      bias_initializer: { class_name: 'Zeros', config: {} },
-      kernel_regularizer: null,
-      bias_regularizer: null,
-      activity_regularizer: null,
-      kernel_constraint: null,
-      bias_constraint: null,
+      ...kernelLayerConfig(this.activation, this.useBias),
     };
   }
 }

@@ -3,8 +3,9 @@ import type { ActivationName } from '../../ir/activations.js';
 import type { Shape } from '../../ir/types.js';
 import { formatKerasShape } from '../../ir/types.js';
 import type { InitializerName } from '../initializers.js';
+import { kernelLayerConfig } from './kernel-config.js';
 import { Layer, type LayerArgs, type LowerContext } from '../layer.js';
-import { checkActivation, lowerActivation, tfjsActivationName } from './activation-lowering.js';
+import { checkActivation, lowerActivation } from './activation-lowering.js';
 
 export interface DenseArgs extends LayerArgs {
   units: number;
@@ -56,15 +57,7 @@ export class Dense extends Layer {
     return {
       ...this.baseConfig(),
       units: this.units,
-      activation: tfjsActivationName(this.activation),
-      use_bias: this.useBias,
-      kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } },
-      bias_initializer: { class_name: 'Zeros', config: {} },
-      kernel_regularizer: null,
-      bias_regularizer: null,
-      activity_regularizer: null,
-      kernel_constraint: null,
-      bias_constraint: null,
+      ...kernelLayerConfig(this.activation, this.useBias),
     };
   }
 }
