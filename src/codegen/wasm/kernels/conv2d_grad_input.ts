@@ -1,6 +1,6 @@
 import type { Node } from '../../../ir/graph.js';
 import { isPointwise } from '../../../ir/ops/conv2d-geometry.js';
-import { constantB, emitGemm, rowMajor } from '../gemm.js';
+import { constantB, emitGemm, emitPackPanels, panelBytes, rowMajor } from '../gemm.js';
 import { emitCol2im, nodeGeometry, patchScratch, pixels } from './conv2d-patches.js';
 import { emitZero, valueBytes } from './copy.js';
 import type { WasmKernel } from './kernel.js';
@@ -11,20 +11,38 @@ const geometry = (node: Node) => {
   return nodeGeometry(x, kh!, kw!, node);
 };
 
+/** Bytes of w packed into panels in scratch (a computed w; a constant one is packed at compile time). */
+const packedBytes = (node: Node, k: number) => {
+  const w = node.inputs[1]!;
+  return constantB(w) ? 0 : panelBytes(w.type.shape[3] as number, k);
+};
+
 /**
  * dx = col2im(dy x wᵀ): the GEMM writes the patch-matrix gradient [pixels, kh·kw·c] into kernel
- * scratch (w [kh·kw·c, f] read transposed: packed when constant, gathered when computed), then
- * col2im adds it into a zeroed dx. A 1x1 stride-1 conv writes dx directly.
+ * scratch, then col2im adds it into a zeroed dx. wᵀ [f, kh·kw·c] is packed into panels: at
+ * compile time when w is constant, else at run time at the start of the scratch (the patch matrix
+ * follows it), since gathering its columns inside the tiles costs a load per lane. A 1x1
+ * stride-1 conv writes dx directly.
  */
 export const conv2dGradInputKernel: WasmKernel = {
-  scratch: (node) => patchScratch(node.inputs[2]!, geometry(node)),
+  scratch(node) {
+    const g = geometry(node);
+    const patches = patchScratch(node.inputs[2]!, g);
+    return { fixedBytes: patches.fixedBytes + packedBytes(node, g.k), bytesPerRow: patches.bytesPerRow };
+  },
   emit(ctx, node) {
+    const { m } = ctx;
     const [dy, w, x] = node.inputs as [Node, Node, Node];
     const g = geometry(node);
     const f = w.type.shape[3] as number;
     const pointwise = isPointwise(g);
-    const col = pointwise ? () => ctx.addr(node) : () => ctx.scratch();
-    const gemm = emitGemm(ctx, { m: pixels(ctx, x, g), k: f, n: g.k, a: rowMajor(ctx, dy, f), b: constantB(w, true) ?? { addr: () => ctx.addr(w), rowStride: 1, colStride: f }, c: { addr: col, rowStride: g.k, colStride: 1 } });
-    return pointwise ? gemm : ctx.m.block(null, [gemm, emitCol2im(ctx, node, g, col, emitZero(ctx, () => ctx.addr(node), () => valueBytes(ctx, node)))]);
+    const packed = packedBytes(node, g.k);
+    const panels = () => ctx.scratch();
+    const col = pointwise ? () => ctx.addr(node) : () => (packed ? m.i32.add(ctx.scratch(), ctx.i32(packed)) : ctx.scratch());
+    const pack = packed ? [emitPackPanels(ctx, { addr: () => ctx.addr(w), rowStride: 1, colStride: f }, f, g.k, panels)] : [];
+    const b = constantB(w, true) ?? { panels };
+    const gemm = emitGemm(ctx, { m: pixels(ctx, x, g), k: f, n: g.k, a: rowMajor(ctx, dy, f), b, c: { addr: col, rowStride: g.k, colStride: 1 } });
+    const add = pointwise ? [] : [emitCol2im(ctx, node, g, col, emitZero(ctx, () => ctx.addr(node), () => valueBytes(ctx, node)))];
+    return m.block(null, [...pack, gemm, ...add]);
   },
 };
