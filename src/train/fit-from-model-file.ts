@@ -101,8 +101,8 @@ export async function fitIfRequested(loaded: LoadedModelFile, request: FitReques
  * shape of 784 values (a CNN's [28, 28, 1]): the reshape Keras users write before fit.
  */
 function imagesFor(model: LayersModel): (split: Split) => Split {
-  const inputs = model.toGraph().inputs;
-  const rowShape = inputs.length === 1 ? inputs[0]!.type.shape.slice(1) : [];
+  const inputs = model.inputs;
+  const rowShape = inputs.length === 1 ? inputs[0]!.shape.slice(1) : [];
   const fits = rowShape.every((d) => d !== null) && rowShape.reduce<number>((a, d) => a * d!, 1) === 28 * 28;
   return (split) => (fits ? { ...split, x: reshapeExamples(split.x, rowShape as number[]) } : split);
 }

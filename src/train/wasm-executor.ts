@@ -115,9 +115,10 @@ class Instance {
   private readonly base: number;
   private readonly inputOffsets: Readonly<Record<string, AffineBytes>>;
   private readonly outputOffsets: Readonly<Record<string, AffineBytes>>;
+  private readonly outputNodes: ReadonlyMap<string, Node>;
 
   constructor(
-    private readonly graph: Graph,
+    graph: Graph,
     capacity: number,
   ) {
     const compiled = build(graph, moduleOptions(capacity));
@@ -125,6 +126,7 @@ class Instance {
     this.base = compiled.memory.arenaBase;
     this.inputOffsets = compiled.memory.inputOffsets;
     this.outputOffsets = compiled.memory.outputOffsets;
+    this.outputNodes = new Map(graph.outputs.map((o) => [o.name, o.node]));
     const exports = new WebAssembly.Instance(eagerlyCompiled(compiled.binary)).exports;
     this.run = exports.run as (rows: number) => void;
     this.memory = exports.memory as WebAssembly.Memory;
@@ -143,8 +145,7 @@ class Instance {
   }
 
   outputView(name: string, rows: number): Tensor {
-    const node = this.graph.outputs.find((o) => o.name === name)!.node;
-    return this.view(node, this.outputOffsets[name]!, rows);
+    return this.view(this.outputNodes.get(name)!, this.outputOffsets[name]!, rows);
   }
 
   /** Whether an output and the input of the same name share bytes (updated in place). */
@@ -198,7 +199,9 @@ function write(target: Tensor, t: Tensor, dtype: DType): void {
 export const wasmExecutor: ExecutorFactory = (source, options = {}) => {
   const graph = optimize(source);
   const carry = options.carry ?? new Set<string>();
-  const known = new Set(graph.inputs.map((n) => n.name!));
+  // Optimizing keeps every input, so the source's are the names a run may give.
+  const accepted = new Set(source.inputs.map((n) => n.name!));
+  const carriedInputs = graph.inputs.filter((n) => carry.has(n.name!));
   let instance: Instance | undefined;
   let lastRows = 1;
   /** Whether the carried state is in `instance`'s memory, at its input addresses. */
@@ -211,7 +214,7 @@ export const wasmExecutor: ExecutorFactory = (source, options = {}) => {
     const next = new Instance(graph, capacityFor(rows));
     // The state the old module carried moves to the new one's input addresses.
     if (previous && carried)
-      for (const n of graph.inputs) if (carry.has(n.name!)) next.inputView(n, lastRows).data.set(previous.inputView(n, lastRows).data);
+      for (const n of carriedInputs) next.inputView(n, lastRows).data.set(previous.inputView(n, lastRows).data);
     instance = next;
     return next;
   };
@@ -233,19 +236,17 @@ export const wasmExecutor: ExecutorFactory = (source, options = {}) => {
           write(target, given, n.type.dtype);
         } else if (!(carry.has(n.name!) && carried)) throw new NncError('NNC5002', `input '${n.name}' is missing`);
       }
-      for (const name of Object.keys(inputs))
-        if (!known.has(name) && !source.inputs.some((n) => n.name === name)) throw new NncError('NNC5002', `the graph has no input '${name}'`);
+      for (const name of Object.keys(inputs)) if (!accepted.has(name)) throw new NncError('NNC5002', `the graph has no input '${name}'`);
       module.call(rows);
       lastRows = rows;
       // A carried output not updated in place moves to its input's bytes now; copies first, since
       // an input's bytes may hold another output until the outputs are read.
-      const moves = [...carry].filter((name) => known.has(name) && !module.inPlace(name)).map((name) => [name, module.outputView(name, rows).data.slice()] as const);
+      const moves = carriedInputs.filter((n) => !module.inPlace(n.name!)).map((n) => [n, module.outputView(n.name!, rows).data.slice()] as const);
       const out: TensorMap = {};
       for (const o of graph.outputs) out[o.name] = module.outputView(o.name, rows);
-      for (const [name, data] of moves) {
-        const input = graph.inputs.find((n) => n.name === name)!;
+      for (const [input, data] of moves) {
         module.inputView(input, rows).data.set(data);
-        out[name] = { shape: out[name]!.shape, data };
+        out[input.name!] = { shape: out[input.name!]!.shape, data };
       }
       carried = true;
       return out;

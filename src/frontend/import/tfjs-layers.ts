@@ -60,24 +60,29 @@ function poolingArgs(c: AttrValues<typeof POOLING_2D>): Pick<Pooling2DArgs, 'poo
   return { poolSize: c.pool_size as Pooling2DArgs['poolSize'], strides: c.strides as Pooling2DArgs['strides'], padding: c.padding };
 }
 
+/** The config keys of a layer with a kernel, an optional bias and an activation (Dense, Conv2D). */
+const KERNEL_LAYER = {
+  activation: anyValue('linear'),
+  use_bias: boolean(true),
+  // How the loaded kernel and bias were initialized, and how training would regularize or
+  // constrain them: nothing that changes what the layer computes.
+  kernel_initializer: ignored,
+  bias_initializer: ignored,
+  kernel_regularizer: ignored,
+  bias_regularizer: ignored,
+  kernel_constraint: ignored,
+  bias_constraint: ignored,
+  // A loss term on the layer's output while training.
+  activity_regularizer: only(null),
+};
+
 /** Keras class names nnc understands: the config keys each reads or ignores, and how to make it. */
 const LAYER_IMPORTS: Record<string, LayerImport> = {
   Dense: layer(
     {
       ...BASE,
       units: anyValue(),
-      activation: anyValue('linear'),
-      use_bias: boolean(true),
-      // How the loaded kernel and bias were initialized, and how training would regularize or
-      // constrain them: nothing that changes what the layer computes.
-      kernel_initializer: ignored,
-      bias_initializer: ignored,
-      kernel_regularizer: ignored,
-      bias_regularizer: ignored,
-      kernel_constraint: ignored,
-      bias_constraint: ignored,
-      // A loss term on the layer's output while training.
-      activity_regularizer: only(null),
+      ...KERNEL_LAYER,
     },
     (c, name) => new Dense({ name, units: Number(c.units), activation: String(c.activation ?? 'linear'), useBias: c.use_bias, ...shapeArgs(c) }),
   ),
@@ -92,16 +97,7 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
       data_format: only('channels_last', null),
       dilation_rate: anyValue([1, 1]),
       groups: only(1),
-      activation: anyValue('linear'),
-      use_bias: boolean(true),
-      // How the loaded weights were initialized, regularized or constrained in training.
-      kernel_initializer: ignored,
-      bias_initializer: ignored,
-      kernel_regularizer: ignored,
-      bias_regularizer: ignored,
-      kernel_constraint: ignored,
-      bias_constraint: ignored,
-      activity_regularizer: only(null),
+      ...KERNEL_LAYER,
     },
     (c, name) =>
       new Conv2D({
