@@ -14,6 +14,12 @@ export const DIAGNOSTICS = {
   NNC1007: { title: 'unsupported file type', hint: 'nnc reads model.ts / model.js files, tfjs Layers or graph model.json files, and .onnx files.' },
   NNC1008: { title: 'unknown layer', hint: 'nnc has no layer of that name; use one of the layers it lists.' },
   NNC1009: { title: 'graph model has no layers', hint: 'ONNX and tfjs graph models are graphs of ops, not layers: `nnc ir FILE` prints the graph, `nnc build FILE` compiles it.' },
+  // A model file runs nnc-side code of its author: what it may not do to the compiler around it.
+  NNC1020: { title: 'model file ran past its time limit', hint: 'Look for an endless loop at the top level of the file, or raise the limit with --time-limit SECONDS.' },
+  NNC1021: { title: 'model file replaced a built-in', hint: 'Model files must not patch JavaScript built-ins (nnc computes with them); remove the assignment.' },
+  NNC1022: { title: 'model file ended the process', hint: 'Remove process.exit() (or process.abort()) from the model file: the model is its default export.' },
+  NNC1023: { title: 'model file ran out of memory', hint: 'The file allocated more than the memory limit; raise it with --memory-limit MB if the model really needs it.' },
+  NNC1024: { title: 'model file failed after loading', hint: 'An error was thrown or a promise rejected with no handler (a callback or async code of the model file?); the message above says which.' },
   NNC2001: { title: 'graph has a cycle', hint: 'A layer output feeds back into its own inputs; models must be acyclic.' },
   NNC2002: { title: 'model input is not used', hint: 'Every input passed to model({inputs}) must reach an output; remove it or connect it.' },
   NNC2003: { title: 'shape mismatch', hint: 'The shapes of the tensors reaching this layer are incompatible; check the layers that produce them.' },

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { NncError } from '../errors.js';
+import { DEFAULT_TIME_LIMIT_SECONDS } from '../frontend/model-file-guard.js';
+import { DEFAULT_MEMORY_LIMIT_MB } from './isolation.js';
 import { isTfjsGraphModel, loadTfjsGraphModel } from '../frontend/import/tfjs-graph.js';
 import { loadTfjsLayersModel } from '../frontend/import/tfjs-layers.js';
 import type { LoadedModelFile } from '../frontend/loader.js';
@@ -9,6 +11,36 @@ import type { Graph } from '../ir/graph.js';
 
 export interface LoadModelOptions {
   seed?: number;
+  /** How long a model.ts may run while it loads (--time-limit). */
+  timeLimitSeconds?: number;
+}
+
+/**
+ * The options of every command that runs a model file. `--memory-limit` is read by the process
+ * that starts the command's worker (isolation.ts); the command only checks it.
+ */
+export const MODEL_FILE_ARGS = {
+  'time-limit': { type: 'string' },
+  'memory-limit': { type: 'string' },
+} as const;
+
+export const MODEL_FILE_HELP = [
+  `  --time-limit S      seconds a model.ts may run while it loads (default ${DEFAULT_TIME_LIMIT_SECONDS})`,
+  `  --memory-limit MB   heap the command may use, model file included (default ${DEFAULT_MEMORY_LIMIT_MB})`,
+];
+
+/** Reads --time-limit (and checks --memory-limit) into loader options. */
+export function parseModelFileFlags(command: string, values: { 'time-limit'?: string; 'memory-limit'?: string }): Pick<LoadModelOptions, 'timeLimitSeconds'> {
+  const positive = (flag: string, value: string | undefined): number | undefined => {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0))
+      throw new NncError('NNC4003', `nnc ${command}: --${flag} must be a positive number, got '${value}'`, { hint: `Run \`nnc ${command} --help\`.` });
+    return n;
+  };
+  positive('memory-limit', values['memory-limit']);
+  const seconds = positive('time-limit', values['time-limit']);
+  return seconds === undefined ? {} : { timeLimitSeconds: seconds };
 }
 
 /**
@@ -25,7 +57,10 @@ export async function loadModelForCli(path: string, options: LoadModelOptions = 
   if (extname(path) === '.json') return { file: path, model: loadTfjsLayersModel(path), exports: {} };
   // ts-morph (the model-file loader) takes a second to load: only model files pay for it.
   const { loadModelFile } = await import('../frontend/loader.js');
-  return loadModelFile(path, options.seed === undefined ? {} : { seed: options.seed });
+  return loadModelFile(path, {
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.timeLimitSeconds === undefined ? {} : { timeLimitSeconds: options.timeLimitSeconds }),
+  });
 }
 
 export interface LoadedGraph {

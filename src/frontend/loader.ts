@@ -11,6 +11,7 @@ import * as nncApi from '../index.js';
 import { LayersModel } from './model.js';
 import { resetNameScope } from './naming.js';
 import { DEFAULT_SEED, setInitializerSeed } from './random.js';
+import { runModelFileGuarded } from './model-file-guard.js';
 import { cachedCheck, recordCheck, type TranspiledFile } from './model-file-cache.js';
 import { decodeMappings, originalPosition, type LineMappings } from './source-map.js';
 import { checkLayerNames, guardedLayers, unknownLayerDetail, unknownLayerError, unknownLayerHint, unknownLayersError } from './unknown-layers.js';
@@ -31,6 +32,8 @@ export interface LoadOptions {
   seed?: number;
   /** Skip type-checking (tests that load many files already checked). */
   typeCheck?: boolean;
+  /** How long the file may run while it loads (default DEFAULT_TIME_LIMIT_SECONDS). */
+  timeLimitSeconds?: number;
 }
 
 /**
@@ -58,7 +61,8 @@ export function loadModelFile(path: string, options: LoadOptions = {}): LoadedMo
   resetNameScope();
   setInitializerSeed(options.seed ?? DEFAULT_SEED);
   const run: Run = { cached, transpiled: new Map() };
-  const exports = evaluate(file, source, path, run);
+  const timeLimit = options.timeLimitSeconds === undefined ? {} : { timeLimitSeconds: options.timeLimitSeconds };
+  const exports = runModelFileGuarded(() => evaluate(file, source, path, run), { shownPath: path, ...timeLimit });
   if (!cached) recordCheck(file, source, typeChecked, new Map(checkedFiles.map((f) => [f, readFileSync(f)])), run.transpiled);
   const model = exports.default;
   if (!(model instanceof LayersModel)) {

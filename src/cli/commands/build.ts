@@ -12,7 +12,7 @@ import { verifyGraph } from '../../ir/verifier.js';
 import { optimize } from '../../passes/index.js';
 import { parseCommandArgs, requireModelPath, type CliIO, type Command } from '../command.js';
 import { fitForBuild } from '../../train/fit-from-model-file.js';
-import { loadGraphForCli } from '../load-model.js';
+import { loadGraphForCli, MODEL_FILE_ARGS, MODEL_FILE_HELP, parseModelFileFlags, type LoadModelOptions } from '../load-model.js';
 import { parseTrainingFlags, TRAINING_ARGS, TRAINING_HELP, type TrainingFlags } from '../training-flags.js';
 
 export interface BuildOptions {
@@ -27,6 +27,8 @@ export interface BuildOptions {
   readonly train: boolean;
   /** Overrides of the model file's training recipe (and the initializer seed). */
   readonly training: TrainingFlags;
+  /** --time-limit for a model.ts. */
+  readonly load: Pick<LoadModelOptions, 'timeLimitSeconds'>;
   readonly emit?: 'ir' | 'wat';
 }
 
@@ -49,6 +51,7 @@ export const buildCommand: Command = {
     '                             (model.worker.js + model.core.js beside model.js; default: no threads)',
     '  --no-train                 compile the initialized weights without training',
     ...TRAINING_HELP,
+    ...MODEL_FILE_HELP,
     '  --emit ir|wat              also print the optimized IR or the WebAssembly text to stdout',
   ].join('\n'),
   async run(argv, io) {
@@ -61,7 +64,7 @@ export const buildCommand: Command = {
     // With --emit, stdout carries only the emitted text (so it can be redirected to a file);
     // the summary, training progress and the report of written files go to stderr.
     const status: CliIO = options.emit ? { ...io, out: io.err } : io;
-    const loaded = await loadGraphForCli(path, training.seed === undefined ? {} : { seed: training.seed });
+    const loaded = await loadGraphForCli(path, { ...(training.seed === undefined ? {} : { seed: training.seed }), ...options.load });
     if (loaded.model) status.out(loaded.model.summary(null));
     const graph = optimize(await fitForBuild(loaded, { train: options.train, ...training }, status));
     verifyGraph(graph, { requireWeightData: true });
@@ -91,6 +94,7 @@ const BUILD_ARGS = {
   'no-train': { type: 'boolean' },
   emit: { type: 'string' },
   ...TRAINING_ARGS,
+  ...MODEL_FILE_ARGS,
 } as const;
 
 export function parseBuildOptions(argv: readonly string[]): BuildOptions {
@@ -117,6 +121,7 @@ export function parseBuildOptions(argv: readonly string[]): BuildOptions {
     target: { singleFile: values['single-file'] ?? false, weights, ...(threads === undefined ? {} : { threads }) },
     train: !(values['no-train'] ?? false),
     training: parseTrainingFlags('build', values),
+    load: parseModelFileFlags('build', values),
     ...(emit === undefined ? {} : { emit }),
   };
 }

@@ -4,7 +4,7 @@ import { printGraph, valueNames } from '../../ir/printer.js';
 import { verifyGraph } from '../../ir/verifier.js';
 import { optimize, PASSES, PIPELINE, planMemory, type AffineBytes } from '../../passes/index.js';
 import { parseCommandArgs, requireModelPath, type Command } from '../command.js';
-import { loadGraphForCli } from '../load-model.js';
+import { loadGraphForCli, MODEL_FILE_ARGS, MODEL_FILE_HELP, parseModelFileFlags } from '../load-model.js';
 
 const passWidth = Math.max(...PASSES.map((p) => p.name.length));
 
@@ -22,6 +22,7 @@ export const irCommand: Command = {
     '  --print-after-all     print the IR after every pass, headed by the pass name (implies optimized)',
     '  --verify              run the IR verifier after every pass',
     '  --memory              append the memory plan of the printed IR (bytes per batch row)',
+    ...MODEL_FILE_HELP,
     '',
     `Passes, in pipeline order (${PIPELINE.join(' -> ')}):`,
     ...PASSES.map((p) => `  ${p.name.padEnd(passWidth)}  ${p.description}`),
@@ -34,6 +35,7 @@ export const irCommand: Command = {
       'print-after-all': { type: 'boolean' },
       verify: { type: 'boolean' },
       memory: { type: 'boolean' },
+      ...MODEL_FILE_ARGS,
     });
     const path = requireModelPath('ir', positionals);
     const wantsPasses = values.passes !== undefined || values['print-after-all'] === true;
@@ -42,7 +44,10 @@ export const irCommand: Command = {
     if (stage === 'source' && wantsPasses) throw usage('--passes and --print-after-all run passes; they cannot be used with --stage source');
     const passes = values.passes?.split(',').map((p) => p.trim()).filter((p) => p !== '');
 
-    const { graph: source } = await loadGraphForCli(path, values.seed === undefined ? {} : { seed: Number(values.seed) });
+    const { graph: source } = await loadGraphForCli(path, {
+      ...(values.seed === undefined ? {} : { seed: Number(values.seed) }),
+      ...parseModelFileFlags('ir', values),
+    });
     verifyGraph(source, { requireWeightData: true });
     let graph = source;
     if (stage === 'optimized') {

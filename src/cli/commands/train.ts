@@ -4,10 +4,10 @@ import { NncError } from '../../errors.js';
 import { cliProgressSink, fitIfRequested } from '../../train/fit-from-model-file.js';
 import { saveTfjsModel } from '../../train/save.js';
 import { parseCommandArgs, requireModelPath, type Command } from '../command.js';
-import { loadModelForCli } from '../load-model.js';
+import { loadModelForCli, MODEL_FILE_ARGS, MODEL_FILE_HELP, parseModelFileFlags } from '../load-model.js';
 import { parseTrainingFlags, TRAINING_ARGS, TRAINING_HELP } from '../training-flags.js';
 
-const ARGS = { out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, ...TRAINING_ARGS } as const;
+const ARGS = { out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, ...TRAINING_ARGS, ...MODEL_FILE_ARGS } as const;
 
 export const trainCommand: Command = {
   name: 'train',
@@ -24,6 +24,7 @@ export const trainCommand: Command = {
     '  --force             replace a non-empty output directory nnc did not write (never /, the home',
     '                      directory, the current directory or one containing it or the model)',
     ...TRAINING_HELP,
+    ...MODEL_FILE_HELP,
   ].join('\n'),
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs('train', argv, ARGS);
@@ -33,7 +34,7 @@ export const trainCommand: Command = {
     // Refuse a bad output path before training, not after; saving checks again.
     const output = { force: values.force ?? false, modelFile: path };
     checkOutputDir(out, output);
-    const loaded = await loadModelForCli(path, flags.seed === undefined ? {} : { seed: flags.seed });
+    const loaded = await loadModelForCli(path, { ...(flags.seed === undefined ? {} : { seed: flags.seed }), ...parseModelFileFlags('train', values) });
     io.out(loaded.model.summary(null));
     const result = await fitIfRequested(loaded, { sink: cliProgressSink(io), ...flags });
     if (!result)
