@@ -20,6 +20,7 @@ export const DIAGNOSTICS = {
   NNC1022: { title: 'model file ended the process', hint: 'Remove process.exit() (or process.abort()) from the model file: the model is its default export.' },
   NNC1023: { title: 'model file ran out of memory', hint: 'The file allocated more than the memory limit; raise it with --memory-limit MB if the model really needs it.' },
   NNC1024: { title: 'model file failed after loading', hint: 'An error was thrown or a promise rejected with no handler (a callback or async code of the model file?); the message above says which.' },
+  NNC1025: { title: 'weights over the size limit', hint: 'Check the layer sizes (units, filters, input shape) or the manifest; a model that really is this large builds with --max-weights-mb MB.' },
   NNC2001: { title: 'graph has a cycle', hint: 'A layer output feeds back into its own inputs; models must be acyclic.' },
   NNC2002: { title: 'model input is not used', hint: 'Every input passed to model({inputs}) must reach an output; remove it or connect it.' },
   NNC2003: { title: 'shape mismatch', hint: 'The shapes of the tensors reaching this layer are incompatible; check the layers that produce them.' },

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { NncError } from '../errors.js';
 import { DEFAULT_TIME_LIMIT_SECONDS } from '../frontend/model-file-guard.js';
+import { DEFAULT_MAX_WEIGHTS_MB, setMaxWeightsMb } from '../frontend/weight-limit.js';
 import { DEFAULT_MEMORY_LIMIT_MB } from './isolation.js';
 import { isTfjsGraphModel, loadTfjsGraphModel } from '../frontend/import/tfjs-graph.js';
 import { loadTfjsLayersModel } from '../frontend/import/tfjs-layers.js';
@@ -22,15 +23,23 @@ export interface LoadModelOptions {
 export const MODEL_FILE_ARGS = {
   'time-limit': { type: 'string' },
   'memory-limit': { type: 'string' },
+  'max-weights-mb': { type: 'string' },
 } as const;
 
 export const MODEL_FILE_HELP = [
   `  --time-limit S      seconds a model.ts may run while it loads (default ${DEFAULT_TIME_LIMIT_SECONDS})`,
   `  --memory-limit MB   heap the command may use, model file included (default ${DEFAULT_MEMORY_LIMIT_MB})`,
+  `  --max-weights-mb MB refuse a model whose weights need more (default ${DEFAULT_MAX_WEIGHTS_MB})`,
 ];
 
-/** Reads --time-limit (and checks --memory-limit) into loader options. */
-export function parseModelFileFlags(command: string, values: { 'time-limit'?: string; 'memory-limit'?: string }): Pick<LoadModelOptions, 'timeLimitSeconds'> {
+/**
+ * Reads --time-limit into loader options, checks --memory-limit, and sets --max-weights-mb for
+ * every model this command loads.
+ */
+export function parseModelFileFlags(
+  command: string,
+  values: { 'time-limit'?: string; 'memory-limit'?: string; 'max-weights-mb'?: string },
+): Pick<LoadModelOptions, 'timeLimitSeconds'> {
   const positive = (flag: string, value: string | undefined): number | undefined => {
     if (value === undefined) return undefined;
     const n = Number(value);
@@ -39,6 +48,7 @@ export function parseModelFileFlags(command: string, values: { 'time-limit'?: st
     return n;
   };
   positive('memory-limit', values['memory-limit']);
+  setMaxWeightsMb(positive('max-weights-mb', values['max-weights-mb']) ?? DEFAULT_MAX_WEIGHTS_MB);
   const seconds = positive('time-limit', values['time-limit']);
   return seconds === undefined ? {} : { timeLimitSeconds: seconds };
 }

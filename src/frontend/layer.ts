@@ -5,6 +5,7 @@ import { formatKerasShape, sameShape, type Shape } from '../ir/types.js';
 import { uniqueName, snakeCase } from './naming.js';
 import type { InitializerName } from './initializers.js';
 import { initialize } from './initializers.js';
+import { checkWeightBytes } from './weight-limit.js';
 
 /**
  * A tensor in a model definition: a shape (batch axis `null`) and the layer call that makes it.
@@ -138,6 +139,7 @@ export abstract class Layer {
   }
 
   protected addWeight(suffix: string, shape: readonly number[], init: InitializerName, trainable = true): LayerWeight {
+    checkWeightBytes(shape.reduce((n, d) => n * d, 4), `weight ${this.name}/${suffix} of shape [${shape.join(', ')}]`, { layer: this.name });
     const w: LayerWeight = { name: `${this.name}/${suffix}`, shape: [...shape], data: initialize(init, shape), trainable: trainable && this.trainable };
     this.weights.push(w);
     return w;

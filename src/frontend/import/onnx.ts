@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { checkWeightBytes } from '../weight-limit.js';
 import onnxProto from 'onnx-proto';
 import { NncError } from '../../errors.js';
 import { ownEntry } from '../../own-keys.js';
@@ -221,6 +222,8 @@ function checkValueNames(graph: OnnxGraph, path: string): void {
 
 function readOnnx(path: string): OnnxGraph {
   let model: InstanceType<typeof onnx.ModelProto>;
+  // The whole file is decoded at once, and its initializers are most of it.
+  checkWeightBytes(statSync(path).size, 'the ONNX file', { file: path });
   try {
     model = onnx.ModelProto.decode(readFileSync(path));
   } catch (e) {

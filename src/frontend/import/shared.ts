@@ -1,10 +1,13 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { NncError } from '../../errors.js';
+import type { z } from 'zod';
 import { isInside } from '../../path-inside.js';
+import { checkWeightBytes } from '../weight-limit.js';
+import { checkSchema, WEIGHTS_MANIFEST } from './schemas.js';
 
 /** A tfjs weights manifest: groups of weights stored back to back across shard files. */
-export type WeightsManifest = { paths: string[]; weights: { name: string; shape: number[]; dtype: string }[] }[];
+export type WeightsManifest = z.infer<typeof WEIGHTS_MANIFEST>;
 
 export type ManifestTensor =
   | { readonly shape: number[]; readonly dtype: 'f32'; readonly data: Float32Array }
@@ -14,11 +17,15 @@ export type ManifestTensor =
  * Reads every weight of a tfjs manifest (shards concatenated in order): float32 as f32 data,
  * int32 (shape constants, integer weights) as i32 data.
  */
-export function readWeightsManifest(manifest: WeightsManifest | undefined, dir: string, file: string): Map<string, ManifestTensor> {
+export function readWeightsManifest(json: unknown, dir: string, file: string): Map<string, ManifestTensor> {
+  const manifest = checkSchema(WEIGHTS_MANIFEST, json ?? [], file, 'the weights manifest', ['weightsManifest']);
+  const declared = manifest.flatMap((g) => g.weights).reduce((sum, w) => sum + w.shape.reduce((n, d) => n * d, 4), 0);
+  checkWeightBytes(declared, 'the weights manifest', { file });
   const out = new Map<string, ManifestTensor>();
-  for (const group of manifest ?? []) {
-    if (!Array.isArray(group?.paths)) throw new NncError('NNC6002', 'a weightsManifest entry has no list of paths', { location: { file } });
-    const bytes = Buffer.concat(group.paths.map((p) => readFileSync(shardPath(p, dir, file))));
+  for (const group of manifest) {
+    const shards = group.paths.map((p) => shardPath(p, dir, file));
+    checkWeightBytes(shards.reduce((sum, s) => sum + statSync(s).size, 0), `weight files ${group.paths.join(', ')}`, { file });
+    const bytes = Buffer.concat(shards.map((s) => readFileSync(s)));
     let offset = 0;
     for (const w of group.weights) {
       const size = w.shape.reduce((a, b) => a * b, 1);

@@ -7,6 +7,7 @@ import type { Graph, Node } from '../../ir/graph.js';
 import type { Dim } from '../../ir/types.js';
 import { attrProblems, attrRefusal, anyValue, boolean, ignored, irAttrs, number, only, readAttrs, strings, type AttrTable, type AttrValues } from './attributes.js';
 import { derivedWeights, ImportProblems } from './problems.js';
+import { checkSchema, TFJS_GRAPH_MODEL } from './schemas.js';
 import { irSafeName, readWeightsManifest, transposed, type ManifestTensor, type WeightsManifest } from './shared.js';
 
 /**
@@ -51,7 +52,7 @@ export function isTfjsGraphModel(json: unknown): boolean {
 }
 
 export function loadTfjsGraphModel(path: string): Graph {
-  const json = JSON.parse(readFileSync(path, 'utf8')) as GraphModelJson;
+  const json = checkSchema(TFJS_GRAPH_MODEL, JSON.parse(readFileSync(path, 'utf8')), path, 'the graph model') as GraphModelJson;
   const nodes = json.modelTopology?.node ?? [];
   const attrs = new Map(nodes.map((n) => [n, attrValues(n)]));
   // Every problem is collected: unsupported ops, attrs their tables refuse, values refused while

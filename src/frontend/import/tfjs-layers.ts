@@ -10,6 +10,7 @@ import type { Layer, SymbolicTensor } from '../layer.js';
 import { LayersModel } from '../model.js';
 import { Sequential } from '../sequential.js';
 import { anyValue, attrProblems, boolean, ignored, integer, number, only, readAttrs, type AttrTable, type AttrValues } from './attributes.js';
+import { checkSchema, layersModelConfig } from './schemas.js';
 import { readWeightsManifest, type WeightsManifest } from './shared.js';
 
 /**
@@ -151,7 +152,9 @@ export function loadTfjsLayersModel(path: string): LayersModel {
       location: { file: path },
       hint: 'Expected a tfjs Layers model.json (tfjs model.save or tensorflowjs_converter --output_format tfjs_layers_model). For a tfjs graph model, use the graph importer.',
     });
-  const config = (Array.isArray(root.config) ? { layers: root.config } : (root.config ?? {})) as {
+  const rootPath = root === topology ? ['modelTopology'] : ['modelTopology', 'model_config'];
+  const checked = checkSchema(layersModelConfig(root.config), root.config ?? {}, path, 'the model topology', [...rootPath, 'config']);
+  const config = (Array.isArray(checked) ? { layers: checked } : checked) as {
     name?: string;
     layers?: LayerJson[];
     input_layers?: [string, number, number][];
