@@ -80,6 +80,7 @@ export function loadTfjsGraphModel(path: string): Graph {
 
   const b = new GraphBuilder();
   const values = new Map<string, Node | KnownInts>();
+  const materialized = new Map<string, Node>();
   let current: TfNode | undefined;
   const ctx: TfContext = {
     b,
@@ -91,8 +92,9 @@ export function loadTfjsGraphModel(path: string): Graph {
       const v = values.get(name);
       if (isKnownInts(v)) {
         if (v.values.includes(BATCH)) throw problems.at(current?.name ?? name, `${current?.op ?? 'a node'} reads '${ref}', a shape computation that depends on the batch size; nnc folds those only into Reshape`);
-        const c = b.constant(v.values as number[], { dtype: 'i32', shape: [...v.shape] });
-        values.set(name, c);
+        // Made once, kept beside the known value (which Reshape, Pack, ... still read).
+        let c = materialized.get(name);
+        if (!c) materialized.set(name, (c = b.constant(v.values as number[], { dtype: 'i32', shape: [...v.shape] })));
         return c;
       }
       if (v) return v;
