@@ -127,7 +127,8 @@ export const maxPoolOp = pooling('max_pool2d', { explicit_paddings: only([]) });
 export const avgPoolOp = pooling('avg_pool2d');
 
 /** Pad / PadV2 with zeros: paddings [rank, 2] from a constant, the batch axis unpadded. */
-export const padOp = op({ ...FLOAT_T, Tpaddings: only('DT_INT32') }, (n, ctx) => {
+// Tpaddings / Tidx may say int64: tensorflowjs_converter stores such constants as int32, read exactly.
+export const padOp = op({ ...FLOAT_T, Tpaddings: only('DT_INT32', 'DT_INT64') }, (n, ctx) => {
   const [xRef, paddingsRef, valueRef] = dataInputs(n);
   const x = ctx.operand(xRef!);
   const rank = x.type.shape.length;
@@ -149,7 +150,7 @@ export const padOp = op({ ...FLOAT_T, Tpaddings: only('DT_INT32') }, (n, ctx) =>
 
 /** Mean / Max / Sum over constant axes (reduction_indices), keep_dims as TensorFlow writes it. */
 const reduction = (irOp: string) =>
-  op({ ...FLOAT_T, Tidx: only('DT_INT32'), keep_dims: boolean(false) }, (n, ctx, a) => {
+  op({ ...FLOAT_T, Tidx: only('DT_INT32', 'DT_INT64'), keep_dims: boolean(false) }, (n, ctx, a) => {
     const [xRef, axesRef] = dataInputs(n);
     const x = ctx.operand(xRef!);
     const rank = x.type.shape.length;

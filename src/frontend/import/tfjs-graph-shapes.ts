@@ -2,19 +2,20 @@
  * Shape computations folded at import: Keras' Flatten writes `Reshape(x, Pack([StridedSlice(
  * Shape(x), [0], [1], [1], shrink), -1]))`. Shape, StridedSlice and Pack on int32 values known at
  * import give known int32 values (exact integers, or the batch size where Shape read the batch
- * axis); Reshape then reads its target shape from them. Nothing here emits IR.
+ * axis); Reshape then reads its target shape from them. Nothing here emits IR. int64 shape values
+ * are read as the int32 tensorflowjs_converter stores them (exact: sizes fit).
  */
 import { ignored, integer, only } from './attributes.js';
 import { ANNOTATIONS, BATCH, constValues, dataInputs, knownInts, op, type KnownInts, type TfNode, type TfContext } from './tfjs-graph-common.js';
 
 /** Shape(x): x's static sizes, the batch axis as the batch size. */
-export const shapeOp = op({ ...ANNOTATIONS, T: ignored, out_type: only('DT_INT32') }, (n, ctx) => {
+export const shapeOp = op({ ...ANNOTATIONS, T: ignored, out_type: only('DT_INT32', 'DT_INT64') }, (n, ctx) => {
   const shape = ctx.operand(dataInputs(n)[0]!).type.shape;
   return knownInts([shape.length], shape.map((d) => d ?? BATCH));
 });
 
 /** Pack (tf.stack) of known int32 tensors of one shape along `axis`. */
-export const packOp = op({ ...ANNOTATIONS, T: only('DT_INT32'), N: ignored, axis: integer(0) }, (n, ctx, a) => {
+export const packOp = op({ ...ANNOTATIONS, T: only('DT_INT32', 'DT_INT64'), N: ignored, axis: integer(0) }, (n, ctx, a) => {
   const parts = dataInputs(n).map((r) => ctx.ints(n, r));
   const shape = parts[0]!.shape;
   if (parts.some((p) => p.shape.join() !== shape.join())) ctx.refuseNode(n, 'the packed values must have one shape');
@@ -32,7 +33,7 @@ const MASKS = { begin_mask: integer(0), end_mask: integer(0), ellipsis_mask: int
 type Masks = { readonly [K in keyof typeof MASKS]: number };
 
 /** StridedSlice of a known int32 tensor with constant begin / end / strides and every mask. */
-export const stridedSliceOp = op({ ...ANNOTATIONS, T: only('DT_INT32'), Index: only('DT_INT32'), ...MASKS }, (n, ctx, a) => {
+export const stridedSliceOp = op({ ...ANNOTATIONS, T: only('DT_INT32', 'DT_INT64'), Index: only('DT_INT32', 'DT_INT64'), ...MASKS }, (n, ctx, a) => {
   const [x, begin, end, strides] = dataInputs(n);
   const input = ctx.ints(n, x!);
   const spec = { begin: constValues(n, ctx, begin!), end: constValues(n, ctx, end!), strides: constValues(n, ctx, strides!) };

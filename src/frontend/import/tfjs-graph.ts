@@ -214,7 +214,7 @@ const fusedMatmul = op(
 );
 
 /** Reshape keeps the batch axis: the target's first entry is -1, the batch size (folded from Shape) or x's static first axis. */
-const reshape = op({ ...FLOAT_T, Tshape: only('DT_INT32') }, (n, ctx) => {
+const reshape = op({ ...FLOAT_T, Tshape: only('DT_INT32', 'DT_INT64') }, (n, ctx) => {
   const [xRef, shape] = dataInputs(n);
   const x = ctx.operand(xRef!);
   const [first, ...rest] = ctx.ints(n, shape!).values;
