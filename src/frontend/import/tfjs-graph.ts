@@ -5,10 +5,15 @@ import { hasOwnKey, ownEntry } from '../../own-keys.js';
 import { GraphBuilder } from '../../ir/builder.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import type { Dim } from '../../ir/types.js';
-import { attrProblems, attrRefusal, anyValue, boolean, ignored, irAttrs, number, only, readAttrs, strings, type AttrTable, type AttrValues } from './attributes.js';
+import { attrProblems, attrRefusal, anyValue, boolean, ignored, irAttrs, number, only, readAttrs, strings, type AttrTable } from './attributes.js';
 import { derivedWeights, ImportProblems } from './problems.js';
 import { checkSchema, TFJS_GRAPH_MODEL } from './schemas.js';
 import { irSafeName, readWeightsManifest, transposed, type ManifestTensor, type WeightsManifest } from './shared.js';
+import { ANNOTATIONS, BATCH, FLOAT_T, NUMERIC_T, constValues, dataInputs, fusedOps, isKnownInts, knownInts, op, refName, type KnownInts, type TfContext, type TfNode, type TfAttr, type TfOp, type TfShape } from './tfjs-graph-common.js';
+import { avgPoolOp, conv2dOp, fusedConv2dOp, maxOp, maxPoolOp, meanOp, padOp, sumOp } from './tfjs-graph-conv.js';
+import { rewriteDilatedConvolutions } from './tfjs-graph-dilated.js';
+import { activation, activationNames, unsupportedEpilogue } from './tfjs-graph-epilogue.js';
+import { packOp, shapeOp, stridedSliceOp } from './tfjs-graph-shapes.js';
 
 /**
  * Imports a tfjs graph model (`model.json` with a TensorFlow GraphDef topology, as written by
@@ -18,27 +23,6 @@ import { irSafeName, readWeightsManifest, transposed, type ManifestTensor, type 
  * once, by node name. Placeholders are the inputs (first axis = batch); outputs are the
  * signature's, or else the nodes nothing reads.
  */
-interface TfNode {
-  name: string;
-  op: string;
-  input?: string[];
-  attr?: Record<string, TfAttr>;
-}
-/** A TensorFlow AttrValue in protobuf's JSON form: one of these fields is set. */
-interface TfAttr {
-  b?: boolean;
-  f?: number | string;
-  i?: string | number;
-  s?: string;
-  type?: string;
-  shape?: TfShape;
-  list?: { s?: string[]; i?: (string | number)[]; f?: (number | string)[]; b?: boolean[]; type?: string[]; shape?: TfShape[] };
-  tensor?: unknown;
-}
-interface TfShape {
-  dim?: { size?: string | number }[];
-  unknownRank?: boolean;
-}
 interface GraphModelJson {
   format?: string;
   modelTopology?: { node?: TfNode[] };
@@ -53,21 +37,36 @@ export function isTfjsGraphModel(json: unknown): boolean {
 
 export function loadTfjsGraphModel(path: string): Graph {
   const json = checkSchema(TFJS_GRAPH_MODEL, JSON.parse(readFileSync(path, 'utf8')), path, 'the graph model') as GraphModelJson;
-  const nodes = json.modelTopology?.node ?? [];
+  const problems = new ImportProblems(path, {
+    missingOpsHint: () => `Supported TensorFlow ops: ${Object.keys(TF_OPS).join(', ')}, and SpaceToBatchND -> Conv2D -> BatchToSpaceND as a dilated convolution. Attrs are honoured only where named as supported.`,
+    refusedHint: 'nnc honours these attrs only at the values it names; convert the model without them or file an issue naming them.',
+  });
+  // A manifest that cannot be read is reported after the model's own problems (likely its cause).
+  let consts: ReadonlyMap<string, ManifestTensor> = new Map();
+  let manifestError: unknown;
+  try {
+    consts = readWeightsManifest(json.weightsManifest, dirname(resolve(path)), path);
+  } catch (e) {
+    manifestError = e;
+  }
+  const dilated = rewriteDilatedConvolutions(json.modelTopology?.node ?? [], consts, attrValues);
+  const nodes = dilated.nodes;
   const attrs = new Map(nodes.map((n) => [n, attrValues(n)]));
   // Every problem is collected: unsupported ops, attrs their tables refuse, values refused while
   // building (those that depend on shapes or operands). The nodes reading a refused node are
   // skipped, all others still checked.
-  const problems = new ImportProblems(path, {
-    missingOpsHint: () => `Supported TensorFlow ops: ${Object.keys(TF_OPS).join(', ')}. Attrs are honoured only where named as supported.`,
-    refusedHint: 'nnc honours these attrs only at the values it names; convert the model without them or file an issue naming them.',
-  });
   const rejected = new Set<TfNode>();
   for (const n of nodes) {
+    const why = dilated.refused.get(n);
+    if (why) {
+      problems.refuse(problems.at(n.name, `${n.op}: ${why}`));
+      rejected.add(n);
+      continue;
+    }
     const def = ownEntry(TF_OPS, n.op);
-    const epilogues = n.op === '_FusedMatMul' ? fusedOps(attrs.get(n)!) : [];
-    if (!def || epilogues.some((f) => !hasOwnKey(FUSED_EPILOGUE, f))) {
-      problems.missingOp(problems.at(n.name, `TensorFlow op ${n.op}${n.op === '_FusedMatMul' ? ` [${epilogues.join(', ')}]` : ''}`));
+    const form = def?.unsupportedForm?.(attrs.get(n)!);
+    if (!def || form !== undefined) {
+      problems.missingOp(problems.at(n.name, `TensorFlow op ${n.op}${form !== undefined ? ` ${form}` : ''}`));
       rejected.add(n);
       continue;
     }
@@ -75,29 +74,44 @@ export function loadTfjsGraphModel(path: string): Graph {
     problems.refuse(...refusals);
     if (refusals.length > 0) rejected.add(n);
   }
-
-  let consts: ReadonlyMap<string, ManifestTensor>;
-  try {
-    consts = readWeightsManifest(json.weightsManifest, dirname(resolve(path)), path);
-  } catch (e) {
+  if (manifestError !== undefined) {
     if (problems.any) throw problems.report();
-    throw e;
+    throw manifestError;
   }
+
   const b = new GraphBuilder();
-  const values = new Map<string, Node>();
+  const values = new Map<string, Node | KnownInts>();
+  const materialized = new Map<string, Node>();
+  let current: TfNode | undefined;
   const ctx: TfContext = {
     b,
     path,
     consts,
+    dilatedFrom: dilated.patterns,
     operand(ref) {
       const name = refName(ref);
       const v = values.get(name);
+      if (isKnownInts(v)) {
+        if (v.values.includes(BATCH)) throw problems.at(current?.name ?? name, `${current?.op ?? 'a node'} reads '${ref}', a shape computation that depends on the batch size; nnc folds those only into Reshape`);
+        // Made once, kept beside the known value (which Reshape, Pack, ... still read).
+        let c = materialized.get(name);
+        if (!c) materialized.set(name, (c = b.constant(v.values as number[], { dtype: 'i32', shape: [...v.shape] })));
+        return c;
+      }
       if (v) return v;
       const c = consts.get(name);
       if (!c) throw new NncError('NNC6002', `node reads '${ref}', which is not defined before it`, { location: { file: path } });
       const w = b.weight(irSafeName(name), { dtype: c.dtype, shape: c.shape }, c.data);
       values.set(name, w);
       return w;
+    },
+    ints(n, ref) {
+      const name = refName(ref);
+      const v = values.get(name);
+      if (isKnownInts(v)) return v;
+      const c = consts.get(name);
+      if (!v && c?.dtype === 'i32') return knownInts(c.shape, Array.from(c.data));
+      return ctx.refuseNode(n, `operand '${ref}' must be an int32 constant (or a shape computation nnc folds)`);
     },
     derivedWeight: derivedWeights(b),
     refuse: (n, attr, value, why) => {
@@ -115,17 +129,16 @@ export function loadTfjsGraphModel(path: string): Graph {
     }
     if (n.op === 'Const' || n.op === 'NoOp') continue;
     b.currentLayer = n.name;
+    current = n;
     const def = TF_OPS[n.op]!;
     if (!problems.build(() => values.set(n.name, def.build(n, ctx, readAttrs(def.attrs, attrs.get(n)!))))) poisoned.add(n.name);
   }
   b.currentLayer = undefined;
+  current = undefined;
   if (problems.any) throw problems.report();
   for (const name of outputNames(json, nodes)) b.output(name, ctx.operand(name));
   return b.build();
 }
-
-/** The node a reference names: `^name` (control input) and `name:0` both read node `name`. */
-const refName = (ref: string) => ref.replace(/^\^/, '').replace(/:0$/, '');
 
 const text = (base64: string) => Buffer.from(base64, 'base64').toString('utf8');
 const shapeValue = (s: TfShape) => (s.unknownRank ? 'unknown rank' : (s.dim ?? []).map((d) => Number(d.size ?? 0)));
@@ -151,50 +164,12 @@ function attrValue(a: TfAttr): unknown {
   return Object.keys(a).length === 0 ? undefined : a;
 }
 
-function fusedOps(attrs: ReadonlyMap<string, unknown>): string[] {
-  const ops = attrs.get('fused_ops');
-  return Array.isArray(ops) ? ops.map(String) : [];
-}
-
-interface TfContext {
-  readonly b: GraphBuilder;
-  readonly path: string;
-  readonly consts: ReadonlyMap<string, ManifestTensor>;
-  operand(ref: string): Node;
-  /** A weight computed from constants at import (a transposed matrix), made once per name. */
-  derivedWeight(name: string, shape: number[], data: () => Float32Array): Node;
-  /** Refuses the node for one attr's value, for a reason only its operands reveal. */
-  refuse(n: TfNode, attr: string, value: unknown, why: string): never;
-  refuseNode(n: TfNode, detail: string): never;
-}
-
-interface TfOp {
-  /** Every attr the op reads or ignores; any other attr present is refused. */
-  readonly attrs: AttrTable;
-  build(n: TfNode, ctx: TfContext, attrs: Readonly<Record<string, unknown>>): Node;
-}
-
-const op = <T extends AttrTable>(attrs: T, build: (n: TfNode, ctx: TfContext, a: AttrValues<T>) => Node): TfOp => ({ attrs, build: build as TfOp['build'] });
-
-/** Annotations TensorFlow adds to nodes that carry no meaning for the computation. */
-const ANNOTATIONS = { _output_shapes: ignored, _user_specified_name: ignored, _class: ignored } as const;
-/** The element type of an op's operands: float32 for most ops. */
-const FLOAT_T = { ...ANNOTATIONS, T: only('DT_FLOAT') } as const;
-/** Arithmetic and comparisons: float32 or int32 (integer semantics). */
-const NUMERIC_T = { ...ANNOTATIONS, T: only('DT_FLOAT', 'DT_INT32') } as const;
 /** TensorFlow dtypes as IR dtypes. */
 const TF_DTYPES = { DT_FLOAT: 'f32', DT_INT32: 'i32', DT_BOOL: 'bool' } as const;
-
-const dataInputs = (n: TfNode) => (n.input ?? []).filter((i) => !i.startsWith('^'));
 
 const unary = (irOp: string, attrs: AttrTable = FLOAT_T) =>
   op(attrs, (n, { b, operand }, a) => b.op(irOp, [operand(dataInputs(n)[0]!)], irAttrs(irOp, a)));
 const binary = (irOp: string, attrs: AttrTable = FLOAT_T) => op(attrs, (n, { b, operand }) => b.op(irOp, dataInputs(n).slice(0, 2).map(operand)));
-
-function constValues(n: TfNode, ctx: TfContext, ref: string): number[] {
-  const c = ctx.consts.get(refName(ref)) ?? ctx.refuseNode(n, `operand '${ref}' must be a constant`);
-  return Array.from(c.data);
-}
 
 const MATMUL_ATTRS = {
   ...FLOAT_T,
@@ -217,8 +192,8 @@ function product(n: TfNode, ctx: TfContext, transposeB: boolean): Node {
   return ctx.b.op('matmul', [ctx.operand(x!), wt]);
 }
 
-/** Epilogues grappler fuses into _FusedMatMul, as the IR op each becomes. */
-const FUSED_EPILOGUE: Record<string, string | null> = { BiasAdd: null, Relu: 'relu', Elu: 'elu', Sigmoid: 'sigmoid', Tanh: 'tanh', LeakyRelu: 'leaky_relu' };
+/** The activations tfjs runs after a fused product's bias (tfjs-core's fused matMul). */
+const MATMUL_EPILOGUES = activationNames();
 
 const fusedMatmul = op(
   {
@@ -231,21 +206,23 @@ const fusedMatmul = op(
     leakyrelu_alpha: number(0.2),
   },
   (n, ctx, a) => {
-    const bias = dataInputs(n)[2];
-    let y = product(n, ctx, a.transpose_b);
-    for (const f of a.fused_ops) {
-      if (f === 'BiasAdd') y = ctx.b.op('add', [y, ctx.operand(bias!)]);
-      else y = ctx.b.op(FUSED_EPILOGUE[f]!, [y], f === 'LeakyRelu' ? irAttrs('leaky_relu', { alpha: a.leakyrelu_alpha }) : {});
-    }
-    return y;
+    const y = product(n, ctx, a.transpose_b);
+    const [bias, act] = a.fused_ops;
+    const biased = bias === undefined ? y : ctx.b.op('add', [y, ctx.operand(dataInputs(n)[2] ?? ctx.refuseNode(n, 'BiasAdd needs a bias operand'))]);
+    return act === undefined ? biased : activation(ctx.b, biased, act, a.leakyrelu_alpha);
   },
+  (attrs) => unsupportedEpilogue(fusedOps(attrs), MATMUL_EPILOGUES, false),
 );
 
-const reshape = op({ ...FLOAT_T, Tshape: ignored }, (n, ctx) => {
-  const [x, shape] = dataInputs(n);
-  const dims = constValues(n, ctx, shape!);
-  if (dims[0] !== -1 && dims[0] !== ctx.operand(x!).type.shape[0]) ctx.refuseNode(n, `the first axis must stay the batch axis (-1), got ${dims[0]}`);
-  return ctx.b.op('reshape', [ctx.operand(x!)], { shape: dims.slice(1) });
+/** Reshape keeps the batch axis: the target's first entry is -1, the batch size (folded from Shape) or x's static first axis. */
+const reshape = op({ ...FLOAT_T, Tshape: only('DT_INT32', 'DT_INT64') }, (n, ctx) => {
+  const [xRef, shape] = dataInputs(n);
+  const x = ctx.operand(xRef!);
+  const [first, ...rest] = ctx.ints(n, shape!).values;
+  const keepsBatch = first === -1 || (first === BATCH ? x.type.shape[0] === null : first === x.type.shape[0]);
+  if (!keepsBatch) ctx.refuseNode(n, `the first axis must stay the batch axis (-1), got ${first}`);
+  if (rest.includes(BATCH)) ctx.refuseNode(n, 'only the first axis of the target shape may be the batch size');
+  return ctx.b.op('reshape', [x], { shape: rest as number[] });
 });
 
 // N (the operand count) and Tidx (the axis' integer type) are stated by the operands themselves.
@@ -294,6 +271,7 @@ const TF_OPS: Record<string, TfOp> = {
   ),
   RealDiv: binary('div'),
   Relu: unary('relu'),
+  Relu6: op(FLOAT_T, (n, ctx) => activation(ctx.b, ctx.operand(dataInputs(n)[0]!), 'Relu6', 0)),
   Sigmoid: unary('sigmoid'),
   Tanh: unary('tanh'),
   Elu: unary('elu'),
@@ -304,6 +282,21 @@ const TF_OPS: Record<string, TfOp> = {
   Softmax: op(FLOAT_T, (n, { b, operand }) => b.op('softmax', [operand(dataInputs(n)[0]!)], { axis: -1 })),
   Reshape: reshape,
   ConcatV2: concat,
+  // Convolutional networks (tfjs-graph-conv.ts); SpaceToBatchND -> conv -> BatchToSpaceND is
+  // rewritten into a dilated conv before import (tfjs-graph-dilated.ts).
+  Conv2D: conv2dOp,
+  _FusedConv2D: fusedConv2dOp,
+  MaxPool: maxPoolOp,
+  AvgPool: avgPoolOp,
+  Pad: padOp,
+  PadV2: padOp,
+  Mean: meanOp,
+  Max: maxOp,
+  Sum: sumOp,
+  // Shape computations folded at import (tfjs-graph-shapes.ts): Keras' Flatten.
+  Shape: shapeOp,
+  StridedSlice: stridedSliceOp,
+  Pack: packOp,
 };
 
 function outputNames(json: GraphModelJson, nodes: TfNode[]): string[] {
