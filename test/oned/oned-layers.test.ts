@@ -5,12 +5,14 @@
  * against the config tfjs writes for the same layer; tfjs Layers import of saved models (and the
  * Keras 2.x config variants); export back to tfjs; refusals with their codes.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toTfjsArtifacts } from '../../src/frontend/export-tfjs.js';
 import { loadTfjsLayersModel } from '../../src/frontend/import/tfjs-layers.js';
+import { loadModelFile } from '../../src/frontend/loader.js';
 import type { LayersModel } from '../../src/frontend/model.js';
 import { resetNameScope } from '../../src/frontend/naming.js';
 import { input, layers, model } from '../../src/index.js';
@@ -255,5 +257,42 @@ describe('1-D layers, Cropping2D and merges: refusals', () => {
       expect([e.code, e.message], String(make)).toEqual([code, expect.stringMatching(message)]);
       expect(e.hint, String(make)).toBeTruthy();
     }
+  });
+});
+
+describe('1-D layers in a model file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nnc-oned-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, lines: string[]) => {
+    writeFileSync(join(dir, name), lines.join('\n') + '\n');
+    return join(dir, name);
+  };
+
+  it('type-checks and loads a Sequential model of them', () => {
+    const path = write('model.ts', [
+      "import { layers, sequential } from 'nnc';",
+      'export default sequential({',
+      '  layers: [',
+      "    layers.conv1d({ inputShape: [32, 2], filters: 8, kernelSize: 5, padding: 'causal', dilationRate: 2, activation: 'relu' }),",
+      '    layers.maxPooling1d({ poolSize: [2] }),',
+      '    layers.zeroPadding1d({ padding: [1, 0] }),',
+      "    layers.averagePooling1d({ poolSize: 3, strides: 1, padding: 'same' }),",
+      '    layers.globalMaxPooling1d(),',
+      "    layers.dense({ units: 3, activation: 'softmax' }),",
+      '  ],',
+      '});',
+    ]);
+    const { model: m } = loadModelFile(path);
+    expect(m.layers.map((l) => l.className)).toEqual(['Conv1D', 'MaxPooling1D', 'ZeroPadding1D', 'AveragePooling1D', 'GlobalMaxPooling1D', 'Dense']);
+    expect(m.outputs[0]!.shape).toEqual([null, 3]);
+    expect(m.summary(null)).toContain('Total params: 115 (460.00 Byte)');
+  });
+
+  it("refuses a padding Conv1D does not have at the type check, at the file's line", () => {
+    const line = "export default sequential({ layers: [layers.conv1d({ inputShape: [8, 1], filters: 1, kernelSize: 2, padding: 'full' })] });";
+    const path = write('bad.ts', ["import { layers, sequential } from 'nnc';", line]);
+    const e = catchNnc(() => loadModelFile(path));
+    expect(e.code).toBe('NNC1001');
+    expect([e.location?.line, e.location?.column]).toEqual([2, line.indexOf('padding') + 1]);
   });
 });
