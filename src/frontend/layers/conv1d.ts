@@ -5,26 +5,19 @@ import { ShapeError } from '../../ir/registry.js';
 import { formatKerasShape, type Shape } from '../../ir/types.js';
 import type { InitializerName } from '../initializers.js';
 import { Layer, type LayerArgs, type LowerContext } from '../layer.js';
-import { checkActivation, lowerActivation } from './activation-lowering.js';
-import { kernelLayerConfig } from './kernel-config.js';
+import { lowerActivation } from './activation-lowering.js';
+import { convFilterOptions, kernelLayerConfig, type ConvFilterArgs } from './kernel-config.js';
 import { asColumn, fromColumn, kernelAsColumn, positiveSingle } from './one-d.js';
 
 export type Padding1D = 'valid' | 'same' | 'causal';
 
-export interface Conv1DArgs extends LayerArgs {
-  filters: number;
+export interface Conv1DArgs extends LayerArgs, ConvFilterArgs {
   /** Window length (a number or [number], as Keras writes it). */
   kernelSize: number | readonly [number];
   strides?: number | readonly [number];
   /** 'causal': output t sees inputs up to t only (left zeros of dilationRate·(kernelSize−1), then 'valid'). */
   padding?: Padding1D;
   dilationRate?: number | readonly [number];
-  activation?: string;
-  useBias?: boolean;
-  kernelInitializer?: InitializerName;
-  biasInitializer?: InitializerName;
-  /** Only 'channelsLast' ([batch, steps, channels]). */
-  dataFormat?: 'channelsLast' | 'channelsFirst';
 }
 
 /**
@@ -46,21 +39,15 @@ export class Conv1D extends Layer {
 
   constructor(args: Conv1DArgs) {
     super(args);
-    if (!Number.isInteger(args.filters) || args.filters <= 0) this.fail('NNC1006', `filters must be a positive integer, got ${args.filters}`);
-    if (args.dataFormat !== undefined && args.dataFormat !== 'channelsLast')
-      this.fail('NNC1006', `dataFormat '${args.dataFormat}' is not supported`, "nnc computes channels last ([batch, steps, channels]): use dataFormat 'channelsLast' and transpose the data.");
+    const options = convFilterOptions(args, this.name, '[batch, steps, channels]');
     const padding = args.padding ?? 'valid';
     if (padding !== 'valid' && padding !== 'same' && padding !== 'causal') this.fail('NNC1006', `padding must be 'valid', 'same' or 'causal', got '${String(args.padding)}'`);
-    this.filters = args.filters;
     this.kernelSize = this.single('kernelSize', args.kernelSize);
     this.strides = this.single('strides', args.strides ?? 1);
     this.dilationRate = this.single('dilationRate', args.dilationRate ?? 1);
     if (this.strides > 1 && this.dilationRate > 1) this.fail('NNC1006', 'strides > 1 together with dilationRate > 1 is not supported (as in Keras)');
     this.padding = padding;
-    this.activation = checkActivation(args.activation, this.name);
-    this.useBias = args.useBias ?? true;
-    this.kernelInitializer = args.kernelInitializer ?? 'glorotUniform';
-    this.biasInitializer = args.biasInitializer ?? 'zeros';
+    ({ filters: this.filters, activation: this.activation, useBias: this.useBias, kernelInitializer: this.kernelInitializer, biasInitializer: this.biasInitializer } = options);
   }
 
   private single(option: string, v: number | readonly number[]): number {
