@@ -176,7 +176,7 @@ describe('1-D layers, Cropping2D and merges: tfjs Layers JSON', () => {
     original.dispose();
     const [conv, pool, reshape, crop] = json.modelTopology.config.layers.map((l) => l.config);
     reshape!.target_shape = [6, 3, 1];
-    Object.assign(conv!, { kernel_size: 2, strides: 1, dilation_rate: 1, padding: 'causal' });
+    Object.assign(conv!, { kernel_size: 2, strides: 1, dilation_rate: 1, padding: 'causal', groups: 1 });
     Object.assign(pool!, { pool_size: 2, strides: null });
     // Keras 2.x writes keepdims; ZeroPadding1D exists in Keras only.
     json.modelTopology.config.layers.splice(1, 0, { class_name: 'ZeroPadding1D', config: { name: 'zp', trainable: true, dtype: 'float32', padding: [0, 2] } });
