@@ -6,7 +6,7 @@
  *
  * tfjs-layers has no 'leakyrelu' activation string: a layer using it is written with a linear
  * activation followed by a LeakyReLU layer (alpha 0.2, as nnc's activation). It has no Subtract
- * layer either; such models cannot be exported (NNC4001).
+ * layer, no ZeroPadding1D and no causal Conv1D either; such models cannot be exported (NNC4001).
  */
 import { NncError } from '../errors.js';
 import type { Layer, LayerCall } from './layer.js';
@@ -35,12 +35,20 @@ const leakyName = (layer: Layer) => `${layer.name}_leaky_re_lu`;
 const splitsActivation = (layer: Layer) => layer.getConfig().activation === 'leakyrelu';
 
 /** The tfjs layer(s) one nnc layer becomes; the last one yields the layer's output. */
+/** Why tfjs-layers cannot load a layer written with this config (undefined: it can). */
+const NOT_IN_TFJS: Readonly<Record<string, (config: Record<string, unknown>) => string | undefined>> = {
+  Subtract: () => 'tfjs-layers has no Subtract layer',
+  ZeroPadding1D: () => 'tfjs-layers has no ZeroPadding1D layer',
+  Conv1D: (config) => (config.padding === 'causal' ? "tfjs-layers does not implement Conv1D padding 'causal'" : undefined),
+};
+
 function entries(layer: Layer): Entry[] {
-  if (layer.className === 'Subtract')
-    throw new NncError('NNC4001', `layer '${layer.name}': tfjs-layers has no Subtract layer, so the model cannot be saved as tfjs Layers JSON`, {
+  const config = layer.getConfig();
+  const refusal = NOT_IN_TFJS[layer.className]?.(config);
+  if (refusal)
+    throw new NncError('NNC4001', `layer '${layer.name}': ${refusal}, so the model cannot be saved as tfjs Layers JSON`, {
       location: { layer: layer.name },
     });
-  const config = layer.getConfig();
   const own: Entry = { name: layer.name, class_name: layer.className, config };
   if (!splitsActivation(layer)) return [own];
   return [

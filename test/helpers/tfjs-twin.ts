@@ -24,6 +24,16 @@ import {
   Reshape,
   Subtract,
   ZeroPadding2D,
+  Average,
+  AveragePooling1D,
+  Conv1D,
+  Cropping2D,
+  GlobalAveragePooling1D,
+  GlobalMaxPooling1D,
+  Maximum,
+  MaxPooling1D,
+  Minimum,
+  ZeroPadding1D,
 } from '../../src/frontend/layers/index.js';
 import type { ActivationName } from '../../src/ir/activations.js';
 
@@ -48,6 +58,22 @@ class TfjsSubtract extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const [a, b] = inputs as tf.Tensor[];
     return tf.sub(a!, b!);
+  }
+}
+
+/** tfjs-layers has no ZeroPadding1D layer (Keras has); this one pads the steps axis as Keras does. */
+class TfjsZeroPadding1D extends tf.layers.Layer {
+  static className = 'ZeroPadding1D';
+  constructor(private readonly sides: readonly [number, number], args: { name: string }) {
+    super(args);
+  }
+  override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape {
+    const [n, steps, c] = shape as tf.Shape;
+    return [n!, steps! + this.sides[0] + this.sides[1], c!];
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    return tf.pad(x, [[0, 0], [...this.sides], [0, 0]]);
   }
 }
 
@@ -98,6 +124,24 @@ function twinLayer(layer: Layer): Twin {
   if (layer instanceof GlobalAveragePooling2D) return chain(tf.layers.globalAveragePooling2d({ name }));
   if (layer instanceof GlobalMaxPooling2D) return chain(tf.layers.globalMaxPooling2d({ name }));
   if (layer instanceof ZeroPadding2D) return chain(tf.layers.zeroPadding2d({ padding: layer.padding.map((p) => [...p]) as [[number, number], [number, number]], name }));
+  if (layer instanceof Conv1D) {
+    // tfjs-layers does not implement causal padding; Keras computes it as zeros before the steps
+    // (dilation · (kernel - 1) of them) and a 'valid' convolution, and so does the twin.
+    const causal = layer.padding === 'causal';
+    const conv = tf.layers.conv1d({ filters: layer.filters, kernelSize: layer.kernelSize, strides: layer.strides, padding: causal ? 'valid' : layer.padding, dilationRate: layer.dilationRate, useBias: layer.useBias, name });
+    if (!causal) return chain(conv, activationLayer(layer.activation, name));
+    const padded = chain(new TfjsZeroPadding1D([layer.dilationRate * (layer.kernelSize - 1), 0], { name: `${name}_causal_pad` }), conv, activationLayer(layer.activation, name));
+    return { tfLayers: [conv], apply: padded.apply };
+  }
+  if (layer instanceof MaxPooling1D) return chain(tf.layers.maxPooling1d({ poolSize: layer.poolSize, strides: layer.strides, padding: layer.padding, name }));
+  if (layer instanceof AveragePooling1D) return chain(tf.layers.averagePooling1d({ poolSize: layer.poolSize, strides: layer.strides, padding: layer.padding, name }));
+  if (layer instanceof GlobalAveragePooling1D) return chain(tf.layers.globalAveragePooling1d({ name }));
+  if (layer instanceof GlobalMaxPooling1D) return chain(tf.layers.globalMaxPooling1d({ name }));
+  if (layer instanceof ZeroPadding1D) return chain(new TfjsZeroPadding1D(layer.padding, { name }));
+  if (layer instanceof Cropping2D) return chain(tf.layers.cropping2D({ cropping: layer.cropping.map((p) => [...p]) as [[number, number], [number, number]], name }));
+  if (layer instanceof Average) return chain(tf.layers.average({ name }));
+  if (layer instanceof Maximum) return chain(tf.layers.maximum({ name }));
+  if (layer instanceof Minimum) return chain(tf.layers.minimum({ name }));
   throw new Error(`tfjs twin: no mapping for ${layer.className}`);
 }
 

@@ -19,6 +19,8 @@ const CASES: { name: string; ir: string; a: number[]; b: number[]; want: number[
   { name: 'less of i32 gives bool', ir: 'less %a, %b : bool[?,8]', a: [1, 2, 3, -4, 5, 6, 7, 8], b: [2, 2, 2, 4, 6, 6, 0, 9], want: [1, 0, 0, 1, 1, 0, 0, 1], array: 'Uint8Array' },
   { name: 'equal of i32 gives bool', ir: 'equal %a, %b : bool[?,8]', a: [1, 2, 3, -4, 5, 6, 7, 8], b: [2, 2, 2, 4, 6, 6, 0, 8], want: [0, 1, 0, 0, 0, 1, 0, 1], array: 'Uint8Array' },
   { name: 'greater of i32 gives bool', ir: 'greater %a, %b : bool[?,8]', a: [1, 2, 3, -4, 5, 6, 7, 8], b: [2, 2, 2, 4, 6, 6, 0, 8], want: [0, 0, 1, 0, 0, 0, 1, 0], array: 'Uint8Array' },
+  { name: 'maximum of i32 (signed)', ir: 'maximum %a, %b : i32[?,8]', a: [I32_MIN, -1, 3, -4, 5, 6, I32_MAX, 8], b: [I32_MAX, 1, 2, 4, -6, 6, 0, 8], want: [I32_MAX, 1, 3, 4, 5, 6, I32_MAX, 8], array: 'Int32Array' },
+  { name: 'minimum of i32 (signed)', ir: 'minimum %a, %b : i32[?,8]', a: [I32_MIN, -1, 3, -4, 5, 6, I32_MAX, 8], b: [I32_MAX, 1, 2, 4, -6, 6, 0, 8], want: [I32_MIN, -1, 2, -4, -6, 6, 0, 8], array: 'Int32Array' },
 ];
 
 const graphOf = (body: string, out = 'y') => parseGraph(`%a = input : i32[?,8]\n%b = input : i32[?,8]\n%0 = ${body}\noutput "${out}" = %0\n`);

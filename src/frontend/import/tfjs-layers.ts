@@ -6,6 +6,8 @@ import { InputLayer } from '../layers/input-layer.js';
 import { Activation, Add, Concatenate, Conv2D, Dense, Dropout, Flatten, LeakyReLU, Multiply, Reshape, Subtract } from '../layers/index.js';
 import type { IntOrPair } from '../layers/conv2d.js';
 import { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, ZeroPadding2D, type Pooling2DArgs, type ZeroPadding2DArgs } from '../layers/index.js';
+import { Average, AveragePooling1D, Conv1D, Cropping2D, GlobalAveragePooling1D, GlobalMaxPooling1D, Maximum, MaxPooling1D, Minimum, ZeroPadding1D } from '../layers/index.js';
+import type { Conv1DArgs, Cropping2DArgs, Pooling1DArgs, ZeroPadding1DArgs } from '../layers/index.js';
 import type { Layer, SymbolicTensor } from '../layer.js';
 import { LayersModel } from '../model.js';
 import { Sequential } from '../sequential.js';
@@ -60,6 +62,16 @@ const GLOBAL_POOLING_2D = { ...BASE, data_format: only('channels_last'), keepdim
 function poolingArgs(c: AttrValues<typeof POOLING_2D>): Pick<Pooling2DArgs, 'poolSize' | 'strides' | 'padding'> {
   return { poolSize: c.pool_size as Pooling2DArgs['poolSize'], strides: c.strides as Pooling2DArgs['strides'], padding: c.padding };
 }
+
+/** MaxPooling1D and AveragePooling1D: sizes as an int or [int] (Keras writes tuples, tfjs-layers lists). */
+const POOLING_1D = { ...BASE, pool_size: anyValue(2), strides: anyValue(null), padding: only('valid', 'same'), data_format: only('channels_last') } as const;
+
+function pooling1dArgs(c: AttrValues<typeof POOLING_1D>): Pick<Pooling1DArgs, 'poolSize' | 'strides' | 'padding'> {
+  return { poolSize: c.pool_size as Pooling1DArgs['poolSize'], strides: c.strides as Pooling1DArgs['strides'], padding: c.padding };
+}
+
+// tfjs-layers writes no data_format for the 1-D global poolings; Keras writes channels_last and, from 2.6, keepdims.
+const GLOBAL_POOLING_1D = { ...BASE, data_format: only('channels_last'), keepdims: only(false) } as const;
 
 /** The config keys of a layer with a kernel, an optional bias and an activation (Dense, Conv2D). */
 const KERNEL_LAYER = {
@@ -129,6 +141,40 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
   GlobalAveragePooling2D: layer(GLOBAL_POOLING_2D, (c, name) => new GlobalAveragePooling2D({ name, ...shapeArgs(c) })),
   GlobalMaxPooling2D: layer(GLOBAL_POOLING_2D, (c, name) => new GlobalMaxPooling2D({ name, ...shapeArgs(c) })),
   ZeroPadding2D: layer({ ...BASE, padding: anyValue(1), data_format: only('channels_last') }, (c, name) => new ZeroPadding2D({ name, padding: c.padding as ZeroPadding2DArgs['padding'], ...shapeArgs(c) })),
+  Conv1D: layer(
+    {
+      ...BASE,
+      filters: integer(),
+      kernel_size: anyValue(),
+      strides: anyValue(1),
+      padding: only('valid', 'same', 'causal'),
+      data_format: only('channels_last', null),
+      dilation_rate: anyValue(1),
+      groups: only(1),
+      ...KERNEL_LAYER,
+    },
+    (c, name) =>
+      new Conv1D({
+        name,
+        filters: Number(c.filters),
+        kernelSize: c.kernel_size as Conv1DArgs['kernelSize'],
+        strides: c.strides as Conv1DArgs['strides'],
+        padding: (c.padding ?? 'valid') as Conv1DArgs['padding'],
+        dilationRate: c.dilation_rate as Conv1DArgs['dilationRate'],
+        activation: String(c.activation ?? 'linear'),
+        useBias: c.use_bias,
+        ...shapeArgs(c),
+      }),
+  ),
+  MaxPooling1D: layer(POOLING_1D, (c, name) => new MaxPooling1D({ name, ...pooling1dArgs(c), ...shapeArgs(c) })),
+  AveragePooling1D: layer(POOLING_1D, (c, name) => new AveragePooling1D({ name, ...pooling1dArgs(c), ...shapeArgs(c) })),
+  GlobalAveragePooling1D: layer(GLOBAL_POOLING_1D, (c, name) => new GlobalAveragePooling1D({ name, ...shapeArgs(c) })),
+  GlobalMaxPooling1D: layer(GLOBAL_POOLING_1D, (c, name) => new GlobalMaxPooling1D({ name, ...shapeArgs(c) })),
+  ZeroPadding1D: layer({ ...BASE, padding: anyValue(1) }, (c, name) => new ZeroPadding1D({ name, padding: c.padding as ZeroPadding1DArgs['padding'], ...shapeArgs(c) })),
+  Cropping2D: layer({ ...BASE, cropping: anyValue([[0, 0], [0, 0]]), data_format: only('channels_last') }, (c, name) => new Cropping2D({ name, cropping: c.cropping as Cropping2DArgs['cropping'], ...shapeArgs(c) })),
+  Average: layer(BASE, (_c, name) => new Average({ name })),
+  Maximum: layer(BASE, (_c, name) => new Maximum({ name })),
+  Minimum: layer(BASE, (_c, name) => new Minimum({ name })),
 };
 
 function shapeArgs(c: { batch_input_shape?: unknown }): { batchInputShape?: (number | null)[] } {

@@ -5,24 +5,17 @@ import { ShapeError } from '../../ir/registry.js';
 import type { Shape } from '../../ir/types.js';
 import { formatKerasShape } from '../../ir/types.js';
 import type { InitializerName } from '../initializers.js';
-import { kernelLayerConfig } from './kernel-config.js';
+import { convFilterOptions, kernelLayerConfig, type ConvFilterArgs } from './kernel-config.js';
 import { Layer, type LayerArgs, type LowerContext } from '../layer.js';
-import { checkActivation, lowerActivation } from './activation-lowering.js';
+import { lowerActivation } from './activation-lowering.js';
 
 export type IntOrPair = number | readonly [number, number];
 
-export interface Conv2DArgs extends LayerArgs {
-  filters: number;
+export interface Conv2DArgs extends LayerArgs, ConvFilterArgs {
   kernelSize: IntOrPair;
   strides?: IntOrPair;
   padding?: 'valid' | 'same';
   dilationRate?: IntOrPair;
-  activation?: string;
-  useBias?: boolean;
-  kernelInitializer?: InitializerName;
-  biasInitializer?: InitializerName;
-  /** Only 'channelsLast' (NHWC); 'channelsFirst' is refused until a layout pass exists. */
-  dataFormat?: 'channelsLast' | 'channelsFirst';
 }
 
 /** `activation(conv2d(x, kernel) + bias)` over x [batch, height, width, channels], as Keras Conv2D. */
@@ -40,20 +33,14 @@ export class Conv2D extends Layer {
 
   constructor(args: Conv2DArgs) {
     super(args);
-    if (!Number.isInteger(args.filters) || args.filters <= 0) this.fail('NNC1006', `filters must be a positive integer, got ${args.filters}`);
-    if (args.dataFormat !== undefined && args.dataFormat !== 'channelsLast')
-      this.fail('NNC1006', `dataFormat '${args.dataFormat}' is not supported`, "nnc computes channels last (NHWC): use dataFormat 'channelsLast' and transpose the data.");
+    const options = convFilterOptions(args, this.name, 'NHWC');
     if (args.padding !== undefined && args.padding !== 'valid' && args.padding !== 'same') this.fail('NNC1006', `padding must be 'valid' or 'same', got '${String(args.padding)}'`);
-    this.filters = args.filters;
     this.kernelSize = this.pair('kernelSize', args.kernelSize);
     this.strides = this.pair('strides', args.strides ?? 1);
     this.dilationRate = this.pair('dilationRate', args.dilationRate ?? 1);
     if (this.strides.some((s) => s > 1) && this.dilationRate.some((d) => d > 1)) this.fail('NNC1006', 'strides > 1 together with dilationRate > 1 is not supported (as in Keras)');
     this.padding = args.padding ?? 'valid';
-    this.activation = checkActivation(args.activation, this.name);
-    this.useBias = args.useBias ?? true;
-    this.kernelInitializer = args.kernelInitializer ?? 'glorotUniform';
-    this.biasInitializer = args.biasInitializer ?? 'zeros';
+    ({ filters: this.filters, activation: this.activation, useBias: this.useBias, kernelInitializer: this.kernelInitializer, biasInitializer: this.biasInitializer } = options);
   }
 
   private pair(option: string, v: IntOrPair): [number, number] {

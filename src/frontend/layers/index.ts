@@ -7,15 +7,22 @@ import { Flatten } from './flatten.js';
 import { GlobalAveragePooling2D, GlobalMaxPooling2D, type GlobalPooling2DArgs } from './global-pooling.js';
 import { InputLayer, type InputArgs } from './input-layer.js';
 import { LeakyReLU, type LeakyReLUArgs } from './leaky-relu.js';
-import { Add, Concatenate, Multiply, Subtract, type ConcatenateArgs } from './merge.js';
+import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, type ConcatenateArgs } from './merge.js';
 import { AveragePooling2D, MaxPooling2D, type Pooling2DArgs } from './pooling.js';
 import { Reshape, type ReshapeArgs } from './reshape.js';
 import { ZeroPadding2D, type ZeroPadding2DArgs } from './zero-padding.js';
+import { Conv1D, type Conv1DArgs } from './conv1d.js';
+import { AveragePooling1D, MaxPooling1D, type Pooling1DArgs } from './pooling1d.js';
+import { GlobalAveragePooling1D, GlobalMaxPooling1D, type GlobalPooling1DArgs } from './global-pooling1d.js';
+import { ZeroPadding1D, type ZeroPadding1DArgs } from './zero-padding1d.js';
+import { Cropping2D, type Cropping2DArgs } from './cropping2d.js';
 
 export { Activation, Add, Concatenate, Conv2D, Dense, Dropout, Flatten, InputLayer, LeakyReLU, Multiply, Reshape, Subtract };
 export type { ActivationArgs, ConcatenateArgs, Conv2DArgs, DenseArgs, DropoutArgs, InputArgs, LeakyReLUArgs, ReshapeArgs };
 export { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, ZeroPadding2D };
 export type { GlobalPooling2DArgs, Pooling2DArgs, ZeroPadding2DArgs };
+export { AveragePooling1D, Average, Conv1D, Cropping2D, GlobalAveragePooling1D, GlobalMaxPooling1D, Maximum, MaxPooling1D, Minimum, ZeroPadding1D };
+export type { Conv1DArgs, Cropping2DArgs, GlobalPooling1DArgs, Pooling1DArgs, ZeroPadding1DArgs };
 
 /** Layer factories with tfjs-layers' names: `layers.dense({ units: 128, activation: 'relu' })`. */
 export const layers = {
@@ -36,4 +43,14 @@ export const layers = {
   globalAveragePooling2d: (args: GlobalPooling2DArgs = {}) => new GlobalAveragePooling2D(args),
   globalMaxPooling2d: (args: GlobalPooling2DArgs = {}) => new GlobalMaxPooling2D(args),
   zeroPadding2d: (args: ZeroPadding2DArgs = {}) => new ZeroPadding2D(args),
+  conv1d: (args: Conv1DArgs) => new Conv1D(args),
+  maxPooling1d: (args: Pooling1DArgs = {}) => new MaxPooling1D(args),
+  averagePooling1d: (args: Pooling1DArgs = {}) => new AveragePooling1D(args),
+  globalAveragePooling1d: (args: GlobalPooling1DArgs = {}) => new GlobalAveragePooling1D(args),
+  globalMaxPooling1d: (args: GlobalPooling1DArgs = {}) => new GlobalMaxPooling1D(args),
+  zeroPadding1d: (args: ZeroPadding1DArgs = {}) => new ZeroPadding1D(args),
+  cropping2d: (args: Cropping2DArgs) => new Cropping2D(args),
+  average: (args: LayerArgs = {}) => new Average(args),
+  maximum: (args: LayerArgs = {}) => new Maximum(args),
+  minimum: (args: LayerArgs = {}) => new Minimum(args),
 };

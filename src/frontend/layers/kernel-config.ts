@@ -1,5 +1,7 @@
+import { NncError } from '../../errors.js';
 import type { ActivationName } from '../../ir/activations.js';
-import { tfjsActivationName } from './activation-lowering.js';
+import type { InitializerName } from '../initializers.js';
+import { checkActivation, tfjsActivationName } from './activation-lowering.js';
 
 /**
  * The Keras config keys of a layer with a kernel, an optional bias and an activation (Dense,
@@ -17,5 +19,33 @@ export function kernelLayerConfig(activation: ActivationName, useBias: boolean):
     activity_regularizer: null,
     kernel_constraint: null,
     bias_constraint: null,
+  };
+}
+
+/** The arguments every convolution layer (Conv1D, Conv2D) takes besides its window geometry. */
+export interface ConvFilterArgs {
+  filters: number;
+  activation?: string;
+  useBias?: boolean;
+  kernelInitializer?: InitializerName;
+  biasInitializer?: InitializerName;
+  /** Only 'channelsLast'; 'channelsFirst' is refused until a layout pass exists. */
+  dataFormat?: 'channelsLast' | 'channelsFirst';
+}
+
+/** Those arguments checked (NNC1006 / NNC1005 naming the layer), with Keras' defaults. */
+export function convFilterOptions(args: ConvFilterArgs, layer: string, layout: string) {
+  const fail = (detail: string, hint?: string): never => {
+    throw new NncError('NNC1006', detail, { location: { layer }, ...(hint ? { hint } : {}) });
+  };
+  if (!Number.isInteger(args.filters) || args.filters <= 0) fail(`filters must be a positive integer, got ${args.filters}`);
+  if (args.dataFormat !== undefined && args.dataFormat !== 'channelsLast')
+    fail(`dataFormat '${args.dataFormat}' is not supported`, `nnc computes channels last (${layout}): use dataFormat 'channelsLast' and transpose the data.`);
+  return {
+    filters: args.filters,
+    activation: checkActivation(args.activation, layer),
+    useBias: args.useBias ?? true,
+    kernelInitializer: args.kernelInitializer ?? ('glorotUniform' as InitializerName),
+    biasInitializer: args.biasInitializer ?? ('zeros' as InitializerName),
   };
 }

@@ -16,7 +16,7 @@ abstract class Merge extends Layer {
 
 /** Elementwise merge: equal shapes (or Keras-style broadcast), one op folded over the inputs. */
 abstract class ElementwiseMerge extends Merge {
-  protected abstract readonly op: 'add' | 'sub' | 'mul';
+  protected abstract readonly op: 'add' | 'sub' | 'mul' | 'maximum' | 'minimum';
   protected readonly maxInputs: number = Infinity;
 
   computeOutputShape(shapes: readonly Shape[]): Shape {
@@ -61,6 +61,38 @@ export class Multiply extends ElementwiseMerge {
   protected readonly op = 'mul';
   constructor(args: LayerArgs = {}) {
     super(args);
+  }
+}
+
+/** The elementwise largest input, folded left as tfjs does (ties: the gradient goes to the earlier input). */
+export class Maximum extends ElementwiseMerge {
+  readonly className = 'Maximum';
+  protected readonly op = 'maximum';
+  constructor(args: LayerArgs = {}) {
+    super(args);
+  }
+}
+
+/** The elementwise smallest input, folded left as tfjs does (ties: the gradient goes to the earlier input). */
+export class Minimum extends ElementwiseMerge {
+  readonly className = 'Minimum';
+  protected readonly op = 'minimum';
+  constructor(args: LayerArgs = {}) {
+    super(args);
+  }
+}
+
+/** The elementwise mean of the inputs: their sum times 1/n, in tfjs' order of operations. */
+export class Average extends ElementwiseMerge {
+  readonly className = 'Average';
+  protected readonly op = 'add';
+  constructor(args: LayerArgs = {}) {
+    super(args);
+  }
+
+  override lower(context: LowerContext): Node {
+    const sum = super.lower(context);
+    return context.b.op('mul', [sum, context.b.constant([1 / context.inputs.length], { dtype: 'f32', shape: [] })]);
   }
 }
 

@@ -3,7 +3,8 @@ import { formatKerasShape, type Shape } from '../../ir/types.js';
 import { Layer, type LayerArgs, type LowerContext } from '../layer.js';
 import { requireChannelsLast, type DataFormat } from './data-format.js';
 
-type Sides = readonly [number, number];
+/** Entries before and after along one axis. */
+export type Sides = readonly [number, number];
 
 export interface ZeroPadding2DArgs extends LayerArgs {
   /** Rows and columns of zeros: one number for all four sides, [rows, cols] for both sides of each, or [[top, bottom], [left, right]]. Default 1. */
@@ -11,10 +12,10 @@ export interface ZeroPadding2DArgs extends LayerArgs {
   dataFormat?: DataFormat;
 }
 
-const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+export const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
 
-/** [[top, bottom], [left, right]] from any of Keras' spellings, or undefined if it is none of them. */
-function sides(padding: ZeroPadding2DArgs['padding']): [Sides, Sides] | undefined {
+/** [[top, bottom], [left, right]] from any of Keras' spellings (ZeroPadding2D, Cropping2D), or undefined if it is none of them. */
+export function sides(padding: unknown): [Sides, Sides] | undefined {
   if (isCount(padding)) return [[padding, padding], [padding, padding]];
   if (!Array.isArray(padding) || padding.length !== 2) return undefined;
   const [rows, cols] = padding as unknown[];

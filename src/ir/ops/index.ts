@@ -25,6 +25,7 @@ import { matmulNt } from './matmul_nt.js';
 import { matmulTn } from './matmul_tn.js';
 import { maxPool2d } from './max_pool2d.js';
 import { maxPool2dGrad } from './max_pool2d_grad.js';
+import { maximum, minimum } from './maximum.js';
 import { mul } from './mul.js';
 import { oneHot } from './one_hot.js';
 import { pad } from './pad.js';
@@ -64,6 +65,8 @@ const OPS: readonly OpDef[] = [
   // Training graphs: gradient products, reductions, loss and metric helpers.
   matmulNt, matmulTn, reduceSum, reduceMean, unreduce, slice, pad, dropoutTrain, logSoftmax, oneHot, argmax,
   conv2dGradInput, conv2dGradFilter,
+  // Elementwise extrema (the Maximum / Minimum merge layers).
+  maximum, minimum,
 ];
 
 export const opRegistry: ReadonlyMap<string, OpDef> = new Map(OPS.map((op) => [op.name, op]));
