@@ -8,6 +8,7 @@ import type { InitializerName } from '../initializers.js';
 import { kernelLayerConfig } from './kernel-config.js';
 import { Layer, type LayerArgs, type LowerContext } from '../layer.js';
 import { checkActivation, lowerActivation } from './activation-lowering.js';
+import { dataFormatOf, kerasDataFormat, shapeThroughChannelsLast, throughChannelsLast, type DataFormat } from './data-format.js';
 
 export type IntOrPair = number | readonly [number, number];
 
@@ -21,11 +22,15 @@ export interface Conv2DArgs extends LayerArgs {
   useBias?: boolean;
   kernelInitializer?: InitializerName;
   biasInitializer?: InitializerName;
-  /** Only 'channelsLast' (NHWC); 'channelsFirst' is refused until a layout pass exists. */
-  dataFormat?: 'channelsLast' | 'channelsFirst';
+  /** 'channelsLast' (NHWC, the default) or 'channelsFirst' (NCHW: computed through transposes). */
+  dataFormat?: DataFormat;
 }
 
-/** `activation(conv2d(x, kernel) + bias)` over x [batch, height, width, channels], as Keras Conv2D. */
+/**
+ * `activation(conv2d(x, kernel) + bias)` over x [batch, height, width, channels] (or [batch,
+ * channels, height, width] with channelsFirst), as Keras Conv2D. The kernel is [kh, kw, in, out]
+ * in both formats, as in Keras.
+ */
 export class Conv2D extends Layer {
   readonly className = 'Conv2D';
   readonly filters: number;
@@ -35,14 +40,14 @@ export class Conv2D extends Layer {
   readonly dilationRate: [number, number];
   readonly activation: ActivationName;
   readonly useBias: boolean;
+  readonly dataFormat: DataFormat;
   private readonly kernelInitializer: InitializerName;
   private readonly biasInitializer: InitializerName;
 
   constructor(args: Conv2DArgs) {
     super(args);
     if (!Number.isInteger(args.filters) || args.filters <= 0) this.fail('NNC1006', `filters must be a positive integer, got ${args.filters}`);
-    if (args.dataFormat !== undefined && args.dataFormat !== 'channelsLast')
-      this.fail('NNC1006', `dataFormat '${args.dataFormat}' is not supported`, "nnc computes channels last (NHWC): use dataFormat 'channelsLast' and transpose the data.");
+    this.dataFormat = dataFormatOf(this.name, this.className, args.dataFormat);
     if (args.padding !== undefined && args.padding !== 'valid' && args.padding !== 'same') this.fail('NNC1006', `padding must be 'valid' or 'same', got '${String(args.padding)}'`);
     this.filters = args.filters;
     this.kernelSize = this.pair('kernelSize', args.kernelSize);
@@ -68,10 +73,12 @@ export class Conv2D extends Layer {
 
   computeOutputShape([shape]: readonly Shape[]): Shape {
     if (shape!.length !== 4 || shape!.slice(1).some((d) => d === null))
-      this.fail('NNC2003', `needs an input [batch, height, width, channels] with known height, width and channels, got ${formatKerasShape(shape!)}`);
+      this.fail('NNC2003', `needs an input ${this.dataFormat === 'channelsFirst' ? '[batch, channels, height, width]' : '[batch, height, width, channels]'} with known height, width and channels, got ${formatKerasShape(shape!)}`);
     try {
-      const g = convGeometry(shape!, this.kernelSize[0], this.kernelSize[1], this.convAttrs);
-      return [shape![0]!, g.oh, g.ow, this.filters];
+      return shapeThroughChannelsLast(shape!, this.dataFormat, (nhwc) => {
+        const g = convGeometry(nhwc, this.kernelSize[0], this.kernelSize[1], this.convAttrs);
+        return [nhwc[0]!, g.oh, g.ow, this.filters];
+      });
     } catch (e) {
       if (e instanceof ShapeError) this.fail('NNC2003', e.message);
       throw e;
@@ -79,14 +86,17 @@ export class Conv2D extends Layer {
   }
 
   protected override build([shape]: readonly Shape[]): void {
-    this.addWeight('kernel', [...this.kernelSize, shape![3] as number, this.filters], this.kernelInitializer);
+    const channels = shape![this.dataFormat === 'channelsFirst' ? 1 : 3] as number;
+    this.addWeight('kernel', [...this.kernelSize, channels, this.filters], this.kernelInitializer);
     if (this.useBias) this.addWeight('bias', [this.filters], this.biasInitializer);
   }
 
   lower({ b, inputs, weights }: LowerContext): Node {
-    let y = b.op('conv2d', [inputs[0]!, weights[0]!], this.convAttrs);
-    if (this.useBias) y = b.op('add', [y, weights[1]!]);
-    return lowerActivation(b, y, this.activation);
+    return throughChannelsLast(b, inputs[0]!, this.dataFormat, (x) => {
+      let y = b.op('conv2d', [x, weights[0]!], this.convAttrs);
+      if (this.useBias) y = b.op('add', [y, weights[1]!]);
+      return lowerActivation(b, y, this.activation);
+    });
   }
 
   getConfig(): Record<string, unknown> {
@@ -96,7 +106,7 @@ export class Conv2D extends Layer {
       kernel_size: this.kernelSize,
       strides: this.strides,
       padding: this.padding,
-      data_format: 'channels_last',
+      data_format: kerasDataFormat(this.dataFormat),
       dilation_rate: this.dilationRate,
       ...kernelLayerConfig(this.activation, this.useBias),
     };

@@ -1,33 +1,41 @@
 import type { Node } from '../../ir/graph.js';
 import { formatKerasShape, type Shape } from '../../ir/types.js';
 import { Layer, type LayerArgs, type LowerContext } from '../layer.js';
-import { requireChannelsLast, type DataFormat } from './data-format.js';
+import { dataFormatOf, kerasDataFormat, type DataFormat } from './data-format.js';
 
 export interface GlobalPooling2DArgs extends LayerArgs {
   dataFormat?: DataFormat;
 }
 
-/** One value per channel over the whole image, [N, H, W, C] -> [N, C]: a reduction over axes 1 and 2. */
+/**
+ * One value per channel over the whole image, [N, H, W, C] -> [N, C]: a reduction over axes 1 and
+ * 2 (over axes 2 and 3 of [N, C, H, W] with channelsFirst: no transpose needed).
+ */
 abstract class GlobalPooling2D extends Layer {
   /** The reduction op (it has kernels on every backend and a gradient). */
   protected abstract readonly op: string;
+  readonly dataFormat: DataFormat;
 
   constructor(args: GlobalPooling2DArgs, className: string, prefix: string) {
     super(args, prefix);
-    requireChannelsLast(this.name, className, args.dataFormat);
+    this.dataFormat = dataFormatOf(this.name, className, args.dataFormat);
   }
 
   computeOutputShape([shape]: readonly Shape[]): Shape {
-    if (shape!.length !== 4) this.fail('NNC2003', `expects [batch, height, width, channels], got ${formatKerasShape(shape!)}`);
-    return [shape![0]!, shape![3]!];
+    if (shape!.length !== 4) this.fail('NNC2003', `expects a 4-D image [batch, height, width, channels] or [batch, channels, height, width], got ${formatKerasShape(shape!)}`);
+    return [shape![0]!, shape![this.channelsFirst ? 1 : 3]!];
   }
 
   lower({ b, inputs }: LowerContext): Node {
-    return b.op(this.op, [inputs[0]!], { axes: [1, 2] });
+    return b.op(this.op, [inputs[0]!], { axes: this.channelsFirst ? [2, 3] : [1, 2] });
+  }
+
+  private get channelsFirst(): boolean {
+    return this.dataFormat === 'channelsFirst';
   }
 
   getConfig(): Record<string, unknown> {
-    return { ...this.baseConfig(), data_format: 'channels_last' };
+    return { ...this.baseConfig(), data_format: kerasDataFormat(this.dataFormat) };
   }
 }
 
