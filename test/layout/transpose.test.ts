@@ -1,7 +1,8 @@
 /**
  * The transpose op: the interpreter against tf.transpose (exact: a permutation moves values), and
  * the wasm kernel (SIMD and scalar) and the WebGPU kernel against the interpreter, exact too, for
- * perms that keep the innermost axis (one block copy per run), move it (element gathers), drop
+ * perms that keep the innermost axis (one block copy per run), move it (4×4 SIMD blocks with their
+ * tails, element gathers), drop
  * axes of extent 1, and move the batch axis (wasm only; WebGPU keeps the batch on axis 0 and
  * refuses it with NNC4001).
  */
@@ -22,7 +23,9 @@ import { moduleError } from '../wasm/harness.js';
 const CASES: { shape: Shape; perm: number[] }[] = [
   { shape: [null, 3, 5, 7], perm: [0, 2, 3, 1] }, // NCHW -> NHWC
   { shape: [null, 5, 7, 3], perm: [0, 3, 1, 2] }, // NHWC -> NCHW
-  { shape: [null, 6, 9], perm: [0, 2, 1] },
+  { shape: [null, 6, 9], perm: [0, 2, 1] }, // 4x4 SIMD blocks with tails both ways
+  { shape: [null, 8, 12], perm: [0, 2, 1] }, // whole blocks only
+  { shape: [null, 6, 5, 10], perm: [0, 3, 1, 2] }, // NHWC -> NCHW, C = 10 (blocks)
   { shape: [null, 2, 3, 4, 5], perm: [0, 1, 2, 4, 3] }, // innermost axis moves
   { shape: [null, 4, 1, 6], perm: [0, 3, 2, 1] }, // an axis of extent 1
   { shape: [null, 8, 12], perm: [0, 1, 2] }, // identity: one copy

@@ -48,8 +48,10 @@ function skippedOnes(shape: readonly (number | null)[], a: number): number {
 
 /**
  * A strided copy: the result is written in order, the operand read through each run's stride.
- * An innermost run that is contiguous in the operand is one block copy (v128 with SIMD); otherwise
- * the innermost loop moves one element at a time. The batch axis may sit anywhere in either shape
+ * An innermost run that is contiguous in the operand is one block copy (v128 with SIMD). Where the
+ * next-to-innermost run is the contiguous one (NHWC <-> NCHW: a 2-D transpose per image), SIMD
+ * moves 4×4 blocks through registers (emitBlockTranspose); otherwise the innermost loop moves one
+ * element at a time. The batch axis may sit anywhere in either shape
  * (its extent is the call's rows).
  */
 export const transposeKernel: WasmKernel = {
@@ -67,6 +69,7 @@ export const transposeKernel: WasmKernel = {
 
     const level = (k: number, src: () => Expr): Expr => {
       const run = runs[k]!;
+      if (k === runs.length - 2 && ctx.simd && blockable(run, runs[k + 1]!)) return m.block(null, [emitBlockTranspose(ctx, dst, src, run.extent.fixed, runs[k + 1]!.extent.fixed, runs[k + 1]!.stride.fixed)]);
       if (k === runs.length - 1 && run.stride.fixed === 1 && !run.stride.batched)
         return m.block(null, [emitCopy(ctx, getDst, src, () => bytes(run.extent)), advance(dst, bytes(run.extent))]);
       const [i, at] = [ctx.local(binaryen.i32), ctx.local(binaryen.i32)];
@@ -84,3 +87,56 @@ export const transposeKernel: WasmKernel = {
     return m.block(null, [init, level(0, () => ctx.addr(x))]);
   },
 };
+
+/**
+ * The last two loops are a 2-D transpose worth SIMD: the outer one contiguous in the operand,
+ * the inner one strided, both of fixed extent with at least one 4×4 block.
+ */
+const blockable = (outer: Run, inner: Run): boolean =>
+  outer.stride.fixed === 1 && !outer.stride.batched && !outer.extent.batched && !inner.extent.batched && !inner.stride.batched && outer.extent.fixed >= 4 && inner.extent.fixed >= 4;
+
+/** Byte indices of i8x16.shuffle picking 32-bit lanes (0-3 of the left operand, 4-7 of the right). */
+const lanes = (...picks: number[]): number[] => picks.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
+
+/**
+ * out[a][b] = in[a + b·stride] for a < rows, b < cols, written at `dst` (advanced past it): 4×4
+ * blocks as four v128 loads along a, a shuffle transpose, four v128 stores along b; the cells
+ * outside whole blocks one at a time.
+ */
+function emitBlockTranspose(ctx: KernelContext, dst: number, src: () => Expr, rows: number, cols: number, stride: number): Expr {
+  const { m } = ctx;
+  const [a, b2] = [ctx.local(binaryen.i32), ctx.local(binaryen.i32)];
+  const [base, out] = [ctx.local(binaryen.i32), ctx.local(binaryen.i32)];
+  const get = (l: number) => m.local.get(l, binaryen.i32);
+  const r = [0, 1, 2, 3].map(() => ctx.local(binaryen.v128));
+  const t = [0, 1, 2, 3].map(() => ctx.local(binaryen.v128));
+  const v = (l: number) => m.local.get(l, binaryen.v128);
+  const [rows4, cols4] = [rows - (rows % 4), cols - (cols % 4)];
+  // Operand address of (a, b) and result address of (a, b), in bytes.
+  const from = (ax: Expr, bx: Expr) => m.i32.add(get(base), m.i32.shl(m.i32.add(ax, m.i32.mul(bx, ctx.i32(stride))), ctx.i32(2)));
+  const to = (ax: Expr, bx: Expr) => m.i32.add(get(out), m.i32.shl(m.i32.add(m.i32.mul(ax, ctx.i32(cols)), bx), ctx.i32(2)));
+  const plus = (l: number, k: number) => m.i32.add(get(l), ctx.i32(k));
+  const block = [
+    ...r.map((ri, i) => m.local.set(ri, m.v128.load(0, 4, from(get(a), plus(b2, i))))),
+    m.local.set(t[0]!, m.i8x16.shuffle(v(r[0]!), v(r[1]!), lanes(0, 4, 1, 5))),
+    m.local.set(t[1]!, m.i8x16.shuffle(v(r[0]!), v(r[1]!), lanes(2, 6, 3, 7))),
+    m.local.set(t[2]!, m.i8x16.shuffle(v(r[2]!), v(r[3]!), lanes(0, 4, 1, 5))),
+    m.local.set(t[3]!, m.i8x16.shuffle(v(r[2]!), v(r[3]!), lanes(2, 6, 3, 7))),
+    m.v128.store(0, 4, to(plus(a, 0), get(b2)), m.i8x16.shuffle(v(t[0]!), v(t[2]!), lanes(0, 1, 4, 5))),
+    m.v128.store(0, 4, to(plus(a, 1), get(b2)), m.i8x16.shuffle(v(t[0]!), v(t[2]!), lanes(2, 3, 6, 7))),
+    m.v128.store(0, 4, to(plus(a, 2), get(b2)), m.i8x16.shuffle(v(t[1]!), v(t[3]!), lanes(0, 1, 4, 5))),
+    m.v128.store(0, 4, to(plus(a, 3), get(b2)), m.i8x16.shuffle(v(t[1]!), v(t[3]!), lanes(2, 3, 6, 7))),
+  ];
+  const cell = () => m.f32.store(0, 4, to(get(a), get(b2)), m.f32.load(0, 4, from(get(a), get(b2))));
+  const loops = (aFrom: number, aTo: number, aStep: number, bFrom: number, bTo: number, bStep: number, body: Expr[]) =>
+    forLoop(ctx, a, ctx.i32(aFrom), () => ctx.i32(aTo), aStep, [forLoop(ctx, b2, ctx.i32(bFrom), () => ctx.i32(bTo), bStep, body)]);
+  return m.block(null, [
+    m.local.set(base, src()),
+    m.local.set(out, m.local.get(dst, binaryen.i32)),
+    loops(0, rows4, 4, 0, cols4, 4, block),
+    // The columns past the last whole block, for every row; then the rows past it, for the rest.
+    loops(0, rows, 1, cols4, cols, 1, [cell()]),
+    loops(rows4, rows, 1, 0, cols4, 1, [cell()]),
+    m.local.set(dst, m.i32.add(m.local.get(dst, binaryen.i32), ctx.i32(rows * cols * 4))),
+  ]);
+}
