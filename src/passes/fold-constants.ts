@@ -56,7 +56,7 @@ function evaluateOnce(node: Node, inputs: readonly Node[], weightData: ReadonlyM
   return interpret(b.build(), {}).value!.data;
 }
 
-function freshName(base: string, taken: Set<string>): string {
+export function freshName(base: string, taken: Set<string>): string {
   let name = base;
   for (let k = 2; taken.has(name); k++) name = `${base}_${k}`;
   taken.add(name);

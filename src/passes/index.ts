@@ -11,6 +11,7 @@ import { eliminateCommonSubexpressions } from './cse.js';
 import { eliminateDeadCode } from './dce.js';
 import { foldConstants } from './fold-constants.js';
 import { fuse } from './fuse.js';
+import { layout } from './layout.js';
 
 export { planMemory, SLOT_ALIGN } from './plan-memory.js';
 export type { AffineBytes, MemoryPlan, MemorySlot, ScratchRequest } from './memory-plan-types.js';
@@ -26,6 +27,7 @@ export interface Pass {
 export const PASSES: readonly Pass[] = [
   { name: 'canonicalize', description: 'drop identities and inference-time dropout, collapse reshape chains', run: canonicalize },
   { name: 'fold-constants', description: 'evaluate nodes whose operands are all constants, with the reference interpreter', run: foldConstants },
+  { name: 'layout', description: 'cancel transposes around channels-last kernels: compose them, move them through elementwise ops', run: layout },
   { name: 'cse', description: 'merge nodes that compute the same value', run: eliminateCommonSubexpressions },
   { name: 'dce', description: 'remove nodes no output depends on, and their weights', run: eliminateDeadCode },
   { name: 'fuse', description: 'matmul + bias + activation -> dense; elementwise chains -> elementwise; flatten into dense', run: fuse },

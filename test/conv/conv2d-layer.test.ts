@@ -1,6 +1,6 @@
 /**
  * The Conv2D layer: Keras' summary row and parameter count, glorotUniform's conv fans, the
- * refused channelsFirst layout, and tfjs Layers JSON import (as tfjs saves it and in Keras 2.x
+ * refused unknown data format, and tfjs Layers JSON import (as tfjs saves it and in Keras 2.x
  * spellings) with tfjs's outputs.
  */
 import { writeFileSync } from 'node:fs';
@@ -30,11 +30,11 @@ describe('layers.conv2d', () => {
     expect(Math.max(...Array.from(kernel, Math.abs))).toBeGreaterThan(0.9 * limit);
   });
 
-  it('refuses dataFormat channelsFirst, naming the layer and the option', () => {
-    const e = catchNnc(() => layers.conv2d({ filters: 2, kernelSize: 3, dataFormat: 'channelsFirst', name: 'c1' }));
+  it('refuses a dataFormat other than the two, naming the layer and the option', () => {
+    const e = catchNnc(() => layers.conv2d({ filters: 2, kernelSize: 3, dataFormat: 'NCHW' as 'channelsFirst', name: 'c1' }));
     expect(e.code).toBe('NNC1006');
     expect(e.message).toMatch(/c1/);
-    expect(e.message).toMatch(/dataFormat 'channelsFirst'/);
+    expect(e.message).toMatch(/dataFormat 'NCHW'/);
   });
 });
 
@@ -78,9 +78,9 @@ describe('tfjs Layers JSON import of Conv2D', () => {
     model.dispose();
   });
 
-  it('refuses data_format channels_first', async () => {
+  it('refuses an unknown data_format', async () => {
     const { model, dir, json } = await saved();
-    json.modelTopology.config.layers.find((l) => l.class_name === 'Conv2D')!.config.data_format = 'channels_first';
+    json.modelTopology.config.layers.find((l) => l.class_name === 'Conv2D')!.config.data_format = 'channels_middle';
     writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
     expect(catchNnc(() => loadTfjsLayersModel(join(dir, 'model.json'))).message).toMatch(/data_format/);
     model.dispose();

@@ -48,17 +48,18 @@ describe('pooling and padding layers', () => {
     expect(text).toContain('Total params: 0 (0.00 Byte)');
   });
 
-  it('refuse channelsFirst by layer and option, and windows that do not fit', () => {
+  it('refuse a dataFormat other than the two by layer and option, and windows that do not fit', () => {
+    const keras = 'channels_first' as 'channelsFirst';
     for (const make of [
-      () => layers.maxPooling2d({ dataFormat: 'channelsFirst', name: 'p' }),
-      () => layers.averagePooling2d({ dataFormat: 'channelsFirst', name: 'p' }),
-      () => layers.globalAveragePooling2d({ dataFormat: 'channelsFirst', name: 'p' }),
-      () => layers.zeroPadding2d({ dataFormat: 'channelsFirst', name: 'p' }),
-      () => layers.globalMaxPooling2d({ dataFormat: 'channelsFirst', name: 'p' }),
+      () => layers.maxPooling2d({ dataFormat: keras, name: 'p' }),
+      () => layers.averagePooling2d({ dataFormat: keras, name: 'p' }),
+      () => layers.globalAveragePooling2d({ dataFormat: keras, name: 'p' }),
+      () => layers.zeroPadding2d({ dataFormat: keras, name: 'p' }),
+      () => layers.globalMaxPooling2d({ dataFormat: keras, name: 'p' }),
     ]) {
       const e = catchNnc(make);
       expect(e.code).toBe('NNC1006');
-      expect(e.message).toMatch(/dataFormat 'channelsFirst'/);
+      expect(e.message).toMatch(/dataFormat 'channels_first'/);
       expect(e.location?.layer).toBe('p');
     }
     expect(catchNnc(() => layers.maxPooling2d({ poolSize: 0 })).code).toBe('NNC1006');
@@ -93,7 +94,7 @@ describe('tfjs Layers JSON with pooling', () => {
     }
   });
 
-  it('reads Keras 2 configs: strides null, and refuses channels_first by key', async () => {
+  it('reads Keras 2 configs: strides null, and refuses an unknown data_format by key', async () => {
     await tfjsReady();
     const original = tf.sequential({ layers: [tf.layers.maxPooling2d({ inputShape: [4, 4, 1], poolSize: 2 })] });
     const { dir, json } = await saveTfjsModel<{ modelTopology: { config: { layers: { config: Record<string, unknown> }[] } } }>(original);
@@ -103,7 +104,7 @@ describe('tfjs Layers JSON with pooling', () => {
     writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
     const pool = loadTfjsLayersModel(join(dir, 'model.json')).layers.at(-1) as ReturnType<typeof layers.maxPooling2d>;
     expect(pool.strides).toEqual([2, 2]);
-    config.data_format = 'channels_first';
+    config.data_format = 'channels_middle';
     writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
     expect(catchNnc(() => loadTfjsLayersModel(join(dir, 'model.json'))).message).toMatch(/data_format/);
   });

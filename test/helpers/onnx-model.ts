@@ -19,14 +19,24 @@ export function tensor(name: string, type: number, dims: number[], values: reado
   return t;
 }
 
-/** A node with integer attributes, named after its (first) output. */
-export function node(opType: string, input: string[], output: string, attrs: Record<string, number> = {}) {
+/** An attribute value: an integer (INT), another number (FLOAT), a list of integers (INTS), a string (STRING). */
+export type AttrValue = number | number[] | string;
+
+function attribute(name: string, v: AttrValue) {
+  const T = onnx.AttributeProto.AttributeType;
+  if (typeof v === 'string') return onnx.AttributeProto.create({ name, s: new TextEncoder().encode(v), type: T.STRING });
+  if (Array.isArray(v)) return onnx.AttributeProto.create({ name, ints: v, type: T.INTS });
+  return Number.isInteger(v) ? onnx.AttributeProto.create({ name, i: v, type: T.INT }) : onnx.AttributeProto.create({ name, f: v, type: T.FLOAT });
+}
+
+/** A node with attributes, named after its (first) output. */
+export function node(opType: string, input: string[], output: string, attrs: Record<string, AttrValue> = {}) {
   return onnx.NodeProto.create({
     opType,
     input,
     output: [output],
     name: output,
-    attribute: Object.entries(attrs).map(([name, v]) => onnx.AttributeProto.create({ name, i: v, type: onnx.AttributeProto.AttributeType.INT })),
+    attribute: Object.entries(attrs).map(([name, v]) => attribute(name, v)),
   });
 }
 

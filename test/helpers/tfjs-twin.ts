@@ -24,6 +24,7 @@ import {
   Reshape,
   Subtract,
   ZeroPadding2D,
+  Permute,
   Average,
   AveragePooling1D,
   Conv1D,
@@ -107,7 +108,7 @@ function twinLayer(layer: Layer): Twin {
   if (layer instanceof Dense) return chain(tf.layers.dense({ units: layer.units, useBias: layer.useBias, name }), activationLayer(layer.activation, name));
   if (layer instanceof Conv2D)
     return chain(
-      tf.layers.conv2d({ filters: layer.filters, kernelSize: layer.kernelSize, strides: layer.strides, padding: layer.padding, dilationRate: layer.dilationRate, useBias: layer.useBias, name }),
+      tf.layers.conv2d({ filters: layer.filters, kernelSize: layer.kernelSize, strides: layer.strides, padding: layer.padding, dilationRate: layer.dilationRate, useBias: layer.useBias, dataFormat: layer.dataFormat, name }),
       activationLayer(layer.activation, name),
     );
   if (layer instanceof Activation) return chain(activationLayer(layer.activation, name) ?? tf.layers.activation({ activation: 'linear', name }));
@@ -119,11 +120,12 @@ function twinLayer(layer: Layer): Twin {
   if (layer instanceof Subtract) return chain(new TfjsSubtract({ name }));
   if (layer instanceof Multiply) return chain(tf.layers.multiply({ name }));
   if (layer instanceof Concatenate) return chain(tf.layers.concatenate({ axis: layer.axis, name }));
-  if (layer instanceof MaxPooling2D) return chain(tf.layers.maxPooling2d({ poolSize: layer.poolSize, strides: layer.strides, padding: layer.padding, name }));
-  if (layer instanceof AveragePooling2D) return chain(tf.layers.averagePooling2d({ poolSize: layer.poolSize, strides: layer.strides, padding: layer.padding, name }));
-  if (layer instanceof GlobalAveragePooling2D) return chain(tf.layers.globalAveragePooling2d({ name }));
-  if (layer instanceof GlobalMaxPooling2D) return chain(tf.layers.globalMaxPooling2d({ name }));
-  if (layer instanceof ZeroPadding2D) return chain(tf.layers.zeroPadding2d({ padding: layer.padding.map((p) => [...p]) as [[number, number], [number, number]], name }));
+  if (layer instanceof MaxPooling2D) return chain(tf.layers.maxPooling2d({ poolSize: layer.poolSize, strides: layer.strides, padding: layer.padding, dataFormat: layer.dataFormat, name }));
+  if (layer instanceof AveragePooling2D) return chain(tf.layers.averagePooling2d({ poolSize: layer.poolSize, strides: layer.strides, padding: layer.padding, dataFormat: layer.dataFormat, name }));
+  if (layer instanceof GlobalAveragePooling2D) return chain(tf.layers.globalAveragePooling2d({ dataFormat: layer.dataFormat, name }));
+  if (layer instanceof GlobalMaxPooling2D) return chain(tf.layers.globalMaxPooling2d({ dataFormat: layer.dataFormat, name }));
+  if (layer instanceof ZeroPadding2D) return chain(tf.layers.zeroPadding2d({ padding: layer.padding.map((p) => [...p]) as [[number, number], [number, number]], dataFormat: layer.dataFormat, name }));
+  if (layer instanceof Permute) return chain(tf.layers.permute({ dims: [...layer.dims], name }));
   if (layer instanceof Conv1D) {
     // tfjs-layers does not implement causal padding; Keras computes it as zeros before the steps
     // (dilation · (kernel - 1) of them) and a 'valid' convolution, and so does the twin.

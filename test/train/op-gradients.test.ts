@@ -79,6 +79,8 @@ const CASES: Case[] = [
   { op: 'concat', attrs: { axis: 1 }, shapes: [[2, 3], [2, 4]], tf: (a, b) => tf.concat([a!, b!], 1) },
   { op: 'slice', attrs: { axis: 1, begin: 1, size: 2 }, shapes: [[2, 4]], tf: (x) => tf.slice(x!, [0, 1], [2, 2]) },
   { op: 'pad', attrs: { axis: 1, before: 1, after: 2 }, shapes: [[2, 3]], tf: (x) => tf.pad(x!, [[0, 0], [1, 2]]) },
+  { op: 'transpose', attrs: { perm: [0, 3, 1, 2] }, shapes: [[2, 3, 4, 5]], tf: (x) => tf.transpose(x!, [0, 3, 1, 2]) },
+  { op: 'transpose', attrs: { perm: [2, 0, 1] }, shapes: [[2, 3, 4]], tf: (x) => tf.transpose(x!, [2, 0, 1]) },
   { op: 'split', attrs: { axis: 1, sizes: [1, 3, 2] }, shapes: [[2, 6]], tf: (x) => tf.split(x!, [1, 3, 2], 1) },
   // Results the loss does not read get zeros in the joined gradient: first, middle and last.
   { op: 'split', attrs: { axis: -1, sizes: [2, 2] }, shapes: [[2, 3, 4]], used: [1], tf: (x) => tf.split(x!, [2, 2], -1) },

@@ -11,11 +11,12 @@ import { formatShape, type Dim, type DType } from '../../ir/types.js';
 import { attrProblems, attrRefusal, ignored, integer, integers, irAttrs, number, only, readAttrs, type AttrTable, type AttrValues } from './attributes.js';
 import { derivedWeights, ImportProblems } from './problems.js';
 import { irSafeName, transposed } from './shared.js';
+import { ONNX_CNN_OPS } from './onnx-cnn.js';
 
 const { onnx } = onnxProto;
 
 /** The parts of an ONNX graph nnc reads, with protobuf's optional fields resolved. */
-interface OnnxNode {
+export interface OnnxNode {
   readonly name: string;
   readonly opType: string;
   readonly domain: string;
@@ -24,7 +25,7 @@ interface OnnxNode {
   /** Attribute values: numbers, strings, lists of them; tensors and graphs as a short description. */
   readonly attrs: ReadonlyMap<string, unknown>;
 }
-interface OnnxInit {
+export interface OnnxInit {
   readonly name: string;
   readonly dims: number[];
   /** The ONNX element type's name (FLOAT, INT64, ...). */
@@ -57,7 +58,7 @@ function irDtype(t: number): DType | undefined {
   return t === DataType.FLOAT ? 'f32' : t === DataType.INT32 || t === DataType.INT64 ? 'i32' : t === DataType.BOOL ? 'bool' : undefined;
 }
 
-const nodeName = (n: OnnxNode) => n.name || n.output[0] || '?';
+export const nodeName = (n: OnnxNode) => n.name || n.output[0] || '?';
 
 /**
  * Imports an ONNX model (MLPs and their relatives; FLOAT, INT32, INT64 as int32 and BOOL values)
@@ -282,7 +283,7 @@ function attributeValue(a: onnxProto.onnx.IAttributeProto): unknown {
   }
 }
 
-interface OnnxContext {
+export interface OnnxContext {
   readonly b: GraphBuilder;
   readonly path: string;
   readonly opset: number;
@@ -300,7 +301,7 @@ interface OnnxContext {
 
 const isNodeList = (v: Node | readonly Node[]): v is readonly Node[] => Array.isArray(v);
 
-interface OnnxOp {
+export interface OnnxOp {
   /** Every attribute the op reads or ignores; any other attribute present is refused. */
   readonly attrs: AttrTable;
   /** The IR value of each ONNX output, in order (a single node for output 0 alone). */
@@ -486,6 +487,7 @@ const ONNX_OPS: Record<string, OnnxOp> = {
   Reshape: reshape,
   Concat: concat,
   Split: split,
+  ...ONNX_CNN_OPS,
 };
 
 /** Bytes per element of the element types nnc reads. */

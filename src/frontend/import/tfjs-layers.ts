@@ -5,7 +5,8 @@ import { ownEntry } from '../../own-keys.js';
 import { InputLayer } from '../layers/input-layer.js';
 import { Activation, Add, Concatenate, Conv2D, Dense, Dropout, Flatten, LeakyReLU, Multiply, Reshape, Subtract } from '../layers/index.js';
 import type { IntOrPair } from '../layers/conv2d.js';
-import { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, ZeroPadding2D, type Pooling2DArgs, type ZeroPadding2DArgs } from '../layers/index.js';
+import { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, Permute, ZeroPadding2D, type Pooling2DArgs, type ZeroPadding2DArgs } from '../layers/index.js';
+import type { DataFormat } from '../layers/data-format.js';
 import { Average, AveragePooling1D, Conv1D, Cropping2D, GlobalAveragePooling1D, GlobalMaxPooling1D, Maximum, MaxPooling1D, Minimum, ZeroPadding1D } from '../layers/index.js';
 import type { Conv1DArgs, Cropping2DArgs, Pooling1DArgs, ZeroPadding1DArgs } from '../layers/index.js';
 import type { Layer, SymbolicTensor } from '../layer.js';
@@ -53,14 +54,18 @@ const BASE = { name: ignored, trainable: ignored, dtype: only('float32'), batch_
 
 const INPUT_LAYER = { name: ignored, batch_input_shape: anyValue(), dtype: only('float32'), sparse: only(false), ragged: only(false) } as const;
 
+/** Keras' data_format (null: its default, channels_last) as the layers' dataFormat. */
+const DATA_FORMAT = only('channels_last', 'channels_first', null);
+const dataFormatArg = (c: { data_format?: string | null }): { dataFormat: DataFormat } => ({ dataFormat: c.data_format === 'channels_first' ? 'channelsFirst' : 'channelsLast' });
+
 /** MaxPooling2D and AveragePooling2D: `strides` null (or absent) means the pool size, as in Keras. */
-const POOLING_2D = { ...BASE, pool_size: anyValue([2, 2]), strides: anyValue(null), padding: only('valid', 'same'), data_format: only('channels_last') } as const;
+const POOLING_2D = { ...BASE, pool_size: anyValue([2, 2]), strides: anyValue(null), padding: only('valid', 'same'), data_format: DATA_FORMAT } as const;
 
 // Keras 2.6+ writes keepdims; tfjs-layers does not.
-const GLOBAL_POOLING_2D = { ...BASE, data_format: only('channels_last'), keepdims: only(false) } as const;
+const GLOBAL_POOLING_2D = { ...BASE, data_format: DATA_FORMAT, keepdims: only(false) } as const;
 
-function poolingArgs(c: AttrValues<typeof POOLING_2D>): Pick<Pooling2DArgs, 'poolSize' | 'strides' | 'padding'> {
-  return { poolSize: c.pool_size as Pooling2DArgs['poolSize'], strides: c.strides as Pooling2DArgs['strides'], padding: c.padding };
+function poolingArgs(c: AttrValues<typeof POOLING_2D>): Pick<Pooling2DArgs, 'poolSize' | 'strides' | 'padding' | 'dataFormat'> {
+  return { poolSize: c.pool_size as Pooling2DArgs['poolSize'], strides: c.strides as Pooling2DArgs['strides'], padding: c.padding, ...dataFormatArg(c) };
 }
 
 /** MaxPooling1D and AveragePooling1D: sizes as an int or [int] (Keras writes tuples, tfjs-layers lists). */
@@ -107,7 +112,7 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
       kernel_size: anyValue(),
       strides: anyValue([1, 1]),
       padding: only('valid', 'same'),
-      data_format: only('channels_last', null),
+      data_format: DATA_FORMAT,
       dilation_rate: anyValue([1, 1]),
       groups: only(1),
       ...KERNEL_LAYER,
@@ -122,6 +127,7 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
         dilationRate: c.dilation_rate as IntOrPair,
         activation: String(c.activation ?? 'linear'),
         useBias: c.use_bias,
+        ...dataFormatArg(c),
         ...shapeArgs(c),
       }),
   ),
@@ -138,9 +144,10 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
   Concatenate: layer({ ...BASE, axis: integer(-1) }, (c, name) => new Concatenate({ name, axis: c.axis })),
   MaxPooling2D: layer(POOLING_2D, (c, name) => new MaxPooling2D({ name, ...poolingArgs(c), ...shapeArgs(c) })),
   AveragePooling2D: layer(POOLING_2D, (c, name) => new AveragePooling2D({ name, ...poolingArgs(c), ...shapeArgs(c) })),
-  GlobalAveragePooling2D: layer(GLOBAL_POOLING_2D, (c, name) => new GlobalAveragePooling2D({ name, ...shapeArgs(c) })),
-  GlobalMaxPooling2D: layer(GLOBAL_POOLING_2D, (c, name) => new GlobalMaxPooling2D({ name, ...shapeArgs(c) })),
-  ZeroPadding2D: layer({ ...BASE, padding: anyValue(1), data_format: only('channels_last') }, (c, name) => new ZeroPadding2D({ name, padding: c.padding as ZeroPadding2DArgs['padding'], ...shapeArgs(c) })),
+  GlobalAveragePooling2D: layer(GLOBAL_POOLING_2D, (c, name) => new GlobalAveragePooling2D({ name, ...dataFormatArg(c), ...shapeArgs(c) })),
+  GlobalMaxPooling2D: layer(GLOBAL_POOLING_2D, (c, name) => new GlobalMaxPooling2D({ name, ...dataFormatArg(c), ...shapeArgs(c) })),
+  ZeroPadding2D: layer({ ...BASE, padding: anyValue(1), data_format: DATA_FORMAT }, (c, name) => new ZeroPadding2D({ name, padding: c.padding as ZeroPadding2DArgs['padding'], ...dataFormatArg(c), ...shapeArgs(c) })),
+  Permute: layer({ ...BASE, dims: anyValue() }, (c, name) => new Permute({ name, dims: c.dims as number[], ...shapeArgs(c) })),
   Conv1D: layer(
     {
       ...BASE,

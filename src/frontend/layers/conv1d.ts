@@ -6,12 +6,15 @@ import { formatKerasShape, type Shape } from '../../ir/types.js';
 import type { InitializerName } from '../initializers.js';
 import { Layer, type LayerArgs, type LowerContext } from '../layer.js';
 import { lowerActivation } from './activation-lowering.js';
+import { requireChannelsLast, type DataFormat } from './data-format.js';
 import { convFilterOptions, kernelLayerConfig, type ConvFilterArgs } from './kernel-config.js';
 import { asColumn, fromColumn, kernelAsColumn, positiveSingle } from './one-d.js';
 
 export type Padding1D = 'valid' | 'same' | 'causal';
 
 export interface Conv1DArgs extends LayerArgs, ConvFilterArgs {
+  /** Only 'channelsLast' ([batch, steps, channels]). */
+  dataFormat?: DataFormat;
   /** Window length (a number or [number], as Keras writes it). */
   kernelSize: number | readonly [number];
   strides?: number | readonly [number];
@@ -39,7 +42,8 @@ export class Conv1D extends Layer {
 
   constructor(args: Conv1DArgs) {
     super(args);
-    const options = convFilterOptions(args, this.name, '[batch, steps, channels]');
+    requireChannelsLast(this.name, this.className, args.dataFormat);
+    const options = convFilterOptions(args, this.name);
     const padding = args.padding ?? 'valid';
     if (padding !== 'valid' && padding !== 'same' && padding !== 'causal') this.fail('NNC1006', `padding must be 'valid', 'same' or 'causal', got '${String(args.padding)}'`);
     this.kernelSize = this.single('kernelSize', args.kernelSize);

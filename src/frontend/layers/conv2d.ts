@@ -8,6 +8,7 @@ import type { InitializerName } from '../initializers.js';
 import { convFilterOptions, kernelLayerConfig, type ConvFilterArgs } from './kernel-config.js';
 import { Layer, type LayerArgs, type LowerContext } from '../layer.js';
 import { lowerActivation } from './activation-lowering.js';
+import { dataFormatOf, kerasDataFormat, shapeThroughChannelsLast, throughChannelsLast, type DataFormat } from './data-format.js';
 
 export type IntOrPair = number | readonly [number, number];
 
@@ -16,9 +17,15 @@ export interface Conv2DArgs extends LayerArgs, ConvFilterArgs {
   strides?: IntOrPair;
   padding?: 'valid' | 'same';
   dilationRate?: IntOrPair;
+  /** 'channelsLast' (NHWC, the default) or 'channelsFirst' (NCHW: computed through transposes). */
+  dataFormat?: DataFormat;
 }
 
-/** `activation(conv2d(x, kernel) + bias)` over x [batch, height, width, channels], as Keras Conv2D. */
+/**
+ * `activation(conv2d(x, kernel) + bias)` over x [batch, height, width, channels] (or [batch,
+ * channels, height, width] with channelsFirst), as Keras Conv2D. The kernel is [kh, kw, in, out]
+ * in both formats, as in Keras.
+ */
 export class Conv2D extends Layer {
   readonly className = 'Conv2D';
   readonly filters: number;
@@ -28,12 +35,14 @@ export class Conv2D extends Layer {
   readonly dilationRate: [number, number];
   readonly activation: ActivationName;
   readonly useBias: boolean;
+  readonly dataFormat: DataFormat;
   private readonly kernelInitializer: InitializerName;
   private readonly biasInitializer: InitializerName;
 
   constructor(args: Conv2DArgs) {
     super(args);
-    const options = convFilterOptions(args, this.name, 'NHWC');
+    const options = convFilterOptions(args, this.name);
+    this.dataFormat = dataFormatOf(this.name, this.className, args.dataFormat);
     if (args.padding !== undefined && args.padding !== 'valid' && args.padding !== 'same') this.fail('NNC1006', `padding must be 'valid' or 'same', got '${String(args.padding)}'`);
     this.kernelSize = this.pair('kernelSize', args.kernelSize);
     this.strides = this.pair('strides', args.strides ?? 1);
@@ -55,10 +64,12 @@ export class Conv2D extends Layer {
 
   computeOutputShape([shape]: readonly Shape[]): Shape {
     if (shape!.length !== 4 || shape!.slice(1).some((d) => d === null))
-      this.fail('NNC2003', `needs an input [batch, height, width, channels] with known height, width and channels, got ${formatKerasShape(shape!)}`);
+      this.fail('NNC2003', `needs an input ${this.dataFormat === 'channelsFirst' ? '[batch, channels, height, width]' : '[batch, height, width, channels]'} with known height, width and channels, got ${formatKerasShape(shape!)}`);
     try {
-      const g = convGeometry(shape!, this.kernelSize[0], this.kernelSize[1], this.convAttrs);
-      return [shape![0]!, g.oh, g.ow, this.filters];
+      return shapeThroughChannelsLast(shape!, this.dataFormat, (nhwc) => {
+        const g = convGeometry(nhwc, this.kernelSize[0], this.kernelSize[1], this.convAttrs);
+        return [nhwc[0]!, g.oh, g.ow, this.filters];
+      });
     } catch (e) {
       if (e instanceof ShapeError) this.fail('NNC2003', e.message);
       throw e;
@@ -66,14 +77,17 @@ export class Conv2D extends Layer {
   }
 
   protected override build([shape]: readonly Shape[]): void {
-    this.addWeight('kernel', [...this.kernelSize, shape![3] as number, this.filters], this.kernelInitializer);
+    const channels = shape![this.dataFormat === 'channelsFirst' ? 1 : 3] as number;
+    this.addWeight('kernel', [...this.kernelSize, channels, this.filters], this.kernelInitializer);
     if (this.useBias) this.addWeight('bias', [this.filters], this.biasInitializer);
   }
 
   lower({ b, inputs, weights }: LowerContext): Node {
-    let y = b.op('conv2d', [inputs[0]!, weights[0]!], this.convAttrs);
-    if (this.useBias) y = b.op('add', [y, weights[1]!]);
-    return lowerActivation(b, y, this.activation);
+    return throughChannelsLast(b, inputs[0]!, this.dataFormat, (x) => {
+      let y = b.op('conv2d', [x, weights[0]!], this.convAttrs);
+      if (this.useBias) y = b.op('add', [y, weights[1]!]);
+      return lowerActivation(b, y, this.activation);
+    });
   }
 
   getConfig(): Record<string, unknown> {
@@ -83,7 +97,7 @@ export class Conv2D extends Layer {
       kernel_size: this.kernelSize,
       strides: this.strides,
       padding: this.padding,
-      data_format: 'channels_last',
+      data_format: kerasDataFormat(this.dataFormat),
       dilation_rate: this.dilationRate,
       ...kernelLayerConfig(this.activation, this.useBias),
     };

@@ -1,7 +1,7 @@
 import type { Node } from '../../ir/graph.js';
 import { formatKerasShape, type Shape } from '../../ir/types.js';
 import { Layer, type LayerArgs, type LowerContext } from '../layer.js';
-import { requireChannelsLast, type DataFormat } from './data-format.js';
+import { dataFormatOf, kerasDataFormat, requireChannelsLast, type DataFormat } from './data-format.js';
 
 export interface GlobalPooling2DArgs extends LayerArgs {
   dataFormat?: DataFormat;
@@ -9,12 +9,14 @@ export interface GlobalPooling2DArgs extends LayerArgs {
 
 /**
  * One value per channel over all spatial axes: [N, H, W, C] -> [N, C] for the 2-D layers (axes 1
- * and 2), [N, steps, C] -> [N, C] for the 1-D ones (axis 1); a reduction that has kernels on
- * every backend and a gradient.
+ * and 2), [N, steps, C] -> [N, C] for the 1-D ones (axis 1); with channelsFirst the channels are
+ * axis 1 and the reduction runs over the axes after it (no transpose needed). A reduction has
+ * kernels on every backend and a gradient.
  */
 export abstract class GlobalPooling extends Layer {
   /** The reduction op. */
   protected abstract readonly op: string;
+  readonly dataFormat: DataFormat;
 
   constructor(
     args: GlobalPooling2DArgs,
@@ -24,20 +26,29 @@ export abstract class GlobalPooling extends Layer {
     private readonly spatialAxes: 1 | 2,
   ) {
     super(args, prefix);
-    requireChannelsLast(this.name, className, args.dataFormat);
+    // tfjs' 1-D global poolings have no channels-first form to check one against.
+    if (spatialAxes === 1) requireChannelsLast(this.name, className, args.dataFormat);
+    this.dataFormat = dataFormatOf(this.name, className, args.dataFormat);
   }
 
   computeOutputShape([shape]: readonly Shape[]): Shape {
-    if (shape!.length !== this.spatialAxes + 2) this.fail('NNC2003', `expects [batch, ${this.spatialAxes === 2 ? 'height, width' : 'steps'}, channels], got ${formatKerasShape(shape!)}`);
-    return [shape![0]!, shape![this.spatialAxes + 1]!];
+    const spatial = this.spatialAxes === 2 ? 'height, width' : 'steps';
+    if (shape!.length !== this.spatialAxes + 2)
+      this.fail('NNC2003', `expects [batch, ${this.channelsFirst ? `channels, ${spatial}` : `${spatial}, channels`}], got ${formatKerasShape(shape!)}`);
+    return [shape![0]!, shape![this.channelsFirst ? 1 : this.spatialAxes + 1]!];
   }
 
   lower({ b, inputs }: LowerContext): Node {
-    return b.op(this.op, [inputs[0]!], { axes: this.spatialAxes === 2 ? [1, 2] : [1] });
+    const first = this.channelsFirst ? 2 : 1;
+    return b.op(this.op, [inputs[0]!], { axes: Array.from({ length: this.spatialAxes }, (_, i) => first + i) });
+  }
+
+  private get channelsFirst(): boolean {
+    return this.dataFormat === 'channelsFirst';
   }
 
   getConfig(): Record<string, unknown> {
-    return { ...this.baseConfig(), data_format: 'channels_last' };
+    return { ...this.baseConfig(), data_format: kerasDataFormat(this.dataFormat) };
   }
 }
 

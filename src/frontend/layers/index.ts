@@ -16,6 +16,7 @@ import { AveragePooling1D, MaxPooling1D, type Pooling1DArgs } from './pooling1d.
 import { GlobalAveragePooling1D, GlobalMaxPooling1D, type GlobalPooling1DArgs } from './global-pooling1d.js';
 import { ZeroPadding1D, type ZeroPadding1DArgs } from './zero-padding1d.js';
 import { Cropping2D, type Cropping2DArgs } from './cropping2d.js';
+import { Permute, type PermuteArgs } from './permute.js';
 
 export { Activation, Add, Concatenate, Conv2D, Dense, Dropout, Flatten, InputLayer, LeakyReLU, Multiply, Reshape, Subtract };
 export type { ActivationArgs, ConcatenateArgs, Conv2DArgs, DenseArgs, DropoutArgs, InputArgs, LeakyReLUArgs, ReshapeArgs };
@@ -23,6 +24,8 @@ export { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPoolin
 export type { GlobalPooling2DArgs, Pooling2DArgs, ZeroPadding2DArgs };
 export { AveragePooling1D, Average, Conv1D, Cropping2D, GlobalAveragePooling1D, GlobalMaxPooling1D, Maximum, MaxPooling1D, Minimum, ZeroPadding1D };
 export type { Conv1DArgs, Cropping2DArgs, GlobalPooling1DArgs, Pooling1DArgs, ZeroPadding1DArgs };
+export { Permute };
+export type { PermuteArgs };
 
 /** Layer factories with tfjs-layers' names: `layers.dense({ units: 128, activation: 'relu' })`. */
 export const layers = {
@@ -53,4 +56,5 @@ export const layers = {
   average: (args: LayerArgs = {}) => new Average(args),
   maximum: (args: LayerArgs = {}) => new Maximum(args),
   minimum: (args: LayerArgs = {}) => new Minimum(args),
+  permute: (args: PermuteArgs) => new Permute(args),
 };

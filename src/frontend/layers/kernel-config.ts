@@ -29,18 +29,14 @@ export interface ConvFilterArgs {
   useBias?: boolean;
   kernelInitializer?: InitializerName;
   biasInitializer?: InitializerName;
-  /** Only 'channelsLast'; 'channelsFirst' is refused until a layout pass exists. */
-  dataFormat?: 'channelsLast' | 'channelsFirst';
 }
 
 /** Those arguments checked (NNC1006 / NNC1005 naming the layer), with Keras' defaults. */
-export function convFilterOptions(args: ConvFilterArgs, layer: string, layout: string) {
+export function convFilterOptions(args: ConvFilterArgs, layer: string) {
   const fail = (detail: string, hint?: string): never => {
     throw new NncError('NNC1006', detail, { location: { layer }, ...(hint ? { hint } : {}) });
   };
   if (!Number.isInteger(args.filters) || args.filters <= 0) fail(`filters must be a positive integer, got ${args.filters}`);
-  if (args.dataFormat !== undefined && args.dataFormat !== 'channelsLast')
-    fail(`dataFormat '${args.dataFormat}' is not supported`, `nnc computes channels last (${layout}): use dataFormat 'channelsLast' and transpose the data.`);
   return {
     filters: args.filters,
     activation: checkActivation(args.activation, layer),

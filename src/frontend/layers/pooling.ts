@@ -3,7 +3,7 @@ import { poolGeometry, pooledType } from '../../ir/ops/pool-helpers.js';
 import { ShapeError } from '../../ir/registry.js';
 import { formatKerasShape, type Shape } from '../../ir/types.js';
 import { Layer, type LayerArgs, type LowerContext } from '../layer.js';
-import { intPair, requireChannelsLast, type DataFormat } from './data-format.js';
+import { dataFormatOf, intPair, kerasDataFormat, shapeThroughChannelsLast, throughChannelsLast, type DataFormat } from './data-format.js';
 
 export interface Pooling2DArgs extends LayerArgs {
   /** Window height and width (one number for both); default [2, 2]. */
@@ -14,17 +14,21 @@ export interface Pooling2DArgs extends LayerArgs {
   dataFormat?: DataFormat;
 }
 
-/** Max or average over windows of a channels-last image, as Keras MaxPooling2D / AveragePooling2D. */
+/**
+ * Max or average over windows of an image, as Keras MaxPooling2D / AveragePooling2D; the pooling
+ * ops are channels-last, so a channelsFirst layer pools between two transposes.
+ */
 abstract class Pooling2D extends Layer {
   /** The IR op computing the layer. */
   protected abstract readonly op: string;
   readonly poolSize: [number, number];
   readonly strides: [number, number];
   readonly padding: 'valid' | 'same';
+  readonly dataFormat: DataFormat;
 
   constructor(args: Pooling2DArgs, className: string, prefix: string) {
     super(args, prefix);
-    requireChannelsLast(this.name, className, args.dataFormat);
+    this.dataFormat = dataFormatOf(this.name, className, args.dataFormat);
     const pool = intPair(args.poolSize ?? 2);
     if (!pool) this.fail('NNC1006', `poolSize must be a positive integer or a pair of them, got ${JSON.stringify(args.poolSize)}`);
     const strides = args.strides === undefined || args.strides === null ? pool : intPair(args.strides);
@@ -40,7 +44,8 @@ abstract class Pooling2D extends Layer {
 
   computeOutputShape([shape]: readonly Shape[]): Shape {
     try {
-      return pooledType(poolGeometry({ dtype: 'f32', shape: shape! }, this.attrs)).shape;
+      if (shape!.length !== 4) throw new ShapeError('expects a 4-D input');
+      return shapeThroughChannelsLast(shape!, this.dataFormat, (nhwc) => pooledType(poolGeometry({ dtype: 'f32', shape: nhwc }, this.attrs)).shape);
     } catch (e) {
       if (e instanceof ShapeError) this.fail('NNC2003', `${formatKerasShape(shape!)}: ${e.message}`);
       throw e;
@@ -48,11 +53,11 @@ abstract class Pooling2D extends Layer {
   }
 
   lower({ b, inputs }: LowerContext): Node {
-    return b.op(this.op, [inputs[0]!], this.attrs);
+    return throughChannelsLast(b, inputs[0]!, this.dataFormat, (x) => b.op(this.op, [x], this.attrs));
   }
 
   getConfig(): Record<string, unknown> {
-    return { ...this.baseConfig(), pool_size: this.poolSize, padding: this.padding, strides: this.strides, data_format: 'channels_last' };
+    return { ...this.baseConfig(), pool_size: this.poolSize, padding: this.padding, strides: this.strides, data_format: kerasDataFormat(this.dataFormat) };
   }
 }
 

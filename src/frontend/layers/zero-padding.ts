@@ -1,7 +1,7 @@
 import type { Node } from '../../ir/graph.js';
 import { formatKerasShape, type Shape } from '../../ir/types.js';
 import { Layer, type LayerArgs, type LowerContext } from '../layer.js';
-import { requireChannelsLast, type DataFormat } from './data-format.js';
+import { dataFormatOf, kerasDataFormat, type DataFormat } from './data-format.js';
 
 /** Entries before and after along one axis. */
 export type Sides = readonly [number, number];
@@ -24,31 +24,38 @@ export function sides(padding: unknown): [Sides, Sides] | undefined {
   return pair(rows) && pair(cols) ? [rows, cols] : undefined;
 }
 
-/** Zeros around a channels-last image, as Keras ZeroPadding2D: one `pad` per spatial axis. */
+/** Zeros around an image, as Keras ZeroPadding2D: one `pad` per spatial axis (axes 1, 2; 2, 3 channelsFirst). */
 export class ZeroPadding2D extends Layer {
   readonly className = 'ZeroPadding2D';
   readonly padding: [Sides, Sides];
+  readonly dataFormat: DataFormat;
 
   constructor(args: ZeroPadding2DArgs = {}) {
     super(args, 'zero_padding2d');
-    requireChannelsLast(this.name, this.className, args.dataFormat);
+    this.dataFormat = dataFormatOf(this.name, this.className, args.dataFormat);
     const padding = sides(args.padding ?? 1);
     if (!padding) this.fail('NNC1006', `padding must be a number, a pair or [[top, bottom], [left, right]] of non-negative integers, got ${JSON.stringify(args.padding)}`);
     this.padding = padding;
   }
 
   computeOutputShape([shape]: readonly Shape[]): Shape {
-    const [n, h, w, c] = shape!;
-    if (shape!.length !== 4 || h === null || w === null) this.fail('NNC2003', `expects [batch, height, width, channels], got ${formatKerasShape(shape!)}`);
+    const [h, w] = [shape![this.heightAxis], shape![this.heightAxis + 1]];
+    if (shape!.length !== 4 || h === null || w === null) this.fail('NNC2003', `expects a 4-D image with known height and width, got ${formatKerasShape(shape!)}`);
     const [[top, bottom], [left, right]] = this.padding;
-    return [n!, h! + top + bottom, w! + left + right, c!];
+    const out = [...shape!];
+    [out[this.heightAxis], out[this.heightAxis + 1]] = [h! + top + bottom, w! + left + right];
+    return out;
   }
 
   lower({ b, inputs }: LowerContext): Node {
-    return this.padding.reduce((x, [before, after], i) => (before + after === 0 ? x : b.op('pad', [x], { axis: i + 1, before, after })), inputs[0]!);
+    return this.padding.reduce((x, [before, after], i) => (before + after === 0 ? x : b.op('pad', [x], { axis: this.heightAxis + i, before, after })), inputs[0]!);
+  }
+
+  private get heightAxis(): number {
+    return this.dataFormat === 'channelsFirst' ? 2 : 1;
   }
 
   getConfig(): Record<string, unknown> {
-    return { ...this.baseConfig(), padding: this.padding, data_format: 'channels_last' };
+    return { ...this.baseConfig(), padding: this.padding, data_format: kerasDataFormat(this.dataFormat) };
   }
 }

@@ -46,6 +46,7 @@ import { sub } from './sub.js';
 import { swish } from './swish.js';
 import { tanh } from './tanh.js';
 import { unreduce } from './unreduce.js';
+import { transpose } from './transpose.js';
 
 /** The op table: one line per op. Backends look their kernels up by these names. */
 const OPS: readonly OpDef[] = [
@@ -67,6 +68,8 @@ const OPS: readonly OpDef[] = [
   conv2dGradInput, conv2dGradFilter,
   // Elementwise extrema (the Maximum / Minimum merge layers).
   maximum, minimum,
+  // Layout: axis permutation (channels-first models and NCHW imports run through it).
+  transpose,
 ];
 
 export const opRegistry: ReadonlyMap<string, OpDef> = new Map(OPS.map((op) => [op.name, op]));

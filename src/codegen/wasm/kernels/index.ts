@@ -29,6 +29,7 @@ import { sliceKernel } from './slice.js';
 import { softmaxKernel } from './softmax.js';
 import { splitKernel } from './split.js';
 import { unreduceKernel } from './unreduce.js';
+import { transposeKernel } from './transpose.js';
 
 /**
  * The wasm kernel of each op, keyed by registry name. Ops that declare `scalar` math (add, relu,
@@ -63,6 +64,7 @@ const KERNELS: Readonly<Record<string, WasmKernel>> = {
   max_pool2d_grad: maxPool2dGradKernel,
   avg_pool2d_grad: avgPool2dGradKernel,
   reduce_max: reduceMaxKernel,
+  transpose: transposeKernel,
 };
 
 /**

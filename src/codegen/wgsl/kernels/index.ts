@@ -23,6 +23,7 @@ import { sliceKernel } from './slice.js';
 import { softmaxOpKernel } from './softmax.js';
 import { splitKernel } from './split.js';
 import { unreduceKernel } from './unreduce.js';
+import { transposeKernel } from './transpose.js';
 import { passThroughKernel, viewKernel } from './view.js';
 
 const KERNELS: Readonly<Record<string, KernelGenerator>> = {
@@ -49,6 +50,7 @@ const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   max_pool2d: maxPool2dKernel,
   avg_pool2d: avgPool2dKernel,
   reduce_max: reduceMaxKernel,
+  transpose: transposeKernel,
 };
 
 const TRAINING_ONLY = 'it appears only in training graphs, which run on the wasm backend';

@@ -1,0 +1,211 @@
+/**
+ * ONNX image models (NCHW) imported and compared with onnxruntime-web: Transpose, Conv (pads,
+ * auto_pad, strides, dilations, kernel_shape, bias), MaxPool / AveragePool (pads, auto_pad,
+ * ceil_mode, count_include_pad), the global pools and Pad (both opset forms, three modes), each
+ * through the interpreter, the wasm bundle (SIMD and scalar) and the WebGPU bundle at batch 1
+ * and 7. Tolerance |a − e| ≤ 1e-7 + 1e-3·|e| for pools and pads (max, pad and transposes are
+ * exact: 0), and ≤ 1e-5 absolute for convolutions (sums of ≤ 3·3·4 products of values ≤ 1).
+ * Attributes nnc cannot compute exactly are refused by name.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NncError, NncErrorList } from '../../src/errors.js';
+import { loadOnnxGraph } from '../../src/frontend/import/onnx.js';
+import { Random } from '../../src/frontend/random.js';
+import { interpret } from '../../src/ir/interpreter.js';
+import { verifyGraph } from '../../src/ir/verifier.js';
+import { optimize } from '../../src/passes/index.js';
+import { catchNnc } from '../helpers/expect-nnc-error.js';
+import { DataType, node, tensor, valueInfo, writeOnnxModel, type AttrValue } from '../helpers/onnx-model.js';
+import { onnxSession, ort } from '../helpers/onnxruntime.js';
+import { buildWebGpuBundle, byName, dawnGpu } from '../helpers/webgpu.js';
+import { buildWasmBundle, outputsByName } from '../wasm/bundle-helpers.js';
+import { removeTempDirs } from '../wasm/temp.js';
+
+const F = DataType.FLOAT;
+const rng = new Random(5);
+const values = (n: number) => Array.from({ length: n }, () => rng.uniform(-1, 1));
+
+interface Case {
+  readonly name: string;
+  /** The input's per-example shape [C, H, W]. */
+  readonly input: number[];
+  readonly nodes: ReturnType<typeof node>[];
+  readonly inits?: ReturnType<typeof tensor>[];
+  readonly opset?: number;
+  /** Absolute part of the tolerance; the relative part is 1e-3 unless `exact`. */
+  readonly conv?: boolean;
+  readonly exact?: boolean;
+}
+
+const C = 3;
+const weightInit = (name: string, out: number, k: [number, number], channels = C) => tensor(name, F, [out, channels, ...k], values(out * channels * k[0] * k[1]));
+const convCase = (name: string, attrs: Record<string, AttrValue>, k: [number, number] = [3, 3], bias = true, input = [C, 7, 8]): Case => ({
+  name: `Conv ${name}`,
+  input,
+  nodes: [node('Conv', ['x', 'w', ...(bias ? ['b'] : [])], 'y', attrs)],
+  inits: [weightInit('w', 4, k, input[0]), ...(bias ? [tensor('b', F, [4], values(4))] : [])],
+  conv: true,
+});
+const pool = (op: string, name: string, attrs: Record<string, AttrValue>, input = [C, 7, 8]): Case => ({
+  name: `${op} ${name}`,
+  input,
+  nodes: [node(op, ['x'], 'y', attrs)],
+  exact: op === 'MaxPool',
+});
+
+const CASES: readonly Case[] = [
+  { name: 'Transpose perm [0,2,3,1]', input: [3, 4, 5], nodes: [node('Transpose', ['x'], 'y', { perm: [0, 2, 3, 1] })], exact: true },
+  { name: 'Transpose perm [0,3,2,1]', input: [3, 4, 5], nodes: [node('Transpose', ['x'], 'y', { perm: [0, 3, 2, 1] })], exact: true },
+  convCase('3x3, no padding, bias', {}),
+  convCase('3x3, explicit symmetric pads', { pads: [1, 1, 1, 1] }),
+  convCase('3x3, asymmetric pads [0,2,1,0]', { pads: [0, 2, 1, 0] }),
+  convCase('SAME_UPPER, strides 2', { auto_pad: 'SAME_UPPER', strides: [2, 2] }),
+  convCase('SAME_LOWER, strides 2', { auto_pad: 'SAME_LOWER', strides: [2, 2] }),
+  convCase('VALID, strides [1,2], kernel_shape', { auto_pad: 'VALID', strides: [1, 2], kernel_shape: [3, 2] }, [3, 2]),
+  convCase('dilations 2, pads 2, no bias', { dilations: [2, 2], pads: [2, 2, 2, 2] }, [3, 3], false),
+  convCase('1x1, group 1', { group: 1 }, [1, 1]),
+  pool('MaxPool', '2x2 strides 2', { kernel_shape: [2, 2], strides: [2, 2] }),
+  pool('MaxPool', '3x3 pads 1 (not SAME)', { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }),
+  pool('MaxPool', 'asymmetric pads [1,0,0,2]', { kernel_shape: [2, 3], pads: [1, 0, 0, 2] }),
+  pool('MaxPool', 'SAME_UPPER', { kernel_shape: [3, 3], strides: [2, 2], auto_pad: 'SAME_UPPER' }),
+  pool('MaxPool', 'SAME_LOWER', { kernel_shape: [2, 2], strides: [2, 2], auto_pad: 'SAME_LOWER' }, [C, 7, 7]),
+  pool('MaxPool', 'ceil_mode', { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1 }, [C, 7, 7]),
+  pool('MaxPool', 'ceil_mode with pads', { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 }, [C, 8, 8]),
+  pool('AveragePool', '2x2 strides 2', { kernel_shape: [2, 2], strides: [2, 2] }),
+  pool('AveragePool', 'pads 1, count_include_pad', { kernel_shape: [3, 3], pads: [1, 1, 1, 1], count_include_pad: 1 }),
+  pool('AveragePool', 'asymmetric pads, count_include_pad', { kernel_shape: [2, 2], pads: [0, 1, 1, 0], count_include_pad: 1 }),
+  pool('AveragePool', 'SAME_UPPER (padding not counted)', { kernel_shape: [3, 3], strides: [2, 2], auto_pad: 'SAME_UPPER' }),
+  pool('AveragePool', 'ceil_mode adding no window', { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1 }, [C, 6, 8]),
+  { name: 'GlobalAveragePool', input: [4, 5, 6], nodes: [node('GlobalAveragePool', ['x'], 'y')] },
+  { name: 'GlobalMaxPool', input: [4, 5, 6], nodes: [node('GlobalMaxPool', ['x'], 'y')], exact: true },
+  { name: 'Pad opset 2 attribute form, constant 0', input: [2, 3, 4], nodes: [node('Pad', ['x'], 'y', { pads: [0, 0, 1, 2, 0, 0, 2, 1] })], opset: 10, exact: true },
+  { name: 'Pad opset 2, constant 1.5', input: [2, 3, 4], nodes: [node('Pad', ['x'], 'y', { pads: [0, 1, 0, 1, 0, 0, 2, 0], value: 1.5 })], opset: 10, exact: true },
+  {
+    name: 'Pad opset 13 input form, reflect',
+    input: [2, 4, 5],
+    nodes: [node('Pad', ['x', 'pads'], 'y', { mode: 'reflect' })],
+    inits: [tensor('pads', DataType.INT64, [8], [0, 0, 2, 1, 0, 0, 1, 3])],
+    exact: true,
+  },
+  {
+    name: 'Pad opset 13, edge, with a crop',
+    input: [2, 4, 5],
+    nodes: [node('Pad', ['x', 'pads'], 'y', { mode: 'edge' })],
+    inits: [tensor('pads', DataType.INT64, [8], [0, 0, 2, -1, 0, 0, 1, 2])],
+    exact: true,
+  },
+  {
+    name: 'Pad opset 18 with axes and constant_value',
+    input: [2, 4, 5],
+    nodes: [node('Pad', ['x', 'pads', 'v', 'axes'], 'y')],
+    inits: [tensor('pads', DataType.INT64, [4], [1, 2, 0, 1]), tensor('v', F, [], [-0.25]), tensor('axes', DataType.INT64, [2], [3, 2])],
+    opset: 18,
+    exact: true,
+  },
+  {
+    name: 'NCHW chain: Conv, Relu, Conv, MaxPool, GlobalAveragePool',
+    input: [C, 9, 9],
+    nodes: [
+      node('Conv', ['x', 'w1', 'b1'], 'c1', { pads: [1, 1, 1, 1] }),
+      node('Relu', ['c1'], 'r1'),
+      node('Conv', ['r1', 'w2'], 'c2', { strides: [2, 2] }),
+      node('MaxPool', ['c2'], 'p', { kernel_shape: [2, 2] }),
+      node('GlobalAveragePool', ['p'], 'y'),
+    ],
+    inits: [weightInit('w1', 4, [3, 3]), tensor('b1', F, [4], values(4)), weightInit('w2', 5, [3, 3], 4)],
+    conv: true,
+  },
+];
+
+function modelOf(c: Case): string {
+  return writeOnnxModel({
+    nodes: c.nodes,
+    initializers: c.inits ?? [],
+    inputs: [valueInfo('x', F, ['N', ...c.input])],
+    outputs: [valueInfo('y', F)],
+    opset: c.opset ?? 13,
+  });
+}
+
+function within(got: ArrayLike<number>, want: ArrayLike<number>, c: Case): string | undefined {
+  if (got.length !== want.length) return `length ${got.length} != ${want.length}`;
+  for (let i = 0; i < want.length; i++) {
+    const [a, e] = [got[i]!, want[i]!];
+    const bound = c.exact ? 0 : c.conv ? 1e-5 : 1e-7 + 1e-3 * Math.abs(e);
+    if (!(Math.abs(a - e) <= bound)) return `index ${i}: ${a} vs ${e} (bound ${bound})`;
+  }
+  return undefined;
+}
+
+beforeAll(async () => {
+  await dawnGpu();
+});
+afterAll(removeTempDirs);
+
+describe('ONNX image ops vs onnxruntime', () => {
+  for (const c of CASES)
+    it(`${c.name}: interpreter, wasm and webgpu`, async () => {
+      const path = modelOf(c);
+      const graph = loadOnnxGraph(path);
+      verifyGraph(graph, { requireWeightData: true });
+      const session = await onnxSession(path);
+      const wasm = await (await buildWasmBundle(graph)).import();
+      const builds = { 'wasm simd': await wasm.load(), 'wasm scalar': await wasm.load({ simd: false }) };
+      const gpu = await (await (await buildWebGpuBundle(graph)).import()).load({ gpu: await dawnGpu() });
+      try {
+        for (const batch of [1, 7]) {
+          const dims = [batch, ...c.input];
+          const data = Float32Array.from(values(dims.reduce((p, d) => p * d, 1)));
+          const want = (await session.run({ x: new ort.Tensor('float32', data, dims) })).y!;
+          const results: Record<string, ArrayLike<number>> = {
+            interpreter: interpret(graph, { x: { shape: dims, data } }).y!.data,
+            ...Object.fromEntries(Object.entries(builds).map(([k, m]) => [k, outputsByName(m.predict(data, batch), ['y']).y!])),
+            webgpu: byName(await gpu.predict(data, batch), ['y']).y!,
+          };
+          expect(graph.outputs[0]!.node.type.shape.slice(1)).toEqual(want.dims.slice(1));
+          for (const [backend, got] of Object.entries(results)) expect(within(got, want.data as Float32Array, c), `${backend}, batch ${batch}`).toBeUndefined();
+        }
+      } finally {
+        gpu.dispose();
+      }
+    });
+
+  it('the NCHW chain keeps only its boundary transposes after optimization', () => {
+    const graph = optimize(loadOnnxGraph(modelOf(CASES.at(-1)!)));
+    expect(graph.nodes.filter((n) => n.op === 'transpose').map((n) => n.attrs.perm)).toEqual([
+      [0, 2, 3, 1],
+      [0, 3, 1, 2],
+    ]);
+  });
+});
+
+describe('ONNX image ops refused by name', () => {
+  const refusal = (c: Case): string => {
+    const e = catchNnc(() => loadOnnxGraph(modelOf(c))) as NncError & Partial<NncErrorList>;
+    return [e.message, ...(e.errors ?? []).map((x) => x.message)].join('\n');
+  };
+
+  it('Conv group other than 1, naming depthwise where group = channels', () => {
+    expect(refusal(convCase('group 3', { group: 3 }, [3, 3], true, [3, 6, 6]))).toMatch(/group.*3.*depthwise/);
+  });
+  it('MaxPool dilations, storage_order, and a read Indices output', () => {
+    expect(refusal(pool('MaxPool', 'dilated', { kernel_shape: [2, 2], dilations: [2, 2] }))).toMatch(/dilations/);
+    expect(refusal(pool('MaxPool', 'storage order', { kernel_shape: [2, 2], storage_order: 1 }))).toMatch(/storage_order/);
+    const withIndices: Case = {
+      name: 'indices',
+      input: [C, 4, 4],
+      nodes: [{ ...node('MaxPool', ['x'], 'y', { kernel_shape: [2, 2] }), output: ['y', 'i'] } as ReturnType<typeof node>, node('Cast', ['i'], 'z', { to: DataType.FLOAT })],
+    };
+    expect(refusal(withIndices)).toMatch(/output 1/);
+  });
+  it('AveragePool without count_include_pad on pads other than SAME_UPPER, and ceil_mode adding a window', () => {
+    expect(refusal(pool('AveragePool', 'pads', { kernel_shape: [2, 2], pads: [1, 1, 1, 1] }))).toMatch(/count_include_pad/);
+    expect(refusal(pool('AveragePool', 'ceil', { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1 }, [C, 7, 7]))).toMatch(/ceil_mode/);
+  });
+  it('Pad mode wrap and padding the batch axis', () => {
+    const wrap: Case = { name: 'wrap', input: [2, 3, 3], nodes: [node('Pad', ['x', 'pads'], 'y', { mode: 'wrap' })], inits: [tensor('pads', DataType.INT64, [8], [0, 0, 1, 1, 0, 0, 1, 1])], opset: 19 };
+    expect(refusal(wrap)).toMatch(/mode/);
+    const batch: Case = { name: 'batch', input: [2, 3, 3], nodes: [node('Pad', ['x', 'pads'], 'y')], inits: [tensor('pads', DataType.INT64, [8], [1, 0, 0, 0, 0, 0, 0, 0])] };
+    expect(refusal(batch)).toMatch(/batch/);
+  });
+});

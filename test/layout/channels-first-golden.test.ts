@@ -1,0 +1,76 @@
+/**
+ * channelsFirst image layers and Permute against tfjs (cpu backend, which computes these layers
+ * channels-first itself), through the interpreter, the wasm bundle (SIMD and scalar) and the
+ * WebGPU bundle, at batch 1, 7 and 64. Max pooling, padding and permutations move values (exact);
+ * convolutions and averages sum in a different order than tfjs: ≤ 1e-5 absolute (inputs and
+ * weights of magnitude ≤ 1, at most 3·3·6 = 54-term sums).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { layers } from '../../src/frontend/layers/index.js';
+import { input } from '../../src/frontend/layers/input-layer.js';
+import { model, type LayersModel } from '../../src/frontend/model.js';
+import { interpret } from '../../src/ir/interpreter.js';
+import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
+import { tfjsPredict } from '../helpers/tfjs-twin.js';
+import { buildWebGpuBundle, byName, dawnGpu, predictInput } from '../helpers/webgpu.js';
+import { buildWasmBundle, outputsByName, predictArgument } from '../wasm/bundle-helpers.js';
+import { removeTempDirs } from '../wasm/temp.js';
+
+const chain = (shape: number[], ...stack: { apply: (x: never) => unknown }[]) => () => {
+  const x = input({ shape });
+  const y = stack.reduce<unknown>((t, l) => l.apply(t as never), x);
+  return model({ inputs: x, outputs: y as typeof x });
+};
+
+const cf = 'channelsFirst' as const;
+
+const CASES: readonly { name: string; make: () => LayersModel; tolerance: number }[] = [
+  { name: 'conv2d 3x3 same, strides 2, relu, 5x9x8', make: chain([5, 9, 8], layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', dataFormat: cf, biasInitializer: 'ones' })), tolerance: 1e-5 },
+  { name: 'conv2d [2,3] valid, dilation 2, no bias, 3x8x9', make: chain([3, 8, 9], layers.conv2d({ filters: 5, kernelSize: [2, 3], dilationRate: 2, useBias: false, dataFormat: cf })), tolerance: 1e-5 },
+  { name: 'max pool 3, strides 2, same, 4x7x6', make: chain([4, 7, 6], layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same', dataFormat: cf })), tolerance: 0 },
+  { name: 'avg pool 2, valid, 3x5x5', make: chain([3, 5, 5], layers.averagePooling2d({ dataFormat: cf })), tolerance: 1e-6 },
+  { name: 'zero padding [[1,0],[2,1]], global max', make: chain([3, 4, 5], layers.zeroPadding2d({ padding: [[1, 0], [2, 1]], dataFormat: cf }), layers.globalMaxPooling2d({ dataFormat: cf })), tolerance: 0 },
+  { name: 'global average, 6x4x5', make: chain([6, 4, 5], layers.globalAveragePooling2d({ dataFormat: cf })), tolerance: 1e-6 },
+  { name: 'permute [3,1,2]', make: chain([3, 4, 5], layers.permute({ dims: [3, 1, 2] })), tolerance: 0 },
+  {
+    name: 'NCHW CNN: conv relu, conv, max pool, flatten, dense',
+    make: chain(
+      [3, 10, 10],
+      layers.conv2d({ filters: 6, kernelSize: 3, activation: 'relu', dataFormat: cf }),
+      layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', dataFormat: cf }),
+      layers.maxPooling2d({ dataFormat: cf }),
+      layers.flatten(),
+      layers.dense({ units: 5 }),
+    ),
+    tolerance: 1e-5,
+  },
+];
+
+describe('channelsFirst layers vs tfjs', () => {
+  afterAll(removeTempDirs);
+
+  for (const c of CASES)
+    it(`${c.name}: interpreter, wasm and webgpu equal tfjs`, async () => {
+      const m = c.make();
+      const graph = m.toGraph();
+      const wasm = await (await buildWasmBundle(graph)).import();
+      const builds = [await wasm.load(), await wasm.load({ simd: false })];
+      const gpu = await (await (await buildWebGpuBundle(graph)).import()).load({ gpu: await dawnGpu() });
+      try {
+        for (const batch of [1, 7, 64]) {
+          const { tensors, flat } = randomInputs(graph, batch, batch);
+          const tfjs = await tfjsPredict(m, flat, batch);
+          const results: Record<string, Record<string, ArrayLike<number>>> = {
+            interpreter: Object.fromEntries(Object.entries(interpret(graph, tensors)).map(([k, t]) => [k, t.data])),
+            'wasm simd': outputsByName(builds[0]!.predict(predictArgument(flat), batch), m.outputNames),
+            'wasm scalar': outputsByName(builds[1]!.predict(predictArgument(flat), batch), m.outputNames),
+            webgpu: byName(await gpu.predict(predictInput(graph, flat), batch), m.outputNames),
+          };
+          for (const [backend, outs] of Object.entries(results))
+            for (const name of m.outputNames) expect(maxAbsDiff(outs[name]!, tfjs[name]!), `${backend}, batch ${batch}`).toBeLessThanOrEqual(c.tolerance);
+        }
+      } finally {
+        gpu.dispose();
+      }
+    });
+});
