@@ -56,7 +56,8 @@ function evaluateOnce(node: Node, inputs: readonly Node[], weightData: ReadonlyM
   return interpret(b.build(), {}).value!.data;
 }
 
-function freshName(base: string, taken: Set<string>): string {
+/** `base`, or `base_2`, `base_3`, ... : the first name not yet taken (then taken). */
+export function freshName(base: string, taken: Set<string>): string {
   let name = base;
   for (let k = 2; taken.has(name); k++) name = `${base}_${k}`;
   taken.add(name);

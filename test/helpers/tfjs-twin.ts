@@ -10,6 +10,7 @@ import {
   Activation,
   Add,
   AveragePooling2D,
+  BatchNormalization,
   Concatenate,
   Conv2D,
   Dense,
@@ -98,6 +99,8 @@ function twinLayer(layer: Layer): Twin {
   if (layer instanceof GlobalAveragePooling2D) return chain(tf.layers.globalAveragePooling2d({ name }));
   if (layer instanceof GlobalMaxPooling2D) return chain(tf.layers.globalMaxPooling2d({ name }));
   if (layer instanceof ZeroPadding2D) return chain(tf.layers.zeroPadding2d({ padding: layer.padding.map((p) => [...p]) as [[number, number], [number, number]], name }));
+  if (layer instanceof BatchNormalization)
+    return chain(tf.layers.batchNormalization({ axis: layer.axis, momentum: layer.momentum, epsilon: layer.epsilon, center: layer.center, scale: layer.scale, name }));
   throw new Error(`tfjs twin: no mapping for ${layer.className}`);
 }
 

@@ -5,6 +5,7 @@ import { ownEntry } from '../../own-keys.js';
 import { InputLayer } from '../layers/input-layer.js';
 import { Activation, Add, Concatenate, Conv2D, Dense, Dropout, Flatten, LeakyReLU, Multiply, Reshape, Subtract } from '../layers/index.js';
 import type { IntOrPair } from '../layers/conv2d.js';
+import { BatchNormalization } from '../layers/index.js';
 import { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, ZeroPadding2D, type Pooling2DArgs, type ZeroPadding2DArgs } from '../layers/index.js';
 import type { Layer, SymbolicTensor } from '../layer.js';
 import { LayersModel } from '../model.js';
@@ -76,6 +77,37 @@ const KERNEL_LAYER = {
   activity_regularizer: only(null),
 };
 
+/**
+ * BatchNormalization as Keras 2.x (axis as the resolved list [3]; TF-only keys renorm,
+ * virtual_batch_size, fused), Keras 3 (synchronized) and tfjs-layers (axis as given, -1) write
+ * it. Initializers, regularizers and constraints only shape training from scratch.
+ */
+const BATCH_NORMALIZATION = {
+  ...BASE,
+  axis: anyValue(-1),
+  momentum: number(0.99),
+  epsilon: number(1e-3),
+  center: boolean(true),
+  scale: boolean(true),
+  beta_initializer: ignored,
+  gamma_initializer: ignored,
+  moving_mean_initializer: ignored,
+  moving_variance_initializer: ignored,
+  beta_regularizer: ignored,
+  gamma_regularizer: ignored,
+  beta_constraint: ignored,
+  gamma_constraint: ignored,
+  renorm: only(false),
+  renorm_clipping: only(null),
+  renorm_momentum: ignored,
+  virtual_batch_size: only(null),
+  fused: ignored,
+  synchronized: only(false),
+} as const;
+
+/** One axis, written as an integer or a one-element list; anything else is left to the layer to refuse. */
+const singleAxis = (axis: unknown): number => (Array.isArray(axis) && axis.length === 1 ? Number(axis[0]) : Array.isArray(axis) ? NaN : Number(axis));
+
 /** Keras class names nnc understands: the config keys each reads or ignores, and how to make it. */
 const LAYER_IMPORTS: Record<string, LayerImport> = {
   Dense: layer(
@@ -128,6 +160,9 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
   GlobalAveragePooling2D: layer(GLOBAL_POOLING_2D, (c, name) => new GlobalAveragePooling2D({ name, ...shapeArgs(c) })),
   GlobalMaxPooling2D: layer(GLOBAL_POOLING_2D, (c, name) => new GlobalMaxPooling2D({ name, ...shapeArgs(c) })),
   ZeroPadding2D: layer({ ...BASE, padding: anyValue(1), data_format: only('channels_last') }, (c, name) => new ZeroPadding2D({ name, padding: c.padding as ZeroPadding2DArgs['padding'], ...shapeArgs(c) })),
+  BatchNormalization: layer(BATCH_NORMALIZATION, (c, name) =>
+    new BatchNormalization({ name, axis: singleAxis(c.axis), momentum: c.momentum, epsilon: c.epsilon, center: c.center, scale: c.scale, ...shapeArgs(c) }),
+  ),
 };
 
 function shapeArgs(c: { batch_input_shape?: unknown }): { batchInputShape?: (number | null)[] } {

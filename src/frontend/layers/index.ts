@@ -11,11 +11,14 @@ import { Add, Concatenate, Multiply, Subtract, type ConcatenateArgs } from './me
 import { AveragePooling2D, MaxPooling2D, type Pooling2DArgs } from './pooling.js';
 import { Reshape, type ReshapeArgs } from './reshape.js';
 import { ZeroPadding2D, type ZeroPadding2DArgs } from './zero-padding.js';
+import { BatchNormalization, type BatchNormalizationArgs } from './batch-normalization.js';
 
 export { Activation, Add, Concatenate, Conv2D, Dense, Dropout, Flatten, InputLayer, LeakyReLU, Multiply, Reshape, Subtract };
 export type { ActivationArgs, ConcatenateArgs, Conv2DArgs, DenseArgs, DropoutArgs, InputArgs, LeakyReLUArgs, ReshapeArgs };
 export { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, ZeroPadding2D };
 export type { GlobalPooling2DArgs, Pooling2DArgs, ZeroPadding2DArgs };
+export { BatchNormalization };
+export type { BatchNormalizationArgs };
 
 /** Layer factories with tfjs-layers' names: `layers.dense({ units: 128, activation: 'relu' })`. */
 export const layers = {
@@ -36,4 +39,5 @@ export const layers = {
   globalAveragePooling2d: (args: GlobalPooling2DArgs = {}) => new GlobalAveragePooling2D(args),
   globalMaxPooling2d: (args: GlobalPooling2DArgs = {}) => new GlobalMaxPooling2D(args),
   zeroPadding2d: (args: ZeroPadding2DArgs = {}) => new ZeroPadding2D(args),
+  batchNormalization: (args: BatchNormalizationArgs = {}) => new BatchNormalization(args),
 };

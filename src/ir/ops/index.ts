@@ -45,6 +45,7 @@ import { sub } from './sub.js';
 import { swish } from './swish.js';
 import { tanh } from './tanh.js';
 import { unreduce } from './unreduce.js';
+import { batchNorm } from './batch_norm.js';
 
 /** The op table: one line per op. Backends look their kernels up by these names. */
 const OPS: readonly OpDef[] = [
@@ -64,6 +65,8 @@ const OPS: readonly OpDef[] = [
   // Training graphs: gradient products, reductions, loss and metric helpers.
   matmulNt, matmulTn, reduceSum, reduceMean, unreduce, slice, pad, dropoutTrain, logSoftmax, oneHot, argmax,
   conv2dGradInput, conv2dGradFilter,
+  // Normalization (its training form lowers to reductions; see TrainingForm).
+  batchNorm,
 ];
 
 export const opRegistry: ReadonlyMap<string, OpDef> = new Map(OPS.map((op) => [op.name, op]));
