@@ -125,6 +125,8 @@ const CASES: Case[] = [
   },
   { op: 'elementwise', attrs: { expr: 'max(min($0,0.5),-0.5)' }, shapes: [[3, 4]], tf: (x) => tf.clipByValue(x!, -0.5, 0.5) },
   { op: 'elementwise', attrs: { expr: 'abs(neg($0))' }, shapes: [[3, 4]], tf: (x) => tf.abs(tf.neg(x!)) },
+  // Positive operands keep the variance away from -epsilon; the gradient reaches all five.
+  { op: 'batch_norm', attrs: { epsilon: 0.01 }, shapes: [[2, 3, 4], [4], [4], [4], [4]], positive: true, tf: (x, m, v, g, b) => tf.batchNorm(x!, m!, v!, b!, g!, 0.01) },
 ];
 
 /**
