@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { interpret } from '../../src/ir/interpreter.js';
+import { optimize } from '../../src/passes/index.js';
 import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
 import { tfjsPredict, tfjsReady } from '../helpers/tfjs-twin.js';
 import { buildWebGpuBundle, byName, dawnGpu, predictInput } from '../helpers/webgpu.js';
@@ -22,12 +23,16 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, where: str
   expect(maxAbsDiff(got, want), where).toBeLessThanOrEqual(RELATIVE * scale);
 }
 
-describe.each(BN_CASES)('batch normalization: $name', ({ make }) => {
+describe.each(BN_CASES)('batch normalization: $name', ({ make, folds }) => {
   beforeAll(() => tfjsReady());
   afterAll(removeTempDirs);
   const model = make();
   const graph = model.toGraph();
   const name = model.outputNames[0]!;
+
+  it(`the optimized graph ${folds ? 'has the batch norm folded away' : 'keeps the batch norm (an elementwise kernel)'}`, () => {
+    expect(optimize(graph).nodes.some((n) => n.op === 'batch_norm' || (n.op === 'elementwise' && n.inputs.length >= 3))).toBe(!folds);
+  });
 
   it('the interpreter, the wasm bundle (SIMD and scalar) and the WebGPU bundle equal tfjs', async () => {
     const { load } = await (await buildWasmBundle(graph)).import();
