@@ -16,6 +16,7 @@ import type { ExecutorFactory } from '../../src/train/executor.js';
 import { interpreterExecutor } from '../../src/train/executor.js';
 import { stateInput } from '../../src/train/step-graph.js';
 import { Trainer } from '../../src/train/trainer.js';
+import { fitIfRequested } from '../../src/train/fit-from-model-file.js';
 import { wasmExecutor } from '../../src/train/wasm-executor.js';
 import { maxAbsDiff } from '../helpers/random-inputs.js';
 import { buildTfjsTwin, tfjsReady } from '../helpers/tfjs-twin.js';
@@ -94,4 +95,20 @@ describe('batch normalization training vs tfjs trainOnBatch', () => {
         expect(Math.abs(evalLoss! - tfEval.dataSync()[0]!), 'evaluate loss').toBeLessThan(TOLERANCE);
         twin.dispose();
       });
+
+  it('a model file fit writes the moving statistics back into the layer', async () => {
+    const model = makeModel();
+    model.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+    const bn = model.layers.find((l) => l.className === 'BatchNormalization')!;
+    const before = bn.weights.map((w) => Float32Array.from(w.data));
+    const { x, y } = batchData(4);
+    const data = { x: { shape: [BATCH, ...SHAPE], data: [...x] }, y: [...y] };
+    const exports = { training: { data, epochs: 2, batchSize: BATCH, shuffle: false } };
+    const result = await fitIfRequested({ file: 'inline.ts', model, exports }, { sink: { isTTY: false, write: () => {} } });
+    const state = result!.trainer.stateWeights();
+    for (const [i, w] of bn.weights.entries()) {
+      expect(maxAbsDiff(w.data, before[i]!), w.name).toBeGreaterThan(1e-4);
+      if (!w.trainable) expect(w.data, w.name).toEqual(state.get(w.name));
+    }
+  });
 });
