@@ -1,6 +1,6 @@
 import type { AttrValue, Attrs, Node } from './graph.js';
 import type { ScalarExpr } from './scalar-expr.js';
-import type { Tensor } from './tensor.js';
+import type { Tensor, TensorData } from './tensor.js';
 import type { DType, TensorType } from './types.js';
 import type { GraphBuilder } from './builder.js';
 
@@ -68,6 +68,18 @@ export interface OpTraits {
    * channel c, which is how a following per-channel affine map (batch norm) folds into it.
    */
   readonly channelProduct?: (node: Node) => boolean;
+  /**
+   * At inference the node is operand 0 times `scale` plus `shift` along its last axis (batch
+   * norm), given the data of its operands (undefined where not constant); undefined when the
+   * constants do not determine that (then it is no constant per-channel affine map).
+   */
+  readonly channelAffine?: (node: Node, operands: readonly (TensorData | undefined)[]) => ChannelAffine | undefined;
+}
+
+/** y = x · scale[c] + shift[c] along the last axis, in float64 (folded once at build time). */
+export interface ChannelAffine {
+  readonly scale: Float64Array;
+  readonly shift: Float64Array;
 }
 
 /**

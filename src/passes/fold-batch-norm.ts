@@ -1,12 +1,13 @@
 /**
- * Folds an inference batch norm into the product before it: with constant statistics and affine
- * weights, batch_norm(x) = x · s + t per channel, s = gamma / sqrt(variance + epsilon),
- * t = beta - mean · s. A product whose output channels scale with its kernel's last axis
- * (`channelProduct`: matmul by a [k, n] weight, a linear conv2d or dense) with a constant kernel
- * and bias absorbs it: kernel' = kernel · s along the last axis, bias' = (bias - mean) · s + beta.
- * The product (and its bias add, when the bias is a separate `add`) must feed only the batch
- * norm, since the unnormalized value is gone afterwards. New weights are named
- * `<weight>.batch_norm`; the old ones are left to DCE.
+ * Folds an inference batch norm into the product before it. A node that is a constant
+ * per-channel affine map x · s + t (the `channelAffine` trait: batch_norm with constant
+ * statistics and weights, s = gamma / sqrt(variance + epsilon), t = beta - mean · s) following
+ * a product whose output channels scale with its kernel's last axis (the `channelProduct`
+ * trait: matmul by a [k, n] matrix, a linear conv2d or dense) with a constant kernel and bias
+ * is absorbed: kernel' = kernel · s along the last axis, bias' = bias · s + t. The product (and
+ * its bias add, when the bias is a separate `add`) must feed only the batch norm, since the
+ * unnormalized value is gone afterwards. New weights are named `<weight>.batch_norm`; the old
+ * ones are left to DCE, which the pass ends with.
  *
  *   before                                             after
  *   %0 = conv2d %x, %k : f32[?,4,4,8]                  %0 = conv2d %x, %k.batch_norm : f32[?,4,4,8]
@@ -16,7 +17,8 @@
 import { rebuild, type GraphBuilder } from '../ir/builder.js';
 import type { Graph, Node } from '../ir/graph.js';
 import type { TensorData } from '../ir/tensor.js';
-import { isChannelProduct } from '../ir/traits.js';
+import type { ChannelAffine } from '../ir/registry.js';
+import { isChannelProduct, opTraits } from '../ir/traits.js';
 import { sameShape, type TensorType } from '../ir/types.js';
 import { eliminateDeadCode } from './dce.js';
 import { freshName } from './fold-constants.js';
@@ -27,6 +29,7 @@ interface Fold {
   readonly biasAdd?: Node;
   readonly bias?: Node;
   readonly norm: Node;
+  readonly affine: ChannelAffine;
 }
 
 export function foldBatchNorm(graph: Graph): Graph {
@@ -35,9 +38,8 @@ export function foldBatchNorm(graph: Graph): Graph {
   const dataOf = (n: Node): TensorData | undefined => (n.op === 'weight' ? graph.weights.get(n.name!) : n.op === 'const' ? Float32Array.from(n.attrs.value as number[]) : undefined);
   const folds = new Map<Node, Fold>();
   for (const norm of graph.nodes) {
-    const channels = [norm.type.shape.at(-1)!];
-    if (norm.op !== 'batch_norm' || !norm.inputs.slice(1).every((i) => dataOf(i) !== undefined && sameShape(i.type.shape, channels))) continue;
-    const fold = foldable(norm, soleUse, dataOf);
+    const affine = opTraits(norm.op).channelAffine?.(norm, norm.inputs.map(dataOf));
+    const fold = affine && foldable(norm, affine, soleUse, dataOf);
     if (fold) folds.set(fold.product, fold).set(fold.norm, fold);
     if (fold?.biasAdd) folds.set(fold.biasAdd, fold);
   }
@@ -47,7 +49,7 @@ export function foldBatchNorm(graph: Graph): Graph {
     const fold = folds.get(node);
     if (!fold) return undefined;
     if (node === fold.norm) return inputs[0];
-    const { scale, shift } = channelAffine(fold.norm, dataOf);
+    const { scale, shift } = fold.affine;
     if (node === fold.product) {
       const kernel = node.inputs[1]!;
       const scaled = Float32Array.from(dataOf(kernel)!, (v, i) => v * scale[i % scale.length]!);
@@ -69,7 +71,7 @@ export function foldBatchNorm(graph: Graph): Graph {
 }
 
 /** The product (and bias add) a batch norm may fold into, or undefined. */
-function foldable(norm: Node, soleUse: (n: Node) => boolean, dataOf: (n: Node) => TensorData | undefined): Fold | undefined {
+function foldable(norm: Node, affine: ChannelAffine, soleUse: (n: Node) => boolean, dataOf: (n: Node) => TensorData | undefined): Fold | undefined {
   let x = norm.inputs[0]!;
   let biasAdd: Node | undefined;
   let bias: Node | undefined;
@@ -85,18 +87,7 @@ function foldable(norm: Node, soleUse: (n: Node) => boolean, dataOf: (n: Node) =
   if (!isChannelProduct(x) || !soleUse(x) || !x.inputs.slice(1).every((i) => dataOf(i) !== undefined)) return undefined;
   if (biasAdd && x.inputs.length > 2) return undefined;
   if (!biasAdd) bias = x.inputs[2];
-  return { product: x, norm, ...(biasAdd ? { biasAdd } : {}), ...(bias ? { bias } : {}) };
-}
-
-/** Per channel, batch_norm(y) = y · scale + shift (f64, as the fold happens once at build time). */
-function channelAffine(norm: Node, dataOf: (n: Node) => TensorData | undefined): { scale: Float64Array; shift: Float64Array } {
-  const [mean, variance, ...affine] = norm.inputs.slice(1).map((i) => dataOf(i)!);
-  const gamma = norm.attrs.scale ? affine[0] : undefined;
-  const beta = norm.attrs.center ? affine[affine.length - 1] : undefined;
-  const eps = norm.attrs.epsilon as number;
-  const scale = Float64Array.from(variance!, (v, c) => (gamma ? gamma[c]! : 1) / Math.sqrt(v + eps));
-  const shift = Float64Array.from(mean!, (m, c) => (beta ? beta[c]! : 0) - m * scale[c]!);
-  return { scale, shift };
+  return { product: x, norm, affine, ...(biasAdd ? { biasAdd } : {}), ...(bias ? { bias } : {}) };
 }
 
 const foldedBias = (bias: TensorData | undefined, scale: Float64Array, shift: Float64Array) =>

@@ -1,5 +1,6 @@
 import type { Attrs, Node } from '../graph.js';
-import { ShapeError, type OpDef, type TrainingForm } from '../registry.js';
+import { ShapeError, type ChannelAffine, type OpDef, type TrainingForm } from '../registry.js';
+import type { TensorData } from '../tensor.js';
 import * as s from '../scalar-expr.js';
 import { elementwiseOp } from './elementwise-helpers.js';
 
@@ -38,6 +39,18 @@ const batchNormTraining: TrainingForm = {
   },
 };
 
+/** With constant statistics (and gamma, beta): scale = gamma / sqrt(variance + epsilon), shift = beta - mean · scale. */
+const channelAffine = (node: Node, [, mean, variance, ...affine]: readonly (TensorData | undefined)[]): ChannelAffine | undefined => {
+  const channels = node.type.shape.at(-1);
+  if (!mean || !variance || affine.some((a) => !a) || ![mean, variance, ...affine].every((d) => d!.length === channels)) return undefined;
+  const gamma = node.attrs.scale ? affine[0] : undefined;
+  const beta = node.attrs.center ? affine[affine.length - 1] : undefined;
+  const eps = node.attrs.epsilon as number;
+  const scale = Float64Array.from(variance, (v, c) => (gamma ? gamma[c]! : 1) / Math.sqrt(v + eps));
+  const shift = Float64Array.from(mean, (m, c) => (beta ? beta[c]! : 0) - m * scale[c]!);
+  return { scale, shift };
+};
+
 const base = elementwiseOp('batch_norm', '(x - mean) · gamma / sqrt(variance + epsilon) + beta along the last axis', 5, batchNormExpr, {
   epsilon: { kind: 'float', default: 1e-3 },
   momentum: { kind: 'float', default: 0.99 },
@@ -54,5 +67,6 @@ export const batchNorm = {
       throw new ShapeError(`batch_norm with scale=${attrs.scale}, center=${attrs.center} takes ${want} operands (x, mean, variance${attrs.scale ? ', gamma' : ''}${attrs.center ? ', beta' : ''}), got ${inputs.length}`);
     return base.inferType(inputs, attrs);
   },
+  traits: { ...base.traits, channelAffine },
   training: batchNormTraining,
 } satisfies OpDef;
