@@ -1,6 +1,6 @@
 import type { AttrValue, Attrs, Node } from './graph.js';
 import type { ScalarExpr } from './scalar-expr.js';
-import type { Tensor } from './tensor.js';
+import type { Tensor, TensorData } from './tensor.js';
 import type { DType, TensorType } from './types.js';
 import type { GraphBuilder } from './builder.js';
 
@@ -61,6 +61,25 @@ export interface OpTraits {
    * op (see isRowLocal in traits.ts).
    */
   readonly rowLocal: boolean | ((node: Node) => boolean);
+  /**
+   * The node is a product whose result's last axis is its kernel's (operand 1's) last axis, plus
+   * at most a bias (operand 2) along it and no activation (matmul by a [k, n] matrix, a linear
+   * conv2d or dense): scaling the kernel's column c and the bias's element c scales output
+   * channel c, which is how a following per-channel affine map (batch norm) folds into it.
+   */
+  readonly channelProduct?: (node: Node) => boolean;
+  /**
+   * At inference the node is operand 0 times `scale` plus `shift` along its last axis (batch
+   * norm), given the data of its operands (undefined where not constant); undefined when the
+   * constants do not determine that (then it is no constant per-channel affine map).
+   */
+  readonly channelAffine?: (node: Node, operands: readonly (TensorData | undefined)[]) => ChannelAffine | undefined;
+}
+
+/** y = x · scale[c] + shift[c] along the last axis, in float64 (folded once at build time). */
+export interface ChannelAffine {
+  readonly scale: Float64Array;
+  readonly shift: Float64Array;
 }
 
 /**
@@ -125,4 +144,26 @@ export interface OpDef {
   inferTypes?(inputs: readonly TensorType[], attrs: Attrs): readonly TensorType[];
   evaluateResults?(inputs: readonly Tensor[], attrs: Attrs, outs: readonly TensorType[]): Tensor[];
   gradientResults?: ResultsGradientRule;
+  /** What a node of this op becomes inside a training step, where it computes differently. */
+  training?: TrainingForm;
+}
+
+/** What a training-form lowering may ask of the step graph it is emitted into. */
+export interface TrainingContext {
+  readonly b: GraphBuilder;
+  /** The step's scalar random seed input (created on first use). */
+  seed(): Node;
+}
+
+/**
+ * The training-time form of an op (dropout's seeded mask, batch norm's batch statistics). State
+ * operands are weights the step itself updates rather than the optimizer (batch norm's moving
+ * mean and variance): the step graph reads each as a step input and writes the value `lower`
+ * returns for it as the step output of the same name, which executors carry to the next step.
+ */
+export interface TrainingForm {
+  /** Operand indices holding state the step updates; each must be a weight. */
+  stateOperands?(node: Node): readonly number[];
+  /** Emits the training form; `state` holds the new value of each state operand, in order. */
+  lower(ctx: TrainingContext, node: Node, inputs: readonly Node[]): { readonly value: Node; readonly state?: readonly Node[] };
 }

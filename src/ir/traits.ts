@@ -25,6 +25,9 @@ export const isPassThroughOp = (op: string): boolean => opTraits(op).passThrough
 export const isElementwiseOp = (op: string): boolean => opTraits(op).elementwise === true;
 export const isCommutativeOp = (op: string): boolean => opTraits(op).commutative === true;
 
+/** A product whose output channels scale with its kernel's last axis and its bias (see OpTraits.channelProduct). */
+export const isChannelProduct = (node: Node): boolean => opTraits(node.op).channelProduct?.(node) === true;
+
 /** The axis of a shape that is the symbolic batch axis `?`, or -1. */
 export const batchAxisOf = (shape: readonly (number | null)[]): number => shape.indexOf(null);
 

@@ -56,6 +56,7 @@ function evaluateOnce(node: Node, inputs: readonly Node[], weightData: ReadonlyM
   return interpret(b.build(), {}).value!.data;
 }
 
+/** `base`, or `base_2`, `base_3`, ... : the first name not yet taken (then taken). */
 export function freshName(base: string, taken: Set<string>): string {
   let name = base;
   for (let k = 2; taken.has(name); k++) name = `${base}_${k}`;

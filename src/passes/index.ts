@@ -10,6 +10,7 @@ import { canonicalize } from './canonicalize.js';
 import { eliminateCommonSubexpressions } from './cse.js';
 import { eliminateDeadCode } from './dce.js';
 import { foldConstants } from './fold-constants.js';
+import { foldBatchNorm } from './fold-batch-norm.js';
 import { fuse } from './fuse.js';
 import { layout } from './layout.js';
 
@@ -28,6 +29,7 @@ export const PASSES: readonly Pass[] = [
   { name: 'canonicalize', description: 'drop identities and inference-time dropout, collapse reshape chains', run: canonicalize },
   { name: 'fold-constants', description: 'evaluate nodes whose operands are all constants, with the reference interpreter', run: foldConstants },
   { name: 'layout', description: 'cancel transposes around channels-last kernels: compose them, move them through elementwise ops', run: layout },
+  { name: 'fold-batch-norm', description: 'fold an inference batch norm into the conv2d / dense / matmul before it', run: foldBatchNorm },
   { name: 'cse', description: 'merge nodes that compute the same value', run: eliminateCommonSubexpressions },
   { name: 'dce', description: 'remove nodes no output depends on, and their weights', run: eliminateDeadCode },
   { name: 'fuse', description: 'matmul + bias + activation -> dense; elementwise chains -> elementwise; flatten into dense', run: fuse },

@@ -86,7 +86,7 @@ export async function fitIfRequested(loaded: LoadedModelFile, request: FitReques
   });
   const epochs = history.loss?.length ?? 0;
   log(`fit: ${epochs} epoch${epochs === 1 ? '' : 's'} in ${((performance.now() - fitStart) / 1000).toFixed(2)} s`);
-  applyWeights(loaded.model, trainer.weights());
+  applyWeights(loaded.model, new Map([...trainer.weights(), ...trainer.stateWeights()]));
   let testResult: number[] | undefined;
   if (test) {
     testResult = trainer.evaluate(test, evalBatchSize);

@@ -14,7 +14,7 @@ import { resolveLoss } from './losses.js';
 import { resolveMetrics } from './metrics.js';
 import { resolveOptimizer, type Optimizer } from './optimizers.js';
 import type { FitCallbacks, Logs } from './progress.js';
-import { buildStepGraphs, DROPOUT_SEED, paramInput, scalarInput, slotInput, type StepGraphs } from './step-graph.js';
+import { buildStepGraphs, DROPOUT_SEED, paramInput, scalarInput, slotInput, stateInput, type StepGraphs } from './step-graph.js';
 
 export interface Data {
   /** One tensor per model input, axis 0 = examples. */
@@ -53,6 +53,8 @@ export class Trainer {
   readonly metricNames: readonly string[];
   private readonly params = new Map<string, Float32Array>();
   private readonly slots = new Map<string, Float32Array>();
+  /** Weights the step updates by the ops' own rules (moving statistics), by weight name. */
+  private readonly state = new Map<string, Float32Array>();
   private readonly rng: Random;
   private readonly stepExec: Executor;
   private readonly evalExec: Executor;
@@ -79,9 +81,13 @@ export class Trainer {
       this.params.set(p.name, Float32Array.from(model.weights.get(p.name)!));
       for (const s of this.optimizer.slots) this.slots.set(slotInput(s, p.name), new Float32Array(p.shape.reduce((a, d) => a * d, 1)));
     }
+    for (const w of this.graphs.state) this.state.set(w.name, Float32Array.from(model.weights.get(w.name)!));
     this.rng = new Random(options.seed ?? 42);
     const factory = (this.executorFactory = options.executor ?? interpreterExecutor);
-    const state = this.graphs.params.flatMap((p) => [paramInput(p.name), ...this.optimizer.slots.map((s) => slotInput(s, p.name))]);
+    const state = [
+      ...this.graphs.params.flatMap((p) => [paramInput(p.name), ...this.optimizer.slots.map((s) => slotInput(s, p.name))]),
+      ...this.graphs.state.map((w) => stateInput(w.name)),
+    ];
     this.stepExec = factory(this.graphs.train, { carry: new Set(state) });
     this.evalExec = factory(this.graphs.evaluate);
   }
@@ -101,13 +107,20 @@ export class Trainer {
       this.params.get(p.name)!.set(out[paramInput(p.name)]!.data);
       for (const s of this.optimizer.slots) this.slots.get(slotInput(s, p.name))!.set(out[slotInput(s, p.name)]!.data);
     }
+    for (const w of this.graphs.state) this.state.get(w.name)!.set(out[stateInput(w.name)]!.data);
+  }
+
+  /** Current values of the weights the step updates by the ops' own rules (moving statistics). */
+  stateWeights(): ReadonlyMap<string, Float32Array> {
+    this.syncState();
+    return this.state;
   }
 
   /** The model graph with the current weights. */
   trainedGraph(): Graph {
     this.syncState();
     const weights = new Map(this.model.weights);
-    for (const [k, v] of this.params) weights.set(k, v);
+    for (const [k, v] of [...this.params, ...this.state]) weights.set(k, v);
     return new Graph(this.model.nodes, this.model.outputs, weights);
   }
 
@@ -205,10 +218,12 @@ export class Trainer {
     return [out.loss!.data[0]!, ...this.metricNames.map((m) => out[`metric:${m}`]!.data[0]!)];
   }
 
+  /** The weights a forward pass reads as inputs: trainable ones and state. */
   private paramInputs(): TensorMap {
     this.syncState();
     const inputs: TensorMap = {};
     for (const p of this.graphs.params) inputs[paramInput(p.name)] = tensor(p.shape, this.params.get(p.name)!);
+    for (const w of this.graphs.state) inputs[stateInput(w.name)] = tensor(w.shape, this.state.get(w.name)!);
     return inputs;
   }
 

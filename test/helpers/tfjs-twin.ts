@@ -10,6 +10,7 @@ import {
   Activation,
   Add,
   AveragePooling2D,
+  BatchNormalization,
   Concatenate,
   Conv2D,
   Dense,
@@ -144,6 +145,8 @@ function twinLayer(layer: Layer): Twin {
   if (layer instanceof Average) return chain(tf.layers.average({ name }));
   if (layer instanceof Maximum) return chain(tf.layers.maximum({ name }));
   if (layer instanceof Minimum) return chain(tf.layers.minimum({ name }));
+  if (layer instanceof BatchNormalization)
+    return chain(tf.layers.batchNormalization({ axis: layer.axis, momentum: layer.momentum, epsilon: layer.epsilon, center: layer.center, scale: layer.scale, name }));
   throw new Error(`tfjs twin: no mapping for ${layer.className}`);
 }
 

@@ -135,6 +135,8 @@ const CASES: Case[] = [
     tf: (a?: tf.Tensor, b?: tf.Tensor) => tf[op](a!, b!),
     tfjsGradientDiffers: "tfjs' Maximum / Minimum gradients do not sum a broadcast operand's gradient back to its shape (tf.grads throws)",
   })),
+  // Positive operands keep the variance away from -epsilon; the gradient reaches all five.
+  { op: 'batch_norm', attrs: { epsilon: 0.01 }, shapes: [[2, 3, 4], [4], [4], [4], [4]], positive: true, tf: (x, m, v, g, b) => tf.batchNorm(x!, m!, v!, b!, g!, 0.01) },
 ];
 
 /**

@@ -9,6 +9,7 @@ import { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPoolin
 import type { DataFormat } from '../layers/data-format.js';
 import { Average, AveragePooling1D, Conv1D, Cropping2D, GlobalAveragePooling1D, GlobalMaxPooling1D, Maximum, MaxPooling1D, Minimum, ZeroPadding1D } from '../layers/index.js';
 import type { Conv1DArgs, Cropping2DArgs, Pooling1DArgs, ZeroPadding1DArgs } from '../layers/index.js';
+import { BatchNormalization } from '../layers/index.js';
 import type { Layer, SymbolicTensor } from '../layer.js';
 import { LayersModel } from '../model.js';
 import { Sequential } from '../sequential.js';
@@ -93,6 +94,37 @@ const KERNEL_LAYER = {
   // A loss term on the layer's output while training.
   activity_regularizer: only(null),
 };
+
+/**
+ * BatchNormalization as Keras 2.x (axis as the resolved list [3]; TF-only keys renorm,
+ * virtual_batch_size, fused), Keras 3 (synchronized) and tfjs-layers (axis as given, -1) write
+ * it. Initializers, regularizers and constraints only shape training from scratch.
+ */
+const BATCH_NORMALIZATION = {
+  ...BASE,
+  axis: anyValue(-1),
+  momentum: number(0.99),
+  epsilon: number(1e-3),
+  center: boolean(true),
+  scale: boolean(true),
+  beta_initializer: ignored,
+  gamma_initializer: ignored,
+  moving_mean_initializer: ignored,
+  moving_variance_initializer: ignored,
+  beta_regularizer: ignored,
+  gamma_regularizer: ignored,
+  beta_constraint: ignored,
+  gamma_constraint: ignored,
+  renorm: only(false),
+  renorm_clipping: only(null),
+  renorm_momentum: ignored,
+  virtual_batch_size: only(null),
+  fused: ignored,
+  synchronized: only(false),
+} as const;
+
+/** One axis, written as an integer or a one-element list; anything else is left to the layer to refuse. */
+const singleAxis = (axis: unknown): number => (Array.isArray(axis) && axis.length === 1 ? Number(axis[0]) : Array.isArray(axis) ? NaN : Number(axis));
 
 /** Keras class names nnc understands: the config keys each reads or ignores, and how to make it. */
 const LAYER_IMPORTS: Record<string, LayerImport> = {
@@ -182,6 +214,9 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
   Average: layer(BASE, (_c, name) => new Average({ name })),
   Maximum: layer(BASE, (_c, name) => new Maximum({ name })),
   Minimum: layer(BASE, (_c, name) => new Minimum({ name })),
+  BatchNormalization: layer(BATCH_NORMALIZATION, (c, name) =>
+    new BatchNormalization({ name, axis: singleAxis(c.axis), momentum: c.momentum, epsilon: c.epsilon, center: c.center, scale: c.scale, ...shapeArgs(c) }),
+  ),
 };
 
 function shapeArgs(c: { batch_input_shape?: unknown }): { batchInputShape?: (number | null)[] } {

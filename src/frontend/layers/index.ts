@@ -17,6 +17,7 @@ import { GlobalAveragePooling1D, GlobalMaxPooling1D, type GlobalPooling1DArgs } 
 import { ZeroPadding1D, type ZeroPadding1DArgs } from './zero-padding1d.js';
 import { Cropping2D, type Cropping2DArgs } from './cropping2d.js';
 import { Permute, type PermuteArgs } from './permute.js';
+import { BatchNormalization, type BatchNormalizationArgs } from './batch-normalization.js';
 
 export { Activation, Add, Concatenate, Conv2D, Dense, Dropout, Flatten, InputLayer, LeakyReLU, Multiply, Reshape, Subtract };
 export type { ActivationArgs, ConcatenateArgs, Conv2DArgs, DenseArgs, DropoutArgs, InputArgs, LeakyReLUArgs, ReshapeArgs };
@@ -26,6 +27,8 @@ export { AveragePooling1D, Average, Conv1D, Cropping2D, GlobalAveragePooling1D, 
 export type { Conv1DArgs, Cropping2DArgs, GlobalPooling1DArgs, Pooling1DArgs, ZeroPadding1DArgs };
 export { Permute };
 export type { PermuteArgs };
+export { BatchNormalization };
+export type { BatchNormalizationArgs };
 
 /** Layer factories with tfjs-layers' names: `layers.dense({ units: 128, activation: 'relu' })`. */
 export const layers = {
@@ -57,4 +60,5 @@ export const layers = {
   maximum: (args: LayerArgs = {}) => new Maximum(args),
   minimum: (args: LayerArgs = {}) => new Minimum(args),
   permute: (args: PermuteArgs) => new Permute(args),
+  batchNormalization: (args: BatchNormalizationArgs = {}) => new BatchNormalization(args),
 };

@@ -31,7 +31,7 @@ export const conv2d: OpDef = {
   arity: [2, 3],
   attrs: { ...CONV_ATTRS, activation: { kind: 'string', default: 'linear' }, alpha: { kind: 'float', default: 0 } },
   // Each image of the batch is convolved on its own.
-  traits: { rowLocal: rowsTimesConstant },
+  traits: { rowLocal: rowsTimesConstant, channelProduct: (node) => node.attrs.activation === 'linear' },
   inferType([x, w, bias], attrs) {
     const g = conv2dGeometry(x!.shape, w!.shape, attrs);
     const f = w!.shape[3]!;

@@ -77,7 +77,10 @@ export const dense: OpDef = {
   arity: [2, 4],
   attrs: { activation: { kind: 'string', default: 'linear' }, alpha: { kind: 'float', default: 0 }, residual: { kind: 'bool', default: false } },
   // Softmax in the epilogue works along the last axis, within a row; the residual is read row by row.
-  traits: { rowLocal: (node) => rowsTimesConstant({ ...node, inputs: node.attrs.residual === true ? node.inputs.slice(0, -1) : node.inputs }) },
+  traits: {
+    rowLocal: (node) => rowsTimesConstant({ ...node, inputs: node.attrs.residual === true ? node.inputs.slice(0, -1) : node.inputs }),
+    channelProduct: (node) => node.attrs.activation === 'linear' && node.attrs.residual !== true,
+  },
   inferType(inputs, attrs) {
     const { x, w, bias, residual } = denseOperands(inputs, attrs);
     const out = inferDenseProduct(x, w);

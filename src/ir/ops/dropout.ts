@@ -18,4 +18,5 @@ export const dropout: OpDef = {
   // The gradient of the op as the IR defines it (the identity); training graphs differentiate the
   // masked form they expand it into.
   gradient: (_b, _node, g) => [g],
+  training: { lower: ({ b, seed }, node, [x]) => ({ value: b.op('dropout_train', [x!, seed()], { rate: node.attrs.rate! }) }) },
 };

@@ -47,6 +47,7 @@ import { swish } from './swish.js';
 import { tanh } from './tanh.js';
 import { unreduce } from './unreduce.js';
 import { transpose } from './transpose.js';
+import { batchNorm } from './batch_norm.js';
 
 /** The op table: one line per op. Backends look their kernels up by these names. */
 const OPS: readonly OpDef[] = [
@@ -70,6 +71,8 @@ const OPS: readonly OpDef[] = [
   maximum, minimum,
   // Layout: axis permutation (channels-first models and NCHW imports run through it).
   transpose,
+  // Normalization (its training form lowers to reductions; see TrainingForm).
+  batchNorm,
 ];
 
 export const opRegistry: ReadonlyMap<string, OpDef> = new Map(OPS.map((op) => [op.name, op]));

@@ -110,7 +110,7 @@ export const matmul: OpDef = {
   summary: 'numpy matmul: a[..., m, k] x b[..., k, n] -> [..., m, n] (leading axes broadcast; 1-D operands)',
   arity: 2,
   attrs: {},
-  traits: { rowLocal: matmulRowLocal },
+  traits: { rowLocal: matmulRowLocal, channelProduct: (node) => isRowsTimesMatrix(node.inputs[0]!.type, node.inputs[1]!.type) },
   inferType: ([a, b]) => inferBatchedMatmul(a!, b!),
   evaluate: ([a, b]) => batchedMatmul(a!, b!),
   // y = a w: da = g wᵀ, dw = aᵀ g (summed over every row of the batch).

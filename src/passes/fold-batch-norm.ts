@@ -1,0 +1,98 @@
+/**
+ * Folds an inference batch norm into the product before it. A node that is a constant
+ * per-channel affine map x · s + t (the `channelAffine` trait: batch_norm with constant
+ * statistics and weights, s = gamma / sqrt(variance + epsilon), t = beta - mean · s) following
+ * a product whose output channels scale with its kernel's last axis (the `channelProduct`
+ * trait: matmul by a [k, n] matrix, a linear conv2d or dense) with a constant kernel and bias
+ * is absorbed: kernel' = kernel · s along the last axis, bias' = bias · s + t. The product (and
+ * its bias add, when the bias is a separate `add`) must feed only the batch norm, since the
+ * unnormalized value is gone afterwards. New weights are named `<weight>.batch_norm`; the old
+ * ones are left to DCE, which the pass ends with.
+ *
+ *   before                                             after
+ *   %0 = conv2d %x, %k : f32[?,4,4,8]                  %0 = conv2d %x, %k.batch_norm : f32[?,4,4,8]
+ *   %1 = add %0, %b : f32[?,4,4,8]                     %1 = add %0, %b.batch_norm : f32[?,4,4,8]
+ *   %2 = batch_norm %1, %m, %v, %g, %beta : ...        (uses of %2 read %1)
+ */
+import { rebuild, type GraphBuilder } from '../ir/builder.js';
+import type { Graph, Node } from '../ir/graph.js';
+import type { TensorData } from '../ir/tensor.js';
+import type { ChannelAffine } from '../ir/registry.js';
+import { isChannelProduct, opTraits } from '../ir/traits.js';
+import { sameShape, type TensorType } from '../ir/types.js';
+import { eliminateDeadCode } from './dce.js';
+import { freshName } from './fold-constants.js';
+
+interface Fold {
+  readonly product: Node;
+  /** The separate `add` of a [channels] bias, when there is one. */
+  readonly biasAdd?: Node;
+  readonly bias?: Node;
+  readonly norm: Node;
+  readonly affine: ChannelAffine;
+}
+
+export function foldBatchNorm(graph: Graph): Graph {
+  const uses = graph.useCounts();
+  const soleUse = (n: Node) => uses.get(n) === 1;
+  const dataOf = (n: Node): TensorData | undefined => (n.op === 'weight' ? graph.weights.get(n.name!) : n.op === 'const' ? Float32Array.from(n.attrs.value as number[]) : undefined);
+  const folds = new Map<Node, Fold>();
+  for (const norm of graph.nodes) {
+    const affine = opTraits(norm.op).channelAffine?.(norm, norm.inputs.map(dataOf));
+    const fold = affine && foldable(norm, affine, soleUse, dataOf);
+    if (fold) folds.set(fold.product, fold).set(fold.norm, fold);
+    if (fold?.biasAdd) folds.set(fold.biasAdd, fold);
+  }
+  if (folds.size === 0) return graph;
+  const taken = new Set(graph.nodes.flatMap((n) => (n.name === undefined ? [] : [n.name])));
+  const folded = rebuild(graph, (node, inputs, b) => {
+    const fold = folds.get(node);
+    if (!fold) return undefined;
+    if (node === fold.norm) return inputs[0];
+    const { scale, shift } = fold.affine;
+    if (node === fold.product) {
+      const kernel = node.inputs[1]!;
+      const scaled = Float32Array.from(dataOf(kernel)!, (v, i) => v * scale[i % scale.length]!);
+      const operands = [inputs[0]!, freshWeight(b, `${kernel.name ?? 'kernel'}.batch_norm`, kernel.type, scaled, taken)];
+      // With a separate bias add, that add takes the folded bias (below).
+      if (fold.biasAdd) return b.raw(node.op, operands, node.attrs, node.type);
+      const bias = foldedBias(fold.bias && dataOf(fold.bias), scale, shift);
+      const biasWeight = freshWeight(b, `${fold.bias?.name ?? `${kernel.name ?? 'kernel'}.bias`}.batch_norm`, { dtype: 'f32', shape: [bias.length] }, bias, taken);
+      // A product with its own bias operand (conv2d, dense) keeps it there; a matmul gets an add.
+      if (fold.bias) return b.raw(node.op, [...operands, biasWeight], node.attrs, node.type);
+      return b.op('add', [b.raw(node.op, operands, node.attrs, node.type), biasWeight]);
+    }
+    // The separate bias add: the folded product plus the folded bias.
+    const biasData = foldedBias(dataOf(fold.bias!)!, scale, shift);
+    const productSide = node.inputs[0] === fold.product ? 0 : 1;
+    return b.op('add', [inputs[productSide]!, freshWeight(b, `${fold.bias!.name ?? 'bias'}.batch_norm`, fold.bias!.type, biasData, taken)]);
+  });
+  return eliminateDeadCode(folded);
+}
+
+/** The product (and bias add) a batch norm may fold into, or undefined. */
+function foldable(norm: Node, affine: ChannelAffine, soleUse: (n: Node) => boolean, dataOf: (n: Node) => TensorData | undefined): Fold | undefined {
+  let x = norm.inputs[0]!;
+  let biasAdd: Node | undefined;
+  let bias: Node | undefined;
+  if (x.op === 'add' && soleUse(x)) {
+    const side = x.inputs.findIndex((i) => isChannelProduct(i));
+    const other = x.inputs[1 - side];
+    if (side >= 0 && other && dataOf(other) && sameShape(other.type.shape, [x.type.shape.at(-1)!]) && sameShape(x.type.shape, x.inputs[side]!.type.shape)) {
+      biasAdd = x;
+      bias = other;
+      x = x.inputs[side]!;
+    }
+  }
+  if (!isChannelProduct(x) || !soleUse(x) || !x.inputs.slice(1).every((i) => dataOf(i) !== undefined)) return undefined;
+  if (biasAdd && x.inputs.length > 2) return undefined;
+  if (!biasAdd) bias = x.inputs[2];
+  return { product: x, norm, affine, ...(biasAdd ? { biasAdd } : {}), ...(bias ? { bias } : {}) };
+}
+
+const foldedBias = (bias: TensorData | undefined, scale: Float64Array, shift: Float64Array) =>
+  Float32Array.from(shift, (t, c) => (bias ? bias[c]! * scale[c]! : 0) + t);
+
+function freshWeight(b: GraphBuilder, name: string, type: TensorType, data: Float32Array, taken: Set<string>): Node {
+  return b.weight(freshName(name, taken), type, data);
+}
