@@ -6,6 +6,7 @@ import { InputLayer } from '../layers/input-layer.js';
 import { Activation, Add, Concatenate, Conv2D, Dense, Dropout, Flatten, LeakyReLU, Multiply, Reshape, Subtract } from '../layers/index.js';
 import type { IntOrPair } from '../layers/conv2d.js';
 import { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, ZeroPadding2D, type Pooling2DArgs, type ZeroPadding2DArgs } from '../layers/index.js';
+import { Conv2DTranspose, UpSampling1D, UpSampling2D, type UpSampling2DArgs } from '../layers/index.js';
 import type { Layer, SymbolicTensor } from '../layer.js';
 import { LayersModel } from '../model.js';
 import { Sequential } from '../sequential.js';
@@ -128,6 +129,39 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
   GlobalAveragePooling2D: layer(GLOBAL_POOLING_2D, (c, name) => new GlobalAveragePooling2D({ name, ...shapeArgs(c) })),
   GlobalMaxPooling2D: layer(GLOBAL_POOLING_2D, (c, name) => new GlobalMaxPooling2D({ name, ...shapeArgs(c) })),
   ZeroPadding2D: layer({ ...BASE, padding: anyValue(1), data_format: only('channels_last') }, (c, name) => new ZeroPadding2D({ name, padding: c.padding as ZeroPadding2DArgs['padding'], ...shapeArgs(c) })),
+  // tfjs-layers writes no dilation_rate (it computes without one) and no output_padding; Keras
+  // writes both. The layer refuses a dilation other than 1 by name.
+  Conv2DTranspose: layer(
+    {
+      ...BASE,
+      filters: integer(),
+      kernel_size: anyValue(),
+      strides: anyValue([1, 1]),
+      padding: only('valid', 'same'),
+      data_format: only('channels_last', null),
+      dilation_rate: anyValue([1, 1]),
+      output_padding: only(null),
+      groups: only(1),
+      ...KERNEL_LAYER,
+    },
+    (c, name) =>
+      new Conv2DTranspose({
+        name,
+        filters: Number(c.filters),
+        kernelSize: c.kernel_size as IntOrPair,
+        strides: c.strides as IntOrPair,
+        padding: (c.padding ?? 'valid') as 'valid' | 'same',
+        dilationRate: c.dilation_rate as IntOrPair,
+        activation: String(c.activation ?? 'linear'),
+        useBias: c.use_bias,
+        ...shapeArgs(c),
+      }),
+  ),
+  UpSampling2D: layer(
+    { ...BASE, size: anyValue([2, 2]), data_format: only('channels_last', null), interpolation: only('nearest', 'bilinear') },
+    (c, name) => new UpSampling2D({ name, size: c.size as UpSampling2DArgs['size'], interpolation: (c.interpolation ?? 'nearest') as 'nearest' | 'bilinear', ...shapeArgs(c) }),
+  ),
+  UpSampling1D: layer({ ...BASE, size: integer(2) }, (c, name) => new UpSampling1D({ name, size: c.size, ...shapeArgs(c) })),
 };
 
 function shapeArgs(c: { batch_input_shape?: unknown }): { batchInputShape?: (number | null)[] } {

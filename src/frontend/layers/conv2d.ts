@@ -27,7 +27,7 @@ export interface Conv2DArgs extends LayerArgs {
 
 /** `activation(conv2d(x, kernel) + bias)` over x [batch, height, width, channels], as Keras Conv2D. */
 export class Conv2D extends Layer {
-  readonly className = 'Conv2D';
+  readonly className: string = 'Conv2D';
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
@@ -35,8 +35,8 @@ export class Conv2D extends Layer {
   readonly dilationRate: [number, number];
   readonly activation: ActivationName;
   readonly useBias: boolean;
-  private readonly kernelInitializer: InitializerName;
-  private readonly biasInitializer: InitializerName;
+  protected readonly kernelInitializer: InitializerName;
+  protected readonly biasInitializer: InitializerName;
 
   constructor(args: Conv2DArgs) {
     super(args);
@@ -56,13 +56,13 @@ export class Conv2D extends Layer {
     this.biasInitializer = args.biasInitializer ?? 'zeros';
   }
 
-  private pair(option: string, v: IntOrPair): [number, number] {
+  protected pair(option: string, v: IntOrPair): [number, number] {
     const p = typeof v === 'number' ? [v, v] : [...v];
     if (p.length !== 2 || p.some((d) => !Number.isInteger(d) || d < 1)) this.fail('NNC1006', `${option} must be a positive integer or a pair of them, got ${JSON.stringify(v)}`);
     return p as [number, number];
   }
 
-  private get convAttrs() {
+  protected get convAttrs() {
     return { strides: this.strides, padding: this.padding, dilations: this.dilationRate };
   }
 

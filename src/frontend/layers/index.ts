@@ -11,11 +11,15 @@ import { Add, Concatenate, Multiply, Subtract, type ConcatenateArgs } from './me
 import { AveragePooling2D, MaxPooling2D, type Pooling2DArgs } from './pooling.js';
 import { Reshape, type ReshapeArgs } from './reshape.js';
 import { ZeroPadding2D, type ZeroPadding2DArgs } from './zero-padding.js';
+import { Conv2DTranspose, type Conv2DTransposeArgs } from './conv2d-transpose.js';
+import { UpSampling1D, UpSampling2D, type UpSampling1DArgs, type UpSampling2DArgs } from './up-sampling.js';
 
 export { Activation, Add, Concatenate, Conv2D, Dense, Dropout, Flatten, InputLayer, LeakyReLU, Multiply, Reshape, Subtract };
 export type { ActivationArgs, ConcatenateArgs, Conv2DArgs, DenseArgs, DropoutArgs, InputArgs, LeakyReLUArgs, ReshapeArgs };
 export { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, ZeroPadding2D };
 export type { GlobalPooling2DArgs, Pooling2DArgs, ZeroPadding2DArgs };
+export { Conv2DTranspose, UpSampling1D, UpSampling2D };
+export type { Conv2DTransposeArgs, UpSampling1DArgs, UpSampling2DArgs };
 
 /** Layer factories with tfjs-layers' names: `layers.dense({ units: 128, activation: 'relu' })`. */
 export const layers = {
@@ -36,4 +40,7 @@ export const layers = {
   globalAveragePooling2d: (args: GlobalPooling2DArgs = {}) => new GlobalAveragePooling2D(args),
   globalMaxPooling2d: (args: GlobalPooling2DArgs = {}) => new GlobalMaxPooling2D(args),
   zeroPadding2d: (args: ZeroPadding2DArgs = {}) => new ZeroPadding2D(args),
+  conv2dTranspose: (args: Conv2DTransposeArgs) => new Conv2DTranspose(args),
+  upSampling2d: (args: UpSampling2DArgs = {}) => new UpSampling2D(args),
+  upSampling1d: (args: UpSampling1DArgs = {}) => new UpSampling1D(args),
 };

@@ -9,6 +9,8 @@ import { concat } from './concat.js';
 import { conv2d } from './conv2d.js';
 import { conv2dGradFilter } from './conv2d_grad_filter.js';
 import { conv2dGradInput } from './conv2d_grad_input.js';
+import { resize2d } from './resize2d.js';
+import { resize2dGrad } from './resize2d_grad.js';
 import { dense } from './dense.js';
 import { div } from './div.js';
 import { dropout } from './dropout.js';
@@ -64,6 +66,8 @@ const OPS: readonly OpDef[] = [
   // Training graphs: gradient products, reductions, loss and metric helpers.
   matmulNt, matmulTn, reduceSum, reduceMean, unreduce, slice, pad, dropoutTrain, logSoftmax, oneHot, argmax,
   conv2dGradInput, conv2dGradFilter,
+  // Image resizing (UpSampling1D / 2D) and its gradient.
+  resize2d, resize2dGrad,
 ];
 
 export const opRegistry: ReadonlyMap<string, OpDef> = new Map(OPS.map((op) => [op.name, op]));
