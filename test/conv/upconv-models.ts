@@ -1,6 +1,7 @@
 /** Small models covering conv2dTranspose's and the up-sampling layers' variants, with non-zero biases. */
 import { Random } from '../../src/frontend/random.js';
 import { layers } from '../../src/frontend/layers/index.js';
+import type { Layer } from '../../src/frontend/layer.js';
 import type { LayersModel } from '../../src/frontend/model.js';
 import { sequential } from '../../src/frontend/sequential.js';
 import type { ConvCase } from './conv2d-models.js';
@@ -13,7 +14,7 @@ function withBiases(model: LayersModel): LayersModel {
 }
 
 const deconv = (args: Parameters<typeof layers.conv2dTranspose>[0]) => layers.conv2dTranspose(args);
-const one = (layer: Parameters<typeof sequential>[0]['layers'][number]) => () => sequential({ layers: [layer] });
+const one = (layer: Layer) => () => sequential({ layers: [layer] });
 
 export const UPCONV_CASES: readonly ConvCase[] = [
   { name: 'conv2dTranspose 3x3 stride 1 valid, bias, relu', make: one(deconv({ filters: 5, kernelSize: 3, activation: 'relu', inputShape: [5, 4, 3] })) },
