@@ -6,7 +6,7 @@
  *
  * tfjs-layers has no 'leakyrelu' activation string: a layer using it is written with a linear
  * activation followed by a LeakyReLU layer (alpha 0.2, as nnc's activation). It has no Subtract
- * layer either; such models cannot be exported (NNC4001).
+ * or UpSampling1D layer either; such models cannot be exported (NNC4001).
  */
 import { NncError } from '../errors.js';
 import type { Layer, LayerCall } from './layer.js';
@@ -35,9 +35,12 @@ const leakyName = (layer: Layer) => `${layer.name}_leaky_re_lu`;
 const splitsActivation = (layer: Layer) => layer.getConfig().activation === 'leakyrelu';
 
 /** The tfjs layer(s) one nnc layer becomes; the last one yields the layer's output. */
+/** Keras layers tfjs-layers lacks: a model using one cannot be loaded by tf.loadLayersModel. */
+const NOT_IN_TFJS = new Set(['Subtract', 'UpSampling1D']);
+
 function entries(layer: Layer): Entry[] {
-  if (layer.className === 'Subtract')
-    throw new NncError('NNC4001', `layer '${layer.name}': tfjs-layers has no Subtract layer, so the model cannot be saved as tfjs Layers JSON`, {
+  if (NOT_IN_TFJS.has(layer.className))
+    throw new NncError('NNC4001', `layer '${layer.name}': tfjs-layers has no ${layer.className} layer, so the model cannot be saved as tfjs Layers JSON`, {
       location: { layer: layer.name },
     });
   const config = layer.getConfig();
