@@ -14,12 +14,13 @@ export const resize2dGrad: OpDef = {
   attrs: RESIZE_ATTRS,
   traits: { rowLocal: true },
   inferType([dy], attrs) {
-    const [h, w] = attrs.size as number[];
+    const size = attrs.size as number[];
+    if (size.length !== 2 || size.some((d) => !Number.isInteger(d) || d < 1)) throw new ShapeError(`resize2d_grad size must be x's [height, width], got ${JSON.stringify(size)}`);
     if (dy!.shape.length !== 4 || dy!.shape.slice(1).some((d) => d === null)) throw new ShapeError(`resize2d_grad takes dy [batch, height, width, channels], got rank ${dy!.shape.length}`);
-    const c = dy!.shape[3]!;
-    // The geometry of the forward resize: x [n, size, c] to dy's spatial size.
-    resizeGeometry([dy!.shape[0]!, h ?? 0, w ?? 0, c], dy!.shape.slice(1, 3) as number[], attrs, 'resize2d_grad');
-    return { dtype: dy!.dtype, shape: [dy!.shape[0]!, h!, w!, c] };
+    const x = [dy!.shape[0]!, ...size, dy!.shape[3]!];
+    // Checks the attributes as the forward resize of x to dy's spatial size would.
+    resizeGeometry(x, dy!.shape.slice(1, 3) as number[], attrs, 'resize2d_grad');
+    return { dtype: dy!.dtype, shape: x };
   },
   evaluate([dy], attrs, out) {
     const [batch, oh, ow, c] = dy!.shape as [number, number, number, number];
