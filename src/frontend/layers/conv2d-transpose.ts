@@ -48,7 +48,7 @@ export class Conv2DTranspose extends Conv2D {
 
   override lower({ b, inputs, weights }: LowerContext): Node {
     const [, h, w] = this.computeOutputShape([inputs[0]!.type.shape]) as number[];
-    let y = b.op('conv2d_grad_input', [inputs[0]!, weights[0]!], { strides: this.strides, padding: this.padding, size: [h!, w!] });
+    let y = b.op('conv2d_grad_input', [inputs[0]!, weights[0]!], { ...this.convAttrs, size: [h!, w!] });
     if (this.useBias) y = b.op('add', [y, weights[1]!]);
     return lowerActivation(b, y, this.activation);
   }

@@ -56,7 +56,7 @@ export class Conv2D extends Layer {
     this.biasInitializer = args.biasInitializer ?? 'zeros';
   }
 
-  protected pair(option: string, v: IntOrPair): [number, number] {
+  private pair(option: string, v: IntOrPair): [number, number] {
     const p = typeof v === 'number' ? [v, v] : [...v];
     if (p.length !== 2 || p.some((d) => !Number.isInteger(d) || d < 1)) this.fail('NNC1006', `${option} must be a positive integer or a pair of them, got ${JSON.stringify(v)}`);
     return p as [number, number];
