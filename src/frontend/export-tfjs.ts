@@ -6,7 +6,7 @@
  *
  * tfjs-layers has no 'leakyrelu' activation string: a layer using it is written with a linear
  * activation followed by a LeakyReLU layer (alpha 0.2, as nnc's activation). It has no Subtract
- * layer, no ZeroPadding1D and no causal Conv1D either; such models cannot be exported (NNC4001).
+ * layer, no ZeroPadding1D, UpSampling1D or causal Conv1D either; such models cannot be exported (NNC4001).
  */
 import { NncError } from '../errors.js';
 import type { Layer, LayerCall } from './layer.js';
@@ -39,6 +39,7 @@ const splitsActivation = (layer: Layer) => layer.getConfig().activation === 'lea
 const NOT_IN_TFJS: Readonly<Record<string, (config: Record<string, unknown>) => string | undefined>> = {
   Subtract: () => 'tfjs-layers has no Subtract layer',
   ZeroPadding1D: () => 'tfjs-layers has no ZeroPadding1D layer',
+  UpSampling1D: () => 'tfjs-layers has no UpSampling1D layer',
   Conv1D: (config) => (config.padding === 'causal' ? "tfjs-layers does not implement Conv1D padding 'causal'" : undefined),
 };
 

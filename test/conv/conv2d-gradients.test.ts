@@ -1,5 +1,6 @@
 /**
- * conv2d's gradient ops: the gradient rules of conv2d, conv2d_grad_input and conv2d_grad_filter
+ * conv2d's gradient ops: the gradient rules of conv2d, conv2d_grad_input (with x or with its size,
+ * the transposed convolution), conv2d_grad_filter and resize2d_grad
  * against central finite differences on the interpreter (loss = sum(op(...) · R), step 1e-3, the
  * ops bilinear so |Δ| ≤ 3e-3 · max(1, |g|) covers float32 rounding), then a whole training step
  * of each conv model compiled to wasm against the interpreter (≤ 1e-5 of each output's scale).
@@ -15,6 +16,7 @@ import { gradientGraph } from '../../src/train/autodiff.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { loadWasmBackend, wasmExecutor } from '../../src/train/wasm-executor.js';
 import { CONV_CASES } from './conv2d-models.js';
+import { UPCONV_CASES } from './upconv-models.js';
 
 interface Case {
   readonly op: string;
@@ -30,6 +32,11 @@ const CASES: Case[] = [
   { op: 'conv2d', attrs: DILATED, shapes: [[2, 5, 6, 2], [3, 3, 2, 3], [3]], wrt: [0, 1, 2] },
   { op: 'conv2d_grad_input', attrs: SAME_S2, shapes: [[2, 3, 3, 4], [3, 3, 3, 4], [2, 5, 6, 3]], wrt: [0, 1] },
   { op: 'conv2d_grad_input', attrs: DILATED, shapes: [[1, 5, 6, 3], [2, 3, 2, 3], [1, 5, 6, 2]], wrt: [0, 1] },
+  // The transposed convolution: no x operand, its size stated.
+  { op: 'conv2d_grad_input', attrs: { strides: [2, 3], size: [7, 9] }, shapes: [[2, 3, 3, 4], [3, 3, 2, 4]], wrt: [0, 1] },
+  { op: 'resize2d_grad', attrs: { size: [3, 4], mode: 'bilinear' }, shapes: [[2, 6, 8, 3]], wrt: [0] },
+  { op: 'resize2d_grad', attrs: { size: [4, 3], mode: 'bilinear', coordinateMode: 'half_pixel' }, shapes: [[1, 7, 5, 2]], wrt: [0] },
+  { op: 'resize2d_grad', attrs: { size: [3, 4], coordinateMode: 'align_corners', nearestMode: 'round_prefer_ceil' }, shapes: [[1, 5, 7, 2]], wrt: [0] },
   { op: 'conv2d_grad_filter', attrs: { ...SAME_S2, kernelSize: [3, 3] }, shapes: [[2, 5, 6, 3], [2, 3, 3, 4]], wrt: [0, 1] },
   { op: 'conv2d_grad_filter', attrs: { dilations: [1, 2], kernelSize: [2, 2] }, shapes: [[1, 5, 6, 2], [1, 4, 4, 3]], wrt: [0, 1] },
 ];
@@ -69,7 +76,7 @@ describe('conv2d gradient rules against finite differences', () => {
 describe('conv2d training step in wasm', () => {
   beforeAll(() => loadWasmBackend());
 
-  it.each(CONV_CASES)('$name: one step equals the interpreter', ({ make }) => {
+  it.each([...CONV_CASES, ...UPCONV_CASES])('$name: one step equals the interpreter', ({ make }) => {
     const trainer = new Trainer(make().toGraph(), { optimizer: 'adam', loss: 'meanSquaredError' });
     const graph = trainer.graphs.train;
     const compiled = wasmExecutor(graph);

@@ -13,6 +13,7 @@ import {
   BatchNormalization,
   Concatenate,
   Conv2D,
+  Conv2DTranspose,
   Dense,
   Dropout,
   Flatten,
@@ -24,6 +25,8 @@ import {
   Multiply,
   Reshape,
   Subtract,
+  UpSampling1D,
+  UpSampling2D,
   ZeroPadding2D,
   Permute,
   Average,
@@ -80,6 +83,30 @@ class TfjsZeroPadding1D extends tf.layers.Layer {
 }
 
 /**
+ * tfjs-layers has no UpSampling1D (Keras has): each step repeated `size` times, as Keras'
+ * repeat_elements, by tiling a [batch, steps, 1, channels] view.
+ */
+class TfjsUpSampling1D extends tf.layers.Layer {
+  static className = 'UpSampling1D';
+  readonly size: number;
+  constructor(args: { size: number; name: string }) {
+    super({ name: args.name });
+    this.size = args.size;
+  }
+  override computeOutputShape(shape: tf.Shape): tf.Shape {
+    return [shape[0]!, shape[1]! * this.size, shape[2]!];
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = (Array.isArray(inputs) ? inputs[0] : inputs)!;
+    const [n, steps, c] = x.shape as number[];
+    return tf.reshape(tf.tile(tf.reshape(x, [n!, steps!, 1, c!]), [1, 1, this.size, 1]), [n!, steps! * this.size, c!]);
+  }
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), size: this.size };
+  }
+}
+
+/**
  * The tfjs layer applying an nnc activation, created once per nnc layer so shared layers stay
  * shared. tfjs-layers has no leakyRelu activation string: it is a LeakyReLU layer (alpha 0.2 as nnc).
  */
@@ -107,6 +134,13 @@ function chain(...layers: (tf.layers.Layer | undefined)[]): Twin {
 function twinLayer(layer: Layer): Twin {
   const name = layer.name;
   if (layer instanceof Dense) return chain(tf.layers.dense({ units: layer.units, useBias: layer.useBias, name }), activationLayer(layer.activation, name));
+  if (layer instanceof Conv2DTranspose)
+    return chain(
+      tf.layers.conv2dTranspose({ filters: layer.filters, kernelSize: layer.kernelSize, strides: layer.strides, padding: layer.padding, useBias: layer.useBias, name }),
+      activationLayer(layer.activation, name),
+    );
+  if (layer instanceof UpSampling2D) return chain(tf.layers.upSampling2d({ size: layer.size, interpolation: layer.interpolation, name }));
+  if (layer instanceof UpSampling1D) return chain(new TfjsUpSampling1D({ size: layer.size, name }));
   if (layer instanceof Conv2D)
     return chain(
       tf.layers.conv2d({ filters: layer.filters, kernelSize: layer.kernelSize, strides: layer.strides, padding: layer.padding, dilationRate: layer.dilationRate, useBias: layer.useBias, dataFormat: layer.dataFormat, name }),

@@ -44,6 +44,13 @@ function maskOf(seed: number, n: number, rate: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => (dropoutKeep(seed, i, rate) ? 1 / (1 - rate) : 0));
 }
 
+/** Each row and column of x [n, h, w, c] twice: nearest 2x up-sampling built from tf.stack. */
+function repeatRowsCols(x: tf.Tensor): tf.Tensor {
+  const [n, h, w, c] = x.shape as number[];
+  const cols = tf.reshape(tf.stack([x, x], 3), [n!, h!, 2 * w!, c!]);
+  return tf.reshape(tf.stack([cols, cols], 2), [n!, 2 * h!, 2 * w!, c!]);
+}
+
 const erfGelu = (x: tf.Tensor) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
 
 const CASES: Case[] = [
@@ -112,6 +119,44 @@ const CASES: Case[] = [
       tf: (x) => tf.avgPool(x as tf.Tensor4D, pool as [number, number], strides as [number, number], padding),
     },
   ]),
+  // The transposed convolution (conv2d_grad_input given its output size) against tfjs's conv2dTranspose.
+  {
+    op: 'conv2d_grad_input',
+    attrs: { strides: [2, 2], padding: 'same', size: [5, 6] },
+    shapes: [[2, 3, 3, 4], [3, 3, 2, 4]],
+    tf: (dy, w) => tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [2, 5, 6, 2], 2, 'same'),
+  },
+  {
+    op: 'conv2d_grad_input',
+    attrs: { strides: [2, 1], size: [8, 5] },
+    shapes: [[1, 3, 3, 3], [4, 3, 2, 3]],
+    tf: (dy, w) => tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [1, 8, 5, 2], [2, 1], 'valid'),
+  },
+  // resize2d in each coordinate mode tfjs has (alignCorners, halfPixelCenters), up and down.
+  // tfjs 4.22's cpu gradients are the oracle only where they are right: ResizeNearestNeighborGrad
+  // misplaces every image after the first and both ignore halfPixelCenters; ResizeBilinearGrad
+  // returns [n, w, h, c] (the right values, so square images are compared). Repeating rows and
+  // columns with tf.stack is nearest's 2x up-sampling by other means, with tfjs's own gradients.
+  { op: 'resize2d', attrs: { size: [6, 8] }, shapes: [[2, 3, 4, 3]], tf: (x) => repeatRowsCols(x!) },
+  { op: 'resize2d', attrs: { size: [5, 7], coordinateMode: 'align_corners', nearestMode: 'round_prefer_ceil' }, shapes: [[1, 3, 4, 2]], tf: (x) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [5, 7], true) },
+  { op: 'resize2d', attrs: { size: [3, 2] }, shapes: [[1, 5, 4, 2]], tf: (x) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [3, 2]) },
+  {
+    op: 'resize2d',
+    attrs: { size: [5, 7], coordinateMode: 'tf_half_pixel_for_nn' },
+    shapes: [[1, 3, 4, 2]],
+    tfjsGradientDiffers: 'tfjs ResizeNearestNeighborGrad ignores halfPixelCenters',
+    tf: (x) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [5, 7], false, true),
+  },
+  { op: 'resize2d', attrs: { size: [6, 9], mode: 'bilinear' }, shapes: [[2, 3, 3, 3]], tf: (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [6, 9]) },
+  { op: 'resize2d', attrs: { size: [5, 7], mode: 'bilinear', coordinateMode: 'align_corners' }, shapes: [[1, 4, 4, 2]], tf: (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [5, 7], true) },
+  { op: 'resize2d', attrs: { size: [2, 3], mode: 'bilinear' }, shapes: [[1, 5, 5, 2]], tf: (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [2, 3]) },
+  {
+    op: 'resize2d',
+    attrs: { size: [5, 7], mode: 'bilinear', coordinateMode: 'half_pixel' },
+    shapes: [[1, 4, 4, 2]],
+    tfjsGradientDiffers: 'tfjs ResizeBilinearGrad ignores halfPixelCenters',
+    tf: (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [5, 7], false, true),
+  },
   { op: 'reduce_sum', attrs: { axes: [1] }, shapes: [[3, 4]], tf: (x) => tf.sum(x!, 1) },
   { op: 'reduce_sum', attrs: { axes: [0], keepdims: true }, shapes: [[3, 4]], tf: (x) => tf.sum(x!, 0, true) },
   { op: 'reduce_max', attrs: { axes: [1, 2] }, shapes: [[2, 3, 4, 2]], distinct: true, tf: (x) => tf.max(x!, [1, 2]) },
@@ -141,10 +186,10 @@ const CASES: Case[] = [
 
 /**
  * Ops whose operands are not differentiable (integer-valued results) or that are gradients themselves
- * (conv2d's and pooling's gradient ops: test/conv/conv2d-gradients.test.ts and the pooling tests check
+ * (conv2d's, pooling's and resize2d's gradient ops: test/conv/conv2d-gradients.test.ts and the pooling tests check
  * them by finite differences).
  */
-const NOT_DIFFERENTIATED = new Set(['input', 'weight', 'const', 'one_hot', 'argmax', 'unreduce', 'dense', 'result', 'equal', 'less', 'greater', 'cast', 'conv2d_grad_input', 'conv2d_grad_filter', 'max_pool2d_grad', 'avg_pool2d_grad']);
+const NOT_DIFFERENTIATED = new Set(['input', 'weight', 'const', 'one_hot', 'argmax', 'unreduce', 'dense', 'result', 'equal', 'less', 'greater', 'cast', 'conv2d_grad_filter', 'max_pool2d_grad', 'avg_pool2d_grad', 'resize2d_grad']);
 
 function sample(rng: Random, shape: number[], positive: boolean): Float32Array {
   const data = new Float32Array(shape.reduce((p, d) => p * d, 1));

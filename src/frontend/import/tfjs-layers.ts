@@ -10,6 +10,7 @@ import type { DataFormat } from '../layers/data-format.js';
 import { Average, AveragePooling1D, Conv1D, Cropping2D, GlobalAveragePooling1D, GlobalMaxPooling1D, Maximum, MaxPooling1D, Minimum, ZeroPadding1D } from '../layers/index.js';
 import type { Conv1DArgs, Cropping2DArgs, Pooling1DArgs, ZeroPadding1DArgs } from '../layers/index.js';
 import { BatchNormalization } from '../layers/index.js';
+import { Conv2DTranspose, UpSampling1D, UpSampling2D, type UpSampling2DArgs } from '../layers/index.js';
 import type { Layer, SymbolicTensor } from '../layer.js';
 import { LayersModel } from '../model.js';
 import { Sequential } from '../sequential.js';
@@ -217,6 +218,37 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
   BatchNormalization: layer(BATCH_NORMALIZATION, (c, name) =>
     new BatchNormalization({ name, axis: singleAxis(c.axis), momentum: c.momentum, epsilon: c.epsilon, center: c.center, scale: c.scale, ...shapeArgs(c) }),
   ),
+  Conv2DTranspose: layer(
+    {
+      ...BASE,
+      filters: integer(),
+      kernel_size: anyValue(),
+      strides: anyValue([1, 1]),
+      padding: only('valid', 'same'),
+      data_format: only('channels_last', null),
+      dilation_rate: anyValue([1, 1]),
+      output_padding: only(null),
+      groups: only(1),
+      ...KERNEL_LAYER,
+    },
+    (c, name) =>
+      new Conv2DTranspose({
+        name,
+        filters: Number(c.filters),
+        kernelSize: c.kernel_size as IntOrPair,
+        strides: c.strides as IntOrPair,
+        padding: (c.padding ?? 'valid') as 'valid' | 'same',
+        dilationRate: c.dilation_rate as IntOrPair,
+        activation: String(c.activation ?? 'linear'),
+        useBias: c.use_bias,
+        ...shapeArgs(c),
+      }),
+  ),
+  UpSampling2D: layer(
+    { ...BASE, size: anyValue([2, 2]), data_format: only('channels_last', null), interpolation: only('nearest', 'bilinear') },
+    (c, name) => new UpSampling2D({ name, size: c.size as UpSampling2DArgs['size'], interpolation: (c.interpolation ?? 'nearest') as 'nearest' | 'bilinear', ...shapeArgs(c) }),
+  ),
+  UpSampling1D: layer({ ...BASE, size: integer(2) }, (c, name) => new UpSampling1D({ name, size: c.size, ...shapeArgs(c) })),
 };
 
 function shapeArgs(c: { batch_input_shape?: unknown }): { batchInputShape?: (number | null)[] } {

@@ -27,7 +27,7 @@ export interface Conv2DArgs extends LayerArgs, ConvFilterArgs {
  * in both formats, as in Keras.
  */
 export class Conv2D extends Layer {
-  readonly className = 'Conv2D';
+  readonly className: string = 'Conv2D';
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
@@ -36,8 +36,8 @@ export class Conv2D extends Layer {
   readonly activation: ActivationName;
   readonly useBias: boolean;
   readonly dataFormat: DataFormat;
-  private readonly kernelInitializer: InitializerName;
-  private readonly biasInitializer: InitializerName;
+  protected readonly kernelInitializer: InitializerName;
+  protected readonly biasInitializer: InitializerName;
 
   constructor(args: Conv2DArgs) {
     super(args);
@@ -58,7 +58,7 @@ export class Conv2D extends Layer {
     return p as [number, number];
   }
 
-  private get convAttrs() {
+  protected get convAttrs() {
     return { strides: this.strides, padding: this.padding, dilations: this.dilationRate };
   }
 

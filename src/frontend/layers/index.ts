@@ -18,6 +18,8 @@ import { ZeroPadding1D, type ZeroPadding1DArgs } from './zero-padding1d.js';
 import { Cropping2D, type Cropping2DArgs } from './cropping2d.js';
 import { Permute, type PermuteArgs } from './permute.js';
 import { BatchNormalization, type BatchNormalizationArgs } from './batch-normalization.js';
+import { Conv2DTranspose, type Conv2DTransposeArgs } from './conv2d-transpose.js';
+import { UpSampling1D, UpSampling2D, type UpSampling1DArgs, type UpSampling2DArgs } from './up-sampling.js';
 
 export { Activation, Add, Concatenate, Conv2D, Dense, Dropout, Flatten, InputLayer, LeakyReLU, Multiply, Reshape, Subtract };
 export type { ActivationArgs, ConcatenateArgs, Conv2DArgs, DenseArgs, DropoutArgs, InputArgs, LeakyReLUArgs, ReshapeArgs };
@@ -29,6 +31,8 @@ export { Permute };
 export type { PermuteArgs };
 export { BatchNormalization };
 export type { BatchNormalizationArgs };
+export { Conv2DTranspose, UpSampling1D, UpSampling2D };
+export type { Conv2DTransposeArgs, UpSampling1DArgs, UpSampling2DArgs };
 
 /** Layer factories with tfjs-layers' names: `layers.dense({ units: 128, activation: 'relu' })`. */
 export const layers = {
@@ -61,4 +65,7 @@ export const layers = {
   minimum: (args: LayerArgs = {}) => new Minimum(args),
   permute: (args: PermuteArgs) => new Permute(args),
   batchNormalization: (args: BatchNormalizationArgs = {}) => new BatchNormalization(args),
+  conv2dTranspose: (args: Conv2DTransposeArgs) => new Conv2DTranspose(args),
+  upSampling2d: (args: UpSampling2DArgs = {}) => new UpSampling2D(args),
+  upSampling1d: (args: UpSampling1DArgs = {}) => new UpSampling1D(args),
 };

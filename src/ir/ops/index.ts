@@ -9,6 +9,8 @@ import { concat } from './concat.js';
 import { conv2d } from './conv2d.js';
 import { conv2dGradFilter } from './conv2d_grad_filter.js';
 import { conv2dGradInput } from './conv2d_grad_input.js';
+import { resize2d } from './resize2d.js';
+import { resize2dGrad } from './resize2d_grad.js';
 import { dense } from './dense.js';
 import { div } from './div.js';
 import { dropout } from './dropout.js';
@@ -73,6 +75,8 @@ const OPS: readonly OpDef[] = [
   transpose,
   // Normalization (its training form lowers to reductions; see TrainingForm).
   batchNorm,
+  // Image resizing (UpSampling1D / 2D) and its gradient.
+  resize2d, resize2dGrad,
 ];
 
 export const opRegistry: ReadonlyMap<string, OpDef> = new Map(OPS.map((op) => [op.name, op]));

@@ -5,10 +5,10 @@ import { emitCol2im, nodeGeometry, patchScratch, pixels } from './conv2d-patches
 import { emitZero, valueBytes } from './copy.js';
 import type { WasmKernel } from './kernel.js';
 
+// The result is shaped like conv2d's x (whether or not x is an operand): it stands in for x.
 const geometry = (node: Node) => {
-  const [, w, x] = node.inputs as [Node, Node, Node];
-  const [kh, kw] = w.type.shape as number[];
-  return nodeGeometry(x, kh!, kw!, node);
+  const [kh, kw] = node.inputs[1]!.type.shape as number[];
+  return nodeGeometry(node, kh!, kw!, node);
 };
 
 /** Bytes of w packed into panels in scratch (a computed w; a constant one is packed at compile time). */
@@ -27,12 +27,12 @@ const packedBytes = (node: Node, k: number) => {
 export const conv2dGradInputKernel: WasmKernel = {
   scratch(node) {
     const g = geometry(node);
-    const patches = patchScratch(node.inputs[2]!, g);
+    const patches = patchScratch(node, g);
     return { fixedBytes: patches.fixedBytes + packedBytes(node, g.k), bytesPerRow: patches.bytesPerRow };
   },
   emit(ctx, node) {
     const { m } = ctx;
-    const [dy, w, x] = node.inputs as [Node, Node, Node];
+    const [dy, w] = node.inputs as [Node, Node];
     const g = geometry(node);
     const f = w.type.shape[3] as number;
     const pointwise = isPointwise(g);
@@ -41,7 +41,7 @@ export const conv2dGradInputKernel: WasmKernel = {
     const col = pointwise ? () => ctx.addr(node) : () => (packed ? m.i32.add(ctx.scratch(), ctx.i32(packed)) : ctx.scratch());
     const pack = packed ? [emitPackPanels(ctx, { addr: () => ctx.addr(w), rowStride: 1, colStride: f }, f, g.k, panels)] : [];
     const b = constantB(w, true) ?? { panels };
-    const gemm = emitGemm(ctx, { m: pixels(ctx, x, g), k: f, n: g.k, a: rowMajor(ctx, dy, f), b, c: { addr: col, rowStride: g.k, colStride: 1 } });
+    const gemm = emitGemm(ctx, { m: pixels(ctx, node, g), k: f, n: g.k, a: rowMajor(ctx, dy, f), b, c: { addr: col, rowStride: g.k, colStride: 1 } });
     const add = pointwise ? [] : [emitCol2im(ctx, node, g, col, emitZero(ctx, () => ctx.addr(node), () => valueBytes(ctx, node)))];
     return m.block(null, [...pack, gemm, ...add]);
   },

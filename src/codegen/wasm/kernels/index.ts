@@ -25,6 +25,8 @@ import { padKernel } from './pad.js';
 import { reduceMaxKernel } from './reduce_max.js';
 import { reduceMeanKernel } from './reduce_mean.js';
 import { reduceSumKernel } from './reduce_sum.js';
+import { resize2dKernel } from './resize2d.js';
+import { resize2dGradKernel } from './resize2d_grad.js';
 import { sliceKernel } from './slice.js';
 import { softmaxKernel } from './softmax.js';
 import { splitKernel } from './split.js';
@@ -65,6 +67,8 @@ const KERNELS: Readonly<Record<string, WasmKernel>> = {
   avg_pool2d_grad: avgPool2dGradKernel,
   reduce_max: reduceMaxKernel,
   transpose: transposeKernel,
+  resize2d: resize2dKernel,
+  resize2d_grad: resize2dGradKernel,
 };
 
 /**

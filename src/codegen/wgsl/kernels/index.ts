@@ -9,6 +9,7 @@ import { argmaxKernel } from './argmax.js';
 import { avgPool2dKernel } from './avg_pool2d.js';
 import { concatKernel } from './concat.js';
 import { conv2dKernel } from './conv2d.js';
+import { conv2dGradInputKernel } from './conv2d_grad_input.js';
 import { denseKernel } from './dense.js';
 import { dropoutTrainKernel } from './dropout_train.js';
 import { scalarOpKernel } from './elementwise.js';
@@ -19,6 +20,7 @@ import { padKernel } from './pad.js';
 import { reduceMaxKernel } from './reduce_max.js';
 import { reduceMeanKernel } from './reduce_mean.js';
 import { reduceSumKernel } from './reduce_sum.js';
+import { resize2dKernel } from './resize2d.js';
 import { sliceKernel } from './slice.js';
 import { softmaxOpKernel } from './softmax.js';
 import { splitKernel } from './split.js';
@@ -51,6 +53,8 @@ const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   avg_pool2d: avgPool2dKernel,
   reduce_max: reduceMaxKernel,
   transpose: transposeKernel,
+  conv2d_grad_input: conv2dGradInputKernel,
+  resize2d: resize2dKernel,
 };
 
 const TRAINING_ONLY = 'it appears only in training graphs, which run on the wasm backend';
@@ -62,10 +66,10 @@ const TRAINING_ONLY = 'it appears only in training graphs, which run on the wasm
 export const KERNEL_EXCLUSIONS: KernelExclusions = {
   matmul_nt: TRAINING_ONLY,
   matmul_tn: TRAINING_ONLY,
-  conv2d_grad_input: TRAINING_ONLY,
   conv2d_grad_filter: TRAINING_ONLY,
   max_pool2d_grad: TRAINING_ONLY,
   avg_pool2d_grad: TRAINING_ONLY,
+  resize2d_grad: TRAINING_ONLY,
 };
 
 /** Sources live in buffers; every other op, views included, has an entry (a view's emits nothing). */
