@@ -5,6 +5,7 @@ import { ownEntry } from '../../own-keys.js';
 import { InputLayer } from '../layers/input-layer.js';
 import { Activation, Add, Concatenate, Conv2D, Dense, Dropout, Flatten, LeakyReLU, Multiply, Reshape, Subtract } from '../layers/index.js';
 import type { IntOrPair } from '../layers/conv2d.js';
+import { DepthwiseConv2D, ReLU, SeparableConv2D } from '../layers/index.js';
 import { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, ZeroPadding2D, type Pooling2DArgs, type ZeroPadding2DArgs } from '../layers/index.js';
 import type { Layer, SymbolicTensor } from '../layer.js';
 import { LayersModel } from '../model.js';
@@ -76,6 +77,36 @@ const KERNEL_LAYER = {
   activity_regularizer: only(null),
 };
 
+/** The window keys of DepthwiseConv2D and SeparableConv2D, with their depthwise kernel's (Keras 2.x writes groups and the kernel_* keys too). */
+const DEPTHWISE_LAYER = {
+  ...BASE,
+  kernel_size: anyValue(),
+  strides: anyValue([1, 1]),
+  padding: only('valid', 'same'),
+  data_format: only('channels_last', null),
+  dilation_rate: anyValue([1, 1]),
+  groups: only(1),
+  depth_multiplier: integer(1),
+  depthwise_initializer: ignored,
+  depthwise_regularizer: ignored,
+  depthwise_constraint: ignored,
+  ...KERNEL_LAYER,
+} as const;
+
+function depthwiseArgs(c: AttrValues<typeof DEPTHWISE_LAYER>, name: string) {
+  return {
+    name,
+    kernelSize: c.kernel_size as IntOrPair,
+    strides: c.strides as IntOrPair,
+    padding: (c.padding ?? 'valid') as 'valid' | 'same',
+    dilationRate: c.dilation_rate as IntOrPair,
+    depthMultiplier: c.depth_multiplier,
+    activation: String(c.activation ?? 'linear'),
+    useBias: c.use_bias,
+    ...shapeArgs(c),
+  };
+}
+
 /** Keras class names nnc understands: the config keys each reads or ignores, and how to make it. */
 const LAYER_IMPORTS: Record<string, LayerImport> = {
   Dense: layer(
@@ -112,6 +143,13 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
         ...shapeArgs(c),
       }),
   ),
+  DepthwiseConv2D: layer(DEPTHWISE_LAYER, (c, name) => new DepthwiseConv2D(depthwiseArgs(c, name))),
+  SeparableConv2D: layer(
+    { ...DEPTHWISE_LAYER, filters: integer(), pointwise_initializer: ignored, pointwise_regularizer: ignored, pointwise_constraint: ignored },
+    (c, name) => new SeparableConv2D({ ...depthwiseArgs(c, name), filters: Number(c.filters) }),
+  ),
+  // Keras' ReLU also has negative_slope and threshold; tfjs' only max_value.
+  ReLU: layer({ ...BASE, max_value: anyValue(null), negative_slope: only(0), threshold: only(0) }, (c, name) => new ReLU({ name, maxValue: c.max_value as number | null, ...shapeArgs(c) })),
   Flatten: layer({ ...BASE, data_format: only('channels_last') }, (c, name) => new Flatten({ name, ...shapeArgs(c) })),
   Reshape: layer({ ...BASE, target_shape: anyValue() }, (c, name) => new Reshape({ name, targetShape: c.target_shape as number[], ...shapeArgs(c) })),
   Activation: layer({ ...BASE, activation: anyValue() }, (c, name) => new Activation({ name, activation: String(c.activation), ...shapeArgs(c) })),

@@ -11,11 +11,16 @@ import { Add, Concatenate, Multiply, Subtract, type ConcatenateArgs } from './me
 import { AveragePooling2D, MaxPooling2D, type Pooling2DArgs } from './pooling.js';
 import { Reshape, type ReshapeArgs } from './reshape.js';
 import { ZeroPadding2D, type ZeroPadding2DArgs } from './zero-padding.js';
+import { DepthwiseConv2D, type DepthwiseConv2DArgs } from './depthwise-conv2d.js';
+import { SeparableConv2D, type SeparableConv2DArgs } from './separable-conv2d.js';
+import { ReLU, type ReLUArgs } from './relu.js';
 
 export { Activation, Add, Concatenate, Conv2D, Dense, Dropout, Flatten, InputLayer, LeakyReLU, Multiply, Reshape, Subtract };
 export type { ActivationArgs, ConcatenateArgs, Conv2DArgs, DenseArgs, DropoutArgs, InputArgs, LeakyReLUArgs, ReshapeArgs };
 export { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, ZeroPadding2D };
 export type { GlobalPooling2DArgs, Pooling2DArgs, ZeroPadding2DArgs };
+export { DepthwiseConv2D, ReLU, SeparableConv2D };
+export type { DepthwiseConv2DArgs, ReLUArgs, SeparableConv2DArgs };
 
 /** Layer factories with tfjs-layers' names: `layers.dense({ units: 128, activation: 'relu' })`. */
 export const layers = {
@@ -36,4 +41,7 @@ export const layers = {
   globalAveragePooling2d: (args: GlobalPooling2DArgs = {}) => new GlobalAveragePooling2D(args),
   globalMaxPooling2d: (args: GlobalPooling2DArgs = {}) => new GlobalMaxPooling2D(args),
   zeroPadding2d: (args: ZeroPadding2DArgs = {}) => new ZeroPadding2D(args),
+  depthwiseConv2d: (args: DepthwiseConv2DArgs) => new DepthwiseConv2D(args),
+  separableConv2d: (args: SeparableConv2DArgs) => new SeparableConv2D(args),
+  reLU: (args: ReLUArgs = {}) => new ReLU(args),
 };

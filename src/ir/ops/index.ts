@@ -17,6 +17,10 @@ import { elementwise } from './elementwise.js';
 import { elu } from './elu.js';
 import { gelu } from './gelu.js';
 import { hardSigmoid } from './hard_sigmoid.js';
+import { relu6 } from './relu6.js';
+import { depthwiseConv2d } from './depthwise_conv2d.js';
+import { depthwiseConv2dGradInput } from './depthwise_conv2d_grad_input.js';
+import { depthwiseConv2dGradFilter } from './depthwise_conv2d_grad_filter.js';
 import { identity } from './identity.js';
 import { leakyRelu } from './leaky_relu.js';
 import { logSoftmax } from './log_softmax.js';
@@ -64,6 +68,8 @@ const OPS: readonly OpDef[] = [
   // Training graphs: gradient products, reductions, loss and metric helpers.
   matmulNt, matmulTn, reduceSum, reduceMean, unreduce, slice, pad, dropoutTrain, logSoftmax, oneHot, argmax,
   conv2dGradInput, conv2dGradFilter,
+  // Depthwise convolution (one filter bank per input channel), its gradients; relu6.
+  depthwiseConv2d, depthwiseConv2dGradInput, depthwiseConv2dGradFilter, relu6,
 ];
 
 export const opRegistry: ReadonlyMap<string, OpDef> = new Map(OPS.map((op) => [op.name, op]));

@@ -18,6 +18,7 @@ export interface Lanes {
   load(addr: Expr): Expr;
   store(addr: Expr, value: Expr): Expr;
   add(a: Expr, b: Expr): Expr;
+  mul(a: Expr, b: Expr): Expr;
   max(a: Expr, b: Expr): Expr;
   div(a: Expr, b: Expr): Expr;
   /** A scalar f32 expression in every lane. */
@@ -32,6 +33,7 @@ export function lanes(m: binaryen.Module, width: 1 | 4): Lanes {
       load: (a) => m.f32.load(0, 4, a),
       store: (a, v) => m.f32.store(0, 4, a, v),
       add: (a, b) => m.f32.add(a, b),
+      mul: (a, b) => m.f32.mul(a, b),
       max: (a, b) => m.f32.max(a, b),
       div: (a, b) => m.f32.div(a, b),
       splat: (v) => v,
@@ -42,6 +44,7 @@ export function lanes(m: binaryen.Module, width: 1 | 4): Lanes {
     load: (a) => m.v128.load(0, 4, a),
     store: (a, v) => m.v128.store(0, 4, a, v),
     add: (a, b) => m.f32x4.add(a, b),
+    mul: (a, b) => m.f32x4.mul(a, b),
     max: (a, b) => m.f32x4.max(a, b),
     div: (a, b) => m.f32x4.div(a, b),
     splat: (v) => m.f32x4.splat(v),
