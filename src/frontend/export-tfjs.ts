@@ -6,7 +6,8 @@
  *
  * tfjs-layers has no 'leakyrelu' activation string: a layer using it is written with a linear
  * activation followed by a LeakyReLU layer (alpha 0.2, as nnc's activation). It has no Subtract
- * layer either; such models cannot be exported (NNC4001).
+ * layer either, and its DepthwiseConv2D ignores dilation_rate; such models cannot be exported
+ * (NNC4001).
  */
 import { NncError } from '../errors.js';
 import type { Layer, LayerCall } from './layer.js';
@@ -41,6 +42,11 @@ function entries(layer: Layer): Entry[] {
       location: { layer: layer.name },
     });
   const config = layer.getConfig();
+  // tfjs-layers' DepthwiseConv2D calls the op without its dilation rate: it would compute another function.
+  if (layer.className === 'DepthwiseConv2D' && (config.dilation_rate as number[]).some((d) => d > 1))
+    throw new NncError('NNC4001', `layer '${layer.name}': tfjs-layers' DepthwiseConv2D ignores dilation_rate, so a dilated one cannot be saved as tfjs Layers JSON`, {
+      location: { layer: layer.name },
+    });
   const own: Entry = { name: layer.name, class_name: layer.className, config };
   if (!splitsActivation(layer)) return [own];
   return [

@@ -197,6 +197,7 @@ export function loadTfjsLayersModel(path: string): LayersModel {
   };
   const layerJsons = config.layers ?? [];
   checkSupported(layerJsons, path);
+  completeSeparableMultipliers(layerJsons, json.weightsManifest);
   const model =
     root.class_name === 'Sequential' ? buildSequential(config.name, layerJsons) : buildFunctional(config.name, layerJsons, config, path);
   loadWeights(model, json, dirname(file), path);
@@ -221,6 +222,18 @@ function checkSupported(layers: LayerJson[], path: string): void {
           ? `Supported layers: InputLayer, ${Object.keys(LAYER_IMPORTS).join(', ')}. Config keys are honoured only where named as supported.`
           : 'nnc honours these config keys only at the values it names; save the model without them or file an issue naming them.',
     });
+}
+
+/**
+ * tfjs-layers writes SeparableConv2D without depth_multiplier (Keras writes it); the saved
+ * depthwise kernel [kh, kw, c, m] states it, so an absent one is read from the kernel's shape.
+ */
+function completeSeparableMultipliers(layers: LayerJson[], manifest: WeightsManifest | undefined): void {
+  for (const l of layers) {
+    if (l.class_name !== 'SeparableConv2D' || l.config.depth_multiplier !== undefined) continue;
+    const kernel = (manifest ?? []).flatMap((g) => g.weights ?? []).find((w) => w.name === `${layerName(l)}/depthwise_kernel`);
+    if (kernel?.shape.length === 4) l.config = { ...l.config, depth_multiplier: kernel.shape[3] };
+  }
 }
 
 /** A layer's config values, defaults applied. */
