@@ -36,4 +36,20 @@ export const DEPTHWISE_CASES: readonly ConvCase[] = [
         ],
       }),
   },
+  {
+    name: 'MobileNet-like block: conv2d stride 2, depthwise + ReLU(6), pointwise conv2d, global pooling, softmax',
+    make: () =>
+      sequential({
+        layers: [
+          layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', useBias: false, inputShape: [12, 12, 3] }),
+          layers.reLU({ maxValue: 6 }),
+          dw({ kernelSize: 3, padding: 'same', useBias: false }),
+          layers.reLU({ maxValue: 6 }),
+          layers.conv2d({ filters: 16, kernelSize: 1, activation: 'relu6' }),
+          dw({ kernelSize: 3, strides: 2, padding: 'same', depthMultiplier: 2, activation: 'relu6' }),
+          layers.globalAveragePooling2d(),
+          layers.dense({ units: 5, activation: 'softmax' }),
+        ],
+      }),
+  },
 ].map((c) => ({ name: c.name, make: () => withBiases(c.make()) }));
