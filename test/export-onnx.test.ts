@@ -74,6 +74,25 @@ describe('ONNX export', () => {
     await expectSameAsInterpreter(graph);
   });
 
+  it('lowers relu6 and hard_sigmoid (as ops and as a dense activation) past their corners', async () => {
+    const graph = parseGraph(
+      [
+        '%x = input : f32[?,6]',
+        '%w1 = weight : f32[6,5]',
+        '%b1 = weight : f32[5]',
+        '%0 = elementwise %x {expr="mul($0,20)"} : f32[?,6]',
+        '%1 = relu6 %0 : f32[?,6]',
+        '%2 = hard_sigmoid %0 : f32[?,6]',
+        '%3 = dense %0, %w1, %b1 {activation="relu6"} : f32[?,5]',
+        'output "a" = %1',
+        'output "b" = %2',
+        'output "c" = %3',
+      ].join('\n'),
+      { weights: seededWeights({ w1: [6, 5], b1: [5] }) },
+    );
+    await expectSameAsInterpreter(graph);
+  });
+
   it('names computed outputs directly and bridges inputs and shared outputs with Identity', () => {
     const { model } = loadModelFile(FIXTURES[0]!.path, { typeCheck: false });
     const seed = toOnnxModel(model.toGraph());

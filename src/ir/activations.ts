@@ -16,12 +16,14 @@ export const ACTIVATIONS = {
   swish: 'swish',
   softplus: 'softplus',
   gelu: 'gelu',
+  relu6: 'relu6',
+  hardSigmoid: 'hard_sigmoid',
 } as const satisfies Record<string, string | null>;
 
 export type ActivationName = keyof typeof ACTIVATIONS;
 
 /** Accepts the camelCase names and Keras' snake_case spellings (`leaky_relu`, `silu`). */
-const ALIASES: Record<string, ActivationName> = { leaky_relu: 'leakyRelu', silu: 'swish' };
+const ALIASES: Record<string, ActivationName> = { leaky_relu: 'leakyRelu', silu: 'swish', hard_sigmoid: 'hardSigmoid' };
 
 export function resolveActivation(name: string | undefined | null): ActivationName | undefined {
   const key = name ?? 'linear';

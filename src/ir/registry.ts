@@ -48,6 +48,11 @@ export interface OpTraits {
   readonly passThrough?: boolean;
   /** Pure elementwise math over broadcast operands: declared with `scalar`, and only with it. */
   readonly elementwise?: boolean;
+  /**
+   * The kernel applies a bias operand and an `activation` / `alpha` in its epilogue (dense,
+   * conv2d, depthwise_conv2d): the fuse pass may absorb a following bias add and activation.
+   */
+  readonly epilogue?: boolean;
   /** Swapping the operands does not change the result (add, mul). */
   readonly commutative?: boolean;
   /**

@@ -23,6 +23,8 @@ export const isViewOp = (op: string): boolean => opTraits(op).view === true;
 export const isPassThroughOp = (op: string): boolean => opTraits(op).passThrough === true;
 /** Ops with scalar math (add, relu, the fused elementwise, ...). */
 export const isElementwiseOp = (op: string): boolean => opTraits(op).elementwise === true;
+/** dense, conv2d, depthwise_conv2d: a bias and an activation can run in the kernel's epilogue. */
+export const hasEpilogue = (op: string): boolean => opTraits(op).epilogue === true;
 export const isCommutativeOp = (op: string): boolean => opTraits(op).commutative === true;
 
 /** A product whose output channels scale with its kernel's last axis and its bias (see OpTraits.channelProduct). */

@@ -8,8 +8,8 @@
  *   (elu / leaky_relu keep their `alpha`). A residual is an operand of the dense's exact type
  *   added after the activation (Keras' `Add()([Dense(...)(x), x])`); not after a softmax, which
  *   backends run as a pass of its own.
- * - Conv2d: conv2d (+ bias add of a [filters] vector) (+ activation) becomes one conv2d node,
- *   by the same rules as dense (conv2d takes no residual).
+ * - Conv2d, depthwise_conv2d (any op with the `epilogue` trait): the op (+ bias add of a vector
+ *   over its last axis) (+ activation) becomes one node, by the same rules as dense (no residual).
  * - Flatten into dense: a dense whose operand is a rank-2 reshape (a per-row flatten) reads the
  *   reshape's operand directly, since dense reads its operand as rows of k contiguous elements
  *   either way; the reshape disappears when nothing else reads it.
@@ -38,7 +38,7 @@ import { opRegistry } from '../ir/ops/index.js';
 import { normalizeAxis } from '../ir/ops/softmax.js';
 import { ShapeError } from '../ir/registry.js';
 import { arg, printScalar, substitute, type ScalarExpr } from '../ir/scalar-expr.js';
-import { isElementwiseOp } from '../ir/traits.js';
+import { hasEpilogue, isElementwiseOp } from '../ir/traits.js';
 import { isRowsTimesMatrix } from '../ir/ops/matmul.js';
 import { sameShape, sameType, type TensorType } from '../ir/types.js';
 import { eliminateDeadCode } from './dce.js';
@@ -154,12 +154,9 @@ function keepsDtype(n: Node): boolean {
   return n.inputs.every((i) => i.type.dtype === n.type.dtype);
 }
 
-/** Ops whose kernels apply a bias and an activation in their epilogue (same operands and attributes). */
-const EPILOGUE_HOSTS: ReadonlySet<string> = new Set(['dense', 'conv2d']);
-
-/** A dense or conv2d with nothing after its product yet: a bias or an activation may still be absorbed. */
+/** An epilogue host (dense, conv2d, ...) with nothing after its product yet: a bias or an activation may still be absorbed. */
 function isPlainProduct(n: Node): boolean {
-  return EPILOGUE_HOSTS.has(n.op) && denseActivation(n.attrs) === 'linear' && n.attrs.residual !== true;
+  return hasEpilogue(n.op) && denseActivation(n.attrs) === 'linear' && n.attrs.residual !== true;
 }
 
 /** Ops a dense epilogue can apply: softmax over the last axis, unary elementwise ops. */

@@ -47,6 +47,9 @@ const SAMPLES: Readonly<Record<string, (b: GraphBuilder) => Node>> = {
   conv2d_grad_input: (b) =>
     b.op('conv2d_grad_input', [b.input('dy', tensorType([null, 3, 3, 2])), b.input('w', tensorType([2, 2, 3, 2])), b.input('x', tensorType([null, 4, 4, 3]))]),
   conv2d_grad_filter: (b) => b.op('conv2d_grad_filter', [b.input('x', tensorType([null, 4, 4, 3])), b.input('dy', tensorType([null, 3, 3, 2]))], { kernelSize: [2, 2] }),
+  depthwise_conv2d_grad_input: (b) =>
+    b.op('depthwise_conv2d_grad_input', [b.input('dy', tensorType([null, 3, 3, 6])), b.input('w', tensorType([2, 2, 3, 2])), b.input('x', tensorType([null, 4, 4, 3]))]),
+  depthwise_conv2d_grad_filter: (b) => b.op('depthwise_conv2d_grad_filter', [b.input('x', tensorType([null, 4, 4, 3])), b.input('dy', tensorType([null, 3, 3, 6]))], { kernelSize: [2, 2] }),
   max_pool2d_grad: (b) => b.op('max_pool2d_grad', [b.input('x', tensorType([null, 4, 4, 2])), b.input('dy', tensorType([null, 2, 2, 2]))]),
   resize2d_grad: (b) => b.op('resize2d_grad', [b.input('dy', tensorType([null, 4, 6, 2]))], { size: [2, 3], mode: 'bilinear' }),
   avg_pool2d_grad: (b) => b.op('avg_pool2d_grad', [b.input('dy', tensorType([null, 2, 2, 2])), b.input('x', tensorType([null, 4, 4, 2]))]),

@@ -50,7 +50,7 @@ describe('model file errors', () => {
     const e = catchNnc(() => loadModelFile(errorFixture('unknown-activation')));
     expect(e.code).toBe('NNC1005');
     expect(e.location).toMatchObject({ layer: 'dense_1', line: 4 });
-    expect(e.message).toContain("'relu6'");
+    expect(e.message).toContain("'relu7'");
     expect(e.hint).toContain('leakyRelu');
   });
 

@@ -15,6 +15,9 @@ import {
   Conv2D,
   Conv2DTranspose,
   Dense,
+  DepthwiseConv2D,
+  ReLU,
+  SeparableConv2D,
   Dropout,
   Flatten,
   GlobalAveragePooling2D,
@@ -146,6 +149,18 @@ function twinLayer(layer: Layer): Twin {
       tf.layers.conv2d({ filters: layer.filters, kernelSize: layer.kernelSize, strides: layer.strides, padding: layer.padding, dilationRate: layer.dilationRate, useBias: layer.useBias, dataFormat: layer.dataFormat, name }),
       activationLayer(layer.activation, name),
     );
+  if (layer instanceof DepthwiseConv2D && layer.dilationRate.some((d) => d > 1)) throw new Error('tfjs twin: tfjs-layers DepthwiseConv2D ignores dilationRate');
+  if (layer instanceof DepthwiseConv2D)
+    return chain(
+      tf.layers.depthwiseConv2d({ kernelSize: layer.kernelSize, depthMultiplier: layer.depthMultiplier, strides: layer.strides, padding: layer.padding, dilationRate: layer.dilationRate, useBias: layer.useBias, name }),
+      activationLayer(layer.activation, name),
+    );
+  if (layer instanceof SeparableConv2D)
+    return chain(
+      tf.layers.separableConv2d({ filters: layer.filters, kernelSize: layer.kernelSize, depthMultiplier: layer.depthMultiplier, strides: layer.strides, padding: layer.padding, dilationRate: layer.dilationRate, useBias: layer.useBias, name }),
+      activationLayer(layer.activation, name),
+    );
+  if (layer instanceof ReLU) return chain(tf.layers.reLU({ ...(layer.maxValue === null ? {} : { maxValue: layer.maxValue }), name }));
   if (layer instanceof Activation) return chain(activationLayer(layer.activation, name) ?? tf.layers.activation({ activation: 'linear', name }));
   if (layer instanceof Flatten) return chain(tf.layers.flatten({ name }));
   if (layer instanceof Reshape) return chain(tf.layers.reshape({ targetShape: [...layer.targetShape], name }));

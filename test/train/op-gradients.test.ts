@@ -62,6 +62,8 @@ const CASES: Case[] = [
   { op: 'conv2d', attrs: { strides: [2, 2], padding: 'same' }, shapes: [[2, 5, 5, 3], [3, 3, 3, 4]], tf: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same') },
   // tfjs has no gradient of a dilated conv2d: test/conv/ checks that one by finite differences.
   { op: 'conv2d', attrs: { strides: [1, 2] }, shapes: [[1, 6, 5, 2], [2, 2, 2, 3], [3]], tf: (x, w, b) => tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, [1, 2], 'valid'), b!) },
+  { op: 'depthwise_conv2d', attrs: { strides: [2, 2], padding: 'same' }, shapes: [[2, 5, 5, 3], [3, 3, 3, 2]], tf: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same') },
+  { op: 'depthwise_conv2d', shapes: [[1, 6, 5, 4], [2, 3, 4, 1], [4]], tf: (x, w, b) => tf.add(tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid'), b!) },
   { op: 'add', shapes: [[3, 1], [1, 4]], tf: (a, b) => tf.add(a!, b!) },
   { op: 'sub', shapes: [[3, 4], [3, 4]], tf: (a, b) => tf.sub(a!, b!) },
   { op: 'sub', shapes: [[4], [3, 4]], tf: (a, b) => tf.sub(a!, b!) },
@@ -73,6 +75,7 @@ const CASES: Case[] = [
   { op: 'elu', shapes: [[3, 4]], tf: (x) => tf.elu(x!) },
   { op: 'selu', shapes: [[3, 4]], tf: (x) => tf.selu(x!) },
   { op: 'selu', attrs: { alpha: 2, gamma: 3 }, shapes: [[3, 4]], tf: (x) => tf.mul(3, tf.add(tf.relu(x!), tf.mul(2, tf.sub(tf.exp(tf.minimum(x!, 0)), 1)))) },
+  { op: 'relu6', shapes: [[3, 4]], tf: (x) => tf.relu6(x!) },
   { op: 'hard_sigmoid', shapes: [[3, 4]], tf: (x) => tf.clipByValue(tf.add(tf.mul(x!, 0.2), 0.5), 0, 1) },
   { op: 'hard_sigmoid', attrs: { alpha: 1, beta: 0.5 }, shapes: [[3, 4]], tf: (x) => tf.clipByValue(tf.add(x!, 0.5), 0, 1) },
   { op: 'leaky_relu', shapes: [[3, 4]], tf: (x) => tf.leakyRelu(x!, 0.2) },
@@ -186,10 +189,10 @@ const CASES: Case[] = [
 
 /**
  * Ops whose operands are not differentiable (integer-valued results) or that are gradients themselves
- * (conv2d's, pooling's and resize2d's gradient ops: test/conv/conv2d-gradients.test.ts and the pooling tests check
- * them by finite differences).
+ * (conv2d's, depthwise_conv2d's, pooling's and resize2d's gradient ops: test/conv/conv2d-gradients.test.ts,
+ * depthwise-gradients.test.ts and the pooling tests check them by finite differences).
  */
-const NOT_DIFFERENTIATED = new Set(['input', 'weight', 'const', 'one_hot', 'argmax', 'unreduce', 'dense', 'result', 'equal', 'less', 'greater', 'cast', 'conv2d_grad_filter', 'max_pool2d_grad', 'avg_pool2d_grad', 'resize2d_grad']);
+const NOT_DIFFERENTIATED = new Set(['input', 'weight', 'const', 'one_hot', 'argmax', 'unreduce', 'dense', 'result', 'equal', 'less', 'greater', 'cast', 'conv2d_grad_filter', 'depthwise_conv2d_grad_input', 'depthwise_conv2d_grad_filter', 'max_pool2d_grad', 'avg_pool2d_grad', 'resize2d_grad']);
 
 function sample(rng: Random, shape: number[], positive: boolean): Float32Array {
   const data = new Float32Array(shape.reduce((p, d) => p * d, 1));

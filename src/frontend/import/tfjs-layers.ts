@@ -11,6 +11,7 @@ import { Average, AveragePooling1D, Conv1D, Cropping2D, GlobalAveragePooling1D, 
 import type { Conv1DArgs, Cropping2DArgs, Pooling1DArgs, ZeroPadding1DArgs } from '../layers/index.js';
 import { BatchNormalization } from '../layers/index.js';
 import { Conv2DTranspose, UpSampling1D, UpSampling2D, type UpSampling2DArgs } from '../layers/index.js';
+import { DepthwiseConv2D, ReLU, SeparableConv2D } from '../layers/index.js';
 import type { Layer, SymbolicTensor } from '../layer.js';
 import { LayersModel } from '../model.js';
 import { Sequential } from '../sequential.js';
@@ -126,6 +127,35 @@ const BATCH_NORMALIZATION = {
 
 /** One axis, written as an integer or a one-element list; anything else is left to the layer to refuse. */
 const singleAxis = (axis: unknown): number => (Array.isArray(axis) && axis.length === 1 ? Number(axis[0]) : Array.isArray(axis) ? NaN : Number(axis));
+/** The window keys of DepthwiseConv2D and SeparableConv2D, with their depthwise kernel's (Keras 2.x writes groups and the kernel_* keys too). */
+const DEPTHWISE_LAYER = {
+  ...BASE,
+  kernel_size: anyValue(),
+  strides: anyValue([1, 1]),
+  padding: only('valid', 'same'),
+  data_format: only('channels_last', null),
+  dilation_rate: anyValue([1, 1]),
+  groups: only(1),
+  depth_multiplier: integer(1),
+  depthwise_initializer: ignored,
+  depthwise_regularizer: ignored,
+  depthwise_constraint: ignored,
+  ...KERNEL_LAYER,
+} as const;
+
+function depthwiseArgs(c: AttrValues<typeof DEPTHWISE_LAYER>, name: string) {
+  return {
+    name,
+    kernelSize: c.kernel_size as IntOrPair,
+    strides: c.strides as IntOrPair,
+    padding: (c.padding ?? 'valid') as 'valid' | 'same',
+    dilationRate: c.dilation_rate as IntOrPair,
+    depthMultiplier: c.depth_multiplier,
+    activation: String(c.activation ?? 'linear'),
+    useBias: c.use_bias,
+    ...shapeArgs(c),
+  };
+}
 
 /** Keras class names nnc understands: the config keys each reads or ignores, and how to make it. */
 const LAYER_IMPORTS: Record<string, LayerImport> = {
@@ -164,6 +194,13 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
         ...shapeArgs(c),
       }),
   ),
+  DepthwiseConv2D: layer(DEPTHWISE_LAYER, (c, name) => new DepthwiseConv2D(depthwiseArgs(c, name))),
+  SeparableConv2D: layer(
+    { ...DEPTHWISE_LAYER, filters: integer(), pointwise_initializer: ignored, pointwise_regularizer: ignored, pointwise_constraint: ignored },
+    (c, name) => new SeparableConv2D({ ...depthwiseArgs(c, name), filters: Number(c.filters) }),
+  ),
+  // Keras' ReLU also has negative_slope and threshold; tfjs' only max_value.
+  ReLU: layer({ ...BASE, max_value: anyValue(null), negative_slope: only(0), threshold: only(0) }, (c, name) => new ReLU({ name, maxValue: c.max_value as number | null, ...shapeArgs(c) })),
   Flatten: layer({ ...BASE, data_format: only('channels_last') }, (c, name) => new Flatten({ name, ...shapeArgs(c) })),
   Reshape: layer({ ...BASE, target_shape: anyValue() }, (c, name) => new Reshape({ name, targetShape: c.target_shape as number[], ...shapeArgs(c) })),
   Activation: layer({ ...BASE, activation: anyValue() }, (c, name) => new Activation({ name, activation: String(c.activation), ...shapeArgs(c) })),
@@ -282,6 +319,7 @@ export function loadTfjsLayersModel(path: string): LayersModel {
   };
   const layerJsons = config.layers ?? [];
   checkSupported(layerJsons, path);
+  completeSeparableMultipliers(layerJsons, json.weightsManifest);
   const model =
     root.class_name === 'Sequential' ? buildSequential(config.name, layerJsons) : buildFunctional(config.name, layerJsons, config, path);
   loadWeights(model, json, dirname(file), path);
@@ -306,6 +344,18 @@ function checkSupported(layers: LayerJson[], path: string): void {
           ? `Supported layers: InputLayer, ${Object.keys(LAYER_IMPORTS).join(', ')}. Config keys are honoured only where named as supported.`
           : 'nnc honours these config keys only at the values it names; save the model without them or file an issue naming them.',
     });
+}
+
+/**
+ * tfjs-layers writes SeparableConv2D without depth_multiplier (Keras writes it); the saved
+ * depthwise kernel [kh, kw, c, m] states it, so an absent one is read from the kernel's shape.
+ */
+function completeSeparableMultipliers(layers: LayerJson[], manifest: WeightsManifest | undefined): void {
+  for (const l of layers) {
+    if (l.class_name !== 'SeparableConv2D' || l.config.depth_multiplier !== undefined) continue;
+    const kernel = (manifest ?? []).flatMap((g) => g.weights ?? []).find((w) => w.name === `${layerName(l)}/depthwise_kernel`);
+    if (kernel?.shape.length === 4) l.config = { ...l.config, depth_multiplier: kernel.shape[3] };
+  }
 }
 
 /** A layer's config values, defaults applied. */

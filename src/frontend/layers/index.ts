@@ -20,6 +20,9 @@ import { Permute, type PermuteArgs } from './permute.js';
 import { BatchNormalization, type BatchNormalizationArgs } from './batch-normalization.js';
 import { Conv2DTranspose, type Conv2DTransposeArgs } from './conv2d-transpose.js';
 import { UpSampling1D, UpSampling2D, type UpSampling1DArgs, type UpSampling2DArgs } from './up-sampling.js';
+import { DepthwiseConv2D, type DepthwiseConv2DArgs } from './depthwise-conv2d.js';
+import { SeparableConv2D, type SeparableConv2DArgs } from './separable-conv2d.js';
+import { ReLU, type ReLUArgs } from './relu.js';
 
 export { Activation, Add, Concatenate, Conv2D, Dense, Dropout, Flatten, InputLayer, LeakyReLU, Multiply, Reshape, Subtract };
 export type { ActivationArgs, ConcatenateArgs, Conv2DArgs, DenseArgs, DropoutArgs, InputArgs, LeakyReLUArgs, ReshapeArgs };
@@ -33,6 +36,8 @@ export { BatchNormalization };
 export type { BatchNormalizationArgs };
 export { Conv2DTranspose, UpSampling1D, UpSampling2D };
 export type { Conv2DTransposeArgs, UpSampling1DArgs, UpSampling2DArgs };
+export { DepthwiseConv2D, ReLU, SeparableConv2D };
+export type { DepthwiseConv2DArgs, ReLUArgs, SeparableConv2DArgs };
 
 /** Layer factories with tfjs-layers' names: `layers.dense({ units: 128, activation: 'relu' })`. */
 export const layers = {
@@ -68,4 +73,7 @@ export const layers = {
   conv2dTranspose: (args: Conv2DTransposeArgs) => new Conv2DTranspose(args),
   upSampling2d: (args: UpSampling2DArgs = {}) => new UpSampling2D(args),
   upSampling1d: (args: UpSampling1DArgs = {}) => new UpSampling1D(args),
+  depthwiseConv2d: (args: DepthwiseConv2DArgs) => new DepthwiseConv2D(args),
+  separableConv2d: (args: SeparableConv2DArgs) => new SeparableConv2D(args),
+  reLU: (args: ReLUArgs = {}) => new ReLU(args),
 };

@@ -3,8 +3,7 @@ import { ShapeError, type OpDef } from '../registry.js';
 import { tensor } from '../tensor.js';
 import { formatShape, sameShape, type Shape } from '../types.js';
 import { CONV_ATTRS, convGeometry, convOutShape, im2col, type ConvGeometry } from './conv2d-geometry.js';
-import { applyActivation } from './dense.js';
-import { opRegistry } from './index.js';
+import { applyActivation, checkEpilogueActivation, EPILOGUE_ATTRS } from './dense.js';
 import { matmulRows, rowsTimesConstant } from './matmul.js';
 
 /** The geometry of a conv2d node's x [n, h, w, c] under its kernel w [kh, kw, c, f]. */
@@ -29,15 +28,14 @@ export const conv2d: OpDef = {
   name: 'conv2d',
   summary: 'activation(conv2d(x, w) + b), NHWC, Keras kernel layout',
   arity: [2, 3],
-  attrs: { ...CONV_ATTRS, activation: { kind: 'string', default: 'linear' }, alpha: { kind: 'float', default: 0 } },
+  attrs: { ...CONV_ATTRS, ...EPILOGUE_ATTRS },
   // Each image of the batch is convolved on its own.
-  traits: { rowLocal: rowsTimesConstant, channelProduct: (node) => node.attrs.activation === 'linear' },
+  traits: { epilogue: true, rowLocal: rowsTimesConstant, channelProduct: (node) => node.attrs.activation === 'linear' },
   inferType([x, w, bias], attrs) {
     const g = conv2dGeometry(x!.shape, w!.shape, attrs);
     const f = w!.shape[3]!;
     if (bias && !sameShape(bias.shape, [f])) throw new ShapeError(`conv2d bias must have shape [${f}]`);
-    const act = attrs.activation as string;
-    if (act !== 'linear' && act !== 'softmax' && !opRegistry.get(act)?.scalar) throw new ShapeError(`unknown conv2d activation '${act}'`);
+    checkEpilogueActivation('conv2d', attrs);
     return { dtype: x!.dtype, shape: convOutShape(x!.shape[0]!, g, f) };
   },
   evaluate([x, w, bias], attrs, out) {

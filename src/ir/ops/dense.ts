@@ -23,6 +23,15 @@ export function activationAttrs(attrs: Attrs): Attrs {
   return withDefaults(def, Object.hasOwn(def.attrs, 'alpha') && attrs.alpha !== 0 ? { alpha: attrs.alpha! } : {});
 }
 
+/** The attributes of a fused epilogue (dense, conv2d, depthwise_conv2d): the activation op and its alpha. */
+export const EPILOGUE_ATTRS = { activation: { kind: 'string', default: 'linear' }, alpha: { kind: 'float', default: 0 } } as const;
+
+/** A ShapeError unless the epilogue activation is linear, softmax or an elementwise op. */
+export function checkEpilogueActivation(op: string, attrs: Attrs): void {
+  const act = denseActivation(attrs);
+  if (act !== 'linear' && act !== 'softmax' && !opRegistry.get(act)?.scalar) throw new ShapeError(`unknown ${op} activation '${act}'`);
+}
+
 /** Applies a fused dense's epilogue activation in place, with the same math as the standalone op. */
 export function applyActivation(t: Tensor, denseAttrs: Attrs): Tensor {
   const activation = denseActivation(denseAttrs);
@@ -75,9 +84,10 @@ export const dense: OpDef = {
   name: 'dense',
   summary: 'activation(x x w + b), one fused kernel',
   arity: [2, 4],
-  attrs: { activation: { kind: 'string', default: 'linear' }, alpha: { kind: 'float', default: 0 }, residual: { kind: 'bool', default: false } },
+  attrs: { ...EPILOGUE_ATTRS, residual: { kind: 'bool', default: false } },
   // Softmax in the epilogue works along the last axis, within a row; the residual is read row by row.
   traits: {
+    epilogue: true,
     rowLocal: (node) => rowsTimesConstant({ ...node, inputs: node.attrs.residual === true ? node.inputs.slice(0, -1) : node.inputs }),
     channelProduct: (node) => node.attrs.activation === 'linear' && node.attrs.residual !== true,
   },
@@ -87,8 +97,7 @@ export const dense: OpDef = {
     if (bias && !sameShape(bias.shape, [out.shape[out.shape.length - 1]!]))
       throw new ShapeError(`dense bias must have shape [${out.shape[out.shape.length - 1]}]`);
     if (residual && !sameType(residual, out)) throw new ShapeError(`dense residual must have the result's type ${out.dtype}${formatShape(out.shape)}, got ${residual.dtype}${formatShape(residual.shape)}`);
-    const act = denseActivation(attrs);
-    if (act !== 'linear' && act !== 'softmax' && !opRegistry.get(act)?.scalar) throw new ShapeError(`unknown dense activation '${act}'`);
+    checkEpilogueActivation('dense', attrs);
     return out;
   },
   evaluate(inputs, attrs, outType) {

@@ -19,6 +19,10 @@ import { elementwise } from './elementwise.js';
 import { elu } from './elu.js';
 import { gelu } from './gelu.js';
 import { hardSigmoid } from './hard_sigmoid.js';
+import { relu6 } from './relu6.js';
+import { depthwiseConv2d } from './depthwise_conv2d.js';
+import { depthwiseConv2dGradInput } from './depthwise_conv2d_grad_input.js';
+import { depthwiseConv2dGradFilter } from './depthwise_conv2d_grad_filter.js';
 import { identity } from './identity.js';
 import { leakyRelu } from './leaky_relu.js';
 import { logSoftmax } from './log_softmax.js';
@@ -77,6 +81,8 @@ const OPS: readonly OpDef[] = [
   batchNorm,
   // Image resizing (UpSampling1D / 2D) and its gradient.
   resize2d, resize2dGrad,
+  // Depthwise convolution (one filter bank per input channel), its gradients; relu6.
+  depthwiseConv2d, depthwiseConv2dGradInput, depthwiseConv2dGradFilter, relu6,
 ];
 
 export const opRegistry: ReadonlyMap<string, OpDef> = new Map(OPS.map((op) => [op.name, op]));

@@ -5,6 +5,7 @@ import type { Node } from '../../../ir/graph.js';
 import type { KernelContext } from '../context.js';
 import { constantB, emitGemm, rowMajor, rowsTimesB, type GemmSpec } from '../gemm.js';
 import { isVectorizable } from '../scalar-codegen.js';
+import type { ScalarExpr } from '../../../ir/scalar-expr.js';
 import { emitElementwise } from './elementwise.js';
 import type { WasmKernel } from './kernel.js';
 import { emitSoftmax } from './softmax.js';
@@ -31,20 +32,36 @@ export const denseKernel: WasmKernel = {
  */
 export function emitFusedGemm(ctx: KernelContext, node: Node, product: GemmSpec, bias: Node | undefined, residual: Node | undefined): binaryen.ExpressionRef {
   const n = product.n;
-  const act = denseActivation(node.attrs);
-  const expr = act === 'linear' || act === 'softmax' ? undefined : opRegistry.get(act)!.scalar!(activationAttrs(node.attrs));
-  const inTile = expr === undefined ? act === 'linear' : isVectorizable(expr);
+  const { expr, inKernel } = epilogueActivation(node);
   const gemm = emitGemm(ctx, {
     ...product,
     ...(bias ? { bias } : {}),
-    ...(inTile && expr ? { epilogue: expr } : {}),
-    ...(inTile && residual ? { residual: rowMajor(ctx, residual, n) } : {}),
+    ...(inKernel && expr ? { epilogue: expr } : {}),
+    ...(inKernel && residual ? { residual: rowMajor(ctx, residual, n) } : {}),
   });
   const out = () => ctx.addr(node);
   const shape = node.type.shape;
-  const steps = [gemm];
-  if (act === 'softmax') steps.push(emitSoftmax(ctx, out, out, shape, -1));
-  if (expr && !inTile) steps.push(emitElementwise(ctx, expr, [{ addr: out, shape }], { addr: out, shape }));
-  if (residual && !inTile) steps.push(emitElementwise(ctx, opRegistry.get('add')!.scalar!({}), [{ addr: out, shape }, { addr: () => ctx.addr(residual), shape }], { addr: out, shape }));
+  const steps = [gemm, ...emitActivationAfter(ctx, node, inKernel)];
+  if (residual && !inKernel) steps.push(emitElementwise(ctx, opRegistry.get('add')!.scalar!({}), [{ addr: out, shape }, { addr: () => ctx.addr(residual), shape }], { addr: out, shape }));
   return steps.length === 1 ? gemm : ctx.m.block(null, steps);
+}
+
+/**
+ * A fused node's epilogue activation (`activation` / `alpha` as dense declares them): its scalar
+ * math (none for linear and softmax) and whether the kernel applies it to its f32 / f32x4
+ * results before the store (linear, and activations wasm computes in f32x4: relu, relu6, ...).
+ */
+export function epilogueActivation(node: Node): { expr: ScalarExpr | undefined; inKernel: boolean } {
+  const act = denseActivation(node.attrs);
+  const expr = act === 'linear' || act === 'softmax' ? undefined : opRegistry.get(act)!.scalar!(activationAttrs(node.attrs));
+  return { expr, inKernel: expr === undefined ? act === 'linear' : isVectorizable(expr) };
+}
+
+/** The activation the kernel could not apply in registers, as passes in place over the stored result (in f64 like the interpreter). */
+export function emitActivationAfter(ctx: KernelContext, node: Node, inKernel: boolean): binaryen.ExpressionRef[] {
+  const { expr } = epilogueActivation(node);
+  const out = () => ctx.addr(node);
+  const shape = node.type.shape;
+  if (denseActivation(node.attrs) === 'softmax') return [emitSoftmax(ctx, out, out, shape, -1)];
+  return expr && !inKernel ? [emitElementwise(ctx, expr, [{ addr: out, shape }], { addr: out, shape })] : [];
 }

@@ -8,6 +8,9 @@ import { concatKernel } from './concat.js';
 import { conv2dKernel } from './conv2d.js';
 import { conv2dGradFilterKernel } from './conv2d_grad_filter.js';
 import { conv2dGradInputKernel } from './conv2d_grad_input.js';
+import { depthwiseConv2dKernel } from './depthwise_conv2d.js';
+import { depthwiseConv2dGradFilterKernel } from './depthwise_conv2d_grad_filter.js';
+import { depthwiseConv2dGradInputKernel } from './depthwise_conv2d_grad_input.js';
 import { denseKernel } from './dense.js';
 import { dropoutKernel } from './dropout.js';
 import { dropoutTrainKernel } from './dropout_train.js';
@@ -61,6 +64,9 @@ const KERNELS: Readonly<Record<string, WasmKernel>> = {
   conv2d: conv2dKernel,
   conv2d_grad_input: conv2dGradInputKernel,
   conv2d_grad_filter: conv2dGradFilterKernel,
+  depthwise_conv2d: depthwiseConv2dKernel,
+  depthwise_conv2d_grad_input: depthwiseConv2dGradInputKernel,
+  depthwise_conv2d_grad_filter: depthwiseConv2dGradFilterKernel,
   max_pool2d: maxPool2dKernel,
   avg_pool2d: avgPool2dKernel,
   max_pool2d_grad: maxPool2dGradKernel,

@@ -10,6 +10,7 @@ import { avgPool2dKernel } from './avg_pool2d.js';
 import { concatKernel } from './concat.js';
 import { conv2dKernel } from './conv2d.js';
 import { conv2dGradInputKernel } from './conv2d_grad_input.js';
+import { depthwiseConv2dKernel } from './depthwise_conv2d.js';
 import { denseKernel } from './dense.js';
 import { dropoutTrainKernel } from './dropout_train.js';
 import { scalarOpKernel } from './elementwise.js';
@@ -32,6 +33,7 @@ const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   dense: denseKernel,
   matmul: denseKernel,
   conv2d: conv2dKernel,
+  depthwise_conv2d: depthwiseConv2dKernel,
   softmax: softmaxOpKernel,
   log_softmax: logSoftmaxKernel,
   argmax: argmaxKernel,
@@ -70,6 +72,8 @@ export const KERNEL_EXCLUSIONS: KernelExclusions = {
   max_pool2d_grad: TRAINING_ONLY,
   avg_pool2d_grad: TRAINING_ONLY,
   resize2d_grad: TRAINING_ONLY,
+  depthwise_conv2d_grad_input: TRAINING_ONLY,
+  depthwise_conv2d_grad_filter: TRAINING_ONLY,
 };
 
 /** Sources live in buffers; every other op, views included, has an entry (a view's emits nothing). */
