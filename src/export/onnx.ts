@@ -22,6 +22,8 @@ import { parseScalar, renderScalar } from '../ir/scalar-expr.js';
 import { opRegistry } from '../ir/ops/index.js';
 import { activationAttrs, denseActivation } from '../ir/ops/dense.js';
 import type { TensorType } from '../ir/types.js';
+import { conv2dGeometry } from '../ir/ops/conv2d.js';
+import { poolGeometry } from '../ir/ops/pool-helpers.js';
 
 const { onnx } = pkg;
 
@@ -78,8 +80,9 @@ export function toOnnxModel(graph: Graph, options: OnnxExportOptions = {}): prot
 }
 
 /** An ONNX node attribute: ONNX tells INT from FLOAT, so the value says which it is. */
-type OnnxAttr = { readonly int: number } | { readonly float: number };
+type OnnxAttr = { readonly int: number } | { readonly float: number } | { readonly ints: readonly number[] };
 const int = (v: number): OnnxAttr => ({ int: v });
+const ints = (v: readonly number[]): OnnxAttr => ({ ints: v });
 const float = (v: number): OnnxAttr => ({ float: v });
 
 /** ONNX ops that compute an nnc elementwise op directly, with its attributes. */
@@ -181,6 +184,11 @@ class OnnxWriter {
         return this.emit('Identity', [ins()[0]!]);
       case 'elementwise':
         return this.lowerScalar(parseScalar(String(n.attrs.expr)), ins());
+      case 'conv2d':
+        return this.lowerConv2d(n, ins());
+      case 'max_pool2d':
+      case 'avg_pool2d':
+        return this.lowerPool(n, ins()[0]!);
     }
     const direct = ownEntry(DIRECT_ELEMENTWISE, n.op);
     if (direct) {
@@ -196,6 +204,43 @@ class OnnxWriter {
   private lowerDense(n: Node, [x, w, b]: string[]): string {
     let y = this.emit('MatMul', [x!, w!]);
     if (b) y = this.emit('Add', [y, b]);
+    return this.lowerActivation(n, y);
+  }
+
+  /**
+   * conv2d (NHWC x, HWCF kernel) as ONNX's NCHW Conv between Transposes; the kernel's Transpose
+   * of an initializer is constant-folded and back-to-back Transposes cancel in onnxruntime's
+   * optimizer, so a runtime sees a plain NCHW network.
+   */
+  private lowerConv2d(n: Node, [x, w, b]: string[]): string {
+    const g = conv2dGeometry(n.inputs[0]!.type.shape, n.inputs[1]!.type.shape, n.attrs);
+    const padAfter = (size: number, out: number, stride: number, span: number, before: number) => Math.max((out - 1) * stride + span - size, 0) - before;
+    const pads = [g.padTop, g.padLeft, padAfter(g.h, g.oh, g.sh, (g.kh - 1) * g.dh + 1, g.padTop), padAfter(g.w, g.ow, g.sw, (g.kw - 1) * g.dw + 1, g.padLeft)];
+    const kernel = this.emit('Transpose', [w!], { perm: ints([3, 2, 0, 1]) });
+    const attrs = { kernel_shape: ints([g.kh, g.kw]), strides: ints([g.sh, g.sw]), dilations: ints([g.dh, g.dw]), pads: ints(pads) };
+    const y = this.emit('Conv', [this.toNchw(x!), kernel, ...(b ? [b] : [])], attrs);
+    return this.lowerActivation(n, this.toNhwc(y));
+  }
+
+  /** max_pool2d / avg_pool2d as NCHW MaxPool / AveragePool (padding cells excluded, as TensorFlow does). */
+  private lowerPool(n: Node, x: string): string {
+    const g = poolGeometry(n.inputs[0]!.type, n.attrs);
+    const padAfter = (size: number, out: number, stride: number, pool: number, before: number) => Math.max((out - 1) * stride + pool - size, 0) - before;
+    const pads = [g.padTop, g.padLeft, padAfter(g.inH, g.outH, g.strideH, g.poolH, g.padTop), padAfter(g.inW, g.outW, g.strideW, g.poolW, g.padLeft)];
+    const attrs = { kernel_shape: ints([g.poolH, g.poolW]), strides: ints([g.strideH, g.strideW]), pads: ints(pads) };
+    return this.toNhwc(this.emit(n.op === 'max_pool2d' ? 'MaxPool' : 'AveragePool', [this.toNchw(x)], n.op === 'max_pool2d' ? attrs : { ...attrs, count_include_pad: int(0) }));
+  }
+
+  private toNchw(x: string): string {
+    return this.emit('Transpose', [x], { perm: ints([0, 3, 1, 2]) });
+  }
+
+  private toNhwc(x: string): string {
+    return this.emit('Transpose', [x], { perm: ints([0, 2, 3, 1]) });
+  }
+
+  /** The activation attribute of a fused op (dense, conv2d) applied to `y`. */
+  private lowerActivation(n: Node, y: string): string {
     const act = denseActivation(n.attrs);
     if (act === 'linear') return y;
     if (act === 'softmax') return this.emit('Softmax', [y], { axis: int(n.type.shape.length - 1) });
@@ -266,6 +311,7 @@ function unsupported(n: Node, why: string): never {
 
 function attribute(name: string, v: OnnxAttr): proto.IAttributeProto {
   const T = onnx.AttributeProto.AttributeType;
+  if ('ints' in v) return { name, type: T.INTS, ints: [...v.ints] };
   return 'int' in v ? { name, type: T.INT, i: v.int } : { name, type: T.FLOAT, f: v.float };
 }
 
