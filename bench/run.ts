@@ -15,6 +15,7 @@ import type { BenchResults, RunnerResult } from './results.js';
 import { baselineOf, RUNNERS, selectRunners } from './runners/index.js';
 import type { Runner } from './runners/types.js';
 import { bytesOf } from './sizes.js';
+import { DEFAULT_BATCH, targetsFor } from './targets.js';
 import { nodeEvalZeroRssKiB, runChild } from './spawn.js';
 import { median } from './stats.js';
 
@@ -27,7 +28,7 @@ const HELP = `Usage: npm run bench -- [options]
   --model PATH      model file (default examples/fashion-mnist/model.ts, seeded weights)
   --only A,B        run only these runners (${RUNNERS.map((e) => e.runner.name).join(', ')})
   --calls N         batch-1 calls timed per runner (default 4000)
-  --batch N         rows of the throughput batch (default 10000)
+  --batch N         rows of the throughput batch (default: 10000 for the seed model, 256 otherwise)
   --cold-runs N     fresh processes per runner for cold start and RSS (default 5)
   --webgpu          add the WebGPU runners (Dawn; SwiftShader when there is no GPU)
   --json FILE       also write the results as JSON`;
@@ -38,7 +39,7 @@ function options() {
       model: { type: 'string', default: 'examples/fashion-mnist/model.ts' },
       only: { type: 'string' },
       calls: { type: 'string', default: '4000' },
-      batch: { type: 'string', default: '10000' },
+      batch: { type: 'string' },
       'cold-runs': { type: 'string', default: '5' },
       webgpu: { type: 'boolean', default: false },
       json: { type: 'string' },
@@ -55,7 +56,7 @@ function options() {
     model: resolve(ROOT, values.model),
     only: values.only?.split(',').map((s) => s.trim()),
     calls: int('calls', values.calls),
-    batch: int('batch', values.batch),
+    batch: int('batch', values.batch ?? String(targetsFor(relative(ROOT, resolve(ROOT, values.model)))?.batch ?? DEFAULT_BATCH)),
     coldRuns: int('cold-runs', values['cold-runs']),
     webgpu: values.webgpu,
     json: values.json,

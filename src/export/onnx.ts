@@ -4,7 +4,8 @@
  *
  * Any graph the verifier accepts may be exported, before or after the optimization passes: the
  * fused `dense` op becomes MatMul + Add + its activation, and a fused `elementwise` expression is
- * expanded back into one ONNX op per scalar function. Exporting the graph *before* the passes is
+ * expanded back into one ONNX op per scalar function. conv2d and the 2-D pools (NHWC in nnc) become
+ * ONNX's NCHW Conv / MaxPool / AveragePool between Transposes. Exporting the graph *before* the passes is
  * the usual choice (what `toGraph()` returns): ONNX runtimes fuse MatMul + Add themselves, and
  * the file then mirrors the model's layers. Weights become initializers; the batch dimension `?`
  * becomes the symbolic dimension `batch`. The ops that only training graphs use (gradient
@@ -20,7 +21,7 @@ import { normalizeAxis } from '../ir/ops/softmax.js';
 import type { ScalarExpr, ScalarFn } from '../ir/scalar-expr.js';
 import { parseScalar, renderScalar } from '../ir/scalar-expr.js';
 import { opRegistry } from '../ir/ops/index.js';
-import { activationAttrs, denseActivation } from '../ir/ops/dense.js';
+import { activationAttrs, denseActivation, denseOperandsOf } from '../ir/ops/dense.js';
 import type { TensorType } from '../ir/types.js';
 import { conv2dGeometry } from '../ir/ops/conv2d.js';
 import { poolGeometry } from '../ir/ops/pool-helpers.js';
@@ -168,7 +169,7 @@ class OnnxWriter {
       case 'matmul':
         return this.emit('MatMul', ins());
       case 'dense':
-        return this.lowerDense(n, ins());
+        return this.lowerDense(n);
       case 'softmax':
       case 'log_softmax':
         return this.emit(n.op === 'softmax' ? 'Softmax' : 'LogSoftmax', ins(), { axis: int(normalizeAxis(n.attrs.axis as number, n.type.shape.length)) });
@@ -201,10 +202,15 @@ class OnnxWriter {
   }
 
   /** dense = activation(x·w + b): the activation is an op name, lowered as a node of its own. */
-  private lowerDense(n: Node, [x, w, b]: string[]): string {
-    let y = this.emit('MatMul', [x!, w!]);
-    if (b) y = this.emit('Add', [y, b]);
-    return this.lowerActivation(n, y);
+  private lowerDense(n: Node): string {
+    const { x, w, bias, residual } = denseOperandsOf(n);
+    const k = w.type.shape[0]!;
+    // A per-row flatten the fuse pass folded into x (see inferDenseProduct) is a Reshape again.
+    const flat = x.type.shape.length > 2 && x.type.shape.at(-1) !== k ? this.emit('Reshape', [this.valueOf(x), this.int64Initializer([0, k])]) : this.valueOf(x);
+    let y = this.emit('MatMul', [flat, this.valueOf(w)]);
+    if (bias) y = this.emit('Add', [y, this.valueOf(bias)]);
+    y = this.lowerActivation(n, y);
+    return residual ? this.emit('Add', [y, this.valueOf(residual)]) : y;
   }
 
   /**
