@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import type { ColdStartRequest, ColdStartResult, MeasureRequest, MeasureResult } from './child/protocol.js';
 import { compileChildren } from './compile-children.js';
 import { prepare, type Prepared } from './prepare.js';
+import { layerReport } from './layers.js';
 import { formatReport } from './report.js';
 import type { BenchResults, RunnerResult } from './results.js';
 import { baselineOf, RUNNERS, selectRunners } from './runners/index.js';
@@ -31,6 +32,8 @@ const HELP = `Usage: npm run bench -- [options]
   --batch N         rows of the throughput batch (default: 10000 for the seed model, 256 otherwise)
   --cold-runs N     fresh processes per runner for cold start and RSS (default 5)
   --webgpu          add the WebGPU runners (Dawn; SwiftShader when there is no GPU)
+  --layers          instead: time each conv2d / dense / pooling node of nnc's bundle alone, at
+                    batch 1 and the throughput batch, next to the GEMM of the same shape
   --json FILE       also write the results as JSON`;
 
 function options() {
@@ -42,6 +45,7 @@ function options() {
       batch: { type: 'string' },
       'cold-runs': { type: 'string', default: '5' },
       webgpu: { type: 'boolean', default: false },
+      layers: { type: 'boolean', default: false },
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -59,6 +63,7 @@ function options() {
     batch: int('batch', values.batch ?? String(targetsFor(relative(ROOT, resolve(ROOT, values.model)))?.batch ?? DEFAULT_BATCH)),
     coldRuns: int('cold-runs', values['cold-runs']),
     webgpu: values.webgpu,
+    layers: values.layers,
     json: values.json,
   };
 }
@@ -130,6 +135,7 @@ async function measureColdStarts(active: Active, prep: Prepared, opts: Options, 
 async function main(): Promise<void> {
   const opts = options();
   if (opts.help) return void console.log(HELP);
+  if (opts.layers) return layerReport(opts.model, opts.batch, (line) => console.log(line));
   const started = performance.now();
   const entries = selectRunners({ webgpu: opts.webgpu, ...(opts.only ? { only: opts.only } : {}) });
   const webgpu = entries.some((e) => e.webgpu);

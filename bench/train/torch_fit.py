@@ -1,7 +1,7 @@
 """PyTorch twin of the recipe for `npm run bench:train`: the model rebuilt from the tfjs Layers
 JSON nnc exports (Sequential: Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Dropout, Dense),
 the same initial weights and data, Adam(1e-3, betas (0.9, 0.999), eps 1e-7), batch 32, shuffled,
-one thread. Prints which BLAS ran, then JSON last.
+one thread. Prints which BLAS ran, then JSON last (wall and CPU seconds of the fit, test accuracy).
 
     torch_fit.py CACHE EPOCHS   (CACHE holds model.json, weights.f32 and the *.f32 data arrays)
 """
@@ -20,7 +20,9 @@ torch.manual_seed(42)
 
 def blas_lines():
     """The BLAS / oneDNN lines of torch's build config and numpy's BLAS, for the reader."""
-    torch_blas = [l.strip() for l in torch.__config__.show().splitlines() if re.search(r"BLAS|MKL|oneDNN|LAPACK", l)]
+    config = torch.__config__.show()
+    torch_blas = [l.strip() for l in config.splitlines() if re.search(r"MKL|oneDNN|OpenBLAS", l) and "Build settings" not in l]
+    torch_blas += re.findall(r"BLAS_INFO=\w+", config)
     try:
         numpy_blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
         numpy_line = f"numpy {np.__version__}: BLAS {numpy_blas.get('name')} {numpy_blas.get('version', '')}".strip()
@@ -112,7 +114,7 @@ loss_fn = torch.nn.CrossEntropyLoss()
 for line in blas_lines():
     print(f"pytorch: {line}")
 model.train()
-start = time.perf_counter()
+start, cpu_start = time.perf_counter(), time.process_time()
 for _ in range(epochs):
     perm = torch.randperm(x.shape[0])
     for i in range(0, x.shape[0], 32):
@@ -121,8 +123,8 @@ for _ in range(epochs):
         loss = loss_fn(model(x[idx]), y[idx])
         loss.backward()
         opt.step()
-seconds = time.perf_counter() - start
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
 model.eval()
 with torch.no_grad():
     accuracy = (torch.cat([model(tx[i : i + 500]) for i in range(0, tx.shape[0], 500)]).argmax(1) == ty).float().mean().item()
-print(json.dumps({"seconds": seconds, "accuracy": accuracy}))
+print(json.dumps({"seconds": seconds, "cpu": cpu, "accuracy": accuracy}))
