@@ -186,7 +186,7 @@ class OnnxWriter {
       case 'elementwise':
         return this.lowerScalar(parseScalar(String(n.attrs.expr)), ins());
       case 'conv2d':
-        return this.lowerConv2d(n, ins());
+        return this.lowerConv2d(n);
       case 'max_pool2d':
       case 'avg_pool2d':
         return this.lowerPool(n, ins()[0]!);
@@ -218,14 +218,15 @@ class OnnxWriter {
    * of an initializer is constant-folded and back-to-back Transposes cancel in onnxruntime's
    * optimizer, so a runtime sees a plain NCHW network.
    */
-  private lowerConv2d(n: Node, [x, w, b]: string[]): string {
-    const g = conv2dGeometry(n.inputs[0]!.type.shape, n.inputs[1]!.type.shape, n.attrs);
+  private lowerConv2d(n: Node): string {
+    const { x, w, bias, residual } = denseOperandsOf(n);
+    const g = conv2dGeometry(x.type.shape, w.type.shape, n.attrs);
     const padAfter = (size: number, out: number, stride: number, span: number, before: number) => Math.max((out - 1) * stride + span - size, 0) - before;
     const pads = [g.padTop, g.padLeft, padAfter(g.h, g.oh, g.sh, (g.kh - 1) * g.dh + 1, g.padTop), padAfter(g.w, g.ow, g.sw, (g.kw - 1) * g.dw + 1, g.padLeft)];
-    const kernel = this.emit('Transpose', [w!], { perm: ints([3, 2, 0, 1]) });
+    const kernel = this.emit('Transpose', [this.valueOf(w)], { perm: ints([3, 2, 0, 1]) });
     const attrs = { kernel_shape: ints([g.kh, g.kw]), strides: ints([g.sh, g.sw]), dilations: ints([g.dh, g.dw]), pads: ints(pads) };
-    const y = this.emit('Conv', [this.toNchw(x!), kernel, ...(b ? [b] : [])], attrs);
-    return this.lowerActivation(n, this.toNhwc(y));
+    const y = this.lowerActivation(n, this.toNhwc(this.emit('Conv', [this.toNchw(this.valueOf(x)), kernel, ...(bias ? [this.valueOf(bias)] : [])], attrs)));
+    return residual ? this.emit('Add', [y, this.valueOf(residual)]) : y;
   }
 
   /** max_pool2d / avg_pool2d as NCHW MaxPool / AveragePool (padding cells excluded, as TensorFlow does). */

@@ -8,8 +8,8 @@
  *   (elu / leaky_relu keep their `alpha`). A residual is an operand of the dense's exact type
  *   added after the activation (Keras' `Add()([Dense(...)(x), x])`); not after a softmax, which
  *   backends run as a pass of its own.
- * - Conv2d: conv2d (+ bias add of a [filters] vector) (+ activation) becomes one conv2d node,
- *   by the same rules as dense (conv2d takes no residual).
+ * - Conv2d: conv2d (+ bias add of a [filters] vector) (+ activation) (+ residual add) becomes one
+ *   conv2d node, by the same rules as dense (a ResNet block's `Add()([Conv2D(...)(x), x])`).
  * - Flatten into dense: a dense whose operand is a rank-2 reshape (a per-row flatten) reads the
  *   reshape's operand directly, since dense reads its operand as rows of k contiguous elements
  *   either way; the reshape disappears when nothing else reads it.
@@ -108,20 +108,20 @@ function absorbActivation(node: Node, inputs: readonly Node[], b: GraphBuilder, 
   return b.raw(product.op, product.inputs, { ...product.attrs, activation: node.op, ...own }, node.type);
 }
 
-/** add(dense(...), r) in either operand order, r of the dense's type -> dense(..., r) {residual}. */
+/** add(dense(...), r) in either operand order, r of the dense's type -> dense(..., r) {residual}; the same for conv2d. */
 function absorbResidual(node: Node, inputs: readonly Node[], b: GraphBuilder, soleUse: (operand: Node) => boolean): Node | undefined {
   if (node.op !== 'add') return undefined;
   for (const side of [0, 1]) {
     const product = inputs[side]!;
     const residual = inputs[1 - side]!;
     const fits =
-      product.op === 'dense' &&
+      EPILOGUE_HOSTS.has(product.op) &&
       product.attrs.residual !== true &&
       denseActivation(product.attrs) !== 'softmax' &&
       soleUse(node.inputs[side]!) &&
       sameType(residual.type, product.type) &&
       sameType(product.type, node.type);
-    if (fits) return b.raw('dense', [...product.inputs, residual], { ...product.attrs, residual: true }, node.type);
+    if (fits) return b.raw(product.op, [...product.inputs, residual], { ...product.attrs, residual: true }, node.type);
   }
   return undefined;
 }
@@ -154,7 +154,7 @@ function keepsDtype(n: Node): boolean {
   return n.inputs.every((i) => i.type.dtype === n.type.dtype);
 }
 
-/** Ops whose kernels apply a bias and an activation in their epilogue (same operands and attributes). */
+/** Ops whose kernels apply a bias, an activation and a residual in their epilogue (same operands and attributes). */
 const EPILOGUE_HOSTS: ReadonlySet<string> = new Set(['dense', 'conv2d']);
 
 /** A dense or conv2d with nothing after its product yet: a bias or an activation may still be absorbed. */
