@@ -5,6 +5,7 @@
  * plain GEMM of the same m × k × n (a dense of k → n over m = images · oh · ow rows, with the
  * node's bias and activation): the gap between the two is what im2col and the conv's addressing
  * cost. The whole model's time closes the table, so the rows' sum shows what the glue costs.
+ * Times are CPU time, the fastest of many rounds, so that a shared machine still gives a profile.
  * In-process and nnc only: a profile, not a comparison (the runners' table is that).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,7 +20,6 @@ import { Graph, type Node } from '../src/ir/graph.js';
 import { elementsPerRow } from '../src/ir/types.js';
 import { optimize } from '../src/passes/index.js';
 import { nodeFlopsPerRow } from './prepare.js';
-import { median } from './stats.js';
 
 interface WasmModel {
   predict(x: Float32Array, batch: number): Float32Array | Record<string, Float32Array>;
@@ -40,23 +40,32 @@ const cpuUs = (since: NodeJS.CpuUsage) => {
 
 /**
  * µs of one `batch`-row call: the process's CPU time (steadier than wall time on a shared
- * machine: other jobs' turns on the core are not counted) over rounds of calls of about 5 ms
- * each, median of the rounds filling about `budgetMs` (at least 5 rounds).
+ * machine: other jobs' turns on the core are not counted) per call over rounds of about 10 ms
+ * of calls (the kernel accounts CPU time in ticks, so a round must span many), the fastest of
+ * the rounds filling about `budgetMs` (at least 5): contention for caches and the core only ever
+ * adds time, so the minimum is the steadiest estimate of the cost.
  */
-function timeCall(model: WasmModel, batch: number, rowSize: number, budgetMs = 300): number {
+function timeCall(model: WasmModel, batch: number, rowSize: number, budgetMs = 400): number {
   const rng = new Random(7);
   const x = Float32Array.from({ length: batch * rowSize }, () => rng.next());
-  const t0 = process.cpuUsage();
-  model.predict(x, batch); // warm-up, and the size of a round
-  const perRound = Math.max(1, Math.round(5000 / Math.max(1, cpuUs(t0))));
+  // Warm-up that also sizes the rounds: 300 ms, as V8 tiers a fresh module up from its baseline
+  // compiler in the background, which takes that long on a busy machine (and counts as CPU time).
+  const warm = process.cpuUsage();
+  const warmEnd = performance.now() + 300;
+  let calls = 0;
+  while (calls < 3 || performance.now() < warmEnd) {
+    model.predict(x, batch);
+    calls++;
+  }
+  const perRound = Math.max(3, Math.ceil((10_000 * calls) / Math.max(1, cpuUs(warm))));
   const rounds: number[] = [];
   const end = performance.now() + budgetMs;
-  while (rounds.length < 5 || (performance.now() < end && rounds.length < 200)) {
+  while (rounds.length < 5 || (performance.now() < end && rounds.length < 100)) {
     const c0 = process.cpuUsage();
     for (let i = 0; i < perRound; i++) model.predict(x, batch);
     rounds.push(cpuUs(c0) / perRound);
   }
-  return median(rounds);
+  return Math.min(...rounds);
 }
 
 /** `node` alone: its first input becomes the graph's input (batch `?`), its weights stay weights. */
@@ -126,6 +135,6 @@ export async function layerReport(modelPath: string, batch: number, log: (line: 
     rmSync(dir, { recursive: true, force: true });
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  log(`per-layer profile of nnc's wasm bundle (SIMD, one thread, in-process CPU-time medians; GEMM = dense k → n over batch · oh · ow rows):`);
+  log(`per-layer profile of nnc's wasm bundle (SIMD, one thread, in-process CPU time, fastest of ~10 ms rounds; GEMM = dense k → n over batch · oh · ow rows):`);
   for (const r of rows) log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
 }
