@@ -12,7 +12,7 @@ import { exportOnnx } from '../src/export/onnx.js';
 import { toTfjsArtifacts, WEIGHTS_FILE } from '../src/frontend/export-tfjs.js';
 import { Random } from '../src/frontend/random.js';
 import { loadModelFile } from '../src/frontend/loader.js';
-import type { Graph } from '../src/ir/graph.js';
+import type { Graph, Node } from '../src/ir/graph.js';
 import { interpret } from '../src/ir/interpreter.js';
 import { tensor } from '../src/ir/tensor.js';
 import { elementsPerRow } from '../src/ir/types.js';
@@ -40,15 +40,17 @@ export interface Prepared {
   readonly buildErrors: Readonly<Record<string, string>>;
 }
 
-/** 2 × multiply-accumulates per example of every matrix product in the graph. */
+/** 2 × multiply-accumulates per example of one node's product (matmul, dense, conv2d), or 0. */
+export function nodeFlopsPerRow(n: Node): number {
+  const w = n.inputs[1]?.type.shape as number[] | undefined;
+  // weight [k, n], or the conv kernel [kh, kw, c, f]: one MAC per k per output element
+  const k = n.op === 'matmul' || n.op === 'dense' ? w![0]! : n.op === 'conv2d' ? w![0]! * w![1]! * w![2]! : 0;
+  return 2 * k * elementsPerRow(n.type.shape);
+}
+
+/** 2 × multiply-accumulates per example of every matrix product and convolution in the graph. */
 export function flopsPerRow(graph: Graph): number {
-  let flops = 0;
-  for (const n of graph.nodes) {
-    if (n.op !== 'matmul' && n.op !== 'dense') continue;
-    const k = n.inputs[1]!.type.shape[0] as number; // weight [k, n]: one MAC per k per output element
-    flops += 2 * k * elementsPerRow(n.type.shape);
-  }
-  return flops;
+  return graph.nodes.reduce((sum, n) => sum + nodeFlopsPerRow(n), 0);
 }
 
 /** Runs `nnc build` (seeded weights, no training); returns why it failed, or null. */

@@ -4,6 +4,7 @@
  * targets checked against the peers measured in the same run.
  */
 import type { BenchResults, RunnerResult } from './results.js';
+import { MODEL_TARGETS, targetsFor } from './targets.js';
 
 const fmt = (x: number | undefined, digits = 1): string => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits));
 const kb = (bytes: number | undefined): string => (bytes === undefined ? '-' : (bytes / 1024).toFixed(bytes < 10240 ? 2 : 0));
@@ -23,7 +24,8 @@ interface Column {
 
 const SPEED: readonly Column[] = [
   { title: 'batch-1 µs', value: (r) => r.measure?.latencyUs.median, format: (v) => fmt(v, 1), lowerIsBetter: true },
-  { title: 'rows/s @10k', value: (r) => r.measure?.throughput.rowsPerSec, format: (v) => fmt(v, 0), lowerIsBetter: false },
+  { title: 'rows/s @batch', value: (r) => r.measure?.throughput.rowsPerSec, format: (v) => fmt(v, 0), lowerIsBetter: false },
+  { title: 'µs/row @batch', value: (r) => (r.measure ? 1e6 / r.measure.throughput.rowsPerSec : undefined), format: (v) => fmt(v, 1), lowerIsBetter: true },
   { title: 'GFLOP/s', value: (r, f) => (r.measure ? (r.measure.throughput.rowsPerSec * f) / 1e9 : undefined), format: (v) => fmt(v, 2), lowerIsBetter: false },
   { title: 'cold ms', value: (r) => r.cold?.medianMs, format: (v) => fmt(v, 1), lowerIsBetter: true },
   { title: 'peak RSS +MiB', value: (r) => r.cold?.rssOverBaselineMiB, format: (v) => fmt(v, 1), lowerIsBetter: true },
@@ -43,7 +45,7 @@ function table(rows: string[][]): string {
 
 /** One row per runner: each column's value and its ratio to nnc, then `extra` columns. */
 export function formatTable(results: BenchResults, columns: readonly Column[], extra: [string, (r: RunnerResult) => string][] = []): string {
-  const header = ['runner', ...columns.flatMap((c) => [c.title, 'vs nnc']), ...extra.map(([title]) => title)];
+  const header = ['runner', ...columns.flatMap((c) => [atBatch(c.title, results), 'vs nnc']), ...extra.map(([title]) => title)];
   const rows = results.runners.map((r) => [
     r.name,
     ...columns.flatMap((c) => {
@@ -57,44 +59,27 @@ export function formatTable(results: BenchResults, columns: readonly Column[], e
   return table([header, ...rows]);
 }
 
-/** A target relative to a peer of the same run: nnc must be `need` times better. */
-interface RelativeTarget {
-  readonly what: string;
-  readonly peer: string;
-  readonly column: Column;
-  readonly need: number;
-}
+/** '@batch' in a title names the run's throughput batch. */
+const atBatch = (text: string, results: BenchResults) => text.replace('@batch', `@${results.batch}`);
 
 const column = (title: string) => [...SPEED, ...SIZE].find((c) => c.title === title)!;
-
-/** The issue's targets for the seed model (one core), judged against this run's peers. */
-const RELATIVE_TARGETS: readonly RelativeTarget[] = [
-  { what: 'batch-1 latency', peer: 'tfjs-wasm', column: column('batch-1 µs'), need: 12 },
-  { what: 'batch-1 latency', peer: 'ort-web', column: column('batch-1 µs'), need: 6 },
-  { what: 'throughput @10k', peer: 'tfjs-wasm', column: column('rows/s @10k'), need: 1.6 },
-  { what: 'throughput @10k', peer: 'ort-web', column: column('rows/s @10k'), need: 1.6 },
-  { what: 'cold start', peer: 'tfjs-wasm', column: column('cold ms'), need: 2 },
-];
-
-/** Absolute targets: nnc's value must stay under `limit`. */
-const ABSOLUTE_TARGETS: readonly { what: string; value: (r: RunnerResult) => number | undefined; limit: number; unit: string }[] = [
-  { what: 'peak RSS over node -e 0', value: (r) => r.cold?.rssOverBaselineMiB, limit: 12, unit: 'MiB' },
-  { what: 'shipped code, gzipped', value: (r) => (r.shipped ? r.shipped.code.gzip / 1024 : undefined), limit: 10, unit: 'KB' },
-];
 
 export function formatTargets(results: BenchResults): string[] {
   const nnc = results.runners.find((r) => r.name === 'nnc');
   if (!nnc?.measure) return ['  not checked: nnc was not measured'];
+  const targets = targetsFor(results.model);
+  if (!targets) return [`  none set for ${results.model} (the issue sets targets for ${MODEL_TARGETS.map((t) => t.model).join(' and ')})`];
   const mark = (ok: boolean) => (ok ? '  ok  ' : '  MISS');
-  const relative = RELATIVE_TARGETS.map(({ what, peer, column: c, need }) => {
+  const relative = targets.relative.map(({ what, peer, column: title, need }) => {
+    const c = column(title);
     const peerRow = results.runners.find((r) => r.name === peer);
     const ours = c.value(nnc, results.flopsPerRow);
     const theirs = peerRow && c.value(peerRow, results.flopsPerRow);
-    if (ours === undefined || theirs === undefined) return `  ?     ${what} vs ${peer}: not measured`;
+    if (ours === undefined || theirs === undefined) return `  ?     ${atBatch(what, results)} vs ${peer}: not measured`;
     const times = c.lowerIsBetter ? theirs / ours : ours / theirs;
-    return `${mark(times >= need)} ${what}: ×${times.toFixed(2)} better than ${peer} (target ×${need}); nnc ${c.format(ours)} vs ${c.format(theirs)} ${c.title}`;
+    return `${mark(times >= need)} ${atBatch(what, results)}: ×${times.toFixed(2)} better than ${peer} (target ×${need}); nnc ${c.format(ours)} vs ${c.format(theirs)} ${atBatch(c.title, results)}`;
   });
-  const absolute = ABSOLUTE_TARGETS.map(({ what, value, limit, unit }) => {
+  const absolute = targets.absolute.map(({ what, value, limit, unit }) => {
     const v = value(nnc);
     return v === undefined ? `  ?     ${what}: not measured` : `${mark(v <= limit)} ${what}: ${v.toFixed(2)} ${unit} (target ≤ ${limit} ${unit})`;
   });

@@ -10,11 +10,13 @@ import { parseArgs } from 'node:util';
 import type { ColdStartRequest, ColdStartResult, MeasureRequest, MeasureResult } from './child/protocol.js';
 import { compileChildren } from './compile-children.js';
 import { prepare, type Prepared } from './prepare.js';
+import { layerReport } from './layers.js';
 import { formatReport } from './report.js';
 import type { BenchResults, RunnerResult } from './results.js';
 import { baselineOf, RUNNERS, selectRunners } from './runners/index.js';
 import type { Runner } from './runners/types.js';
 import { bytesOf } from './sizes.js';
+import { DEFAULT_BATCH, targetsFor } from './targets.js';
 import { nodeEvalZeroRssKiB, runChild } from './spawn.js';
 import { median } from './stats.js';
 
@@ -27,9 +29,11 @@ const HELP = `Usage: npm run bench -- [options]
   --model PATH      model file (default examples/fashion-mnist/model.ts, seeded weights)
   --only A,B        run only these runners (${RUNNERS.map((e) => e.runner.name).join(', ')})
   --calls N         batch-1 calls timed per runner (default 4000)
-  --batch N         rows of the throughput batch (default 10000)
+  --batch N         rows of the throughput batch (default: 10000 for the seed model, 256 otherwise)
   --cold-runs N     fresh processes per runner for cold start and RSS (default 5)
   --webgpu          add the WebGPU runners (Dawn; SwiftShader when there is no GPU)
+  --layers          instead: time each conv2d / dense / pooling node of nnc's bundle alone, at
+                    batch 1 and the throughput batch, next to the GEMM of the same shape
   --json FILE       also write the results as JSON`;
 
 function options() {
@@ -38,9 +42,10 @@ function options() {
       model: { type: 'string', default: 'examples/fashion-mnist/model.ts' },
       only: { type: 'string' },
       calls: { type: 'string', default: '4000' },
-      batch: { type: 'string', default: '10000' },
+      batch: { type: 'string' },
       'cold-runs': { type: 'string', default: '5' },
       webgpu: { type: 'boolean', default: false },
+      layers: { type: 'boolean', default: false },
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -55,9 +60,10 @@ function options() {
     model: resolve(ROOT, values.model),
     only: values.only?.split(',').map((s) => s.trim()),
     calls: int('calls', values.calls),
-    batch: int('batch', values.batch),
+    batch: int('batch', values.batch ?? String(targetsFor(relative(ROOT, resolve(ROOT, values.model)))?.batch ?? DEFAULT_BATCH)),
     coldRuns: int('cold-runs', values['cold-runs']),
     webgpu: values.webgpu,
+    layers: values.layers,
     json: values.json,
   };
 }
@@ -129,6 +135,7 @@ async function measureColdStarts(active: Active, prep: Prepared, opts: Options, 
 async function main(): Promise<void> {
   const opts = options();
   if (opts.help) return void console.log(HELP);
+  if (opts.layers) return layerReport(opts.model, opts.batch, (line) => console.log(line));
   const started = performance.now();
   const entries = selectRunners({ webgpu: opts.webgpu, ...(opts.only ? { only: opts.only } : {}) });
   const webgpu = entries.some((e) => e.webgpu);

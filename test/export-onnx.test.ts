@@ -8,6 +8,10 @@ import { Graph, type Node } from '../src/ir/graph.js';
 import { interpret } from '../src/ir/interpreter.js';
 import { parseGraph } from '../src/ir/parser.js';
 import { Random } from '../src/frontend/random.js';
+import { layers } from '../src/frontend/layers/index.js';
+import { sequential } from '../src/frontend/sequential.js';
+import { optimize } from '../src/passes/index.js';
+import { CONV_CASES } from './conv/conv2d-models.js';
 import { maxAbsDiff, randomInputs } from './helpers/random-inputs.js';
 
 /** Runs the exported graph in onnxruntime-node (one thread) and returns flat outputs by name. */
@@ -91,6 +95,28 @@ describe('ONNX export', () => {
       { weights: seededWeights({ w1: [6, 5], b1: [5] }) },
     );
     await expectSameAsInterpreter(graph);
+  for (const { name, make } of CONV_CASES)
+    it(`conv2d ${name}: the NCHW Conv between Transposes equals the interpreter, before and after fusion`, async () => {
+      const graph = make().toGraph();
+      await expectSameAsInterpreter(graph);
+      await expectSameAsInterpreter(optimize(graph));
+    });
+
+  it('max and average pooling, valid and same, become NCHW MaxPool / AveragePool without padding cells', async () => {
+    const model = sequential({
+      layers: [
+        layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same', inputShape: [7, 6, 3] }),
+        layers.averagePooling2d({ poolSize: 2, strides: 2, padding: 'same' }),
+        layers.maxPooling2d({ poolSize: 2, strides: 1 }),
+      ],
+    });
+    await expectSameAsInterpreter(model.toGraph());
+    expect(toOnnxModel(model.toGraph()).graph!.node!.map((n) => n.opType).filter((op) => op !== 'Transpose')).toEqual(['MaxPool', 'AveragePool', 'MaxPool']);
+  });
+
+  it('the CNN example (conv, pooling, flatten, dropout) equals the interpreter', async () => {
+    const { model } = loadModelFile('examples/fashion-mnist-cnn/model.ts', { typeCheck: false });
+    await expectSameAsInterpreter(model.toGraph());
   });
 
   it('names computed outputs directly and bridges inputs and shared outputs with Identity', () => {
@@ -107,8 +133,8 @@ describe('ONNX export', () => {
   it('reports every unsupported node at once with NNC4001', () => {
     const x: Node = { id: 0, op: 'input', inputs: [], attrs: {}, type: { dtype: 'f32', shape: [null, 4] }, name: 'x' };
     const bad = (id: number, op: string, input: Node): Node => ({ id, op, inputs: [input], attrs: {}, type: x.type, layer: `layer_${id}` });
-    const conv = bad(1, 'conv2d', x);
-    const graph = new Graph([x, conv, bad(2, 'lstm', conv)], [{ name: 'y', node: x }], new Map());
+    const gather = bad(1, 'gather', x);
+    const graph = new Graph([x, gather, bad(2, 'lstm', gather)], [{ name: 'y', node: x }], new Map());
     let error: unknown;
     try {
       exportOnnx(graph);
@@ -117,6 +143,6 @@ describe('ONNX export', () => {
     }
     expect(error).toBeInstanceOf(NncError);
     expect((error as NncError).code).toBe('NNC4001');
-    expect((error as NncError).message).toMatch(/conv2d[\s\S]*lstm/);
+    expect((error as NncError).message).toMatch(/gather[\s\S]*lstm/);
   });
 });

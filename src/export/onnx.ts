@@ -4,7 +4,8 @@
  *
  * Any graph the verifier accepts may be exported, before or after the optimization passes: the
  * fused `dense` op becomes MatMul + Add + its activation, and a fused `elementwise` expression is
- * expanded back into one ONNX op per scalar function. Exporting the graph *before* the passes is
+ * expanded back into one ONNX op per scalar function. conv2d and the 2-D pools (NHWC in nnc) become
+ * ONNX's NCHW Conv / MaxPool / AveragePool between Transposes. Exporting the graph *before* the passes is
  * the usual choice (what `toGraph()` returns): ONNX runtimes fuse MatMul + Add themselves, and
  * the file then mirrors the model's layers. Weights become initializers; the batch dimension `?`
  * becomes the symbolic dimension `batch`. The ops that only training graphs use (gradient
@@ -20,8 +21,10 @@ import { normalizeAxis } from '../ir/ops/softmax.js';
 import type { ScalarExpr, ScalarFn } from '../ir/scalar-expr.js';
 import { parseScalar, renderScalar } from '../ir/scalar-expr.js';
 import { opRegistry } from '../ir/ops/index.js';
-import { activationAttrs, denseActivation } from '../ir/ops/dense.js';
+import { activationAttrs, denseActivation, denseOperandsOf } from '../ir/ops/dense.js';
 import type { TensorType } from '../ir/types.js';
+import { conv2dGeometry } from '../ir/ops/conv2d.js';
+import { poolGeometry } from '../ir/ops/pool-helpers.js';
 
 const { onnx } = pkg;
 
@@ -78,8 +81,9 @@ export function toOnnxModel(graph: Graph, options: OnnxExportOptions = {}): prot
 }
 
 /** An ONNX node attribute: ONNX tells INT from FLOAT, so the value says which it is. */
-type OnnxAttr = { readonly int: number } | { readonly float: number };
+type OnnxAttr = { readonly int: number } | { readonly float: number } | { readonly ints: readonly number[] };
 const int = (v: number): OnnxAttr => ({ int: v });
+const ints = (v: readonly number[]): OnnxAttr => ({ ints: v });
 const float = (v: number): OnnxAttr => ({ float: v });
 
 /** ONNX ops that compute an nnc elementwise op directly, with its attributes. */
@@ -165,7 +169,7 @@ class OnnxWriter {
       case 'matmul':
         return this.emit('MatMul', ins());
       case 'dense':
-        return this.lowerDense(n, ins());
+        return this.lowerDense(n);
       case 'softmax':
       case 'log_softmax':
         return this.emit(n.op === 'softmax' ? 'Softmax' : 'LogSoftmax', ins(), { axis: int(normalizeAxis(n.attrs.axis as number, n.type.shape.length)) });
@@ -181,6 +185,11 @@ class OnnxWriter {
         return this.emit('Identity', [ins()[0]!]);
       case 'elementwise':
         return this.lowerScalar(parseScalar(String(n.attrs.expr)), ins());
+      case 'conv2d':
+        return this.lowerConv2d(n);
+      case 'max_pool2d':
+      case 'avg_pool2d':
+        return this.lowerPool(n, ins()[0]!);
     }
     const direct = ownEntry(DIRECT_ELEMENTWISE, n.op);
     if (direct) {
@@ -193,9 +202,52 @@ class OnnxWriter {
   }
 
   /** dense = activation(x·w + b): the activation is an op name, lowered as a node of its own. */
-  private lowerDense(n: Node, [x, w, b]: string[]): string {
-    let y = this.emit('MatMul', [x!, w!]);
-    if (b) y = this.emit('Add', [y, b]);
+  private lowerDense(n: Node): string {
+    const { x, w, bias, residual } = denseOperandsOf(n);
+    const k = w.type.shape[0]!;
+    // A per-row flatten the fuse pass folded into x (see inferDenseProduct) is a Reshape again.
+    const flat = x.type.shape.length > 2 && x.type.shape.at(-1) !== k ? this.emit('Reshape', [this.valueOf(x), this.int64Initializer([0, k])]) : this.valueOf(x);
+    let y = this.emit('MatMul', [flat, this.valueOf(w)]);
+    if (bias) y = this.emit('Add', [y, this.valueOf(bias)]);
+    y = this.lowerActivation(n, y);
+    return residual ? this.emit('Add', [y, this.valueOf(residual)]) : y;
+  }
+
+  /**
+   * conv2d (NHWC x, HWCF kernel) as ONNX's NCHW Conv between Transposes; the kernel's Transpose
+   * of an initializer is constant-folded and back-to-back Transposes cancel in onnxruntime's
+   * optimizer, so a runtime sees a plain NCHW network.
+   */
+  private lowerConv2d(n: Node): string {
+    const { x, w, bias, residual } = denseOperandsOf(n);
+    const g = conv2dGeometry(x.type.shape, w.type.shape, n.attrs);
+    const padAfter = (size: number, out: number, stride: number, span: number, before: number) => Math.max((out - 1) * stride + span - size, 0) - before;
+    const pads = [g.padTop, g.padLeft, padAfter(g.h, g.oh, g.sh, (g.kh - 1) * g.dh + 1, g.padTop), padAfter(g.w, g.ow, g.sw, (g.kw - 1) * g.dw + 1, g.padLeft)];
+    const kernel = this.emit('Transpose', [this.valueOf(w)], { perm: ints([3, 2, 0, 1]) });
+    const attrs = { kernel_shape: ints([g.kh, g.kw]), strides: ints([g.sh, g.sw]), dilations: ints([g.dh, g.dw]), pads: ints(pads) };
+    const y = this.lowerActivation(n, this.toNhwc(this.emit('Conv', [this.toNchw(this.valueOf(x)), kernel, ...(bias ? [this.valueOf(bias)] : [])], attrs)));
+    return residual ? this.emit('Add', [y, this.valueOf(residual)]) : y;
+  }
+
+  /** max_pool2d / avg_pool2d as NCHW MaxPool / AveragePool (padding cells excluded, as TensorFlow does). */
+  private lowerPool(n: Node, x: string): string {
+    const g = poolGeometry(n.inputs[0]!.type, n.attrs);
+    const padAfter = (size: number, out: number, stride: number, pool: number, before: number) => Math.max((out - 1) * stride + pool - size, 0) - before;
+    const pads = [g.padTop, g.padLeft, padAfter(g.inH, g.outH, g.strideH, g.poolH, g.padTop), padAfter(g.inW, g.outW, g.strideW, g.poolW, g.padLeft)];
+    const attrs = { kernel_shape: ints([g.poolH, g.poolW]), strides: ints([g.strideH, g.strideW]), pads: ints(pads) };
+    return this.toNhwc(this.emit(n.op === 'max_pool2d' ? 'MaxPool' : 'AveragePool', [this.toNchw(x)], n.op === 'max_pool2d' ? attrs : { ...attrs, count_include_pad: int(0) }));
+  }
+
+  private toNchw(x: string): string {
+    return this.emit('Transpose', [x], { perm: ints([0, 3, 1, 2]) });
+  }
+
+  private toNhwc(x: string): string {
+    return this.emit('Transpose', [x], { perm: ints([0, 2, 3, 1]) });
+  }
+
+  /** The activation attribute of a fused op (dense, conv2d) applied to `y`. */
+  private lowerActivation(n: Node, y: string): string {
     const act = denseActivation(n.attrs);
     if (act === 'linear') return y;
     if (act === 'softmax') return this.emit('Softmax', [y], { axis: int(n.type.shape.length - 1) });
@@ -266,6 +318,7 @@ function unsupported(n: Node, why: string): never {
 
 function attribute(name: string, v: OnnxAttr): proto.IAttributeProto {
   const T = onnx.AttributeProto.AttributeType;
+  if ('ints' in v) return { name, type: T.INTS, ints: [...v.ints] };
   return 'int' in v ? { name, type: T.INT, i: v.int } : { name, type: T.FLOAT, f: v.float };
 }
 

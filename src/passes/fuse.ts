@@ -9,7 +9,9 @@
  *   added after the activation (Keras' `Add()([Dense(...)(x), x])`); not after a softmax, which
  *   backends run as a pass of its own.
  * - Conv2d, depthwise_conv2d (any op with the `epilogue` trait): the op (+ bias add of a vector
- *   over its last axis) (+ activation) becomes one node, by the same rules as dense (no residual).
+ *   over its last axis) (+ activation) becomes one node, by the same rules as dense; an op that
+ *   also has a `residual` attribute (conv2d) absorbs a residual add too (a ResNet block's
+ *   `Add()([Conv2D(...)(x), x])`).
  * - Flatten into dense: a dense whose operand is a rank-2 reshape (a per-row flatten) reads the
  *   reshape's operand directly, since dense reads its operand as rows of k contiguous elements
  *   either way; the reshape disappears when nothing else reads it.
@@ -108,20 +110,21 @@ function absorbActivation(node: Node, inputs: readonly Node[], b: GraphBuilder, 
   return b.raw(product.op, product.inputs, { ...product.attrs, activation: node.op, ...own }, node.type);
 }
 
-/** add(dense(...), r) in either operand order, r of the dense's type -> dense(..., r) {residual}. */
+/** add(dense(...), r) in either operand order, r of the dense's type -> dense(..., r) {residual}; the same for any epilogue host with a `residual` attribute. */
 function absorbResidual(node: Node, inputs: readonly Node[], b: GraphBuilder, soleUse: (operand: Node) => boolean): Node | undefined {
   if (node.op !== 'add') return undefined;
   for (const side of [0, 1]) {
     const product = inputs[side]!;
     const residual = inputs[1 - side]!;
     const fits =
-      product.op === 'dense' &&
+      hasEpilogue(product.op) &&
+      opRegistry.get(product.op)!.attrs.residual !== undefined &&
       product.attrs.residual !== true &&
       denseActivation(product.attrs) !== 'softmax' &&
       soleUse(node.inputs[side]!) &&
       sameType(residual.type, product.type) &&
       sameType(product.type, node.type);
-    if (fits) return b.raw('dense', [...product.inputs, residual], { ...product.attrs, residual: true }, node.type);
+    if (fits) return b.raw(product.op, [...product.inputs, residual], { ...product.attrs, residual: true }, node.type);
   }
   return undefined;
 }

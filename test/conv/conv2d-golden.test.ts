@@ -1,6 +1,6 @@
 /**
  * conv2d forward against tfjs (cpu) with the same weights: the reference interpreter, the wasm
- * bundle (SIMD and scalar builds) and the WebGPU bundle, at batch 1 and 7. Tolerance: 1e-5 of
+ * bundle (SIMD and scalar builds) and the WebGPU bundle, at batch 1, 7 and 64. Tolerance: 1e-5 of
  * the output's scale (its largest magnitude, at least 1), for f32 sums in different orders.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { removeTempDirs } from '../wasm/temp.js';
 import { CONV_CASES } from './conv2d-models.js';
 
 const RELATIVE = 1e-5;
-const BATCHES = [1, 7];
+const BATCHES = [1, 7, 64];
 
 function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, where: string): void {
   const scale = Math.max(1, ...Array.from(want, Math.abs));

@@ -1,7 +1,8 @@
 /** Small CNNs covering conv2d's variants, with non-zero biases, shared by the conv2d tests. */
 import { Random } from '../../src/frontend/random.js';
 import { layers } from '../../src/frontend/layers/index.js';
-import type { LayersModel } from '../../src/frontend/model.js';
+import { input } from '../../src/frontend/layers/input-layer.js';
+import { model, type LayersModel } from '../../src/frontend/model.js';
 import { sequential } from '../../src/frontend/sequential.js';
 
 export interface ConvCase {
@@ -35,5 +36,15 @@ export const CONV_CASES: readonly ConvCase[] = [
           layers.dense({ units: 10, activation: 'softmax' }),
         ],
       }),
+  },
+  {
+    // The fuse pass folds the add into the second conv's epilogue as its residual.
+    name: 'residual block: x + conv(relu(conv(x))), same',
+    make: () => {
+      const x = input({ shape: [7, 6, 4] });
+      const h = conv({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x);
+      const y = conv({ filters: 4, kernelSize: 3, padding: 'same' }).apply(h);
+      return model({ inputs: x, outputs: layers.add().apply([y, x]) });
+    },
   },
 ].map((c) => ({ name: c.name, make: () => withBiases(c.make()) }));

@@ -1,7 +1,7 @@
 /**
  * Pooling and padding layers against tfjs (cpu backend) on the same inputs, through the
  * reference interpreter, the wasm bundle (SIMD and scalar) and the WebGPU bundle (Dawn on
- * SwiftShader), at batch 1 and 7. Max pooling and zero padding pick inputs, so they are exact;
+ * SwiftShader), at batch 1, 7 and 64. Max pooling and zero padding pick inputs, so they are exact;
  * averages sum in float32 where tfjs sums in float64: ≤ 1e-6 absolute for pooling-only models
  * (inputs in [-1, 1)), 1e-5 for the model with a dense layer (a 100-term dot product, as the
  * fixtures' goldens).
@@ -49,6 +49,8 @@ const CASES: readonly Case[] = [
   },
 ];
 
+const BATCHES = [1, 7, 64];
+
 describe('pooling layers vs tfjs', () => {
   afterAll(removeTempDirs);
 
@@ -60,7 +62,7 @@ describe('pooling layers vs tfjs', () => {
       const builds = [await wasm.load(), await wasm.load({ simd: false })];
       const gpu = await (await (await buildWebGpuBundle(graph)).import()).load({ gpu: await dawnGpu() });
       try {
-        for (const batch of [1, 7]) {
+        for (const batch of BATCHES) {
           const { tensors, flat } = randomInputs(graph, batch, batch);
           const tfjs = await tfjsPredict(m, flat, batch);
           const results: Record<string, Record<string, ArrayLike<number>>> = {

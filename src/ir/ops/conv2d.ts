@@ -1,9 +1,9 @@
 import type { Attrs, Node } from '../graph.js';
 import { ShapeError, type OpDef } from '../registry.js';
 import { tensor } from '../tensor.js';
-import { formatShape, sameShape, type Shape } from '../types.js';
+import { formatShape, sameShape, sameType, type Shape } from '../types.js';
 import { CONV_ATTRS, convGeometry, convOutShape, im2col, type ConvGeometry } from './conv2d-geometry.js';
-import { applyActivation, checkEpilogueActivation, EPILOGUE_ATTRS } from './dense.js';
+import { applyActivation, checkEpilogueActivation, denseOperands, EPILOGUE_ATTRS } from './dense.js';
 import { matmulRows, rowsTimesConstant } from './matmul.js';
 
 /** The geometry of a conv2d node's x [n, h, w, c] under its kernel w [kh, kw, c, f]. */
@@ -19,33 +19,45 @@ export function conv2dGeometry(x: Shape, w: Shape, attrs: Attrs): ConvGeometry {
 const kernelMatrix = (w: Shape): [number, number] => [w.slice(0, 3).reduce<number>((p, d) => p * d!, 1), w[3]!];
 
 /**
- * 2-D convolution, channels last: activation(x [n, h, w, c] ⊛ w [kh, kw, c, f] + b [f]) ->
- * [n, oh, ow, f], TensorFlow's 'valid' / 'same' padding, strides and dilations. The bias and
- * activation are the fused epilogue (the layer lowers to conv2d, add, activation; the fuse pass
- * may fold them in), with `activation` / `alpha` as in dense.
+ * 2-D convolution, channels last: activation(x [n, h, w, c] ⊛ w [kh, kw, c, f] + b [f]) (+ r) ->
+ * [n, oh, ow, f], TensorFlow's 'valid' / 'same' padding, strides and dilations. The bias,
+ * activation and residual are the fused epilogue (the layer lowers to conv2d, add, activation;
+ * the fuse pass may fold them in, and a following add of a value of the result's type as the
+ * residual, as for dense): operands x, w, the optional bias, then r when `residual`, with
+ * `activation` / `alpha` / `residual` as in dense.
  */
 export const conv2d: OpDef = {
   name: 'conv2d',
-  summary: 'activation(conv2d(x, w) + b), NHWC, Keras kernel layout',
-  arity: [2, 3],
-  attrs: { ...CONV_ATTRS, ...EPILOGUE_ATTRS },
-  // Each image of the batch is convolved on its own.
-  traits: { epilogue: true, rowLocal: rowsTimesConstant, channelProduct: (node) => node.attrs.activation === 'linear' },
-  inferType([x, w, bias], attrs) {
-    const g = conv2dGeometry(x!.shape, w!.shape, attrs);
-    const f = w!.shape[3]!;
+  summary: 'activation(conv2d(x, w) + b) (+ r), NHWC, Keras kernel layout',
+  arity: [2, 4],
+  attrs: { ...CONV_ATTRS, ...EPILOGUE_ATTRS, residual: { kind: 'bool', default: false } },
+  // Each image of the batch is convolved on its own (the residual is read image by image).
+  traits: {
+    epilogue: true,
+    rowLocal: (node) => rowsTimesConstant({ ...node, inputs: node.attrs.residual === true ? node.inputs.slice(0, -1) : node.inputs }),
+    channelProduct: (node) => node.attrs.activation === 'linear' && node.attrs.residual !== true,
+  },
+  inferType(inputs, attrs) {
+    const { x, w, bias, residual } = denseOperands(inputs, attrs);
+    const g = conv2dGeometry(x.shape, w.shape, attrs);
+    const f = w.shape[3]!;
     if (bias && !sameShape(bias.shape, [f])) throw new ShapeError(`conv2d bias must have shape [${f}]`);
     checkEpilogueActivation('conv2d', attrs);
-    return { dtype: x!.dtype, shape: convOutShape(x!.shape[0]!, g, f) };
+    const out = { dtype: x.dtype, shape: convOutShape(x.shape[0]!, g, f) };
+    if (residual && !sameType(residual, out)) throw new ShapeError(`conv2d residual must have the result's type ${out.dtype}${formatShape(out.shape)}, got ${residual.dtype}${formatShape(residual.shape)}`);
+    return out;
   },
-  evaluate([x, w, bias], attrs, out) {
-    const g = conv2dGeometry(x!.shape, w!.shape, attrs);
-    const y = matmulRows(im2col(x!, g), tensor(kernelMatrix(w!.shape), w!.data));
+  evaluate(inputs, attrs, out) {
+    const { x, w, bias, residual } = denseOperands(inputs, attrs);
+    const g = conv2dGeometry(x.shape, w.shape, attrs);
+    const y = matmulRows(im2col(x, g), tensor(kernelMatrix(w.shape), w.data));
     if (bias) for (let i = 0; i < y.data.length; i++) y.data[i]! += bias.data[i % bias.data.length]!;
-    return applyActivation(tensor(out.shape as number[], y.data), attrs);
+    const activated = applyActivation(tensor(out.shape as number[], y.data), attrs);
+    if (residual) for (let i = 0; i < activated.data.length; i++) activated.data[i]! += residual.data[i]!;
+    return activated;
   },
   gradient(b, node, g) {
-    if (node.attrs.activation !== 'linear') throw new ShapeError('conv2d with a fused activation has no gradient rule: differentiate before fusing');
+    if (node.attrs.activation !== 'linear' || node.attrs.residual === true) throw new ShapeError('conv2d with a fused activation or residual has no gradient rule: differentiate before fusing');
     const [x, w, bias] = node.inputs as [Node, Node, Node | undefined];
     const conv = { strides: node.attrs.strides!, padding: node.attrs.padding!, dilations: node.attrs.dilations! };
     const kernelSize = w.type.shape.slice(0, 2) as number[];

@@ -44,7 +44,7 @@ export function applyActivation(t: Tensor, denseAttrs: Attrs): Tensor {
   return t;
 }
 
-/** A dense node's operands by role: x, w, then the optional bias and (when `residual`) the residual. */
+/** The operands of a dense (or conv2d) node by role: x, w, then the optional bias and (when `residual`) the residual. */
 export interface DenseOperands<T> {
   readonly x: T;
   readonly w: T;

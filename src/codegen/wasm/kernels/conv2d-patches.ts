@@ -40,37 +40,76 @@ export function patchScratch(x: Node, g: ConvGeometry): AffineBytes {
 /**
  * The loops of forEachTap (src/ir/ops/conv2d-geometry.ts) in wasm: for each output pixel p and
  * window tap (i, j), `body(inside, xAt, colAt)` with the byte addresses of x[n, iy, ix, 0] and
- * of the patch matrix's (p, (i·kw + j)·c), and whether the tap lies inside x.
+ * of the patch matrix's (p, (i·kw + j)·c), and whether the tap lies inside x. With `row` (and
+ * no horizontal dilation), a window row whose kw taps all lie inside x is one call
+ * `row(xAt, colAt)` at its first tap instead: its kw·c values are contiguous on both sides.
  */
-function emitTaps(ctx: KernelContext, x: Node, g: ConvGeometry, xBase: () => Expr, colBase: () => Expr, body: (inside: Expr, xAt: () => Expr, colAt: () => Expr) => Expr): Expr {
+function emitTaps(
+  ctx: KernelContext,
+  x: Node,
+  g: ConvGeometry,
+  xBase: () => Expr,
+  colBase: () => Expr,
+  body: (inside: Expr, xAt: () => Expr, colAt: () => Expr) => Expr,
+  row?: (xAt: () => Expr, colAt: () => Expr) => Expr,
+): Expr {
   const { m } = ctx;
   const [p, i, j, oy, ox, n, iy, ix, xa, ca] = Array.from({ length: 10 }, () => ctx.local(binaryen.i32));
   const get = (l: number) => m.local.get(l, binaryen.i32);
   const c = (v: number) => ctx.i32(v);
   const per = g.oh * g.ow;
   const total = pixels(ctx, x, g);
+  /** ix, and the two addresses, of tap `tap` of the current window row. */
+  const tapAt = (tap: () => Expr): Expr[] => [
+    m.local.set(ix!, m.i32.add(m.i32.mul(get(ox!), c(g.sw)), m.i32.sub(m.i32.mul(tap(), c(g.dw)), c(g.padLeft)))),
+    // ((n·h + iy)·w + ix)·c·4; computed even outside x, where the body does not read it.
+    m.local.set(xa!, m.i32.add(xBase(), m.i32.mul(m.i32.add(m.i32.mul(m.i32.add(m.i32.mul(get(n!), c(g.h)), get(iy!)), c(g.w)), get(ix!)), c(g.c * 4)))),
+    m.local.set(ca!, m.i32.add(colBase(), m.i32.mul(m.i32.add(m.i32.mul(get(p!), c(g.kh * g.kw)), m.i32.add(m.i32.mul(get(i!), c(g.kw)), tap())), c(g.c * 4)))),
+  ];
+  const taps = forLoop(ctx, j!, c(0), () => c(g.kw), 1, [
+    ...tapAt(() => get(j!)),
+    // Unsigned compares reject negative coordinates too.
+    body(m.i32.and(m.i32.lt_u(get(iy!), c(g.h)), m.i32.lt_u(get(ix!), c(g.w))), () => get(xa!), () => get(ca!)),
+  ]);
+  const windowRow =
+    row && g.dw === 1
+      ? [
+          ...tapAt(() => c(0)),
+          m.if(
+            m.i32.and(m.i32.lt_u(get(iy!), c(g.h)), m.i32.and(m.i32.lt_u(get(ix!), c(g.w)), m.i32.lt_u(m.i32.add(get(ix!), c(g.kw - 1)), c(g.w)))),
+            row(() => get(xa!), () => get(ca!)),
+            taps,
+          ),
+        ]
+      : [taps];
   return forLoop(ctx, p!, c(0), () => countExpr(ctx, total), 1, [
     m.local.set(n!, m.i32.div_u(get(p!), c(per))),
     m.local.set(oy!, m.i32.div_u(m.i32.rem_u(get(p!), c(per)), c(g.ow))),
     m.local.set(ox!, m.i32.rem_u(get(p!), c(g.ow))),
     forLoop(ctx, i!, c(0), () => c(g.kh), 1, [
       m.local.set(iy!, m.i32.add(m.i32.mul(get(oy!), c(g.sh)), m.i32.sub(m.i32.mul(get(i!), c(g.dh)), c(g.padTop)))),
-      forLoop(ctx, j!, c(0), () => c(g.kw), 1, [
-        m.local.set(ix!, m.i32.add(m.i32.mul(get(ox!), c(g.sw)), m.i32.sub(m.i32.mul(get(j!), c(g.dw)), c(g.padLeft)))),
-        // ((n·h + iy)·w + ix)·c·4; computed even outside x, where the body does not read it.
-        m.local.set(xa!, m.i32.add(xBase(), m.i32.mul(m.i32.add(m.i32.mul(m.i32.add(m.i32.mul(get(n!), c(g.h)), get(iy!)), c(g.w)), get(ix!)), c(g.c * 4)))),
-        m.local.set(ca!, m.i32.add(colBase(), m.i32.mul(m.i32.add(m.i32.mul(get(p!), c(g.kh * g.kw)), m.i32.add(m.i32.mul(get(i!), c(g.kw)), get(j!))), c(g.c * 4)))),
-        // Unsigned compares reject negative coordinates too.
-        body(m.i32.and(m.i32.lt_u(get(iy!), c(g.h)), m.i32.lt_u(get(ix!), c(g.w))), () => get(xa!), () => get(ca!)),
-      ]),
+      ...windowRow,
     ]),
   ]);
 }
 
-/** Fills the patch matrix at `col` from x: each tap's c channels, zeros where it falls in the padding. */
+/**
+ * Fills the patch matrix at `col` from x: each tap's c channels, zeros where it falls in the
+ * padding; a window row inside x is one copy of kw·c values (for a first layer's c = 1, one copy
+ * instead of kw copies of one value).
+ */
 export function emitIm2col(ctx: KernelContext, x: Node, g: ConvGeometry, col: () => Expr): Expr {
   const bytes = () => ctx.i32(g.c * 4);
-  return emitTaps(ctx, x, g, () => ctx.addr(x), col, (inside, xAt, colAt) => ctx.m.if(inside, emitCopy(ctx, colAt, xAt, bytes), emitZero(ctx, colAt, bytes)));
+  const rowBytes = () => ctx.i32(g.kw * g.c * 4);
+  return emitTaps(
+    ctx,
+    x,
+    g,
+    () => ctx.addr(x),
+    col,
+    (inside, xAt, colAt) => ctx.m.if(inside, emitCopy(ctx, colAt, xAt, bytes), emitZero(ctx, colAt, bytes)),
+    (xAt, colAt) => emitCopy(ctx, colAt, xAt, rowBytes),
+  );
 }
 
 /** Zeroes dx, then adds each patch column at `col` into the pixel it was read from (im2col's adjoint). */

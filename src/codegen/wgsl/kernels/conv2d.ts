@@ -1,10 +1,11 @@
 /**
  * conv2d for inference, one invocation per output element (n, oy, ox, f): the window's taps in
- * the interpreter's order (i, j, channel), padding taps skipped, then bias and activation; a
+ * the interpreter's order (i, j, channel), padding taps skipped, then bias, activation and residual; a
  * softmax activation follows as a second, in-place dispatch like dense's.
  */
-import type { Node } from '../../../ir/graph.js';
+import { NncError } from '../../../errors.js';
 import { conv2dGeometry } from '../../../ir/ops/conv2d.js';
+import { denseOperandsOf } from '../../../ir/ops/dense.js';
 import { load, shaderModule, ENTRY_PARAMS, type KernelGenerator } from '../kernel.js';
 import { isBatched } from '../shapes.js';
 import { activationOf, epilogue } from './dense.js';
@@ -13,7 +14,9 @@ import { softmaxKernel } from './softmax.js';
 const WORKGROUP = 64;
 
 export const conv2dKernel: KernelGenerator = (node, ctx) => {
-  const [x, w, bias] = node.inputs as [Node, Node, Node | undefined];
+  const { x, w, bias, residual } = denseOperandsOf(node);
+  if (residual && activationOf(node) === 'softmax')
+    throw new NncError('NNC4001', `webgpu: ${ctx.describe(node)} adds a residual after a softmax activation`, { hint: 'Keep the add a node of its own (the fuse pass does).' });
   const g = conv2dGeometry(x.type.shape, w.type.shape, node.attrs);
   const f = w.type.shape[3] as number;
   const [X, W, Y] = [ctx.operand(x), ctx.operand(w), ctx.operand(node)];
@@ -46,7 +49,7 @@ fn main(${ENTRY_PARAMS}) {
     }
   }
   let v = ${sum};
-  ${load(Y, `row * ${f}u + col`)} = ${epilogue(node, 'v')};
+  ${load(Y, `row * ${f}u + col`)} = ${epilogue(node, 'v')}${residual ? ` + ${load(ctx.operand(residual), `row * ${f}u + col`)}` : ''};
 }`;
   const kernels = [{ label: ctx.describe(node), wgsl: shaderModule(body), dispatch: { batched: isBatched(x), rowsPerBatch: isBatched(x) ? pixels : pixels * (x.type.shape[0] as number), rowsPerGroup: 1, columnGroups: Math.ceil(f / WORKGROUP) } }];
   if (activationOf(node) === 'softmax') kernels.push(softmaxKernel(node, node, ctx, -1));
