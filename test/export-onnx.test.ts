@@ -95,6 +95,8 @@ describe('ONNX export', () => {
       { weights: seededWeights({ w1: [6, 5], b1: [5] }) },
     );
     await expectSameAsInterpreter(graph);
+  });
+
   for (const { name, make } of CONV_CASES)
     it(`conv2d ${name}: the NCHW Conv between Transposes equals the interpreter, before and after fusion`, async () => {
       const graph = make().toGraph();
