@@ -571,3 +571,6 @@ function copyBytes(bytes: Uint8Array): ArrayBuffer {
   copy.set(bytes);
   return copy.buffer;
 }
+
+/** The ONNX op types the importer has a table entry for (the fuzzers mutate toward them). */
+export const onnxOpTypes = (): string[] => Object.keys(ONNX_OPS);

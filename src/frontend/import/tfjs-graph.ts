@@ -90,6 +90,8 @@ export function loadTfjsGraphModel(path: string): Graph {
     path,
     consts,
     operand(ref) {
+      // A node with fewer inputs than its op reads (a hostile or truncated file).
+      if (ref === undefined) throw problems.at(current?.name ?? '?', `${current?.op} has no input where it needs one (it has ${current ? dataInputs(current).length : 0})`);
       const name = refName(ref);
       const v = values.get(name);
       if (v) return v;
@@ -108,7 +110,9 @@ export function loadTfjsGraphModel(path: string): Graph {
     },
   };
   const poisoned = new Set<string>();
+  let current: TfNode | undefined;
   for (const n of nodes) {
+    current = n;
     if (rejected.has(n) || (n.input ?? []).some((i) => poisoned.has(refName(i)))) {
       poisoned.add(n.name);
       continue;
@@ -160,7 +164,8 @@ interface TfContext {
   readonly b: GraphBuilder;
   readonly path: string;
   readonly consts: ReadonlyMap<string, ManifestTensor>;
-  operand(ref: string): Node;
+  /** The value `ref` names; undefined (an input the node lacks) is refused naming the node. */
+  operand(ref: string | undefined): Node;
   /** A weight computed from constants at import (a transposed matrix), made once per name. */
   derivedWeight(name: string, shape: number[], data: () => Float32Array): Node;
   /** Refuses the node for one attr's value, for a reason only its operands reveal. */
@@ -187,9 +192,16 @@ const TF_DTYPES = { DT_FLOAT: 'f32', DT_INT32: 'i32', DT_BOOL: 'bool' } as const
 
 const dataInputs = (n: TfNode) => (n.input ?? []).filter((i) => !i.startsWith('^'));
 
+/** The first `count` data inputs of a node that reads them by position; fewer is refused naming the node. */
+function inputsOf(n: TfNode, ctx: TfContext, count: number): string[] {
+  const ins = dataInputs(n);
+  if (ins.length < count) ctx.refuseNode(n, `needs ${count} inputs, has ${ins.length}`);
+  return ins;
+}
+
 const unary = (irOp: string, attrs: AttrTable = FLOAT_T) =>
-  op(attrs, (n, { b, operand }, a) => b.op(irOp, [operand(dataInputs(n)[0]!)], irAttrs(irOp, a)));
-const binary = (irOp: string, attrs: AttrTable = FLOAT_T) => op(attrs, (n, { b, operand }) => b.op(irOp, dataInputs(n).slice(0, 2).map(operand)));
+  op(attrs, (n, { b, operand }, a) => b.op(irOp, [operand(dataInputs(n)[0])], irAttrs(irOp, a)));
+const binary = (irOp: string, attrs: AttrTable = FLOAT_T) => op(attrs, (n, { b, operand }) => b.op(irOp, [0, 1].map((i) => operand(dataInputs(n)[i]))));
 
 function constValues(n: TfNode, ctx: TfContext, ref: string): number[] {
   const c = ctx.consts.get(refName(ref)) ?? ctx.refuseNode(n, `operand '${ref}' must be a constant`);
@@ -207,14 +219,14 @@ const MATMUL_ATTRS = {
 
 /** x · w, or x · wᵀ with w a constant (transposed once, here). A transposed x would move the batch axis. */
 function product(n: TfNode, ctx: TfContext, transposeB: boolean): Node {
-  const [x, w] = dataInputs(n);
-  if (!transposeB) return ctx.b.op('matmul', [ctx.operand(x!), ctx.operand(w!)]);
-  const c = ctx.consts.get(refName(w!)) ?? ctx.refuse(n, 'transpose_b', true, 'needs the second operand to be a constant');
+  const [x, w] = inputsOf(n, ctx, 2) as [string, string];
+  if (!transposeB) return ctx.b.op('matmul', [ctx.operand(x), ctx.operand(w)]);
+  const c = ctx.consts.get(refName(w)) ?? ctx.refuse(n, 'transpose_b', true, 'needs the second operand to be a constant');
   if (c.shape.length !== 2) ctx.refuseNode(n, `the second operand must be a matrix, got shape [${c.shape.join(', ')}]`);
   if (c.dtype !== 'f32') ctx.refuseNode(n, `the second operand ('${w}') must be float32`);
   const [rows, cols] = c.shape as [number, number];
-  const wt = ctx.derivedWeight(`${irSafeName(refName(w!))}/transposed`, [cols, rows], () => transposed(c.data as Float32Array, rows, cols));
-  return ctx.b.op('matmul', [ctx.operand(x!), wt]);
+  const wt = ctx.derivedWeight(`${irSafeName(refName(w))}/transposed`, [cols, rows], () => transposed(c.data as Float32Array, rows, cols));
+  return ctx.b.op('matmul', [ctx.operand(x), wt]);
 }
 
 /** Epilogues grappler fuses into _FusedMatMul, as the IR op each becomes. */
@@ -234,7 +246,7 @@ const fusedMatmul = op(
     const bias = dataInputs(n)[2];
     let y = product(n, ctx, a.transpose_b);
     for (const f of a.fused_ops) {
-      if (f === 'BiasAdd') y = ctx.b.op('add', [y, ctx.operand(bias!)]);
+      if (f === 'BiasAdd') y = ctx.b.op('add', [y, ctx.operand(bias)]);
       else y = ctx.b.op(FUSED_EPILOGUE[f]!, [y], f === 'LeakyRelu' ? irAttrs('leaky_relu', { alpha: a.leakyrelu_alpha }) : {});
     }
     return y;
@@ -242,15 +254,15 @@ const fusedMatmul = op(
 );
 
 const reshape = op({ ...FLOAT_T, Tshape: ignored }, (n, ctx) => {
-  const [x, shape] = dataInputs(n);
-  const dims = constValues(n, ctx, shape!);
-  if (dims[0] !== -1 && dims[0] !== ctx.operand(x!).type.shape[0]) ctx.refuseNode(n, `the first axis must stay the batch axis (-1), got ${dims[0]}`);
-  return ctx.b.op('reshape', [ctx.operand(x!)], { shape: dims.slice(1) });
+  const [x, shape] = inputsOf(n, ctx, 2) as [string, string];
+  const dims = constValues(n, ctx, shape);
+  if (dims[0] !== -1 && dims[0] !== ctx.operand(x).type.shape[0]) ctx.refuseNode(n, `the first axis must stay the batch axis (-1), got ${dims[0]}`);
+  return ctx.b.op('reshape', [ctx.operand(x)], { shape: dims.slice(1) });
 });
 
 // N (the operand count) and Tidx (the axis' integer type) are stated by the operands themselves.
 const concat = op({ ...FLOAT_T, N: ignored, Tidx: ignored }, (n, ctx) => {
-  const ins = dataInputs(n);
+  const ins = inputsOf(n, ctx, 2);
   const [axis] = constValues(n, ctx, ins[ins.length - 1]!);
   const operands = ins.slice(0, -1).map(ctx.operand);
   const rank = operands[0]!.type.shape.length;
@@ -279,7 +291,7 @@ const TF_OPS: Record<string, TfOp> = {
   MatMul: op(MATMUL_ATTRS, (n, ctx, a) => product(n, ctx, a.transpose_b)),
   _FusedMatMul: fusedMatmul,
   // NCHW would add the bias along axis 1.
-  BiasAdd: op({ ...FLOAT_T, data_format: only('NHWC') }, (n, { b, operand }) => b.op('add', dataInputs(n).slice(0, 2).map(operand))),
+  BiasAdd: op({ ...FLOAT_T, data_format: only('NHWC') }, (n, { b, operand }) => b.op('add', [0, 1].map((i) => operand(dataInputs(n)[i])))),
   Add: binary('add', NUMERIC_T),
   AddV2: binary('add', NUMERIC_T),
   Sub: binary('sub', NUMERIC_T),
@@ -290,7 +302,7 @@ const TF_OPS: Record<string, TfOp> = {
   Greater: binary('greater', NUMERIC_T),
   // SrcT is the operand's own dtype; float to int32 truncates toward zero, as IR cast does.
   Cast: op({ ...ANNOTATIONS, SrcT: only('DT_FLOAT', 'DT_INT32', 'DT_BOOL'), DstT: only<keyof typeof TF_DTYPES>('DT_FLOAT', 'DT_INT32', 'DT_BOOL'), Truncate: only(false) }, (n, { b, operand }, a) =>
-    b.op('cast', [operand(dataInputs(n)[0]!)], { to: TF_DTYPES[a.DstT] }),
+    b.op('cast', [operand(dataInputs(n)[0])], { to: TF_DTYPES[a.DstT] }),
   ),
   RealDiv: binary('div'),
   Relu: unary('relu'),
@@ -301,7 +313,7 @@ const TF_OPS: Record<string, TfOp> = {
   Softplus: unary('softplus'),
   LeakyRelu: unary('leaky_relu', { ...FLOAT_T, alpha: number(0.2) }),
   // TensorFlow's Softmax is always along the last axis.
-  Softmax: op(FLOAT_T, (n, { b, operand }) => b.op('softmax', [operand(dataInputs(n)[0]!)], { axis: -1 })),
+  Softmax: op(FLOAT_T, (n, { b, operand }) => b.op('softmax', [operand(dataInputs(n)[0])], { axis: -1 })),
   Reshape: reshape,
   ConcatV2: concat,
 };
@@ -312,3 +324,6 @@ function outputNames(json: GraphModelJson, nodes: TfNode[]): string[] {
   const read = new Set(nodes.flatMap((n) => (n.input ?? []).map((i) => i.replace(/^\^/, '').replace(/:\d+$/, ''))));
   return nodes.filter((n) => !read.has(n.name) && n.op !== 'Const' && n.op !== 'NoOp').map((n) => n.name);
 }
+
+/** The TensorFlow ops the importer has a table entry for (the fuzzers mutate toward them). */
+export const tfOpNames = (): string[] => Object.keys(TF_OPS);

@@ -1,0 +1,7 @@
+import type { FuzzTarget } from '../harness.js';
+import { onnxTarget } from './onnx.js';
+import { tfjsGraphTarget } from './tfjs-graph.js';
+import { tfjsLayersTarget } from './tfjs-layers.js';
+
+/** Every fuzz target, in the order `npm run fuzz` runs them. */
+export const TARGETS: readonly FuzzTarget[] = [tfjsLayersTarget, tfjsGraphTarget, onnxTarget];
