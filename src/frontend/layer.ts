@@ -100,7 +100,8 @@ export abstract class Layer {
    * Merge layers take an array.
    */
   apply(inputs: SymbolicTensor | readonly SymbolicTensor[]): SymbolicTensor {
-    const list = inputs instanceof SymbolicTensor ? [inputs] : [...inputs];
+    // Anything but a tensor or an array of them (undefined from an untyped caller) is refused below.
+    const list = inputs instanceof SymbolicTensor ? [inputs] : Array.isArray(inputs) ? [...(inputs as readonly SymbolicTensor[])] : [];
     if (list.length === 0 || !list.every((t) => t instanceof SymbolicTensor))
       this.fail('NNC1006', 'apply() expects a SymbolicTensor (from input() or another layer), or an array of them');
     if (this.arity === 1 && list.length !== 1) this.fail('NNC1006', `takes one input, got ${list.length}`);

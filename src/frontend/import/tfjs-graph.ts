@@ -124,7 +124,9 @@ export function loadTfjsGraphModel(path: string): Graph {
   }
   b.currentLayer = undefined;
   if (problems.any) throw problems.report();
-  for (const name of outputNames(json, nodes)) b.output(name, ctx.operand(name));
+  const outputs = outputNames(json, nodes);
+  if (outputs.length === 0) throw new NncError('NNC6002', `${path} has no outputs: no signature outputs, and every node is read by another`, { location: { file: path } });
+  for (const name of outputs) b.output(name, ctx.operand(name));
   return b.build();
 }
 
