@@ -25,6 +25,8 @@ export interface FuzzTarget {
   prepare(): Promise<(rng: Rng) => FuzzCase>;
   /** Outcomes other than success or an NncError that are not crashes (the bundle's runtime errors). */
   readonly expectedError?: (e: unknown) => boolean;
+  /** An NncError that reports a crash in other words (a model file's NNC1003 thrown by nnc's own code). */
+  readonly hiddenCrash?: (e: NncError) => boolean;
 }
 
 export interface Crash {
@@ -44,10 +46,10 @@ export interface FuzzReport {
 }
 
 /** The verdict on what one input did: success, an NncError's code, or a crash (anything else). */
-export function judge(e: unknown, expectedError?: (e: unknown) => boolean): { code: string } | { crash: string } {
-  if (e instanceof NncError && !BUG_CODES.has(e.code)) return { code: e.code };
-  if (!(e instanceof NncError) && expectedError?.(e)) return { code: (e as Error).name };
-  const err = e as Error;
+export function judge(e: unknown, target: Pick<FuzzTarget, 'expectedError' | 'hiddenCrash'> = {}): { code: string } | { crash: string } {
+  if (e instanceof NncError && !BUG_CODES.has(e.code) && !target.hiddenCrash?.(e)) return { code: e.code };
+  if (!(e instanceof NncError) && target.expectedError?.(e)) return { code: (e as Error).name };
+  const err = (e instanceof NncError && e.cause instanceof Error ? e.cause : e) as Error;
   return { crash: `${err?.name ?? typeof e}: ${String(err?.message ?? e).split('\n')[0]}\n${err?.stack?.split('\n').slice(1, 6).join('\n') ?? ''}` };
 }
 
@@ -64,7 +66,7 @@ export async function fuzz(target: FuzzTarget, options: { seed: number; runs: nu
       report.successes++;
       continue;
     } catch (e) {
-      const verdict = judge(e, target.expectedError);
+      const verdict = judge(e, target);
       if ('code' in verdict) {
         report.codes[verdict.code] = (report.codes[verdict.code] ?? 0) + 1;
         continue;

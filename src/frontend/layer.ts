@@ -77,6 +77,11 @@ export abstract class Layer {
   constructor(args: LayerArgs = {}, defaultPrefix?: string) {
     this.name = args.name ?? uniqueName(defaultPrefix ?? snakeCase(new.target.name.replace(/Layer$/, '')));
     this.trainable = args.trainable ?? true;
+    // The name becomes IR value names (an input's, `name/kernel`), where a plain number is a numbered value.
+    if (args.name !== undefined && (typeof args.name !== 'string' || !/\D/.test(args.name)))
+      this.fail('NNC1006', `name must be a string that is not a plain number, got ${JSON.stringify(args.name)}`, "Name layers with letters, e.g. 'dense_1'.");
+    for (const key of ['batchInputShape', 'inputShape'] as const)
+      if (args[key] != null && !Array.isArray(args[key])) this.fail('NNC1006', `${key} must be an array of sizes, got ${JSON.stringify(args[key])}`);
     this.batchInputShape = args.batchInputShape ? [...args.batchInputShape] : args.inputShape ? [null, ...args.inputShape] : undefined;
   }
 
