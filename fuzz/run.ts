@@ -9,7 +9,7 @@ import { fuzz, type FuzzReport } from './harness.js';
 import { TARGETS } from './targets/index.js';
 
 const { values } = parseArgs({
-  options: { target: { type: 'string', multiple: true }, runs: { type: 'string', default: '3000' }, seed: { type: 'string', default: '1' }, from: { type: 'string', default: '0' } },
+  options: { target: { type: 'string', multiple: true }, runs: { type: 'string', default: '2000' }, seed: { type: 'string', default: '1' }, from: { type: 'string', default: '0' } },
 });
 const runs = Number(values.runs);
 const seed = Number(values.seed);
