@@ -16,7 +16,7 @@ interface Bundle {
  * What the JavaScript engine says when code trips over a value it did not check (the runtime's
  * bug, not the caller's): these messages from inside a bundle are crashes, whatever their type.
  */
-const ENGINE_WORDING = /Cannot read properties|Cannot set properties|is not a function|is not iterable|is not a constructor|Invalid typed array length|Invalid array length|out of bounds|Maximum call stack|Array buffer allocation failed/;
+const ENGINE_WORDING = /Cannot read properties|Cannot set properties|is not a function|is not iterable|is not a constructor|Invalid typed array length|Invalid array length|offset is out of bounds|outside the bounds of the buffer|Source is too large|Maximum call stack|Array buffer allocation failed/;
 
 /**
  * A bundle's refusal is an Error (TypeError, RangeError or Error) in its own words: one that says

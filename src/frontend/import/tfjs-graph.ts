@@ -54,6 +54,9 @@ export function isTfjsGraphModel(json: unknown): boolean {
 export function loadTfjsGraphModel(path: string): Graph {
   const json = checkSchema(TFJS_GRAPH_MODEL, JSON.parse(readFileSync(path, 'utf8')), path, 'the graph model') as GraphModelJson;
   const nodes = json.modelTopology?.node ?? [];
+  // Nodes are read by name: a second node of one name would write one IR value twice.
+  const twice = nodes.map((n) => n.name).find((name, i, all) => all.indexOf(name) !== i);
+  if (twice !== undefined) throw new NncError('NNC6002', `two nodes are named '${twice}'`, { location: { file: path, node: twice } });
   const attrs = new Map(nodes.map((n) => [n, attrValues(n)]));
   // Every problem is collected: unsupported ops, attrs their tables refuse, values refused while
   // building (those that depend on shapes or operands). The nodes reading a refused node are
@@ -266,6 +269,7 @@ const reshape = op({ ...FLOAT_T, Tshape: ignored }, (n, ctx) => {
 const concat = op({ ...FLOAT_T, N: ignored, Tidx: ignored }, (n, ctx) => {
   const ins = inputsOf(n, ctx, 2);
   const [axis] = constValues(n, ctx, ins[ins.length - 1]!);
+  if (!Number.isInteger(axis)) ctx.refuseNode(n, `the axis (operand '${ins[ins.length - 1]}') must be an integer constant, got ${axis}`);
   const operands = ins.slice(0, -1).map(ctx.operand);
   const rank = operands[0]!.type.shape.length;
   return ctx.b.op('concat', operands, { axis: axis! < 0 ? axis! + rank : axis! });
