@@ -77,6 +77,11 @@ export abstract class Layer {
   constructor(args: LayerArgs = {}, defaultPrefix?: string) {
     this.name = args.name ?? uniqueName(defaultPrefix ?? snakeCase(new.target.name.replace(/Layer$/, '')));
     this.trainable = args.trainable ?? true;
+    // The name becomes IR value names (an input's, `name/kernel`), where a plain number is a numbered value.
+    if (args.name !== undefined && (typeof args.name !== 'string' || !/\D/.test(args.name)))
+      this.fail('NNC1006', `name must be a string that is not a plain number, got ${JSON.stringify(args.name)}`, "Name layers with letters, e.g. 'dense_1'.");
+    for (const key of ['batchInputShape', 'inputShape'] as const)
+      if (args[key] != null && !Array.isArray(args[key])) this.fail('NNC1006', `${key} must be an array of sizes, got ${JSON.stringify(args[key])}`);
     this.batchInputShape = args.batchInputShape ? [...args.batchInputShape] : args.inputShape ? [null, ...args.inputShape] : undefined;
   }
 
@@ -100,7 +105,8 @@ export abstract class Layer {
    * Merge layers take an array.
    */
   apply(inputs: SymbolicTensor | readonly SymbolicTensor[]): SymbolicTensor {
-    const list = inputs instanceof SymbolicTensor ? [inputs] : [...inputs];
+    // Anything but a tensor or an array of them (undefined from an untyped caller) is refused below.
+    const list = inputs instanceof SymbolicTensor ? [inputs] : Array.isArray(inputs) ? [...(inputs as readonly SymbolicTensor[])] : [];
     if (list.length === 0 || !list.every((t) => t instanceof SymbolicTensor))
       this.fail('NNC1006', 'apply() expects a SymbolicTensor (from input() or another layer), or an array of them');
     if (this.arity === 1 && list.length !== 1) this.fail('NNC1006', `takes one input, got ${list.length}`);

@@ -142,6 +142,9 @@ function toList(x: SymbolicTensor | readonly SymbolicTensor[] | undefined, what:
     throw new NncError('NNC2006', `model '${model}': ${what} must be a tensor or a non-empty array of tensors`, {
       hint: 'Pass the tensors returned by input() and layer.apply(), e.g. model({ inputs: x, outputs: y }).',
     });
+  // One IR input or output per tensor: a tensor listed twice would name one value twice.
+  const twice = list.find((t, i) => list.indexOf(t) !== i);
+  if (twice) throw new NncError('NNC2006', `model '${model}': ${what} lists the tensor of layer '${twice.layer.name}' twice`, { hint: 'List each tensor once.' });
   return list;
 }
 

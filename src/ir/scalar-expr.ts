@@ -272,7 +272,8 @@ export function parseScalar(text: string): ScalarExpr {
       pos += num[0].length;
       return lit(Number(num[0]));
     }
-    const id = /^[a-z]+/.exec(text.slice(pos)) ?? fail('expected a function name');
+    // Function names such as to_f32 have digits and underscores after the first letter.
+    const id = /^[a-z][a-z0-9_]*/.exec(text.slice(pos)) ?? fail('expected a function name');
     if (!hasOwnKey(SCALAR_IMPL, id[0])) fail(`unknown function ${id[0]}`);
     pos += id[0].length;
     if (text[pos++] !== '(') fail('expected (');

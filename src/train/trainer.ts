@@ -139,7 +139,7 @@ export class Trainer {
     const epochs = options.epochs ?? 1;
     const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(epochs) || epochs < 1) throw new NncError('NNC5005', `epochs must be a positive integer, got ${epochs}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new NncError('NNC5005', `batchSize must be a positive integer, got ${batchSize}`);
+    checkBatchSize(batchSize);
     let xs = list(data.x);
     let ys = list(data.y);
     this.checkData(xs, ys, 'fit');
@@ -188,6 +188,7 @@ export class Trainer {
 
   /** [loss, ...metrics] over the whole data set (example-weighted means of batch values). */
   evaluate(data: Data, batchSize = 32): number[] {
+    checkBatchSize(batchSize);
     const xs = list(data.x);
     const ys = list(data.y);
     this.checkData(xs, ys, 'evaluate');
@@ -282,8 +283,10 @@ export class Trainer {
 
   /** Model outputs for `x`, batch by batch, on the current weights. */
   predict(x: Examples | readonly Examples[], batchSize = 32): Tensor[] {
+    checkBatchSize(batchSize);
     const xs = list(x);
     const n = exampleCount(xs, 'predict x');
+    if (n === 0) throw new NncError('NNC5002', 'predict x: the data set has no examples');
     const forward = this.executorFactory(this.trainedGraph());
     const parts: Tensor[][] = this.model.outputs.map(() => []);
     for (let start = 0; start < n; start += batchSize) {
@@ -295,4 +298,9 @@ export class Trainer {
     }
     return parts.map((ts) => tensor([n, ...ts[0]!.shape.slice(1)], concatFloat32(ts.map((t) => t.data as Float32Array))));
   }
+}
+
+/** fit, evaluate and predict step through the examples by batchSize: 0, negative or fractional sizes never finish. */
+function checkBatchSize(batchSize: number): void {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new NncError('NNC5005', `batchSize must be a positive integer, got ${batchSize}`);
 }

@@ -162,6 +162,7 @@ export function loadOnnxGraph(path: string): Graph {
   }
   b.currentLayer = undefined;
   if (problems.any) throw problems.report();
+  if (graph.outputs.length === 0) throw new NncError('NNC6002', `${path} declares no graph outputs`, { location: { file: path }, hint: 'A model returns at least one value: list it in graph.output.' });
   for (const o of graph.outputs) {
     if (graph.initializers.has(o.name) && !values.has(o.name))
       throw new NncError('NNC6001', `graph output '${o.name}' is an initializer (a constant): nnc bundles return values they compute`, {
@@ -573,3 +574,6 @@ function copyBytes(bytes: Uint8Array): ArrayBuffer {
   copy.set(bytes);
   return copy.buffer;
 }
+
+/** The ONNX op types the importer has a table entry for (the fuzzers mutate toward them). */
+export const onnxOpTypes = (): string[] => Object.keys(ONNX_OPS);

@@ -49,6 +49,27 @@ export const layersModelConfig = (config: unknown) => (Array.isArray(config) ? L
 
 const TF_SHAPE = z.looseObject({ dim: z.array(z.looseObject({ size: z.union([z.string(), z.number()]).optional() })).optional(), unknownRank: z.boolean().optional() });
 
+/** A TensorFlow AttrValue's fields the importer decodes (strings are base64), each of its protobuf JSON type. */
+const TF_NUMBER = z.union([z.string(), z.number()]);
+const TF_ATTR = z.looseObject({
+  s: z.string().optional(),
+  i: TF_NUMBER.optional(),
+  f: TF_NUMBER.optional(),
+  b: z.boolean().optional(),
+  type: z.string().optional(),
+  shape: TF_SHAPE.optional(),
+  list: z
+    .looseObject({
+      s: z.array(z.string()).optional(),
+      i: z.array(TF_NUMBER).optional(),
+      f: z.array(TF_NUMBER).optional(),
+      b: z.array(z.boolean()).optional(),
+      type: z.array(z.string()).optional(),
+      shape: z.array(TF_SHAPE).optional(),
+    })
+    .optional(),
+});
+
 export const TFJS_GRAPH_MODEL = z.looseObject({
   format: z.string().optional(),
   modelTopology: z.looseObject({
@@ -57,7 +78,7 @@ export const TFJS_GRAPH_MODEL = z.looseObject({
         name: z.string().min(1),
         op: z.string().min(1),
         input: z.array(z.string()).optional(),
-        attr: z.record(z.string(), z.looseObject({ shape: TF_SHAPE.optional() })).optional(),
+        attr: z.record(z.string(), TF_ATTR).optional(),
       }),
     ),
   }),

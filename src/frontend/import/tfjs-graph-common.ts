@@ -51,7 +51,8 @@ export interface TfContext {
   /** Convolutions rewritten from SpaceToBatchND -> conv -> BatchToSpaceND, by node name. */
   readonly dilatedFrom: ReadonlyMap<string, SpaceToBatchPattern>;
   /** The IR value a reference names (a folded int tensor becomes a `const` when it holds no batch size). */
-  operand(ref: string): Node;
+  /** The value `ref` names; undefined (an input the node lacks) is refused naming the node. */
+  operand(ref: string | undefined): Node;
   /** The int32 tensor a reference names, known at import (a Const or a folded shape computation); refuses `n` otherwise. */
   ints(n: TfNode, ref: string): KnownInts;
   /** A weight computed from constants at import (a transposed matrix), made once per name. */

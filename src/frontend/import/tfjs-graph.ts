@@ -49,7 +49,11 @@ export function loadTfjsGraphModel(path: string): Graph {
   } catch (e) {
     manifestError = e;
   }
-  const dilated = rewriteDilatedConvolutions(json.modelTopology?.node ?? [], consts, attrValues);
+  // Nodes are read by name: a second node of one name would write one IR value twice.
+  const named = json.modelTopology?.node ?? [];
+  const twice = named.map((n) => n.name).find((name, i, all) => all.indexOf(name) !== i);
+  if (twice !== undefined) throw new NncError('NNC6002', `two nodes are named '${twice}'`, { location: { file: path, node: twice } });
+  const dilated = rewriteDilatedConvolutions(named, consts, attrValues);
   const nodes = dilated.nodes;
   const attrs = new Map(nodes.map((n) => [n, attrValues(n)]));
   // Every problem is collected: unsupported ops, attrs their tables refuse, values refused while
@@ -89,6 +93,8 @@ export function loadTfjsGraphModel(path: string): Graph {
     consts,
     dilatedFrom: dilated.patterns,
     operand(ref) {
+      // A node with fewer inputs than its op reads (a hostile or truncated file).
+      if (ref === undefined) throw problems.at(current?.name ?? '?', `${current?.op} has no input where it needs one (it has ${current ? dataInputs(current).length : 0})`);
       const name = refName(ref);
       const v = values.get(name);
       if (isKnownInts(v)) {
@@ -136,7 +142,9 @@ export function loadTfjsGraphModel(path: string): Graph {
   b.currentLayer = undefined;
   current = undefined;
   if (problems.any) throw problems.report();
-  for (const name of outputNames(json, nodes)) b.output(name, ctx.operand(name));
+  const outputs = outputNames(json, nodes);
+  if (outputs.length === 0) throw new NncError('NNC6002', `${path} has no outputs: no signature outputs, and every node is read by another`, { location: { file: path } });
+  for (const name of outputs) b.output(name, ctx.operand(name));
   return b.build();
 }
 
@@ -228,7 +236,9 @@ const reshape = op({ ...FLOAT_T, Tshape: only('DT_INT32', 'DT_INT64') }, (n, ctx
 // N (the operand count) and Tidx (the axis' integer type) are stated by the operands themselves.
 const concat = op({ ...FLOAT_T, N: ignored, Tidx: ignored }, (n, ctx) => {
   const ins = dataInputs(n);
+  if (ins.length < 2) ctx.refuseNode(n, `needs its operands and an axis, has ${ins.length} inputs`);
   const [axis] = constValues(n, ctx, ins[ins.length - 1]!);
+  if (!Number.isInteger(axis)) ctx.refuseNode(n, `the axis (operand '${ins[ins.length - 1]}') must be an integer constant, got ${axis}`);
   const operands = ins.slice(0, -1).map(ctx.operand);
   const rank = operands[0]!.type.shape.length;
   return ctx.b.op('concat', operands, { axis: axis! < 0 ? axis! + rank : axis! });
@@ -305,3 +315,6 @@ function outputNames(json: GraphModelJson, nodes: TfNode[]): string[] {
   const read = new Set(nodes.flatMap((n) => (n.input ?? []).map((i) => i.replace(/^\^/, '').replace(/:\d+$/, ''))));
   return nodes.filter((n) => !read.has(n.name) && n.op !== 'Const' && n.op !== 'NoOp').map((n) => n.name);
 }
+
+/** The TensorFlow ops the importer has a table entry for (the fuzzers mutate toward them). */
+export const tfOpNames = (): string[] => Object.keys(TF_OPS);

@@ -300,8 +300,10 @@ export function loadTfjsLayersModel(path: string): LayersModel {
   } catch (e) {
     throw new NncError('NNC6002', `cannot read ${path} as JSON: ${(e as Error).message}`, { location: { file: path } });
   }
-  const topology = json.modelTopology as ModelJson['modelTopology'] & { model_config?: unknown };
-  const root = (topology && 'model_config' in topology && topology.model_config ? topology.model_config : topology) as
+  // A file whose JSON is not an object, or whose modelTopology is not one, has no topology.
+  const object = (v: unknown): v is object => typeof v === 'object' && v !== null;
+  const topology = (object(json) && object(json.modelTopology) ? json.modelTopology : undefined) as ModelJson['modelTopology'] & { model_config?: unknown };
+  const root = (topology && 'model_config' in topology && object(topology.model_config) ? topology.model_config : topology) as
     | { class_name?: string; config?: unknown }
     | undefined;
   if (!root?.class_name)

@@ -58,7 +58,8 @@ export abstract class ConvWindowLayer extends Layer {
   }
 
   private pair(option: string, v: IntOrPair): [number, number] {
-    const p = typeof v === 'number' ? [v, v] : [...v];
+    // Not a number or a list (a hostile JSON config, an untyped model file): refused below, not spread.
+    const p = typeof v === 'number' ? [v, v] : Array.isArray(v) ? [...(v as number[])] : [];
     if (p.length !== 2 || p.some((d) => !Number.isInteger(d) || d < 1)) this.fail('NNC1006', `${option} must be a positive integer or a pair of them, got ${JSON.stringify(v)}`);
     return p as [number, number];
   }

@@ -56,6 +56,7 @@ export function shapeThroughChannelsLast(shape: Shape, format: DataFormat, f: (n
 
 /** A number or a pair of positive integers, as a pair (poolSize, strides). */
 export function intPair(value: number | readonly number[]): [number, number] | undefined {
-  const pair = typeof value === 'number' ? [value, value] : [...value];
+  // Neither a number nor a list (a hostile JSON config, an untyped model file): no pair.
+  const pair = typeof value === 'number' ? [value, value] : Array.isArray(value) ? [...value] : [];
   return pair.length === 2 && pair.every((d) => Number.isInteger(d) && d > 0) ? [pair[0]!, pair[1]!] : undefined;
 }

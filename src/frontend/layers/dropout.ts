@@ -14,7 +14,7 @@ export class Dropout extends Layer {
 
   constructor(args: DropoutArgs) {
     super(args);
-    if (!(args.rate >= 0 && args.rate < 1)) this.fail('NNC1006', `rate must be in [0, 1), got ${args.rate}`);
+    if (!(typeof args.rate === 'number' && args.rate >= 0 && args.rate < 1)) this.fail('NNC1006', `rate must be in [0, 1), got ${args.rate}`);
     this.rate = args.rate;
   }
 

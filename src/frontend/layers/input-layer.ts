@@ -17,7 +17,8 @@ export class InputLayer extends Layer {
   readonly output: SymbolicTensor;
 
   constructor(args: InputArgs) {
-    const batchShape = args.batchShape ?? (args.shape ? [null, ...args.shape] : undefined);
+    // A shape that is not an array (untyped model files) is refused below, not spread.
+    const batchShape = Array.isArray(args.batchShape) ? args.batchShape : Array.isArray(args.shape) ? [null, ...args.shape] : undefined;
     if (!batchShape || batchShape.slice(1).some((d) => !Number.isInteger(d) || (d as number) <= 0))
       throw new NncError('NNC1006', `input() needs a shape of positive integers, got ${JSON.stringify(args.shape ?? args.batchShape)}`, {
         ...(args.name ? { location: { layer: args.name } } : {}),
