@@ -54,7 +54,7 @@ export interface TfContext {
   /** The value `ref` names; undefined (an input the node lacks) is refused naming the node. */
   operand(ref: string | undefined): Node;
   /** The int32 tensor a reference names, known at import (a Const or a folded shape computation); refuses `n` otherwise. */
-  ints(n: TfNode, ref: string): KnownInts;
+  ints(n: TfNode, ref: string | undefined): KnownInts;
   /** A weight computed from constants at import (a transposed matrix), made once per name. */
   derivedWeight(name: string, shape: number[], data: () => Float32Array): Node;
   /** Refuses the node for one attr's value, for a reason only its operands reveal. */
@@ -92,7 +92,7 @@ export const refName = (ref: string) => ref.replace(/^\^/, '').replace(/:0$/, ''
 export const dataInputs = (n: TfNode) => (n.input ?? []).filter((i) => !i.startsWith('^'));
 
 /** The exact integers of a known int32 operand (a shape, axes, paddings); refused if one is the batch size. */
-export function constValues(n: TfNode, ctx: TfContext, ref: string): number[] {
+export function constValues(n: TfNode, ctx: TfContext, ref: string | undefined): number[] {
   const v = ctx.ints(n, ref);
   return v.values.map((x) => (x === BATCH ? ctx.refuseNode(n, `operand '${ref}' depends on the batch size, which is known only at run time`) : x));
 }

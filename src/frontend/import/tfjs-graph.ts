@@ -112,6 +112,7 @@ export function loadTfjsGraphModel(path: string): Graph {
       return w;
     },
     ints(n, ref) {
+      if (ref === undefined) return ctx.refuseNode(n, `has no input where it needs one (it has ${dataInputs(n).length})`);
       const name = refName(ref);
       const v = values.get(name);
       if (isKnownInts(v)) return v;
@@ -177,7 +178,9 @@ const TF_DTYPES = { DT_FLOAT: 'f32', DT_INT32: 'i32', DT_BOOL: 'bool' } as const
 
 const unary = (irOp: string, attrs: AttrTable = FLOAT_T) =>
   op(attrs, (n, { b, operand }, a) => b.op(irOp, [operand(dataInputs(n)[0]!)], irAttrs(irOp, a)));
-const binary = (irOp: string, attrs: AttrTable = FLOAT_T) => op(attrs, (n, { b, operand }) => b.op(irOp, dataInputs(n).slice(0, 2).map(operand)));
+/** The first two data inputs; a missing one is refused by `operand`, naming the node. */
+const twoOperands = (n: TfNode, operand: TfContext['operand']) => [0, 1].map((i) => operand(dataInputs(n)[i]));
+const binary = (irOp: string, attrs: AttrTable = FLOAT_T) => op(attrs, (n, { b, operand }) => b.op(irOp, twoOperands(n, operand)));
 
 const MATMUL_ATTRS = {
   ...FLOAT_T,
@@ -238,7 +241,6 @@ const concat = op({ ...FLOAT_T, N: ignored, Tidx: ignored }, (n, ctx) => {
   const ins = dataInputs(n);
   if (ins.length < 2) ctx.refuseNode(n, `needs its operands and an axis, has ${ins.length} inputs`);
   const [axis] = constValues(n, ctx, ins[ins.length - 1]!);
-  if (!Number.isInteger(axis)) ctx.refuseNode(n, `the axis (operand '${ins[ins.length - 1]}') must be an integer constant, got ${axis}`);
   const operands = ins.slice(0, -1).map(ctx.operand);
   const rank = operands[0]!.type.shape.length;
   return ctx.b.op('concat', operands, { axis: axis! < 0 ? axis! + rank : axis! });
@@ -266,7 +268,7 @@ const TF_OPS: Record<string, TfOp> = {
   MatMul: op(MATMUL_ATTRS, (n, ctx, a) => product(n, ctx, a.transpose_b)),
   _FusedMatMul: fusedMatmul,
   // NCHW would add the bias along axis 1.
-  BiasAdd: op({ ...FLOAT_T, data_format: only('NHWC') }, (n, { b, operand }) => b.op('add', dataInputs(n).slice(0, 2).map(operand))),
+  BiasAdd: op({ ...FLOAT_T, data_format: only('NHWC') }, (n, { b, operand }) => b.op('add', twoOperands(n, operand))),
   Add: binary('add', NUMERIC_T),
   AddV2: binary('add', NUMERIC_T),
   Sub: binary('sub', NUMERIC_T),
