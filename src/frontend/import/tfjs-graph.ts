@@ -195,8 +195,9 @@ const MATMUL_ATTRS = {
 /** x · w, or x · wᵀ with w a constant (transposed once, here). A transposed x would move the batch axis. */
 function product(n: TfNode, ctx: TfContext, transposeB: boolean): Node {
   const [x, w] = dataInputs(n);
-  if (!transposeB) return ctx.b.op('matmul', [ctx.operand(x!), ctx.operand(w!)]);
-  const c = ctx.consts.get(refName(w!)) ?? ctx.refuse(n, 'transpose_b', true, 'needs the second operand to be a constant');
+  // A missing operand is refused by `operand`, naming the node.
+  if (!transposeB || w === undefined) return ctx.b.op('matmul', [ctx.operand(x), ctx.operand(w)]);
+  const c = ctx.consts.get(refName(w)) ?? ctx.refuse(n, 'transpose_b', true, 'needs the second operand to be a constant');
   if (c.shape.length !== 2) ctx.refuseNode(n, `the second operand must be a matrix, got shape [${c.shape.join(', ')}]`);
   if (c.dtype !== 'f32') ctx.refuseNode(n, `the second operand ('${w}') must be float32`);
   const [rows, cols] = c.shape as [number, number];
