@@ -15,7 +15,7 @@ import { FLOAT_T, constValues, dataInputs, op, type TfContext, type TfNode } fro
 export const fusedBatchNormOp = op(
   {
     ...FLOAT_T,
-    // V3's dtype of scale, offset, mean and variance (float32 as T).
+    // V2 / V3's dtype of scale, offset, mean and variance (float32, as T).
     U: only('DT_FLOAT'),
     data_format: only('NHWC'),
     epsilon: number(),
