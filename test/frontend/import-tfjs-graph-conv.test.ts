@@ -1,90 +1,25 @@
 /**
- * tfjs graph models with convolutional ops (Conv2D, _FusedConv2D, MaxPool, AvgPool, Pad, PadV2,
+ * tfjs graph models with convolutional ops (Conv2D, _FusedConv2D, DepthwiseConv2dNative,
+ * FusedDepthwiseConv2dNative, MaxPool, AvgPool, Pad, PadV2,
  * Mean / Max / Sum, the SpaceToBatchND dilated convolution, Keras' Shape/StridedSlice/Pack
  * flatten), hand-written as tensorflowjs_converter writes them, against tfjs-converter running the
  * same files: the interpreter, the wasm bundle (SIMD and scalar) and the WebGPU bundle at batch 1
  * and 7, within 1e-5 of each output's scale (its largest magnitude, at least 1).
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { NncError } from '../../src/errors.js';
 import { Random } from '../../src/frontend/random.js';
 import { loadTfjsGraphModel } from '../../src/frontend/import/tfjs-graph.js';
-import type { Graph } from '../../src/ir/graph.js';
 import { interpret } from '../../src/ir/interpreter.js';
-import { verifyGraph } from '../../src/ir/verifier.js';
-import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
+import { randomInputs } from '../helpers/random-inputs.js';
+import { expectClose, goldenCase, type Case } from '../helpers/tfjs-graph-golden.js';
 import { constNode, floatWeight, intWeight, ints, placeholder, str, strs, tfConverterOutputs, tfjsConverterModel, tfNode, writeGraphModel, type Weight } from '../helpers/tfjs-graph-model.js';
 import { tfjsReady } from '../helpers/tfjs-twin.js';
-import { buildWebGpuBundle, byName, dawnGpu, predictInput } from '../helpers/webgpu.js';
-import { buildWasmBundle, outputsByName, predictArgument } from '../wasm/bundle-helpers.js';
-import { removeTempDirs } from '../wasm/temp.js';
 
-const RELATIVE = 1e-5;
-const BATCHES = [1, 7];
 const rng = new Random(23);
 const f32 = (name: string, shape: number[], scale = 1) => floatWeight(rng, name, shape, scale);
 const i32 = (name: string, shape: number[], values: number[]) => [constNode(name, 'DT_INT32'), intWeight(name, shape, values)] as const;
-
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, where: string): void {
-  const scale = Math.max(1, ...Array.from(want, Math.abs));
-  expect(got.length, where).toBe(want.length);
-  expect(maxAbsDiff(got, want), where).toBeLessThanOrEqual(RELATIVE * scale);
-}
-
-interface Case {
-  name: string;
-  nodes: unknown[];
-  weights: Weight[];
-  /** Per-image input shape (one float input, `x`). */
-  input: number[];
-  outputs: string[];
-}
-
-/** Checks one hand-written model in every backend against tfjs-converter. */
-function goldenCase({ name, nodes, weights, input, outputs }: Case) {
-  describe(name, () => {
-    beforeAll(() => tfjsReady());
-    afterAll(removeTempDirs);
-    const model = writeGraphModel(nodes, weights);
-    const graph: Graph = loadTfjsGraphModel(model.path);
-    const oracle = async (flat: Float32Array, batch: number) => tfConverterOutputs(model, { x: tf.tensor(flat, [batch, ...input]) }, outputs);
-
-    it('imports to a verified graph with the expected outputs', () => {
-      verifyGraph(graph, { requireWeightData: true });
-      expect(graph.outputs.map((o) => o.name)).toEqual(outputs);
-    });
-
-    it('the interpreter and the wasm bundle (SIMD and scalar) equal tfjs-converter', async () => {
-      const { load } = await (await buildWasmBundle(graph)).import();
-      const builds = [await load(), await load({ simd: false })];
-      for (const batch of BATCHES) {
-        const { tensors, flat } = randomInputs(graph, batch, batch + 3);
-        const want = await oracle(flat.x!, batch);
-        const got = interpret(graph, tensors);
-        for (const o of outputs) expectClose(got[o]!.data, want[o]!, `interpreter ${o}, batch ${batch}`);
-        for (const build of builds) {
-          const out = outputsByName(build.predict(predictArgument(flat), batch), build.outputNames);
-          for (const o of outputs) expectClose(out[o]!, want[o]!, `wasm ${build.simd ? 'simd' : 'scalar'} ${o}, batch ${batch}`);
-        }
-      }
-    });
-
-    it('the WebGPU bundle equals tfjs-converter', async () => {
-      const gpuModel = await (await (await buildWebGpuBundle(graph)).import()).load({ gpu: await dawnGpu() });
-      try {
-        for (const batch of BATCHES) {
-          const { flat } = randomInputs(graph, batch, batch + 3);
-          const want = await oracle(flat.x!, batch);
-          const out = byName(await gpuModel.predict(predictInput(graph, flat), batch), gpuModel.outputNames);
-          for (const o of outputs) expectClose(out[o]!, want[o]!, `webgpu ${o}, batch ${batch}`);
-        }
-      } finally {
-        await gpuModel.dispose();
-      }
-    });
-  });
-}
 
 const conv = (name: string, x: string, w: string, attr: Record<string, unknown>) =>
   tfNode(name, 'Conv2D', [x, w], { T: { type: 'DT_FLOAT' }, data_format: str('NHWC'), strides: ints(1, 1, 1, 1), dilations: ints(1, 1, 1, 1), padding: str('VALID'), use_cudnn_on_gpu: { b: true }, ...attr });
@@ -198,6 +133,49 @@ goldenCase({
   outputs: ['same_d2_bias', 'valid_d3'],
 });
 
+const depthwise = (name: string, x: string, w: string, attr: Record<string, unknown>) =>
+  tfNode(name, 'DepthwiseConv2dNative', [x, w], { T: { type: 'DT_FLOAT' }, data_format: str('NHWC'), strides: ints(1, 1, 1, 1), dilations: ints(1, 1, 1, 1), padding: str('VALID'), explicit_paddings: { list: {} }, ...attr });
+const fusedDepthwise = (name: string, x: string, w: string, b: string, ops: string[], attr: Record<string, unknown> = {}) =>
+  tfNode(name, 'FusedDepthwiseConv2dNative', [x, w, b], {
+    T: { type: 'DT_FLOAT' },
+    num_args: { i: '1' },
+    fused_ops: strs(...ops),
+    data_format: str('NHWC'),
+    strides: ints(1, 1, 1, 1),
+    dilations: ints(1, 1, 1, 1),
+    padding: str('SAME'),
+    explicit_paddings: { list: {} },
+    epsilon: { f: 0 },
+    leakyrelu_alpha: { f: 0.2 },
+    ...attr,
+  });
+const depthwiseDilated = dilatedNodes('dw_d2', 'x', [9, 8], [3, 3], 2, 'SAME', (n, i) => depthwise(n, i, 'dw', {}));
+
+// DepthwiseConv2dNative in every padding / stride / dilation form, multipliers 2 and 1, the
+// SpaceToBatchND dilated form; FusedDepthwiseConv2dNative with each epilogue grappler writes.
+// Weights up to 3 in magnitude push the sums past Relu6's 6.
+goldenCase({
+  name: 'DepthwiseConv2dNative and FusedDepthwiseConv2dNative',
+  input: [9, 8, 3],
+  nodes: [
+    placeholder('x', [9, 8, 3]),
+    constNode('dw'),
+    constNode('dw1'),
+    constNode('dbias'),
+    constNode('dbias1'),
+    depthwise('dw_valid', 'x', 'dw', {}),
+    depthwise('dw_same_s2', 'x', 'dw', { padding: str('SAME'), strides: ints(1, 2, 2, 1) }),
+    depthwise('dw_explicit', 'x', 'dw', { padding: str('EXPLICIT'), explicit_paddings: ints(0, 0, 1, 2, 2, 0, 0, 0), strides: ints(1, 2, 1, 1) }),
+    depthwise('dw_dilated', 'x', 'dw1', { dilations: ints(1, 2, 3, 1), padding: str('SAME') }),
+    ...depthwiseDilated.nodes,
+    fusedDepthwise('fdw_bias', 'x', 'dw', 'dbias', ['BiasAdd'], { padding: str('VALID'), strides: ints(1, 2, 2, 1) }),
+    fusedDepthwise('fdw_relu', 'x', 'dw', 'dbias', ['BiasAdd', 'Relu']),
+    fusedDepthwise('fdw_relu6', 'x', 'dw1', 'dbias1', ['BiasAdd', 'Relu6'], { dilations: ints(1, 2, 2, 1) }),
+  ],
+  weights: [f32('dw', [3, 3, 3, 2], 3), f32('dw1', [2, 3, 3, 1], 3), f32('dbias', [6]), f32('dbias1', [3]), ...depthwiseDilated.weights],
+  outputs: ['dw_valid', 'dw_same_s2', 'dw_explicit', 'dw_dilated', 'dw_d2', 'fdw_bias', 'fdw_relu', 'fdw_relu6'],
+});
+
 describe('dilated convolution rewrite', () => {
   it('is one conv2d with dilations (SAME -> same, the odd cell of padding after)', () => {
     const m = writeGraphModel(
@@ -206,6 +184,12 @@ describe('dilated convolution rewrite', () => {
     );
     const convs = loadTfjsGraphModel(m.path).nodes.filter((n) => n.op !== 'input' && n.op !== 'weight');
     expect(convs.map((n) => [n.op, n.attrs.dilations, n.attrs.padding])).toEqual([['conv2d', [2, 2], 'same']]);
+  });
+
+  it('is one depthwise_conv2d with dilations for a depthwise convolution', () => {
+    const m = writeGraphModel([placeholder('x', [9, 8, 3]), constNode('dw'), ...depthwiseDilated.nodes], [f32('dw', [3, 3, 3, 2]), ...depthwiseDilated.weights]);
+    const convs = loadTfjsGraphModel(m.path).nodes.filter((n) => n.op !== 'input' && n.op !== 'weight');
+    expect(convs.map((n) => [n.op, n.attrs.dilations, n.attrs.padding])).toEqual([['depthwise_conv2d', [2, 2], 'same']]);
   });
 });
 
@@ -349,10 +333,12 @@ describe('refusals name the node and the attr', () => {
         conv('pads_without_explicit', 'x', 'w', { padding: str('SAME'), explicit_paddings: ints(0, 0, 1, 1, 1, 1, 0, 0) }),
         pool('pool_channels', 'MaxPool', [1, 2, 2, 2], [1, 2, 2, 1], 'VALID'),
         pool('pool_explicit', 'MaxPool', [1, 2, 2, 1], [1, 2, 2, 1], 'EXPLICIT'),
+        depthwise('dw_nchw', 'x', 'w', { data_format: str('NCHW') }),
+        depthwise('dw_channel_stride', 'x', 'w', { strides: ints(1, 1, 1, 2) }),
       ],
       weights,
     );
-    expect(message).toContain('7 problem(s)');
+    expect(message).toContain('9 problem(s)');
     for (const expected of [
       'node nchw): Conv2D attr data_format = "NCHW" is not supported (only "NHWC")',
       'node batch_stride): Conv2D attr strides = [2,1,1,1] must be [1, height, width, 1]',
@@ -361,6 +347,8 @@ describe('refusals name the node and the attr', () => {
       'node pads_without_explicit): Conv2D attr explicit_paddings = [0,0,1,1,1,1,0,0] is only read with padding EXPLICIT, not SAME',
       'node pool_channels): MaxPool attr ksize = [1,2,2,2] must be [1, height, width, 1]',
       'node pool_explicit): MaxPool attr padding = "EXPLICIT" is not supported',
+      'node dw_nchw): DepthwiseConv2dNative attr data_format = "NCHW" is not supported (only "NHWC")',
+      'node dw_channel_stride): DepthwiseConv2dNative attr strides = [1,1,1,2] must be [1, height, width, 1]',
     ])
       expect(message).toContain(expected);
   });
@@ -382,9 +370,11 @@ describe('refusals name the node and the attr', () => {
         crops,
         fused('tanh', 'x', 'w', 'bias', ['BiasAdd', 'Tanh']),
         fused('batchnorm', 'x', 'w', 'bias', ['FusedBatchNorm', 'Relu']),
-        tfNode('depthwise', 'DepthwiseConv2dNative', ['x', 'w']),
-        tfNode('bn', 'FusedBatchNormV3', ['x', 'bias', 'bias', 'bias', 'bias']),
-        tfNode('resize', 'ResizeNearestNeighbor', ['x', 'pads']),
+        fusedDepthwise('dw_elu', 'x', 'w', 'bias', ['BiasAdd', 'Elu']),
+        fusedDepthwise('dw_no_bias', 'x', 'w', 'bias', ['Relu']),
+        tfNode('conv3d', 'Conv3D', ['x', 'w']),
+        tfNode('lrn', 'LRN', ['x']),
+        tfNode('crop', 'CropAndResize', ['x', 'pads']),
         tfNode('pad_one', 'PadV2', ['x', 'pads', 'one'], { T: { type: 'DT_FLOAT' } }),
         tfNode('s2b', 'SpaceToBatchND', ['x', 'block', 's2b_pads']),
         conv('s2b/conv', 's2b', 'w', {}),
@@ -398,9 +388,11 @@ describe('refusals name the node and the attr', () => {
     for (const expected of [
       'node tanh): TensorFlow op _FusedConv2D [BiasAdd, Tanh]',
       'node batchnorm): TensorFlow op _FusedConv2D [FusedBatchNorm, Relu]',
-      'node depthwise): TensorFlow op DepthwiseConv2dNative',
-      'node bn): TensorFlow op FusedBatchNormV3',
-      'node resize): TensorFlow op ResizeNearestNeighbor',
+      'node dw_elu): TensorFlow op FusedDepthwiseConv2dNative [BiasAdd, Elu]',
+      'node dw_no_bias): TensorFlow op FusedDepthwiseConv2dNative [Relu]',
+      'node conv3d): TensorFlow op Conv3D',
+      'node lrn): TensorFlow op LRN',
+      'node crop): TensorFlow op CropAndResize',
       "node pad_one): PadV2: constant_values 'one' must be the constant 0",
       'node b2s): BatchToSpaceND: crops [0,0,0,3] must not exceed paddings [2,2,2,2]',
       'node s2b): SpaceToBatchND: supported only as the start of a dilated convolution',

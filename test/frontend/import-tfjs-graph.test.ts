@@ -49,7 +49,7 @@ describe('tfjs graph model import', () => {
       [
         tfNode('x', 'Placeholder', [], { shape: { shape: { dim: [{ size: '-1' }, { size: '4' }] } } }),
         constNode('w'),
-        tfNode('conv', 'DepthwiseConv2dNative', ['x', 'w']),
+        tfNode('conv', 'Conv3D', ['x', 'w']),
         tfNode('fused', '_FusedMatMul', ['x', 'w', 'w'], { fused_ops: { list: { s: [b64('BiasAdd'), b64('Prelu')] } } }),
       ],
       [floatWeight('w', [4, 4])],

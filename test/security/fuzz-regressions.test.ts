@@ -90,6 +90,11 @@ describe('tfjs graph importer crashers', () => {
     expect(e.message).toContain('Relu has no input where it needs one (it has 0)');
   });
 
+  it('a MatMul with transpose_b and one input (was: TypeError reading the missing operand name)', () => {
+    const e = catchNnc(() => loadTfjsGraphModel(graphNodes([placeholder, { name: 'm', op: 'MatMul', input: ['x'], attr: { transpose_b: { b: true } } }])));
+    expect([e.code, e.message]).toEqual(['NNC6001', expect.stringContaining('MatMul has no input where it needs one (it has 1)')]);
+  });
+
   it('an attr whose string is not a string (was: TypeError in Buffer.from)', () => {
     const e = catchNnc(() => loadTfjsGraphModel(graphNodes([placeholder, { name: 'y', op: 'BiasAdd', input: ['x', 'x'], attr: { data_format: { s: 1e9 } } }])));
     expect([e.code, e.message]).toEqual(['NNC6002', expect.stringContaining('$.modelTopology.node[1].attr.data_format.s')]);

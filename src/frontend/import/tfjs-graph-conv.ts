@@ -1,5 +1,6 @@
 /**
  * TensorFlow's convolutional ops as IR: Conv2D / _FusedConv2D -> conv2d (+ add, activation),
+ * DepthwiseConv2dNative / FusedDepthwiseConv2dNative -> depthwise_conv2d (+ add, activation),
  * MaxPool / AvgPool -> max_pool2d / avg_pool2d, Pad / PadV2 -> pad, Mean / Max / Sum -> reductions.
  * Layout is NHWC only (NCHW is refused by name). Window attrs are TensorFlow's 4-vectors
  * [1, h, w, 1]; a stride or window over the batch or channel axis is refused. EXPLICIT padding
@@ -68,12 +69,21 @@ function convPadding(n: TfNode, ctx: TfContext, x: Node, a: { padding: string; e
   return { x: padSpatial(ctx, x, pads), padding: 'valid' };
 }
 
-/** Conv2D's product: x [n, h, w, c] ⊛ filter [kh, kw, c, f] (TensorFlow's HWIO is conv2d's layout). */
-function convolution(n: TfNode, ctx: TfContext, a: { strides: number[]; dilations: number[]; padding: string; explicit_paddings: number[] }): Node {
+/** The IR convolution a TensorFlow convolution becomes, with its filter's layout in words. */
+const CONV_KINDS = {
+  conv2d: 'in channels, filters',
+  depthwise_conv2d: 'in channels, multiplier',
+} as const;
+
+/**
+ * Conv2D's product x [n, h, w, c] ⊛ filter [kh, kw, c, f], or DepthwiseConv2dNative's with filter
+ * [kh, kw, c, m]: TensorFlow's filter layouts are conv2d's and depthwise_conv2d's.
+ */
+function convolution(n: TfNode, ctx: TfContext, a: { strides: number[]; dilations: number[]; padding: string; explicit_paddings: number[] }, irOp: keyof typeof CONV_KINDS = 'conv2d'): Node {
   const [xRef, wRef] = dataInputs(n);
   const x = ctx.operand(xRef!);
   const w = ctx.operand(wRef!);
-  if (w.type.shape.length !== 4) ctx.refuseNode(n, `the filter must be [height, width, in channels, filters], got rank ${w.type.shape.length}`);
+  if (w.type.shape.length !== 4) ctx.refuseNode(n, `the filter must be [height, width, ${CONV_KINDS[irOp]}], got rank ${w.type.shape.length}`);
   if (x.type.shape.length !== 4) ctx.refuseNode(n, `the input must be NHWC [batch, height, width, channels], got rank ${x.type.shape.length}`);
   const strides = spatialPair(n, ctx, 'strides', a.strides);
   const dilations = spatialPair(n, ctx, 'dilations', a.dilations);
@@ -83,34 +93,40 @@ function convolution(n: TfNode, ctx: TfContext, a: { strides: number[]; dilation
   const misfit = pattern && spaceToBatchMisfit(x.type.shape, pattern);
   if (misfit) ctx.refuseNode(n, misfit);
   const padded = convPadding(n, ctx, x, a, spans, strides);
-  return ctx.b.op('conv2d', [padded.x, w], { strides, dilations, padding: padded.padding });
+  return ctx.b.op(irOp, [padded.x, w], { strides, dilations, padding: padded.padding });
 }
 
 export const conv2dOp = op(CONV_ATTRS, (n, ctx, a) => convolution(n, ctx, a));
+export const depthwiseConv2dOp = op(CONV_ATTRS, (n, ctx, a) => convolution(n, ctx, a, 'depthwise_conv2d'));
+
+const FUSED_CONV_ATTRS = {
+  ...CONV_ATTRS,
+  fused_ops: strings([]),
+  // The operands say how many fused arguments there are; TArgs is their dtypes (float32, as T).
+  num_args: ignored,
+  TArgs: ignored,
+  // Used only by a FusedBatchNorm epilogue, which is refused.
+  epsilon: ignored,
+  leakyrelu_alpha: number(0.2),
+} as const;
+
+/** A convolution + BiasAdd (+ an activation) as grappler fuses them: the convolution, add, activation. */
+const fusedConvolution = (irOp: keyof typeof CONV_KINDS, epilogues: readonly string[]) =>
+  op(
+    FUSED_CONV_ATTRS,
+    (n, ctx, a) => {
+      const bias = dataInputs(n)[2] ?? ctx.refuseNode(n, 'BiasAdd needs a bias operand');
+      const [, act] = a.fused_ops;
+      const y = ctx.b.op('add', [convolution(n, ctx, a, irOp), ctx.operand(bias)]);
+      return act === undefined ? y : activation(ctx.b, y, act, a.leakyrelu_alpha);
+    },
+    (attrs) => unsupportedEpilogue(fusedOps(attrs), epilogues, true),
+  );
 
 /** The activations tfjs runs after a fused convolution's bias (tfjs-core's fused conv2d). */
-const CONV_EPILOGUES = ['Relu', 'Relu6', 'Elu', 'LeakyRelu', 'Sigmoid'];
-
-/** Conv2D + BiasAdd (+ an activation) as grappler fuses them: conv2d, add, activation. */
-export const fusedConv2dOp = op(
-  {
-    ...CONV_ATTRS,
-    fused_ops: strings([]),
-    // The operands say how many fused arguments there are; TArgs is their dtypes (float32, as T).
-    num_args: ignored,
-    TArgs: ignored,
-    // Used only by a FusedBatchNorm epilogue, which is refused.
-    epsilon: ignored,
-    leakyrelu_alpha: number(0.2),
-  },
-  (n, ctx, a) => {
-    const bias = dataInputs(n)[2] ?? ctx.refuseNode(n, 'BiasAdd needs a bias operand');
-    const [, act] = a.fused_ops;
-    const y = ctx.b.op('add', [convolution(n, ctx, a), ctx.operand(bias)]);
-    return act === undefined ? y : activation(ctx.b, y, act, a.leakyrelu_alpha);
-  },
-  (attrs) => unsupportedEpilogue(fusedOps(attrs), CONV_EPILOGUES, true),
-);
+export const fusedConv2dOp = fusedConvolution('conv2d', ['Relu', 'Relu6', 'Elu', 'LeakyRelu', 'Sigmoid']);
+/** The forms grappler writes for Keras' DepthwiseConv2D on CPU (bias, then relu or relu6). */
+export const fusedDepthwiseConv2dOp = fusedConvolution('depthwise_conv2d', ['Relu', 'Relu6']);
 
 const POOL_ATTRS = { ...WINDOW, ksize: integers([1, 1, 1, 1]), padding: only('VALID', 'SAME') } as const;
 

@@ -32,7 +32,7 @@ export interface DilatedRewrite {
   readonly refused: ReadonlyMap<TfNode, string>;
 }
 
-const CONVOLUTIONS = new Set(['Conv2D', '_FusedConv2D']);
+const CONVOLUTIONS = new Set(['Conv2D', '_FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2dNative']);
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const ints = (values: number[]): TfAttr => ({ list: { i: values.map(String) } });
 
@@ -54,7 +54,7 @@ export function rewriteDilatedConvolutions(nodes: readonly TfNode[], consts: Rea
     const conv = byName.get(refName(convRef ?? ''));
     const s2b = conv && CONVOLUTIONS.has(conv.op) ? byName.get(refName(dataInputs(conv)[0] ?? '')) : undefined;
     const why = (() => {
-      if (!conv || !s2b || s2b.op !== 'SpaceToBatchND') return 'supported only as SpaceToBatchND -> Conv2D / _FusedConv2D -> BatchToSpaceND (a dilated convolution)';
+      if (!conv || !s2b || s2b.op !== 'SpaceToBatchND') return 'supported only as SpaceToBatchND -> Conv2D / DepthwiseConv2dNative (or their fused forms) -> BatchToSpaceND (a dilated convolution)';
       if (readers.get(conv.name) !== 1 || readers.get(s2b.name) !== 1) return 'the convolution between SpaceToBatchND and BatchToSpaceND must have no other reader';
       const block = intConst(blockRef, 2);
       const sameBlock = intConst(dataInputs(s2b)[1], 2);

@@ -4,16 +4,12 @@
  */
 import type { GraphBuilder } from '../../ir/builder.js';
 import type { Node } from '../../ir/graph.js';
-import { arg, lit, max, min, printScalar } from '../../ir/scalar-expr.js';
 import { irAttrs } from './attributes.js';
-
-/** Relu6 as the composed scalar min(max(x, 0), 6): exactly TensorFlow's clamp, in every backend. */
-const RELU6_EXPR = printScalar(min(max(arg(0), lit(0)), lit(6)));
 
 /** TensorFlow activation -> how it becomes IR; `alpha` is LeakyRelu's slope. */
 const ACTIVATIONS: Record<string, (b: GraphBuilder, x: Node, alpha: number) => Node> = {
   Relu: (b, x) => b.op('relu', [x]),
-  Relu6: (b, x) => b.op('elementwise', [x], { expr: RELU6_EXPR }),
+  Relu6: (b, x) => b.op('relu6', [x]),
   Elu: (b, x) => b.op('elu', [x]),
   Sigmoid: (b, x) => b.op('sigmoid', [x]),
   Tanh: (b, x) => b.op('tanh', [x]),

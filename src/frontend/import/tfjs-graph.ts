@@ -10,9 +10,10 @@ import { derivedWeights, ImportProblems } from './problems.js';
 import { checkSchema, TFJS_GRAPH_MODEL } from './schemas.js';
 import { irSafeName, readWeightsManifest, transposed, type ManifestTensor, type WeightsManifest } from './shared.js';
 import { ANNOTATIONS, BATCH, FLOAT_T, NUMERIC_T, constValues, dataInputs, fusedOps, isKnownInts, knownInts, op, refName, type KnownInts, type TfContext, type TfNode, type TfAttr, type TfOp, type TfShape } from './tfjs-graph-common.js';
-import { avgPoolOp, conv2dOp, fusedConv2dOp, maxOp, maxPoolOp, meanOp, padOp, sumOp } from './tfjs-graph-conv.js';
+import { avgPoolOp, conv2dOp, depthwiseConv2dOp, fusedConv2dOp, fusedDepthwiseConv2dOp, maxOp, maxPoolOp, meanOp, padOp, sumOp } from './tfjs-graph-conv.js';
 import { rewriteDilatedConvolutions } from './tfjs-graph-dilated.js';
 import { activation, activationNames, unsupportedEpilogue } from './tfjs-graph-epilogue.js';
+import { fusedBatchNormOp, resizeBilinearOp, resizeNearestNeighborOp } from './tfjs-graph-image.js';
 import { packOp, shapeOp, stridedSliceOp } from './tfjs-graph-shapes.js';
 
 /**
@@ -194,8 +195,9 @@ const MATMUL_ATTRS = {
 /** x · w, or x · wᵀ with w a constant (transposed once, here). A transposed x would move the batch axis. */
 function product(n: TfNode, ctx: TfContext, transposeB: boolean): Node {
   const [x, w] = dataInputs(n);
-  if (!transposeB) return ctx.b.op('matmul', [ctx.operand(x!), ctx.operand(w!)]);
-  const c = ctx.consts.get(refName(w!)) ?? ctx.refuse(n, 'transpose_b', true, 'needs the second operand to be a constant');
+  // A missing operand is refused by `operand`, naming the node.
+  if (!transposeB || w === undefined) return ctx.b.op('matmul', [ctx.operand(x), ctx.operand(w)]);
+  const c = ctx.consts.get(refName(w)) ?? ctx.refuse(n, 'transpose_b', true, 'needs the second operand to be a constant');
   if (c.shape.length !== 2) ctx.refuseNode(n, `the second operand must be a matrix, got shape [${c.shape.join(', ')}]`);
   if (c.dtype !== 'f32') ctx.refuseNode(n, `the second operand ('${w}') must be float32`);
   const [rows, cols] = c.shape as [number, number];
@@ -298,6 +300,8 @@ const TF_OPS: Record<string, TfOp> = {
   // rewritten into a dilated conv before import (tfjs-graph-dilated.ts).
   Conv2D: conv2dOp,
   _FusedConv2D: fusedConv2dOp,
+  DepthwiseConv2dNative: depthwiseConv2dOp,
+  FusedDepthwiseConv2dNative: fusedDepthwiseConv2dOp,
   MaxPool: maxPoolOp,
   AvgPool: avgPoolOp,
   Pad: padOp,
@@ -305,6 +309,12 @@ const TF_OPS: Record<string, TfOp> = {
   Mean: meanOp,
   Max: maxOp,
   Sum: sumOp,
+  // Inference batch normalization and image resizing (tfjs-graph-image.ts).
+  FusedBatchNorm: fusedBatchNormOp,
+  FusedBatchNormV2: fusedBatchNormOp,
+  FusedBatchNormV3: fusedBatchNormOp,
+  ResizeNearestNeighbor: resizeNearestNeighborOp,
+  ResizeBilinear: resizeBilinearOp,
   // Shape computations folded at import (tfjs-graph-shapes.ts): Keras' Flatten.
   Shape: shapeOp,
   StridedSlice: stridedSliceOp,
