@@ -225,6 +225,18 @@ describe('ONNX image ops vs onnxruntime', () => {
       }
     });
 
+  it('group = C imports as depthwise_conv2d [kh, kw, C, m]; ConvTranspose as conv2d_grad_input [kh, kw, Cout, Cin] then a crop', () => {
+    const ops = (name: string) => loadOnnxGraph(modelOf(CASES.find((c) => c.name === name)!)).nodes;
+    const depthwise = ops(`Conv depthwise (group ${C}, multiplier 2) SAME_UPPER, strides 2`).find((n) => n.op === 'depthwise_conv2d')!;
+    expect(depthwise.inputs[1]!.type.shape).toEqual([3, 3, C, 2]);
+    const transposed = ops('ConvTranspose strides 2, pads 1');
+    expect(transposed.find((n) => n.op === 'conv2d_grad_input')!.inputs[1]!.type.shape).toEqual([3, 3, 4, C]);
+    expect(transposed.filter((n) => n.op === 'slice').map((n) => [n.attrs.axis, n.attrs.begin, n.attrs.size])).toEqual([
+      [1, 1, 9],
+      [2, 1, 11],
+    ]);
+  });
+
   it('Conv + BatchNormalization: the batch norm folds into the convolution, leaving the boundary transposes', () => {
     const graph = optimize(loadOnnxGraph(modelOf(CASES.find((c) => c.name === 'Conv then BatchNormalization then Relu')!)));
     expect(graph.nodes.some((n) => n.op === 'batch_norm')).toBe(false);
@@ -255,6 +267,7 @@ describe('ONNX image ops refused by name', () => {
     expect(refusal(convTransposeCase('dilated', { dilations: [2, 2] }))).toMatch(/dilations/);
     expect(refusal(convTransposeCase('output_padding', { strides: [2, 2], output_padding: [1, 0] }))).toMatch(/output_padding/);
     expect(refusal(convTransposeCase('output_shape', { strides: [2, 2], output_shape: [10, 12] }))).toMatch(/output_shape.*\[11, 13\]/);
+    expect(refusal(convTransposeCase('SAME, kernel < strides', { auto_pad: 'SAME_UPPER', strides: [3, 3] }, [2, 2]))).toMatch(/auto_pad.*strides/);
   });
   it('BatchNormalization spatial 0, training_mode 1, and a read training output', () => {
     expect(refusal(batchNormCase('spatial 0', 7, { spatial: 0 }))).toMatch(/spatial/);
