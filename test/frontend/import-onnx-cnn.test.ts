@@ -2,8 +2,8 @@
  * ONNX image models (NCHW) imported and compared with onnxruntime-web: Transpose, Conv (pads,
  * auto_pad, strides, dilations, kernel_shape, bias; group 1 and depthwise group = C with
  * multipliers 1 and 2), ConvTranspose (pads, auto_pad, strides, kernel_shape, output_shape,
- * bias), BatchNormalization (opsets 7, 9, 14, 15; ranks 2, 3, 4; after a Conv), MaxPool / AveragePool (pads, auto_pad,
- * ceil_mode, count_include_pad), the global pools and Pad (both opset forms, three modes), each
+ * bias), BatchNormalization (opsets 7, 9, 14, 15; ranks 2, 3, 4; after a Conv), MaxPool /
+ * AveragePool (pads, auto_pad, ceil_mode, count_include_pad), the global pools and Pad (both opset forms, three modes), each
  * through the interpreter, the wasm bundle (SIMD and scalar) and the WebGPU bundle at batch 1
  * and 7. Tolerance |a − e| ≤ 1e-7 + 1e-3·|e| for pools and pads (max, pad and transposes are
  * exact: 0), and ≤ 1e-5 absolute for convolutions (sums of ≤ 3·3·4 products of values ≤ 1) and
