@@ -32,7 +32,10 @@ interface Fold {
   readonly affine: ChannelAffine;
 }
 
-export function foldBatchNorm(graph: Graph): Graph {
+export function foldBatchNorm(input: Graph): Graph {
+  // Use counts must be of live nodes: an earlier pass (layout, cancelling an NCHW import's
+  // transposes) may leave a dead reader of the product behind.
+  const graph = eliminateDeadCode(input);
   const uses = graph.useCounts();
   const soleUse = (n: Node) => uses.get(n) === 1;
   const dataOf = (n: Node): TensorData | undefined => (n.op === 'weight' ? graph.weights.get(n.name!) : n.op === 'const' ? Float32Array.from(n.attrs.value as number[]) : undefined);

@@ -1,10 +1,13 @@
 /**
  * ONNX image models (NCHW) imported and compared with onnxruntime-web: Transpose, Conv (pads,
- * auto_pad, strides, dilations, kernel_shape, bias), MaxPool / AveragePool (pads, auto_pad,
- * ceil_mode, count_include_pad), the global pools and Pad (both opset forms, three modes), each
+ * auto_pad, strides, dilations, kernel_shape, bias; group 1 and depthwise group = C with
+ * multipliers 1 and 2), ConvTranspose (pads, auto_pad, strides, kernel_shape, output_shape,
+ * bias), BatchNormalization (opsets 7, 9, 14, 15; ranks 2, 3, 4; after a Conv), MaxPool /
+ * AveragePool (pads, auto_pad, ceil_mode, count_include_pad), the global pools and Pad (both opset forms, three modes), each
  * through the interpreter, the wasm bundle (SIMD and scalar) and the WebGPU bundle at batch 1
  * and 7. Tolerance |a − e| ≤ 1e-7 + 1e-3·|e| for pools and pads (max, pad and transposes are
- * exact: 0), and ≤ 1e-5 absolute for convolutions (sums of ≤ 3·3·4 products of values ≤ 1).
+ * exact: 0), and ≤ 1e-5 absolute for convolutions (sums of ≤ 3·3·4 products of values ≤ 1) and
+ * batch norms (|y| ≤ ~7 with variance ≥ 0.1).
  * Attributes nnc cannot compute exactly are refused by name.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +49,37 @@ const convCase = (name: string, attrs: Record<string, AttrValue>, k: [number, nu
   inits: [weightInit('w', 4, k, input[0]), ...(bias ? [tensor('b', F, [4], values(4))] : [])],
   conv: true,
 });
+/** Conv with group = C: W [C·m, 1, kh, kw], bias [C·m]. */
+const depthwiseCase = (name: string, m: number, attrs: Record<string, AttrValue>, k: [number, number] = [3, 3], bias = true): Case => ({
+  name: `Conv depthwise (group ${C}, multiplier ${m}) ${name}`,
+  input: [C, 7, 8],
+  nodes: [node('Conv', ['x', 'w', ...(bias ? ['b'] : [])], 'y', { group: C, ...attrs })],
+  inits: [weightInit('w', C * m, k, 1), ...(bias ? [tensor('b', F, [C * m], values(C * m))] : [])],
+  conv: true,
+});
+/** ConvTranspose: W [C, 4, kh, kw], bias [4]. */
+const convTransposeCase = (name: string, attrs: Record<string, AttrValue>, k: [number, number] = [3, 3], bias = true): Case => ({
+  name: `ConvTranspose ${name}`,
+  input: [C, 5, 6],
+  nodes: [node('ConvTranspose', ['x', 'w', ...(bias ? ['b'] : [])], 'y', attrs)],
+  inits: [tensor('w', F, [C, 4, ...k], values(C * 4 * k[0] * k[1])), ...(bias ? [tensor('b', F, [4], values(4))] : [])],
+  conv: true,
+});
+/** The four per-channel operands of BatchNormalization (variance in [0.1, 1.5]). */
+const batchNormInits = (channels: number, prefix = '') => [
+  tensor(`${prefix}scale`, F, [channels], values(channels)),
+  tensor(`${prefix}bias`, F, [channels], values(channels)),
+  tensor(`${prefix}mean`, F, [channels], values(channels)),
+  tensor(`${prefix}var`, F, [channels], Array.from({ length: channels }, () => rng.uniform(0.1, 1.5))),
+];
+const batchNormCase = (name: string, opset: number, attrs: Record<string, AttrValue>, input = [C, 5, 6]): Case => ({
+  name: `BatchNormalization ${name}`,
+  input,
+  nodes: [node('BatchNormalization', ['x', 'scale', 'bias', 'mean', 'var'], 'y', attrs)],
+  inits: batchNormInits(input[0]!),
+  opset,
+  conv: true,
+});
 const pool = (op: string, name: string, attrs: Record<string, AttrValue>, input = [C, 7, 8]): Case => ({
   name: `${op} ${name}`,
   input,
@@ -64,6 +98,27 @@ const CASES: readonly Case[] = [
   convCase('VALID, strides [1,2], kernel_shape', { auto_pad: 'VALID', strides: [1, 2], kernel_shape: [3, 2] }, [3, 2]),
   convCase('dilations 2, pads 2, no bias', { dilations: [2, 2], pads: [2, 2, 2, 2] }, [3, 3], false),
   convCase('1x1, group 1', { group: 1 }, [1, 1]),
+  depthwiseCase('3x3, pads 1', 1, { pads: [1, 1, 1, 1] }),
+  depthwiseCase('SAME_UPPER, strides 2', 2, { auto_pad: 'SAME_UPPER', strides: [2, 2] }),
+  depthwiseCase('dilations 2, asymmetric pads [0,2,1,0], no bias', 2, { dilations: [2, 2], pads: [0, 2, 1, 0] }, [3, 2], false),
+  convTransposeCase('3x3, no padding, bias', {}),
+  convTransposeCase('strides 2, pads 1', { strides: [2, 2], pads: [1, 1, 1, 1] }),
+  convTransposeCase('strides [2,1], asymmetric pads [0,1,2,0], kernel_shape', { strides: [2, 1], pads: [0, 1, 2, 0], kernel_shape: [3, 2] }, [3, 2]),
+  convTransposeCase('SAME_UPPER, strides 2 (odd total padding)', { auto_pad: 'SAME_UPPER', strides: [2, 2] }),
+  convTransposeCase('SAME_LOWER, strides 2 (odd total padding)', { auto_pad: 'SAME_LOWER', strides: [2, 2] }),
+  convTransposeCase('VALID, output_shape as computed, no bias', { auto_pad: 'VALID', strides: [2, 2], output_shape: [11, 13], output_padding: [0, 0] }, [3, 3], false),
+  batchNormCase('opset 7, spatial 1, epsilon, momentum', 7, { spatial: 1, epsilon: 0.01, momentum: 0.8 }),
+  batchNormCase('opset 9, default epsilon', 9, {}),
+  batchNormCase('opset 14, training_mode 0', 14, { training_mode: 0, epsilon: 0.001 }),
+  batchNormCase('opset 15, rank 3 [N, C, L]', 15, {}, [4, 9]),
+  batchNormCase('opset 15, rank 2 [N, C]', 15, { epsilon: 0.1 }, [6]),
+  {
+    name: 'Conv then BatchNormalization then Relu',
+    input: [C, 7, 7],
+    nodes: [node('Conv', ['x', 'w', 'b'], 'c', { pads: [1, 1, 1, 1] }), node('BatchNormalization', ['c', 'scale', 'bias', 'mean', 'var'], 'n'), node('Relu', ['n'], 'y')],
+    inits: [weightInit('w', 4, [3, 3]), tensor('b', F, [4], values(4)), ...batchNormInits(4)],
+    conv: true,
+  },
   pool('MaxPool', '2x2 strides 2', { kernel_shape: [2, 2], strides: [2, 2] }),
   pool('MaxPool', '3x3 pads 1 (not SAME)', { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }),
   pool('MaxPool', 'asymmetric pads [1,0,0,2]', { kernel_shape: [2, 3], pads: [1, 0, 0, 2] }),
@@ -170,6 +225,25 @@ describe('ONNX image ops vs onnxruntime', () => {
       }
     });
 
+  it('group = C imports as depthwise_conv2d [kh, kw, C, m]; ConvTranspose as conv2d_grad_input [kh, kw, Cout, Cin] then a crop', () => {
+    const ops = (name: string) => loadOnnxGraph(modelOf(CASES.find((c) => c.name === name)!)).nodes;
+    const depthwise = ops(`Conv depthwise (group ${C}, multiplier 2) SAME_UPPER, strides 2`).find((n) => n.op === 'depthwise_conv2d')!;
+    expect(depthwise.inputs[1]!.type.shape).toEqual([3, 3, C, 2]);
+    const transposed = ops('ConvTranspose strides 2, pads 1');
+    expect(transposed.find((n) => n.op === 'conv2d_grad_input')!.inputs[1]!.type.shape).toEqual([3, 3, 4, C]);
+    expect(transposed.filter((n) => n.op === 'slice').map((n) => [n.attrs.axis, n.attrs.begin, n.attrs.size])).toEqual([
+      [1, 1, 9],
+      [2, 1, 11],
+    ]);
+  });
+
+  it('Conv + BatchNormalization: the batch norm folds into the convolution, leaving the boundary transposes', () => {
+    const graph = optimize(loadOnnxGraph(modelOf(CASES.find((c) => c.name === 'Conv then BatchNormalization then Relu')!)));
+    expect(graph.nodes.some((n) => n.op === 'batch_norm')).toBe(false);
+    expect(graph.nodes.find((n) => n.op === 'conv2d')!.inputs[1]!.name).toMatch(/\.batch_norm$/);
+    expect(graph.nodes.filter((n) => n.op === 'transpose')).toHaveLength(2);
+  });
+
   it('the NCHW chain keeps only its boundary transposes after optimization', () => {
     const graph = optimize(loadOnnxGraph(modelOf(CASES.at(-1)!)));
     expect(graph.nodes.filter((n) => n.op === 'transpose').map((n) => n.attrs.perm)).toEqual([
@@ -185,8 +259,30 @@ describe('ONNX image ops refused by name', () => {
     return [e.message, ...(e.errors ?? []).map((x) => x.message)].join('\n');
   };
 
-  it('Conv group other than 1, naming depthwise where group = channels', () => {
-    expect(refusal(convCase('group 3', { group: 3 }, [3, 3], true, [3, 6, 6]))).toMatch(/group.*3.*depthwise/);
+  it('Conv group other than 1 and the input channels', () => {
+    expect(refusal(convCase('group 2', { group: 2 }, [3, 3], true, [4, 6, 6]))).toMatch(/group.*2.*not supported/);
+  });
+  it('ConvTranspose group, dilations, output_padding, and an output_shape other than the computed one', () => {
+    expect(refusal(convTransposeCase('group', { group: 3 }))).toMatch(/group.*3/);
+    expect(refusal(convTransposeCase('dilated', { dilations: [2, 2] }))).toMatch(/dilations/);
+    expect(refusal(convTransposeCase('output_padding', { strides: [2, 2], output_padding: [1, 0] }))).toMatch(/output_padding/);
+    expect(refusal(convTransposeCase('output_shape', { strides: [2, 2], output_shape: [10, 12] }))).toMatch(/output_shape.*\[11, 13\]/);
+    expect(refusal(convTransposeCase('SAME, kernel < strides', { auto_pad: 'SAME_UPPER', strides: [3, 3] }, [2, 2]))).toMatch(/auto_pad.*strides/);
+  });
+  it('BatchNormalization spatial 0, training_mode 1, and a read training output', () => {
+    expect(refusal(batchNormCase('spatial 0', 7, { spatial: 0 }))).toMatch(/spatial/);
+    expect(refusal(batchNormCase('training', 14, { training_mode: 1 }))).toMatch(/training_mode/);
+    const stats: Case = {
+      name: 'running mean read',
+      input: [C, 4, 4],
+      nodes: [
+        { ...node('BatchNormalization', ['x', 'scale', 'bias', 'mean', 'var'], 'n'), output: ['n', 'running_mean'] } as ReturnType<typeof node>,
+        node('Add', ['n', 'running_mean'], 'y'),
+      ],
+      inits: batchNormInits(C),
+      opset: 9,
+    };
+    expect(refusal(stats)).toMatch(/output 1 \('running_mean'\) is a training output/);
   });
   it('MaxPool dilations, storage_order, and a read Indices output', () => {
     expect(refusal(pool('MaxPool', 'dilated', { kernel_shape: [2, 2], dilations: [2, 2] }))).toMatch(/dilations/);

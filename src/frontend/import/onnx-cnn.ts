@@ -8,8 +8,8 @@
  */
 import type { GraphBuilder } from '../../ir/builder.js';
 import type { Node } from '../../ir/graph.js';
-import { isPermutation } from '../../ir/ops/transpose.js';
-import { integer, integers, number, only, string, type AttrTable, type AttrValues } from './attributes.js';
+import { inversePerm, isPermutation } from '../../ir/ops/transpose.js';
+import { ignored, integer, integers, number, only, string, type AttrTable, type AttrValues } from './attributes.js';
 import type { OnnxContext, OnnxNode, OnnxOp } from './onnx.js';
 
 const op = <T extends AttrTable>(attrs: T, build: (n: OnnxNode, ctx: OnnxContext, a: AttrValues<T>) => Node | readonly Node[]): OnnxOp => ({
@@ -47,7 +47,11 @@ function spatialPair(n: OnnxNode, ctx: OnnxContext, name: string, value: readonl
 
 /** SAME_UPPER / SAME_LOWER padding of one axis: ceil(size / stride) outputs, the odd cell after (upper) or before (lower). */
 function samePads(size: number, span: number, stride: number, lower: boolean): Sides {
-  const total = Math.max(0, (Math.ceil(size / stride) - 1) * stride + span - size);
+  return splitPads(Math.max(0, (Math.ceil(size / stride) - 1) * stride + span - size), lower);
+}
+
+/** `total` cells of padding split in two, the odd one after (upper) or before (lower). */
+function splitPads(total: number, lower: boolean): Sides {
   const small = Math.floor(total / 2);
   return lower ? { before: total - small, after: small } : { before: small, after: total - small };
 }
@@ -58,6 +62,11 @@ function windowPads(n: OnnxNode, ctx: OnnxContext, a: AttrValues<typeof WINDOW>,
     const lower = a.auto_pad === 'SAME_LOWER';
     return [0, 1].map((i) => samePads(size[i]!, span[i]!, strides[i]!, lower)) as [Sides, Sides];
   }
+  return explicitPads(n, ctx, a);
+}
+
+/** The padding `pads` states (none for auto_pad VALID). */
+function explicitPads(n: OnnxNode, ctx: OnnxContext, a: AttrValues<typeof WINDOW>): [Sides, Sides] {
   const pads = a.auto_pad === 'VALID' ? [0, 0, 0, 0] : (a.pads ?? [0, 0, 0, 0]);
   if (pads.length !== 4 || pads.some((p) => p < 0)) ctx.refuse(n, 'pads', pads, 'must hold four non-negative integers [top, left, bottom, right]');
   return [
@@ -101,23 +110,38 @@ function padSpatialWith(n: OnnxNode, ctx: OnnxContext, x: Node, pads: readonly S
 const toNhwc = (b: GraphBuilder, x: Node) => b.op('transpose', [x], { perm: NCHW_TO_NHWC });
 const toNchw = (b: GraphBuilder, x: Node) => b.op('transpose', [x], { perm: NHWC_TO_NCHW });
 
+/** W, a 4-D kernel [a, b, kh, kw] of known shape with the stated axis 0 and 1 extents (`layout` says them in words); its [kh, kw]. */
+function kernelOf(n: OnnxNode, ctx: OnnxContext, w: Node, kernelShape: readonly number[] | undefined, layout: string, axes: { first?: number; second?: number }): [number, number] {
+  const shape = w.type.shape;
+  if (shape.length !== 4 || shape.includes(null) || (axes.first !== undefined && shape[0] !== axes.first) || (axes.second !== undefined && shape[1] !== axes.second))
+    ctx.refuseNode(n, `W must be ${layout} without a batch axis, got [${shape.map((d) => d ?? '?').join(', ')}]`);
+  const kernel: [number, number] = [shape[2] as number, shape[3] as number];
+  if (kernelShape && (kernelShape.length !== 2 || kernelShape.some((k, i) => k !== kernel[i])))
+    ctx.refuse(n, 'kernel_shape', kernelShape, `does not match W's [${kernel.join(', ')}]`);
+  return kernel;
+}
+
+const CONV = { ...WINDOW, dilations: integers(), group: integer(1) } as const;
+
 /**
  * Conv over two spatial axes: W [O, I, kh, kw] becomes the IR's [kh, kw, I, O] kernel by a
- * transpose (folded at compile time), the optional bias B [O] is added per channel. group 1 only:
- * group = channels is a depthwise convolution, which is a different op.
+ * transpose (folded at compile time), the optional bias B [O] is added per channel. group 1, or
+ * group = the input channels C (depthwise): W [C·m, 1, kh, kw], output channel o reading input
+ * channel floor(o / m), which is depthwise_conv2d's order ch·m + q, so the transposed kernel
+ * [kh, kw, 1, C·m] is reshaped to [kh, kw, C, m]. Other groups are refused.
  */
-const conv = op({ ...WINDOW, dilations: integers(), group: integer(1) }, (n, ctx, a) => {
+const conv = op(CONV, (n, ctx, a) => {
   const { b } = ctx;
   const x = imageOperand(n, ctx);
   const w = ctx.operand(n.input[1]!);
   const channels = x.type.shape[1] as number;
-  if (a.group !== 1)
-    ctx.refuse(n, 'group', a.group, a.group === channels ? 'equals the input channels: a depthwise convolution, which nnc does not import yet' : 'is not supported (only 1)');
-  if (w.type.shape.length !== 4 || w.type.shape.includes(null) || w.type.shape[1] !== channels)
-    ctx.refuseNode(n, `W must be [out, ${channels}, kh, kw] without a batch axis, got [${w.type.shape.map((d) => d ?? '?').join(', ')}]`);
-  const kernel: [number, number] = [w.type.shape[2] as number, w.type.shape[3] as number];
-  if (a.kernel_shape && (a.kernel_shape.length !== 2 || a.kernel_shape.some((k, i) => k !== kernel[i])))
-    ctx.refuse(n, 'kernel_shape', a.kernel_shape, `does not match W's [${kernel.join(', ')}]`);
+  const depthwise = a.group !== 1 && a.group === channels;
+  if (a.group !== 1 && !depthwise) ctx.refuse(n, 'group', a.group, `is not supported (only 1, or ${channels}, the input channels: a depthwise convolution)`);
+  const kernel = depthwise
+    ? kernelOf(n, ctx, w, a.kernel_shape, `[${channels}·multiplier, 1, kh, kw] (group ${channels})`, { second: 1 })
+    : kernelOf(n, ctx, w, a.kernel_shape, `[out, ${channels}, kh, kw]`, { second: channels });
+  const outChannels = w.type.shape[0] as number;
+  if (depthwise && outChannels % channels !== 0) ctx.refuseNode(n, `W's ${outChannels} output channels are not a multiple of the ${channels} groups`);
   const strides = spatialPair(n, ctx, 'strides', a.strides, 1);
   const dilations = spatialPair(n, ctx, 'dilations', a.dilations, 1);
   const size: [number, number] = [x.type.shape[2] as number, x.type.shape[3] as number];
@@ -126,9 +150,73 @@ const conv = op({ ...WINDOW, dilations: integers(), group: integer(1) }, (n, ctx
   const same = !noPadding(pads) && isIrSame(pads, size, span, strides);
   const nhwc = toNhwc(b, x);
   const input = same ? nhwc : padSpatial(b, nhwc, pads);
-  let y = b.op('conv2d', [input, b.op('transpose', [w], { perm: [2, 3, 1, 0] })], { strides, dilations, padding: same ? 'same' : 'valid' });
+  const attrs = { strides, dilations, padding: same ? 'same' : 'valid' };
+  const hwio = b.op('transpose', [w], { perm: [2, 3, 1, 0] });
+  let y = depthwise
+    ? b.op('depthwise_conv2d', [input, b.op('reshape', [hwio], { shape: [kernel[1], channels, outChannels / channels] })], attrs)
+    : b.op('conv2d', [input, hwio], attrs);
   if (n.input[2]) y = b.op('add', [y, ctx.operand(n.input[2])]);
   return toNchw(b, y);
+});
+
+/**
+ * ConvTranspose (group 1, dilations 1, no output_padding): X [N, Cin, H, W] and W [Cin, Cout, kh, kw]
+ * are conv2d's dy and kernel, so the full result (stride·(size − 1) + k per axis) is
+ * conv2d_grad_input with the kernel W transposed to [kh, kw, Cout, Cin], and pads (explicit, or
+ * split by auto_pad SAME_* as ONNX states) crop it. output_shape is honoured only where it is the
+ * shape this gives.
+ */
+const convTranspose = op({ ...CONV, output_padding: integers(), output_shape: integers() }, (n, ctx, a) => {
+  const { b } = ctx;
+  const x = imageOperand(n, ctx);
+  const w = ctx.operand(n.input[1]!);
+  const channels = x.type.shape[1] as number;
+  if (a.group !== 1) ctx.refuse(n, 'group', a.group, 'is not supported (only 1)');
+  const kernel = kernelOf(n, ctx, w, a.kernel_shape, `[${channels}, out, kh, kw]`, { first: channels });
+  const strides = spatialPair(n, ctx, 'strides', a.strides, 1);
+  if (spatialPair(n, ctx, 'dilations', a.dilations, 1).some((d) => d !== 1)) ctx.refuse(n, 'dilations', a.dilations, 'is not supported (only 1)');
+  if (a.output_padding?.some((p) => p !== 0)) ctx.refuse(n, 'output_padding', a.output_padding, 'is not supported (only 0)');
+  const size = [x.type.shape[2] as number, x.type.shape[3] as number];
+  const full: [number, number] = [0, 1].map((i) => strides[i]! * (size[i]! - 1) + kernel[i]!) as [number, number];
+  const sameAuto = a.auto_pad === 'SAME_UPPER' || a.auto_pad === 'SAME_LOWER';
+  // SAME_* makes stride · size outputs, cropping the excess; a kernel smaller than the stride leaves none to crop.
+  if (sameAuto && full.some((f, i) => f < size[i]! * strides[i]!)) ctx.refuse(n, 'auto_pad', a.auto_pad, `needs kernel_shape [${kernel.join(', ')}] at least as large as strides [${strides.join(', ')}]`);
+  const pads: Sides[] = sameAuto ? full.map((f, i) => splitPads(f - size[i]! * strides[i]!, a.auto_pad === 'SAME_LOWER')) : explicitPads(n, ctx, a);
+  const out = full.map((f, i) => f - pads[i]!.before - pads[i]!.after);
+  if (out.some((d) => d < 1)) ctx.refuse(n, 'pads', a.pads, `crop all of the [${full.join(', ')}] result`);
+  if (a.output_shape && (a.output_shape.length !== 2 || a.output_shape.some((d, i) => d !== out[i])))
+    ctx.refuse(n, 'output_shape', a.output_shape, `is supported only where it is the shape the pads give, [${out.join(', ')}]`);
+  const hwoi = b.op('transpose', [w], { perm: [2, 3, 1, 0] });
+  let y = b.op('conv2d_grad_input', [toNhwc(b, x), hwoi], { strides, padding: 'valid', size: full });
+  y = pads.reduce((v, p, i) => (p.before + p.after === 0 ? v : b.op('slice', [v], { axis: i + 1, begin: p.before, size: out[i]! })), y);
+  if (n.input[2]) y = b.op('add', [y, ctx.operand(n.input[2])]);
+  return toNchw(b, y);
+});
+
+/**
+ * BatchNormalization at inference (opsets 7-15): Y = (X − mean) · scale / sqrt(var + epsilon) + B
+ * over the channel axis 1, which the IR's batch_norm (last axis) reaches between transposes.
+ * momentum only moves running statistics in training; spatial 0 (per-element statistics, before
+ * opset 9), training_mode 1 and a read training output (running or saved statistics) are refused.
+ */
+const batchNormalization = op({ epsilon: number(1e-5), momentum: ignored, spatial: only(1), training_mode: only(0) }, (n, ctx, a) => {
+  const { b } = ctx;
+  const x = ctx.operand(n.input[0]!);
+  const rank = x.type.shape.length;
+  const channels = x.type.shape[1];
+  if (rank < 2 || channels === null || channels === undefined) ctx.refuseNode(n, `takes an input [N, C, ...] with known channels, got rank ${rank}`);
+  n.output.slice(1).forEach((name, k) => {
+    if (ctx.isRead(name)) ctx.refuseNode(n, `output ${k + 1} ('${name}') is a training output (running or saved statistics), which nnc does not compute at inference`);
+  });
+  const [scale, bias, mean, variance] = ['scale', 'B', 'input_mean', 'input_var'].map((what, k) => {
+    const v = ctx.operand(n.input[k + 1]!);
+    if (v.type.shape.length !== 1 || v.type.shape[0] !== channels) ctx.refuseNode(n, `${what} must be [${channels}] (one per channel), got [${v.type.shape.map((d) => d ?? '?').join(', ')}]`);
+    return v;
+  }) as [Node, Node, Node, Node];
+  const toLast = [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1];
+  const last = rank === 2 ? x : b.op('transpose', [x], { perm: toLast });
+  const y = b.op('batch_norm', [last, mean, variance, scale, bias], { epsilon: a.epsilon });
+  return rank === 2 ? y : b.op('transpose', [y], { perm: inversePerm(toLast) });
 });
 
 const POOL = { ...WINDOW, ceil_mode: integer(0) } as const;
@@ -268,6 +356,8 @@ function padAxis(n: OnnxNode, ctx: OnnxContext, x: Node, axis: number, before: n
 export const ONNX_CNN_OPS: Readonly<Record<string, OnnxOp>> = {
   Transpose: transpose,
   Conv: conv,
+  ConvTranspose: convTranspose,
+  BatchNormalization: batchNormalization,
   MaxPool: maxPool,
   AveragePool: averagePool,
   GlobalAveragePool: globalPool('reduce_mean'),
