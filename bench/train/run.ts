@@ -25,7 +25,11 @@ import { Trainer } from '../../src/train/trainer.js';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CACHE = join(ROOT, 'bench/.cache/train');
 
-const { values } = parseArgs({ options: { model: { type: 'string' }, epochs: { type: 'string' }, examples: { type: 'string' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { model: { type: 'string' }, epochs: { type: 'string' }, examples: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+if (values.help) {
+  console.log('Usage: npm run bench:train -- [--model FILE] [--epochs N] [--examples N] [--only nnc,tfjs-wasm,pytorch]');
+  process.exit(0);
+}
 const MODEL = resolve(ROOT, values.model ?? 'examples/fashion-mnist/model.ts');
 const epochs = Number(values.epochs ?? 5);
 const only = new Set((values.only ?? 'nnc,tfjs-wasm,pytorch').split(','));

@@ -1,0 +1,78 @@
+/**
+ * The shape every WGSL convolution kernel shares: one invocation per output element (n, oy, ox,
+ * col), the window's taps in the interpreter's order with padding taps skipped, then bias,
+ * activation and an optional residual; a softmax activation follows as a second, in-place
+ * dispatch like dense's. A convolution supplies only what one in-image tap adds to `acc`.
+ */
+import type { Node } from '../../../ir/graph.js';
+import { load, shaderModule, ENTRY_PARAMS, type Kernel, type KernelContext } from '../kernel.js';
+import { isBatched } from '../shapes.js';
+import { activationOf, epilogue } from './dense.js';
+import { softmaxKernel } from './softmax.js';
+
+const WORKGROUP = 64;
+
+/** The window geometry both conv2d's and depthwise_conv2d's helpers compute. */
+export interface WindowGeometry {
+  readonly h: number;
+  readonly w: number;
+  readonly oh: number;
+  readonly ow: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly dh: number;
+  readonly dw: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+}
+
+export interface ConvWindowKernel {
+  readonly x: Node;
+  readonly bias: Node | undefined;
+  readonly residual?: Node | undefined;
+  readonly g: WindowGeometry;
+  /** Output channels (the `col` of an invocation). */
+  readonly channels: number;
+  /** WGSL run once per invocation before the taps (after n, oy, ox are known). */
+  readonly prelude?: string;
+  /** WGSL for one tap inside the image at (iy, ix) of image n, kernel tap (i, j). */
+  readonly tap: string;
+}
+
+export function convWindowKernel(node: Node, ctx: KernelContext, k: ConvWindowKernel): Kernel[] {
+  const { x, bias, residual, g, channels } = k;
+  const Y = ctx.operand(node);
+  const pixels = g.oh * g.ow;
+  const batchRows = isBatched(x) ? 'params.batch' : `${x.type.shape[0]}u`;
+  const sum = bias ? `acc + ${load(ctx.operand(bias), 'col')}` : 'acc';
+  const body = `
+@compute @workgroup_size(${WORKGROUP})
+fn main(${ENTRY_PARAMS}) {
+  let row = group_index(wid, nwg);
+  let col = wid.z * ${WORKGROUP}u + lid.x;
+  if (row >= ${batchRows} * ${pixels}u || col >= ${channels}u) {
+    return;
+  }
+  let n = row / ${pixels}u;
+  let oy = i32((row % ${pixels}u) / ${g.ow}u);
+  let ox = i32(row % ${g.ow}u);${k.prelude ? `\n  ${k.prelude}` : ''}
+  var acc = 0.0;
+  for (var i = 0; i < ${g.kh}; i++) {
+    let iy = oy * ${g.sh} - ${g.padTop} + i * ${g.dh};
+    for (var j = 0; j < ${g.kw}; j++) {
+      let ix = ox * ${g.sw} - ${g.padLeft} + j * ${g.dw};
+      if (iy >= 0 && iy < ${g.h} && ix >= 0 && ix < ${g.w}) {
+        ${k.tap}
+      }
+    }
+  }
+  let v = ${sum};
+  ${load(Y, `row * ${channels}u + col`)} = ${epilogue(node, 'v')}${residual ? ` + ${load(ctx.operand(residual), `row * ${channels}u + col`)}` : ''};
+}`;
+  const dispatch = { batched: isBatched(x), rowsPerBatch: isBatched(x) ? pixels : pixels * (x.type.shape[0] as number), rowsPerGroup: 1, columnGroups: Math.ceil(channels / WORKGROUP) };
+  const kernels: Kernel[] = [{ label: ctx.describe(node), wgsl: shaderModule(body), dispatch }];
+  if (activationOf(node) === 'softmax') kernels.push(softmaxKernel(node, node, ctx, -1));
+  return kernels;
+}
