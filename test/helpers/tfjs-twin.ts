@@ -152,12 +152,12 @@ function twinLayer(layer: Layer): Twin {
   if (layer instanceof DepthwiseConv2D && layer.dilationRate.some((d) => d > 1)) throw new Error('tfjs twin: tfjs-layers DepthwiseConv2D ignores dilationRate');
   if (layer instanceof DepthwiseConv2D)
     return chain(
-      tf.layers.depthwiseConv2d({ kernelSize: layer.kernelSize, depthMultiplier: layer.depthMultiplier, strides: layer.strides, padding: layer.padding, dilationRate: layer.dilationRate, useBias: layer.useBias, name }),
+      tf.layers.depthwiseConv2d({ kernelSize: layer.kernelSize, depthMultiplier: layer.depthMultiplier, strides: layer.strides, padding: layer.padding, dilationRate: layer.dilationRate, useBias: layer.useBias, dataFormat: layer.dataFormat, name }),
       activationLayer(layer.activation, name),
     );
   if (layer instanceof SeparableConv2D)
     return chain(
-      tf.layers.separableConv2d({ filters: layer.filters, kernelSize: layer.kernelSize, depthMultiplier: layer.depthMultiplier, strides: layer.strides, padding: layer.padding, dilationRate: layer.dilationRate, useBias: layer.useBias, name }),
+      tf.layers.separableConv2d({ filters: layer.filters, kernelSize: layer.kernelSize, depthMultiplier: layer.depthMultiplier, strides: layer.strides, padding: layer.padding, dilationRate: layer.dilationRate, useBias: layer.useBias, dataFormat: layer.dataFormat, name }),
       activationLayer(layer.activation, name),
     );
   if (layer instanceof ReLU) return chain(tf.layers.reLU({ ...(layer.maxValue === null ? {} : { maxValue: layer.maxValue }), name }));

@@ -31,6 +31,10 @@ const CASES: readonly { name: string; make: () => LayersModel; tolerance: number
   { name: 'avg pool 2, valid, 3x5x5', make: chain([3, 5, 5], layers.averagePooling2d({ dataFormat: cf })), tolerance: 1e-6 },
   { name: 'zero padding [[1,0],[2,1]], global max', make: chain([3, 4, 5], layers.zeroPadding2d({ padding: [[1, 0], [2, 1]], dataFormat: cf }), layers.globalMaxPooling2d({ dataFormat: cf })), tolerance: 0 },
   { name: 'global average, 6x4x5', make: chain([6, 4, 5], layers.globalAveragePooling2d({ dataFormat: cf })), tolerance: 1e-6 },
+  { name: 'depthwise 3x3 same, multiplier 2, strides 2, relu6, 3x7x6', make: chain([3, 7, 6], layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2, padding: 'same', activation: 'relu6', dataFormat: cf, biasInitializer: 'ones' })), tolerance: 1e-5 },
+  // tfjs-layers 4.22's channels-first SeparableConv2D adds its bias as [1, C, 1, 1] to the NHWC
+  // result (a broadcast error), so the twin runs without a bias; the bias path is conv2d's, tested above.
+  { name: 'separable [2,3] valid, 4 filters, no bias, 2x6x7', make: chain([2, 6, 7], layers.separableConv2d({ filters: 4, kernelSize: [2, 3], depthMultiplier: 2, useBias: false, dataFormat: cf })), tolerance: 1e-5 },
   { name: 'permute [3,1,2]', make: chain([3, 4, 5], layers.permute({ dims: [3, 1, 2] })), tolerance: 0 },
   {
     name: 'NCHW CNN: conv relu, conv, max pool, flatten, dense',
