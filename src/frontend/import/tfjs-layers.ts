@@ -143,19 +143,32 @@ const DEPTHWISE_LAYER = {
   ...KERNEL_LAYER,
 } as const;
 
-function depthwiseArgs(c: AttrValues<typeof DEPTHWISE_LAYER>, name: string) {
+/** The config keys every 2-D convolution layer reads (window, activation, bias switch). */
+interface ConvWindowConfig {
+  kernel_size: unknown;
+  strides: unknown;
+  padding: string | null;
+  dilation_rate: unknown;
+  activation: unknown;
+  use_bias: boolean;
+  batch_input_shape?: unknown;
+}
+
+/** Those keys as the layers' constructor arguments (Conv2D, Conv2DTranspose, the depthwise layers). */
+function convWindowArgs(c: ConvWindowConfig, name: string) {
   return {
     name,
     kernelSize: c.kernel_size as IntOrPair,
     strides: c.strides as IntOrPair,
     padding: (c.padding ?? 'valid') as 'valid' | 'same',
     dilationRate: c.dilation_rate as IntOrPair,
-    depthMultiplier: c.depth_multiplier,
     activation: String(c.activation ?? 'linear'),
     useBias: c.use_bias,
     ...shapeArgs(c),
   };
 }
+
+const depthwiseArgs = (c: AttrValues<typeof DEPTHWISE_LAYER>, name: string) => ({ ...convWindowArgs(c, name), depthMultiplier: c.depth_multiplier });
 
 /** Keras class names nnc understands: the config keys each reads or ignores, and how to make it. */
 const LAYER_IMPORTS: Record<string, LayerImport> = {
@@ -180,19 +193,7 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
       groups: only(1),
       ...KERNEL_LAYER,
     },
-    (c, name) =>
-      new Conv2D({
-        name,
-        filters: Number(c.filters),
-        kernelSize: c.kernel_size as IntOrPair,
-        strides: c.strides as IntOrPair,
-        padding: (c.padding ?? 'valid') as 'valid' | 'same',
-        dilationRate: c.dilation_rate as IntOrPair,
-        activation: String(c.activation ?? 'linear'),
-        useBias: c.use_bias,
-        ...dataFormatArg(c),
-        ...shapeArgs(c),
-      }),
+    (c, name) => new Conv2D({ ...convWindowArgs(c, name), filters: Number(c.filters), ...dataFormatArg(c) }),
   ),
   DepthwiseConv2D: layer(DEPTHWISE_LAYER, (c, name) => new DepthwiseConv2D(depthwiseArgs(c, name))),
   SeparableConv2D: layer(
@@ -268,18 +269,7 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
       groups: only(1),
       ...KERNEL_LAYER,
     },
-    (c, name) =>
-      new Conv2DTranspose({
-        name,
-        filters: Number(c.filters),
-        kernelSize: c.kernel_size as IntOrPair,
-        strides: c.strides as IntOrPair,
-        padding: (c.padding ?? 'valid') as 'valid' | 'same',
-        dilationRate: c.dilation_rate as IntOrPair,
-        activation: String(c.activation ?? 'linear'),
-        useBias: c.use_bias,
-        ...shapeArgs(c),
-      }),
+    (c, name) => new Conv2DTranspose({ ...convWindowArgs(c, name), filters: Number(c.filters) }),
   ),
   UpSampling2D: layer(
     { ...BASE, size: anyValue([2, 2]), data_format: only('channels_last', null), interpolation: only('nearest', 'bilinear') },
