@@ -8,8 +8,8 @@ import type { CliIO } from '../cli/command.js';
 import type { LoadedModelFile } from '../frontend/loader.js';
 import type { LayersModel } from '../frontend/model.js';
 import type { Graph } from '../ir/graph.js';
-import { reshapeExamples } from './batches.js';
-import { takeExamples, type Split } from './data/dataset.js';
+import { reshapeExamples, type Examples } from './batches.js';
+import { splitSize, takeExamples, type Split } from './data/dataset.js';
 import { loadFashionMnist } from './data/fashion-mnist.js';
 import { loadUserData } from './data/user-data.js';
 import { wasmExecutor } from './wasm-executor.js';
@@ -59,7 +59,7 @@ export async function fitIfRequested(loaded: LoadedModelFile, request: FitReques
     train = images(data.train);
     test = images(data.test);
   } else {
-    const data = loadUserData(plan.data!, loaded.file);
+    const data = loadUserData(plan.data!, loaded.file, { inputs: loaded.model.inputNames, outputs: loaded.model.outputNames });
     train = data.train;
     test = data.test;
   }
@@ -71,10 +71,10 @@ export async function fitIfRequested(loaded: LoadedModelFile, request: FitReques
   });
   const batchSize = request.batchSize ?? plan.batchSize ?? 32;
   const evalBatchSize = Math.max(batchSize, 256);
-  const examples = train.x.shape[0]!;
+  const examples = splitSize(train);
   const split = plan.validationSplit;
   const fitExamples = split === undefined ? examples : Math.floor(examples * (1 - split));
-  await trainer.prepare(fitExamples, batchSize, [...(test ? [test.x.shape[0]!] : [])], evalBatchSize);
+  await trainer.prepare(fitExamples, batchSize, [...(test ? [splitSize(test)] : [])], evalBatchSize);
   if (split !== undefined) await trainer.prepare(fitExamples, batchSize, [examples - fitExamples], batchSize);
   const fitStart = performance.now();
   const history = trainer.fit(train, {
@@ -104,7 +104,7 @@ function imagesFor(model: LayersModel): (split: Split) => Split {
   const inputs = model.inputs;
   const rowShape = inputs.length === 1 ? inputs[0]!.shape.slice(1) : [];
   const fits = rowShape.every((d) => d !== null) && rowShape.reduce<number>((a, d) => a * d!, 1) === 28 * 28;
-  return (split) => (fits ? { ...split, x: reshapeExamples(split.x, rowShape as number[]) } : split);
+  return (split) => (fits && !Array.isArray(split.x) ? { ...split, x: reshapeExamples(split.x as Examples, rowShape as number[]) } : split);
 }
 
 export function trainableWeights(model: LayersModel): Set<string> {

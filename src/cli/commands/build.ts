@@ -5,6 +5,7 @@ import { byteLength } from '../../bundle/manifest.js';
 import type { BundleFile, TargetOptions } from '../../bundle/target.js';
 import { checkOutputDir } from '../../bundle/output-guard.js';
 import { writeBundle } from '../../bundle/writer.js';
+import { emitTargets } from '../../bundle/compile-bundle.js';
 import { NncError } from '../../errors.js';
 import type { Graph } from '../../ir/graph.js';
 import { printGraph } from '../../ir/printer.js';
@@ -73,11 +74,7 @@ export const buildCommand: Command = {
       const { compileWasm } = await import('../../codegen/wasm/module.js');
       io.out(compileWasm(graph, { simd: true, weights: 'embedded' }, true).text!);
     }
-    const files: BundleFile[] = [];
-    for (const name of options.targets) {
-      const prefix = options.subdirectories ? `${name}/` : '';
-      for (const f of await TARGETS[name]!.emit(graph, options.target)) files.push({ path: prefix + f.path, contents: f.contents });
-    }
+    const files = await emitTargets(graph, options.targets, options.target);
     await writeBundle(options.out, files, output);
     status.out(report(options, files, graph));
     return 0;
