@@ -164,7 +164,7 @@ export class Trainer {
   *fitSteps(data: Data, options: Omit<FitOptions, 'callbacks'> = {}): Generator<FitEvent, History> {
     const epochs = options.epochs ?? 1;
     const batchSize = options.batchSize ?? 32;
-    if (!Number.isInteger(epochs) || epochs < 1) throw new NncError('NNC5005', `epochs must be a positive integer, got ${epochs}`);
+    if (!Number.isInteger(epochs) || epochs < 0) throw new NncError('NNC5005', `epochs must be an integer ≥ 0, got ${epochs}`);
     checkBatchSize(batchSize);
     let xs = tensorList(data.x);
     let ys = tensorList(data.y);

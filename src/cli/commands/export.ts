@@ -49,7 +49,7 @@ export const exportCommand: Command = {
     checkOutputFile(out, path, values.force ?? false);
     const training = parseTrainingFlags('export', values);
     const loaded = await loadGraphForCli(path, { ...(training.seed === undefined ? {} : { seed: training.seed }), ...parseModelFileFlags('export', values) });
-    const graph = await fitForBuild(loaded, { train: !(values['no-train'] ?? false), ...training }, io);
+    const { graph } = await fitForBuild(loaded, { train: !(values['no-train'] ?? false), ...training }, io);
     verifyGraph(graph, { requireWeightData: true });
     const bytes = exportOnnx(graph, { name: modelName, producerVersion: COMPILER_VERSION });
     writeFileAtomic(out, bytes);
