@@ -13,6 +13,8 @@ import type { CompileBundleOptions } from './bundle/compile-bundle.js';
 import type { BundleFile } from './bundle/target.js';
 export type { CompileBundleOptions, BundleFile };
 export type { FitHistory, ModelCallback, ModelData, ModelFitArgs } from './train/model-session.js';
+export { callbacks, type EarlyStoppingArgs, type ModelCheckpointArgs, type ReduceLROnPlateauArgs } from './train/callbacks.js';
+export { schedules, type ExponentialDecayArgs, type LearningRateSchedule } from './train/schedules.js';
 
 /**
  * Compiles a model (after `model.fit`, with its trained weights) into a bundle directory, as

@@ -30,6 +30,11 @@ export class LayersModel {
   trainingConfig: CompileConfig | undefined;
   /** Set by a callback during `fit` to end it after the current epoch (Keras' `stop_training`). */
   stopTraining = false;
+  /**
+   * The optimizer of the compiled model once it trains (`fit`, `evaluate`): its `learningRate` can
+   * be read and set between epochs (reduceLROnPlateau does), as Keras' `model.optimizer`.
+   */
+  optimizer: { learningRate: number } | undefined;
   /** Counts `setWeights` calls, so a running fit notices weights a callback replaced. */
   weightsVersion = 0;
   /** fit / evaluate / predict state (the trainer and its optimizer slots), made on first use. */
@@ -80,6 +85,7 @@ export class LayersModel {
   compile(config: CompileConfig): void {
     this.trainingConfig = config;
     this.session = undefined;
+    this.optimizer = undefined;
   }
 
   private async trainingSession(): Promise<ModelSession> {

@@ -83,7 +83,18 @@ export class ModelSession {
         hint: "Call model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] }) first.",
       });
     await loadWasmBackend();
-    this.trainer ??= new Trainer(this.model.toGraph(), config, { executor: wasmExecutor, trainable: trainableWeights(this.model), ...(seed === undefined ? {} : { seed }) });
+    if (!this.trainer) {
+      const trainer = new Trainer(this.model.toGraph(), config, { executor: wasmExecutor, trainable: trainableWeights(this.model), ...(seed === undefined ? {} : { seed }) });
+      this.trainer = trainer;
+      this.model.optimizer = {
+        get learningRate() {
+          return trainer.learningRate;
+        },
+        set learningRate(value: number) {
+          trainer.learningRate = value;
+        },
+      };
+    }
     this.trainer.setWeights(layerWeights(this.model));
     return this.trainer;
   }

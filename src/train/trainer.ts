@@ -80,6 +80,25 @@ export class Trainer {
   step = 0;
   /** Set by a callback to end a fit after the current epoch (Keras' `model.stop_training`). */
   stopTraining = false;
+  /** A learning rate set by a callback (reduceLROnPlateau); replaces the optimizer's own. */
+  private learningRateOverride: number | undefined;
+
+  /** The learning rate of the next update. */
+  get learningRate(): number {
+    return this.learningRateAt(this.step);
+  }
+
+  set learningRate(value: number) {
+    if (!(value > 0) || !Number.isFinite(value)) throw new NncError('NNC5005', `learning rate must be a positive number, got ${value}`);
+    this.learningRateOverride = value;
+  }
+
+  /** The learning rate after `updates` earlier updates: set, scheduled, or fixed. */
+  private learningRateAt(updates: number): number {
+    if (this.learningRateOverride !== undefined) return this.learningRateOverride;
+    const lr = this.optimizer.learningRate;
+    return typeof lr === 'number' ? lr : lr.at(updates);
+  }
 
   constructor(model: Graph, config: CompileConfig, options: TrainerOptions = {}) {
     this.model = model;
@@ -239,7 +258,7 @@ export class Trainer {
     const inputs: TensorMap = this.stateInExecutor ? {} : this.stateInputs();
     this.stateInExecutor = true;
     this.bindData(inputs, xs, ys);
-    this.optimizer.scalarsAt(this.step).forEach((v, i) => (inputs[scalarInput(this.optimizer.scalars[i]!)] = tensor([], [v])));
+    this.optimizer.scalarsAt(this.step, this.learningRateAt(this.step - 1)).forEach((v, i) => (inputs[scalarInput(this.optimizer.scalars[i]!)] = tensor([], [v])));
     if (this.graphs.usesDropout) inputs[DROPOUT_SEED] = tensor([], [this.rng.int(1 << 24)]);
     const out = this.stepExec.run(inputs);
     this.lastStep = out;
