@@ -6,6 +6,7 @@ import { InputLayer } from './layers/input-layer.js';
 import { Layer, SymbolicTensor, type LayerCall } from './layer.js';
 import { uniqueName } from './naming.js';
 import { formatSummary } from './summary.js';
+import { kerasLayerOrder } from './layer-order.js';
 import type { CompileConfig } from './training-config.js';
 import { tensor, type Tensor } from '../ir/tensor.js';
 import type { FitHistory, ModelData, ModelFitArgs, ModelSession } from '../train/model-session.js';
@@ -67,14 +68,14 @@ export class LayersModel {
   }
 
   /**
-   * Distinct layers in the order of their first call; a Functional model lists its input layers
-   * first, a Sequential model has none (as Keras' `model.layers`).
+   * Distinct layers as Keras' `model.layers` lists them: a Sequential model in order (no input
+   * layer), a Functional model by depth from the outputs, its input layers included
+   * (`layer-order.ts`).
    */
   get layers(): Layer[] {
     this.ensureGraph();
-    const seen = new Set<Layer>(this.kind === 'functional' ? this.graphInputs.map((t) => t.layer) : []);
-    for (const c of this.orderedCalls) seen.add(c.layer);
-    return [...seen];
+    if (this.kind === 'functional') return kerasLayerOrder(this.graphInputs, this.graphOutputs);
+    return [...new Set(this.orderedCalls.map((c) => c.layer))];
   }
 
   countParams(): number {
