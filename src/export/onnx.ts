@@ -107,6 +107,7 @@ const DIRECT_ELEMENTWISE: Readonly<Record<string, (a: Attrs) => [string, Record<
 const SCALAR_OPS: Readonly<Partial<Record<Exclude<ScalarFn, 'select'>, string>>> = {
   add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div', max: 'Max', min: 'Min',
   neg: 'Neg', abs: 'Abs', exp: 'Exp', log: 'Log', sqrt: 'Sqrt', tanh: 'Tanh', erf: 'Erf',
+  floor: 'Floor', ceil: 'Ceil', sign: 'Sign', pow: 'Pow',
 };
 
 /** Accumulates ONNX nodes and initializers, naming every nnc value once. */
