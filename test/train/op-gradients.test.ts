@@ -165,6 +165,8 @@ const CASES: Case[] = [
   { op: 'reduce_max', attrs: { axes: [1, 2] }, shapes: [[2, 3, 4, 2]], distinct: true, tf: (x) => tf.max(x!, [1, 2]) },
   { op: 'reduce_max', attrs: { axes: [-1], keepdims: true }, shapes: [[3, 5]], distinct: true, tf: (x) => tf.max(x!, -1, true) },
   { op: 'reduce_mean', attrs: { axes: [] }, shapes: [[3, 4]], tf: (x) => tf.mean(x!) },
+  { op: 'reduce_prod', attrs: { axes: [1] }, shapes: [[3, 4]], tf: (x) => tf.prod(x!, 1) },
+  { op: 'reduce_prod', attrs: { axes: [0, 2], keepdims: true }, shapes: [[2, 3, 2]], tf: (x) => tf.prod(x!, [0, 2], true) },
   { op: 'reduce_mean', attrs: { axes: [-1], keepdims: true }, shapes: [[2, 3, 4]], tf: (x) => tf.mean(x!, -1, true) },
   {
     op: 'elementwise',
@@ -331,6 +333,24 @@ describe('op gradients', () => {
         const fd = (lossOf(graph, { ...inputs, [name]: tensor(inputs[name].shape, plus) }) - lossOf(graph, { ...inputs, [name]: tensor(inputs[name].shape, minus) })) / (2 * h);
         expect(Math.abs(g[j]! - fd), `${name}[${j}] vs finite difference`).toBeLessThanOrEqual(3e-3 * Math.max(1, Math.abs(g[j]!)));
       }
+    }
+  });
+
+  it('reduce_prod: lines with no zero, one zero and two zeros (the product is linear in each entry, so finite differences are exact)', () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', { dtype: 'f32', shape: [3, 4] });
+    const r = sample(new Random(11), [3], false);
+    b.output('loss', b.op('reduce_sum', [b.op('mul', [b.op('reduce_prod', [x], { axes: [1] }), b.constant([...r], { dtype: 'f32', shape: [3] })])]));
+    const graph = b.build();
+    const data = Float32Array.of(0.5, -1.25, 2, 0.75, 1.5, 0, -0.5, 2, 0, 1.25, 0, -1.5);
+    const g = interpret(gradientGraph(graph, 'loss', ['x']), { x: tensor([3, 4], data) })['grad:x']!.data;
+    expect(Array.from(g.slice(8), Math.abs)).toEqual([0, 0, 0, 0]);
+    for (let j = 0; j < 12; j++) {
+      const [plus, minus] = [data.slice(), data.slice()];
+      plus[j]! += 0.5;
+      minus[j]! -= 0.5;
+      const fd = (lossOf(graph, { x: tensor([3, 4], plus) }) - lossOf(graph, { x: tensor([3, 4], minus) })) / 1;
+      expect(Math.abs(g[j]! - fd), `x[${j}]`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(fd)));
     }
   });
 

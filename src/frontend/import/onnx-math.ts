@@ -193,10 +193,10 @@ const softmaxLike = (irOp: 'softmax' | 'log_softmax') =>
   });
 
 /** A reduction of `v` by an IR reduce op over the node's axes (keepdims as the node says, unless `keep`). */
-type Reduce = (irOp: 'reduce_sum' | 'reduce_mean' | 'reduce_max', v: Node, keep?: boolean) => Node;
+type Reduce = (irOp: 'reduce_sum' | 'reduce_mean' | 'reduce_max' | 'reduce_prod', v: Node, keep?: boolean) => Node;
 
 /**
- * How each ONNX reduction is computed from the IR's sums, means and maxima (exact compositions).
+ * How each ONNX reduction is computed from the IR's sums, means, products and maxima (exact compositions).
  * With noop_with_empty_axes and no axes, `reduce` is the identity: each element is reduced alone,
  * so ReduceL2 gives |x|, ReduceSumSquare x², ReduceLogSum log(x), as onnxruntime does.
  */
@@ -204,6 +204,7 @@ const REDUCERS: Readonly<Record<string, (b: OnnxContext['b'], x: Node, reduce: R
   ReduceSum: (_, x, reduce) => reduce('reduce_sum', x),
   ReduceMean: (_, x, reduce) => reduce('reduce_mean', x),
   ReduceMax: (_, x, reduce) => reduce('reduce_max', x),
+  ReduceProd: (_, x, reduce) => reduce('reduce_prod', x),
   ReduceMin: (b, x, reduce) => b.op('neg', [reduce('reduce_max', b.op('neg', [x]))]),
   ReduceL1: (b, x, reduce) => reduce('reduce_sum', b.op('abs', [x])),
   ReduceL2: (b, x, reduce) => b.op('sqrt', [reduce('reduce_sum', b.op('mul', [x, x]))]),
@@ -312,7 +313,7 @@ export const ONNX_MATH_OPS: Readonly<Record<string, OnnxOp>> = {
   LogSoftmax: softmaxLike('log_softmax'),
   // Reductions.
   ReduceSum: reduction('ReduceSum', 13),
-  ...Object.fromEntries(['ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceL1', 'ReduceL2', 'ReduceSumSquare', 'ReduceLogSum', 'ReduceLogSumExp'].map((t) => [t, reduction(t, 18)])),
+  ...Object.fromEntries(['ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceSumSquare', 'ReduceLogSum', 'ReduceLogSumExp'].map((t) => [t, reduction(t, 18)])),
   ArgMax: argExtreme(false),
   ArgMin: argExtreme(true),
 };

@@ -44,6 +44,7 @@ import { pad } from './pad.js';
 import { reduceMax } from './reduce_max.js';
 import { reduceMean } from './reduce_mean.js';
 import { reduceSum } from './reduce_sum.js';
+import { reduceProd } from './reduce_prod.js';
 import { relu } from './relu.js';
 import { reshape } from './reshape.js';
 import { result } from './result.js';
@@ -93,6 +94,7 @@ const OPS: readonly OpDef[] = [
   abs, neg, sign, exp, log, sqrt, reciprocal, erf, floor, ceil, pow,
   prelu, celu, hardSwish, softsign,
   lessEqual, greaterEqual, not, and, or, xor, where,
+  reduceProd,
 ];
 
 export const opRegistry: ReadonlyMap<string, OpDef> = new Map(OPS.map((op) => [op.name, op]));
