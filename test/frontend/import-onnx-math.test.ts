@@ -17,6 +17,7 @@ import { Random } from '../../src/frontend/random.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { interpret } from '../../src/ir/interpreter.js';
 import { verifyGraph } from '../../src/ir/verifier.js';
+import { optimize } from '../../src/passes/index.js';
 import { catchNnc } from '../helpers/expect-nnc-error.js';
 import { DataType, node, tensor, valueInfo, writeOnnxModel, type AttrValue, type Dims } from '../helpers/onnx-model.js';
 import { onnxSession, ort } from '../helpers/onnxruntime.js';
@@ -254,7 +255,26 @@ const argCases: Case[] = ['ArgMax', 'ArgMin'].flatMap((op) => [
   one(`${op} axis 1 of a batched [N,5]`, op, { x: f(['N', 5]) }, { axis: 1, keepdims: 0 }, { outputs: { z: INT64 } }),
 ]);
 
+/**
+ * A chain of the new elementwise ops, which the fuse pass makes one node (checked below). Ops
+ * whose math reads their operand more than once (Celu, PRelu, Softsign, HardSwish) absorb no
+ * producer (the fuse pass would compute it twice), so the one here comes first.
+ */
+const CHAIN: Case = {
+  name: 'a chain of elementwise ops: Celu, Abs, Neg, Exp, Sqrt, Floor, Ceil, Pow, Sign, Erf, Reciprocal',
+  nodes: [
+    node('Celu', ['x'], 'a'), node('Abs', ['a'], 'b'), node('Neg', ['b'], 'c'), node('Exp', ['c'], 'd'), node('Sqrt', ['d'], 'e'), node('Mul', ['e', 'ten'], 'f'),
+    node('Floor', ['f'], 'g'), node('Ceil', ['x'], 'h'), node('Pow', ['g', 'h'], 'i'), node('Sign', ['x'], 'j'), node('Mul', ['i', 'j'], 'k'), node('Erf', ['k'], 'l'),
+    node('Add', ['l', 'ten'], 'm'), node('Reciprocal', ['m'], 'z'),
+  ],
+  inputs: { x: f(['N', 6]) },
+  inits: [tensor('ten', FLOAT, [], [10])],
+  outputs: { z: FLOAT },
+  opset: 14,
+};
+
 const CASES: Case[] = [
+  CHAIN,
   ...unaryCases, ...ranks, ...integerUnary, ...clipCases, ...binaryCases, ...integerBinary, ...powCases, ...variadicCases, ...integerVariadic,
   ...compareCases, ...preluCases, ...productCases, ...softmaxCases, ...reductionCases, ...argCases,
 ];
@@ -390,6 +410,11 @@ describe('ONNX math operators vs onnxruntime', () => {
         }
       expect(failures).toEqual([]);
     });
+
+  it('the fuse pass makes the chain of elementwise ops one node', () => {
+    const graph = optimize(loadOnnxGraph(modelOf([[CHAIN, 0]], CHAIN.opset!)));
+    expect(graph.nodes.filter((n) => !['input', 'weight', 'const'].includes(n.op)).map((n) => n.op)).toEqual(['elementwise']);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
