@@ -1,8 +1,7 @@
 import type { GraphBuilder } from '../builder.js';
 import type { Node } from '../graph.js';
 import type { OpDef } from '../registry.js';
-import { tensor } from '../tensor.js';
-import { inferReduce, keepsBatchAxis, REDUCE_ATTRS, reducedAxes, reductionIndex } from './reduce_sum.js';
+import { foldReduce, inferReduce, keepsBatchAxis, REDUCE_ATTRS } from './reduce_sum.js';
 
 /**
  * The gradient of a product: each entry receives the product of the other entries of its line.
@@ -31,11 +30,6 @@ export const reduceProd: OpDef = {
   attrs: REDUCE_ATTRS,
   traits: { rowLocal: keepsBatchAxis(0) },
   inferType: inferReduce,
-  evaluate([x], attrs, out) {
-    const acc = new Float64Array(out.shape.reduce<number>((p, d) => p * d!, 1)).fill(1);
-    const map = reductionIndex(x!.shape, reducedAxes(attrs, x!.shape.length));
-    for (let i = 0; i < x!.data.length; i++) acc[map[i]!]! *= x!.data[i]!;
-    return tensor(out.shape as number[], Float32Array.from(acc));
-  },
+  evaluate: ([x], attrs, out) => foldReduce(x!, attrs, out.shape as number[], 1, (acc, v) => acc * v),
   gradient: productGradient,
 };
