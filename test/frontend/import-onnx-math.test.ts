@@ -417,6 +417,36 @@ describe('ONNX math operators vs onnxruntime', () => {
   });
 });
 
+describe('Where of integer and bool branches (onnxruntime-web has no kernel for them)', () => {
+  it('the interpreter computes c ? x : y element by element, broadcasting, and the wasm bundle (SIMD and scalar) equals it', async () => {
+    const cases = [
+      { name: 'Where INT32', x: typed(INT32, [2, 4]), y: typed(INT32, []) },
+      { name: 'Where INT64', x: typed(INT64, [4]), y: typed(INT64, [2, 4]) },
+      { name: 'Where BOOL', x: typed(BOOL, [2, 4]), y: typed(BOOL, [1, 4]) },
+    ];
+    for (const { name, x, y } of cases) {
+      const c = one(name, 'Where', { c: typed(BOOL, [2, 1]), x, y }, {}, { opset: 16, outputs: { z: x.type! } });
+      const graph = loadOnnxGraph(modelOf([[c, 0]], 16));
+      const values = Object.fromEntries(Object.entries(c.inputs).map(([k, v]) => [`c0_${k}`, { dims: concrete(v.dims), data: nncArray(v.type!, feedValues(v)) }]));
+      const got = interpret(graph, Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { shape: v.dims, data: v.data }]))).c0_z!.data;
+      // Element (i, j) of the [2, 4] result read from an operand of rank <= 2, by numpy's broadcasting.
+      const at = (k: string, i: number, j: number) => {
+        const v = values[`c0_${k}`]!;
+        const [rows, cols] = [...[1, 1], ...v.dims].slice(-2) as [number, number];
+        return v.data[(rows === 1 ? 0 : i) * cols + (cols === 1 ? 0 : j)]!;
+      };
+      const want = Array.from({ length: 8 }, (_, e) => (at('c', Math.floor(e / 4), e % 4) ? at('x', Math.floor(e / 4), e % 4) : at('y', Math.floor(e / 4), e % 4)));
+      expect(Array.from(got), name).toEqual(want);
+      const wasm = await (await buildWasmBundle(graph)).import();
+      for (const simd of [true, false]) {
+        const out = (await wasm.load({ simd })).predict(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.data])) as never) as unknown as ArrayLike<number>;
+        expect(out.constructor, `${name}, simd ${simd}`).toBe(got.constructor);
+        expect(Array.from(out), `${name}, simd ${simd}`).toEqual(want);
+      }
+    }
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 
 describe('ONNX math operators nnc does not compute are refused at build time, every one by node', () => {
@@ -432,10 +462,11 @@ describe('ONNX math operators nnc does not compute are refused at build time, ev
         node('MatMul', ['i', 'i'], 'matmul_int'),
         node('Gelu', ['x'], 'gelu_fast', { approximate: 'fast' }),
         node('Where', ['x', 'x', 'x'], 'where_float_cond'),
+        node('HardSwish', ['x'], 'hard_swish_early'),
         node('Mod', ['x', 'x'], 'mod'),
       ],
       inputs: [valueInfo('x', FLOAT, [3, 3]), valueInfo('i', INT32, [3, 3]), valueInfo('axes_in', INT64, [1])],
-      outputs: ['pow_int_base', 'exp_int', 'clip_attr', 'reduce_axes_input', 'reduce_far', 'argmax_int', 'matmul_int', 'gelu_fast', 'where_float_cond', 'mod'].map((o) => valueInfo(o, FLOAT)),
+      outputs: ['pow_int_base', 'exp_int', 'clip_attr', 'reduce_axes_input', 'reduce_far', 'argmax_int', 'matmul_int', 'gelu_fast', 'where_float_cond', 'hard_swish_early', 'mod'].map((o) => valueInfo(o, FLOAT)),
       opset: 13,
     });
     const e = catchNnc(() => loadOnnxGraph(path)) as NncError & Partial<NncErrorList>;
@@ -451,6 +482,7 @@ describe('ONNX math operators nnc does not compute are refused at build time, ev
       ['matmul_int', "MatMul: input 0 ('i') is INT32 or INT64; nnc computes MatMul on FLOAT only"],
       ['gelu_fast', 'Gelu attribute approximate = "fast" is not supported (only "none" or "tanh")'],
       ['where_float_cond', "Where: input 0 ('x') is FLOAT; nnc computes Where on BOOL only"],
+      ['hard_swish_early', 'HardSwish: ONNX defines it from opset 14 on; this model imports opset 13'],
     ]);
   });
 

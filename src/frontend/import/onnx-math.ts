@@ -48,6 +48,15 @@ function build(n: OnnxNode, ctx: OnnxContext, irOp: string, inputs: readonly Nod
 const inputs = (n: OnnxNode, ctx: OnnxContext) => n.input.map((name) => ctx.operand(name));
 const scalar = (ctx: OnnxContext, value: number, dtype: DType = 'f32') => ctx.b.constant([value], { dtype, shape: [] });
 
+/**
+ * An operator ONNX introduced in opset `version`: a model importing an older opset has no such
+ * operator, so the node is refused by name rather than read with a later meaning.
+ */
+const since = (version: number, entry: OnnxOp): OnnxOp => ({
+  attrs: entry.attrs,
+  build: (n, ctx, a) => (ctx.opset < version ? ctx.refuseNode(n, `ONNX defines it from opset ${version} on; this model imports opset ${ctx.opset}`) : entry.build(n, ctx, a)),
+});
+
 /** A one-operand op whose ONNX attributes are the IR op's (same names); defaults stay implicit. */
 export const unary = (irOp: string, attrs: AttrTable = {}) => op(attrs, (n, ctx, a) => build(n, ctx, irOp, [ctx.operand(n.input[0]!)], irAttrs(irOp, a)));
 /** A two-operand op, numpy broadcasting (every opset from 7 on). */
@@ -260,12 +269,12 @@ export const ONNX_MATH_OPS: Readonly<Record<string, OnnxOp>> = {
   // One operand.
   Abs: unary('abs'),
   Neg: unary('neg'),
-  Sign: unary('sign'),
+  Sign: since(9, unary('sign')),
   Exp: unary('exp'),
   Log: unary('log'),
   Sqrt: unary('sqrt'),
   Reciprocal: unary('reciprocal'),
-  Erf: unary('erf'),
+  Erf: since(9, unary('erf')),
   Floor: unary('floor'),
   Ceil: unary('ceil'),
   Not: unary('not'),
@@ -275,16 +284,16 @@ export const ONNX_MATH_OPS: Readonly<Record<string, OnnxOp>> = {
   Sigmoid: unary('sigmoid'),
   Tanh: unary('tanh'),
   Elu: unary('elu', { alpha: number(1) }),
-  Celu: unary('celu', { alpha: number(1) }),
+  Celu: since(12, unary('celu', { alpha: number(1) })),
   LeakyRelu: unary('leaky_relu', { alpha: number(0.01) }),
   PRelu: binary('prelu'),
   // ONNX's defaults are the self-normalizing constants rounded to float32.
   Selu: unary('selu', { alpha: number(SELU_ALPHA), gamma: number(SELU_SCALE) }),
   HardSigmoid: unary('hard_sigmoid', { alpha: number(0.2), beta: number(0.5) }),
-  HardSwish: unary('hard_swish'),
+  HardSwish: since(14, unary('hard_swish')),
   Softplus: unary('softplus'),
   Softsign: unary('softsign'),
-  Gelu: unary('gelu', { approximate: only('none', 'tanh') }),
+  Gelu: since(20, unary('gelu', { approximate: only('none', 'tanh') })),
   // Two or more operands, numpy broadcasting.
   Add: binary('add'),
   Sub: binary('sub'),
@@ -300,12 +309,12 @@ export const ONNX_MATH_OPS: Readonly<Record<string, OnnxOp>> = {
   Equal: equal,
   Less: binary('less'),
   Greater: binary('greater'),
-  LessOrEqual: binary('less_equal'),
-  GreaterOrEqual: binary('greater_equal'),
+  LessOrEqual: since(12, binary('less_equal')),
+  GreaterOrEqual: since(12, binary('greater_equal')),
   And: binary('and'),
   Or: binary('or'),
   Xor: binary('xor'),
-  Where: where,
+  Where: since(9, where),
   // Products and normalization.
   MatMul: binary('matmul'),
   Gemm: gemm,
