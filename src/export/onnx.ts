@@ -100,6 +100,20 @@ const DIRECT_ELEMENTWISE: Readonly<Record<string, (a: Attrs) => [string, Record<
   leaky_relu: (a) => ['LeakyRelu', { alpha: float(a.alpha as number) }],
   selu: (a) => ['Selu', { alpha: float(a.alpha as number), gamma: float(a.gamma as number) }],
   hard_sigmoid: (a) => ['HardSigmoid', { alpha: float(a.alpha as number), beta: float(a.beta as number) }],
+  abs: () => ['Abs', {}],
+  neg: () => ['Neg', {}],
+  sign: () => ['Sign', {}],
+  exp: () => ['Exp', {}],
+  log: () => ['Log', {}],
+  sqrt: () => ['Sqrt', {}],
+  reciprocal: () => ['Reciprocal', {}],
+  erf: () => ['Erf', {}],
+  floor: () => ['Floor', {}],
+  ceil: () => ['Ceil', {}],
+  pow: () => ['Pow', {}],
+  prelu: () => ['PRelu', {}],
+  celu: (a) => ['Celu', { alpha: float(a.alpha as number) }],
+  softsign: () => ['Softsign', {}],
 
 };
 
