@@ -8,7 +8,7 @@
  * everywhere in the importer).
  */
 import { NncError } from '../../errors.js';
-import type { Node } from '../../ir/graph.js';
+import type { Attrs, Node } from '../../ir/graph.js';
 import { opRegistry } from '../../ir/ops/index.js';
 import { F32_ONLY } from '../../ir/registry.js';
 import { formatShape, type DType } from '../../ir/types.js';
@@ -38,11 +38,11 @@ function expectSameDtype(n: OnnxNode, ctx: OnnxContext, xs: readonly Node[], fir
 }
 
 /** IR op `irOp` of `inputs`, after refusing by name an operand of a dtype it does not compute. */
-function build(n: OnnxNode, ctx: OnnxContext, irOp: string, inputs: readonly Node[], attrs: Record<string, unknown> = {}): Node {
+function build(n: OnnxNode, ctx: OnnxContext, irOp: string, inputs: readonly Node[], attrs: Attrs = {}): Node {
   const rule = opRegistry.get(irOp)!.dtypes ?? F32_ONLY;
   if (rule.same) expectSameDtype(n, ctx, inputs);
   inputs.forEach((x, k) => expectDtype(n, ctx, x, k, rule.operands));
-  return ctx.b.op(irOp, [...inputs], attrs as never);
+  return ctx.b.op(irOp, [...inputs], attrs);
 }
 
 const inputs = (n: OnnxNode, ctx: OnnxContext) => n.input.map((name) => ctx.operand(name));
