@@ -20,6 +20,8 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'fit a model as its `training` export says and save it as tfjs Layers JSON',
     load: async () => (await import('./commands/train.js')).trainCommand,
   },
+  { name: 'evaluate', summary: "print a model's loss and metrics on test data", load: async () => (await import('./commands/evaluate.js')).evaluateCommand },
+  { name: 'predict', summary: 'run a bundle or a model on inputs from a JSON file', load: async () => (await import('./commands/predict.js')).predictCommand },
   { name: 'export', summary: 'write a model as an ONNX file (trained first when it asks)', load: async () => (await import('./commands/export.js')).exportCommand },
 ];
 

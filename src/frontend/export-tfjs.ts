@@ -14,6 +14,7 @@ import type { Layer, LayerCall } from './layer.js';
 import { InputLayer } from './layers/input-layer.js';
 import { concatFloat32 } from '../ir/tensor.js';
 import type { LayersModel } from './model.js';
+import { trainingConfigJson } from './training-config-json.js';
 
 export interface TfjsArtifacts {
   /** The content of model.json. */
@@ -102,6 +103,12 @@ function functionalTopology(model: LayersModel): Record<string, unknown> {
   };
 }
 
+/** `trainingConfig` for model.json, when the model is compiled and tfjs can read the config back. */
+function trainingConfigEntry(model: LayersModel): { trainingConfig?: Record<string, unknown> } {
+  const config = model.trainingConfig && trainingConfigJson(model.trainingConfig);
+  return config ? { trainingConfig: config } : {};
+}
+
 export function toTfjsArtifacts(model: LayersModel): TfjsArtifacts {
   const weights = model.layers.flatMap((l) => l.weights);
   const data = concatFloat32(weights.map((w) => w.data));
@@ -113,6 +120,7 @@ export function toTfjsArtifacts(model: LayersModel): TfjsArtifacts {
       convertedBy: null,
       modelTopology: { ...modelTopology, keras_version: 'tfjs-layers 4.22.0', backend: 'tensor_flow.js' },
       weightsManifest: [{ paths: [WEIGHTS_FILE], weights: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' })) }],
+      ...trainingConfigEntry(model),
     },
     // Float32Array is little-endian on every platform Node and browsers run on.
     weightsBin: new Uint8Array(data.buffer),

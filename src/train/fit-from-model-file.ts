@@ -124,7 +124,7 @@ export function historyJson(result: FitResult): string {
  * Fashion-MNIST's [28, 28] images in the shape the model's one input takes, when that is another
  * shape of 784 values (a CNN's [28, 28, 1]): the reshape Keras users write before fit.
  */
-function imagesFor(model: LayersModel): (split: Split) => Split {
+export function imagesFor(model: LayersModel): (split: Split) => Split {
   const inputs = model.inputs;
   const rowShape = inputs.length === 1 ? inputs[0]!.shape.slice(1) : [];
   const fits = rowShape.every((d) => d !== null) && rowShape.reduce<number>((a, d) => a * d!, 1) === 28 * 28;

@@ -81,6 +81,47 @@ describe('nnc train', () => {
     expect(Array.from(loaded.getWeights()[1]!.dataSync()).some((b) => b !== 0)).toBe(true);
   });
 
+  it('the saved model keeps its loss and metrics: nnc evaluate repeats the test metrics, tfjs compiles it, nnc predict equals tfjs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nnc-train-'));
+    const file = modelFile(dir, 'model.ts', { epochs: 4 });
+    const outDir = join(dir, 'saved');
+    const trained = await run(['train', file, '-o', outDir]);
+    expect(trained.code).toBe(0);
+    const testLine = trained.out.split('\n').find((l) => l.startsWith('test loss:'))!;
+    const json = JSON.parse(readFileSync(join(outDir, 'model.json'), 'utf8')) as Record<string, unknown>;
+    expect(json.trainingConfig).toEqual({
+      loss: 'sparseCategoricalCrossentropy',
+      metrics: ['accuracy'],
+      optimizer_config: { class_name: 'Adam', config: { learning_rate: 0.02, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } },
+    });
+    // The model file's test split, as a JSON tensor file.
+    const { exports } = loadModelFile(file, { typeCheck: false });
+    const testSplit = (exports.training as { data: { test: unknown } }).data.test;
+    writeFileSync(join(dir, 'test.json'), JSON.stringify(testSplit));
+    const evaluated = await run(['evaluate', join(outDir, 'model.json'), '--data', join(dir, 'test.json')]);
+    expect(evaluated.err).toBe('');
+    expect(evaluated.out.trim()).toBe(testLine.replace('test loss', 'loss').replace('test accuracy', 'accuracy'));
+
+    // tf.loadLayersModel compiles the model from the same training config.
+    const weightData = new Uint8Array(readFileSync(join(outDir, 'weights.bin'))).slice().buffer;
+    const manifest = json.weightsManifest as { weights: tf.io.WeightsManifestEntry[] }[];
+    const tfModel = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: json.modelTopology as tf.io.ModelJSON['modelTopology'], weightSpecs: manifest.flatMap((m) => m.weights), weightData, trainingConfig: json.trainingConfig as tf.io.TrainingConfig }),
+    );
+    expect(tfModel.optimizer.getClassName()).toBe('Adam');
+    const x = [[0.9, 0.1, 0.2, 0.5], [0.1, 0.8, 0.3, 0.2]];
+    writeFileSync(join(dir, 'x.json'), JSON.stringify(x));
+    const predicted = await run(['predict', join(outDir, 'model.json'), '--input', join(dir, 'x.json')]);
+    expect(predicted.code).toBe(0);
+    const ours = JSON.parse(predicted.out) as Record<string, { shape: number[]; data: number[] }>;
+    const [name] = Object.keys(ours);
+    expect(ours[name!]!.shape).toEqual([2, 3]);
+    const want = (tfModel.predict(tf.tensor(x)) as tf.Tensor).dataSync();
+    ours[name!]!.data.forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThan(1e-5));
+    const bad = await run(['predict', join(outDir, 'model.json'), '--input', join(dir, 'test.json')]);
+    expect(bad.err).toMatch(/NNC5002 .*input names 'x', which is not one of/);
+  });
+
   it('--epochs 0 saves the initialized model', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nnc-train-'));
     const file = modelFile(dir, 'model.ts', { epochs: 30 });

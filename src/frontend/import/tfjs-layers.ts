@@ -16,6 +16,7 @@ import type { Layer, SymbolicTensor } from '../layer.js';
 import { LayersModel } from '../model.js';
 import { Sequential } from '../sequential.js';
 import { anyValue, attrProblems, boolean, ignored, integer, number, only, readAttrs, type AttrTable, type AttrValues } from './attributes.js';
+import { compileConfigFromJson } from '../training-config-json.js';
 import { checkSchema, layersModelConfig } from './schemas.js';
 import { readWeightsManifest, type WeightsManifest } from './shared.js';
 
@@ -315,6 +316,8 @@ export function loadTfjsLayersModel(path: string): LayersModel {
   const model =
     root.class_name === 'Sequential' ? buildSequential(config.name, layerJsons) : buildFunctional(config.name, layerJsons, config, path);
   loadWeights(model, json, dirname(file), path);
+  const training = compileConfigFromJson((json as { trainingConfig?: unknown }).trainingConfig ?? (topology as { training_config?: unknown }).training_config, path);
+  if (training) model.compile(training);
   return model;
 }
 
