@@ -105,8 +105,8 @@ export interface PatchSource {
  * values (for a first layer's c = 1, one copy instead of kw copies of one value).
  */
 export function emitIm2col(ctx: KernelContext, x: Node, g: ConvGeometry, col: () => Expr, source: PatchSource = { base: () => ctx.addr(x), pixels: pixels(ctx, x, g) }): Expr {
-  const bytes = () => ctx.i32(g.c * 4);
-  const rowBytes = () => ctx.i32(g.kw * g.c * 4);
+  const bytes = g.c * 4;
+  const rowBytes = g.kw * g.c * 4;
   return emitTaps(
     ctx,
     x,
