@@ -19,7 +19,7 @@ import { Random } from '../src/frontend/random.js';
 import { Graph, type Node } from '../src/ir/graph.js';
 import { elementsPerRow } from '../src/ir/types.js';
 import { optimize } from '../src/passes/index.js';
-import { nodeFlopsPerRow } from './prepare.js';
+import { nodeFlopsPerRow, productShape } from './prepare.js';
 
 interface WasmModel {
   predict(x: Float32Array, batch: number): Float32Array | Record<string, Float32Array>;
@@ -80,7 +80,7 @@ function alone(graph: Graph, node: Node): Graph {
   return new Graph([input, ...weights, copy], [{ name: 'y', node: copy }], new Map(weights.map((w) => [w.name!, graph.weights.get(w.name!)!])));
 }
 
-/** The GEMM a conv2d is: dense of k → f with the conv's bias and activation, one row per output pixel. */
+/** The GEMM a conv2d is: dense of k → f with the conv's bias and activation, one row per output pixel (before a fused pooling). */
 function gemmTwin(graph: Graph, conv: Node): Graph {
   const [, w, bias] = conv.inputs as [Node, Node, Node | undefined];
   const [kh, kw, c, f] = w.type.shape as number[];
@@ -111,7 +111,7 @@ export async function layerReport(modelPath: string, batch: number, log: (line: 
       const flops = nodeFlopsPerRow(node);
       const model = await build(alone(graph, node));
       const gemm = node.op === 'conv2d' ? await build(gemmTwin(graph, node)) : undefined;
-      const pixels = node.op === 'conv2d' ? (node.type.shape[1] as number) * (node.type.shape[2] as number) : 1;
+      const pixels = node.op === 'conv2d' ? (productShape(node)[1] as number) * (productShape(node)[2] as number) : 1;
       const k = node.op === 'conv2d' ? (node.inputs[1]!.type.shape as number[]).slice(0, 3).reduce((a, d) => a * d, 1) : 0;
       const cells = batches.flatMap((b, i) => {
         const us = timeCall(model, b, elementsPerRow(node.inputs[0]!.type.shape));

@@ -15,7 +15,10 @@ import { loadModelFile } from '../src/frontend/loader.js';
 import type { Graph, Node } from '../src/ir/graph.js';
 import { interpret } from '../src/ir/interpreter.js';
 import { tensor } from '../src/ir/tensor.js';
-import { elementsPerRow } from '../src/ir/types.js';
+import { conv2dGeometry } from '../src/ir/ops/conv2d.js';
+import { convOutShape } from '../src/ir/ops/conv2d-geometry.js';
+import { epiloguePool } from '../src/ir/ops/pool-helpers.js';
+import { elementsPerRow, type Shape } from '../src/ir/types.js';
 import type { BenchContext } from './runners/types.js';
 
 export interface PrepareOptions {
@@ -45,7 +48,14 @@ export function nodeFlopsPerRow(n: Node): number {
   const w = n.inputs[1]?.type.shape as number[] | undefined;
   // weight [k, n], or the conv kernel [kh, kw, c, f]: one MAC per k per output element
   const k = n.op === 'matmul' || n.op === 'dense' ? w![0]! : n.op === 'conv2d' ? w![0]! * w![1]! * w![2]! : 0;
-  return 2 * k * elementsPerRow(n.type.shape);
+  return 2 * k * elementsPerRow(productShape(n));
+}
+
+/** A node's product before any pooling its epilogue applies (a fused conv2d's unpooled output). */
+export function productShape(n: Node): Shape {
+  if (n.op !== 'conv2d' || !epiloguePool(n.attrs)) return n.type.shape;
+  const [x, w] = n.inputs as [Node, Node];
+  return convOutShape(x.type.shape[0]!, conv2dGeometry(x.type.shape, w.type.shape, n.attrs), w.type.shape[3]!);
 }
 
 /** 2 × multiply-accumulates per example of every matrix product and convolution in the graph. */

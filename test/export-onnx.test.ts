@@ -12,6 +12,7 @@ import { layers } from '../src/frontend/layers/index.js';
 import { sequential } from '../src/frontend/sequential.js';
 import { optimize } from '../src/passes/index.js';
 import { CONV_CASES } from './conv/conv2d-models.js';
+import { CONV_POOL_CASES } from './conv/conv-pool-models.js';
 import { maxAbsDiff, randomInputs } from './helpers/random-inputs.js';
 
 /** Runs the exported graph in onnxruntime-node (one thread) and returns flat outputs by name. */
@@ -148,10 +149,17 @@ describe('ONNX export', () => {
     expect(toOnnxModel(model.toGraph()).graph!.node!.map((n) => n.opType).filter((op) => op !== 'Transpose')).toEqual(['MaxPool', 'AveragePool', 'MaxPool']);
   });
 
-  it('the CNN example (conv, pooling, flatten, dropout) equals the interpreter', async () => {
+  it('the CNN example (conv, pooling, flatten, dropout) equals the interpreter, before and after fusion', async () => {
     const { model } = loadModelFile('examples/fashion-mnist-cnn/model.ts', { typeCheck: false });
     await expectSameAsInterpreter(model.toGraph());
+    // After fusion each conv2d pools in its epilogue: exported as Conv, Relu, MaxPool again.
+    await expectSameAsInterpreter(optimize(model.toGraph()));
   });
+
+  for (const { name, make } of CONV_POOL_CASES)
+    it(`conv2d + pooling ${name}: the fused pool exports as its pooling op`, async () => {
+      await expectSameAsInterpreter(optimize(make().toGraph()));
+    });
 
   it('names computed outputs directly and bridges inputs and shared outputs with Identity', () => {
     const { model } = loadModelFile(FIXTURES[0]!.path, { typeCheck: false });

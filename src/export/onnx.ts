@@ -24,7 +24,8 @@ import { opRegistry } from '../ir/ops/index.js';
 import { activationAttrs, denseActivation, denseOperandsOf } from '../ir/ops/dense.js';
 import type { TensorType } from '../ir/types.js';
 import { conv2dGeometry } from '../ir/ops/conv2d.js';
-import { poolGeometry } from '../ir/ops/pool-helpers.js';
+import { epiloguePool, poolGeometry } from '../ir/ops/pool-helpers.js';
+import { convOutShape } from '../ir/ops/conv2d-geometry.js';
 
 const { onnx } = pkg;
 
@@ -227,6 +228,10 @@ class OnnxWriter {
     const kernel = this.emit('Transpose', [this.valueOf(w)], { perm: ints([3, 2, 0, 1]) });
     const attrs = { kernel_shape: ints([g.kh, g.kw]), strides: ints([g.sh, g.sw]), dilations: ints([g.dh, g.dw]), pads: ints(pads) };
     const y = this.lowerActivation(n, this.toNhwc(this.emit('Conv', [this.toNchw(this.valueOf(x)), kernel, ...(bias ? [this.valueOf(bias)] : [])], attrs)));
+    const pool = epiloguePool(n.attrs);
+    // A fused pooling (the `pool` epilogue) is its pooling op again, reading the unpooled conv.
+    const unpooled: Node = { ...n, type: { ...n.type, shape: convOutShape(x.type.shape[0]!, g, w.type.shape[3]!) } };
+    if (pool) return this.lowerPool({ ...n, op: pool.op, attrs: pool.attrs, inputs: [unpooled] }, y);
     return residual ? this.emit('Add', [y, this.valueOf(residual)]) : y;
   }
 

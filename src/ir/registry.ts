@@ -53,6 +53,12 @@ export interface OpTraits {
    * conv2d, depthwise_conv2d): the fuse pass may absorb a following bias add and activation.
    */
   readonly epilogue?: boolean;
+  /**
+   * A 2-D window reduction over channels-last x (max_pool2d, avg_pool2d) and which one: a
+   * product whose op declares a `pool` attribute (conv2d) can apply it in its epilogue, and
+   * backends read the kind to pick the window reduction.
+   */
+  readonly pooling?: 'max' | 'avg';
   /** Swapping the operands does not change the result (add, mul). */
   readonly commutative?: boolean;
   /**

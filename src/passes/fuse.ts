@@ -12,6 +12,11 @@
  *   over its last axis) (+ activation) becomes one node, by the same rules as dense; an op that
  *   also has a `residual` attribute (conv2d) absorbs a residual add too (a ResNet block's
  *   `Add()([Conv2D(...)(x), x])`).
+ * - Pooling into conv2d: max_pool2d / avg_pool2d (any op with the `pooling` trait) of a conv2d
+ *   (any epilogue host declaring a `pool` attribute) that nothing else reads becomes the conv's
+ *   `pool` epilogue, after its bias and activation: the kernel pools conv tiles while they are in
+ *   cache instead of writing the whole activation and reading it back (training graphs keep the
+ *   pooling, whose gradient reads the unpooled value).
  * - Flatten into dense: a dense whose operand is a rank-2 reshape (a per-row flatten) reads the
  *   reshape's operand directly, since dense reads its operand as rows of k contiguous elements
  *   either way; the reshape disappears when nothing else reads it.
@@ -40,7 +45,8 @@ import { opRegistry } from '../ir/ops/index.js';
 import { normalizeAxis } from '../ir/ops/softmax.js';
 import { ShapeError } from '../ir/registry.js';
 import { arg, printScalar, substitute, type ScalarExpr } from '../ir/scalar-expr.js';
-import { hasEpilogue, isElementwiseOp } from '../ir/traits.js';
+import { epiloguePool, epiloguePoolAttrs } from '../ir/ops/pool-helpers.js';
+import { hasEpilogue, isElementwiseOp, opTraits } from '../ir/traits.js';
 import { isRowsTimesMatrix } from '../ir/ops/matmul.js';
 import { sameShape, sameType, type TensorType } from '../ir/types.js';
 import { eliminateDeadCode } from './dce.js';
@@ -51,7 +57,7 @@ import { eliminateDeadCode } from './dce.js';
  */
 type Rewrite = (node: Node, inputs: readonly Node[], b: GraphBuilder, soleUse: (operand: Node) => boolean) => Node | undefined;
 
-const REWRITES: readonly Rewrite[] = [matmulToDense, absorbBias, absorbActivation, absorbResidual, fuseElementwise];
+const REWRITES: readonly Rewrite[] = [matmulToDense, absorbBias, absorbActivation, absorbResidual, absorbPool, fuseElementwise];
 
 export function fuse(graph: Graph): Graph {
   const uses = graph.useCounts();
@@ -120,6 +126,7 @@ function absorbResidual(node: Node, inputs: readonly Node[], b: GraphBuilder, so
       hasEpilogue(product.op) &&
       opRegistry.get(product.op)!.attrs.residual !== undefined &&
       product.attrs.residual !== true &&
+      !isPooled(product) &&
       denseActivation(product.attrs) !== 'softmax' &&
       soleUse(node.inputs[side]!) &&
       sameType(residual.type, product.type) &&
@@ -127,6 +134,25 @@ function absorbResidual(node: Node, inputs: readonly Node[], b: GraphBuilder, so
     if (fits) return b.raw(product.op, [...product.inputs, residual], { ...product.attrs, residual: true }, node.type);
   }
   return undefined;
+}
+
+/**
+ * pooling(conv2d(...)) -> conv2d(...) {pool}: a pooling op (the `pooling` trait) of an epilogue
+ * host whose op declares a `pool` attribute pools in the host's epilogue, after its bias and
+ * activation, when nothing else reads the unpooled value (a training graph's pooling gradient
+ * does, so there it stays). Not after a residual or a softmax, which the epilogue applies last.
+ */
+function absorbPool(node: Node, inputs: readonly Node[], b: GraphBuilder, soleUse: (operand: Node) => boolean): Node | undefined {
+  const product = inputs[0]!;
+  const fits =
+    opTraits(node.op).pooling !== undefined &&
+    hasEpilogue(product.op) &&
+    opRegistry.get(product.op)!.attrs.pool !== undefined &&
+    !isPooled(product) &&
+    product.attrs.residual !== true &&
+    denseActivation(product.attrs) !== 'softmax' &&
+    soleUse(node.inputs[0]!);
+  return fits ? b.raw(product.op, product.inputs, { ...product.attrs, ...epiloguePoolAttrs(node.op, node.attrs) }, node.type) : undefined;
 }
 
 /** Composes elementwise producers into their sole elementwise consumer. */
@@ -159,7 +185,12 @@ function keepsDtype(n: Node): boolean {
 
 /** An epilogue host (dense, conv2d, ...) with nothing after its product yet: a bias or an activation may still be absorbed. */
 function isPlainProduct(n: Node): boolean {
-  return hasEpilogue(n.op) && denseActivation(n.attrs) === 'linear' && n.attrs.residual !== true;
+  return hasEpilogue(n.op) && denseActivation(n.attrs) === 'linear' && n.attrs.residual !== true && !isPooled(n);
+}
+
+/** An epilogue host that already pools its result: nothing more may follow in its epilogue. */
+function isPooled(n: Node): boolean {
+  return epiloguePool(n.attrs) !== undefined;
 }
 
 /** Ops a dense epilogue can apply: softmax over the last axis, unary elementwise ops. */

@@ -32,7 +32,7 @@ export const PASSES: readonly Pass[] = [
   { name: 'fold-batch-norm', description: 'fold an inference batch norm into the conv2d / dense / matmul before it', run: foldBatchNorm },
   { name: 'cse', description: 'merge nodes that compute the same value', run: eliminateCommonSubexpressions },
   { name: 'dce', description: 'remove nodes no output depends on, and their weights', run: eliminateDeadCode },
-  { name: 'fuse', description: 'matmul + bias + activation -> dense; elementwise chains -> elementwise; flatten into dense', run: fuse },
+  { name: 'fuse', description: 'matmul + bias + activation -> dense; conv2d + bias + activation (+ pooling) -> conv2d; elementwise chains -> elementwise; flatten into dense', run: fuse },
 ];
 
 export const PIPELINE: readonly string[] = PASSES.map((p) => p.name);

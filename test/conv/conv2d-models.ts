@@ -11,7 +11,7 @@ export interface ConvCase {
 }
 
 /** Gives every bias seeded values in [-0.5, 0.5), so the epilogue's bias is exercised. */
-function withBiases(model: LayersModel): LayersModel {
+export function withBiases(model: LayersModel): LayersModel {
   const rng = new Random(3);
   for (const layer of model.layers) for (const w of layer.weights) if (w.name.endsWith('/bias')) w.data = Float32Array.from(w.data, () => rng.uniform(-0.5, 0.5));
   return model;
@@ -25,6 +25,16 @@ export const CONV_CASES: readonly ConvCase[] = [
   { name: '3x3 dilation 2 same, bias', make: () => sequential({ layers: [conv({ filters: 4, kernelSize: 3, dilationRate: 2, padding: 'same', inputShape: [7, 7, 2] })] }) },
   { name: '2x3 strides [2, 1] valid, tanh', make: () => sequential({ layers: [conv({ filters: 3, kernelSize: [2, 3], strides: [2, 1], activation: 'tanh', inputShape: [6, 7, 4] })] }) },
   { name: '1x1 pointwise, bias, relu', make: () => sequential({ layers: [conv({ filters: 6, kernelSize: 1, activation: 'relu', inputShape: [5, 4, 8] })] }) },
+  // One input channel, k = 9: the small-k GEMM (weights in registers), with a tail of 3 output channels.
+  { name: '3x3 one channel stride 2 valid, relu, 7 filters', make: () => sequential({ layers: [conv({ filters: 7, kernelSize: 3, strides: 2, activation: 'relu', inputShape: [11, 10, 1] })] }) },
+  {
+    // The small-k GEMM with a residual of one lane: x + conv(x), 1 filter.
+    name: 'residual on one channel: x + conv(x), same',
+    make: () => {
+      const x = input({ shape: [6, 5, 1] });
+      return model({ inputs: x, outputs: layers.add().apply([conv({ filters: 1, kernelSize: 3, padding: 'same' }).apply(x), x]) });
+    },
+  },
   {
     name: 'Fashion-MNIST-like CNN head',
     make: () =>

@@ -123,7 +123,7 @@ function accessB(ctx: KernelContext, spec: GemmSpec): BAccess {
 }
 
 /** The bias address: a constant is padded to whole panels once, a computed one is read where it is. */
-function biasAddress(ctx: KernelContext, bias: Node | undefined, n: number): (() => Expr) | undefined {
+export function biasAddress(ctx: KernelContext, bias: Node | undefined, n: number): (() => Expr) | undefined {
   if (!bias) return undefined;
   const value = viewedValue(bias);
   if (!isConstantOp(value.op)) return () => ctx.addr(bias);

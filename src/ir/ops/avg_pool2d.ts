@@ -4,6 +4,7 @@ import { pooling2dOp } from './pool-helpers.js';
 export const avgPool2d = pooling2dOp(
   'avg_pool2d',
   'mean over each `pool` window of x [N,H,W,C] moved by `strides`, padded cells not counted',
+  'avg',
   (data, cells, C, c) => {
     // Summed in float64 and divided once, as tfjs' cpu kernel does.
     let sum = 0;

@@ -79,6 +79,7 @@ export function firstMax(data: ArrayLike<number>, cells: readonly number[], chan
 export function pooling2dOp(
   name: string,
   summary: string,
+  kind: 'max' | 'avg',
   reduce: (data: ArrayLike<number>, cells: readonly number[], channels: number, c: number) => number,
   gradient: NonNullable<OpDef['gradient']>,
 ): OpDef {
@@ -87,7 +88,7 @@ export function pooling2dOp(
     summary,
     arity: 1,
     attrs: POOL_ATTRS,
-    traits: { rowLocal: true },
+    traits: { rowLocal: true, pooling: kind },
     inferType: ([x], attrs) => pooledType(poolGeometry(x!, attrs)),
     evaluate([x], attrs, out) {
       const g = poolGeometry({ dtype: 'f32', shape: x!.shape }, attrs);
@@ -100,4 +101,27 @@ export function pooling2dOp(
     },
     gradient,
   };
+}
+
+/**
+ * A pooling applied in a product's epilogue (conv2d's `pool`): the name of a pooling op (one with
+ * the `pooling` trait) or 'none', and that op's window attributes under their own names, so
+ * the fused node reads as conv2d then the pooling op.
+ */
+export const EPILOGUE_POOL_ATTRS: Readonly<Record<string, AttrSpec>> = {
+  pool: { kind: 'string', default: 'none' },
+  poolWindow: POOL_ATTRS.pool!,
+  poolStrides: POOL_ATTRS.strides!,
+  poolPadding: POOL_ATTRS.padding!,
+};
+
+/** A fused node's pooling: the pooling op's name and its attributes, or undefined when `pool` is 'none'. */
+export function epiloguePool(attrs: Attrs): { readonly op: string; readonly attrs: Attrs } | undefined {
+  if (attrs.pool === undefined || attrs.pool === 'none') return undefined;
+  return { op: String(attrs.pool), attrs: { pool: attrs.poolWindow!, strides: attrs.poolStrides!, padding: attrs.poolPadding! } };
+}
+
+/** The epilogue attributes that fuse the pooling node `op` with `attrs` into a product. */
+export function epiloguePoolAttrs(op: string, attrs: Attrs): Attrs {
+  return { pool: op, poolWindow: attrs.pool!, poolStrides: attrs.strides!, poolPadding: attrs.padding! };
 }

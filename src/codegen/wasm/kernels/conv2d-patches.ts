@@ -15,7 +15,7 @@ export function nodeGeometry(x: Node, kh: number, kw: number, node: Node): ConvG
 }
 
 /** Images in this call: the batch rows, or x's fixed first axis. */
-function images(ctx: KernelContext, x: Node): Count {
+export function images(ctx: KernelContext, x: Node): Count {
   const n = x.type.shape[0];
   return n === null || n === undefined ? () => ctx.rows() : n;
 }
@@ -49,6 +49,7 @@ function emitTaps(
   x: Node,
   g: ConvGeometry,
   xBase: () => Expr,
+  total: Count,
   colBase: () => Expr,
   body: (inside: Expr, xAt: () => Expr, colAt: () => Expr) => Expr,
   row?: (xAt: () => Expr, colAt: () => Expr) => Expr,
@@ -58,7 +59,6 @@ function emitTaps(
   const get = (l: number) => m.local.get(l, binaryen.i32);
   const c = (v: number) => ctx.i32(v);
   const per = g.oh * g.ow;
-  const total = pixels(ctx, x, g);
   /** ix, and the two addresses, of tap `tap` of the current window row. */
   const tapAt = (tap: () => Expr): Expr[] => [
     m.local.set(ix!, m.i32.add(m.i32.mul(get(ox!), c(g.sw)), m.i32.sub(m.i32.mul(tap(), c(g.dw)), c(g.padLeft)))),
@@ -93,19 +93,26 @@ function emitTaps(
   ]);
 }
 
+/** Which images im2col reads: from `base` (x's first image, or one image of it), `pixels` output pixels. */
+export interface PatchSource {
+  readonly base: () => Expr;
+  readonly pixels: Count;
+}
+
 /**
- * Fills the patch matrix at `col` from x: each tap's c channels, zeros where it falls in the
- * padding; a window row inside x is one copy of kw·c values (for a first layer's c = 1, one copy
- * instead of kw copies of one value).
+ * Fills the patch matrix at `col` from x (every image of the call, or `source`'s): each tap's c
+ * channels, zeros where it falls in the padding; a window row inside x is one copy of kw·c
+ * values (for a first layer's c = 1, one copy instead of kw copies of one value).
  */
-export function emitIm2col(ctx: KernelContext, x: Node, g: ConvGeometry, col: () => Expr): Expr {
-  const bytes = () => ctx.i32(g.c * 4);
-  const rowBytes = () => ctx.i32(g.kw * g.c * 4);
+export function emitIm2col(ctx: KernelContext, x: Node, g: ConvGeometry, col: () => Expr, source: PatchSource = { base: () => ctx.addr(x), pixels: pixels(ctx, x, g) }): Expr {
+  const bytes = g.c * 4;
+  const rowBytes = g.kw * g.c * 4;
   return emitTaps(
     ctx,
     x,
     g,
-    () => ctx.addr(x),
+    source.base,
+    source.pixels,
     col,
     (inside, xAt, colAt) => ctx.m.if(inside, emitCopy(ctx, colAt, xAt, bytes), emitZero(ctx, colAt, bytes)),
     (xAt, colAt) => emitCopy(ctx, colAt, xAt, rowBytes),
@@ -119,5 +126,5 @@ export function emitCol2im(ctx: KernelContext, dx: Node, g: ConvGeometry, col: (
   const at = (base: () => Expr) => m.i32.add(base(), m.local.get(t, binaryen.i32));
   const add = (xAt: () => Expr, colAt: () => Expr) =>
     forLoop(ctx, t, ctx.i32(0), () => ctx.i32(g.c * 4), 4, [m.f32.store(0, 4, at(xAt), m.f32.add(m.f32.load(0, 4, at(xAt)), m.f32.load(0, 4, at(colAt))))]);
-  return m.block(null, [zero, emitTaps(ctx, dx, g, () => ctx.addr(dx), col, (inside, xAt, colAt) => m.if(inside, add(xAt, colAt)))]);
+  return m.block(null, [zero, emitTaps(ctx, dx, g, () => ctx.addr(dx), pixels(ctx, dx, g), col, (inside, xAt, colAt) => m.if(inside, add(xAt, colAt)))]);
 }

@@ -1,10 +1,19 @@
+import binaryen from 'binaryen';
 import type { Node } from '../../../ir/graph.js';
-import { isPointwise } from '../../../ir/ops/conv2d-geometry.js';
+import { isPointwise, type ConvGeometry } from '../../../ir/ops/conv2d-geometry.js';
 import { denseOperandsOf } from '../../../ir/ops/dense.js';
-import { constantB, rowMajor } from '../gemm.js';
-import { emitIm2col, nodeGeometry, patchScratch, pixels } from './conv2d-patches.js';
-import { emitFusedGemm } from './dense.js';
+import { epiloguePool, poolGeometry } from '../../../ir/ops/pool-helpers.js';
+import type { ScalarExpr } from '../../../ir/scalar-expr.js';
+import { opTraits } from '../../../ir/traits.js';
+import { forLoop, type KernelContext } from '../context.js';
+import { constantB, emitGemm, rowMajor, type Count, type Strided } from '../gemm.js';
+import { emitDirectConv, fitsDirect } from './conv2d-direct.js';
+import { emitIm2col, images, nodeGeometry, patchScratch } from './conv2d-patches.js';
+import { emitActivationAfter, emitWithEpilogue, epilogueActivation } from './dense.js';
 import type { WasmKernel } from './kernel.js';
+import { emitPool } from './pool-windows.js';
+
+type Expr = binaryen.ExpressionRef;
 
 const geometry = (node: Node) => {
   const [x, w] = node.inputs;
@@ -12,21 +21,88 @@ const geometry = (node: Node) => {
   return nodeGeometry(x!, kh!, kw!, node);
 };
 
+/** Bytes of one image's unpooled output [oh, ow, f] (a pooled conv's tile). */
+const tileBytes = (node: Node, g: ConvGeometry) => g.oh * g.ow * (node.inputs[1]!.type.shape[3] as number) * 4;
+
 /**
  * conv2d as a GEMM: the patch matrix of x (im2col, in kernel scratch) [pixels, kh·kw·c] times the
  * kernel read as [kh·kw·c, f], with the bias, activation and residual in the GEMM's epilogue. A 1x1
- * stride-1 conv multiplies x in place.
+ * stride-1 conv multiplies x in place; a short window (a first layer's) runs direct
+ * (conv2d-direct.ts) with SIMD. A `pool` runs image by image: the image's output goes to a tile in
+ * scratch (in cache) and is pooled from there into the result, so the unpooled activation never
+ * makes a round trip through memory.
  */
 export const conv2dKernel: WasmKernel = {
-  scratch: (node) => patchScratch(node.inputs[0]!, geometry(node)),
-  emit(ctx, node) {
-    const { x, w, bias, residual } = denseOperandsOf(node);
+  scratch(node) {
     const g = geometry(node);
-    const f = w.type.shape[3] as number;
-    const pointwise = isPointwise(g);
-    const a = pointwise ? () => ctx.addr(x) : () => ctx.scratch();
-    const product = { m: pixels(ctx, x, g), k: g.k, n: f, a: { addr: a, rowStride: g.k, colStride: 1 }, b: constantB(w) ?? rowMajor(ctx, w, f), c: rowMajor(ctx, node, f) };
-    const gemm = emitFusedGemm(ctx, node, product, bias, residual);
-    return pointwise ? gemm : ctx.m.block(null, [emitIm2col(ctx, x, g, a), gemm]);
+    const x = node.inputs[0]!;
+    if (!epiloguePool(node.attrs)) return patchScratch(x, g);
+    // One image's patch matrix, then its tile (the scalar module's GEMM form needs the patches).
+    return { fixedBytes: patchScratch({ ...x, type: { ...x.type, shape: [1, ...x.type.shape.slice(1)] } }, g).fixedBytes + tileBytes(node, g), bytesPerRow: 0 };
+  },
+  emit(ctx, node) {
+    const { x, residual } = denseOperandsOf(node);
+    const g = geometry(node);
+    if (epiloguePool(node.attrs)) return emitPooled(ctx, node, g);
+    return emitWithEpilogue(ctx, node, residual, (epilogue, inKernel) =>
+      emitConv(ctx, node, g, epilogue, { x: () => ctx.addr(x), y: () => ctx.addr(node), images: images(ctx, x), patches: () => ctx.scratch(), ...(inKernel && residual ? { residual: () => ctx.addr(residual) } : {}) }),
+    );
   },
 };
+
+/** Where one convolution call reads and writes: `images` images of x from `x`, outputs from `y`. */
+interface ConvTarget {
+  readonly x: () => Expr;
+  readonly y: () => Expr;
+  readonly images: Count;
+  /** Scratch for the patch matrix of those images. */
+  readonly patches: () => Expr;
+  readonly residual?: () => Expr;
+}
+
+/** The convolution of `t.images` images with the bias, `epilogue` and residual applied: direct, in place (1x1) or im2col + GEMM. */
+function emitConv(ctx: KernelContext, node: Node, g: ConvGeometry, epilogue: ScalarExpr | undefined, t: ConvTarget): Expr {
+  const { x, w, bias } = denseOperandsOf(node);
+  const f = w.type.shape[3] as number;
+  if (fitsDirect(ctx, w, g)) return emitDirectConv(ctx, w, bias, g, f, epilogue, t);
+  const pointwise = isPointwise(g);
+  const perImage = g.oh * g.ow;
+  const count = t.images;
+  const m: Count = typeof count === 'number' ? count * perImage : () => ctx.m.i32.mul(count(), ctx.i32(perImage));
+  const a = pointwise ? t.x : t.patches;
+  const rows = (addr: () => Expr, cols: number): Strided => ({ addr, rowStride: cols, colStride: 1 });
+  const gemm = emitGemm(ctx, {
+    m,
+    k: g.k,
+    n: f,
+    a: rows(a, g.k),
+    b: constantB(w) ?? rowMajor(ctx, w, f),
+    c: rows(t.y, f),
+    ...(bias ? { bias } : {}),
+    ...(epilogue ? { epilogue } : {}),
+    ...(t.residual ? { residual: rows(t.residual, f) } : {}),
+  });
+  return pointwise ? gemm : ctx.m.block(null, [emitIm2col(ctx, x, g, t.patches, { base: t.x, pixels: m }), gemm]);
+}
+
+/** Image by image: the convolution into the tile, an activation the kernel could not apply in registers over it, then the pooling into the result. */
+function emitPooled(ctx: KernelContext, node: Node, g: ConvGeometry): Expr {
+  const { m } = ctx;
+  const { x, w } = denseOperandsOf(node);
+  const pool = epiloguePool(node.attrs)!;
+  const f = w.type.shape[3] as number;
+  const n = ctx.local(binaryen.i32);
+  const at = (base: () => Expr, bytes: number) => () => m.i32.add(base(), m.i32.mul(m.local.get(n, binaryen.i32), ctx.i32(bytes)));
+  const tileShape = [1, g.oh, g.ow, f];
+  const patchBytes = isPointwise(g) ? 0 : g.oh * g.ow * g.k * 4;
+  const tile = () => m.i32.add(ctx.scratch(), ctx.i32(patchBytes));
+  const { expr, inKernel } = epilogueActivation(node);
+  const pooled = poolGeometry({ dtype: 'f32', shape: tileShape }, pool.attrs);
+  const outBytes = pooled.outH * pooled.outW * f * 4;
+  const count = images(ctx, x);
+  return forLoop(ctx, n, ctx.i32(0), () => (typeof count === 'number' ? ctx.i32(count) : count()), 1, [
+    emitConv(ctx, node, g, inKernel ? expr : undefined, { x: at(() => ctx.addr(x), g.h * g.w * g.c * 4), y: tile, images: 1, patches: () => ctx.scratch() }),
+    ...emitActivationAfter(ctx, node, inKernel, tile, tileShape),
+    emitPool(ctx, opTraits(pool.op).pooling!, pooled, tile, at(() => ctx.addr(node), outBytes)),
+  ]);
+}

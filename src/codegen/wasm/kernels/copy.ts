@@ -5,22 +5,33 @@ import type { WasmKernel } from './kernel.js';
 
 type Expr = binaryen.ExpressionRef;
 
+/** The longest static copy written out as straight-line loads and stores instead of a loop. */
+const UNROLL_BYTES = 64;
+
 /**
  * A loop over `bytes` (a multiple of 4), 16 bytes a step with SIMD, then 4; `step(at, wide)`
- * emits the work at byte offset `at`. Plain loads and stores keep the module free of the
- * bulk-memory feature.
+ * emits the work at byte offset `at`. A short static size is straight-line code (a first
+ * convolution's im2col copies 12 bytes per window row, where a loop's set-up would cost more
+ * than the copy). Plain loads and stores keep the module free of the bulk-memory feature.
  */
-function byteLoop(ctx: KernelContext, bytes: () => Expr, step: (at: () => Expr, wide: boolean) => Expr): Expr {
+function byteLoop(ctx: KernelContext, bytes: number | (() => Expr), step: (at: () => Expr, wide: boolean) => Expr): Expr {
   const { m } = ctx;
+  if (typeof bytes === 'number' && bytes <= UNROLL_BYTES) {
+    const steps: Expr[] = [];
+    const wide = ctx.simd ? bytes - (bytes % 16) : 0;
+    for (let at = 0; at < bytes; at += at < wide ? 16 : 4) steps.push(step(() => ctx.i32(at), at < wide));
+    return m.block(null, steps);
+  }
+  const end = typeof bytes === 'number' ? () => ctx.i32(bytes) : bytes;
   const i = ctx.local(binaryen.i32);
   const at = () => m.local.get(i, binaryen.i32);
-  const words = forLoop(ctx, i, ctx.simd ? at() : ctx.i32(0), bytes, 4, [step(at, false)]);
+  const words = forLoop(ctx, i, ctx.simd ? at() : ctx.i32(0), end, 4, [step(at, false)]);
   if (!ctx.simd) return words;
-  return m.block(null, [forLoop(ctx, i, ctx.i32(0), bytes, 16, [step(at, true)]), words]);
+  return m.block(null, [forLoop(ctx, i, ctx.i32(0), end, 16, [step(at, true)]), words]);
 }
 
-/** Copies `bytes` from `src` to `dst` (non-overlapping). */
-export function emitCopy(ctx: KernelContext, dst: () => Expr, src: () => Expr, bytes: () => Expr): Expr {
+/** Copies `bytes` (static, or an i32 expression) from `src` to `dst` (non-overlapping). */
+export function emitCopy(ctx: KernelContext, dst: () => Expr, src: () => Expr, bytes: number | (() => Expr)): Expr {
   const { m } = ctx;
   return byteLoop(ctx, bytes, (at, wide) => {
     const [to, from] = [m.i32.add(dst(), at()), m.i32.add(src(), at())];
@@ -29,7 +40,7 @@ export function emitCopy(ctx: KernelContext, dst: () => Expr, src: () => Expr, b
 }
 
 /** Zeroes `bytes` at `dst`. */
-export function emitZero(ctx: KernelContext, dst: () => Expr, bytes: () => Expr): Expr {
+export function emitZero(ctx: KernelContext, dst: () => Expr, bytes: number | (() => Expr)): Expr {
   const { m } = ctx;
   return byteLoop(ctx, bytes, (at, wide) => (wide ? m.v128.store(0, 4, m.i32.add(dst(), at()), m.v128.const(new Array<number>(16).fill(0))) : m.i32.store(0, 4, m.i32.add(dst(), at()), ctx.i32(0))));
 }
@@ -65,7 +76,7 @@ export function emitBlockCopies(
   return m.block(null, [
     m.local.set(s, m.i32.add(src.base(), ctx.i32(src.offset))),
     m.local.set(d, m.i32.add(dst.base(), ctx.i32(dst.offset))),
-    forLoop(ctx, o, ctx.i32(0), count, 1, [emitCopy(ctx, get(d), get(s), () => ctx.i32(chunk)), advance(s, src.stride), advance(d, dst.stride)]),
+    forLoop(ctx, o, ctx.i32(0), count, 1, [emitCopy(ctx, get(d), get(s), chunk), advance(s, src.stride), advance(d, dst.stride)]),
   ]);
 }
 

@@ -31,19 +31,34 @@ export const denseKernel: WasmKernel = {
  * the store, any other activation (and then the residual) in place over the stored rows.
  */
 export function emitFusedGemm(ctx: KernelContext, node: Node, product: GemmSpec, bias: Node | undefined, residual: Node | undefined): binaryen.ExpressionRef {
-  const n = product.n;
+  return emitWithEpilogue(ctx, node, residual, (epilogue, inKernel) =>
+    emitGemm(ctx, {
+      ...product,
+      ...(bias ? { bias } : {}),
+      ...(epilogue ? { epilogue } : {}),
+      ...(inKernel && residual ? { residual: rowMajor(ctx, residual, product.n) } : {}),
+    }),
+  );
+}
+
+/**
+ * A fused node's epilogue around its product: `product` gets the activation to apply in
+ * registers (when it can) and whether the residual goes in the kernel too; any other activation,
+ * and then the residual, follow in place over the stored result.
+ */
+export function emitWithEpilogue(
+  ctx: KernelContext,
+  node: Node,
+  residual: Node | undefined,
+  product: (epilogue: ScalarExpr | undefined, inKernel: boolean) => binaryen.ExpressionRef,
+): binaryen.ExpressionRef {
   const { expr, inKernel } = epilogueActivation(node);
-  const gemm = emitGemm(ctx, {
-    ...product,
-    ...(bias ? { bias } : {}),
-    ...(inKernel && expr ? { epilogue: expr } : {}),
-    ...(inKernel && residual ? { residual: rowMajor(ctx, residual, n) } : {}),
-  });
+  const main = product(inKernel ? expr : undefined, inKernel);
   const out = () => ctx.addr(node);
   const shape = node.type.shape;
-  const steps = [gemm, ...emitActivationAfter(ctx, node, inKernel)];
+  const steps = [main, ...emitActivationAfter(ctx, node, inKernel)];
   if (residual && !inKernel) steps.push(emitElementwise(ctx, opRegistry.get('add')!.scalar!({}), [{ addr: out, shape }, { addr: () => ctx.addr(residual), shape }], { addr: out, shape }));
-  return steps.length === 1 ? gemm : ctx.m.block(null, steps);
+  return steps.length === 1 ? main : ctx.m.block(null, steps);
 }
 
 /**
@@ -57,11 +72,9 @@ export function epilogueActivation(node: Node): { expr: ScalarExpr | undefined; 
   return { expr, inKernel: expr === undefined ? act === 'linear' : isVectorizable(expr) };
 }
 
-/** The activation the kernel could not apply in registers, as passes in place over the stored result (in f64 like the interpreter). */
-export function emitActivationAfter(ctx: KernelContext, node: Node, inKernel: boolean): binaryen.ExpressionRef[] {
+/** The activation the kernel could not apply in registers, as passes in place over the stored result at `out` (in f64 like the interpreter). */
+export function emitActivationAfter(ctx: KernelContext, node: Node, inKernel: boolean, out = () => ctx.addr(node), shape = node.type.shape): binaryen.ExpressionRef[] {
   const { expr } = epilogueActivation(node);
-  const out = () => ctx.addr(node);
-  const shape = node.type.shape;
   if (denseActivation(node.attrs) === 'softmax') return [emitSoftmax(ctx, out, out, shape, -1)];
   return expr && !inKernel ? [emitElementwise(ctx, expr, [{ addr: out, shape }], { addr: out, shape })] : [];
 }

@@ -115,3 +115,22 @@ export function emitPoolWindows(ctx: KernelContext, g: PoolGeometry, vector: boo
     ]),
   ]);
 }
+
+/**
+ * A pooling of `kind` (the op's `pooling` trait) from x at `src` into the pooled value at `dst`:
+ * max takes the largest real cell, avg the sum of the real cells divided by their count.
+ */
+export function emitPool(ctx: KernelContext, kind: 'max' | 'avg', g: PoolGeometry, src: () => Expr, dst: () => Expr): Expr {
+  const { m } = ctx;
+  return emitPoolWindows(ctx, g, true, ({ lanes, out, count, cells }) => {
+    const acc = ctx.local(lanes.type);
+    const get = () => m.local.get(acc, lanes.type);
+    const step = kind === 'max' ? lanes.max : lanes.add;
+    const result = kind === 'max' ? get() : lanes.div(get(), lanes.splat(m.f32.convert_s.i32(count())));
+    return [
+      m.local.set(acc, lanes.splat(m.f32.const(kind === 'max' ? -Infinity : 0))),
+      cells((at) => [m.local.set(acc, step(get(), lanes.load(m.i32.add(src(), at()))))]),
+      lanes.store(m.i32.add(dst(), out()), result),
+    ];
+  });
+}

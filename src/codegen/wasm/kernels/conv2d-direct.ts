@@ -1,0 +1,116 @@
+/**
+ * conv2d computed directly, for a short window (k = kh·kw·c ≤ DIRECT_K, e.g. a first layer's 3x3
+ * taps of one channel). The GEMM form first copies each pixel's k values into the patch matrix
+ * (one copy per window row: 3 floats for one channel, which costs more than their arithmetic)
+ * and then runs a 9-step k loop per register tile. Here each output pixel keeps up to 32 output
+ * channels in 8 f32x4 accumulators (SIMD over output channels, channels-last) and walks its taps
+ * unrolled: per tap one splat of x and one multiply-add per accumulator, with the kernel read at
+ * constant addresses; taps that can fall in the padding are checked, the others are not. SIMD
+ * only: the scalar module keeps the GEMM form.
+ */
+import binaryen from 'binaryen';
+import type { Node } from '../../../ir/graph.js';
+import type { ConvGeometry } from '../../../ir/ops/conv2d-geometry.js';
+import type { ScalarExpr } from '../../../ir/scalar-expr.js';
+import { constantData, forLoop, type KernelContext } from '../context.js';
+import { biasAddress, constantB, type Count } from '../gemm.js';
+import { emitScalarExpr } from '../scalar-codegen.js';
+
+type Expr = binaryen.ExpressionRef;
+const { i32, v128 } = binaryen;
+
+/** The longest window the direct form takes: beyond it the GEMM's patch copy is cheap next to the arithmetic. */
+export const DIRECT_K = 32;
+/** Output channels per pass over a pixel's taps: 8 accumulators, leaving registers for x and the kernel. */
+const BLOCK = 32;
+
+/** The cost rule: SIMD, a constant kernel (packed at compile time), and a short window. */
+export function fitsDirect(ctx: KernelContext, w: Node, g: ConvGeometry): boolean {
+  return ctx.simd && constantB(w) !== undefined && g.k <= DIRECT_K;
+}
+
+/** Where one call reads and writes: `images` images of x from `x`, their outputs from `y` (rows of f), the residual likewise. */
+export interface DirectTarget {
+  readonly x: () => Expr;
+  readonly y: () => Expr;
+  readonly images: Count;
+  readonly residual?: () => Expr;
+}
+
+/** The kernel [k, f] with each row padded to whole f32x4 vectors. */
+function padRows(w: Float32Array, k: number, f: number, fPad: number): Float32Array {
+  const out = new Float32Array(k * fPad);
+  for (let t = 0; t < k; t++) out.set(w.subarray(t * f, t * f + f), t * fPad);
+  return out;
+}
+
+/** Whether window offset `tap` (0..taps-1) can land outside [0, size) for some output position. */
+const mayLeave = (tap: number, out: number, stride: number, dilation: number, pad: number, size: number) =>
+  tap * dilation - pad < 0 || (out - 1) * stride + tap * dilation - pad >= size;
+
+export function emitDirectConv(ctx: KernelContext, w: Node, bias: Node | undefined, g: ConvGeometry, f: number, epilogue: ScalarExpr | undefined, t: DirectTarget): Expr {
+  const { m } = ctx;
+  const c = (v: number) => ctx.i32(v);
+  const get = (l: number) => m.local.get(l, i32);
+  const fPad = Math.ceil(f / 4) * 4;
+  const kernel = ctx.constant(`direct:${w.id}:${fPad}`, () => padRows(constantData(ctx.graph, w), g.k, f, fPad));
+  const biasAt = biasAddress(ctx, bias, f);
+  const fresh = () => ctx.local(i32);
+  const [img, oy, ox, xi, yp, rp, iy, ix, at] = [fresh(), fresh(), fresh(), fresh(), fresh(), fresh(), fresh(), fresh(), fresh()];
+  const xs = ctx.local(v128);
+  const acc = Array.from({ length: Math.min(BLOCK, fPad) / 4 }, () => ctx.local(v128));
+
+  /** One block of output channels [first, first + vectors·4) of the current pixel. */
+  const block = (first: number): Expr[] => {
+    const vectors = Math.min(BLOCK, fPad - first) / 4;
+    const body: Expr[] = acc.slice(0, vectors).map((l) => m.local.set(l, m.f32x4.splat(m.f32.const(0))));
+    for (let i = 0; i < g.kh; i++) {
+      const row: Expr[] = [];
+      for (let j = 0; j < g.kw; j++) {
+        const tap: Expr[] = [m.local.set(at, m.i32.add(get(xi), m.i32.mul(m.i32.add(m.i32.mul(get(iy), c(g.w)), get(ix)), c(g.c * 4))))];
+        for (let ch = 0; ch < g.c; ch++) {
+          tap.push(m.local.set(xs, m.v128.load32_splat(ch * 4, 4, get(at))));
+          const wRow = kernel + ((i * g.kw + j) * g.c + ch) * fPad * 4;
+          for (let v = 0; v < vectors; v++) {
+            const wv = m.v128.load(wRow + (first + v * 4) * 4, 4, c(0));
+            tap.push(m.local.set(acc[v]!, m.f32x4.add(m.local.get(acc[v]!, v128), m.f32x4.mul(m.local.get(xs, v128), wv))));
+          }
+        }
+        row.push(m.local.set(ix, m.i32.add(m.i32.mul(get(ox), c(g.sw)), c(j * g.dw - g.padLeft))));
+        // Unsigned: a negative coordinate is out too.
+        row.push(mayLeave(j, g.ow, g.sw, g.dw, g.padLeft, g.w) ? m.if(m.i32.lt_u(get(ix), c(g.w)), m.block(null, tap)) : m.block(null, tap));
+      }
+      body.push(m.local.set(iy, m.i32.add(m.i32.mul(get(oy), c(g.sh)), c(i * g.dh - g.padTop))));
+      body.push(mayLeave(i, g.oh, g.sh, g.dh, g.padTop, g.h) ? m.if(m.i32.lt_u(get(iy), c(g.h)), m.block(null, row)) : m.block(null, row));
+    }
+    for (let v = 0; v < vectors; v++) {
+      const l = acc[v]!;
+      const offset = (first + v * 4) * 4;
+      // The bias after the sum, as the GEMM adds it; the epilogue may read its operand twice.
+      if (biasAt) body.push(m.local.set(l, m.f32x4.add(m.local.get(l, v128), m.v128.load(offset, 4, biasAt()))));
+      let value = epilogue ? emitScalarExpr(ctx, epilogue, 'f32x4', () => m.local.get(l, v128)) : m.local.get(l, v128);
+      if (t.residual) value = m.f32x4.add(value, m.v128.load(offset, 4, get(rp)));
+      const lanes = Math.min(4, f - (first + v * 4));
+      if (lanes === 4) body.push(m.v128.store(offset, 4, get(yp), value));
+      else {
+        // The last vector's padding lanes are not the output's: store the real ones only.
+        body.push(m.local.set(l, value));
+        for (let lane = 0; lane < lanes; lane++) body.push(m.v128.store32_lane(offset + lane * 4, 4, lane, get(yp), m.local.get(l, v128)));
+      }
+    }
+    return body;
+  };
+
+  const blocks: Expr[] = [];
+  for (let first = 0; first < fPad; first += BLOCK) blocks.push(...block(first));
+  const step = (l: number, bytes: number) => m.local.set(l, m.i32.add(get(l), c(bytes)));
+  const pixel = [...blocks, step(yp, f * 4), ...(t.residual ? [step(rp, f * 4)] : [])];
+  return m.block(null, [
+    m.local.set(yp, t.y()),
+    ...(t.residual ? [m.local.set(rp, t.residual())] : []),
+    forLoop(ctx, img, c(0), typeof t.images === 'number' ? () => c(t.images as number) : t.images, 1, [
+      m.local.set(xi, m.i32.add(t.x(), m.i32.mul(get(img), c(g.h * g.w * g.c * 4)))),
+      forLoop(ctx, oy, c(0), () => c(g.oh), 1, [forLoop(ctx, ox, c(0), () => c(g.ow), 1, pixel)]),
+    ]),
+  ]);
+}
