@@ -34,6 +34,7 @@ import { maxPool2dGrad } from './max_pool2d_grad.js';
 import { maximum, minimum } from './maximum.js';
 import { mul } from './mul.js';
 import { oneHot } from './one_hot.js';
+import { gather, gatherGrad } from './gather.js';
 import { pad } from './pad.js';
 import { reduceMax } from './reduce_max.js';
 import { reduceMean } from './reduce_mean.js';
@@ -83,6 +84,8 @@ const OPS: readonly OpDef[] = [
   resize2d, resize2dGrad,
   // Depthwise convolution (one filter bank per input channel), its gradients; relu6.
   depthwiseConv2d, depthwiseConv2dGradInput, depthwiseConv2dGradFilter, relu6,
+  // Indexing: blocks picked along an axis by int32 indices (ONNX Gather, embeddings), its gradient.
+  gather, gatherGrad,
 ];
 
 export const opRegistry: ReadonlyMap<string, OpDef> = new Map(OPS.map((op) => [op.name, op]));
