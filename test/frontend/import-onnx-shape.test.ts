@@ -195,6 +195,29 @@ const CASES: OnnxCase[] = [
   { name: 'Size of a static value as a Reshape target', nodes: [nd('Size', ['x'], 'n'), nd('Unsqueeze', ['n', 'zero'], 's'), nd('Reshape', ['x', 's'], 'y')], inits: [i64('zero', [0])], inputs: { x: x(2, 3) }, outputs: { y: FLOAT } },
   { name: 'Range of floats added to x', nodes: [nd('Range', ['a', 'b', 'd'], 'r'), nd('Add', ['x', 'r'], 'y')], inits: [f32('a', [0.5], []), f32('b', [2.1], []), f32('d', [0.3], [])], inputs: { x: x('N', 6) }, outputs: { y: FLOAT } },
   { name: 'Range of int64 with a negative delta', nodes: [nd('Range', ['a', 'b', 'd'], 'r'), nd('Add', ['i', 'r'], 'y')], inits: [i64('a', [10], []), i64('b', [1], []), i64('d', [-3], [])], inputs: { i: { dims: ['N', 3], type: INT64 } }, outputs: { y: INT64 } },
+  // bool values: the interpreter computes them; the wasm copy kernels move 4-byte words (refused below).
+  ...(
+    [
+      ['Reshape', [nd('Reshape', ['x', 's'], 'y')], [i64('s', [3, 2])]],
+      ['Transpose', [nd('Transpose', ['x'], 'y')], []],
+      ['Concat', [nd('Concat', ['x', 'x'], 'y', { axis: 0 })], []],
+      ['Gather', [nd('Gather', ['x', 'i'], 'y', { axis: 1 })], [i64('i', [2, 0])]],
+      ['Slice', [nd('Slice', ['x', 's', 'e', 'a', 'st'], 'y')], [i64('s', [-1]), i64('e', [-10]), i64('a', [1]), i64('st', [-2])]],
+    ] as const
+  ).map(
+    ([op, nodes, inits]): OnnxCase => ({
+      name: `${op} of a bool [2,3]`,
+      nodes: [...nodes],
+      inits: [...inits],
+      inputs: { x: { dims: [2, 3], type: BOOL } },
+      outputs: { y: BOOL },
+      interpreterOnly: 'bool is one byte per element; the wasm copy kernels move 4-byte words',
+    }),
+  ),
+  // Rank 0 to 5 through one op each
+  { name: 'Identity of a rank-0 value', nodes: [nd('Identity', ['x'], 'y')], inputs: { x: x() }, outputs: { y: FLOAT } },
+  { name: 'Concat of rank-5 values along axis 3', nodes: [nd('Concat', ['a', 'b'], 'y', { axis: 3 })], inputs: { a: x('N', 1, 2, 2, 3), b: x('N', 1, 2, 1, 3) }, outputs: { y: FLOAT } },
+  { name: 'Slice a rank-5 value on two axes', nodes: [nd('Slice', ['x', 's', 'e', 'a'], 'y')], inits: [i64('s', [1, 0]), i64('e', [3, -1]), i64('a', [2, 4])], inputs: { x: x(2, 1, 3, 2, 4) }, outputs: { y: FLOAT } },
   // --freeze and --shape (library options)
   { name: 'Reshape whose target is a frozen graph input', nodes: [nd('Reshape', ['x', 's'], 'y')], inputs: { x: x('N', 6), s: { dims: [3], type: INT64 } }, outputs: { y: FLOAT }, options: { freeze: { s: { values: [0, 3, 2] } } } },
   { name: 'an input with a symbolic second axis given by --shape', nodes: [nd('Flatten', ['x'], 'y')], inputs: { x: { dims: ['N', 'T', 2], fed: [2, 3, 2] } }, outputs: { y: FLOAT }, options: { shapes: { x: [null, 3, 2] } } },
@@ -241,6 +264,17 @@ describe('ONNX shape operators nnc refuses, by name', () => {
   it('Slice of the batch axis', () => refused({ name: '', nodes: [nd('Slice', ['x', 's', 'e'], 'y')], inits: [i64('s', [1]), i64('e', [2])], inputs: { x: x('N', 2) } }, /slices the batch axis/));
   it('a Constant string and a sparse Constant', () => {
     refused({ name: '', nodes: [nd('Constant', [], 'y', { value_string: 'a' })], inputs: {} }, /Constant attribute value_string = "a" is not supported: nnc computes FLOAT, INT32, INT64 and BOOL values \(no strings\)/);
+  });
+  it('a sparse Constant, a training_mode that is true, a graph output known at build time', () => {
+    const sparse = nd('Constant', [], 'y');
+    sparse.attribute = [onnx.AttributeProto.create({ name: 'sparse_value', type: onnx.AttributeProto.AttributeType.SPARSE_TENSOR })];
+    refused({ name: '', nodes: [sparse], inputs: {} }, /Constant attribute sparse_value = .* is not supported: .*no sparse tensors/);
+    refused({ name: '', nodes: [nd('Dropout', ['x', '', 't'], 'y')], inits: [tensor('t', BOOL, [], [1])], inputs: { x: x('N', 2) } }, /training_mode \('t'\) is true; nnc runs Dropout at inference/);
+    refused({ name: '', nodes: [nd('Shape', ['x'], 'y')], inputs: { x: x(2, 3) }, outputs: { y: INT64 } }, /graph output 'y' is known when the model is built/);
+  });
+  it('the wasm bundle refuses a bool value reaching a copy kernel, by name', async () => {
+    const c = CASES.find((k) => k.name === 'Concat of a bool [2,3]')!;
+    await expect(checkWasm([{ ...c, interpreterOnly: undefined }])).rejects.toThrow(/'concat' has a wasm kernel for f32 and i32 only; it gets bool, bool, bool/);
   });
   it('an op of an unknown domain', () => {
     const n = nd('Frob', ['x'], 'y');

@@ -7,7 +7,7 @@ import { GraphBuilder } from '../../ir/builder.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import { SELU_ALPHA, SELU_SCALE } from '../../ir/ops/selu.js';
 import type { TensorData } from '../../ir/tensor.js';
-import { formatShape, type Dim, type DType } from '../../ir/types.js';
+import { elementCount, formatShape, type Dim, type DType } from '../../ir/types.js';
 import { attrProblems, attrRefusal, ignored, integer, integers, irAttrs, number, only, readAttrs, type AttrTable, type AttrValues } from './attributes.js';
 import { derivedWeights, ImportProblems } from './problems.js';
 import { irSafeName, transposed } from './shared.js';
@@ -149,13 +149,16 @@ export function loadOnnxGraph(path: string, options: OnnxImportOptions = {}): Gr
   let current: OnnxNode | undefined;
   const evaluated = new Map<Node, TensorData | undefined>();
   const ctx: OnnxContext = {
+    // Initializers and constant subgraphs are read as known values only while small: shape-like
+    // values are, and a large weight stays a weight (fold-constants folds what it is worth).
     known: (name) => {
       const k = knownValues.get(name);
       if (k) return k;
       const c = graph.initializers.get(name);
-      if (c) return known(c.dims, initDtype(c.elemType), Array.from(c.data));
+      if (c) return c.data.length <= KNOWN_LIMIT ? known(c.dims, initDtype(c.elemType), Array.from(c.data)) : undefined;
       const node = values.get(name);
-      const data = node && evaluateConstant(b, node, evaluated);
+      if (!node || node.type.shape.includes(null) || elementCount(node.type.shape) > KNOWN_LIMIT) return undefined;
+      const data = evaluateConstant(b, node, evaluated);
       return data && known(node.type.shape as number[], node.type.dtype, Array.from(data));
     },
     isGraphInput: (name) => graph.inputs.some((i) => i.name === name),
@@ -215,7 +218,7 @@ export function loadOnnxGraph(path: string, options: OnnxImportOptions = {}): Gr
   if (graph.outputs.length === 0) throw new NncError('NNC6002', `${path} declares no graph outputs`, { location: { file: path }, hint: 'A model returns at least one value: list it in graph.output.' });
   for (const o of graph.outputs) {
     if ((graph.initializers.has(o.name) || knownValues.has(o.name)) && !values.has(o.name))
-      throw new NncError('NNC6001', `graph output '${o.name}' is an initializer (a constant): nnc bundles return values they compute`, {
+      throw new NncError('NNC6001', `graph output '${o.name}' is ${graph.initializers.has(o.name) ? 'an initializer' : 'known when the model is built'} (a constant): nnc bundles return values they compute`, {
         location: { file: path },
         hint: 'Drop the output (its value is in the model file), or compute it from an input.',
       });
@@ -255,6 +258,9 @@ function frozenValue(input: OnnxGraph['inputs'][number], frozen: FrozenValue, pa
     throw new NncError('NNC6002', `--freeze ${input.name}: the input is ${elemTypeName(input.elemType)}, but a value is not an integer`, where);
   return known(dims, dtype, frozen.values.map((v) => (dtype === 'f32' ? Math.fround(v) : dtype === 'bool' ? (v ? 1 : 0) : v)));
 }
+
+/** Elements up to which an initializer or a constant subgraph is read as a known value. */
+const KNOWN_LIMIT = 4096;
 
 /** The ONNX IR versions and default-domain opsets whose semantics nnc implements. */
 export const ONNX_IR_VERSIONS = { min: 3, max: 11 } as const;
