@@ -146,6 +146,7 @@ const CASES: OnnxCase[] = [
     inputs: { x: x(2, 3) },
     outputs: { y: FLOAT },
   },
+  { name: 'Pad an int32 value with zeros and negative pads (opset 13)', opset: 13, nodes: [nd('Pad', ['x', 'p'], 'y')], inits: [i64('p', [0, 2, 0, -1])], inputs: { x: { dims: ['N', 3], type: INT32 } }, outputs: { y: INT32 } },
   // Identity, Dropout
   { name: 'Identity of an int32 value', nodes: [nd('Identity', ['x'], 'y')], inputs: { x: { dims: ['N', 3], type: INT32 } }, outputs: { y: INT32 } },
   { name: 'Dropout with ratio attribute (opset 7)', opset: 7, nodes: [nd('Dropout', ['x'], 'y', { ratio: 0.3 })], inputs: { x: x('N', 3) }, outputs: { y: FLOAT } },
@@ -275,6 +276,11 @@ describe('ONNX shape operators nnc refuses, by name', () => {
   it('the wasm bundle refuses a bool value reaching a copy kernel, by name', async () => {
     const c = CASES.find((k) => k.name === 'Concat of a bool [2,3]')!;
     await expect(checkWasm([{ ...c, interpreterOnly: undefined }])).rejects.toThrow(/'concat' has a wasm kernel for f32 and i32 only; it gets bool, bool, bool/);
+  });
+  it('a Transpose that moves the batch axis, a Reshape copying an axis the input lacks, a non-zero Pad of int32', () => {
+    refused({ name: '', nodes: [nd('Transpose', ['x'], 'y')], inputs: { x: x('N', 2) } }, /Transpose attribute perm = \[1,0\] moves the batch axis of \[\?,2\] from first/);
+    refused({ name: '', nodes: [nd('Reshape', ['x', 's'], 'y')], inits: [i64('s', [2, 3, 0])], inputs: { x: x(6) } }, /target entry 2 is 0 \(copy the input's size\) but the input \[6\] has no axis 2/);
+    refused({ name: '', nodes: [nd('Pad', ['x', 'p', 'v'], 'y')], inits: [i64('p', [0, 1]), tensor('v', INT32, [], [7])], inputs: { x: { dims: [3], type: INT32 } }, outputs: { y: INT32 } }, /a constant_value of 7 for a i32 value is not supported/);
   });
   it('an op of an unknown domain', () => {
     const n = nd('Frob', ['x'], 'y');

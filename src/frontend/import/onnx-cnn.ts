@@ -8,6 +8,7 @@
  */
 import type { GraphBuilder } from '../../ir/builder.js';
 import type { Node } from '../../ir/graph.js';
+import { formatShape } from '../../ir/types.js';
 import { inversePerm, isPermutation } from '../../ir/ops/transpose.js';
 import { ignored, integer, integers, number, only, string, type AttrTable, type AttrValues } from './attributes.js';
 import type { OnnxContext, OnnxNode, OnnxOp } from './onnx.js';
@@ -288,6 +289,7 @@ const transpose = op({ perm: integers() }, (n, ctx, a) => {
   const rank = x.type.shape.length;
   const perm = a.perm ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
   if (!isPermutation(perm, rank)) ctx.refuse(n, 'perm', perm, `is not a permutation of the ${rank} axes`);
+  if (x.type.shape[0] === null && perm[0] !== 0) ctx.refuse(n, 'perm', perm, `moves the batch axis of ${formatShape(x.type.shape)} from first, which nnc does not do`);
   return ctx.b.op('transpose', [x], { perm });
 });
 
@@ -337,6 +339,7 @@ function padAxis(n: OnnxNode, ctx: OnnxContext, x: Node, axis: number, before: n
   if (mode === 'constant') {
     const padded = b.op('pad', [y], { axis, before: pb, after: pa });
     if (value === 0) return padded;
+    if (y.type.dtype !== 'f32') ctx.refuseNode(n, `a constant_value of ${value} for a ${y.type.dtype} value is not supported (only 0)`);
     const shape = padded.type.shape.slice(axis).map((d) => d as number);
     const inner = shape.slice(1).reduce((p, d) => p * d, 1);
     const border = ctx.derivedWeight(`${n.name || n.output[0]}/pad_axis${axis}`, shape, () =>

@@ -209,7 +209,9 @@ const reshape = op({ allowzero: integer(0) }, (n, ctx, a) => {
   const dims = dimsOf(ctx, n.input[0]!);
   const target = mustBeKnown(n, ctx, n.input[1]!, 'the target shape');
   const batched = dims.includes(null);
-  const entries = target.values.map((d, i) => (d === 0 && a.allowzero === 0 ? (dims[i] ?? null) : d));
+  const copied = target.values.findIndex((d, i) => d === 0 && a.allowzero === 0 && i >= dims.length);
+  if (copied >= 0) ctx.refuseNode(n, `target entry ${copied} is 0 (copy the input's size) but the input ${formatShape(dims)} has no axis ${copied}`);
+  const entries = target.values.map((d, i) => (d === 0 && a.allowzero === 0 ? dims[i]! : d));
   if (entries.includes(0)) ctx.refuse(n, 'allowzero', a.allowzero, 'with a 0 in the target shape (an empty tensor) is not supported');
   if (entries.filter((d) => d === -1).length > 1 || entries.some((d) => d !== null && d < -1)) ctx.refuseNode(n, `target shape [${target.values.map((d) => d ?? 'batch').join(', ')}] is invalid`);
   const rowCount = product(dims.filter((d): d is number => d !== null));
