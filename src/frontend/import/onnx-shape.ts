@@ -135,12 +135,17 @@ const gather = op({ axis: integer(0) }, (n, ctx, a) => {
     if (holdsBatch(indices)) ctx.refuseNode(n, `the indices ('${indicesName}') hold the batch size, which is known only when the model runs`);
     const bad = indices.values.find((i) => i! < -extent || i! >= extent);
     if (bad !== undefined) ctx.refuseNode(n, `index ${bad} is out of range for axis ${axis} of extent ${extent}`);
+    const wrapped = (indices.values as number[]).map((i) => (i < 0 ? i + extent : i));
     const data = ctx.known(dataName);
     if (data) {
-      const wrapped = (indices.values as number[]).map((i) => (i < 0 ? i + extent : i));
       const perAxis = data.dims.map((d, k) => (k === axis ? wrapped : allIndices(d)));
       return known([...data.dims.slice(0, axis), ...indices.dims, ...data.dims.slice(axis + 1)], data.dtype, pick(data, perAxis));
     }
+    // Known indices: a run of them is a slice (every backend has one), then a view as the result's shape.
+    const x = ctx.operand(dataName);
+    const taken = takeAlong(ctx, x, axis, wrapped);
+    const shape = [...dims.slice(0, axis), ...indices.dims, ...dims.slice(axis + 1)];
+    return shape.length === taken.type.shape.length && shape.every((d, i) => d === taken.type.shape[i]) ? taken : reshapeTo(n, ctx, taken, shape);
   }
   return ctx.b.op('gather', [ctx.operand(dataName), ctx.operand(indicesName)], { axis });
 });
