@@ -74,6 +74,34 @@ describe('ONNX local functions', () => {
     expectClose(interpret(graph, { x: tensor([2, 2, 3], x) }).y!.data, Array.from(want.data as Float32Array), 'interpreter y');
   });
 
+  it("an attribute the call leaves out takes the function's default (attribute_proto), as onnxruntime does", async () => {
+    // onnx-proto's schema predates FunctionProto.attribute_proto (field 11): its bytes are appended by hand.
+    const field = (n: number, body: Uint8Array) => {
+      const length: number[] = [];
+      for (let v = body.length; ; v >>= 7) {
+        length.push((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+        if (v < 0x80) break;
+      }
+      const tag = (n << 3) | 2;
+      return Uint8Array.from([...(tag >= 0x80 ? [(tag & 0x7f) | 0x80, tag >> 7] : [tag]), ...length, ...body]);
+    };
+    const fn = onnx.FunctionProto.encode(scale).finish();
+    const withDefault = Uint8Array.from([...fn, ...field(11, onnx.AttributeProto.encode({ name: 'alpha', f: 2.5, type: T.FLOAT }).finish())]);
+    const model = onnx.ModelProto.encode(
+      onnx.ModelProto.create({
+        irVersion: 8,
+        opsetImport: [{ domain: '', version: 17 }, { domain: 'local', version: 1 }],
+        graph: { name: 'g', node: [node('Scale', ['x'], ['y'], [], 'local')], input: [valueInfo('x', DataType.FLOAT, ['N', 2, 3])], output: [valueInfo('y', DataType.FLOAT)] },
+      }),
+    ).finish();
+    const path = join(tempDir('onnx-fn'), 'model.onnx');
+    writeFileSync(path, Uint8Array.from([...model, ...field(25, withDefault)]));
+    const x = Float32Array.from({ length: 12 }, (_, i) => i - 5.5);
+    const want = (await (await onnxSession(path)).run({ x: new ort.Tensor('float32', x, [2, 2, 3]) })).y!;
+    expect(Array.from(want.data as Float32Array).slice(0, 2)).toEqual([-13.75, -11.25]);
+    expectClose(interpret(loadOnnxGraph(path), { x: tensor([2, 2, 3], x) }).y!.data, Array.from(want.data as Float32Array), 'interpreter y');
+  });
+
   it('a call of an unknown domain is refused by name', () => {
     const path = writeModel([node('Frob', ['x'], ['y'], [], 'com.example')], [scale]);
     expect(catchNnc(() => loadOnnxGraph(path)).message).toMatch(/ONNX op com\.example\.Frob/);

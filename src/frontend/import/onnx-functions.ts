@@ -18,10 +18,15 @@ const MAX_DEPTH = 32;
 const key = (domain: string | null | undefined, name: string | null | undefined) => `${domain ?? ''}::${name ?? ''}`;
 const isDefaultDomain = (domain: string | null | undefined) => !domain || domain === 'ai.onnx';
 
-/** The graph's nodes with every call of a local function replaced by the function's body. */
-export function inlineFunctions(model: onnxProto.onnx.IModelProto, opset: number, path: string): NodeProto[] {
+/**
+ * The graph's nodes with every call of a local function replaced by the function's body. `bytes`
+ * is the model file: the attribute defaults of functions (FunctionProto.attribute_proto, field 11)
+ * are read from it directly, as the protobuf schema nnc decodes with predates them.
+ */
+export function inlineFunctions(model: onnxProto.onnx.IModelProto, bytes: Uint8Array, opset: number, path: string): NodeProto[] {
   const functions = new Map((model.functions ?? []).map((f) => [key(f.domain, f.name), f]));
   if (functions.size === 0) return model.graph?.node ?? [];
+  const defaults = attributeDefaults(bytes);
   for (const f of functions.values()) {
     const own = (f.opsetImport ?? []).find((o) => isDefaultDomain(o.domain));
     if (own && Number(own.version) !== opset)
@@ -34,13 +39,13 @@ export function inlineFunctions(model: onnxProto.onnx.IModelProto, opset: number
       const f = isDefaultDomain(n.domain) ? undefined : functions.get(key(n.domain, n.opType));
       if (!f) return [n];
       if (depth >= MAX_DEPTH) throw new NncError('NNC6002', `function '${f.name}' calls itself (nested ${MAX_DEPTH} deep)`, { location: { file: path, node: n.name || undefined } });
-      return expand(instantiate(f, n, `${n.name || n.output?.[0] || f.name}#${calls++}`, taken), depth + 1);
+      return expand(instantiate(f, n, defaults.get(key(f.domain, f.name)) ?? new Map(), `${n.name || n.output?.[0] || f.name}#${calls++}`, taken), depth + 1);
     });
   return expand(model.graph?.node ?? [], 0);
 }
 
 /** One call's copy of the function body, every value renamed. */
-function instantiate(f: FunctionProto, call: NodeProto, prefix: string, taken: Set<string>): NodeProto[] {
+function instantiate(f: FunctionProto, call: NodeProto, defaults: ReadonlyMap<string, onnxProto.onnx.IAttributeProto>, prefix: string, taken: Set<string>): NodeProto[] {
   const rename = new Map<string, string>();
   (f.input ?? []).forEach((formal, i) => rename.set(formal, call.input?.[i] ?? ''));
   (f.output ?? []).forEach((formal, i) => {
@@ -63,8 +68,54 @@ function instantiate(f: FunctionProto, call: NodeProto, prefix: string, taken: S
     output: (n.output ?? []).map(valueName),
     attribute: (n.attribute ?? []).flatMap((a) => {
       if (!a.refAttrName) return [a];
-      const given = callAttrs.get(a.refAttrName);
+      const given = callAttrs.get(a.refAttrName) ?? defaults.get(a.refAttrName);
       return given ? [{ ...given, name: a.name }] : [];
     }),
   }));
+}
+
+/** Protobuf wire format, just enough to walk length-delimited fields. */
+function* fields(bytes: Uint8Array): Generator<{ field: number; body?: Uint8Array }> {
+  let at = 0;
+  const varint = () => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = bytes[at++]!;
+      value += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80 || at >= bytes.length) return value;
+    }
+  };
+  while (at < bytes.length) {
+    const tag = varint();
+    const [field, wire] = [Math.floor(tag / 8), tag % 8];
+    if (wire === 0) varint();
+    else if (wire === 1) at += 8;
+    else if (wire === 5) at += 4;
+    else if (wire === 2) {
+      const length = varint();
+      yield { field, body: bytes.subarray(at, at + length) };
+      at += length;
+    } else return; // groups (deprecated) do not occur in ONNX files
+  }
+}
+
+/** Each function's attribute defaults (ModelProto.functions = 25; FunctionProto name 1, domain 10, attribute_proto 11). */
+function attributeDefaults(model: Uint8Array): Map<string, Map<string, onnxProto.onnx.IAttributeProto>> {
+  const out = new Map<string, Map<string, onnxProto.onnx.IAttributeProto>>();
+  const text = (b: Uint8Array | undefined) => new TextDecoder().decode(b);
+  for (const { field, body } of fields(model)) {
+    if (field !== 25 || !body) continue;
+    let [name, domain] = ['', ''];
+    const attrs = new Map<string, onnxProto.onnx.IAttributeProto>();
+    for (const f of fields(body)) {
+      if (f.field === 1) name = text(f.body);
+      else if (f.field === 10) domain = text(f.body);
+      else if (f.field === 11 && f.body) {
+        const a = onnxProto.onnx.AttributeProto.decode(f.body);
+        attrs.set(a.name ?? '', a);
+      }
+    }
+    out.set(key(domain, name), attrs);
+  }
+  return out;
 }

@@ -309,8 +309,9 @@ function readOnnx(path: string): OnnxGraph {
   let model: InstanceType<typeof onnx.ModelProto>;
   // The whole file is decoded at once, and its initializers are most of it.
   checkWeightBytes(statSync(path).size, 'the ONNX file', { file: path });
+  const bytes = readFileSync(path);
   try {
-    model = onnx.ModelProto.decode(readFileSync(path));
+    model = onnx.ModelProto.decode(bytes);
   } catch (e) {
     throw new NncError('NNC6002', `cannot decode ${path} as an ONNX ModelProto: ${(e as Error).message}`, { location: { file: path } });
   }
@@ -319,7 +320,7 @@ function readOnnx(path: string): OnnxGraph {
   const opset = checkVersions(model, path);
   return {
     opset,
-    nodes: inlineFunctions(model, opset, path).map((n) => ({
+    nodes: inlineFunctions(model, bytes, opset, path).map((n) => ({
       name: n.name ?? '',
       opType: n.opType ?? '',
       domain: n.domain ?? '',
