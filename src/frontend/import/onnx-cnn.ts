@@ -10,7 +10,7 @@ import type { GraphBuilder } from '../../ir/builder.js';
 import type { Node } from '../../ir/graph.js';
 import { formatShape } from '../../ir/types.js';
 import { inversePerm, isPermutation } from '../../ir/ops/transpose.js';
-import { ignored, integer, integers, number, only, string, type AttrTable, type AttrValues } from './attributes.js';
+import { ignored, integer, integers, number, only, string, type AttrValues } from './attributes.js';
 import type { OnnxContext, OnnxNode, OnnxOp } from './onnx.js';
 import { op } from './onnx-op.js';
 

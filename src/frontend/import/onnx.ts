@@ -8,7 +8,7 @@ import type { Graph, Node } from '../../ir/graph.js';
 import { SELU_ALPHA, SELU_SCALE } from '../../ir/ops/selu.js';
 import type { TensorData } from '../../ir/tensor.js';
 import { elementCount, formatShape, type Dim, type DType } from '../../ir/types.js';
-import { attrProblems, attrRefusal, ignored, integer, integers, irAttrs, number, only, readAttrs, type AttrTable, type AttrValues } from './attributes.js';
+import { attrProblems, attrRefusal, integer, irAttrs, number, only, readAttrs, type AttrTable } from './attributes.js';
 import { derivedWeights, ImportProblems } from './problems.js';
 import { irSafeName, transposed } from './shared.js';
 import { ONNX_CNN_OPS } from './onnx-cnn.js';
