@@ -264,6 +264,7 @@ describe('ONNX shape operators nnc refuses, by name', () => {
       /value 's' holds the batch size, which is known only when the model runs/,
     ));
   it('Gather along the batch axis', () => refused({ name: '', nodes: [nd('Gather', ['x', 'i'], 'y')], inits: [i64('i', [0])], inputs: { x: x('N', 2) } }, /Gather attribute axis = 0 is the batch axis, which nnc does not gather along/));
+  it('Concat along the batch axis', () => refused({ name: '', nodes: [nd('Concat', ['x', 'x'], 'y', { axis: 0 })], inputs: { x: x('N', 2) } }, /Concat attribute axis = 0 is the batch axis/));
   it('Slice of the batch axis', () => refused({ name: '', nodes: [nd('Slice', ['x', 's', 'e'], 'y')], inits: [i64('s', [1]), i64('e', [2])], inputs: { x: x('N', 2) } }, /slices the batch axis/));
   it('a Constant string and a sparse Constant', () => {
     refused({ name: '', nodes: [nd('Constant', [], 'y', { value_string: 'a' })], inputs: {} }, /Constant attribute value_string = "a" is not supported: nnc computes FLOAT, INT32, INT64 and BOOL values \(no strings\)/);

@@ -170,7 +170,9 @@ const concat = op({ axis: integer() }, (n, ctx, a) => {
     dims[axis] = ks.reduce((t, k) => t + k.dims[axis]!, 0);
     return known(dims, ks[0]!.dtype, values);
   }
-  return ctx.b.op('concat', names.map(ctx.operand), { axis });
+  const operands = names.map(ctx.operand);
+  if (operands.some((x) => x.type.shape[axis] === null)) ctx.refuse(n, 'axis', a.axis, 'is the batch axis: the result would hold several batches, which nnc does not do');
+  return ctx.b.op('concat', operands, { axis });
 });
 
 /** The axes of Squeeze / Unsqueeze: the attribute before opset 13, the (optional) input since. */
