@@ -13,7 +13,7 @@ import { inversePerm, isPermutation } from '../../ir/ops/transpose.js';
 import { ignored, integer, integers, number, only, string, type AttrValues } from './attributes.js';
 import type { OnnxContext, OnnxNode, OnnxOp } from './onnx.js';
 import { op } from './onnx-op.js';
-
+import { constValues } from './onnx-known.js';
 
 const NCHW_TO_NHWC = [0, 2, 3, 1];
 const NHWC_TO_NCHW = [0, 3, 1, 2];
@@ -300,15 +300,9 @@ const transpose = op({ perm: integers() }, (n, ctx, a) => {
  * edge and reflect are concatenations of one-cell slices. Negative pads crop (a slice).
  */
 const pad = op({ mode: string('constant'), pads: integers(), value: number(0) }, (n, ctx, a) => {
-  const { b } = ctx;
   let x = ctx.operand(n.input[0]!);
   const rank = x.type.shape.length;
-  const constant = (name: string | undefined, what: string) => {
-    if (!name) return undefined;
-    const k = ctx.known(name) ?? ctx.refuseNode(n, `${what} ('${name}') must be known when the model is built${ctx.isGraphInput(name) ? `: it is a graph input, so give its value with --freeze ${name}=VALUES` : ''}`);
-    if (k.values.includes(null)) ctx.refuseNode(n, `${what} ('${name}') holds the batch size, which is known only when the model runs`);
-    return k.values as number[];
-  };
+  const constant = (name: string | undefined, what: string) => (name ? constValues(n, ctx, name, what) : undefined);
   const given = ctx.opset < 11 ? a.pads : constant(n.input[1], 'pads');
   if (!given) return ctx.refuseNode(n, 'has no pads');
   const value = ctx.opset < 11 ? a.value : (constant(n.input[2], 'constant_value')?.[0] ?? 0);

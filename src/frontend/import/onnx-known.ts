@@ -12,6 +12,7 @@ import type { Node } from '../../ir/graph.js';
 import { dataOf, type TensorData } from '../../ir/tensor.js';
 import type { DType } from '../../ir/types.js';
 import { evaluateOnce } from '../../passes/fold-constants.js';
+import type { OnnxContext, OnnxNode } from './onnx.js';
 
 /** A value known at import: its dims, IR dtype and row-major values (null: the batch size). */
 export interface Known {
@@ -72,3 +73,23 @@ export function evaluateConstant(b: GraphBuilder, node: Node, cache: Map<Node, T
 
 /** Row-major strides of static dims. */
 export const stridesOfDims = (dims: readonly number[]): number[] => dims.map((_, i) => dims.slice(i + 1).reduce((p, d) => p * d, 1));
+
+/** Why a value must be known, and how a graph input becomes known (--freeze). */
+export function mustBeKnown(n: OnnxNode, ctx: OnnxContext, name: string, what: string): Known {
+  return (
+    ctx.known(name) ??
+    ctx.refuseNode(
+      n,
+      `${what} ('${name}') must be known when the model is built${
+        ctx.isGraphInput(name) ? `: it is a graph input, so give its value with --freeze ${name}=VALUES` : ' (an initializer, a Constant, or a shape computation nnc folds)'
+      }`,
+    )
+  );
+}
+
+/** A known value's numbers, refused by name while it holds the batch size. */
+export function constValues(n: OnnxNode, ctx: OnnxContext, name: string, what: string): number[] {
+  const k = mustBeKnown(n, ctx, name, what);
+  if (holdsBatch(k)) ctx.refuseNode(n, `${what} ('${name}') holds the batch size, which is known only when the model runs`);
+  return k.values as number[];
+}

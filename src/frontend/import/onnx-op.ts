@@ -1,6 +1,8 @@
 /**
- * What the ONNX importer's op modules (onnx.ts, onnx-cnn.ts, onnx-shape.ts) share: how an op's
- * table entry is made, and ONNX element types as IR dtypes.
+ * The pieces every module of the ONNX importer's op table shares (onnx.ts, onnx-cnn.ts,
+ * onnx-math.ts, onnx-shape.ts): a table entry's constructor, a node's display name, and ONNX
+ * element types as IR dtypes. Kept apart from onnx.ts, which imports the other modules' tables,
+ * so that no module reads a value of a module that is still loading.
  */
 import onnxProto from 'onnx-proto';
 import type { Node } from '../../ir/graph.js';
@@ -9,11 +11,14 @@ import type { AttrTable, AttrValues } from './attributes.js';
 import type { Known } from './onnx-known.js';
 import type { OnnxContext, OnnxNode, OnnxOp } from './onnx.js';
 
-/** A table entry: the attributes the op reads (typed for its build) and how it becomes IR or a known value. */
+/** A table entry: the attributes the op reads (or ignores) and how it becomes IR or a known value. */
 export const op = <T extends AttrTable>(attrs: T, build: (n: OnnxNode, ctx: OnnxContext, a: AttrValues<T>) => Node | readonly Node[] | Known): OnnxOp => ({
   attrs,
   build: build as OnnxOp['build'],
 });
+
+/** How diagnostics name a node: its name, else its first output. */
+export const nodeName = (n: OnnxNode) => n.name || n.output[0] || '?';
 
 const DataType = onnxProto.onnx.TensorProto.DataType;
 /** An ONNX element type's name, as diagnostics show it. */

@@ -9,31 +9,11 @@
 import type { Node } from '../../ir/graph.js';
 import { formatShape, type Dim } from '../../ir/types.js';
 import { anyValue, ignored, integer, integers } from './attributes.js';
-import { castValues, holdsBatch, known, stridesOfDims, type Known } from './onnx-known.js';
+import { castValues, constValues, holdsBatch, known, mustBeKnown, stridesOfDims, type Known } from './onnx-known.js';
 import { elemTypeName, initDtype, irDtype, op } from './onnx-op.js';
 import type { OnnxContext, OnnxInit, OnnxNode, OnnxOp } from './onnx.js';
 
 const product = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
-
-/** Why a value must be known, and how a graph input becomes known (--freeze). */
-function mustBeKnown(n: OnnxNode, ctx: OnnxContext, name: string, what: string): Known {
-  return (
-    ctx.known(name) ??
-    ctx.refuseNode(
-      n,
-      `${what} ('${name}') must be known when the model is built${
-        ctx.isGraphInput(name) ? `: it is a graph input, so give its value with --freeze ${name}=VALUES` : ' (an initializer, a Constant, or a shape computation nnc folds)'
-      }`,
-    )
-  );
-}
-
-/** A known value's numbers, refused by name while it holds the batch size. */
-function constValues(n: OnnxNode, ctx: OnnxContext, name: string, what: string): number[] {
-  const k = mustBeKnown(n, ctx, name, what);
-  if (holdsBatch(k)) ctx.refuseNode(n, `${what} ('${name}') holds the batch size, which is known only when the model runs`);
-  return k.values as number[];
-}
 
 /** An axis in [-rank, rank) as an index, refused by name outside. */
 function axisIndex(n: OnnxNode, ctx: OnnxContext, attr: string, axis: number, rank: number): number {
