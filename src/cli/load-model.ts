@@ -9,11 +9,14 @@ import { loadTfjsLayersModel } from '../frontend/import/tfjs-layers.js';
 import type { LoadedModelFile } from '../frontend/loader.js';
 import type { LayersModel } from '../frontend/model.js';
 import type { Graph } from '../ir/graph.js';
+import type { OnnxImportOptions } from '../frontend/import/onnx.js';
 
 export interface LoadModelOptions {
   seed?: number;
   /** How long a model.ts may run while it loads (--time-limit). */
   timeLimitSeconds?: number;
+  /** ONNX graph inputs frozen to constants and symbolic axes sized (--freeze, --shape). */
+  graphInputs?: OnnxImportOptions;
 }
 
 /**
@@ -96,8 +99,11 @@ function isGraphOnly(path: string): boolean {
 export async function loadGraphForCli(path: string, options: LoadModelOptions = {}): Promise<LoadedGraph> {
   if (extname(path) === '.onnx') {
     const { loadOnnxGraph } = await import('../frontend/import/onnx.js');
-    return { file: path, graph: loadOnnxGraph(path), exports: {} };
+    return { file: path, graph: loadOnnxGraph(path, options.graphInputs), exports: {} };
   }
+  const flags = Object.keys(options.graphInputs ?? {});
+  if (flags.length > 0)
+    throw new NncError('NNC4003', `--${flags[0] === 'freeze' ? 'freeze' : 'shape'} applies to ONNX models; '${path}' is not one`, { location: { file: path } });
   if (isGraphOnly(path)) return { file: path, graph: loadTfjsGraphModel(path), exports: {} };
   const loaded = await loadModelForCli(path, options);
   return { ...loaded, graph: loaded.model.toGraph() };

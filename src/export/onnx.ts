@@ -178,8 +178,9 @@ class OnnxWriter {
       case 'concat':
         return this.emit('Concat', ins(), { axis: int(normalizeAxis(n.attrs.axis as number, n.type.shape.length)) });
       case 'reshape': {
-        // 0 keeps the batch axis (ONNX Reshape's allowzero=0 meaning); the row shape follows.
-        const shape = this.int64Initializer([0, ...(n.attrs.shape as number[])]);
+        // 0 keeps the batch axis (ONNX Reshape's allowzero=0 meaning); the row shape follows. A
+        // whole reshape's shape is the full target (no 0 in it, or allowzero would matter).
+        const shape = this.int64Initializer(n.attrs.whole ? (n.attrs.shape as number[]) : [0, ...(n.attrs.shape as number[])]);
         return this.emit('Reshape', [...ins(), shape]);
       }
       case 'identity':

@@ -30,6 +30,11 @@ export class GraphBuilder {
     return this.source('weight', name, type);
   }
 
+  /** The data given for a weight made by this builder (undefined for one without data). */
+  weightData(name: string): TensorData | undefined {
+    return this.weights.get(name);
+  }
+
   constant(values: readonly number[], type: TensorType): Node {
     return this.push({ op: 'const', inputs: [], attrs: { value: [...values] }, type });
   }

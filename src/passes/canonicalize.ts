@@ -19,6 +19,7 @@ import { rebuild } from '../ir/builder.js';
 import type { Graph } from '../ir/graph.js';
 import { isPassThroughOp } from '../ir/traits.js';
 import { sameType } from '../ir/types.js';
+import { reshapeAttrs } from '../ir/ops/reshape.js';
 
 export function canonicalize(graph: Graph): Graph {
   return rebuild(graph, (node, inputs, b) => {
@@ -27,6 +28,6 @@ export function canonicalize(graph: Graph): Graph {
     let source = inputs[0]!;
     while (source.op === 'reshape') source = source.inputs[0]!;
     if (sameType(source.type, node.type)) return source;
-    return b.raw('reshape', [source], { ...node.attrs, shape: node.type.shape.slice(1) as number[] }, node.type);
+    return b.raw('reshape', [source], reshapeAttrs(node.type.shape), node.type);
   });
 }

@@ -18,7 +18,7 @@
 import { GraphBuilder, rebuild } from '../ir/builder.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { interpret } from '../ir/interpreter.js';
-import type { TensorData } from '../ir/tensor.js';
+import { dataOf, type TensorData } from '../ir/tensor.js';
 import { elementCount } from '../ir/types.js';
 
 /** Results up to this many elements are always folded; larger ones only if they do not grow. */
@@ -31,7 +31,7 @@ export function foldConstants(graph: Graph): Graph {
 
   return rebuild(graph, (node, inputs, b) => {
     if (inputs.length === 0 || node.results || !inputs.every(isConstant) || !worthFolding(node, inputs)) return undefined;
-    const value = evaluateOnce(node, inputs, weightData);
+    const value = evaluateOnce(node, inputs.map((i) => constantData(i, weightData)));
     const firstWeight = inputs.find((i) => i.op === 'weight');
     if (!firstWeight) return b.constant([...value], node.type);
     const name = freshName(`${firstWeight.name}.${node.op}`, taken);
@@ -46,15 +46,16 @@ function worthFolding(node: Node, inputs: readonly Node[]): boolean {
   return size <= FOLD_LIMIT || size <= Math.max(...inputs.map((i) => elementCount(i.type.shape)));
 }
 
-/** Runs the node alone in a one-node graph through the reference interpreter. */
-function evaluateOnce(node: Node, inputs: readonly Node[], weightData: ReadonlyMap<string, TensorData>): TensorData {
+/** Runs the node alone in a one-node graph through the reference interpreter, its operands given as data. */
+export function evaluateOnce(node: Node, operands: readonly TensorData[]): TensorData {
   const b = new GraphBuilder();
-  const copies = new Map<Node, Node>();
-  const copy = (i: Node) => (i.op === 'weight' ? b.weight(i.name!, i.type, weightData.get(i.name!)) : b.raw('const', [], i.attrs, i.type));
-  const operands = inputs.map((i) => copies.get(i) ?? copies.set(i, copy(i)).get(i)!);
-  b.output('value', b.raw(node.op, operands, node.attrs, node.type));
+  const inputs = node.inputs.map((x, k) => b.weight(`operand${k}`, x.type, operands[k]));
+  b.output('value', b.raw(node.op, inputs, node.attrs, node.type));
   return interpret(b.build(), {}).value!.data;
 }
+
+/** The data of a `const` node or of a weight the graph holds. */
+const constantData = (n: Node, weightData: ReadonlyMap<string, TensorData>): TensorData => (n.op === 'weight' ? weightData.get(n.name!)! : dataOf(n.type.dtype, n.attrs.value as readonly number[]));
 
 /** `base`, or `base_2`, `base_3`, ... : the first name not yet taken (then taken). */
 export function freshName(base: string, taken: Set<string>): string {

@@ -77,7 +77,7 @@ function matmulToDense(node: Node, inputs: readonly Node[], b: GraphBuilder): No
   if (node.op !== 'matmul' && node.op !== 'dense') return undefined;
   if (node.op === 'matmul' && !isRowsTimesMatrix(inputs[0]!.type, inputs[1]!.type)) return undefined;
   const [x, ...rest] = inputs as [Node, ...Node[]];
-  const unflattened = x.op === 'reshape' && x.type.shape.length === 2 ? x.inputs[0]! : undefined;
+  const unflattened = x.op === 'reshape' && !x.attrs.whole && x.type.shape.length === 2 ? x.inputs[0]! : undefined;
   const attrs = node.op === 'dense' ? node.attrs : withDefaults(opRegistry.get('dense')!, {});
   const flatType = unflattened && denseType([unflattened, ...rest], attrs);
   if (unflattened && flatType && sameType(flatType, node.type)) return b.raw('dense', [unflattened, ...rest], attrs, node.type);

@@ -52,6 +52,8 @@ const SAMPLES: Readonly<Record<string, (b: GraphBuilder) => Node>> = {
   depthwise_conv2d_grad_filter: (b) => b.op('depthwise_conv2d_grad_filter', [b.input('x', tensorType([null, 4, 4, 3])), b.input('dy', tensorType([null, 3, 3, 6]))], { kernelSize: [2, 2] }),
   max_pool2d_grad: (b) => b.op('max_pool2d_grad', [b.input('x', tensorType([null, 4, 4, 2])), b.input('dy', tensorType([null, 2, 2, 2]))]),
   resize2d_grad: (b) => b.op('resize2d_grad', [b.input('dy', tensorType([null, 4, 6, 2]))], { size: [2, 3], mode: 'bilinear' }),
+  gather: (b) => b.op('gather', [b.input('x', tensorType([null, 3])), b.input('i', { dtype: 'i32', shape: [2] })], { axis: 1 }),
+  gather_grad: (b) => b.op('gather_grad', [b.input('g', tensorType([null, 2])), b.input('i', { dtype: 'i32', shape: [2] })], { axis: 1, extent: 3 }),
   avg_pool2d_grad: (b) => b.op('avg_pool2d_grad', [b.input('dy', tensorType([null, 2, 2, 2])), b.input('x', tensorType([null, 4, 4, 2]))]),
 };
 

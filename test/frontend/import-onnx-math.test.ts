@@ -476,7 +476,7 @@ describe('ONNX math operators nnc does not compute are refused at build time, ev
       ['pow_int_base', "Pow: input 0 ('i') is INT32 or INT64; nnc computes Pow on FLOAT only"],
       ['exp_int', "Exp: input 0 ('i') is INT32 or INT64; nnc computes Exp on FLOAT only"],
       ['clip_attr', 'Clip attribute min = 0 is an input from opset 11 on; this model imports opset 13'],
-      ['reduce_axes_input', "ReduceSum: the axes ('axes_in') must be an initializer"],
+      ['reduce_axes_input', "ReduceSum: the axes ('axes_in') must be known when the model is built: it is a graph input, so give its value with --freeze axes_in=VALUES"],
       ['reduce_far', 'ReduceMean attribute axes = 3 is out of range for an input of rank 2'],
       ['argmax_int', "ArgMax: input 0 ('i') is INT32 or INT64; nnc computes ArgMax on FLOAT only"],
       ['matmul_int', "MatMul: input 0 ('i') is INT32 or INT64; nnc computes MatMul on FLOAT only"],

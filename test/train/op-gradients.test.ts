@@ -212,12 +212,13 @@ const CASES: Case[] = [
 /**
  * Ops whose operands are not differentiable (integer-valued results) or that are gradients themselves
  * (conv2d's, depthwise_conv2d's, pooling's and resize2d's gradient ops: test/conv/conv2d-gradients.test.ts,
- * depthwise-gradients.test.ts and the pooling tests check them by finite differences).
+ * depthwise-gradients.test.ts and the pooling tests check them by finite differences). gather takes
+ * int32 indices: test/ir/gather.test.ts checks its gradient (gather_grad) the same two ways.
  */
 const NOT_DIFFERENTIATED = new Set(['input', 'weight', 'const', 'one_hot', 'argmax', 'unreduce', 'dense', 'result', 'equal', 'less', 'greater', 'cast',
   'sign', 'floor', 'ceil', 'less_equal', 'greater_equal', 'not', 'and', 'or', 'xor',
   // where's condition is a bool (no f32 operand): its own test below.
-  'where', 'conv2d_grad_filter', 'depthwise_conv2d_grad_input', 'depthwise_conv2d_grad_filter', 'max_pool2d_grad', 'avg_pool2d_grad', 'resize2d_grad']);
+  'where', 'conv2d_grad_filter', 'depthwise_conv2d_grad_input', 'depthwise_conv2d_grad_filter', 'max_pool2d_grad', 'avg_pool2d_grad', 'resize2d_grad', 'gather', 'gather_grad']);
 
 function sample(rng: Random, shape: number[], positive: boolean): Float32Array {
   const data = new Float32Array(shape.reduce((p, d) => p * d, 1));

@@ -84,9 +84,9 @@ output "b" = %2
     expect(() => b.op('add', [x, b.input('y', { dtype: 'f32', shape: [null, 4] })])).toThrow(/add takes operands of one dtype, got i32, f32/);
   });
 
-  it('an op with only an f32 kernel (concat) refuses i32 operands at build time (NNC4001), naming the node and dtypes', async () => {
-    const graph = parseGraph('%a = input : i32[?,8]\n%0 = cast %a {to="f32"} : f32[?,8]\n%1 = relu %0 : f32[?,8]\n%2 = concat %a, %a {axis=1} : i32[?,16]\noutput "y" = %1\noutput "z" = %2\n');
-    await expect(buildWasmBundle(graph)).rejects.toThrow(/'concat' has an f32 wasm kernel only; it gets i32, i32, i32/);
+  it('an op whose kernel moves 4-byte words (concat) refuses bool operands at build time (NNC4001), naming the node and dtypes', async () => {
+    const graph = parseGraph('%a = input : bool[?,8]\n%0 = cast %a {to="f32"} : f32[?,8]\n%1 = relu %0 : f32[?,8]\n%2 = concat %a, %a {axis=1} : bool[?,16]\noutput "y" = %1\noutput "z" = %2\n');
+    await expect(buildWasmBundle(graph)).rejects.toThrow(/'concat' has a wasm kernel for f32 and i32 only; it gets bool, bool, bool/);
   });
 
   it('fuse does not fuse across a dtype change', () => {

@@ -14,6 +14,7 @@ import { optimize } from '../../passes/index.js';
 import { parseCommandArgs, requireModelPath, type CliIO, type Command } from '../command.js';
 import { fitForBuild, historyJson } from '../../train/fit-from-model-file.js';
 import { loadGraphForCli, MODEL_FILE_ARGS, MODEL_FILE_HELP, parseModelFileFlags, type LoadModelOptions } from '../load-model.js';
+import { GRAPH_INPUT_ARGS, GRAPH_INPUT_HELP, parseGraphInputFlags } from '../graph-input-flags.js';
 import { parseTrainingFlags, TRAINING_ARGS, TRAINING_HELP, type TrainingFlags } from '../training-flags.js';
 
 export interface BuildOptions {
@@ -28,8 +29,8 @@ export interface BuildOptions {
   readonly train: boolean;
   /** Overrides of the model file's training recipe (and the initializer seed). */
   readonly training: TrainingFlags;
-  /** --time-limit for a model.ts. */
-  readonly load: Pick<LoadModelOptions, 'timeLimitSeconds'>;
+  /** --time-limit for a model.ts; --freeze and --shape for an ONNX model. */
+  readonly load: Pick<LoadModelOptions, 'timeLimitSeconds' | 'graphInputs'>;
   readonly emit?: 'ir' | 'wat';
 }
 
@@ -53,6 +54,7 @@ export const buildCommand: Command = {
     '  --no-train                 compile the initialized weights without training',
     ...TRAINING_HELP,
     ...MODEL_FILE_HELP,
+    ...GRAPH_INPUT_HELP,
     '  --emit ir|wat              also print the optimized IR or the WebAssembly text to stdout',
   ].join('\n'),
   async run(argv, io) {
@@ -94,6 +96,7 @@ const BUILD_ARGS = {
   emit: { type: 'string' },
   ...TRAINING_ARGS,
   ...MODEL_FILE_ARGS,
+  ...GRAPH_INPUT_ARGS,
 } as const;
 
 export function parseBuildOptions(argv: readonly string[]): BuildOptions {
@@ -120,7 +123,7 @@ export function parseBuildOptions(argv: readonly string[]): BuildOptions {
     target: { singleFile: values['single-file'] ?? false, weights, ...(threads === undefined ? {} : { threads }) },
     train: !(values['no-train'] ?? false),
     training: parseTrainingFlags('build', values),
-    load: parseModelFileFlags('build', values),
+    load: { ...parseModelFileFlags('build', values), graphInputs: parseGraphInputFlags('build', values) },
     ...(emit === undefined ? {} : { emit }),
   };
 }

@@ -4,6 +4,7 @@ import { printGraph, valueNames } from '../../ir/printer.js';
 import { verifyGraph } from '../../ir/verifier.js';
 import { optimize, PASSES, PIPELINE, planMemory, type AffineBytes } from '../../passes/index.js';
 import { parseCommandArgs, requireModelPath, type Command } from '../command.js';
+import { GRAPH_INPUT_ARGS, GRAPH_INPUT_HELP, parseGraphInputFlags } from '../graph-input-flags.js';
 import { loadGraphForCli, MODEL_FILE_ARGS, MODEL_FILE_HELP, parseModelFileFlags } from '../load-model.js';
 
 const passWidth = Math.max(...PASSES.map((p) => p.name.length));
@@ -23,6 +24,7 @@ export const irCommand: Command = {
     '  --verify              run the IR verifier after every pass',
     '  --memory              append the memory plan of the printed IR (bytes per batch row)',
     ...MODEL_FILE_HELP,
+    ...GRAPH_INPUT_HELP,
     '',
     `Passes, in pipeline order (${PIPELINE.join(' -> ')}):`,
     ...PASSES.map((p) => `  ${p.name.padEnd(passWidth)}  ${p.description}`),
@@ -36,6 +38,7 @@ export const irCommand: Command = {
       verify: { type: 'boolean' },
       memory: { type: 'boolean' },
       ...MODEL_FILE_ARGS,
+      ...GRAPH_INPUT_ARGS,
     });
     const path = requireModelPath('ir', positionals);
     const wantsPasses = values.passes !== undefined || values['print-after-all'] === true;
@@ -47,6 +50,7 @@ export const irCommand: Command = {
     const { graph: source } = await loadGraphForCli(path, {
       ...(values.seed === undefined ? {} : { seed: Number(values.seed) }),
       ...parseModelFileFlags('ir', values),
+      graphInputs: parseGraphInputFlags('ir', values),
     });
     verifyGraph(source, { requireWeightData: true });
     let graph = source;

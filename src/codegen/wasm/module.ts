@@ -134,14 +134,17 @@ export function compileWasm(graph: Graph, options: WasmModuleOptions, withText =
 function checkKernels(graph: Graph): void {
   const names = valueNames(graph);
   const where = (n: Graph['nodes'][number]) => ({ location: { node: `%${names.get(n)}`, ...(n.layer ? { layer: n.layer } : {}) } });
-  const floatOnly = (n: Graph['nodes'][number]) => !needsNoKernel(n.op) && !isElementwiseOp(n.op) && [n, ...n.inputs].some((v) => v.type.dtype !== 'f32');
+  const floatOnly = (n: Graph['nodes'][number]) => {
+    const taken = wasmKernel(n.op)?.dtypes ?? ['f32'];
+    return !needsNoKernel(n.op) && !isElementwiseOp(n.op) && [n, ...n.inputs].some((v) => !taken.includes(v.type.dtype));
+  };
   const missing = graph.nodes
     .filter((n) => (!needsNoKernel(n.op) && !wasmKernel(n.op)) || floatOnly(n))
     .map((n) =>
       wasmKernel(n.op)
-        ? new NncError('NNC4001', `'${n.op}' has an f32 wasm kernel only; it gets ${[...n.inputs, n].map((v) => v.type.dtype).join(', ')}`, {
+        ? new NncError('NNC4001', `'${n.op}' has a wasm kernel for ${(wasmKernel(n.op)!.dtypes ?? ['f32']).join(' and ')} only; it gets ${[...n.inputs, n].map((v) => v.type.dtype).join(', ')}`, {
             ...where(n),
-            hint: 'Elementwise ops (add, sub, mul, div, equal, less, greater, cast) run on i32 and bool; cast to f32 before this op.',
+            hint: 'Elementwise ops (add, sub, mul, div, equal, less, greater, cast) run on i32 and bool, and the ops that move values (concat, slice, transpose, gather, ...) on i32; cast before this op.',
           })
         : new NncError('NNC4001', `'${n.op}' has no wasm kernel${exclusionSuffix(KERNEL_EXCLUSIONS, n.op)}`, where(n)),
     );

@@ -8,10 +8,12 @@
  */
 import type { GraphBuilder } from '../../ir/builder.js';
 import type { Node } from '../../ir/graph.js';
+import { formatShape } from '../../ir/types.js';
 import { inversePerm, isPermutation } from '../../ir/ops/transpose.js';
-import { ignored, integer, integers, number, only, string, type AttrTable, type AttrValues } from './attributes.js';
+import { ignored, integer, integers, number, only, string, type AttrValues } from './attributes.js';
 import type { OnnxContext, OnnxNode, OnnxOp } from './onnx.js';
 import { op } from './onnx-op.js';
+import { constValues } from './onnx-known.js';
 
 const NCHW_TO_NHWC = [0, 2, 3, 1];
 const NHWC_TO_NCHW = [0, 3, 1, 2];
@@ -287,6 +289,7 @@ const transpose = op({ perm: integers() }, (n, ctx, a) => {
   const rank = x.type.shape.length;
   const perm = a.perm ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
   if (!isPermutation(perm, rank)) ctx.refuse(n, 'perm', perm, `is not a permutation of the ${rank} axes`);
+  if (x.type.shape[0] === null && perm[0] !== 0) ctx.refuse(n, 'perm', perm, `moves the batch axis of ${formatShape(x.type.shape)} from first, which nnc does not do`);
   return ctx.b.op('transpose', [x], { perm });
 });
 
@@ -297,10 +300,9 @@ const transpose = op({ perm: integers() }, (n, ctx, a) => {
  * edge and reflect are concatenations of one-cell slices. Negative pads crop (a slice).
  */
 const pad = op({ mode: string('constant'), pads: integers(), value: number(0) }, (n, ctx, a) => {
-  const { b } = ctx;
   let x = ctx.operand(n.input[0]!);
   const rank = x.type.shape.length;
-  const constant = (name: string | undefined, what: string) => (name ? Array.from(ctx.constants.get(name)?.data ?? ctx.refuseNode(n, `${what} ('${name}') must be an initializer`)) : undefined);
+  const constant = (name: string | undefined, what: string) => (name ? constValues(n, ctx, name, what) : undefined);
   const given = ctx.opset < 11 ? a.pads : constant(n.input[1], 'pads');
   if (!given) return ctx.refuseNode(n, 'has no pads');
   const value = ctx.opset < 11 ? a.value : (constant(n.input[2], 'constant_value')?.[0] ?? 0);
@@ -331,6 +333,7 @@ function padAxis(n: OnnxNode, ctx: OnnxContext, x: Node, axis: number, before: n
   if (mode === 'constant') {
     const padded = b.op('pad', [y], { axis, before: pb, after: pa });
     if (value === 0) return padded;
+    if (y.type.dtype !== 'f32') ctx.refuseNode(n, `a constant_value of ${value} for a ${y.type.dtype} value is not supported (only 0)`);
     const shape = padded.type.shape.slice(axis).map((d) => d as number);
     const inner = shape.slice(1).reduce((p, d) => p * d, 1);
     const border = ctx.derivedWeight(`${n.name || n.output[0]}/pad_axis${axis}`, shape, () =>

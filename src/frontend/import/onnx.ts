@@ -6,15 +6,34 @@ import { ownEntry } from '../../own-keys.js';
 import { GraphBuilder } from '../../ir/builder.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import type { TensorData } from '../../ir/tensor.js';
-import type { Dim, DType } from '../../ir/types.js';
-import { attrProblems, attrRefusal, ignored, integer, integers, readAttrs, type AttrTable } from './attributes.js';
+import { elementCount, type Dim, type DType } from '../../ir/types.js';
+import { attrProblems, attrRefusal, readAttrs, type AttrTable } from './attributes.js';
 import { derivedWeights, ImportProblems } from './problems.js';
 import { irSafeName } from './shared.js';
 import { ONNX_CNN_OPS } from './onnx-cnn.js';
-import { ONNX_MATH_OPS, unary } from './onnx-math.js';
-import { nodeName, op } from './onnx-op.js';
+import { ONNX_MATH_OPS } from './onnx-math.js';
+import { evaluateConstant, isKnown, known, materialize, type Known } from './onnx-known.js';
+import { ONNX_SHAPE_OPS } from './onnx-shape.js';
+import { inlineFunctions } from './onnx-functions.js';
+import { elemTypeName, initDtype, irDtype, nodeName } from './onnx-op.js';
 
 const { onnx } = onnxProto;
+
+/** What the command line (or the library caller) adds to an ONNX file. */
+export interface OnnxImportOptions {
+  /**
+   * Graph inputs made constants (`--freeze NAME=VALUES`): a shape-determining input (Reshape's
+   * target, Pad's pads, ...) must be known when the model is built. Dims default to the input's
+   * declared ones (a list of n values for a rank-1 or undeclared input).
+   */
+  readonly freeze?: Readonly<Record<string, FrozenValue>>;
+  /** Sizes of inputs' symbolic axes (`--shape NAME=DIMS`); null keeps the first axis as the batch. */
+  readonly shapes?: Readonly<Record<string, readonly (number | null)[]>>;
+}
+export interface FrozenValue {
+  readonly dims?: readonly number[];
+  readonly values: readonly number[];
+}
 
 /** The parts of an ONNX graph nnc reads, with protobuf's optional fields resolved. */
 export interface OnnxNode {
@@ -49,15 +68,6 @@ interface OnnxGraph {
 }
 
 const DataType = onnx.TensorProto.DataType;
-/** An ONNX element type's name, as diagnostics show it. */
-const elemTypeName = (t: number) => DataType[t] ?? `data type ${t}`;
-/**
- * The IR dtype of an ONNX element type: FLOAT is f32, INT32 i32, BOOL bool; INT64 is narrowed to
- * i32 (initializers only when every value fits; a graph input of INT64 takes an Int32Array).
- */
-function irDtype(t: number): DType | undefined {
-  return t === DataType.FLOAT ? 'f32' : t === DataType.INT32 || t === DataType.INT64 ? 'i32' : t === DataType.BOOL ? 'bool' : undefined;
-}
 
 export { nodeName };
 
@@ -70,14 +80,30 @@ export { nodeName };
  * or no size) has the batch axis there; an input whose axes all have sizes has no batch axis and
  * is taken as written (a rank-0 input is a scalar).
  */
-export function loadOnnxGraph(path: string): Graph {
+export function loadOnnxGraph(path: string, options: OnnxImportOptions = {}): Graph {
   const graph = readOnnx(path);
   checkValueNames(graph, path);
+  checkOptionNames(graph, options, path);
   const b = new GraphBuilder();
   const values = new Map<string, Node>();
+  const knownValues = new Map<string, Known>();
   for (const input of graph.inputs) {
     if (graph.initializers.has(input.name)) continue;
+    const frozen = ownEntry(options.freeze ?? {}, input.name);
+    if (frozen) {
+      knownValues.set(input.name, frozenValue(input, frozen, path));
+      continue;
+    }
+    const given = ownEntry(options.shapes ?? {}, input.name);
+    if (given && given.length !== input.dims.length)
+      throw new NncError('NNC6002', `--shape ${input.name} gives ${given.length} dims, but the input has ${input.dims.length}`, { location: { file: path } });
     const shape: Dim[] = input.dims.map((d, i) => {
+      if (given) {
+        const v = given[i]!;
+        if (v === null && i !== 0) throw new NncError('NNC6002', `--shape ${input.name}: only the first axis may stay symbolic (the batch)`, { location: { file: path } });
+        if (d.value > 0 && v !== d.value) throw new NncError('NNC6002', `--shape ${input.name} gives ${v ?? '?'} for axis ${i}, which the model declares as ${d.value}`, { location: { file: path } });
+        return v;
+      }
       if (d.value > 0) return d.value;
       if (d.sized)
         throw new NncError('NNC6002', `input '${input.name}' has size ${d.value} on axis ${i}; sizes must be positive`, {
@@ -87,7 +113,7 @@ export function loadOnnxGraph(path: string): Graph {
       if (i === 0) return null;
       throw new NncError('NNC6001', `input '${input.name}' has a symbolic axis ${i}${d.param ? ` ('${d.param}')` : ' (no size)'}`, {
         location: { file: path },
-        hint: 'Only the first (batch) axis may be symbolic.',
+        hint: `Only the first (batch) axis may be symbolic: give every size with --shape ${input.name}=${input.dims.map((e, k) => (e.value > 0 ? e.value : k === 0 ? '?' : 'SIZE')).join(',')} ('?' keeps the batch axis).`,
       });
     });
     const dtype = irDtype(input.elemType);
@@ -100,6 +126,14 @@ export function loadOnnxGraph(path: string): Graph {
   const operand = (name: string): Node => {
     const existing = values.get(name);
     if (existing) return existing;
+    const k = knownValues.get(name);
+    if (k) {
+      const node = materialize(b, irSafeName(name), k, (why) => {
+        throw problems.at(current ? nodeName(current) : name, why);
+      });
+      values.set(name, node);
+      return node;
+    }
     const c = graph.initializers.get(name);
     if (!c) throw new NncError('NNC6002', `value '${name}' is used before it is defined`, { location: { file: path } });
     const { dtype, data } = c.weight();
@@ -113,7 +147,21 @@ export function loadOnnxGraph(path: string): Graph {
     refusedHint: 'nnc honours these attributes only at the values it names; export the model without them or file an issue naming them.',
   });
   let current: OnnxNode | undefined;
+  const evaluated = new Map<Node, TensorData | undefined>();
   const ctx: OnnxContext = {
+    // Initializers and constant subgraphs are read as known values only while small: shape-like
+    // values are, and a large weight stays a weight (fold-constants folds what it is worth).
+    known: (name) => {
+      const k = knownValues.get(name);
+      if (k) return k;
+      const c = graph.initializers.get(name);
+      if (c) return c.data.length <= KNOWN_LIMIT ? known(c.dims, initDtype(c.elemType), Array.from(c.data)) : undefined;
+      const node = values.get(name);
+      if (!node || node.type.shape.includes(null) || elementCount(node.type.shape) > KNOWN_LIMIT) return undefined;
+      const data = evaluateConstant(b, node, evaluated);
+      return data && known(node.type.shape as number[], node.type.dtype, Array.from(data));
+    },
+    isGraphInput: (name) => graph.inputs.some((i) => i.name === name),
     b,
     path,
     opset: graph.opset,
@@ -149,6 +197,10 @@ export function loadOnnxGraph(path: string): Graph {
       !n.input.some((i) => poisoned.has(i)) &&
       problems.build(() => {
         const produced = def.build(n, ctx, readAttrs(def.attrs, n.attrs));
+        if (isKnown(produced)) {
+          if (n.output[0]) knownValues.set(n.output[0], produced);
+          return;
+        }
         const results: readonly Node[] = isNodeList(produced) ? produced : [produced];
         // Every output nnc computes is kept; one it cannot compute is refused only if something reads it.
         n.output.forEach((name, k) => {
@@ -165,8 +217,8 @@ export function loadOnnxGraph(path: string): Graph {
   if (problems.any) throw problems.report();
   if (graph.outputs.length === 0) throw new NncError('NNC6002', `${path} declares no graph outputs`, { location: { file: path }, hint: 'A model returns at least one value: list it in graph.output.' });
   for (const o of graph.outputs) {
-    if (graph.initializers.has(o.name) && !values.has(o.name))
-      throw new NncError('NNC6001', `graph output '${o.name}' is an initializer (a constant): nnc bundles return values they compute`, {
+    if ((graph.initializers.has(o.name) || knownValues.has(o.name)) && !values.has(o.name))
+      throw new NncError('NNC6001', `graph output '${o.name}' is ${graph.initializers.has(o.name) ? 'an initializer' : 'known when the model is built'} (a constant): nnc bundles return values they compute`, {
         location: { file: path },
         hint: 'Drop the output (its value is in the model file), or compute it from an input.',
       });
@@ -179,6 +231,36 @@ export function loadOnnxGraph(path: string): Graph {
   }
   return b.build();
 }
+
+/** Every --freeze and --shape names a graph input (a misspelt name is refused, never ignored). */
+function checkOptionNames(graph: OnnxGraph, options: OnnxImportOptions, path: string): void {
+  const inputs = graph.inputs.filter((i) => !graph.initializers.has(i.name)).map((i) => i.name);
+  for (const [flag, given] of [['--freeze', options.freeze], ['--shape', options.shapes]] as const)
+    for (const name of Object.keys(given ?? {}))
+      if (!inputs.includes(name))
+        throw new NncError('NNC6002', `${flag} names '${name}', which is not an input of ${path}`, { location: { file: path }, hint: `The model's inputs: ${inputs.join(', ') || '(none)'}.` });
+  const both = Object.keys(options.freeze ?? {}).find((name) => Object.hasOwn(options.shapes ?? {}, name));
+  if (both !== undefined) throw new NncError('NNC6002', `input '${both}' is given both --freeze and --shape`, { location: { file: path } });
+}
+
+/** A frozen input's known value: its dims (given, declared, or a list) checked against the values. */
+function frozenValue(input: OnnxGraph['inputs'][number], frozen: FrozenValue, path: string): Known {
+  const where = { location: { file: path } };
+  const dtype = irDtype(input.elemType);
+  if (!dtype) throw new NncError('NNC6001', `input '${input.name}' has element type ${elemTypeName(input.elemType)}; --freeze takes FLOAT, INT32, INT64 and BOOL inputs`, where);
+  const declared = input.dims.every((d) => d.value > 0) ? input.dims.map((d) => d.value) : undefined;
+  const dims = frozen.dims ?? declared ?? [frozen.values.length];
+  const count = dims.reduce((p, d) => p * d, 1);
+  if (count !== frozen.values.length) throw new NncError('NNC6002', `--freeze ${input.name} gives ${frozen.values.length} values for dims [${dims.join(', ')}]`, where);
+  if (input.dims.length > 0 && (dims.length !== input.dims.length || input.dims.some((d, i) => d.value > 0 && d.value !== dims[i])))
+    throw new NncError('NNC6002', `--freeze ${input.name} gives dims [${dims.join(', ')}], but the input is declared [${input.dims.map((d) => (d.value > 0 ? d.value : d.param || '?')).join(', ')}]`, where);
+  if (dtype !== 'f32' && frozen.values.some((v) => !Number.isInteger(v)))
+    throw new NncError('NNC6002', `--freeze ${input.name}: the input is ${elemTypeName(input.elemType)}, but a value is not an integer`, where);
+  return known(dims, dtype, frozen.values.map((v) => (dtype === 'f32' ? Math.fround(v) : dtype === 'bool' ? (v ? 1 : 0) : v)));
+}
+
+/** Elements up to which an initializer or a constant subgraph is read as a known value. */
+const KNOWN_LIMIT = 4096;
 
 /** The ONNX IR versions and default-domain opsets whose semantics nnc implements. */
 export const ONNX_IR_VERSIONS = { min: 3, max: 11 } as const;
@@ -227,8 +309,9 @@ function readOnnx(path: string): OnnxGraph {
   let model: InstanceType<typeof onnx.ModelProto>;
   // The whole file is decoded at once, and its initializers are most of it.
   checkWeightBytes(statSync(path).size, 'the ONNX file', { file: path });
+  const bytes = readFileSync(path);
   try {
-    model = onnx.ModelProto.decode(readFileSync(path));
+    model = onnx.ModelProto.decode(bytes);
   } catch (e) {
     throw new NncError('NNC6002', `cannot decode ${path} as an ONNX ModelProto: ${(e as Error).message}`, { location: { file: path } });
   }
@@ -237,7 +320,7 @@ function readOnnx(path: string): OnnxGraph {
   const opset = checkVersions(model, path);
   return {
     opset,
-    nodes: (g.node ?? []).map((n) => ({
+    nodes: inlineFunctions(model, bytes, opset, path).map((n) => ({
       name: n.name ?? '',
       opType: n.opType ?? '',
       domain: n.domain ?? '',
@@ -278,14 +361,21 @@ function attributeValue(a: onnxProto.onnx.IAttributeProto): unknown {
       return (a.ints ?? []).map(Number);
     case T.STRINGS:
       return (a.strings ?? []).map(text);
-    case T.TENSOR:
-      return { tensor: (a.t?.dims ?? []).map(Number) };
+    case T.TENSOR: {
+      const t = a.t ?? {};
+      // Decoded when read (Constant's value): an element type nnc does not take is refused then.
+      return { tensor: (t.dims ?? []).map(Number), elemType: elemTypeName(t.dataType ?? 0), decode: (path: string) => initializer(t, path) };
+    }
     default:
       return { attributeType: T[type] ?? type };
   }
 }
 
 export interface OnnxContext {
+  /** The contents of a value known at import (initializer, Constant, folded shape computation, frozen input). */
+  known(name: string): Known | undefined;
+  /** True for a graph input (its value, when needed at import, is given with --freeze). */
+  isGraphInput(name: string): boolean;
   readonly b: GraphBuilder;
   readonly path: string;
   readonly opset: number;
@@ -303,100 +393,24 @@ export interface OnnxContext {
 
 const isNodeList = (v: Node | readonly Node[]): v is readonly Node[] => Array.isArray(v);
 
+
 export interface OnnxOp {
   /** Every attribute the op reads or ignores; any other attribute present is refused. */
   readonly attrs: AttrTable;
-  /** The IR value of each ONNX output, in order (a single node for output 0 alone). */
-  build(n: OnnxNode, ctx: OnnxContext, attrs: Readonly<Record<string, unknown>>): Node | readonly Node[];
+  /** The IR value of each ONNX output, in order (a single node for output 0 alone), or output 0's known value. */
+  build(n: OnnxNode, ctx: OnnxContext, attrs: Readonly<Record<string, unknown>>): Node | readonly Node[] | Known;
 }
 
 function onnxOp(n: OnnxNode): OnnxOp | undefined {
   return !n.domain || n.domain === 'ai.onnx' ? ownEntry(ONNX_OPS, n.opType) : undefined;
 }
 
-/** Reshape with a constant target whose first entry keeps the batch (0 or -1). */
-const reshape = op({ allowzero: integer(0) }, (n, ctx, a) => {
-  const target = ctx.constants.get(n.input[1]!) ?? ctx.refuseNode(n, 'the target shape must be an initializer');
-  const dims = Array.from(target.data);
-  if (a.allowzero !== 0 && dims.includes(0)) ctx.refuse(n, 'allowzero', a.allowzero, 'with a 0 in the target shape (an empty axis) is not supported');
-  if (dims[0] !== 0 && dims[0] !== -1) ctx.refuseNode(n, `the first axis must stay the batch axis (0 or -1), got ${dims[0]}`);
-  const x = ctx.operand(n.input[0]!);
-  return ctx.b.op('reshape', [x], { shape: dims.slice(1).map((d, i) => (d === 0 ? (x.type.shape[i + 1] as number) : d)) });
-});
-
-/** Flatten keeps the batch axis alone: axis 1 (or its negative spelling). */
-const flatten = op({ axis: integer(1) }, (n, ctx, a) => {
-  const x = ctx.operand(n.input[0]!);
-  const rank = x.type.shape.length;
-  if ((a.axis < 0 ? a.axis + rank : a.axis) !== 1) ctx.refuse(n, 'axis', a.axis, 'is not supported (only 1: the batch axis stays an axis of its own)');
-  return ctx.b.op('reshape', [x], { shape: [-1] });
-});
-
-/**
- * Dropout is the identity at inference. Its ratio (attribute before opset 12, input since) and
- * seed only matter in training; a training_mode input must be a constant false. Its mask output
- * (bool) is not computed: the node is refused if something reads it.
- */
-const dropout = op({ ratio: ignored, seed: ignored }, (n, ctx) => {
-  const trainingMode = n.input[2];
-  if (trainingMode) {
-    const c = ctx.constants.get(trainingMode);
-    if (!c || Array.from(c.data).some((v) => v !== 0)) ctx.refuseNode(n, `training_mode ('${trainingMode}') must be a constant false`);
-  }
-  return ctx.b.op('identity', [ctx.operand(n.input[0]!)]);
-});
-
-const concat = op({ axis: integer() }, (n, ctx, a) => {
-  if (a.axis === undefined) throw new NncError('NNC6002', 'Concat has no axis attribute', { location: { file: ctx.path, node: nodeName(n) } });
-  return ctx.b.op('concat', n.input.map(ctx.operand), { axis: a.axis });
-});
 
 /** Every supported ONNX op and the IR it becomes. */
-
-/**
- * Split along `axis` (default 0), one IR result per ONNX output: sizes from the `split` input
- * (opset 13+, an initializer) or attribute (opsets 2-12); else `num_outputs` pieces of
- * ceil(extent / num_outputs), the last one smaller (opset 18+); else equal pieces, one per output.
- */
-const split = op({ axis: integer(0), split: integers(), num_outputs: integer() }, (n, ctx, a) => {
-  const x = ctx.operand(n.input[0]!);
-  const rank = x.type.shape.length;
-  const axis = a.axis < 0 ? a.axis + rank : a.axis;
-  if (axis <= 0 || axis >= rank) ctx.refuse(n, 'axis', a.axis, `is not supported: a rank-${rank} value splits along a non-batch axis only`);
-  const extent = x.type.shape[axis] as number;
-  let sizes: number[];
-  if (n.input[1]) sizes = Array.from((ctx.constants.get(n.input[1]) ?? ctx.refuseNode(n, 'the split sizes must be an initializer')).data);
-  else if (a.split) sizes = [...a.split];
-  else if (a.num_outputs !== undefined) {
-    const chunk = Math.ceil(extent / a.num_outputs);
-    sizes = Array.from({ length: a.num_outputs }, (_, k) => Math.min(chunk, extent - k * chunk));
-  } else {
-    if (extent % n.output.length !== 0) ctx.refuseNode(n, `axis ${axis} of extent ${extent} does not split into ${n.output.length} equal parts`);
-    sizes = n.output.map(() => extent / n.output.length);
-  }
-  return ctx.b.multi('split', [x], { axis, sizes });
-});
-
-/**
- * Cast to FLOAT, INT32, INT64 (computed as int32) or BOOL, with ONNX's semantics (float to int
- * truncates toward zero). `saturate` applies to float8 targets only, which are refused.
- */
-const cast = op({ to: integer(), saturate: ignored }, (n, ctx, a) => {
-  if (a.to === undefined) throw new NncError('NNC6002', 'Cast has no to attribute', { location: { file: ctx.path, node: nodeName(n) } });
-  const to = irDtype(a.to) ?? ctx.refuse(n, 'to', a.to, `(${elemTypeName(a.to)}) is not supported (only FLOAT, INT32, INT64 or BOOL)`);
-  return ctx.b.op('cast', [ctx.operand(n.input[0]!)], { to });
-});
-
 const ONNX_OPS: Record<string, OnnxOp> = {
-  Cast: cast,
-  Identity: unary('identity'),
-  Dropout: dropout,
-  Flatten: flatten,
-  Reshape: reshape,
-  Concat: concat,
-  Split: split,
   ...ONNX_CNN_OPS,
   ...ONNX_MATH_OPS,
+  ...ONNX_SHAPE_OPS,
 };
 
 /** Bytes per element of the element types nnc reads. */

@@ -40,6 +40,7 @@ import { maxPool2dGrad } from './max_pool2d_grad.js';
 import { maximum, minimum } from './maximum.js';
 import { mul } from './mul.js';
 import { oneHot } from './one_hot.js';
+import { gather, gatherGrad } from './gather.js';
 import { pad } from './pad.js';
 import { reduceMax } from './reduce_max.js';
 import { reduceMean } from './reduce_mean.js';
@@ -95,6 +96,8 @@ const OPS: readonly OpDef[] = [
   prelu, celu, hardSwish, softsign,
   lessEqual, greaterEqual, not, and, or, xor, where,
   reduceProd,
+  // Indexing: blocks picked along an axis by int32 indices (ONNX Gather, embeddings), its gradient.
+  gather, gatherGrad,
 ];
 
 export const opRegistry: ReadonlyMap<string, OpDef> = new Map(OPS.map((op) => [op.name, op]));

@@ -1,6 +1,6 @@
 import { ShapeError, type OpDef } from '../registry.js';
-import { stridesOf, tensor } from '../tensor.js';
-import type { Dim } from '../types.js';
+import { stridesOf, typedTensor } from '../tensor.js';
+import { DTYPES, type Dim } from '../types.js';
 import { normalizeAxis, notAlongBatch } from './softmax.js';
 
 /** Zeros around x along one non-batch axis: `before` entries, x, `after` entries (slice's gradient). */
@@ -10,6 +10,8 @@ export const pad: OpDef = {
   arity: 1,
   attrs: { axis: { kind: 'int' }, before: { kind: 'int', default: 0 }, after: { kind: 'int', default: 0 } },
   traits: { rowLocal: notAlongBatch },
+  // Zeros of any dtype (0, 0, false).
+  dtypes: { operands: DTYPES },
   inferType([x], attrs) {
     const axis = normalizeAxis(Number(attrs.axis), x!.shape.length);
     const extent = x!.shape[axis];
@@ -27,7 +29,7 @@ export const pad: OpDef = {
     const inRow = inner * x!.shape[axis]!;
     const outRow = inner * shape[axis]!;
     const start = (attrs.before as number) * inner;
-    const result = tensor(shape);
+    const result = typedTensor(shape, out.dtype);
     for (let o = 0; o < x!.data.length / inRow; o++) result.data.set(x!.data.subarray(o * inRow, (o + 1) * inRow), o * outRow + start);
     return result;
   },

@@ -27,15 +27,29 @@ export function inferReshape(input: Shape, target: readonly number[]): Shape {
   return [input[0] as Dim, ...resolveRowShape(target, rowElements)];
 }
 
+/** `whole`: a value without a batch axis viewed as `shape` entire (its rank may change, scalars included). */
+function inferWholeReshape(input: Shape, target: readonly number[]): Shape {
+  if (input.includes(null)) throw new ShapeError(`a whole reshape takes a value without a batch axis, got ${formatShape(input)}`);
+  const count = (input as number[]).reduce((p, d) => p * d, 1);
+  if (target.some((d) => !Number.isInteger(d) || d < 1) || target.reduce((p, d) => p * d, 1) !== count)
+    throw new ShapeError(`cannot reshape ${formatShape(input)} (${count} elements) into [${target.join(',')}]`);
+  return [...target];
+}
+
 export const reshape: OpDef = {
   name: 'reshape',
-  summary: 'view each row (axis 0 kept) as `shape`; costs no data movement',
+  summary: 'view each row (axis 0 kept) as `shape`, or (`whole`) an unbatched value entire; costs no data movement',
   arity: 1,
-  attrs: { shape: { kind: 'ints' } },
-  // Axis 0 is kept, so row r of the result is row r of the operand.
+  attrs: { shape: { kind: 'ints' }, whole: { kind: 'bool', default: false } },
+  // Axis 0 is kept (a whole reshape has no batch axis), so row r of the result is row r of the operand.
   traits: { view: true, rowLocal: true },
   dtypes: { operands: DTYPES },
-  inferType: ([x], attrs) => ({ dtype: x!.dtype, shape: inferReshape(x!.shape, attrs.shape as number[]) }),
+  inferType: ([x], attrs) => ({ dtype: x!.dtype, shape: attrs.whole ? inferWholeReshape(x!.shape, attrs.shape as number[]) : inferReshape(x!.shape, attrs.shape as number[]) }),
   evaluate: ([x], _attrs, out) => ({ shape: [...(out.shape as number[])], data: x!.data }),
-  gradient: (b, node, g) => [b.op('reshape', [g], { shape: node.inputs[0]!.type.shape.slice(1) as number[] })],
+  gradient: (b, node, g) => [b.op('reshape', [g], reshapeAttrs(node.inputs[0]!.type.shape))],
 };
+
+/** The attributes of a reshape into `shape`: by rows when it has the batch axis, whole otherwise. */
+export function reshapeAttrs(shape: Shape): { shape: number[]; whole: boolean } {
+  return shape.includes(null) ? { shape: shape.slice(1) as number[], whole: false } : { shape: [...(shape as number[])], whole: true };
+}

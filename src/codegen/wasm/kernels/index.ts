@@ -16,7 +16,7 @@ import { dropoutKernel } from './dropout.js';
 import { dropoutTrainKernel } from './dropout_train.js';
 import { elementwiseKernel } from './elementwise.js';
 import { identityKernel } from './identity.js';
-import type { WasmKernel } from './kernel.js';
+import { movesWords, type WasmKernel } from './kernel.js';
 import { logSoftmaxKernel } from './log_softmax.js';
 import { matmulKernel } from './matmul.js';
 import { maxPool2dKernel } from './max_pool2d.js';
@@ -24,6 +24,7 @@ import { maxPool2dGradKernel } from './max_pool2d_grad.js';
 import { matmulNtKernel } from './matmul_nt.js';
 import { matmulTnKernel } from './matmul_tn.js';
 import { oneHotKernel } from './one_hot.js';
+import { gatherGradKernel, gatherKernel } from './gather.js';
 import { padKernel } from './pad.js';
 import { reduceMaxKernel } from './reduce_max.js';
 import { reduceMeanKernel } from './reduce_mean.js';
@@ -50,11 +51,11 @@ const KERNELS: Readonly<Record<string, WasmKernel>> = {
   matmul_tn: matmulTnKernel,
   softmax: softmaxKernel,
   log_softmax: logSoftmaxKernel,
-  concat: concatKernel,
-  slice: sliceKernel,
-  split: splitKernel,
-  pad: padKernel,
-  identity: identityKernel,
+  concat: movesWords(concatKernel),
+  slice: movesWords(sliceKernel),
+  split: movesWords(splitKernel),
+  pad: movesWords(padKernel),
+  identity: movesWords(identityKernel),
   dropout: dropoutKernel,
   argmax: argmaxKernel,
   reduce_sum: reduceSumKernel,
@@ -62,6 +63,8 @@ const KERNELS: Readonly<Record<string, WasmKernel>> = {
   reduce_mean: reduceMeanKernel,
   unreduce: unreduceKernel,
   one_hot: oneHotKernel,
+  gather: movesWords(gatherKernel),
+  gather_grad: movesWords(gatherGradKernel),
   dropout_train: dropoutTrainKernel,
   conv2d: conv2dKernel,
   conv2d_grad_input: conv2dGradInputKernel,
@@ -74,7 +77,7 @@ const KERNELS: Readonly<Record<string, WasmKernel>> = {
   max_pool2d_grad: maxPool2dGradKernel,
   avg_pool2d_grad: avgPool2dGradKernel,
   reduce_max: reduceMaxKernel,
-  transpose: transposeKernel,
+  transpose: movesWords(transposeKernel),
   resize2d: resize2dKernel,
   resize2d_grad: resize2dGradKernel,
 };

@@ -2,6 +2,7 @@ import type binaryen from 'binaryen';
 import type { Node } from '../../../ir/graph.js';
 import type { AffineBytes } from '../../../passes/memory-plan-types.js';
 import type { KernelContext } from '../context.js';
+import type { DType } from '../../../ir/types.js';
 
 /**
  * The wasm code of one op: the body of the node's function `(param $rows i32)`, which computes
@@ -14,4 +15,14 @@ export interface WasmKernel {
    * memory plan; `ctx.scratch()` is its address. Absent: none.
    */
   scratch?(node: Node): AffineBytes;
+  /**
+   * The dtypes of the values it reads and writes: kernels that only move 4-byte elements (copies,
+   * gathers) take i32 as well as f32. Absent: f32 only. (bool is stored one byte per element.)
+   */
+  readonly dtypes?: readonly DType[];
 }
+
+/** What the kernels that move 4-byte elements without arithmetic take. */
+export const WORD_DTYPES: readonly DType[] = ['f32', 'i32'];
+/** A kernel that moves 4-byte elements, so it takes i32 values as well as f32. */
+export const movesWords = (kernel: WasmKernel): WasmKernel => ({ ...kernel, dtypes: WORD_DTYPES });

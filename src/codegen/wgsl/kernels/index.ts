@@ -76,6 +76,9 @@ export const KERNEL_EXCLUSIONS: KernelExclusions = {
   resize2d_grad: TRAINING_ONLY,
   depthwise_conv2d_grad_input: TRAINING_ONLY,
   depthwise_conv2d_grad_filter: TRAINING_ONLY,
+  // WebGPU values are f32 only (program.ts refuses others by name); gather's indices are i32.
+  gather: 'its indices are int32, and webgpu computes f32 values only',
+  gather_grad: TRAINING_ONLY,
 };
 
 /** Sources live in buffers; every other op, views included, has an entry (a view's emits nothing). */
