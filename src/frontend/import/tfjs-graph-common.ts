@@ -87,8 +87,8 @@ export const op = <T extends AttrTable>(attrs: T, build: (n: TfNode, ctx: TfCont
 export const ANNOTATIONS = { _output_shapes: ignored, _user_specified_name: ignored, _class: ignored } as const;
 /** The element type of an op's operands: float32 for most ops. */
 export const FLOAT_T = { ...ANNOTATIONS, T: only('DT_FLOAT') } as const;
-/** Arithmetic and comparisons: float32 or int32 (integer semantics). */
-export const NUMERIC_T = { ...ANNOTATIONS, T: only('DT_FLOAT', 'DT_INT32') } as const;
+/** Arithmetic and comparisons: float32 or int32 (integer semantics; int64 computed as int32, as tfjs does). */
+export const NUMERIC_T = { ...ANNOTATIONS, T: only('DT_FLOAT', 'DT_INT32', 'DT_INT64') } as const;
 
 /** The value a reference names: `^name` (control input) and `name:0` both read node `name`; `name:k` is its output k. */
 export const refName = (ref: string) => ref.replace(/^\^/, '').replace(/:0$/, '');

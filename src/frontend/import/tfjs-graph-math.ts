@@ -3,11 +3,12 @@
  * one IR op; the others are exact compositions of IR ops, as the ONNX importer builds them
  * (onnx-math.ts): Rsqrt = 1 / sqrt, Square = x · x, SquaredDifference = (x - y)², FloorDiv =
  * floor(x / y) (float only: TensorFlow's integer floor division is not the IR's truncating one),
- * NotEqual = not(equal), Min = -max(-x), ArgMin = argmax(-x). Select (V1) broadcasts a vector
- * condition along the first axis; SelectV2 broadcasts numpy-style. Reductions and ArgMax read their
+ * NotEqual = not(equal), Min = -max(-x), ArgMin = argmax(-x). Select takes operands of one shape;
+ * SelectV2 broadcasts numpy-style. (tfjs-converter has no Softsign or Inv, so no graph model holds them.) Reductions and ArgMax read their
  * axes from constants; int64 indices are computed as int32, as everywhere in the importer.
  */
 import type { Node } from '../../ir/graph.js';
+import { formatShape } from '../../ir/types.js';
 import { boolean, only } from './attributes.js';
 import { ANNOTATIONS, FLOAT_T, NUMERIC_T, binary, constValues, dataInputs, op, twoOperands, unary, type TfContext, type TfNode, type TfOp } from './tfjs-graph-common.js';
 
@@ -26,12 +27,15 @@ const composedBinary = (f: (b: TfContext['b'], x: Node, y: Node) => Node, attrs:
     return f(ctx.b, x, y);
   });
 
-/** Select(c, x, y): c of x's shape, or (x of rank > 1) a vector along x's first axis, broadcast over the rest. */
+/**
+ * Select(c, x, y) with c, x and y of one shape. TensorFlow also takes a vector c along x's first
+ * axis, which tfjs-converter instead broadcasts numpy-style (it then fails): refused.
+ */
 const select = op(ANY_T, (n, ctx) => {
   const [c, x, y] = operands(n, ctx, 3) as [Node, Node, Node];
-  const rank = x.type.shape.length;
-  const vector = c.type.shape.length === 1 && rank > 1;
-  return ctx.b.op('where', [vector ? ctx.b.op('reshape', [c], { shape: Array(rank - 1).fill(1) }) : c, x, y]);
+  const shapes = [c, x, y].map((v) => formatShape(v.type.shape));
+  if (new Set(shapes).size !== 1) ctx.refuseNode(n, `condition, x and y must have one shape (SelectV2 broadcasts), got ${shapes.join(', ')}`);
+  return ctx.b.op('where', [c, x, y]);
 });
 
 /** ClipByValue(t, lo, hi) = min(max(t, lo), hi), the bounds broadcasting. */
@@ -84,12 +88,10 @@ export const TF_MATH_OPS: Readonly<Record<string, TfOp>> = {
   Sqrt: unary('sqrt'),
   Rsqrt: composedUnary((b, x) => b.op('reciprocal', [b.op('sqrt', [x])])),
   Reciprocal: unary('reciprocal'),
-  Inv: unary('reciprocal'),
   Square: composedUnary((b, x) => b.op('mul', [x, x]), NUMERIC_T),
   Floor: unary('floor'),
   Ceil: unary('ceil'),
   Erf: unary('erf'),
-  Softsign: unary('softsign'),
   // TensorFlow's LogSoftmax is always along the last axis.
   LogSoftmax: op(FLOAT_T, (n, { b, operand }) => b.op('log_softmax', [operand(dataInputs(n)[0])], { axis: -1 })),
   // Two operands, numpy broadcasting.
