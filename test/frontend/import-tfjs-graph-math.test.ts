@@ -1,7 +1,7 @@
 /**
  * tfjs graph models with TensorFlow's elementwise math, comparisons / logic / selection,
  * reductions and ArgMax / ArgMin, and shape / structure ops on tensors (ExpandDims, Squeeze,
- * Transpose, Slice, StridedSlice, Pack, Unpack, Split, SplitV, Fill, Range, Cast to int64),
+ * Transpose, Slice, StridedSlice, Pack, Unpack, Split, SplitV, Tile, Fill, Range, Cast to int64),
  * hand-written as tensorflowjs_converter writes them, against tfjs-converter running the same
  * files: float graphs through the interpreter, the wasm bundle (SIMD and scalar) and the WebGPU
  * bundle at batch 1 and 7, within 1e-5 of each output's scale (its largest magnitude, at least 1);
@@ -131,6 +131,7 @@ const toFloat = (name: string, x: string, from: string) => tfNode(name, 'Cast', 
     i32('sl_size', [3], [-1, 2, -1]),
     i32('sizes', [3], [1, -1, 2]),
     i32('fill_dims', [2], [4, 6]),
+    i32('multiples', [3], [1, 2, 3]),
     fixed('fill_value', [], [0.5]),
     fixed('r_start', [], [0.5]),
     fixed('r_limit', [], [3.5]),
@@ -140,9 +141,9 @@ const toFloat = (name: string, x: string, from: string) => tfNode(name, 'Cast', 
     i32('ri_delta', [], [2]),
   );
   const id = (name: string, x: string) => tfNode(name, 'Identity', [x], T());
-  const outputs = [...slices.map((s) => (s.nodes.at(-1) as { name: string }).name), 'expand_last', 'squeeze', 'squeeze_all', 'transpose', 'slice', 'pack', 'pack_last', 'unpack0', 'unpack3', 'split0', 'split2', 'splitv0', 'splitv1', 'splitv2', 'fill_add', 'range_add', 'rangei_add'];
+  const outputs = [...slices.map((s) => (s.nodes.at(-1) as { name: string }).name), 'expand_last', 'squeeze', 'squeeze_all', 'transpose', 'slice', 'pack', 'pack_last', 'unpack0', 'unpack3', 'split0', 'split2', 'splitv0', 'splitv1', 'splitv2', 'tile', 'fill_add', 'range_add', 'rangei_add'];
   goldenCase({
-    name: 'ExpandDims, Squeeze, Transpose, Slice, StridedSlice, Pack, Unpack, Split, SplitV, Fill, Range',
+    name: 'ExpandDims, Squeeze, Transpose, Slice, StridedSlice, Pack, Unpack, Split, SplitV, Tile, Fill, Range',
     input: [4, 6],
     nodes: [
       placeholder('x', [4, 6]),
@@ -168,6 +169,7 @@ const toFloat = (name: string, x: string, from: string) => tfNode(name, 'Cast', 
       id('splitv0', 'splitv'),
       id('splitv1', 'splitv:1'),
       id('splitv2', 'splitv:2'),
+      tfNode('tile', 'Tile', ['x', 'multiples'], { ...T(), Tmultiples: { type: 'DT_INT32' } }),
       tfNode('fill', 'Fill', ['fill_dims', 'fill_value'], { ...T(), index_type: { type: 'DT_INT32' } }),
       op2('fill_add', 'AddV2', 'x', 'fill'),
       tfNode('range', 'Range', ['r_start', 'r_limit', 'r_delta'], { Tidx: { type: 'DT_FLOAT' } }),
@@ -245,7 +247,7 @@ function importProblems(nodes: unknown[], weights: Weight[]): string {
 
 describe('refusals name the node', () => {
   it('ops left for later, integer FloorDiv, unsupported attr values, and forms that would move the batch axis or need a gather', () => {
-    const c = consts(i32('perm', [3], [1, 0, 2]), i32('ax0', [], [0]), i32('ax1', [], [1]), i32('reps', [3], [1, 2, 1]), i32('b', [3], [0, 0, 0]), i32('e', [3], [0, 4, 6]), i32('s', [3], [1, 2, 1]), i32('idx', [2], [0, 1]));
+    const c = consts(i32('perm', [3], [1, 0, 2]), i32('ax0', [], [0]), i32('ax1', [], [1]), i32('reps', [3], [2, 1, 1]), i32('b', [3], [0, 0, 0]), i32('e', [3], [0, 4, 6]), i32('s', [3], [1, 2, 1]), i32('idx', [2], [0, 1]));
     const message = importProblems(
       [
         placeholder('x', [4, 6]),
@@ -268,7 +270,7 @@ describe('refusals name the node', () => {
       c.weights,
     );
     for (const expected of [
-      'node tile): TensorFlow op Tile',
+      'node tile): Tile: multiples [2, 1, 1] tile the batch axis',
       'node gather): TensorFlow op GatherV2',
       'node floor_mod): TensorFlow op FloorMod',
       'node int_floor_div): FloorDiv attr T = "DT_INT32" is not supported (only "DT_FLOAT")',

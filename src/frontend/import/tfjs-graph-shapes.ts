@@ -2,8 +2,10 @@
  * Shape computations folded at import: Keras' Flatten writes `Reshape(x, Pack([StridedSlice(
  * Shape(x), [0], [1], [1], shrink), -1]))`. Shape, StridedSlice and Pack on int32 values known at
  * import give known int32 values (exact integers, or the batch size where Shape read the batch
- * axis); Reshape then reads its target shape from them. Nothing here emits IR. int64 shape values
- * are read as the int32 tensorflowjs_converter stores them (exact: sizes fit).
+ * axis); Reshape then reads its target shape from them. StridedSlice and Pack of other values are
+ * handed to tfjs-graph-structure.ts, which emits IR; StridedSlice's sparse spec is made dense here
+ * for both. int64 shape values are read as the int32 tensorflowjs_converter stores them (exact:
+ * sizes fit).
  */
 import type { Node } from '../../ir/graph.js';
 import { ignored, integer, only } from './attributes.js';

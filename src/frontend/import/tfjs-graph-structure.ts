@@ -3,7 +3,8 @@
  * and concat: ExpandDims / Squeeze (reshape), Transpose (constant perm), Slice and StridedSlice
  * (one `slice` per narrowed axis, then a reshape for shrunk and new axes; a stride other than ±1
  * that keeps several indices would need a gather and is refused), Pack (reshape + concat),
- * Unpack / Split / SplitV (split, then reshape), Fill and Range of constants (folded at import).
+ * Unpack / Split / SplitV (split, then reshape), Tile (concat of copies), Fill and Range of
+ * constants (folded at import).
  * The IR keeps axis 0 (the batch) in place, so an op that would move, add or drop the first axis
  * is refused by name.
  */
@@ -181,6 +182,20 @@ const splitV = op({ ...ANY_T, Tlen: INDEX_T, num_split: ignored }, (n, ctx) => {
   return splitAlong(n, ctx, x, axis, sizes);
 });
 
+/** Tile(x, multiples) with constant multiples: copies concatenated along each tiled axis (never the batch axis). */
+const tile = op({ ...ANY_T, Tmultiples: INDEX_T }, (n, ctx) => {
+  const [xRef, multiplesRef] = dataInputs(n);
+  const x = ctx.operand(xRef);
+  const multiples = constValues(n, ctx, multiplesRef);
+  const shape = x.type.shape;
+  if (multiples.length !== shape.length || multiples.some((m) => m < 1)) ctx.refuseNode(n, `multiples [${multiples.join(', ')}] must be ${shape.length} positive integers`);
+  return multiples.reduce((y, m, axis) => {
+    if (m === 1) return y;
+    if (shape[axis] === null) ctx.refuseNode(n, `multiples [${multiples.join(', ')}] tile the batch axis (axis 0)`);
+    return ctx.b.op('concat', Array(m).fill(y), { axis });
+  }, x);
+});
+
 /** The numbers of a constant operand (int32 or float32 in the weights manifest). */
 function constNumbers(n: TfNode, ctx: TfContext, ref: string | undefined): number[] {
   const known = ref === undefined ? undefined : ctx.known(ref);
@@ -224,6 +239,7 @@ export const TF_STRUCTURE_OPS: Readonly<Record<string, TfOp>> = {
   Unpack: unpack,
   Split: split,
   SplitV: splitV,
+  Tile: tile,
   Fill: fill,
   Range: range,
 };
