@@ -9,12 +9,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NncError } from '../../src/errors.js';
 import { Random } from '../../src/frontend/random.js';
 import { loadTfjsGraphModel } from '../../src/frontend/import/tfjs-graph.js';
 import { interpret } from '../../src/ir/interpreter.js';
 import { verifyGraph } from '../../src/ir/verifier.js';
-import { goldenCase } from '../helpers/tfjs-graph-golden.js';
+import { goldenCase, importProblems } from '../helpers/tfjs-graph-golden.js';
 import { constNode, floatWeight, intWeight, ints, placeholder, tfjsConverterModel, tfNode, writeGraphModel, type Weight } from '../helpers/tfjs-graph-model.js';
 import { tfjsReady } from '../helpers/tfjs-twin.js';
 import { buildWasmBundle, outputsByName, predictArgument } from '../wasm/bundle-helpers.js';
@@ -232,18 +231,6 @@ describe('int32 and int64 inputs (rank 1 and 2)', () => {
     }
   });
 });
-
-/** The NNC6001 a model's import throws; its message lists every problem. */
-function importProblems(nodes: unknown[], weights: Weight[]): string {
-  try {
-    loadTfjsGraphModel(writeGraphModel(nodes, weights).path);
-  } catch (e) {
-    expect(e).toBeInstanceOf(NncError);
-    expect((e as NncError).code).toBe('NNC6001');
-    return (e as NncError).message;
-  }
-  throw new Error('expected the import to be refused');
-}
 
 describe('refusals name the node', () => {
   it('ops left for later, integer FloorDiv, unsupported attr values, and forms that would move the batch axis or need a gather', () => {

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NncError } from '../../src/errors.js';
 import { loadTfjsGraphModel } from '../../src/frontend/import/tfjs-graph.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { interpret } from '../../src/ir/interpreter.js';
@@ -81,4 +82,16 @@ export function goldenCase({ name, nodes, weights, input, outputs, webgpu = true
       }
     });
   });
+}
+
+/** The NNC6001 a hand-written model's import throws; its message lists every problem. */
+export function importProblems(nodes: unknown[], weights: Weight[]): string {
+  try {
+    loadTfjsGraphModel(writeGraphModel(nodes, weights).path);
+  } catch (e) {
+    expect(e).toBeInstanceOf(NncError);
+    expect((e as NncError).code).toBe('NNC6001');
+    return (e as NncError).message;
+  }
+  throw new Error('expected the import to be refused');
 }
