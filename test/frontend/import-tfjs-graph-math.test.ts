@@ -234,7 +234,7 @@ describe('int32 and int64 inputs (rank 1 and 2)', () => {
 
 describe('refusals name the node', () => {
   it('ops left for later, integer FloorDiv, unsupported attr values, and forms that would move the batch axis or need a gather', () => {
-    const c = consts(i32('perm', [3], [1, 0, 2]), i32('ax0', [], [0]), i32('ax1', [], [1]), i32('reps', [3], [2, 1, 1]), i32('b', [3], [0, 0, 0]), i32('e', [3], [0, 4, 6]), i32('s', [3], [1, 2, 1]), i32('idx', [2], [0, 1]));
+    const c = consts(i32('perm', [3], [1, 0, 2]), i32('ax0', [], [0]), i32('ax1', [], [1]), i32('reps', [3], [2, 1, 1]), i32('b', [3], [0, 0, 0]), i32('e', [3], [0, 4, 6]), i32('s', [3], [1, 2, 1]), i32('idx', [2], [0, 1]), i32('rb', [2], [0, 0]), i32('re', [2], [0, 0]), i32('rs', [2], [1, -1]), i32('sl_b', [3], [1, 0, 0]), i32('sl_s', [3], [-1, -1, -1]));
     const message = importProblems(
       [
         placeholder('x', [4, 6]),
@@ -251,6 +251,9 @@ describe('refusals name the node', () => {
         tfNode('strided_2', 'StridedSlice', ['x', 'b', 'e', 's'], { ...T(), begin_mask: { i: '1' }, end_mask: { i: '1' } }),
         tfNode('pack_batch', 'Pack', ['x', 'x'], { ...T(), N: { i: '2' }, axis: { i: '0' } }),
         tfNode('row_sum', 'Sum', ['x', 'ax1'], { ...T(), keep_dims: { b: false } }),
+        tfNode('reversed', 'StridedSlice', ['x', 'rb', 're', 'rs'], { ...T(), begin_mask: { i: '3' }, end_mask: { i: '3' } }),
+        tfNode('slice_batch', 'Slice', ['x', 'sl_b', 'sl_s'], T()),
+        tfNode('split_batch', 'Split', ['ax0', 'x'], { ...T(), num_split: { i: '1' } }),
         op2('row_positive', 'Greater', 'row_sum', 'row_sum'),
         tfNode('select_vector', 'Select', ['row_positive', 'x', 'x'], T()),
       ],
@@ -268,6 +271,9 @@ describe('refusals name the node', () => {
       'node squeeze_6): Squeeze attr squeeze_dims = [2] names axis 2 of size 6, not 1',
       'node strided_2): StridedSlice: stride 2 on axis 1 keeps every other index, which needs a gather',
       'node pack_batch): Pack: nnc keeps the first (batch) axis in place',
+      'node reversed): StridedSlice: a negative stride on axis 1 reverses it, which needs a gather',
+      'node slice_batch): Slice: slicing the batch axis (axis 0) is not supported',
+      'node split_batch): Split: splitting the batch axis (axis 0) is not supported',
     ])
       expect(message).toContain(expected);
   });
