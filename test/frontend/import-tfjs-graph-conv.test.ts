@@ -8,13 +8,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NncError } from '../../src/errors.js';
 import { Random } from '../../src/frontend/random.js';
 import { loadTfjsGraphModel } from '../../src/frontend/import/tfjs-graph.js';
 import { interpret } from '../../src/ir/interpreter.js';
 import { randomInputs } from '../helpers/random-inputs.js';
-import { expectClose, goldenCase, type Case } from '../helpers/tfjs-graph-golden.js';
-import { constNode, floatWeight, intWeight, ints, placeholder, str, strs, tfConverterOutputs, tfjsConverterModel, tfNode, writeGraphModel, type Weight } from '../helpers/tfjs-graph-model.js';
+import { expectClose, goldenCase, importProblems, type Case } from '../helpers/tfjs-graph-golden.js';
+import { constNode, floatWeight, intWeight, ints, placeholder, str, strs, tfConverterOutputs, tfjsConverterModel, tfNode, writeGraphModel } from '../helpers/tfjs-graph-model.js';
 import { tfjsReady } from '../helpers/tfjs-twin.js';
 
 const rng = new Random(23);
@@ -303,18 +302,6 @@ describe('StridedSlice and Pack fold exactly (int32 constants, every mask)', () 
     }
   });
 });
-
-/** The NNC6001 a model's import throws; its message lists every problem. */
-function importProblems(nodes: unknown[], weights: Weight[]): string {
-  try {
-    loadTfjsGraphModel(writeGraphModel(nodes, weights).path);
-  } catch (e) {
-    expect(e).toBeInstanceOf(NncError);
-    expect((e as NncError).code).toBe('NNC6001');
-    return (e as NncError).message;
-  }
-  throw new Error('expected the import to be refused');
-}
 
 describe('refusals name the node and the attr', () => {
   const x = placeholder('x', [6, 6, 2]);

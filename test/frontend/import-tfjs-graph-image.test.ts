@@ -6,10 +6,9 @@
  * 7, within 1e-5 of each output's scale; and the forms the importer refuses, by node and attr.
  */
 import { describe, expect, it } from 'vitest';
-import { NncError } from '../../src/errors.js';
 import { Random } from '../../src/frontend/random.js';
 import { loadTfjsGraphModel } from '../../src/frontend/import/tfjs-graph.js';
-import { goldenCase } from '../helpers/tfjs-graph-golden.js';
+import { goldenCase, importProblems } from '../helpers/tfjs-graph-golden.js';
 import { constNode, floatWeight, intWeight, ints, placeholder, str, tfNode, writeGraphModel, type Weight } from '../helpers/tfjs-graph-model.js';
 
 const rng = new Random(29);
@@ -87,18 +86,6 @@ describe('the resize attribute pairs', () => {
     expect(modes).toEqual(pairs.flatMap((p) => [p, p]));
   });
 });
-
-/** The NNC6001 a model's import throws; its message lists every problem. */
-function importProblems(nodes: unknown[], weights: Weight[]): string {
-  try {
-    loadTfjsGraphModel(writeGraphModel(nodes, weights).path);
-  } catch (e) {
-    expect(e).toBeInstanceOf(NncError);
-    expect((e as NncError).code).toBe('NNC6001');
-    return (e as NncError).message;
-  }
-  throw new Error('expected the import to be refused');
-}
 
 describe('refusals name the node and the attr', () => {
   it('batch norm while training (said or by default), without epsilon, NCHW; resize with both align_corners and half_pixel_centers, a size not a constant [2]', () => {

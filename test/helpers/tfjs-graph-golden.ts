@@ -1,11 +1,12 @@
 /**
  * The golden check of a hand-written tfjs graph model: imported, verified, and run by the
- * interpreter, the wasm bundle (SIMD and scalar) and the WebGPU bundle at batch 1 and 7 against
- * tfjs-converter running the same files, within 1e-5 of each output's scale (its largest
- * magnitude, at least 1).
+ * interpreter, the wasm bundle (SIMD and scalar) and (float graphs) the WebGPU bundle at batch 1
+ * and 7 against tfjs-converter running the same files, within 1e-5 of each output's scale (its
+ * largest magnitude, at least 1).
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NncError } from '../../src/errors.js';
 import { loadTfjsGraphModel } from '../../src/frontend/import/tfjs-graph.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { interpret } from '../../src/ir/interpreter.js';
@@ -33,10 +34,12 @@ export interface Case {
   /** Per-image input shape (one float input, `x`). */
   input: number[];
   outputs: string[];
+  /** false for graphs with bool or int32 values, which WebGPU does not compute (it computes f32 only). */
+  webgpu?: boolean;
 }
 
 /** Checks one hand-written model in every backend against tfjs-converter. */
-export function goldenCase({ name, nodes, weights, input, outputs }: Case) {
+export function goldenCase({ name, nodes, weights, input, outputs, webgpu = true }: Case) {
   describe(name, () => {
     beforeAll(() => tfjsReady());
     afterAll(removeTempDirs);
@@ -64,6 +67,7 @@ export function goldenCase({ name, nodes, weights, input, outputs }: Case) {
       }
     });
 
+    if (!webgpu) return;
     it('the WebGPU bundle equals tfjs-converter', async () => {
       const gpuModel = await (await (await buildWebGpuBundle(graph)).import()).load({ gpu: await dawnGpu() });
       try {
@@ -78,4 +82,16 @@ export function goldenCase({ name, nodes, weights, input, outputs }: Case) {
       }
     });
   });
+}
+
+/** The NNC6001 a hand-written model's import throws; its message lists every problem. */
+export function importProblems(nodes: unknown[], weights: Weight[]): string {
+  try {
+    loadTfjsGraphModel(writeGraphModel(nodes, weights).path);
+  } catch (e) {
+    expect(e).toBeInstanceOf(NncError);
+    expect((e as NncError).code).toBe('NNC6001');
+    return (e as NncError).message;
+  }
+  throw new Error('expected the import to be refused');
 }

@@ -4,7 +4,7 @@
  */
 import type { GraphBuilder } from '../../ir/builder.js';
 import type { Node } from '../../ir/graph.js';
-import { ignored, only, type AttrTable, type AttrValues } from './attributes.js';
+import { ignored, irAttrs, only, type AttrTable, type AttrValues } from './attributes.js';
 import type { ManifestTensor } from './shared.js';
 import type { SpaceToBatchPattern } from './tfjs-graph-dilated.js';
 
@@ -53,6 +53,8 @@ export interface TfContext {
   /** The IR value a reference names (a folded int tensor becomes a `const` when it holds no batch size). */
   /** The value `ref` names; undefined (an input the node lacks) is refused naming the node. */
   operand(ref: string | undefined): Node;
+  /** The int32 tensor a reference names when it is known at import (a Const or a folded shape computation). */
+  known(ref: string): KnownInts | undefined;
   /** The int32 tensor a reference names, known at import (a Const or a folded shape computation); refuses `n` otherwise. */
   ints(n: TfNode, ref: string | undefined): KnownInts;
   /** A weight computed from constants at import (a transposed matrix), made once per name. */
@@ -70,10 +72,12 @@ export interface TfOp {
    * as an unsupported op (`_FusedConv2D [BiasAdd, Tanh]`); undefined when supported.
    */
   readonly unsupportedForm?: (attrs: ReadonlyMap<string, unknown>) => string | undefined;
-  build(n: TfNode, ctx: TfContext, attrs: Readonly<Record<string, unknown>>): Node | KnownInts;
+  /** The node's value, or its outputs `name:0`, `name:1`, ... (Split, Unpack). */
+  build(n: TfNode, ctx: TfContext, attrs: Readonly<Record<string, unknown>>): TfValue;
 }
+export type TfValue = Node | KnownInts | Node[];
 
-export const op = <T extends AttrTable>(attrs: T, build: (n: TfNode, ctx: TfContext, a: AttrValues<T>) => Node | KnownInts, unsupportedForm?: TfOp['unsupportedForm']): TfOp => ({
+export const op = <T extends AttrTable>(attrs: T, build: (n: TfNode, ctx: TfContext, a: AttrValues<T>) => TfValue, unsupportedForm?: TfOp['unsupportedForm']): TfOp => ({
   attrs,
   build: build as TfOp['build'],
   ...(unsupportedForm ? { unsupportedForm } : {}),
@@ -83,11 +87,13 @@ export const op = <T extends AttrTable>(attrs: T, build: (n: TfNode, ctx: TfCont
 export const ANNOTATIONS = { _output_shapes: ignored, _user_specified_name: ignored, _class: ignored } as const;
 /** The element type of an op's operands: float32 for most ops. */
 export const FLOAT_T = { ...ANNOTATIONS, T: only('DT_FLOAT') } as const;
-/** Arithmetic and comparisons: float32 or int32 (integer semantics). */
-export const NUMERIC_T = { ...ANNOTATIONS, T: only('DT_FLOAT', 'DT_INT32') } as const;
+/** Arithmetic and comparisons: float32 or int32 (integer semantics; int64 computed as int32, as tfjs does). */
+export const NUMERIC_T = { ...ANNOTATIONS, T: only('DT_FLOAT', 'DT_INT32', 'DT_INT64') } as const;
 
-/** The node a reference names: `^name` (control input) and `name:0` both read node `name`. */
+/** The value a reference names: `^name` (control input) and `name:0` both read node `name`; `name:k` is its output k. */
 export const refName = (ref: string) => ref.replace(/^\^/, '').replace(/:0$/, '');
+/** The node a reference reads (any output of it). */
+export const refNode = (ref: string) => ref.replace(/^\^/, '').replace(/:\d+$/, '');
 
 export const dataInputs = (n: TfNode) => (n.input ?? []).filter((i) => !i.startsWith('^'));
 
@@ -102,3 +108,15 @@ export function fusedOps(attrs: ReadonlyMap<string, unknown>): string[] {
   const ops = attrs.get('fused_ops');
   return Array.isArray(ops) ? ops.map(String) : [];
 }
+
+/** TensorFlow dtypes as IR dtypes; int64 is computed as int32, as tensorflowjs_converter stores it. */
+export const TF_DTYPES = { DT_FLOAT: 'f32', DT_INT32: 'i32', DT_INT64: 'i32', DT_BOOL: 'bool' } as const;
+export type TfDtype = keyof typeof TF_DTYPES;
+
+/** IR op `irOp` of the node's first data input, the IR attrs read from the node's. */
+export const unary = (irOp: string, attrs: AttrTable = FLOAT_T) =>
+  op(attrs, (n, { b, operand }, a) => b.op(irOp, [operand(dataInputs(n)[0])], irAttrs(irOp, a)));
+/** The first two data inputs; a missing one is refused by `operand`, naming the node. */
+export const twoOperands = (n: TfNode, operand: TfContext['operand']) => [0, 1].map((i) => operand(dataInputs(n)[i]));
+/** IR op `irOp` of the first two data inputs (broadcasting as TensorFlow's binary ops do). */
+export const binary = (irOp: string, attrs: AttrTable = FLOAT_T) => op(attrs, (n, { b, operand }) => b.op(irOp, twoOperands(n, operand)));

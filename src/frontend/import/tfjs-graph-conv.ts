@@ -1,7 +1,7 @@
 /**
  * TensorFlow's convolutional ops as IR: Conv2D / _FusedConv2D -> conv2d (+ add, activation),
  * DepthwiseConv2dNative / FusedDepthwiseConv2dNative -> depthwise_conv2d (+ add, activation),
- * MaxPool / AvgPool -> max_pool2d / avg_pool2d, Pad / PadV2 -> pad, Mean / Max / Sum -> reductions.
+ * MaxPool / AvgPool -> max_pool2d / avg_pool2d, Pad / PadV2 -> pad.
  * Layout is NHWC only (NCHW is refused by name). Window attrs are TensorFlow's 4-vectors
  * [1, h, w, 1]; a stride or window over the batch or channel axis is refused. EXPLICIT padding
  * becomes conv2d's own 'valid' or 'same' when it equals one of them, else zero `pad` ops in front
@@ -9,7 +9,7 @@
  */
 import type { Node } from '../../ir/graph.js';
 import { windowAxis } from '../../ir/ops/window-geometry.js';
-import { boolean, ignored, integers, number, only, strings } from './attributes.js';
+import { ignored, integers, number, only, strings } from './attributes.js';
 import { FLOAT_T, constValues, dataInputs, fusedOps, op, refName, type TfContext, type TfNode } from './tfjs-graph-common.js';
 import { spaceToBatchMisfit } from './tfjs-graph-dilated.js';
 import { activation, unsupportedEpilogue } from './tfjs-graph-epilogue.js';
@@ -163,20 +163,3 @@ export const padOp = op({ ...FLOAT_T, Tpaddings: only('DT_INT32', 'DT_INT64') },
   }
   return y;
 });
-
-/** Mean / Max / Sum over constant axes (reduction_indices), keep_dims as TensorFlow writes it. */
-const reduction = (irOp: string) =>
-  op({ ...FLOAT_T, Tidx: only('DT_INT32', 'DT_INT64'), keep_dims: boolean(false) }, (n, ctx, a) => {
-    const [xRef, axesRef] = dataInputs(n);
-    const x = ctx.operand(xRef!);
-    const rank = x.type.shape.length;
-    const axes = constValues(n, ctx, axesRef!).map((ax) => (ax < 0 ? ax + rank : ax));
-    if (axes.some((ax) => ax < 0 || ax >= rank) || new Set(axes).size !== axes.length) ctx.refuseNode(n, `reduction axes [${axes.join(', ')}] must be distinct axes of a rank-${rank} value`);
-    // No axes reduce nothing in TensorFlow (the IR's empty list means all axes).
-    if (axes.length === 0) return ctx.b.op('identity', [x]);
-    return ctx.b.op(irOp, [x], { axes, keepdims: a.keep_dims });
-  });
-
-export const meanOp = reduction('reduce_mean');
-export const maxOp = reduction('reduce_max');
-export const sumOp = reduction('reduce_sum');

@@ -9,12 +9,14 @@ import { attrProblems, attrRefusal, anyValue, boolean, ignored, irAttrs, number,
 import { derivedWeights, ImportProblems } from './problems.js';
 import { checkSchema, TFJS_GRAPH_MODEL } from './schemas.js';
 import { irSafeName, readWeightsManifest, transposed, type ManifestTensor, type WeightsManifest } from './shared.js';
-import { ANNOTATIONS, BATCH, FLOAT_T, NUMERIC_T, constValues, dataInputs, fusedOps, isKnownInts, knownInts, op, refName, type KnownInts, type TfContext, type TfNode, type TfAttr, type TfOp, type TfShape } from './tfjs-graph-common.js';
-import { avgPoolOp, conv2dOp, depthwiseConv2dOp, fusedConv2dOp, fusedDepthwiseConv2dOp, maxOp, maxPoolOp, meanOp, padOp, sumOp } from './tfjs-graph-conv.js';
+import { ANNOTATIONS, BATCH, FLOAT_T, NUMERIC_T, TF_DTYPES, binary, constValues, dataInputs, fusedOps, isKnownInts, knownInts, op, refName, refNode, twoOperands, unary, type KnownInts, type TfContext, type TfDtype, type TfNode, type TfAttr, type TfOp, type TfShape, type TfValue } from './tfjs-graph-common.js';
+import { avgPoolOp, conv2dOp, depthwiseConv2dOp, fusedConv2dOp, fusedDepthwiseConv2dOp, maxPoolOp, padOp } from './tfjs-graph-conv.js';
 import { rewriteDilatedConvolutions } from './tfjs-graph-dilated.js';
 import { activation, activationNames, unsupportedEpilogue } from './tfjs-graph-epilogue.js';
 import { fusedBatchNormOp, resizeBilinearOp, resizeNearestNeighborOp } from './tfjs-graph-image.js';
-import { packOp, shapeOp, stridedSliceOp } from './tfjs-graph-shapes.js';
+import { TF_MATH_OPS } from './tfjs-graph-math.js';
+import { shapeOp } from './tfjs-graph-shapes.js';
+import { TF_STRUCTURE_OPS } from './tfjs-graph-structure.js';
 
 /**
  * Imports a tfjs graph model (`model.json` with a TensorFlow GraphDef topology, as written by
@@ -112,14 +114,16 @@ export function loadTfjsGraphModel(path: string): Graph {
       values.set(name, w);
       return w;
     },
-    ints(n, ref) {
-      if (ref === undefined) return ctx.refuseNode(n, `has no input where it needs one (it has ${dataInputs(n).length})`);
+    known(ref) {
       const name = refName(ref);
       const v = values.get(name);
       if (isKnownInts(v)) return v;
       const c = consts.get(name);
-      if (!v && c?.dtype === 'i32') return knownInts(c.shape, Array.from(c.data));
-      return ctx.refuseNode(n, `operand '${ref}' must be an int32 constant (or a shape computation nnc folds)`);
+      return !v && c?.dtype === 'i32' ? knownInts(c.shape, Array.from(c.data)) : undefined;
+    },
+    ints(n, ref) {
+      if (ref === undefined) return ctx.refuseNode(n, `has no input where it needs one (it has ${dataInputs(n).length})`);
+      return ctx.known(ref) ?? ctx.refuseNode(n, `operand '${ref}' must be an int32 constant (or a shape computation nnc folds)`);
     },
     derivedWeight: derivedWeights(b),
     refuse: (n, attr, value, why) => {
@@ -131,7 +135,7 @@ export function loadTfjsGraphModel(path: string): Graph {
   };
   const poisoned = new Set<string>();
   for (const n of nodes) {
-    if (rejected.has(n) || (n.input ?? []).some((i) => poisoned.has(refName(i)))) {
+    if (rejected.has(n) || (n.input ?? []).some((i) => poisoned.has(refNode(i)))) {
       poisoned.add(n.name);
       continue;
     }
@@ -139,7 +143,8 @@ export function loadTfjsGraphModel(path: string): Graph {
     b.currentLayer = n.name;
     current = n;
     const def = TF_OPS[n.op]!;
-    if (!problems.build(() => values.set(n.name, def.build(n, ctx, readAttrs(def.attrs, attrs.get(n)!))))) poisoned.add(n.name);
+    const store = (v: TfValue) => (Array.isArray(v) ? v.forEach((out, k) => values.set(k === 0 ? n.name : `${n.name}:${k}`, out)) : values.set(n.name, v));
+    if (!problems.build(() => store(def.build(n, ctx, readAttrs(def.attrs, attrs.get(n)!))))) poisoned.add(n.name);
   }
   b.currentLayer = undefined;
   current = undefined;
@@ -174,14 +179,6 @@ function attrValue(a: TfAttr): unknown {
   return Object.keys(a).length === 0 ? undefined : a;
 }
 
-/** TensorFlow dtypes as IR dtypes. */
-const TF_DTYPES = { DT_FLOAT: 'f32', DT_INT32: 'i32', DT_BOOL: 'bool' } as const;
-
-const unary = (irOp: string, attrs: AttrTable = FLOAT_T) =>
-  op(attrs, (n, { b, operand }, a) => b.op(irOp, [operand(dataInputs(n)[0]!)], irAttrs(irOp, a)));
-/** The first two data inputs; a missing one is refused by `operand`, naming the node. */
-const twoOperands = (n: TfNode, operand: TfContext['operand']) => [0, 1].map((i) => operand(dataInputs(n)[i]));
-const binary = (irOp: string, attrs: AttrTable = FLOAT_T) => op(attrs, (n, { b, operand }) => b.op(irOp, twoOperands(n, operand)));
 
 const MATMUL_ATTRS = {
   ...FLOAT_T,
@@ -248,7 +245,7 @@ const concat = op({ ...FLOAT_T, N: ignored, Tidx: ignored }, (n, ctx) => {
   return ctx.b.op('concat', operands, { axis: axis! < 0 ? axis! + rank : axis! });
 });
 
-const placeholder = op({ ...ANNOTATIONS, dtype: only<keyof typeof TF_DTYPES>('DT_FLOAT', 'DT_INT32', 'DT_BOOL'), shape: anyValue() }, (n, ctx, a) => {
+const placeholder = op({ ...ANNOTATIONS, dtype: only<TfDtype>('DT_FLOAT', 'DT_INT32', 'DT_INT64', 'DT_BOOL'), shape: anyValue() }, (n, ctx, a) => {
   const dims = a.shape ?? ctx.refuse(n, 'shape', a.shape, 'is needed');
   if (!Array.isArray(dims)) return ctx.refuse(n, 'shape', dims, 'must give every axis');
   if (dims.slice(1).some((d) => !(Number(d) > 0))) ctx.refuse(n, 'shape', dims, 'has an unknown axis other than the first (batch) one');
@@ -280,7 +277,8 @@ const TF_OPS: Record<string, TfOp> = {
   Less: binary('less', NUMERIC_T),
   Greater: binary('greater', NUMERIC_T),
   // SrcT is the operand's own dtype; float to int32 truncates toward zero, as IR cast does.
-  Cast: op({ ...ANNOTATIONS, SrcT: only('DT_FLOAT', 'DT_INT32', 'DT_BOOL'), DstT: only<keyof typeof TF_DTYPES>('DT_FLOAT', 'DT_INT32', 'DT_BOOL'), Truncate: only(false) }, (n, { b, operand }, a) =>
+  // int64 is computed as int32 (tensorflowjs_converter stores int64 constants as int32).
+  Cast: op({ ...ANNOTATIONS, SrcT: only('DT_FLOAT', 'DT_INT32', 'DT_INT64', 'DT_BOOL'), DstT: only<TfDtype>('DT_FLOAT', 'DT_INT32', 'DT_INT64', 'DT_BOOL'), Truncate: only(false) }, (n, { b, operand }, a) =>
     b.op('cast', [operand(dataInputs(n)[0]!)], { to: TF_DTYPES[a.DstT] }),
   ),
   RealDiv: binary('div'),
@@ -306,9 +304,6 @@ const TF_OPS: Record<string, TfOp> = {
   AvgPool: avgPoolOp,
   Pad: padOp,
   PadV2: padOp,
-  Mean: meanOp,
-  Max: maxOp,
-  Sum: sumOp,
   // Inference batch normalization and image resizing (tfjs-graph-image.ts).
   FusedBatchNorm: fusedBatchNormOp,
   FusedBatchNormV2: fusedBatchNormOp,
@@ -317,14 +312,17 @@ const TF_OPS: Record<string, TfOp> = {
   ResizeBilinear: resizeBilinearOp,
   // Shape computations folded at import (tfjs-graph-shapes.ts): Keras' Flatten.
   Shape: shapeOp,
-  StridedSlice: stridedSliceOp,
-  Pack: packOp,
+  // Elementwise math, comparisons, logic, reductions (tfjs-graph-math.ts).
+  ...TF_MATH_OPS,
+  // Shape and structure ops on tensors (tfjs-graph-structure.ts); StridedSlice and Pack of
+  // shape computations fold.
+  ...TF_STRUCTURE_OPS,
 };
 
 function outputNames(json: GraphModelJson, nodes: TfNode[]): string[] {
   const fromSignature = Object.values(json.signature?.outputs ?? {}).map((o) => o.name.replace(/:0$/, ''));
   if (fromSignature.length > 0) return fromSignature;
-  const read = new Set(nodes.flatMap((n) => (n.input ?? []).map((i) => i.replace(/^\^/, '').replace(/:\d+$/, ''))));
+  const read = new Set(nodes.flatMap((n) => (n.input ?? []).map(refNode)));
   return nodes.filter((n) => !read.has(n.name) && n.op !== 'Const' && n.op !== 'NoOp').map((n) => n.name);
 }
 
