@@ -42,7 +42,11 @@ import {
   MaxPooling1D,
   Minimum,
   ZeroPadding1D,
+  GRU,
+  LSTM,
+  SimpleRNN,
 } from '../../src/frontend/layers/index.js';
+import { TfjsGruResetAfter } from './tfjs-gru-reset-after.js';
 import type { ActivationName } from '../../src/ir/activations.js';
 
 let ready: Promise<void> | undefined;
@@ -196,7 +200,17 @@ function twinLayer(layer: Layer): Twin {
   if (layer instanceof Minimum) return chain(tf.layers.minimum({ name }));
   if (layer instanceof BatchNormalization)
     return chain(tf.layers.batchNormalization({ axis: layer.axis, momentum: layer.momentum, epsilon: layer.epsilon, center: layer.center, scale: layer.scale, name }));
+  if (layer instanceof SimpleRNN || layer instanceof GRU || layer instanceof LSTM) return chain(recurrentTwin(layer));
   throw new Error(`tfjs twin: no mapping for ${layer.className}`);
+}
+
+/** tfjs-layers' SimpleRNN, GRU (reset before the matmul: its only form) and LSTM with nnc's arguments. */
+function recurrentTwin(layer: SimpleRNN | GRU | LSTM): tf.layers.Layer {
+  const args = { units: layer.units, activation: layer.activation as never, useBias: layer.useBias, returnSequences: layer.returnSequences, goBackwards: layer.goBackwards, name: layer.name };
+  if (layer instanceof SimpleRNN) return tf.layers.simpleRNN(args);
+  const gated = { ...args, recurrentActivation: layer.recurrentActivation as never };
+  if (layer instanceof LSTM) return tf.layers.lstm(gated);
+  return layer.resetAfter ? new TfjsGruResetAfter(gated) : tf.layers.gru(gated);
 }
 
 /** Builds the tfjs model and copies nnc's weights into it. Dispose it with `.dispose()`. */
