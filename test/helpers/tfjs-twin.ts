@@ -209,7 +209,7 @@ function recurrentTwin(layer: SimpleRNN | GRU | LSTM): tf.layers.Layer {
   const args = { units: layer.units, activation: layer.activation as never, useBias: layer.useBias, returnSequences: layer.returnSequences, goBackwards: layer.goBackwards, name: layer.name };
   if (layer instanceof SimpleRNN) return tf.layers.simpleRNN(args);
   const gated = { ...args, recurrentActivation: layer.recurrentActivation as never };
-  if (layer instanceof LSTM) return tf.layers.lstm(gated);
+  if (layer instanceof LSTM) return tf.layers.lstm({ ...gated, unitForgetBias: layer.unitForgetBias });
   return layer.resetAfter ? new TfjsGruResetAfter(gated) : tf.layers.gru(gated);
 }
 

@@ -94,7 +94,7 @@ describe('recurrent layers: the Layers API', () => {
     resetNameScope();
     const reset = sequential({ layers: [layers.gru({ inputShape: [7, 2], units: 3, resetAfter: true })] });
     // Keras: resetAfter has two bias rows, 3 (F U + U U + 2 U).
-    expect(reset.summary(null)).toContain(' gru_1 (GRU)                 (None, 3)                 45        ');
+    expect(reset.summary(null)).toContain(' gru_1 (GRU)                 (None, 3)                 63        ');
   });
 
   it('write the config tfjs writes for the same layer', async () => {
@@ -209,11 +209,13 @@ describe('recurrent layers: refusals', () => {
       [() => layers.simpleRNN({ units: 2, stateful: true }), 'NNC1006', /stateful/],
       [() => layers.lstm({ units: 2, implementation: 3 }), 'NNC1006', /implementation/],
       [() => layers.lstm({ units: 2, recurrentActivation: 'nope' }), 'NNC1005', /nope/],
-      [() => layers.lstm({ units: 2 }).apply(input({ shape: [null as unknown as number, 4] })), 'NNC2003', /known number of steps/],
       [() => layers.gru({ units: 2 }).apply(input({ shape: [4] })), 'NNC2003', /steps, features/],
       [() => { const x = input({ shape: [3, 2] }); return layers.lstm({ units: 2 }).apply([x, input({ shape: [2] })]); }, 'NNC1006', /2 initial states/],
       [() => { const x = input({ shape: [3, 2] }); return layers.gru({ units: 2 }).apply([x, input({ shape: [3] })]); }, 'NNC2003', /initial state/],
     ];
+    // A sequence of unknown length: refused where the shape is given, saying so.
+    const unknown = catchNnc(() => sequential({ layers: [layers.lstm({ inputShape: [null as unknown as number, 81], units: 2 })] }).toGraph());
+    expect([unknown.code, unknown.hint]).toEqual(['NNC1006', expect.stringMatching(/unknown length/)]);
     for (const [make, code, message] of cases) {
       const e = catchNnc(make);
       expect(e.code, String(message)).toBe(code);

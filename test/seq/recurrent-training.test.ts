@@ -1,0 +1,54 @@
+/**
+ * Backpropagation through time: autodiff of the unrolled SimpleRNN / GRU / LSTM graphs. The
+ * gradient of a mean-squared-error loss with respect to every weight, from the reference
+ * interpreter and the wasm training executor, against tfjs's tf.variableGrads on the twin model
+ * (|Δ| ≤ 1e-5 · max(1e-3, max |g|) per weight tensor), and one SGD step; GRU resetAfter against
+ * Keras' cell in tfjs ops; and central finite differences of the interpreter's loss for an LSTM
+ * with smooth (sigmoid) gates, where differences are exact to O(step²) (step 1e-3,
+ * |Δ| ≤ 3e-3 · max(1, |g|)).
+ */
+import { beforeAll, describe, it } from 'vitest';
+import { layers } from '../../src/frontend/layers/index.js';
+import { input } from '../../src/frontend/layers/input-layer.js';
+import { model, type LayersModel } from '../../src/frontend/model.js';
+import { loadWasmBackend } from '../../src/train/wasm-executor.js';
+import { expectGradientsMatchFiniteDifferences, expectGradientsMatchTfjs } from '../helpers/gradients-vs-tfjs.js';
+import { tfjsReady } from '../helpers/tfjs-twin.js';
+
+const BATCH = 5;
+const TOLERANCE = 1e-5;
+
+/** A sequence through `rnn`, then a dense head. */
+function head(shape: number[], rnn: { apply: (x: never) => unknown }, units = 2): () => LayersModel {
+  return () => {
+    const x = input({ shape });
+    return model({ inputs: x, outputs: layers.dense({ units }).apply(rnn.apply(x as never) as typeof x) });
+  };
+}
+
+describe.each([
+  { name: 'lstm (sigmoid gates) returnSequences', make: head([5, 3], layers.lstm({ units: 4, recurrentActivation: 'sigmoid', returnSequences: true })) },
+  { name: 'lstm (hardSigmoid gates) goBackwards', make: head([4, 3], layers.lstm({ units: 3, goBackwards: true })) },
+  { name: 'gru (reset before)', make: head([5, 2], layers.gru({ units: 4, recurrentActivation: 'sigmoid' })) },
+  { name: 'gru resetAfter returnSequences', make: head([4, 3], layers.gru({ units: 3, resetAfter: true, recurrentActivation: 'sigmoid', returnSequences: true })) },
+  { name: 'simpleRNN, stacked under an lstm', make: () => {
+    const x = input({ shape: [6, 2] });
+    const h = layers.simpleRNN({ units: 4, returnSequences: true }).apply(x);
+    return model({ inputs: x, outputs: layers.lstm({ units: 2, recurrentActivation: 'sigmoid' }).apply(h) });
+  } },
+])('$name: gradients vs tf.variableGrads', ({ make }) => {
+  beforeAll(async () => {
+    await tfjsReady();
+    await loadWasmBackend();
+  });
+
+  it('interpreter and wasm gradients of every weight, and an SGD step, equal tfjs', () => {
+    expectGradientsMatchTfjs(make(), BATCH, TOLERANCE);
+  });
+});
+
+describe('an LSTM: gradients vs finite differences', () => {
+  it('every weight gradient agrees with central differences', () => {
+    expectGradientsMatchFiniteDifferences(head([4, 2], layers.lstm({ units: 3, recurrentActivation: 'sigmoid' }))(), 3e-3);
+  });
+});
