@@ -42,6 +42,7 @@ import {
   MaxPooling1D,
   Minimum,
   ZeroPadding1D,
+  Bidirectional,
   GRU,
   LSTM,
   SimpleRNN,
@@ -201,12 +202,15 @@ function twinLayer(layer: Layer): Twin {
   if (layer instanceof BatchNormalization)
     return chain(tf.layers.batchNormalization({ axis: layer.axis, momentum: layer.momentum, epsilon: layer.epsilon, center: layer.center, scale: layer.scale, name }));
   if (layer instanceof SimpleRNN || layer instanceof GRU || layer instanceof LSTM) return chain(recurrentTwin(layer));
+  if (layer instanceof Bidirectional)
+    return chain(tf.layers.bidirectional({ layer: recurrentTwin(layer.forward as SimpleRNN | GRU | LSTM, layer.name.length + '/forward_'.length) as tf.RNN, mergeMode: layer.mergeMode, name }));
   throw new Error(`tfjs twin: no mapping for ${layer.className}`);
 }
 
 /** tfjs-layers' SimpleRNN, GRU (reset before the matmul: its only form) and LSTM with nnc's arguments. */
-function recurrentTwin(layer: SimpleRNN | GRU | LSTM): tf.layers.Layer {
-  const args = { units: layer.units, activation: layer.activation as never, useBias: layer.useBias, returnSequences: layer.returnSequences, goBackwards: layer.goBackwards, name: layer.name };
+function recurrentTwin(layer: SimpleRNN | GRU | LSTM, prefix = 0): tf.layers.Layer {
+  // A Bidirectional's forward copy is named `<wrapper>/forward_<layer>`; tfjs names its copies itself.
+  const args = { units: layer.units, activation: layer.activation as never, useBias: layer.useBias, returnSequences: layer.returnSequences, goBackwards: layer.goBackwards, name: layer.name.slice(prefix) };
   if (layer instanceof SimpleRNN) return tf.layers.simpleRNN(args);
   const gated = { ...args, recurrentActivation: layer.recurrentActivation as never };
   if (layer instanceof LSTM) return tf.layers.lstm({ ...gated, unitForgetBias: layer.unitForgetBias });

@@ -47,6 +47,11 @@ const CASES: readonly { name: string; make: () => LayersModel }[] = [
   { name: 'gru with an initial state, returnSequences', make: withStates([3, 2], 1, () => layers.gru({ units: 5, returnSequences: true })) },
   { name: 'gru resetAfter with an initial state', make: withStates([3, 2], 1, () => layers.gru({ units: 5, resetAfter: true })) },
   { name: 'simpleRNN with an initial state', make: withStates([4, 3], 1, () => layers.simpleRNN({ units: 5 })) },
+  { name: 'bidirectional lstm, concat, returnSequences, 5 steps x 3', make: chain([5, 3], layers.bidirectional({ layer: layers.lstm({ units: 4, returnSequences: true }) })) },
+  { name: 'bidirectional gru, sum, 4 steps x 2', make: chain([4, 2], layers.bidirectional({ layer: layers.gru({ units: 3 }), mergeMode: 'sum' })) },
+  { name: 'bidirectional simpleRNN goBackwards, mul, returnSequences, 3 steps x 4', make: chain([3, 4], layers.bidirectional({ layer: layers.simpleRNN({ units: 5, goBackwards: true, returnSequences: true }), mergeMode: 'mul' })) },
+  { name: 'bidirectional lstm, ave, then dense, 6 steps x 2', make: chain([6, 2], layers.bidirectional({ layer: layers.lstm({ units: 3, recurrentActivation: 'sigmoid' }), mergeMode: 'ave' }), layers.dense({ units: 2 })) },
+  { name: 'bidirectional lstm with initial states (forward h, c, backward h, c)', make: withStates([4, 3], 4, () => layers.bidirectional({ layer: layers.lstm({ units: 5, returnSequences: true }) })) },
 ];
 
 describe('recurrent layers vs tfjs', () => {

@@ -29,6 +29,7 @@ function stack(): LayersModel {
   const x = input({ shape: [6, 3], name: 'seq' });
   let y = layers.lstm({ units: 5, returnSequences: true }).apply(x);
   y = layers.gru({ units: 4, returnSequences: true, goBackwards: true, recurrentActivation: 'sigmoid' }).apply(y);
+  y = layers.bidirectional({ layer: layers.lstm({ units: 2, returnSequences: true }), mergeMode: 'ave' }).apply(y);
   y = layers.simpleRNN({ units: 3, activation: 'relu', useBias: false }).apply(y);
   return model({ inputs: x, outputs: y });
 }
@@ -90,7 +91,8 @@ describe('recurrent layers: the Layers API', () => {
     twin.dispose();
     expect(ours).toEqual(summaryRows(lines.join('\n'), 'Output shape', 'Param #'));
     // 4 (F U + U U + U) for LSTM, 3 (...) for GRU, U (F + U) without bias for SimpleRNN.
-    expect(ours.map((r) => r[1])).toEqual([0, 4 * (3 * 5 + 5 * 5 + 5), 3 * (5 * 4 + 4 * 4 + 4), 3 * (4 + 3)]);
+    // Bidirectional: two LSTMs' worth.
+    expect(ours.map((r) => r[1])).toEqual([0, 4 * (3 * 5 + 5 * 5 + 5), 3 * (5 * 4 + 4 * 4 + 4), 2 * 4 * (4 * 2 + 2 * 2 + 2), 3 * (2 + 3)]);
     resetNameScope();
     const reset = sequential({ layers: [layers.gru({ inputShape: [7, 2], units: 3, resetAfter: true })] });
     // Keras: resetAfter has two bias rows, 3 (F U + U U + 2 U).
@@ -108,12 +110,19 @@ describe('recurrent layers: the Layers API', () => {
       if (layer.className === 'InputLayer') continue;
       const entry = theirs.get(layer.name)!;
       expect(entry.class_name, layer.name).toBe(layer.className);
-      const config = layer.getConfig();
-      // tfjs leaves implementation unset and writes initializers of its own.
-      for (const key of Object.keys(entry.config).filter((k) => !/initializer|regularizer|constraint|implementation/.test(k))) expect(config[key], `${layer.name}.${key}`).toEqual(entry.config[key]);
+      // tfjs leaves implementation unset and writes initializers of its own; a wrapper's layer is compared the same way.
+      const expectSameKeys = (ours: Record<string, unknown>, theirs: Record<string, unknown>, where: string): void => {
+        for (const key of Object.keys(theirs).filter((k) => !/initializer|regularizer|constraint|implementation/.test(k)))
+          if (key === 'layer') {
+            const [a, b] = [ours.layer, theirs.layer] as { class_name: string; config: Record<string, unknown> }[];
+            expect(a!.class_name).toBe(b!.class_name);
+            expectSameKeys(a!.config, b!.config, `${where}.layer`);
+          } else expect(ours[key], `${where}.${key}`).toEqual(theirs[key]);
+      };
+      expectSameKeys(layer.getConfig(), entry.config, layer.name);
       compared++;
     }
-    expect(compared).toBe(3);
+    expect(compared).toBe(4);
   });
 });
 
@@ -125,6 +134,7 @@ describe('recurrent layers: tfjs Layers JSON', () => {
       layers: [
         tf.layers.lstm({ inputShape: [5, 3], units: 4, returnSequences: true, recurrentActivation: 'sigmoid' }),
         tf.layers.gru({ units: 3, returnSequences: true, goBackwards: true }),
+        tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 2, returnSequences: true }) as tf.RNN, mergeMode: 'concat' }),
         tf.layers.simpleRNN({ units: 2 }),
         tf.layers.dense({ units: 2 }),
       ],
@@ -209,6 +219,9 @@ describe('recurrent layers: refusals', () => {
       [() => layers.simpleRNN({ units: 2, stateful: true }), 'NNC1006', /stateful/],
       [() => layers.lstm({ units: 2, implementation: 3 }), 'NNC1006', /implementation/],
       [() => layers.lstm({ units: 2, recurrentActivation: 'nope' }), 'NNC1005', /nope/],
+      [() => layers.bidirectional({ layer: layers.lstm({ units: 2 }), mergeMode: null }), 'NNC1006', /mergeMode null/],
+      [() => layers.bidirectional({ layer: layers.dense({ units: 2 }) as never }), 'NNC1006', /recurrent layer/],
+      [() => { const x = input({ shape: [3, 2] }); return layers.bidirectional({ layer: layers.gru({ units: 2 }) }).apply([x, input({ shape: [2] })]); }, 'NNC1006', /both directions/],
       [() => layers.gru({ units: 2 }).apply(input({ shape: [4] })), 'NNC2003', /steps, features/],
       [() => { const x = input({ shape: [3, 2] }); return layers.lstm({ units: 2 }).apply([x, input({ shape: [2] })]); }, 'NNC1006', /2 initial states/],
       [() => { const x = input({ shape: [3, 2] }); return layers.gru({ units: 2 }).apply([x, input({ shape: [3] })]); }, 'NNC2003', /initial state/],

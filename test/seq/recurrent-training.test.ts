@@ -1,5 +1,6 @@
 /**
- * Backpropagation through time: autodiff of the unrolled SimpleRNN / GRU / LSTM graphs. The
+ * Backpropagation through time: autodiff of the unrolled SimpleRNN / GRU / LSTM graphs (and a
+ * Bidirectional LSTM). The
  * gradient of a mean-squared-error loss with respect to every weight, from the reference
  * interpreter and the wasm training executor, against tfjs's tf.variableGrads on the twin model
  * (|Δ| ≤ 1e-5 · max(1e-3, max |g|) per weight tensor), and one SGD step; GRU resetAfter against
@@ -31,6 +32,7 @@ describe.each([
   { name: 'lstm (hardSigmoid gates) goBackwards', make: head([4, 3], layers.lstm({ units: 3, goBackwards: true })) },
   { name: 'gru (reset before)', make: head([5, 2], layers.gru({ units: 4, recurrentActivation: 'sigmoid' })) },
   { name: 'gru resetAfter returnSequences', make: head([4, 3], layers.gru({ units: 3, resetAfter: true, recurrentActivation: 'sigmoid', returnSequences: true })) },
+  { name: 'bidirectional lstm, concat, returnSequences', make: head([4, 2], layers.bidirectional({ layer: layers.lstm({ units: 3, recurrentActivation: 'sigmoid', returnSequences: true }) })) },
   { name: 'simpleRNN, stacked under an lstm', make: () => {
     const x = input({ shape: [6, 2] });
     const h = layers.simpleRNN({ units: 4, returnSequences: true }).apply(x);

@@ -12,7 +12,8 @@ import type { Conv1DArgs, Cropping2DArgs, Pooling1DArgs, ZeroPadding1DArgs } fro
 import { BatchNormalization } from '../layers/index.js';
 import { Conv2DTranspose, UpSampling1D, UpSampling2D, type UpSampling2DArgs } from '../layers/index.js';
 import { DepthwiseConv2D, ReLU, SeparableConv2D } from '../layers/index.js';
-import { GRU, LSTM, SimpleRNN } from '../layers/index.js';
+import { Bidirectional, GRU, LSTM, SimpleRNN } from '../layers/index.js';
+import type { RecurrentLayer } from '../layers/recurrent.js';
 import type { Layer, SymbolicTensor } from '../layer.js';
 import { LayersModel } from '../model.js';
 import { Sequential } from '../sequential.js';
@@ -334,7 +335,22 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
   LSTM: layer({ ...GATED_LAYER, unit_forget_bias: ignored }, (c, name) => new LSTM(gatedArgs(c, name))),
   // tfjs-layers writes reset_after false (its only form); Keras 2.x TF2 writes true by default.
   GRU: layer({ ...GATED_LAYER, reset_after: boolean(false) }, (c, name) => new GRU({ ...gatedArgs(c, name), resetAfter: c.reset_after })),
+  // merge_mode null (two outputs) is refused; Keras 2.x writes backward_layer only for a backward layer of the user's own.
+  Bidirectional: layer({ ...BASE, layer: anyValue(), merge_mode: only('concat', 'sum', 'mul', 'ave'), backward_layer: only(null) }, (c, name) =>
+    new Bidirectional({ name, layer: wrappedRecurrent(c.layer, name), mergeMode: c.merge_mode, ...shapeArgs(c) }),
+  ),
 };
+
+/** The recurrent layer a wrapper's `layer` key holds, checked key by key as a top-level one. */
+function wrappedRecurrent(json: unknown, wrapper: string): RecurrentLayer {
+  const l = json as LayerJson;
+  const location = { layer: wrapper };
+  if (typeof l !== 'object' || l === null || !['SimpleRNN', 'GRU', 'LSTM'].includes(l.class_name))
+    throw new NncError('NNC6001', `Bidirectional wraps ${JSON.stringify((l as { class_name?: unknown } | null)?.class_name)}; nnc wraps SimpleRNN, GRU and LSTM`, { location });
+  const problems = attrProblems(LAYER_IMPORTS[l.class_name]!.config, Object.entries(l.config ?? {}), l.class_name, 'config key');
+  if (problems.length > 0) throw new NncErrorList('NNC6001', problems.map((p) => new NncError('NNC6001', p, { location })), { location });
+  return makeLayer(l) as RecurrentLayer;
+}
 
 function shapeArgs(c: { batch_input_shape?: unknown }): { batchInputShape?: (number | null)[] } {
   return Array.isArray(c.batch_input_shape) ? { batchInputShape: c.batch_input_shape as (number | null)[] } : {};

@@ -3,7 +3,7 @@ import type { Node } from '../../ir/graph.js';
 import type { ActivationName } from '../../ir/activations.js';
 import { formatKerasShape, type Shape } from '../../ir/types.js';
 import { kerasInitializer, type InitializerName } from '../initializers.js';
-import { Layer, type LayerArgs, type LowerContext } from '../layer.js';
+import { Layer, type LayerArgs, type LayerWeight, type LowerContext } from '../layer.js';
 import { checkActivation, lowerActivation, tfjsActivationName } from './activation-lowering.js';
 
 /** The arguments every recurrent layer takes (tfjs-layers' names and defaults). */
@@ -54,8 +54,12 @@ export abstract class RecurrentLayer extends Layer {
   /** States carried between steps (h; h and c for LSTM). */
   abstract readonly stateCount: number;
 
+  /** The arguments the layer was made with, for copies (Bidirectional's forward and backward layers). */
+  protected readonly args: RecurrentArgs;
+
   constructor(args: RecurrentArgs) {
     super(args);
+    this.args = args;
     if (!Number.isInteger(args.units) || args.units <= 0) this.fail('NNC1006', `units must be a positive integer, got ${args.units}`);
     this.units = args.units;
     this.activation = checkActivation(args.activation ?? 'tanh', this.name);
@@ -88,6 +92,18 @@ export abstract class RecurrentLayer extends Layer {
     return this.returnSequences ? [shape![0]!, shape![1]!, this.units] : [shape![0]!, this.units];
   }
 
+  /** The same layer (class and arguments) with some arguments changed, for a wrapper to own. */
+  copy(changes: Partial<RecurrentArgs>): RecurrentLayer {
+    const { inputShape: _i, batchInputShape: _b, ...rest } = this.args;
+    return new (this.constructor as new (args: RecurrentArgs) => RecurrentLayer)({ ...rest, ...changes });
+  }
+
+  /** Creates the weights for an input shape and returns them (a wrapper's weights are its layers'). */
+  buildWeights(shapes: readonly Shape[]): readonly LayerWeight[] {
+    this.build(shapes);
+    return this.weights;
+  }
+
   protected override build([shape]: readonly Shape[]): void {
     const features = shape![2] as number;
     const width = this.gates * this.units;
@@ -109,7 +125,16 @@ export abstract class RecurrentLayer extends Layer {
   /** One step: the projected input of this step ([batch, gates·units]) and the states in, the states out. */
   protected abstract step(b: GraphBuilder, x: Node, states: States, w: CellWeights): Node[];
 
-  lower({ b, inputs, weights }: LowerContext): Node {
+  lower(ctx: LowerContext): Node {
+    return this.lowerSequence(ctx, false);
+  }
+
+  /**
+   * The unrolled loop. With returnSequences, the outputs come in the order the steps ran (reversed
+   * for goBackwards, as Keras returns them), or in the opposite order when `reversed`
+   * (Bidirectional's backward layer, which Keras reverses along time).
+   */
+  lowerSequence({ b, inputs, weights }: LowerContext, reversed: boolean): Node {
     const [x, ...initial] = inputs;
     const [kernel, recurrent, bias] = weights;
     const steps = x!.type.shape[1] as number;
@@ -125,6 +150,7 @@ export abstract class RecurrentLayer extends Layer {
       outputs.push(states[0]!);
     }
     if (!this.returnSequences) return outputs[outputs.length - 1]!;
+    if (reversed) outputs.reverse();
     const rows = outputs.map((h) => b.op('reshape', [h], { shape: [1, this.units] }));
     return rows.length === 1 ? rows[0]! : b.op('concat', rows, { axis: 1 });
   }
