@@ -43,6 +43,7 @@ import {
   Minimum,
   ZeroPadding1D,
   Bidirectional,
+  LayerNormalization,
   GRU,
   LSTM,
   SimpleRNN,
@@ -202,6 +203,7 @@ function twinLayer(layer: Layer): Twin {
   if (layer instanceof BatchNormalization)
     return chain(tf.layers.batchNormalization({ axis: layer.axis, momentum: layer.momentum, epsilon: layer.epsilon, center: layer.center, scale: layer.scale, name }));
   if (layer instanceof SimpleRNN || layer instanceof GRU || layer instanceof LSTM) return chain(recurrentTwin(layer));
+  if (layer instanceof LayerNormalization) return chain(tf.layers.layerNormalization({ axis: layer.axis, epsilon: layer.epsilon, center: layer.center, scale: layer.scale, name }));
   if (layer instanceof Bidirectional)
     return chain(tf.layers.bidirectional({ layer: recurrentTwin(layer.forward as SimpleRNN | GRU | LSTM, layer.name.length + '/forward_'.length) as tf.RNN, mergeMode: layer.mergeMode, name }));
   throw new Error(`tfjs twin: no mapping for ${layer.className}`);

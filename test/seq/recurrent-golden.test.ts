@@ -52,6 +52,9 @@ const CASES: readonly { name: string; make: () => LayersModel }[] = [
   { name: 'bidirectional simpleRNN goBackwards, mul, returnSequences, 3 steps x 4', make: chain([3, 4], layers.bidirectional({ layer: layers.simpleRNN({ units: 5, goBackwards: true, returnSequences: true }), mergeMode: 'mul' })) },
   { name: 'bidirectional lstm, ave, then dense, 6 steps x 2', make: chain([6, 2], layers.bidirectional({ layer: layers.lstm({ units: 3, recurrentActivation: 'sigmoid' }), mergeMode: 'ave' }), layers.dense({ units: 2 })) },
   { name: 'bidirectional lstm with initial states (forward h, c, backward h, c)', make: withStates([4, 3], 4, () => layers.bidirectional({ layer: layers.lstm({ units: 5, returnSequences: true }) })) },
+  { name: 'layerNormalization over features, 5 steps x 6', make: chain([5, 6], layers.layerNormalization()) },
+  { name: 'layerNormalization epsilon 0.1, no center, after dense, 8', make: chain([8], layers.dense({ units: 7 }), layers.layerNormalization({ epsilon: 0.1, center: false })) },
+  { name: 'lstm returnSequences -> layerNormalization (no scale) -> gru', make: chain([4, 3], layers.lstm({ units: 6, returnSequences: true }), layers.layerNormalization({ scale: false }), layers.gru({ units: 2 })) },
 ];
 
 describe('recurrent layers vs tfjs', () => {

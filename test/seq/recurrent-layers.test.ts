@@ -23,12 +23,13 @@ import { loadArtifacts } from '../train/helpers/load-artifacts.js';
 
 type Json = { modelTopology: { config: { layers: { class_name: string; config: Record<string, unknown> }[] } } };
 
-/** The three layers stacked, as tfjs-layers can build them (its GRU resets before the matmul). */
+/** The layers of this family stacked, as tfjs-layers can build them (its GRU resets before the matmul). */
 function stack(): LayersModel {
   resetNameScope();
   const x = input({ shape: [6, 3], name: 'seq' });
   let y = layers.lstm({ units: 5, returnSequences: true }).apply(x);
   y = layers.gru({ units: 4, returnSequences: true, goBackwards: true, recurrentActivation: 'sigmoid' }).apply(y);
+  y = layers.layerNormalization({ epsilon: 0.01 }).apply(y);
   y = layers.bidirectional({ layer: layers.lstm({ units: 2, returnSequences: true }), mergeMode: 'ave' }).apply(y);
   y = layers.simpleRNN({ units: 3, activation: 'relu', useBias: false }).apply(y);
   return model({ inputs: x, outputs: y });
@@ -92,7 +93,7 @@ describe('recurrent layers: the Layers API', () => {
     expect(ours).toEqual(summaryRows(lines.join('\n'), 'Output shape', 'Param #'));
     // 4 (F U + U U + U) for LSTM, 3 (...) for GRU, U (F + U) without bias for SimpleRNN.
     // Bidirectional: two LSTMs' worth.
-    expect(ours.map((r) => r[1])).toEqual([0, 4 * (3 * 5 + 5 * 5 + 5), 3 * (5 * 4 + 4 * 4 + 4), 2 * 4 * (4 * 2 + 2 * 2 + 2), 3 * (2 + 3)]);
+    expect(ours.map((r) => r[1])).toEqual([0, 4 * (3 * 5 + 5 * 5 + 5), 3 * (5 * 4 + 4 * 4 + 4), 2 * 4, 2 * 4 * (4 * 2 + 2 * 2 + 2), 3 * (2 + 3)]);
     resetNameScope();
     const reset = sequential({ layers: [layers.gru({ inputShape: [7, 2], units: 3, resetAfter: true })] });
     // Keras: resetAfter has two bias rows, 3 (F U + U U + 2 U).
@@ -122,7 +123,7 @@ describe('recurrent layers: the Layers API', () => {
       expectSameKeys(layer.getConfig(), entry.config, layer.name);
       compared++;
     }
-    expect(compared).toBe(4);
+    expect(compared).toBe(5);
   });
 });
 
@@ -134,6 +135,7 @@ describe('recurrent layers: tfjs Layers JSON', () => {
       layers: [
         tf.layers.lstm({ inputShape: [5, 3], units: 4, returnSequences: true, recurrentActivation: 'sigmoid' }),
         tf.layers.gru({ units: 3, returnSequences: true, goBackwards: true }),
+        tf.layers.layerNormalization({ epsilon: 0.01 }),
         tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 2, returnSequences: true }) as tf.RNN, mergeMode: 'concat' }),
         tf.layers.simpleRNN({ units: 2 }),
         tf.layers.dense({ units: 2 }),

@@ -1,6 +1,6 @@
 /**
  * Backpropagation through time: autodiff of the unrolled SimpleRNN / GRU / LSTM graphs (and a
- * Bidirectional LSTM). The
+ * Bidirectional LSTM, and LayerNormalization's composed statistics). The
  * gradient of a mean-squared-error loss with respect to every weight, from the reference
  * interpreter and the wasm training executor, against tfjs's tf.variableGrads on the twin model
  * (|Δ| ≤ 1e-5 · max(1e-3, max |g|) per weight tensor), and one SGD step; GRU resetAfter against
@@ -33,6 +33,11 @@ describe.each([
   { name: 'gru (reset before)', make: head([5, 2], layers.gru({ units: 4, recurrentActivation: 'sigmoid' })) },
   { name: 'gru resetAfter returnSequences', make: head([4, 3], layers.gru({ units: 3, resetAfter: true, recurrentActivation: 'sigmoid', returnSequences: true })) },
   { name: 'bidirectional lstm, concat, returnSequences', make: head([4, 2], layers.bidirectional({ layer: layers.lstm({ units: 3, recurrentActivation: 'sigmoid', returnSequences: true }) })) },
+  { name: 'layerNormalization between a dense and an lstm', make: () => {
+    const x = input({ shape: [4, 3] });
+    const normed = layers.layerNormalization().apply(layers.dense({ units: 5 }).apply(x));
+    return model({ inputs: x, outputs: layers.lstm({ units: 2, recurrentActivation: 'sigmoid' }).apply(normed) });
+  } },
   { name: 'simpleRNN, stacked under an lstm', make: () => {
     const x = input({ shape: [6, 2] });
     const h = layers.simpleRNN({ units: 4, returnSequences: true }).apply(x);

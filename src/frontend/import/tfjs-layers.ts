@@ -12,7 +12,7 @@ import type { Conv1DArgs, Cropping2DArgs, Pooling1DArgs, ZeroPadding1DArgs } fro
 import { BatchNormalization } from '../layers/index.js';
 import { Conv2DTranspose, UpSampling1D, UpSampling2D, type UpSampling2DArgs } from '../layers/index.js';
 import { DepthwiseConv2D, ReLU, SeparableConv2D } from '../layers/index.js';
-import { Bidirectional, GRU, LSTM, SimpleRNN } from '../layers/index.js';
+import { Bidirectional, GRU, LayerNormalization, LSTM, SimpleRNN } from '../layers/index.js';
 import type { RecurrentLayer } from '../layers/recurrent.js';
 import type { Layer, SymbolicTensor } from '../layer.js';
 import { LayersModel } from '../model.js';
@@ -335,6 +335,24 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
   LSTM: layer({ ...GATED_LAYER, unit_forget_bias: ignored }, (c, name) => new LSTM(gatedArgs(c, name))),
   // tfjs-layers writes reset_after false (its only form); Keras 2.x TF2 writes true by default.
   GRU: layer({ ...GATED_LAYER, reset_after: boolean(false) }, (c, name) => new GRU({ ...gatedArgs(c, name), resetAfter: c.reset_after })),
+  // Keras 2.x writes axis as a list ([2]); Keras 3's RMS scaling is another function.
+  LayerNormalization: layer(
+    {
+      ...BASE,
+      axis: anyValue(-1),
+      epsilon: number(1e-3),
+      center: boolean(true),
+      scale: boolean(true),
+      rms_scaling: only(false),
+      beta_initializer: ignored,
+      gamma_initializer: ignored,
+      beta_regularizer: ignored,
+      gamma_regularizer: ignored,
+      beta_constraint: ignored,
+      gamma_constraint: ignored,
+    },
+    (c, name) => new LayerNormalization({ name, axis: singleAxis(c.axis), epsilon: c.epsilon, center: c.center, scale: c.scale, ...shapeArgs(c) }),
+  ),
   // merge_mode null (two outputs) is refused; Keras 2.x writes backward_layer only for a backward layer of the user's own.
   Bidirectional: layer({ ...BASE, layer: anyValue(), merge_mode: only('concat', 'sum', 'mul', 'ave'), backward_layer: only(null) }, (c, name) =>
     new Bidirectional({ name, layer: wrappedRecurrent(c.layer, name), mergeMode: c.merge_mode, ...shapeArgs(c) }),

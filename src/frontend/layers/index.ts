@@ -25,6 +25,7 @@ import { SeparableConv2D, type SeparableConv2DArgs } from './separable-conv2d.js
 import { ReLU, type ReLUArgs } from './relu.js';
 import { GRU, LSTM, SimpleRNN, type GRUArgs, type LSTMArgs, type RecurrentArgs } from './recurrent.js';
 import { Bidirectional, type BidirectionalArgs } from './bidirectional.js';
+import { LayerNormalization, type LayerNormalizationArgs } from './layer-normalization.js';
 
 export { Activation, Add, Concatenate, Conv2D, Dense, Dropout, Flatten, InputLayer, LeakyReLU, Multiply, Reshape, Subtract };
 export type { ActivationArgs, ConcatenateArgs, Conv2DArgs, DenseArgs, DropoutArgs, InputArgs, LeakyReLUArgs, ReshapeArgs };
@@ -40,8 +41,8 @@ export { Conv2DTranspose, UpSampling1D, UpSampling2D };
 export type { Conv2DTransposeArgs, UpSampling1DArgs, UpSampling2DArgs };
 export { DepthwiseConv2D, ReLU, SeparableConv2D };
 export type { DepthwiseConv2DArgs, ReLUArgs, SeparableConv2DArgs };
-export { Bidirectional, GRU, LSTM, SimpleRNN };
-export type { BidirectionalArgs, GRUArgs, LSTMArgs, RecurrentArgs };
+export { Bidirectional, GRU, LayerNormalization, LSTM, SimpleRNN };
+export type { BidirectionalArgs, GRUArgs, LayerNormalizationArgs, LSTMArgs, RecurrentArgs };
 
 /** Layer factories with tfjs-layers' names: `layers.dense({ units: 128, activation: 'relu' })`. */
 export const layers = {
@@ -84,4 +85,5 @@ export const layers = {
   gru: (args: GRUArgs) => new GRU(args),
   lstm: (args: LSTMArgs) => new LSTM(args),
   bidirectional: (args: BidirectionalArgs) => new Bidirectional(args),
+  layerNormalization: (args: LayerNormalizationArgs = {}) => new LayerNormalization(args),
 };
