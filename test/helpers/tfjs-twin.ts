@@ -44,6 +44,8 @@ import {
   ZeroPadding1D,
   Bidirectional,
   LayerNormalization,
+  RepeatVector,
+  TimeDistributed,
   GRU,
   LSTM,
   SimpleRNN,
@@ -203,10 +205,20 @@ function twinLayer(layer: Layer): Twin {
   if (layer instanceof BatchNormalization)
     return chain(tf.layers.batchNormalization({ axis: layer.axis, momentum: layer.momentum, epsilon: layer.epsilon, center: layer.center, scale: layer.scale, name }));
   if (layer instanceof SimpleRNN || layer instanceof GRU || layer instanceof LSTM) return chain(recurrentTwin(layer));
+  if (layer instanceof RepeatVector) return chain(tf.layers.repeatVector({ n: layer.n, name }));
+  if (layer instanceof TimeDistributed) return chain(tf.layers.timeDistributed({ layer: singleTfLayer(layer.layer), name }));
   if (layer instanceof LayerNormalization) return chain(tf.layers.layerNormalization({ axis: layer.axis, epsilon: layer.epsilon, center: layer.center, scale: layer.scale, name }));
   if (layer instanceof Bidirectional)
     return chain(tf.layers.bidirectional({ layer: recurrentTwin(layer.forward as SimpleRNN | GRU | LSTM, layer.name.length + '/forward_'.length) as tf.RNN, mergeMode: layer.mergeMode, name }));
   throw new Error(`tfjs twin: no mapping for ${layer.className}`);
+}
+
+/** The one tfjs layer a wrapper takes: Dense with its activation inside (tfjs-layers' strings), or a layer whose twin is one layer. */
+function singleTfLayer(layer: Layer): tf.layers.Layer {
+  if (layer instanceof Dense && layer.activation !== 'leakyRelu') return tf.layers.dense({ units: layer.units, useBias: layer.useBias, activation: layer.activation as never, name: layer.name });
+  const twin = twinLayer(layer);
+  if (twin.tfLayers.length !== 1) throw new Error(`tfjs twin: ${layer.className} is more than one tfjs layer`);
+  return twin.tfLayers[0]!;
 }
 
 /** tfjs-layers' SimpleRNN, GRU (reset before the matmul: its only form) and LSTM with nnc's arguments. */

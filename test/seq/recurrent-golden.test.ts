@@ -55,6 +55,9 @@ const CASES: readonly { name: string; make: () => LayersModel }[] = [
   { name: 'layerNormalization over features, 5 steps x 6', make: chain([5, 6], layers.layerNormalization()) },
   { name: 'layerNormalization epsilon 0.1, no center, after dense, 8', make: chain([8], layers.dense({ units: 7 }), layers.layerNormalization({ epsilon: 0.1, center: false })) },
   { name: 'lstm returnSequences -> layerNormalization (no scale) -> gru', make: chain([4, 3], layers.lstm({ units: 6, returnSequences: true }), layers.layerNormalization({ scale: false }), layers.gru({ units: 2 })) },
+  { name: 'timeDistributed(dense relu) over lstm outputs, 5 steps x 3', make: chain([5, 3], layers.lstm({ units: 4, returnSequences: true }), layers.timeDistributed({ layer: layers.dense({ units: 3, activation: 'relu' }) })) },
+  { name: 'timeDistributed(dense softmax) on [steps, h, features]', make: chain([3, 2, 4], layers.timeDistributed({ layer: layers.dense({ units: 5, activation: 'softmax' }) })) },
+  { name: 'repeatVector 4 -> gru returnSequences (an encoder-decoder)', make: chain([6, 2], layers.lstm({ units: 3 }), layers.repeatVector({ n: 4 }), layers.gru({ units: 2, returnSequences: true })) },
 ];
 
 describe('recurrent layers vs tfjs', () => {

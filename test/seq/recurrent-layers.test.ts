@@ -32,6 +32,8 @@ function stack(): LayersModel {
   y = layers.layerNormalization({ epsilon: 0.01 }).apply(y);
   y = layers.bidirectional({ layer: layers.lstm({ units: 2, returnSequences: true }), mergeMode: 'ave' }).apply(y);
   y = layers.simpleRNN({ units: 3, activation: 'relu', useBias: false }).apply(y);
+  y = layers.repeatVector({ n: 2 }).apply(y);
+  y = layers.timeDistributed({ layer: layers.dense({ units: 2 }) }).apply(y);
   return model({ inputs: x, outputs: y });
 }
 
@@ -93,7 +95,7 @@ describe('recurrent layers: the Layers API', () => {
     expect(ours).toEqual(summaryRows(lines.join('\n'), 'Output shape', 'Param #'));
     // 4 (F U + U U + U) for LSTM, 3 (...) for GRU, U (F + U) without bias for SimpleRNN.
     // Bidirectional: two LSTMs' worth.
-    expect(ours.map((r) => r[1])).toEqual([0, 4 * (3 * 5 + 5 * 5 + 5), 3 * (5 * 4 + 4 * 4 + 4), 2 * 4, 2 * 4 * (4 * 2 + 2 * 2 + 2), 3 * (2 + 3)]);
+    expect(ours.map((r) => r[1])).toEqual([0, 4 * (3 * 5 + 5 * 5 + 5), 3 * (5 * 4 + 4 * 4 + 4), 2 * 4, 2 * 4 * (4 * 2 + 2 * 2 + 2), 3 * (2 + 3), 0, 3 * 2 + 2]);
     resetNameScope();
     const reset = sequential({ layers: [layers.gru({ inputShape: [7, 2], units: 3, resetAfter: true })] });
     // Keras: resetAfter has two bias rows, 3 (F U + U U + 2 U).
@@ -123,7 +125,7 @@ describe('recurrent layers: the Layers API', () => {
       expectSameKeys(layer.getConfig(), entry.config, layer.name);
       compared++;
     }
-    expect(compared).toBe(5);
+    expect(compared).toBe(7);
   });
 });
 
@@ -138,7 +140,8 @@ describe('recurrent layers: tfjs Layers JSON', () => {
         tf.layers.layerNormalization({ epsilon: 0.01 }),
         tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 2, returnSequences: true }) as tf.RNN, mergeMode: 'concat' }),
         tf.layers.simpleRNN({ units: 2 }),
-        tf.layers.dense({ units: 2 }),
+        tf.layers.repeatVector({ n: 3 }),
+        tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 2 }) }),
       ],
     });
     const { dir } = await saveTfjsModel(original);
@@ -223,6 +226,10 @@ describe('recurrent layers: refusals', () => {
       [() => layers.lstm({ units: 2, recurrentActivation: 'nope' }), 'NNC1005', /nope/],
       [() => layers.bidirectional({ layer: layers.lstm({ units: 2 }), mergeMode: null }), 'NNC1006', /mergeMode null/],
       [() => layers.bidirectional({ layer: layers.dense({ units: 2 }) as never }), 'NNC1006', /recurrent layer/],
+      [() => layers.timeDistributed({ layer: layers.conv2d({ filters: 2, kernelSize: 3 }) }), 'NNC1006', /wrapping Conv2D/],
+      [() => layers.timeDistributed({ layer: layers.dense({ units: 2 }) }).apply(input({ shape: [4] })), 'NNC2003', /steps/],
+      [() => layers.repeatVector({ n: 0 }), 'NNC1006', /n must/],
+      [() => layers.repeatVector({ n: 2 }).apply(input({ shape: [3, 4] })), 'NNC2003', /batch, features/],
       [() => { const x = input({ shape: [3, 2] }); return layers.bidirectional({ layer: layers.gru({ units: 2 }) }).apply([x, input({ shape: [2] })]); }, 'NNC1006', /both directions/],
       [() => layers.gru({ units: 2 }).apply(input({ shape: [4] })), 'NNC2003', /steps, features/],
       [() => { const x = input({ shape: [3, 2] }); return layers.lstm({ units: 2 }).apply([x, input({ shape: [2] })]); }, 'NNC1006', /2 initial states/],

@@ -1,6 +1,6 @@
 /**
  * Backpropagation through time: autodiff of the unrolled SimpleRNN / GRU / LSTM graphs (and a
- * Bidirectional LSTM, and LayerNormalization's composed statistics). The
+ * Bidirectional LSTM, RepeatVector, TimeDistributed, LayerNormalization's composed statistics). The
  * gradient of a mean-squared-error loss with respect to every weight, from the reference
  * interpreter and the wasm training executor, against tfjs's tf.variableGrads on the twin model
  * (|Δ| ≤ 1e-5 · max(1e-3, max |g|) per weight tensor), and one SGD step; GRU resetAfter against
@@ -37,6 +37,12 @@ describe.each([
     const x = input({ shape: [4, 3] });
     const normed = layers.layerNormalization().apply(layers.dense({ units: 5 }).apply(x));
     return model({ inputs: x, outputs: layers.lstm({ units: 2, recurrentActivation: 'sigmoid' }).apply(normed) });
+  } },
+  { name: 'lstm -> repeatVector -> gru returnSequences -> timeDistributed(dense tanh)', make: () => {
+    const x = input({ shape: [3, 2] });
+    const h = layers.repeatVector({ n: 3 }).apply(layers.lstm({ units: 3, recurrentActivation: 'sigmoid' }).apply(x));
+    const seq = layers.gru({ units: 2, recurrentActivation: 'sigmoid', returnSequences: true }).apply(h);
+    return model({ inputs: x, outputs: layers.timeDistributed({ layer: layers.dense({ units: 2, activation: 'tanh' }) }).apply(seq) });
   } },
   { name: 'simpleRNN, stacked under an lstm', make: () => {
     const x = input({ shape: [6, 2] });

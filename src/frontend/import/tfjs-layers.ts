@@ -12,8 +12,8 @@ import type { Conv1DArgs, Cropping2DArgs, Pooling1DArgs, ZeroPadding1DArgs } fro
 import { BatchNormalization } from '../layers/index.js';
 import { Conv2DTranspose, UpSampling1D, UpSampling2D, type UpSampling2DArgs } from '../layers/index.js';
 import { DepthwiseConv2D, ReLU, SeparableConv2D } from '../layers/index.js';
-import { Bidirectional, GRU, LayerNormalization, LSTM, SimpleRNN } from '../layers/index.js';
-import type { RecurrentLayer } from '../layers/recurrent.js';
+import { Bidirectional, GRU, LayerNormalization, LSTM, RepeatVector, SimpleRNN, TimeDistributed } from '../layers/index.js';
+import { RecurrentLayer } from '../layers/recurrent.js';
 import type { Layer, SymbolicTensor } from '../layer.js';
 import { LayersModel } from '../model.js';
 import { Sequential } from '../sequential.js';
@@ -355,19 +355,23 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
   ),
   // merge_mode null (two outputs) is refused; Keras 2.x writes backward_layer only for a backward layer of the user's own.
   Bidirectional: layer({ ...BASE, layer: anyValue(), merge_mode: only('concat', 'sum', 'mul', 'ave'), backward_layer: only(null) }, (c, name) =>
-    new Bidirectional({ name, layer: wrappedRecurrent(c.layer, name), mergeMode: c.merge_mode, ...shapeArgs(c) }),
+    new Bidirectional({ name, layer: wrappedLayer(c.layer, name, (l) => l instanceof RecurrentLayer) as RecurrentLayer, mergeMode: c.merge_mode, ...shapeArgs(c) }),
   ),
+  TimeDistributed: layer({ ...BASE, layer: anyValue() }, (c, name) => new TimeDistributed({ name, layer: wrappedLayer(c.layer, name, (l) => l.lastAxisOnly), ...shapeArgs(c) })),
+  RepeatVector: layer({ ...BASE, n: integer() }, (c, name) => new RepeatVector({ name, n: c.n!, ...shapeArgs(c) })),
 };
 
-/** The recurrent layer a wrapper's `layer` key holds, checked key by key as a top-level one. */
-function wrappedRecurrent(json: unknown, wrapper: string): RecurrentLayer {
+/** The layer a wrapper's `layer` key holds, its config checked key by key as a top-level one's; the wrapper refuses a layer it cannot wrap. */
+function wrappedLayer(json: unknown, wrapper: string, wraps: (l: Layer) => boolean): Layer {
   const l = json as LayerJson;
   const location = { layer: wrapper };
-  if (typeof l !== 'object' || l === null || !['SimpleRNN', 'GRU', 'LSTM'].includes(l.class_name))
-    throw new NncError('NNC6001', `Bidirectional wraps ${JSON.stringify((l as { class_name?: unknown } | null)?.class_name)}; nnc wraps SimpleRNN, GRU and LSTM`, { location });
-  const problems = attrProblems(LAYER_IMPORTS[l.class_name]!.config, Object.entries(l.config ?? {}), l.class_name, 'config key');
+  const table = typeof l === 'object' && l !== null ? ownEntry(LAYER_IMPORTS, String(l.class_name))?.config : undefined;
+  if (!table) throw new NncError('NNC6001', `wrapped layer ${JSON.stringify((l as { class_name?: unknown } | null)?.class_name)}`, { location });
+  const problems = attrProblems(table, Object.entries(l.config ?? {}), l.class_name, 'config key');
   if (problems.length > 0) throw new NncErrorList('NNC6001', problems.map((p) => new NncError('NNC6001', p, { location })), { location });
-  return makeLayer(l) as RecurrentLayer;
+  const made = makeLayer(l);
+  if (!wraps(made)) throw new NncError('NNC6001', `${l.class_name} inside this wrapper`, { location });
+  return made;
 }
 
 function shapeArgs(c: { batch_input_shape?: unknown }): { batchInputShape?: (number | null)[] } {

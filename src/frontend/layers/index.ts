@@ -26,6 +26,8 @@ import { ReLU, type ReLUArgs } from './relu.js';
 import { GRU, LSTM, SimpleRNN, type GRUArgs, type LSTMArgs, type RecurrentArgs } from './recurrent.js';
 import { Bidirectional, type BidirectionalArgs } from './bidirectional.js';
 import { LayerNormalization, type LayerNormalizationArgs } from './layer-normalization.js';
+import { TimeDistributed, type TimeDistributedArgs } from './time-distributed.js';
+import { RepeatVector, type RepeatVectorArgs } from './repeat-vector.js';
 
 export { Activation, Add, Concatenate, Conv2D, Dense, Dropout, Flatten, InputLayer, LeakyReLU, Multiply, Reshape, Subtract };
 export type { ActivationArgs, ConcatenateArgs, Conv2DArgs, DenseArgs, DropoutArgs, InputArgs, LeakyReLUArgs, ReshapeArgs };
@@ -41,8 +43,8 @@ export { Conv2DTranspose, UpSampling1D, UpSampling2D };
 export type { Conv2DTransposeArgs, UpSampling1DArgs, UpSampling2DArgs };
 export { DepthwiseConv2D, ReLU, SeparableConv2D };
 export type { DepthwiseConv2DArgs, ReLUArgs, SeparableConv2DArgs };
-export { Bidirectional, GRU, LayerNormalization, LSTM, SimpleRNN };
-export type { BidirectionalArgs, GRUArgs, LayerNormalizationArgs, LSTMArgs, RecurrentArgs };
+export { Bidirectional, GRU, LayerNormalization, LSTM, RepeatVector, SimpleRNN, TimeDistributed };
+export type { BidirectionalArgs, GRUArgs, LayerNormalizationArgs, LSTMArgs, RecurrentArgs, RepeatVectorArgs, TimeDistributedArgs };
 
 /** Layer factories with tfjs-layers' names: `layers.dense({ units: 128, activation: 'relu' })`. */
 export const layers = {
@@ -86,4 +88,6 @@ export const layers = {
   lstm: (args: LSTMArgs) => new LSTM(args),
   bidirectional: (args: BidirectionalArgs) => new Bidirectional(args),
   layerNormalization: (args: LayerNormalizationArgs = {}) => new LayerNormalization(args),
+  timeDistributed: (args: TimeDistributedArgs) => new TimeDistributed(args),
+  repeatVector: (args: RepeatVectorArgs) => new RepeatVector(args),
 };

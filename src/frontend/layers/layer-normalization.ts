@@ -22,6 +22,7 @@ export interface LayerNormalizationArgs extends LayerArgs {
  */
 export class LayerNormalization extends Layer {
   readonly className = 'LayerNormalization';
+  override readonly lastAxisOnly = true;
   readonly axis: number;
   readonly epsilon: number;
   readonly center: boolean;
