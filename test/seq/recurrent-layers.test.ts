@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { toTfjsArtifacts } from '../../src/frontend/export-tfjs.js';
+import { loadModelFile } from '../../src/frontend/loader.js';
 import { loadTfjsLayersModel } from '../../src/frontend/import/tfjs-layers.js';
 import type { LayersModel } from '../../src/frontend/model.js';
 import { resetNameScope } from '../../src/frontend/naming.js';
@@ -211,6 +212,17 @@ describe('recurrent layers: tfjs Layers JSON', () => {
     const x = input({ shape: [3, 2] });
     const e = catchNnc(() => toTfjsArtifacts(model({ inputs: x, outputs: layers.gru({ units: 2, resetAfter: true, name: 'ra' }).apply(x) })));
     expect([e.code, e.location?.layer]).toEqual(['NNC4001', 'ra']);
+  });
+});
+
+describe('the LSTM example', () => {
+  it('type-checks, loads and prints the Keras summary: LSTM(128) over 28 rows, Dense(10)', () => {
+    const { model: m } = loadModelFile('examples/fashion-mnist-lstm/model.ts');
+    const text = m.summary(null);
+    // 4 (28·128 + 128·128 + 128) and 128·10 + 10, as Keras prints them.
+    expect(text).toContain(' lstm_1 (LSTM)               (None, 128)               80384     ');
+    expect(text).toContain(' dense_1 (Dense)             (None, 10)                1290      ');
+    expect(m.toGraph().outputs[0]!.node.type.shape).toEqual([null, 10]);
   });
 });
 
