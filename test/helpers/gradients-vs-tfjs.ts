@@ -6,7 +6,7 @@
  * tfjs; and central finite differences for what tfjs cannot differentiate.
  */
 import * as tf from '@tensorflow/tfjs';
-import { expect } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { LayersModel } from '../../src/frontend/model.js';
 import { Random } from '../../src/frontend/random.js';
 import { copyInto, GraphBuilder } from '../../src/ir/builder.js';
@@ -15,9 +15,9 @@ import { interpret } from '../../src/ir/interpreter.js';
 import { tensor } from '../../src/ir/tensor.js';
 import { concreteShape } from '../../src/ir/types.js';
 import { gradientGraph } from '../../src/train/autodiff.js';
-import { wasmExecutor } from '../../src/train/wasm-executor.js';
+import { loadWasmBackend, wasmExecutor } from '../../src/train/wasm-executor.js';
 import { randomInputs } from './random-inputs.js';
-import { buildTfjsTwin } from './tfjs-twin.js';
+import { buildTfjsTwin, tfjsReady } from './tfjs-twin.js';
 
 /** The model's graph followed by Σ over outputs of mean((y − t)²), targets as inputs `target_i`. */
 export function lossGraph(graph: Graph): Graph {
@@ -79,6 +79,20 @@ export function expectGradientsMatchTfjs(m: LayersModel, batch: number, toleranc
   } finally {
     twin.dispose();
   }
+}
+
+/** One describe block per case (titled `$name: gradients vs tf.variableGrads`) running expectGradientsMatchTfjs. */
+export function describeGradientsVsTfjs(cases: readonly { name: string; make: () => LayersModel }[], batch: number, tolerance: number): void {
+  describe.each(cases)('$name: gradients vs tf.variableGrads', ({ make }) => {
+    beforeAll(async () => {
+      await tfjsReady();
+      await loadWasmBackend();
+    });
+
+    it('interpreter and wasm gradients of every weight, and an SGD step, equal tfjs', () => {
+      expectGradientsMatchTfjs(make(), batch, tolerance);
+    });
+  });
 }
 
 /**

@@ -20,6 +20,7 @@ import { interpret } from '../../src/ir/interpreter.js';
 import { catchNnc } from '../helpers/expect-nnc-error.js';
 import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
 import { saveTfjsModel } from '../helpers/save-tfjs.js';
+import { summaryRows } from '../helpers/summary-rows.js';
 import { buildTfjsTwin, tfjsReady } from '../helpers/tfjs-twin.js';
 import { loadArtifacts } from '../train/helpers/load-artifacts.js';
 
@@ -38,22 +39,6 @@ function allLayers(): LayersModel {
   const c = layers.globalAveragePooling2d().apply(cropped);
   const merged = [layers.maximum().apply([a, b, c]), layers.minimum().apply([a, c]), layers.average().apply([a, b, c])];
   return model({ inputs: [seq, img], outputs: merged });
-}
-
-/** [output shape, params] of each layer row of a summary, read under its column headers. */
-function summaryRows(text: string, shapeHeader: string, paramsHeader: string): [string, number][] {
-  const lines = text.split('\n');
-  const header = lines.find((l) => l.includes(shapeHeader) && l.includes(paramsHeader))!;
-  const [shapeAt, paramsAt] = [header.indexOf(shapeHeader), header.indexOf(paramsHeader)];
-  const rows: [string, number][] = [];
-  for (const line of lines) {
-    const params = line.slice(paramsAt).trim().split(/\s+/)[0]!;
-    if (!/^\d+$/.test(params)) continue;
-    // Shapes as tfjs writes them: [null,10,4].
-    const shape = line.slice(shapeAt, paramsAt).trim().replace(/\s/g, '').replace(/None/g, 'null').replace(/\(/g, '[').replace(/\)/g, ']').replace(/^\[\[(.*)\]\]$/, '[$1]');
-    rows.push([shape, Number(params)]);
-  }
-  return rows;
 }
 
 describe('1-D layers, Cropping2D and merges: the Layers API', () => {

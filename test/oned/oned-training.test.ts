@@ -16,8 +16,7 @@ import { GraphBuilder } from '../../src/ir/builder.js';
 import { interpret } from '../../src/ir/interpreter.js';
 import { tensor } from '../../src/ir/tensor.js';
 import { gradientGraph } from '../../src/train/autodiff.js';
-import { loadWasmBackend } from '../../src/train/wasm-executor.js';
-import { expectGradientsMatchFiniteDifferences, expectGradientsMatchTfjs } from '../helpers/gradients-vs-tfjs.js';
+import { describeGradientsVsTfjs, expectGradientsMatchFiniteDifferences } from '../helpers/gradients-vs-tfjs.js';
 import { tfjsReady } from '../helpers/tfjs-twin.js';
 
 const BATCH = 5;
@@ -50,19 +49,14 @@ function mergeModel(): LayersModel {
   return model({ inputs: img, outputs: [layers.dense({ units: 3 }).apply(layers.concatenate().apply([max, min, avg]))] });
 }
 
-describe.each([
+describeGradientsVsTfjs(
+  [
   { name: 'a small Conv1D model', make: conv1dModel },
   { name: 'cropping2d and the average / maximum / minimum merges', make: mergeModel },
-])('$name: gradients vs tf.variableGrads', ({ make }) => {
-  beforeAll(async () => {
-    await tfjsReady();
-    await loadWasmBackend();
-  });
-
-  it('interpreter and wasm gradients of every weight, and an SGD step, equal tfjs', () => {
-    expectGradientsMatchTfjs(make(), BATCH, TOLERANCE);
-  });
-});
+],
+  BATCH,
+  TOLERANCE,
+);
 
 describe('maximum / minimum ties', () => {
   beforeAll(() => tfjsReady());

@@ -8,13 +8,11 @@
  * with smooth (sigmoid) gates, where differences are exact to O(step²) (step 1e-3,
  * |Δ| ≤ 3e-3 · max(1, |g|)).
  */
-import { beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { layers } from '../../src/frontend/layers/index.js';
 import { input } from '../../src/frontend/layers/input-layer.js';
 import { model, type LayersModel } from '../../src/frontend/model.js';
-import { loadWasmBackend } from '../../src/train/wasm-executor.js';
-import { expectGradientsMatchFiniteDifferences, expectGradientsMatchTfjs } from '../helpers/gradients-vs-tfjs.js';
-import { tfjsReady } from '../helpers/tfjs-twin.js';
+import { describeGradientsVsTfjs, expectGradientsMatchFiniteDifferences } from '../helpers/gradients-vs-tfjs.js';
 
 const BATCH = 5;
 const TOLERANCE = 1e-5;
@@ -27,7 +25,8 @@ function head(shape: number[], rnn: { apply: (x: never) => unknown }, units = 2)
   };
 }
 
-describe.each([
+describeGradientsVsTfjs(
+  [
   { name: 'lstm (sigmoid gates) returnSequences', make: head([5, 3], layers.lstm({ units: 4, recurrentActivation: 'sigmoid', returnSequences: true })) },
   { name: 'lstm (hardSigmoid gates) goBackwards', make: head([4, 3], layers.lstm({ units: 3, goBackwards: true })) },
   { name: 'gru (reset before)', make: head([5, 2], layers.gru({ units: 4, recurrentActivation: 'sigmoid' })) },
@@ -49,16 +48,10 @@ describe.each([
     const h = layers.simpleRNN({ units: 4, returnSequences: true }).apply(x);
     return model({ inputs: x, outputs: layers.lstm({ units: 2, recurrentActivation: 'sigmoid' }).apply(h) });
   } },
-])('$name: gradients vs tf.variableGrads', ({ make }) => {
-  beforeAll(async () => {
-    await tfjsReady();
-    await loadWasmBackend();
-  });
-
-  it('interpreter and wasm gradients of every weight, and an SGD step, equal tfjs', () => {
-    expectGradientsMatchTfjs(make(), BATCH, TOLERANCE);
-  });
-});
+],
+  BATCH,
+  TOLERANCE,
+);
 
 describe('an LSTM: gradients vs finite differences', () => {
   it('every weight gradient agrees with central differences', () => {
