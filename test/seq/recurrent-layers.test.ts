@@ -18,12 +18,11 @@ import { input, layers, model, sequential } from '../../src/index.js';
 import { interpret } from '../../src/ir/interpreter.js';
 import { catchNnc } from '../helpers/expect-nnc-error.js';
 import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
+import { expectConfigsMatchTfjs } from '../helpers/config-vs-tfjs.js';
 import { saveTfjsModel } from '../helpers/save-tfjs.js';
 import { summaryRows } from '../helpers/summary-rows.js';
 import { buildTfjsTwin, tfjsReady } from '../helpers/tfjs-twin.js';
 import { loadArtifacts } from '../train/helpers/load-artifacts.js';
-
-type Json = { modelTopology: { config: { layers: { class_name: string; config: Record<string, unknown> }[] } } };
 
 /** The layers of this family stacked, as tfjs-layers can build them (its GRU resets before the matmul). */
 function stack(): LayersModel {
@@ -90,29 +89,7 @@ describe('recurrent layers: the Layers API', () => {
   });
 
   it('write the config tfjs writes for the same layer', async () => {
-    const m = stack();
-    const twin = buildTfjsTwin(m);
-    const { json } = await saveTfjsModel<Json>(twin);
-    twin.dispose();
-    const theirs = new Map(json.modelTopology.config.layers.map((l) => [l.config.name, l]));
-    let compared = 0;
-    for (const layer of m.layers) {
-      if (layer.className === 'InputLayer') continue;
-      const entry = theirs.get(layer.name)!;
-      expect(entry.class_name, layer.name).toBe(layer.className);
-      // tfjs leaves implementation unset and writes initializers of its own; a wrapper's layer is compared the same way.
-      const expectSameKeys = (ours: Record<string, unknown>, theirs: Record<string, unknown>, where: string): void => {
-        for (const key of Object.keys(theirs).filter((k) => !/initializer|regularizer|constraint|implementation/.test(k)))
-          if (key === 'layer') {
-            const [a, b] = [ours.layer, theirs.layer] as { class_name: string; config: Record<string, unknown> }[];
-            expect(a!.class_name).toBe(b!.class_name);
-            expectSameKeys(a!.config, b!.config, `${where}.layer`);
-          } else expect(ours[key], `${where}.${key}`).toEqual(theirs[key]);
-      };
-      expectSameKeys(layer.getConfig(), entry.config, layer.name);
-      compared++;
-    }
-    expect(compared).toBe(7);
+    expect(await expectConfigsMatchTfjs(stack())).toBe(7);
   });
 });
 
