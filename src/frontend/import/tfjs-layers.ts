@@ -193,7 +193,9 @@ const RECURRENT_LAYER = {
   dropout: only(0),
   recurrent_dropout: only(0),
   zero_output_for_mask: ignored,
+  // Keras 3: the dropout seed, and whether to run on cuDNN (the same function).
   seed: ignored,
+  use_cudnn: ignored,
   kernel_initializer: ignored,
   recurrent_initializer: ignored,
   bias_initializer: ignored,
