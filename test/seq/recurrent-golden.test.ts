@@ -7,27 +7,12 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { layers } from '../../src/frontend/layers/index.js';
-import { input } from '../../src/frontend/layers/input-layer.js';
-import { model, type LayersModel } from '../../src/frontend/model.js';
-import type { Layer } from '../../src/frontend/layer.js';
+import type { LayersModel } from '../../src/frontend/model.js';
 import { expectBackendsMatchTfjs } from '../helpers/backends-vs-tfjs.js';
 import { removeTempDirs } from '../wasm/temp.js';
+import { chain, withStates } from './sequence-models.js';
 
 const TOLERANCE = 1e-5;
-
-/** Input [steps, features] through the layers in order. */
-const chain = (shape: number[], ...stack: Layer[]) => (): LayersModel => {
-  const x = input({ shape });
-  return model({ inputs: x, outputs: stack.reduce((t, l) => l.apply(t), x) });
-};
-
-/** A recurrent layer given its initial states as extra model inputs. */
-const withStates = (shape: number[], states: number, make: () => Layer) => (): LayersModel => {
-  const x = input({ shape });
-  const units = 5;
-  const hs = Array.from({ length: states }, () => input({ shape: [units] }));
-  return model({ inputs: [x, ...hs], outputs: make().apply([x, ...hs]) });
-};
 
 const CASES: readonly { name: string; make: () => LayersModel }[] = [
   { name: 'simpleRNN 6 tanh, 7 steps x 4', make: chain([7, 4], layers.simpleRNN({ units: 6 })) },
@@ -47,17 +32,6 @@ const CASES: readonly { name: string; make: () => LayersModel }[] = [
   { name: 'gru with an initial state, returnSequences', make: withStates([3, 2], 1, () => layers.gru({ units: 5, returnSequences: true })) },
   { name: 'gru resetAfter with an initial state', make: withStates([3, 2], 1, () => layers.gru({ units: 5, resetAfter: true })) },
   { name: 'simpleRNN with an initial state', make: withStates([4, 3], 1, () => layers.simpleRNN({ units: 5 })) },
-  { name: 'bidirectional lstm, concat, returnSequences, 5 steps x 3', make: chain([5, 3], layers.bidirectional({ layer: layers.lstm({ units: 4, returnSequences: true }) })) },
-  { name: 'bidirectional gru, sum, 4 steps x 2', make: chain([4, 2], layers.bidirectional({ layer: layers.gru({ units: 3 }), mergeMode: 'sum' })) },
-  { name: 'bidirectional simpleRNN goBackwards, mul, returnSequences, 3 steps x 4', make: chain([3, 4], layers.bidirectional({ layer: layers.simpleRNN({ units: 5, goBackwards: true, returnSequences: true }), mergeMode: 'mul' })) },
-  { name: 'bidirectional lstm, ave, then dense, 6 steps x 2', make: chain([6, 2], layers.bidirectional({ layer: layers.lstm({ units: 3, recurrentActivation: 'sigmoid' }), mergeMode: 'ave' }), layers.dense({ units: 2 })) },
-  { name: 'bidirectional lstm with initial states (forward h, c, backward h, c)', make: withStates([4, 3], 4, () => layers.bidirectional({ layer: layers.lstm({ units: 5, returnSequences: true }) })) },
-  { name: 'layerNormalization over features, 5 steps x 6', make: chain([5, 6], layers.layerNormalization()) },
-  { name: 'layerNormalization epsilon 0.1, no center, after dense, 8', make: chain([8], layers.dense({ units: 7 }), layers.layerNormalization({ epsilon: 0.1, center: false })) },
-  { name: 'lstm returnSequences -> layerNormalization (no scale) -> gru', make: chain([4, 3], layers.lstm({ units: 6, returnSequences: true }), layers.layerNormalization({ scale: false }), layers.gru({ units: 2 })) },
-  { name: 'timeDistributed(dense relu) over lstm outputs, 5 steps x 3', make: chain([5, 3], layers.lstm({ units: 4, returnSequences: true }), layers.timeDistributed({ layer: layers.dense({ units: 3, activation: 'relu' }) })) },
-  { name: 'timeDistributed(dense softmax) on [steps, h, features]', make: chain([3, 2, 4], layers.timeDistributed({ layer: layers.dense({ units: 5, activation: 'softmax' }) })) },
-  { name: 'repeatVector 4 -> gru returnSequences (an encoder-decoder)', make: chain([6, 2], layers.lstm({ units: 3 }), layers.repeatVector({ n: 4 }), layers.gru({ units: 2, returnSequences: true })) },
 ];
 
 describe('recurrent layers vs tfjs', () => {
