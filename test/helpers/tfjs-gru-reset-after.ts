@@ -24,6 +24,9 @@ export interface GruResetAfterArgs {
   useBias: boolean;
   returnSequences: boolean;
   goBackwards: boolean;
+  /** Only act while training; the twin predicts. */
+  dropout?: number;
+  recurrentDropout?: number;
   name: string;
 }
 

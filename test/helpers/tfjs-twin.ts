@@ -224,7 +224,7 @@ function singleTfLayer(layer: Layer): tf.layers.Layer {
 /** tfjs-layers' SimpleRNN, GRU (reset before the matmul: its only form) and LSTM with nnc's arguments. */
 function recurrentTwin(layer: SimpleRNN | GRU | LSTM, prefix = 0): tf.layers.Layer {
   // A Bidirectional's forward copy is named `<wrapper>/forward_<layer>`; tfjs names its copies itself.
-  const args = { units: layer.units, activation: layer.activation as never, useBias: layer.useBias, returnSequences: layer.returnSequences, goBackwards: layer.goBackwards, name: layer.name.slice(prefix) };
+  const args = { units: layer.units, activation: layer.activation as never, useBias: layer.useBias, returnSequences: layer.returnSequences, goBackwards: layer.goBackwards, dropout: layer.dropout, recurrentDropout: layer.recurrentDropout, name: layer.name.slice(prefix) };
   if (layer instanceof SimpleRNN) return tf.layers.simpleRNN(args);
   const gated = { ...args, recurrentActivation: layer.recurrentActivation as never };
   if (layer instanceof LSTM) return tf.layers.lstm({ ...gated, unitForgetBias: layer.unitForgetBias });

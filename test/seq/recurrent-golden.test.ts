@@ -31,6 +31,7 @@ const CASES: readonly { name: string; make: () => LayersModel }[] = [
   { name: 'lstm with initial states [h, c] as inputs', make: withStates([4, 3], 2, () => layers.lstm({ units: 5 })) },
   { name: 'gru with an initial state, returnSequences', make: withStates([3, 2], 1, () => layers.gru({ units: 5, returnSequences: true })) },
   { name: 'gru resetAfter with an initial state', make: withStates([3, 2], 1, () => layers.gru({ units: 5, resetAfter: true })) },
+  { name: 'lstm and gru with dropout and recurrentDropout: the identity at inference', make: chain([4, 3], layers.lstm({ units: 4, dropout: 0.3, recurrentDropout: 0.2, returnSequences: true }), layers.gru({ units: 3, resetAfter: true, dropout: 0.1, recurrentDropout: 0.4 })) },
   { name: 'simpleRNN with an initial state', make: withStates([4, 3], 1, () => layers.simpleRNN({ units: 5 })) },
 ];
 

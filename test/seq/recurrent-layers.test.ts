@@ -155,11 +155,17 @@ describe('recurrent layers: tfjs Layers JSON', () => {
     const got = interpret(imported, { [imported.inputs[0]!.name!]: Object.values(tensors)[0]! })[imported.outputs[0]!.name]!.data;
     expect(maxAbsDiff(got, want)).toBe(0);
     // What nnc does not compute is refused by key, all at once.
-    Object.assign(gruConfig, { time_major: true, dropout: 0.2, return_state: true, stateful: true });
+    // Dropout only acts while training: the same function at inference.
+    Object.assign(gruConfig, { dropout: 0.2, recurrent_dropout: 0.3 });
+    write();
+    const dropping = loadTfjsLayersModel(join(dir, 'model.json'));
+    expect(dropping.layers.at(-1)).toMatchObject({ dropout: 0.2, recurrentDropout: 0.3 });
+    expect(maxAbsDiff(interpret(dropping.toGraph(), { [imported.inputs[0]!.name!]: Object.values(tensors)[0]! })[imported.outputs[0]!.name]!.data, want)).toBe(0);
+    Object.assign(gruConfig, { time_major: true, return_state: true, stateful: true });
     write();
     const e = catchNnc(() => loadTfjsLayersModel(join(dir, 'model.json')));
     expect(e.code).toBe('NNC6001');
-    for (const key of ['time_major', 'dropout', 'return_state', 'stateful']) expect(e.message).toContain(key);
+    for (const key of ['time_major', 'return_state', 'stateful']) expect(e.message).toContain(key);
   });
 
   it('exports to tfjs, which loads and predicts as nnc; refuses GRU resetAfter, which tfjs lacks', async () => {
@@ -194,8 +200,9 @@ describe('recurrent layers: refusals', () => {
     const cases: [() => unknown, string, RegExp][] = [
       [() => layers.lstm({ units: 0 }), 'NNC1006', /units/],
       [() => layers.lstm({ units: 2, returnState: true }), 'NNC1006', /returnState/],
-      [() => layers.gru({ units: 2, dropout: 0.5 }), 'NNC1006', /dropout/],
-      [() => layers.simpleRNN({ units: 2, recurrentDropout: 0.1 }), 'NNC1006', /recurrentDropout/],
+      [() => layers.gru({ units: 2, dropout: 1 }), 'NNC1006', /dropout must be in/],
+      [() => layers.simpleRNN({ units: 2, recurrentDropout: -0.1 }), 'NNC1006', /recurrentDropout must be in/],
+      [() => layers.lstm({ units: 2, dropout: 0.2, implementation: 1 }), 'NNC1006', /one mask per gate/],
       [() => layers.simpleRNN({ units: 2, stateful: true }), 'NNC1006', /stateful/],
       [() => layers.lstm({ units: 2, implementation: 3 }), 'NNC1006', /implementation/],
       [() => layers.lstm({ units: 2, recurrentActivation: 'nope' }), 'NNC1005', /nope/],

@@ -175,9 +175,8 @@ const depthwiseArgs = (c: AttrValues<typeof DEPTHWISE_LAYER>, name: string) => (
 /**
  * SimpleRNN, GRU and LSTM as Keras 2.x, Keras 3 and tfjs-layers write them. nnc unrolls every
  * sequence (`unroll` changes nothing computed); `implementation` 1 / 2 is an order of operations;
- * masks are not supported, so `zero_output_for_mask` never applies. Dropout is refused above 0
- * (Keras' one mask per sequence is not implemented), as are states kept across calls, returned
- * states and time-major inputs.
+ * masks are not supported, so `zero_output_for_mask` never applies. States kept across calls,
+ * returned states and time-major inputs are refused.
  */
 const RECURRENT_LAYER = {
   ...BASE,
@@ -190,8 +189,8 @@ const RECURRENT_LAYER = {
   stateful: only(false),
   time_major: only(false),
   unroll: ignored,
-  dropout: only(0),
-  recurrent_dropout: only(0),
+  dropout: number(0),
+  recurrent_dropout: number(0),
   zero_output_for_mask: ignored,
   // Keras 3: the dropout seed, and whether to run on cuDNN (the same function).
   seed: ignored,
@@ -211,6 +210,7 @@ const RECURRENT_LAYER = {
 // tfjs-layers' default gate activation (Keras 2.3+ writes sigmoid explicitly).
 const GATED_LAYER = { ...RECURRENT_LAYER, recurrent_activation: anyValue('hard_sigmoid'), implementation: only(2, 1, null) } as const;
 
+
 const recurrentArgs = (c: AttrValues<typeof RECURRENT_LAYER>, name: string) => ({
   name,
   units: Number(c.units),
@@ -218,11 +218,14 @@ const recurrentArgs = (c: AttrValues<typeof RECURRENT_LAYER>, name: string) => (
   useBias: c.use_bias,
   returnSequences: c.return_sequences,
   goBackwards: c.go_backwards,
+  dropout: c.dropout,
+  recurrentDropout: c.recurrent_dropout,
   ...shapeArgs(c),
 });
 
 const gatedArgs = (c: AttrValues<typeof GATED_LAYER>, name: string) => ({
   ...recurrentArgs(c, name),
+  ...(c.implementation === null ? {} : { implementation: c.implementation }),
   recurrentActivation: String(c.recurrent_activation ?? 'linear'),
 });
 

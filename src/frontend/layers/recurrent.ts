@@ -29,6 +29,8 @@ export type States = readonly (Node | null)[];
 export interface CellWeights {
   readonly recurrent: Node;
   readonly bias: Node | undefined;
+  /** recurrentDropout's mask of the state ([batch, units]), one per sequence; undefined without it. */
+  readonly stateMask: Node | undefined;
 }
 
 /**
@@ -49,6 +51,8 @@ export abstract class RecurrentLayer extends Layer {
   protected readonly kernelInitializer: InitializerName;
   protected readonly recurrentInitializer: InitializerName;
   protected readonly biasInitializer: InitializerName;
+  readonly dropout: number;
+  readonly recurrentDropout: number;
   /** Gate blocks in the kernels (1 for SimpleRNN, 3 for GRU, 4 for LSTM). */
   protected abstract readonly gates: number;
   /** States carried between steps (h; h and c for LSTM). */
@@ -74,9 +78,9 @@ export abstract class RecurrentLayer extends Layer {
     for (const key of ['dropout', 'recurrentDropout'] as const) {
       const rate = args[key] ?? 0;
       if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) this.fail('NNC1006', `${key} must be in [0, 1), got ${rate}`);
-      // Keras draws one mask per sequence and applies it at every step; nnc's dropout masks each element.
-      if (rate > 0) this.fail('NNC1006', `${key} ${rate} is not supported yet (Keras' per-sequence masks)`, `Set ${key}: 0, or put a dropout layer before the recurrent layer.`);
     }
+    this.dropout = args.dropout ?? 0;
+    this.recurrentDropout = args.recurrentDropout ?? 0;
   }
 
   computeOutputShape(shapes: readonly Shape[]): Shape {
@@ -139,20 +143,40 @@ export abstract class RecurrentLayer extends Layer {
     const [kernel, recurrent, bias] = weights;
     const steps = x!.type.shape[1] as number;
     const width = this.gates * this.units;
-    let projected = b.op('matmul', [x!, kernel!]);
+    // dropout: one mask of the features per sequence ([batch, 1, features]), every step's input times it.
+    const dropped = this.dropout > 0 ? b.op('mul', [x!, this.sequenceMask(b, steps === 1 ? x! : b.op('slice', [x!], { axis: 1, begin: 0, size: 1 }), this.dropout)]) : x!;
+    let projected = b.op('matmul', [dropped, kernel!]);
     if (bias) projected = b.op('add', [projected, this.inputBias(b, bias)]);
     const perStep = steps === 1 ? [projected] : b.multi('split', [projected], { axis: 1, sizes: new Array<number>(steps).fill(1) });
     const order = perStep.map((_, t) => (this.goBackwards ? steps - 1 - t : t));
     let states: States = initial.length > 0 ? initial : new Array<null>(this.stateCount).fill(null);
+    const rows = perStep.map((p) => b.op('reshape', [p], { shape: [width] }));
+    // recurrentDropout: one mask of the state per sequence ([batch, units]), shaped from a step's row.
+    const stateMask = this.recurrentDropout > 0 ? this.sequenceMask(b, b.op('slice', [rows[0]!], { axis: 1, begin: 0, size: this.units }), this.recurrentDropout) : undefined;
     const outputs: Node[] = [];
     for (const t of order) {
-      states = this.step(b, b.op('reshape', [perStep[t]!], { shape: [width] }), states, { recurrent: recurrent!, bias });
+      states = this.step(b, rows[t]!, states, { recurrent: recurrent!, bias, stateMask });
       outputs.push(states[0]!);
     }
     if (!this.returnSequences) return outputs[outputs.length - 1]!;
     if (reversed) outputs.reverse();
-    const rows = outputs.map((h) => b.op('reshape', [h], { shape: [1, this.units] }));
-    return rows.length === 1 ? rows[0]! : b.op('concat', rows, { axis: 1 });
+    const sequence = outputs.map((h) => b.op('reshape', [h], { shape: [1, this.units] }));
+    return sequence.length === 1 ? sequence[0]! : b.op('concat', sequence, { axis: 1 });
+  }
+
+  /**
+   * Keras' dropout of a recurrent layer: ONE mask per sequence, applied at every step (tfjs-layers
+   * and Keras' implementation 2 use it for every gate). It is `dropout` of ones shaped like `like`
+   * (an elementwise op whose expression ignores its operand, so it is exactly 1): the identity at
+   * inference, a seeded mask scaled by 1/(1 − rate) in a training step.
+   */
+  private sequenceMask(b: GraphBuilder, like: Node, rate: number): Node {
+    return b.op('dropout', [b.op('elementwise', [like], { expr: '1' })], { rate });
+  }
+
+  /** The state as the recurrent products read it: times recurrentDropout's mask, if any. */
+  protected recurrentState(b: GraphBuilder, h: Node, w: CellWeights): Node {
+    return w.stateMask ? b.op('mul', [h, w.stateMask]) : h;
   }
 
   /** `activation(v)`, the layer's activation unless another is given. */
@@ -160,9 +184,9 @@ export abstract class RecurrentLayer extends Layer {
     return lowerActivation(b, v, act);
   }
 
-  /** `v + h · R` (just `v` for a zero state). */
-  protected plusRecurrent(b: GraphBuilder, v: Node, h: Node | null, r: Node): Node {
-    return h ? b.op('add', [v, b.op('matmul', [h, r])]) : v;
+  /** `v + h · R` (just `v` for a zero state), h masked by recurrentDropout. */
+  protected plusRecurrent(b: GraphBuilder, v: Node, h: Node | null, w: CellWeights): Node {
+    return h ? b.op('add', [v, b.op('matmul', [this.recurrentState(b, h, w), w.recurrent])]) : v;
   }
 
   /** Cuts `v` into `n` blocks of `units` along its last axis. */
@@ -191,8 +215,8 @@ export abstract class RecurrentLayer extends Layer {
       kernel_constraint: null,
       recurrent_constraint: null,
       bias_constraint: null,
-      dropout: 0,
-      recurrent_dropout: 0,
+      dropout: this.dropout,
+      recurrent_dropout: this.recurrentDropout,
     };
   }
 }
@@ -210,8 +234,8 @@ export class SimpleRNN extends RecurrentLayer {
   protected readonly gates = 1;
   readonly stateCount = 1;
 
-  protected step(b: GraphBuilder, x: Node, [h]: States, { recurrent }: CellWeights): Node[] {
-    return [this.act(b, this.plusRecurrent(b, x, h!, recurrent))];
+  protected step(b: GraphBuilder, x: Node, [h]: States, w: CellWeights): Node[] {
+    return [this.act(b, this.plusRecurrent(b, x, h!, w))];
   }
 
   getConfig(): Record<string, unknown> {
@@ -229,6 +253,8 @@ abstract class GatedLayer extends RecurrentLayer {
     this.recurrentActivation = checkActivation(args.recurrentActivation ?? 'hardSigmoid', this.name);
     if (args.implementation !== undefined && args.implementation !== 1 && args.implementation !== 2)
       this.fail('NNC1006', `implementation must be 1 or 2, got ${args.implementation}`);
+    if (args.implementation === 1 && (this.dropout > 0 || this.recurrentDropout > 0))
+      this.fail('NNC1006', "implementation 1 with dropout is not supported: Keras draws one mask per gate there", 'Use implementation 2 (one mask for every gate, as tfjs-layers).');
     this.implementation = args.implementation ?? 2;
   }
 
@@ -266,8 +292,8 @@ export class LSTM extends GatedLayer {
     if (this.unitForgetBias) bias.data.fill(1, this.units, 2 * this.units);
   }
 
-  protected step(b: GraphBuilder, x: Node, [h, c]: States, { recurrent }: CellWeights): Node[] {
-    const [zi, zf, zc, zo] = this.gatesOf(b, this.plusRecurrent(b, x, h!, recurrent), 4);
+  protected step(b: GraphBuilder, x: Node, [h, c]: States, w: CellWeights): Node[] {
+    const [zi, zf, zc, zo] = this.gatesOf(b, this.plusRecurrent(b, x, h!, w), 4);
     const i = this.gate(b, zi!);
     const candidate = b.op('mul', [i, this.act(b, zc!)]);
     const cell = c ? b.op('add', [b.op('mul', [this.gate(b, zf!), c]), candidate]) : candidate;
@@ -311,14 +337,17 @@ export class GRU extends GatedLayer {
     return this.resetAfter ? b.multi('split', [bias], { axis: 0, sizes: [1, 1] })[0]! : bias;
   }
 
-  protected step(b: GraphBuilder, x: Node, [h]: States, { recurrent, bias }: CellWeights): Node[] {
+  protected step(b: GraphBuilder, x: Node, [h]: States, w: CellWeights): Node[] {
+    const { recurrent, bias } = w;
+    // Keras: the recurrent products read the masked state, the update z ⊙ h the state itself.
+    const hr = h ? this.recurrentState(b, h, w) : null;
     const [xz, xr, xh] = this.gatesOf(b, x, 3);
     let z: Node;
     let candidate: Node;
     if (this.resetAfter) {
       // h · R + b_recurrent, all three blocks at once (just the bias for a zero state).
       const recurrentBias = bias ? b.multi('split', [bias], { axis: 0, sizes: [1, 1] })[1]! : undefined;
-      const product = h ? b.op('matmul', [h, recurrent]) : undefined;
+      const product = hr ? b.op('matmul', [hr, recurrent]) : undefined;
       const inner = product && recurrentBias ? b.op('add', [product, recurrentBias]) : (product ?? recurrentBias);
       if (inner) {
         const [rz, rr, rh] = this.gatesOf(b, inner, 3);
@@ -329,12 +358,12 @@ export class GRU extends GatedLayer {
         z = this.gate(b, xz!);
         candidate = this.act(b, xh!);
       }
-    } else if (h) {
+    } else if (hr) {
       const [rzr, rh] = b.multi('split', [recurrent], { axis: 1, sizes: [2 * this.units, this.units] });
-      const [rz, rr] = this.gatesOf(b, b.op('matmul', [h, rzr!]), 2);
+      const [rz, rr] = this.gatesOf(b, b.op('matmul', [hr, rzr!]), 2);
       z = this.gate(b, b.op('add', [xz!, rz!]));
       const r = this.gate(b, b.op('add', [xr!, rr!]));
-      candidate = this.act(b, b.op('add', [xh!, b.op('matmul', [b.op('mul', [r, h]), rh!])]));
+      candidate = this.act(b, b.op('add', [xh!, b.op('matmul', [b.op('mul', [r, hr]), rh!])]));
     } else {
       z = this.gate(b, xz!);
       candidate = this.act(b, xh!);
