@@ -5,14 +5,10 @@
  * bundle, at batch 1, 7 and 64 and at two sequence lengths. Tolerance: 1e-5 of the output's scale
  * (f32 sums in another order, compounded over the steps).
  */
-import { afterAll, describe, expect, it } from 'vitest';
 import { layers } from '../../src/frontend/layers/index.js';
 import type { LayersModel } from '../../src/frontend/model.js';
-import { expectBackendsMatchTfjs } from '../helpers/backends-vs-tfjs.js';
-import { removeTempDirs } from '../wasm/temp.js';
+import { describeTfjsGolden } from '../helpers/model-golden.js';
 import { chain, withStates } from './sequence-models.js';
-
-const TOLERANCE = 1e-5;
 
 const CASES: readonly { name: string; make: () => LayersModel }[] = [
   { name: 'simpleRNN 6 tanh, 7 steps x 4', make: chain([7, 4], layers.simpleRNN({ units: 6 })) },
@@ -35,12 +31,4 @@ const CASES: readonly { name: string; make: () => LayersModel }[] = [
   { name: 'simpleRNN with an initial state', make: withStates([4, 3], 1, () => layers.simpleRNN({ units: 5 })) },
 ];
 
-describe('recurrent layers vs tfjs', () => {
-  afterAll(removeTempDirs);
-
-  for (const c of CASES)
-    it(`${c.name}: interpreter, wasm (simd, scalar) and webgpu equal tfjs at batch 1, 7, 64`, async () => {
-      const worst = await expectBackendsMatchTfjs(c.make(), [1, 7, 64], TOLERANCE);
-      expect(worst).toBeLessThanOrEqual(TOLERANCE);
-    });
-});
+describeTfjsGolden('recurrent layers vs tfjs: $name', CASES);

@@ -4,14 +4,10 @@
  * interpreter, the wasm bundle (SIMD and scalar) and the WebGPU bundle, at batch 1, 7 and 64.
  * Tolerance: 1e-5 of the output's scale (f32 sums in another order, compounded over the steps).
  */
-import { afterAll, describe, expect, it } from 'vitest';
 import { layers } from '../../src/frontend/layers/index.js';
 import type { LayersModel } from '../../src/frontend/model.js';
-import { expectBackendsMatchTfjs } from '../helpers/backends-vs-tfjs.js';
-import { removeTempDirs } from '../wasm/temp.js';
+import { describeTfjsGolden } from '../helpers/model-golden.js';
 import { chain, withStates } from './sequence-models.js';
-
-const TOLERANCE = 1e-5;
 
 const CASES: readonly { name: string; make: () => LayersModel }[] = [
   { name: 'bidirectional lstm, concat, returnSequences, 5 steps x 3', make: chain([5, 3], layers.bidirectional({ layer: layers.lstm({ units: 4, returnSequences: true }) })) },
@@ -27,12 +23,4 @@ const CASES: readonly { name: string; make: () => LayersModel }[] = [
   { name: 'repeatVector 4 -> gru returnSequences (an encoder-decoder)', make: chain([6, 2], layers.lstm({ units: 3 }), layers.repeatVector({ n: 4 }), layers.gru({ units: 2, returnSequences: true })) },
 ];
 
-describe('sequence wrappers and normalization vs tfjs', () => {
-  afterAll(removeTempDirs);
-
-  for (const c of CASES)
-    it(`${c.name}: interpreter, wasm (simd, scalar) and webgpu equal tfjs at batch 1, 7, 64`, async () => {
-      const worst = await expectBackendsMatchTfjs(c.make(), [1, 7, 64], TOLERANCE);
-      expect(worst).toBeLessThanOrEqual(TOLERANCE);
-    });
-});
+describeTfjsGolden('sequence wrappers and normalization vs tfjs: $name', CASES);
