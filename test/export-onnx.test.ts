@@ -97,6 +97,38 @@ describe('ONNX export', () => {
     await expectSameAsInterpreter(graph);
   });
 
+  it('lowers the math ops of imported graphs to the ONNX ops of the same names (and a fused chain of them)', async () => {
+    const graph = parseGraph(
+      [
+        '%x = input : f32[?,6]',
+        '%s = weight : f32[6]',
+        '%0 = abs %x : f32[?,6]',
+        '%1 = sqrt %0 : f32[?,6]',
+        '%2 = log %1 : f32[?,6]',
+        '%3 = exp %x : f32[?,6]',
+        '%4 = reciprocal %3 : f32[?,6]',
+        '%5 = pow %0, %s : f32[?,6]',
+        '%6 = prelu %x, %s : f32[?,6]',
+        '%7 = celu %x {alpha=1.5} : f32[?,6]',
+        '%8 = softsign %x : f32[?,6]',
+        '%9 = hard_swish %x : f32[?,6]',
+        '%10 = elementwise %x {expr="mul(sign($0),add(floor(mul($0,3)),ceil(erf(neg($0)))))"} : f32[?,6]',
+        '%11 = gelu %x {approximate="tanh"} : f32[?,6]',
+        'output "a" = %2',
+        'output "b" = %4',
+        'output "c" = %5',
+        'output "d" = %6',
+        'output "e" = %7',
+        'output "f" = %8',
+        'output "g" = %9',
+        'output "h" = %10',
+        'output "i" = %11',
+      ].join('\n'),
+      { weights: seededWeights({ s: [6] }) },
+    );
+    await expectSameAsInterpreter(graph);
+  });
+
   for (const { name, make } of CONV_CASES)
     it(`conv2d ${name}: the NCHW Conv between Transposes equals the interpreter, before and after fusion`, async () => {
       const graph = make().toGraph();

@@ -18,7 +18,7 @@ import { toTfjsArtifacts } from '../../src/frontend/export-tfjs.js';
 import { loadModelFile } from '../../src/frontend/loader.js';
 import { wasmExecutor } from '../../src/train/wasm-executor.js';
 import { exampleValues, reshapeExamples } from '../../src/train/batches.js';
-import { takeExamples, type Split } from '../../src/train/data/dataset.js';
+import { takeExamples, type SingleSplit } from '../../src/train/data/dataset.js';
 import { loadFashionMnist } from '../../src/train/data/fashion-mnist.js';
 import { Trainer } from '../../src/train/trainer.js';
 
@@ -56,7 +56,7 @@ const cpuSeconds = (since: NodeJS.CpuUsage) => {
 const initial = () => loadModelFile(MODEL, { typeCheck: false }).model;
 const rowShape = initial().inputs[0]!.shape.slice(1) as number[];
 /** Fashion-MNIST's [28, 28] images in the model's input shape (a CNN's [28, 28, 1]), as Keras users reshape them. */
-const shaped = (split: Split): Split => ({ ...split, x: reshapeExamples(split.x, rowShape) });
+const shaped = (split: SingleSplit): SingleSplit => ({ ...split, x: reshapeExamples(split.x, rowShape) });
 const data = await loadFashionMnist({ log: (m) => console.log(m) });
 const train = shaped(values.examples ? takeExamples(data.train, Number(values.examples)) : data.train);
 const test = shaped(data.test);

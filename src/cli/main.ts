@@ -20,6 +20,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'fit a model as its `training` export says and save it as tfjs Layers JSON',
     load: async () => (await import('./commands/train.js')).trainCommand,
   },
+  { name: 'export', summary: 'write a model as an ONNX file (trained first when it asks)', load: async () => (await import('./commands/export.js')).exportCommand },
 ];
 
 function usage(commands: readonly CommandEntry[]): string {

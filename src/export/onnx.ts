@@ -86,27 +86,28 @@ const int = (v: number): OnnxAttr => ({ int: v });
 const ints = (v: readonly number[]): OnnxAttr => ({ ints: v });
 const float = (v: number): OnnxAttr => ({ float: v });
 
+/** nnc elementwise ops computed by the ONNX op of the given name, without attributes. */
+const PLAIN_ELEMENTWISE: Readonly<Record<string, string>> = {
+  add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div', relu: 'Relu', sigmoid: 'Sigmoid', tanh: 'Tanh', softplus: 'Softplus',
+  abs: 'Abs', neg: 'Neg', sign: 'Sign', exp: 'Exp', log: 'Log', sqrt: 'Sqrt', reciprocal: 'Reciprocal', erf: 'Erf',
+  floor: 'Floor', ceil: 'Ceil', pow: 'Pow', prelu: 'PRelu', softsign: 'Softsign',
+};
+
 /** ONNX ops that compute an nnc elementwise op directly, with its attributes. */
 const DIRECT_ELEMENTWISE: Readonly<Record<string, (a: Attrs) => [string, Record<string, OnnxAttr>]>> = {
-  add: () => ['Add', {}],
-  sub: () => ['Sub', {}],
-  mul: () => ['Mul', {}],
-  div: () => ['Div', {}],
-  relu: () => ['Relu', {}],
-  sigmoid: () => ['Sigmoid', {}],
-  tanh: () => ['Tanh', {}],
-  softplus: () => ['Softplus', {}],
+  ...Object.fromEntries(Object.entries(PLAIN_ELEMENTWISE).map(([op, onnxOp]) => [op, () => [onnxOp, {}]])),
   elu: (a) => ['Elu', { alpha: float(a.alpha as number) }],
   leaky_relu: (a) => ['LeakyRelu', { alpha: float(a.alpha as number) }],
   selu: (a) => ['Selu', { alpha: float(a.alpha as number), gamma: float(a.gamma as number) }],
   hard_sigmoid: (a) => ['HardSigmoid', { alpha: float(a.alpha as number), beta: float(a.beta as number) }],
-
+  celu: (a) => ['Celu', { alpha: float(a.alpha as number) }],
 };
 
 /** ONNX op for each scalar function of the expression language (select is special-cased). */
 const SCALAR_OPS: Readonly<Partial<Record<Exclude<ScalarFn, 'select'>, string>>> = {
   add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div', max: 'Max', min: 'Min',
   neg: 'Neg', abs: 'Abs', exp: 'Exp', log: 'Log', sqrt: 'Sqrt', tanh: 'Tanh', erf: 'Erf',
+  floor: 'Floor', ceil: 'Ceil', sign: 'Sign', pow: 'Pow',
 };
 
 /** Accumulates ONNX nodes and initializers, naming every nnc value once. */

@@ -6,7 +6,10 @@ import { InputLayer } from './layers/input-layer.js';
 import { Layer, SymbolicTensor, type LayerCall } from './layer.js';
 import { uniqueName } from './naming.js';
 import { formatSummary } from './summary.js';
+import { kerasLayerOrder } from './layer-order.js';
 import type { CompileConfig } from './training-config.js';
+import { tensor, type Tensor } from '../ir/tensor.js';
+import type { FitHistory, ModelData, ModelFitArgs, ModelSession } from '../train/model-session.js';
 
 export interface ModelArgs {
   inputs: SymbolicTensor | readonly SymbolicTensor[];
@@ -26,6 +29,17 @@ export class LayersModel {
   /** Layer calls in topological order (model inputs excluded). */
   protected orderedCalls: LayerCall[] = [];
   trainingConfig: CompileConfig | undefined;
+  /** Set by a callback during `fit` to end it after the current epoch (Keras' `stop_training`). */
+  stopTraining = false;
+  /**
+   * The optimizer of the compiled model once it trains (`fit`, `evaluate`): its `learningRate` can
+   * be read and set between epochs (reduceLROnPlateau does), as Keras' `model.optimizer`.
+   */
+  optimizer: { learningRate: number } | undefined;
+  /** Counts `setWeights` calls, so a running fit notices weights a callback replaced. */
+  weightsVersion = 0;
+  /** fit / evaluate / predict state (the trainer and its optimizer slots), made on first use. */
+  private session: ModelSession | undefined;
 
   constructor(args: ModelArgs | undefined, defaultPrefix = 'model') {
     this.name = args?.name ?? uniqueName(defaultPrefix);
@@ -54,14 +68,14 @@ export class LayersModel {
   }
 
   /**
-   * Distinct layers in the order of their first call; a Functional model lists its input layers
-   * first, a Sequential model has none (as Keras' `model.layers`).
+   * Distinct layers as Keras' `model.layers` lists them: a Sequential model in order (no input
+   * layer), a Functional model by depth from the outputs, its input layers included
+   * (`layer-order.ts`).
    */
   get layers(): Layer[] {
     this.ensureGraph();
-    const seen = new Set<Layer>(this.kind === 'functional' ? this.graphInputs.map((t) => t.layer) : []);
-    for (const c of this.orderedCalls) seen.add(c.layer);
-    return [...seen];
+    if (this.kind === 'functional') return kerasLayerOrder(this.graphInputs, this.graphOutputs);
+    return [...new Set(this.orderedCalls.map((c) => c.layer))];
   }
 
   countParams(): number {
@@ -71,6 +85,54 @@ export class LayersModel {
   /** Stores how the model is trained (optimizer, loss, metrics), as Keras' compile(). */
   compile(config: CompileConfig): void {
     this.trainingConfig = config;
+    this.session = undefined;
+    this.optimizer = undefined;
+  }
+
+  private async trainingSession(): Promise<ModelSession> {
+    // The training backend (binaryen, the step compiler) loads only when a script trains.
+    if (!this.session) this.session = new (await import('../train/model-session.js')).ModelSession(this);
+    return this.session;
+  }
+
+  /**
+   * Trains the weights on (x, y) as tfjs' `model.fit` does, on nnc's compiled training backend.
+   * x and y are one tensor each (nested number arrays, `{ shape, data }` or tfjs Tensors), or for
+   * several inputs / outputs a list in order or an object keyed by input / output name.
+   */
+  async fit(x: ModelData, y: ModelData, args: ModelFitArgs = {}): Promise<FitHistory> {
+    return (await this.trainingSession()).fit(x, y, args);
+  }
+
+  /** The loss and metrics over (x, y), as Keras' `evaluate`: a number when there are no metrics. */
+  async evaluate(x: ModelData, y: ModelData, args: { batchSize?: number } = {}): Promise<number | number[]> {
+    return (await this.trainingSession()).evaluate(x, y, args);
+  }
+
+  /** The model's outputs for x: one tensor `{ shape, data }`, or one per output. */
+  async predict(x: ModelData, args: { batchSize?: number } = {}): Promise<Tensor | Tensor[]> {
+    return (await this.trainingSession()).predict(x, args);
+  }
+
+  /** Copies of every weight, layer by layer in `layers` order, as Keras' `get_weights()`. */
+  getWeights(): Tensor[] {
+    return this.layers.flatMap((l) => l.weights.map((w) => tensor(w.shape, Float32Array.from(w.data))));
+  }
+
+  /** Replaces every weight, in `getWeights()` order; shapes must match. */
+  setWeights(weights: readonly { readonly shape: readonly number[]; readonly data: ArrayLike<number> }[]): void {
+    const targets = this.layers.flatMap((l) => l.weights);
+    if (weights.length !== targets.length)
+      throw new NncError('NNC5002', `setWeights: model '${this.name}' has ${targets.length} weights, got ${weights.length}`, { hint: 'Pass the list getWeights() returns, with new values.' });
+    targets.forEach((w, i) => {
+      const given = weights[i]!;
+      if (given.shape.length !== w.shape.length || given.shape.some((d, k) => d !== w.shape[k]) || given.data.length !== w.data.length)
+        throw new NncError('NNC5002', `setWeights: weight ${i} ('${w.name}') has shape [${w.shape.join(',')}], got [${given.shape.join(',')}] with ${given.data.length} values`, {
+          location: { layer: w.name.split('/')[0]! },
+        });
+    });
+    targets.forEach((w, i) => (w.data = Float32Array.from(weights[i]!.data)));
+    this.weightsVersion++;
   }
 
   /** The Keras summary table; printed with `print` (console.log by default) and returned. */

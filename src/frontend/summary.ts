@@ -4,16 +4,18 @@ import type { Layer, LayerCall } from './layer.js';
 import type { LayersModel } from './model.js';
 
 /**
- * Keras' model.summary() table, character for character as the Keras notebook prints it: a
- * 65-column table for chain-like models, a 98-column one with `Connected to` for graphs.
+ * Keras 2.13's model.summary() table (tf.keras 2.13–2.15, the versions that print totals with
+ * their memory size), character for character: a 65-column table for chain-like models, a
+ * 98-column one with `Connected to` for graphs, `=` rules under the header and above the totals,
+ * layers in `model.layers` order.
  */
 export function formatSummary(model: LayersModel): string {
   const chainLike = isChainLike(model);
   const lineLength = chainLike ? 65 : 98;
-  const positions = (chainLike ? [0.45, 0.85, 1] : [0.33, 0.55, 0.67, 1]).map((p) => Math.floor(lineLength * p));
+  const positions = (chainLike ? [0.45, 0.85, 1] : [0.3, 0.6, 0.7, 1]).map((p) => Math.floor(lineLength * p));
   const header = ['Layer (type)', 'Output Shape', 'Param #', ...(chainLike ? [] : ['Connected to'])];
-  const lines: string[] = [`Model: "${model.name}"`, '_'.repeat(lineLength), ...formatRow(header, positions)];
-  const layers = chainLike ? model.layers : layersByDepth(model);
+  const lines: string[] = [`Model: "${model.name}"`, '_'.repeat(lineLength), ...formatRow(header, positions), '='.repeat(lineLength)];
+  const layers = model.layers;
   const modelCalls = new Set<LayerCall>([...model.calls, ...model.inputs.map((t) => t.call)]);
   for (const layer of layers) {
     const fields = [`${layer.name} (${layer.className})`, outputShapeText(layer), String(layer.countParams())];
@@ -23,6 +25,7 @@ export function formatSummary(model: LayersModel): string {
   const trainable = model.layers.reduce((n, l) => n + l.weights.filter((w) => w.trainable).reduce((m, w) => m + w.data.length, 0), 0);
   const total = model.countParams();
   lines.push(
+    '='.repeat(lineLength),
     `Total params: ${total} (${readableBytes(total * 4)})`,
     `Trainable params: ${trainable} (${readableBytes(trainable * 4)})`,
     `Non-trainable params: ${total - trainable} (${readableBytes((total - trainable) * 4)})`,
@@ -43,20 +46,6 @@ function isChainLike(model: LayersModel): boolean {
   return true;
 }
 
-/** Keras orders a graph's layers by depth from the outputs (deepest first), ties by discovery. */
-function layersByDepth(model: LayersModel): Layer[] {
-  const depth = new Map<LayerCall, number>();
-  const calls = [...model.calls].reverse();
-  for (const t of model.outputs) depth.set(t.call, 0);
-  for (const call of calls) {
-    const d = depth.get(call) ?? 0;
-    for (const t of call.inputs) depth.set(t.call, Math.max(depth.get(t.call) ?? 0, d + 1));
-  }
-  const order = model.layers;
-  const layerDepth = (l: Layer) => Math.max(...l.calls.map((c) => depth.get(c) ?? -1));
-  return [...order].sort((a, b) => layerDepth(b) - layerDepth(a) || order.indexOf(a) - order.indexOf(b));
-}
-
 function outputShapeText(layer: Layer): string {
   if (layer instanceof InputLayer) return `[${formatKerasShape(layer.output.shape)}]`;
   const shapes: Shape[] = layer.calls.map((c) => c.output.shape);
@@ -73,7 +62,7 @@ function connectionsText(layer: Layer, modelCalls: ReadonlySet<LayerCall>): stri
 }
 
 /**
- * Keras' print_row: each field is cut to its column (two spaces between columns) and the rest
+ * Keras' print_row: each field is cut to its column (three spaces before the next) and the rest
  * wraps onto following lines, breaking early after `),` `},` `],` or `',` as Keras does.
  */
 function formatRow(fields: readonly string[], positions: readonly number[]): string[] {
@@ -84,8 +73,10 @@ function formatRow(fields: readonly string[], positions: readonly number[]): str
     for (let col = 0; col < left.length; col++) {
       const start = col > 0 ? positions[col - 1]! : 0;
       const end = positions[col]!;
-      const space = col !== positions.length - 1 ? 2 : 0;
-      let cutoff = end - start - space;
+      const last = col === positions.length - 1;
+      const space = last ? 0 : 2;
+      // Keras 2.13 also leaves one column free before the next one starts.
+      let cutoff = end - start - space - (last ? 0 : 1);
       let fit = left[col]!.slice(0, cutoff);
       const breaks = ['),', '},', '],', "',"].map((s) => (fit.indexOf(s) >= 0 ? fit.indexOf(s) + s.length : -1)).filter((i) => i >= 0);
       if (breaks.length > 0) {

@@ -52,12 +52,22 @@ function diff(e: ScalarExpr, index: number): ScalarExpr {
       return s.mul(s.sub(ONE, s.mul(e, e)), da());
     case 'erf':
       return s.mul(s.mul(s.lit(TWO_OVER_SQRT_PI), s.exp(s.neg(s.mul(a, a)))), da());
+    case 'pow':
+      // d a^b = b a^(b-1) da + a^b log(a) db (the second term only where b depends on the operand).
+      return s.add(s.mul(s.mul(b, s.pow(a, s.sub(b, ONE))), da()), s.mul(s.mul(e, s.log(a)), db()));
     case 'select':
       // The condition is piecewise constant: it contributes nothing.
       return s.select(a, diff(b, index), diff(c, index));
+    case 'where':
+      return s.where(a, diff(b, index), diff(c, index));
+    case 'floor':
+    case 'ceil':
+    case 'sign':
     case 'eq':
     case 'lt':
     case 'gt':
+    case 'le':
+    case 'ge':
     case 'to_i32':
     case 'to_bool':
       // Piecewise constant, or a value gradients do not flow through.
@@ -97,6 +107,9 @@ export function simplify(e: ScalarExpr): ScalarExpr {
       break;
     case 'neg':
       if (a.kind === 'call' && a.fn === 'neg') return a.args[0]!;
+      break;
+    case 'where':
+      if (b.kind === 'const' && c.kind === 'const' && b.value === c.value) return b;
       break;
     case 'select':
       if (a.kind === 'const') return a.value > 0 ? b : c;

@@ -9,10 +9,16 @@ import type { DType } from './types.js';
 export type ScalarFn =
   | 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min'
   | 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'erf'
+  /** Rounding down / up (f32); sign gives -1, 0 or 1 (f32 or i32; NaN stays NaN). */
+  | 'floor' | 'ceil' | 'sign'
+  /** pow(a, b) as C's pow on f32 (a negative base with a non-integer exponent is NaN). */
+  | 'pow'
   /** select(c, a, b) = c > 0 ? a : b */
   | 'select'
+  /** where(c, a, b) = c ? a : b for a bool c and a, b of any one dtype (ONNX Where). */
+  | 'where'
   /** Comparisons of two f32 or two i32 values: a bool (1 or 0). */
-  | 'eq' | 'lt' | 'gt'
+  | 'eq' | 'lt' | 'gt' | 'le' | 'ge'
   /**
    * Conversions with ONNX Cast semantics: to_i32 truncates toward zero (saturating; NaN -> 0),
    * to_bool is `x != 0`, bool -> number is 1 / 0.
@@ -41,10 +47,17 @@ export const log = (a: ScalarExpr) => call('log', a);
 export const sqrt = (a: ScalarExpr) => call('sqrt', a);
 export const tanh = (a: ScalarExpr) => call('tanh', a);
 export const erf = (a: ScalarExpr) => call('erf', a);
+export const floor = (a: ScalarExpr) => call('floor', a);
+export const ceil = (a: ScalarExpr) => call('ceil', a);
+export const sign = (a: ScalarExpr) => call('sign', a);
+export const pow = (a: ScalarExpr, b: ScalarExpr) => call('pow', a, b);
 export const select = (c: ScalarExpr, a: ScalarExpr, b: ScalarExpr) => call('select', c, a, b);
+export const where = (c: ScalarExpr, a: ScalarExpr, b: ScalarExpr) => call('where', c, a, b);
 export const eq = (a: ScalarExpr, b: ScalarExpr) => call('eq', a, b);
 export const lt = (a: ScalarExpr, b: ScalarExpr) => call('lt', a, b);
 export const gt = (a: ScalarExpr, b: ScalarExpr) => call('gt', a, b);
+export const le = (a: ScalarExpr, b: ScalarExpr) => call('le', a, b);
+export const ge = (a: ScalarExpr, b: ScalarExpr) => call('ge', a, b);
 export const castTo = (to: DType, a: ScalarExpr) => call(`to_${to}`, a);
 
 /**
@@ -75,14 +88,26 @@ const SCALAR_IMPL: Record<ScalarFn, (...a: number[]) => number> = {
   sqrt: (a) => Math.sqrt(a!),
   tanh: (a) => Math.tanh(a!),
   erf: (a) => erfApprox(a!),
+  floor: (a) => Math.floor(a!),
+  ceil: (a) => Math.ceil(a!),
+  sign: (a) => Math.sign(a!),
+  pow: (a, b) => powC(a!, b!),
   select: (c, a, b) => (c! > 0 ? a! : b!),
+  where: (c, a, b) => (c ? a! : b!),
   eq: (a, b) => (a === b ? 1 : 0),
   lt: (a, b) => (a! < b! ? 1 : 0),
   gt: (a, b) => (a! > b! ? 1 : 0),
+  le: (a, b) => (a! <= b! ? 1 : 0),
+  ge: (a, b) => (a! >= b! ? 1 : 0),
   to_f32: (a) => Math.fround(a!),
   to_i32: (a) => truncToI32(a!),
   to_bool: (a) => (a !== 0 ? 1 : 0),
 };
+
+/** C's pow, which ONNX's Pow follows: pow(1, y) and pow(x, 0) are 1 even for NaN (JavaScript's are NaN). */
+export function powC(a: number, b: number): number {
+  return b === 0 || a === 1 ? 1 : Math.pow(a, b);
+}
 
 /** f32 -> i32 as every backend does it: toward zero, saturating at the i32 range, NaN -> 0. */
 export function truncToI32(x: number): number {
@@ -104,11 +129,15 @@ const I32_IMPL: Partial<Record<ScalarFn, (...a: number[]) => number>> = {
   min: (a, b) => Math.min(a!, b!),
   neg: (a) => -a! | 0,
   abs: (a) => Math.abs(a!) | 0,
+  sign: (a) => Math.sign(a!),
 };
 
 /** Functions that take numbers of one dtype and give that dtype, per dtype. */
-const ARITHMETIC = new Set<ScalarFn>(['add', 'sub', 'mul', 'div', 'max', 'min', 'neg', 'abs']);
-const COMPARISON = new Set<ScalarFn>(['eq', 'lt', 'gt']);
+const ARITHMETIC = new Set<ScalarFn>(['add', 'sub', 'mul', 'div', 'max', 'min', 'neg', 'abs', 'sign']);
+const COMPARISON = new Set<ScalarFn>(['eq', 'lt', 'gt', 'le', 'ge']);
+
+/** The arguments whose dtype is a call's operand dtype: where's condition is a bool apart from its branches. */
+const typedArgs = (fn: ScalarFn, args: readonly ScalarExpr[]) => (fn === 'where' ? args.slice(1) : args);
 
 /**
  * The dtype of an expression whose operand i has dtype argDtypes[i]; throws an Error naming the
@@ -125,6 +154,13 @@ function typeOf(e: ScalarExpr, argDtypes: readonly DType[]): DType | null {
   if (e.kind === 'const') return null;
   const ts = e.args.map((a) => typeOf(a, argDtypes));
   if (e.fn.startsWith('to_')) return e.fn.slice(3) as DType;
+  if (e.fn === 'where') {
+    if (ts[0] !== null && ts[0] !== 'bool') throw new Error(`where takes a bool condition, got ${ts[0]}`);
+    ts.shift();
+    const [a, b] = ts;
+    if (a && b && a !== b) throw new Error(`where of ${a} and ${b}: the branches must share one dtype`);
+    return a ?? b ?? null;
+  }
   const known = ts.filter((t): t is DType => t !== null);
   const t = known[0] ?? null;
   if (known.some((k) => k !== t)) throw new Error(`${e.fn} of ${known.join(' and ')}: operands must share one dtype`);
@@ -176,7 +212,7 @@ export function renderScalar<T>(e: ScalarExpr, r: ScalarRenderer<T>, argDtypes: 
     types ??= new Map();
     let t = types.get(x);
     if (t === undefined) {
-      t = resultDtype(x.fn, x.args.map(typeOfNode).find((d) => d !== null) ?? null);
+      t = resultDtype(x.fn, typedArgs(x.fn, x.args).map(typeOfNode).find((d) => d !== null) ?? null);
       types.set(x, t);
     }
     return t;
@@ -184,8 +220,8 @@ export function renderScalar<T>(e: ScalarExpr, r: ScalarRenderer<T>, argDtypes: 
   const go = (x: ScalarExpr, literal: DType): T => {
     if (x.kind === 'arg') return r.arg(x.index, argDtypes[x.index] ?? 'f32');
     if (x.kind === 'const') return r.constant(x.value, literal);
-    const operandDtype = x.args.map(typeOfNode).find((d) => d !== null) ?? 'f32';
-    const args = x.args.map((a) => go(a, operandDtype));
+    const operandDtype = typedArgs(x.fn, x.args).map(typeOfNode).find((d) => d !== null) ?? 'f32';
+    const args = x.args.map((a, i) => go(a, x.fn === 'where' && i === 0 ? 'bool' : operandDtype));
     return r.call(x.fn, args, { exprs: x.args, operandDtype, dtype: typeOfNode(x) ?? operandDtype });
   };
   return go(e, 'f32');

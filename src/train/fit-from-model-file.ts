@@ -8,8 +8,8 @@ import type { CliIO } from '../cli/command.js';
 import type { LoadedModelFile } from '../frontend/loader.js';
 import type { LayersModel } from '../frontend/model.js';
 import type { Graph } from '../ir/graph.js';
-import { reshapeExamples } from './batches.js';
-import { takeExamples, type Split } from './data/dataset.js';
+import { reshapeExamples, type Examples } from './batches.js';
+import { splitSize, takeExamples, type Split } from './data/dataset.js';
 import { loadFashionMnist } from './data/fashion-mnist.js';
 import { loadUserData } from './data/user-data.js';
 import { wasmExecutor } from './wasm-executor.js';
@@ -34,6 +34,8 @@ export interface FitRequest {
 
 export interface FitResult {
   readonly history: History;
+  /** Wall-clock seconds of each epoch. */
+  readonly epochSeconds: readonly number[];
   /** [loss, ...metrics] on the test split, when there is one. */
   readonly test?: readonly number[];
   readonly metricNames: readonly string[];
@@ -59,7 +61,7 @@ export async function fitIfRequested(loaded: LoadedModelFile, request: FitReques
     train = images(data.train);
     test = images(data.test);
   } else {
-    const data = loadUserData(plan.data!, loaded.file);
+    const data = loadUserData(plan.data!, loaded.file, { inputs: loaded.model.inputNames, outputs: loaded.model.outputNames });
     train = data.train;
     test = data.test;
   }
@@ -71,18 +73,31 @@ export async function fitIfRequested(loaded: LoadedModelFile, request: FitReques
   });
   const batchSize = request.batchSize ?? plan.batchSize ?? 32;
   const evalBatchSize = Math.max(batchSize, 256);
-  const examples = train.x.shape[0]!;
+  const examples = splitSize(train);
   const split = plan.validationSplit;
   const fitExamples = split === undefined ? examples : Math.floor(examples * (1 - split));
-  await trainer.prepare(fitExamples, batchSize, [...(test ? [test.x.shape[0]!] : [])], evalBatchSize);
+  await trainer.prepare(fitExamples, batchSize, [...(test ? [splitSize(test)] : [])], evalBatchSize);
   if (split !== undefined) await trainer.prepare(fitExamples, batchSize, [examples - fitExamples], batchSize);
   const fitStart = performance.now();
+  const progress = progressPrinter(request.sink);
+  const epochSeconds: number[] = [];
+  let epochStart = 0;
   const history = trainer.fit(train, {
     epochs: request.epochs ?? plan.epochs ?? 1,
     batchSize,
     ...(plan.shuffle !== undefined ? { shuffle: plan.shuffle } : {}),
     ...(plan.validationSplit !== undefined ? { validationSplit: plan.validationSplit } : {}),
-    callbacks: progressPrinter(request.sink),
+    callbacks: {
+      ...progress,
+      onEpochBegin(epoch, epochs) {
+        epochStart = performance.now();
+        progress.onEpochBegin?.(epoch, epochs);
+      },
+      onEpochEnd(epoch, logs) {
+        epochSeconds.push((performance.now() - epochStart) / 1000);
+        progress.onEpochEnd?.(epoch, logs);
+      },
+    },
   });
   const epochs = history.loss?.length ?? 0;
   log(`fit: ${epochs} epoch${epochs === 1 ? '' : 's'} in ${((performance.now() - fitStart) / 1000).toFixed(2)} s`);
@@ -93,7 +108,16 @@ export async function fitIfRequested(loaded: LoadedModelFile, request: FitReques
     const parts = [`test loss: ${testResult[0]!.toFixed(4)}`, ...trainer.metricNames.map((m, i) => `test ${m}: ${testResult![i + 1]!.toFixed(4)}`)];
     log(parts.join(' - '));
   }
-  return { history, ...(testResult ? { test: testResult } : {}), metricNames: trainer.metricNames, trainer };
+  return { history, epochSeconds, ...(testResult ? { test: testResult } : {}), metricNames: trainer.metricNames, trainer };
+}
+
+/**
+ * `history.json`, written beside the trained output: per-epoch logs as Keras' `History.history`,
+ * the seconds each epoch took, and the test split's loss and metrics when there is one.
+ */
+export function historyJson(result: FitResult): string {
+  const test = result.test && Object.fromEntries(['loss', ...result.metricNames].map((name, i) => [name, result.test![i]!]));
+  return `${JSON.stringify({ epoch: result.epochSeconds.map((_, i) => i), history: result.history, epochSeconds: result.epochSeconds, ...(test ? { test } : {}) }, null, 2)}\n`;
 }
 
 /**
@@ -104,7 +128,7 @@ function imagesFor(model: LayersModel): (split: Split) => Split {
   const inputs = model.inputs;
   const rowShape = inputs.length === 1 ? inputs[0]!.shape.slice(1) : [];
   const fits = rowShape.every((d) => d !== null) && rowShape.reduce<number>((a, d) => a * d!, 1) === 28 * 28;
-  return (split) => (fits ? { ...split, x: reshapeExamples(split.x, rowShape as number[]) } : split);
+  return (split) => (fits && !Array.isArray(split.x) ? { ...split, x: reshapeExamples(split.x as Examples, rowShape as number[]) } : split);
 }
 
 export function trainableWeights(model: LayersModel): Set<string> {
@@ -142,8 +166,8 @@ export async function fitForBuild(
   loaded: { readonly file: string; readonly graph: Graph; readonly model?: LayersModel; readonly exports: Readonly<Record<string, unknown>> },
   options: BuildTrainingOptions,
   io: CliIO,
-): Promise<Graph> {
-  if (!loaded.model) return loaded.graph;
+): Promise<{ readonly graph: Graph; readonly fit?: FitResult }> {
+  if (!loaded.model) return { graph: loaded.graph };
   const result = await fitIfRequested(
     { file: loaded.file, model: loaded.model, exports: loaded.exports },
     {
@@ -155,5 +179,5 @@ export async function fitForBuild(
       sink: cliProgressSink(io),
     },
   );
-  return result ? loaded.model.toGraph() : loaded.graph;
+  return result ? { graph: loaded.model.toGraph(), fit: result } : { graph: loaded.graph };
 }

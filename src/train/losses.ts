@@ -4,7 +4,7 @@
  * ε = 1e-7 before the log, exactly as tf.keras / tfjs do, so the gradient through a clipped
  * probability is zero there, too.
  */
-import type { CompileConfig } from '../frontend/training-config.js';
+import type { LossArg } from '../frontend/training-config.js';
 import type { GraphBuilder } from '../ir/builder.js';
 import type { Node } from '../ir/graph.js';
 import type { TensorType } from '../ir/types.js';
@@ -28,7 +28,7 @@ const LOSS_ALIASES: Record<string, LossName> = {
   mse: 'meanSquaredError',
 };
 
-export function resolveLoss(loss: CompileConfig['loss']): LossSpec {
+export function resolveLoss(loss: LossArg): LossSpec {
   const options: Record<string, unknown> = typeof loss === 'string' ? {} : loss;
   const name = resolveName('loss', typeof loss === 'string' ? loss : loss.name, LOSS_ALIASES);
   return { name, fromLogits: boolOption(options, 'fromLogits', false) };

@@ -15,6 +15,7 @@ import type { CompileConfig } from '../frontend/training-config.js';
 import type { GraphBuilder } from '../ir/builder.js';
 import type { Node } from '../ir/graph.js';
 import { boolOption, numberOption, resolveName } from './config-names.js';
+import { isSchedule, type LearningRateSchedule } from './schedules.js';
 
 export interface ParamUpdate {
   readonly weight: Node;
@@ -26,9 +27,15 @@ export interface Optimizer {
   readonly name: 'adam' | 'sgd' | 'rmsprop';
   /** Per-parameter state tensors (same shape as the parameter, zero-initialized). */
   readonly slots: readonly string[];
-  /** Scalar step inputs, in this order; their values for step t (1-based) come from `scalarsAt`. */
+  /**
+   * Scalar step inputs, in this order; their values for step t (1-based) at learning rate `lr`
+   * come from `scalarsAt`. The learning rate is always among them, so schedules and callbacks
+   * change it between steps without recompiling.
+   */
   readonly scalars: readonly string[];
-  scalarsAt(step: number): number[];
+  scalarsAt(step: number, lr: number): number[];
+  /** The learning rate as given: a number, or a schedule of the step count. */
+  readonly learningRate: number | LearningRateSchedule;
   /** Emits the update of one parameter. `scalars` are the step-input nodes, as named by `scalars`. */
   update(b: GraphBuilder, weight: Node, grad: Node, slots: readonly Node[], scalars: readonly Node[]): ParamUpdate;
   /** Hyper-parameters as resolved (for logs and the tfjs export). */
@@ -37,8 +44,17 @@ export interface Optimizer {
 
 const ew = (b: GraphBuilder, inputs: Node[], expr: string) => b.op('elementwise', inputs, { expr });
 
+/** `learningRate`: a number (camelCase or snake_case key) or a schedule. */
+function learningRateOption(options: Readonly<Record<string, unknown>>, fallback: number): number | LearningRateSchedule {
+  const given = options.learningRate ?? options.learning_rate;
+  return isSchedule(given) ? given : numberOption(options, 'learningRate', fallback);
+}
+
+/** The learning rate a schedule starts at (for logs and the tfjs export's config). */
+const initialRate = (lr: number | LearningRateSchedule) => (typeof lr === 'number' ? lr : lr.at(0));
+
 export function adam(options: Readonly<Record<string, unknown>> = {}): Optimizer {
-  const lr = numberOption(options, 'learningRate', 1e-3);
+  const lr = learningRateOption(options, 1e-3);
   const beta1 = numberOption(options, 'beta1', 0.9);
   const beta2 = numberOption(options, 'beta2', 0.999);
   const epsilon = numberOption(options, 'epsilon', 1e-7);
@@ -47,39 +63,41 @@ export function adam(options: Readonly<Record<string, unknown>> = {}): Optimizer
     slots: ['m', 'v'],
     // Bias corrections: lr/(1-β1^t) and 1/(1-β2^t).
     scalars: ['lr_m', 'scale_v'],
-    scalarsAt: (t) => [lr / (1 - Math.pow(beta1, t)), 1 / (1 - Math.pow(beta2, t))],
+    scalarsAt: (t, rate) => [rate / (1 - Math.pow(beta1, t)), 1 / (1 - Math.pow(beta2, t))],
+    learningRate: lr,
     update(b, w, g, [m, v], [lrM, scaleV]) {
       const m1 = ew(b, [m!, g], `add(mul($0,${beta1}),mul($1,${1 - beta1}))`);
       const v1 = ew(b, [v!, g], `add(mul($0,${beta2}),mul(mul($1,$1),${1 - beta2}))`);
       const w1 = ew(b, [w, m1, v1, lrM!, scaleV!], `sub($0,div(mul($3,$1),add(sqrt(mul($2,$4)),${epsilon})))`);
       return { weight: w1, slots: [m1, v1] };
     },
-    config: { learningRate: lr, beta1, beta2, epsilon },
+    config: { learningRate: initialRate(lr), beta1, beta2, epsilon },
   };
 }
 
 export function sgd(options: Readonly<Record<string, unknown>> = {}): Optimizer {
-  const lr = numberOption(options, 'learningRate', 0.01);
+  const lr = learningRateOption(options, 0.01);
   const momentum = numberOption(options, 'momentum', 0);
   const nesterov = boolOption(options, 'nesterov', false);
   return {
     name: 'sgd',
     slots: momentum === 0 ? [] : ['momentum'],
-    scalars: [],
-    scalarsAt: () => [],
-    update(b, w, g, [velocity]) {
-      if (momentum === 0) return { weight: ew(b, [w, g], `sub($0,mul($1,${lr}))`), slots: [] };
+    scalars: ['lr'],
+    scalarsAt: (_t, rate) => [rate],
+    learningRate: lr,
+    update(b, w, g, [velocity], [rate]) {
+      if (momentum === 0) return { weight: ew(b, [w, g, rate!], 'sub($0,mul($1,$2))'), slots: [] };
       // Keras: v = μ·v - lr·g; w += v (nesterov: w += μ·v - lr·g).
-      const v1 = ew(b, [velocity!, g], `sub(mul($0,${momentum}),mul($1,${lr}))`);
-      const w1 = nesterov ? ew(b, [w, v1, g], `add($0,sub(mul($1,${momentum}),mul($2,${lr})))`) : b.op('add', [w, v1]);
+      const v1 = ew(b, [velocity!, g, rate!], `sub(mul($0,${momentum}),mul($1,$2))`);
+      const w1 = nesterov ? ew(b, [w, v1, g, rate!], `add($0,sub(mul($1,${momentum}),mul($2,$3)))`) : b.op('add', [w, v1]);
       return { weight: w1, slots: [v1] };
     },
-    config: { learningRate: lr, momentum, nesterov },
+    config: { learningRate: initialRate(lr), momentum, nesterov },
   };
 }
 
 export function rmsprop(options: Readonly<Record<string, unknown>> = {}): Optimizer {
-  const lr = numberOption(options, 'learningRate', 1e-3);
+  const lr = learningRateOption(options, 1e-3);
   const rho = numberOption(options, 'rho', 0.9);
   const momentum = numberOption(options, 'momentum', 0);
   const epsilon = numberOption(options, 'epsilon', 1e-7);
@@ -87,16 +105,17 @@ export function rmsprop(options: Readonly<Record<string, unknown>> = {}): Optimi
   return {
     name: 'rmsprop',
     slots: momentum === 0 ? ['velocity'] : ['velocity', 'momentum'],
-    scalars: [],
-    scalarsAt: () => [],
-    update(b, w, g, [velocity, mom]) {
+    scalars: ['lr'],
+    scalarsAt: (_t, rate) => [rate],
+    learningRate: lr,
+    update(b, w, g, [velocity, mom], [rate]) {
       const v1 = ew(b, [velocity!, g], `add(mul($0,${rho}),mul(mul($1,$1),${1 - rho}))`);
-      const increment = ew(b, [g, v1], `div(mul($0,${lr}),sqrt(add($1,${epsilon})))`);
+      const increment = ew(b, [g, v1, rate!], `div(mul($0,$2),sqrt(add($1,${epsilon})))`);
       if (momentum === 0) return { weight: b.op('sub', [w, increment]), slots: [v1] };
       const m1 = ew(b, [mom!, increment], `add(mul($0,${momentum}),$1)`);
       return { weight: b.op('sub', [w, m1]), slots: [v1, m1] };
     },
-    config: { learningRate: lr, rho, momentum, epsilon },
+    config: { learningRate: initialRate(lr), rho, momentum, epsilon },
   };
 }
 

@@ -50,7 +50,7 @@ function checkOptionValues(plan: TrainingPlan): void {
     if (v !== undefined && !(Number.isSafeInteger(v) && v >= min && v <= max))
       bad(key, `an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`, v);
   };
-  integer('epochs', 1);
+  integer('epochs', 0);
   integer('batchSize', 1, MAX_BATCH_SIZE);
   integer('seed', 0);
   integer('trainExamples', 1);

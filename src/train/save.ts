@@ -34,14 +34,18 @@ export function replaceDirAtomic(dir: string, fill: (tmp: string) => void, optio
   rmSync(old, { recursive: true, force: true });
 }
 
-/** Saves `model` (with its current layer weights) as tfjs Layers JSON + weights.bin in `dir`. */
-export function saveTfjsModel(dir: string, model: LayersModel, options?: OutputOptions): void {
+/**
+ * Saves `model` (with its current layer weights) as tfjs Layers JSON + weights.bin in `dir`, with
+ * `extra` files (history.json) beside them.
+ */
+export function saveTfjsModel(dir: string, model: LayersModel, options?: OutputOptions, extra: readonly { readonly path: string; readonly contents: string }[] = []): void {
   const { modelJson, weightsBin } = toTfjsArtifacts(model);
   replaceDirAtomic(
     dir,
     (tmp) => {
       writeFileSync(join(tmp, WEIGHTS_FILE), weightsBin);
       writeFileSync(join(tmp, 'model.json'), JSON.stringify(modelJson));
+      for (const f of extra) writeFileSync(join(tmp, f.path), f.contents);
     },
     options,
   );

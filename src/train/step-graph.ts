@@ -5,7 +5,10 @@
  * outputs, so an executor runs a whole step per call with no per-op dispatch by the caller.
  *
  *   inputs:  <model inputs>, label:<output>, param:<w>, <slot>:<w>, state:<w>, opt:<scalar>, dropout_seed
- *   outputs: loss, metric:<name>, param:<w>, <slot>:<w>, state:<w>
+ *   outputs: loss, metric:<log name>, param:<w>, <slot>:<w>, state:<w>
+ *
+ * `loss` is the weighted sum of the outputs' losses; the `metric:` outputs are the other logged
+ * values in Keras' order (each output's own loss when there are several, then the metrics).
  *
  * Ops that compute differently while training (dropout, batch norm) declare a `training` form in
  * the registry; the step lowers them through it. The evaluation graph is the same forward pass in
@@ -19,18 +22,14 @@ import { opRegistry } from '../ir/ops/index.js';
 import type { TrainingContext } from '../ir/registry.js';
 import { tensorType, type TensorType } from '../ir/types.js';
 import { appendGradients } from './autodiff.js';
-import { labelType, lossNode, type LossSpec } from './losses.js';
-import { metricNode, type MetricSpec } from './metrics.js';
+import { logNames, type TrainingSpec } from './compile-spec.js';
+import { labelType, lossNode } from './losses.js';
+import { metricNode } from './metrics.js';
 import type { Optimizer } from './optimizers.js';
 
 export interface ParamInfo {
   readonly name: string;
   readonly shape: readonly number[];
-}
-
-export interface TrainingSpec {
-  readonly loss: LossSpec;
-  readonly metrics: readonly MetricSpec[];
 }
 
 export interface StepGraphs {
@@ -56,6 +55,7 @@ interface Lowered {
   b: GraphBuilder;
   params: Node[];
   loss: Node;
+  /** The logged values after the loss, in `logNames` order. */
   metrics: Node[];
   labels: Node[];
   /** New value of each state weight (train form only), by weight name. */
@@ -107,19 +107,21 @@ function lowerForward(model: Graph, trainable: ReadonlySet<string>, spec: Traini
     return lowered.value;
   });
   let loss: Node | undefined;
+  const outputLosses: Node[] = [];
   const metrics: Node[] = [];
   const labelNodes: Node[] = [];
-  for (const out of model.outputs) {
+  spec.outputs.forEach((o, i) => {
+    const out = model.outputs[i]!;
     const pred = map.get(out.node)!;
-    const labels = b.input(labelInput(out.name), labelType(spec.loss, pred.type));
+    const labels = b.input(labelInput(out.name), labelType(o.loss, pred.type));
     labelNodes.push(labels);
-    const l = lossNode(b, spec.loss, pred, labels);
-    // Keras sums the losses of several outputs.
-    loss = loss ? b.op('add', [loss, l]) : l;
-    if (model.outputs.length === 1) for (const m of spec.metrics) metrics.push(metricNode(b, m, spec.loss, pred, labels));
-  }
-  if (model.outputs.length > 1 && spec.metrics.length > 0)
-    throw new NncError('NNC5005', 'metrics on models with several outputs are not supported yet', { hint: 'Remove metrics from compile() for this model.' });
+    const l = lossNode(b, o.loss, pred, labels);
+    if (o.lossLog) outputLosses.push(l);
+    const weighted = o.weight === 1 ? l : b.op('elementwise', [l], { expr: `mul($0,${o.weight})` });
+    loss = loss ? b.op('add', [loss, weighted]) : weighted;
+    for (const m of o.metrics) metrics.push(metricNode(b, m, o.loss, pred, labels));
+  });
+  metrics.unshift(...outputLosses);
   return { b, params, loss: loss!, metrics, labels: labelNodes, stateUpdates, usesDropout: seed !== undefined };
 }
 
@@ -129,7 +131,7 @@ export function buildStepGraphs(model: Graph, trainable: ReadonlySet<string>, sp
   const grads = appendGradients(b, t.loss, t.params);
   const scalars = optimizer.scalars.map((s) => b.input(scalarInput(s), tensorType([])));
   b.output('loss', t.loss);
-  spec.metrics.forEach((m, i) => b.output(`metric:${m.name}`, t.metrics[i]!));
+  logNames(spec).forEach((name, i) => b.output(`metric:${name}`, t.metrics[i]!));
   t.params.forEach((p, i) => {
     const w = p.name!.slice('param:'.length);
     const slots = optimizer.slots.map((s) => b.input(slotInput(s, w), p.type));
@@ -146,7 +148,7 @@ export function buildStepGraphs(model: Graph, trainable: ReadonlySet<string>, sp
 
   const e = lowerForward(model, trainable, spec, false);
   e.b.output('loss', e.loss);
-  spec.metrics.forEach((m, i) => e.b.output(`metric:${m.name}`, e.metrics[i]!));
+  logNames(spec).forEach((name, i) => e.b.output(`metric:${name}`, e.metrics[i]!));
 
   return {
     train: eliminateDeadCode(b.build()),

@@ -8,20 +8,19 @@ import type { CompileConfig } from '../frontend/training-config.js';
 import { Graph } from '../ir/graph.js';
 import type { TensorMap } from '../ir/interpreter.js';
 import { tensor, type Tensor, concatFloat32 } from '../ir/tensor.js';
+import { tensorList, type Split } from './data/dataset.js';
 import { exampleCount, gatherRows, sliceExamples, sliceRows, type Examples } from './batches.js';
 import { interpreterExecutor, type Executor, type ExecutorFactory } from './executor.js';
-import { resolveLoss } from './losses.js';
-import { resolveMetrics } from './metrics.js';
+import { logNames, resolveTrainingSpec, type TrainingSpec } from './compile-spec.js';
 import { resolveOptimizer, type Optimizer } from './optimizers.js';
 import type { FitCallbacks, Logs } from './progress.js';
 import { buildStepGraphs, DROPOUT_SEED, paramInput, scalarInput, slotInput, stateInput, type StepGraphs } from './step-graph.js';
 
-export interface Data {
-  /** One tensor per model input, axis 0 = examples. */
-  readonly x: Examples | readonly Examples[];
-  /** One tensor per model output: class indices for sparse losses, targets otherwise. */
-  readonly y: Tensor | readonly Tensor[];
-}
+/**
+ * Training data: x one tensor per model input, y one per output (class indices for sparse
+ * losses, targets otherwise), axis 0 = examples.
+ */
+export type Data = Split;
 
 export interface FitOptions {
   epochs?: number;
@@ -36,6 +35,19 @@ export interface FitOptions {
 
 export type History = Record<string, number[]>;
 
+/** What happens during a fit, in order: each epoch begins, its batches end, it ends. */
+export type FitEvent =
+  | { readonly kind: 'epochBegin'; readonly epoch: number; readonly epochs: number }
+  | { readonly kind: 'batchEnd'; readonly step: number; readonly steps: number; readonly logs: Logs }
+  | { readonly kind: 'epochEnd'; readonly epoch: number; readonly logs: Logs };
+
+/** Calls the callback for `event`; returns what it returns (a promise, for asynchronous ones). */
+export function dispatch(callbacks: FitCallbacks | undefined, event: FitEvent): unknown {
+  if (event.kind === 'epochBegin') return callbacks?.onEpochBegin?.(event.epoch, event.epochs);
+  if (event.kind === 'batchEnd') return callbacks?.onBatchEnd?.(event.step, event.steps, event.logs);
+  return callbacks?.onEpochEnd?.(event.epoch, event.logs);
+}
+
 export interface TrainerOptions {
   /** Seeds shuffling and dropout masks (default 42). */
   seed?: number;
@@ -44,12 +56,12 @@ export interface TrainerOptions {
   trainable?: ReadonlySet<string>;
 }
 
-const list = <T extends Examples>(t: T | readonly T[]): readonly T[] => (Array.isArray(t) ? t : [t as T]);
 
 export class Trainer {
   readonly graphs: StepGraphs;
   readonly optimizer: Optimizer;
-  private readonly lossName: string;
+  readonly spec: TrainingSpec;
+  /** The logged values after `loss`: each output's loss when there are several, then the metrics. */
   readonly metricNames: readonly string[];
   private readonly params = new Map<string, Float32Array>();
   private readonly slots = new Map<string, Float32Array>();
@@ -66,17 +78,35 @@ export class Trainer {
   private stateInExecutor = false;
   /** Optimizer steps taken so far. */
   step = 0;
+  /** Set by a callback to end a fit after the current epoch (Keras' `model.stop_training`). */
+  stopTraining = false;
+  /** A learning rate set by a callback (reduceLROnPlateau); replaces the optimizer's own. */
+  private learningRateOverride: number | undefined;
+
+  /** The learning rate of the next update. */
+  get learningRate(): number {
+    return this.learningRateAt(this.step);
+  }
+
+  set learningRate(value: number) {
+    if (!(value > 0) || !Number.isFinite(value)) throw new NncError('NNC5005', `learning rate must be a positive number, got ${value}`);
+    this.learningRateOverride = value;
+  }
+
+  /** The learning rate after `updates` earlier updates: set, scheduled, or fixed. */
+  private learningRateAt(updates: number): number {
+    if (this.learningRateOverride !== undefined) return this.learningRateOverride;
+    const lr = this.optimizer.learningRate;
+    return typeof lr === 'number' ? lr : lr.at(updates);
+  }
 
   constructor(model: Graph, config: CompileConfig, options: TrainerOptions = {}) {
     this.model = model;
-    const loss = resolveLoss(config.loss);
-    this.lossName = loss.name;
-    const lastDim = model.outputs[0]!.node.type.shape.at(-1);
-    const metrics = resolveMetrics(config.metrics, loss, typeof lastDim === 'number' ? lastDim : 1);
-    this.metricNames = metrics.map((m) => m.name);
+    this.spec = resolveTrainingSpec(model, config);
+    this.metricNames = logNames(this.spec);
     this.optimizer = resolveOptimizer(config.optimizer);
     const trainable = options.trainable ?? new Set(model.weightNodes.map((w) => w.name!));
-    this.graphs = buildStepGraphs(model, trainable, { loss, metrics }, this.optimizer);
+    this.graphs = buildStepGraphs(model, trainable, this.spec, this.optimizer);
     for (const p of this.graphs.params) {
       this.params.set(p.name, Float32Array.from(model.weights.get(p.name)!));
       for (const s of this.optimizer.slots) this.slots.set(slotInput(s, p.name), new Float32Array(p.shape.reduce((a, d) => a * d, 1)));
@@ -135,13 +165,28 @@ export class Trainer {
     for (const n of evalExamples) for (const b of sizes(n, evalBatchSize)) await this.evalExec.prepare?.(b);
   }
 
+  /** Fits synchronously, calling `options.callbacks` as it goes; see `fitSteps`. */
   fit(data: Data, options: FitOptions = {}): History {
+    const run = this.fitSteps(data, options);
+    for (let event = run.next(); ; event = run.next()) {
+      if (event.done) return event.value;
+      dispatch(options.callbacks, event.value);
+    }
+  }
+
+  /**
+   * The fit loop as a generator of its events (epoch begins, batch ends, epoch ends), so a caller
+   * can run it synchronously (`fit`) or await asynchronous callbacks between steps (the model's
+   * `fit`). Setting `stopTraining` while handling an event ends the fit after the current epoch.
+   * Returns the history: per epoch, `loss`, the logged metrics and their `val_` forms.
+   */
+  *fitSteps(data: Data, options: Omit<FitOptions, 'callbacks'> = {}): Generator<FitEvent, History> {
     const epochs = options.epochs ?? 1;
     const batchSize = options.batchSize ?? 32;
-    if (!Number.isInteger(epochs) || epochs < 1) throw new NncError('NNC5005', `epochs must be a positive integer, got ${epochs}`);
+    if (!Number.isInteger(epochs) || epochs < 0) throw new NncError('NNC5005', `epochs must be an integer ≥ 0, got ${epochs}`);
     checkBatchSize(batchSize);
-    let xs = list(data.x);
-    let ys = list(data.y);
+    let xs = tensorList(data.x);
+    let ys = tensorList(data.y);
     this.checkData(xs, ys, 'fit');
     let validation = options.validationData;
     const n0 = exampleCount(xs, 'fit x');
@@ -158,8 +203,9 @@ export class Trainer {
     const order = Int32Array.from({ length: n }, (_, i) => i);
     const history: History = {};
     let lastFinite = NaN;
-    for (let epoch = 1; epoch <= epochs; epoch++) {
-      options.callbacks?.onEpochBegin?.(epoch, epochs);
+    this.stopTraining = false;
+    for (let epoch = 1; epoch <= epochs && !this.stopTraining; epoch++) {
+      yield { kind: 'epochBegin', epoch, epochs };
       if (options.shuffle ?? true) this.rng.shuffle(order);
       const sums = new Float64Array(1 + this.metricNames.length);
       let seen = 0;
@@ -172,7 +218,7 @@ export class Trainer {
         lastFinite = out[0]!;
         out.forEach((v, i) => (sums[i]! += v * (end - start)));
         seen += end - start;
-        options.callbacks?.onBatchEnd?.(s + 1, steps, this.logs(sums, seen));
+        yield { kind: 'batchEnd', step: s + 1, steps, logs: this.logs(sums, seen) };
       }
       const logs: Record<string, number> = { ...this.logs(sums, seen) };
       if (validation) {
@@ -181,7 +227,7 @@ export class Trainer {
         this.metricNames.forEach((m, i) => (logs[`val_${m}`] = vm[i]!));
       }
       for (const [k, v] of Object.entries(logs)) (history[k] ??= []).push(v);
-      options.callbacks?.onEpochEnd?.(epoch, logs);
+      yield { kind: 'epochEnd', epoch, logs };
     }
     return history;
   }
@@ -189,8 +235,8 @@ export class Trainer {
   /** [loss, ...metrics] over the whole data set (example-weighted means of batch values). */
   evaluate(data: Data, batchSize = 32): number[] {
     checkBatchSize(batchSize);
-    const xs = list(data.x);
-    const ys = list(data.y);
+    const xs = tensorList(data.x);
+    const ys = tensorList(data.y);
     this.checkData(xs, ys, 'evaluate');
     const n = exampleCount(xs, 'evaluate x');
     const sums = new Float64Array(1 + this.metricNames.length);
@@ -212,7 +258,7 @@ export class Trainer {
     const inputs: TensorMap = this.stateInExecutor ? {} : this.stateInputs();
     this.stateInExecutor = true;
     this.bindData(inputs, xs, ys);
-    this.optimizer.scalarsAt(this.step).forEach((v, i) => (inputs[scalarInput(this.optimizer.scalars[i]!)] = tensor([], [v])));
+    this.optimizer.scalarsAt(this.step, this.learningRateAt(this.step - 1)).forEach((v, i) => (inputs[scalarInput(this.optimizer.scalars[i]!)] = tensor([], [v])));
     if (this.graphs.usesDropout) inputs[DROPOUT_SEED] = tensor([], [this.rng.int(1 << 24)]);
     const out = this.stepExec.run(inputs);
     this.lastStep = out;
@@ -253,16 +299,17 @@ export class Trainer {
     const n = exampleCount(xs, `${what} x`);
     if (n !== exampleCount(ys, `${what} y`)) throw new NncError('NNC5002', `${what}: x and y have different numbers of examples`);
     if (n === 0) throw new NncError('NNC5002', `${what}: the data set has no examples`);
-    ys.forEach((y, i) => this.checkLabels(y, this.graphs.labelInputs[i]!.name.slice('label:'.length), what));
+    ys.forEach((y, i) => this.checkLabels(y, i, what));
   }
 
   /**
    * Labels the loss can use: class indices in [0, classes) for a sparse loss (a label of 7 with 3
    * classes, -1 or 1.5 would otherwise train silently on garbage), finite numbers otherwise.
    */
-  private checkLabels(y: Tensor, output: string, what: string): void {
-    const classes = this.model.outputs.find((o) => o.name === output)?.node.type.shape.at(-1);
-    const sparse = this.lossName === 'sparseCategoricalCrossentropy';
+  private checkLabels(y: Tensor, index: number, what: string): void {
+    const output = this.model.outputs[index]!.name;
+    const classes = this.model.outputs[index]!.node.type.shape.at(-1);
+    const sparse = this.spec.outputs[index]!.loss.name === 'sparseCategoricalCrossentropy';
     for (let i = 0; i < y.data.length; i++) {
       const v = y.data[i]!;
       const ok = sparse ? Number.isInteger(v) && v >= 0 && v < (classes as number) : Number.isFinite(v);
@@ -283,21 +330,38 @@ export class Trainer {
 
   /** Model outputs for `x`, batch by batch, on the current weights. */
   predict(x: Examples | readonly Examples[], batchSize = 32): Tensor[] {
-    checkBatchSize(batchSize);
-    const xs = list(x);
-    const n = exampleCount(xs, 'predict x');
-    if (n === 0) throw new NncError('NNC5002', 'predict x: the data set has no examples');
-    const forward = this.executorFactory(this.trainedGraph());
-    const parts: Tensor[][] = this.model.outputs.map(() => []);
-    for (let start = 0; start < n; start += batchSize) {
-      const end = Math.min(n, start + batchSize);
-      const inputs: TensorMap = {};
-      this.model.inputs.forEach((input, i) => (inputs[input.name!] = sliceRows(xs[i]!, start, end)));
-      const out = forward.run(inputs);
-      this.model.outputs.forEach((o, i) => parts[i]!.push(tensor(out[o.name]!.shape, out[o.name]!.data.slice())));
-    }
-    return parts.map((ts) => tensor([n, ...ts[0]!.shape.slice(1)], concatFloat32(ts.map((t) => t.data as Float32Array))));
+    const graph = this.trainedGraph();
+    return predictBatches(graph, this.executorFactory(graph), tensorList(x), batchSize);
   }
+
+  /**
+   * Replaces the weights (trainable and state) named in `weights`; the optimizer's slots stay.
+   * The next step feeds them to the executor.
+   */
+  setWeights(weights: ReadonlyMap<string, Float32Array>): void {
+    this.syncState();
+    for (const [name, target] of [...this.params, ...this.state]) {
+      const v = weights.get(name);
+      if (v) target.set(v);
+    }
+    this.stateInExecutor = false;
+  }
+}
+
+/** The outputs of `graph` (run by `forward`) for the examples `xs`, in batches of `batchSize`. */
+export function predictBatches(graph: Graph, forward: Executor, xs: readonly Examples[], batchSize: number): Tensor[] {
+  checkBatchSize(batchSize);
+  const n = exampleCount(xs, 'predict x');
+  if (n === 0) throw new NncError('NNC5002', 'predict x: the data set has no examples');
+  const parts: Tensor[][] = graph.outputs.map(() => []);
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize);
+    const inputs: TensorMap = {};
+    graph.inputs.forEach((input, i) => (inputs[input.name!] = sliceRows(xs[i]!, start, end)));
+    const out = forward.run(inputs);
+    graph.outputs.forEach((o, i) => parts[i]!.push(tensor(out[o.name]!.shape, out[o.name]!.data.slice())));
+  }
+  return parts.map((ts) => tensor([n, ...ts[0]!.shape.slice(1)], concatFloat32(ts.map((t) => t.data as Float32Array))));
 }
 
 /** fit, evaluate and predict step through the examples by batchSize: 0, negative or fractional sizes never finish. */

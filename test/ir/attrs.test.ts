@@ -29,7 +29,7 @@ describe('typed attributes', () => {
     expect(b.op('leaky_relu', [x], { alpha: 0.5 }).attrs).toEqual({ alpha: 0.5 });
     expect(b.op('pad', [x], { axis: 1, after: 2 }).attrs).toEqual({ axis: 1, before: 0, after: 2 });
     // raw (the parser's and the passes' path) completes them too.
-    expect(b.raw('argmax', [x], {}, tensorType([null])).attrs).toEqual({ axis: -1 });
+    expect(b.raw('argmax', [x], {}, tensorType([null])).attrs).toEqual({ axis: -1, keepdims: false, last: false });
   });
 
   it('the builder refuses unknown attributes, wrong kinds and missing required ones (NNC2007, with the layer)', () => {

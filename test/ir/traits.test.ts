@@ -59,7 +59,7 @@ describe('op traits', () => {
       if (def.traits.source) expect(def.arity, def.name).toBe(0);
       if (def.traits.commutative) expect([def.traits.elementwise, def.arity], def.name).toEqual([true, 2]);
     }
-    expect([...opRegistry.values()].filter((d) => d.traits.commutative).map((d) => d.name)).toEqual(['add', 'mul', 'equal']);
+    expect([...opRegistry.values()].filter((d) => d.traits.commutative).map((d) => d.name)).toEqual(['add', 'mul', 'equal', 'and', 'or', 'xor']);
     expect([...opRegistry.values()].filter((d) => d.traits.source).map((d) => [d.name, d.traits.source])).toEqual([
       ['input', 'input'],
       ['weight', 'constant'],

@@ -68,7 +68,7 @@ describe('BatchNormalization layer', () => {
     });
     const text = m.summary(null);
     expect(text).toMatch(/^ bn \(BatchNormalization\) +\(None, 4, 4, 4\) +16 +$/m);
-    expect(text).toMatch(/^ bn_out \(BatchNormalization\) +\(None, 3\) +9 +$/m);
+    expect(text).toMatch(/^ bn_out \(BatchNormalization +\(None, 3\) +9 +\n \) +$/m);
     // conv 3·3·2·4 + 4 = 76, bn 16, dense 64·3 + 3 = 195, bn_out 9: 296 in all, 8 + 6 moving statistics.
     expect(text).toContain('Total params: 296 (1.16 KB)');
     expect(text).toContain('Trainable params: 282 (1.10 KB)');

@@ -86,9 +86,9 @@ describe('1-D layers, Cropping2D and merges: the Layers API', () => {
     const sorted = (rows: [string, number][]) => rows.map((r) => JSON.stringify(r)).sort();
     expect(sorted(ours)).toEqual(sorted(theirs));
     const text = m.summary(null);
-    expect(text).toContain(' conv1d_1 (Conv1D)              (None, 10, 4)        40  ');
-    expect(text).toContain(' conv1d_2 (Conv1D)              (None, 8, 6)         48  ');
-    expect(text).toContain(' cropping2d_1 (Cropping2D)      (None, 5, 4, 6)      0  ');
+    expect(text).toContain(' conv1d_1 (Conv1D)           (None, 10, 4)                40  ');
+    expect(text).toContain(' conv1d_2 (Conv1D)           (None, 8, 6)                 48  ');
+    expect(text).toContain(' cropping2d_1 (Cropping2D)   (None, 5, 4, 6)              0  ');
     expect(text).toContain('Total params: 88 (352.00 Byte)');
   });
 

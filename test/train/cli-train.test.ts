@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { loadModelFile } from '../../src/frontend/loader.js';
 import { Random } from '../../src/frontend/random.js';
 import { tfjsReady } from '../helpers/tfjs-twin.js';
 import { loadArtifacts } from './helpers/load-artifacts.js';
@@ -63,7 +64,13 @@ describe('nnc train', () => {
     expect(bars).toHaveLength(3);
     for (const bar of bars) expect(bar).toMatch(/^6\/6 \[={30}\] - \d+m?s \d+(us|ms|s)\/step - loss: \d+\.\d{4} - accuracy: \d\.\d{4}$/);
     expect(lines).toContainEqual(expect.stringMatching(/^test loss: \d+\.\d{4} - test accuracy: \d\.\d{4}$/));
-    expect(lines.at(-1)).toBe(`saved ${join(outDir, 'model.json')} and ${join(outDir, 'weights.bin')}`);
+    expect(lines.at(-1)).toBe(`saved ${join(outDir, 'model.json')} and ${join(outDir, 'weights.bin')} (history: ${join(outDir, 'history.json')})`);
+    const history = JSON.parse(readFileSync(join(outDir, 'history.json'), 'utf8')) as { epoch: number[]; history: Record<string, number[]>; epochSeconds: number[]; test: Record<string, number> };
+    expect(history.epoch).toEqual([0, 1, 2]);
+    expect(Object.keys(history.history)).toEqual(['loss', 'accuracy']);
+    expect(history.history.loss!.map((l) => l.toFixed(4))).toEqual(bars.map((b) => /loss: (\d+\.\d{4})/.exec(b)![1]));
+    expect(history.epochSeconds).toHaveLength(3);
+    expect(Object.keys(history.test)).toEqual(['loss', 'accuracy']);
 
     // tfjs loads the saved model; it has trained (not initial) weights and predicts consistently.
     const json = JSON.parse(readFileSync(join(outDir, 'model.json'), 'utf8')) as Record<string, unknown>;
@@ -72,6 +79,20 @@ describe('nnc train', () => {
     expect(probs.length).toBe(3);
     expect(Math.abs(Array.from(probs).reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-5);
     expect(Array.from(loaded.getWeights()[1]!.dataSync()).some((b) => b !== 0)).toBe(true);
+  });
+
+  it('--epochs 0 saves the initialized model', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nnc-train-'));
+    const file = modelFile(dir, 'model.ts', { epochs: 30 });
+    const outDir = join(dir, 'saved');
+    const r = await run(['train', file, '-o', outDir, '--epochs', '0']);
+    expect(r.code).toBe(0);
+    expect(r.out).not.toMatch(/Epoch 1/);
+    const json = JSON.parse(readFileSync(join(outDir, 'model.json'), 'utf8')) as Record<string, unknown>;
+    const saved = await loadArtifacts(json, new Uint8Array(readFileSync(join(outDir, 'weights.bin'))));
+    const { model } = loadModelFile(file, { typeCheck: false, seed: 42 });
+    model.getWeights().forEach((w, i) => expect([...saved.getWeights()[i]!.dataSync()]).toEqual([...w.data]));
+    expect(JSON.parse(readFileSync(join(outDir, 'history.json'), 'utf8'))).toMatchObject({ epoch: [], history: {} });
   });
 
   it('a failed run leaves the previously saved model intact', async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadFashionMnist, type FashionMnistFiles } from '../../src/train/data/fashion-mnist.js';
 import { md5 } from '../../src/train/data/download.js';
 import { encodeIdx, parseIdx } from '../../src/train/data/idx.js';
+import { tensorList } from '../../src/train/data/dataset.js';
 import { loadUserData } from '../../src/train/data/user-data.js';
 import { exampleValues } from '../../src/train/batches.js';
 
@@ -175,20 +176,39 @@ describe('Fashion-MNIST loader', () => {
 });
 
 describe('user data', () => {
+  const ONE = { inputs: ['input_1'], outputs: ['dense_1'] };
+  const TWO = { inputs: ['image', 'meta'], outputs: ['label', 'score'] };
+
   it('takes nested arrays, { shape, data } and JSON files with train/test splits', () => {
-    const inline = loadUserData({ x: [[1, 2], [3, 4], [5, 6]], y: [0, 1, 1] }, '/somewhere/model.ts');
-    expect(inline.train.x.shape).toEqual([3, 2]);
-    expect([...exampleValues(inline.train.x).data]).toEqual([1, 2, 3, 4, 5, 6]);
+    const inline = loadUserData({ x: [[1, 2], [3, 4], [5, 6]], y: [0, 1, 1] }, '/somewhere/model.ts', ONE);
+    const [x] = tensorList(inline.train.x);
+    expect(x!.shape).toEqual([3, 2]);
+    expect([...exampleValues(x!).data]).toEqual([1, 2, 3, 4, 5, 6]);
     const dir = tmp();
     mkdirSync(join(dir, 'data'));
     writeFileSync(
       join(dir, 'data', 't.json'),
       JSON.stringify({ train: { x: { shape: [2, 2], data: [1, 2, 3, 4] }, y: [1, 0] }, test: { x: [[5, 6]], y: [1] } }),
     );
-    const file = loadUserData('./data/t.json', join(dir, 'model.ts'));
-    expect(file.train.x.shape).toEqual([2, 2]);
-    expect(file.test!.x.shape).toEqual([1, 2]);
-    expect(() => loadUserData({ x: [[1, 2], [3]], y: [0, 1] }, 'm.ts')).toThrow(/NNC5002.*not a rectangular array/);
-    expect(() => loadUserData('./missing.json', join(dir, 'model.ts'))).toThrow(/NNC5003/);
+    const file = loadUserData('./data/t.json', join(dir, 'model.ts'), ONE);
+    expect(tensorList(file.train.x)[0]!.shape).toEqual([2, 2]);
+    expect(tensorList(file.test!.x)[0]!.shape).toEqual([1, 2]);
+    expect(() => loadUserData({ x: [[1, 2], [3]], y: [0, 1] }, 'm.ts', ONE)).toThrow(/NNC5002.*not a rectangular array/);
+    expect(() => loadUserData('./missing.json', join(dir, 'model.ts'), ONE)).toThrow(/NNC5003/);
+  });
+
+  it('takes one tensor per input and output as a list in order or an object keyed by name', () => {
+    const image = [[1, 2], [3, 4]];
+    const meta = [[5], [6]];
+    const asList = loadUserData({ x: [image, meta], y: [[0, 1], [[0.5], [0.25]]] }, 'm.ts', TWO);
+    const asObject = loadUserData({ x: { meta, image }, y: { score: { shape: [2, 1], data: [0.5, 0.25] }, label: [0, 1] } }, 'm.ts', TWO);
+    for (const d of [asList, asObject]) {
+      expect(tensorList(d.train.x).map((t) => t.shape)).toEqual([[2, 2], [2, 1]]);
+      expect(tensorList(d.train.y).map((t) => [...t.data])).toEqual([[0, 1], [0.5, 0.25]]);
+    }
+    expect(tensorList(loadUserData({ x: { input_1: image }, y: [0, 1] }, 'm.ts', ONE).train.x)[0]!.shape).toEqual([2, 2]);
+    expect(() => loadUserData({ x: [image], y: [[0, 1], [0.5, 0.25]] }, 'm.ts', TWO)).toThrow(/NNC5002 .*data\.x lists 1 tensor\(s\) for 2/);
+    expect(() => loadUserData({ x: { image, metadata: meta }, y: [[0, 1], [0.5]] }, 'm.ts', TWO)).toThrow(/data\.x names 'metadata', which is not one of image, meta/);
+    expect(() => loadUserData({ x: { image }, y: [[0, 1], [0.5]] }, 'm.ts', TWO)).toThrow(/data\.x has no tensor for 'meta'/);
   });
 });

@@ -24,10 +24,10 @@ describe('training from a model file', () => {
     const loaded = loadModelFile(MODEL, { typeCheck: false });
     const io = { out: () => {}, err: () => {}, isTTY: false };
     const graph = loaded.model.toGraph();
-    expect(await fitForBuild({ ...loaded, graph }, { train: false }, io)).toBe(graph);
-    expect(await fitForBuild({ ...loaded, graph, exports: {} }, { train: true }, io)).toBe(graph);
+    expect((await fitForBuild({ ...loaded, graph }, { train: false }, io)).graph).toBe(graph);
+    expect((await fitForBuild({ ...loaded, graph, exports: {} }, { train: true }, io)).graph).toBe(graph);
     const { model: _m, ...graphOnly } = { ...loaded, graph };
-    expect(await fitForBuild(graphOnly, { train: true }, io)).toBe(graph);
+    expect((await fitForBuild(graphOnly, { train: true }, io)).graph).toBe(graph);
   });
 
   it('rejects malformed recipes', async () => {

@@ -165,6 +165,8 @@ const CASES: Case[] = [
   { op: 'reduce_max', attrs: { axes: [1, 2] }, shapes: [[2, 3, 4, 2]], distinct: true, tf: (x) => tf.max(x!, [1, 2]) },
   { op: 'reduce_max', attrs: { axes: [-1], keepdims: true }, shapes: [[3, 5]], distinct: true, tf: (x) => tf.max(x!, -1, true) },
   { op: 'reduce_mean', attrs: { axes: [] }, shapes: [[3, 4]], tf: (x) => tf.mean(x!) },
+  { op: 'reduce_prod', attrs: { axes: [1] }, shapes: [[3, 4]], tf: (x) => tf.prod(x!, 1) },
+  { op: 'reduce_prod', attrs: { axes: [0, 2], keepdims: true }, shapes: [[2, 3, 2]], tf: (x) => tf.prod(x!, [0, 2], true) },
   { op: 'reduce_mean', attrs: { axes: [-1], keepdims: true }, shapes: [[2, 3, 4]], tf: (x) => tf.mean(x!, -1, true) },
   {
     op: 'elementwise',
@@ -183,6 +185,26 @@ const CASES: Case[] = [
     tf: (a?: tf.Tensor, b?: tf.Tensor) => tf[op](a!, b!),
     tfjsGradientDiffers: "tfjs' Maximum / Minimum gradients do not sum a broadcast operand's gradient back to its shape (tf.grads throws)",
   })),
+  // Elementwise math and activations of imported graphs (ONNX).
+  { op: 'abs', shapes: [[3, 4]], tf: (x) => tf.abs(x!) },
+  { op: 'neg', shapes: [[3, 4]], tf: (x) => tf.neg(x!) },
+  { op: 'exp', shapes: [[3, 4]], tf: (x) => tf.exp(x!) },
+  { op: 'log', shapes: [[3, 4]], tf: (x) => tf.log(x!), positive: true },
+  { op: 'sqrt', shapes: [[3, 4]], tf: (x) => tf.sqrt(x!), positive: true },
+  { op: 'reciprocal', shapes: [[3, 4]], tf: (x) => tf.reciprocal(x!), positive: true },
+  { op: 'erf', shapes: [[3, 4]], tf: (x) => tf.erf(x!) },
+  { op: 'pow', shapes: [[3, 4], [4]], tf: (a, b) => tf.pow(a!, b!), positive: true, tfjsGradientDiffers: "tfjs' Pow gradient does not sum a broadcast exponent's gradient back to its shape" },
+  { op: 'pow', shapes: [[3, 4], [3, 4]], tf: (a, b) => tf.pow(a!, b!), positive: true },
+  { op: 'prelu', shapes: [[3, 4], [4]], tf: (x, s) => tf.prelu(x!, s!) },
+  { op: 'celu', attrs: { alpha: 1.5 }, shapes: [[3, 4]], tf: (x) => tf.add(tf.relu(x!), tf.minimum(0, tf.mul(1.5, tf.sub(tf.exp(tf.div(x!, 1.5)), 1)))) },
+  { op: 'hard_swish', shapes: [[3, 4]], tf: (x) => tf.mul(x!, tf.clipByValue(tf.add(tf.div(x!, 6), 0.5), 0, 1)) },
+  { op: 'softsign', shapes: [[3, 4]], tf: (x) => tf.div(x!, tf.add(1, tf.abs(x!))) },
+  {
+    op: 'gelu',
+    attrs: { approximate: 'tanh' },
+    shapes: [[3, 4]],
+    tf: (x) => tf.mul(tf.mul(x!, 0.5), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x!, tf.mul(0.044715, tf.pow(x!, 3))))))),
+  },
   // Positive operands keep the variance away from -epsilon; the gradient reaches all five.
   { op: 'batch_norm', attrs: { epsilon: 0.01 }, shapes: [[2, 3, 4], [4], [4], [4], [4]], positive: true, tf: (x, m, v, g, b) => tf.batchNorm(x!, m!, v!, b!, g!, 0.01) },
 ];
@@ -192,7 +214,10 @@ const CASES: Case[] = [
  * (conv2d's, depthwise_conv2d's, pooling's and resize2d's gradient ops: test/conv/conv2d-gradients.test.ts,
  * depthwise-gradients.test.ts and the pooling tests check them by finite differences).
  */
-const NOT_DIFFERENTIATED = new Set(['input', 'weight', 'const', 'one_hot', 'argmax', 'unreduce', 'dense', 'result', 'equal', 'less', 'greater', 'cast', 'conv2d_grad_filter', 'depthwise_conv2d_grad_input', 'depthwise_conv2d_grad_filter', 'max_pool2d_grad', 'avg_pool2d_grad', 'resize2d_grad']);
+const NOT_DIFFERENTIATED = new Set(['input', 'weight', 'const', 'one_hot', 'argmax', 'unreduce', 'dense', 'result', 'equal', 'less', 'greater', 'cast',
+  'sign', 'floor', 'ceil', 'less_equal', 'greater_equal', 'not', 'and', 'or', 'xor',
+  // where's condition is a bool (no f32 operand): its own test below.
+  'where', 'conv2d_grad_filter', 'depthwise_conv2d_grad_input', 'depthwise_conv2d_grad_filter', 'max_pool2d_grad', 'avg_pool2d_grad', 'resize2d_grad']);
 
 function sample(rng: Random, shape: number[], positive: boolean): Float32Array {
   const data = new Float32Array(shape.reduce((p, d) => p * d, 1));
@@ -285,6 +310,48 @@ describe('op gradients', () => {
         }
       });
     });
+  });
+
+  it('where: the gradient goes to a where the condition holds and to b elsewhere, each summed back to its shape', () => {
+    const b = new GraphBuilder();
+    const [p, x, y] = [b.input('p', { dtype: 'f32', shape: [3, 1] }), b.input('x', { dtype: 'f32', shape: [3, 4] }), b.input('y', { dtype: 'f32', shape: [4] })];
+    const r = sample(new Random(9), [3, 4], false);
+    const z = b.op('where', [b.op('greater', [p, b.constant([0], { dtype: 'f32', shape: [] })]), x, y]);
+    b.output('loss', b.op('reduce_sum', [b.op('mul', [z, b.constant([...r], z.type)])]));
+    const graph = b.build();
+    const rng = new Random(10);
+    const inputs = { p: tensor([3, 1], Float32Array.of(1, -1, 1)), x: tensor([3, 4], sample(rng, [3, 4], false)), y: tensor([4], sample(rng, [4], false)) };
+    const grads = interpret(gradientGraph(graph, 'loss', ['x', 'y']), inputs);
+    for (const name of ['x', 'y'] as const) {
+      const g = grads[`grad:${name}`]!.data;
+      const data = inputs[name].data as Float32Array;
+      for (let j = 0; j < data.length; j++) {
+        const h = 1e-3;
+        const [plus, minus] = [data.slice(), data.slice()];
+        plus[j]! += h;
+        minus[j]! -= h;
+        const fd = (lossOf(graph, { ...inputs, [name]: tensor(inputs[name].shape, plus) }) - lossOf(graph, { ...inputs, [name]: tensor(inputs[name].shape, minus) })) / (2 * h);
+        expect(Math.abs(g[j]! - fd), `${name}[${j}] vs finite difference`).toBeLessThanOrEqual(3e-3 * Math.max(1, Math.abs(g[j]!)));
+      }
+    }
+  });
+
+  it('reduce_prod: lines with no zero, one zero and two zeros (the product is linear in each entry, so finite differences are exact)', () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', { dtype: 'f32', shape: [3, 4] });
+    const r = sample(new Random(11), [3], false);
+    b.output('loss', b.op('reduce_sum', [b.op('mul', [b.op('reduce_prod', [x], { axes: [1] }), b.constant([...r], { dtype: 'f32', shape: [3] })])]));
+    const graph = b.build();
+    const data = Float32Array.of(0.5, -1.25, 2, 0.75, 1.5, 0, -0.5, 2, 0, 1.25, 0, -1.5);
+    const g = interpret(gradientGraph(graph, 'loss', ['x']), { x: tensor([3, 4], data) })['grad:x']!.data;
+    expect(Array.from(g.slice(8), Math.abs)).toEqual([0, 0, 0, 0]);
+    for (let j = 0; j < 12; j++) {
+      const [plus, minus] = [data.slice(), data.slice()];
+      plus[j]! += 0.5;
+      minus[j]! -= 0.5;
+      const fd = (lossOf(graph, { x: tensor([3, 4], plus) }) - lossOf(graph, { x: tensor([3, 4], minus) })) / 1;
+      expect(Math.abs(g[j]! - fd), `x[${j}]`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(fd)));
+    }
   });
 
   it('split: gradients of a result read twice add up on its projection; unread results pass zeros', () => {

@@ -5,13 +5,14 @@ import { byteLength } from '../../bundle/manifest.js';
 import type { BundleFile, TargetOptions } from '../../bundle/target.js';
 import { checkOutputDir } from '../../bundle/output-guard.js';
 import { writeBundle } from '../../bundle/writer.js';
+import { emitTargets } from '../../bundle/compile-bundle.js';
 import { NncError } from '../../errors.js';
 import type { Graph } from '../../ir/graph.js';
 import { printGraph } from '../../ir/printer.js';
 import { verifyGraph } from '../../ir/verifier.js';
 import { optimize } from '../../passes/index.js';
 import { parseCommandArgs, requireModelPath, type CliIO, type Command } from '../command.js';
-import { fitForBuild } from '../../train/fit-from-model-file.js';
+import { fitForBuild, historyJson } from '../../train/fit-from-model-file.js';
 import { loadGraphForCli, MODEL_FILE_ARGS, MODEL_FILE_HELP, parseModelFileFlags, type LoadModelOptions } from '../load-model.js';
 import { parseTrainingFlags, TRAINING_ARGS, TRAINING_HELP, type TrainingFlags } from '../training-flags.js';
 
@@ -66,18 +67,16 @@ export const buildCommand: Command = {
     const status: CliIO = options.emit ? { ...io, out: io.err } : io;
     const loaded = await loadGraphForCli(path, { ...(training.seed === undefined ? {} : { seed: training.seed }), ...options.load });
     if (loaded.model) status.out(loaded.model.summary(null));
-    const graph = optimize(await fitForBuild(loaded, { train: options.train, ...training }, status));
+    const fitted = await fitForBuild(loaded, { train: options.train, ...training }, status);
+    const graph = optimize(fitted.graph);
     verifyGraph(graph, { requireWeightData: true });
     if (options.emit === 'ir') io.out(printGraph(graph));
     if (options.emit === 'wat') {
       const { compileWasm } = await import('../../codegen/wasm/module.js');
       io.out(compileWasm(graph, { simd: true, weights: 'embedded' }, true).text!);
     }
-    const files: BundleFile[] = [];
-    for (const name of options.targets) {
-      const prefix = options.subdirectories ? `${name}/` : '';
-      for (const f of await TARGETS[name]!.emit(graph, options.target)) files.push({ path: prefix + f.path, contents: f.contents });
-    }
+    const files = await emitTargets(graph, options.targets, options.target);
+    if (fitted.fit) files.push({ path: 'history.json', contents: historyJson(fitted.fit) });
     await writeBundle(options.out, files, output);
     status.out(report(options, files, graph));
     return 0;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { checkOutputDir } from '../../bundle/output-guard.js';
 import { NncError } from '../../errors.js';
-import { cliProgressSink, fitIfRequested } from '../../train/fit-from-model-file.js';
+import { cliProgressSink, fitIfRequested, historyJson } from '../../train/fit-from-model-file.js';
 import { saveTfjsModel } from '../../train/save.js';
 import { parseCommandArgs, requireModelPath, type Command } from '../command.js';
 import { loadModelForCli, MODEL_FILE_ARGS, MODEL_FILE_HELP, parseModelFileFlags } from '../load-model.js';
@@ -41,8 +41,8 @@ export const trainCommand: Command = {
       throw new NncError('NNC5005', `'${path}' has no training recipe`, {
         hint: "Export one from the model file: export const training = { dataset: 'fashion-mnist', epochs: 5, batchSize: 32 };",
       });
-    saveTfjsModel(out, loaded.model, output);
-    io.out(`saved ${join(out, 'model.json')} and ${join(out, 'weights.bin')}`);
+    saveTfjsModel(out, loaded.model, output, [{ path: 'history.json', contents: historyJson(result) }]);
+    io.out(`saved ${join(out, 'model.json')} and ${join(out, 'weights.bin')} (history: ${join(out, 'history.json')})`);
     return 0;
   },
 };

@@ -2,12 +2,12 @@ import binaryen from 'binaryen';
 import { ERF_COEFFS } from '../../ir/scalar-expr.js';
 
 /** Transcendental functions the scalar DSL needs; wasm has no instructions for them. */
-export type MathFn = 'exp' | 'log' | 'tanh' | 'erf';
+export type MathFn = 'exp' | 'log' | 'tanh' | 'erf' | 'pow';
 
 const { f64, i64 } = binaryen;
 
 /**
- * Adds `$<fn>` (f64 -> f64) to the module once and returns its name. The functions compute in
+ * Adds `$<fn>` (f64 -> f64; pow takes two f64) to the module once and returns its name. The functions compute in
  * f64 so that, rounded to f32, results agree with the interpreter's Math.exp etc. to an ulp or two.
  */
 export function ensureMathFunction(m: binaryen.Module, fn: MathFn): string {
@@ -34,6 +34,9 @@ export function ensureMathFunction(m: binaryen.Module, fn: MathFn): string {
       m.addFunction(name, f64, f64, [f64], body);
       break;
     }
+    case 'pow':
+      m.addFunction(name, binaryen.createType([f64, f64]), f64, [f64], powBody(m, ensureMathFunction(m, 'exp'), ensureMathFunction(m, 'log')));
+      break;
     case 'erf': {
       // Abramowitz–Stegun 7.1.26, the formula the reference interpreter and tfjs use.
       const { p, a1, a2, a3, a4, a5 } = ERF_COEFFS;
@@ -63,6 +66,36 @@ export function ensureMathFunction(m: binaryen.Module, fn: MathFn): string {
     }
   }
   return name;
+}
+
+/**
+ * C's pow: 1 when y = 0 or x = 1; otherwise exp(y log |x|), negated for a negative x and an odd
+ * integer y, NaN for a negative x and a non-integer y. log(0) = -Infinity makes 0^y 0 (y > 0) or
+ * Infinity (y < 0); in f64, y log |x| is exact enough that the f32 result is correctly rounded
+ * but for an ulp.
+ */
+function powBody(m: binaryen.Module, exp: string, log: string): binaryen.ExpressionRef {
+  const x = () => m.local.get(0, f64);
+  const y = () => m.local.get(1, f64);
+  const r = () => m.local.get(2, f64);
+  const c = (v: number) => m.f64.const(v);
+  const isInteger = (v: () => binaryen.ExpressionRef) => m.f64.eq(m.f64.floor(v()), v());
+  return m.block(
+    null,
+    [
+      m.if(m.i32.or(m.f64.eq(y(), c(0)), m.f64.eq(x(), c(1))), m.return(c(1))),
+      m.local.set(2, m.call(exp, [m.f64.mul(y(), m.call(log, [m.f64.abs(x())], f64))], f64)),
+      m.if(
+        m.f64.lt(x(), c(0)),
+        m.block(null, [
+          m.if(m.i32.eqz(isInteger(y)), m.return(c(NaN))),
+          m.if(m.i32.eqz(isInteger(() => m.f64.mul(y(), c(0.5)))), m.return(m.f64.neg(r()))),
+        ]),
+      ),
+      r(),
+    ],
+    f64,
+  );
 }
 
 /**

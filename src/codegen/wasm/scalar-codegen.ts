@@ -13,14 +13,17 @@ type Expr = binaryen.ExpressionRef;
  */
 export type Flavor = 'f64' | 'f32' | 'f32x4';
 
-const TRANSCENDENTAL: ReadonlySet<ScalarFn> = new Set<ScalarFn>(['exp', 'log', 'tanh', 'erf']);
-/** Comparisons and conversions: scalar code only (emitTypedScalar). */
-const TYPED: ReadonlySet<ScalarFn> = new Set<ScalarFn>(['eq', 'lt', 'gt', 'to_f32', 'to_i32', 'to_bool']);
+const TRANSCENDENTAL: ReadonlySet<ScalarFn> = new Set<ScalarFn>(['exp', 'log', 'tanh', 'erf', 'pow']);
+/** Comparisons, conversions and where: scalar code only (emitTypedScalar). */
+const TYPED: ReadonlySet<ScalarFn> = new Set<ScalarFn>(['eq', 'lt', 'gt', 'le', 'ge', 'to_f32', 'to_i32', 'to_bool', 'where']);
+/** Functions with no single f32x4 instruction, computed per element in f32. */
+const SCALAR_ONLY: ReadonlySet<ScalarFn> = new Set<ScalarFn>(['sign']);
 
 /** True when every function in `e` maps to one f32x4 instruction. */
 export function isVectorizable(e: ScalarExpr): boolean {
-  return e.kind !== 'call' || (!TRANSCENDENTAL.has(e.fn) && !TYPED.has(e.fn) && e.args.every(isVectorizable));
+  return e.kind !== 'call' || (!TRANSCENDENTAL.has(e.fn) && !TYPED.has(e.fn) && !SCALAR_ONLY.has(e.fn) && e.args.every(isVectorizable));
 }
+
 
 /** Translates a scalar expression; `arg(i)` yields a fresh expression reading operand i. */
 export function emitScalarExpr(ctx: KernelContext, e: ScalarExpr, flavor: Flavor, arg: (i: number) => Expr): Expr {
@@ -45,10 +48,22 @@ function floatCall(ctx: KernelContext, flavor: 'f32' | 'f64', fn: ScalarFn, a: r
     case 'neg': return ops.neg(a[0]!);
     case 'abs': return ops.abs(a[0]!);
     case 'sqrt': return ops.sqrt(a[0]!);
+    case 'floor': return ops.floor(a[0]!);
+    case 'ceil': return ops.ceil(a[0]!);
     case 'select': return m.select(ops.gt(a[0]!, constant(m, flavor, 0)), a[1]!, a[2]!);
+    // The condition of where is a bool (an i32 0 / 1).
+    case 'where': return m.select(a[0]!, a[1]!, a[2]!);
+    case 'sign': {
+      // -1, 0 or 1; NaN (and ±0) passes through.
+      const type = flavor === 'f64' ? binaryen.f64 : binaryen.f32;
+      const x = ctx.local(type);
+      const get = () => m.local.get(x, type);
+      const zero = () => constant(m, flavor, 0);
+      return m.block(null, [m.local.set(x, a[0]!), m.select(ops.gt(get(), zero()), constant(m, flavor, 1), m.select(ops.lt(get(), zero()), constant(m, flavor, -1), get()))], type);
+    }
     default: {
       if (flavor !== 'f64') throw new Error(`'${fn}' needs the f64 flavor`);
-      return m.call(ctx.math(fn as MathFn), [a[0]!], binaryen.f64);
+      return m.call(ctx.math(fn as MathFn), [...a], binaryen.f64);
     }
   }
 }
@@ -71,6 +86,8 @@ function vectorCall(m: binaryen.Module, fn: ScalarFn, a: readonly Expr[]): Expr 
     case 'neg': return v.neg(a[0]!);
     case 'abs': return v.abs(a[0]!);
     case 'sqrt': return v.sqrt(a[0]!);
+    case 'floor': return v.floor(a[0]!);
+    case 'ceil': return v.ceil(a[0]!);
     case 'select': return m.v128.bitselect(a[1]!, a[2]!, v.gt(a[0]!, v.splat(m.f32.const(0))));
     default: throw new Error(`'${fn}' has no f32x4 instruction`);
   }
@@ -134,6 +151,8 @@ function typedCall(ctx: KernelContext, float: 'f32' | 'f64', fn: ScalarFn, vals:
     if (fn === 'eq') return F.eq(vals[0]!, vals[1]!);
     if (fn === 'lt') return F.lt(vals[0]!, vals[1]!);
     if (fn === 'gt') return F.gt(vals[0]!, vals[1]!);
+    if (fn === 'le') return F.le(vals[0]!, vals[1]!);
+    if (fn === 'ge') return F.ge(vals[0]!, vals[1]!);
     return floatCall(ctx, float, fn, vals);
   }
   const I = m.i32;
@@ -145,6 +164,14 @@ function typedCall(ctx: KernelContext, float: 'f32' | 'f64', fn: ScalarFn, vals:
     case 'eq': return I.eq(vals[0]!, vals[1]!);
     case 'lt': return I.lt_s(vals[0]!, vals[1]!);
     case 'gt': return I.gt_s(vals[0]!, vals[1]!);
+    case 'le': return I.le_s(vals[0]!, vals[1]!);
+    case 'ge': return I.ge_s(vals[0]!, vals[1]!);
+    case 'where': return m.select(vals[0]!, vals[1]!, vals[2]!);
+    case 'sign': {
+      const a = ctx.local(binaryen.i32);
+      const get = () => m.local.get(a, binaryen.i32);
+      return m.block(null, [m.local.set(a, vals[0]!), m.select(I.gt_s(get(), I.const(0)), I.const(1), m.select(I.lt_s(get(), I.const(0)), I.const(-1), I.const(0)))], binaryen.i32);
+    }
     case 'max':
     case 'min': {
       const [a, b] = [ctx.local(binaryen.i32), ctx.local(binaryen.i32)];

@@ -42,6 +42,8 @@ export function scalarToWgsl(e: ScalarExpr, args: readonly string[]): string {
           return `nnc_tanh(${a[0]})`;
         case 'erf':
           return `nnc_erf(${a[0]})`;
+        case 'pow':
+          return `nnc_pow(${a[0]}, ${a[1]})`;
         default:
           return `${fn}(${a.join(', ')})`;
       }
@@ -56,6 +58,23 @@ const { p, a1, a2, a3, a4, a5 } = ERF_COEFFS;
  * |x|); erf with the same Abramowitz–Stegun approximation as the interpreter and tfjs.
  */
 const SCALAR_HELPERS: Readonly<Record<string, string>> = {
+  // WGSL's pow is undefined for x < 0: C's pow, as the interpreter (sqrt(-1) is the NaN of a
+  // negative base with a non-integer exponent; WGSL has no NaN literal).
+  nnc_pow: `fn nnc_pow(x: f32, y: f32) -> f32 {
+  if (y == 0.0 || x == 1.0) {
+    return 1.0;
+  }
+  let r = exp2(y * log2(abs(x)));
+  if (x < 0.0) {
+    if (floor(y) != y) {
+      return sqrt(x);
+    }
+    if (floor(y * 0.5) != y * 0.5) {
+      return -r;
+    }
+  }
+  return r;
+}`,
   nnc_tanh: `fn nnc_tanh(x: f32) -> f32 {
   let e = exp(-2.0 * abs(x));
   return sign(x) * (1.0 - e) / (1.0 + e);

@@ -11,11 +11,7 @@ import type { Node } from '../../ir/graph.js';
 import { inversePerm, isPermutation } from '../../ir/ops/transpose.js';
 import { ignored, integer, integers, number, only, string, type AttrTable, type AttrValues } from './attributes.js';
 import type { OnnxContext, OnnxNode, OnnxOp } from './onnx.js';
-
-const op = <T extends AttrTable>(attrs: T, build: (n: OnnxNode, ctx: OnnxContext, a: AttrValues<T>) => Node | readonly Node[]): OnnxOp => ({
-  attrs,
-  build: build as OnnxOp['build'],
-});
+import { op } from './onnx-op.js';
 
 const NCHW_TO_NHWC = [0, 2, 3, 1];
 const NHWC_TO_NCHW = [0, 3, 1, 2];

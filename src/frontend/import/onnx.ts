@@ -5,13 +5,14 @@ import { NncError } from '../../errors.js';
 import { ownEntry } from '../../own-keys.js';
 import { GraphBuilder } from '../../ir/builder.js';
 import type { Graph, Node } from '../../ir/graph.js';
-import { SELU_ALPHA, SELU_SCALE } from '../../ir/ops/selu.js';
 import type { TensorData } from '../../ir/tensor.js';
-import { formatShape, type Dim, type DType } from '../../ir/types.js';
-import { attrProblems, attrRefusal, ignored, integer, integers, irAttrs, number, only, readAttrs, type AttrTable, type AttrValues } from './attributes.js';
+import type { Dim, DType } from '../../ir/types.js';
+import { attrProblems, attrRefusal, ignored, integer, integers, readAttrs, type AttrTable } from './attributes.js';
 import { derivedWeights, ImportProblems } from './problems.js';
-import { irSafeName, transposed } from './shared.js';
+import { irSafeName } from './shared.js';
 import { ONNX_CNN_OPS } from './onnx-cnn.js';
+import { ONNX_MATH_OPS, unary } from './onnx-math.js';
+import { nodeName, op } from './onnx-op.js';
 
 const { onnx } = onnxProto;
 
@@ -58,7 +59,7 @@ function irDtype(t: number): DType | undefined {
   return t === DataType.FLOAT ? 'f32' : t === DataType.INT32 || t === DataType.INT64 ? 'i32' : t === DataType.BOOL ? 'bool' : undefined;
 }
 
-export const nodeName = (n: OnnxNode) => n.name || n.output[0] || '?';
+export { nodeName };
 
 /**
  * Imports an ONNX model (MLPs and their relatives; FLOAT, INT32, INT64 as int32 and BOOL values)
@@ -309,80 +310,9 @@ export interface OnnxOp {
   build(n: OnnxNode, ctx: OnnxContext, attrs: Readonly<Record<string, unknown>>): Node | readonly Node[];
 }
 
-const op = <T extends AttrTable>(attrs: T, build: (n: OnnxNode, ctx: OnnxContext, a: AttrValues<T>) => Node | readonly Node[]): OnnxOp => ({
-  attrs,
-  build: build as OnnxOp['build'],
-});
-
-/** An elementwise op whose ONNX attributes are the IR op's (same names); defaults stay implicit. */
-const unary = (irOp: string, attrs: AttrTable = {}) =>
-  op(attrs, (n, { b, operand }, a) => b.op(irOp, [operand(n.input[0]!)], irAttrs(irOp, a)));
-/** A two-operand op; ONNX types both operands alike, so operands of two dtypes make an invalid model. */
-const binary = (irOp: string) =>
-  op({}, (n, { b, operand, path }) => {
-    const [x, y] = [operand(n.input[0]!), operand(n.input[1]!)];
-    if (x.type.dtype !== y.type.dtype)
-      throw new NncError('NNC6002', `${n.opType}: operands '${n.input[0]}' (${x.type.dtype}) and '${n.input[1]}' (${y.type.dtype}) differ in element type, which ONNX does not allow`, {
-        location: { file: path, node: nodeName(n) },
-        hint: 'Insert a Cast so that both operands have one type.',
-      });
-    return b.op(irOp, [x, y]);
-  });
-
 function onnxOp(n: OnnxNode): OnnxOp | undefined {
   return !n.domain || n.domain === 'ai.onnx' ? ownEntry(ONNX_OPS, n.opType) : undefined;
 }
-
-/**
- * Gemm: alpha * A' B' + beta * C. A constant B with transB set is transposed once, here; a
- * computed B (a graph input, any value) is read transposed by matmul_nt. alpha and beta other
- * than 1 scale the product and C. A transposed A would put the batch on its second axis.
- */
-const gemm = op({ alpha: number(1), beta: number(1), transA: only(0), transB: integer(0) }, (n, ctx, a) => {
-  const { b, operand, constants } = ctx;
-  const [aName, bName, cName] = n.input;
-  const x = operand(aName!);
-  let product: Node;
-  if (a.transB !== 0) {
-    const c = constants.get(bName!);
-    if (c) {
-      if (c.dims.length !== 2) ctx.refuseNode(n, `B must be a matrix, got dims [${c.dims.join(', ')}]`);
-      if (c.elemType !== 'FLOAT') ctx.refuseNode(n, `B ('${bName}') has element type ${c.elemType}; Gemm takes FLOAT`);
-      const [rows, cols] = c.dims as [number, number];
-      product = b.op('matmul', [x, ctx.derivedWeight(`${irSafeName(bName!)}/transposed`, [cols, rows], () => transposed(Float32Array.from(c.data), rows, cols))]);
-    } else {
-      const w = operand(bName!);
-      if (w.type.shape.length !== 2 || w.type.shape.includes(null))
-        ctx.refuse(n, 'transB', a.transB, `with a computed B ('${bName}') of shape ${formatShape(w.type.shape)} is not supported (only a matrix without a batch axis: its transpose would put the batch on its second axis)`);
-      product = b.op('matmul_nt', [x, w]);
-    }
-  } else product = b.op('matmul', [x, operand(bName!)]);
-  const scaled = (x: Node, factor: number) => (factor === 1 ? x : b.op('mul', [x, b.constant([factor], { dtype: 'f32', shape: [] })]));
-  const y = scaled(product, a.alpha);
-  return cName && a.beta !== 0 ? b.op('add', [y, scaled(operand(cName), a.beta)]) : y;
-});
-
-/**
- * Softmax / LogSoftmax. From opset 13 on, along one axis (default -1). Before, the input is
- * seen as 2-D, [product of the axes before axis, product of the rest] (default axis 1), and
- * normalized along the second: exactly a softmax over the axes from `axis` on, flattened into
- * one, which keeps the batch axis apart unless axis is 0.
- */
-const softmaxLike = (irOp: 'softmax' | 'log_softmax') =>
-  op({ axis: integer() }, (n, ctx, a) => {
-    const x = ctx.operand(n.input[0]!);
-    const shape = x.type.shape;
-    const rank = shape.length;
-    const axis = a.axis ?? (ctx.opset < 13 ? 1 : -1);
-    if (axis < -rank || axis >= rank) ctx.refuse(n, 'axis', axis, `is out of range for an input of rank ${rank}`);
-    const ax = axis < 0 ? axis + rank : axis;
-    if (ctx.opset >= 13 || ax === rank - 1) return ctx.b.op(irOp, [x], { axis: ctx.opset >= 13 ? axis : -1 });
-    if (ax === 0) ctx.refuse(n, 'axis', axis, `is not supported before opset 13 (it normalizes across the batch); this model imports opset ${ctx.opset}`);
-    const row = shape.slice(1) as number[];
-    const flat = [...row.slice(0, ax - 1), row.slice(ax - 1).reduce((p, d) => p * d, 1)];
-    const y = ctx.b.op(irOp, [ctx.b.op('reshape', [x], { shape: flat })], { axis: -1 });
-    return ctx.b.op('reshape', [y], { shape: row });
-  });
 
 /** Reshape with a constant target whose first entry keeps the batch (0 or -1). */
 const reshape = op({ allowzero: integer(0) }, (n, ctx, a) => {
@@ -458,30 +388,7 @@ const cast = op({ to: integer(), saturate: ignored }, (n, ctx, a) => {
 });
 
 const ONNX_OPS: Record<string, OnnxOp> = {
-  MatMul: binary('matmul'),
-  Gemm: gemm,
-  Add: binary('add'),
-  Sub: binary('sub'),
-  Mul: binary('mul'),
-  Div: binary('div'),
-  // Opset 7+: comparisons broadcast, their outputs are bool.
-  Equal: binary('equal'),
-  Less: binary('less'),
-  Greater: binary('greater'),
   Cast: cast,
-  Relu: unary('relu'),
-  Sigmoid: unary('sigmoid'),
-  Tanh: unary('tanh'),
-  Elu: unary('elu', { alpha: number(1) }),
-  LeakyRelu: unary('leaky_relu', { alpha: number(0.01) }),
-  // ONNX's defaults are the self-normalizing constants rounded to float32.
-  Selu: unary('selu', { alpha: number(SELU_ALPHA), gamma: number(SELU_SCALE) }),
-  HardSigmoid: unary('hard_sigmoid', { alpha: number(0.2), beta: number(0.5) }),
-  Softplus: unary('softplus'),
-  // nnc's gelu is the exact (erf) one.
-  Gelu: op({ approximate: only('none') }, (n, { b, operand }) => b.op('gelu', [operand(n.input[0]!)])),
-  Softmax: softmaxLike('softmax'),
-  LogSoftmax: softmaxLike('log_softmax'),
   Identity: unary('identity'),
   Dropout: dropout,
   Flatten: flatten,
@@ -489,6 +396,7 @@ const ONNX_OPS: Record<string, OnnxOp> = {
   Concat: concat,
   Split: split,
   ...ONNX_CNN_OPS,
+  ...ONNX_MATH_OPS,
 };
 
 /** Bytes per element of the element types nnc reads. */

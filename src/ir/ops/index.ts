@@ -1,7 +1,13 @@
 import type { OpDef } from '../registry.js';
 import { add } from './add.js';
 import { cast } from './cast.js';
-import { equal, greater, less } from './compare.js';
+import { equal, greater, greaterEqual, less, lessEqual } from './compare.js';
+import { abs, ceil, erf, exp, floor, log, neg, pow, reciprocal, sign, sqrt } from './math.js';
+import { and, not, or, where, xor } from './logic.js';
+import { prelu } from './prelu.js';
+import { celu } from './celu.js';
+import { hardSwish } from './hard_swish.js';
+import { softsign } from './softsign.js';
 import { argmax } from './argmax.js';
 import { avgPool2d } from './avg_pool2d.js';
 import { avgPool2dGrad } from './avg_pool2d_grad.js';
@@ -38,6 +44,7 @@ import { pad } from './pad.js';
 import { reduceMax } from './reduce_max.js';
 import { reduceMean } from './reduce_mean.js';
 import { reduceSum } from './reduce_sum.js';
+import { reduceProd } from './reduce_prod.js';
 import { relu } from './relu.js';
 import { reshape } from './reshape.js';
 import { result } from './result.js';
@@ -83,6 +90,11 @@ const OPS: readonly OpDef[] = [
   resize2d, resize2dGrad,
   // Depthwise convolution (one filter bank per input channel), its gradients; relu6.
   depthwiseConv2d, depthwiseConv2dGradInput, depthwiseConv2dGradFilter, relu6,
+  // Elementwise math, activations, comparisons and logic of imported graphs (ONNX).
+  abs, neg, sign, exp, log, sqrt, reciprocal, erf, floor, ceil, pow,
+  prelu, celu, hardSwish, softsign,
+  lessEqual, greaterEqual, not, and, or, xor, where,
+  reduceProd,
 ];
 
 export const opRegistry: ReadonlyMap<string, OpDef> = new Map(OPS.map((op) => [op.name, op]));

@@ -1,6 +1,5 @@
 import type { OpDef } from '../registry.js';
-import { tensor } from '../tensor.js';
-import { inferReduce, keepsBatchAxis, REDUCE_ATTRS, reducedAxes, reductionIndex } from './reduce_sum.js';
+import { foldReduce, inferReduce, keepsBatchAxis, REDUCE_ATTRS } from './reduce_sum.js';
 
 /** The largest entry over `axes` (all when empty). */
 export const reduceMax: OpDef = {
@@ -10,12 +9,7 @@ export const reduceMax: OpDef = {
   attrs: REDUCE_ATTRS,
   traits: { rowLocal: keepsBatchAxis(0) },
   inferType: inferReduce,
-  evaluate([x], attrs, out) {
-    const result = tensor(out.shape as number[], new Float32Array(out.shape.reduce<number>((p, d) => p * d!, 1)).fill(-Infinity));
-    const map = reductionIndex(x!.shape, reducedAxes(attrs, x!.shape.length));
-    for (let i = 0; i < x!.data.length; i++) result.data[map[i]!] = Math.max(result.data[map[i]!]!, x!.data[i]!);
-    return result;
-  },
+  evaluate: ([x], attrs, out) => foldReduce(x!, attrs, out.shape as number[], -Infinity, Math.max),
   // TF's rule: the gradient is shared evenly by the entries equal to the maximum.
   gradient(b, node, g) {
     const x = node.inputs[0]!;

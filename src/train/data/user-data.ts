@@ -9,13 +9,28 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { NncError } from '../../errors.js';
 import { tensor, type Tensor } from '../../ir/tensor.js';
+import { valuesByName } from './by-name.js';
 import type { Split } from './dataset.js';
 
 export type NestedArray = number | readonly NestedArray[];
 export type TensorLike = NestedArray | ArrayLike<number> | { readonly shape: readonly number[]; readonly data: ArrayLike<number> };
+/** x and y: one tensor, or (several inputs / outputs) a list in order or an object keyed by name. */
 export interface ArrayData {
-  readonly x: TensorLike;
-  readonly y: TensorLike;
+  readonly x: TensorLike | readonly TensorLike[] | Readonly<Record<string, TensorLike>>;
+  readonly y: TensorLike | readonly TensorLike[] | Readonly<Record<string, TensorLike>>;
+}
+
+/** The model's input and output names, which x and y are matched against. */
+export interface DataNames {
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+}
+
+/** A nested number array, a typed array or { shape, data }: what toTensor takes. */
+export function isTensorLike(v: unknown): v is TensorLike {
+  if (typeof v === 'number' || ArrayBuffer.isView(v)) return true;
+  if (Array.isArray(v)) return v.length === 0 || isTensorLike(v[0]);
+  return typeof v === 'object' && v !== null && 'shape' in v && 'data' in v;
 }
 export type UserData = ArrayData | { readonly train: ArrayData; readonly test?: ArrayData } | string;
 
@@ -38,12 +53,14 @@ export function toTensor(value: TensorLike, what: string): Tensor {
   return tensor(shape, Float32Array.from(flat as number[]));
 }
 
-function toSplit(d: ArrayData, what: string): Split {
-  return { x: toTensor(d.x, `${what}.x`), y: toTensor(d.y, `${what}.y`) };
+function toSplit(d: ArrayData, what: string, names: DataNames): Split {
+  const tensors = (value: unknown, keys: readonly string[], part: string) =>
+    valuesByName(value, keys, `${what}.${part}`, isTensorLike).map((t, i) => toTensor(t, keys.length === 1 ? `${what}.${part}` : `${what}.${part}.${keys[i]}`));
+  return { x: tensors(d.x, names.inputs, 'x'), y: tensors(d.y, names.outputs, 'y') };
 }
 
 /** Resolves `training.data` of a model file into a train split and an optional test split. */
-export function loadUserData(data: UserData, modelFile: string): { train: Split; test?: Split; source: string } {
+export function loadUserData(data: UserData, modelFile: string, names: DataNames): { train: Split; test?: Split; source: string } {
   let value: Exclude<UserData, string>;
   let source = 'arrays in the model file';
   if (typeof data === 'string') {
@@ -56,6 +73,6 @@ export function loadUserData(data: UserData, modelFile: string): { train: Split;
     }
     source = `tensors in ${data}`;
   } else value = data;
-  if ('train' in value) return { train: toSplit(value.train, 'train'), ...(value.test ? { test: toSplit(value.test, 'test') } : {}), source };
-  return { train: toSplit(value, 'data'), source };
+  if ('train' in value) return { train: toSplit(value.train, 'train', names), ...(value.test ? { test: toSplit(value.test, 'test', names) } : {}), source };
+  return { train: toSplit(value, 'data', names), source };
 }

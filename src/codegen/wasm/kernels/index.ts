@@ -28,6 +28,7 @@ import { padKernel } from './pad.js';
 import { reduceMaxKernel } from './reduce_max.js';
 import { reduceMeanKernel } from './reduce_mean.js';
 import { reduceSumKernel } from './reduce_sum.js';
+import { reduceProdKernel } from './reduce_prod.js';
 import { resize2dKernel } from './resize2d.js';
 import { resize2dGradKernel } from './resize2d_grad.js';
 import { sliceKernel } from './slice.js';
@@ -57,6 +58,7 @@ const KERNELS: Readonly<Record<string, WasmKernel>> = {
   dropout: dropoutKernel,
   argmax: argmaxKernel,
   reduce_sum: reduceSumKernel,
+  reduce_prod: reduceProdKernel,
   reduce_mean: reduceMeanKernel,
   unreduce: unreduceKernel,
   one_hot: oneHotKernel,

@@ -1,4 +1,4 @@
-/** Index of the largest entry along an axis (the first on ties, as tf.argMax), as f32. */
+/** Index of the largest entry along an axis (the first on ties, as tf.argMax; the last with `last`), as f32. */
 import { normalizeAxis } from '../../../ir/ops/softmax.js';
 import { load, type KernelGenerator } from '../kernel.js';
 import { at, reduceKernel } from '../reduce.js';
@@ -10,7 +10,7 @@ export const argmaxKernel: KernelGenerator = (node, ctx) => {
   var best_value = ${at(ctx.operand(x), '0u')};
   for (var j = 1u; j < count; j++) {
     let v = ${at(ctx.operand(x), 'j')};
-    if (v > best_value) {
+    if (v ${node.attrs.last ? '>=' : '>'} best_value) {
       best = j;
       best_value = v;
     }

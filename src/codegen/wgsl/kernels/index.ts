@@ -21,6 +21,7 @@ import { padKernel } from './pad.js';
 import { reduceMaxKernel } from './reduce_max.js';
 import { reduceMeanKernel } from './reduce_mean.js';
 import { reduceSumKernel } from './reduce_sum.js';
+import { reduceProdKernel } from './reduce_prod.js';
 import { resize2dKernel } from './resize2d.js';
 import { sliceKernel } from './slice.js';
 import { softmaxOpKernel } from './softmax.js';
@@ -38,6 +39,7 @@ const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   log_softmax: logSoftmaxKernel,
   argmax: argmaxKernel,
   reduce_sum: reduceSumKernel,
+  reduce_prod: reduceProdKernel,
   reduce_mean: reduceMeanKernel,
   unreduce: unreduceKernel,
   one_hot: oneHotKernel,

@@ -2,4 +2,4 @@
 import type { KernelGenerator } from '../kernel.js';
 import { sumKernel } from './reduce_sum.js';
 
-export const reduceMeanKernel: KernelGenerator = (node, ctx) => [sumKernel(node, ctx, true)];
+export const reduceMeanKernel: KernelGenerator = (node, ctx) => [sumKernel(node, ctx, 'mean')];
