@@ -161,6 +161,19 @@ describe('ONNX export', () => {
       await expectSameAsInterpreter(optimize(make().toGraph()));
     });
 
+  it('the unrolled recurrent layers (split, concat, gates) equal the interpreter, before and after fusion', async () => {
+    const model = sequential({
+      layers: [
+        layers.lstm({ inputShape: [5, 3], units: 4, returnSequences: true }),
+        layers.bidirectional({ layer: layers.gru({ units: 3, resetAfter: true, returnSequences: true }), mergeMode: 'ave' }),
+        layers.layerNormalization(),
+        layers.simpleRNN({ units: 2, goBackwards: true }),
+      ],
+    });
+    await expectSameAsInterpreter(model.toGraph());
+    await expectSameAsInterpreter(optimize(model.toGraph()));
+  });
+
   it('names computed outputs directly and bridges inputs and shared outputs with Identity', () => {
     const { model } = loadModelFile(FIXTURES[0]!.path, { typeCheck: false });
     const seed = toOnnxModel(model.toGraph());

@@ -188,6 +188,19 @@ class OnnxWriter {
         return this.emit('Identity', [ins()[0]!]);
       case 'elementwise':
         return this.lowerScalar(parseScalar(String(n.attrs.expr)), ins());
+      // A split stands for its operand; each projection is a Slice of it (the slices split defines).
+      case 'split':
+        return this.valueOf(n.inputs[0]!);
+      case 'result':
+        return this.lowerSplitResult(n);
+      case 'slice':
+        return this.lowerSlice(this.valueOf(n.inputs[0]!), n.inputs[0]!.type.shape.length, n.attrs.axis as number, n.attrs.begin as number, n.attrs.size as number);
+      case 'reduce_mean': {
+        const rank = n.inputs[0]!.type.shape.length;
+        const axes = (n.attrs.axes as number[]).length > 0 ? (n.attrs.axes as number[]).map((a) => normalizeAxis(a, rank)) : [...Array(rank).keys()];
+        // Opset 13's ReduceMean takes its axes as an attribute.
+        return this.emit('ReduceMean', ins(), { axes: ints(axes), keepdims: int(n.attrs.keepdims ? 1 : 0) });
+      }
       case 'conv2d':
         return this.lowerConv2d(n);
       case 'max_pool2d':
@@ -202,6 +215,21 @@ class OnnxWriter {
     const scalar = opRegistry.get(n.op)?.scalar;
     if (scalar) return this.lowerScalar(scalar(n.attrs), ins());
     return unsupported(n, `op '${n.op}' has no ONNX lowering`);
+  }
+
+  /** Result k of a split: Slice of the operand from the sizes before k. */
+  private lowerSplitResult(n: Node): string {
+    const producer = n.inputs[0]!;
+    if (producer.op !== 'split') unsupported(n, `a result of '${producer.op}' has no ONNX lowering`);
+    const sizes = producer.attrs.sizes as number[];
+    const index = n.attrs.index as number;
+    const begin = sizes.slice(0, index).reduce((a, v) => a + v, 0);
+    const x = producer.inputs[0]!;
+    return this.lowerSlice(this.valueOf(x), x.type.shape.length, producer.attrs.axis as number, begin, sizes[index]!);
+  }
+
+  private lowerSlice(x: string, rank: number, axis: number, begin: number, size: number): string {
+    return this.emit('Slice', [x, this.int64Initializer([begin]), this.int64Initializer([begin + size]), this.int64Initializer([normalizeAxis(axis, rank)])]);
   }
 
   /** dense = activation(x·w + b): the activation is an op name, lowered as a node of its own. */

@@ -6,7 +6,7 @@
  *
  * tfjs-layers has no 'leakyrelu' activation string: a layer using it is written with a linear
  * activation followed by a LeakyReLU layer (alpha 0.2, as nnc's activation). It has no Subtract
- * layer, no ZeroPadding1D, UpSampling1D or causal Conv1D either, and its DepthwiseConv2D ignores
+ * layer, no ZeroPadding1D, UpSampling1D, causal Conv1D or GRU with reset_after either, and its DepthwiseConv2D ignores
  * dilation_rate; such models cannot be exported (NNC4001).
  */
 import { NncError } from '../errors.js';
@@ -44,6 +44,7 @@ const NOT_IN_TFJS: Readonly<Record<string, (config: Record<string, unknown>) => 
   UpSampling1D: () => 'tfjs-layers has no UpSampling1D layer',
   Conv1D: (config) => (config.padding === 'causal' ? "tfjs-layers does not implement Conv1D padding 'causal'" : undefined),
   // tfjs-layers' DepthwiseConv2D calls the op without its dilation rate: it would compute another function.
+  GRU: (config) => (config.reset_after ? 'tfjs-layers implements GRU with reset_after false only' : undefined),
   DepthwiseConv2D: (config) => ((config.dilation_rate as number[]).some((d) => d > 1) ? "tfjs-layers' DepthwiseConv2D ignores dilation_rate" : undefined),
 };
 

@@ -101,6 +101,12 @@ export abstract class Layer {
   readonly arity: 1 | 'many' = 1;
 
   /**
+   * The layer maps each vector along the last axis on its own (Dense, activations, dropout, layer
+   * normalization), so it computes the same on any leading axes: what TimeDistributed relies on.
+   */
+  readonly lastAxisOnly: boolean = false;
+
+  /**
    * Applies the layer to symbolic tensors, as Keras' `layer(x)` / tfjs' `layer.apply(x)`.
    * Merge layers take an array.
    */

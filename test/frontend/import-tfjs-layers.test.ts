@@ -68,7 +68,7 @@ describe('tfjs Layers JSON import', () => {
     const layer = (class_name: string, name: string) => ({ class_name, config: { name } });
     writeFileSync(
       join(dir, 'model.json'),
-      JSON.stringify({ modelTopology: { class_name: 'Sequential', config: { name: 's', layers: [layer('Conv3D', 'conv'), layer('Dense', 'd'), layer('LSTM', 'rnn')] } } }),
+      JSON.stringify({ modelTopology: { class_name: 'Sequential', config: { name: 's', layers: [layer('Conv3D', 'conv'), layer('Dense', 'd'), layer('ConvLSTM2D', 'rnn')] } } }),
     );
     const e = catchNnc(() => loadTfjsLayersModel(join(dir, 'model.json')));
     expect(e.code).toBe('NNC6001');

@@ -28,7 +28,7 @@ describe('unknown layers in model files', () => {
       '  layers: [',
       '    layers.conv3d({ filters: 8, kernelSize: 3, inputShape: [28, 28, 1] }),',
       '    layers.flatten(),',
-      '    layers.lstm({ units: 4 }),',
+      '    layers.convLstm2d({ units: 4 }),',
       '  ],',
       '});',
     ]);
@@ -38,7 +38,7 @@ describe('unknown layers in model files', () => {
     const list = (e as NncErrorList).errors;
     expect(list.map((x) => [x.detail, x.location.line, x.location.column])).toEqual([
       ['layers.conv3d', 5, 12],
-      ['layers.lstm', 7, 12],
+      ['layers.convLstm2d', 7, 12],
     ]);
     expect(e.message).toContain(`${path}:5:12`);
     expect(e.message).toContain(`${path}:7:12`);
@@ -85,11 +85,11 @@ describe('unknown layers in model files', () => {
   it('suggests the right casing, and follows namespace imports and element access', () => {
     const path = modelFile('namespace.ts', [
       "import * as nnc from 'nnc';",
-      "export default nnc.sequential({ layers: [nnc.layers.Dense({ units: 2, inputShape: [3] }), nnc.layers['gru']({})] });",
+      "export default nnc.sequential({ layers: [nnc.layers.Dense({ units: 2, inputShape: [3] }), nnc.layers['convLstm2d']({})] });",
     ]);
     const e = catchNnc(() => loadModelFile(path)) as NncErrorList;
     expect(e.code).toBe('NNC1008');
-    expect(e.errors.map((x) => x.detail)).toEqual(['layers.Dense (did you mean layers.dense?)', 'layers.gru']);
+    expect(e.errors.map((x) => x.detail)).toEqual(['layers.Dense (did you mean layers.dense?)', 'layers.convLstm2d']);
   });
 
   it('does not mistake a local `layers` for nnc\'s', () => {

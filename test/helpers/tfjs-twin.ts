@@ -42,7 +42,15 @@ import {
   MaxPooling1D,
   Minimum,
   ZeroPadding1D,
+  Bidirectional,
+  LayerNormalization,
+  RepeatVector,
+  TimeDistributed,
+  GRU,
+  LSTM,
+  SimpleRNN,
 } from '../../src/frontend/layers/index.js';
+import { TfjsGruResetAfter } from './tfjs-gru-reset-after.js';
 import type { ActivationName } from '../../src/ir/activations.js';
 
 let ready: Promise<void> | undefined;
@@ -196,7 +204,31 @@ function twinLayer(layer: Layer): Twin {
   if (layer instanceof Minimum) return chain(tf.layers.minimum({ name }));
   if (layer instanceof BatchNormalization)
     return chain(tf.layers.batchNormalization({ axis: layer.axis, momentum: layer.momentum, epsilon: layer.epsilon, center: layer.center, scale: layer.scale, name }));
+  if (layer instanceof SimpleRNN || layer instanceof GRU || layer instanceof LSTM) return chain(recurrentTwin(layer));
+  if (layer instanceof RepeatVector) return chain(tf.layers.repeatVector({ n: layer.n, name }));
+  if (layer instanceof TimeDistributed) return chain(tf.layers.timeDistributed({ layer: singleTfLayer(layer.layer), name }));
+  if (layer instanceof LayerNormalization) return chain(tf.layers.layerNormalization({ axis: layer.axis, epsilon: layer.epsilon, center: layer.center, scale: layer.scale, name }));
+  if (layer instanceof Bidirectional)
+    return chain(tf.layers.bidirectional({ layer: recurrentTwin(layer.forward as SimpleRNN | GRU | LSTM, layer.name.length + '/forward_'.length) as tf.RNN, mergeMode: layer.mergeMode, name }));
   throw new Error(`tfjs twin: no mapping for ${layer.className}`);
+}
+
+/** The one tfjs layer a wrapper takes: Dense with its activation inside (tfjs-layers' strings), or a layer whose twin is one layer. */
+function singleTfLayer(layer: Layer): tf.layers.Layer {
+  if (layer instanceof Dense && layer.activation !== 'leakyRelu') return tf.layers.dense({ units: layer.units, useBias: layer.useBias, activation: layer.activation as never, name: layer.name });
+  const twin = twinLayer(layer);
+  if (twin.tfLayers.length !== 1) throw new Error(`tfjs twin: ${layer.className} is more than one tfjs layer`);
+  return twin.tfLayers[0]!;
+}
+
+/** tfjs-layers' SimpleRNN, GRU (reset before the matmul: its only form) and LSTM with nnc's arguments. */
+function recurrentTwin(layer: SimpleRNN | GRU | LSTM, prefix = 0): tf.layers.Layer {
+  // A Bidirectional's forward copy is named `<wrapper>/forward_<layer>`; tfjs names its copies itself.
+  const args = { units: layer.units, activation: layer.activation as never, useBias: layer.useBias, returnSequences: layer.returnSequences, goBackwards: layer.goBackwards, dropout: layer.dropout, recurrentDropout: layer.recurrentDropout, name: layer.name.slice(prefix) };
+  if (layer instanceof SimpleRNN) return tf.layers.simpleRNN(args);
+  const gated = { ...args, recurrentActivation: layer.recurrentActivation as never };
+  if (layer instanceof LSTM) return tf.layers.lstm({ ...gated, unitForgetBias: layer.unitForgetBias });
+  return layer.resetAfter ? new TfjsGruResetAfter(gated) : tf.layers.gru(gated);
 }
 
 /** Builds the tfjs model and copies nnc's weights into it. Dispose it with `.dispose()`. */

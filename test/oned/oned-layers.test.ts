@@ -19,7 +19,9 @@ import { input, layers, model } from '../../src/index.js';
 import { interpret } from '../../src/ir/interpreter.js';
 import { catchNnc } from '../helpers/expect-nnc-error.js';
 import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
+import { expectConfigsMatchTfjs } from '../helpers/config-vs-tfjs.js';
 import { saveTfjsModel } from '../helpers/save-tfjs.js';
+import { summaryRows } from '../helpers/summary-rows.js';
 import { buildTfjsTwin, tfjsReady } from '../helpers/tfjs-twin.js';
 import { loadArtifacts } from '../train/helpers/load-artifacts.js';
 
@@ -38,22 +40,6 @@ function allLayers(): LayersModel {
   const c = layers.globalAveragePooling2d().apply(cropped);
   const merged = [layers.maximum().apply([a, b, c]), layers.minimum().apply([a, c]), layers.average().apply([a, b, c])];
   return model({ inputs: [seq, img], outputs: merged });
-}
-
-/** [output shape, params] of each layer row of a summary, read under its column headers. */
-function summaryRows(text: string, shapeHeader: string, paramsHeader: string): [string, number][] {
-  const lines = text.split('\n');
-  const header = lines.find((l) => l.includes(shapeHeader) && l.includes(paramsHeader))!;
-  const [shapeAt, paramsAt] = [header.indexOf(shapeHeader), header.indexOf(paramsHeader)];
-  const rows: [string, number][] = [];
-  for (const line of lines) {
-    const params = line.slice(paramsAt).trim().split(/\s+/)[0]!;
-    if (!/^\d+$/.test(params)) continue;
-    // Shapes as tfjs writes them: [null,10,4].
-    const shape = line.slice(shapeAt, paramsAt).trim().replace(/\s/g, '').replace(/None/g, 'null').replace(/\(/g, '[').replace(/\)/g, ']').replace(/^\[\[(.*)\]\]$/, '[$1]');
-    rows.push([shape, Number(params)]);
-  }
-  return rows;
 }
 
 describe('1-D layers, Cropping2D and merges: the Layers API', () => {
@@ -107,23 +93,7 @@ describe('1-D layers, Cropping2D and merges: the Layers API', () => {
   });
 
   it('write the config tfjs writes for the same layer', async () => {
-    await tfjsReady();
-    const m = allLayers();
-    const twin = buildTfjsTwin(m);
-    const { json } = await saveTfjsModel<{ modelTopology: { config: { layers: { class_name: string; config: Record<string, unknown> }[] } } }>(twin);
-    twin.dispose();
-    const theirs = new Map(json.modelTopology.config.layers.map((l) => [l.config.name, l]));
-    let compared = 0;
-    for (const layer of m.layers) {
-      if (layer.className === 'InputLayer') continue;
-      const entry = theirs.get(layer.name)!;
-      expect(entry.class_name, layer.name).toBe(layer.className);
-      const config = layer.getConfig();
-      // tfjs writes initializer seeds and class spellings of its own; the keys that say what the layer computes must agree.
-      for (const key of Object.keys(entry.config).filter((k) => !/initializer|regularizer|constraint/.test(k))) expect(config[key], `${layer.name}.${key}`).toEqual(entry.config[key]);
-      compared++;
-    }
-    expect(compared).toBe(11);
+    expect(await expectConfigsMatchTfjs(allLayers())).toBe(11);
   });
 });
 

@@ -12,16 +12,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { layers } from '../../src/frontend/layers/index.js';
 import { input } from '../../src/frontend/layers/input-layer.js';
 import { model, type LayersModel } from '../../src/frontend/model.js';
-import { Random } from '../../src/frontend/random.js';
-import { copyInto, GraphBuilder } from '../../src/ir/builder.js';
-import { Graph } from '../../src/ir/graph.js';
+import { GraphBuilder } from '../../src/ir/builder.js';
 import { interpret } from '../../src/ir/interpreter.js';
 import { tensor } from '../../src/ir/tensor.js';
-import { concreteShape } from '../../src/ir/types.js';
 import { gradientGraph } from '../../src/train/autodiff.js';
-import { loadWasmBackend, wasmExecutor } from '../../src/train/wasm-executor.js';
-import { randomInputs } from '../helpers/random-inputs.js';
-import { buildTfjsTwin, tfjsReady } from '../helpers/tfjs-twin.js';
+import { describeGradientsVsTfjs, expectGradientsMatchFiniteDifferences } from '../helpers/gradients-vs-tfjs.js';
+import { tfjsReady } from '../helpers/tfjs-twin.js';
 
 const BATCH = 5;
 const TOLERANCE = 1e-5;
@@ -53,77 +49,14 @@ function mergeModel(): LayersModel {
   return model({ inputs: img, outputs: [layers.dense({ units: 3 }).apply(layers.concatenate().apply([max, min, avg]))] });
 }
 
-/** The model's graph followed by Σ over outputs of mean((y − t)²). */
-function lossGraph(graph: Graph): Graph {
-  const b = new GraphBuilder();
-  const map = copyInto(b, graph);
-  const terms = graph.outputs.map((o, i) =>
-    b.op('reduce_mean', [b.op('elementwise', [map.get(o.node)!, b.input(`target_${i}`, o.node.type)], { expr: 'mul(sub($0,$1),sub($0,$1))' })]),
-  );
-  b.output('loss', terms.reduce((acc, t) => b.op('add', [acc, t])));
-  return b.build();
-}
-
-function worstOf(mine: ArrayLike<number>, theirs: ArrayLike<number>): number {
-  expect(mine.length).toBe(theirs.length);
-  let worst = 0;
-  for (let k = 0; k < mine.length; k++) worst = Math.max(worst, Math.abs(mine[k]! - theirs[k]!));
-  return worst;
-}
-
-describe.each([
+describeGradientsVsTfjs(
+  [
   { name: 'a small Conv1D model', make: conv1dModel },
   { name: 'cropping2d and the average / maximum / minimum merges', make: mergeModel },
-])('$name: gradients vs tf.variableGrads', ({ make }) => {
-  beforeAll(async () => {
-    await tfjsReady();
-    await loadWasmBackend();
-  });
-
-  it('interpreter and wasm gradients of every weight, and an SGD step, equal tfjs', () => {
-    const m = make();
-    const graph = m.toGraph();
-    const rng = new Random(11);
-    const targets = graph.outputs.map((o) => Float32Array.from({ length: concreteShape(o.node.type.shape, BATCH).reduce((a, d) => a * d, 1) }, () => rng.uniform(-1, 1)));
-    const names = graph.weightNodes.map((w) => w.name!);
-    const grads = gradientGraph(lossGraph(graph), 'loss', names);
-    const { tensors, flat } = randomInputs(graph, BATCH);
-    const feeds = { ...tensors };
-    graph.outputs.forEach((o, i) => (feeds[`target_${i}`] = tensor(concreteShape(o.node.type.shape, BATCH), targets[i]!)));
-    const ours = { interpreter: interpret(grads, feeds), wasm: wasmExecutor(grads).run(feeds) };
-
-    const twin = buildTfjsTwin(m);
-    try {
-      const xs = m.inputs.map((t) => tf.tensor(flat[t.layer.name]!, [BATCH, ...(t.shape.slice(1) as number[])]));
-      const vars = twin.trainableWeights.map((w) => w.read() as tf.Variable);
-      const { value, grads: theirs } = tf.variableGrads(() => {
-        const ys = twin.apply(xs.length === 1 ? xs[0]! : xs) as tf.Tensor | tf.Tensor[];
-        const list = Array.isArray(ys) ? ys : [ys];
-        return list.map((y, i) => tf.mean(tf.square(tf.sub(y, tf.tensor(targets[i]!, y.shape))))).reduce((a, c) => tf.add(a, c)) as tf.Scalar;
-      }, vars);
-      expect(twin.trainableWeights.map((w) => w.originalName).sort()).toEqual([...names].sort());
-      for (const [backend, out] of Object.entries(ours)) {
-        expect(Math.abs(out.loss!.data[0]! - value.dataSync()[0]!), `${backend} loss`).toBeLessThan(TOLERANCE);
-        twin.trainableWeights.forEach((w, i) => {
-          const g = theirs[vars[i]!.name]!.dataSync();
-          const scale = Math.max(1e-3, ...Array.from(g, Math.abs));
-          expect(worstOf(out[`grad:${w.originalName}`]!.data, g), `${backend} grad of ${w.originalName}`).toBeLessThanOrEqual(TOLERANCE * scale);
-        });
-      }
-
-      // One SGD step (lr 0.1) in tfjs; nnc's step is w - lr * g with the gradients above.
-      const before = twin.trainableWeights.map((w) => w.read().dataSync().slice());
-      tf.train.sgd(0.1).applyGradients(theirs);
-      twin.trainableWeights.forEach((w, i) => {
-        const stepped = Float32Array.from(before[i]!, (v, k) => v - 0.1 * ours.wasm[`grad:${w.originalName}`]!.data[k]!);
-        expect(worstOf(stepped, w.read().dataSync()), `SGD step of ${w.originalName}`).toBeLessThanOrEqual(TOLERANCE);
-      });
-      tf.dispose([...xs, value, ...Object.values(theirs)]);
-    } finally {
-      twin.dispose();
-    }
-  });
-});
+],
+  BATCH,
+  TOLERANCE,
+);
 
 describe('maximum / minimum ties', () => {
   beforeAll(() => tfjsReady());
@@ -148,26 +81,6 @@ describe('maximum / minimum ties', () => {
 describe('a dilated causal Conv1D: gradients vs finite differences', () => {
   it('the kernel and bias gradients agree with central differences (step 1e-3, |Δ| ≤ 3e-3 · max(1, |g|))', () => {
     const x = input({ shape: [9, 2] });
-    const m = model({ inputs: x, outputs: layers.conv1d({ filters: 3, kernelSize: 3, padding: 'causal', dilationRate: 2, activation: 'tanh' }).apply(x) });
-    const graph = lossGraph(m.toGraph());
-    const names = graph.weightNodes.map((w) => w.name!);
-    const rng = new Random(3);
-    const feeds = { ...randomInputs(graph, 2).tensors };
-    const target = graph.inputs.find((n) => n.name === 'target_0')!;
-    feeds.target_0 = tensor(concreteShape(target.type.shape, 2), Float32Array.from({ length: concreteShape(target.type.shape, 2).reduce((a, d) => a * d, 1) }, () => rng.uniform(-1, 1)));
-    const grads = interpret(gradientGraph(graph, 'loss', names), feeds);
-    const lossWith = (name: string, data: Float32Array) => interpret(new Graph(graph.nodes, graph.outputs, new Map([...graph.weights, [name, data]])), feeds).loss!.data[0]!;
-    for (const name of names) {
-      const w = graph.weights.get(name)! as Float32Array;
-      const g = grads[`grad:${name}`]!.data;
-      expect(g.length).toBe(w.length);
-      for (let j = 0; j < w.length; j++) {
-        const [plus, minus] = [w.slice(), w.slice()];
-        plus[j]! += 1e-3;
-        minus[j]! -= 1e-3;
-        const fd = (lossWith(name, plus) - lossWith(name, minus)) / 2e-3;
-        expect(Math.abs(g[j]! - fd), `${name}[${j}]`).toBeLessThanOrEqual(3e-3 * Math.max(1, Math.abs(g[j]!)));
-      }
-    }
+    expectGradientsMatchFiniteDifferences(model({ inputs: x, outputs: layers.conv1d({ filters: 3, kernelSize: 3, padding: 'causal', dilationRate: 2, activation: 'tanh' }).apply(x) }), 3e-3);
   });
 });

@@ -12,6 +12,8 @@ import type { Conv1DArgs, Cropping2DArgs, Pooling1DArgs, ZeroPadding1DArgs } fro
 import { BatchNormalization } from '../layers/index.js';
 import { Conv2DTranspose, UpSampling1D, UpSampling2D, type UpSampling2DArgs } from '../layers/index.js';
 import { DepthwiseConv2D, ReLU, SeparableConv2D } from '../layers/index.js';
+import { Bidirectional, GRU, LayerNormalization, LSTM, RepeatVector, SimpleRNN, TimeDistributed } from '../layers/index.js';
+import { RecurrentLayer } from '../layers/recurrent.js';
 import type { Layer, SymbolicTensor } from '../layer.js';
 import { LayersModel } from '../model.js';
 import { Sequential } from '../sequential.js';
@@ -171,6 +173,63 @@ function convWindowArgs(c: ConvWindowConfig, name: string) {
 
 const depthwiseArgs = (c: AttrValues<typeof DEPTHWISE_LAYER>, name: string) => ({ ...convWindowArgs(c, name), depthMultiplier: c.depth_multiplier });
 
+/**
+ * SimpleRNN, GRU and LSTM as Keras 2.x, Keras 3 and tfjs-layers write them. nnc unrolls every
+ * sequence (`unroll` changes nothing computed); `implementation` 1 / 2 is an order of operations;
+ * masks are not supported, so `zero_output_for_mask` never applies. States kept across calls,
+ * returned states and time-major inputs are refused.
+ */
+const RECURRENT_LAYER = {
+  ...BASE,
+  units: anyValue(),
+  activation: anyValue('tanh'),
+  use_bias: boolean(true),
+  return_sequences: boolean(false),
+  go_backwards: boolean(false),
+  return_state: only(false),
+  stateful: only(false),
+  time_major: only(false),
+  unroll: ignored,
+  dropout: number(0),
+  recurrent_dropout: number(0),
+  zero_output_for_mask: ignored,
+  // Keras 3: the dropout seed, and whether to run on cuDNN (the same function).
+  seed: ignored,
+  use_cudnn: ignored,
+  kernel_initializer: ignored,
+  recurrent_initializer: ignored,
+  bias_initializer: ignored,
+  kernel_regularizer: ignored,
+  recurrent_regularizer: ignored,
+  bias_regularizer: ignored,
+  kernel_constraint: ignored,
+  recurrent_constraint: ignored,
+  bias_constraint: ignored,
+  activity_regularizer: only(null),
+} as const;
+
+// tfjs-layers' default gate activation (Keras 2.3+ writes sigmoid explicitly).
+const GATED_LAYER = { ...RECURRENT_LAYER, recurrent_activation: anyValue('hard_sigmoid'), implementation: only(2, 1, null) } as const;
+
+
+const recurrentArgs = (c: AttrValues<typeof RECURRENT_LAYER>, name: string) => ({
+  name,
+  units: Number(c.units),
+  activation: String(c.activation ?? 'linear'),
+  useBias: c.use_bias,
+  returnSequences: c.return_sequences,
+  goBackwards: c.go_backwards,
+  dropout: c.dropout,
+  recurrentDropout: c.recurrent_dropout,
+  ...shapeArgs(c),
+});
+
+const gatedArgs = (c: AttrValues<typeof GATED_LAYER>, name: string) => ({
+  ...recurrentArgs(c, name),
+  ...(c.implementation === null ? {} : { implementation: c.implementation }),
+  recurrentActivation: String(c.recurrent_activation ?? 'linear'),
+});
+
 /** Keras class names nnc understands: the config keys each reads or ignores, and how to make it. */
 const LAYER_IMPORTS: Record<string, LayerImport> = {
   Dense: layer(
@@ -277,7 +336,49 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
     (c, name) => new UpSampling2D({ name, size: c.size as UpSampling2DArgs['size'], interpolation: (c.interpolation ?? 'nearest') as 'nearest' | 'bilinear', ...shapeArgs(c) }),
   ),
   UpSampling1D: layer({ ...BASE, size: integer(2) }, (c, name) => new UpSampling1D({ name, size: c.size, ...shapeArgs(c) })),
+  SimpleRNN: layer(RECURRENT_LAYER, (c, name) => new SimpleRNN(recurrentArgs(c, name))),
+  // The forget gate's bias start only matters to training from scratch.
+  LSTM: layer({ ...GATED_LAYER, unit_forget_bias: ignored }, (c, name) => new LSTM(gatedArgs(c, name))),
+  // tfjs-layers writes reset_after false (its only form); Keras 2.x TF2 writes true by default.
+  GRU: layer({ ...GATED_LAYER, reset_after: boolean(false) }, (c, name) => new GRU({ ...gatedArgs(c, name), resetAfter: c.reset_after })),
+  // Keras 2.x writes axis as a list ([2]); Keras 3's RMS scaling is another function.
+  LayerNormalization: layer(
+    {
+      ...BASE,
+      axis: anyValue(-1),
+      epsilon: number(1e-3),
+      center: boolean(true),
+      scale: boolean(true),
+      rms_scaling: only(false),
+      beta_initializer: ignored,
+      gamma_initializer: ignored,
+      beta_regularizer: ignored,
+      gamma_regularizer: ignored,
+      beta_constraint: ignored,
+      gamma_constraint: ignored,
+    },
+    (c, name) => new LayerNormalization({ name, axis: singleAxis(c.axis), epsilon: c.epsilon, center: c.center, scale: c.scale, ...shapeArgs(c) }),
+  ),
+  // merge_mode null (two outputs) is refused; Keras 2.x writes backward_layer only for a backward layer of the user's own.
+  Bidirectional: layer({ ...BASE, layer: anyValue(), merge_mode: only('concat', 'sum', 'mul', 'ave'), backward_layer: only(null) }, (c, name) =>
+    new Bidirectional({ name, layer: wrappedLayer(c.layer, name, (l) => l instanceof RecurrentLayer) as RecurrentLayer, mergeMode: c.merge_mode, ...shapeArgs(c) }),
+  ),
+  TimeDistributed: layer({ ...BASE, layer: anyValue() }, (c, name) => new TimeDistributed({ name, layer: wrappedLayer(c.layer, name, (l) => l.lastAxisOnly), ...shapeArgs(c) })),
+  RepeatVector: layer({ ...BASE, n: integer() }, (c, name) => new RepeatVector({ name, n: c.n!, ...shapeArgs(c) })),
 };
+
+/** The layer a wrapper's `layer` key holds, its config checked key by key as a top-level one's; the wrapper refuses a layer it cannot wrap. */
+function wrappedLayer(json: unknown, wrapper: string, wraps: (l: Layer) => boolean): Layer {
+  const l = json as LayerJson;
+  const location = { layer: wrapper };
+  const table = typeof l === 'object' && l !== null ? ownEntry(LAYER_IMPORTS, String(l.class_name))?.config : undefined;
+  if (!table) throw new NncError('NNC6001', `wrapped layer ${JSON.stringify((l as { class_name?: unknown } | null)?.class_name)}`, { location });
+  const problems = attrProblems(table, Object.entries(l.config ?? {}), l.class_name, 'config key');
+  if (problems.length > 0) throw new NncErrorList('NNC6001', problems.map((p) => new NncError('NNC6001', p, { location })), { location });
+  const made = makeLayer(l);
+  if (!wraps(made)) throw new NncError('NNC6001', `${l.class_name} inside this wrapper`, { location });
+  return made;
+}
 
 function shapeArgs(c: { batch_input_shape?: unknown }): { batchInputShape?: (number | null)[] } {
   return Array.isArray(c.batch_input_shape) ? { batchInputShape: c.batch_input_shape as (number | null)[] } : {};
@@ -465,12 +566,23 @@ function findCycle(stuck: LayerJson[]): string[] {
   return [...deps.keys()];
 }
 
+/**
+ * Keras 2.x saves a recurrent layer's weights under its cell (`lstm_1/lstm_cell_1/kernel`); the
+ * layer's `lstm_1/kernel` is that one when exactly one such `layer/cell/suffix` name exists.
+ */
+function cellWeightName(names: ReadonlyMap<string, unknown>, name: string): string {
+  const cut = name.lastIndexOf('/');
+  const [layer, suffix] = [name.slice(0, cut), name.slice(cut + 1)];
+  const found = [...names.keys()].filter((n) => n.startsWith(`${layer}/`) && n.endsWith(`/${suffix}`) && n.split('/').length === name.split('/').length + 1);
+  return found.length === 1 ? found[0]! : name;
+}
+
 /** Assigns the manifest's weights to the layers by name, checking sizes. */
 function loadWeights(model: LayersModel, json: ModelJson, dir: string, path: string): void {
   const byName = readWeightsManifest(json.weightsManifest, dir, path);
   for (const layer of model.layers)
     for (const w of layer.weights) {
-      const t = byName.get(w.name);
+      const t = byName.get(w.name) ?? byName.get(cellWeightName(byName, w.name));
       if (!t) throw new NncError('NNC6002', `no weights for '${w.name}' in the manifest`, { location: { file: path, layer: layer.name } });
       if (t.dtype !== 'f32') throw new NncError('NNC6001', `weight '${w.name}' has dtype int32; layer weights are float32`, { location: { file: path, layer: layer.name } });
       if (t.data.length !== w.data.length)

@@ -21,7 +21,10 @@ export function lowerActivation(b: GraphBuilder, x: Node, act: ActivationName): 
   return b.op(op, [x], op === 'softmax' ? { axis: -1 } : {});
 }
 
+/** tfjs-layers' spellings of activations in a layer config, where they differ from nnc's names. */
+const TFJS_SPELLING: Partial<Record<ActivationName, string>> = { leakyRelu: 'leakyrelu', hardSigmoid: 'hard_sigmoid' };
+
 /** tfjs-layers spelling of an activation in a layer config. */
 export function tfjsActivationName(act: ActivationName): string {
-  return act === 'leakyRelu' ? 'leakyrelu' : act;
+  return TFJS_SPELLING[act] ?? act;
 }

@@ -11,6 +11,7 @@ export interface ActivationArgs extends LayerArgs {
 /** Applies an activation function, as Keras Activation. `linear` lowers to an identity. */
 export class Activation extends Layer {
   readonly className = 'Activation';
+  override readonly lastAxisOnly = true;
   readonly activation: ActivationName;
 
   constructor(args: ActivationArgs) {

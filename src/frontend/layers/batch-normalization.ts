@@ -1,7 +1,7 @@
 import type { Node } from '../../ir/graph.js';
 import type { Shape } from '../../ir/types.js';
 import { formatKerasShape } from '../../ir/types.js';
-import type { InitializerName } from '../initializers.js';
+import { kerasInitializer, type InitializerName } from '../initializers.js';
 import { Layer, type LayerArgs, type LowerContext } from '../layer.js';
 
 export interface BatchNormalizationArgs extends LayerArgs {
@@ -17,17 +17,6 @@ export interface BatchNormalizationArgs extends LayerArgs {
   movingVarianceInitializer?: InitializerName;
 }
 
-/** Keras' serialized form of the initializers this layer takes. */
-const KERAS_INITIALIZER: Record<InitializerName, string> = {
-  zeros: 'Zeros',
-  ones: 'Ones',
-  glorotUniform: 'GlorotUniform',
-  glorotNormal: 'GlorotNormal',
-  heUniform: 'HeUniform',
-  heNormal: 'HeNormal',
-};
-
-const initializerConfig = (name: InitializerName) => ({ class_name: KERAS_INITIALIZER[name], config: name.startsWith('glorot') || name.startsWith('he') ? { seed: null } : {} });
 
 /**
  * Keras BatchNormalization over the last axis: (x - mean) / sqrt(variance + epsilon) · gamma + beta.
@@ -99,10 +88,10 @@ export class BatchNormalization extends Layer {
       epsilon: this.epsilon,
       center: this.center,
       scale: this.scale,
-      beta_initializer: initializerConfig(this.initializers.beta),
-      gamma_initializer: initializerConfig(this.initializers.gamma),
-      moving_mean_initializer: initializerConfig(this.initializers.movingMean),
-      moving_variance_initializer: initializerConfig(this.initializers.movingVariance),
+      beta_initializer: kerasInitializer(this.initializers.beta),
+      gamma_initializer: kerasInitializer(this.initializers.gamma),
+      moving_mean_initializer: kerasInitializer(this.initializers.movingMean),
+      moving_variance_initializer: kerasInitializer(this.initializers.movingVariance),
       beta_regularizer: null,
       gamma_regularizer: null,
       beta_constraint: null,

@@ -18,6 +18,7 @@ export interface DenseArgs extends LayerArgs {
 /** `activation(x · kernel + bias)` on the last axis, as Keras Dense. */
 export class Dense extends Layer {
   readonly className = 'Dense';
+  override readonly lastAxisOnly = true;
   readonly units: number;
   readonly activation: ActivationName;
   readonly useBias: boolean;

@@ -10,6 +10,7 @@ export interface DropoutArgs extends LayerArgs {
 /** Zeroes a fraction `rate` of its inputs while training; the identity at inference. */
 export class Dropout extends Layer {
   readonly className = 'Dropout';
+  override readonly lastAxisOnly = true;
   readonly rate: number;
 
   constructor(args: DropoutArgs) {

@@ -23,6 +23,11 @@ import { UpSampling1D, UpSampling2D, type UpSampling1DArgs, type UpSampling2DArg
 import { DepthwiseConv2D, type DepthwiseConv2DArgs } from './depthwise-conv2d.js';
 import { SeparableConv2D, type SeparableConv2DArgs } from './separable-conv2d.js';
 import { ReLU, type ReLUArgs } from './relu.js';
+import { GRU, LSTM, SimpleRNN, type GRUArgs, type LSTMArgs, type RecurrentArgs } from './recurrent.js';
+import { Bidirectional, type BidirectionalArgs } from './bidirectional.js';
+import { LayerNormalization, type LayerNormalizationArgs } from './layer-normalization.js';
+import { TimeDistributed, type TimeDistributedArgs } from './time-distributed.js';
+import { RepeatVector, type RepeatVectorArgs } from './repeat-vector.js';
 
 export { Activation, Add, Concatenate, Conv2D, Dense, Dropout, Flatten, InputLayer, LeakyReLU, Multiply, Reshape, Subtract };
 export type { ActivationArgs, ConcatenateArgs, Conv2DArgs, DenseArgs, DropoutArgs, InputArgs, LeakyReLUArgs, ReshapeArgs };
@@ -38,6 +43,8 @@ export { Conv2DTranspose, UpSampling1D, UpSampling2D };
 export type { Conv2DTransposeArgs, UpSampling1DArgs, UpSampling2DArgs };
 export { DepthwiseConv2D, ReLU, SeparableConv2D };
 export type { DepthwiseConv2DArgs, ReLUArgs, SeparableConv2DArgs };
+export { Bidirectional, GRU, LayerNormalization, LSTM, RepeatVector, SimpleRNN, TimeDistributed };
+export type { BidirectionalArgs, GRUArgs, LayerNormalizationArgs, LSTMArgs, RecurrentArgs, RepeatVectorArgs, TimeDistributedArgs };
 
 /** Layer factories with tfjs-layers' names: `layers.dense({ units: 128, activation: 'relu' })`. */
 export const layers = {
@@ -76,4 +83,11 @@ export const layers = {
   depthwiseConv2d: (args: DepthwiseConv2DArgs) => new DepthwiseConv2D(args),
   separableConv2d: (args: SeparableConv2DArgs) => new SeparableConv2D(args),
   reLU: (args: ReLUArgs = {}) => new ReLU(args),
+  simpleRNN: (args: RecurrentArgs) => new SimpleRNN(args),
+  gru: (args: GRUArgs) => new GRU(args),
+  lstm: (args: LSTMArgs) => new LSTM(args),
+  bidirectional: (args: BidirectionalArgs) => new Bidirectional(args),
+  layerNormalization: (args: LayerNormalizationArgs = {}) => new LayerNormalization(args),
+  timeDistributed: (args: TimeDistributedArgs) => new TimeDistributed(args),
+  repeatVector: (args: RepeatVectorArgs) => new RepeatVector(args),
 };

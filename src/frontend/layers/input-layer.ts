@@ -22,7 +22,9 @@ export class InputLayer extends Layer {
     if (!batchShape || batchShape.slice(1).some((d) => !Number.isInteger(d) || (d as number) <= 0))
       throw new NncError('NNC1006', `input() needs a shape of positive integers, got ${JSON.stringify(args.shape ?? args.batchShape)}`, {
         ...(args.name ? { location: { layer: args.name } } : {}),
-        hint: 'Give the shape of one example without the batch axis, e.g. input({ shape: [28, 28] }).',
+        hint: batchShape?.slice(1).includes(null)
+          ? 'Only the batch axis may be unknown: sequences of unknown length (null steps) are not supported yet; give the number of steps, e.g. input({ shape: [28, 81] }).'
+          : 'Give the shape of one example without the batch axis, e.g. input({ shape: [28, 28] }).',
       });
     super({ ...(args.name ? { name: args.name } : {}), batchInputShape: batchShape }, 'input');
     const call = { layer: this, inputs: [], index: 0 } as unknown as { output: SymbolicTensor } & LayerCall;

@@ -10,6 +10,7 @@ export interface LeakyReLUArgs extends LayerArgs {
 /** x > 0 ? x : alpha * x, as Keras' LeakyReLU layer. */
 export class LeakyReLU extends Layer {
   readonly className = 'LeakyReLU';
+  override readonly lastAxisOnly = true;
   readonly alpha: number;
 
   constructor(args: LeakyReLUArgs = {}) {

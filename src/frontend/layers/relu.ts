@@ -10,6 +10,7 @@ export interface ReLUArgs extends LayerArgs {
 /** Keras / tfjs ReLU layer: max(x, 0), capped at maxValue. Only no cap and a cap of 6 are computed; any other is refused. */
 export class ReLU extends Layer {
   readonly className = 'ReLU';
+  override readonly lastAxisOnly = true;
   readonly maxValue: number | null;
 
   constructor(args: ReLUArgs = {}) {
