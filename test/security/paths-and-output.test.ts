@@ -378,7 +378,7 @@ export default model;
     const forced = await cli('train', file, '-o', 'trained-foreign', '--force');
     expect(forced.err).toBe('');
     expect(forced.code).toBe(0);
-    expect(readdirSync(join(work, 'trained-foreign')).sort()).toEqual(['model.json', 'weights.bin']);
+    expect(readdirSync(join(work, 'trained-foreign')).sort()).toEqual(['history.json', 'model.json', 'weights.bin']);
     // model.json says generatedBy "nnc": the next run replaces it without --force.
     expect((await cli('train', file, '-o', 'trained-foreign')).code).toBe(0);
     expectTrainNothingDeleted();
