@@ -4,7 +4,9 @@
  * After the passes a fused node's attributes say what it absorbed (`activation`, `residual`,
  * `pool`, an elementwise `expr`), so its box lists them under the op name.
  */
+import { printedAttrs } from '../ir/attrs.js';
 import type { Graph, Node } from '../ir/graph.js';
+import { opRegistry } from '../ir/ops/index.js';
 import { printAttrs, printNode, valueNames } from '../ir/printer.js';
 import { formatType } from '../ir/types.js';
 import { layoutGraph } from './layout.js';
@@ -16,10 +18,10 @@ const MAX_CHARS = 48;
 
 const LEAF_OPS = new Set(['input', 'weight']);
 
-/** The lines of a node's box: its op (and name), then its attributes, each line clipped. */
+/** The lines of a node's box: its op (and name), then its attributes as IR text shows them (defaults left out), each line clipped. */
 function boxLines(n: Node): string[] {
   const head = n.name ? `${n.op} ${n.name}` : n.op;
-  const attrs = Object.keys(n.attrs).length ? printAttrs(n.attrs).replace(/^\{|\}$/g, '') : '';
+  const attrs = printAttrs(printedAttrs(opRegistry.get(n.op), n.attrs)).replace(/^\{|\}$/g, '');
   const lines = [head, ...(attrs ? attrs.split(/, (?=[a-z_]+=)/) : []), ...(n.layer && !n.name ? [`(${n.layer})`] : [])];
   return lines.map((l) => (l.length > MAX_CHARS ? `${l.slice(0, MAX_CHARS - 1)}…` : l));
 }
