@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { cli } from '../helpers/cli.js';
 import { loadGraphForCli } from '../../src/cli/load-model.js';
 import { optimize } from '../../src/passes/index.js';
 import { launchChromium, serveDirectory } from '../helpers/browser.js';
@@ -15,13 +15,6 @@ import { DataType, node, tensor, valueInfo, writeOnnxModel } from '../helpers/on
 import { removeTempDirs, tempDir } from '../wasm/temp.js';
 
 afterAll(removeTempDirs);
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t), isTTY: false });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 const screenshots = mkdtempSync(join(tmpdir(), 'nnc-report-screenshots-'));
 
