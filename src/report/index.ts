@@ -13,7 +13,7 @@ import { curveCharts } from './curves.js';
 import { graphSvg } from './graph-svg.js';
 import { describePeak, memoryChart } from './memory-chart.js';
 import { renderPage, type TrainingSection } from './page.js';
-import { fileSizes, weightSizesByLayer } from './sizes.js';
+import { fileSizes, wasmSectionSizes, weightSizesByLayer } from './sizes.js';
 
 export interface ReportInput {
   readonly title: string;
@@ -44,6 +44,7 @@ export async function buildReport(input: ReportInput): Promise<string> {
     after: { svg: graphSvg(after, 'graph-after-svg'), nodes: after.nodes.length },
     memory: { svg: memoryChart(after, plan), caption: `${wasm ? 'The wasm bundle’s arena' : 'The arena'}: ${describePeak(plan)}.` },
     files: fileSizes(input.files),
+    wasmSections: input.files.filter((f) => f.path.endsWith('.wasm')).flatMap(wasmSectionSizes),
     weights: weightSizesByLayer(after),
     ...(input.fit ? { training: trainingSection(input.fit) } : {}),
   });

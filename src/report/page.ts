@@ -25,6 +25,8 @@ export interface ReportPage {
   readonly after: { readonly svg: string; readonly nodes: number };
   readonly memory: { readonly svg: string; readonly caption: string };
   readonly files: readonly SizeRow[];
+  /** Each .wasm file's code and data sections (none when no target wrote a separate module). */
+  readonly wasmSections: readonly SizeRow[];
   readonly weights: readonly SizeRow[];
   readonly training?: TrainingSection;
 }
@@ -58,6 +60,10 @@ function sizeTable(rows: readonly SizeRow[], what: string): string {
   );
 }
 
+function sectionTable(rows: readonly SizeRow[]): string {
+  return table(['module: section', 'bytes', 'gzipped'], rows.map((r) => [r.name, formatBytes(r.raw), formatBytes(r.gzip)]), [false, true, true]);
+}
+
 function signatureTable(signature: BundleSignature): string {
   const rows = [
     ...signature.inputs.map((t) => ['input', t.name, describeShape(t.shape), t.dtype, t.array]),
@@ -84,7 +90,7 @@ export function renderPage(p: ReportPage): string {
 <h1>nnc build report: ${esc(p.title)}</h1>
 <section id="build"><p>nnc ${esc(p.version)}</p>${options}<h3>Signature</h3>${signatureTable(p.signature)}<h3>Build output and usage</h3><pre>${esc(p.buildOutput)}</pre></section>
 ${p.training ? trainingSection(p.training) : ''}
-<section id="sizes"><h2>Sizes</h2><h3>Files</h3>${sizeTable(p.files, 'file')}<h3>Weights per layer (after the passes)</h3>${sizeTable(p.weights, 'layer')}</section>
+<section id="sizes"><h2>Sizes</h2><h3>Files</h3>${sizeTable(p.files, 'file')}${p.wasmSections.length ? `<h3>Code and data in each WebAssembly module</h3>${sectionTable(p.wasmSections)}` : ''}<h3>Weights per layer (after the passes)</h3>${sizeTable(p.weights, 'layer')}</section>
 <section id="memory-plan"><h2>Memory plan</h2><p>${esc(p.memory.caption)}</p><div class="scroll">${p.memory.svg}</div></section>
 <section id="graph-before"><h2>Graph before the passes (${p.before.nodes} nodes)</h2><div class="scroll">${p.before.svg}</div></section>
 <section id="graph-after"><h2>Graph after the passes (${p.after.nodes} nodes)</h2><p>Fused kernels list what they absorbed as attributes (activation, residual, pool, an elementwise expression).</p><div class="scroll">${p.after.svg}</div></section>
