@@ -17,8 +17,8 @@ export function curveCharts(history: History): string {
 
 function chart(name: string, train: readonly number[], val: readonly number[] | undefined): string {
   const all = [...train, ...(val ?? [])].filter(Number.isFinite);
-  let lo = Math.min(...all);
-  let hi = Math.max(...all);
+  let lo = all.length ? Math.min(...all) : 0;
+  let hi = all.length ? Math.max(...all) : 1;
   if (!(hi > lo)) [lo, hi] = [lo - 0.5, hi + 0.5];
   const epochs = Math.max(train.length, val?.length ?? 0);
   const plotW = WIDTH - PAD.left - PAD.right;
