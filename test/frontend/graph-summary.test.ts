@@ -3,18 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { cli } from '../helpers/cli.js';
 
 const { onnx } = onnxProto;
 const dir = mkdtempSync(join(tmpdir(), 'nnc-graph-summary-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t), isTTY: false });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 /** y = relu(x), x: [N, 4], as an ONNX file. */
 function onnxRelu(): string {

@@ -6,20 +6,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { cli } from '../helpers/cli.js';
 import { readFrozenValue } from '../../src/frontend/import/frozen-values.js';
 import { DataType, node, valueInfo, writeOnnxModel } from '../helpers/onnx-model.js';
 import { removeTempDirs, tempDir } from '../wasm/temp.js';
 
 const { onnx } = onnxProto;
 afterAll(removeTempDirs);
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t), isTTY: false });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 /** Reshape(x [N, 6], s) with the target shape a graph input. */
 const reshapeModel = () =>

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeBundle } from '../../src/bundle/writer.js';
-import { main } from '../../src/cli/main.js';
+import { cli } from '../helpers/cli.js';
 import { NncError } from '../../src/errors.js';
 import { loadOnnxGraph } from '../../src/frontend/import/onnx.js';
 import { loadTfjsGraphModel } from '../../src/frontend/import/tfjs-graph.js';
@@ -37,13 +37,6 @@ let models: string;
 let secretPath: string;
 let layersArtifacts: { modelTopology: unknown; weightSpecs: unknown[] };
 const startDir = process.cwd();
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t), isTTY: false });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 /** Whether any 8-byte slice of the secret occurs in `bytes` (weights may be laid out in pieces). */
 const holdsSecret = (bytes: Uint8Array | string) => {

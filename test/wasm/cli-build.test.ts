@@ -4,18 +4,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../fixtures/index.js';
 import type { BundleFile } from '../../src/bundle/target.js';
 import { writeBundle } from '../../src/bundle/writer.js';
-import { main } from '../../src/cli/main.js';
+import { cli } from '../helpers/cli.js';
 import { NncError } from '../../src/errors.js';
 import { removeTempDirs, tempDir } from './temp.js';
 
 const SEED = FIXTURES.find((f) => f.name === 'seed-sequential')!.path;
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t), isTTY: false });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 const cliDir = () => tempDir('cli');
 

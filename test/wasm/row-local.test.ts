@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { cli } from '../helpers/cli.js';
 import { NncError } from '../../src/errors.js';
 import { exportOnnx } from '../../src/export/onnx.js';
 import { interpret } from '../../src/ir/interpreter.js';
@@ -21,13 +21,6 @@ const ACROSS_BATCH = ir`
 const ROW_WISE = ACROSS_BATCH.replace('{axis=0}', '{axis=-1}');
 
 const manifestOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t), isTTY: false });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 afterAll(removeTempDirs);
 

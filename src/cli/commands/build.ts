@@ -11,6 +11,7 @@ import type { Graph } from '../../ir/graph.js';
 import { printGraph } from '../../ir/printer.js';
 import { verifyGraph } from '../../ir/verifier.js';
 import { optimize } from '../../passes/index.js';
+import { formatBytes } from '../../report/svg.js';
 import { parseCommandArgs, requireModelPath, type CliIO, type Command } from '../command.js';
 import { fitForBuild, historyJson } from '../../train/fit-from-model-file.js';
 import { loadGraphForCli, MODEL_FILE_ARGS, MODEL_FILE_HELP, parseModelFileFlags, type LoadModelOptions } from '../load-model.js';
@@ -32,6 +33,8 @@ export interface BuildOptions {
   /** --time-limit for a model.ts; --freeze and --shape for an ONNX model. */
   readonly load: Pick<LoadModelOptions, 'timeLimitSeconds' | 'graphInputs'>;
   readonly emit?: 'ir' | 'wat';
+  /** --report: also write report.html (graph, memory plan, sizes, training curves). */
+  readonly report: boolean;
 }
 
 export const buildCommand: Command = {
@@ -56,6 +59,8 @@ export const buildCommand: Command = {
     ...MODEL_FILE_HELP,
     ...GRAPH_INPUT_HELP,
     '  --emit ir|wat              also print the optimized IR or the WebAssembly text to stdout',
+    '  --report                   also write report.html: the graph before and after the passes, the memory',
+    '                             plan, code and weight sizes, training curves (one file, opens offline)',
   ].join('\n'),
   async run(argv, io) {
     const options = parseBuildOptions(argv);
@@ -79,8 +84,14 @@ export const buildCommand: Command = {
     }
     const files = await emitTargets(graph, options.targets, options.target);
     if (fitted.fit) files.push({ path: 'history.json', contents: historyJson(fitted.fit) });
+    const printed = report(options, files, graph);
+    if (options.report) {
+      const { buildReport } = await import('../../report/index.js');
+      const page = await buildReport({ title: path.replace(/^.*[\\/]/, ''), options: reportOptions(argv), targets: options.targets, before: fitted.graph, after: graph, files, ...(fitted.fit ? { fit: fitted.fit } : {}), buildOutput: printed });
+      files.push({ path: 'report.html', contents: page });
+    }
     await writeBundle(options.out, files, output);
-    status.out(report(options, files, graph));
+    status.out(options.report ? `${printed}\n\nreport: ${join(relative(process.cwd(), options.out) || '.', 'report.html')}` : printed);
     return 0;
   },
 };
@@ -94,6 +105,7 @@ const BUILD_ARGS = {
   threads: { type: 'string' },
   'no-train': { type: 'boolean' },
   emit: { type: 'string' },
+  report: { type: 'boolean' },
   ...TRAINING_ARGS,
   ...MODEL_FILE_ARGS,
   ...GRAPH_INPUT_ARGS,
@@ -125,7 +137,14 @@ export function parseBuildOptions(argv: readonly string[]): BuildOptions {
     training: parseTrainingFlags('build', values),
     load: { ...parseModelFileFlags('build', values), graphInputs: parseGraphInputFlags('build', values) },
     ...(emit === undefined ? {} : { emit }),
+    report: values.report ?? false,
   };
+}
+
+/** The command line's options as the report lists them (`--epochs` → `1`; a bare flag → `yes`). */
+function reportOptions(argv: readonly string[]): Record<string, string> {
+  const { values } = parseCommandArgs('build', argv, BUILD_ARGS);
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [`--${k}`, v === true ? 'yes' : String(v)]));
 }
 
 /** What was written, the size of each file, and how to use the bundle (per target). */
@@ -150,8 +169,4 @@ function report(options: BuildOptions, files: readonly BundleFile[], graph: Grap
     ];
   });
   return [`wrote ${dir}/ (${options.targets.join(', ')})`, ...rows, '', ...usage].join('\n');
-}
-
-function formatBytes(n: number): string {
-  return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(2)} MiB`;
 }

@@ -1,0 +1,138 @@
+/**
+ * `nnc build --report`: report.html opened in headless Chromium — no errors, no request beyond the
+ * page itself, one SVG node per IR node before and after the passes, one curve point per epoch.
+ * A screenshot of each report is left in a temp directory (printed) for a person to look at.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { loadGraphForCli } from '../../src/cli/load-model.js';
+import { wasmScratch } from '../../src/codegen/wasm/kernels/index.js';
+import { optimize } from '../../src/passes/index.js';
+import { planMemory } from '../../src/passes/plan-memory.js';
+import { wasmSectionSizes } from '../../src/report/sizes.js';
+import { launchChromium, serveDirectory } from '../helpers/browser.js';
+import { DataType, node, tensor, valueInfo, writeOnnxModel } from '../helpers/onnx-model.js';
+import { removeTempDirs, tempDir } from '../wasm/temp.js';
+
+afterAll(removeTempDirs);
+
+const screenshots = mkdtempSync(join(tmpdir(), 'nnc-report-screenshots-'));
+
+interface Opened {
+  readonly errors: string[];
+  readonly requests: string[];
+  readonly url: string;
+  readonly ops: (svg: string) => Promise<string[]>;
+  readonly count: (selector: string) => Promise<number>;
+}
+
+/** Opens `dir/report.html` in Chromium, runs `check`, and writes a full-page screenshot named `name`. */
+async function openReport(dir: string, name: string, check: (page: Opened) => Promise<void>): Promise<void> {
+  const server = await serveDirectory(dir);
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+    page.on('request', (r) => void requests.push(r.url()));
+    const url = new URL('report.html', server.url).href;
+    await page.goto(url, { waitUntil: 'load' });
+    await check({
+      errors,
+      requests,
+      url,
+      ops: (svg) => page.$$eval(`#${svg} g.node`, (gs) => gs.map((g) => g.getAttribute('data-op')!)),
+      count: (selector) => page.locator(selector).count(),
+    });
+    const shot = join(screenshots, `${name}.png`);
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log(`report screenshot: ${shot}`);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+describe('nnc build --report', () => {
+  it('shows the trained Fashion-MNIST MLP: graphs, memory plan, sizes, one curve point per epoch', async () => {
+    const dir = tempDir('report-mlp');
+    const model = join(dir, 'model.ts');
+    writeFileSync(
+      model,
+      `import { layers, sequential } from 'nnc';
+const model = sequential({ layers: [layers.flatten({ inputShape: [28, 28] }), layers.dense({ units: 32, activation: 'relu' }), layers.dense({ units: 10, activation: 'softmax' })] });
+model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+export const training = { dataset: 'fashion-mnist', epochs: 3, batchSize: 32, trainExamples: 300, validationSplit: 0.2 } as const;
+export default model;
+`,
+    );
+    const out = join(dir, 'dist');
+    const r = await cli('build', model, '-o', out, '--report');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/report: .*report\.html$/);
+    const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8')) as { history: Record<string, number[]> };
+    expect(Object.keys(history.history).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss']);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).not.toMatch(/<script|<link|@import|url\(http/i);
+
+    const { graph } = await loadGraphForCli(model);
+    const optimized = optimize(graph);
+    expect(optimized.nodes.length).toBeLessThan(graph.nodes.length); // the passes fused something to show
+    await openReport(out, 'fashion-mlp', async (page) => {
+      expect(page.errors).toEqual([]);
+      expect(page.requests).toEqual([page.url]);
+      expect(await page.ops('graph-before-svg')).toEqual(graph.nodes.map((n) => n.op));
+      expect(await page.ops('graph-after-svg')).toEqual(optimized.nodes.map((n) => n.op));
+      for (const q of ['loss', 'accuracy'])
+        for (const series of ['train', 'val']) expect(await page.count(`svg.curve[data-quantity="${q}"] .${series} circle.point`), `${q} ${series}`).toBe(3);
+      const plan = planMemory(optimized, wasmScratch);
+      expect(await page.count('#memory rect.value')).toBe(plan.slots.size);
+      expect(await page.count('#memory rect.scratch')).toBe(plan.scratch.size);
+      expect(await page.count('#sizes tr')).toBeGreaterThan(4);
+    });
+  }, 180_000);
+
+  it('shows an imported ONNX model with no training section', async () => {
+    const dir = tempDir('report-onnx');
+    const values = (n: number) => Array.from({ length: n }, (_, i) => Math.sin(i + 1) / 2);
+    const file = writeOnnxModel({
+        nodes: [node('Gemm', ['x', 'w1', 'b1'], 'h'), node('Relu', ['h'], 'r'), node('Gemm', ['r', 'w2', 'b2'], 'z'), node('Softmax', ['z'], 'y', { axis: 1 })],
+        inputs: [valueInfo('x', DataType.FLOAT, ['N', 6])],
+        outputs: [valueInfo('y', DataType.FLOAT)],
+        initializers: [
+          tensor('w1', DataType.FLOAT, [6, 5], values(30)),
+          tensor('b1', DataType.FLOAT, [5], values(5)),
+          tensor('w2', DataType.FLOAT, [5, 3], values(15)),
+          tensor('b2', DataType.FLOAT, [3], values(3)),
+        ],
+      });
+    const out = join(dir, 'dist');
+    const r = await cli('build', file, '-o', out, '--target', 'all', '--report');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const { graph } = await loadGraphForCli(file);
+    const optimized = optimize(graph);
+    // The module's sections, read from its binary, add up to the file; the data section holds the weights.
+    const wasm = readFileSync(join(out, 'wasm', 'model.wasm'));
+    const sections = wasmSectionSizes({ path: 'model.wasm', contents: new Uint8Array(wasm) });
+    expect(sections.reduce((a, r) => a + r.raw, 0)).toBe(wasm.length);
+    const weightBytes = [...optimized.weights.values()].reduce((a, w) => a + w.byteLength, 0);
+    expect(sections.find((r) => r.name.endsWith(': data (weights, constants)'))!.raw).toBeGreaterThanOrEqual(weightBytes);
+    expect(sections.find((r) => r.name.endsWith(': code'))!.raw).toBeGreaterThan(0);
+    await openReport(out, 'onnx-mlp', async (page) => {
+      expect(page.errors).toEqual([]);
+      expect(page.requests).toEqual([page.url]);
+      expect(await page.ops('graph-before-svg')).toEqual(graph.nodes.map((n) => n.op));
+      expect(await page.ops('graph-after-svg')).toEqual(optimized.nodes.map((n) => n.op));
+      expect(await page.count('#training')).toBe(0);
+      expect(await page.count('svg.curve')).toBe(0);
+      expect(await page.count('#sizes td:text-is("wasm/model.wasm: code")')).toBe(1);
+    });
+  }, 120_000);
+});
