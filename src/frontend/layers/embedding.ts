@@ -65,8 +65,12 @@ export class Embedding extends Layer {
   }
 
   getConfig(): Record<string, unknown> {
+    // Keras and tfjs give every Embedding a batch_input_shape ([null, input_length], null steps when
+    // none is given); nnc knows its steps, so it writes the shape the layer was built for.
+    const steps = this.inputLength ?? (this.inputShapes?.[0]?.slice(1) as number[] | undefined);
     return {
       ...this.baseConfig(),
+      ...(steps ? { batch_input_shape: this.batchInputShape ?? [null, ...steps] } : {}),
       input_dim: this.inputDim,
       output_dim: this.outputDim,
       embeddings_initializer: kerasInitializer(this.embeddingsInitializer),
@@ -74,7 +78,7 @@ export class Embedding extends Layer {
       activity_regularizer: null,
       embeddings_constraint: null,
       mask_zero: false,
-      input_length: this.inputLength === undefined ? null : this.inputLength.length === 1 ? this.inputLength[0] : this.inputLength,
+      input_length: steps === undefined ? null : steps.length === 1 ? steps[0] : steps,
     };
   }
 }
