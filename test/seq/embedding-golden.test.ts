@@ -74,6 +74,10 @@ describe.each(CASES)('embedding vs tfjs: $name', ({ vocab, make }) => {
       expectClose(interpret(graph, { [inputName]: typedTensor(shape, 'i32', x) })[name]!.data, want, `interpreter, batch ${batch}`);
       for (const build of builds) expectClose(build.predict(x, batch), want, `wasm ${build.simd ? 'simd' : 'scalar'}, batch ${batch}`);
     }
+    // An id outside [0, inputDim) is refused before the kernels run (they would read zeros for it), as tfjs' cpu backend refuses it.
+    const bad = tokenIds(m, vocab, 2);
+    bad[3] = vocab;
+    for (const build of builds) expect(() => build.predict(bad, 2)).toThrow(new RegExp(`holds the id ${vocab} at element 3, outside \\[0, ${vocab}\\)`));
   });
 
   it('the WebGPU target refuses the int32 graph by name', async () => {

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { toTfjsArtifacts } from '../../src/frontend/export-tfjs.js';
 import { loadTfjsLayersModel } from '../../src/frontend/import/tfjs-layers.js';
+import { loadModelFile } from '../../src/frontend/loader.js';
 import type { LayersModel } from '../../src/frontend/model.js';
 import { resetNameScope } from '../../src/frontend/naming.js';
 import { input, layers, model, sequential } from '../../src/index.js';
@@ -141,6 +142,18 @@ describeGradientsVsTfjs([{ name: 'embedding -> gru -> dense', make: classifier }
 describe('embedding: gradients vs finite differences', () => {
   it('the scatter-add reaches every embedding row a batch used, an id used twice gets both', () => {
     expectGradientsMatchFiniteDifferences(classifier(), 2e-2, 3);
+  });
+});
+
+describe('the token-order example', () => {
+  it('type-checks, loads and prints the Keras summary: Embedding(20, 8) over 12 ids, GRU(16), Dense(2)', () => {
+    const { model: m } = loadModelFile('examples/token-order-gru/model.ts');
+    const text = m.summary(null);
+    // 20 · 8; 3 (8·16 + 16·16 + 16); 16·2 + 2.
+    expect(text).toContain(' embedding_1 (Embedding)     (None, 12, 8)             160       ');
+    expect(text).toContain(' gru_1 (GRU)                 (None, 16)                1200      ');
+    expect(text).toContain(' dense_1 (Dense)             (None, 2)                 34        ');
+    expect(m.toGraph().inputs[0]!.type.dtype).toBe('i32');
   });
 });
 
