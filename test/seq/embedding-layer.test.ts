@@ -16,7 +16,11 @@ import type { LayersModel } from '../../src/frontend/model.js';
 import { resetNameScope } from '../../src/frontend/naming.js';
 import { input, layers, model, sequential } from '../../src/index.js';
 import { interpret } from '../../src/ir/interpreter.js';
-import { typedTensor } from '../../src/ir/tensor.js';
+import { tensor, typedTensor } from '../../src/ir/tensor.js';
+import { Random } from '../../src/frontend/random.js';
+import { interpreterExecutor } from '../../src/train/executor.js';
+import { Trainer } from '../../src/train/trainer.js';
+import { loadWasmBackend, wasmExecutor } from '../../src/train/wasm-executor.js';
 import { catchNnc } from '../helpers/expect-nnc-error.js';
 import { expectConfigsMatchTfjs } from '../helpers/config-vs-tfjs.js';
 import { describeGradientsVsTfjs, expectGradientsMatchFiniteDifferences } from '../helpers/gradients-vs-tfjs.js';
@@ -142,6 +146,24 @@ describeGradientsVsTfjs([{ name: 'embedding -> gru -> dense', make: classifier }
 describe('embedding: gradients vs finite differences', () => {
   it('the scatter-add reaches every embedding row a batch used, an id used twice gets both', () => {
     expectGradientsMatchFiniteDifferences(classifier(), 2e-2, 3);
+  });
+});
+
+describe('embedding: training on a data set of ids', () => {
+  beforeAll(() => loadWasmBackend());
+
+  it('feeds the numbers of x to the int32 input: the wasm executor trains as the interpreter; fractional ids are refused', () => {
+    const rng = new Random(4);
+    const ids = Float32Array.from({ length: 16 * 6 }, () => rng.int(15));
+    const data = { x: tensor([16, 6], ids), y: tensor([16, 3], Float32Array.from({ length: 48 }, () => rng.uniform(-1, 1))) };
+    const graph = classifier().toGraph();
+    const trainer = (executor: typeof wasmExecutor) => new Trainer(graph, { optimizer: 'adam', loss: 'meanSquaredError' }, { seed: 3, executor });
+    const [wasm, interpreter] = [wasmExecutor, interpreterExecutor].map((e) => trainer(e).fit(data, { epochs: 3, batchSize: 8 }).loss!);
+    wasm!.forEach((loss, i) => expect(Math.abs(loss - interpreter![i]!)).toBeLessThan(1e-5));
+    expect(wasm!.at(-1)!).toBeLessThan(wasm![0]!);
+    ids[5] = 2.5;
+    const e = catchNnc(() => trainer(interpreterExecutor).fit(data, { epochs: 1, batchSize: 8 }));
+    expect([e.code, e.message]).toEqual(['NNC5002', expect.stringMatching(/x for input 'tokens' is an int32 input \(token ids\), but holds 2.5 at element \d+/)]);
   });
 });
 
