@@ -12,7 +12,7 @@ import { sequential } from '../../src/frontend/sequential.js';
 import { interpret } from '../../src/ir/interpreter.js';
 import { typedTensor } from '../../src/ir/tensor.js';
 import { Random } from '../../src/frontend/random.js';
-import { maxAbsDiff } from '../helpers/random-inputs.js';
+import { expectClose } from '../helpers/model-golden.js';
 import { tfjsPredict, tfjsReady } from '../helpers/tfjs-twin.js';
 import { buildWebGpuBundle } from '../helpers/webgpu.js';
 import { buildWasmBundle } from '../wasm/bundle-helpers.js';
@@ -42,11 +42,6 @@ function tokenIds(m: LayersModel, vocab: number, batch: number): Int32Array {
   const rng = new Random(batch + vocab);
   const size = batch * (m.inputs[0]!.shape.slice(1) as number[]).reduce((a, d) => a * d, 1);
   return Int32Array.from({ length: size }, () => rng.int(vocab));
-}
-
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, where: string): void {
-  const scale = Math.max(1, ...Array.from(want, Math.abs));
-  expect(maxAbsDiff(got, want), where).toBeLessThanOrEqual(1e-5 * scale);
 }
 
 /** The bundle's predict, typed for int32 ids (model.d.ts declares Int32Array for an int32 input). */

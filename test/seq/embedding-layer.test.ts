@@ -26,7 +26,7 @@ import { expectConfigsMatchTfjs } from '../helpers/config-vs-tfjs.js';
 import { describeGradientsVsTfjs, expectGradientsMatchFiniteDifferences } from '../helpers/gradients-vs-tfjs.js';
 import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
 import { saveTfjsModel } from '../helpers/save-tfjs.js';
-import { summaryRows } from '../helpers/summary-rows.js';
+import { summaryRowsWithTfjs } from '../helpers/summary-rows.js';
 import { buildTfjsTwin, tfjsReady } from '../helpers/tfjs-twin.js';
 import { loadArtifacts } from '../train/helpers/load-artifacts.js';
 
@@ -56,12 +56,8 @@ describe('embedding: the Layers API', () => {
 
   it('prints the rows tfjs model.summary() prints: output shapes and parameter counts', () => {
     const m = classifier();
-    const ours = summaryRows(m.summary(null), 'Output Shape', 'Param #');
-    const lines: string[] = [];
-    const twin = buildTfjsTwin(m);
-    twin.summary(200, undefined, (line: string) => lines.push(line));
-    twin.dispose();
-    expect(ours).toEqual(summaryRows(lines.join('\n'), 'Output shape', 'Param #'));
+    const { ours, theirs } = summaryRowsWithTfjs(m);
+    expect(ours).toEqual(theirs);
     // inputDim · outputDim, as Keras prints it.
     expect(m.summary(null)).toContain(' embedding_1 (Embedding)     (None, 6, 5)              75        ');
   });
