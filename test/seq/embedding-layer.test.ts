@@ -66,6 +66,16 @@ describe('embedding: the Layers API', () => {
     expect(await expectConfigsMatchTfjs(classifier())).toBe(3);
   });
 
+  it('casts a float input to ids, as tfjs-layers does: the same outputs as from int32 ids', () => {
+    const e = layers.embedding({ inputDim: 7, outputDim: 3 });
+    const [xf, xi] = [input({ shape: [4] }), input({ shape: [4], dtype: 'int32' })];
+    const [floats, ints] = [model({ inputs: xf, outputs: e.apply(xf) }).toGraph(), model({ inputs: xi, outputs: e.apply(xi) }).toGraph()];
+    expect(floats.nodes.some((n) => n.op === 'cast')).toBe(true);
+    const ids = [0, 6, 2, 2, 5, 1, 3, 4];
+    const run = (g: typeof floats, x: ReturnType<typeof typedTensor>) => interpret(g, { [g.inputs[0]!.name!]: x })[g.outputs[0]!.name]!.data;
+    expect(Array.from(run(floats, tensor([2, 4], ids)))).toEqual(Array.from(run(ints, typedTensor([2, 4], 'i32', ids))));
+  });
+
   it('an id outside [0, inputDim) is refused at run time by the interpreter', () => {
     const graph = classifier().toGraph();
     expect(() => interpret(graph, { tokens: typedTensor([1, 6], 'i32', [1, 2, 3, 15, 0, 0]) })).toThrow(/index 15 is outside an axis of extent 15/);
