@@ -232,6 +232,52 @@ describe('int32 and int64 inputs (rank 1 and 2)', () => {
   });
 });
 
+{
+  const c = consts(i32('picks', [2, 2], [3, 0, 2, 3]), i32('ax1', [], [1]), i32('ax_neg', [], [-1]));
+  const G = { Tparams: { type: 'DT_FLOAT' }, Tindices: { type: 'DT_INT32' }, Taxis: { type: 'DT_INT32' }, batch_dims: { i: '0' } };
+  goldenCase({
+    name: 'GatherV2 of a batched tensor along later axes by constant indices of rank 2 (no WebGPU kernel: gather computes int indices)',
+    input: [4, 6],
+    nodes: [placeholder('x', [4, 6]), ...c.nodes, tfNode('rows', 'GatherV2', ['x', 'picks', 'ax1'], G), tfNode('cols', 'GatherV2', ['x', 'picks', 'ax_neg'], G)],
+    weights: c.weights,
+    outputs: ['rows', 'cols'],
+    webgpu: false,
+  });
+}
+
+describe('GatherV2 as an embedding lookup', () => {
+  beforeAll(() => tfjsReady());
+  it('a constant table gathered by int32 and int64 ids of the batch equals tfjs-converter exactly, in the interpreter and the wasm bundle', async () => {
+    const table = floatWeight(rng, 'table', [7, 3]);
+    const c = consts([constNode('table'), table] as const, i32('ax0', [], [0]));
+    const G = (ids: string) => ({ Tparams: { type: 'DT_FLOAT' }, Tindices: { type: ids }, Taxis: { type: 'DT_INT32' }, batch_dims: { i: '0' } });
+    const nodes = [
+      placeholder('ids', [5], 'DT_INT32'),
+      placeholder('ids64', [2], 'DT_INT64'),
+      ...c.nodes,
+      tfNode('emb', 'GatherV2', ['table', 'ids', 'ax0'], G('DT_INT32')),
+      tfNode('emb64', 'GatherV2', ['table', 'ids64', 'ax0'], G('DT_INT64')),
+    ];
+    const m = writeGraphModel(nodes, c.weights);
+    const graph = loadTfjsGraphModel(m.path);
+    verifyGraph(graph, { requireWeightData: true });
+    const batch = 3;
+    const ids = Int32Array.from({ length: batch * 5 }, (_, i) => (i * 5) % 7);
+    const ids64 = Int32Array.from({ length: batch * 2 }, (_, i) => 6 - (i % 7));
+    const oracle = await tfjsConverterModel(m);
+    const want = oracle.execute({ ids: tf.tensor(ids, [batch, 5], 'int32'), ids64: tf.tensor(ids64, [batch, 2], 'int32') }, ['emb', 'emb64']) as tf.Tensor[];
+    const wanted = want.map((t) => Array.from(t.dataSync()));
+    tf.dispose(want);
+    const got = interpret(graph, { ids: { shape: [batch, 5], data: ids }, ids64: { shape: [batch, 2], data: ids64 } });
+    const wasm = await (await (await buildWasmBundle(graph)).import()).load();
+    const out = outputsByName(wasm.predict(predictArgument({ ids, ids64 } as unknown as Record<string, Float32Array>), batch), wasm.outputNames);
+    for (const [i, name] of ['emb', 'emb64'].entries()) {
+      expect(Array.from(got[name]!.data), `interpreter ${name}`).toEqual(wanted[i]);
+      expect(Array.from(out[name]!), `wasm ${name}`).toEqual(wanted[i]);
+    }
+  });
+});
+
 describe('refusals name the node', () => {
   it('ops left for later, integer FloorDiv, unsupported attr values, and forms that would move the batch axis or need a gather', () => {
     const c = consts(i32('perm', [3], [1, 0, 2]), i32('ax0', [], [0]), i32('ax1', [], [1]), i32('reps', [3], [2, 1, 1]), i32('b', [3], [0, 0, 0]), i32('e', [3], [0, 4, 6]), i32('s', [3], [1, 2, 1]), i32('idx', [2], [0, 1]), i32('rb', [2], [0, 0]), i32('re', [2], [0, 0]), i32('rs', [2], [1, -1]), i32('sl_b', [3], [1, 0, 0]), i32('sl_s', [3], [-1, -1, -1]));
@@ -241,7 +287,7 @@ describe('refusals name the node', () => {
         placeholder('k', [4], 'DT_INT32'),
         ...c.nodes,
         tfNode('tile', 'Tile', ['x', 'reps'], T()),
-        tfNode('gather', 'GatherV2', ['x', 'idx', 'ax1'], T()),
+        tfNode('gather', 'GatherV2', ['x', 'idx', 'ax0'], { Tparams: { type: 'DT_FLOAT' }, Tindices: { type: 'DT_INT32' }, Taxis: { type: 'DT_INT32' }, batch_dims: { i: '0' } }),
         op2('floor_mod', 'FloorMod', 'x', 'x'),
         op2('int_floor_div', 'FloorDiv', 'k', 'k', 'DT_INT32'),
         tfNode('argmax16', 'ArgMax', ['x', 'ax1'], { ...T(), output_type: { type: 'DT_INT16' } }),
@@ -261,7 +307,7 @@ describe('refusals name the node', () => {
     );
     for (const expected of [
       'node tile): Tile: multiples [2, 1, 1] tile the batch axis',
-      'node gather): TensorFlow op GatherV2',
+      'node gather): GatherV2: gathers along axis 0, the batch axis',
       'node floor_mod): TensorFlow op FloorMod',
       'node int_floor_div): FloorDiv attr T = "DT_INT32" is not supported (only "DT_FLOAT")',
       'node argmax16): ArgMax attr output_type = "DT_INT16" is not supported',

@@ -3,8 +3,8 @@
  * and concat: ExpandDims / Squeeze (reshape), Transpose (constant perm), Slice and StridedSlice
  * (one `slice` per narrowed axis, then a reshape for shrunk and new axes; a stride other than ±1
  * that keeps several indices would need a gather and is refused), Pack (reshape + concat),
- * Unpack / Split / SplitV (split, then reshape), Tile (concat of copies), Fill and Range of
- * constants (folded at import).
+ * Unpack / Split / SplitV (split, then reshape), Tile (concat of copies), GatherV2 (gather), Fill
+ * and Range of constants (folded at import).
  * The IR keeps axis 0 (the batch) in place, so an op that would move, add or drop the first axis
  * is refused by name.
  */
@@ -228,8 +228,24 @@ const range = op({ ...ANNOTATIONS, Tidx: only<TfDtype>('DT_INT32', 'DT_INT64', '
   return folded(ctx, dtype, [count], values);
 });
 
+/**
+ * GatherV2(params, indices, axis): the IR's gather (negative indices count from the end, as tf.gather
+ * on the CPU backend reads them; int64 indices computed as int32). batch_dims other than 0 and a
+ * gather along the batch axis are refused by name.
+ */
+const gatherV2 = op({ ...ANNOTATIONS, Tparams: only('DT_FLOAT', 'DT_INT32', 'DT_INT64', 'DT_BOOL'), Tindices: INDEX_T, Taxis: INDEX_T, batch_dims: integer(0) }, (n, ctx, a) => {
+  if (a.batch_dims !== 0) ctx.refuse(n, 'batch_dims', a.batch_dims, 'is not supported (only 0)');
+  const [paramsRef, indicesRef, axisRef] = dataInputs(n);
+  const params = ctx.operand(paramsRef);
+  const indices = ctx.operand(indicesRef);
+  const axis = axisOf(n, ctx, 'axis', scalarInt(n, ctx, axisRef), params.type.shape.length);
+  if (params.type.shape[axis] === null) ctx.refuseNode(n, `gathers along axis ${axis}, the batch axis, which nnc keeps whole`);
+  return ctx.b.op('gather', [params, indices], { axis });
+});
+
 /** TensorFlow's shape and structure ops on tensors and the IR they become. */
 export const TF_STRUCTURE_OPS: Readonly<Record<string, TfOp>> = {
+  GatherV2: gatherV2,
   ExpandDims: expandDims,
   Squeeze: squeeze,
   Transpose: transpose,
