@@ -47,7 +47,7 @@ export function generateDts(graph: Graph, options: DtsOptions): string {
           ? '@param batch number of rows (default: inferred from the length of the first input with a batch axis)'
           : '@param batch 1 or omitted: no input has a batch axis, so every input holds exactly its shape',
         `@throws {TypeError} when an input is not a ${[...new Set(inputs.map((t) => t.array))].join(' / ')}`,
-        '@throws {RangeError} when the batch size or an input length is wrong',
+        `@throws {RangeError} when the batch size or an input length is wrong${inputs.some((t) => t.indexExtent !== undefined) ? ', or an id is out of range' : ''}`,
       ],
       INDENT,
     ),
@@ -68,7 +68,8 @@ export function generateDts(graph: Graph, options: DtsOptions): string {
 const INDENT = '    ';
 
 function tensorDoc(t: BundleTensor): string {
-  return `"${t.name}": ${DTYPE_WORD[t.dtype]} ${describeShape(t.shape)}, ${perRow(t)}, row-major`;
+  const ids = t.indexExtent === undefined ? '' : `, ids in [0, ${t.indexExtent})`;
+  return `"${t.name}": ${DTYPE_WORD[t.dtype]} ${describeShape(t.shape)}, ${perRow(t)}, row-major${ids}`;
 }
 
 const perRow = (t: BundleTensor) =>

@@ -1,4 +1,5 @@
-import type { Graph } from '../ir/graph.js';
+import type { Graph, Node } from '../ir/graph.js';
+import { normalizeAxis } from '../ir/ops/softmax.js';
 import { elementsPerRow, type DType, type Shape } from '../ir/types.js';
 
 /** One model input or output as the bundle's public API sees it. */
@@ -11,6 +12,12 @@ export interface BundleTensor {
   readonly dtype: DType;
   /** The typed array predict takes or returns for it: Float32Array, Int32Array (i32), Uint8Array (bool). */
   readonly array: 'Float32Array' | 'Int32Array' | 'Uint8Array';
+  /**
+   * An int32 input that indexes a gather (an Embedding's token ids): the extent n it indexes, the
+   * smallest where it indexes several. predict refuses an id outside [-n, n) (a negative one counts
+   * from the end, as the gather op), which the compiled kernels could not report.
+   */
+  readonly indexExtent?: number;
 }
 
 export const TYPED_ARRAY = { f32: 'Float32Array', i32: 'Int32Array', bool: 'Uint8Array' } as const;
@@ -23,7 +30,10 @@ export interface BundleSignature {
 /** The public signature of a graph: inputs in graph order, outputs in declaration order. */
 export function bundleSignature(graph: Graph): BundleSignature {
   return {
-    inputs: graph.inputs.map((n) => ({ name: n.name!, shape: n.type.shape, valuesPerRow: elementsPerRow(n.type.shape), dtype: n.type.dtype, array: TYPED_ARRAY[n.type.dtype] })),
+    inputs: graph.inputs.map((n) => {
+      const extent = indexExtent(graph, n);
+      return { name: n.name!, shape: n.type.shape, valuesPerRow: elementsPerRow(n.type.shape), dtype: n.type.dtype, array: TYPED_ARRAY[n.type.dtype], ...(extent === undefined ? {} : { indexExtent: extent }) };
+    }),
     outputs: graph.outputs.map((o) => ({
       name: o.name,
       shape: o.node.type.shape,
@@ -32,6 +42,14 @@ export function bundleSignature(graph: Graph): BundleSignature {
       array: TYPED_ARRAY[o.node.type.dtype],
     })),
   };
+}
+
+/** The smallest extent among the gathers that take `input` as their indices, if any do. */
+function indexExtent(graph: Graph, input: Node): number | undefined {
+  const extents = graph.nodes
+    .filter((n) => n.op === 'gather' && n.inputs[1] === input)
+    .map((n) => n.inputs[0]!.type.shape[normalizeAxis(Number(n.attrs.axis ?? 0), n.inputs[0]!.type.shape.length)] as number);
+  return extents.length === 0 ? undefined : Math.min(...extents);
 }
 
 /** `[batch, 28, 28]` for documentation comments. */

@@ -70,11 +70,11 @@ function onePiece({ memory, acrossBatch }: WasmRuntimeSpec): string {
 /** The INPUTS and OUTPUTS tables that `CHECK_INPUTS` and the loader read. */
 export function ioTables({ signature, memory }: Pick<WasmRuntimeSpec, 'signature' | 'memory'>): string[] {
   const table = (list: BundleSignature['inputs'], offsets: Readonly<Record<string, AffineBytes>>) =>
-    `[${list.map((t) => `[${JSON.stringify(t.name)}, ${t.valuesPerRow}, [${offsets[t.name]!.fixedBytes}, ${offsets[t.name]!.bytesPerRow}], ${t.shape.includes(null)}${t.array === 'Float32Array' ? '' : `, ${t.array}`}]`).join(', ')}]`;
+    `[${list.map((t) => `[${JSON.stringify(t.name)}, ${t.valuesPerRow}, [${offsets[t.name]!.fixedBytes}, ${offsets[t.name]!.bytesPerRow}], ${t.shape.includes(null)}${t.array === 'Float32Array' ? '' : `, ${t.array}`}${t.indexExtent === undefined ? '' : `, ${t.indexExtent}`}]`).join(', ')}]`;
   return [
     '// Inputs and outputs: [name, values per row (all of them without a batch axis), its byte offset in',
     '// the arena as [fixed, per row of a call], whether it has a batch axis, typed array (Float32Array',
-    '// when absent)].',
+    '// when absent), for int32 ids the extent n they index (predict refuses an id outside [-n, n))].',
     `const INPUTS = ${table(signature.inputs, memory.inputOffsets)};`,
     `const OUTPUTS = ${table(signature.outputs, memory.outputOffsets)};`,
   ];
@@ -160,6 +160,11 @@ function check(input, batch) {
       throw new RangeError(\`input "\${name}" has no batch axis: it must hold exactly \${size} values, got \${arrays[i].length}\`);
     if (batched && arrays[i].length !== batch * size)
       throw new RangeError(\`input "\${name}" must hold \${batch} × \${size} = \${batch * size} values, got \${arrays[i].length}\`);
+  });
+  INPUTS.forEach(([name, , , , , extent], i) => {
+    if (extent === undefined) return;
+    const at = arrays[i].findIndex((id) => id < -extent || id >= extent);
+    if (at >= 0) throw new RangeError(\`input "\${name}" holds the id \${arrays[i][at]} at element \${at}, outside [0, \${extent}) (negative ids count from the end)\`);
   });
   return [arrays, batch];
 }

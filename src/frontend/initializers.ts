@@ -1,7 +1,7 @@
 import { NncError } from '../errors.js';
 import { initializerRandom } from './random.js';
 
-export type InitializerName = 'glorotUniform' | 'glorotNormal' | 'heUniform' | 'heNormal' | 'orthogonal' | 'zeros' | 'ones';
+export type InitializerName = 'glorotUniform' | 'glorotNormal' | 'heUniform' | 'heNormal' | 'orthogonal' | 'zeros' | 'ones' | 'randomUniform';
 
 /**
  * Fan-in and fan-out of a weight shape, as Keras computes them: [in, out] for dense kernels, and
@@ -26,10 +26,12 @@ const KERAS_INITIALIZER: Record<InitializerName, string> = {
   heUniform: 'HeUniform',
   heNormal: 'HeNormal',
   orthogonal: 'Orthogonal',
+  randomUniform: 'RandomUniform',
 };
 
 /** An initializer as Keras serializes it in a layer config. */
 export function kerasInitializer(name: InitializerName): { class_name: string; config: Record<string, unknown> } {
+  if (name === 'randomUniform') return { class_name: 'RandomUniform', config: { minval: -0.05, maxval: 0.05, seed: null } };
   const config = name === 'orthogonal' ? { gain: 1, seed: null } : name.startsWith('glorot') || name.startsWith('he') ? { seed: null } : {};
   return { class_name: KERAS_INITIALIZER[name], config };
 }
@@ -68,11 +70,15 @@ export function initialize(name: InitializerName, shape: readonly number[]): Flo
       }
       return out;
     }
+    case 'randomUniform':
+      // Keras' and tfjs-layers' RandomUniform defaults (the Embedding initializer): [-0.05, 0.05].
+      for (let i = 0; i < size; i++) out[i] = rng.uniform(-0.05, 0.05);
+      return out;
     case 'orthogonal':
       return orthogonal(shape, rng.normal.bind(rng));
     default:
       throw new NncError('NNC1006', `unknown initializer '${String(name)}'`, {
-        hint: 'Use glorotUniform, glorotNormal, heUniform, heNormal, orthogonal, zeros or ones.',
+        hint: 'Use glorotUniform, glorotNormal, heUniform, heNormal, orthogonal, randomUniform, zeros or ones.',
       });
   }
 }

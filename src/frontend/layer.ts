@@ -97,6 +97,9 @@ export abstract class Layer {
   /** Keras/tfjs-layers config, used to export tfjs Layers JSON. */
   abstract getConfig(): Record<string, unknown>;
 
+  /** The dtype of the model input a Sequential model makes for this layer as its first: int32 for ids (Embedding). */
+  readonly inputDtype: 'float32' | 'int32' = 'float32';
+
   /** Number of operands this layer takes: 1, or 'many' for merge layers. */
   readonly arity: 1 | 'many' = 1;
 

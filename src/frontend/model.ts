@@ -146,7 +146,7 @@ export class LayersModel {
   toGraph(): Graph {
     const b = new GraphBuilder();
     const values = new Map<SymbolicTensor, Node>();
-    for (const t of this.inputs) values.set(t, b.input(t.layer.name, tensorType(t.shape)));
+    for (const t of this.inputs) values.set(t, b.input(t.layer.name, tensorType(t.shape, (t.layer as InputLayer).dtype === 'int32' ? 'i32' : 'f32')));
     const weightNodes = new Map<Layer, Node[]>();
     for (const layer of this.layers) weightNodes.set(layer, layer.weights.map((w) => b.weight(w.name, tensorType(w.shape), w.data)));
     for (const call of this.calls) {

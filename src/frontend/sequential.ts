@@ -51,7 +51,7 @@ export class Sequential extends LayersModel {
           location: { layer: first.name },
           hint: 'Give the first layer an inputShape, e.g. layers.flatten({ inputShape: [28, 28] }).',
         });
-      x = new InputLayer({ batchShape: first.batchInputShape }).output;
+      x = new InputLayer({ batchShape: first.batchInputShape, dtype: first.inputDtype }).output;
       body = this.stack;
     }
     const input = x;

@@ -1,5 +1,6 @@
 import { NncError } from '../errors.js';
-import { tensor, type Tensor } from '../ir/tensor.js';
+import { tensor, typedTensor, type Tensor } from '../ir/tensor.js';
+import type { DType } from '../ir/types.js';
 
 /**
  * Examples kept as bytes that stand for float32 values (an image's pixel v means `values[v]`):
@@ -81,4 +82,19 @@ export function reshapeExamples(t: Examples, rowShape: readonly number[]): Examp
   if (count !== rowSize(t)) throw new NncError('NNC5002', `examples of shape [${t.shape.slice(1).join(',')}] cannot be viewed as [${rowShape.join(',')}]`);
   const shape = [t.shape[0]!, ...rowShape];
   return isBytes(t) ? { ...t, shape } : tensor(shape, t.data as Float32Array);
+}
+
+/**
+ * A batch as the model input of `dtype` reads it: data sets hold numbers as floats, and an int32
+ * input (an Embedding's token ids) takes them as integers. A fractional value is refused, not
+ * truncated: it is a data set that was not meant for ids.
+ */
+export function asInputDtype(t: Tensor, dtype: DType, what: string): Tensor {
+  if (dtype !== 'i32' || t.data instanceof Int32Array) return t;
+  const bad = t.data.findIndex((v) => !Number.isInteger(v) || Math.abs(v) > 2 ** 31 - 1);
+  if (bad >= 0)
+    throw new NncError('NNC5002', `${what} is an int32 input (token ids), but holds ${t.data[bad]} at element ${bad}`, {
+      hint: 'Give integer ids in [0, inputDim) for an Embedding input.',
+    });
+  return typedTensor(t.shape, 'i32', t.data);
 }

@@ -9,7 +9,7 @@ import { Graph } from '../ir/graph.js';
 import type { TensorMap } from '../ir/interpreter.js';
 import { tensor, type Tensor, concatFloat32 } from '../ir/tensor.js';
 import { tensorList, type Split } from './data/dataset.js';
-import { exampleCount, gatherRows, sliceExamples, sliceRows, type Examples } from './batches.js';
+import { asInputDtype, exampleCount, gatherRows, sliceExamples, sliceRows, type Examples } from './batches.js';
 import { interpreterExecutor, type Executor, type ExecutorFactory } from './executor.js';
 import { logNames, resolveTrainingSpec, type TrainingSpec } from './compile-spec.js';
 import { resolveOptimizer, type Optimizer } from './optimizers.js';
@@ -281,7 +281,7 @@ export class Trainer {
   }
 
   private bindData(inputs: TensorMap, xs: readonly Tensor[], ys: readonly Tensor[]): void {
-    this.model.inputs.forEach((input, i) => (inputs[input.name!] = xs[i]!));
+    this.model.inputs.forEach((input, i) => (inputs[input.name!] = asInputDtype(xs[i]!, input.type.dtype, `x for input '${input.name}'`)));
     this.graphs.labelInputs.forEach((l, i) => (inputs[l.name] = ys[i]!));
   }
 
@@ -357,7 +357,7 @@ export function predictBatches(graph: Graph, forward: Executor, xs: readonly Exa
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
     const inputs: TensorMap = {};
-    graph.inputs.forEach((input, i) => (inputs[input.name!] = sliceRows(xs[i]!, start, end)));
+    graph.inputs.forEach((input, i) => (inputs[input.name!] = asInputDtype(sliceRows(xs[i]!, start, end), input.type.dtype, `x for input '${input.name}'`)));
     const out = forward.run(inputs);
     graph.outputs.forEach((o, i) => parts[i]!.push(tensor(out[o.name]!.shape, out[o.name]!.data.slice())));
   }

@@ -21,7 +21,8 @@ export interface GoldenCase {
   make(): LayersModel;
 }
 
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, where: string): void {
+/** |got − want| ≤ 1e-5 of want's scale (its largest magnitude, at least 1). */
+export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, where: string): void {
   const scale = Math.max(1, ...Array.from(want, Math.abs));
   expect(maxAbsDiff(got, want), where).toBeLessThanOrEqual(RELATIVE * scale);
 }

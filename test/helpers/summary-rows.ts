@@ -1,3 +1,6 @@
+import type { LayersModel } from '../../src/frontend/model.js';
+import { buildTfjsTwin } from './tfjs-twin.js';
+
 /** [output shape, params] of each layer row of a summary (nnc's or tfjs'), read under its column headers. */
 export function summaryRows(text: string, shapeHeader: string, paramsHeader: string): [string, number][] {
   const lines = text.split('\n');
@@ -12,4 +15,13 @@ export function summaryRows(text: string, shapeHeader: string, paramsHeader: str
     rows.push([shape, Number(params)]);
   }
   return rows;
+}
+
+/** The [output shape, params] rows of nnc's summary() and of tfjs' model.summary() for the model's tfjs twin. */
+export function summaryRowsWithTfjs(m: LayersModel): { ours: [string, number][]; theirs: [string, number][] } {
+  const lines: string[] = [];
+  const twin = buildTfjsTwin(m);
+  twin.summary(200, undefined, (line: string) => lines.push(line));
+  twin.dispose();
+  return { ours: summaryRows(m.summary(null), 'Output Shape', 'Param #'), theirs: summaryRows(lines.join('\n'), 'Output shape', 'Param #') };
 }

@@ -49,6 +49,7 @@ import {
   GRU,
   LSTM,
   SimpleRNN,
+  Embedding,
 } from '../../src/frontend/layers/index.js';
 import { TfjsGruResetAfter } from './tfjs-gru-reset-after.js';
 import type { ActivationName } from '../../src/ir/activations.js';
@@ -205,6 +206,10 @@ function twinLayer(layer: Layer): Twin {
   if (layer instanceof BatchNormalization)
     return chain(tf.layers.batchNormalization({ axis: layer.axis, momentum: layer.momentum, epsilon: layer.epsilon, center: layer.center, scale: layer.scale, name }));
   if (layer instanceof SimpleRNN || layer instanceof GRU || layer instanceof LSTM) return chain(recurrentTwin(layer));
+  if (layer instanceof Embedding) {
+    const steps = layer.inputShapes![0]!.slice(1) as number[];
+    return chain(tf.layers.embedding({ inputDim: layer.inputDim, outputDim: layer.outputDim, maskZero: false, inputLength: steps.length === 1 ? steps[0]! : steps, name }));
+  }
   if (layer instanceof RepeatVector) return chain(tf.layers.repeatVector({ n: layer.n, name }));
   if (layer instanceof TimeDistributed) return chain(tf.layers.timeDistributed({ layer: singleTfLayer(layer.layer), name }));
   if (layer instanceof LayerNormalization) return chain(tf.layers.layerNormalization({ axis: layer.axis, epsilon: layer.epsilon, center: layer.center, scale: layer.scale, name }));
@@ -236,7 +241,7 @@ export function buildTfjsTwin(model: LayersModel): tf.LayersModel {
   const values = new Map<SymbolicTensor, tf.SymbolicTensor>();
   const inputs = model.inputs.map((t) => {
     const layer = t.layer as InputLayer;
-    const x = tf.input({ batchShape: [...layer.batchInputShape!], name: layer.name });
+    const x = tf.input({ batchShape: [...layer.batchInputShape!], name: layer.name, dtype: layer.dtype });
     values.set(t, x);
     return x;
   });
@@ -260,13 +265,13 @@ export function buildTfjsTwin(model: LayersModel): tf.LayersModel {
  */
 export async function tfjsPredict(
   model: LayersModel,
-  inputs: Record<string, Float32Array>,
+  inputs: Record<string, Float32Array | Int32Array>,
   batch: number,
 ): Promise<Record<string, Float32Array>> {
   await tfjsReady();
   const twin = buildTfjsTwin(model);
   try {
-    const xs = model.inputs.map((t) => tf.tensor(inputs[t.layer.name]!, [batch, ...(t.shape.slice(1) as number[])]));
+    const xs = model.inputs.map((t) => tf.tensor(inputs[t.layer.name]!, [batch, ...(t.shape.slice(1) as number[])], (t.layer as InputLayer).dtype));
     const ys = twin.predict(xs.length === 1 ? xs[0]! : xs, { batchSize: Math.max(batch, 1) });
     const list = Array.isArray(ys) ? ys : [ys];
     const out: Record<string, Float32Array> = {};

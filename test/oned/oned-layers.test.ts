@@ -21,7 +21,7 @@ import { catchNnc } from '../helpers/expect-nnc-error.js';
 import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
 import { expectConfigsMatchTfjs } from '../helpers/config-vs-tfjs.js';
 import { saveTfjsModel } from '../helpers/save-tfjs.js';
-import { summaryRows } from '../helpers/summary-rows.js';
+import { summaryRowsWithTfjs } from '../helpers/summary-rows.js';
 import { buildTfjsTwin, tfjsReady } from '../helpers/tfjs-twin.js';
 import { loadArtifacts } from '../train/helpers/load-artifacts.js';
 
@@ -75,12 +75,7 @@ describe('1-D layers, Cropping2D and merges: the Layers API', () => {
   it('print the rows tfjs model.summary() prints: output shapes and parameter counts', async () => {
     await tfjsReady();
     const m = allLayers();
-    const ours = summaryRows(m.summary(null), 'Output Shape', 'Param #');
-    const lines: string[] = [];
-    const twin = buildTfjsTwin(m);
-    twin.summary(200, undefined, (line: string) => lines.push(line));
-    twin.dispose();
-    const theirs = summaryRows(lines.join('\n'), 'Output shape', 'Param #');
+    const { ours, theirs } = summaryRowsWithTfjs(m);
     expect(ours).toHaveLength(13);
     // The two list rows in different orders (Keras by depth, tfjs by construction).
     const sorted = (rows: [string, number][]) => rows.map((r) => JSON.stringify(r)).sort();

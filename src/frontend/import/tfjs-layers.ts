@@ -12,7 +12,7 @@ import type { Conv1DArgs, Cropping2DArgs, Pooling1DArgs, ZeroPadding1DArgs } fro
 import { BatchNormalization } from '../layers/index.js';
 import { Conv2DTranspose, UpSampling1D, UpSampling2D, type UpSampling2DArgs } from '../layers/index.js';
 import { DepthwiseConv2D, ReLU, SeparableConv2D } from '../layers/index.js';
-import { Bidirectional, GRU, LayerNormalization, LSTM, RepeatVector, SimpleRNN, TimeDistributed } from '../layers/index.js';
+import { Bidirectional, Embedding, GRU, LayerNormalization, LSTM, RepeatVector, SimpleRNN, TimeDistributed } from '../layers/index.js';
 import { RecurrentLayer } from '../layers/recurrent.js';
 import type { Layer, SymbolicTensor } from '../layer.js';
 import { LayersModel } from '../model.js';
@@ -58,7 +58,8 @@ const layer = <T extends AttrTable>(config: T, make: (c: AttrValues<T>, name: st
  */
 const BASE = { name: ignored, trainable: ignored, dtype: only('float32'), batch_input_shape: anyValue() } as const;
 
-const INPUT_LAYER = { name: ignored, batch_input_shape: anyValue(), dtype: only('float32'), sparse: only(false), ragged: only(false) } as const;
+// int32 inputs carry token ids (an Embedding's).
+const INPUT_LAYER = { name: ignored, batch_input_shape: anyValue(), dtype: only('float32', 'int32'), sparse: only(false), ragged: only(false) } as const;
 
 /** Keras' data_format (null: its default, channels_last) as the layers' dataFormat. */
 const DATA_FORMAT = only('channels_last', 'channels_first', null);
@@ -365,6 +366,29 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
   ),
   TimeDistributed: layer({ ...BASE, layer: anyValue() }, (c, name) => new TimeDistributed({ name, layer: wrappedLayer(c.layer, name, (l) => l.lastAxisOnly), ...shapeArgs(c) })),
   RepeatVector: layer({ ...BASE, n: integer() }, (c, name) => new RepeatVector({ name, n: c.n!, ...shapeArgs(c) })),
+  // nnc has no masks (mask_zero) and no training-time penalties or constraints on the embeddings.
+  Embedding: layer(
+    {
+      ...BASE,
+      input_dim: integer(),
+      output_dim: integer(),
+      embeddings_initializer: ignored,
+      embeddings_regularizer: only(null),
+      activity_regularizer: only(null),
+      embeddings_constraint: only(null),
+      // tfjs-layers writes null when maskZero was not given.
+      mask_zero: only(false, null),
+      input_length: anyValue(null),
+    },
+    (c, name) =>
+      new Embedding({
+        name,
+        inputDim: c.input_dim!,
+        outputDim: c.output_dim!,
+        ...(c.input_length == null ? {} : { inputLength: c.input_length as number | number[] }),
+        ...shapeArgs(c),
+      }),
+  ),
 };
 
 /** The layer a wrapper's `layer` key holds, its config checked key by key as a top-level one's; the wrapper refuses a layer it cannot wrap. */
@@ -465,7 +489,7 @@ function makeLayer(l: LayerJson): Layer {
 
 function inputLayer(l: LayerJson): InputLayer {
   const c = configOf(l, INPUT_LAYER);
-  return new InputLayer({ batchShape: c.batch_input_shape as (number | null)[], name: layerName(l) });
+  return new InputLayer({ batchShape: c.batch_input_shape as (number | null)[], name: layerName(l), dtype: c.dtype as 'float32' | 'int32' });
 }
 
 function layerName(l: LayerJson): string {

@@ -28,6 +28,7 @@ import { Bidirectional, type BidirectionalArgs } from './bidirectional.js';
 import { LayerNormalization, type LayerNormalizationArgs } from './layer-normalization.js';
 import { TimeDistributed, type TimeDistributedArgs } from './time-distributed.js';
 import { RepeatVector, type RepeatVectorArgs } from './repeat-vector.js';
+import { Embedding, type EmbeddingArgs } from './embedding.js';
 
 export { Activation, Add, Concatenate, Conv2D, Dense, Dropout, Flatten, InputLayer, LeakyReLU, Multiply, Reshape, Subtract };
 export type { ActivationArgs, ConcatenateArgs, Conv2DArgs, DenseArgs, DropoutArgs, InputArgs, LeakyReLUArgs, ReshapeArgs };
@@ -44,6 +45,8 @@ export type { Conv2DTransposeArgs, UpSampling1DArgs, UpSampling2DArgs };
 export { DepthwiseConv2D, ReLU, SeparableConv2D };
 export type { DepthwiseConv2DArgs, ReLUArgs, SeparableConv2DArgs };
 export { Bidirectional, GRU, LayerNormalization, LSTM, RepeatVector, SimpleRNN, TimeDistributed };
+export { Embedding };
+export type { EmbeddingArgs };
 export type { BidirectionalArgs, GRUArgs, LayerNormalizationArgs, LSTMArgs, RecurrentArgs, RepeatVectorArgs, TimeDistributedArgs };
 
 /** Layer factories with tfjs-layers' names: `layers.dense({ units: 128, activation: 'relu' })`. */
@@ -90,4 +93,5 @@ export const layers = {
   layerNormalization: (args: LayerNormalizationArgs = {}) => new LayerNormalization(args),
   timeDistributed: (args: TimeDistributedArgs) => new TimeDistributed(args),
   repeatVector: (args: RepeatVectorArgs) => new RepeatVector(args),
+  embedding: (args: EmbeddingArgs) => new Embedding(args),
 };

@@ -9,12 +9,15 @@ export interface InputArgs {
   /** Full shape including the batch axis (`null` = any batch size). */
   batchShape?: readonly (number | null)[];
   name?: string;
+  /** float32 (default) or int32 (token ids for an Embedding); predict takes a Float32Array or an Int32Array. */
+  dtype?: 'float32' | 'int32';
 }
 
 /** Where a model's data enters; `input()` makes one and returns its tensor. */
 export class InputLayer extends Layer {
   readonly className = 'InputLayer';
   readonly output: SymbolicTensor;
+  readonly dtype: 'float32' | 'int32';
 
   constructor(args: InputArgs) {
     // A shape that is not an array (untyped model files) is refused below, not spread.
@@ -27,6 +30,9 @@ export class InputLayer extends Layer {
           : 'Give the shape of one example without the batch axis, e.g. input({ shape: [28, 28] }).',
       });
     super({ ...(args.name ? { name: args.name } : {}), batchInputShape: batchShape }, 'input');
+    if (args.dtype !== undefined && args.dtype !== 'float32' && args.dtype !== 'int32')
+      this.fail('NNC1006', `dtype must be 'float32' or 'int32', got ${JSON.stringify(args.dtype)}`);
+    this.dtype = args.dtype ?? 'float32';
     const call = { layer: this, inputs: [], index: 0 } as unknown as { output: SymbolicTensor } & LayerCall;
     this.output = new SymbolicTensor(batchShape, call);
     call.output = this.output;
@@ -42,7 +48,7 @@ export class InputLayer extends Layer {
   }
 
   getConfig(): Record<string, unknown> {
-    return { batch_input_shape: this.batchInputShape, dtype: 'float32', sparse: false, name: this.name };
+    return { batch_input_shape: this.batchInputShape, dtype: this.dtype, sparse: false, name: this.name };
   }
 }
 
