@@ -201,6 +201,8 @@ class OnnxWriter {
         // Opset 13's ReduceMean takes its axes as an attribute.
         return this.emit('ReduceMean', ins(), { axes: ints(axes), keepdims: int(n.attrs.keepdims ? 1 : 0) });
       }
+      case 'gather':
+        return this.emit('Gather', ins(), { axis: int(normalizeAxis(n.attrs.axis as number, n.inputs[0]!.type.shape.length)) });
       case 'conv2d':
         return this.lowerConv2d(n);
       case 'max_pool2d':
@@ -357,13 +359,17 @@ function attribute(name: string, v: OnnxAttr): proto.IAttributeProto {
   return 'int' in v ? { name, type: T.INT, i: v.int } : { name, type: T.FLOAT, f: v.float };
 }
 
+/** Element types of graph inputs and outputs: float32, and int32 ids (an Embedding's input). */
+const ELEMENT_TYPES: Partial<Record<TensorType['dtype'], number>> = { f32: onnx.TensorProto.DataType.FLOAT, i32: onnx.TensorProto.DataType.INT32 };
+
 function valueInfo(name: string, t: TensorType): proto.IValueInfoProto {
-  if (t.dtype !== 'f32') throw new NncError('NNC4001', `cannot export ${name}: ONNX export supports float32 values only, got ${t.dtype}`);
+  const elemType = ELEMENT_TYPES[t.dtype];
+  if (elemType === undefined) throw new NncError('NNC4001', `cannot export ${name}: ONNX export supports float32 and int32 inputs and outputs, got ${t.dtype}`);
   return {
     name,
     type: {
       tensorType: {
-        elemType: onnx.TensorProto.DataType.FLOAT,
+        elemType,
         shape: { dim: t.shape.map((d) => (d === null ? { dimParam: BATCH_DIM } : { dimValue: d })) },
       },
     },

@@ -29,7 +29,10 @@ async function runOnnxFile(file: string, graph: Graph, flat: Record<string, Floa
   const session = await onnxSession(file);
   try {
     const feeds: Record<string, ort.Tensor> = {};
-    for (const n of graph.inputs) feeds[n.name!] = new ort.Tensor('float32', flat[n.name!]!, n.type.shape.map((d) => d ?? batch));
+    for (const n of graph.inputs) {
+      const dims = n.type.shape.map((d) => d ?? batch);
+      feeds[n.name!] = n.type.dtype === 'i32' ? new ort.Tensor('int32', Int32Array.from(flat[n.name!]!), dims) : new ort.Tensor('float32', flat[n.name!]!, dims);
+    }
     const results = await session.run(feeds);
     return Object.fromEntries(graph.outputs.map((o) => [o.name, results[o.name]!.data as Float32Array]));
   } finally {
@@ -37,7 +40,10 @@ async function runOnnxFile(file: string, graph: Graph, flat: Record<string, Floa
   }
 }
 
-const EXPORTED = [...FIXTURES, { name: 'fashion-mnist-cnn', path: resolve(ROOT, 'examples/fashion-mnist-cnn/model.ts') }];
+const EXPORTED = [
+  ...FIXTURES,
+  ...['fashion-mnist-cnn', 'fashion-mnist-lstm', 'token-order-gru'].map((name) => ({ name, path: resolve(ROOT, 'examples', name, 'model.ts') })),
+];
 
 describe('nnc export --onnx', () => {
   beforeAll(() => tfjsReady());
@@ -54,7 +60,8 @@ describe('nnc export --onnx', () => {
       const bundle = await (await (await buildWasmBundle(graph)).import()).load();
       for (const batch of [1, 7]) {
         const { flat } = randomInputs(graph, batch, batch);
-        const ours = outputsByName(bundle.predict(predictArgument(flat), batch), bundle.outputNames);
+        const typed = Object.fromEntries(graph.inputs.map((n) => [n.name!, n.type.dtype === 'i32' ? Int32Array.from(flat[n.name!]!) : flat[n.name!]!]));
+        const ours = outputsByName(bundle.predict(predictArgument(typed as Record<string, Float32Array>), batch), bundle.outputNames);
         const theirs = await runOnnxFile(file, graph, flat, batch);
         for (const o of graph.outputs) {
           expect(theirs[o.name]!.length, o.name).toBe(ours[o.name]!.length);
