@@ -13,7 +13,7 @@ import { wasmScratch } from '../../src/codegen/wasm/kernels/index.js';
 import { optimize } from '../../src/passes/index.js';
 import { planMemory } from '../../src/passes/plan-memory.js';
 import { wasmSectionSizes } from '../../src/report/sizes.js';
-import { launchChromium, serveDirectory } from '../helpers/browser.js';
+import { launchChromium, recordPage, serveDirectory } from '../helpers/browser.js';
 import { DataType, node, tensor, valueInfo, writeOnnxModel } from '../helpers/onnx-model.js';
 import { removeTempDirs, tempDir } from '../wasm/temp.js';
 
@@ -35,11 +35,7 @@ async function openReport(dir: string, name: string, check: (page: Opened) => Pr
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
-    const errors: string[] = [];
-    const requests: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
-    page.on('request', (r) => void requests.push(r.url()));
+    const { errors, requests } = recordPage(page);
     const url = new URL('report.html', server.url).href;
     await page.goto(url, { waitUntil: 'load' });
     await check({
