@@ -188,8 +188,8 @@ describe('ONNX export', () => {
   it('reports every unsupported node at once with NNC4001', () => {
     const x: Node = { id: 0, op: 'input', inputs: [], attrs: {}, type: { dtype: 'f32', shape: [null, 4] }, name: 'x' };
     const bad = (id: number, op: string, input: Node): Node => ({ id, op, inputs: [input], attrs: {}, type: x.type, layer: `layer_${id}` });
-    const gather = bad(1, 'gather', x);
-    const graph = new Graph([x, gather, bad(2, 'lstm', gather)], [{ name: 'y', node: x }], new Map());
+    const oneHot = bad(1, 'one_hot', x);
+    const graph = new Graph([x, oneHot, bad(2, 'lstm', oneHot)], [{ name: 'y', node: x }], new Map());
     let error: unknown;
     try {
       exportOnnx(graph);
@@ -198,6 +198,6 @@ describe('ONNX export', () => {
     }
     expect(error).toBeInstanceOf(NncError);
     expect((error as NncError).code).toBe('NNC4001');
-    expect((error as NncError).message).toMatch(/gather[\s\S]*lstm/);
+    expect((error as NncError).message).toMatch(/one_hot[\s\S]*lstm/);
   });
 });
