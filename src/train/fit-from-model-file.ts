@@ -14,7 +14,7 @@ import { loadFashionMnist } from './data/fashion-mnist.js';
 import { loadUserData } from './data/user-data.js';
 import { wasmExecutor } from './wasm-executor.js';
 import type { ExecutorFactory } from './executor.js';
-import { readTrainingPlan } from './plan.js';
+import { readTrainingPlan, type TrainingPlan } from './plan.js';
 import { progressPrinter, type ProgressSink } from './progress.js';
 import { Trainer, type History } from './trainer.js';
 
@@ -53,18 +53,7 @@ export async function fitIfRequested(loaded: LoadedModelFile, request: FitReques
       hint: "Call model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] }).",
     });
   const log = (line: string) => request.sink.write(`${line}\n`);
-  let train: Split;
-  let test: Split | undefined;
-  if (plan.dataset === 'fashion-mnist') {
-    const data = await loadFashionMnist({ ...(request.dataDir !== undefined ? { dataDir: request.dataDir } : {}), log });
-    const images = imagesFor(loaded.model);
-    train = images(data.train);
-    test = images(data.test);
-  } else {
-    const data = loadUserData(plan.data!, loaded.file, { inputs: loaded.model.inputNames, outputs: loaded.model.outputNames });
-    train = data.train;
-    test = data.test;
-  }
+  let { train, test } = await loadPlanData(plan, loaded, request.dataDir, log);
   if (plan.trainExamples !== undefined) train = takeExamples(train, plan.trainExamples);
   const trainer = new Trainer(loaded.model.toGraph(), config, {
     seed: request.seed ?? plan.seed ?? 42,
@@ -121,10 +110,29 @@ export function historyJson(result: FitResult): string {
 }
 
 /**
+ * The train and test splits a training recipe names: Fashion-MNIST (from `dataDir` or the usual
+ * sources, in the model's input shape) or the model file's own data.
+ */
+export async function loadPlanData(
+  plan: TrainingPlan,
+  loaded: Pick<LoadedModelFile, 'file' | 'model'>,
+  dataDir: string | undefined,
+  log: (line: string) => void,
+): Promise<{ train: Split; test?: Split }> {
+  if (plan.dataset === 'fashion-mnist') {
+    const data = await loadFashionMnist({ ...(dataDir !== undefined ? { dataDir } : {}), log });
+    const images = imagesFor(loaded.model);
+    return { train: images(data.train), test: images(data.test) };
+  }
+  const { train, test } = loadUserData(plan.data!, loaded.file, { inputs: loaded.model.inputNames, outputs: loaded.model.outputNames });
+  return test ? { train, test } : { train };
+}
+
+/**
  * Fashion-MNIST's [28, 28] images in the shape the model's one input takes, when that is another
  * shape of 784 values (a CNN's [28, 28, 1]): the reshape Keras users write before fit.
  */
-export function imagesFor(model: LayersModel): (split: Split) => Split {
+function imagesFor(model: LayersModel): (split: Split) => Split {
   const inputs = model.inputs;
   const rowShape = inputs.length === 1 ? inputs[0]!.shape.slice(1) : [];
   const fits = rowShape.every((d) => d !== null) && rowShape.reduce<number>((a, d) => a * d!, 1) === 28 * 28;

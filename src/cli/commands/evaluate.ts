@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { NncError } from '../../errors.js';
-import { loadFashionMnist } from '../../train/data/fashion-mnist.js';
 import { loadUserData } from '../../train/data/user-data.js';
 import type { Split } from '../../train/data/dataset.js';
-import { imagesFor, trainableWeights } from '../../train/fit-from-model-file.js';
+import { loadPlanData, trainableWeights } from '../../train/fit-from-model-file.js';
+import type { LoadedModelFile } from '../../frontend/loader.js';
 import { readTrainingPlan } from '../../train/plan.js';
 import { Trainer } from '../../train/trainer.js';
 import { loadWasmBackend, wasmExecutor } from '../../train/wasm-executor.js';
@@ -46,7 +46,7 @@ export const evaluateCommand: Command = {
       throw new NncError('NNC5005', `'${path}' has no loss to evaluate: the model is not compiled`, {
         hint: 'Call model.compile({ loss, metrics, ... }) in the model file, or evaluate a model.json saved by `nnc train` or tfjs with its training config.',
       });
-    const data = await testData(values.data, loaded.file, loaded.model, loaded.exports.training, (line) => io.err(line));
+    const data = await testData(values.data, loaded, (line) => io.err(line));
     await loadWasmBackend();
     const trainer = new Trainer(loaded.model.toGraph(), config, { executor: wasmExecutor, trainable: trainableWeights(loaded.model) });
     const results = trainer.evaluate(data, batchSize);
@@ -57,22 +57,16 @@ export const evaluateCommand: Command = {
 
 const usage = (detail: string) => new NncError('NNC4003', `nnc evaluate: ${detail}`, { hint: 'Run `nnc evaluate --help`.' });
 
-/** The examples to evaluate on: --data, else the test split the model file's recipe names. */
-async function testData(data: string | undefined, file: string, model: Parameters<typeof imagesFor>[0], training: unknown, log: (line: string) => void): Promise<Split> {
-  const names = { inputs: model.inputNames, outputs: model.outputNames };
+/** The examples to evaluate on: --data (a JSON tensor file or the Fashion-MNIST directory), else the recipe's test split. */
+async function testData(data: string | undefined, loaded: LoadedModelFile, log: (line: string) => void): Promise<Split> {
+  const names = { inputs: loaded.model.inputNames, outputs: loaded.model.outputNames };
   if (data !== undefined && !(existsSync(data) && statSync(data).isDirectory())) {
     // Relative to the current directory, as command-line paths are.
     const { train, test } = loadUserData(data, `${process.cwd()}/-`, names);
     return test ?? train;
   }
-  const plan = readTrainingPlan(training);
-  if (data !== undefined || plan?.dataset === 'fashion-mnist') {
-    const fashion = await loadFashionMnist({ ...(data === undefined ? {} : { dataDir: data }), log });
-    return imagesFor(model)(fashion.test);
-  }
-  if (plan?.data !== undefined) {
-    const { test } = loadUserData(plan.data, file, names);
-    if (test) return test;
-  }
-  throw new NncError('NNC5005', `no test data for '${file}'`, { hint: 'Pass --data FILE (a JSON file of { x, y } tensors) or --data DIR (the Fashion-MNIST files).' });
+  const plan = data !== undefined ? { dataset: 'fashion-mnist' as const } : readTrainingPlan(loaded.exports.training);
+  const test = plan && (await loadPlanData(plan, loaded, data, log)).test;
+  if (test) return test;
+  throw new NncError('NNC5005', `no test data for '${loaded.file}'`, { hint: 'Pass --data FILE (a JSON file of { x, y } tensors) or --data DIR (the Fashion-MNIST files).' });
 }
