@@ -44,7 +44,7 @@ if not delta <= CHECK_LIMIT:
 runs = [("pytorch (1 thread)", twin)]
 if looped:  # built before any fit: from the same initial weights
     native, _ = build(spec, weights, native_gates=True)
-    runs.append(("pytorch nn.* (sigmoid gates, not the same model: timing only)", native))
+    runs.append(("pytorch-nn (sigmoid gates: timing only)", native))
 
 
 def fit(model):
