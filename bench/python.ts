@@ -9,5 +9,8 @@ export function pythonWithTorch(): string | undefined {
 
 export const NO_TORCH = 'not installed (no python3 can import torch; on Debian: apt-get install python3-torch)';
 
-/** One thread for every BLAS torch or numpy may load (the scripts also call torch.set_num_threads(1)). */
-export const ONE_THREAD_ENV = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+/**
+ * One thread for every BLAS torch or numpy may load (the scripts also call torch.set_num_threads(1)),
+ * and no __pycache__ left in bench/torch/ by the scripts' `import twin`.
+ */
+export const ONE_THREAD_ENV = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1', PYTHONDONTWRITEBYTECODE: '1' };

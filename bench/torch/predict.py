@@ -99,7 +99,8 @@ twin, looped = build(spec, weights)
 open_ms = (time.perf_counter() - open_start) * 1000
 runs = [("pytorch", twin, open_ms)]
 if looped:
-    native, _ = build(spec, weights, native_gates=True)
+    native, still_looped = build(spec, weights, native_gates=True)
+if looped and not still_looped:  # (a GRU with reset_after false has no torch module at all)
     runs.append(("pytorch-nn", native, open_ms))
 version = f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)"
 result = [{"name": name, "note": f"{version}; {'; '.join(model.notes) or 'torch.nn modules'}", "measure": {**measure(model, row_shape, x, reference, request["outputSize"]), "openMs": ms}} for name, model, ms in runs]
