@@ -5,10 +5,11 @@
  * Dagre's cost grows faster than the graph: an edge spanning k ranks becomes k dummy nodes (an
  * unrolled LSTM's recurrent kernel feeds every step, so its 500 nodes lay out in ~10 s), and its
  * recursive passes overflow the stack near 5000 nodes. So a large graph is laid out in segments:
- * bands of consecutive ranks of at most SEGMENT_NODES boxes, each laid out by dagre alone and
- * stacked top to bottom. An edge between two segments is not routed: it enters its target from a
- * reference box (`ref`, placed by dagre just above the target) that names the value it reads.
- * Layout time is then linear in the graph's size; a graph of one segment is laid out as before.
+ * bands of consecutive ranks of about SEGMENT_NODES boxes, each laid out by dagre alone and
+ * stacked top to bottom. An edge between two segments, or one spanning more than MAX_SPAN ranks,
+ * is not routed: it enters its target from a reference box (`ref`, placed by dagre just above the
+ * target) that names the value it reads. Layout time is then linear in the graph's size; a small
+ * graph without long edges is laid out as one dagre graph, as before.
  */
 import dagre from '@dagrejs/dagre';
 
@@ -36,7 +37,7 @@ export interface Point {
 export interface LaidOutEdge {
   readonly points: readonly Point[];
   readonly label: Point;
-  /** Centre of the reference box the edge starts from, when it crosses segments. */
+  /** Centre of the reference box the edge starts from, when it is not routed from its source. */
   readonly ref?: Point;
 }
 
@@ -53,6 +54,8 @@ export interface Layout {
 
 /** Boxes per segment: dagre lays out ~100 boxes in well under a second. */
 export const SEGMENT_NODES = 120;
+/** Ranks an edge may span and still be routed (a residual connection around a block is). */
+export const MAX_SPAN = 12;
 export const REF_HEIGHT = 18;
 const SEGMENT_GAP = 28;
 
@@ -61,7 +64,8 @@ const SEGMENT_GAP = 28;
  * box to a later one) joined by `edges` (several edges between two boxes allowed).
  */
 export function layoutGraph(boxes: readonly LayoutBox[], edges: readonly LayoutEdge[], segmentNodes = SEGMENT_NODES): Layout {
-  const segment = segmentsByRank(boxes, edges, segmentNodes);
+  const { rank, segment } = segmentsByRank(boxes, edges, segmentNodes);
+  const routed = (e: LayoutEdge) => segment.get(e.from) === segment.get(e.to) && rank.get(e.to)! - rank.get(e.from)! <= MAX_SPAN;
   const count = Math.max(0, ...segment.values()) + 1;
   const graphs = Array.from({ length: count }, () => {
     const g = new dagre.graphlib.Graph({ multigraph: true });
@@ -73,7 +77,7 @@ export function layoutGraph(boxes: readonly LayoutBox[], edges: readonly LayoutE
   const ref = (i: number) => `ref${i}`;
   edges.forEach((e, i) => {
     const s = segment.get(e.to)!;
-    const crosses = segment.get(e.from) !== s;
+    const crosses = !routed(e);
     if (crosses) graphs[s]!.setNode(ref(i), { width: e.refWidth, height: REF_HEIGHT });
     graphs[s]!.setEdge(crosses ? ref(i) : e.from, e.to, { width: e.labelWidth, height: e.labelHeight, labelpos: 'c' }, `e${i}`);
   });
@@ -97,7 +101,7 @@ export function layoutGraph(boxes: readonly LayoutBox[], edges: readonly LayoutE
   const edgesOut = edges.map((e, i): LaidOutEdge => {
     const k = segment.get(e.to)!;
     const g = graphs[k]!;
-    const crosses = segment.get(e.from) !== k;
+    const crosses = !routed(e);
     const d = g.edge({ v: crosses ? ref(i) : e.from, w: e.to, name: `e${i}` });
     const points: Point[] = (d.points ?? []).map((p: Point) => at(p, k));
     const label = d.x === undefined ? (points[0] ?? { x: 0, y: 0 }) : at({ x: d.x, y: d.y! }, k);
@@ -107,11 +111,11 @@ export function layoutGraph(boxes: readonly LayoutBox[], edges: readonly LayoutE
 }
 
 /**
- * Segment of each box: boxes are ranked (a box with operands one below its deepest operand; one
+ * Rank and segment of each box: boxes are ranked (a box with operands one below its deepest operand; one
  * without, such as a weight, just above its first reader, where dagre would put it), and runs of
  * consecutive ranks are cut into segments of at least `limit` boxes (the last may be smaller).
  */
-function segmentsByRank(boxes: readonly LayoutBox[], edges: readonly LayoutEdge[], limit: number): Map<string, number> {
+function segmentsByRank(boxes: readonly LayoutBox[], edges: readonly LayoutEdge[], limit: number): { rank: Map<string, number>; segment: Map<string, number> } {
   const operands = new Map<string, string[]>(boxes.map((b) => [b.id, []]));
   const readers = new Map<string, string[]>(boxes.map((b) => [b.id, []]));
   for (const e of edges) {
@@ -135,5 +139,5 @@ function segmentsByRank(boxes: readonly LayoutBox[], edges: readonly LayoutEdge[
     segmentOfRank[r] = segment;
     filled += perRank[r] ?? 0;
   }
-  return new Map(boxes.map((b) => [b.id, segmentOfRank[rank.get(b.id)!]!]));
+  return { rank, segment: new Map(boxes.map((b) => [b.id, segmentOfRank[rank.get(b.id)!]!])) };
 }
