@@ -36,7 +36,7 @@ function boxLines(n: Node, name: string): string[] {
  * The source nodes `n` is drawn as absorbing: its origin, unless that is one node of its own op
  * (a copy, or `n` itself in the graph before the passes).
  */
-export function absorbedNodes(n: Node): readonly Node[] {
+function absorbedNodes(n: Node): readonly Node[] {
   const origin = originOf(n);
   return origin.length === 1 && origin[0]!.op === n.op ? [] : origin;
 }

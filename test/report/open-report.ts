@@ -2,13 +2,15 @@
  * Opens a build's report.html in headless Chromium (served from loopback) for the report tests,
  * and checks what every report must show: no errors, no request beyond the page itself, one SVG
  * node per IR node before and after the passes, and each fused node listing the source nodes it
- * stands for (its recorded origin) as they are drawn in the graph before the passes.
+ * stands for (its recorded origin) as they are drawn in the graph before the passes, every live
+ * node before the passes being one of them.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { originOf, type Graph } from '../../src/ir/graph.js';
+import { eliminateDeadCode } from '../../src/passes/dce.js';
 import { launchChromium, recordPage, serveDirectory } from '../helpers/browser.js';
 
 const screenshots = mkdtempSync(join(tmpdir(), 'nnc-report-screenshots-'));
@@ -82,5 +84,8 @@ export async function expectGraphs(page: Opened, before: Graph, after: Graph): P
     // ...and each points to a node of the same op in the graph drawn before the passes.
     for (const a of drawn[i]!) expect(beforeOps[Number(a.source!.slice(1))]).toBe(a.op);
   });
+  // Every node before the passes that an output depends on is computed by some node after them.
+  const computed = new Set(after.nodes.flatMap(originOf));
+  expect(eliminateDeadCode(before).nodes.filter((n) => !computed.has(n)).map((n) => n.op)).toEqual([]);
   return drawn;
 }
