@@ -111,9 +111,9 @@ export function layoutGraph(boxes: readonly LayoutBox[], edges: readonly LayoutE
 }
 
 /**
- * Rank and segment of each box: boxes are ranked (a box with operands one below its deepest operand; one
- * without, such as a weight, just above its first reader, where dagre would put it), and runs of
- * consecutive ranks are cut into segments of at least `limit` boxes (the last may be smaller).
+ * Rank and segment of each box: boxes are ranked (one below the deepest operand, then moved down
+ * to just above the first reader, where dagre's ranking puts boxes too), and runs of consecutive
+ * ranks are cut into segments of at least `limit` boxes (the last may be smaller).
  */
 function segmentsByRank(boxes: readonly LayoutBox[], edges: readonly LayoutEdge[], limit: number): { rank: Map<string, number>; segment: Map<string, number> } {
   const operands = new Map<string, string[]>(boxes.map((b) => [b.id, []]));
@@ -124,8 +124,12 @@ function segmentsByRank(boxes: readonly LayoutBox[], edges: readonly LayoutEdge[
   }
   const rank = new Map<string, number>();
   for (const b of boxes) rank.set(b.id, operands.get(b.id)!.length === 0 ? 0 : 1 + Math.max(...operands.get(b.id)!.map((o) => rank.get(o)!)));
-  for (const b of boxes)
-    if (operands.get(b.id)!.length === 0 && readers.get(b.id)!.length > 0) rank.set(b.id, Math.max(0, Math.min(...readers.get(b.id)!.map((r) => rank.get(r)!)) - 1));
+  // Then as late as possible: each box just above its first reader (a weight above the step that
+  // reads it first, a step's slice of an input projection beside that step).
+  for (let i = boxes.length - 1; i >= 0; i--) {
+    const id = boxes[i]!.id;
+    if (readers.get(id)!.length > 0) rank.set(id, Math.min(...readers.get(id)!.map((r) => rank.get(r)!)) - 1);
+  }
   const perRank: number[] = [];
   for (const r of rank.values()) perRank[r] = (perRank[r] ?? 0) + 1;
   const segmentOfRank: number[] = [];
