@@ -17,6 +17,7 @@ import { foldConstants } from '../../src/passes/fold-constants.js';
 import { fuse } from '../../src/passes/fuse.js';
 import { optimize } from '../../src/passes/index.js';
 import { layout } from '../../src/passes/layout.js';
+import { loadFixtureGraphs } from './fixture-graphs.js';
 import { ir } from './pass-case.js';
 
 /** Each node of `after` as `name <- sources`, names as each graph's IR text prints them. */
@@ -25,6 +26,20 @@ function origins(before: Graph, after: Graph): string[] {
   const afterNames = valueNames(after);
   return after.nodes.map((n) => `%${afterNames.get(n)} <- ${originOf(n).map((o) => `%${beforeNames.get(o) ?? '?'}`).join(' ')}`);
 }
+
+/** A conv2d, its bias add and a batch norm (%2), for the fold-batch-norm and pipeline cases. */
+const CONV_BATCH_NORM = ir`
+  %x = input : f32[?,6,6,1]
+  %k = weight : f32[3,3,1,2]
+  %b = weight : f32[2]
+  %m = weight : f32[2]
+  %v = weight : f32[2]
+  %g = weight : f32[2]
+  %beta = weight : f32[2]
+  %0 = conv2d %x, %k : f32[?,4,4,2]
+  %1 = add %0, %b : f32[?,4,4,2]
+  %2 = batch_norm %1, %m, %v, %g, %beta : f32[?,4,4,2]
+`;
 
 const weights = (g: string) => new Map(parseGraph(g, { weights: new Map() }).weightNodes.map((w) => [w.name!, new Float32Array(w.type.shape.reduce<number>((a, d) => a * (d ?? 1), 1)).fill(0.5)]));
 
@@ -44,36 +59,17 @@ describe('provenance through the passes', () => {
     expect(origins(g, g)).toEqual(['%x <- %x', '%0 <- %0']);
   });
 
-  it('fuse: the dense stands for the flatten, matmul, bias add and activation it absorbed', () => {
+  it('fuse: an elementwise kernel stands for the chain it composes', () => {
     const text = ir`
-      %x = input : f32[?,4,6]
-      %k = weight : f32[24,8]
-      %b = weight : f32[8]
-      %0 = reshape %x {shape=[24]} : f32[?,24]
-      %1 = matmul %0, %k : f32[?,8]
-      %2 = add %1, %b : f32[?,8]
-      %3 = relu %2 : f32[?,8]
-      %4 = tanh %3 : f32[?,8]
-      %5 = mul %4, %4 : f32[?,8]
-      %6 = neg %5 : f32[?,8]
-      output "y" = %6
-    `;
-    // tanh is read twice by mul, so only mul and neg compose into one elementwise kernel.
-    expect(originsAfter(fuse, text)).toEqual(['%x <- %x', '%k <- %k', '%b <- %b', '%0 <- %0 %1 %2 %3', '%1 <- %4', '%2 <- %5 %6']);
-  });
-
-  it('fuse: a conv2d stands for its bias add, activation and pooling', () => {
-    const text = ir`
-      %x = input : f32[?,6,6,1]
-      %k = weight : f32[3,3,1,2]
-      %b = weight : f32[2]
-      %0 = conv2d %x, %k : f32[?,4,4,2]
-      %1 = add %0, %b : f32[?,4,4,2]
-      %2 = relu %1 : f32[?,4,4,2]
-      %3 = max_pool2d %2 : f32[?,2,2,2]
+      %x = input : f32[?,8]
+      %0 = tanh %x : f32[?,8]
+      %1 = mul %0, %0 : f32[?,8]
+      %2 = neg %1 : f32[?,8]
+      %3 = exp %2 : f32[?,8]
       output "y" = %3
     `;
-    expect(originsAfter(fuse, text)).toEqual(['%x <- %x', '%k <- %k', '%b <- %b', '%0 <- %0 %1 %2 %3']);
+    // tanh is read twice by mul, so it stays; mul, neg and exp compose into one elementwise kernel.
+    expect(originsAfter(fuse, text)).toEqual(['%x <- %x', '%0 <- %0', '%1 <- %1 %2 %3']);
   });
 
   it('canonicalize: dropout vanishes into what it reads; a reshape chain is one reshape standing for all', () => {
@@ -125,20 +121,7 @@ describe('provenance through the passes', () => {
   });
 
   it('fold-batch-norm: the bias add stands for the batch norm; folded weights for the weights they were computed from', () => {
-    const text = ir`
-      %x = input : f32[?,5,5,2]
-      %k = weight : f32[3,3,2,4]
-      %b = weight : f32[4]
-      %m = weight : f32[4]
-      %v = weight : f32[4]
-      %g = weight : f32[4]
-      %beta = weight : f32[4]
-      %0 = conv2d %x, %k : f32[?,3,3,4]
-      %1 = add %0, %b : f32[?,3,3,4]
-      %2 = batch_norm %1, %m, %v, %g, %beta : f32[?,3,3,4]
-      output "y" = %2
-    `;
-    expect(originsAfter(foldBatchNorm, text)).toEqual([
+    expect(originsAfter(foldBatchNorm, CONV_BATCH_NORM + 'output "y" = %2\n')).toEqual([
       '%x <- %x',
       '%k.batch_norm <- %k %m %v %g %beta',
       '%0 <- %0',
@@ -148,37 +131,36 @@ describe('provenance through the passes', () => {
   });
 
   it('the pipeline: one conv2d kernel stands for conv, bias, batch norm, relu and pool; every live source node is computed somewhere', () => {
-    const text = ir`
-      %x = input : f32[?,6,6,1]
-      %k = weight : f32[3,3,1,2]
-      %b = weight : f32[2]
-      %m = weight : f32[2]
-      %v = weight : f32[2]
-      %g = weight : f32[2]
-      %beta = weight : f32[2]
-      %k2 = weight : f32[8,3]
-      %0 = conv2d %x, %k : f32[?,4,4,2]
-      %1 = add %0, %b : f32[?,4,4,2]
-      %2 = batch_norm %1, %m, %v, %g, %beta : f32[?,4,4,2]
-      %3 = relu %2 : f32[?,4,4,2]
-      %4 = max_pool2d %3 : f32[?,2,2,2]
-      %5 = reshape %4 {shape=[-1]} : f32[?,8]
-      %6 = dropout %5 {rate=0.25} : f32[?,8]
-      %7 = matmul %6, %k2 : f32[?,3]
-      %8 = softmax %7 : f32[?,3]
-      output "y" = %8
-    `;
+    const text =
+      CONV_BATCH_NORM +
+      ir`
+        %k2 = weight : f32[8,3]
+        %3 = relu %2 : f32[?,4,4,2]
+        %4 = max_pool2d %3 : f32[?,2,2,2]
+        %5 = reshape %4 {shape=[-1]} : f32[?,8]
+        %6 = dropout %5 {rate=0.25} : f32[?,8]
+        %7 = matmul %6, %k2 : f32[?,3]
+        %8 = softmax %7 : f32[?,3]
+        output "y" = %8
+      `;
     const before = parseGraph(text, { weights: weights(text) });
     const after = optimize(before, { verify: true });
     expect(origins(before, after)).toEqual([
       '%x <- %x',
-      '%k2 <- %k2',
       '%k.batch_norm <- %k %m %v %g %beta',
       '%b.batch_norm <- %b %m %v %g %beta',
+      '%k2 <- %k2',
       '%0 <- %0 %1 %2 %3 %4',
       '%1 <- %5 %6 %7 %8',
     ]);
     const computed = new Set(after.nodes.flatMap(originOf));
     expect(before.nodes.filter((n) => !computed.has(n))).toEqual([]);
+  });
+
+  it('every fixture model: each source node an output depends on is computed by a node of the optimized graph', () => {
+    for (const { name, graph } of loadFixtureGraphs()) {
+      const computed = new Set(optimize(graph).nodes.flatMap(originOf));
+      expect(eliminateDeadCode(graph).nodes.filter((n) => !computed.has(n)).map((n) => n.op), name).toEqual([]);
+    }
   });
 });

@@ -15,7 +15,7 @@ import type { Graph } from '../../src/ir/graph.js';
 import { optimize } from '../../src/passes/index.js';
 import { cli } from '../helpers/cli.js';
 import { saveTfjsModel } from '../helpers/save-tfjs.js';
-import { b64, constNode, floatWeight, placeholder, tfNode, writeGraphModel } from '../helpers/tfjs-graph-model.js';
+import { writeConvertedMlp } from '../helpers/tfjs-graph-model.js';
 import { tfjsReady } from '../helpers/tfjs-twin.js';
 import { removeTempDirs, tempDir } from '../wasm/temp.js';
 import { expectGraphs, openReport, type DrawnAbsorbed } from './open-report.js';
@@ -92,23 +92,7 @@ export default model;
   }, 120_000);
 
   it('reports a tfjs graph model (_FusedMatMul, MatMul + BiasAdd, Softmax)', async () => {
-    const rng = new Random(3);
-    const { path } = writeGraphModel(
-      [
-        placeholder('x', [3, 4]),
-        constNode('flat_shape', 'DT_INT32'),
-        constNode('w1'),
-        constNode('b1'),
-        constNode('w2'),
-        constNode('b2'),
-        tfNode('flat', 'Reshape', ['x', 'flat_shape']),
-        tfNode('hidden', '_FusedMatMul', ['flat', 'w1', 'b1'], { fused_ops: { list: { s: [b64('BiasAdd'), b64('Relu')] } }, num_args: { i: '1' }, transpose_a: { b: false }, transpose_b: { b: false } }),
-        tfNode('logits0', 'MatMul', ['hidden', 'w2'], { transpose_a: { b: false }, transpose_b: { b: false } }),
-        tfNode('logits', 'BiasAdd', ['logits0', 'b2']),
-        tfNode('probs', 'Softmax', ['logits']),
-      ],
-      [{ name: 'flat_shape', shape: [2], dtype: 'int32', values: [-1, 12] }, floatWeight(rng, 'w1', [12, 16]), floatWeight(rng, 'b1', [16]), floatWeight(rng, 'w2', [16, 5]), floatWeight(rng, 'b2', [5])],
-    );
+    const { path } = writeConvertedMlp(new Random(3));
     const { after, absorbed } = await reportOf(path, 'tfjs-graph');
     expect(absorbedOps(after, absorbed, 'dense')).toEqual([
       ['reshape', 'matmul', 'add', 'relu'],
