@@ -18,6 +18,8 @@ export class SymbolicTensor {
     readonly call: LayerCall,
     /** Its position among the call's outputs (Keras' tensor index, `lstm[0][1]`). */
     readonly index = 0,
+    /** Whether it carries a Keras mask: which of its steps the layers after it skip. */
+    readonly masked = false,
   ) {}
 
   get layer(): Layer {
@@ -71,6 +73,8 @@ export interface LowerContext {
   readonly inputs: readonly Node[];
   /** Weight nodes in the order of `layer.weights`. */
   readonly weights: readonly Node[];
+  /** The operands' masks (f32 [batch, steps], 1 for a step that counts), where they carry one. */
+  readonly masks?: readonly (Node | undefined)[];
 }
 
 /**
@@ -114,6 +118,31 @@ export abstract class Layer {
   /** Emits the IR for one call and returns one node per output (see computeOutputShapes). */
   lowerAll(ctx: LowerContext): Node[] {
     return [this.lower(ctx)];
+  }
+
+  /**
+   * Keras' supports_masking: the layer maps each step on its own, so its output keeps its
+   * input's mask (Dense, activations, Dropout, LayerNormalization).
+   */
+  get supportsMasking(): boolean {
+    return this.lastAxisOnly;
+  }
+
+  /**
+   * Which outputs carry a mask, given which operands do (Keras' compute_mask): the first
+   * operand's, for a layer that supports masking. A mask reaching any other layer is refused,
+   * as Keras and tfjs refuse it.
+   */
+  protected outputMasks(operandsMasked: readonly boolean[], outputs: number): boolean[] {
+    if (this.supportsMasking) return new Array<boolean>(outputs).fill(operandsMasked[0] ?? false);
+    if (operandsMasked.some((m) => m))
+      this.fail('NNC1006', `does not support masking, but its input carries a mask (from Masking or an Embedding with maskZero)`, 'Keras refuses this too: end the masked part of the model with a recurrent layer (without returnSequences), or drop the mask.');
+    return new Array<boolean>(outputs).fill(false);
+  }
+
+  /** The masks of a call's outputs, for the outputs outputMasks says carry one. */
+  lowerMasks(ctx: LowerContext): (Node | undefined)[] {
+    return [ctx.masks?.[0]];
   }
 
   /** Keras/tfjs-layers config, used to export tfjs Layers JSON. */
@@ -174,7 +203,8 @@ export abstract class Layer {
       outputs: [],
       index: this.calls.length,
     };
-    call.outputs = outShapes.map((shape, k) => new SymbolicTensor(shape, call as LayerCall, k));
+    const masked = this.outputMasks(list.map((t) => t.masked), outShapes.length);
+    call.outputs = outShapes.map((shape, k) => new SymbolicTensor(shape, call as LayerCall, k, masked[k]));
     call.output = call.outputs[0]!;
     this.calls.push(call as LayerCall);
     return call.outputs;

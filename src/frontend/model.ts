@@ -149,10 +149,16 @@ export class LayersModel {
     for (const t of this.inputs) values.set(t, b.input(t.layer.name, tensorType(t.shape, (t.layer as InputLayer).dtype === 'int32' ? 'i32' : 'f32')));
     const weightNodes = new Map<Layer, Node[]>();
     for (const layer of this.layers) weightNodes.set(layer, layer.weights.map((w) => b.weight(w.name, tensorType(w.shape), w.data)));
+    const masks = new Map<SymbolicTensor, Node>();
     for (const call of this.calls) {
       b.currentLayer = call.layer.name;
-      const nodes = call.layer.lowerAll({ b, inputs: call.inputs.map((t) => values.get(t)!), weights: weightNodes.get(call.layer)! });
+      const ctx = { b, inputs: call.inputs.map((t) => values.get(t)!), weights: weightNodes.get(call.layer)!, masks: call.inputs.map((t) => masks.get(t)) };
+      const nodes = call.layer.lowerAll(ctx);
       call.outputs.forEach((t, k) => values.set(t, nodes[k]!));
+      if (call.outputs.some((t) => t.masked)) {
+        const outMasks = call.layer.lowerMasks(ctx);
+        call.outputs.forEach((t, k) => t.masked && masks.set(t, outMasks[k]!));
+      }
     }
     b.currentLayer = undefined;
     for (const [i, t] of this.outputs.entries()) b.output(this.outputNames[i]!, values.get(t)!);

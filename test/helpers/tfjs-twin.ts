@@ -50,6 +50,7 @@ import {
   LSTM,
   SimpleRNN,
   Embedding,
+  Masking,
 } from '../../src/frontend/layers/index.js';
 import { TfjsGruResetAfter } from './tfjs-gru-reset-after.js';
 import type { ActivationName } from '../../src/ir/activations.js';
@@ -209,9 +210,10 @@ function twinLayer(layer: Layer): Twin {
   if (layer instanceof SimpleRNN || layer instanceof GRU || layer instanceof LSTM) return chain(recurrentTwin(layer));
   if (layer instanceof Embedding) {
     const steps = layer.inputShapes![0]!.slice(1) as number[];
-    return chain(tf.layers.embedding({ inputDim: layer.inputDim, outputDim: layer.outputDim, maskZero: false, inputLength: steps.length === 1 ? steps[0]! : steps, name }));
+    return chain(tf.layers.embedding({ inputDim: layer.inputDim, outputDim: layer.outputDim, maskZero: layer.maskZero, inputLength: steps.length === 1 ? steps[0]! : steps, name }));
   }
   if (layer instanceof RepeatVector) return chain(tf.layers.repeatVector({ n: layer.n, name }));
+  if (layer instanceof Masking) return chain(tf.layers.masking({ maskValue: layer.maskValue, name }));
   if (layer instanceof TimeDistributed) return chain(tf.layers.timeDistributed({ layer: singleTfLayer(layer.layer), name }));
   if (layer instanceof LayerNormalization) return chain(tf.layers.layerNormalization({ axis: layer.axis, epsilon: layer.epsilon, center: layer.center, scale: layer.scale, name }));
   if (layer instanceof Bidirectional)

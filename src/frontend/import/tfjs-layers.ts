@@ -12,7 +12,7 @@ import type { Conv1DArgs, Cropping2DArgs, Pooling1DArgs, ZeroPadding1DArgs } fro
 import { BatchNormalization } from '../layers/index.js';
 import { Conv2DTranspose, UpSampling1D, UpSampling2D, type UpSampling2DArgs } from '../layers/index.js';
 import { DepthwiseConv2D, ReLU, SeparableConv2D } from '../layers/index.js';
-import { Bidirectional, Embedding, GRU, LayerNormalization, LSTM, RepeatVector, SimpleRNN, TimeDistributed } from '../layers/index.js';
+import { Bidirectional, Embedding, GRU, Masking, LayerNormalization, LSTM, RepeatVector, SimpleRNN, TimeDistributed } from '../layers/index.js';
 import { RecurrentLayer } from '../layers/recurrent.js';
 import type { Layer, SymbolicTensor } from '../layer.js';
 import { LayersModel } from '../model.js';
@@ -367,7 +367,8 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
   ),
   TimeDistributed: layer({ ...BASE, layer: anyValue() }, (c, name) => new TimeDistributed({ name, layer: wrappedLayer(c.layer, name, (l) => l.lastAxisOnly), ...shapeArgs(c) })),
   RepeatVector: layer({ ...BASE, n: integer() }, (c, name) => new RepeatVector({ name, n: c.n!, ...shapeArgs(c) })),
-  // nnc has no masks (mask_zero) and no training-time penalties or constraints on the embeddings.
+  Masking: layer({ ...BASE, mask_value: number(0) }, (c, name) => new Masking({ name, maskValue: c.mask_value, ...shapeArgs(c) })),
+  // nnc has no training-time penalties or constraints on the embeddings.
   Embedding: layer(
     {
       ...BASE,
@@ -378,7 +379,7 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
       activity_regularizer: only(null),
       embeddings_constraint: only(null),
       // tfjs-layers writes null when maskZero was not given.
-      mask_zero: only(false, null),
+      mask_zero: anyValue(null),
       input_length: anyValue(null),
     },
     (c, name) =>
@@ -386,6 +387,7 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
         name,
         inputDim: c.input_dim!,
         outputDim: c.output_dim!,
+        maskZero: c.mask_zero === true,
         ...(c.input_length == null ? {} : { inputLength: c.input_length as number | number[] }),
         ...shapeArgs(c),
       }),

@@ -60,6 +60,23 @@ export class Bidirectional extends Layer {
     return this.mergeMode === null || this.forward.returnState;
   }
 
+  /** Both directions consume the mask; returned sequences keep it (both of them with mergeMode null), as Keras. */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
+  private get sequenceOutputs(): number {
+    return this.forward.returnSequences ? (this.mergeMode === null ? 2 : 1) : 0;
+  }
+
+  protected override outputMasks(operandsMasked: readonly boolean[], outputs: number): boolean[] {
+    return Array.from({ length: outputs }, (_, k) => k < this.sequenceOutputs && (operandsMasked[0] ?? false));
+  }
+
+  override lowerMasks(ctx: LowerContext): (Node | undefined)[] {
+    return Array.from({ length: this.sequenceOutputs }, () => ctx.masks?.[0]);
+  }
+
   computeOutputShape(shapes: readonly Shape[]): Shape {
     return this.computeOutputShapes(shapes)[0]!;
   }
@@ -84,12 +101,13 @@ export class Bidirectional extends Layer {
     return this.lowerAll(ctx)[0]!;
   }
 
-  override lowerAll({ b, inputs, weights }: LowerContext): Node[] {
+  override lowerAll({ b, inputs, weights, masks }: LowerContext): Node[] {
     const [x, ...states] = inputs;
     const n = this.forward.weights.length;
     const half = states.length / 2;
-    const fw = this.forward.lowerSequence({ b, inputs: [x!, ...states.slice(0, half)], weights: weights.slice(0, n) }, false);
-    const bw = this.backward.lowerSequence({ b, inputs: [x!, ...states.slice(half)], weights: weights.slice(n) }, true);
+    const sequenceMask = { masks: [masks?.[0]] };
+    const fw = this.forward.lowerSequence({ b, inputs: [x!, ...states.slice(0, half)], weights: weights.slice(0, n), ...sequenceMask }, false);
+    const bw = this.backward.lowerSequence({ b, inputs: [x!, ...states.slice(half)], weights: weights.slice(n), ...sequenceMask }, true);
     const outputs = this.mergeMode === null ? [fw.output, bw.output] : [merge(b, this.mergeMode, fw.output, bw.output)];
     return this.forward.returnState ? [...outputs, ...fw.states, ...bw.states] : outputs;
   }

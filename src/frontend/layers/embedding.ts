@@ -9,7 +9,7 @@ export interface EmbeddingArgs extends LayerArgs {
   /** Length of each id's vector. */
   outputDim: number;
   embeddingsInitializer?: InitializerName;
-  /** Keras' masking of id 0 for the layers downstream: refused, nnc has no masks. */
+  /** Id 0 is padding: the layers downstream skip its steps (Keras' mask). */
   maskZero?: boolean;
   /** Steps per example; as the first layer of a Sequential model it gives the input shape. */
   inputLength?: number | readonly number[];
@@ -26,6 +26,7 @@ export class Embedding extends Layer {
   readonly inputDim: number;
   readonly outputDim: number;
   readonly inputLength: readonly number[] | undefined;
+  readonly maskZero: boolean;
   private readonly embeddingsInitializer: InitializerName;
 
   constructor(args: EmbeddingArgs) {
@@ -36,15 +37,10 @@ export class Embedding extends Layer {
       if (!Number.isInteger(args[key]) || args[key] <= 0) this.fail('NNC1006', `${key} must be a positive integer, got ${args[key]}`);
     if (inputLength !== undefined && (!Array.isArray(inputLength) || !inputLength.every((d) => Number.isInteger(d) && d > 0)))
       this.fail('NNC1006', `inputLength must be a positive integer or a list of them, got ${JSON.stringify(args.inputLength)}`);
-    if (args.maskZero)
-      this.fail(
-        'NNC1006',
-        'maskZero: true is not supported: nnc has no masks, so the layers after it would read the padding steps that Keras skips',
-        'Drop maskZero (padding id 0 is then embedded like any other id), or pad to the full length without padding ids.',
-      );
     this.inputDim = args.inputDim;
     this.outputDim = args.outputDim;
     this.inputLength = inputLength;
+    this.maskZero = args.maskZero ?? false;
     this.embeddingsInitializer = args.embeddingsInitializer ?? 'randomUniform';
   }
 
@@ -57,6 +53,16 @@ export class Embedding extends Layer {
 
   protected override build(): void {
     this.addWeight('embeddings', [this.inputDim, this.outputDim], this.embeddingsInitializer);
+  }
+
+  /** With maskZero, a mask of the ids (1 where the id is not 0) for the layers after it. */
+  protected override outputMasks(): boolean[] {
+    return [this.maskZero];
+  }
+
+  override lowerMasks({ b, inputs }: LowerContext): (Node | undefined)[] {
+    const ids = inputs[0]!;
+    return [b.op('elementwise', [ids], { expr: ids.type.dtype === 'i32' ? 'to_f32(to_bool($0))' : 'to_f32(to_bool(to_i32($0)))' })];
   }
 
   lower({ b, inputs, weights }: LowerContext): Node {
@@ -77,7 +83,7 @@ export class Embedding extends Layer {
       embeddings_regularizer: null,
       activity_regularizer: null,
       embeddings_constraint: null,
-      mask_zero: false,
+      mask_zero: this.maskZero,
       input_length: steps === undefined ? null : steps.length === 1 ? steps[0] : steps,
     };
   }

@@ -25,6 +25,7 @@ import { SeparableConv2D, type SeparableConv2DArgs } from './separable-conv2d.js
 import { ReLU, type ReLUArgs } from './relu.js';
 import { GRU, LSTM, SimpleRNN, type GRUArgs, type LSTMArgs, type RecurrentArgs, type RecurrentLayer } from './recurrent.js';
 import { Bidirectional, bidirectional, type BidirectionalArgs } from './bidirectional.js';
+import { Masking, type MaskingArgs } from './masking.js';
 import { LayerNormalization, type LayerNormalizationArgs } from './layer-normalization.js';
 import { TimeDistributed, type TimeDistributedArgs } from './time-distributed.js';
 import { RepeatVector, type RepeatVectorArgs } from './repeat-vector.js';
@@ -45,7 +46,8 @@ export type { Conv2DTransposeArgs, UpSampling1DArgs, UpSampling2DArgs };
 export { DepthwiseConv2D, ReLU, SeparableConv2D };
 export type { DepthwiseConv2DArgs, ReLUArgs, SeparableConv2DArgs };
 export { Bidirectional, GRU, LayerNormalization, LSTM, RepeatVector, SimpleRNN, TimeDistributed };
-export { Embedding };
+export { Embedding, Masking };
+export type { MaskingArgs };
 export type { EmbeddingArgs };
 export type { BidirectionalArgs, GRUArgs, LayerNormalizationArgs, LSTMArgs, RecurrentArgs, RepeatVectorArgs, TimeDistributedArgs };
 
@@ -107,4 +109,5 @@ export const layers = {
   timeDistributed: (args: TimeDistributedArgs) => new TimeDistributed(args),
   repeatVector: (args: RepeatVectorArgs) => new RepeatVector(args),
   embedding: (args: EmbeddingArgs) => new Embedding(args),
+  masking: (args: MaskingArgs = {}) => new Masking(args),
 };

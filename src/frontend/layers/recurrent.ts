@@ -98,6 +98,19 @@ export abstract class RecurrentLayer extends Layer {
     return this.returnSequences ? [shape![0]!, shape![1]!, this.units] : [shape![0]!, this.units];
   }
 
+  /** The layer consumes its sequence's mask (masked steps keep the states); a returned sequence keeps it, as Keras. */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
+  protected override outputMasks(operandsMasked: readonly boolean[], outputs: number): boolean[] {
+    return Array.from({ length: outputs }, (_, k) => k === 0 && this.returnSequences && (operandsMasked[0] ?? false));
+  }
+
+  override lowerMasks(ctx: LowerContext): (Node | undefined)[] {
+    return [this.returnSequences ? ctx.masks?.[0] : undefined];
+  }
+
   override computeOutputShapes(shapes: readonly Shape[]): Shape[] {
     const output = this.computeOutputShape(shapes);
     return this.returnState ? [output, ...this.stateShapes(shapes[0]![0]!)] : [output];
@@ -159,7 +172,7 @@ export abstract class RecurrentLayer extends Layer {
    * the order the steps ran (reversed for goBackwards, as Keras returns them), or in the opposite
    * order when `reversed` (Bidirectional's backward layer, which Keras reverses along time).
    */
-  lowerSequence({ b, inputs, weights }: LowerContext, reversed: boolean): { output: Node; states: Node[] } {
+  lowerSequence({ b, inputs, weights, masks }: LowerContext, reversed: boolean): { output: Node; states: Node[] } {
     const [x, ...initial] = inputs;
     const [kernel, recurrent, bias] = weights;
     const steps = x!.type.shape[1] as number;
@@ -174,9 +187,14 @@ export abstract class RecurrentLayer extends Layer {
     const rows = perStep.map((p) => b.op('reshape', [p], { shape: [width] }));
     // recurrentDropout: one mask of the state per sequence ([batch, units]), shaped from a step's row.
     const stateMask = this.recurrentDropout > 0 ? this.sequenceMask(b, b.op('slice', [rows[0]!], { axis: 1, begin: 0, size: this.units }), this.recurrentDropout) : undefined;
+    // A mask ([batch, steps]): at a masked step every state keeps its value, so the output there
+    // repeats the last one (tfjs-layers' rnn: new · m + old · (1 − m)).
+    const mask = masks?.[0];
+    const stepMasks = mask && (steps === 1 ? [mask] : b.multi('split', [mask], { axis: 1, sizes: new Array<number>(steps).fill(1) }));
     const outputs: Node[] = [];
     for (const t of order) {
-      states = this.step(b, rows[t]!, states, { recurrent: recurrent!, bias, stateMask });
+      const next = this.step(b, rows[t]!, states, { recurrent: recurrent!, bias, stateMask });
+      states = stepMasks ? keepMasked(b, stepMasks[t]!, next, states) : next;
       outputs.push(states[0]!);
     }
     const final = states as Node[];
@@ -263,6 +281,16 @@ export class SimpleRNN extends RecurrentLayer {
   getConfig(): Record<string, unknown> {
     return this.recurrentConfig();
   }
+}
+
+/** Each state: `next` where the step counts (m = 1), the state before where it is masked (m = 0; zeros before the first step). */
+function keepMasked(b: GraphBuilder, m: Node, next: readonly Node[], before: States): Node[] {
+  const kept = (i: number) => (before[i] ? b.op('mul', [before[i]!, b.op('sub', [b.constant([1], { dtype: 'f32', shape: [] }), m])]) : undefined);
+  return next.map((s, i) => {
+    const counted = b.op('mul', [s, m]);
+    const old = kept(i);
+    return old ? b.op('add', [counted, old]) : counted;
+  });
 }
 
 /** The gate activation shared by GRU and LSTM. */

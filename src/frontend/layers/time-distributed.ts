@@ -27,6 +27,11 @@ export class TimeDistributed extends Layer {
     this.layer = args.layer;
   }
 
+  /** The wrapped layer maps each step on its own, so the mask passes through. */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
   computeOutputShape([shape]: readonly Shape[]): Shape {
     if (shape!.length < 3) this.fail('NNC2003', `needs an input of shape [batch, steps, ...], got ${formatKerasShape(shape!)}`);
     const step = this.layer.computeOutputShape([[shape![0]!, ...shape!.slice(2)]]);

@@ -1,0 +1,72 @@
+/**
+ * Masks: Masking and Embedding with maskZero, the layers that pass a mask on (Dense,
+ * TimeDistributed, Bidirectional and recurrent layers with returnSequences) and the recurrent
+ * layers that skip masked steps (their states carry over). Inputs are padded as users pad them:
+ * row b keeps its first 1 + (5b mod T) steps, the rest is padding, and every third row also has
+ * one padded step in the middle. Against tfjs (cpu) with the same weights, through the
+ * interpreter, the wasm bundle (SIMD and scalar) and the WebGPU bundle (float inputs only: it
+ * refuses int32), at batch 1, 7 and 64. Tolerance: 1e-5 of the output's scale.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Graph } from '../../src/ir/graph.js';
+import { input } from '../../src/frontend/layers/input-layer.js';
+import { layers } from '../../src/frontend/layers/index.js';
+import { model, type LayersModel } from '../../src/frontend/model.js';
+import { sequential } from '../../src/frontend/sequential.js';
+import { tensor, typedTensor } from '../../src/ir/tensor.js';
+import { catchNnc } from '../helpers/expect-nnc-error.js';
+import { describeTfjsGolden } from '../helpers/model-golden.js';
+import { randomInputs } from '../helpers/random-inputs.js';
+import { chain } from './sequence-models.js';
+
+/** Random inputs with padded steps set to `padding` (every feature of the step). */
+const padded =
+  (padding: number) =>
+  (graph: Graph, batch: number): ReturnType<typeof randomInputs> => {
+    const { flat } = randomInputs(graph, batch, batch);
+    const tensors: ReturnType<typeof randomInputs>['tensors'] = {};
+    for (const x of graph.inputs) {
+      const [, steps, ...rest] = x.type.shape as number[];
+      const perStep = rest.reduce((n, d) => n * d, 1);
+      const data = flat[x.name!]!;
+      for (let row = 0; row < batch; row++) {
+        const kept = 1 + ((5 * row) % steps!);
+        for (let t = 0; t < steps!; t++)
+          if (t >= kept || (row % 3 === 0 && steps! > 2 && t === 1)) data.fill(padding, (row * steps! + t) * perStep, (row * steps! + t + 1) * perStep);
+      }
+      const shape = [batch, steps!, ...rest];
+      tensors[x.name!] = x.type.dtype === 'i32' ? typedTensor(shape, 'i32', data) : tensor(shape, data);
+    }
+    return { tensors, flat };
+  };
+
+const ids = (steps: number, ...stack: Parameters<typeof sequential>[0] extends infer A ? (A extends { layers?: infer L } ? L : never) : never) => (): LayersModel =>
+  sequential({ layers: [layers.embedding({ inputDim: 9, outputDim: 3, maskZero: true, inputLength: steps }), ...(stack as never[])] });
+
+const CASES: readonly { name: string; make: () => LayersModel; inputs: ReturnType<typeof padded> }[] = [
+  { name: 'masking -> lstm -> dense', make: chain([6, 3], layers.masking(), layers.lstm({ units: 4 }), layers.dense({ units: 2 })), inputs: padded(0) },
+  { name: 'masking -> gru returnSequences -> timeDistributed(dense)', make: chain([5, 2], layers.masking(), layers.gru({ units: 3, returnSequences: true }), layers.timeDistributed({ layer: layers.dense({ units: 2 }) })), inputs: padded(0) },
+  { name: 'masking maskValue -1 -> simpleRNN goBackwards returnSequences', make: chain([4, 3], layers.masking({ maskValue: -1 }), layers.simpleRNN({ units: 3, goBackwards: true, returnSequences: true })), inputs: padded(-1) },
+  { name: 'masking -> dense (passes the mask on) -> lstm returnSequences -> lstm', make: chain([5, 2], layers.masking(), layers.dense({ units: 3, activation: 'tanh' }), layers.lstm({ units: 3, returnSequences: true }), layers.lstm({ units: 2 })), inputs: padded(0) },
+  { name: 'masking -> bidirectional lstm returnSequences -> gru', make: chain([5, 2], layers.masking(), layers.bidirectional({ layer: layers.lstm({ units: 2, returnSequences: true }) }), layers.gru({ units: 2 })), inputs: padded(0) },
+  { name: 'embedding maskZero -> lstm -> dense', make: ids(6, layers.lstm({ units: 4 }), layers.dense({ units: 3, activation: 'softmax' })), inputs: padded(0) },
+  { name: 'embedding maskZero -> bidirectional gru returnSequences, sum -> simpleRNN', make: ids(5, layers.bidirectional({ layer: layers.gru({ units: 3, returnSequences: true }), mergeMode: 'sum' }), layers.simpleRNN({ units: 2 })), inputs: padded(0) },
+];
+
+describeTfjsGolden('masks vs tfjs: $name', CASES);
+
+describe('masks: refusals', () => {
+  it('a layer that does not support masking refuses a masked input (NNC1006), as Keras and tfjs', () => {
+    const x = input({ shape: [4, 2] });
+    const e = catchNnc(() => layers.flatten({ name: 'flat' }).apply(layers.masking().apply(x)));
+    expect([e.code, e.location?.layer]).toEqual(['NNC1006', 'flat']);
+    expect(e.message).toMatch(/does not support masking/);
+  });
+
+  it('a recurrent layer without returnSequences ends the mask: what follows takes any layer', () => {
+    const x = input({ shape: [4, 2] });
+    const y = layers.flatten().apply(layers.lstm({ units: 2 }).apply(layers.masking().apply(x)));
+    expect(y.masked).toBe(false);
+    expect(model({ inputs: x, outputs: y }).toGraph().outputs).toHaveLength(1);
+  });
+});
