@@ -178,7 +178,7 @@ describe('ONNX export', () => {
     const { model } = loadModelFile(FIXTURES[0]!.path, { typeCheck: false });
     const seed = toOnnxModel(model.toGraph());
     expect(seed.graph!.node!.map((n) => n.opType)).toEqual(['Reshape', 'MatMul', 'Add', 'Relu', 'MatMul', 'Add', 'Softmax']);
-    expect(seed.graph!.node!.at(-1)!.output).toEqual(['dense_2']);
+    expect(seed.graph!.node!.at(-1)!.output).toEqual(['dense_1']);
     expect(seed.graph!.input![0]!.type!.tensorType!.shape!.dim![0]!.dimParam).toBe('batch');
     const passthrough = parseGraph(['%x = input : f32[?,2]', '%0 = relu %x : f32[?,2]', 'output "a" = %x', 'output "b" = %0', 'output "c" = %0'].join('\n'));
     const ops = toOnnxModel(passthrough).graph!.node!.map((n) => `${n.opType}:${n.output![0]}`);

@@ -41,8 +41,8 @@ export class LayersModel {
   /** fit / evaluate / predict state (the trainer and its optimizer slots), made on first use. */
   private session: ModelSession | undefined;
 
-  constructor(args: ModelArgs | undefined, defaultPrefix = 'model') {
-    this.name = args?.name ?? uniqueName(defaultPrefix);
+  constructor(args: ModelArgs | undefined, defaultPrefix = 'model', name = args?.name) {
+    this.name = name ?? uniqueName(defaultPrefix);
     if (args) this.setGraph(toList(args.inputs, 'inputs', this.name), toList(args.outputs, 'outputs', this.name));
   }
 

@@ -18,7 +18,7 @@ export class Sequential extends LayersModel {
   private built = false;
 
   constructor(args: SequentialArgs = {}) {
-    super(undefined, 'sequential');
+    super(undefined, 'sequential', args.name);
     for (const l of args.layers ?? []) this.add(l);
   }
 
@@ -51,7 +51,8 @@ export class Sequential extends LayersModel {
           location: { layer: first.name },
           hint: 'Give the first layer an inputShape, e.g. layers.flatten({ inputShape: [28, 28] }).',
         });
-      x = new InputLayer({ batchShape: first.batchInputShape, dtype: first.inputDtype }).output;
+      // Keras names the input it makes for the stack after the first layer.
+      x = new InputLayer({ batchShape: first.batchInputShape, dtype: first.inputDtype, name: `${first.name}_input` }).output;
       body = this.stack;
     }
     const input = x;

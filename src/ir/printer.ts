@@ -6,11 +6,11 @@ import { formatType } from './types.js';
 /**
  * Prints a graph as IR text, one node per line:
  *
- *   %input_1 = input : f32[?,28,28]
- *   %dense_1/kernel = weight : f32[784,128]
- *   %0 = reshape %input_1 {shape=[784]} : f32[?,784]
- *   %1 = matmul %0, %dense_1/kernel : f32[?,128]
- *   output "dense_1" = %1
+ *   %flatten_input = input : f32[?,28,28]
+ *   %dense/kernel = weight : f32[784,128]
+ *   %0 = reshape %flatten_input {shape=[784]} : f32[?,784]
+ *   %1 = matmul %0, %dense/kernel : f32[?,128]
+ *   output "dense" = %1
  *
  * Inputs and weights keep their names; every other value is numbered in order. Attributes are
  * printed sorted by key, so equal graphs print equal text, and those equal to their op's default

@@ -18,7 +18,7 @@ import { tfjsReady } from '../helpers/tfjs-twin.js';
 describe('layers.conv2d', () => {
   it('prints the Keras summary row and counts kh·kw·C·F + F parameters', () => {
     const m = sequential({ layers: [layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] })] });
-    expect(m.summary(null).split('\n')).toContain(' conv2d_1 (Conv2D)           (None, 26, 26, 32)        320       ');
+    expect(m.summary(null).split('\n')).toContain(' conv2d (Conv2D)             (None, 26, 26, 32)        320       ');
     expect(m.countParams()).toBe(3 * 3 * 1 * 32 + 32);
   });
 

@@ -42,14 +42,14 @@ describe('model file errors', () => {
   it('reports mismatched shapes with the layer name and the model file line', () => {
     const e = catchNnc(() => loadModelFile(errorFixture('shape-mismatch')));
     expect(e.code).toBe('NNC2003');
-    expect(e.location).toMatchObject({ layer: 'add_1', line: 6 });
+    expect(e.location).toMatchObject({ layer: 'add', line: 6 });
     expect(e.message).toContain('(None, 128) and (None, 64)');
   });
 
   it('reports an unknown activation with the valid names', () => {
     const e = catchNnc(() => loadModelFile(errorFixture('unknown-activation')));
     expect(e.code).toBe('NNC1005');
-    expect(e.location).toMatchObject({ layer: 'dense_1', line: 4 });
+    expect(e.location).toMatchObject({ layer: 'dense', line: 4 });
     expect(e.message).toContain("'relu7'");
     expect(e.hint).toContain('leakyRelu');
   });
@@ -95,7 +95,7 @@ describe('CLI', () => {
   it('exits non-zero with the diagnostic and no stack trace', async () => {
     const r = await runCli('summary', errorFixture('shape-mismatch'));
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^error NNC2003 shape mismatch \(.*shape-mismatch\.ts:6:\d+, layer 'add_1'\)/);
+    expect(r.err).toMatch(/^error NNC2003 shape mismatch \(.*shape-mismatch\.ts:6:\d+, layer 'add'\)/);
     expect(r.err).toContain('hint:');
     expect(r.err).not.toMatch(/\n\s+at /);
   });

@@ -19,14 +19,14 @@ describe('pooling and padding layers', () => {
   it('take Keras defaults, spellings and names', () => {
     resetNameScope();
     const pool = layers.maxPooling2d();
-    expect([pool.name, pool.poolSize, pool.strides, pool.padding]).toEqual(['max_pooling2d_1', [2, 2], [2, 2], 'valid']);
+    expect([pool.name, pool.poolSize, pool.strides, pool.padding]).toEqual(['max_pooling2d', [2, 2], [2, 2], 'valid']);
     const avg = layers.averagePooling2d({ poolSize: [3, 2], strides: 1, padding: 'same' });
-    expect([avg.name, avg.poolSize, avg.strides]).toEqual(['average_pooling2d_1', [3, 2], [1, 1]]);
+    expect([avg.name, avg.poolSize, avg.strides]).toEqual(['average_pooling2d', [3, 2], [1, 1]]);
     expect(layers.maxPooling2d({ poolSize: 3, strides: null }).strides).toEqual([3, 3]);
     expect(layers.zeroPadding2d().padding).toEqual([[1, 1], [1, 1]]);
     expect(layers.zeroPadding2d({ padding: [1, 2] }).padding).toEqual([[1, 1], [2, 2]]);
     expect(layers.zeroPadding2d({ padding: [[0, 1], [2, 3]] }).padding).toEqual([[0, 1], [2, 3]]);
-    expect(layers.globalAveragePooling2d().name).toBe('global_average_pooling2d_1');
+    expect(layers.globalAveragePooling2d().name).toBe('global_average_pooling2d');
   });
 
   it('print Keras summary rows with 0 params', () => {

@@ -34,12 +34,12 @@ describe('conv2dTranspose and up-sampling layers', () => {
   it('take Keras defaults and names', () => {
     resetNameScope();
     const deconv = layers.conv2dTranspose({ filters: 4, kernelSize: 3 });
-    expect([deconv.name, deconv.className, deconv.strides, deconv.padding, deconv.useBias]).toEqual(['conv2d_transpose_1', 'Conv2DTranspose', [1, 1], 'valid', true]);
+    expect([deconv.name, deconv.className, deconv.strides, deconv.padding, deconv.useBias]).toEqual(['conv2d_transpose', 'Conv2DTranspose', [1, 1], 'valid', true]);
     const up = layers.upSampling2d();
-    expect([up.name, up.size, up.interpolation]).toEqual(['up_sampling2d_1', [2, 2], 'nearest']);
+    expect([up.name, up.size, up.interpolation]).toEqual(['up_sampling2d', [2, 2], 'nearest']);
     expect(layers.upSampling2d({ size: 3 }).size).toEqual([3, 3]);
     const up1 = layers.upSampling1d();
-    expect([up1.name, up1.size]).toEqual(['up_sampling1d_1', 2]);
+    expect([up1.name, up1.size]).toEqual(['up_sampling1d', 2]);
   });
 
   it('print Keras summary rows and parameter counts', () => {

@@ -46,18 +46,18 @@ describe('1-D layers, Cropping2D and merges: the Layers API', () => {
   it('take Keras defaults, spellings and names', () => {
     resetNameScope();
     const conv = layers.conv1d({ filters: 2, kernelSize: [5] });
-    expect([conv.name, conv.kernelSize, conv.strides, conv.padding, conv.dilationRate, conv.activation, conv.useBias]).toEqual(['conv1d_1', 5, 1, 'valid', 1, 'linear', true]);
+    expect([conv.name, conv.kernelSize, conv.strides, conv.padding, conv.dilationRate, conv.activation, conv.useBias]).toEqual(['conv1d', 5, 1, 'valid', 1, 'linear', true]);
     const pool = layers.maxPooling1d();
-    expect([pool.name, pool.poolSize, pool.strides, pool.padding]).toEqual(['max_pooling1d_1', 2, 2, 'valid']);
+    expect([pool.name, pool.poolSize, pool.strides, pool.padding]).toEqual(['max_pooling1d', 2, 2, 'valid']);
     expect(layers.averagePooling1d({ poolSize: [3], strides: null }).strides).toBe(3);
-    expect(layers.averagePooling1d({ poolSize: 3, strides: [1] }).name).toBe('average_pooling1d_2');
+    expect(layers.averagePooling1d({ poolSize: 3, strides: [1] }).name).toBe('average_pooling1d_1');
     expect(layers.zeroPadding1d().padding).toEqual([1, 1]);
     expect(layers.zeroPadding1d({ padding: [0, 3] }).padding).toEqual([0, 3]);
     expect(layers.cropping2d({ cropping: 2 }).cropping).toEqual([[2, 2], [2, 2]]);
     expect(layers.cropping2d({ cropping: [1, 3] }).cropping).toEqual([[1, 1], [3, 3]]);
     expect(layers.cropping2d({ cropping: [[0, 1], [2, 3]] }).cropping).toEqual([[0, 1], [2, 3]]);
-    expect([layers.globalMaxPooling1d().name, layers.globalAveragePooling1d().name]).toEqual(['global_max_pooling1d_1', 'global_average_pooling1d_1']);
-    expect([layers.average().name, layers.maximum().name, layers.minimum().name]).toEqual(['average_1', 'maximum_1', 'minimum_1']);
+    expect([layers.globalMaxPooling1d().name, layers.globalAveragePooling1d().name]).toEqual(['global_max_pooling1d', 'global_average_pooling1d']);
+    expect([layers.average().name, layers.maximum().name, layers.minimum().name]).toEqual(['average', 'maximum', 'minimum']);
   });
 
   it('causal padding keeps the length and reads no future step', () => {
@@ -81,9 +81,9 @@ describe('1-D layers, Cropping2D and merges: the Layers API', () => {
     const sorted = (rows: [string, number][]) => rows.map((r) => JSON.stringify(r)).sort();
     expect(sorted(ours)).toEqual(sorted(theirs));
     const text = m.summary(null);
-    expect(text).toContain(' conv1d_1 (Conv1D)           (None, 10, 4)                40  ');
-    expect(text).toContain(' conv1d_2 (Conv1D)           (None, 8, 6)                 48  ');
-    expect(text).toContain(' cropping2d_1 (Cropping2D)   (None, 5, 4, 6)              0  ');
+    expect(text).toContain(' conv1d (Conv1D)             (None, 10, 4)                40  ');
+    expect(text).toContain(' conv1d_1 (Conv1D)           (None, 8, 6)                 48  ');
+    expect(text).toContain(' cropping2d (Cropping2D)     (None, 5, 4, 6)              0  ');
     expect(text).toContain('Total params: 88 (352.00 Byte)');
   });
 

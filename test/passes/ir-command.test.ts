@@ -25,8 +25,8 @@ describe('nnc ir', () => {
     const optimized = await runCli('ir', seed, '--stage', 'optimized', '--verify');
     expect(optimized.code).toBe(0);
     expect(computeLines(optimized.out)).toEqual([
-      '%0 = dense %input_1, %dense_1/kernel, %dense_1/bias {activation="relu"} : f32[?,128]',
-      '%1 = dense %0, %dense_2/kernel, %dense_2/bias {activation="softmax"} : f32[?,10]',
+      '%0 = dense %flatten_input, %dense/kernel, %dense/bias {activation="relu"} : f32[?,128]',
+      '%1 = dense %0, %dense_1/kernel, %dense_1/bias {activation="softmax"} : f32[?,10]',
     ]);
   });
 

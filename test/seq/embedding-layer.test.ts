@@ -44,12 +44,12 @@ describe('embedding: the Layers API', () => {
   it("takes tfjs-layers' names and defaults: embeddings uniform in [-0.05, 0.05], an int32 Sequential input", () => {
     resetNameScope();
     const e = layers.embedding({ inputDim: 100, outputDim: 8, inputLength: 10 });
-    expect(e.name).toBe('embedding_1');
+    expect(e.name).toBe('embedding');
     const m = sequential({ layers: [e] });
     expect(m.inputs[0]!.shape).toEqual([null, 10]);
     expect(m.toGraph().inputs[0]!.type.dtype).toBe('i32');
     const w = e.weights[0]!;
-    expect([w.name, w.shape]).toEqual(['embedding_1/embeddings', [100, 8]]);
+    expect([w.name, w.shape]).toEqual(['embedding/embeddings', [100, 8]]);
     expect(Math.max(...Array.from(w.data, Math.abs))).toBeLessThanOrEqual(0.05);
     expect(Math.max(...Array.from(w.data, Math.abs))).toBeGreaterThan(0.04);
   });
@@ -59,7 +59,7 @@ describe('embedding: the Layers API', () => {
     const { ours, theirs } = summaryRowsWithTfjs(m);
     expect(ours).toEqual(theirs);
     // inputDim · outputDim, as Keras prints it.
-    expect(m.summary(null)).toContain(' embedding_1 (Embedding)     (None, 6, 5)              75        ');
+    expect(m.summary(null)).toContain(' embedding (Embedding)       (None, 6, 5)              75        ');
   });
 
   it('writes the config tfjs writes for the same layer', async () => {
@@ -178,9 +178,9 @@ describe('the token-order example', () => {
     const { model: m } = loadModelFile('examples/token-order-gru/model.ts');
     const text = m.summary(null);
     // 20 · 8; 3 (8·16 + 16·16 + 16); 16·2 + 2.
-    expect(text).toContain(' embedding_1 (Embedding)     (None, 12, 8)             160       ');
-    expect(text).toContain(' gru_1 (GRU)                 (None, 16)                1200      ');
-    expect(text).toContain(' dense_1 (Dense)             (None, 2)                 34        ');
+    expect(text).toContain(' embedding (Embedding)       (None, 12, 8)             160       ');
+    expect(text).toContain(' gru (GRU)                   (None, 16)                1200      ');
+    expect(text).toContain(' dense (Dense)               (None, 2)                 34        ');
     expect(m.toGraph().inputs[0]!.type.dtype).toBe('i32');
   });
 });

@@ -53,7 +53,7 @@ describe('recurrent layers: the Layers API', () => {
     const lstm = layers.lstm({ units: 4 });
     const gru = layers.gru({ units: 3 });
     const rnn = layers.simpleRNN({ units: 2 });
-    expect([lstm.name, gru.name, rnn.name]).toEqual(['lstm_1', 'gru_1', 'simple_rnn_1']);
+    expect([lstm.name, gru.name, rnn.name]).toEqual(['lstm', 'gru', 'simple_rnn']);
     expect([lstm.activation, lstm.recurrentActivation, lstm.useBias, lstm.returnSequences, lstm.goBackwards, lstm.unitForgetBias]).toEqual(['tanh', 'hardSigmoid', true, false, false, true]);
     expect([gru.recurrentActivation, gru.resetAfter, rnn.activation]).toEqual(['hardSigmoid', false, 'tanh']);
     const x = input({ shape: [5, 6] });
@@ -81,7 +81,7 @@ describe('recurrent layers: the Layers API', () => {
     resetNameScope();
     const reset = sequential({ layers: [layers.gru({ inputShape: [7, 2], units: 3, resetAfter: true })] });
     // Keras: resetAfter has two bias rows, 3 (F U + U U + 2 U).
-    expect(reset.summary(null)).toContain(' gru_1 (GRU)                 (None, 3)                 63        ');
+    expect(reset.summary(null)).toContain(' gru (GRU)                   (None, 3)                 63        ');
   });
 
   it('write the config tfjs writes for the same layer', async () => {
@@ -185,8 +185,8 @@ describe('the LSTM example', () => {
     const { model: m } = loadModelFile('examples/fashion-mnist-lstm/model.ts');
     const text = m.summary(null);
     // 4 (28·128 + 128·128 + 128) and 128·10 + 10, as Keras prints them.
-    expect(text).toContain(' lstm_1 (LSTM)               (None, 128)               80384     ');
-    expect(text).toContain(' dense_1 (Dense)             (None, 10)                1290      ');
+    expect(text).toContain(' lstm (LSTM)                 (None, 128)               80384     ');
+    expect(text).toContain(' dense (Dense)               (None, 10)                1290      ');
     expect(m.toGraph().outputs[0]!.node.type.shape).toEqual([null, 10]);
   });
 });

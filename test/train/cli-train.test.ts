@@ -58,7 +58,7 @@ describe('nnc train', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
-    expect(lines[0]).toBe('Model: "sequential_1"');
+    expect(lines[0]).toBe('Model: "sequential"');
     expect(lines.filter((l) => /^Epoch \d\/3$/.test(l))).toEqual(['Epoch 1/3', 'Epoch 2/3', 'Epoch 3/3']);
     const bars = lines.filter((l) => l.startsWith('6/6 '));
     expect(bars).toHaveLength(3);

@@ -10,13 +10,13 @@ describe('training from a model file', () => {
 
   it('fits the example on Fashion-MNIST, reports test metrics and writes the weights back', async () => {
     const loaded = loadModelFile(MODEL, { typeCheck: false });
-    const before = loaded.model.toGraph().weights.get('dense_1/kernel')!.slice();
+    const before = loaded.model.toGraph().weights.get('dense/kernel')!.slice();
     const exports = { ...loaded.exports, training: { ...(loaded.exports.training as object), trainExamples: 3000 } };
     let text = '';
     const result = await fitIfRequested({ ...loaded, exports }, { epochs: 1, sink: { isTTY: false, write: (t) => (text += t) } });
     expect(result!.test![1]).toBeGreaterThan(0.7);
     expect(text).toMatch(/^Epoch 1\/1\n94\/94 \[={30}\] - .* - loss: \d\.\d{4} - accuracy: \d\.\d{4}\nfit: 1 epoch in \d+\.\d\d s\ntest loss: \d\.\d{4} - test accuracy: \d\.\d{4}\n$/m);
-    const after = loaded.model.toGraph().weights.get('dense_1/kernel')!;
+    const after = loaded.model.toGraph().weights.get('dense/kernel')!;
     expect(after).not.toEqual(before);
   });
 

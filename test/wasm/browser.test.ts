@@ -95,6 +95,6 @@ describe('wasm bundle in headless Chromium', () => {
 
   it('throws the same TypeError in the page', async () => {
     const message = await session.page.evaluate(() => (window as unknown as PageApi).nncPredictError('seed-sequential'));
-    expect(message).toBe('TypeError: input "input_1" must be a Float32Array, got Array');
+    expect(message).toBe('TypeError: input "flatten_input" must be a Float32Array, got Array');
   });
 });

@@ -33,8 +33,8 @@ describe('wasm bundle', () => {
     expect(files(bundle.dir)).toEqual(['manifest.json', 'model.d.ts', 'model.js', 'model.scalar.wasm', 'model.wasm']);
     const manifest = JSON.parse(readFileSync(join(bundle.dir, 'manifest.json'), 'utf8'));
     expect(manifest.compiler).toEqual({ name: 'nnc', version: JSON.parse(readFileSync('package.json', 'utf8')).version });
-    expect(manifest.inputs).toEqual([{ name: 'input_1', dtype: 'float32', shape: [null, 28, 28], valuesPerRow: 784 }]);
-    expect(manifest.outputs).toEqual([{ name: 'dense_2', dtype: 'float32', shape: [null, 10], valuesPerRow: 10 }]);
+    expect(manifest.inputs).toEqual([{ name: 'flatten_input', dtype: 'float32', shape: [null, 28, 28], valuesPerRow: 784 }]);
+    expect(manifest.outputs).toEqual([{ name: 'dense_1', dtype: 'float32', shape: [null, 10], valuesPerRow: 10 }]);
     expect(manifest.ops).toEqual({ dense: 2 });
     expect(manifest.parameters).toBe(101770);
     for (const f of manifest.files) {
@@ -62,7 +62,7 @@ describe('wasm bundle', () => {
     const dir = tempDir('copied');
     cpSync(bundle.dir, join(dir, 'fashion'), { recursive: true });
     const { flat } = randomInputs(seed, 3, 11);
-    writeFileSync(join(dir, 'input.bin'), flat.input_1!);
+    writeFileSync(join(dir, 'input.bin'), flat.flatten_input!);
     writeFileSync(
       join(dir, 'main.mjs'),
       [
@@ -75,7 +75,7 @@ describe('wasm bundle', () => {
     );
     const out = JSON.parse(execFileSync(process.execPath, [join(dir, 'main.mjs')], { cwd: dir, env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' }));
     expect(out.simd).toBe(true);
-    expect(maxAbsDiff(out.y, model.predict(flat.input_1!, 3) as Float32Array)).toBe(0);
+    expect(maxAbsDiff(out.y, model.predict(flat.flatten_input!, 3) as Float32Array)).toBe(0);
   });
 
   it('picks the scalar build where WebAssembly.validate rejects the SIMD probe', async () => {
@@ -87,7 +87,7 @@ describe('wasm bundle', () => {
       const fallback = await (await bundle.import()).load();
       expect(fallback.simd).toBe(false);
       const { flat } = randomInputs(seed, 4, 8);
-      expect(maxAbsDiff(fallback.predict(flat.input_1!, 4) as Float32Array, model.predict(flat.input_1!, 4) as Float32Array)).toBeLessThanOrEqual(1e-6);
+      expect(maxAbsDiff(fallback.predict(flat.flatten_input!, 4) as Float32Array, model.predict(flat.flatten_input!, 4) as Float32Array)).toBeLessThanOrEqual(1e-6);
     } finally {
       WebAssembly.validate = validate;
     }
@@ -95,8 +95,8 @@ describe('wasm bundle', () => {
 
   it('infers the batch from the input length and returns a fresh array each call', () => {
     const { flat } = randomInputs(seed, 5, 3);
-    const a = model.predict(flat.input_1!) as Float32Array;
-    const b = model.predict(flat.input_1!, 5) as Float32Array;
+    const a = model.predict(flat.flatten_input!) as Float32Array;
+    const b = model.predict(flat.flatten_input!, 5) as Float32Array;
     expect(a.length).toBe(50);
     expect(a).not.toBe(b);
     expect(Array.from(a)).toEqual(Array.from(b));
@@ -105,9 +105,9 @@ describe('wasm bundle', () => {
   it('rejects wrong types, lengths and batch sizes with errors that say what was expected', () => {
     const x = new Float32Array(784 * 2);
     const predict = (...args: unknown[]) => () => (model.predict as (...a: unknown[]) => unknown)(...args);
-    expect(predict(Array.from(x), 2)).toThrow(new TypeError('input "input_1" must be a Float32Array, got Array'));
+    expect(predict(Array.from(x), 2)).toThrow(new TypeError('input "flatten_input" must be a Float32Array, got Array'));
     expect(predict(new Float64Array(784), 1)).toThrow(TypeError);
-    expect(predict(x, 3)).toThrow(new RangeError('input "input_1" must hold 3 × 784 = 2352 values, got 1568'));
+    expect(predict(x, 3)).toThrow(new RangeError('input "flatten_input" must hold 3 × 784 = 2352 values, got 1568'));
     for (const batch of [0, -2, 1.5, NaN, Infinity]) expect(predict(x, batch)).toThrow(RangeError);
     expect(predict(x, '2')).toThrow(new TypeError('batch must be a number, got String'));
     expect(predict(new Float32Array(785))).toThrow(/holds 785 values, not a whole number of rows of 784/);
@@ -157,7 +157,7 @@ describe('wasm bundle', () => {
     const { flat } = randomInputs(seed, 7, 4);
     for (const simd of [true, false]) {
       const m = await load({ simd });
-      expect(maxAbsDiff(m.predict(flat.input_1!, 7) as Float32Array, model.predict(flat.input_1!, 7) as Float32Array)).toBeLessThanOrEqual(1e-6);
+      expect(maxAbsDiff(m.predict(flat.flatten_input!, 7) as Float32Array, model.predict(flat.flatten_input!, 7) as Float32Array)).toBeLessThanOrEqual(1e-6);
     }
     expect(readFileSync(join(single.dir, 'model.js'), 'utf8')).not.toMatch(/import\(|fetch\(/);
   });
@@ -172,7 +172,7 @@ describe('wasm bundle', () => {
     expect(gzipped).toBeLessThan(10 * 1024);
     const m = await (await external.import()).load();
     const { flat } = randomInputs(seed, 7, 4);
-    expect(maxAbsDiff(m.predict(flat.input_1!, 7) as Float32Array, model.predict(flat.input_1!, 7) as Float32Array)).toBe(0);
+    expect(maxAbsDiff(m.predict(flat.flatten_input!, 7) as Float32Array, model.predict(flat.flatten_input!, 7) as Float32Array)).toBe(0);
   });
 
   it('building twice gives byte-identical files', async () => {

@@ -36,7 +36,7 @@ describe('nnc build', () => {
 
   it('--emit ir prints the optimized IR and --emit wat the module text', async () => {
     const ir = await cli('build', SEED, '--no-train', '--emit', 'ir', '-o', join(cliDir(), 'a'));
-    expect(ir.out).toContain('= dense %input_1, %dense_1/kernel, %dense_1/bias {activation="relu"} : f32[?,128]');
+    expect(ir.out).toContain('= dense %flatten_input, %dense/kernel, %dense/bias {activation="relu"} : f32[?,128]');
     const wat = await cli('build', SEED, '--no-train', '--emit', 'wat', '-o', join(cliDir(), 'b'));
     expect(wat.out).toMatch(/^\(module/);
     expect(wat.out).toContain('(export "run"');

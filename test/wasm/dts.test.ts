@@ -36,12 +36,12 @@ describe('model.d.ts', () => {
   afterAll(removeTempDirs);
   it('types the one-input, one-output seed model; wrong usage fails to type-check', () => {
     const dts = dtsOf('seed-sequential');
-    expect(dts).toContain('predict(input_1: Float32Array, batch?: number): Float32Array;');
+    expect(dts).toContain('predict(flatten_input: Float32Array, batch?: number): Float32Array;');
     const errors = typeCheck(dts, {
       ok: [
         'const probs: Float32Array = model.predict(new Float32Array(32 * 784), 32);',
-        "const first: 'input_1' = model.inputNames[0];",
-        "const out: readonly ['dense_2'] = model.outputNames;",
+        "const first: 'flatten_input' = model.inputNames[0];",
+        "const out: readonly ['dense_1'] = model.outputNames;",
         'const simd: boolean = model.simd;',
         'await load({ simd: false });',
       ].join('\n'),
@@ -78,7 +78,7 @@ describe('model.d.ts', () => {
     const b = loadModelFile(FIXTURES[0]!.path, { typeCheck: false }).model.toGraph();
     const dts = generateDts(optimize(b), { asyncPredict: true, backend: 'WebGPU', extraDeclarations: 'export declare class GpuError extends Error {}' });
     expect(dts.endsWith('export declare class GpuError extends Error {}\n')).toBe(true);
-    expect(dts).toContain('predict(input_1: Float32Array, batch?: number): Promise<Float32Array>;');
+    expect(dts).toContain('predict(flatten_input: Float32Array, batch?: number): Promise<Float32Array>;');
     expect(dts).toContain('// Types of the model compiled by nnc for WebGPU.');
 
     const g = new GraphBuilder();

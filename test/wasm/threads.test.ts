@@ -115,7 +115,7 @@ describe('wasm bundle with --threads', () => {
       expect([manifest.wasm.threads, manifest.wasm.rowLocal]).toEqual([3, true]);
       expect(manifest.wasm.note).toContain('3 workers split large batches by rows');
       const dts = readFileSync(join(bundle.dir, 'model.d.ts'), 'utf8');
-      expect(dts).toContain('predict(input_1: Float32Array, batch?: number): Promise<Float32Array>;');
+      expect(dts).toContain('predict(flatten_input: Float32Array, batch?: number): Promise<Float32Array>;');
       expect(dts).toContain('readonly dispose: () => void;');
       expect(dts).toContain('minRowsPerWorker?: number;');
     });
@@ -128,13 +128,13 @@ describe('wasm bundle with --threads', () => {
       const external = await buildWasmBundle(graph, { threads: 2, weights: 'external' });
       expect(readdirSync(external.dir)).toContain('model.weights.bin');
       const m = track(await (await loadThreaded(external))());
-      const x = randomInputs(graph, 500, 21).flat.input_1!;
+      const x = randomInputs(graph, 500, 21).flat.flatten_input!;
       expect(maxAbsDiff((await m.predict(x, 500)) as Float32Array, single.predict(x, 500) as Float32Array)).toBe(0);
     });
 
     it('answers concurrent predicts, each with its own rows', async () => {
       const batches = [700, 5, 1000, 301];
-      const inputs = batches.map((b, i) => randomInputs(graph, b, 100 + i).flat.input_1!);
+      const inputs = batches.map((b, i) => randomInputs(graph, b, 100 + i).flat.flatten_input!);
       const results = await Promise.all(inputs.map((x, i) => model.predict(x, batches[i])));
       results.forEach((y, i) => expect(maxAbsDiff(y as Float32Array, single.predict(inputs[i]!, batches[i]) as Float32Array)).toBe(0));
     });
@@ -165,7 +165,7 @@ describe('wasm bundle with --threads', () => {
 
     it('dispose() terminates the workers: pending and later predicts reject', async () => {
       const m = await (await loadThreaded(bundle))();
-      const x = randomInputs(graph, 3000, 5).flat.input_1!;
+      const x = randomInputs(graph, 3000, 5).flat.flatten_input!;
       const pending = m.predict(x, 3000);
       m.dispose();
       await expect(pending).rejects.toThrow(/disposed/);
@@ -176,7 +176,7 @@ describe('wasm bundle with --threads', () => {
       const dir = tempDir('threads-copied');
       cpSync(bundle.dir, join(dir, 'fashion'), { recursive: true });
       const batch = 1001;
-      const x = randomInputs(graph, batch, 9).flat.input_1!;
+      const x = randomInputs(graph, batch, 9).flat.flatten_input!;
       writeFileSync(join(dir, 'input.bin'), x);
       writeFileSync(
         join(dir, 'main.mjs'),

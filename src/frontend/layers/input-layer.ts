@@ -2,6 +2,7 @@ import { NncError } from '../../errors.js';
 import type { Node } from '../../ir/graph.js';
 import type { Shape } from '../../ir/types.js';
 import { Layer, SymbolicTensor, type LayerCall, type LowerContext } from '../layer.js';
+import { uniqueInputName } from '../naming.js';
 
 export interface InputArgs {
   /** Shape of one example, without the batch axis. */
@@ -29,7 +30,7 @@ export class InputLayer extends Layer {
           ? 'Only the batch axis may be unknown: sequences of unknown length (null steps) are not supported yet; give the number of steps, e.g. input({ shape: [28, 81] }).'
           : 'Give the shape of one example without the batch axis, e.g. input({ shape: [28, 28] }).',
       });
-    super({ ...(args.name ? { name: args.name } : {}), batchInputShape: batchShape }, 'input');
+    super({ name: args.name || uniqueInputName(), batchInputShape: batchShape });
     if (args.dtype !== undefined && args.dtype !== 'float32' && args.dtype !== 'int32')
       this.fail('NNC1006', `dtype must be 'float32' or 'int32', got ${JSON.stringify(args.dtype)}`);
     this.dtype = args.dtype ?? 'float32';
