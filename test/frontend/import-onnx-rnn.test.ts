@@ -1,8 +1,8 @@
 /**
  * ONNX LSTM, GRU and RNN against onnxruntime-web: each op × direction (forward, reverse,
  * bidirectional) × layout (0 and 1), with and without B and the initial states, every subset of
- * the outputs, GRU's linear_before_reset both ways, every activation the ops define (with
- * activation_alpha / beta), batches of 1, 3 and a symbolic one, several sequence lengths; through
+ * the outputs, GRU's linear_before_reset both ways, LSTM peepholes, clip, every activation the ops
+ * define (with activation_alpha / beta), batches of 1, 3 and a symbolic one, several sequence lengths; through
  * the interpreter, the wasm bundle (SIMD and scalar) and the WebGPU bundle. onnxruntime refuses
  * layout 1 ("Batchwise recurrent operations are not supported"), so its oracle there is the same
  * node in layout 0 between Transposes, which is how ONNX defines layout 1.
@@ -10,8 +10,8 @@
  * Tolerance: ONNX's own, |a − e| ≤ 1e-7 + 1e-3·|e|, for every output of every step (weights in
  * [-0.6, 0.6] and inputs in [-3, 3] keep the gates away from saturation, so the states vary).
  *
- * What nnc does not compute (sequence_lens, peepholes, clip, input_forget, an unknown number of
- * steps, ...) is refused by name (last block).
+ * What nnc does not compute (sequence_lens, input_forget, an unknown number of steps, ...) is
+ * refused by name (last block).
  */
 import onnxProto from 'onnx-proto';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,8 @@ interface Spec {
   readonly bias?: boolean;
   readonly initialH?: boolean;
   readonly initialC?: boolean;
+  /** LSTM's peephole weights P. */
+  readonly peepholes?: boolean;
   /** Which of Y, Y_h, Y_c the node names. */
   readonly outputs?: readonly boolean[];
   readonly activations?: string[];
@@ -78,7 +80,7 @@ function rnnCase(name: string, s: Spec): OnnxCase {
   const { op, direction = 'forward', layout = 0, batch = 3, steps = 4, outputs = [true, true, true] } = s;
   const nd = direction === 'bidirectional' ? 2 : 1;
   const g = GATES[op];
-  const inits = [weights('w', [nd, g * HIDDEN, FEATURES]), weights('r', [nd, g * HIDDEN, HIDDEN]), ...(s.bias ? [weights('b', [nd, 2 * g * HIDDEN])] : [])];
+  const inits = [weights('w', [nd, g * HIDDEN, FEATURES]), weights('r', [nd, g * HIDDEN, HIDDEN]), ...(s.bias ? [weights('b', [nd, 2 * g * HIDDEN])] : []), ...(s.peepholes ? [weights('p', [nd, 3 * HIDDEN])] : [])];
   const stateDims: Dims = layout === 0 ? [nd, batch, HIDDEN] : [batch, nd, HIDDEN];
   const inputs: OnnxCase['inputs'] = {
     x: { dims: layout === 0 ? [steps, batch, FEATURES] : [batch, steps, FEATURES] },
@@ -87,7 +89,7 @@ function rnnCase(name: string, s: Spec): OnnxCase {
   };
   const names = ['y', 'yh', ...(op === 'LSTM' ? ['yc'] : [])].map((o, k) => (outputs[k] ? o : ''));
   while (names[names.length - 1] === '') names.pop();
-  const nodeInputs = ['x', 'w', 'r', s.bias ? 'b' : '', '', s.initialH ? 'h0' : '', ...(op === 'LSTM' ? [s.initialC ? 'c0' : ''] : [])];
+  const nodeInputs = ['x', 'w', 'r', s.bias ? 'b' : '', '', s.initialH ? 'h0' : '', ...(op === 'LSTM' ? [s.initialC ? 'c0' : '', s.peepholes ? 'p' : ''] : [])];
   for (const [k, v] of Object.entries(s.extraInputs ?? {})) nodeInputs[Number(k)] = v;
   while (nodeInputs[nodeInputs.length - 1] === '') nodeInputs.pop();
   const attrs: Record<string, Attr> = {
@@ -162,6 +164,16 @@ for (const lbr of [0, 1] as const)
 FORMS.push(rnnCase('LSTM one step, B, both states', { op: 'LSTM', steps: 1, bias: true, initialH: true, initialC: true }));
 FORMS.push(rnnCase('LSTM initial_c without initial_h, outputs 011', { op: 'LSTM', initialC: true, batch: 1, direction: 'reverse', outputs: [false, true, true] }));
 
+// clip bounds every gate's and candidate's pre-activation (0.5: most of them are clipped).
+for (const op of ['LSTM', 'GRU', 'RNN'] as const)
+  for (const lbr of op === 'GRU' ? ([0, 1] as const) : [undefined])
+    FORMS.push(rnnCase(`${op} clip 0.5${lbr !== undefined ? `, linear_before_reset ${lbr}` : ''}`, { op, direction: 'bidirectional', bias: true, initialH: true, initialC: op === 'LSTM', steps: 2, attrs: { clip: { f: 0.5 } }, ...(lbr !== undefined ? { linearBeforeReset: lbr } : {}) }));
+
+// Peepholes: with initial_c, and from a zero state (the first step has no old-state terms), bidirectional, clipped.
+FORMS.push(rnnCase('LSTM peepholes, initial_c', { op: 'LSTM', peepholes: true, bias: true, initialH: true, initialC: true, steps: 3 }));
+FORMS.push(rnnCase('LSTM peepholes, zero states, bidirectional, layout 1', { op: 'LSTM', peepholes: true, direction: 'bidirectional', layout: 1, batch: 1, steps: 3 }));
+FORMS.push(rnnCase('LSTM peepholes, clip 0.5, reverse', { op: 'LSTM', peepholes: true, direction: 'reverse', initialC: true, steps: 2, attrs: { clip: { f: 0.5 } } }));
+
 // Every activation, with activation_alpha / beta consumed in order (defaults where ONNX and onnxruntime agree).
 const ACTIVATION_CASES: [Op, string[], number[]?, number[]?][] = [
   ['RNN', ['Relu']],
@@ -183,9 +195,10 @@ const ACTIVATION_CASES: [Op, string[], number[]?, number[]?][] = [
   ['LSTM', ['Sigmoid', 'ScaledTanh', 'Affine'], [1.2, 0.5], [0.7, 0.1]],
   ['LSTM', ['Sigmoid', 'Tanh', 'Tanh', 'HardSigmoid', 'Softsign', 'ThresholdedRelu'], [0.3, 0.1], [0.6]],
 ];
+const ACTIVATIONS: OnnxCase[] = [];
 for (const [op, activations, alpha, beta] of ACTIVATION_CASES) {
   const direction = activations.length > { RNN: 1, GRU: 2, LSTM: 3 }[op] ? 'bidirectional' : 'forward';
-  FORMS.push(rnnCase(`${op} ${activations.join(', ')}${alpha ? ` alpha ${alpha}` : ''}${beta ? ` beta ${beta}` : ''}`, { op, direction, activations, alpha, beta, bias: true, initialH: true, batch: 3, steps: 2 }));
+  ACTIVATIONS.push(rnnCase(`${op} ${activations.join(', ')}${alpha ? ` alpha ${alpha}` : ''}${beta ? ` beta ${beta}` : ''}`, { op, direction, activations, alpha, beta, bias: true, initialH: true, batch: 3, steps: 2 }));
 }
 
 // Opset 7 (no layout attribute yet) reads the same.
@@ -196,11 +209,12 @@ const OPSET_7 = [
 ];
 
 describe('ONNX LSTM / GRU / RNN against onnxruntime', () => {
-  for (const c of [...TABLE, ...FORMS, ...OPSET_7]) it(c.name, () => checkInterpreter(c));
+  for (const c of [...TABLE, ...FORMS, ...ACTIVATIONS, ...OPSET_7]) it(c.name, () => checkInterpreter(c));
   // Each group merged into one model: one build per group and backend.
   const GROUPS: [string, OnnxCase[]][] = [
     ...(['LSTM', 'GRU', 'RNN'] as const).map((op): [string, OnnxCase[]] => [`${op} × direction × layout`, TABLE.filter((c) => c.name.startsWith(`${op} `))]),
-    ['GRU forms and activations', FORMS],
+    ['GRU forms, peepholes, clip', FORMS],
+    ['activations', ACTIVATIONS],
     ['opset 7', OPSET_7],
   ];
   for (const [name, cases] of GROUPS) {
@@ -229,16 +243,10 @@ describe('ONNX recurrent ops: what nnc refuses', () => {
     expect(e.message).toMatch(/node y\): LSTM: input 4, sequence_lens \('lens'\), is not supported/);
     expect(e.message).toMatch(/without sequence_lens/);
   });
-  it('peepholes (P)', () => {
-    const c = rnnCase('p', { op: 'LSTM', extraInputs: { 7: 'p' } });
-    const e = refusal({ ...c, inits: [...c.inits!, weights('p', [1, 3 * HIDDEN])] });
+  it('clip that is not a positive threshold', () => {
+    const e = refusal(rnnCase('clip', { op: 'GRU', attrs: { clip: { f: -2.5 } } }));
     expect(e.code).toBe('NNC6001');
-    expect(e.message).toMatch(/LSTM: input 7, P \(peephole weights\) \('p'\), is not supported/);
-  });
-  it('clip', () => {
-    const e = refusal(rnnCase('clip', { op: 'GRU', attrs: { clip: { f: 2.5 } } }));
-    expect(e.code).toBe('NNC6001');
-    expect(e.message).toMatch(/GRU attribute clip = 2\.5 is not supported \(nnc does not clip the gates' inputs\)/);
+    expect(e.message).toMatch(/GRU attribute clip = -2\.5 is not a positive threshold/);
   });
   it('input_forget = 1', () => {
     const e = refusal(rnnCase('if', { op: 'LSTM', attrs: { input_forget: 1 } }));
@@ -274,7 +282,7 @@ describe('ONNX recurrent ops: what nnc refuses', () => {
     const c = rnnCase('w', { op: 'RNN' });
     const e = refusal({ ...c, inits: c.inits!.filter((t) => t.name !== 'w'), inputs: { ...c.inputs, w: { dims: [1, HIDDEN, FEATURES] } } });
     expect(e.code).toBe('NNC6001');
-    expect(e.message).toMatch(/RNN: W \('w'\) is computed or a graph input; nnc reads W, R and B from initializers/);
+    expect(e.message).toMatch(/RNN: W \('w'\) is computed or a graph input; nnc reads W, R, B and P from initializers/);
   });
   it('a malformed node: activations of the wrong count, weights of the wrong dims, hidden_size', () => {
     expect(refusal(rnnCase('n', { op: 'GRU', activations: ['Sigmoid'] })).message).toMatch(/GRU: activations lists 1 functions; GRU forward takes 2/);

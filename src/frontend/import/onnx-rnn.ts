@@ -6,14 +6,16 @@
  * the sequence is unrolled by the same cells and loop as the Keras layers (layers/recurrent-cell.ts).
  * A reverse direction runs the steps backwards; its Y is put back in time order.
  *
- * W, R and B must be initializers. Refused by name: sequence_lens, LSTM peepholes (P), clip,
+ * LSTM's peepholes (P) and `clip` (of every gate's and candidate's pre-activation) are computed
+ * as ONNX defines them. W, R, B and P must be initializers. Refused by name: sequence_lens,
  * input_forget = 1, an unknown sequence length, an activation without an exact IR form.
  */
 import { NncError } from '../../errors.js';
 import type { Node } from '../../ir/graph.js';
 import { reshapeAttrs } from '../../ir/ops/reshape.js';
+import * as s from '../../ir/scalar-expr.js';
 import { formatShape, type Dim } from '../../ir/types.js';
-import { GRUCell, LSTMCell, SimpleRNNCell, unroll, type Activation, type Cell } from '../layers/recurrent-cell.js';
+import { GRUCell, LSTMCell, SimpleRNNCell, unroll, type Activation, type Cell, type Peepholes } from '../layers/recurrent-cell.js';
 import { integer, number, numbers, only, strings, type AttrTable } from './attributes.js';
 import { nodeName, op } from './onnx-op.js';
 import { rnnActivations } from './onnx-rnn-activations.js';
@@ -69,19 +71,13 @@ const refusal = (n: OnnxNode, ctx: OnnxContext, detail: string, hint: string): N
 const malformed = (n: OnnxNode, ctx: OnnxContext, detail: string): NncError =>
   new NncError('NNC6002', `${n.opType}: ${detail}`, { location: { file: ctx.path, node: nodeName(n) } });
 
-/** Inputs nnc refuses when given, by position. */
-const REFUSED_INPUTS: readonly [number, string, string][] = [
-  [4, 'sequence_lens', 'nnc runs every sequence of a batch to its full length; export the model without sequence_lens (every sequence as long as X).'],
-  [7, 'P (peephole weights)', 'nnc computes LSTM without peepholes; export the model without P.'],
-];
-
 const recurrent = (kind: Kind): OnnxOp =>
   op(ATTRS[kind], (n, ctx, attrs) => {
     const a = attrs as unknown as RnnAttrs;
     const { b } = ctx;
-    for (const [k, what, hint] of REFUSED_INPUTS)
-      if (n.input[k]) throw refusal(n, ctx, `input ${k}, ${what} ('${n.input[k]}'), is not supported`, hint);
-    if (a.clip !== undefined) ctx.refuse(n, 'clip', a.clip, "is not supported (nnc does not clip the gates' inputs)");
+    if (n.input[4])
+      throw refusal(n, ctx, `input 4, sequence_lens ('${n.input[4]}'), is not supported`, 'nnc runs every sequence of a batch to its full length; export the model without sequence_lens (every sequence as long as X).');
+    if (a.clip !== undefined && !(a.clip > 0)) ctx.refuse(n, 'clip', a.clip, 'is not a positive threshold');
     if (n.attrs.has('layout') && ctx.opset < 14) ctx.refuseNode(n, `attribute layout exists from opset 14 on; this model imports opset ${ctx.opset}`);
 
     const X = ctx.operand(n.input[0]!);
@@ -101,6 +97,7 @@ const recurrent = (kind: Kind): OnnxOp =>
     const W = weightInit(n, ctx, 1, 'W');
     const R = weightInit(n, ctx, 2, 'R');
     const B = n.input[3] ? weightInit(n, ctx, 3, 'B') : undefined;
+    const P = kind === 'LSTM' && n.input[7] ? weightInit(n, ctx, 7, 'P') : undefined;
     if (R.dims.length !== 3) throw malformed(n, ctx, `R ('${R.name}') must have rank 3, got dims [${R.dims.join(', ')}]`);
     const hidden = R.dims[2]!;
     const features = X.type.shape[2] as number;
@@ -113,6 +110,7 @@ const recurrent = (kind: Kind): OnnxOp =>
     expectDims(W, 'W', [nd, width, features]);
     expectDims(R, 'R', [nd, width, hidden]);
     if (B) expectDims(B, 'B', [nd, 2 * width]);
+    if (P) expectDims(P, 'P', [nd, 3 * hidden]);
 
     const resetAfter = kind === 'GRU' && a.linear_before_reset === 1;
     const perDirection = KINDS[kind].activations.length;
@@ -130,7 +128,10 @@ const recurrent = (kind: Kind): OnnxOp =>
       const kernel = derived(W, 'kernel', [features, width], () => kerasMatrix(W.data, d, gates, hidden, features));
       const rec = derived(R, 'recurrent_kernel', [hidden, width], () => kerasMatrix(R.data, d, gates, hidden, hidden));
       const bias = B && derived(B, resetAfter ? 'bias_rows' : 'bias', resetAfter ? [2, width] : [width], () => kerasBias(B.data, d, gates, hidden, resetAfter));
-      const cell = makeCell(kind, hidden, resetAfter, acts.slice(d * perDirection, (d + 1) * perDirection));
+      // P holds the peepholes of i, o, f.
+      const peephole = (block: number, gate: string) => derived(P!, `peephole_${gate}`, [hidden], () => Float32Array.from({ length: hidden }, (_, j) => P!.data[(d * 3 + block) * hidden + j]!));
+      const peepholes = P && { i: peephole(0, 'i'), o: peephole(1, 'o'), f: peephole(2, 'f') };
+      const cell = makeCell(kind, hidden, resetAfter, acts.slice(d * perDirection, (d + 1) * perDirection), a.clip, peepholes);
       const initial = [initialH?.(d) ?? null, ...(kind === 'LSTM' ? [initialC?.(d) ?? null] : [])];
       const { outputs, states } = unroll(b, cell, x, { kernel, recurrent: rec, bias }, initial, { goBackwards: direction === 'reverse' });
       // Y holds a reverse direction's h in time order, not in the order its steps ran.
@@ -167,7 +168,7 @@ function weightInit(n: OnnxNode, ctx: OnnxContext, k: number, what: string): Onn
   if (!name) throw malformed(n, ctx, `has no input ${what} (input ${k})`);
   const init = ctx.constants.get(name);
   if (!init)
-    throw refusal(n, ctx, `${what} ('${name}') is computed or a graph input; nnc reads W, R and B from initializers`, `Store ${what} as an initializer of the model (constant folding in the exporter usually does).`);
+    throw refusal(n, ctx, `${what} ('${name}') is computed or a graph input; nnc reads W, R, B and P from initializers`, `Store ${what} as an initializer of the model (constant folding in the exporter usually does).`);
   if (init.elemType !== 'FLOAT') ctx.refuseNode(n, `${what} ('${name}') is ${init.elemType}; nnc computes ${n.opType} on FLOAT only`);
   return init;
 }
@@ -192,15 +193,22 @@ function initialState(n: OnnxNode, ctx: OnnxContext, k: number, what: string, la
   };
 }
 
-function makeCell(kind: Kind, hidden: number, resetAfter: boolean, acts: readonly Activation[]): Cell {
-  const [f, g, h] = acts as [Activation, Activation, Activation];
+/**
+ * The cell of one direction. `clip` bounds the input of every gate's and the candidate's activation
+ * to [-clip, clip] (ONNX and onnxruntime: not the cell state LSTM's h reads).
+ */
+function makeCell(kind: Kind, hidden: number, resetAfter: boolean, acts: readonly Activation[], clip: number | undefined, peepholes: Peepholes | undefined): Cell {
+  const clipped = (act: Activation): Activation =>
+    clip === undefined ? act : (b, v) => act(b, b.op('elementwise', [v], { expr: s.printScalar(s.max(s.min(s.arg(0), s.lit(clip)), s.lit(-clip))) }));
+  const [f, g] = acts.map(clipped) as [Activation, Activation];
+  const h = acts[2]!;
   switch (kind) {
     case 'RNN':
       return new SimpleRNNCell(hidden, f);
     case 'GRU':
       return new GRUCell(hidden, resetAfter, { gate: f, candidate: g });
     case 'LSTM':
-      return new LSTMCell(hidden, { gate: f, candidate: g, output: h });
+      return new LSTMCell(hidden, { gate: f, candidate: g, output: h }, peepholes);
   }
 }
 

@@ -82,24 +82,38 @@ export interface LSTMActivations {
   readonly output: Activation;
 }
 
+/** Peephole weights ([units] each): the cell state's terms in the gates i, f (the old state) and o (the new). */
+export interface Peepholes {
+  readonly i: Node;
+  readonly f: Node;
+  readonly o: Node;
+}
+
 /**
  * LSTM, gates in Keras' order i, f, c, o:
- * c = f ⊙ c + i ⊙ candidate(z_c), h = o ⊙ output(c), the gates gate(z_·).
+ * c = f ⊙ c + i ⊙ candidate(z_c), h = o ⊙ output(c), the gates gate(z_·); with peepholes (ONNX's
+ * P) the gates i, f also read p ⊙ c of the old state, o of the new one.
  */
 export class LSTMCell extends Cell {
   readonly gates = 4;
   readonly stateCount = 2;
 
-  constructor(units: number, private readonly act: LSTMActivations) {
+  constructor(
+    units: number,
+    private readonly act: LSTMActivations,
+    private readonly peepholes?: Peepholes,
+  ) {
     super(units);
   }
 
   step(b: GraphBuilder, x: Node, [h, c]: States, w: StepWeights): Node[] {
     const [zi, zf, zc, zo] = this.gatesOf(b, this.plusRecurrent(b, x, h!, w), 4);
-    const i = this.act.gate(b, zi!);
+    // z + p ⊙ state (just z without peepholes, or for a zero state).
+    const peep = (z: Node, p: Node | undefined, state: Node | null) => (p && state ? b.op('add', [z, b.op('mul', [p, state])]) : z);
+    const i = this.act.gate(b, peep(zi!, this.peepholes?.i, c!));
     const candidate = b.op('mul', [i, this.act.candidate(b, zc!)]);
-    const cell = c ? b.op('add', [b.op('mul', [this.act.gate(b, zf!), c]), candidate]) : candidate;
-    return [b.op('mul', [this.act.gate(b, zo!), this.act.output(b, cell)]), cell];
+    const cell = c ? b.op('add', [b.op('mul', [this.act.gate(b, peep(zf!, this.peepholes?.f, c)), c]), candidate]) : candidate;
+    return [b.op('mul', [this.act.gate(b, peep(zo!, this.peepholes?.o, cell)), this.act.output(b, cell)]), cell];
   }
 }
 
