@@ -98,7 +98,7 @@ const recurrent = (kind: Kind): OnnxOp =>
     const R = weightInit(n, ctx, 2, 'R');
     const B = n.input[3] ? weightInit(n, ctx, 3, 'B') : undefined;
     const P = kind === 'LSTM' && n.input[7] ? weightInit(n, ctx, 7, 'P') : undefined;
-    if (R.dims.length !== 3) throw malformed(n, ctx, `R ('${R.name}') must have rank 3, got dims [${R.dims.join(', ')}]`);
+    if (R.dims.length !== 3 || !(R.dims[2]! > 0)) throw malformed(n, ctx, `R ('${R.name}') must have dims [directions, gates·hidden, hidden] with hidden > 0, got [${R.dims.join(', ')}]`);
     const hidden = R.dims[2]!;
     const features = X.type.shape[2] as number;
     const expectDims = (init: OnnxInit, what: string, dims: number[]) => {
