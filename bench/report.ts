@@ -68,7 +68,7 @@ export function formatTargets(results: BenchResults): string[] {
   const nnc = results.runners.find((r) => r.name === 'nnc');
   if (!nnc?.measure) return ['  not checked: nnc was not measured'];
   const targets = targetsFor(results.model);
-  if (!targets) return [`  none set for ${results.model} (the issue sets targets for ${MODEL_TARGETS.map((t) => t.model).join(' and ')})`];
+  if (!targets) return [`  none set for ${results.model} (the issue sets targets for ${MODEL_TARGETS.map((t) => t.model).join(', ')})`];
   const mark = (ok: boolean) => (ok ? '  ok  ' : '  MISS');
   const relative = targets.relative.map(({ what, peer, column: title, need }) => {
     const c = column(title);
@@ -77,7 +77,9 @@ export function formatTargets(results: BenchResults): string[] {
     const theirs = peerRow && c.value(peerRow, results.flopsPerRow);
     if (ours === undefined || theirs === undefined) return `  ?     ${atBatch(what, results)} vs ${peer}: not measured`;
     const times = c.lowerIsBetter ? theirs / ours : ours / theirs;
-    return `${mark(times >= need)} ${atBatch(what, results)}: ×${times.toFixed(2)} better than ${peer} (target ×${need}); nnc ${c.format(ours)} vs ${c.format(theirs)} ${atBatch(c.title, results)}`;
+    const verdict = need === undefined ? '  info' : mark(times >= need);
+    const target = need === undefined ? 'no target' : `target ×${need}`;
+    return `${verdict} ${atBatch(what, results)}: ×${times.toFixed(2)} better than ${peer} (${target}); nnc ${c.format(ours)} vs ${c.format(theirs)} ${atBatch(c.title, results)}`;
   });
   const absolute = targets.absolute.map(({ what, value, limit, unit }) => {
     const v = value(nnc);
@@ -97,7 +99,7 @@ export function formatReport(results: BenchResults): string {
     formatTable(results, SIZE),
     '',
     'shipped files counted (each gzipped -9 on its own):',
-    ...results.runners.map((r) => `  ${r.name}: ${r.shipped?.note ?? '-'}`),
+    ...results.runners.map((r) => `  ${r.name}: ${r.shipped?.note ?? (r.note ? `nothing shipped (a Python peer: latency, throughput, max |Δ| only): ${r.note}` : '-')}`),
   ];
   const problems = results.runners.flatMap((r) => [
     ...(r.skipped ? [`  ${r.name}: skipped — ${r.skipped}`] : []),

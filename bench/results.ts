@@ -22,6 +22,8 @@ export interface RunnerResult {
   measure?: MeasureResult;
   cold?: ColdStartSummary;
   shipped?: { readonly code: Bytes; readonly weights: Bytes; readonly note: string };
+  /** What ran, for a row that ships nothing (the Python peer). */
+  note?: string;
 }
 
 export interface BenchResults {

@@ -11,6 +11,7 @@ import type { ColdStartRequest, ColdStartResult, MeasureRequest, MeasureResult }
 import { compileChildren } from './compile-children.js';
 import { prepare, type Prepared } from './prepare.js';
 import { layerReport } from './layers.js';
+import { measurePytorch, PYTORCH } from './pytorch.js';
 import { formatReport } from './report.js';
 import type { BenchResults, RunnerResult } from './results.js';
 import { baselineOf, RUNNERS, selectRunners } from './runners/index.js';
@@ -27,7 +28,8 @@ const CACHE = join(BENCH_DIR, '.cache');
 const HELP = `Usage: npm run bench -- [options]
 
   --model PATH      model file (default examples/fashion-mnist/model.ts, seeded weights)
-  --only A,B        run only these runners (${RUNNERS.map((e) => e.runner.name).join(', ')})
+  --only A,B        run only these runners (${[...RUNNERS.map((e) => e.runner.name), PYTORCH].join(', ')});
+                    pytorch (bench/torch/predict.py) runs where a python3 can import torch
   --calls N         batch-1 calls timed per runner (default 4000)
   --batch N         rows of the throughput batch (default: 10000 for the seed model, 256 otherwise)
   --cold-runs N     fresh processes per runner for cold start and RSS (default 5)
@@ -81,15 +83,18 @@ const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e)).s
 type Options = ReturnType<typeof options>;
 type Active = readonly (readonly [Runner, RunnerResult])[];
 
+/** What every engine's measuring child is asked (the runner's name aside). */
+const measureRequest = (prep: Prepared, opts: Options): Omit<MeasureRequest, 'runner'> => ({
+  ctx: prep.ctx, inputFile: prep.inputFile, rows: opts.batch,
+  referenceFile: prep.referenceFile, referenceRows: prep.referenceRows, calls: opts.calls, latencyMaxMs: 10_000,
+  batch: opts.batch, minRounds: 3, maxRounds: 10, roundBudgetMs: 2500, throughputMaxMs: 20_000,
+});
+
 /** Latency, throughput and agreement in a child process, and the shipped bytes, of each runner. */
 async function measureRunners(active: Active, prep: Prepared, opts: Options, jsDir: string): Promise<void> {
   for (const [runner, result] of active) {
     log(`measuring ${runner.name}: batch-1 latency, batch-${opts.batch} throughput...`);
-    const request: MeasureRequest = {
-      runner: runner.name, ctx: prep.ctx, inputFile: prep.inputFile, rows: opts.batch,
-      referenceFile: prep.referenceFile, referenceRows: prep.referenceRows, calls: opts.calls, latencyMaxMs: 10_000,
-      batch: opts.batch, minRounds: 3, maxRounds: 10, roundBudgetMs: 2500, throughputMaxMs: 20_000,
-    };
+    const request: MeasureRequest = { runner: runner.name, ...measureRequest(prep, opts) };
     try {
       result.measure = await runChild<MeasureResult>(join(jsDir, 'child/measure.js'), request, 300_000);
     } catch (e) {
@@ -137,7 +142,7 @@ async function main(): Promise<void> {
   if (opts.help) return void console.log(HELP);
   if (opts.layers) return layerReport(opts.model, opts.batch, (line) => console.log(line));
   const started = performance.now();
-  const entries = selectRunners({ webgpu: opts.webgpu, ...(opts.only ? { only: opts.only } : {}) });
+  const entries = selectRunners({ webgpu: opts.webgpu, ...(opts.only ? { only: opts.only.filter((n) => n !== PYTORCH) } : {}) });
   const webgpu = entries.some((e) => e.webgpu);
   if (webgpu) useSwiftShaderWithoutGpu();
   log(`preparing ${relative(ROOT, opts.model)} (nnc bundle, ONNX, tfjs artifact, inputs, reference)...`);
@@ -155,6 +160,11 @@ async function main(): Promise<void> {
     results.push(result);
   }
   await measureRunners(active, prep, opts, jsDir);
+  if (!opts.only || opts.only.includes(PYTORCH)) {
+    log(`measuring ${PYTORCH} (Python): batch-1 latency, batch-${opts.batch} throughput...`);
+    const { ctx, ...request } = measureRequest(prep, opts);
+    results.push(...(await measurePytorch(BENCH_DIR, { ...request, tfjsDir: ctx.tfjsDir, outputSize: ctx.outputSize })));
+  }
   const baselineRssKiB = await measureColdStarts(active, prep, opts, jsDir);
 
   const report: BenchResults = {

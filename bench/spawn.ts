@@ -3,12 +3,14 @@ import { peakRssKiB } from './child/peak-rss.js';
 import { RESULT_PREFIX } from './child/protocol.js';
 
 /**
- * Runs `node <script> <request JSON>` in a fresh process and returns the result line it prints.
- * The child's other output (engines' banners) is ignored; a failure carries its stderr's tail.
+ * Runs `node <script> <request JSON>` (or another interpreter's, e.g. Python's) in a fresh process
+ * and returns the result line it prints. The child's other output (engines' banners) is ignored;
+ * a failure carries its stderr's tail.
  */
-export function runChild<T>(script: string, request: unknown, timeoutMs = 120_000): Promise<T> {
+export function runChild<T>(script: string, request: unknown, timeoutMs = 120_000, interpreter: { command: string; env?: NodeJS.ProcessEnv } = { command: process.execPath }): Promise<T> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [script, JSON.stringify(request)], { timeout: timeoutMs, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+    const options = { timeout: timeoutMs, maxBuffer: 16 << 20, ...(interpreter.env ? { env: interpreter.env } : {}) };
+    execFile(interpreter.command, [script, JSON.stringify(request)], options, (error, stdout, stderr) => {
       const line = stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
       if (error || !line) {
         const tail = `${stderr}${stdout}`.trim().split('\n').slice(-8).join('\n');

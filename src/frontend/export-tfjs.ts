@@ -10,7 +10,7 @@
  * dilation_rate; such models cannot be exported (NNC4001).
  */
 import { NncError } from '../errors.js';
-import type { Layer, LayerCall } from './layer.js';
+import type { Layer, SymbolicTensor } from './layer.js';
 import { InputLayer } from './layers/input-layer.js';
 import { concatFloat32 } from '../ir/tensor.js';
 import type { LayersModel } from './model.js';
@@ -63,8 +63,8 @@ function entries(layer: Layer): Entry[] {
   ];
 }
 
-/** Where the output of a call is read from (the added LeakyReLU layer where there is one). */
-const ref = (call: LayerCall): NodeRef => [splitsActivation(call.layer) ? leakyName(call.layer) : call.layer.name, call.index, 0, {}];
+/** Where a tensor is read from: its call's layer (the added LeakyReLU layer where there is one), call and position. */
+const ref = (t: SymbolicTensor): NodeRef => [splitsActivation(t.layer) ? leakyName(t.layer) : t.layer.name, t.call.index, t.index, {}];
 
 function sequentialTopology(model: LayersModel): Record<string, unknown> {
   // Keras and tfjs rebuild the input layer from the first layer's batch_input_shape.
@@ -94,12 +94,12 @@ function functionalTopology(model: LayersModel): Record<string, unknown> {
       layers: model.layers.flatMap((l) => {
         if (l instanceof InputLayer) return [{ name: l.name, class_name: l.className, config: l.getConfig(), inbound_nodes: [] }];
         const [own, act] = entries(l);
-        const layerEntries = [{ ...own!, inbound_nodes: l.calls.map((c) => c.inputs.map((t) => ref(t.call))) }];
+        const layerEntries = [{ ...own!, inbound_nodes: l.calls.map((c) => c.inputs.map(ref)) }];
         if (act) layerEntries.push({ ...act, inbound_nodes: l.calls.map((c) => [[l.name, c.index, 0, {}] as NodeRef]) });
         return layerEntries;
       }),
-      input_layers: model.inputs.map((t) => ref(t.call).slice(0, 3)),
-      output_layers: model.outputs.map((t) => ref(t.call).slice(0, 3)),
+      input_layers: model.inputs.map((t) => ref(t).slice(0, 3)),
+      output_layers: model.outputs.map((t) => ref(t).slice(0, 3)),
     },
   };
 }

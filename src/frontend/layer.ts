@@ -16,6 +16,8 @@ export class SymbolicTensor {
     readonly shape: Shape,
     /** The call that produced it; for model inputs, the InputLayer's call. */
     readonly call: LayerCall,
+    /** Its position among the call's outputs (Keras' tensor index, `lstm[0][1]`). */
+    readonly index = 0,
   ) {}
 
   get layer(): Layer {
@@ -31,10 +33,20 @@ export class SymbolicTensor {
 export interface LayerCall {
   readonly layer: Layer;
   readonly inputs: readonly SymbolicTensor[];
+  /** The call's results: one for most layers; a recurrent layer with returnState adds its final states. */
+  readonly outputs: readonly SymbolicTensor[];
+  /** The first of `outputs` (the only one of most layers). */
   readonly output: SymbolicTensor;
   /** Position of this call among the layer's calls (Keras' node index, `dense_1[1][0]`). */
   readonly index: number;
 }
+
+/**
+ * What `apply()` returns for a layer type: a list for a layer typed `returnsList: true` (what the
+ * recurrent layers' factories return for `returnState: true`), else one tensor. A layer whose
+ * returnState is only known at run time still returns a list: cast it, as tfjs users do.
+ */
+export type ApplyResult<L> = L extends { readonly returnsList: true } ? SymbolicTensor[] : SymbolicTensor;
 
 export interface LayerWeight {
   /** Full name, `dense_1/kernel`. */
@@ -88,11 +100,21 @@ export abstract class Layer {
   /** Output shape for the given input shapes; throws NncError (NNC2003) on a mismatch. */
   abstract computeOutputShape(inputShapes: readonly Shape[]): Shape;
 
+  /** The shapes of every output of a call (one, unless the layer returns several tensors). */
+  computeOutputShapes(inputShapes: readonly Shape[]): Shape[] {
+    return [this.computeOutputShape(inputShapes)];
+  }
+
   /** Creates weights for the first input shapes seen. Layers without weights keep the default. */
   protected build(_inputShapes: readonly Shape[]): void {}
 
   /** Emits the IR for one call and returns its result. */
   abstract lower(ctx: LowerContext): Node;
+
+  /** Emits the IR for one call and returns one node per output (see computeOutputShapes). */
+  lowerAll(ctx: LowerContext): Node[] {
+    return [this.lower(ctx)];
+  }
 
   /** Keras/tfjs-layers config, used to export tfjs Layers JSON. */
   abstract getConfig(): Record<string, unknown>;
@@ -111,9 +133,22 @@ export abstract class Layer {
 
   /**
    * Applies the layer to symbolic tensors, as Keras' `layer(x)` / tfjs' `layer.apply(x)`.
-   * Merge layers take an array.
+   * Merge layers take an array. A layer that returns several tensors (a recurrent layer with
+   * `returnState`) returns them as a list, as Keras and tfjs do; the type says which, from the
+   * layer's `returnState` (the layer factories type it from their arguments).
    */
-  apply(inputs: SymbolicTensor | readonly SymbolicTensor[]): SymbolicTensor {
+  apply(inputs: SymbolicTensor | readonly SymbolicTensor[]): ApplyResult<this> {
+    const outputs = this.applyAll(inputs);
+    return (this.returnsList ? outputs : outputs[0]!) as ApplyResult<this>;
+  }
+
+  /** Whether apply() returns a list of tensors rather than one. */
+  get returnsList(): boolean {
+    return false;
+  }
+
+  /** Applies the layer (apply()'s bookkeeping and checks) and returns every output of the call. */
+  applyAll(inputs: SymbolicTensor | readonly SymbolicTensor[]): SymbolicTensor[] {
     // Anything but a tensor or an array of them (undefined from an untyped caller) is refused below.
     const list = inputs instanceof SymbolicTensor ? [inputs] : Array.isArray(inputs) ? [...(inputs as readonly SymbolicTensor[])] : [];
     if (list.length === 0 || !list.every((t) => t instanceof SymbolicTensor))
@@ -128,20 +163,21 @@ export abstract class Layer {
           `was built for input shape ${this.builtFor.map(formatKerasShape).join(', ')} and is now applied to ${shapes.map(formatKerasShape).join(', ')}`,
         );
     }
-    const outShape = this.computeOutputShape(shapes);
+    const outShapes = this.computeOutputShapes(shapes);
     if (!this.builtFor) {
       this.build(shapes);
       this.builtFor = shapes;
     }
-    const call: { layer: Layer; inputs: SymbolicTensor[]; output?: SymbolicTensor; index: number } = {
+    const call: { layer: Layer; inputs: SymbolicTensor[]; outputs: SymbolicTensor[]; output?: SymbolicTensor; index: number } = {
       layer: this,
       inputs: list,
+      outputs: [],
       index: this.calls.length,
     };
-    const output = new SymbolicTensor(outShape, call as LayerCall);
-    call.output = output;
+    call.outputs = outShapes.map((shape, k) => new SymbolicTensor(shape, call as LayerCall, k));
+    call.output = call.outputs[0]!;
     this.calls.push(call as LayerCall);
-    return output;
+    return call.outputs;
   }
 
   /** The input shapes the layer was built for (after its first call). */

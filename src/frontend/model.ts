@@ -151,8 +151,8 @@ export class LayersModel {
     for (const layer of this.layers) weightNodes.set(layer, layer.weights.map((w) => b.weight(w.name, tensorType(w.shape), w.data)));
     for (const call of this.calls) {
       b.currentLayer = call.layer.name;
-      const node = call.layer.lower({ b, inputs: call.inputs.map((t) => values.get(t)!), weights: weightNodes.get(call.layer)! });
-      values.set(call.output, node);
+      const nodes = call.layer.lowerAll({ b, inputs: call.inputs.map((t) => values.get(t)!), weights: weightNodes.get(call.layer)! });
+      call.outputs.forEach((t, k) => values.set(t, nodes[k]!));
     }
     b.currentLayer = undefined;
     for (const [i, t] of this.outputs.entries()) b.output(this.outputNames[i]!, values.get(t)!);

@@ -55,7 +55,15 @@ export class Sequential extends LayersModel {
       body = this.stack;
     }
     const input = x;
-    for (const layer of body) x = layer.apply(x);
+    for (const layer of body) {
+      const outputs = layer.applyAll(x);
+      if (outputs.length !== 1)
+        throw new NncError('NNC2006', `sequential '${this.name}': layer '${layer.name}' returns ${outputs.length} tensors`, {
+          location: { layer: layer.name },
+          hint: 'Every layer of a Sequential model has one output, as in Keras: build a Functional model (model({ inputs, outputs })) to use returned states.',
+        });
+      x = outputs[0]!;
+    }
     this.built = true;
     this.setGraph([input], [x]);
   }

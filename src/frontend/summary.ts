@@ -1,4 +1,4 @@
-import { formatKerasShape, sameShape, type Shape } from '../ir/types.js';
+import { formatKerasShape } from '../ir/types.js';
 import { InputLayer } from './layers/input-layer.js';
 import type { Layer, LayerCall } from './layer.js';
 import type { LayersModel } from './model.js';
@@ -48,15 +48,16 @@ function isChainLike(model: LayersModel): boolean {
 
 function outputShapeText(layer: Layer): string {
   if (layer instanceof InputLayer) return `[${formatKerasShape(layer.output.shape)}]`;
-  const shapes: Shape[] = layer.calls.map((c) => c.output.shape);
-  return shapes.every((s) => sameShape(s, shapes[0]!)) ? formatKerasShape(shapes[0]!) : 'multiple';
+  // Keras prints a layer's output_shape: a tuple, or a list of them for a layer with several outputs.
+  const texts = layer.calls.map((c) => (c.outputs.length === 1 ? formatKerasShape(c.output.shape) : `[${c.outputs.map((t) => formatKerasShape(t.shape)).join(', ')}]`));
+  return texts.every((t) => t === texts[0]) ? texts[0]! : 'multiple';
 }
 
 function connectionsText(layer: Layer, modelCalls: ReadonlySet<LayerCall>): string {
   const links: string[] = [];
   for (const call of layer.calls) {
     if (!modelCalls.has(call)) continue;
-    for (const t of call.inputs) links.push(`'${t.layer.name}[${t.call.index}][0]'`);
+    for (const t of call.inputs) links.push(`'${t.layer.name}[${t.call.index}][${t.index}]'`);
   }
   return `[${links.join(', ')}]`;
 }

@@ -1,6 +1,6 @@
 import { NncError, type NncLocation } from '../errors.js';
 import { attrProblems, withDefaults } from './attrs.js';
-import { Graph, RESULT_OP, type Attrs, type GraphOutput, type Node } from './graph.js';
+import { Graph, originOf, RESULT_OP, type Attrs, type GraphOutput, type Node } from './graph.js';
 import { opRegistry } from './ops/index.js';
 import { checkDtypes, ShapeError, type OpDef } from './registry.js';
 import type { TensorData } from './tensor.js';
@@ -19,6 +19,46 @@ export class GraphBuilder {
   private nextId = 0;
   /** Attached to every node created while set; the frontend sets it to the layer being lowered. */
   currentLayer: string | undefined;
+  /**
+   * The origin (Node.origin) of every node created while set: `copyInto` sets it to the origin
+   * of the node being copied, so the nodes a rewrite makes stand for the node they replace.
+   */
+  currentOrigin: readonly Node[] | undefined;
+  /** The origin of each node made while currentOrigin was set; it grows (absorb) until the graph is built. */
+  private readonly origins = new Map<Node, Node[]>();
+
+  /** How many nodes this builder has made (the next node's id). */
+  get nodeCount(): number {
+    return this.nextId;
+  }
+
+  /**
+   * Adds the origins of `merged` to the origin of `node`, a node this builder made while copying:
+   * how a rewrite that merges nodes into one (fusion, CSE) records what the result stands for.
+   * A node made outside a copy has no origin to grow (it is a source node) and stays as it is.
+   */
+  absorb(node: Node, ...merged: readonly Node[]): Node {
+    const origin = this.origins.get(node);
+    if (!origin) return node;
+    for (const m of merged) for (const o of originOf(m)) if (!origin.includes(o)) origin.push(o);
+    origin.sort((p, q) => p.id - q.id);
+    return node;
+  }
+
+  /**
+   * Runs `make` with currentOrigin the union of the origins of `from`: for nodes a rewrite makes
+   * that stand for other nodes than the one being copied (a folded weight stands for the weights
+   * it was computed from).
+   */
+  withOrigin<T>(from: readonly Node[], make: () => T): T {
+    const saved = this.currentOrigin;
+    this.currentOrigin = [...new Set(from.flatMap(originOf))].sort((p, q) => p.id - q.id);
+    try {
+      return make();
+    } finally {
+      this.currentOrigin = saved;
+    }
+  }
 
   input(name: string, type: TensorType): Node {
     return this.source('input', name, type);
@@ -141,8 +181,10 @@ export class GraphBuilder {
     return new Graph([...this.nodes], [...this.outputs], live);
   }
 
-  private push(n: Omit<Node, 'id' | 'layer'>): Node {
-    const node: Node = { ...n, id: this.nextId++, ...(this.currentLayer ? { layer: this.currentLayer } : {}) };
+  private push(n: Omit<Node, 'id' | 'layer' | 'origin'>): Node {
+    const origin = this.currentOrigin && [...this.currentOrigin];
+    const node: Node = { ...n, id: this.nextId++, ...(this.currentLayer ? { layer: this.currentLayer } : {}), ...(origin ? { origin } : {}) };
+    if (origin) this.origins.set(node, origin);
     this.nodes.push(node);
     return node;
   }
@@ -159,6 +201,10 @@ export type NodeRewrite = (node: Node, inputs: readonly Node[], b: GraphBuilder)
  * Copies a graph's nodes (and weight data) into `b`, which may already hold nodes, letting
  * `rewrite` replace any node; operands are remapped to their copies, so a rewrite sees
  * already-copied inputs. Returns old node -> new node. Outputs are left to the caller.
+ *
+ * Provenance is kept here, once for every pass: each node made while copying `n` has n's origin,
+ * and when a rewrite replaces `n` by a node made before (an operand, an equal earlier node),
+ * that node absorbs n's origin. A rewrite that merges nodes into a new one says so (b.absorb).
  */
 export function copyInto(b: GraphBuilder, graph: Graph, rewrite: NodeRewrite = () => undefined): Map<Node, Node> {
   for (const [name, data] of graph.weights) b.setWeightData(name, data);
@@ -166,11 +212,15 @@ export function copyInto(b: GraphBuilder, graph: Graph, rewrite: NodeRewrite = (
   for (const n of graph.nodes) {
     const inputs = n.inputs.map((i) => map.get(i)!);
     b.currentLayer = n.layer;
+    b.currentOrigin = originOf(n);
+    const made = b.nodeCount;
     let out = rewrite(n, inputs, b);
+    if (out && out.id < made) b.absorb(out, n);
     if (!out) out = n.results ? b.rawMulti(n.op, inputs, n.attrs, n.results) : b.raw(n.op, inputs, n.attrs, n.type, n.name);
     map.set(n, out);
   }
   b.currentLayer = undefined;
+  b.currentOrigin = undefined;
   return map;
 }
 

@@ -25,6 +25,18 @@ export interface Node {
   readonly name?: string;
   /** The layer this node was lowered from, for diagnostics (not part of the IR text). */
   readonly layer?: string;
+  /**
+   * Provenance (not part of the IR text): the source nodes this node computes, where a source
+   * node is one no rewrite made (a node of the graph the frontend built, before the passes).
+   * Absent on source nodes themselves, which stand for themselves (see originOf). `copyInto`
+   * records it for every node a pass makes, so a fused kernel lists the nodes it absorbed.
+   */
+  readonly origin?: readonly Node[];
+}
+
+/** The source nodes `n` computes: its recorded origin, or `n` itself when it is a source node. */
+export function originOf(n: Node): readonly Node[] {
+  return n.origin ?? [n];
 }
 
 export interface GraphOutput {

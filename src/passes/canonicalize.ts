@@ -16,7 +16,7 @@
  *   output "y" = %2
  */
 import { rebuild } from '../ir/builder.js';
-import type { Graph } from '../ir/graph.js';
+import type { Graph, Node } from '../ir/graph.js';
 import { isPassThroughOp } from '../ir/traits.js';
 import { sameType } from '../ir/types.js';
 import { reshapeAttrs } from '../ir/ops/reshape.js';
@@ -25,9 +25,14 @@ export function canonicalize(graph: Graph): Graph {
   return rebuild(graph, (node, inputs, b) => {
     if (isPassThroughOp(node.op)) return inputs[0];
     if (node.op !== 'reshape') return undefined;
+    const chain: Node[] = [];
     let source = inputs[0]!;
-    while (source.op === 'reshape') source = source.inputs[0]!;
-    if (sameType(source.type, node.type)) return source;
-    return b.raw('reshape', [source], reshapeAttrs(node.type.shape), node.type);
+    while (source.op === 'reshape') {
+      chain.push(source);
+      source = source.inputs[0]!;
+    }
+    // The collapsed reshape (or the operand it vanishes into) stands for the reshapes it skips.
+    if (sameType(source.type, node.type)) return b.absorb(source, ...chain);
+    return b.absorb(b.raw('reshape', [source], reshapeAttrs(node.type.shape), node.type), ...chain);
   });
 }

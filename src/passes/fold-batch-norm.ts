@@ -14,7 +14,7 @@
  *   %1 = add %0, %b : f32[?,4,4,8]                     %1 = add %0, %b.batch_norm : f32[?,4,4,8]
  *   %2 = batch_norm %1, %m, %v, %g, %beta : ...        (uses of %2 read %1)
  */
-import { rebuild, type GraphBuilder } from '../ir/builder.js';
+import { rebuild } from '../ir/builder.js';
 import type { Graph, Node } from '../ir/graph.js';
 import type { TensorData } from '../ir/tensor.js';
 import type { ChannelAffine } from '../ir/registry.js';
@@ -51,16 +51,21 @@ export function foldBatchNorm(input: Graph): Graph {
   const folded = rebuild(graph, (node, inputs, b) => {
     const fold = folds.get(node);
     if (!fold) return undefined;
+    // The batch norm vanishes into the (folded) value it reads, which so stands for it too.
     if (node === fold.norm) return inputs[0];
     const { scale, shift } = fold.affine;
+    // A folded weight stands for the weight it scales and the batch norm's own operands.
+    const normOperands = fold.norm.inputs.slice(1);
+    const freshWeight = (name: string, type: TensorType, data: Float32Array, from: readonly Node[]) =>
+      b.withOrigin([...from, ...normOperands], () => b.weight(freshName(name, taken), type, data));
     if (node === fold.product) {
       const kernel = node.inputs[1]!;
       const scaled = Float32Array.from(dataOf(kernel)!, (v, i) => v * scale[i % scale.length]!);
-      const operands = [inputs[0]!, freshWeight(b, `${kernel.name ?? 'kernel'}.batch_norm`, kernel.type, scaled, taken)];
+      const operands = [inputs[0]!, freshWeight(`${kernel.name ?? 'kernel'}.batch_norm`, kernel.type, scaled, [kernel])];
       // With a separate bias add, that add takes the folded bias (below).
       if (fold.biasAdd) return b.raw(node.op, operands, node.attrs, node.type);
       const bias = foldedBias(fold.bias && dataOf(fold.bias), scale, shift);
-      const biasWeight = freshWeight(b, `${fold.bias?.name ?? `${kernel.name ?? 'kernel'}.bias`}.batch_norm`, { dtype: 'f32', shape: [bias.length] }, bias, taken);
+      const biasWeight = freshWeight(`${fold.bias?.name ?? `${kernel.name ?? 'kernel'}.bias`}.batch_norm`, { dtype: 'f32', shape: [bias.length] }, bias, fold.bias ? [fold.bias] : []);
       // A product with its own bias operand (conv2d, dense) keeps it there; a matmul gets an add.
       if (fold.bias) return b.raw(node.op, [...operands, biasWeight], node.attrs, node.type);
       return b.op('add', [b.raw(node.op, operands, node.attrs, node.type), biasWeight]);
@@ -68,7 +73,7 @@ export function foldBatchNorm(input: Graph): Graph {
     // The separate bias add: the folded product plus the folded bias.
     const biasData = foldedBias(dataOf(fold.bias!)!, scale, shift);
     const productSide = node.inputs[0] === fold.product ? 0 : 1;
-    return b.op('add', [inputs[productSide]!, freshWeight(b, `${fold.bias!.name ?? 'bias'}.batch_norm`, fold.bias!.type, biasData, taken)]);
+    return b.op('add', [inputs[productSide]!, freshWeight(`${fold.bias!.name ?? 'bias'}.batch_norm`, fold.bias!.type, biasData, [fold.bias!])]);
   });
   return eliminateDeadCode(folded);
 }
@@ -95,7 +100,3 @@ function foldable(norm: Node, affine: ChannelAffine, soleUse: (n: Node) => boole
 
 const foldedBias = (bias: TensorData | undefined, scale: Float64Array, shift: Float64Array) =>
   Float32Array.from(shift, (t, c) => (bias ? bias[c]! * scale[c]! : 0) + t);
-
-function freshWeight(b: GraphBuilder, name: string, type: TensorType, data: Float32Array, taken: Set<string>): Node {
-  return b.weight(freshName(name, taken), type, data);
-}

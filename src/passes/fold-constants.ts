@@ -33,10 +33,11 @@ export function foldConstants(graph: Graph): Graph {
     if (inputs.length === 0 || node.results || !inputs.every(isConstant) || !worthFolding(node, inputs)) return undefined;
     const value = evaluateOnce(node, inputs.map((i) => constantData(i, weightData)));
     const firstWeight = inputs.find((i) => i.op === 'weight');
-    if (!firstWeight) return b.constant([...value], node.type);
+    // The folded value stands for the node and the constants it was computed from.
+    if (!firstWeight) return b.absorb(b.constant([...value], node.type), ...inputs);
     const name = freshName(`${firstWeight.name}.${node.op}`, taken);
     weightData.set(name, value);
-    return b.weight(name, node.type, value);
+    return b.absorb(b.weight(name, node.type, value), ...inputs);
   });
 }
 

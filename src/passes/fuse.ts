@@ -28,7 +28,8 @@
  *   (substitution would copy it per reference: tanh(x) into swish would be computed twice).
  * A producer is absorbed only if its consumer is its sole use (a value read twice, or a graph
  * output, must stay in memory anyway). Remaining reshapes are views and cost nothing. Absorbed
- * nodes are swept by DCE at the end of the pass.
+ * nodes are swept by DCE at the end of the pass; each fused node's origin (Node.origin) lists
+ * the source nodes it absorbed, for the build report.
  *
  *   before                                               after
  *   %0 = reshape %x {shape=[784]} : f32[?,784]           %0 = dense %x, %k, %b {activation="relu"} : f32[?,128]
@@ -80,7 +81,7 @@ function matmulToDense(node: Node, inputs: readonly Node[], b: GraphBuilder): No
   const unflattened = x.op === 'reshape' && !x.attrs.whole && x.type.shape.length === 2 ? x.inputs[0]! : undefined;
   const attrs = node.op === 'dense' ? node.attrs : withDefaults(opRegistry.get('dense')!, {});
   const flatType = unflattened && denseType([unflattened, ...rest], attrs);
-  if (unflattened && flatType && sameType(flatType, node.type)) return b.raw('dense', [unflattened, ...rest], attrs, node.type);
+  if (unflattened && flatType && sameType(flatType, node.type)) return b.absorb(b.raw('dense', [unflattened, ...rest], attrs, node.type), x);
   return node.op === 'matmul' ? b.raw('dense', inputs, attrs, node.type) : undefined;
 }
 
@@ -98,7 +99,7 @@ function absorbBias(node: Node, inputs: readonly Node[], b: GraphBuilder, soleUs
       sameShape(bias.type.shape, [n ?? -1]) &&
       sameType(product.type, node.type) &&
       bias.type.dtype === node.type.dtype;
-    if (fits) return b.raw(product.op, [...product.inputs, bias], product.attrs, node.type);
+    if (fits) return b.absorb(b.raw(product.op, [...product.inputs, bias], product.attrs, node.type), product);
   }
   return undefined;
 }
@@ -113,7 +114,7 @@ function absorbActivation(node: Node, inputs: readonly Node[], b: GraphBuilder, 
   const alphaSpec = opRegistry.get(node.op)!.attrs.alpha;
   const alpha = node.attrs.alpha;
   const own: Attrs = alphaSpec && alpha !== undefined && !isDefault(alphaSpec, alpha) ? { alpha } : {};
-  return b.raw(product.op, product.inputs, { ...product.attrs, activation: node.op, ...own }, node.type);
+  return b.absorb(b.raw(product.op, product.inputs, { ...product.attrs, activation: node.op, ...own }, node.type), product);
 }
 
 /** add(dense(...), r) in either operand order, r of the dense's type -> dense(..., r) {residual}; the same for any epilogue host with a `residual` attribute. */
@@ -131,7 +132,7 @@ function absorbResidual(node: Node, inputs: readonly Node[], b: GraphBuilder, so
       soleUse(node.inputs[side]!) &&
       sameType(residual.type, product.type) &&
       sameType(product.type, node.type);
-    if (fits) return b.raw(product.op, [...product.inputs, residual], { ...product.attrs, residual: true }, node.type);
+    if (fits) return b.absorb(b.raw(product.op, [...product.inputs, residual], { ...product.attrs, residual: true }, node.type), product);
   }
   return undefined;
 }
@@ -152,7 +153,7 @@ function absorbPool(node: Node, inputs: readonly Node[], b: GraphBuilder, soleUs
     product.attrs.residual !== true &&
     denseActivation(product.attrs) !== 'softmax' &&
     soleUse(node.inputs[0]!);
-  return fits ? b.raw(product.op, product.inputs, { ...product.attrs, ...epiloguePoolAttrs(node.op, node.attrs) }, node.type) : undefined;
+  return fits ? b.absorb(b.raw(product.op, product.inputs, { ...product.attrs, ...epiloguePoolAttrs(node.op, node.attrs) }, node.type), product) : undefined;
 }
 
 /** Composes elementwise producers into their sole elementwise consumer. */
@@ -172,7 +173,8 @@ function fuseElementwise(node: Node, inputs: readonly Node[], b: GraphBuilder, s
     return arg(operands.indexOf(v));
   };
   const replacements = inputs.map((p, i) => (fusible[i] ? substitute(scalarOf(p)!, p.inputs.map(argOf)) : argOf(p)));
-  return b.raw('elementwise', operands, { expr: printScalar(substitute(consumer, replacements)) }, node.type);
+  const fused = b.raw('elementwise', operands, { expr: printScalar(substitute(consumer, replacements)) }, node.type);
+  return b.absorb(fused, ...inputs.filter((_, i) => fusible[i]));
 }
 
 /**

@@ -51,9 +51,10 @@ export function layout(graph: Graph): Graph {
         : isConstantOp(x.op) && x.type.shape.length <= perm.length && (x.op === 'const' || weights.has(x.name!));
     if (!inputs.every(movable)) return undefined;
     const inverse = inversePerm(perm);
-    const operands = inputs.map((x) => (x.op === 'transpose' ? x.inputs[0]! : permutedConstant(b, x, inverse, weights, taken)));
+    const operands = inputs.map((x) => (x.op === 'transpose' ? x.inputs[0]! : b.withOrigin([x], () => permutedConstant(b, x, inverse, weights, taken))));
     const inner = b.op(node.op, operands, node.attrs);
-    return b.op('transpose', [inner], { perm });
+    // The one transpose after the op stands for the ones it replaces before it.
+    return b.absorb(b.op('transpose', [inner], { perm }), ...inputs.filter((x) => x.op === 'transpose'));
   });
 }
 
@@ -64,8 +65,8 @@ export function layout(graph: Graph): Graph {
 function composeTransposes(b: GraphBuilder, x: Node, perm: number[]): Node | undefined {
   const nested = x.op === 'transpose';
   const [source, composed] = nested ? [x.inputs[0]!, composePerms(x.attrs.perm as number[], perm)] : [x, perm];
-  if (isIdentityPerm(composed)) return source;
-  return nested ? b.op('transpose', [source], { perm: composed }) : undefined;
+  if (isIdentityPerm(composed)) return nested ? b.absorb(source, x) : source;
+  return nested ? b.absorb(b.op('transpose', [source], { perm: composed }), x) : undefined;
 }
 
 /**

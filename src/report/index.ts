@@ -41,7 +41,7 @@ export async function buildReport(input: ReportInput): Promise<string> {
     signature: bundleSignature(after),
     buildOutput: input.buildOutput,
     before: { svg: graphSvg(input.before, 'graph-before-svg'), nodes: input.before.nodes.length },
-    after: { svg: graphSvg(after, 'graph-after-svg'), nodes: after.nodes.length },
+    after: { svg: graphSvg(after, 'graph-after-svg', input.before), nodes: after.nodes.length },
     memory: { svg: memoryChart(after, plan), caption: `${wasm ? 'The wasm bundle’s arena' : 'The arena'}: ${describePeak(plan)}.` },
     files: fileSizes(input.files),
     wasmSections: input.files.filter((f) => f.path.endsWith('.wasm')).flatMap(wasmSectionSizes),

@@ -40,6 +40,8 @@ svg text{font:11px ui-monospace,Menlo,Consolas,monospace;fill:#1d2430}
 .graph .node rect{fill:#e8f0fb;stroke:#4a6fa5}.graph .node.leaf rect{fill:#f3f4f6;stroke:#9aa3ad}.graph .sink rect{fill:#fff4e0;stroke:#c98a1c}
 .graph text{text-anchor:middle}.graph .attr{fill:#4b5563}.graph .shape{fill:#6b7280;font-size:10px}
 .graph .edge{fill:none;stroke:#8a94a0}.graph marker path{fill:#8a94a0}
+.graph .node.fused>rect{fill:#dde9f8;stroke-width:1.5}.graph .absorbed rect{fill:#fff;stroke:#9fb3cf}.graph .absorbed text{fill:#374151;font-size:10px}
+.graph .ref rect{fill:#fff;stroke:#8a94a0;stroke-dasharray:3 2}.graph .ref text{fill:#4b5563}.graph .break{stroke:#d6dae0;stroke-dasharray:6 4}
 .memory .value,.memory .scratch{stroke:#fff;stroke-width:.5}.memory .scratch{opacity:.6}.memory .axis{stroke:#1d2430}.memory .peak{stroke:#c0392b;stroke-dasharray:4 3}
 .curve .frame{fill:none;stroke:#d6dae0}.curve polyline{fill:none;stroke-width:2}.curve .train polyline{stroke:#2b6cb0}.curve .train circle{fill:#2b6cb0}
 .curve .val polyline{stroke:#d97706}.curve .val circle{fill:#d97706}.curve .legend.train{fill:#2b6cb0}.curve .legend.val{fill:#d97706}
@@ -93,7 +95,7 @@ ${p.training ? trainingSection(p.training) : ''}
 <section id="sizes"><h2>Sizes</h2><h3>Files</h3>${sizeTable(p.files, 'file')}${p.wasmSections.length ? `<h3>Code and data in each WebAssembly module</h3>${sectionTable(p.wasmSections)}` : ''}<h3>Weights per layer (after the passes)</h3>${sizeTable(p.weights, 'layer')}</section>
 <section id="memory-plan"><h2>Memory plan</h2><p>${esc(p.memory.caption)}</p><div class="scroll">${p.memory.svg}</div></section>
 <section id="graph-before"><h2>Graph before the passes (${p.before.nodes} nodes)</h2><div class="scroll">${p.before.svg}</div></section>
-<section id="graph-after"><h2>Graph after the passes (${p.after.nodes} nodes)</h2><p>Fused kernels list what they absorbed as attributes (activation, residual, pool, an elementwise expression).</p><div class="scroll">${p.after.svg}</div></section>
+<section id="graph-after"><h2>Graph after the passes (${p.after.nodes} nodes)</h2><p>A fused kernel (or folded weight) lists the nodes of the graph before the passes it stands for, by their value names there; its attributes say how (activation, residual, pool, an elementwise expression). A large graph is drawn in segments: an arrow from a ↪ box reads the value of that name from a segment above.</p><div class="scroll">${p.after.svg}</div></section>
 </body></html>
 `;
 }

@@ -9,7 +9,7 @@ import { interpret } from '../../src/ir/interpreter.js';
 import { verifyGraph } from '../../src/ir/verifier.js';
 import { maxAbsDiff } from '../helpers/random-inputs.js';
 import { tfjsReady } from '../helpers/tfjs-twin.js';
-import { b64, constNode, floatWeight as floatWeightOf, tfNode, writeGraphModel } from '../helpers/tfjs-graph-model.js';
+import { b64, constNode, floatWeight as floatWeightOf, tfNode, writeConvertedMlp, writeGraphModel } from '../helpers/tfjs-graph-model.js';
 
 const rng = new Random(11);
 const floatWeight = (name: string, shape: number[]) => floatWeightOf(rng, name, shape);
@@ -17,22 +17,7 @@ const floatWeight = (name: string, shape: number[]) => floatWeightOf(rng, name, 
 describe('tfjs graph model import', () => {
   it('imports a converted MLP (_FusedMatMul with BiasAdd+Relu, Reshape, MatMul, BiasAdd, Softmax) equal to tfjs-converter', async () => {
     await tfjsReady();
-    const { path, json, bin } = writeGraphModel(
-      [
-        tfNode('x', 'Placeholder', [], { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '3' }, { size: '4' }] } } }),
-        constNode('flat_shape'),
-        constNode('w1'),
-        constNode('b1'),
-        constNode('w2'),
-        constNode('b2'),
-        tfNode('flat', 'Reshape', ['x', 'flat_shape']),
-        tfNode('hidden', '_FusedMatMul', ['flat', 'w1', 'b1'], { fused_ops: { list: { s: [b64('BiasAdd'), b64('Relu')] } }, num_args: { i: '1' }, transpose_a: { b: false }, transpose_b: { b: false } }),
-        tfNode('logits0', 'MatMul', ['hidden', 'w2'], { transpose_a: { b: false }, transpose_b: { b: false } }),
-        tfNode('logits', 'BiasAdd', ['logits0', 'b2']),
-        tfNode('probs', 'Softmax', ['logits']),
-      ],
-      [{ name: 'flat_shape', shape: [2], dtype: 'int32', values: [-1, 12] }, floatWeight('w1', [12, 16]), floatWeight('b1', [16]), floatWeight('w2', [16, 5]), floatWeight('b2', [5])],
-    );
+    const { path, json, bin } = writeConvertedMlp(rng);
     const graph = loadTfjsGraphModel(path);
     verifyGraph(graph, { requireWeightData: true });
     const x = Float32Array.from({ length: 6 * 12 }, () => rng.uniform(-1, 1));

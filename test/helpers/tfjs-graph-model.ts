@@ -71,3 +71,26 @@ export async function tfConverterOutputs(m: WrittenGraphModel, inputs: Record<st
   tf.dispose([...list, ...Object.values(inputs)]);
   return result;
 }
+
+/**
+ * An MLP as tensorflowjs_converter writes a Keras Flatten + Dense(relu) + Dense(softmax) on
+ * [3, 4] inputs: Reshape, _FusedMatMul with BiasAdd + Relu, MatMul, BiasAdd, Softmax.
+ */
+export function writeConvertedMlp(rng: Random): WrittenGraphModel {
+  return writeGraphModel(
+    [
+      placeholder('x', [3, 4]),
+      constNode('flat_shape', 'DT_INT32'),
+      constNode('w1'),
+      constNode('b1'),
+      constNode('w2'),
+      constNode('b2'),
+      tfNode('flat', 'Reshape', ['x', 'flat_shape']),
+      tfNode('hidden', '_FusedMatMul', ['flat', 'w1', 'b1'], { fused_ops: { list: { s: [b64('BiasAdd'), b64('Relu')] } }, num_args: { i: '1' }, transpose_a: { b: false }, transpose_b: { b: false } }),
+      tfNode('logits0', 'MatMul', ['hidden', 'w2'], { transpose_a: { b: false }, transpose_b: { b: false } }),
+      tfNode('logits', 'BiasAdd', ['logits0', 'b2']),
+      tfNode('probs', 'Softmax', ['logits']),
+    ],
+    [intWeight('flat_shape', [2], [-1, 12]), floatWeight(rng, 'w1', [12, 16]), floatWeight(rng, 'b1', [16]), floatWeight(rng, 'w2', [16, 5]), floatWeight(rng, 'b2', [5])],
+  );
+}

@@ -23,6 +23,8 @@ export interface GruResetAfterArgs {
   recurrentActivation: string;
   useBias: boolean;
   returnSequences: boolean;
+  /** Return [output, final h], as Keras' return_state. */
+  returnState?: boolean;
   goBackwards: boolean;
   /** Only act while training; the twin predicts. */
   dropout?: number;
@@ -58,12 +60,13 @@ export class TfjsGruResetAfter extends tf.layers.Layer {
     this.built = true;
   }
 
-  override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape {
+  override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
     const first = (Array.isArray(shape[0]) ? shape[0] : shape) as tf.Shape;
-    return this.config.returnSequences ? [first[0]!, first[1]!, this.config.units] : [first[0]!, this.config.units];
+    const output = this.config.returnSequences ? [first[0]!, first[1]!, this.config.units] : [first[0]!, this.config.units];
+    return this.config.returnState ? [output, [first[0]!, this.config.units]] : output;
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
     return tf.tidy(() => {
       const list = Array.isArray(inputs) ? inputs : [inputs];
       const x = list[0]!;
@@ -88,7 +91,8 @@ export class TfjsGruResetAfter extends tf.layers.Layer {
         h = tf.add(tf.mul(z, h), tf.mul(tf.sub(1, z), hh));
         outputs.push(h);
       }
-      return this.config.returnSequences ? tf.stack(outputs, 1) : h;
+      const output = this.config.returnSequences ? tf.stack(outputs, 1) : h;
+      return this.config.returnState ? [output, h] : output;
     });
   }
 }

@@ -131,7 +131,8 @@ function activationLayer(act: ActivationName, name: string): tf.layers.Layer | u
 interface Twin {
   /** The layer holding the weights (if any) first. */
   readonly tfLayers: tf.layers.Layer[];
-  apply(inputs: tf.SymbolicTensor[]): tf.SymbolicTensor;
+  /** The outputs of one call: a list for a layer that returns several. */
+  apply(inputs: tf.SymbolicTensor[]): tf.SymbolicTensor | tf.SymbolicTensor[];
 }
 
 /** A chain of tfjs layers applied one after another (the first takes all inputs). */
@@ -139,7 +140,7 @@ function chain(...layers: (tf.layers.Layer | undefined)[]): Twin {
   const present = layers.filter((l): l is tf.layers.Layer => l !== undefined);
   return {
     tfLayers: present,
-    apply: (xs) => present.reduce<tf.SymbolicTensor | tf.SymbolicTensor[]>((x, l) => l.apply(x) as tf.SymbolicTensor, xs.length === 1 ? xs[0]! : xs) as tf.SymbolicTensor,
+    apply: (xs) => present.reduce<tf.SymbolicTensor | tf.SymbolicTensor[]>((x, l) => l.apply(x) as tf.SymbolicTensor | tf.SymbolicTensor[], xs.length === 1 ? xs[0]! : xs),
   };
 }
 
@@ -214,7 +215,14 @@ function twinLayer(layer: Layer): Twin {
   if (layer instanceof TimeDistributed) return chain(tf.layers.timeDistributed({ layer: singleTfLayer(layer.layer), name }));
   if (layer instanceof LayerNormalization) return chain(tf.layers.layerNormalization({ axis: layer.axis, epsilon: layer.epsilon, center: layer.center, scale: layer.scale, name }));
   if (layer instanceof Bidirectional)
-    return chain(tf.layers.bidirectional({ layer: recurrentTwin(layer.forward as SimpleRNN | GRU | LSTM, layer.name.length + '/forward_'.length) as tf.RNN, mergeMode: layer.mergeMode, name }));
+    return chain(
+      tf.layers.bidirectional({
+        layer: recurrentTwin(layer.forward as SimpleRNN | GRU | LSTM, layer.name.length + '/forward_'.length) as tf.RNN,
+        // tfjs' types leave null out, but it takes null as Keras does: the two outputs apart.
+        mergeMode: layer.mergeMode as 'concat',
+        name,
+      }),
+    );
   throw new Error(`tfjs twin: no mapping for ${layer.className}`);
 }
 
@@ -229,7 +237,7 @@ function singleTfLayer(layer: Layer): tf.layers.Layer {
 /** tfjs-layers' SimpleRNN, GRU (reset before the matmul: its only form) and LSTM with nnc's arguments. */
 function recurrentTwin(layer: SimpleRNN | GRU | LSTM, prefix = 0): tf.layers.Layer {
   // A Bidirectional's forward copy is named `<wrapper>/forward_<layer>`; tfjs names its copies itself.
-  const args = { units: layer.units, activation: layer.activation as never, useBias: layer.useBias, returnSequences: layer.returnSequences, goBackwards: layer.goBackwards, dropout: layer.dropout, recurrentDropout: layer.recurrentDropout, name: layer.name.slice(prefix) };
+  const args = { units: layer.units, activation: layer.activation as never, useBias: layer.useBias, returnSequences: layer.returnSequences, returnState: layer.returnState, goBackwards: layer.goBackwards, dropout: layer.dropout, recurrentDropout: layer.recurrentDropout, name: layer.name.slice(prefix) };
   if (layer instanceof SimpleRNN) return tf.layers.simpleRNN(args);
   const gated = { ...args, recurrentActivation: layer.recurrentActivation as never };
   if (layer instanceof LSTM) return tf.layers.lstm({ ...gated, unitForgetBias: layer.unitForgetBias });
@@ -249,7 +257,8 @@ export function buildTfjsTwin(model: LayersModel): tf.LayersModel {
   for (const call of model.calls) {
     let twin = twins.get(call.layer);
     if (!twin) twins.set(call.layer, (twin = twinLayer(call.layer)));
-    values.set(call.output, twin.apply(call.inputs.map((t) => values.get(t)!)));
+    const outputs = twin.apply(call.inputs.map((t) => values.get(t)!));
+    (Array.isArray(outputs) ? outputs : [outputs]).forEach((y, k) => values.set(call.outputs[k]!, y));
   }
   const tfModel = tf.model({ inputs, outputs: model.outputs.map((t) => values.get(t)!) });
   for (const [layer, twin] of twins) {

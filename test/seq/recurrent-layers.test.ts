@@ -157,11 +157,11 @@ describe('recurrent layers: tfjs Layers JSON', () => {
     const dropping = loadTfjsLayersModel(join(dir, 'model.json'));
     expect(dropping.layers.at(-1)).toMatchObject({ dropout: 0.2, recurrentDropout: 0.3 });
     expect(maxAbsDiff(interpret(dropping.toGraph(), { [imported.inputs[0]!.name!]: Object.values(tensors)[0]! })[imported.outputs[0]!.name]!.data, want)).toBe(0);
-    Object.assign(gruConfig, { time_major: true, return_state: true, stateful: true });
+    Object.assign(gruConfig, { time_major: true, stateful: true });
     write();
     const e = catchNnc(() => loadTfjsLayersModel(join(dir, 'model.json')));
     expect(e.code).toBe('NNC6001');
-    for (const key of ['time_major', 'return_state', 'stateful']) expect(e.message).toContain(key);
+    for (const key of ['time_major', 'stateful']) expect(e.message).toContain(key);
   });
 
   it('exports to tfjs, which loads and predicts as nnc; refuses GRU resetAfter, which tfjs lacks', async () => {
@@ -195,14 +195,12 @@ describe('recurrent layers: refusals', () => {
   it('name the argument (NNC1006) or the shape (NNC2003)', () => {
     const cases: [() => unknown, string, RegExp][] = [
       [() => layers.lstm({ units: 0 }), 'NNC1006', /units/],
-      [() => layers.lstm({ units: 2, returnState: true }), 'NNC1006', /returnState/],
       [() => layers.gru({ units: 2, dropout: 1 }), 'NNC1006', /dropout must be in/],
       [() => layers.simpleRNN({ units: 2, recurrentDropout: -0.1 }), 'NNC1006', /recurrentDropout must be in/],
       [() => layers.lstm({ units: 2, dropout: 0.2, implementation: 1 }), 'NNC1006', /one mask per gate/],
       [() => layers.simpleRNN({ units: 2, stateful: true }), 'NNC1006', /stateful/],
       [() => layers.lstm({ units: 2, implementation: 3 }), 'NNC1006', /implementation/],
       [() => layers.lstm({ units: 2, recurrentActivation: 'nope' }), 'NNC1005', /nope/],
-      [() => layers.bidirectional({ layer: layers.lstm({ units: 2 }), mergeMode: null }), 'NNC1006', /mergeMode null/],
       [() => layers.bidirectional({ layer: layers.dense({ units: 2 }) as never }), 'NNC1006', /recurrent layer/],
       [() => layers.timeDistributed({ layer: layers.conv2d({ filters: 2, kernelSize: 3 }) }), 'NNC1006', /wrapping Conv2D/],
       [() => layers.timeDistributed({ layer: layers.dense({ units: 2 }) }).apply(input({ shape: [4] })), 'NNC2003', /steps/],

@@ -23,13 +23,18 @@ export function ensureMathFunction(m: binaryen.Module, fn: MathFn): string {
       m.addFunction(name, f64, f64, [i64, f64, f64, f64, f64], logBody(m));
       break;
     case 'tanh': {
-      // tanh(x) = (e^2x - 1) / (e^2x + 1); |x| > 20 saturates (and keeps e^2x finite).
+      // tanh(x) = (e^2x - 1) / (e^2x + 1); |x| > 20 saturates (and keeps e^2x finite); below 1e-4,
+      // tanh(x) = x to f32 precision, where e^2x - 1 would cancel.
       const t = () => m.local.get(1, f64);
       const exp = ensureMathFunction(m, 'exp');
       const body = m.if(
         m.f64.gt(m.f64.abs(x()), c(20)),
         m.f64.copysign(c(1), x()),
-        m.block(null, [m.local.set(1, m.call(exp, [m.f64.mul(c(2), x())], f64)), m.f64.div(m.f64.sub(t(), c(1)), m.f64.add(t(), c(1)))], f64),
+        m.if(
+          m.f64.lt(m.f64.abs(x()), c(1e-4)),
+          x(),
+          m.block(null, [m.local.set(1, m.call(exp, [m.f64.mul(c(2), x())], f64)), m.f64.div(m.f64.sub(t(), c(1)), m.f64.add(t(), c(1)))], f64),
+        ),
       );
       m.addFunction(name, f64, f64, [f64], body);
       break;

@@ -2,6 +2,7 @@ import binaryen from 'binaryen';
 import { renderScalar, type ScalarExpr, type ScalarFn } from '../../ir/scalar-expr.js';
 import type { KernelContext } from './context.js';
 import type { MathFn } from './math.js';
+import { ensureVectorMathFunction, VECTOR_MATH, type VectorMathFn } from './vector-math.js';
 import type { DType } from '../../ir/types.js';
 
 type Expr = binaryen.ExpressionRef;
@@ -19,9 +20,14 @@ const TYPED: ReadonlySet<ScalarFn> = new Set<ScalarFn>(['eq', 'lt', 'gt', 'le', 
 /** Functions with no single f32x4 instruction, computed per element in f32. */
 const SCALAR_ONLY: ReadonlySet<ScalarFn> = new Set<ScalarFn>(['sign']);
 
-/** True when every function in `e` maps to one f32x4 instruction. */
-export function isVectorizable(e: ScalarExpr): boolean {
-  return e.kind !== 'call' || (!TRANSCENDENTAL.has(e.fn) && !TYPED.has(e.fn) && !SCALAR_ONLY.has(e.fn) && e.args.every(isVectorizable));
+/**
+ * True when every function in `e` maps to one f32x4 instruction, or (with `simd`: the SIMD
+ * module) to a function of vector-math.ts; such an expression is computed in f32 (f32x4).
+ */
+export function isVectorizable(e: ScalarExpr, simd = false): boolean {
+  if (e.kind !== 'call') return true;
+  const inF32 = TRANSCENDENTAL.has(e.fn) ? simd && VECTOR_MATH.has(e.fn) : !TYPED.has(e.fn) && !SCALAR_ONLY.has(e.fn);
+  return inF32 && e.args.every((a) => isVectorizable(a, simd));
 }
 
 
@@ -62,6 +68,9 @@ function floatCall(ctx: KernelContext, flavor: 'f32' | 'f64', fn: ScalarFn, a: r
       return m.block(null, [m.local.set(x, a[0]!), m.select(ops.gt(get(), zero()), constant(m, flavor, 1), m.select(ops.lt(get(), zero()), constant(m, flavor, -1), get()))], type);
     }
     default: {
+      // In f32 (the SIMD module's tails), lane 0 of the vector function: the same numbers as the vectors.
+      if (flavor === 'f32' && ctx.simd && VECTOR_MATH.has(fn))
+        return m.f32x4.extract_lane(m.call(ensureVectorMathFunction(m, fn as VectorMathFn), [m.f32x4.splat(a[0]!)], binaryen.v128), 0);
       if (flavor !== 'f64') throw new Error(`'${fn}' needs the f64 flavor`);
       return m.call(ctx.math(fn as MathFn), [...a], binaryen.f64);
     }
@@ -89,7 +98,9 @@ function vectorCall(m: binaryen.Module, fn: ScalarFn, a: readonly Expr[]): Expr 
     case 'floor': return v.floor(a[0]!);
     case 'ceil': return v.ceil(a[0]!);
     case 'select': return m.v128.bitselect(a[1]!, a[2]!, v.gt(a[0]!, v.splat(m.f32.const(0))));
-    default: throw new Error(`'${fn}' has no f32x4 instruction`);
+    default:
+      if (VECTOR_MATH.has(fn)) return m.call(ensureVectorMathFunction(m, fn as VectorMathFn), [a[0]!], binaryen.v128);
+      throw new Error(`'${fn}' has no f32x4 instruction`);
   }
 }
 

@@ -177,8 +177,8 @@ const depthwiseArgs = (c: AttrValues<typeof DEPTHWISE_LAYER>, name: string) => (
 /**
  * SimpleRNN, GRU and LSTM as Keras 2.x, Keras 3 and tfjs-layers write them. nnc unrolls every
  * sequence (`unroll` changes nothing computed); `implementation` 1 / 2 is an order of operations;
- * masks are not supported, so `zero_output_for_mask` never applies. States kept across calls,
- * returned states and time-major inputs are refused.
+ * masks are not supported, so `zero_output_for_mask` never applies. States kept across calls
+ * and time-major inputs are refused.
  */
 const RECURRENT_LAYER = {
   ...BASE,
@@ -187,7 +187,7 @@ const RECURRENT_LAYER = {
   use_bias: boolean(true),
   return_sequences: boolean(false),
   go_backwards: boolean(false),
-  return_state: only(false),
+  return_state: boolean(false),
   stateful: only(false),
   time_major: only(false),
   unroll: ignored,
@@ -219,6 +219,7 @@ const recurrentArgs = (c: AttrValues<typeof RECURRENT_LAYER>, name: string) => (
   activation: String(c.activation ?? 'linear'),
   useBias: c.use_bias,
   returnSequences: c.return_sequences,
+  returnState: c.return_state,
   goBackwards: c.go_backwards,
   dropout: c.dropout,
   recurrentDropout: c.recurrent_dropout,
@@ -360,8 +361,8 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
     },
     (c, name) => new LayerNormalization({ name, axis: singleAxis(c.axis), epsilon: c.epsilon, center: c.center, scale: c.scale, ...shapeArgs(c) }),
   ),
-  // merge_mode null (two outputs) is refused; Keras 2.x writes backward_layer only for a backward layer of the user's own.
-  Bidirectional: layer({ ...BASE, layer: anyValue(), merge_mode: only('concat', 'sum', 'mul', 'ave'), backward_layer: only(null) }, (c, name) =>
+  // merge_mode null: the two outputs apart. Keras 2.x writes backward_layer only for a backward layer of the user's own.
+  Bidirectional: layer({ ...BASE, layer: anyValue(), merge_mode: only('concat', 'sum', 'mul', 'ave', null), backward_layer: only(null) }, (c, name) =>
     new Bidirectional({ name, layer: wrappedLayer(c.layer, name, (l) => l instanceof RecurrentLayer) as RecurrentLayer, mergeMode: c.merge_mode, ...shapeArgs(c) }),
   ),
   TimeDistributed: layer({ ...BASE, layer: anyValue() }, (c, name) => new TimeDistributed({ name, layer: wrappedLayer(c.layer, name, (l) => l.lastAxisOnly), ...shapeArgs(c) })),
@@ -520,13 +521,13 @@ function buildFunctional(
 ): LayersModel {
   const byName = new Map(layers.map((l) => [layerName(l), l]));
   const objects = new Map<string, Layer>();
-  const outputs = new Map<string, SymbolicTensor[]>(); // layer name -> output per call
+  const outputs = new Map<string, SymbolicTensor[][]>(); // layer name -> the outputs of each call
   for (const l of layers) {
     const n = layerName(l);
     if (l.class_name === 'InputLayer') {
       const input = inputLayer(l);
       objects.set(n, input);
-      outputs.set(n, [input.output]);
+      outputs.set(n, [[input.output]]);
     } else objects.set(n, makeLayer(l));
   }
   const pending = layers.filter((l) => l.class_name !== 'InputLayer').flatMap((l) => (l.inbound_nodes ?? []).map((node) => ({ layer: l, node })));
@@ -539,11 +540,11 @@ function buildFunctional(
     progress = false;
     for (let i = 0; i < pending.length; i++) {
       const { layer, node } = pending[i]!;
-      const ins = node.map(([src, nodeIndex]) => outputs.get(src)?.[nodeIndex]);
+      const ins = node.map(([src, nodeIndex, tensorIndex]) => outputs.get(src)?.[nodeIndex]?.[tensorIndex ?? 0]);
       if (ins.some((t) => t === undefined)) continue;
       const n = layerName(layer);
       const obj = objects.get(n)!;
-      const out = obj.apply(obj.arity === 1 ? ins[0]! : (ins as SymbolicTensor[]));
+      const out = obj.applyAll(obj.arity === 1 ? ins[0]! : (ins as SymbolicTensor[]));
       outputs.set(n, [...(outputs.get(n) ?? []), out]);
       pending.splice(i--, 1);
       progress = true;
@@ -554,9 +555,9 @@ function buildFunctional(
     throw new NncError('NNC2001', cycle.join(' -> '), { location: { file: path, layer: cycle[0]! } });
   }
   const pick = (refs: [string, number, number][] | undefined, what: string) =>
-    (refs ?? []).map(([n, nodeIndex]) => {
-      const t = outputs.get(n)?.[nodeIndex];
-      if (!t) throw new NncError('NNC6002', `${what} '${n}' is not a layer of the model`, { location: { file: path } });
+    (refs ?? []).map(([n, nodeIndex, tensorIndex]) => {
+      const t = outputs.get(n)?.[nodeIndex]?.[tensorIndex ?? 0];
+      if (!t) throw new NncError('NNC6002', `${what} [${JSON.stringify(n)}, ${nodeIndex}, ${tensorIndex}] is not an output of a layer of the model`, { location: { file: path } });
       return t;
     });
   return new LayersModel({ inputs: pick(config.input_layers, 'input'), outputs: pick(config.output_layers, 'output'), ...(name ? { name } : {}) });

@@ -1,16 +1,27 @@
+import type { GraphBuilder } from '../../ir/builder.js';
 import type { Node } from '../../ir/graph.js';
 import type { Shape } from '../../ir/types.js';
 import { Layer, type LayerArgs, type LowerContext } from '../layer.js';
 import { RecurrentLayer } from './recurrent.js';
 
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
-const MERGE_MODES: readonly (MergeMode | null)[] = ['concat', 'sum', 'mul', 'ave'];
+const MERGE_MODES: readonly MergeMode[] = ['concat', 'sum', 'mul', 'ave'];
 
 export interface BidirectionalArgs extends LayerArgs {
   /** The recurrent layer to run both ways; the wrapper owns two copies of it (its own weights unused). */
   layer: RecurrentLayer;
-  /** How the two directions' outputs combine (Keras' default concat); null (two outputs) is not supported. */
+  /** How the two directions' outputs combine (Keras' default concat); null returns both. */
   mergeMode?: MergeMode | null;
+}
+
+/**
+ * Keras' Bidirectional, typed so that apply() returns a list (the outputs, then the forward and
+ * the backward final states) when the layer returns its states or mergeMode is null.
+ */
+export function bidirectional(args: BidirectionalArgs & ({ layer: { readonly returnsList: true } } | { mergeMode: null })): Bidirectional & { readonly returnsList: true };
+export function bidirectional(args: BidirectionalArgs): Bidirectional;
+export function bidirectional(args: BidirectionalArgs): Bidirectional {
+  return new Bidirectional(args);
 }
 
 /**
@@ -24,14 +35,14 @@ export class Bidirectional extends Layer {
   override readonly arity = 'many' as const;
   readonly forward: RecurrentLayer;
   readonly backward: RecurrentLayer;
-  readonly mergeMode: MergeMode;
+  /** null: the two directions' outputs are returned apart. */
+  readonly mergeMode: MergeMode | null;
 
   constructor(args: BidirectionalArgs) {
     super(args);
     if (!(args.layer instanceof RecurrentLayer)) this.fail('NNC1006', 'layer must be a recurrent layer (simpleRNN, gru or lstm)');
     const mode = args.mergeMode === undefined ? 'concat' : args.mergeMode;
-    if (mode === null) this.fail('NNC1006', 'mergeMode null (the two directions as two outputs) is not supported yet', "Use 'concat', 'sum', 'mul' or 'ave'.");
-    if (!MERGE_MODES.includes(mode)) this.fail('NNC1006', `mergeMode must be one of concat, sum, mul, ave, got ${JSON.stringify(mode)}`);
+    if (mode !== null && !MERGE_MODES.includes(mode)) this.fail('NNC1006', `mergeMode must be one of concat, sum, mul, ave, got ${JSON.stringify(mode)}`);
     this.mergeMode = mode;
     const inner = args.layer;
     this.forward = inner.copy({ name: `${this.name}/forward_${inner.name}` });
@@ -45,13 +56,23 @@ export class Bidirectional extends Layer {
     return [[x!, ...states.slice(0, states.length / 2)], [x!, ...states.slice(states.length / 2)]];
   }
 
+  override get returnsList(): boolean {
+    return this.mergeMode === null || this.forward.returnState;
+  }
+
   computeOutputShape(shapes: readonly Shape[]): Shape {
+    return this.computeOutputShapes(shapes)[0]!;
+  }
+
+  override computeOutputShapes(shapes: readonly Shape[]): Shape[] {
     const [f, bw] = this.halves(shapes);
     const shape = this.forward.computeOutputShape(f);
     this.backward.computeOutputShape(bw);
-    if (this.mergeMode !== 'concat') return shape;
     const last = shape[shape.length - 1] as number;
-    return [...shape.slice(0, -1), 2 * last];
+    const outputs = this.mergeMode === null ? [shape, shape] : [this.mergeMode === 'concat' ? [...shape.slice(0, -1), 2 * last] : shape];
+    if (!this.forward.returnState) return outputs;
+    const batch = shapes[0]![0]!;
+    return [...outputs, ...this.forward.stateShapes(batch), ...this.backward.stateShapes(batch)];
   }
 
   protected override build(shapes: readonly Shape[]): void {
@@ -59,27 +80,37 @@ export class Bidirectional extends Layer {
     this.weights.push(...this.forward.buildWeights(f), ...this.backward.buildWeights(bw));
   }
 
-  lower({ b, inputs, weights }: LowerContext): Node {
+  lower(ctx: LowerContext): Node {
+    return this.lowerAll(ctx)[0]!;
+  }
+
+  override lowerAll({ b, inputs, weights }: LowerContext): Node[] {
     const [x, ...states] = inputs;
     const n = this.forward.weights.length;
     const half = states.length / 2;
-    const y = this.forward.lowerSequence({ b, inputs: [x!, ...states.slice(0, half)], weights: weights.slice(0, n) }, false);
-    const yRev = this.backward.lowerSequence({ b, inputs: [x!, ...states.slice(half)], weights: weights.slice(n) }, true);
-    switch (this.mergeMode) {
-      case 'concat':
-        return b.op('concat', [y, yRev], { axis: -1 });
-      case 'sum':
-        return b.op('add', [y, yRev]);
-      case 'mul':
-        return b.op('mul', [y, yRev]);
-      case 'ave':
-        return b.op('mul', [b.constant([0.5], { dtype: 'f32', shape: [] }), b.op('add', [y, yRev])]);
-    }
+    const fw = this.forward.lowerSequence({ b, inputs: [x!, ...states.slice(0, half)], weights: weights.slice(0, n) }, false);
+    const bw = this.backward.lowerSequence({ b, inputs: [x!, ...states.slice(half)], weights: weights.slice(n) }, true);
+    const outputs = this.mergeMode === null ? [fw.output, bw.output] : [merge(b, this.mergeMode, fw.output, bw.output)];
+    return this.forward.returnState ? [...outputs, ...fw.states, ...bw.states] : outputs;
   }
 
   getConfig(): Record<string, unknown> {
     const inner = this.forward.getConfig();
     const name = String(inner.name).slice(`${this.name}/forward_`.length);
     return { ...this.baseConfig(), layer: { class_name: this.forward.className, config: { ...inner, name } }, merge_mode: this.mergeMode };
+  }
+}
+
+/** The two directions' outputs as one (the backward one already reversed along time). */
+function merge(b: GraphBuilder, mode: MergeMode, y: Node, yRev: Node): Node {
+  switch (mode) {
+    case 'concat':
+      return b.op('concat', [y, yRev], { axis: -1 });
+    case 'sum':
+      return b.op('add', [y, yRev]);
+    case 'mul':
+      return b.op('mul', [y, yRev]);
+    case 'ave':
+      return b.op('mul', [b.constant([0.5], { dtype: 'f32', shape: [] }), b.op('add', [y, yRev])]);
   }
 }

@@ -23,8 +23,8 @@ import { UpSampling1D, UpSampling2D, type UpSampling1DArgs, type UpSampling2DArg
 import { DepthwiseConv2D, type DepthwiseConv2DArgs } from './depthwise-conv2d.js';
 import { SeparableConv2D, type SeparableConv2DArgs } from './separable-conv2d.js';
 import { ReLU, type ReLUArgs } from './relu.js';
-import { GRU, LSTM, SimpleRNN, type GRUArgs, type LSTMArgs, type RecurrentArgs } from './recurrent.js';
-import { Bidirectional, type BidirectionalArgs } from './bidirectional.js';
+import { GRU, LSTM, SimpleRNN, type GRUArgs, type LSTMArgs, type RecurrentArgs, type RecurrentLayer } from './recurrent.js';
+import { Bidirectional, bidirectional, type BidirectionalArgs } from './bidirectional.js';
 import { LayerNormalization, type LayerNormalizationArgs } from './layer-normalization.js';
 import { TimeDistributed, type TimeDistributedArgs } from './time-distributed.js';
 import { RepeatVector, type RepeatVectorArgs } from './repeat-vector.js';
@@ -50,6 +50,19 @@ export type { EmbeddingArgs };
 export type { BidirectionalArgs, GRUArgs, LayerNormalizationArgs, LSTMArgs, RecurrentArgs, RepeatVectorArgs, TimeDistributedArgs };
 
 /** Layer factories with tfjs-layers' names: `layers.dense({ units: 128, activation: 'relu' })`. */
+/**
+ * A recurrent layer's factory, typed so that the layer's apply() returns a list (the output, then
+ * the final states) exactly when it is made with `returnState: true`.
+ */
+function recurrentFactory<A extends RecurrentArgs, L extends RecurrentLayer>(make: (args: A) => L) {
+  function factory(args: A & { returnState: true }): L & { readonly returnsList: true };
+  function factory(args: A): L;
+  function factory(args: A): L {
+    return make(args);
+  }
+  return factory;
+}
+
 export const layers = {
   dense: (args: DenseArgs) => new Dense(args),
   conv2d: (args: Conv2DArgs) => new Conv2D(args),
@@ -86,10 +99,10 @@ export const layers = {
   depthwiseConv2d: (args: DepthwiseConv2DArgs) => new DepthwiseConv2D(args),
   separableConv2d: (args: SeparableConv2DArgs) => new SeparableConv2D(args),
   reLU: (args: ReLUArgs = {}) => new ReLU(args),
-  simpleRNN: (args: RecurrentArgs) => new SimpleRNN(args),
-  gru: (args: GRUArgs) => new GRU(args),
-  lstm: (args: LSTMArgs) => new LSTM(args),
-  bidirectional: (args: BidirectionalArgs) => new Bidirectional(args),
+  simpleRNN: recurrentFactory((args: RecurrentArgs) => new SimpleRNN(args)),
+  gru: recurrentFactory((args: GRUArgs) => new GRU(args)),
+  lstm: recurrentFactory((args: LSTMArgs) => new LSTM(args)),
+  bidirectional,
   layerNormalization: (args: LayerNormalizationArgs = {}) => new LayerNormalization(args),
   timeDistributed: (args: TimeDistributedArgs) => new TimeDistributed(args),
   repeatVector: (args: RepeatVectorArgs) => new RepeatVector(args),

@@ -33,9 +33,10 @@ export class InputLayer extends Layer {
     if (args.dtype !== undefined && args.dtype !== 'float32' && args.dtype !== 'int32')
       this.fail('NNC1006', `dtype must be 'float32' or 'int32', got ${JSON.stringify(args.dtype)}`);
     this.dtype = args.dtype ?? 'float32';
-    const call = { layer: this, inputs: [], index: 0 } as unknown as { output: SymbolicTensor } & LayerCall;
+    const call = { layer: this, inputs: [], index: 0 } as unknown as { output: SymbolicTensor; outputs: SymbolicTensor[] } & LayerCall;
     this.output = new SymbolicTensor(batchShape, call);
     call.output = this.output;
+    call.outputs = [this.output];
     this.calls.push(call);
   }
 

@@ -1,6 +1,6 @@
 import type { Node } from '../../ir/graph.js';
 import type { ActivationName } from '../../ir/activations.js';
-import { formatKerasShape, type Shape } from '../../ir/types.js';
+import { formatKerasShape, type Dim, type Shape } from '../../ir/types.js';
 import { kerasInitializer, type InitializerName } from '../initializers.js';
 import { Layer, type LayerArgs, type LayerWeight, type LowerContext } from '../layer.js';
 import { checkActivation, lowerActivation, tfjsActivationName } from './activation-lowering.js';
@@ -34,6 +34,8 @@ export abstract class RecurrentLayer extends Layer {
   readonly activation: ActivationName;
   readonly useBias: boolean;
   readonly returnSequences: boolean;
+  /** apply() returns [output, ...final states] (Keras' return_state). */
+  readonly returnState: boolean;
   readonly goBackwards: boolean;
   protected readonly kernelInitializer: InitializerName;
   protected readonly recurrentInitializer: InitializerName;
@@ -57,7 +59,7 @@ export abstract class RecurrentLayer extends Layer {
     this.kernelInitializer = args.kernelInitializer ?? 'glorotUniform';
     this.recurrentInitializer = args.recurrentInitializer ?? 'orthogonal';
     this.biasInitializer = args.biasInitializer ?? 'zeros';
-    if (args.returnState) this.fail('NNC1006', 'returnState is not supported yet (a layer has one output)', 'Build the model without returnState, or pass initial states to apply() instead.');
+    this.returnState = args.returnState ?? false;
     if (args.stateful) this.fail('NNC1006', 'stateful is not supported (states do not persist between predict calls)');
     for (const key of ['dropout', 'recurrentDropout'] as const) {
       const rate = args[key] ?? 0;
@@ -78,6 +80,20 @@ export abstract class RecurrentLayer extends Layer {
     for (const s of states)
       if (s.length !== 2 || s[1] !== this.units) this.fail('NNC2003', `an initial state must have shape [batch, ${this.units}], got ${formatKerasShape(s)}`);
     return this.returnSequences ? [shape![0]!, shape![1]!, this.units] : [shape![0]!, this.units];
+  }
+
+  override computeOutputShapes(shapes: readonly Shape[]): Shape[] {
+    const output = this.computeOutputShape(shapes);
+    return this.returnState ? [output, ...this.stateShapes(shapes[0]![0]!)] : [output];
+  }
+
+  /** The final states' shapes, [batch, units] each. */
+  stateShapes(batch: Dim): Shape[] {
+    return new Array<Shape>(this.stateCount).fill([batch, this.units]);
+  }
+
+  override get returnsList(): boolean {
+    return this.returnState;
   }
 
   /** The same layer (class and arguments) with some arguments changed, for a wrapper to own. */
@@ -117,26 +133,32 @@ export abstract class RecurrentLayer extends Layer {
   }
 
   lower(ctx: LowerContext): Node {
-    return this.lowerSequence(ctx, false);
+    return this.lowerSequence(ctx, false).output;
+  }
+
+  override lowerAll(ctx: LowerContext): Node[] {
+    const { output, states } = this.lowerSequence(ctx, false);
+    return this.returnState ? [output, ...states] : [output];
   }
 
   /**
-   * The unrolled loop. With returnSequences, the outputs come in the order the steps ran (reversed
-   * for goBackwards, as Keras returns them), or in the opposite order when `reversed`
-   * (Bidirectional's backward layer, which Keras reverses along time).
+   * The unrolled loop: the output and the final states. With returnSequences, the outputs come in
+   * the order the steps ran (reversed for goBackwards, as Keras returns them), or in the opposite
+   * order when `reversed` (Bidirectional's backward layer, which Keras reverses along time).
    */
-  lowerSequence({ b, inputs, weights }: LowerContext, reversed: boolean): Node {
+  lowerSequence({ b, inputs, weights }: LowerContext, reversed: boolean): { output: Node; states: Node[] } {
     const [x, ...initial] = inputs;
     const [kernel, recurrent, bias] = weights;
-    const { outputs } = unroll(b, this.cell, x!, { kernel: kernel!, recurrent: recurrent!, bias }, initial.length > 0 ? initial : new Array<null>(this.stateCount).fill(null), {
+    const { outputs, states } = unroll(b, this.cell, x!, { kernel: kernel!, recurrent: recurrent!, bias }, initial.length > 0 ? initial : new Array<null>(this.stateCount).fill(null), {
       goBackwards: this.goBackwards,
       dropout: this.dropout,
       recurrentDropout: this.recurrentDropout,
     });
-    if (!this.returnSequences) return outputs[outputs.length - 1]!;
+    const final = [...states];
+    if (!this.returnSequences) return { output: outputs[outputs.length - 1]!, states: final };
     const ordered = reversed ? [...outputs].reverse() : outputs;
     const sequence = ordered.map((h) => b.op('reshape', [h], { shape: [1, this.units] }));
-    return sequence.length === 1 ? sequence[0]! : b.op('concat', sequence, { axis: 1 });
+    return { output: sequence.length === 1 ? sequence[0]! : b.op('concat', sequence, { axis: 1 }), states: final };
   }
 
   /** A Keras activation as the cell applies it. */
@@ -148,7 +170,7 @@ export abstract class RecurrentLayer extends Layer {
     return {
       ...this.baseConfig(),
       return_sequences: this.returnSequences,
-      return_state: false,
+      return_state: this.returnState,
       go_backwards: this.goBackwards,
       stateful: false,
       unroll: false,

@@ -46,6 +46,16 @@ export function poolGeometry(x: TensorType, attrs: Attrs): PoolGeometry {
   return { batch: n!, inH: h!, inW: w!, channels: c!, outH: rows.out, outW: cols.out, poolH, poolW, strideH, strideW, padTop: rows.before, padLeft: cols.before };
 }
 
+/**
+ * Rows and columns of x a 'valid' pooling reads: windows stop short of a remainder (a 2x2
+ * stride-2 pooling of 11 rows reads 10), so a kernel that makes x just for the pooling can skip
+ * it. Pooling the first `h` x `w` of x with the same attributes gives the same windows.
+ */
+export function poolReadExtent(g: PoolGeometry, attrs: Attrs): { readonly h: number; readonly w: number } {
+  if (attrs.padding !== 'valid') return { h: g.inH, w: g.inW };
+  return { h: (g.outH - 1) * g.strideH + g.poolH, w: (g.outW - 1) * g.strideW + g.poolW };
+}
+
 export const pooledType = (g: PoolGeometry): TensorType => ({ dtype: 'f32', shape: [g.batch, g.outH, g.outW, g.channels] });
 
 /**

@@ -2,7 +2,7 @@ import binaryen from 'binaryen';
 import type { Node } from '../../../ir/graph.js';
 import { isPointwise, type ConvGeometry } from '../../../ir/ops/conv2d-geometry.js';
 import { denseOperandsOf } from '../../../ir/ops/dense.js';
-import { epiloguePool, poolGeometry } from '../../../ir/ops/pool-helpers.js';
+import { epiloguePool, poolGeometry, poolReadExtent } from '../../../ir/ops/pool-helpers.js';
 import type { ScalarExpr } from '../../../ir/scalar-expr.js';
 import { opTraits } from '../../../ir/traits.js';
 import { forLoop, type KernelContext } from '../context.js';
@@ -21,8 +21,18 @@ const geometry = (node: Node) => {
   return nodeGeometry(x!, kh!, kw!, node);
 };
 
-/** Bytes of one image's unpooled output [oh, ow, f] (a pooled conv's tile). */
-const tileBytes = (node: Node, g: ConvGeometry) => g.oh * g.ow * (node.inputs[1]!.type.shape[3] as number) * 4;
+/**
+ * A pooled conv's geometry cut to the output rows and columns its pooling reads (the conv of
+ * the cut output is the cut of the conv: the taps still address x by its own h and w), and
+ * the shape of one image's tile of it.
+ */
+function pooledConv(node: Node, g: ConvGeometry): { readonly g: ConvGeometry; readonly tileShape: number[] } {
+  const pool = epiloguePool(node.attrs)!;
+  const f = node.inputs[1]!.type.shape[3] as number;
+  const read = poolReadExtent(poolGeometry({ dtype: 'f32', shape: [1, g.oh, g.ow, f] }, pool.attrs), pool.attrs);
+  const cut = { ...g, oh: read.h, ow: read.w };
+  return { g: cut, tileShape: [1, cut.oh, cut.ow, f] };
+}
 
 /**
  * conv2d as a GEMM: the patch matrix of x (im2col, in kernel scratch) [pixels, kh·kw·c] times the
@@ -38,12 +48,14 @@ export const conv2dKernel: WasmKernel = {
     const x = node.inputs[0]!;
     if (!epiloguePool(node.attrs)) return patchScratch(x, g);
     // One image's patch matrix, then its tile (the scalar module's GEMM form needs the patches).
-    return { fixedBytes: patchScratch({ ...x, type: { ...x.type, shape: [1, ...x.type.shape.slice(1)] } }, g).fixedBytes + tileBytes(node, g), bytesPerRow: 0 };
+    const { g: cut, tileShape } = pooledConv(node, g);
+    const tileBytes = tileShape.reduce((n, d) => n * d, 4);
+    return { fixedBytes: patchScratch({ ...x, type: { ...x.type, shape: [1, ...x.type.shape.slice(1)] } }, cut).fixedBytes + tileBytes, bytesPerRow: 0 };
   },
   emit(ctx, node) {
     const { x, residual } = denseOperandsOf(node);
     const g = geometry(node);
-    if (epiloguePool(node.attrs)) return emitPooled(ctx, node, g);
+    if (epiloguePool(node.attrs)) return emitPooled(ctx, node, pooledConv(node, g));
     return emitWithEpilogue(ctx, node, residual, (epilogue, inKernel) =>
       emitConv(ctx, node, g, epilogue, { x: () => ctx.addr(x), y: () => ctx.addr(node), images: images(ctx, x), patches: () => ctx.scratch(), ...(inKernel && residual ? { residual: () => ctx.addr(residual) } : {}) }),
     );
@@ -86,14 +98,13 @@ function emitConv(ctx: KernelContext, node: Node, g: ConvGeometry, epilogue: Sca
 }
 
 /** Image by image: the convolution into the tile, an activation the kernel could not apply in registers over it, then the pooling into the result. */
-function emitPooled(ctx: KernelContext, node: Node, g: ConvGeometry): Expr {
+function emitPooled(ctx: KernelContext, node: Node, { g, tileShape }: ReturnType<typeof pooledConv>): Expr {
   const { m } = ctx;
   const { x, w } = denseOperandsOf(node);
   const pool = epiloguePool(node.attrs)!;
   const f = w.type.shape[3] as number;
   const n = ctx.local(binaryen.i32);
   const at = (base: () => Expr, bytes: number) => () => m.i32.add(base(), m.i32.mul(m.local.get(n, binaryen.i32), ctx.i32(bytes)));
-  const tileShape = [1, g.oh, g.ow, f];
   const patchBytes = isPointwise(g) ? 0 : g.oh * g.ow * g.k * 4;
   const tile = () => m.i32.add(ctx.scratch(), ctx.i32(patchBytes));
   const { expr, inKernel } = epilogueActivation(node);

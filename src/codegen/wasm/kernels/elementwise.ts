@@ -80,8 +80,8 @@ export function emitElementwise(ctx: KernelContext, expr: ScalarExpr, operands: 
     if (depth < dims.length - 1) {
       return m.block(null, [...init, forLoop(ctx, i, ctx.i32(0), () => count(dim), 1, [level(depth + 1, cursors.map(get)), ...advance(1)])]);
     }
-    const vector = ctx.simd && (allF32 ? isVectorizable(expr) : allI32 && isIntVectorizable(expr));
-    const scalarFlavor: Flavor = isVectorizable(expr) ? 'f32' : 'f64';
+    const vector = ctx.simd && (allF32 ? isVectorizable(expr, true) : allI32 && isIntVectorizable(expr));
+    const scalarFlavor: Flavor = isVectorizable(expr, ctx.simd) ? 'f32' : 'f64';
     const body = (flavor: Flavor): Expr => (allF32 ? floatBody(flavor) : typedBody(flavor === 'f32x4'));
     // Operands and result of other dtypes: i32x4 for i32 arithmetic, else scalar code per element
     // (i32 loads, bool as one byte).
