@@ -54,6 +54,8 @@ export const integer = reader('an integer', (v): v is number => Number.isInteger
 export const boolean = reader('a boolean', (v): v is boolean => typeof v === 'boolean');
 export const string = reader('a string', (v): v is string => typeof v === 'string');
 export const integers = reader('a list of integers', (v): v is number[] => Array.isArray(v) && v.every((x) => Number.isInteger(x)));
+/** A list of finite numbers (FLOATS). */
+export const numbers = reader('a list of numbers', (v): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)));
 export const strings = reader('a list of strings', (v): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string'));
 /** Any value: the build function checks it (a shape, an activation name, ...). */
 export const anyValue = reader('any value', (v): v is unknown => true);

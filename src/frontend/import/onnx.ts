@@ -14,6 +14,7 @@ import { ONNX_CNN_OPS } from './onnx-cnn.js';
 import { ONNX_MATH_OPS } from './onnx-math.js';
 import { evaluateConstant, isKnown, known, materialize, type Known } from './onnx-known.js';
 import { ONNX_SHAPE_OPS } from './onnx-shape.js';
+import { ONNX_RNN_OPS } from './onnx-rnn.js';
 import { inlineFunctions } from './onnx-functions.js';
 import { elemTypeName, initDtype, irDtype, nodeName } from './onnx-op.js';
 
@@ -411,6 +412,7 @@ const ONNX_OPS: Record<string, OnnxOp> = {
   ...ONNX_CNN_OPS,
   ...ONNX_MATH_OPS,
   ...ONNX_SHAPE_OPS,
+  ...ONNX_RNN_OPS,
 };
 
 /** Bytes per element of the element types nnc reads. */

@@ -1,10 +1,10 @@
-import type { GraphBuilder } from '../../ir/builder.js';
 import type { Node } from '../../ir/graph.js';
 import type { ActivationName } from '../../ir/activations.js';
 import { formatKerasShape, type Dim, type Shape } from '../../ir/types.js';
 import { kerasInitializer, type InitializerName } from '../initializers.js';
 import { Layer, type LayerArgs, type LayerWeight, type LowerContext } from '../layer.js';
 import { checkActivation, lowerActivation, tfjsActivationName } from './activation-lowering.js';
+import { GRUCell, LSTMCell, SimpleRNNCell, unroll, type Activation, type Cell } from './recurrent-cell.js';
 
 /** The arguments every recurrent layer takes (tfjs-layers' names and defaults). */
 export interface RecurrentArgs extends LayerArgs {
@@ -22,24 +22,11 @@ export interface RecurrentArgs extends LayerArgs {
   recurrentDropout?: number;
 }
 
-/** One recurrent step's operands: the states (null: all zeros, the first step without initial states). */
-export type States = readonly (Node | null)[];
-
-/** The weights a step reads, in the layer's weight order. */
-export interface CellWeights {
-  readonly recurrent: Node;
-  readonly bias: Node | undefined;
-  /** recurrentDropout's mask of the state ([batch, units]), one per sequence; undefined without it. */
-  readonly stateMask: Node | undefined;
-}
-
 /**
- * Base of SimpleRNN, GRU and LSTM: a cell applied over a sequence of a known number of steps,
- * unrolled into IR at lowering. The input projection of every step is ONE matmul over all steps
- * ([batch, T, F] · [F, gates·units], bias added once), cut into steps by one `split`; each step
- * then adds its recurrent matmul and the cell's elementwise gates. Autodiff over the unrolled
- * graph is backpropagation through time. A zero state (no initial state given) is not
- * materialized: the first step leaves out the terms that multiply it.
+ * Base of SimpleRNN, GRU and LSTM: a cell (recurrent-cell.ts, the step math) applied over a
+ * sequence of a known number of steps, unrolled into IR at lowering (`unroll`). Autodiff over the
+ * unrolled graph is backpropagation through time. The layer owns Keras' weights, arguments and
+ * config; its cell is made from them.
  */
 export abstract class RecurrentLayer extends Layer {
   override readonly arity = 'many' as const;
@@ -55,10 +42,7 @@ export abstract class RecurrentLayer extends Layer {
   protected readonly biasInitializer: InitializerName;
   readonly dropout: number;
   readonly recurrentDropout: number;
-  /** Gate blocks in the kernels (1 for SimpleRNN, 3 for GRU, 4 for LSTM). */
-  protected abstract readonly gates: number;
-  /** States carried between steps (h; h and c for LSTM). */
-  abstract readonly stateCount: number;
+  private made: Cell | undefined;
 
   /** The arguments the layer was made with, for copies (Bidirectional's forward and backward layers). */
   protected readonly args: RecurrentArgs;
@@ -131,6 +115,17 @@ export abstract class RecurrentLayer extends Layer {
     return new (this.constructor as new (args: RecurrentArgs) => RecurrentLayer)({ ...rest, ...changes });
   }
 
+  /** The layer's cell, made once (after the subclass has read its own arguments). */
+  protected get cell(): Cell {
+    return (this.made ??= this.makeCell());
+  }
+  protected abstract makeCell(): Cell;
+
+  /** States carried between steps (h; h and c for LSTM). */
+  get stateCount(): number {
+    return this.cell.stateCount;
+  }
+
   /** Creates the weights for an input shape and returns them (a wrapper's weights are its layers'). */
   buildWeights(shapes: readonly Shape[]): readonly LayerWeight[] {
     this.build(shapes);
@@ -139,7 +134,7 @@ export abstract class RecurrentLayer extends Layer {
 
   protected override build([shape]: readonly Shape[]): void {
     const features = shape![2] as number;
-    const width = this.gates * this.units;
+    const width = this.cell.gates * this.units;
     this.addWeight('kernel', [features, width], this.kernelInitializer);
     this.addWeight('recurrent_kernel', [this.units, width], this.recurrentInitializer);
     if (this.useBias) this.addBias(width);
@@ -149,14 +144,6 @@ export abstract class RecurrentLayer extends Layer {
   protected addBias(width: number): void {
     this.addWeight('bias', [width], this.biasInitializer);
   }
-
-  /** The bias added to the input projection (all of it, except GRU's recurrent row). */
-  protected inputBias(_b: GraphBuilder, bias: Node): Node {
-    return bias;
-  }
-
-  /** One step: the projected input of this step ([batch, gates·units]) and the states in, the states out. */
-  protected abstract step(b: GraphBuilder, x: Node, states: States, w: CellWeights): Node[];
 
   lower(ctx: LowerContext): Node {
     return this.lowerSequence(ctx, false).output;
@@ -175,63 +162,22 @@ export abstract class RecurrentLayer extends Layer {
   lowerSequence({ b, inputs, weights, masks }: LowerContext, reversed: boolean): { output: Node; states: Node[] } {
     const [x, ...initial] = inputs;
     const [kernel, recurrent, bias] = weights;
-    const steps = x!.type.shape[1] as number;
-    const width = this.gates * this.units;
-    // dropout: one mask of the features per sequence ([batch, 1, features]), every step's input times it.
-    const dropped = this.dropout > 0 ? b.op('mul', [x!, this.sequenceMask(b, steps === 1 ? x! : b.op('slice', [x!], { axis: 1, begin: 0, size: 1 }), this.dropout)]) : x!;
-    let projected = b.op('matmul', [dropped, kernel!]);
-    if (bias) projected = b.op('add', [projected, this.inputBias(b, bias)]);
-    const perStep = steps === 1 ? [projected] : b.multi('split', [projected], { axis: 1, sizes: new Array<number>(steps).fill(1) });
-    const order = perStep.map((_, t) => (this.goBackwards ? steps - 1 - t : t));
-    let states: States = initial.length > 0 ? initial : new Array<null>(this.stateCount).fill(null);
-    const rows = perStep.map((p) => b.op('reshape', [p], { shape: [width] }));
-    // recurrentDropout: one mask of the state per sequence ([batch, units]), shaped from a step's row.
-    const stateMask = this.recurrentDropout > 0 ? this.sequenceMask(b, b.op('slice', [rows[0]!], { axis: 1, begin: 0, size: this.units }), this.recurrentDropout) : undefined;
-    // A mask ([batch, steps]): at a masked step every state keeps its value, so the output there
-    // repeats the last one (tfjs-layers' rnn: new · m + old · (1 − m)).
-    const mask = masks?.[0];
-    const stepMasks = mask && (steps === 1 ? [mask] : b.multi('split', [mask], { axis: 1, sizes: new Array<number>(steps).fill(1) }));
-    const outputs: Node[] = [];
-    for (const t of order) {
-      const next = this.step(b, rows[t]!, states, { recurrent: recurrent!, bias, stateMask });
-      states = stepMasks ? keepMasked(b, stepMasks[t]!, next, states) : next;
-      outputs.push(states[0]!);
-    }
-    const final = states as Node[];
+    const { outputs, states } = unroll(b, this.cell, x!, { kernel: kernel!, recurrent: recurrent!, bias }, initial.length > 0 ? initial : new Array<null>(this.stateCount).fill(null), {
+      goBackwards: this.goBackwards,
+      dropout: this.dropout,
+      recurrentDropout: this.recurrentDropout,
+      mask: masks?.[0],
+    });
+    const final = [...states];
     if (!this.returnSequences) return { output: outputs[outputs.length - 1]!, states: final };
-    if (reversed) outputs.reverse();
-    const sequence = outputs.map((h) => b.op('reshape', [h], { shape: [1, this.units] }));
+    const ordered = reversed ? [...outputs].reverse() : outputs;
+    const sequence = ordered.map((h) => b.op('reshape', [h], { shape: [1, this.units] }));
     return { output: sequence.length === 1 ? sequence[0]! : b.op('concat', sequence, { axis: 1 }), states: final };
   }
 
-  /**
-   * Keras' dropout of a recurrent layer: ONE mask per sequence, applied at every step (tfjs-layers
-   * and Keras' implementation 2 use it for every gate). It is `dropout` of ones shaped like `like`
-   * (an elementwise op whose expression ignores its operand, so it is exactly 1): the identity at
-   * inference, a seeded mask scaled by 1/(1 − rate) in a training step.
-   */
-  private sequenceMask(b: GraphBuilder, like: Node, rate: number): Node {
-    return b.op('dropout', [b.op('elementwise', [like], { expr: '1' })], { rate });
-  }
-
-  /** The state as the recurrent products read it: times recurrentDropout's mask, if any. */
-  protected recurrentState(b: GraphBuilder, h: Node, w: CellWeights): Node {
-    return w.stateMask ? b.op('mul', [h, w.stateMask]) : h;
-  }
-
-  /** `activation(v)`, the layer's activation unless another is given. */
-  protected act(b: GraphBuilder, v: Node, act: ActivationName = this.activation): Node {
-    return lowerActivation(b, v, act);
-  }
-
-  /** `v + h · R` (just `v` for a zero state), h masked by recurrentDropout. */
-  protected plusRecurrent(b: GraphBuilder, v: Node, h: Node | null, w: CellWeights): Node {
-    return h ? b.op('add', [v, b.op('matmul', [this.recurrentState(b, h, w), w.recurrent])]) : v;
-  }
-
-  /** Cuts `v` into `n` blocks of `units` along its last axis. */
-  protected gatesOf(b: GraphBuilder, v: Node, n: number): Node[] {
-    return b.multi('split', [v], { axis: -1, sizes: new Array<number>(n).fill(this.units) });
+  /** A Keras activation as the cell applies it. */
+  protected activationFn(act: ActivationName): Activation {
+    return (b, v) => lowerActivation(b, v, act);
   }
 
   protected recurrentConfig(): Record<string, unknown> {
@@ -271,26 +217,14 @@ export interface GatedArgs extends RecurrentArgs {
 /** `h = activation(x · W + h · R + b)`, as Keras SimpleRNN. */
 export class SimpleRNN extends RecurrentLayer {
   readonly className = 'SimpleRNN';
-  protected readonly gates = 1;
-  readonly stateCount = 1;
 
-  protected step(b: GraphBuilder, x: Node, [h]: States, w: CellWeights): Node[] {
-    return [this.act(b, this.plusRecurrent(b, x, h!, w))];
+  protected makeCell(): Cell {
+    return new SimpleRNNCell(this.units, this.activationFn(this.activation));
   }
 
   getConfig(): Record<string, unknown> {
     return this.recurrentConfig();
   }
-}
-
-/** Each state: `next` where the step counts (m = 1), the state before where it is masked (m = 0; zeros before the first step). */
-function keepMasked(b: GraphBuilder, m: Node, next: readonly Node[], before: States): Node[] {
-  const kept = (i: number) => (before[i] ? b.op('mul', [before[i]!, b.op('sub', [b.constant([1], { dtype: 'f32', shape: [] }), m])]) : undefined);
-  return next.map((s, i) => {
-    const counted = b.op('mul', [s, m]);
-    const old = kept(i);
-    return old ? b.op('add', [counted, old]) : counted;
-  });
 }
 
 /** The gate activation shared by GRU and LSTM. */
@@ -308,9 +242,6 @@ abstract class GatedLayer extends RecurrentLayer {
     this.implementation = args.implementation ?? 2;
   }
 
-  protected gate(b: GraphBuilder, v: Node): Node {
-    return this.act(b, v, this.recurrentActivation);
-  }
 
   protected gatedConfig(): Record<string, unknown> {
     return { ...this.recurrentConfig(), recurrent_activation: tfjsActivationName(this.recurrentActivation), implementation: this.implementation };
@@ -322,14 +253,9 @@ export interface LSTMArgs extends GatedArgs {
   unitForgetBias?: boolean;
 }
 
-/**
- * Keras LSTM, gates in Keras' order i, f, c, o:
- * c = f ⊙ c + i ⊙ act(z_c), h = o ⊙ act(c), the gates recurrentActivation(z_·).
- */
+/** Keras LSTM (LSTMCell): the gates recurrentActivation, the candidate and the output of c activation. */
 export class LSTM extends GatedLayer {
   readonly className = 'LSTM';
-  protected readonly gates = 4;
-  readonly stateCount = 2;
   readonly unitForgetBias: boolean;
 
   constructor(args: LSTMArgs) {
@@ -342,12 +268,9 @@ export class LSTM extends GatedLayer {
     if (this.unitForgetBias) bias.data.fill(1, this.units, 2 * this.units);
   }
 
-  protected step(b: GraphBuilder, x: Node, [h, c]: States, w: CellWeights): Node[] {
-    const [zi, zf, zc, zo] = this.gatesOf(b, this.plusRecurrent(b, x, h!, w), 4);
-    const i = this.gate(b, zi!);
-    const candidate = b.op('mul', [i, this.act(b, zc!)]);
-    const cell = c ? b.op('add', [b.op('mul', [this.gate(b, zf!), c]), candidate]) : candidate;
-    return [b.op('mul', [this.gate(b, zo!), this.act(b, cell)]), cell];
+  protected makeCell(): Cell {
+    const act = this.activationFn(this.activation);
+    return new LSTMCell(this.units, { gate: this.activationFn(this.recurrentActivation), candidate: act, output: act });
   }
 
   getConfig(): Record<string, unknown> {
@@ -363,15 +286,9 @@ export interface GRUArgs extends GatedArgs {
   resetAfter?: boolean;
 }
 
-/**
- * Keras GRU, gates in Keras' order z, r, h:
- * h' = z ⊙ h + (1 − z) ⊙ act(x_h + r ⊙ (h · R_h + b_rh))   (resetAfter), or
- * h' = z ⊙ h + (1 − z) ⊙ act(x_h + (r ⊙ h) · R_h)          (reset before the matmul).
- */
+/** Keras GRU (GRUCell): the gates z, r recurrentActivation, the candidate activation. */
 export class GRU extends GatedLayer {
   readonly className = 'GRU';
-  protected readonly gates = 3;
-  readonly stateCount = 1;
   readonly resetAfter: boolean;
 
   constructor(args: GRUArgs) {
@@ -383,45 +300,8 @@ export class GRU extends GatedLayer {
     this.addWeight('bias', this.resetAfter ? [2, width] : [width], this.biasInitializer);
   }
 
-  protected override inputBias(b: GraphBuilder, bias: Node): Node {
-    return this.resetAfter ? b.multi('split', [bias], { axis: 0, sizes: [1, 1] })[0]! : bias;
-  }
-
-  protected step(b: GraphBuilder, x: Node, [h]: States, w: CellWeights): Node[] {
-    const { recurrent, bias } = w;
-    // Keras: the recurrent products read the masked state, the update z ⊙ h the state itself.
-    const hr = h ? this.recurrentState(b, h, w) : null;
-    const [xz, xr, xh] = this.gatesOf(b, x, 3);
-    let z: Node;
-    let candidate: Node;
-    if (this.resetAfter) {
-      // h · R + b_recurrent, all three blocks at once (just the bias for a zero state).
-      const recurrentBias = bias ? b.multi('split', [bias], { axis: 0, sizes: [1, 1] })[1]! : undefined;
-      const product = hr ? b.op('matmul', [hr, recurrent]) : undefined;
-      const inner = product && recurrentBias ? b.op('add', [product, recurrentBias]) : (product ?? recurrentBias);
-      if (inner) {
-        const [rz, rr, rh] = this.gatesOf(b, inner, 3);
-        z = this.gate(b, b.op('add', [xz!, rz!]));
-        const r = this.gate(b, b.op('add', [xr!, rr!]));
-        candidate = this.act(b, b.op('add', [xh!, b.op('mul', [r, rh!])]));
-      } else {
-        z = this.gate(b, xz!);
-        candidate = this.act(b, xh!);
-      }
-    } else if (hr) {
-      const [rzr, rh] = b.multi('split', [recurrent], { axis: 1, sizes: [2 * this.units, this.units] });
-      const [rz, rr] = this.gatesOf(b, b.op('matmul', [hr, rzr!]), 2);
-      z = this.gate(b, b.op('add', [xz!, rz!]));
-      const r = this.gate(b, b.op('add', [xr!, rr!]));
-      candidate = this.act(b, b.op('add', [xh!, b.op('matmul', [b.op('mul', [r, hr]), rh!])]));
-    } else {
-      z = this.gate(b, xz!);
-      candidate = this.act(b, xh!);
-    }
-    // z ⊙ h + (1 − z) ⊙ candidate, in tfjs' order of operations.
-    const one = b.constant([1], { dtype: 'f32', shape: [] });
-    const kept = b.op('mul', [b.op('sub', [one, z]), candidate]);
-    return [h ? b.op('add', [b.op('mul', [z, h]), kept]) : kept];
+  protected makeCell(): Cell {
+    return new GRUCell(this.units, this.resetAfter, { gate: this.activationFn(this.recurrentActivation), candidate: this.activationFn(this.activation) });
   }
 
   getConfig(): Record<string, unknown> {
