@@ -7,7 +7,15 @@
  * interpreter, the wasm bundle (SIMD and scalar) and the WebGPU bundle (float inputs only: it
  * refuses int32), at batch 1, 7 and 64. Tolerance: 1e-5 of the output's scale.
  */
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { loadTfjsLayersModel } from '../../src/frontend/import/tfjs-layers.js';
+import { Masking } from '../../src/frontend/layers/index.js';
+import { interpret } from '../../src/ir/interpreter.js';
+import { maxAbsDiff } from '../helpers/random-inputs.js';
+import { saveTfjsModel } from '../helpers/save-tfjs.js';
+import { tfjsReady } from '../helpers/tfjs-twin.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { input } from '../../src/frontend/layers/input-layer.js';
 import { layers } from '../../src/frontend/layers/index.js';
@@ -54,6 +62,23 @@ const CASES: readonly { name: string; make: () => LayersModel; inputs: ReturnTyp
 ];
 
 describeTfjsGolden('masks vs tfjs: $name', CASES);
+
+describe('masks: tfjs Layers JSON', () => {
+  it('a model with Masking and a masked LSTM, saved by tfjs, imports and predicts as tfjs on padded input', async () => {
+    await tfjsReady();
+    const original = tf.sequential({ layers: [tf.layers.masking({ inputShape: [5, 2], maskValue: 0 }), tf.layers.lstm({ units: 3, returnSequences: true }), tf.layers.gru({ units: 2 })] });
+    const { dir } = await saveTfjsModel(original);
+    const imported = loadTfjsLayersModel(join(dir, 'model.json'));
+    expect(imported.layers.some((l) => l instanceof Masking && l.maskValue === 0)).toBe(true);
+    const graph = imported.toGraph();
+    const { tensors, flat } = padded(0)(graph, 6);
+    const x = tf.tensor(flat[graph.inputs[0]!.name!]!, [6, 5, 2]);
+    const want = (original.predict(x) as tf.Tensor).dataSync();
+    expect(maxAbsDiff(interpret(graph, tensors)[graph.outputs[0]!.name]!.data, want)).toBeLessThanOrEqual(1e-5);
+    tf.dispose(x);
+    original.dispose();
+  });
+});
 
 describe('masks: refusals', () => {
   it('a layer that does not support masking refuses a masked input (NNC1006), as Keras and tfjs', () => {
