@@ -63,13 +63,13 @@ export default model;
     expect(absorbedOps(after, absorbed, 'conv2d')).toEqual([['conv2d', 'add', 'batch_norm', 'relu', 'max_pool2d']]);
     expect(absorbedOps(after, absorbed, 'dense')).toEqual([['reshape', 'dropout', 'matmul', 'add', 'softmax']]);
     // The folded kernel is drawn as the kernel and the batch norm's statistics and affine weights.
-    const folded = after.nodes.findIndex((n) => n.name === 'conv2d_1/kernel.batch_norm');
+    const folded = after.nodes.findIndex((n) => n.name === 'conv2d/kernel.batch_norm');
     expect(absorbed[folded]!.map((a) => a.text.split(' ')[0])).toEqual([
-      '%conv2d_1/kernel',
-      '%batch_normalization_1/gamma',
-      '%batch_normalization_1/beta',
-      '%batch_normalization_1/moving_mean',
-      '%batch_normalization_1/moving_variance',
+      '%conv2d/kernel',
+      '%batch_normalization/gamma',
+      '%batch_normalization/beta',
+      '%batch_normalization/moving_mean',
+      '%batch_normalization/moving_variance',
     ]);
   }, 120_000);
 
