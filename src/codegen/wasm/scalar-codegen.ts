@@ -104,6 +104,11 @@ function vectorCall(m: binaryen.Module, fn: ScalarFn, a: readonly Expr[]): Expr 
   }
 }
 
+/** True when `e` compares, converts or selects by a bool: code that emitTypedScalar writes, even over f32 operands only. */
+export function usesTypedFunctions(e: ScalarExpr): boolean {
+  return e.kind === 'call' && (TYPED.has(e.fn) || e.args.some(usesTypedFunctions));
+}
+
 /** True when an i32 expression maps to i32x4 instructions (no division: it has none). */
 export function isIntVectorizable(e: ScalarExpr): boolean {
   return e.kind !== 'call' || (['add', 'sub', 'mul', 'min', 'max', 'neg', 'abs'].includes(e.fn) && e.args.every(isIntVectorizable));

@@ -16,7 +16,7 @@ export function wgslFloat(value: number): string {
   return value < 0 ? `(${literal})` : literal;
 }
 
-const INFIX: Partial<Record<ScalarFn, string>> = { add: '+', sub: '-', mul: '*', div: '/' };
+const INFIX: Partial<Record<ScalarFn, string>> = { add: '+', sub: '-', mul: '*', div: '/', eq: '==', lt: '<', gt: '>', le: '<=', ge: '>=' };
 
 /**
  * WGSL for `e` with arg(i) replaced by `args[i]` (variable names). Helper functions it calls
@@ -38,6 +38,14 @@ export function scalarToWgsl(e: ScalarExpr, args: readonly string[]): string {
           return `(-${a[0]})`;
         case 'select':
           return `select(${a[2]}, ${a[1]}, ${a[0]} > 0.0)`;
+        // Comparisons give bool values inside an f32 expression (a fused compare and cast);
+        // WGSL's f32() and bool() convert bool and f32 alike, so a same-type cast is the identity.
+        case 'where':
+          return `select(${a[2]}, ${a[1]}, ${a[0]})`;
+        case 'to_f32':
+          return `f32(${a[0]})`;
+        case 'to_bool':
+          return `bool(${a[0]})`;
         case 'tanh':
           return `nnc_tanh(${a[0]})`;
         case 'erf':

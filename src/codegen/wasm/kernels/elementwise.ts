@@ -4,7 +4,7 @@ import { opRegistry } from '../../../ir/ops/index.js';
 import { scalarDtype, type ScalarExpr } from '../../../ir/scalar-expr.js';
 import { bytesOf, type DType, type Shape } from '../../../ir/types.js';
 import { forLoop, type KernelContext } from '../context.js';
-import { emitIntVector, emitScalarExpr, emitTypedScalar, isIntVectorizable, isVectorizable, type Flavor } from '../scalar-codegen.js';
+import { emitIntVector, emitScalarExpr, emitTypedScalar, isIntVectorizable, isVectorizable, usesTypedFunctions, type Flavor } from '../scalar-codegen.js';
 import type { WasmKernel } from './kernel.js';
 
 type Expr = binaryen.ExpressionRef;
@@ -82,7 +82,8 @@ export function emitElementwise(ctx: KernelContext, expr: ScalarExpr, operands: 
     }
     const vector = ctx.simd && (allF32 ? isVectorizable(expr, true) : allI32 && isIntVectorizable(expr));
     const scalarFlavor: Flavor = isVectorizable(expr, ctx.simd) ? 'f32' : 'f64';
-    const body = (flavor: Flavor): Expr => (allF32 ? floatBody(flavor) : typedBody(flavor === 'f32x4'));
+    // f32 operands whose expression compares or converts (a fused `where(gt(...))`) take the typed code too.
+    const body = (flavor: Flavor): Expr => (allF32 && !usesTypedFunctions(expr) ? floatBody(flavor) : typedBody(flavor === 'f32x4'));
     // Operands and result of other dtypes: i32x4 for i32 arithmetic, else scalar code per element
     // (i32 loads, bool as one byte).
     const typedBody = (vec: boolean): Expr => {
