@@ -9,7 +9,9 @@ import { GraphBuilder } from '../../src/ir/builder.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { poolGeometry } from '../../src/ir/ops/pool-helpers.js';
 import { tensorType } from '../../src/ir/types.js';
-import { moduleError } from './harness.js';
+import { interpret } from '../../src/ir/interpreter.js';
+import { tensor } from '../../src/ir/tensor.js';
+import { moduleError, runModule } from './harness.js';
 
 const CASES = [
   { shape: [7, 7, 5], pool: [2, 2], strides: [2, 2], padding: 'valid' },
@@ -19,7 +21,14 @@ const CASES = [
   { shape: [4, 4, 1], pool: [2, 2], strides: [1, 1], padding: 'same' },
 ] as const;
 
-function poolGraph(op: string, c: (typeof CASES)[number]): Graph {
+interface PoolCase {
+  readonly shape: readonly number[];
+  readonly pool: readonly number[];
+  readonly strides: readonly number[];
+  readonly padding: string;
+}
+
+function poolGraph(op: string, c: PoolCase): Graph {
   const b = new GraphBuilder();
   const attrs = { pool: [...c.pool], strides: [...c.strides], padding: c.padding };
   const xType = tensorType([null, ...c.shape]);
@@ -43,4 +52,19 @@ describe('wasm pooling kernels vs the interpreter', () => {
             expect(await moduleError(graph, batch, simd, batch), `batch ${batch}, ${simd ? 'simd' : 'scalar'}`).toBeLessThanOrEqual(tolerance);
           }
       });
+});
+
+describe('max_pool2d_grad with ties and NaN', () => {
+  it('gives dy to the first maximum of each window, per channel, as the interpreter (SIMD and scalar)', async () => {
+    // Values in {0, 1, 2} tie in most windows; a NaN first in a window wins it, a later one never does.
+    const c: PoolCase = { shape: [6, 6, 9], pool: [3, 3], strides: [1, 2], padding: 'same' };
+    const graph = poolGraph('max_pool2d_grad', c);
+    const [x, dy] = graph.inputs;
+    const batch = 3;
+    const size = (t: typeof x) => t!.type.shape.reduce<number>((n, d) => n * (d ?? batch), 1);
+    const xs = Float32Array.from({ length: size(x) }, (_, i) => (i % 97 === 5 ? NaN : (i * 7) % 3));
+    const dys = Float32Array.from({ length: size(dy) }, (_, i) => 1 + (i % 13));
+    const want = interpret(graph, { x: tensor([batch, ...c.shape], xs), dy: tensor([batch, ...(dy!.type.shape.slice(1) as number[])], dys) }).y!.data;
+    for (const simd of [true, false]) expect(Array.from((await runModule(graph, { x: xs, dy: dys }, batch, simd)).y!), simd ? 'simd' : 'scalar').toEqual(Array.from(want));
+  });
 });
