@@ -6,10 +6,13 @@ import { exportOnnx, toOnnxModel } from '../src/export/onnx.js';
 import { loadModelFile } from '../src/frontend/loader.js';
 import { Graph, type Node } from '../src/ir/graph.js';
 import { interpret } from '../src/ir/interpreter.js';
+import { typedTensor } from '../src/ir/tensor.js';
 import { parseGraph } from '../src/ir/parser.js';
 import { Random } from '../src/frontend/random.js';
 import { layers } from '../src/frontend/layers/index.js';
 import { sequential } from '../src/frontend/sequential.js';
+import { input } from '../src/frontend/layers/input-layer.js';
+import { model } from '../src/frontend/model.js';
 import { optimize } from '../src/passes/index.js';
 import { CONV_CASES } from './conv/conv2d-models.js';
 import { CONV_POOL_CASES } from './conv/conv-pool-models.js';
@@ -172,6 +175,38 @@ describe('ONNX export', () => {
     });
     await expectSameAsInterpreter(model.toGraph());
     await expectSameAsInterpreter(optimize(model.toGraph()));
+  });
+
+  it('a Masking layer and an LSTM returning its states export (ReduceMax of the steps), equal on padded input', async () => {
+    const x = input({ shape: [5, 3] });
+    const [sequence, , c] = layers.lstm({ units: 4, returnState: true, returnSequences: true }).apply(layers.masking().apply(x));
+    const graph = model({ inputs: x, outputs: [sequence!, c!] }).toGraph();
+    for (const g of [graph, optimize(graph)]) {
+      const batch = 4;
+      const { tensors, flat } = randomInputs(g, batch);
+      // Rows 1 and 3 end with two padding steps (every feature 0): the mask skips them.
+      for (const row of [1, 3]) for (const t of [3, 4]) tensors[g.inputs[0]!.name!]!.data.fill(0, (row * 5 + t) * 3, (row * 5 + t + 1) * 3);
+      flat[g.inputs[0]!.name!]!.set(tensors[g.inputs[0]!.name!]!.data);
+      const ours = interpret(g, tensors);
+      const theirs = await runOnnx(g, flat, batch);
+      for (const o of g.outputs) expect(maxAbsDiff(theirs[o.name]!, ours[o.name]!.data)).toBeLessThanOrEqual(1e-5);
+    }
+  });
+
+  it('an Embedding with maskZero exports its mask as Casts of the int32 ids, equal on padded ids', async () => {
+    const graph = sequential({ layers: [layers.embedding({ inputDim: 9, outputDim: 3, maskZero: true, inputLength: 5 }), layers.gru({ units: 4 }), layers.dense({ units: 2 })] }).toGraph();
+    const batch = 4;
+    // Ids with padding (0) at the end of some rows and in the middle of one.
+    const ids = Int32Array.from([1, 2, 3, 4, 5, 6, 7, 0, 0, 0, 8, 0, 2, 3, 4, 5, 1, 0, 0, 0]);
+    const ours = interpret(graph, { [graph.inputs[0]!.name!]: typedTensor([batch, 5], 'i32', ids) });
+    const session = await ort.InferenceSession.create(exportOnnx(graph), { intraOpNumThreads: 1, interOpNumThreads: 1 });
+    try {
+      const results = await session.run({ [graph.inputs[0]!.name!]: new ort.Tensor('int32', ids, [batch, 5]) });
+      const name = graph.outputs[0]!.name;
+      expect(maxAbsDiff(results[name]!.data as Float32Array, ours[name]!.data)).toBeLessThanOrEqual(1e-5);
+    } finally {
+      await session.release();
+    }
   });
 
   it('names computed outputs directly and bridges inputs and shared outputs with Identity', () => {

@@ -195,11 +195,12 @@ class OnnxWriter {
         return this.lowerSplitResult(n);
       case 'slice':
         return this.lowerSlice(this.valueOf(n.inputs[0]!), n.inputs[0]!.type.shape.length, n.attrs.axis as number, n.attrs.begin as number, n.attrs.size as number);
-      case 'reduce_mean': {
+      case 'reduce_mean':
+      case 'reduce_max': {
         const rank = n.inputs[0]!.type.shape.length;
         const axes = (n.attrs.axes as number[]).length > 0 ? (n.attrs.axes as number[]).map((a) => normalizeAxis(a, rank)) : [...Array(rank).keys()];
-        // Opset 13's ReduceMean takes its axes as an attribute.
-        return this.emit('ReduceMean', ins(), { axes: ints(axes), keepdims: int(n.attrs.keepdims ? 1 : 0) });
+        // Opset 13's ReduceMean and ReduceMax take their axes as an attribute.
+        return this.emit(n.op === 'reduce_mean' ? 'ReduceMean' : 'ReduceMax', ins(), { axes: ints(axes), keepdims: int(n.attrs.keepdims ? 1 : 0) });
       }
       case 'gather':
         return this.emit('Gather', ins(), { axis: int(normalizeAxis(n.attrs.axis as number, n.inputs[0]!.type.shape.length)) });
@@ -304,6 +305,8 @@ class OnnxWriter {
       arg: (index) => args[index]!,
       constant: (value) => this.scalar(value),
       call: (fn, operands) => {
+        // Conversions are Casts (an Embedding's mask, to_f32(to_bool(id)), reads int32 ids).
+        if (fn === 'to_bool' || fn === 'to_f32') return this.emit('Cast', operands, { to: int(fn === 'to_bool' ? onnx.TensorProto.DataType.BOOL : onnx.TensorProto.DataType.FLOAT) });
         if (fn !== 'select') return this.emit(SCALAR_OPS[fn] ?? unsupportedFn(fn), operands);
         // select(c, a, b) = c > 0 ? a : b
         const cond = this.emit('Greater', [operands[0]!, this.scalar(0)]);
