@@ -16,6 +16,10 @@ import { interpret } from '../../src/ir/interpreter.js';
 import { maxAbsDiff } from '../helpers/random-inputs.js';
 import { saveTfjsModel } from '../helpers/save-tfjs.js';
 import { tfjsReady } from '../helpers/tfjs-twin.js';
+import { toTfjsArtifacts } from '../../src/frontend/export-tfjs.js';
+import { expectConfigsMatchTfjs } from '../helpers/config-vs-tfjs.js';
+import { summaryRowsWithTfjs } from '../helpers/summary-rows.js';
+import { loadArtifacts } from '../train/helpers/load-artifacts.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { input } from '../../src/frontend/layers/input-layer.js';
 import { layers } from '../../src/frontend/layers/index.js';
@@ -77,6 +81,44 @@ describe('masks: tfjs Layers JSON', () => {
     expect(maxAbsDiff(interpret(graph, tensors)[graph.outputs[0]!.name]!.data, want)).toBeLessThanOrEqual(1e-5);
     tf.dispose(x);
     original.dispose();
+  });
+});
+
+describe('masks: the Layers API', () => {
+  /** Masking and a masked Embedding, each feeding recurrent layers, as one model. */
+  const both = (): LayersModel => {
+    const seq = input({ shape: [5, 3], name: 'seq' });
+    const ids = input({ shape: [5], dtype: 'int32', name: 'ids' });
+    const a = layers.lstm({ units: 4 }).apply(layers.masking({ maskValue: -1 }).apply(seq));
+    const b = layers.gru({ units: 2, returnSequences: true }).apply(layers.embedding({ inputDim: 7, outputDim: 3, maskZero: true }).apply(ids));
+    return model({ inputs: [seq, ids], outputs: [a, layers.simpleRNN({ units: 2 }).apply(b)] });
+  };
+
+  it("print the rows tfjs' model.summary() prints and write the configs tfjs writes (mask_value, mask_zero)", async () => {
+    await tfjsReady();
+    const m = both();
+    const { ours, theirs } = summaryRowsWithTfjs(m);
+    expect(ours).toEqual(theirs);
+    expect(ours).toContainEqual(['[null,5,3]', 0]);
+    expect(await expectConfigsMatchTfjs(m)).toBe(5);
+  });
+
+  it('export to tfjs, which reads the masks back and predicts as nnc on padded input', async () => {
+    const m = both();
+    const { modelJson, weightsBin } = toTfjsArtifacts(m);
+    const loaded = await loadArtifacts(JSON.parse(JSON.stringify(modelJson)) as Record<string, unknown>, weightsBin);
+    const graph = m.toGraph();
+    const { tensors, flat } = padded(-1)(graph, 4);
+    // The ids input pads with 0 (its padding id), the sequence with -1 (the mask value).
+    const ids = tensors.ids!.data;
+    ids.forEach((v, i) => (ids[i] = v < 0 ? 0 : v));
+    flat.ids!.set(ids);
+    const ours = interpret(graph, tensors);
+    const xs = [tf.tensor(flat.seq!, [4, 5, 3]), tf.tensor(flat.ids!, [4, 5], 'int32')];
+    const theirs = loaded.predict(xs) as tf.Tensor[];
+    graph.outputs.forEach((o, i) => expect(maxAbsDiff(theirs[i]!.dataSync(), ours[o.name]!.data), o.name).toBeLessThanOrEqual(1e-5));
+    tf.dispose([...xs, ...theirs]);
+    loaded.dispose();
   });
 });
 
