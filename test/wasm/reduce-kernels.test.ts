@@ -54,12 +54,22 @@ describe('wasm reduce kernels', () => {
     [[null, 3, 4], { axes: [] }],
     [[null, 3, 4], { axes: [], keepdims: true }],
     [[2, 3, 4], { axes: [0, 2] }],
+    // A bias's gradient: leading axes summed, the last kept (columns four at a time, then a tail).
+    [[null, 3, 2, 7], { axes: [0, 1, 2] }],
+    [[null, 3, 9], { axes: [0, 1], keepdims: true }],
+    [[2, 3, 8], { axes: [0, 1] }],
   ];
   for (const op of ['reduce_sum', 'reduce_mean', 'reduce_max'])
     for (const [shape, attrs] of reductions)
       it(`${op} of ${JSON.stringify(shape)} with ${JSON.stringify(attrs)}`, async () => {
         await expectMatches(oneOp(op, [shape], attrs));
       });
+
+  it('column sums (leading axes reduced) are the interpreter\'s floats exactly: f64 down each column, in its order', async () => {
+    const rows = 5;
+    const x = Float32Array.from({ length: rows * 3 * 2 * 7 }, (_, i) => Math.sin(i * 1.7) * 10 ** ((i % 7) - 3));
+    for (const op of ['reduce_sum', 'reduce_mean']) await expectExact(oneOp(op, [[null, 3, 2, 7]], { axes: [0, 1, 2] }), rows, { x0: x });
+  });
 
   it('unreduce (sum and mean) back over the batch axis, an inner axis and all axes', async () => {
     await expectMatches(oneOp('unreduce', [[5], [null, 5]], { axes: [0] }));

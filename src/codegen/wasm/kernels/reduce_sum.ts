@@ -3,6 +3,9 @@ import type { Node } from '../../../ir/graph.js';
 import { reducedAxes } from '../../../ir/ops/reduce_sum.js';
 import type { KernelContext } from '../context.js';
 import { emitReduce, loadF64, storeF64 } from '../reduce.js';
+import { axisGroups, type AxisGroup } from '../../axis-groups.js';
+import type { Shape } from '../../../ir/types.js';
+import { forLoop } from '../context.js';
 import type { WasmKernel } from './kernel.js';
 
 /**
@@ -12,6 +15,8 @@ import type { WasmKernel } from './kernel.js';
 export function emitSum(ctx: KernelContext, node: Node, kind: 'sum' | 'mean' | 'prod'): binaryen.ExpressionRef {
   const { m } = ctx;
   const x = node.inputs[0]!;
+  const columns = kind !== 'prod' && ctx.simd ? columnGroups(x.type.shape, reducedAxes(node.attrs, x.type.shape.length)) : undefined;
+  if (columns) return emitColumnSums(ctx, node, kind === 'mean', columns);
   const acc = ctx.local(binaryen.f64);
   const get = () => m.local.get(acc, binaryen.f64);
   const src = () => ctx.addr(x);
@@ -23,6 +28,57 @@ export function emitSum(ctx: KernelContext, node: Node, kind: 'sum' | 'mean' | '
       return [m.local.set(acc, kind === 'prod' ? m.f64.mul(get(), v) : m.f64.add(get(), v))];
     }),
     storeF64(ctx, dst, () => m.i32.mul(line.index(), ctx.i32(4)), kind === 'mean' ? m.f64.div(get(), m.f64.convert_u.i32(line.count())) : get()),
+  ]);
+}
+
+/**
+ * The groups of a reduction over leading axes that keeps a contiguous last group (a bias's
+ * gradient: [batch, h, w, c] summed to [c]): every line is a column of a [rows, columns] matrix.
+ */
+function columnGroups(shape: Shape, axes: readonly number[]): { readonly rows: AxisGroup; readonly columns: number } | undefined {
+  const groups = axisGroups(shape, axes);
+  const [rows, kept] = groups;
+  if (groups.length !== 2 || !rows!.reduced || kept!.reduced || kept!.batch || kept!.stride !== 1 || kept!.size < 4) return undefined;
+  return { rows: rows!, columns: kept!.size };
+}
+
+/**
+ * Column sums four columns at a time: each lane accumulates its column in f64 down the rows,
+ * the order the scalar lines use, so the results are the same floats; the last columns (fewer
+ * than four) take the scalar form.
+ */
+function emitColumnSums(ctx: KernelContext, node: Node, mean: boolean, { rows, columns }: { readonly rows: AxisGroup; readonly columns: number }): binaryen.ExpressionRef {
+  const { m } = ctx;
+  const { i32, v128, f64 } = binaryen;
+  const x = node.inputs[0]!;
+  const rowCount = () => (rows.batch ? m.i32.mul(ctx.rows(), ctx.i32(rows.size)) : ctx.i32(rows.size));
+  const [column, row, at] = [ctx.local(i32), ctx.local(i32), ctx.local(i32)];
+  const [lo, hi, scalar] = [ctx.local(v128), ctx.local(v128), ctx.local(f64)];
+  const get = (l: number, t: binaryen.Type = i32) => m.local.get(l, t);
+  // Down one column group: `at` walks the rows (columns · 4 bytes apart) from the group's first element.
+  const down = (step: binaryen.ExpressionRef[]) =>
+    m.block(null, [
+      m.local.set(at, m.i32.add(ctx.addr(x), m.i32.mul(get(column), ctx.i32(4)))),
+      forLoop(ctx, row, ctx.i32(0), rowCount, 1, [...step, m.local.set(at, m.i32.add(get(at), ctx.i32(columns * 4)))]),
+    ]);
+  const total = (v: binaryen.ExpressionRef) => (mean ? m.f64x2.div(v, m.f64x2.splat(m.f64.convert_u.i32(rowCount()))) : v);
+  const value = () => m.v128.load(0, 4, get(at));
+  const high = () => m.i8x16.shuffle(value(), value(), [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]);
+  const zero = () => m.f64x2.splat(m.f64.const(0));
+  const vectors = Math.floor(columns / 4) * 4;
+  const out = () => m.i32.add(ctx.addr(node), m.i32.mul(get(column), ctx.i32(4)));
+  return m.block(null, [
+    forLoop(ctx, column, ctx.i32(0), () => ctx.i32(vectors), 4, [
+      m.local.set(lo, zero()),
+      m.local.set(hi, zero()),
+      down([m.local.set(lo, m.f64x2.add(get(lo, v128), m.f64x2.promote_low_f32x4(value()))), m.local.set(hi, m.f64x2.add(get(hi, v128), m.f64x2.promote_low_f32x4(high())))]),
+      m.v128.store(0, 4, out(), m.i8x16.shuffle(m.f32x4.demote_f64x2_zero(total(get(lo, v128))), m.f32x4.demote_f64x2_zero(total(get(hi, v128))), [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23])),
+    ]),
+    forLoop(ctx, column, ctx.i32(vectors), () => ctx.i32(columns), 1, [
+      m.local.set(scalar, m.f64.const(0)),
+      down([m.local.set(scalar, m.f64.add(get(scalar, f64), m.f64.promote(m.f32.load(0, 4, get(at)))))]),
+      m.f32.store(0, 4, out(), m.f32.demote(mean ? m.f64.div(get(scalar, f64), m.f64.convert_u.i32(rowCount())) : get(scalar, f64))),
+    ]),
   ]);
 }
 
