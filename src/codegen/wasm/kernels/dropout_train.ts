@@ -1,6 +1,9 @@
 import binaryen from 'binaryen';
 import type { KernelContext } from '../context.js';
-import { emitReduce, loadF64, storeF64 } from '../reduce.js';
+import type { Node } from '../../../ir/graph.js';
+import { forLoop } from '../context.js';
+import { loadF64, storeF64 } from '../reduce.js';
+import { valueBytes } from './copy.js';
 import type { WasmKernel } from './kernel.js';
 
 type Expr = binaryen.ExpressionRef;
@@ -17,21 +20,67 @@ function toInt32(ctx: KernelContext, seed: Expr, tmp: number): Expr {
   );
 }
 
-/** dropoutKeep's integer hash of (seed, index) (src/ir/ops/dropout_train.ts), in i32 instructions. */
-function hash(ctx: KernelContext, seed: Expr, index: Expr, z: number): Expr {
+/** i32 or i32x4 instructions: the hash is the same in one lane or four. */
+interface IntOps {
+  readonly type: binaryen.Type;
+  add(a: Expr, b: Expr): Expr;
+  mul(a: Expr, b: Expr): Expr;
+  xor(a: Expr, b: Expr): Expr;
+  shr_u(a: Expr, bits: number): Expr;
+  constant(v: number): Expr;
+}
+
+const scalarInts = (ctx: KernelContext): IntOps => ({
+  type: binaryen.i32,
+  add: (a, b) => ctx.m.i32.add(a, b),
+  mul: (a, b) => ctx.m.i32.mul(a, b),
+  xor: (a, b) => ctx.m.i32.xor(a, b),
+  shr_u: (a, bits) => ctx.m.i32.shr_u(a, ctx.i32(bits)),
+  constant: (v) => ctx.i32(v | 0),
+});
+
+const vectorInts = (ctx: KernelContext): IntOps => ({
+  type: binaryen.v128,
+  add: (a, b) => ctx.m.i32x4.add(a, b),
+  mul: (a, b) => ctx.m.i32x4.mul(a, b),
+  xor: (a, b) => ctx.m.v128.xor(a, b),
+  shr_u: (a, bits) => ctx.m.i32x4.shr_u(a, ctx.i32(bits)),
+  constant: (v) => ctx.m.i32x4.splat(ctx.i32(v | 0)),
+});
+
+/** dropoutKeep's integer hash of (seed, index) (src/ir/ops/dropout_train.ts), in i32 (or i32x4) instructions. */
+function hash(ctx: KernelContext, ops: IntOps, seed: Expr, index: Expr, z: number): Expr {
   const { m } = ctx;
-  const get = () => m.local.get(z, binaryen.i32);
-  const mix = (shift: number, factor: number) => m.local.set(z, m.i32.mul(m.i32.xor(get(), m.i32.shr_u(get(), ctx.i32(shift))), ctx.i32(factor | 0)));
+  const get = () => m.local.get(z, ops.type);
+  const mix = (shift: number, factor: number) => m.local.set(z, ops.mul(ops.xor(get(), ops.shr_u(get(), shift)), ops.constant(factor)));
   return m.block(
     null,
-    [
-      m.local.set(z, m.i32.add(m.i32.mul(seed, ctx.i32(0x9e3779b1 | 0)), m.i32.mul(index, ctx.i32(0x85ebca6b | 0)))),
-      mix(16, 0x7feb352d),
-      mix(15, 0x846ca68b),
-      m.i32.xor(get(), m.i32.shr_u(get(), ctx.i32(16))),
-    ],
-    binaryen.i32,
+    [m.local.set(z, ops.add(ops.mul(seed, ops.constant(0x9e3779b1)), ops.mul(index, ops.constant(0x85ebca6b)))), mix(16, 0x7feb352d), mix(15, 0x846ca68b), ops.xor(get(), ops.shr_u(get(), 16))],
+    ops.type,
   );
+}
+
+/**
+ * Four elements at a time: keep where hash ≥ ⌈rate · 2^32⌉ (unsigned; the same test as
+ * hash / 2^32 ≥ rate, both exact), the kept x divided by 1 − rate in f64 lanes as the scalar form
+ * does. It leaves `next` at the first element it did not reach (fewer than four remain).
+ */
+function emitVectorPart(ctx: KernelContext, x: Node, out: Node, rate: number, seed: number, count: () => Expr, next: number): Expr {
+  const { m } = ctx;
+  const { i32, v128 } = binaryen;
+  const [i, z, value] = [next, ctx.local(v128), ctx.local(v128)];
+  const threshold = Math.ceil(rate * 2 ** 32);
+  const index = m.i32x4.add(m.i32x4.splat(m.local.get(i, i32)), m.v128.const([0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]));
+  const h = hash(ctx, vectorInts(ctx), m.i32x4.splat(m.local.get(seed, i32)), index, z);
+  // A threshold of 2^32 keeps nothing (no rate below 1 as f32 gets there, but say so).
+  const keep = threshold >= 2 ** 32 ? m.v128.const(new Array<number>(16).fill(0)) : m.i32x4.ge_u(h, m.i32x4.splat(ctx.i32(threshold | 0)));
+  const at = (base: Node) => m.i32.add(ctx.addr(base), m.i32.mul(m.local.get(i, i32), ctx.i32(4)));
+  const scale = () => m.f64x2.splat(m.f64.const(1 - rate));
+  const half = (lanes: Expr) => m.f32x4.demote_f64x2_zero(m.f64x2.div(m.f64x2.promote_low_f32x4(lanes), scale()));
+  const load = () => m.v128.load(0, 4, at(x));
+  const high = m.i8x16.shuffle(load(), load(), [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]);
+  const scaled = m.i8x16.shuffle(half(load()), half(high), [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
+  return forLoop(ctx, i, ctx.i32(0), count, 4, [m.local.set(value, scaled), m.v128.store(0, 4, at(out), m.v128.and(m.local.get(value, v128), keep))]);
 }
 
 /**
@@ -46,12 +95,17 @@ export const dropoutTrainKernel: WasmKernel = {
     const seed = ctx.local(binaryen.i32);
     const [tmp, z] = [ctx.local(binaryen.f64), ctx.local(binaryen.i32)];
     const seedValue = loadF64(ctx, () => ctx.addr(seedNode), () => ctx.i32(0));
-    // No reduced axes: one line per element, whose index is the element's flat index.
-    const body = emitReduce(ctx, x.type.shape, [], (line) => {
-      const keep = m.f64.ge(m.f64.div(m.f64.convert_u.i32(hash(ctx, m.local.get(seed, binaryen.i32), line.index(), z)), m.f64.const(2 ** 32)), m.f64.const(rate));
-      const value = m.select(keep, m.f64.div(loadF64(ctx, () => ctx.addr(x), line.start), m.f64.const(1 - rate)), m.f64.const(0));
-      return [storeF64(ctx, () => ctx.addr(node), line.start, value)];
-    });
-    return m.block(null, [m.local.set(seed, toInt32(ctx, seedValue, tmp)), body]);
+    const count = () => m.i32.div_u(valueBytes(ctx, node), ctx.i32(4));
+    const i = ctx.local(binaryen.i32);
+    const element = () => m.local.get(i, binaryen.i32);
+    const bytes = () => m.i32.mul(element(), ctx.i32(4));
+    // Element by element from `i` (0 without SIMD; after the vectors with it); its index is the element's flat index.
+    const keep = m.f64.ge(m.f64.div(m.f64.convert_u.i32(hash(ctx, scalarInts(ctx), m.local.get(seed, binaryen.i32), element(), z)), m.f64.const(2 ** 32)), m.f64.const(rate));
+    const value = m.select(keep, m.f64.div(loadF64(ctx, () => ctx.addr(x), bytes), m.f64.const(1 - rate)), m.f64.const(0));
+    return m.block(null, [
+      m.local.set(seed, toInt32(ctx, seedValue, tmp)),
+      ctx.simd ? emitVectorPart(ctx, x, node, rate, seed, count, i) : m.local.set(i, ctx.i32(0)),
+      forLoop(ctx, i, element(), count, 1, [storeF64(ctx, () => ctx.addr(node), bytes, value)]),
+    ]);
   },
 };
