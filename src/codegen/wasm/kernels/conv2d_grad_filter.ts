@@ -1,7 +1,10 @@
+import binaryen from 'binaryen';
 import type { Node } from '../../../ir/graph.js';
 import { isPointwise } from '../../../ir/ops/conv2d-geometry.js';
-import { constantB, emitGemm, rowMajor } from '../gemm.js';
-import { emitIm2col, nodeGeometry, patchScratch, pixels } from './conv2d-patches.js';
+import { forLoop } from '../context.js';
+import { constantB, emitGemm, rowMajor, type Strided } from '../gemm.js';
+import { emitZero, valueBytes } from './copy.js';
+import { emitIm2col, images, nodeGeometry, patchScratch, pixels } from './conv2d-patches.js';
 import type { WasmKernel } from './kernel.js';
 
 const geometry = (node: Node) => {
@@ -9,19 +12,36 @@ const geometry = (node: Node) => {
   return nodeGeometry(node.inputs[0]!, kh!, kw!, node);
 };
 
+/** One image of x: its patches are all the filter gradient needs of it. */
+const oneImage = (x: Node): Node => ({ ...x, type: { ...x.type, shape: [1, ...x.type.shape.slice(1)] } });
+
 /**
  * dw [kh·kw·c, f] = im2col(x)ᵀ x dy: the GEMM reads the patch matrix transposed through its
- * strides (no copy), contracting over every output pixel of the batch (a run-time count).
+ * strides (no copy). A 1x1 stride-1 conv contracts x itself over every pixel of the batch; any
+ * other builds one image's patches at a time and adds that image's product into dw (zeroed
+ * first), so the patch matrix stays in cache instead of spanning the batch.
  */
 export const conv2dGradFilterKernel: WasmKernel = {
-  scratch: (node) => patchScratch(node.inputs[0]!, geometry(node)),
+  scratch: (node) => patchScratch(oneImage(node.inputs[0]!), geometry(node)),
   emit(ctx, node) {
+    const { m } = ctx;
     const [x, dy] = node.inputs as [Node, Node];
     const g = geometry(node);
     const f = node.type.shape[3] as number;
-    const pointwise = isPointwise(g);
-    const col = pointwise ? () => ctx.addr(x) : () => ctx.scratch();
-    const gemm = emitGemm(ctx, { m: g.k, k: pixels(ctx, x, g), n: f, a: { addr: col, rowStride: 1, colStride: g.k }, b: constantB(dy) ?? rowMajor(ctx, dy, f), c: rowMajor(ctx, node, f) });
-    return pointwise ? gemm : ctx.m.block(null, [emitIm2col(ctx, x, g, col), gemm]);
+    const dw = rowMajor(ctx, node, f);
+    if (isPointwise(g))
+      return emitGemm(ctx, { m: g.k, k: pixels(ctx, x, g), n: f, a: { addr: () => ctx.addr(x), rowStride: 1, colStride: g.k }, b: constantB(dy) ?? rowMajor(ctx, dy, f), c: dw });
+    const n = ctx.local(binaryen.i32);
+    const perImage = g.oh * g.ow;
+    const at = (base: Node, bytes: number) => () => m.i32.add(ctx.addr(base), m.i32.mul(m.local.get(n, binaryen.i32), ctx.i32(bytes)));
+    const imageDy: Strided = { addr: at(dy, perImage * f * 4), rowStride: f, colStride: 1 };
+    const count = images(ctx, x);
+    return m.block(null, [
+      emitZero(ctx, () => ctx.addr(node), () => valueBytes(ctx, node)),
+      forLoop(ctx, n, ctx.i32(0), () => (typeof count === 'number' ? ctx.i32(count) : count()), 1, [
+        emitIm2col(ctx, x, g, () => ctx.scratch(), { base: at(x, g.h * g.w * g.c * 4), pixels: perImage }),
+        emitGemm(ctx, { m: g.k, k: perImage, n: f, a: { addr: () => ctx.scratch(), rowStride: 1, colStride: g.k }, b: imageDy, c: dw, residual: dw }),
+      ]),
+    ]);
   },
 };
