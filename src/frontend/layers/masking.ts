@@ -34,7 +34,10 @@ export class Masking extends Layer {
     return [true];
   }
 
-  /** 1 for a step with any feature ≠ maskValue: [batch, steps, 1, ...] (the features' axes kept, for broadcasting). */
+  /**
+   * 1 for a step with any feature ≠ maskValue: [batch, steps, 1, ...] (the features' axes kept,
+   * for broadcasting). lower and lowerMasks each emit it; the cse pass keeps one.
+   */
   private stepsKept({ b, inputs }: LowerContext): Node {
     const x = inputs[0]!;
     const differs = b.op('elementwise', [x], { expr: `ceil(min(abs(sub($0,${this.maskValue})),1))` });

@@ -2,6 +2,7 @@ import binaryen from 'binaryen';
 import type { KernelContext } from '../context.js';
 import type { Node } from '../../../ir/graph.js';
 import { forLoop } from '../context.js';
+import { demoteHalves, promoteHalves } from '../f64-lanes.js';
 import { loadF64, storeF64 } from '../reduce.js';
 import { valueBytes } from './copy.js';
 import type { WasmKernel } from './kernel.js';
@@ -76,10 +77,8 @@ function emitVectorPart(ctx: KernelContext, x: Node, out: Node, rate: number, se
   const keep = threshold >= 2 ** 32 ? m.v128.const(new Array<number>(16).fill(0)) : m.i32x4.ge_u(h, m.i32x4.splat(ctx.i32(threshold | 0)));
   const at = (base: Node) => m.i32.add(ctx.addr(base), m.i32.mul(m.local.get(i, i32), ctx.i32(4)));
   const scale = () => m.f64x2.splat(m.f64.const(1 - rate));
-  const half = (lanes: Expr) => m.f32x4.demote_f64x2_zero(m.f64x2.div(m.f64x2.promote_low_f32x4(lanes), scale()));
-  const load = () => m.v128.load(0, 4, at(x));
-  const high = m.i8x16.shuffle(load(), load(), [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]);
-  const scaled = m.i8x16.shuffle(half(load()), half(high), [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
+  const [low, high] = promoteHalves(m, () => m.v128.load(0, 4, at(x))).map((half) => m.f64x2.div(half, scale()));
+  const scaled = demoteHalves(m, low!, high!);
   return forLoop(ctx, i, ctx.i32(0), count, 4, [m.local.set(value, scaled), m.v128.store(0, 4, at(out), m.v128.and(m.local.get(value, v128), keep))]);
 }
 

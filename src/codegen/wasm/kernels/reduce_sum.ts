@@ -6,6 +6,7 @@ import { emitReduce, loadF64, storeF64 } from '../reduce.js';
 import { axisGroups, type AxisGroup } from '../../axis-groups.js';
 import type { Shape } from '../../../ir/types.js';
 import { forLoop } from '../context.js';
+import { demoteHalves, promoteHalves } from '../f64-lanes.js';
 import type { WasmKernel } from './kernel.js';
 
 /**
@@ -54,6 +55,7 @@ function emitColumnSums(ctx: KernelContext, node: Node, mean: boolean, { rows, c
   const rowCount = () => (rows.batch ? m.i32.mul(ctx.rows(), ctx.i32(rows.size)) : ctx.i32(rows.size));
   const [column, row, at] = [ctx.local(i32), ctx.local(i32), ctx.local(i32)];
   const [lo, hi, scalar] = [ctx.local(v128), ctx.local(v128), ctx.local(f64)];
+  const halves = [lo, hi];
   const get = (l: number, t: binaryen.Type = i32) => m.local.get(l, t);
   // Down one column group: `at` walks the rows (columns · 4 bytes apart) from the group's first element.
   const down = (step: binaryen.ExpressionRef[]) =>
@@ -63,7 +65,6 @@ function emitColumnSums(ctx: KernelContext, node: Node, mean: boolean, { rows, c
     ]);
   const total = (v: binaryen.ExpressionRef) => (mean ? m.f64x2.div(v, m.f64x2.splat(m.f64.convert_u.i32(rowCount()))) : v);
   const value = () => m.v128.load(0, 4, get(at));
-  const high = () => m.i8x16.shuffle(value(), value(), [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]);
   const zero = () => m.f64x2.splat(m.f64.const(0));
   const vectors = Math.floor(columns / 4) * 4;
   const out = () => m.i32.add(ctx.addr(node), m.i32.mul(get(column), ctx.i32(4)));
@@ -71,8 +72,8 @@ function emitColumnSums(ctx: KernelContext, node: Node, mean: boolean, { rows, c
     forLoop(ctx, column, ctx.i32(0), () => ctx.i32(vectors), 4, [
       m.local.set(lo, zero()),
       m.local.set(hi, zero()),
-      down([m.local.set(lo, m.f64x2.add(get(lo, v128), m.f64x2.promote_low_f32x4(value()))), m.local.set(hi, m.f64x2.add(get(hi, v128), m.f64x2.promote_low_f32x4(high())))]),
-      m.v128.store(0, 4, out(), m.i8x16.shuffle(m.f32x4.demote_f64x2_zero(total(get(lo, v128))), m.f32x4.demote_f64x2_zero(total(get(hi, v128))), [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23])),
+      down(promoteHalves(m, value).map((half, k) => m.local.set(halves[k]!, m.f64x2.add(get(halves[k]!, v128), half)))),
+      m.v128.store(0, 4, out(), demoteHalves(m, total(get(lo, v128)), total(get(hi, v128)))),
     ]),
     forLoop(ctx, column, ctx.i32(vectors), () => ctx.i32(columns), 1, [
       m.local.set(scalar, m.f64.const(0)),
