@@ -28,7 +28,8 @@ export interface DtsOptions {
  * Names that are not identifiers are quoted with JSON.stringify, which TypeScript reads as is.
  */
 export function generateDts(graph: Graph, options: DtsOptions): string {
-  const { inputs, outputs } = bundleSignature(graph);
+  const { inputs, outputs, states } = bundleSignature(graph);
+  const looped = states !== undefined;
   const out: string[] = [`// Types of the model compiled by nnc for ${options.backend}.`];
   if (inputs.length > 1) out.push(...tensorsInterface('Inputs', 'The model inputs, keyed by name; each holds `batch` rows.', inputs));
   if (outputs.length > 1) out.push(...tensorsInterface('Outputs', 'The model outputs, keyed by name; each holds `batch` rows.', outputs));
@@ -42,16 +43,18 @@ export function generateDts(graph: Graph, options: DtsOptions): string {
     ...doc(
       [
         `Runs the model on \`batch\` rows${inputs.length === 1 ? ` of ${tensorDoc(inputs[0]!)}` : ''}.`,
+        ...(looped ? [`The sequences (${inputs.filter((t) => t.steps).map((t) => JSON.stringify(t.name)).join(', ')}) may have any number of steps, the same for all of them in one call: the model runs one step at a time.`] : []),
         outputs.length === 1 ? `Returns ${tensorDoc(outputs[0]!)}.` : 'Returns one typed array per output.',
+        ...(looped ? ['@param steps number of steps of the sequences (a positive integer)'] : []),
         inputs.some((t) => t.shape.includes(null))
           ? '@param batch number of rows (default: inferred from the length of the first input with a batch axis)'
           : '@param batch 1 or omitted: no input has a batch axis, so every input holds exactly its shape',
         `@throws {TypeError} when an input is not a ${[...new Set(inputs.map((t) => t.array))].join(' / ')}`,
-        `@throws {RangeError} when the batch size or an input length is wrong${inputs.some((t) => t.indexExtent !== undefined) ? ', or an id is out of range' : ''}`,
+        `@throws {RangeError} when ${looped ? 'the steps, ' : ''}the batch size or an input length is wrong${inputs.some((t) => t.indexExtent !== undefined) ? ', or an id is out of range' : ''}`,
       ],
       INDENT,
     ),
-    `${INDENT}predict(${inputName}: ${inputType}, batch?: number): ${result};`,
+    `${INDENT}predict(${inputName}: ${inputType}, ${looped ? 'steps: number, ' : ''}batch?: number): ${result};`,
     ...property('inputNames', names(inputs), ['Input names, in the order of the model definition.'], { readonly: true }),
     ...property('outputNames', names(outputs), ['Output names, in the order of the model definition.'], { readonly: true }),
     ...(options.modelMembers ?? []).flatMap((m) => member(m, true)),
@@ -73,7 +76,7 @@ function tensorDoc(t: BundleTensor): string {
 }
 
 const perRow = (t: BundleTensor) =>
-  `${t.valuesPerRow} value${t.valuesPerRow === 1 ? '' : 's'} ${t.shape.includes(null) ? 'per row' : 'in all (no batch axis: the same whatever the batch)'}`;
+  `${t.valuesPerRow} value${t.valuesPerRow === 1 ? '' : 's'} ${t.steps ? 'per step of each row' : t.shape.includes(null) ? 'per row' : 'in all (no batch axis: the same whatever the batch)'}`;
 
 const DTYPE_WORD = { f32: 'float32', i32: 'int32', bool: 'bool (0 / 1)' } as const;
 

@@ -21,12 +21,14 @@ export function manifestFile(graph: Graph, target: string, files: readonly Bundl
   for (const n of graph.nodes) if (!isSourceOp(n.op)) ops[n.op] = (ops[n.op] ?? 0) + 1;
   const signature = bundleSignature(graph);
   const DTYPE_NAMES = { f32: 'float32', i32: 'int32', bool: 'bool' } as const;
-  const tensor = (t: BundleTensor) => ({ name: t.name, dtype: DTYPE_NAMES[t.dtype], shape: t.shape, valuesPerRow: t.valuesPerRow });
+  const tensor = (t: BundleTensor) => ({ name: t.name, dtype: DTYPE_NAMES[t.dtype], shape: t.shape, ...(t.steps ? { valuesPerStep: t.valuesPerRow } : { valuesPerRow: t.valuesPerRow }) });
   const manifest = {
     compiler: { name: 'nnc', version: COMPILER_VERSION },
     target,
     inputs: signature.inputs.map(tensor),
     outputs: signature.outputs.map(tensor),
+    // A sequence of any length: predict takes the steps and runs the graph once per step, carrying these.
+    ...(signature.states ? { timeLoop: { states: signature.states.map((s) => s.name) } } : {}),
     ops,
     parameters: graph.parameterCount(),
     files: files.map((f) => ({ path: f.path, bytes: byteLength(f.contents), sha256: sha256(f.contents) })),

@@ -1,6 +1,6 @@
 import type { WasmMemoryInfo } from '../codegen/wasm/module.js';
 import type { AffineBytes } from '../passes/memory-plan-types.js';
-import type { BundleSignature } from './signature.js';
+import type { BundleSignature, BundleTensor } from './signature.js';
 import { COMPILER_VERSION } from '../version.js';
 
 /** The files the loader reads, relative to model.js. */
@@ -56,7 +56,7 @@ export function wasmRuntime(spec: WasmRuntimeSpec): string {
     ...(!spec.inline || spec.externalWeights ? [READ_FILE] : []),
     ...(spec.inline ? inlineModules(spec.inline) : fileModules()),
     ...(spec.externalWeights ? externalWeights(memory) : []),
-    loader(spec.externalWeights, memory.chunked, arrayTypes(spec)),
+    loader(spec.externalWeights, memory.chunked, arrayTypes(spec), spec.signature.states !== undefined),
   ];
   return lines.join('\n');
 }
@@ -77,6 +77,24 @@ export function ioTables({ signature, memory }: Pick<WasmRuntimeSpec, 'signature
     '// when absent), for int32 ids the extent n they index (predict refuses an id outside [-n, n))].',
     `const INPUTS = ${table(signature.inputs, memory.inputOffsets)};`,
     `const OUTPUTS = ${table(signature.outputs, memory.outputOffsets)};`,
+    ...(signature.states ? loopTables(signature, memory) : []),
+  ];
+}
+
+/** The time loop's tables: which inputs and outputs are one step of a sequence, and the states carried. */
+function loopTables(signature: BundleSignature, memory: WasmMemoryInfo): string[] {
+  const offset = (a: AffineBytes | undefined) => (a ? `[${a.fixedBytes}, ${a.bytesPerRow}]` : 'null');
+  const indexes = (list: readonly BundleTensor[]) => `[${list.flatMap((t, i) => (t.steps ? [i] : [])).join(', ')}]`;
+  const states = signature.states!.map((s) => {
+    return `[${s.valuesPerRow}, ${offset(memory.inputOffsets[s.name])}, ${offset(memory.outputOffsets[s.name])}, ${offset(s.initial === undefined ? undefined : memory.outputOffsets[s.initial])}]`;
+  });
+  return [
+    '// A sequence of any length: predict(inputs, steps) runs the module once per step. SEQUENCES and',
+    '// PER_STEP index the INPUTS and OUTPUTS that hold one step of a sequence in the arena (stacked',
+    '// along axis 1 for the caller); STATES: [values per row, arena offset of the state a step reads,',
+    '// of the state it writes (copied to the first before the next step), of its initial value or null].',
+    `const SEQUENCES = ${indexes(signature.inputs)}, PER_STEP = ${indexes(signature.outputs)};`,
+    `const STATES = [${states.join(', ')}];`,
   ];
 }
 
@@ -128,40 +146,43 @@ async function read(url) {
 }
 `;
 
-/** `check(input, batch)`: predict's input validation (reads INPUTS), shared with the threaded loader. */
+/**
+ * `check(input, batch, table)`: predict's input validation (reads INPUTS, or a table of the same
+ * rows with the sizes of one call), shared with the threaded loader.
+ */
 export const CHECK_INPUTS = `const what = (v) => (v === null ? 'null' : v?.constructor?.name ?? typeof v);
 
 /** Validates the inputs; returns them as an array in INPUTS order, and the batch size. */
-function check(input, batch) {
-  const single = INPUTS.length === 1;
+function check(input, batch, table = INPUTS) {
+  const single = table.length === 1;
   if (!single && (typeof input !== 'object' || input === null || ArrayBuffer.isView(input)))
-    throw new TypeError(\`predict expects an object with \${INPUTS.map(([name]) => name).join(', ')}, got \${what(input)}\`);
-  const arrays = INPUTS.map(([name]) => (single ? input : input[name]));
-  INPUTS.forEach(([name, , , , type = Float32Array], i) => {
+    throw new TypeError(\`predict expects an object with \${table.map(([name]) => name).join(', ')}, got \${what(input)}\`);
+  const arrays = table.map(([name]) => (single ? input : input[name]));
+  table.forEach(([name, , , , type = Float32Array], i) => {
     if (!(arrays[i] instanceof type)) throw new TypeError(\`input "\${name}" must be a \${type.name}, got \${what(arrays[i])}\`);
   });
   // The batch is the first axis of the inputs that have one; an input without one holds its
   // fixed size whatever the batch. A model none of whose inputs has a batch axis takes exactly
   // its shapes: batch 1, or omitted.
-  const first = INPUTS.findIndex(([, , , batched]) => batched);
+  const first = table.findIndex(([, , , batched]) => batched);
   if (first < 0) {
     if (batch !== undefined && batch !== 1)
       throw new RangeError(\`this model has no batch axis (every input has a fixed shape), so batch must be 1 or omitted, got \${batch}\`);
     batch = 1;
   } else if (batch === undefined) {
-    batch = arrays[first].length / INPUTS[first][1];
+    batch = arrays[first].length / table[first][1];
     if (!Number.isInteger(batch))
-      throw new RangeError(\`input "\${INPUTS[first][0]}" holds \${arrays[first].length} values, not a whole number of rows of \${INPUTS[first][1]}\`);
+      throw new RangeError(\`input "\${table[first][0]}" holds \${arrays[first].length} values, not a whole number of rows of \${table[first][1]}\`);
   } else if (typeof batch !== 'number') throw new TypeError(\`batch must be a number, got \${what(batch)}\`);
   if (!Number.isSafeInteger(batch) || batch < 1)
     throw new RangeError(\`batch must be a positive integer (inferred from the input length when omitted), got \${batch}\`);
-  INPUTS.forEach(([name, size, , batched], i) => {
+  table.forEach(([name, size, , batched], i) => {
     if (!batched && arrays[i].length !== size)
       throw new RangeError(\`input "\${name}" has no batch axis: it must hold exactly \${size} values, got \${arrays[i].length}\`);
     if (batched && arrays[i].length !== batch * size)
       throw new RangeError(\`input "\${name}" must hold \${batch} × \${size} = \${batch * size} values, got \${arrays[i].length}\`);
   });
-  INPUTS.forEach(([name, , , , , extent], i) => {
+  table.forEach(([name, , , , , extent], i) => {
     if (extent === undefined) return;
     const at = arrays[i].findIndex((id) => id < -extent || id >= extent);
     if (at >= 0) throw new RangeError(\`input "\${name}" holds the id \${arrays[i][at]} at element \${at}, outside [0, \${extent}) (negative ids count from the end)\`);
@@ -239,7 +260,51 @@ function arrayTypes({ signature }: WasmRuntimeSpec): string[] {
   return [...new Set(['Float32Array', ...[...signature.inputs, ...signature.outputs].map((t) => t.array)])];
 }
 
-const loader = (externalWeights: boolean, chunked: boolean, arrays: readonly string[]) => `${CHECK_INPUTS}
+/**
+ * predict for one step of a time loop (a sequence of any length): per chunk of rows, the states
+ * start at zero (or their initial values, from a first run), then each step copies step t of
+ * every sequence in, runs the module, copies the per-step outputs out and the states over.
+ */
+const LOOP_PREDICT = (chunked: boolean) => `  function predict(input, steps, batch) {
+    if (!Number.isSafeInteger(steps) || steps < 1)
+      throw new RangeError(\`predict(inputs, steps, batch?): steps, the length of the sequences, must be a positive integer, got \${typeof steps === 'number' ? steps : what(steps)}\`);
+    const perCall = (list, stepped) => list.map(([name, size, ...rest], i) => [name, stepped.includes(i) ? size * steps : size, ...rest]);
+    const [arrays, rows] = check(input, batch, perCall(INPUTS, SEQUENCES));
+${chunked ? '' : WHOLE_BATCH_ONLY}    const outputs = perCall(OUTPUTS, PER_STEP).map(([, size, , batched, type = Float32Array]) => new type(batched ? rows * size : size));
+    // Row r of step t of a [rows, steps, size] array starts at (r * steps + t) * size.
+    const eachRow = (n, row, size, t, f) => { for (let r = 0; r < n; r++) f(((row + r) * steps + t) * size, r * size); };
+    for (let row = 0; row < rows; row += MAX_ROWS) {
+      const n = Math.min(MAX_ROWS, rows - row);
+      INPUTS.forEach(([, size, offset, batched, type], i) => SEQUENCES.includes(i) || heap(type).set(batched ? arrays[i].subarray(row * size, (row + n) * size) : arrays[i], at(offset, n, type)));
+      const stepIn = (t) => SEQUENCES.forEach((i) => {
+        const [, size, offset, , type] = INPUTS[i];
+        const h = heap(type), base = at(offset, n, type);
+        eachRow(n, row, size, t, (from, to) => h.set(arrays[i].subarray(from, from + size), base + to));
+      });
+      const carry = (into, from, size) => heap().copyWithin(at(into, n), at(from, n), at(from, n) + n * size);
+      STATES.forEach(([size, into]) => heap().fill(0, at(into, n), at(into, n) + n * size));
+      if (STATES.some(([, , , initial]) => initial)) {
+        stepIn(0);
+        run(n);
+        STATES.forEach(([size, into, , initial]) => initial && carry(into, initial, size));
+      }
+      for (let t = 0; t < steps; t++) {
+        stepIn(t);
+        run(n);
+        PER_STEP.forEach((i) => {
+          const [, size, offset, , type] = OUTPUTS[i];
+          const h = heap(type), base = at(offset, n, type);
+          eachRow(n, row, size, t, (to, from) => outputs[i].set(h.subarray(base + from, base + from + size), to));
+        });
+        STATES.forEach(([size, into, from]) => carry(into, from, size));
+      }
+      OUTPUTS.forEach(([, size, offset, batched, type], i) => PER_STEP.includes(i) || outputs[i].set(heap(type).subarray(at(offset, n, type), at(offset, n, type) + (batched ? n : 1) * size), batched ? row * size : 0));
+    }
+    return OUTPUTS.length === 1 ? outputs[0] : Object.fromEntries(OUTPUTS.map(([name], i) => [name, outputs[i]]));
+  }
+`;
+
+const loader = (externalWeights: boolean, chunked: boolean, arrays: readonly string[], loop: boolean) => `${CHECK_INPUTS}
 ${LOAD_HELPERS}
 /** Loads the model: the SIMD128 build where WebAssembly.validate accepts SIMD, else the scalar one. */
 export async function load(options) {
@@ -248,7 +313,7 @@ export async function load(options) {
 ${externalWeights ? '  await loadWeights(memory, verify);\n' : ''}  const heaps = new Map([${arrays.join(', ')}].map((type) => [type, new type(memory.buffer)]));
   const heap = (type = Float32Array) => heaps.get(type);
   const at = ([fixed, perRow], rows, type = Float32Array) => (ARENA + fixed + rows * perRow) / type.BYTES_PER_ELEMENT;
-  function predict(input, batch) {
+${loop ? LOOP_PREDICT(chunked) : `  function predict(input, batch) {
     const [arrays, rows] = check(input, batch);
 ${chunked ? '' : WHOLE_BATCH_ONLY}    // A value without a batch axis is copied whole (only a model that runs in one piece has one).
     const outputs = OUTPUTS.map(([, size, , batched, type = Float32Array]) => new type(batched ? rows * size : size));
@@ -260,7 +325,7 @@ ${chunked ? '' : WHOLE_BATCH_ONLY}    // A value without a batch axis is copied 
     }
     return OUTPUTS.length === 1 ? outputs[0] : Object.fromEntries(OUTPUTS.map(([name], i) => [name, outputs[i]]));
   }
-  const names = (list) => Object.freeze(list.map(([name]) => name));
+`}  const names = (list) => Object.freeze(list.map(([name]) => name));
   return { predict, inputNames: names(INPUTS), outputNames: names(OUTPUTS), simd };
 }
 `;

@@ -30,6 +30,10 @@ export const wasmTarget: BundleTarget = {
     // binaryen (~15 MB of JavaScript) loads here, when a WebAssembly module is built, not before.
     const acrossBatch = nonRowLocalNodes(graph);
     if (options.threads && acrossBatch.length > 0) throw threadsRefused(graph, acrossBatch[0]!, options.threads);
+    if (options.threads && graph.loop)
+      throw new NncError('NNC4006', `--threads ${options.threads} is not supported for a model whose sequences have any length (input '${graph.loop.sequences[0]}')`, {
+        hint: 'Build without --threads: predict runs such a model one step at a time on the calling thread.',
+      });
     const unbatched = graph.inputs.find((n) => !n.type.shape.includes(null));
     if (options.threads && unbatched)
       throw new NncError('NNC4006', `--threads ${options.threads} splits each batch into row ranges, but input '${unbatched.name}' (${formatType(unbatched.type)}) has no batch axis`, {

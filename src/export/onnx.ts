@@ -47,6 +47,10 @@ export function exportOnnx(graph: Graph, options: OnnxExportOptions = {}): Uint8
 
 /** Builds the ONNX ModelProto of `graph` (see the file comment for what is supported). */
 export function toOnnxModel(graph: Graph, options: OnnxExportOptions = {}): proto.ModelProto {
+  if (graph.loop)
+    throw new NncError('NNC4001', `cannot export a model whose sequences have any length (input '${graph.loop.sequences[0]}') to ONNX: nnc compiles it to one step of a loop its runtime drives`, {
+      hint: 'Give the sequences a fixed number of steps (inputShape: [steps, features]) to export it.',
+    });
   const w = new OnnxWriter();
   const problems: NncError[] = [];
   for (const n of graph.nodes) {

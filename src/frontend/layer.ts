@@ -31,6 +31,14 @@ export class SymbolicTensor {
   }
 }
 
+/**
+ * Whether a shape is a sequence of unknown length, [batch, null, ...]: the step axis (axis 1) is
+ * known only when predict is called, so the model runs one step at a time (time-loop.ts).
+ */
+export function hasUnknownSteps(shape: Shape): boolean {
+  return shape.length >= 2 && shape[1] === null;
+}
+
 /** One application of a layer to inputs (a layer applied twice has two calls, one weight set). */
 export interface LayerCall {
   readonly layer: Layer;
@@ -60,8 +68,11 @@ export interface LayerWeight {
 
 export interface LayerArgs {
   name?: string;
-  /** Shape of one example (no batch axis); makes a Sequential model's first layer create its input. */
-  inputShape?: readonly number[];
+  /**
+   * Shape of one example (no batch axis); makes a Sequential model's first layer create its input.
+   * A sequence of any length has null steps: `[null, 81]`.
+   */
+  inputShape?: readonly (number | null)[];
   /** Full input shape with the batch axis (`null` for any batch size), as tfjs' batchInputShape. */
   batchInputShape?: readonly (number | null)[];
   trainable?: boolean;
@@ -161,6 +172,29 @@ export abstract class Layer {
   readonly lastAxisOnly: boolean = false;
 
   /**
+   * Whether the layer can read a sequence one step at a time, in order, each step on its own or
+   * carrying states forward (`lowerStep`): what a sequence of unknown length asks of every layer
+   * it reaches. The layers that work along the last axis can; a layer that reads across steps
+   * (Flatten, Conv1D, pooling over time, a backward recurrent layer) cannot.
+   */
+  readsStepByStep(_inputShapes: readonly Shape[]): boolean {
+    return this.lastAxisOnly;
+  }
+
+  /** The states a layer carries from one step to the next when it reads a sequence step by step (recurrent layers: h, c). */
+  carriedStates(): Shape[] {
+    return [];
+  }
+
+  /**
+   * Lowers one step of a sequence of unknown length ([batch, 1, ...]), the states before it given
+   * (carriedStates' shapes): the call's outputs and the states after the step.
+   */
+  lowerStep(_ctx: LowerContext, _states: readonly Node[]): { outputs: Node[]; states: Node[] } {
+    throw new Error(`${this.className} carries no states`);
+  }
+
+  /**
    * Applies the layer to symbolic tensors, as Keras' `layer(x)` / tfjs' `layer.apply(x)`.
    * Merge layers take an array. A layer that returns several tensors (a recurrent layer with
    * `returnState`) returns them as a list, as Keras and tfjs do; the type says which, from the
@@ -184,6 +218,12 @@ export abstract class Layer {
       this.fail('NNC1006', 'apply() expects a SymbolicTensor (from input() or another layer), or an array of them');
     if (this.arity === 1 && list.length !== 1) this.fail('NNC1006', `takes one input, got ${list.length}`);
     const shapes = list.map((t) => t.shape);
+    if (shapes.some(hasUnknownSteps) && !this.readsStepByStep(shapes))
+      this.fail(
+        'NNC1006',
+        `reads across the steps of its input ${shapes.filter(hasUnknownSteps).map(formatKerasShape).join(', ')}, whose number of steps is unknown until predict`,
+        'With a sequence of unknown length nnc runs the model one step at a time: the layers that read the sequence must work step by step (Dense, Embedding, Masking, activations, merges, TimeDistributed, forward SimpleRNN / GRU / LSTM). Give the number of steps, e.g. inputShape: [28, 81], to use this layer.',
+      );
     if (this.builtFor) {
       const same = this.builtFor.length === shapes.length && shapes.every((s, i) => sameShape(s, this.builtFor![i]!));
       if (!same)

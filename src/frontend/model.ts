@@ -3,7 +3,8 @@ import { GraphBuilder } from '../ir/builder.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { tensorType } from '../ir/types.js';
 import { InputLayer } from './layers/input-layer.js';
-import { Layer, SymbolicTensor, type LayerCall } from './layer.js';
+import { hasUnknownSteps, Layer, SymbolicTensor, type LayerCall } from './layer.js';
+import { stepKinds } from './step-kinds.js';
 import { uniqueName } from './naming.js';
 import { formatSummary } from './summary.js';
 import { kerasLayerOrder } from './layer-order.js';
@@ -142,18 +143,67 @@ export class LayersModel {
     return text;
   }
 
-  /** Lowers the model to SSA IR: inputs, then weights, then one group of nodes per layer call. */
-  toGraph(): Graph {
+  /** Whether an input is a sequence of unknown length (null steps): predict then takes the number of steps. */
+  get hasUnknownSteps(): boolean {
+    return this.inputs.some((t) => hasUnknownSteps(t.shape));
+  }
+
+  /**
+   * For a model whose sequences have any length: the number of steps of the given data (one
+   * example set per input, in order), which `toGraph({ steps })` unrolls to when the model trains
+   * or predicts on it; undefined for other models. Every sequence of the data must have the same.
+   */
+  stepsOf(xs: readonly { readonly shape: readonly number[] }[]): number | undefined {
+    let steps: number | undefined;
+    this.inputs.forEach((t, i) => {
+      if (!hasUnknownSteps(t.shape)) return;
+      const given = xs[i]?.shape[1];
+      if (given === undefined || !Number.isInteger(given) || given < 1 || (steps !== undefined && given !== steps))
+        throw new NncError('NNC5002', `input '${t.layer.name}' is a sequence of any length, but its data has shape [${xs[i]?.shape.join(', ') ?? ''}]${steps !== undefined ? ` where another sequence has ${steps} steps` : ''}`, {
+          location: { layer: t.layer.name },
+          hint: 'Give it [examples, steps, ...features], every sequence of one call padded to the same number of steps (Masking or Embedding maskZero can skip the padding).',
+        });
+      steps = given;
+    });
+    return steps;
+  }
+
+  /**
+   * Lowers the model to SSA IR: inputs, then weights, then one group of nodes per layer call.
+   * A model with a sequence of unknown length lowers to ONE step of a time loop (`graph.loop`,
+   * time-loop.ts) whose host runs it once per step, or, given `steps`, unrolled over that many
+   * steps (how it trains and evaluates, on data of one length).
+   */
+  toGraph(options: { steps?: number } = {}): Graph {
+    const stepwise = this.hasUnknownSteps && options.steps === undefined;
+    const kinds = stepwise ? stepKinds(this.inputs, this.calls) : undefined;
+    const steps = stepwise ? 1 : options.steps;
     const b = new GraphBuilder();
     const values = new Map<SymbolicTensor, Node>();
-    for (const t of this.inputs) values.set(t, b.input(t.layer.name, tensorType(t.shape, (t.layer as InputLayer).dtype === 'int32' ? 'i32' : 'f32')));
+    for (const t of this.inputs) {
+      const shape = hasUnknownSteps(t.shape) && steps !== undefined ? [t.shape[0]!, steps, ...t.shape.slice(2)] : t.shape;
+      values.set(t, b.input(t.layer.name, tensorType(shape, (t.layer as InputLayer).dtype === 'int32' ? 'i32' : 'f32')));
+    }
     const weightNodes = new Map<Layer, Node[]>();
     for (const layer of this.layers) weightNodes.set(layer, layer.weights.map((w) => b.weight(w.name, tensorType(w.shape), w.data)));
     const masks = new Map<SymbolicTensor, Node>();
+    const carries: { name: string; after: Node; initial?: { name: string; value: Node } }[] = [];
     for (const call of this.calls) {
       b.currentLayer = call.layer.name;
       const ctx = { b, inputs: call.inputs.map((t) => values.get(t)!), weights: weightNodes.get(call.layer)!, masks: call.inputs.map((t) => masks.get(t)) };
-      const nodes = call.layer.lowerAll(ctx);
+      let nodes: Node[];
+      const carried = kinds?.get(call.inputs[0]!) === 'step' ? call.layer.carriedStates() : [];
+      if (carried.length > 0) {
+        // The states before this step are loop inputs, the states after it loop outputs of the same name.
+        const prefix = call.index === 0 ? call.layer.name : `${call.layer.name}/call_${call.index}`;
+        const names = carried.map((_, k) => `${prefix}/state_${k}`);
+        const step = call.layer.lowerStep(ctx, carried.map((shape, k) => b.input(names[k]!, tensorType(shape))));
+        nodes = step.outputs;
+        step.states.forEach((after, k) => {
+          const given = ctx.inputs[1 + k];
+          carries.push({ name: names[k]!, after, ...(given ? { initial: { name: `${names[k]}/initial`, value: given } } : {}) });
+        });
+      } else nodes = call.layer.lowerAll(ctx);
       call.outputs.forEach((t, k) => values.set(t, nodes[k]!));
       if (call.outputs.some((t) => t.masked)) {
         const outMasks = call.layer.lowerMasks(ctx);
@@ -162,6 +212,17 @@ export class LayersModel {
     }
     b.currentLayer = undefined;
     for (const [i, t] of this.outputs.entries()) b.output(this.outputNames[i]!, values.get(t)!);
+    if (kinds) {
+      for (const c of carries) {
+        b.output(c.name, c.after);
+        if (c.initial) b.output(c.initial.name, c.initial.value);
+      }
+      b.loop = {
+        sequences: this.inputs.filter((t) => kinds.get(t) === 'step').map((t) => t.layer.name),
+        carries: carries.map((c) => ({ name: c.name, ...(c.initial ? { initial: c.initial.name } : {}) })),
+        perStep: this.outputs.flatMap((t, i) => (kinds.get(t) === 'step' ? [this.outputNames[i]!] : [])),
+      };
+    }
     return b.build();
   }
 
@@ -188,6 +249,8 @@ export class LayersModel {
     this.graphOutputs = outputs;
     this.orderedCalls = topologicalCalls(this.name, inputs, outputs);
     checkUniqueLayerNames(this.name, this.layers);
+    // A sequence of unknown length: refuse now what one time loop cannot run.
+    if (inputs.some((t) => hasUnknownSteps(t.shape))) stepKinds(inputs, this.orderedCalls);
   }
 }
 

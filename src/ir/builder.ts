@@ -4,6 +4,7 @@ import { Graph, originOf, RESULT_OP, type Attrs, type GraphOutput, type Node } f
 import { opRegistry } from './ops/index.js';
 import { checkDtypes, ShapeError, type OpDef } from './registry.js';
 import type { TensorData } from './tensor.js';
+import type { TimeLoop } from './time-loop.js';
 import type { TensorType } from './types.js';
 
 /**
@@ -26,6 +27,9 @@ export class GraphBuilder {
   currentOrigin: readonly Node[] | undefined;
   /** The origin of each node made while currentOrigin was set; it grows (absorb) until the graph is built. */
   private readonly origins = new Map<Node, Node[]>();
+
+  /** The time loop the built graph is one step of, if any (kept by every rebuild). */
+  loop: TimeLoop | undefined;
 
   /** How many nodes this builder has made (the next node's id). */
   get nodeCount(): number {
@@ -178,7 +182,7 @@ export class GraphBuilder {
       const data = n.op === 'weight' ? this.weights.get(n.name!) : undefined;
       if (data) live.set(n.name!, data);
     }
-    return new Graph([...this.nodes], [...this.outputs], live);
+    return new Graph([...this.nodes], [...this.outputs], live, this.loop);
   }
 
   private push(n: Omit<Node, 'id' | 'layer' | 'origin'>): Node {
@@ -230,6 +234,7 @@ export function copyInto(b: GraphBuilder, graph: Graph, rewrite: NodeRewrite = (
  */
 export function rebuild(graph: Graph, rewrite: NodeRewrite): Graph {
   const b = new GraphBuilder();
+  b.loop = graph.loop;
   const map = copyInto(b, graph, rewrite);
   for (const o of graph.outputs) b.output(o.name, map.get(o.node)!);
   return b.build();

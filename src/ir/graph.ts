@@ -1,4 +1,5 @@
 import type { TensorData } from './tensor.js';
+import type { TimeLoop } from './time-loop.js';
 import type { TensorType } from './types.js';
 
 export type AttrValue = number | string | boolean | readonly number[];
@@ -56,6 +57,8 @@ export class Graph {
     readonly nodes: readonly Node[],
     readonly outputs: readonly GraphOutput[],
     readonly weights: ReadonlyMap<string, TensorData>,
+    /** Set when the graph is one step of a loop over a sequence of unknown length (time-loop.ts). */
+    readonly loop?: TimeLoop,
   ) {}
 
   get inputs(): Node[] {

@@ -2,6 +2,7 @@ import { NncError } from '../errors.js';
 import { GraphBuilder } from './builder.js';
 import type { AttrValue, Graph, Node } from './graph.js';
 import { opRegistry } from './ops/index.js';
+import { parseLoopLine } from './time-loop.js';
 import type { DType, Dim, TensorType } from './types.js';
 
 /**
@@ -12,6 +13,7 @@ import type { DType, Dim, TensorType } from './types.js';
 export function parseGraph(text: string, options: { file?: string; weights?: ReadonlyMap<string, Float32Array> } = {}): Graph {
   const b = new GraphBuilder();
   const values = new Map<string, Node>();
+  const loop = { sequences: [] as string[], carries: [] as { name: string; initial?: string }[], perStep: [] as string[] };
   const lines = text.split('\n');
   lines.forEach((raw, index) => {
     const line = raw.replace(/#.*$/, '').trim();
@@ -21,6 +23,10 @@ export function parseGraph(text: string, options: { file?: string; weights?: Rea
     };
     const lookup = (ref: string): Node => values.get(ref) ?? fail(`undefined value %${ref}`);
 
+    if (line.startsWith('loop ')) {
+      if (!parseLoopLine(line, loop)) fail('expected `loop sequence "name"`, `loop carry "name"` (optionally `from "output"`) or `loop per_step "name"`');
+      return;
+    }
     const out = /^output\s+("(?:[^"\\]|\\.)*")\s*=\s*%([\w./:-]+)$/.exec(line);
     if (out) {
       b.output(JSON.parse(out[1]!) as string, lookup(out[2]!));
@@ -56,6 +62,7 @@ export function parseGraph(text: string, options: { file?: string; weights?: Rea
     else node = b.raw(op, operands, attrs, type);
     values.set(name, node);
   });
+  if (loop.sequences.length + loop.carries.length + loop.perStep.length > 0) b.loop = loop;
   return b.build();
 }
 

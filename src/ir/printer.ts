@@ -1,6 +1,7 @@
 import { printedAttrs } from './attrs.js';
 import { RESULT_OP, type AttrValue, type Attrs, type Graph, type Node } from './graph.js';
 import { opRegistry } from './ops/index.js';
+import { printLoop } from './time-loop.js';
 import { formatType } from './types.js';
 
 /**
@@ -27,6 +28,7 @@ export function printGraph(graph: Graph): string {
   const shown = graph.nodes.filter((n) => !isNamedAtProducer(n, projections));
   const lines = shown.map((n) => printNode(n, names, projections.get(n)));
   for (const o of graph.outputs) lines.push(`output ${JSON.stringify(o.name)} = %${names.get(o.node)}`);
+  if (graph.loop) lines.push(...printLoop(graph.loop));
   return lines.join('\n') + '\n';
 }
 

@@ -5,6 +5,7 @@ import { RESULT_OP } from './graph.js';
 import { opRegistry } from './ops/index.js';
 import { valueNames } from './printer.js';
 import { checkDtypes, ShapeError } from './registry.js';
+import { loopProblems } from './time-loop.js';
 import { formatType, sameType, elementCount } from './types.js';
 
 export interface VerifyOptions {
@@ -17,7 +18,7 @@ export interface VerifyOptions {
  * topological order), known ops with the right arity, every attribute the op declares present
  * and of its kind and no other (the builder fills in defaults, so a complete node states them
  * all), stated types equal to inferred types, named inputs/weights with unique names, outputs
- * defined in the graph. Multi-result nodes: results equal to inferred ones, used only through
+ * defined in the graph, a time loop's names and shapes (time-loop.ts). Multi-result nodes: results equal to inferred ones, used only through
  * projections, each result projected at most once, every projection's index in range and its
  * type its result's. Throws NNC2007.
  */
@@ -102,4 +103,6 @@ export function verifyGraph(graph: Graph, options: VerifyOptions = {}): void {
   if (graph.outputs.length === 0) fail(undefined, 'graph has no outputs');
   for (const o of graph.outputs) if (!defined.has(o.node)) fail(undefined, `output '${o.name}' refers to a value outside the graph`);
   for (const o of graph.outputs) if (o.node.results) fail(o.node, `output '${o.name}' is a multi-result node: output one of its projections`);
+  const loopProblem = graph.loop && loopProblems(graph, graph.loop)[0];
+  if (loopProblem) fail(undefined, loopProblem);
 }

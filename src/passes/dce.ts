@@ -26,5 +26,5 @@ export function eliminateDeadCode(graph: Graph): Graph {
     if (data) weights.set(n.name!, data);
   }
   // Nodes are immutable values, so the survivors are shared with the input graph, not copied.
-  return new Graph(nodes, graph.outputs, weights);
+  return new Graph(nodes, graph.outputs, weights, graph.loop);
 }

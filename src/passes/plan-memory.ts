@@ -4,7 +4,8 @@
  * Sizes are affine in the batch (memory-plan-types.ts), so one plan serves every batch size.
  *
  * - Lifetime of a value: from the node that defines it (model inputs: before the first node) to
- *   the last node that reads it (graph outputs: past the last node). Both ends are inclusive: a
+ *   the last node that reads it (graph outputs, and the inputs of one step of a time loop: past
+ *   the last node). Both ends are inclusive: a
  *   node never writes over an operand it is reading, unless it works in place (below).
  * - Views (reshape) share their operand's bytes; the shared buffer lives until its last reader.
  * - A multi-result node (split) owns no bytes: each of its projections is a value of its own,
@@ -104,6 +105,10 @@ function lastUses(graph: Graph): Map<Node, number> {
     for (const operand of n.inputs) last.set(operand, j);
   });
   for (const o of graph.outputs) last.set(o.node, graph.nodes.length);
+  // One step of a time loop: the host writes an input without a step axis once for all steps, and
+  // copies the states written into the states read after each step, so no value may take an
+  // input's bytes (nor the states' copies clobber an output).
+  if (graph.loop) for (const n of graph.inputs) last.set(n, graph.nodes.length);
   return last;
 }
 

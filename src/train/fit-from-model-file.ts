@@ -9,7 +9,7 @@ import type { LoadedModelFile } from '../frontend/loader.js';
 import type { LayersModel } from '../frontend/model.js';
 import type { Graph } from '../ir/graph.js';
 import { reshapeExamples, type Examples } from './batches.js';
-import { splitSize, takeExamples, type Split } from './data/dataset.js';
+import { splitSize, takeExamples, tensorList, type Split } from './data/dataset.js';
 import { loadFashionMnist } from './data/fashion-mnist.js';
 import { loadUserData } from './data/user-data.js';
 import { wasmExecutor } from './wasm-executor.js';
@@ -55,7 +55,8 @@ export async function fitIfRequested(loaded: LoadedModelFile, request: FitReques
   const log = (line: string) => request.sink.write(`${line}\n`);
   let { train, test } = await loadPlanData(plan, loaded, request.dataDir, log);
   if (plan.trainExamples !== undefined) train = takeExamples(train, plan.trainExamples);
-  const trainer = new Trainer(loaded.model.toGraph(), config, {
+  // A model whose sequences have any length trains unrolled to the data's number of steps.
+  const trainer = new Trainer(loaded.model.toGraph({ steps: loaded.model.stepsOf(tensorList(train.x)) }), config, {
     seed: request.seed ?? plan.seed ?? 42,
     executor: request.executor ?? wasmExecutor,
     trainable: trainableWeights(loaded.model),

@@ -10,7 +10,7 @@ import { NncError } from '../errors.js';
 import type { LayersModel } from '../frontend/model.js';
 import type { Tensor } from '../ir/tensor.js';
 import { valuesByName } from './data/by-name.js';
-import type { Split } from './data/dataset.js';
+import { tensorList, type Split } from './data/dataset.js';
 import { isTensorLike, toTensor, type TensorLike } from './data/user-data.js';
 import { applyWeights, trainableWeights } from './fit-from-model-file.js';
 import { progressPrinter } from './progress.js';
@@ -68,6 +68,8 @@ function tensorsFor(value: unknown, names: readonly string[], what: string): Ten
 
 export class ModelSession {
   private trainer: Trainer | undefined;
+  /** The number of steps the trainer's graph is unrolled to, for a model whose sequences have any length. */
+  private trainerSteps: number | undefined;
 
   constructor(private readonly model: LayersModel) {}
 
@@ -75,16 +77,21 @@ export class ModelSession {
     return { x: tensorsFor(x, this.model.inputNames, `${what} x`), y: tensorsFor(y, this.model.outputNames, `${what} y`) };
   }
 
-  /** The trainer of the compiled model, holding the layers' current weights. */
-  private async trainerWithLayerWeights(seed?: number): Promise<Trainer> {
+  /**
+   * The trainer of the compiled model, holding the layers' current weights; for a model whose
+   * sequences have any length, unrolled to the number of steps of `xs` (a new one for new steps).
+   */
+  private async trainerWithLayerWeights(xs: Split['x'], seed?: number): Promise<Trainer> {
     const config = this.model.trainingConfig;
     if (!config)
       throw new NncError('NNC5005', `model '${this.model.name}' is not compiled`, {
         hint: "Call model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] }) first.",
       });
     await loadWasmBackend();
-    if (!this.trainer) {
-      const trainer = new Trainer(this.model.toGraph(), config, { executor: wasmExecutor, trainable: trainableWeights(this.model), ...(seed === undefined ? {} : { seed }) });
+    const steps = this.model.stepsOf(tensorList(xs));
+    if (!this.trainer || steps !== this.trainerSteps) {
+      this.trainerSteps = steps;
+      const trainer = new Trainer(this.model.toGraph({ steps }), config, { executor: wasmExecutor, trainable: trainableWeights(this.model), ...(seed === undefined ? {} : { seed }) });
       this.trainer = trainer;
       this.model.optimizer = {
         get learningRate() {
@@ -102,7 +109,7 @@ export class ModelSession {
   async fit(x: ModelData, y: ModelData, args: ModelFitArgs = {}): Promise<FitHistory> {
     const data = this.split(x, y, 'fit');
     const validationData = args.validationData ? this.split(args.validationData[0], args.validationData[1], 'validationData') : undefined;
-    const trainer = await this.trainerWithLayerWeights(args.seed);
+    const trainer = await this.trainerWithLayerWeights(data.x, args.seed);
     const callbacks: ModelCallback[] = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? [...args.callbacks] : [args.callbacks as ModelCallback];
     const progress = (args.verbose ?? 1) === 1 ? progressPrinter({ isTTY: Boolean(process.stdout.isTTY), write: (t) => process.stdout.write(t) }) : undefined;
     for (const c of callbacks) c.setModel?.(this.model);
@@ -143,7 +150,7 @@ export class ModelSession {
   /** The loss and metrics over (x, y): one number when the model logs only its loss, as Keras. */
   async evaluate(x: ModelData, y: ModelData, args: { batchSize?: number } = {}): Promise<number | number[]> {
     const data = this.split(x, y, 'evaluate');
-    const trainer = await this.trainerWithLayerWeights();
+    const trainer = await this.trainerWithLayerWeights(data.x);
     const values = trainer.evaluate(data, args.batchSize ?? 32);
     return values.length === 1 ? values[0]! : values;
   }
@@ -152,7 +159,7 @@ export class ModelSession {
   async predict(x: ModelData, args: { batchSize?: number } = {}): Promise<Tensor | Tensor[]> {
     const xs = tensorsFor(x, this.model.inputNames, 'predict x');
     await loadWasmBackend();
-    const graph = this.model.toGraph();
+    const graph = this.model.toGraph({ steps: this.model.stepsOf(xs) });
     const outputs = predictBatches(graph, wasmExecutor(graph), xs, args.batchSize ?? 32);
     return outputs.length === 1 ? outputs[0]! : outputs;
   }

@@ -28,7 +28,7 @@ import { printGraph } from '../ir/printer.js';
 import { optimize } from '../passes/index.js';
 import { COMPILER_VERSION } from '../version.js';
 import { atRows, type AffineBytes } from '../passes/memory-plan-types.js';
-import type { Executor, ExecutorFactory } from './executor.js';
+import type { ExecutorFactory } from './executor.js';
 
 /** What an executor needs of a compiled module. */
 interface Built {

@@ -272,17 +272,18 @@ export function buildTfjsTwin(model: LayersModel): tf.LayersModel {
 
 /**
  * Runs the tfjs twin on flat float32 inputs (keyed by nnc input name) for `batch` rows and returns
- * flat outputs keyed by nnc output name.
+ * flat outputs keyed by nnc output name. A sequence of any length (null steps) gets `steps` steps.
  */
 export async function tfjsPredict(
   model: LayersModel,
   inputs: Record<string, Float32Array | Int32Array>,
   batch: number,
+  steps?: number,
 ): Promise<Record<string, Float32Array>> {
   await tfjsReady();
   const twin = buildTfjsTwin(model);
   try {
-    const xs = model.inputs.map((t) => tf.tensor(inputs[t.layer.name]!, [batch, ...(t.shape.slice(1) as number[])], (t.layer as InputLayer).dtype));
+    const xs = model.inputs.map((t) => tf.tensor(inputs[t.layer.name]!, [batch, ...t.shape.slice(1).map((d) => d ?? steps!)], (t.layer as InputLayer).dtype));
     const ys = twin.predict(xs.length === 1 ? xs[0]! : xs, { batchSize: Math.max(batch, 1) });
     const list = Array.isArray(ys) ? ys : [ys];
     const out: Record<string, Float32Array> = {};

@@ -27,7 +27,7 @@ import { describeGradientsVsTfjs, expectGradientsMatchFiniteDifferences } from '
 import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
 import { saveTfjsModel } from '../helpers/save-tfjs.js';
 import { summaryRowsWithTfjs } from '../helpers/summary-rows.js';
-import { buildTfjsTwin, tfjsReady } from '../helpers/tfjs-twin.js';
+import { tfjsReady } from '../helpers/tfjs-twin.js';
 import { loadArtifacts } from '../train/helpers/load-artifacts.js';
 
 /** Token ids → embedding → gru → dense (linear: the tfjs twin splits activations into layers of their own), the text classifier's shape. */

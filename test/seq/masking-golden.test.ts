@@ -20,37 +20,13 @@ import { toTfjsArtifacts } from '../../src/frontend/export-tfjs.js';
 import { expectConfigsMatchTfjs } from '../helpers/config-vs-tfjs.js';
 import { summaryRowsWithTfjs } from '../helpers/summary-rows.js';
 import { loadArtifacts } from '../train/helpers/load-artifacts.js';
-import type { Graph } from '../../src/ir/graph.js';
 import { input } from '../../src/frontend/layers/input-layer.js';
 import { layers } from '../../src/frontend/layers/index.js';
 import { model, type LayersModel } from '../../src/frontend/model.js';
 import { sequential } from '../../src/frontend/sequential.js';
-import { tensor, typedTensor } from '../../src/ir/tensor.js';
 import { catchNnc } from '../helpers/expect-nnc-error.js';
 import { describeTfjsGolden } from '../helpers/model-golden.js';
-import { randomInputs } from '../helpers/random-inputs.js';
-import { chain } from './sequence-models.js';
-
-/** Random inputs with padded steps set to `padding` (every feature of the step). */
-const padded =
-  (padding: number) =>
-  (graph: Graph, batch: number): ReturnType<typeof randomInputs> => {
-    const { flat } = randomInputs(graph, batch, batch);
-    const tensors: ReturnType<typeof randomInputs>['tensors'] = {};
-    for (const x of graph.inputs) {
-      const [, steps, ...rest] = x.type.shape as number[];
-      const perStep = rest.reduce((n, d) => n * d, 1);
-      const data = flat[x.name!]!;
-      for (let row = 0; row < batch; row++) {
-        const kept = 1 + ((5 * row) % steps!);
-        for (let t = 0; t < steps!; t++)
-          if (t >= kept || (row % 3 === 0 && steps! > 2 && t === 1)) data.fill(padding, (row * steps! + t) * perStep, (row * steps! + t + 1) * perStep);
-      }
-      const shape = [batch, steps!, ...rest];
-      tensors[x.name!] = x.type.dtype === 'i32' ? typedTensor(shape, 'i32', data) : tensor(shape, data);
-    }
-    return { tensors, flat };
-  };
+import { chain, padded } from './sequence-models.js';
 
 const ids = (steps: number, ...stack: Parameters<typeof sequential>[0] extends infer A ? (A extends { layers?: infer L } ? L : never) : never) => (): LayersModel =>
   sequential({ layers: [layers.embedding({ inputDim: 9, outputDim: 3, maskZero: true, inputLength: steps }), ...(stack as never[])] });

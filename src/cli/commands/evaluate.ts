@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { NncError } from '../../errors.js';
 import { loadUserData } from '../../train/data/user-data.js';
-import type { Split } from '../../train/data/dataset.js';
+import { tensorList, type Split } from '../../train/data/dataset.js';
 import { loadPlanData, trainableWeights } from '../../train/fit-from-model-file.js';
 import type { LoadedModelFile } from '../../frontend/loader.js';
 import { readTrainingPlan } from '../../train/plan.js';
@@ -48,7 +48,7 @@ export const evaluateCommand: Command = {
       });
     const data = await testData(values.data, loaded, (line) => io.err(line));
     await loadWasmBackend();
-    const trainer = new Trainer(loaded.model.toGraph(), config, { executor: wasmExecutor, trainable: trainableWeights(loaded.model) });
+    const trainer = new Trainer(loaded.model.toGraph({ steps: loaded.model.stepsOf(tensorList(data.x)) }), config, { executor: wasmExecutor, trainable: trainableWeights(loaded.model) });
     const results = trainer.evaluate(data, batchSize);
     io.out(['loss', ...trainer.metricNames].map((name, i) => `${name}: ${results[i]!.toFixed(4)}`).join(' - '));
     return 0;

@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeFileAtomic } from '../../atomic-write.js';
 import { MANIFEST_FILE } from '../../bundle/manifest.js';
+import { bundleSignature } from '../../bundle/signature.js';
+import { runTimeLoop } from '../../ir/time-loop.js';
 import { NncError } from '../../errors.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { valuesByName } from '../../train/data/by-name.js';
@@ -91,15 +93,18 @@ async function predictWithBundle(dir: string, raw: unknown): Promise<Record<stri
     throw new NncError('NNC4003', `nnc predict: '${dir}' is a ${manifest.target} bundle`, { hint: 'nnc predict runs wasm bundles; build one with --target wasm, or pass the model file.' });
   const tensors = inputTensors(raw, manifest.inputs);
   const batch = manifest.inputs[0]!.shape[0] === null ? tensors[0]!.shape[0]! : 1;
+  // A sequence of any length (shape [null, null, ...]): predict takes its number of steps first.
+  const sequence = manifest.inputs.findIndex((t) => t.shape.length >= 2 && t.shape[1] === null);
+  const steps = sequence >= 0 ? tensors[sequence]!.shape[1]! : undefined;
   const arrays = tensors.map((t, i) => (manifest.inputs[i]!.dtype === 'float32' ? Float32Array.from(t.data) : manifest.inputs[i]!.dtype === 'int32' ? Int32Array.from(t.data) : Uint8Array.from(t.data)));
-  const bundle = (await import(pathToFileURL(resolve(dir, 'model.js')).href)) as { load(): Promise<{ predict(x: unknown, batch: number): unknown }> };
+  const bundle = (await import(pathToFileURL(resolve(dir, 'model.js')).href)) as { load(): Promise<{ predict(x: unknown, ...sizes: number[]): unknown }> };
   const model = await bundle.load();
   const argument = arrays.length === 1 ? arrays[0] : Object.fromEntries(manifest.inputs.map((t, i) => [t.name, arrays[i]]));
-  const result = (await model.predict(argument, batch)) as ArrayLike<number> | Record<string, ArrayLike<number>>;
+  const result = (await model.predict(argument, ...(steps === undefined ? [batch] : [steps, batch]))) as ArrayLike<number> | Record<string, ArrayLike<number>>;
   const byName: Record<string, ArrayLike<number>> = manifest.outputs.length === 1 && !isRecordOfArrays(result) ? { [manifest.outputs[0]!.name]: result as ArrayLike<number> } : (result as Record<string, ArrayLike<number>>);
   return Object.fromEntries(
     manifest.outputs.map((o) => {
-      const shape = o.shape.map((d) => d ?? batch);
+      const shape = o.shape.map((d, axis) => d ?? (axis === 0 ? batch : steps!));
       return [o.name, { shape, data: Float32Array.from(byName[o.name]!) } as Tensor];
     }),
   );
@@ -109,14 +114,20 @@ const isRecordOfArrays = (v: unknown) => typeof v === 'object' && v !== null && 
 
 async function predictWithModel(path: string, raw: unknown, load: ReturnType<typeof parseModelFileFlags>): Promise<Record<string, Tensor>> {
   const { graph } = await loadGraphForCli(path, load);
-  const tensors = inputTensors(
-    raw,
-    graph.inputs.map((n) => ({ name: n.name!, shape: n.type.shape })),
-  );
+  // The caller's inputs and outputs (not the states a time loop carries), a sequence of any length as [batch, steps, ...].
+  const signature = bundleSignature(graph);
+  const tensors = inputTensors(raw, signature.inputs);
   const { loadWasmBackend, wasmExecutor } = await import('../../train/wasm-executor.js');
   const { predictBatches } = await import('../../train/trainer.js');
   await loadWasmBackend();
   const executor = wasmExecutor(graph);
+  if (graph.loop) {
+    // One step of a time loop (a sequence of any length): the executor runs it once per step.
+    const { asInputDtype } = await import('../../train/batches.js');
+    const named = Object.fromEntries(signature.inputs.map((t, i) => [t.name, asInputDtype(tensors[i]!, graph.inputs.find((n) => n.name === t.name)!.type.dtype, `input '${t.name}'`)]));
+    const out = runTimeLoop(graph, graph.loop, named, (x) => executor.run(x));
+    return Object.fromEntries(signature.outputs.map((o) => [o.name, out[o.name]!]));
+  }
   if (graph.inputs.some((n) => n.type.shape[0] !== null)) {
     // A model without a batch axis (a static ONNX graph) runs once on exactly its shapes.
     const out = executor.run(Object.fromEntries(graph.inputs.map((n, i) => [n.name!, tensors[i]!])));

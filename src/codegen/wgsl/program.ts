@@ -3,6 +3,7 @@
  * needs — unique shader sources, the ordered dispatches, where each input and output lives in
  * the activation arena, and the weights packed into one buffer.
  */
+import { loopOnlyInputs, loopOnlyOutputs } from '../../ir/time-loop.js';
 import { NncError, NncErrorList } from '../../errors.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import { valueNames } from '../../ir/printer.js';
@@ -24,6 +25,15 @@ export interface TensorPlacement {
   readonly offsetPerRow: number;
   readonly elementsPerRow: number;
   readonly batched: boolean;
+  /** One step of a sequence of any length (elementsPerRow is per step): the caller's array holds `steps` of them per row. */
+  readonly steps?: true;
+}
+
+/** A state the time loop carries (graph.loop): where a step reads it, writes it, and finds its initial value. */
+export interface LoopState {
+  readonly input: TensorPlacement;
+  readonly output: TensorPlacement;
+  readonly initial?: TensorPlacement;
 }
 
 export interface PlannedDispatch extends Dispatch {
@@ -46,6 +56,8 @@ export interface ShaderProgram {
   readonly weights: Float32Array;
   readonly inputs: readonly TensorPlacement[];
   readonly outputs: readonly TensorPlacement[];
+  /** For one step of a time loop: the states predict carries between steps (not among inputs and outputs). */
+  readonly states?: readonly LoopState[];
   readonly shaders: readonly string[];
   readonly dispatches: readonly PlannedDispatch[];
 }
@@ -142,19 +154,33 @@ export function buildProgram(graph: Graph, plan: MemoryPlan): ShaderProgram {
     }
   }
 
+  const loop = graph.loop;
+  const stepped = new Set([...(loop?.sequences ?? []), ...(loop?.perStep ?? [])]);
   const place = (name: string, node: Node): TensorPlacement => {
     if (offsets.has(node)) throw new NncError('NNC4001', `webgpu: output '${name}' is a constant; nothing computes it`);
     const { fixed, perRow } = arenaOffset(node);
-    return { name, offsetFixed: fixed, offsetPerRow: perRow, elementsPerRow: product(rowDims(node, `'${name}'`)), batched: isBatched(node) };
+    return { name, offsetFixed: fixed, offsetPerRow: perRow, elementsPerRow: product(rowDims(node, `'${name}'`)), batched: isBatched(node), ...(stepped.has(name) ? { steps: true as const } : {}) };
   };
+  const hiddenInputs = loop ? loopOnlyInputs(loop) : new Set<string>();
+  const hiddenOutputs = loop ? loopOnlyOutputs(loop) : new Set<string>();
+  const outputNode = (name: string) => graph.outputs.find((o) => o.name === name)!.node;
 
   return {
     arenaFixedFloats: plan.peak.fixedBytes / 4,
     arenaFloatsPerRow: Math.max(plan.peak.bytesPerRow / 4, 1),
     onePiece: onePiece(graph, describe),
     weights,
-    inputs: graph.inputs.map((n) => place(n.name!, n)),
-    outputs: graph.outputs.map((o) => place(o.name, o.node)),
+    inputs: graph.inputs.filter((n) => !hiddenInputs.has(n.name!)).map((n) => place(n.name!, n)),
+    outputs: graph.outputs.filter((o) => !hiddenOutputs.has(o.name)).map((o) => place(o.name, o.node)),
+    ...(loop
+      ? {
+          states: loop.carries.map((c) => ({
+            input: place(c.name, graph.inputs.find((n) => n.name === c.name)!),
+            output: place(c.name, outputNode(c.name)),
+            ...(c.initial === undefined ? {} : { initial: place(c.initial, outputNode(c.initial)) }),
+          })),
+        }
+      : {}),
     shaders,
     dispatches,
   };

@@ -102,8 +102,10 @@ const what = (v) => (v === null ? 'null' : v?.constructor?.name ?? typeof v);
  * Validates the inputs as the WebAssembly bundle does (TypeError / RangeError); returns them keyed
  * by input name, and the batch size. An input without a batch axis holds its fixed size whatever
  * the batch; a model none of whose inputs has one takes exactly its shapes (batch 1, or omitted).
+ * A sequence of any length (PROGRAM.states: one step of a time loop) holds steps steps per row.
  */
-function checkInputs(input, batch) {
+function checkInputs(input, batch, steps = 1) {
+  const perRow = (i) => i.elementsPerRow * (i.steps ? steps : 1);
   const single = PROGRAM.inputs.length === 1;
   if (!single && (typeof input !== 'object' || input === null || ArrayBuffer.isView(input)))
     throw new TypeError('predict expects an object with ' + PROGRAM.inputs.map((i) => i.name).join(', ') + ', got ' + what(input));
@@ -118,13 +120,14 @@ function checkInputs(input, batch) {
       throw new RangeError('this model has no batch axis (every input has a fixed shape), so batch must be 1 or omitted, got ' + batch);
     batch = 1;
   } else if (batch === undefined) {
-    batch = named[first.name].length / first.elementsPerRow;
+    batch = named[first.name].length / perRow(first);
     if (!Number.isInteger(batch))
-      throw new RangeError('input "' + first.name + '" holds ' + named[first.name].length + ' values, not a whole number of rows of ' + first.elementsPerRow);
+      throw new RangeError('input "' + first.name + '" holds ' + named[first.name].length + ' values, not a whole number of rows of ' + perRow(first));
   } else if (typeof batch !== 'number') throw new TypeError('batch must be a number, got ' + what(batch));
   if (!Number.isSafeInteger(batch) || batch < 1)
     throw new RangeError('batch must be a positive integer (inferred from the input length when omitted), got ' + batch);
-  for (const { name, elementsPerRow, batched } of PROGRAM.inputs) {
+  for (const i of PROGRAM.inputs) {
+    const { name, batched } = i, elementsPerRow = perRow(i);
     if (!batched && named[name].length !== elementsPerRow)
       throw new RangeError('input "' + name + '" has no batch axis: it must hold exactly ' + elementsPerRow + ' values, got ' + named[name].length);
     if (batched && named[name].length !== batch * elementsPerRow)
@@ -218,14 +221,24 @@ async function prepare(device, owned, options) {
   // Where a value lives for a call of this many rows, in bytes (the memory plan's affine offset).
   const addressOf = (placement, rows) => (placement.offsetFixed + rows * placement.offsetPerRow) * 4;
 
-  async function reserve(rows) {
+  let stagingBytes = 0;
+  // The readback buffer holds what one chunk returns: its rows of every output (and of every step
+  // of a per-step output, in a time loop); re-created only when a chunk needs more.
+  async function reserve(rows, readbackBytes = rows * outputFloatsPerRow * 4) {
+    if (readbackBytes > stagingBytes) {
+      staging?.destroy();
+      stagingBytes = 0;
+      device.pushErrorScope('out-of-memory');
+      staging = device.createBuffer({ label: 'nnc readback', size: readbackBytes, usage: USAGE.MAP_READ | USAGE.COPY_DST });
+      const oom = await device.popErrorScope();
+      if (oom) throw new NncWebGpuError('OUT_OF_MEMORY', 'the GPU could not allocate ' + readbackBytes + ' bytes to read ' + rows + ' rows back: ' + oom.message);
+      stagingBytes = readbackBytes;
+    }
     if (rows <= capacity) return;
     arena?.destroy();
-    staging?.destroy();
     capacity = 0;
     device.pushErrorScope('out-of-memory');
     arena = device.createBuffer({ label: 'nnc arena', size: arenaBytes(rows), usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST });
-    staging = device.createBuffer({ label: 'nnc readback', size: rows * outputFloatsPerRow * 4, usage: USAGE.MAP_READ | USAGE.COPY_DST });
     const oom = await device.popErrorScope();
     if (oom) throw new NncWebGpuError('OUT_OF_MEMORY', 'the GPU could not allocate ' + arenaBytes(rows) + ' bytes for ' + rows + ' rows: ' + oom.message);
     bindGroup = device.createBindGroup({
@@ -248,6 +261,16 @@ async function prepare(device, owned, options) {
       const data = input.batched ? named[input.name].subarray(first * size, (first + rows) * size) : named[input.name];
       device.queue.writeBuffer(arena, addressOf(input, rows), data);
     }
+    const encoder = encodeRun(rows);
+    const bytes = copyOutputs(encoder, PROGRAM.outputs, rows, 0);
+    device.queue.submit([encoder.finish()]);
+    const mapped = await readBack(bytes);
+    readOutputs(mapped, 0, PROGRAM.outputs, rows, (o, i, values) => outputs[i].set(values, o.batched ? first * o.elementsPerRow : 0));
+    staging.unmap();
+  }
+
+  /** A command encoder holding one compute pass that runs every kernel on the given rows. */
+  function encodeRun(rows) {
     const encoder = device.createCommandEncoder({ label: 'nnc predict' });
     const pass = encoder.beginComputePass();
     pass.setBindGroup(0, bindGroup);
@@ -261,29 +284,112 @@ async function prepare(device, owned, options) {
       pass.dispatchWorkgroups(x, Math.ceil(groups / x), d.columnGroups);
     }
     pass.end();
-    let bytes = 0;
-    for (const o of PROGRAM.outputs) {
+    return encoder;
+  }
+
+  /** Copies the values of the outputs in list into the readback buffer from byte at; returns where they end. */
+  function copyOutputs(encoder, list, rows, at) {
+    for (const o of list) {
       const size = (o.batched ? rows : 1) * o.elementsPerRow * 4;
-      encoder.copyBufferToBuffer(arena, addressOf(o, rows), staging, bytes, size);
-      bytes += size;
+      encoder.copyBufferToBuffer(arena, addressOf(o, rows), staging, at, size);
+      at += size;
     }
-    device.queue.submit([encoder.finish()]);
+    return at;
+  }
+
+  /** The first 'bytes' of the readback buffer, once the GPU has written them. */
+  async function readBack(bytes) {
     try {
       await staging.mapAsync(MAP_MODE_READ, 0, bytes);
     } catch (e) {
       throw unusable() ?? new NncWebGpuError('READBACK', 'reading the results back from the GPU failed: ' + (e && e.message), { cause: e });
     }
-    const mapped = new Float32Array(staging.getMappedRange(0, bytes));
-    let at = 0;
-    PROGRAM.outputs.forEach((o, i) => {
-      const size = (o.batched ? rows : 1) * o.elementsPerRow;
-      outputs[i].set(mapped.subarray(at, at + size), o.batched ? first * o.elementsPerRow : 0);
-      at += size;
-    });
-    staging.unmap();
+    return new Float32Array(staging.getMappedRange(0, bytes));
   }
 
-  async function run(named, batch) {
+  /** Hands the values of each output in list, as copyOutputs laid them out from float at, to take(o, i, values). */
+  function readOutputs(mapped, at, list, rows, take) {
+    list.forEach((o, i) => {
+      const size = (o.batched ? rows : 1) * o.elementsPerRow;
+      take(o, i, mapped.subarray(at, at + size));
+      at += size;
+    });
+  }
+
+  /**
+   * One chunk of rows of a time loop (a sequence of any length): the states start at zero (or
+   * their initial values, from a first run), then each step writes step t of every sequence,
+   * runs every kernel, copies the per-step outputs to the readback buffer (step after step) and
+   * the states written over the states read (through the carry buffer: WebGPU copies between two
+   * buffers). The last step copies the other outputs after the per-step ones; one readback.
+   */
+  async function runLoopChunk(named, first, rows, outputs, steps) {
+    const perStep = PROGRAM.outputs.filter((o) => o.steps);
+    const atEnd = PROGRAM.outputs.filter((o) => !o.steps);
+    const stepFloats = perStep.reduce((n, o) => n + rows * o.elementsPerRow, 0);
+    const endFloats = atEnd.reduce((n, o) => n + (o.batched ? rows : 1) * o.elementsPerRow, 0);
+    await reserve(rows, (steps * stepFloats + endFloats) * 4);
+    device.queue.writeBuffer(params, 0, new Uint32Array([rows, 0, 0, 0]));
+    for (const input of PROGRAM.inputs) {
+      if (input.steps) continue;
+      const size = input.elementsPerRow;
+      device.queue.writeBuffer(arena, addressOf(input, rows), input.batched ? named[input.name].subarray(first * size, (first + rows) * size) : named[input.name]);
+    }
+    const stateBytes = PROGRAM.states.reduce((n, s) => n + rows * s.input.elementsPerRow * 4, 0);
+    const carry = device.createBuffer({ label: 'nnc states', size: Math.max(stateBytes, 4), usage: USAGE.COPY_SRC | USAGE.COPY_DST });
+    try {
+      for (const s of PROGRAM.states) device.queue.writeBuffer(arena, addressOf(s.input, rows), new Float32Array(rows * s.input.elementsPerRow));
+      // Row r of step t of a [rows, steps, size] array starts at ((first + r) * steps + t) * size.
+      const writeStep = (t) => {
+        for (const input of PROGRAM.inputs) {
+          if (!input.steps) continue;
+          const size = input.elementsPerRow, data = new Float32Array(rows * size);
+          for (let r = 0; r < rows; r++) data.set(named[input.name].subarray(((first + r) * steps + t) * size, ((first + r) * steps + t + 1) * size), r * size);
+          device.queue.writeBuffer(arena, addressOf(input, rows), data);
+        }
+      };
+      const copyStates = (encoder, from) => {
+        let at = 0;
+        for (const s of PROGRAM.states) {
+          const size = rows * s.input.elementsPerRow * 4;
+          if (from(s)) encoder.copyBufferToBuffer(arena, addressOf(from(s), rows), carry, at, size);
+          at += size;
+        }
+        at = 0;
+        for (const s of PROGRAM.states) {
+          const size = rows * s.input.elementsPerRow * 4;
+          if (from(s)) encoder.copyBufferToBuffer(carry, at, arena, addressOf(s.input, rows), size);
+          at += size;
+        }
+      };
+      if (PROGRAM.states.some((s) => s.initial)) {
+        writeStep(0);
+        const encoder = encodeRun(rows);
+        copyStates(encoder, (s) => s.initial);
+        device.queue.submit([encoder.finish()]);
+      }
+      for (let t = 0; t < steps; t++) {
+        writeStep(t);
+        const encoder = encodeRun(rows);
+        const end = copyOutputs(encoder, perStep, rows, t * stepFloats * 4);
+        if (t === steps - 1) copyOutputs(encoder, atEnd, rows, end);
+        else copyStates(encoder, (s) => s.output);
+        device.queue.submit([encoder.finish()]);
+      }
+      const mapped = await readBack((steps * stepFloats + endFloats) * 4);
+      for (let t = 0; t < steps; t++)
+        readOutputs(mapped, t * stepFloats, perStep, rows, (o, _, values) => {
+          const size = o.elementsPerRow, into = outputs[PROGRAM.outputs.indexOf(o)];
+          for (let r = 0; r < rows; r++) into.set(values.subarray(r * size, (r + 1) * size), ((first + r) * steps + t) * size);
+        });
+      readOutputs(mapped, steps * stepFloats, atEnd, rows, (o, _, values) => outputs[PROGRAM.outputs.indexOf(o)].set(values, o.batched ? first * o.elementsPerRow : 0));
+      staging.unmap();
+    } finally {
+      carry.destroy();
+    }
+  }
+
+  async function run(named, batch, steps) {
     const problem = unusable();
     if (problem) throw problem;
     if (maxRows < 1) {
@@ -291,8 +397,11 @@ async function prepare(device, owned, options) {
     }
     if (PROGRAM.onePiece !== null && batch > maxRows)
       throw new RangeError('this model ' + PROGRAM.onePiece + ', so a batch runs in one piece: at most ' + maxRows + ' rows, got ' + batch);
-    const outputs = PROGRAM.outputs.map((o) => new Float32Array(o.batched ? batch * o.elementsPerRow : o.elementsPerRow));
-    for (let first = 0; first < batch; first += maxRows) await runChunk(named, first, Math.min(maxRows, batch - first), outputs);
+    const outputs = PROGRAM.outputs.map((o) => new Float32Array((o.batched ? batch : 1) * o.elementsPerRow * (o.steps ? steps : 1)));
+    for (let first = 0; first < batch; first += maxRows) {
+      const rows = Math.min(maxRows, batch - first);
+      await (PROGRAM.states ? runLoopChunk(named, first, rows, outputs, steps) : runChunk(named, first, rows, outputs));
+    }
     return PROGRAM.outputs.length === 1 ? outputs[0] : Object.fromEntries(PROGRAM.outputs.map((o, i) => [o.name, outputs[i]]));
   }
 
@@ -311,19 +420,27 @@ async function prepare(device, owned, options) {
     device,
     inputNames: names(PROGRAM.inputs),
     outputNames: names(PROGRAM.outputs),
-    /** Runs the model on batch rows: a Float32Array for one output, else one per output name. */
-    predict(input, batch) {
+    /**
+     * Runs the model on batch rows: a Float32Array for one output, else one per output name. A
+     * time loop (a sequence of any length) takes the steps first: predict(input, steps, batch).
+     */
+    predict(input, ...sizes) {
       // Invalid inputs reject at once; valid calls queue, since they share the GPU buffers.
-      let checked;
+      let checked, steps = 1;
       try {
-        checked = checkInputs(input, batch);
+        if (PROGRAM.states) {
+          steps = sizes[0];
+          if (!Number.isSafeInteger(steps) || steps < 1)
+            throw new RangeError('predict(inputs, steps, batch?): steps, the length of the sequences, must be a positive integer, got ' + (typeof steps === 'number' ? steps : what(steps)));
+        }
+        checked = checkInputs(input, sizes[PROGRAM.states ? 1 : 0], steps);
       } catch (e) {
         return Promise.reject(e);
       }
       // A call that waits copies its inputs: the caller may refill its arrays meanwhile.
       const [named, rows] = checked;
       const inputs = queued === 0 ? named : Object.fromEntries(Object.entries(named).map(([k, v]) => [k, v.slice()]));
-      return enqueue(() => run(inputs, rows));
+      return enqueue(() => run(inputs, rows, steps));
     },
     /** Frees the GPU buffers (and the device, when load() created it). */
     dispose() {

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { NncError } from '../../errors.js';
-import { hasOwnKey, ownEntry } from '../../own-keys.js';
+import { ownEntry } from '../../own-keys.js';
 import { GraphBuilder } from '../../ir/builder.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import type { Dim } from '../../ir/types.js';
-import { attrProblems, attrRefusal, anyValue, boolean, ignored, irAttrs, number, only, readAttrs, strings, type AttrTable } from './attributes.js';
+import { attrProblems, attrRefusal, anyValue, boolean, ignored, number, only, readAttrs, strings } from './attributes.js';
 import { derivedWeights, ImportProblems } from './problems.js';
 import { checkSchema, TFJS_GRAPH_MODEL } from './schemas.js';
 import { irSafeName, readWeightsManifest, transposed, type ManifestTensor, type WeightsManifest } from './shared.js';

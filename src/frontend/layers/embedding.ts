@@ -44,6 +44,11 @@ export class Embedding extends Layer {
     this.embeddingsInitializer = args.embeddingsInitializer ?? 'randomUniform';
   }
 
+  /** Each id becomes its row, whatever the step. */
+  override readsStepByStep(): boolean {
+    return true;
+  }
+
   computeOutputShape([shape]: readonly Shape[]): Shape {
     const steps = shape!.slice(1);
     if (this.inputLength && (steps.length !== this.inputLength.length || steps.some((d, i) => d !== this.inputLength![i])))

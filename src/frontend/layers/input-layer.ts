@@ -5,9 +5,12 @@ import { Layer, SymbolicTensor, type LayerCall, type LowerContext } from '../lay
 import { uniqueInputName } from '../naming.js';
 
 export interface InputArgs {
-  /** Shape of one example, without the batch axis. */
-  shape?: readonly number[];
-  /** Full shape including the batch axis (`null` = any batch size). */
+  /** Shape of one example, without the batch axis; a sequence of any length has null steps: `[null, 81]`. */
+  shape?: readonly (number | null)[];
+  /**
+   * Full shape including the batch axis (`null` = any batch size); the step axis after it may be
+   * `null` too, for sequences of any length (`[null, null, 81]`).
+   */
   batchShape?: readonly (number | null)[];
   name?: string;
   /** float32 (default) or int32 (token ids for an Embedding); predict takes a Float32Array or an Int32Array. */
@@ -23,12 +26,12 @@ export class InputLayer extends Layer {
   constructor(args: InputArgs) {
     // A shape that is not an array (untyped model files) is refused below, not spread.
     const batchShape = Array.isArray(args.batchShape) ? args.batchShape : Array.isArray(args.shape) ? [null, ...args.shape] : undefined;
-    if (!batchShape || batchShape.slice(1).some((d) => !Number.isInteger(d) || (d as number) <= 0))
+    // A sequence of unknown length has null steps: axis 1, the first after the batch's.
+    const known = (d: unknown, axis: number) => (Number.isInteger(d) && (d as number) > 0) || (d === null && axis === 1);
+    if (!batchShape || !batchShape.slice(1).every((d, i) => known(d, i + 1)))
       throw new NncError('NNC1006', `input() needs a shape of positive integers, got ${JSON.stringify(args.shape ?? args.batchShape)}`, {
         ...(args.name ? { location: { layer: args.name } } : {}),
-        hint: batchShape?.slice(1).includes(null)
-          ? 'Only the batch axis may be unknown: sequences of unknown length (null steps) are not supported yet; give the number of steps, e.g. input({ shape: [28, 81] }).'
-          : 'Give the shape of one example without the batch axis, e.g. input({ shape: [28, 28] }).',
+        hint: 'Give the shape of one example without the batch axis, e.g. input({ shape: [28, 28] }); only its first axis, the steps of a sequence, may be null (any length).',
       });
     super({ name: args.name || uniqueInputName(), batchInputShape: batchShape });
     if (args.dtype !== undefined && args.dtype !== 'float32' && args.dtype !== 'int32')

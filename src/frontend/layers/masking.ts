@@ -25,6 +25,11 @@ export class Masking extends Layer {
     this.maskValue = args.maskValue ?? 0;
   }
 
+  /** A step's mask reads that step's features only. */
+  override readsStepByStep(): boolean {
+    return true;
+  }
+
   computeOutputShape([shape]: readonly Shape[]): Shape {
     if (shape!.length < 3) this.fail('NNC2003', `needs an input of shape [batch, steps, features], got ${formatKerasShape(shape!)}`);
     return shape!;

@@ -19,6 +19,11 @@ abstract class ElementwiseMerge extends Merge {
   protected abstract readonly op: 'add' | 'sub' | 'mul' | 'maximum' | 'minimum';
   protected readonly maxInputs: number = Infinity;
 
+  /** Step t of the result reads step t of each input. */
+  override readsStepByStep(): boolean {
+    return true;
+  }
+
   computeOutputShape(shapes: readonly Shape[]): Shape {
     this.checkCount(shapes, 2, this.maxInputs);
     try {
@@ -108,6 +113,12 @@ export class Concatenate extends Merge {
   constructor(args: ConcatenateArgs = {}) {
     super(args);
     this.axis = args.axis ?? -1;
+  }
+
+  /** Joining along any axis but the steps' keeps step t from the inputs' step t. */
+  override readsStepByStep(shapes: readonly Shape[]): boolean {
+    const rank = shapes[0]!.length;
+    return (this.axis < 0 ? this.axis + rank : this.axis) !== 1;
   }
 
   computeOutputShape(shapes: readonly Shape[]): Shape {

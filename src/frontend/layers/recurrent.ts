@@ -24,7 +24,8 @@ export interface RecurrentArgs extends LayerArgs {
 
 /**
  * Base of SimpleRNN, GRU and LSTM: a cell (recurrent-cell.ts, the step math) applied over a
- * sequence of a known number of steps, unrolled into IR at lowering (`unroll`). Autodiff over the
+ * sequence of a known number of steps, unrolled into IR at lowering (`unroll`), or, for a
+ * sequence of unknown length, one step of it with the states carried by the host (`lowerStep`). Autodiff over the
  * unrolled graph is backpropagation through time. The layer owns Keras' weights, arguments and
  * config; its cell is made from them.
  */
@@ -73,13 +74,26 @@ export abstract class RecurrentLayer extends Layer {
     const [shape, ...states] = shapes;
     if (shape!.length !== 3 || shape![2] === null)
       this.fail('NNC2003', `needs an input of shape [batch, steps, features], got ${formatKerasShape(shape!)}`);
-    if (shape![1] === null)
-      this.fail('NNC2003', `needs a known number of steps, got ${formatKerasShape(shape!)}`, 'Give inputShape as [steps, features]: sequences of unknown length are not supported yet.');
     if (states.length !== 0 && states.length !== this.stateCount)
       this.fail('NNC1006', `takes the sequence and ${this.stateCount} initial state${this.stateCount > 1 ? 's' : ''}, got ${states.length} state${states.length === 1 ? '' : 's'}`);
     for (const s of states)
       if (s.length !== 2 || s[1] !== this.units) this.fail('NNC2003', `an initial state must have shape [batch, ${this.units}], got ${formatKerasShape(s)}`);
     return this.returnSequences ? [shape![0]!, shape![1]!, this.units] : [shape![0]!, this.units];
+  }
+
+  /** A forward layer reads its sequence in order, carrying its states (a backward one needs the last step first). */
+  override readsStepByStep(): boolean {
+    return !this.goBackwards;
+  }
+
+  override carriedStates(): Shape[] {
+    return this.stateShapes(null);
+  }
+
+  /** One step: the given states stand for the initial ones (the model carries them between steps). */
+  override lowerStep(ctx: LowerContext, states: readonly Node[]): { outputs: Node[]; states: Node[] } {
+    const { output, states: after } = this.lowerSequence({ ...ctx, inputs: [ctx.inputs[0]!, ...states] }, false);
+    return { outputs: this.returnState ? [output, ...after] : [output], states: after };
   }
 
   /** The layer consumes its sequence's mask (masked steps keep the states); a returned sequence keeps it, as Keras. */

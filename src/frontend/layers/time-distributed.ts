@@ -27,6 +27,11 @@ export class TimeDistributed extends Layer {
     this.layer = args.layer;
   }
 
+  /** The wrapped layer maps each vector along the last axis on its own. */
+  override readsStepByStep(): boolean {
+    return true;
+  }
+
   /** The wrapped layer maps each step on its own, so the mask passes through. */
   override get supportsMasking(): boolean {
     return true;

@@ -1,6 +1,5 @@
 import binaryen from 'binaryen';
 import { NncError } from '../../../errors.js';
-import type { Node } from '../../../ir/graph.js';
 import { forLoop, type KernelContext } from '../context.js';
 import { emitCopy } from './copy.js';
 import type { WasmKernel } from './kernel.js';
