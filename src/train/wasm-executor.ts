@@ -103,7 +103,8 @@ function build(graph: Graph, options: WasmModuleOptions): Built {
 /** Whether `build` would need binaryen. */
 const needsBackend = (graph: Graph, options: WasmModuleOptions) => !compile && !cached(cacheKey(graph, options));
 
-const moduleOptions = (rows: number): WasmModuleOptions => ({ simd: true, weights: 'embedded', rows });
+/** The executor's modules are compiled once per fit and never shipped: binaryen's quicker -O1 (see fastCompile). */
+const moduleOptions = (rows: number): WasmModuleOptions => ({ simd: true, weights: 'embedded', rows, fastCompile: true });
 
 const HEAPS = { f32: Float32Array, i32: Int32Array, bool: Uint8Array } as const;
 
