@@ -150,20 +150,22 @@ export class LayersModel {
 
   /**
    * For a model whose sequences have any length: the number of steps of the given data (one
-   * example set per input, in order), which `toGraph({ steps })` unrolls to when the model trains
-   * or predicts on it; undefined for other models. Every sequence of the data must have the same.
+   * example set per input, in order) for each such input, by input name, which `toGraph({ steps })`
+   * unrolls to when the model trains or predicts on it; undefined for other models. (An encoder's
+   * and a decoder's sequences may differ.)
    */
-  stepsOf(xs: readonly { readonly shape: readonly number[] }[]): number | undefined {
-    let steps: number | undefined;
+  stepsOf(xs: readonly { readonly shape: readonly number[] }[]): Record<string, number> | undefined {
+    if (!this.hasUnknownSteps) return undefined;
+    const steps: Record<string, number> = {};
     this.inputs.forEach((t, i) => {
       if (!hasUnknownSteps(t.shape)) return;
       const given = xs[i]?.shape[1];
-      if (given === undefined || !Number.isInteger(given) || given < 1 || (steps !== undefined && given !== steps))
-        throw new NncError('NNC5002', `input '${t.layer.name}' is a sequence of any length, but its data has shape [${xs[i]?.shape.join(', ') ?? ''}]${steps !== undefined ? ` where another sequence has ${steps} steps` : ''}`, {
+      if (given === undefined || !Number.isInteger(given) || given < 1)
+        throw new NncError('NNC5002', `input '${t.layer.name}' is a sequence of any length, but its data has shape [${xs[i]?.shape.join(', ') ?? ''}]`, {
           location: { layer: t.layer.name },
-          hint: 'Give it [examples, steps, ...features], every sequence of one call padded to the same number of steps (Masking or Embedding maskZero can skip the padding).',
+          hint: 'Give it [examples, steps, ...features], every sequence of one input padded to the same number of steps (Masking or Embedding maskZero can skip the padding).',
         });
-      steps = given;
+      steps[t.layer.name] = given;
     });
     return steps;
   }
@@ -171,17 +173,24 @@ export class LayersModel {
   /**
    * Lowers the model to SSA IR: inputs, then weights, then one group of nodes per layer call.
    * A model with a sequence of unknown length lowers to ONE step of a time loop (`graph.loop`,
-   * time-loop.ts) whose host runs it once per step, or, given `steps`, unrolled over that many
-   * steps (how it trains and evaluates, on data of one length).
+   * time-loop.ts) whose host runs it once per step (refusing what one loop cannot run,
+   * step-kinds.ts), or, given `steps` (one number, or one per such input by name), unrolled over
+   * that many steps (how it trains and evaluates on data).
    */
-  toGraph(options: { steps?: number } = {}): Graph {
+  toGraph(options: { steps?: number | Readonly<Record<string, number>> } = {}): Graph {
     const stepwise = this.hasUnknownSteps && options.steps === undefined;
     const kinds = stepwise ? stepKinds(this.inputs, this.calls) : undefined;
-    const steps = stepwise ? 1 : options.steps;
+    const stepsOf = (t: SymbolicTensor): number | undefined => {
+      if (stepwise) return 1;
+      const given = typeof options.steps === 'number' ? options.steps : options.steps?.[t.layer.name];
+      if (options.steps !== undefined && given === undefined) throw new Error(`toGraph: no number of steps for input '${t.layer.name}'`);
+      return given;
+    };
     const b = new GraphBuilder();
     const values = new Map<SymbolicTensor, Node>();
     for (const t of this.inputs) {
-      const shape = hasUnknownSteps(t.shape) && steps !== undefined ? [t.shape[0]!, steps, ...t.shape.slice(2)] : t.shape;
+      const steps = hasUnknownSteps(t.shape) ? stepsOf(t) : undefined;
+      const shape = steps !== undefined ? [t.shape[0]!, steps, ...t.shape.slice(2)] : t.shape;
       values.set(t, b.input(t.layer.name, tensorType(shape, (t.layer as InputLayer).dtype === 'int32' ? 'i32' : 'f32')));
     }
     const weightNodes = new Map<Layer, Node[]>();
@@ -249,8 +258,6 @@ export class LayersModel {
     this.graphOutputs = outputs;
     this.orderedCalls = topologicalCalls(this.name, inputs, outputs);
     checkUniqueLayerNames(this.name, this.layers);
-    // A sequence of unknown length: refuse now what one time loop cannot run.
-    if (inputs.some((t) => hasUnknownSteps(t.shape))) stepKinds(inputs, this.orderedCalls);
   }
 }
 

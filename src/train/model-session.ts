@@ -68,8 +68,8 @@ function tensorsFor(value: unknown, names: readonly string[], what: string): Ten
 
 export class ModelSession {
   private trainer: Trainer | undefined;
-  /** The number of steps the trainer's graph is unrolled to, for a model whose sequences have any length. */
-  private trainerSteps: number | undefined;
+  /** The numbers of steps the trainer's graph is unrolled to (as JSON), for a model whose sequences have any length. */
+  private trainerSteps: string | undefined;
 
   constructor(private readonly model: LayersModel) {}
 
@@ -89,8 +89,8 @@ export class ModelSession {
       });
     await loadWasmBackend();
     const steps = this.model.stepsOf(tensorList(xs));
-    if (!this.trainer || steps !== this.trainerSteps) {
-      this.trainerSteps = steps;
+    if (!this.trainer || JSON.stringify(steps) !== this.trainerSteps) {
+      this.trainerSteps = JSON.stringify(steps);
       const trainer = new Trainer(this.model.toGraph({ steps }), config, { executor: wasmExecutor, trainable: trainableWeights(this.model), ...(seed === undefined ? {} : { seed }) });
       this.trainer = trainer;
       this.model.optimizer = {

@@ -125,7 +125,8 @@ describe('what one time loop cannot run, refused by name', () => {
           const source = x();
           const target = x();
           const [, h] = layers.gru({ units: 2, returnState: true }).apply(source);
-          return model({ inputs: [source, target], outputs: layers.gru({ units: 2 }).apply([target, h!]) });
+          // Built and trained unrolled as Keras does; only compiling it to one loop is refused.
+          return model({ inputs: [source, target], outputs: layers.gru({ units: 2 }).apply([target, h!]) }).toGraph();
         },
         /gru_\d+.*reads a sequence of unknown length step by step together with a value that exists only after a loop over a sequence \('gru_?\d*'\)/,
         /ONE loop.*Compile an encoder and a decoder as two models/,
@@ -238,6 +239,36 @@ describe('training on sequences of one length, predicting at others', () => {
       const want = await tfjsPredict(m, { [m.inputNames[0]!]: ids }, 5, steps);
       expect(maxAbsDiff(bundle.predict(ids, steps) as Float32Array, want[m.outputNames[0]!]!)).toBeLessThanOrEqual(1e-5);
     }
+  });
+});
+
+describe("an encoder-decoder as Keras' seq2seq example writes it", () => {
+  it('trains as one model; its encoder and decoder compile to two loops whose chained bundles equal the trained model', async () => {
+    const encoderInputs = input({ shape: [null, 4], name: 'encoder_inputs' });
+    const [, h, c] = layers.lstm({ units: 6, returnState: true, name: 'encoder' }).apply(encoderInputs);
+    const decoderInputs = input({ shape: [null, 5], name: 'decoder_inputs' });
+    const decoder = layers.lstm({ units: 6, returnSequences: true, returnState: true, name: 'decoder' });
+    const head = layers.dense({ units: 5, activation: 'softmax', name: 'head' });
+    const training = model({ inputs: [encoderInputs, decoderInputs], outputs: head.apply(decoder.apply([decoderInputs, h!, c!])[0]!) });
+    training.compile({ optimizer: 'adam', loss: 'mse' });
+    const [source, target, targetNext] = [sin([8, 5, 4]), sin([8, 3, 5], 1), sin([8, 3, 5], 2)];
+    const history = await training.fit([source, target], targetNext, { epochs: 3, batchSize: 4, verbose: 0 });
+    expect(history.epoch).toEqual([0, 1, 2]);
+    expect(catchNnc(() => training.toGraph()).hint).toMatch(/Compile an encoder and a decoder as two models/);
+    // The inference models, from the trained layers (Keras: encoder_model, decoder_model).
+    const encoderModel = model({ inputs: encoderInputs, outputs: [h!, c!] });
+    const hIn = input({ shape: [6], name: 'h_in' });
+    const cIn = input({ shape: [6], name: 'c_in' });
+    const [sequence, hOut, cOut] = decoder.apply([decoderInputs, hIn, cIn]);
+    const decoderModel = model({ inputs: [decoderInputs, hIn, cIn], outputs: [head.apply(sequence!), hOut!, cOut!] });
+    const encoderBundle = (await (await (await buildWasmBundle(encoderModel.toGraph())).import()).load()) as unknown as LoopModel;
+    const decoderBundle = (await (await (await buildWasmBundle(decoderModel.toGraph())).import()).load()) as unknown as LoopModel;
+    const [x, y] = [sin([3, 7, 4], 3), sin([3, 2, 5], 4)];
+    const states = encoderBundle.predict(x.data as Float32Array, 7) as Record<string, Float32Array>;
+    const [hName, cName] = encoderModel.outputNames;
+    const decoded = decoderBundle.predict({ decoder_inputs: y.data as Float32Array, h_in: states[hName!]!, c_in: states[cName!]! }, 2) as Record<string, Float32Array>;
+    const want = interpret(training.toGraph({ steps: { encoder_inputs: 7, decoder_inputs: 2 } }), { encoder_inputs: x, decoder_inputs: y });
+    expect(maxAbsDiff(decoded[decoderModel.outputNames[0]!]!, want[training.outputNames[0]!]!.data)).toBeLessThanOrEqual(1e-6);
   });
 });
 
