@@ -34,6 +34,8 @@ export interface BundleSignature {
    * and the output holding a state's initial value, if it has one.
    */
   readonly states?: readonly { readonly name: string; readonly initial?: string; readonly valuesPerRow: number }[];
+  /** For one step of a time loop: the inputs that get step steps − 1 − t of the sequence input `of` (hidden from callers). */
+  readonly reversed?: readonly { readonly name: string; readonly of: string }[];
 }
 
 /**
@@ -57,7 +59,9 @@ export function bundleSignature(graph: Graph): BundleSignature {
   return {
     inputs: graph.inputs.filter((n) => !hiddenInputs.has(n.name!)).map((n) => tensor(n.name!, n, indexExtent(graph, n))),
     outputs: graph.outputs.filter((o) => !hiddenOutputs.has(o.name)).map((o) => tensor(o.name, o.node)),
-    ...(loop ? { states: loop.carries.map((c) => ({ ...c, valuesPerRow: elementsPerRow(graph.inputs.find((n) => n.name === c.name)!.type.shape) })) } : {}),
+    ...(loop
+      ? { states: loop.carries.map((c) => ({ ...c, valuesPerRow: elementsPerRow(graph.inputs.find((n) => n.name === c.name)!.type.shape) })), reversed: loop.reversed }
+      : {}),
   };
 }
 

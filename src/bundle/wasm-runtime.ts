@@ -88,13 +88,17 @@ function loopTables(signature: BundleSignature, memory: WasmMemoryInfo): string[
   const states = signature.states!.map((s) => {
     return `[${s.valuesPerRow}, ${offset(memory.inputOffsets[s.name])}, ${offset(memory.outputOffsets[s.name])}, ${offset(s.initial === undefined ? undefined : memory.outputOffsets[s.initial])}]`;
   });
+  const reversed = (signature.reversed ?? []).map((r) => `[${signature.inputs.findIndex((t) => t.name === r.of)}, ${offset(memory.inputOffsets[r.name])}]`);
   return [
     '// A sequence of any length: predict(inputs, steps) runs the module once per step. SEQUENCES and',
     '// PER_STEP index the INPUTS and OUTPUTS that hold one step of a sequence in the arena (stacked',
     '// along axis 1 for the caller); STATES: [values per row, arena offset of the state a step reads,',
-    '// of the state it writes (copied to the first before the next step), of its initial value or null].',
+    '// of the state it writes (copied to the first before the next step), of its initial value or null];',
+    '// REVERSED: [index in INPUTS, arena offset] of the sequences a backward layer reads from their',
+    '// end: step t gets their step steps - 1 - t.',
     `const SEQUENCES = ${indexes(signature.inputs)}, PER_STEP = ${indexes(signature.outputs)};`,
     `const STATES = [${states.join(', ')}];`,
+    `const REVERSED = [${reversed.join(', ')}];`,
   ];
 }
 
@@ -276,11 +280,15 @@ ${chunked ? '' : WHOLE_BATCH_ONLY}    const outputs = perCall(OUTPUTS, PER_STEP)
     for (let row = 0; row < rows; row += MAX_ROWS) {
       const n = Math.min(MAX_ROWS, rows - row);
       INPUTS.forEach(([, size, offset, batched, type], i) => SEQUENCES.includes(i) || heap(type).set(batched ? arrays[i].subarray(row * size, (row + n) * size) : arrays[i], at(offset, n, type)));
-      const stepIn = (t) => SEQUENCES.forEach((i) => {
-        const [, size, offset, , type] = INPUTS[i];
+      const copyStep = (i, offset, t) => {
+        const [, size, , , type] = INPUTS[i];
         const h = heap(type), base = at(offset, n, type);
         eachRow(n, row, size, t, (from, to) => h.set(arrays[i].subarray(from, from + size), base + to));
-      });
+      };
+      const stepIn = (t) => {
+        SEQUENCES.forEach((i) => copyStep(i, INPUTS[i][2], t));
+        REVERSED.forEach(([i, offset]) => copyStep(i, offset, steps - 1 - t));
+      };
       const carry = (into, from, size) => heap().copyWithin(at(into, n), at(from, n), at(from, n) + n * size);
       STATES.forEach(([size, into]) => heap().fill(0, at(into, n), at(into, n) + n * size));
       if (STATES.some(([, , , initial]) => initial)) {

@@ -86,6 +86,11 @@ export interface LowerContext {
   readonly weights: readonly Node[];
   /** The operands' masks (f32 [batch, steps], 1 for a step that counts), where they carry one. */
   readonly masks?: readonly (Node | undefined)[];
+  /**
+   * For `lowerStep` of a layer that reads its sequence backwards (`readsBackward`): the sequence
+   * operand (and its mask) at step steps − 1 − t of the loop's step t.
+   */
+  readonly reversed?: { readonly inputs: readonly Node[]; readonly masks?: readonly (Node | undefined)[] };
 }
 
 /**
@@ -184,6 +189,14 @@ export abstract class Layer {
   /** The states a layer carries from one step to the next when it reads a sequence step by step (recurrent layers: h, c). */
   carriedStates(): Shape[] {
     return [];
+  }
+
+  /**
+   * Whether `lowerStep` reads its sequence from the last step first (goBackwards, Bidirectional's
+   * backward half): the loop then hands it step steps − 1 − t at its step t (`LowerContext.reversed`).
+   */
+  readsBackward(): boolean {
+    return false;
   }
 
   /**

@@ -4,6 +4,7 @@ import type { Graph, Node } from '../ir/graph.js';
 import { tensorType } from '../ir/types.js';
 import { InputLayer } from './layers/input-layer.js';
 import { hasUnknownSteps, Layer, SymbolicTensor, type LayerCall } from './layer.js';
+import { ReversedStream } from './reversed-stream.js';
 import { stepKinds } from './step-kinds.js';
 import { uniqueName } from './naming.js';
 import { formatSummary } from './summary.js';
@@ -197,6 +198,7 @@ export class LayersModel {
     for (const layer of this.layers) weightNodes.set(layer, layer.weights.map((w) => b.weight(w.name, tensorType(w.shape), w.data)));
     const masks = new Map<SymbolicTensor, Node>();
     const carries: { name: string; after: Node; initial?: { name: string; value: Node } }[] = [];
+    const reversed = kinds && new ReversedStream(b, kinds, (t) => ({ value: values.get(t)!, mask: masks.get(t) }), (layer) => weightNodes.get(layer)!);
     for (const call of this.calls) {
       b.currentLayer = call.layer.name;
       const ctx = { b, inputs: call.inputs.map((t) => values.get(t)!), weights: weightNodes.get(call.layer)!, masks: call.inputs.map((t) => masks.get(t)) };
@@ -206,7 +208,9 @@ export class LayersModel {
         // The states before this step are loop inputs, the states after it loop outputs of the same name.
         const prefix = call.index === 0 ? call.layer.name : `${call.layer.name}/call_${call.index}`;
         const names = carried.map((_, k) => `${prefix}/state_${k}`);
-        const step = call.layer.lowerStep(ctx, carried.map((shape, k) => b.input(names[k]!, tensorType(shape))));
+        const backward = call.layer.readsBackward() ? reversed!.of(call.inputs[0]!) : undefined;
+        const stepCtx = backward ? { ...ctx, reversed: { inputs: [backward.value], masks: [backward.mask] } } : ctx;
+        const step = call.layer.lowerStep(stepCtx, carried.map((shape, k) => b.input(names[k]!, tensorType(shape))));
         nodes = step.outputs;
         step.states.forEach((after, k) => {
           const given = ctx.inputs[1 + k];
@@ -230,6 +234,7 @@ export class LayersModel {
         sequences: this.inputs.filter((t) => kinds.get(t) === 'step').map((t) => t.layer.name),
         carries: carries.map((c) => ({ name: c.name, ...(c.initial ? { initial: c.initial.name } : {}) })),
         perStep: this.outputs.flatMap((t, i) => (kinds.get(t) === 'step' ? [this.outputNames[i]!] : [])),
+        reversed: reversed!.inputs,
       };
     }
     return b.build();

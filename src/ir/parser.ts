@@ -2,7 +2,7 @@ import { NncError } from '../errors.js';
 import { GraphBuilder } from './builder.js';
 import type { AttrValue, Graph, Node } from './graph.js';
 import { opRegistry } from './ops/index.js';
-import { parseLoopLine } from './time-loop.js';
+import { parseLoopLine, type LoopLines } from './time-loop.js';
 import type { DType, Dim, TensorType } from './types.js';
 
 /**
@@ -13,7 +13,7 @@ import type { DType, Dim, TensorType } from './types.js';
 export function parseGraph(text: string, options: { file?: string; weights?: ReadonlyMap<string, Float32Array> } = {}): Graph {
   const b = new GraphBuilder();
   const values = new Map<string, Node>();
-  const loop = { sequences: [] as string[], carries: [] as { name: string; initial?: string }[], perStep: [] as string[] };
+  const loop: LoopLines = { sequences: [], carries: [], perStep: [], reversed: [] };
   const lines = text.split('\n');
   lines.forEach((raw, index) => {
     const line = raw.replace(/#.*$/, '').trim();
@@ -24,7 +24,7 @@ export function parseGraph(text: string, options: { file?: string; weights?: Rea
     const lookup = (ref: string): Node => values.get(ref) ?? fail(`undefined value %${ref}`);
 
     if (line.startsWith('loop ')) {
-      if (!parseLoopLine(line, loop)) fail('expected `loop sequence "name"`, `loop carry "name"` (optionally `from "output"`) or `loop per_step "name"`');
+      if (!parseLoopLine(line, loop)) fail('expected `loop sequence "name"`, `loop carry "name"` (optionally `from "output"`), `loop per_step "name"` or `loop reversed "name" of "sequence"`');
       return;
     }
     const out = /^output\s+("(?:[^"\\]|\\.)*")\s*=\s*%([\w./:-]+)$/.exec(line);
@@ -62,7 +62,7 @@ export function parseGraph(text: string, options: { file?: string; weights?: Rea
     else node = b.raw(op, operands, attrs, type);
     values.set(name, node);
   });
-  if (loop.sequences.length + loop.carries.length + loop.perStep.length > 0) b.loop = loop;
+  if (loop.sequences.length + loop.carries.length + loop.perStep.length + loop.reversed.length > 0) b.loop = loop;
   return b.build();
 }
 

@@ -15,6 +15,8 @@ import { dataOf, dtypeOfData, type Tensor } from './tensor.js';
  *   first step a state is zero, or (`initial`) the value of that output in a first run of the
  *   graph with zero states (an initial state computed from inputs without a step axis).
  * - `perStep`: outputs of one step ([batch, 1, ...]), stacked along axis 1 into [batch, steps, ...].
+ * - `reversed`: inputs that hold one step of a sequence read from its end (a backward recurrent
+ *   layer's): step t gets step steps − 1 − t of the sequence input `of`.
  *
  * Every other output is read after the last step (a recurrent layer's final output, say), and
  * every input that is not a sequence or a state holds the same value at every step.
@@ -23,6 +25,7 @@ export interface TimeLoop {
   readonly sequences: readonly string[];
   readonly carries: readonly { readonly name: string; readonly initial?: string }[];
   readonly perStep: readonly string[];
+  readonly reversed: readonly { readonly name: string; readonly of: string }[];
 }
 
 /** Outputs the host reads for the loop itself (states, their initial values), hidden from callers. */
@@ -30,9 +33,9 @@ export function loopOnlyOutputs(loop: TimeLoop): Set<string> {
   return new Set(loop.carries.flatMap((c) => (c.initial === undefined ? [c.name] : [c.name, c.initial])));
 }
 
-/** Inputs the host fills for the loop itself (the states), hidden from callers. */
+/** Inputs the host fills for the loop itself (the states, the sequences read from their end), hidden from callers. */
 export function loopOnlyInputs(loop: TimeLoop): Set<string> {
-  return new Set(loop.carries.map((c) => c.name));
+  return new Set([...loop.carries.map((c) => c.name), ...loop.reversed.map((r) => r.name)]);
 }
 
 /** The IR text lines of a loop (after the outputs); `parseLoopLine` reads each back. */
@@ -41,20 +44,32 @@ export function printLoop(loop: TimeLoop): string[] {
     ...loop.sequences.map((s) => `loop sequence ${JSON.stringify(s)}`),
     ...loop.carries.map((c) => `loop carry ${JSON.stringify(c.name)}${c.initial === undefined ? '' : ` from ${JSON.stringify(c.initial)}`}`),
     ...loop.perStep.map((s) => `loop per_step ${JSON.stringify(s)}`),
+    ...loop.reversed.map((r) => `loop reversed ${JSON.stringify(r.name)} of ${JSON.stringify(r.of)}`),
   ];
 }
 
 const NAME = String.raw`("(?:[^"\\]|\\.)*")`;
-const LOOP_LINE = new RegExp(String.raw`^loop\s+(sequence|carry|per_step)\s+${NAME}(?:\s+from\s+${NAME})?$`);
+const LOOP_LINE = new RegExp(String.raw`^loop\s+(sequence|carry|per_step|reversed)\s+${NAME}(?:\s+(from|of)\s+${NAME})?$`);
 
-/** Adds one `loop ...` line to `loop`; false when the line is not a loop line. */
-export function parseLoopLine(line: string, loop: { sequences: string[]; carries: { name: string; initial?: string }[]; perStep: string[] }): boolean {
+/** A TimeLoop being read line by line. */
+export interface LoopLines {
+  sequences: string[];
+  carries: { name: string; initial?: string }[];
+  perStep: string[];
+  reversed: { name: string; of: string }[];
+}
+
+/** Adds one `loop ...` line to `loop`; false when the line is not a well-formed loop line. */
+export function parseLoopLine(line: string, loop: LoopLines): boolean {
   const m = LOOP_LINE.exec(line);
-  if (!m || (m[3] !== undefined && m[1] !== 'carry')) return false;
-  const name = JSON.parse(m[2]!) as string;
-  if (m[1] === 'sequence') loop.sequences.push(name);
-  else if (m[1] === 'per_step') loop.perStep.push(name);
-  else loop.carries.push({ name, ...(m[3] ? { initial: JSON.parse(m[3]) as string } : {}) });
+  const [kind, quoted, word, other] = m ? [m[1], m[2]!, m[3], m[4]] : [];
+  const allowed = kind === 'carry' ? word === undefined || word === 'from' : kind === 'reversed' ? word === 'of' : word === undefined;
+  if (!m || !allowed) return false;
+  const name = JSON.parse(quoted!) as string;
+  if (kind === 'sequence') loop.sequences.push(name);
+  else if (kind === 'per_step') loop.perStep.push(name);
+  else if (kind === 'reversed') loop.reversed.push({ name, of: JSON.parse(other!) as string });
+  else loop.carries.push({ name, ...(other ? { initial: JSON.parse(other) as string } : {}) });
   return true;
 }
 
@@ -81,6 +96,11 @@ export function loopProblems(graph: Graph, loop: TimeLoop): string[] {
     else if (i.type.dtype !== o.type.dtype || i.type.shape.join() !== o.type.shape.join()) problems.push(`loop carry '${c.name}': input and output types differ`);
     const init = c.initial === undefined ? undefined : outputs.get(c.initial);
     if (c.initial !== undefined && (!init || !i || init.type.shape.join() !== i.type.shape.join())) problems.push(`loop carry '${c.name}': initial '${c.initial}' is not an output of its type`);
+  }
+  for (const r of loop.reversed) {
+    const n = inputs.get(r.name);
+    if (!n || !oneStep(n.type.shape)) problems.push(`loop reversed '${r.name}' must be an input of shape [?,1,...]`);
+    else if (!loop.sequences.includes(r.of) || inputs.get(r.of)!.type.shape.join() !== n.type.shape.join()) problems.push(`loop reversed '${r.name}': '${r.of}' is not a sequence of its type`);
   }
   if (loop.sequences.length === 0) problems.push('a loop needs at least one sequence input');
   return problems;
@@ -111,7 +131,12 @@ export function runTimeLoop(graph: Graph, loop: TimeLoop, inputs: TensorMap, run
       return [c.name, { shape, data: dataOf(type.dtype, shape.reduce((p, d) => p * d, 1)) }];
     }),
   );
-  const stepInputs = (t: number): TensorMap => ({ ...inputs, ...Object.fromEntries(loop.sequences.map((s) => [s, stepOf(inputs[s]!, t)])), ...state });
+  const stepInputs = (t: number): TensorMap => ({
+    ...inputs,
+    ...Object.fromEntries(loop.sequences.map((s) => [s, stepOf(inputs[s]!, t)])),
+    ...Object.fromEntries(loop.reversed.map((r) => [r.name, stepOf(inputs[r.of]!, steps - 1 - t)])),
+    ...state,
+  });
   if (loop.carries.some((c) => c.initial !== undefined)) {
     const primed = runStep(stepInputs(0));
     for (const c of loop.carries) if (c.initial !== undefined) state[c.name] = copied(primed[c.initial]!);

@@ -62,6 +62,24 @@ describeTfjsGolden('a sequence of any length vs tfjs: $name', [
     inputs: padded(0),
     steps: STEPS,
   },
+  { name: 'bidirectional lstm (concat) -> dense', make: chain([null, 3], layers.bidirectional({ layer: layers.lstm({ units: 4 }) }), layers.dense({ units: 2 })), steps: STEPS },
+  {
+    name: 'masking -> bidirectional gru (sum) returnState (padded inputs)',
+    make: chain([null, 3], layers.masking(), layers.bidirectional({ layer: layers.gru({ units: 3, returnState: true }), mergeMode: 'sum' })),
+    inputs: padded(0),
+    steps: STEPS,
+  },
+  { name: 'bidirectional of a goBackwards simpleRNN, mergeMode null', make: chain([null, 3], layers.dense({ units: 4 }), layers.bidirectional({ layer: layers.simpleRNN({ units: 3, goBackwards: true }), mergeMode: null })), steps: STEPS },
+  {
+    name: 'simpleRNN goBackwards returnSequences -> timeDistributed(dense)',
+    make: chain([null, 3], layers.simpleRNN({ units: 4, goBackwards: true, returnSequences: true }), layers.timeDistributed({ layer: layers.dense({ units: 2 }) })),
+    steps: STEPS,
+  },
+  {
+    name: 'embedding maskZero -> bidirectional lstm (ave) -> dense (int32 ids)',
+    make: () => sequential({ layers: [layers.embedding({ inputDim: 9, outputDim: 3, maskZero: true, inputShape: [null] }), layers.bidirectional({ layer: layers.lstm({ units: 3 }), mergeMode: 'ave' }), layers.dense({ units: 2 })] }),
+    steps: STEPS,
+  },
   {
     name: 'embedding maskZero -> gru -> dense (int32 ids)',
     make: () => sequential({ layers: [layers.embedding({ inputDim: 9, outputDim: 3, maskZero: true, inputShape: [null] }), layers.gru({ units: 4 }), layers.dense({ units: 2, activation: 'softmax' })] }),

@@ -81,9 +81,28 @@ describe('one step of a time loop in the IR', () => {
       ['loop sequence "x"\nloop carry "s"\n', /loop carry 's' must be an input and an output/],
       ['loop sequence "x"\nloop per_step "z"\n', /loop per_step 'z' is not an output/],
       ['loop carry "x" from "y"\n', /a loop needs at least one sequence input|loop carry 'x' must be/],
+      ['loop sequence "x"\nloop reversed "s" of "x"\n', /loop reversed 's' must be an input of shape \[\?,1,...\]/],
     ];
     for (const [lines, message] of problems) expect(catchNnc(() => verifyGraph(parseGraph(base + lines))).message).toMatch(message);
+    expect(catchNnc(() => parseGraph(`${base}loop reversed "x"\n`)).message).toMatch(/expected `loop sequence/);
     expect(catchNnc(() => parseGraph(`${base}loop sequence "x" from "y"\n`)).message).toMatch(/NNC3001 IR parse error \(<ir>:5\): expected `loop sequence "name"`/);
+  });
+
+  it('a backward layer reads a twin of its sequence input that the host fills from the end', () => {
+    const x = input({ shape: [null, 3], name: 'words' });
+    const both = layers.bidirectional({ layer: layers.lstm({ units: 2 }), name: 'both' }).apply(layers.dense({ units: 4, name: 'embed' }).apply(x));
+    const m = model({ inputs: x, outputs: both });
+    const step = m.toGraph();
+    expect(step.loop!.reversed).toEqual([{ name: 'words/reversed', of: 'words' }]);
+    expect(printGraph(step)).toContain('loop reversed "words/reversed" of "words"');
+    expect(parseGraph(printGraph(step)).loop).toEqual(step.loop);
+    // The dense between the input and the layer runs once per direction, on shared weights.
+    expect(step.nodes.filter((n) => n.op === 'matmul' && n.inputs[1]!.name === 'embed/kernel')).toHaveLength(2);
+    for (const steps of [1, 6]) {
+      const inputs = { words: sin([2, steps, 3]) };
+      const want = interpret(m.toGraph({ steps }), inputs).both!;
+      expect(Array.from(runTimeLoop(step, step.loop!, inputs).both!.data)).toEqual(Array.from(want.data));
+    }
   });
 
   it('the loop computes what the graph unrolled over the same steps computes, bit for bit', () => {
@@ -118,8 +137,16 @@ describe('what one time loop cannot run, refused by name', () => {
       [() => layers.conv1d({ filters: 2, kernelSize: 2 }).apply(x()), /reads across the steps/, /Give the number of steps/],
       [() => layers.globalAveragePooling1d().apply(x()), /reads across the steps/, /work step by step/],
       [() => layers.concatenate({ axis: 1 }).apply([x(), x()]), /reads across the steps/, /forward SimpleRNN/],
-      [() => layers.lstm({ units: 2, goBackwards: true }).apply(x()), /lstm.*reads across the steps/, /forward/],
-      [() => layers.bidirectional({ layer: layers.gru({ units: 2 }) }).apply(x()), /bidirectional.*reads across the steps/, /forward/],
+      [() => layers.bidirectional({ layer: layers.gru({ units: 2, returnSequences: true }) }).apply(x()), /bidirectional.*reads across the steps/, /Give the number of steps/],
+      [
+        () => {
+          const source = x();
+          const y = layers.lstm({ units: 2, returnSequences: true, name: 'first' }).apply(source);
+          return model({ inputs: source, outputs: layers.gru({ units: 2, goBackwards: true }).apply(y) }).toGraph();
+        },
+        /first.*a layer reading backwards reads the sequence 'first' returns, whose last step exists only once the loop has run/,
+        /must read the input sequence/,
+      ],
       [
         () => {
           const source = x();

@@ -21,7 +21,7 @@ export function renderModule(program: ShaderProgram, baseName: string, inlineWei
     weightFloats: program.weights.length,
     inputs: program.inputs,
     outputs: program.outputs,
-    ...(program.states ? { states: program.states } : {}),
+    ...(program.states ? { states: program.states, reversed: program.reversed } : {}),
     dispatches: program.dispatches,
     shaders: program.shaders,
   };

@@ -58,6 +58,8 @@ export interface ShaderProgram {
   readonly outputs: readonly TensorPlacement[];
   /** For one step of a time loop: the states predict carries between steps (not among inputs and outputs). */
   readonly states?: readonly LoopState[];
+  /** For one step of a time loop: the inputs that get step steps − 1 − t of the sequence input \`of\`. */
+  readonly reversed?: readonly { readonly input: TensorPlacement; readonly of: string }[];
   readonly shaders: readonly string[];
   readonly dispatches: readonly PlannedDispatch[];
 }
@@ -179,6 +181,7 @@ export function buildProgram(graph: Graph, plan: MemoryPlan): ShaderProgram {
             output: place(c.name, outputNode(c.name)),
             ...(c.initial === undefined ? {} : { initial: place(c.initial, outputNode(c.initial)) }),
           })),
+          reversed: loop.reversed.map((r) => ({ input: place(r.name, graph.inputs.find((n) => n.name === r.name)!), of: r.of })),
         }
       : {}),
     shaders,

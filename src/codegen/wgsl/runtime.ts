@@ -340,13 +340,15 @@ async function prepare(device, owned, options) {
     try {
       for (const s of PROGRAM.states) device.queue.writeBuffer(arena, addressOf(s.input, rows), new Float32Array(rows * s.input.elementsPerRow));
       // Row r of step t of a [rows, steps, size] array starts at ((first + r) * steps + t) * size.
+      const writeRows = (placement, values, t) => {
+        const size = placement.elementsPerRow, data = new Float32Array(rows * size);
+        for (let r = 0; r < rows; r++) data.set(values.subarray(((first + r) * steps + t) * size, ((first + r) * steps + t + 1) * size), r * size);
+        device.queue.writeBuffer(arena, addressOf(placement, rows), data);
+      };
+      // Step t of every sequence; a sequence a backward layer reads gets its step steps - 1 - t too.
       const writeStep = (t) => {
-        for (const input of PROGRAM.inputs) {
-          if (!input.steps) continue;
-          const size = input.elementsPerRow, data = new Float32Array(rows * size);
-          for (let r = 0; r < rows; r++) data.set(named[input.name].subarray(((first + r) * steps + t) * size, ((first + r) * steps + t + 1) * size), r * size);
-          device.queue.writeBuffer(arena, addressOf(input, rows), data);
-        }
+        for (const input of PROGRAM.inputs) if (input.steps) writeRows(input, named[input.name], t);
+        for (const r of PROGRAM.reversed) writeRows(r.input, named[r.of], steps - 1 - t);
       };
       const copyStates = (encoder, from) => {
         let at = 0;

@@ -97,6 +97,34 @@ export class Bidirectional extends Layer {
     this.weights.push(...this.forward.buildWeights(f), ...this.backward.buildWeights(bw));
   }
 
+  /**
+   * A sequence of any length: both halves read it step by step, the backward one from its end,
+   * when the layer returns their final outputs; returned sequences would merge step t of both
+   * halves, which one loop computes steps − 1 − 2t steps apart.
+   */
+  override readsStepByStep(): boolean {
+    return !this.forward.returnSequences;
+  }
+
+  override readsBackward(): boolean {
+    return true;
+  }
+
+  override carriedStates(): Shape[] {
+    return [...this.forward.carriedStates(), ...this.backward.carriedStates()];
+  }
+
+  /** One step of both halves, each with its own states (the forward layer's first). */
+  override lowerStep(ctx: LowerContext, states: readonly Node[]): { outputs: Node[]; states: Node[] } {
+    const { b, weights } = ctx;
+    const n = this.forward.weights.length;
+    const split = this.forward.stateCount;
+    const fw = this.forward.lowerSequence(this.forward.stepContext({ ...ctx, weights: weights.slice(0, n) }, states.slice(0, split)), false);
+    const bw = this.backward.lowerSequence(this.backward.stepContext({ ...ctx, weights: weights.slice(n) }, states.slice(split)), false);
+    const outputs = this.mergeMode === null ? [fw.output, bw.output] : [merge(b, this.mergeMode, fw.output, bw.output)];
+    return { outputs: this.forward.returnState ? [...outputs, ...fw.states, ...bw.states] : outputs, states: [...fw.states, ...bw.states] };
+  }
+
   lower(ctx: LowerContext): Node {
     return this.lowerAll(ctx)[0]!;
   }

@@ -81,19 +81,33 @@ export abstract class RecurrentLayer extends Layer {
     return this.returnSequences ? [shape![0]!, shape![1]!, this.units] : [shape![0]!, this.units];
   }
 
-  /** A forward layer reads its sequence in order, carrying its states (a backward one needs the last step first). */
+  /** The layer reads its sequence one step at a time, carrying its states (from the last step for goBackwards). */
   override readsStepByStep(): boolean {
-    return !this.goBackwards;
+    return true;
+  }
+
+  override readsBackward(): boolean {
+    return this.goBackwards;
   }
 
   override carriedStates(): Shape[] {
     return this.stateShapes(null);
   }
 
-  /** One step: the given states stand for the initial ones (the model carries them between steps). */
+  /**
+   * One step: the given states stand for the initial ones (the model carries them between steps).
+   * goBackwards reads the step the loop hands it from the sequence's end; its outputs come in the
+   * order the steps ran, as Keras returns them, so its step t is the loop's step t.
+   */
   override lowerStep(ctx: LowerContext, states: readonly Node[]): { outputs: Node[]; states: Node[] } {
-    const { output, states: after } = this.lowerSequence({ ...ctx, inputs: [ctx.inputs[0]!, ...states] }, false);
+    const { output, states: after } = this.lowerSequence(this.stepContext(ctx, states), false);
     return { outputs: this.returnState ? [output, ...after] : [output], states: after };
+  }
+
+  /** The context of one step: the sequence in the direction the layer reads it, the states given. */
+  stepContext(ctx: LowerContext, states: readonly Node[]): LowerContext {
+    const source = this.goBackwards ? ctx.reversed! : ctx;
+    return { ...ctx, inputs: [source.inputs[0]!, ...states], masks: [source.masks?.[0]] };
   }
 
   /** The layer consumes its sequence's mask (masked steps keep the states); a returned sequence keeps it, as Keras. */
