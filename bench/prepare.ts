@@ -86,6 +86,8 @@ export async function prepare(options: PrepareOptions): Promise<Prepared> {
   const { cacheDir } = options;
   mkdirSync(cacheDir, { recursive: true });
   const { model } = loadModelFile(options.modelPath);
+  // Every runner takes one fixed shape (and the ONNX export refuses a time loop).
+  if (model.hasUnknownSteps) throw new Error('bench: the model reads sequences of any length (null steps); give its input a number of steps, e.g. inputShape: [28, 28], to compare it with the peers');
   const graph = model.toGraph();
   const [input, ...moreInputs] = graph.inputs;
   const [output, ...moreOutputs] = graph.outputs;

@@ -3,7 +3,7 @@ import { GraphBuilder } from '../ir/builder.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { tensorType } from '../ir/types.js';
 import { InputLayer } from './layers/input-layer.js';
-import { hasUnknownSteps, Layer, SymbolicTensor, type LayerCall } from './layer.js';
+import { hasUnknownSteps, Layer, SymbolicTensor, type LayerCall, type LowerContext } from './layer.js';
 import { ReversedStream } from './reversed-stream.js';
 import { stepKinds } from './step-kinds.js';
 import { uniqueName } from './naming.js';
@@ -197,26 +197,13 @@ export class LayersModel {
     const weightNodes = new Map<Layer, Node[]>();
     for (const layer of this.layers) weightNodes.set(layer, layer.weights.map((w) => b.weight(w.name, tensorType(w.shape), w.data)));
     const masks = new Map<SymbolicTensor, Node>();
-    const carries: { name: string; after: Node; initial?: { name: string; value: Node } }[] = [];
+    const carries: Carry[] = [];
     const reversed = kinds && new ReversedStream(b, kinds, (t) => ({ value: values.get(t)!, mask: masks.get(t) }), (layer) => weightNodes.get(layer)!);
     for (const call of this.calls) {
       b.currentLayer = call.layer.name;
       const ctx = { b, inputs: call.inputs.map((t) => values.get(t)!), weights: weightNodes.get(call.layer)!, masks: call.inputs.map((t) => masks.get(t)) };
-      let nodes: Node[];
-      const carried = kinds?.get(call.inputs[0]!) === 'step' ? call.layer.carriedStates() : [];
-      if (carried.length > 0) {
-        // The states before this step are loop inputs, the states after it loop outputs of the same name.
-        const prefix = call.index === 0 ? call.layer.name : `${call.layer.name}/call_${call.index}`;
-        const names = carried.map((_, k) => `${prefix}/state_${k}`);
-        const backward = call.layer.readsBackward() ? reversed!.of(call.inputs[0]!) : undefined;
-        const stepCtx = backward ? { ...ctx, reversed: { inputs: [backward.value], masks: [backward.mask] } } : ctx;
-        const step = call.layer.lowerStep(stepCtx, carried.map((shape, k) => b.input(names[k]!, tensorType(shape))));
-        nodes = step.outputs;
-        step.states.forEach((after, k) => {
-          const given = ctx.inputs[1 + k];
-          carries.push({ name: names[k]!, after, ...(given ? { initial: { name: `${names[k]}/initial`, value: given } } : {}) });
-        });
-      } else nodes = call.layer.lowerAll(ctx);
+      const carrying = kinds?.get(call.inputs[0]!) === 'step' && call.layer.carriedStates().length > 0;
+      const nodes = carrying ? lowerCarryingStep(call, ctx, reversed!, carries) : call.layer.lowerAll(ctx);
       call.outputs.forEach((t, k) => values.set(t, nodes[k]!));
       if (call.outputs.some((t) => t.masked)) {
         const outMasks = call.layer.lowerMasks(ctx);
@@ -264,6 +251,32 @@ export class LayersModel {
     this.orderedCalls = topologicalCalls(this.name, inputs, outputs);
     checkUniqueLayerNames(this.name, this.layers);
   }
+}
+
+/** A state a time loop carries: the loop input and output of this name, its value after the step, its initial value if given. */
+interface Carry {
+  readonly name: string;
+  readonly after: Node;
+  readonly initial?: { readonly name: string; readonly value: Node };
+}
+
+/**
+ * One step of a layer that carries states over a sequence of any length (a recurrent layer): its
+ * states before the step are new loop inputs, its states after it are recorded in `carries` (loop
+ * outputs of the same names), with the initial states the call was given; returns its outputs.
+ */
+function lowerCarryingStep(call: LayerCall, ctx: LowerContext, reversed: ReversedStream, carries: Carry[]): Node[] {
+  const { b } = ctx;
+  const prefix = call.index === 0 ? call.layer.name : `${call.layer.name}/call_${call.index}`;
+  const names = call.layer.carriedStates().map((_, k) => `${prefix}/state_${k}`);
+  const before = call.layer.carriedStates().map((shape, k) => b.input(names[k]!, tensorType(shape)));
+  const backward = call.layer.readsBackward() ? reversed.of(call.inputs[0]!) : undefined;
+  const step = call.layer.lowerStep(backward ? { ...ctx, reversed: { inputs: [backward.value], masks: [backward.mask] } } : ctx, before);
+  step.states.forEach((after, k) => {
+    const given = ctx.inputs[1 + k];
+    carries.push({ name: names[k]!, after, ...(given ? { initial: { name: `${names[k]}/initial`, value: given } } : {}) });
+  });
+  return step.outputs;
 }
 
 /** Two layers of one model may not share a name (their weights would share names too), as in Keras. */
