@@ -299,6 +299,27 @@ describe("an encoder-decoder as Keras' seq2seq example writes it", () => {
   });
 });
 
+describe("Keras' seq2seq training model, saved by tfjs with [null, null, F] inputs", () => {
+  it('imports and predicts as tfjs at 5 and 3 steps; building the whole as one loop is refused, saying how', async () => {
+    const encoderInputs = tf.input({ shape: [null, 4], name: 'encoder_inputs' });
+    const [, h, c] = tf.layers.lstm({ units: 6, returnState: true, name: 'encoder' }).apply(encoderInputs) as tf.SymbolicTensor[];
+    const decoderInputs = tf.input({ shape: [null, 3], name: 'decoder_inputs' });
+    const [decoded] = tf.layers.lstm({ units: 6, returnSequences: true, returnState: true, name: 'decoder' }).apply([decoderInputs, h!, c!]) as tf.SymbolicTensor[];
+    const outputs = tf.layers.dense({ units: 3, activation: 'softmax', name: 'decoder_dense' }).apply(decoded!) as tf.SymbolicTensor;
+    const original = tf.model({ inputs: [encoderInputs, decoderInputs], outputs });
+    const { dir } = await saveTfjsModel(original);
+    const imported = loadTfjsLayersModel(join(dir, 'model.json'));
+    const [x, y] = [sin([2, 5, 4]), sin([2, 3, 3], 1)];
+    const want = (original.predict([tf.tensor(x.data, [2, 5, 4]), tf.tensor(y.data, [2, 3, 3])]) as tf.Tensor).dataSync();
+    const got = interpret(imported.toGraph({ steps: { encoder_inputs: 5, decoder_inputs: 3 } }), { encoder_inputs: x, decoder_inputs: y });
+    expect(maxAbsDiff(got[imported.outputNames[0]!]!.data, want)).toBeLessThanOrEqual(1e-5);
+    const refusal = catchNnc(() => imported.toGraph());
+    expect([refusal.code, refusal.location?.layer]).toEqual(['NNC1006', 'decoder']);
+    expect(refusal.hint).toMatch(/Compile an encoder and a decoder as two models/);
+    original.dispose();
+  });
+});
+
 describe('nnc build and nnc predict on a model file with sequences of any length', () => {
   it('builds the bundle, and predict (bundle or model file) takes the steps from the input', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nnc-any-length-cli-'));
