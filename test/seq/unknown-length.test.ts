@@ -327,6 +327,8 @@ describe('nnc build and nnc predict on a model file with sequences of any length
     writeFileSync(file, "import { layers, sequential } from 'nnc';\nexport default sequential({ layers: [layers.simpleRNN({ inputShape: [null, 2], units: 3 }), layers.dense({ units: 1 })] });\n");
     const built = await cli('build', file, '--no-train', '-o', join(dir, 'out'));
     expect(built.code, built.err).toBe(0);
+    // How to use the bundle: the steps come first, and the loop's own states are not inputs.
+    expect(built.out).toContain('const result = model.predict(input, steps, batch); // Float32Array of batch × 1');
     for (const steps of [1, 6]) {
       const inputFile = join(dir, `x${steps}.json`);
       writeFileSync(inputFile, JSON.stringify({ shape: [2, steps, 2], data: Array.from({ length: 4 * steps }, (_, i) => Math.cos(i)) }));

@@ -2,6 +2,7 @@ import { relative, join } from 'node:path';
 import { TARGETS } from '../../bundle/targets.js';
 import { hasOwnKey } from '../../own-keys.js';
 import { byteLength } from '../../bundle/manifest.js';
+import { bundleSignature } from '../../bundle/signature.js';
 import type { BundleFile, TargetOptions } from '../../bundle/target.js';
 import { checkOutputDir } from '../../bundle/output-guard.js';
 import { writeBundle } from '../../bundle/writer.js';
@@ -152,11 +153,11 @@ function report(options: BuildOptions, files: readonly BundleFile[], graph: Grap
   const width = Math.max(...files.map((f) => f.path.length));
   const rows = files.map((f) => `  ${f.path.padEnd(width)}  ${formatBytes(byteLength(f.contents)).padStart(10)}`);
   const dir = relative(process.cwd(), options.out) || '.';
-  const inputs = graph.inputs.length === 1 ? 'input' : `{ ${graph.inputs.map((n) => n.name).join(', ')} }`;
-  const result =
-    graph.outputs.length === 1
-      ? `Float32Array of batch × ${graph.outputs[0]!.node.type.shape.slice(1).reduce<number>((p, d) => p * (d ?? 1), 1)}`
-      : `{ ${graph.outputs.map((o) => o.name).join(', ')} }`;
+  // The caller's signature (a time loop's own states are not in it; its sequences take the steps).
+  const { inputs: ins, outputs: outs, states } = bundleSignature(graph);
+  const inputs = ins.length === 1 ? 'input' : `{ ${ins.map((t) => t.name).join(', ')} }`;
+  const result = outs.length === 1 ? `${outs[0]!.array} of batch × ${outs[0]!.steps ? 'steps × ' : ''}${outs[0]!.valuesPerRow}` : `{ ${outs.map((t) => t.name).join(', ')} }`;
+  const sizes = states ? 'steps, batch' : 'batch';
   const usage = options.targets.flatMap((name) => {
     const target = TARGETS[name]!;
     const path = join(dir, options.subdirectories ? name : '', target.entry).replace(/\\/g, '/');
@@ -165,7 +166,7 @@ function report(options: BuildOptions, files: readonly BundleFile[], graph: Grap
       `Usage (${name}):`,
       `  import { load } from '${entry}';`,
       '  const model = await load();',
-      `  const result = ${target.asyncPredict || options.target.threads ? 'await ' : ''}model.predict(${inputs}, batch); // ${result}`,
+      `  const result = ${target.asyncPredict || options.target.threads ? 'await ' : ''}model.predict(${inputs}, ${sizes}); // ${result}`,
     ];
   });
   return [`wrote ${dir}/ (${options.targets.join(', ')})`, ...rows, '', ...usage].join('\n');
