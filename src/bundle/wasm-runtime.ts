@@ -279,7 +279,7 @@ ${chunked ? '' : WHOLE_BATCH_ONLY}    const outputs = perCall(OUTPUTS, PER_STEP)
     const eachRow = (n, row, size, t, f) => { for (let r = 0; r < n; r++) f(((row + r) * steps + t) * size, r * size); };
     for (let row = 0; row < rows; row += MAX_ROWS) {
       const n = Math.min(MAX_ROWS, rows - row);
-      INPUTS.forEach(([, size, offset, batched, type], i) => SEQUENCES.includes(i) || heap(type).set(batched ? arrays[i].subarray(row * size, (row + n) * size) : arrays[i], at(offset, n, type)));
+      copyIn(arrays, row, n, (i) => !SEQUENCES.includes(i));
       const copyStep = (i, offset, t) => {
         const [, size, , , type] = INPUTS[i];
         const h = heap(type), base = at(offset, n, type);
@@ -306,7 +306,7 @@ ${chunked ? '' : WHOLE_BATCH_ONLY}    const outputs = perCall(OUTPUTS, PER_STEP)
         });
         STATES.forEach(([size, into, from]) => carry(into, from, size));
       }
-      OUTPUTS.forEach(([, size, offset, batched, type], i) => PER_STEP.includes(i) || outputs[i].set(heap(type).subarray(at(offset, n, type), at(offset, n, type) + (batched ? n : 1) * size), batched ? row * size : 0));
+      copyOut(outputs, row, n, (i) => !PER_STEP.includes(i));
     }
     return OUTPUTS.length === 1 ? outputs[0] : Object.fromEntries(OUTPUTS.map(([name], i) => [name, outputs[i]]));
   }
@@ -321,15 +321,21 @@ export async function load(options) {
 ${externalWeights ? '  await loadWeights(memory, verify);\n' : ''}  const heaps = new Map([${arrays.join(', ')}].map((type) => [type, new type(memory.buffer)]));
   const heap = (type = Float32Array) => heaps.get(type);
   const at = ([fixed, perRow], rows, type = Float32Array) => (ARENA + fixed + rows * perRow) / type.BYTES_PER_ELEMENT;
+  // Rows [row, row + n) of the inputs (those \`keep\` accepts) into the arena, and of the outputs
+  // out of it; a value without a batch axis is copied whole (only a model run in one piece has one).
+  const all = () => true;
+  const copyIn = (arrays, row, n, keep = all) =>
+    INPUTS.forEach(([, size, offset, batched, type], i) => keep(i) && heap(type).set(batched ? arrays[i].subarray(row * size, (row + n) * size) : arrays[i], at(offset, n, type)));
+  const copyOut = (outputs, row, n, keep = all) =>
+    OUTPUTS.forEach(([, size, offset, batched, type], i) => keep(i) && outputs[i].set(heap(type).subarray(at(offset, n, type), at(offset, n, type) + (batched ? n : 1) * size), batched ? row * size : 0));
 ${loop ? LOOP_PREDICT(chunked) : `  function predict(input, batch) {
     const [arrays, rows] = check(input, batch);
-${chunked ? '' : WHOLE_BATCH_ONLY}    // A value without a batch axis is copied whole (only a model that runs in one piece has one).
-    const outputs = OUTPUTS.map(([, size, , batched, type = Float32Array]) => new type(batched ? rows * size : size));
+${chunked ? '' : WHOLE_BATCH_ONLY}    const outputs = OUTPUTS.map(([, size, , batched, type = Float32Array]) => new type(batched ? rows * size : size));
     for (let row = 0; row < rows; row += MAX_ROWS) {
       const n = Math.min(MAX_ROWS, rows - row);
-      INPUTS.forEach(([, size, offset, batched, type], i) => heap(type).set(batched ? arrays[i].subarray(row * size, (row + n) * size) : arrays[i], at(offset, n, type)));
+      copyIn(arrays, row, n);
       run(n);
-      OUTPUTS.forEach(([, size, offset, batched, type], i) => outputs[i].set(heap(type).subarray(at(offset, n, type), at(offset, n, type) + (batched ? n : 1) * size), batched ? row * size : 0));
+      copyOut(outputs, row, n);
     }
     return OUTPUTS.length === 1 ? outputs[0] : Object.fromEntries(OUTPUTS.map(([name], i) => [name, outputs[i]]));
   }

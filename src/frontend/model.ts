@@ -181,7 +181,7 @@ export class LayersModel {
   toGraph(options: { steps?: number | Readonly<Record<string, number>> } = {}): Graph {
     const stepwise = this.hasUnknownSteps && options.steps === undefined;
     const kinds = stepwise ? stepKinds(this.inputs, this.calls) : undefined;
-    const stepsOf = (t: SymbolicTensor): number | undefined => {
+    const stepsFor = (t: SymbolicTensor): number | undefined => {
       if (stepwise) return 1;
       const given = typeof options.steps === 'number' ? options.steps : options.steps?.[t.layer.name];
       if (options.steps !== undefined && given === undefined) throw new Error(`toGraph: no number of steps for input '${t.layer.name}'`);
@@ -190,7 +190,7 @@ export class LayersModel {
     const b = new GraphBuilder();
     const values = new Map<SymbolicTensor, Node>();
     for (const t of this.inputs) {
-      const steps = hasUnknownSteps(t.shape) ? stepsOf(t) : undefined;
+      const steps = hasUnknownSteps(t.shape) ? stepsFor(t) : undefined;
       const shape = steps !== undefined ? [t.shape[0]!, steps, ...t.shape.slice(2)] : t.shape;
       values.set(t, b.input(t.layer.name, tensorType(shape, (t.layer as InputLayer).dtype === 'int32' ? 'i32' : 'f32')));
     }

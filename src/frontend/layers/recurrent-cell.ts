@@ -210,14 +210,13 @@ export interface Unrolled {
  */
 export function unroll(b: GraphBuilder, cell: Cell, x: Node, w: SequenceWeights, initial: States, options: UnrollOptions): Unrolled {
   const steps = x.type.shape[1] as number;
-  const width = cell.gates * cell.units;
   const dropout = options.dropout ?? 0;
   const recurrentDropout = options.recurrentDropout ?? 0;
   // dropout: one mask of the features per sequence ([batch, 1, features]), every step's input times it.
   const dropped = dropout > 0 ? b.op('mul', [x, sequenceMask(b, steps === 1 ? x : b.op('slice', [x], { axis: 1, begin: 0, size: 1 }), dropout)]) : x;
   const features = x.type.shape[2] as number;
   const inputBias = w.bias && cell.inputBias(b, w.bias);
-  const perStep = steps === 1 ? [dropped] : b.multi('split', [dropped], { axis: 1, sizes: new Array<number>(steps).fill(1) });
+  const perStep = cutSteps(b, dropped, steps);
   const order = perStep.map((_, t) => (options.goBackwards ? steps - 1 - t : t));
   const rows = perStep.map((x_t) => {
     const projected = b.op('matmul', [b.op('reshape', [x_t], { shape: [features] }), w.kernel]);
@@ -228,7 +227,7 @@ export function unroll(b: GraphBuilder, cell: Cell, x: Node, w: SequenceWeights,
   // A mask: at a masked step every state keeps its value, so the output there repeats the last
   // one (tfjs-layers' rnn: new · m + old · (1 − m)).
   const { mask } = options;
-  const stepMasks = mask && (steps === 1 ? [mask] : b.multi('split', [mask], { axis: 1, sizes: new Array<number>(steps).fill(1) }));
+  const stepMasks = mask && cutSteps(b, mask, steps);
   let states: States = initial;
   const outputs: Node[] = [];
   for (const t of order) {
@@ -237,6 +236,11 @@ export function unroll(b: GraphBuilder, cell: Cell, x: Node, w: SequenceWeights,
     outputs.push(states[0]!);
   }
   return { outputs, states: states as Node[] };
+}
+
+/** `v` [batch, steps, ...] as its steps, [batch, 1, ...] each (one split; `v` itself for one step). */
+function cutSteps(b: GraphBuilder, v: Node, steps: number): Node[] {
+  return steps === 1 ? [v] : b.multi('split', [v], { axis: 1, sizes: new Array<number>(steps).fill(1) });
 }
 
 /** Each state: `next` where the step counts (m = 1), the state before where it is masked (m = 0; zeros before the first step). */
