@@ -198,6 +198,30 @@ export interface ScalarRenderer<T> {
   arg(index: number, dtype: DType): T;
   constant(value: number, dtype: DType): T;
   call(fn: ScalarFn, args: readonly T[], info: ScalarCall): T;
+  /**
+   * Targets that can name a value (a local) give this: a call that occurs more than once in the
+   * expression (a gradient's tanh(x)·tanh(x)) is rendered once, its first occurrence as `first`
+   * (which must also store it) and every later one as `again()`. Renderers evaluate in the order
+   * renderScalar asks, so the first occurrence runs before the others.
+   */
+  bind?(value: T, dtype: DType): { first: T; again(): T };
+}
+
+/** The calls that occur more than once in `e`, by their printed form. */
+function repeatedCalls(e: ScalarExpr): Set<string> {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  const visit = (x: ScalarExpr): void => {
+    if (x.kind !== 'call') return;
+    const key = printScalar(x);
+    if (seen.has(key)) repeated.add(key);
+    else {
+      seen.add(key);
+      x.args.forEach(visit);
+    }
+  };
+  visit(e);
+  return repeated;
 }
 
 /**
@@ -217,12 +241,22 @@ export function renderScalar<T>(e: ScalarExpr, r: ScalarRenderer<T>, argDtypes: 
     }
     return t;
   };
+  const repeated = r.bind ? repeatedCalls(e) : undefined;
+  const bound = new Map<string, () => T>();
   const go = (x: ScalarExpr, literal: DType): T => {
     if (x.kind === 'arg') return r.arg(x.index, argDtypes[x.index] ?? 'f32');
     if (x.kind === 'const') return r.constant(x.value, literal);
+    const key = repeated?.size ? printScalar(x) : undefined;
+    const again = key === undefined ? undefined : bound.get(key);
+    if (again) return again();
     const operandDtype = typedArgs(x.fn, x.args).map(typeOfNode).find((d) => d !== null) ?? 'f32';
     const args = x.args.map((a, i) => go(a, x.fn === 'where' && i === 0 ? 'bool' : operandDtype));
-    return r.call(x.fn, args, { exprs: x.args, operandDtype, dtype: typeOfNode(x) ?? operandDtype });
+    const dtype = typeOfNode(x) ?? operandDtype;
+    const value = r.call(x.fn, args, { exprs: x.args, operandDtype, dtype });
+    if (key === undefined || !repeated!.has(key)) return value;
+    const named = r.bind!(value, dtype);
+    bound.set(key, named.again);
+    return named.first;
   };
   return go(e, 'f32');
 }
@@ -280,6 +314,22 @@ export function substitute(e: ScalarExpr, replacements: readonly ScalarExpr[]): 
   }
 }
 
+/** `e` with every occurrence of the sub-expression `part` replaced by `by`. */
+export function replaceSubexpression(e: ScalarExpr, part: ScalarExpr, by: ScalarExpr): ScalarExpr {
+  const target = printScalar(part);
+  const go = (x: ScalarExpr): ScalarExpr => {
+    if (x.kind !== 'call') return x;
+    if (printScalar(x) === target) return by;
+    return { kind: 'call', fn: x.fn, args: x.args.map(go) };
+  };
+  return go(e);
+}
+
+/** Whether `e` calls a function that costs a polynomial or more per element (exp, tanh, ...). */
+export function isTranscendental(e: ScalarExpr): boolean {
+  return e.kind === 'call' && (['exp', 'log', 'tanh', 'erf', 'pow'].includes(e.fn) || e.args.some(isTranscendental));
+}
+
 /** Compact text form used in IR attributes: `max($0,0)`, `add(mul($0,$1),1.5)`. */
 export function printScalar(e: ScalarExpr): string {
   switch (e.kind) {
@@ -327,6 +377,13 @@ export function parseScalar(text: string): ScalarExpr {
 }
 
 /** Highest arg index used + 1. */
+/** The operand indices `e` reads. */
+export function argsRead(e: ScalarExpr, into = new Set<number>()): Set<number> {
+  if (e.kind === 'arg') into.add(e.index);
+  else if (e.kind === 'call') for (const a of e.args) argsRead(a, into);
+  return into;
+}
+
 export function scalarArity(e: ScalarExpr): number {
   switch (e.kind) {
     case 'arg':

@@ -7,6 +7,7 @@ import { NncError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { verifyGraph } from '../ir/verifier.js';
 import { canonicalize } from './canonicalize.js';
+import { accumulateProducts } from './accumulate-products.js';
 import { eliminateCommonSubexpressions } from './cse.js';
 import { eliminateDeadCode } from './dce.js';
 import { foldConstants } from './fold-constants.js';
@@ -31,6 +32,7 @@ export const PASSES: readonly Pass[] = [
   { name: 'layout', description: 'cancel transposes around channels-last kernels: compose them, move them through elementwise ops', run: layout },
   { name: 'fold-batch-norm', description: 'fold an inference batch norm into the conv2d / dense / matmul before it', run: foldBatchNorm },
   { name: 'cse', description: 'merge nodes that compute the same value', run: eliminateCommonSubexpressions },
+  { name: 'accumulate-products', description: 'add a weight-gradient product (matmul_tn) into the running sum it is added to, in its GEMM', run: accumulateProducts },
   { name: 'dce', description: 'remove nodes no output depends on, and their weights', run: eliminateDeadCode },
   { name: 'fuse', description: 'matmul + bias + activation -> dense; conv2d + bias + activation (+ pooling) -> conv2d; elementwise chains -> elementwise; flatten into dense', run: fuse },
 ];

@@ -35,14 +35,9 @@ export function appendGradients(b: GraphBuilder, loss: Node, wrt: readonly Node[
   // Only values that depend on a requested node carry a gradient worth computing.
   const active = new Set<Node>(wrt);
   for (const n of order) if (n.inputs.some((i) => active.has(i))) active.add(n);
-  const pending = new Map<Node, Node[]>([[loss, [b.constant([1], tensorType([]))]]]);
-  const total = (n: Node): Node | undefined => {
-    const parts = pending.get(n);
-    if (!parts || parts.length === 0) return undefined;
-    const sum = parts.reduce((acc, g) => b.op('add', [acc, g]));
-    pending.set(n, [sum]);
-    return sum;
-  };
+  /** The gradient reaching each value so far: the sum of its users' parts, added as they come. */
+  const pending = new Map<Node, Node>([[loss, b.constant([1], tensorType([]))]]);
+  const total = (n: Node): Node | undefined => pending.get(n);
   // The gradient reaching each result of a multi-result node, gathered from its projections.
   const resultGrads = new Map<Node, (Node | null)[]>();
   const noRule = (node: Node): never => {
@@ -80,9 +75,10 @@ export function appendGradients(b: GraphBuilder, loss: Node, wrt: readonly Node[
     node.inputs.forEach((input, i) => {
       const gi = inputGrads[i];
       if (!gi || !active.has(input)) return;
-      const list = pending.get(input) ?? [];
-      list.push(gi);
-      pending.set(input, list);
+      // Summed as they come, not when `input` is reached: a weight read at every step of a
+      // sequence then keeps one running sum live, not one gradient per step until the end.
+      const sum = pending.get(input);
+      pending.set(input, sum ? b.op('add', [sum, gi]) : gi);
     });
   }
   b.currentLayer = undefined;

@@ -373,4 +373,27 @@ describe('op gradients', () => {
       expect(Math.abs(g[i]! - want), `grad[${i}]`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(want)));
     }
   });
+  it('tanh and exp: the gradient reads the forward result instead of computing it again; a sum of parts is added as each part arrives', () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', { dtype: 'f32', shape: [2, 3] });
+    const t = b.op('tanh', [x]);
+    const e = b.op('exp', [x]);
+    // x is read three times: its gradient is ((∂tanh + ∂exp) + ∂(x·x)), each add right after its part.
+    b.output('loss', b.op('reduce_sum', [b.op('add', [b.op('add', [t, e]), b.op('mul', [x, x])])]));
+    const graph = gradientGraph(b.build(), 'loss', ['x']);
+    const backward = graph.nodes.filter((n) => n.op === 'elementwise');
+    for (const n of backward) expect(String(n.attrs.expr)).not.toMatch(/tanh|exp/);
+    const tanhGrad = backward.find((n) => n.attrs.expr === 'mul($0,sub(1,mul($1,$1)))');
+    expect(tanhGrad?.inputs.map((i) => i.op)).toEqual(['unreduce', 'tanh']);
+    expect(backward.find((n) => n.inputs.some((i) => i.op === 'exp'))?.attrs.expr).toBe('mul($0,$1)');
+    const sums = graph.nodes.map((n, i) => [n, i] as const).filter(([n]) => n.op === 'add' && graph.nodes.indexOf(n) > graph.nodes.findIndex((u) => u.op === 'unreduce'));
+    expect(sums).toHaveLength(3);
+    for (const [add, i] of sums) expect(add.inputs).toContain(graph.nodes[i - 1]);
+    const data = Float32Array.of(-2, -0.5, 0, 0.3, 1, 4);
+    const g = interpret(graph, { x: tensor([2, 3], data) })['grad:x']!.data;
+    data.forEach((v, i) => {
+      const want = 1 - Math.tanh(v) ** 2 + Math.exp(v) + 2 * v;
+      expect(Math.abs(g[i]! - want), `grad[${i}]`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(want)));
+    });
+  });
 });

@@ -78,6 +78,48 @@ describe('GEMM: B constant or computed, every column tail and row tail', () => {
   }
 });
 
+describe('GEMM: computed B packed at run time', () => {
+  it('matmul_tn packs b in chunks of 64 rows: one, several, a short last one, with and without an accumulator', async () => {
+    await expectMatches(
+      `
+      %x = input : f32[?,12]
+      %dy = input : f32[?,21]
+      %acc = input : f32[12,21]
+      %0 = matmul_tn %x, %dy : f32[12,21]
+      %1 = matmul_tn %x, %dy, %acc : f32[12,21]
+      %2 = matmul_tn %dy, %x, %0 : f32[21,12]
+      output "y" = %0
+      output "z" = %1
+      output "w" = %2`,
+      [0, 1, 8, 64, 65, 150],
+    );
+  });
+
+  it('matmul_nt packs a computed [n, k] by 4 x 4 transposes when k and n are multiples of 4', async () => {
+    for (const n of [4, 8, 12, 132])
+      await expectMatches(
+        `
+        %x = input : f32[?,16]
+        %w = input : f32[${n},16]
+        %0 = matmul_nt %x, %w : f32[?,${n}]
+        output "y" = %0`,
+        [1, 9],
+      );
+  });
+
+  it('dense packs a computed w only from 8 rows, with every column tail of two-panel moves', async () => {
+    for (const n of [8, 16, 17, 24, 31])
+      await expectMatches(
+        `
+        %x = input : f32[?,5]
+        %w = input : f32[5,${n}]
+        %0 = dense %x, %w {activation="linear"} : f32[?,${n}]
+        output "y" = %0`,
+        [7, 8, 13],
+      );
+  });
+});
+
 describe('GEMM: operand forms', () => {
   it('matmul_tn over a batch of matrices (k = 3 x batch) and with a static k', async () => {
     await expectMatches(`

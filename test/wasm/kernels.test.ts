@@ -155,6 +155,18 @@ describe('elementwise kernel', () => {
     await expectMatches(transcendental);
   });
 
+  it('computes a sub-expression that occurs twice once, also when a select reads it in its condition and a branch', async () => {
+    // A tanh gradient (1 - tanh(x)²) and a hard-sigmoid gradient: the shared part first occurs in a
+    // select's condition, which wasm evaluates after the branches unless the kernel orders it first.
+    const expr = 'add(mul($1,sub(1,mul(tanh($0),tanh($0)))),select(min(add(mul(0.2,$0),0.5),1),select(sub(1,add(mul(0.2,$0),0.5)),add(mul(0.2,$0),0.5),0),0))';
+    const graph = graphOf((b) => b.op('elementwise', [b.input('x', tensorType([null, 11])), b.input('dy', tensorType([null, 11]))], { expr }));
+    await expectMatches(graph);
+    // The SIMD build keeps tanh a function: one call in the main loop, one in the scalar tail
+    // (which reads the vector function); the scalar build's f64 helper is inlined by binaryen.
+    const text = compileWasm(graph, { simd: true, weights: 'embedded' }, true).text!;
+    expect(text.match(/call \$+tanh_f32x4/g)?.length).toBe(2);
+  });
+
   it('computes exp, log, tanh and erf to float32 precision, special values included', async () => {
     const specials = [0, -0, 1e-30, -1e-30, 1e-7, 0.5, -0.5, 1, -1, 10, -10, 30, -30, 88, -88, 89, 120, -120, 700, -800, Infinity, -Infinity, NaN];
     const ramp = Array.from({ length: 200 }, (_, i) => (i - 100) * 0.173);

@@ -59,7 +59,12 @@ export interface PackedB {
 /** B already packed into panels at run time (the layout packPanels makes), e.g. in kernel scratch. */
 export interface PanelsB {
   readonly panels: () => Expr;
+  /** The k steps each panel has room for (panels are that many 32-byte lines apart); default k, which must then be static. */
+  readonly kCapacity?: number;
 }
+
+/** Rows from which packing a computed B pays for itself: each 4-row block of A re-reads all of B. */
+export const PACK_MIN_ROWS = 8;
 
 /** Bytes of a [k, n] operand packed into panels of 8 columns. */
 export const panelBytes = (k: number, n: number): number => Math.ceil(n / PANEL) * k * PANEL * 4;
@@ -81,6 +86,12 @@ export interface GemmSpec {
   readonly epilogue?: ScalarExpr;
   /** Added after the epilogue: a [m, n] matrix (colStride 1). */
   readonly residual?: Strided;
+  /**
+   * Scratch of panelBytes(k, n) where a computed B read in place (a training step's weight) is
+   * packed first, when there are at least PACK_MIN_ROWS rows: its rows are a row stride apart,
+   * which the cache holds badly, and every block of rows reads all of it.
+   */
+  readonly packB?: () => Expr;
 }
 
 /** A row-major [rows, cols] value read in place. */
@@ -112,6 +123,7 @@ interface BAccess {
 function accessB(ctx: KernelContext, spec: GemmSpec): BAccess {
   const { b, k, n } = spec;
   if ('addr' in b) return { base: b.addr, panelBytes: PANEL * b.colStride * 4, kBytes: b.rowStride * 4, colBytes: b.colStride * 4 };
+  if ('panels' in b && b.kCapacity !== undefined) return { base: b.panels, panelBytes: b.kCapacity * PANEL * 4, kBytes: PANEL * 4, colBytes: 4 };
   if (typeof k !== 'number') throw new NncError('NNC4001', 'a packed right-hand operand contracted over the batch axis');
   if ('panels' in b) return { base: b.panels, panelBytes: k * PANEL * 4, kBytes: PANEL * 4, colBytes: 4 };
   const id = viewedValue(b.constant).id;
@@ -153,6 +165,7 @@ interface TileAt {
  * nothing past a row is written. The scalar module runs the same schedule with f32 lanes.
  */
 export function emitGemm(ctx: KernelContext, spec: GemmSpec): Expr {
+  if (spec.packB && 'addr' in spec.b) return emitPackingB(ctx, { ...spec, b: spec.b }, spec.packB);
   const { m } = ctx;
   const { n } = spec;
   const B = accessB(ctx, spec);
@@ -326,22 +339,106 @@ function emitTile(ctx: KernelContext, t: TileSpec): Expr {
   ]);
 }
 
+/** The GEMM with its computed B packed into `scratch` first when the rows make it pay (see GemmSpec.packB). */
+function emitPackingB(ctx: KernelContext, spec: GemmSpec & { b: Strided }, scratch: () => Expr): Expr {
+  const { m } = ctx;
+  const inPlace = emitGemm(ctx, { ...spec, packB: undefined });
+  const packed = () => m.block(null, [emitPackPanels(ctx, spec.b, spec.k, spec.n, scratch), emitGemm(ctx, { ...spec, b: { panels: scratch }, packB: undefined })]);
+  if (typeof spec.m === 'number') return spec.m >= PACK_MIN_ROWS ? packed() : inPlace;
+  return m.if(m.i32.ge_s(spec.m(), ctx.i32(PACK_MIN_ROWS)), packed(), inPlace);
+}
+
 /**
  * Packs a [k, n] operand read through its strides into panels at `dst`, at run time (a computed
- * operand the tiles would otherwise gather lane by lane). Column j goes to panel j / 8, lane
- * j % 8, k-major. The padding lanes of a tail panel are left as they are: a lane never mixes
- * with another, and tail lanes are never stored.
+ * operand the tiles would otherwise gather lane by lane, or read a row stride apart). Column j
+ * goes to panel j / 8, lane j % 8, k-major; panels are `kCapacity` lines apart (k when static).
+ * The padding lanes of a tail panel are left as they are: a lane never mixes with another, and
+ * tail lanes are never stored. Rows of contiguous columns move as whole vectors.
  */
-export function emitPackPanels(ctx: KernelContext, src: Strided, k: number, n: number, dst: () => Expr): Expr {
+export function emitPackPanels(ctx: KernelContext, src: Strided, k: Count, n: number, dst: () => Expr, kCapacity?: number): Expr {
   const { m } = ctx;
+  const capacity = kCapacity ?? k;
+  if (typeof capacity !== 'number') throw new Error('internal error: panels of a run-time k need a capacity');
+  const panelStride = capacity * PANEL * 4;
+  const kEnd = typeof k === 'number' ? () => ctx.i32(k) : k;
   const [j, kk, sp, dp] = [ctx.local(i32), ctx.local(i32), ctx.local(i32), ctx.local(i32)];
   const get = (l: number) => m.local.get(l, i32);
   const step = (l: number, bytes: number) => m.local.set(l, m.i32.add(get(l), ctx.i32(bytes)));
-  const panelStart = m.i32.add(m.i32.mul(m.i32.shr_u(get(j), ctx.i32(3)), ctx.i32(k * PANEL * 4)), m.i32.shl(m.i32.and(get(j), ctx.i32(PANEL - 1)), ctx.i32(2)));
+  if (ctx.simd && src.colStride === 1) {
+    // Two panels (one 64-byte line of a source row) at a time, k innermost: every source line is
+    // read once and each panel is written front to back (panels 4 KB apart would share cache sets).
+    const pairs = Math.floor(n / (2 * PANEL));
+    const move = (from: number, to: number) => m.v128.store(to, 4, get(dp), m.v128.load(from, 4, get(sp)));
+    /** Source column c of the remainder: panel c / 8 after the pairs, lane c % 8. */
+    const column = (c: number) => m.f32.store(Math.floor(c / PANEL) * panelStride + (c % PANEL) * 4, 4, get(dp), m.f32.load(c * 4, 4, get(sp)));
+    const rowStart = (firstColumn: () => Expr, firstPanel: () => Expr) => [
+      m.local.set(sp, m.i32.add(firstColumn(), m.i32.mul(get(kk), ctx.i32(src.rowStride * 4)))),
+      m.local.set(dp, m.i32.add(firstPanel(), m.i32.shl(get(kk), ctx.i32(5)))),
+    ];
+    const out: Expr[] = [];
+    if (pairs > 0) {
+      const p = ctx.local(i32);
+      const pairColumn = () => m.i32.add(src.addr(), m.i32.shl(get(p), ctx.i32(6)));
+      const pairPanel = () => m.i32.add(dst(), m.i32.mul(get(p), ctx.i32(2 * panelStride)));
+      out.push(
+        forLoop(ctx, p, ctx.i32(0), () => ctx.i32(pairs), 1, [
+          forLoop(ctx, kk, ctx.i32(0), kEnd, 1, [...rowStart(pairColumn, pairPanel), move(0, 0), move(16, 16), move(32, panelStride), move(48, panelStride + 16)]),
+        ]),
+      );
+    }
+    const rest = n - pairs * 2 * PANEL;
+    if (rest > 0) {
+      const restColumn = () => m.i32.add(src.addr(), ctx.i32(pairs * 2 * PANEL * 4));
+      const restPanel = () => m.i32.add(dst(), ctx.i32(pairs * 2 * panelStride));
+      out.push(forLoop(ctx, kk, ctx.i32(0), kEnd, 1, [...rowStart(restColumn, restPanel), ...Array.from({ length: rest }, (_, c) => column(c))]));
+    }
+    return m.block(null, out);
+  }
+  if (ctx.simd && src.rowStride === 1 && typeof k === 'number' && k % 4 === 0 && n % 4 === 0) return emitPackTransposed(ctx, src, k, n, dst, panelStride);
+  const panelStart = m.i32.add(m.i32.mul(m.i32.shr_u(get(j), ctx.i32(3)), ctx.i32(panelStride)), m.i32.shl(m.i32.and(get(j), ctx.i32(PANEL - 1)), ctx.i32(2)));
   return forLoop(ctx, j, ctx.i32(0), () => ctx.i32(n), 1, [
     m.local.set(sp, m.i32.add(src.addr(), m.i32.mul(get(j), ctx.i32(src.colStride * 4)))),
     m.local.set(dp, m.i32.add(dst(), panelStart)),
-    forLoop(ctx, kk, ctx.i32(0), () => ctx.i32(k), 1, [m.f32.store(0, 4, get(dp), m.f32.load(0, 4, get(sp))), step(sp, src.rowStride * 4), step(dp, PANEL * 4)]),
+    forLoop(ctx, kk, ctx.i32(0), kEnd, 1, [m.f32.store(0, 4, get(dp), m.f32.load(0, 4, get(sp))), step(sp, src.rowStride * 4), step(dp, PANEL * 4)]),
+  ]);
+}
+
+/** i8x16.shuffle lanes taking i32 lanes `picks` (0-3 from the left operand, 4-7 from the right). */
+const lanes32 = (...picks: number[]) => picks.flatMap((l) => [l * 4, l * 4 + 1, l * 4 + 2, l * 4 + 3]);
+
+/**
+ * emitPackPanels for a B stored transposed (matmul_nt's w [n, k]: column j of B is a contiguous
+ * row of w): 4 columns by 4 k steps at a time, read as 4 vectors along k and transposed in
+ * registers by shuffles, so each panel row gets 4 lanes in one store.
+ */
+function emitPackTransposed(ctx: KernelContext, src: Strided, k: number, n: number, dst: () => Expr, panelStride: number): Expr {
+  const { m } = ctx;
+  const v128 = binaryen.v128;
+  const [jb, kb, sp, dp] = [ctx.local(i32), ctx.local(i32), ctx.local(i32), ctx.local(i32)];
+  const rows = [0, 1, 2, 3].map(() => ctx.local(v128));
+  const [lo01, hi01, lo23, hi23] = [ctx.local(v128), ctx.local(v128), ctx.local(v128), ctx.local(v128)];
+  const get = (l: number) => m.local.get(l, i32);
+  const vec = (l: number) => m.local.get(l, v128);
+  const colBytes = src.colStride * 4;
+  const shuffle = (a: number, b: number, picks: number[]) => m.i8x16.shuffle(vec(a), vec(b), lanes32(...picks));
+  // Columns j0..j0+3 of the block start at lane (j0 % 8) of panel j0 / 8.
+  const panelOf = () => m.i32.add(m.i32.mul(m.i32.shr_u(get(jb), ctx.i32(3)), ctx.i32(panelStride)), m.i32.shl(m.i32.and(get(jb), ctx.i32(PANEL - 1)), ctx.i32(2)));
+  return forLoop(ctx, jb, ctx.i32(0), () => ctx.i32(n), 4, [
+    m.local.set(sp, m.i32.add(src.addr(), m.i32.mul(get(jb), ctx.i32(colBytes)))),
+    m.local.set(dp, m.i32.add(dst(), panelOf())),
+    forLoop(ctx, kb, ctx.i32(0), () => ctx.i32(k), 4, [
+      ...rows.map((r, i) => m.local.set(r, m.v128.load(i * colBytes, 4, get(sp)))),
+      m.local.set(lo01, shuffle(rows[0]!, rows[1]!, [0, 4, 1, 5])),
+      m.local.set(hi01, shuffle(rows[0]!, rows[1]!, [2, 6, 3, 7])),
+      m.local.set(lo23, shuffle(rows[2]!, rows[3]!, [0, 4, 1, 5])),
+      m.local.set(hi23, shuffle(rows[2]!, rows[3]!, [2, 6, 3, 7])),
+      m.v128.store(0, 4, get(dp), shuffle(lo01, lo23, [0, 1, 4, 5])),
+      m.v128.store(PANEL * 4, 4, get(dp), shuffle(lo01, lo23, [2, 3, 6, 7])),
+      m.v128.store(2 * PANEL * 4, 4, get(dp), shuffle(hi01, hi23, [0, 1, 4, 5])),
+      m.v128.store(3 * PANEL * 4, 4, get(dp), shuffle(hi01, hi23, [2, 3, 6, 7])),
+      m.local.set(sp, m.i32.add(get(sp), ctx.i32(16))),
+      m.local.set(dp, m.i32.add(get(dp), ctx.i32(4 * PANEL * 4))),
+    ]),
   ]);
 }
 

@@ -36,8 +36,28 @@ export function emitScalarExpr(ctx: KernelContext, e: ScalarExpr, flavor: Flavor
   return renderScalar<Expr>(e, {
     arg,
     constant: (value) => constant(ctx.m, flavor, value),
-    call: (fn, a) => (flavor === 'f32x4' ? vectorCall(ctx.m, fn, a) : floatCall(ctx, flavor, fn, a)),
+    call: (fn, a) => (flavor === 'f32x4' ? vectorCall(ctx, fn, a) : floatCall(ctx, flavor, fn, a)),
+    bind: (value) => bindLocal(ctx, value, flavor === 'f32x4' ? binaryen.v128 : flavor === 'f64' ? binaryen.f64 : binaryen.f32),
   });
+}
+
+/** A repeated sub-expression computed once: stored in a fresh local at its first use (see renderScalar). */
+function bindLocal(ctx: KernelContext, value: Expr, type: binaryen.Type): { first: Expr; again(): Expr } {
+  const local = ctx.local(type);
+  return { first: ctx.m.local.tee(local, value, type), again: () => ctx.m.local.get(local, type) };
+}
+
+/**
+ * `condition ? ifTrue : ifFalse`, evaluating the condition first: wasm's select (and bitselect)
+ * evaluate it last, and a sub-expression shared by the condition and a branch is stored where
+ * renderScalar first renders it, in the condition.
+ */
+function selectInOrder(ctx: KernelContext, condition: Expr, ifTrue: Expr, ifFalse: Expr, type: binaryen.Type, vector = false): Expr {
+  const { m } = ctx;
+  const conditionType = vector ? binaryen.v128 : binaryen.i32;
+  const c = ctx.local(conditionType);
+  const get = () => m.local.get(c, conditionType);
+  return m.block(null, [m.local.set(c, condition), vector ? m.v128.bitselect(ifTrue, ifFalse, get()) : m.select(get(), ifTrue, ifFalse)], type);
 }
 
 /** One function of f32 or f64 operands. */
@@ -56,9 +76,9 @@ function floatCall(ctx: KernelContext, flavor: 'f32' | 'f64', fn: ScalarFn, a: r
     case 'sqrt': return ops.sqrt(a[0]!);
     case 'floor': return ops.floor(a[0]!);
     case 'ceil': return ops.ceil(a[0]!);
-    case 'select': return m.select(ops.gt(a[0]!, constant(m, flavor, 0)), a[1]!, a[2]!);
+    case 'select': return selectInOrder(ctx, ops.gt(a[0]!, constant(m, flavor, 0)), a[1]!, a[2]!, flavor === 'f64' ? binaryen.f64 : binaryen.f32);
     // The condition of where is a bool (an i32 0 / 1).
-    case 'where': return m.select(a[0]!, a[1]!, a[2]!);
+    case 'where': return selectInOrder(ctx, a[0]!, a[1]!, a[2]!, flavor === 'f64' ? binaryen.f64 : binaryen.f32);
     case 'sign': {
       // -1, 0 or 1; NaN (and ±0) passes through.
       const type = flavor === 'f64' ? binaryen.f64 : binaryen.f32;
@@ -83,7 +103,8 @@ function constant(m: binaryen.Module, flavor: Flavor, v: number): Expr {
   return m.f32x4.splat(m.f32.const(v));
 }
 
-function vectorCall(m: binaryen.Module, fn: ScalarFn, a: readonly Expr[]): Expr {
+function vectorCall(ctx: KernelContext, fn: ScalarFn, a: readonly Expr[]): Expr {
+  const { m } = ctx;
   const v = m.f32x4;
   switch (fn) {
     case 'add': return v.add(a[0]!, a[1]!);
@@ -97,7 +118,7 @@ function vectorCall(m: binaryen.Module, fn: ScalarFn, a: readonly Expr[]): Expr 
     case 'sqrt': return v.sqrt(a[0]!);
     case 'floor': return v.floor(a[0]!);
     case 'ceil': return v.ceil(a[0]!);
-    case 'select': return m.v128.bitselect(a[1]!, a[2]!, v.gt(a[0]!, v.splat(m.f32.const(0))));
+    case 'select': return selectInOrder(ctx, v.gt(a[0]!, v.splat(m.f32.const(0))), a[1]!, a[2]!, binaryen.v128, true);
     default:
       if (VECTOR_MATH.has(fn)) return m.call(ensureVectorMathFunction(m, fn as VectorMathFn), [a[0]!], binaryen.v128);
       throw new Error(`'${fn}' has no f32x4 instruction`);

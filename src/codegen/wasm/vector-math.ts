@@ -19,8 +19,8 @@ type Expr = binaryen.ExpressionRef;
 export function ensureVectorMathFunction(m: binaryen.Module, fn: VectorMathFn): string {
   const name = `$${fn}_f32x4`;
   if (m.getFunction(name)) return name;
-  const body = fn === 'exp' ? expBody(m) : fn === 'tanh' ? tanhBody(m, ensureVectorMathFunction(m, 'exp')) : erfBody(m, ensureVectorMathFunction(m, 'exp'));
-  m.addFunction(name, v128, v128, [v128, v128, v128], body);
+  const body = fn === 'exp' ? expBody(m) : fn === 'tanh' ? tanhBody(m) : erfBody(m, ensureVectorMathFunction(m, 'exp'));
+  m.addFunction(name, v128, v128, [v128, v128, v128, v128, v128], body);
   return name;
 }
 
@@ -51,27 +51,45 @@ function expBody(m: binaryen.Module): Expr {
       m.local.set(0, v.max(v.min(x(), splat(m, 88.8)), splat(m, -104))),
       m.local.set(1, v.floor(v.add(v.mul(x(), splat(m, Math.LOG2E)), splat(m, 0.5)))),
       m.local.set(2, v.sub(v.sub(x(), v.mul(n(), splat(m, 0.693359375))), v.mul(n(), splat(m, -2.12194440e-4)))),
-      m.local.set(3, v.add(v.add(v.mul(v.mul(r(), r()), horner(m, r, [1.987569150e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1])), r()), splat(m, 1))),
+      m.local.set(3, v.add(v.add(v.mul(v.mul(r(), r()), horner(m, r, EXP_P)), r()), splat(m, 1))),
       v.mul(v.mul(y(), pow2(half())), pow2(m.i32x4.sub(k(), half()))),
     ],
     v128,
   );
 }
 
+/** Cephes expf's polynomial: e^r = 1 + r + r²·P(r) for |r| ≤ ln2 / 2. */
+const EXP_P = [1.987569150e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+
 /**
- * tanh(x): for |x| < 0.625, x + x·x²·P(x²) (Cephes tanhf, no cancellation near 0); beyond,
- * 1 − 2 / (e^{2|x|} + 1) with x's sign. Infinities give ±1, NaN gives NaN.
+ * tanh(x) = sign(x) · −e / (e + 2), e = expm1(−2|x|) ∈ (−1, 0]: one exp-like evaluation and a
+ * division, no branch. expm1(y) = 2^n·(e^r − 1) + (2^n − 1) with y = n ln 2 + r, where e^r − 1 is
+ * exp's own r + r²·P(r) without the 1, so small |x| (n = 0) keep their relative precision and
+ * the denominator never cancels. y is clamped at −20, past which tanh rounds to ±1 and 2^n stays
+ * normal. Infinities give ±1, NaN gives NaN, −0 gives −0.
  */
-function tanhBody(m: binaryen.Module, exp: string): Expr {
+function tanhBody(m: binaryen.Module): Expr {
   const v = m.f32x4;
   const x = () => m.local.get(0, v128);
-  const z = () => m.local.get(1, v128);
-  const abs = () => m.local.get(2, v128);
-  const small = v.add(x(), v.mul(v.mul(x(), z()), horner(m, z, [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1])));
-  const e = m.call(exp, [v.add(abs(), abs())], v128);
-  const large = v.sub(splat(m, 1), v.div(splat(m, 2), v.add(e, splat(m, 1))));
-  const signed = m.v128.or(large, m.v128.and(x(), m.i32x4.splat(m.i32.const(0x80000000 | 0))));
-  return m.block(null, [m.local.set(1, v.mul(x(), x())), m.local.set(2, v.abs(x())), m.v128.bitselect(small, signed, v.lt(abs(), splat(m, 0.625)))], v128);
+  const y = () => m.local.get(1, v128);
+  const n = () => m.local.get(2, v128);
+  const r = () => m.local.get(3, v128);
+  const e = () => m.local.get(4, v128);
+  const scale = () => m.local.get(5, v128);
+  const k = m.i32x4.trunc_sat_f32x4_s(n());
+  return m.block(
+    null,
+    [
+      m.local.set(1, v.max(v.mul(v.abs(x()), splat(m, -2)), splat(m, -20))),
+      m.local.set(2, v.floor(v.add(v.mul(y(), splat(m, Math.LOG2E)), splat(m, 0.5)))),
+      m.local.set(3, v.sub(v.sub(y(), v.mul(n(), splat(m, 0.693359375))), v.mul(n(), splat(m, -2.12194440e-4)))),
+      m.local.set(4, v.add(v.mul(v.mul(r(), r()), horner(m, r, EXP_P)), r())),
+      m.local.set(5, m.i32x4.shl(m.i32x4.add(k, m.i32x4.splat(m.i32.const(127))), m.i32.const(23))),
+      m.local.set(4, v.add(v.mul(e(), scale()), v.sub(scale(), splat(m, 1)))),
+      m.v128.or(v.div(v.neg(e()), v.add(e(), splat(m, 2))), m.v128.and(x(), m.i32x4.splat(m.i32.const(0x80000000 | 0)))),
+    ],
+    v128,
+  );
 }
 
 /** erf by Abramowitz–Stegun 7.1.26, the formula of the reference interpreter and tfjs, in f32. */

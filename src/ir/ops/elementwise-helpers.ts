@@ -3,7 +3,7 @@ import type { GraphBuilder } from '../builder.js';
 import type { Node } from '../graph.js';
 import { ShapeError, type AttrSpec, type DtypeRule, type GradientRule, type OpDef, type OpTraits } from '../registry.js';
 import { derivative, simplify } from '../scalar-derivative.js';
-import { arg, compileScalar, mul, printScalar, scalarDtype, type ScalarExpr } from '../scalar-expr.js';
+import { arg, argsRead, compileScalar, isTranscendental, mul, printScalar, replaceSubexpression, scalarDtype, substitute, type ScalarExpr } from '../scalar-expr.js';
 import { sumToShape } from './reduce_sum.js';
 import { broadcastConcrete, broadcastIndex, dtypeOfData, typedTensor, type Tensor } from '../tensor.js';
 import { formatShape, type Dim, type DType, type Shape, type TensorType } from '../types.js';
@@ -98,20 +98,32 @@ export function elementwiseOp(
   };
 }
 
+/** An `elementwise` node computing `expr` over the operands it reads (the others are dropped, the arguments renumbered). */
+function elementwiseOf(b: GraphBuilder, expr: ScalarExpr, operands: readonly Node[]): Node {
+  const read = argsRead(expr);
+  const used = operands.map((_, i) => i).filter((i) => read.has(i));
+  const renumbered = operands.map((_, i) => arg(Math.max(0, used.indexOf(i))));
+  return b.op('elementwise', used.map((i) => operands[i]!), { expr: printScalar(substitute(expr, renumbered)) });
+}
+
 /**
  * The gradient rule of every elementwise op, derived from its scalar math: operand i receives
  * `g * ∂expr/∂$i` (one fused `elementwise` node over the operands and g), summed back to the
- * operand's shape where it was broadcast.
+ * operand's shape where it was broadcast. Where the derivative contains the op's own value and
+ * that value costs a transcendental function (tanh' = 1 - tanh², exp' = exp), it reads the
+ * forward result instead of computing it again, as tfjs's gradients do.
  */
 export function elementwiseGradient(scalar: (attrs: Attrs) => ScalarExpr): GradientRule {
   return (b: GraphBuilder, node: Node, g: Node) => {
     const expr = scalar(node.attrs);
     const gArg = arg(node.inputs.length);
+    const resultArg = arg(node.inputs.length + 1);
     return node.inputs.map((x, i) => {
       const d = derivative(expr, i);
       if (d.kind === 'const' && d.value === 0) return null;
       const chain = simplify(mul(gArg, d));
-      const full = chain.kind === 'arg' ? g : b.op('elementwise', [...node.inputs, g], { expr: printScalar(chain) });
+      const fromResult = isTranscendental(expr) ? replaceSubexpression(chain, expr, resultArg) : chain;
+      const full = chain.kind === 'arg' ? g : elementwiseOf(b, fromResult, [...node.inputs, g, node]);
       return sumToShape(b, full, x.type.shape);
     });
   };

@@ -3,7 +3,7 @@ import { opRegistry } from '../../../ir/ops/index.js';
 import type binaryen from 'binaryen';
 import type { Node } from '../../../ir/graph.js';
 import type { KernelContext } from '../context.js';
-import { constantB, emitGemm, rowMajor, rowsTimesB, type GemmSpec } from '../gemm.js';
+import { constantB, emitGemm, panelBytes, rowMajor, rowsTimesB, type GemmSpec } from '../gemm.js';
 import { isVectorizable } from '../scalar-codegen.js';
 import type { ScalarExpr } from '../../../ir/scalar-expr.js';
 import { emitElementwise } from './elementwise.js';
@@ -12,16 +12,24 @@ import { emitSoftmax } from './softmax.js';
 
 /**
  * Fused dense: the GEMM with the bias in its accumulators and the residual added before the
- * store. w and b may be constants (packed at compile time) or computed (read in place). An
+ * store. w and b may be constants (packed at compile time) or computed (a computed w is packed
+ * into scratch at run time when there are rows enough, else read in place). An
  * activation wasm can compute in f32x4 (relu, leaky_relu, ...) runs on the accumulators; others
  * (sigmoid, softmax, ...) run in place over the stored rows, in f64 like the interpreter, and
  * then the residual follows them in a pass of its own.
  */
 export const denseKernel: WasmKernel = {
+  scratch(node) {
+    const { w } = denseOperandsOf(node);
+    const [k, n] = w.type.shape as [number, number];
+    return { fixedBytes: constantB(w) ? 0 : panelBytes(k, n), bytesPerRow: 0 };
+  },
   emit(ctx, node) {
     const { x, w, bias, residual } = denseOperandsOf(node);
     const [k, n] = w.type.shape as [number, number];
-    return emitFusedGemm(ctx, node, rowsTimesB(ctx, x, constantB(w) ?? rowMajor(ctx, w, n), k, n, node), bias, residual);
+    const b = constantB(w);
+    const product = rowsTimesB(ctx, x, b ?? rowMajor(ctx, w, n), k, n, node);
+    return emitFusedGemm(ctx, node, b ? product : { ...product, packB: () => ctx.scratch() }, bias, residual);
   },
 };
 

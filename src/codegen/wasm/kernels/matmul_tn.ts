@@ -1,22 +1,74 @@
-import { constantB, emitGemm, rowMajor, rowsOf } from '../gemm.js';
+import binaryen from 'binaryen';
+import type { Node } from '../../../ir/graph.js';
+import type { KernelContext } from '../context.js';
+import { constantB, emitGemm, emitPackPanels, PACK_MIN_ROWS, panelBytes, rowMajor, rowsOf, type GemmSpec, type Strided } from '../gemm.js';
 import type { WasmKernel } from './kernel.js';
 
 /**
- * aᵀ x b for a[..., m] and b[..., n] (the weight gradient xᵀ·dy): the GEMM contracting every
+ * Rows of b packed per GEMM: k (the batch) is a run-time count, so a computed b is packed and
+ * contracted in chunks of at most this many rows, each chunk adding into the result.
+ */
+const K_CHUNK = 64;
+
+const operandsOf = (node: Node) => {
+  const [a, b, c] = node.inputs as [Node, Node, Node | undefined];
+  const [m, n] = node.type.shape as [number, number];
+  return { a, b, c, m, n };
+};
+
+/** Whether b is packed: computed, and enough result rows (columns of a) re-read it. */
+const packs = (node: Node) => {
+  const { b, m } = operandsOf(node);
+  return !constantB(b) && m >= PACK_MIN_ROWS;
+};
+
+/**
+ * aᵀ x b (+ c) for a[..., m] and b[..., n] (the weight gradient xᵀ·dy): the GEMM contracting every
  * leading axis, the batch included, so k is a run-time count. A is read transposed in place
- * (element (i, r) at r·m + i) and b row-major, so nothing is copied.
+ * (element (i, r) at r·m + i); an accumulator c is the GEMM's residual, added before the store.
+ * A computed b (rows a row stride apart, re-read by every block of 4 result rows) is packed into
+ * panels K_CHUNK rows at a time; the first chunk adds c, the later ones add into the result.
  */
 export const matmulTnKernel: WasmKernel = {
+  scratch(node) {
+    return { fixedBytes: packs(node) ? panelBytes(K_CHUNK, operandsOf(node).n) : 0, bytesPerRow: 0 };
+  },
   emit(ctx, node) {
-    const [a, b] = node.inputs as [typeof node, typeof node];
-    const [m, n] = node.type.shape as [number, number];
-    return emitGemm(ctx, {
-      m,
-      k: rowsOf(ctx, a, m),
-      n,
-      a: { addr: () => ctx.addr(a), rowStride: 1, colStride: m },
-      b: constantB(b) ?? rowMajor(ctx, b, n),
-      c: rowMajor(ctx, node, n),
-    });
+    const { a, b, c, m, n } = operandsOf(node);
+    const k = rowsOf(ctx, a, m);
+    const aOf = (firstRow: () => binaryen.ExpressionRef): Strided => ({ addr: () => ctx.m.i32.add(ctx.addr(a), ctx.m.i32.mul(firstRow(), ctx.i32(m * 4))), rowStride: 1, colStride: m });
+    const gemm: GemmSpec = { m, k, n, a: aOf(() => ctx.i32(0)), b: constantB(b) ?? rowMajor(ctx, b, n), c: rowMajor(ctx, node, n), ...(c ? { residual: rowMajor(ctx, c, n) } : {}) };
+    return packs(node) ? emitChunked(ctx, gemm, rowMajor(ctx, b, n), aOf) : emitGemm(ctx, gemm);
   },
 };
+
+/** The GEMM over chunks of K_CHUNK rows of k, each packing its rows of b into the kernel's scratch first. */
+function emitChunked(ctx: KernelContext, gemm: GemmSpec, b: Strided, aOf: (firstRow: () => binaryen.ExpressionRef) => Strided): binaryen.ExpressionRef {
+  const { m } = ctx;
+  const i32 = binaryen.i32;
+  const [total, first, count] = [ctx.local(i32), ctx.local(i32), ctx.local(i32)];
+  const get = (l: number) => () => m.local.get(l, i32);
+  const rowsOfB = (row: () => binaryen.ExpressionRef): Strided => ({ addr: () => m.i32.add(b.addr(), m.i32.mul(row(), ctx.i32(b.rowStride * 4))), rowStride: b.rowStride, colStride: 1 });
+  /** The chunk starting at row `first`: pack its rows, then add their product into `residual`. */
+  const chunk = (residual: Strided | undefined) => [
+    m.local.set(count, m.select(m.i32.lt_s(m.i32.sub(get(total)(), get(first)()), ctx.i32(K_CHUNK)), m.i32.sub(get(total)(), get(first)()), ctx.i32(K_CHUNK))),
+    emitPackPanels(ctx, rowsOfB(get(first)), get(count), gemm.n, () => ctx.scratch(), K_CHUNK),
+    emitGemm(ctx, { ...gemm, k: get(count), a: aOf(get(first)), b: { panels: () => ctx.scratch(), kCapacity: K_CHUNK }, ...(residual ? { residual } : { residual: undefined }) }),
+  ];
+  const k = gemm.k;
+  return m.block(null, [
+    m.local.set(total, typeof k === 'number' ? ctx.i32(k) : k()),
+    m.local.set(first, ctx.i32(0)),
+    ...chunk(gemm.residual),
+    whileBelow(ctx, first, K_CHUNK, get(total), chunk(gemm.c)),
+  ]);
+}
+
+/** `i += step; while (i < end) { body; i += step }`: chunks that may end short. */
+function whileBelow(ctx: KernelContext, i: number, step: number, end: () => binaryen.ExpressionRef, body: binaryen.ExpressionRef[]): binaryen.ExpressionRef {
+  const { m } = ctx;
+  const next = m.local.set(i, m.i32.add(m.local.get(i, binaryen.i32), ctx.i32(step)));
+  const done = ctx.label('chunks_done');
+  const loop = ctx.label('chunks');
+  return m.block(done, [next, m.loop(loop, m.block(null, [m.br(done, m.i32.ge_s(m.local.get(i, binaryen.i32), end())), ...body, m.local.set(i, m.i32.add(m.local.get(i, binaryen.i32), ctx.i32(step))), m.br(loop)]))]);
+}
