@@ -103,7 +103,7 @@ function build(graph: Graph, options: WasmModuleOptions): Built {
 /** Whether `build` would need binaryen. */
 const needsBackend = (graph: Graph, options: WasmModuleOptions) => !compile && !cached(cacheKey(graph, options));
 
-/** The executor's modules are compiled once per fit and never shipped: binaryen's quicker -O1 (see fastCompile). */
+/** The executor's modules are compiled once per fit and never shipped: no binaryen optimizer (see fastCompile). */
 const moduleOptions = (rows: number): WasmModuleOptions => ({ simd: true, weights: 'embedded', rows, fastCompile: true });
 
 const HEAPS = { f32: Float32Array, i32: Int32Array, bool: Uint8Array } as const;
