@@ -69,8 +69,8 @@ describe('dense kernel', () => {
       for (const n of [3, 8, 37]) await expectMatches(denseGraph(19, n, { activation, ...extra }), [1, 4, 7]);
     });
 
-  it('covers the single-row 32-column tiles and their remainders', async () => {
-    for (const n of [32, 40, 72, 130]) await expectMatches(denseGraph(11, n, { activation: 'relu' }), [1, 2, 5]);
+  it('covers the single-row 24-column tiles and their remainders', async () => {
+    for (const n of [16, 24, 32, 40, 72, 130]) await expectMatches(denseGraph(11, n, { activation: 'relu' }), [1, 2, 5]);
   });
 
   it('runs without a bias, with k = 1, and on rank-3 and flattened operands', async () => {

@@ -160,9 +160,11 @@ interface TileAt {
 
 /**
  * C = A x B (+ bias, then epilogue, then residual) with register tiles: 4 rows x 8 columns
- * (8 f32x4 accumulators) while at least 4 rows remain, then single rows 32 columns wide (batch 1
- * wants many independent accumulators, not many rows). Tail columns are stored lane by lane so
- * nothing past a row is written. The scalar module runs the same schedule with f32 lanes.
+ * (8 f32x4 accumulators) while at least 4 rows remain, then single rows 24 columns wide (batch 1
+ * wants several independent accumulators, not many rows: 6, which with the 6 vectors of B and the
+ * broadcast fit x64's 16 vector registers; 32 columns spilled and ran a batch-1 product at half
+ * the speed). Tail columns are stored lane by lane so nothing past a row is written. The scalar
+ * module runs the same schedule with f32 lanes, 2 panels per single-row tile.
  */
 export function emitGemm(ctx: KernelContext, spec: GemmSpec): Expr {
   if (spec.packB && 'addr' in spec.b) return emitPackingB(ctx, { ...spec, b: spec.b }, spec.packB);
@@ -172,7 +174,7 @@ export function emitGemm(ctx: KernelContext, spec: GemmSpec): Expr {
   const fullPanels = Math.floor(n / PANEL);
   const tailCols = n % PANEL;
   const rowBlock = ctx.simd ? 4 : 1;
-  const group = ctx.simd ? 4 : 2;
+  const group = ctx.simd ? 3 : 2;
   const local = () => ctx.local(i32);
   const get = (l: number) => () => m.local.get(l, i32);
   const add = (l: number, by: number) => m.local.set(l, m.i32.add(m.local.get(l, i32), ctx.i32(by)));
