@@ -325,9 +325,12 @@ export function replaceSubexpression(e: ScalarExpr, part: ScalarExpr, by: Scalar
   return go(e);
 }
 
-/** Whether `e` calls a function that costs a polynomial or more per element (exp, tanh, ...). */
+/** Functions that cost a polynomial or more per element, not one instruction. */
+export const TRANSCENDENTAL: ReadonlySet<ScalarFn> = new Set<ScalarFn>(['exp', 'log', 'tanh', 'erf', 'pow']);
+
+/** Whether `e` calls a transcendental function. */
 export function isTranscendental(e: ScalarExpr): boolean {
-  return e.kind === 'call' && (['exp', 'log', 'tanh', 'erf', 'pow'].includes(e.fn) || e.args.some(isTranscendental));
+  return e.kind === 'call' && (TRANSCENDENTAL.has(e.fn) || e.args.some(isTranscendental));
 }
 
 /** Compact text form used in IR attributes: `max($0,0)`, `add(mul($0,$1),1.5)`. */
@@ -376,7 +379,6 @@ export function parseScalar(text: string): ScalarExpr {
   return e;
 }
 
-/** Highest arg index used + 1. */
 /** The operand indices `e` reads. */
 export function argsRead(e: ScalarExpr, into = new Set<number>()): Set<number> {
   if (e.kind === 'arg') into.add(e.index);
@@ -384,6 +386,7 @@ export function argsRead(e: ScalarExpr, into = new Set<number>()): Set<number> {
   return into;
 }
 
+/** Highest arg index used + 1. */
 export function scalarArity(e: ScalarExpr): number {
   switch (e.kind) {
     case 'arg':

@@ -344,10 +344,10 @@ function emitTile(ctx: KernelContext, t: TileSpec): Expr {
 /** The GEMM with its computed B packed into `scratch` first when the rows make it pay (see GemmSpec.packB). */
 function emitPackingB(ctx: KernelContext, spec: GemmSpec & { b: Strided }, scratch: () => Expr): Expr {
   const { m } = ctx;
-  const inPlace = emitGemm(ctx, { ...spec, packB: undefined });
+  const inPlace = () => emitGemm(ctx, { ...spec, packB: undefined });
   const packed = () => m.block(null, [emitPackPanels(ctx, spec.b, spec.k, spec.n, scratch), emitGemm(ctx, { ...spec, b: { panels: scratch }, packB: undefined })]);
-  if (typeof spec.m === 'number') return spec.m >= PACK_MIN_ROWS ? packed() : inPlace;
-  return m.if(m.i32.ge_s(spec.m(), ctx.i32(PACK_MIN_ROWS)), packed(), inPlace);
+  if (typeof spec.m === 'number') return spec.m >= PACK_MIN_ROWS ? packed() : inPlace();
+  return m.if(m.i32.ge_s(spec.m(), ctx.i32(PACK_MIN_ROWS)), packed(), inPlace());
 }
 
 /**

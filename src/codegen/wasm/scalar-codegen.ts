@@ -1,5 +1,5 @@
 import binaryen from 'binaryen';
-import { renderScalar, type ScalarExpr, type ScalarFn } from '../../ir/scalar-expr.js';
+import { renderScalar, TRANSCENDENTAL, type ScalarExpr, type ScalarFn } from '../../ir/scalar-expr.js';
 import type { KernelContext } from './context.js';
 import type { MathFn } from './math.js';
 import { ensureVectorMathFunction, VECTOR_MATH, type VectorMathFn } from './vector-math.js';
@@ -14,7 +14,6 @@ type Expr = binaryen.ExpressionRef;
  */
 export type Flavor = 'f64' | 'f32' | 'f32x4';
 
-const TRANSCENDENTAL: ReadonlySet<ScalarFn> = new Set<ScalarFn>(['exp', 'log', 'tanh', 'erf', 'pow']);
 /** Comparisons, conversions and where: scalar code only (emitTypedScalar). */
 const TYPED: ReadonlySet<ScalarFn> = new Set<ScalarFn>(['eq', 'lt', 'gt', 'le', 'ge', 'to_f32', 'to_i32', 'to_bool', 'where']);
 /** Functions with no single f32x4 instruction, computed per element in f32. */

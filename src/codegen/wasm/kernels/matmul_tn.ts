@@ -1,6 +1,6 @@
 import binaryen from 'binaryen';
 import type { Node } from '../../../ir/graph.js';
-import type { KernelContext } from '../context.js';
+import { forLoop, type KernelContext } from '../context.js';
 import { constantB, emitGemm, emitPackPanels, PACK_MIN_ROWS, panelBytes, rowMajor, rowsOf, type GemmSpec, type Strided } from '../gemm.js';
 import type { WasmKernel } from './kernel.js';
 
@@ -53,22 +53,14 @@ function emitChunked(ctx: KernelContext, gemm: GemmSpec, b: Strided, aOf: (first
   const chunk = (residual: Strided | undefined) => [
     m.local.set(count, m.select(m.i32.lt_s(m.i32.sub(get(total)(), get(first)()), ctx.i32(K_CHUNK)), m.i32.sub(get(total)(), get(first)()), ctx.i32(K_CHUNK))),
     emitPackPanels(ctx, rowsOfB(get(first)), get(count), gemm.n, () => ctx.scratch(), K_CHUNK),
-    emitGemm(ctx, { ...gemm, k: get(count), a: aOf(get(first)), b: { panels: () => ctx.scratch(), kCapacity: K_CHUNK }, ...(residual ? { residual } : { residual: undefined }) }),
+    emitGemm(ctx, { ...gemm, k: get(count), a: aOf(get(first)), b: { panels: () => ctx.scratch(), kCapacity: K_CHUNK }, residual }),
   ];
   const k = gemm.k;
   return m.block(null, [
     m.local.set(total, typeof k === 'number' ? ctx.i32(k) : k()),
     m.local.set(first, ctx.i32(0)),
     ...chunk(gemm.residual),
-    whileBelow(ctx, first, K_CHUNK, get(total), chunk(gemm.c)),
+    // The later chunks, while first < total (the last may be short).
+    forLoop(ctx, first, ctx.i32(K_CHUNK), () => m.i32.add(get(total)(), ctx.i32(K_CHUNK - 1)), K_CHUNK, chunk(gemm.c)),
   ]);
-}
-
-/** `i += step; while (i < end) { body; i += step }`: chunks that may end short. */
-function whileBelow(ctx: KernelContext, i: number, step: number, end: () => binaryen.ExpressionRef, body: binaryen.ExpressionRef[]): binaryen.ExpressionRef {
-  const { m } = ctx;
-  const next = m.local.set(i, m.i32.add(m.local.get(i, binaryen.i32), ctx.i32(step)));
-  const done = ctx.label('chunks_done');
-  const loop = ctx.label('chunks');
-  return m.block(done, [next, m.loop(loop, m.block(null, [m.br(done, m.i32.ge_s(m.local.get(i, binaryen.i32), end())), ...body, m.local.set(i, m.i32.add(m.local.get(i, binaryen.i32), ctx.i32(step))), m.br(loop)]))]);
 }
