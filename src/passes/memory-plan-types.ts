@@ -25,6 +25,17 @@ export const ZERO_BYTES: AffineBytes = { fixedBytes: 0, bytesPerRow: 0 };
 export interface MemorySlot {
   readonly offset: AffineBytes;
   readonly size: AffineBytes;
+  /** Set for a view inside another value's rows (split-views.ts): the value is these blocks, not contiguous. */
+  readonly blocks?: RowBlocks;
+}
+
+/**
+ * A value stored as one block of `bytes` per row of another value, `pitch` bytes apart (a piece
+ * of a split read in place); its slot's offset is where the first block starts.
+ */
+export interface RowBlocks {
+  readonly bytes: number;
+  readonly pitch: number;
 }
 
 /**

@@ -11,9 +11,12 @@
  * - A multi-result node (split) owns no bytes: each of its projections is a value of its own,
  *   born at the multi-result node (whose kernel writes every result) and living until its own
  *   last reader, so results live at the same time never share bytes, nor with the operands.
+ *   A backend whose kernels read a split's pieces in place (`BlockReader`) gets those pieces as
+ *   views inside the operand's rows instead (split-views.ts): their slots say the blocks.
  * - In place: an elementwise node (an op with the `elementwise` trait) writes over an operand of its own type whose
  *   buffer nothing reads afterwards, since element i is read before element i is written. Other
- *   operands in that buffer must have the result's type too (same element order, no broadcast).
+ *   operands in that buffer must have the result's type too (same element order, no broadcast),
+ *   and none of the buffer may be read as blocks (a dense result would not line up with them).
  *   A training step's optimizer update thus overwrites the weight it updates.
  * - Scratch: a kernel's scratch lives exactly while its node runs, so it shares bytes with
  *   nothing that node reads or writes.
@@ -36,6 +39,7 @@ import { printNode, valueNames } from '../ir/printer.js';
 import { isConstantOp, isElementwiseOp, isViewOp } from '../ir/traits.js';
 import { bytesOf, elementsPerRow, sameType } from '../ir/types.js';
 import type { AffineBytes, MemoryPlan, MemorySlot, ScratchRequest } from './memory-plan-types.js';
+import { splitViews, type BlockReader, type BlockView } from './split-views.js';
 
 /** Slot offsets are multiples of this many bytes (per row, in the batch region): the SIMD128 vector width. */
 export const SLOT_ALIGN = 16;
@@ -47,11 +51,17 @@ interface Buffer {
   end: number;
   /** Offset within its region: fixed bytes, or bytes per row in the batch region. */
   offset: number;
+  /** Some value reads it as blocks (a split piece left in place). */
+  blocks?: boolean;
 }
 
-/** Plans `graph`'s values; `scratchOf` says which nodes' kernels need scratch, and how much. */
-export function planMemory(graph: Graph, scratchOf: ScratchRequest = () => undefined): MemoryPlan {
+/**
+ * Plans `graph`'s values; `scratchOf` says which nodes' kernels need scratch, and how much, and
+ * `blockReader` which kernels read a split's pieces in place (none when absent).
+ */
+export function planMemory(graph: Graph, scratchOf: ScratchRequest = () => undefined, blockReader?: BlockReader): MemoryPlan {
   const lastUse = lastUses(graph);
+  const views: ReadonlyMap<Node, BlockView> = blockReader ? splitViews(graph, blockReader) : new Map();
   const buffers = new Map<Node, Buffer>();
   const scratchBuffers = new Map<Node, Buffer>();
   const all: Buffer[] = [];
@@ -64,6 +74,14 @@ export function planMemory(graph: Graph, scratchOf: ScratchRequest = () => undef
       all.push(buf);
     }
     if (isConstantOp(n.op) || n.results) continue;
+    const piece = views.get(n);
+    if (piece) {
+      const buf = buffers.get(piece.source)!;
+      buf.blocks = true;
+      buf.end = Math.max(buf.end, lastUse.get(n)!);
+      buffers.set(n, buf);
+      continue;
+    }
     const viewed = isView(n) ? buffers.get(n.inputs[0]!) : undefined;
     if (isView(n) && !viewed) continue; // a view of a weight or const
     const shared = viewed ?? inPlaceBuffer(n, j, buffers);
@@ -84,17 +102,23 @@ export function planMemory(graph: Graph, scratchOf: ScratchRequest = () => undef
     size,
   });
   const slots = new Map<Node, MemorySlot>();
-  for (const [n, buf] of buffers) slots.set(n, slotOf(buf, valueBytes(graph, n)));
+  for (const [n, buf] of buffers) slots.set(n, inside(slotOf(buf, valueBytes(graph, n)), views.get(n)));
   const scratch = new Map<Node, MemorySlot>();
   for (const [n, buf] of scratchBuffers) scratch.set(n, slotOf(buf, buf.size));
   // Without planning, every value but a view, and every scratch, would have a buffer of its own.
-  const unshared = [...[...buffers].filter(([n]) => !isView(n)).map(([n]) => valueBytes(graph, n)), ...[...scratchBuffers.values()].map((b) => b.size)];
+  const unshared = [...[...buffers].filter(([n]) => !isView(n) && !views.has(n)).map(([n]) => valueBytes(graph, n)), ...[...scratchBuffers.values()].map((b) => b.size)];
   const naive = unshared.reduce((sum, s) => ({ fixedBytes: sum.fixedBytes + aligned(s.fixedBytes), bytesPerRow: sum.bytesPerRow + aligned(s.bytesPerRow) }), {
     fixedBytes: 0,
     bytesPerRow: 0,
   });
   const plannedLastUse = new Map([...lastUse].filter(([n]) => buffers.has(n)));
   return { slots, scratch, peak: { fixedBytes, bytesPerRow }, naive, lastUse: plannedLastUse };
+}
+
+/** A view's slot: its source's, from the view's first block on, read as blocks. */
+function inside(slot: MemorySlot, view: BlockView | undefined): MemorySlot {
+  if (!view) return slot;
+  return { ...slot, offset: { ...slot.offset, fixedBytes: slot.offset.fixedBytes + view.offsetBytes }, blocks: view.blocks };
 }
 
 /** Last reader of every value in graph order; graph outputs live past the last node. */
@@ -117,7 +141,7 @@ function inPlaceBuffer(n: Node, j: number, buffers: ReadonlyMap<Node, Buffer>): 
   if (!isElementwiseOp(n.op)) return undefined;
   for (const operand of n.inputs) {
     const buf = buffers.get(operand);
-    if (!buf || buf.end !== j || !sameType(operand.type, n.type)) continue;
+    if (!buf || buf.blocks || buf.end !== j || !sameType(operand.type, n.type)) continue;
     const sharers = n.inputs.filter((o) => buffers.get(o) === buf);
     if (sharers.every((o) => sameType(o.type, n.type))) return buf;
   }

@@ -29,11 +29,11 @@ export interface ReportInput {
 
 export async function buildReport(input: ReportInput): Promise<string> {
   const { after } = input;
-  // With the wasm target the picture is that bundle's arena, kernel scratch included; the WGSL
-  // target plans the same values without scratch.
+  // With the wasm target the picture is that bundle's arena, kernel scratch and split pieces read
+  // in place included; the WGSL target plans the same values without either.
   const wasm = input.targets.includes('wasm');
-  const scratch = wasm ? (await import('../codegen/wasm/kernels/index.js')).wasmScratch : undefined;
-  const plan = planMemory(after, scratch);
+  const kernels = wasm ? await import('../codegen/wasm/kernels/index.js') : undefined;
+  const plan = planMemory(after, kernels?.wasmScratch, kernels?.wasmBlockReader);
   return renderPage({
     title: input.title,
     version: COMPILER_VERSION,

@@ -7,18 +7,25 @@ import { tensor, type Tensor } from '../../src/ir/tensor.js';
 import { isViewOp } from '../../src/ir/traits.js';
 import { verifyGraph } from '../../src/ir/verifier.js';
 import { concreteShape, elementCount, sameType } from '../../src/ir/types.js';
-import { atRows, optimize, planMemory, SLOT_ALIGN, type MemoryPlan, type MemorySlot, type ScratchRequest } from '../../src/passes/index.js';
+import { atRows, optimize, planMemory, SLOT_ALIGN, type BlockReader, type MemoryPlan, type MemorySlot, type ScratchRequest } from '../../src/passes/index.js';
 import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
 import { BRANCHING_FIXTURES, loadFixtureGraphs } from './fixture-graphs.js';
 import { ir } from './pass-case.js';
 import { Trainer } from '../../src/train/trainer.js';
+import { wasmBlockReader, wasmScratch } from '../../src/codegen/wasm/kernels/index.js';
+import { layers, sequential } from '../../src/frontend/index.js';
 
 const fixtures = loadFixtureGraphs();
 const isView = (n: Node) => isViewOp(n.op);
 
-/** The value a view ultimately reads (views hold their operand's bytes). */
-function dataOf(n: Node): Node {
-  return isView(n) ? dataOf(n.inputs[0]!) : n;
+/**
+ * The value whose bytes `n` reads: views hold their operand's, and a split piece the plan leaves
+ * inside its operand (a slot of blocks) holds the operand's.
+ */
+function dataOf(n: Node, plan?: MemoryPlan): Node {
+  if (isView(n)) return dataOf(n.inputs[0]!, plan);
+  if (n.op === 'result' && plan?.slots.get(n)?.blocks) return dataOf(n.inputs[0]!.inputs[0]!, plan);
+  return n;
 }
 
 /** Batch sizes at which affine slots are compared (offsets and sizes are linear in the batch). */
@@ -54,14 +61,14 @@ function expectNoLiveOverlap(graph: Graph, plan: MemoryPlan): void {
       const [sa, sb] = [plan.slots.get(a)!, plan.slots.get(b)!];
       const bytesOverlap = slotsOverlap(sa, sb);
       const timeOverlap = born(a) <= plan.lastUse.get(b)! && born(b) <= plan.lastUse.get(a)!;
-      if (!bytesOverlap || !timeOverlap || dataOf(a) === dataOf(b)) continue;
+      if (!bytesOverlap || !timeOverlap || dataOf(a, plan) === dataOf(b, plan)) continue;
       const [early, late] = born(a) < born(b) ? [a, b] : [b, a];
       const writer = graph.nodes[born(late)]!;
       const inPlace =
         plan.lastUse.get(early) === born(late) &&
         opRegistry.get(writer.op)?.scalar !== undefined &&
         sameType(early.type, late.type) &&
-        writer.inputs.some((o) => plan.slots.get(o) !== undefined && dataOf(o) === dataOf(early));
+        writer.inputs.some((o) => plan.slots.get(o) !== undefined && dataOf(o, plan) === dataOf(early, plan));
       expect(inPlace, `live values ${early.op}#${born(early)} and ${late.op}#${born(late)} share bytes`).toBe(true);
     }
   }
@@ -95,7 +102,12 @@ function interpretInArena(graph: Graph, plan: MemoryPlan, inputs: TensorMap, bat
     if (!slot) return scratch.get(n)!;
     const shape = concreteShape(n.type.shape, batch);
     const start = atRows(slot.offset, batch) / 4;
-    return tensor(shape, arena.slice(start, start + elementCount(shape)));
+    if (!slot.blocks) return tensor(shape, arena.slice(start, start + elementCount(shape)));
+    // A split piece left in its operand: one block per row, a pitch apart.
+    const [block, pitch] = [slot.blocks.bytes / 4, slot.blocks.pitch / 4];
+    const data = new Float32Array(elementCount(shape));
+    for (let r = 0; r < data.length / block; r++) data.set(arena.subarray(start + r * pitch, start + r * pitch + block), r * block);
+    return tensor(shape, data);
   };
   for (const n of graph.nodes) {
     const shape = concreteShape(n.type.shape, batch);
@@ -106,7 +118,8 @@ function interpretInArena(graph: Graph, plan: MemoryPlan, inputs: TensorMap, bat
       // Every result goes to its projection's slot at once, as the kernels write them.
       const outs = n.results.map((t) => ({ dtype: t.dtype, shape: concreteShape(t.shape, batch) }));
       const values = opRegistry.get(n.op)!.evaluateResults!(operands, n.attrs, outs);
-      projections.get(n)!.forEach((p, k) => p && arena.set(values[k]!.data, atRows(plan.slots.get(p)!.offset, batch) / 4));
+      // A piece left in place is in its operand already: the kernel writes nothing for it.
+      projections.get(n)!.forEach((p, k) => p && !plan.slots.get(p)!.blocks && arena.set(values[k]!.data, atRows(plan.slots.get(p)!.offset, batch) / 4));
       continue;
     }
     const value =
@@ -116,19 +129,21 @@ function interpretInArena(graph: Graph, plan: MemoryPlan, inputs: TensorMap, bat
           ? tensor(shape, graph.weights.get(n.name!)!)
           : opRegistry.get(n.op)!.evaluate(operands, n.attrs, { dtype: n.type.dtype, shape });
     const slot = plan.slots.get(n);
+    // A view of a piece left in place reads its blocks where they are.
+    if (slot?.blocks) continue;
     if (slot) arena.set(value.data, atRows(slot.offset, batch) / 4);
     else scratch.set(n, value);
   }
   return Object.fromEntries(graph.outputs.map((o) => [o.name, read(o.node)]));
 }
 
-function expectPlanSound(graph: Graph, scratchOf?: ScratchRequest): MemoryPlan {
+function expectPlanSound(graph: Graph, scratchOf?: ScratchRequest, blockReader?: BlockReader): MemoryPlan {
   verifyGraph(graph, { requireWeightData: true });
-  const plan = planMemory(graph, scratchOf);
+  const plan = planMemory(graph, scratchOf, blockReader);
   for (const n of graph.nodes) expect(plan.slots.has(n)).toBe(n.op !== 'weight' && n.op !== 'const' && !n.results && !(isView(n) && !plan.slots.has(n.inputs[0]!)));
   for (const slot of [...plan.slots.values(), ...plan.scratch.values()]) {
     for (const batch of BATCHES) {
-      expect(atRows(slot.offset, batch) % SLOT_ALIGN).toBe(0);
+      if (!slot.blocks) expect(atRows(slot.offset, batch) % SLOT_ALIGN).toBe(0);
       expect(bytesAt(slot, batch)[1]).toBeLessThanOrEqual(atRows(plan.peak, batch));
     }
   }
@@ -286,5 +301,110 @@ describe('planMemory', () => {
   it('rejects a value with two symbolic axes', () => {
     const graph = parseGraph('%x = input : f32[?,?]\n%0 = relu %x : f32[?,?]\noutput "y" = %0\n');
     expect(() => planMemory(graph)).toThrow(/NNC2007.*only the batch axis may be symbolic/);
+  });
+});
+
+describe('planMemory: split pieces read in place (a backend’s BlockReader)', () => {
+  const lstmStep = () => {
+    const model = sequential({ layers: [layers.lstm({ inputShape: [4, 3], units: 5 }), layers.dense({ units: 2 })] });
+    return optimize(new Trainer(model.toGraph(), { optimizer: 'adam', loss: 'meanSquaredError' }).graphs.train);
+  };
+
+  it.each(fixtures.map((f) => [f.name, f.graph] as const))('keeps the plan of %s sound with the wasm kernels’ reader', (_name, graph) => {
+    expectPlanSound(optimize(graph), wasmScratch, wasmBlockReader);
+  });
+
+  it('leaves an LSTM training step’s gates and input steps in place, and the plan stays sound', () => {
+    const step = lstmStep();
+    const plan = expectPlanSound(step, wasmScratch, wasmBlockReader);
+    const pieces = step.nodes.filter((n) => n.op === 'result' && n.inputs[0]!.op === 'split');
+    const inPlace = pieces.filter((p) => plan.slots.get(p)!.blocks);
+    // Every gate (4 per step but the first step's unused forget gate) and every input step.
+    expect(inPlace.length).toBe(pieces.length);
+    expect(inPlace.length).toBe(4 * 4 - 1 + 4);
+    // A gate of an LSTM(5) step is 5 of the 20 columns of its product, a row of the product apart.
+    const gate = inPlace.find((p) => p.type.shape.join() === ',5')!;
+    expect(plan.slots.get(gate)!.blocks).toEqual({ bytes: 5 * 4, pitch: 20 * 4 });
+  });
+
+  it('puts a piece inside its operand: the operand’s slot plus its columns, as blocks a row apart', () => {
+    const graph = parseGraph(ir`
+      %x = input : f32[?,12]
+      %0 = tanh %x : f32[?,12]
+      %1, %2, %3 = split %0 {axis=1, sizes=[4,4,4]} : f32[?,4], f32[?,4], f32[?,4]
+      %4 = mul %1, %3 : f32[?,4]
+      %5 = add %4, %2 : f32[?,4]
+      output "y" = %5
+    `);
+    const plan = expectPlanSound(graph, undefined, wasmBlockReader);
+    const [, t, , a, b, c, m, sum] = graph.nodes;
+    const at = plan.slots.get(t!)!.offset;
+    for (const [piece, column] of [[a, 0], [b, 4], [c, 8]] as const)
+      expect(plan.slots.get(piece!)).toMatchObject({ offset: { fixedBytes: at.fixedBytes + column * 4, bytesPerRow: at.bytesPerRow }, blocks: { bytes: 16, pitch: 48 } });
+    // The tanh's bytes live until the last piece is read (by the add), and nothing writes over them before.
+    expect(plan.lastUse.get(b!)).toBe(7);
+    // Nothing is written in place over the operand of the pieces: a dense row would not line up with its blocks.
+    expect(slotsOverlap(plan.slots.get(m!)!, plan.slots.get(t!)!)).toBe(false);
+    expect(slotsOverlap(plan.slots.get(sum!)!, plan.slots.get(t!)!)).toBe(false);
+    // Not even by the last reader of every piece (a row written densely would not line up with the blocks).
+    const last = parseGraph(ir`
+      %x = input : f32[?,8]
+      %0 = tanh %x : f32[?,8]
+      %1, %2 = split %0 {axis=1, sizes=[4,4]} : f32[?,4], f32[?,4]
+      %3 = sub %1, %2 : f32[?,4]
+      output "y" = %3
+    `);
+    const lastPlan = expectPlanSound(last, undefined, wasmBlockReader);
+    expect(lastPlan.slots.get(last.nodes[3]!)!.blocks).toBeDefined();
+    expect(slotsOverlap(lastPlan.slots.get(last.nodes.at(-1)!)!, lastPlan.slots.get(last.nodes[1]!)!)).toBe(false);
+    // Without a reader each piece has bytes of its own.
+    const copies = planMemory(graph);
+    expect(copies.slots.get(a!)!.blocks).toBeUndefined();
+    expect(slotsOverlap(copies.slots.get(a!)!, copies.slots.get(t!)!)).toBe(false);
+  });
+
+  it('copies a piece that is an output, that a kernel reads densely, of a constant, or reshaped across its blocks', () => {
+    const weights = new Map([['w', Float32Array.from({ length: 8 }, (_, i) => i)]]);
+    const graph = parseGraph(
+      ir`
+        %x = input : f32[?,2,6]
+        %w = weight : f32[8]
+        %0, %1, %2 = split %x {axis=2, sizes=[2,2,2]} : f32[?,2,2], f32[?,2,2], f32[?,2,2]
+        %3 = softmax %1 {axis=-1} : f32[?,2,2]
+        %4 = reshape %2 {shape=[4]} : f32[?,4]
+        %5 = relu %4 : f32[?,4]
+        %6, %7 = split %w {axis=0, sizes=[4,4]} : f32[4], f32[4]
+        %8 = add %5, %6 : f32[?,4]
+        %9 = relu %7 : f32[4]
+        output "piece" = %0
+        output "softmax" = %3
+        output "sum" = %8
+        output "constant" = %9
+      `,
+      { weights },
+    );
+    const plan = expectPlanSound(graph, undefined, wasmBlockReader);
+    for (const p of graph.nodes.filter((n) => n.op === 'result')) expect(plan.slots.get(p)?.blocks, `%${p.id}`).toBeUndefined();
+  });
+
+  it('reads pieces through reshapes that keep each block whole, and asks the reader with the blocks', () => {
+    const graph = parseGraph(ir`
+      %x = input : f32[?,3,2,4]
+      %0, %1 = split %x {axis=1, sizes=[1,2]} : f32[?,1,2,4], f32[?,2,2,4]
+      %2 = reshape %0 {shape=[8]} : f32[?,8]
+      %3 = reshape %1 {shape=[4,4]} : f32[?,4,4]
+      %4 = relu %2 : f32[?,8]
+      %5 = relu %3 : f32[?,4,4]
+      output "a" = %4
+      output "b" = %5
+    `);
+    const asked: string[] = [];
+    const reader: BlockReader = (node, operand, blocks) => (asked.push(`${node.op}#${operand} ${blocks.bytes}/${blocks.pitch}`), true);
+    const plan = expectPlanSound(graph, undefined, reader);
+    const [, , a, b, ra, rb] = graph.nodes;
+    expect(asked).toEqual(['relu#0 32/96', 'relu#0 64/96']);
+    expect(plan.slots.get(ra!)).toEqual(plan.slots.get(a!));
+    expect(plan.slots.get(rb!)!.blocks).toEqual({ bytes: 64, pitch: 96 });
+    expect(plan.slots.get(b!)!.offset.fixedBytes - plan.slots.get(a!)!.offset.fixedBytes).toBe(32);
   });
 });

@@ -2,7 +2,7 @@ import binaryen from 'binaryen';
 import type { Graph, Node } from '../../ir/graph.js';
 import { isConstantOp, isViewOp } from '../../ir/traits.js';
 import { dataOf, type TensorData } from '../../ir/tensor.js';
-import type { AffineBytes } from '../../passes/memory-plan-types.js';
+import type { AffineBytes, RowBlocks } from '../../passes/memory-plan-types.js';
 import type { ConstantPool, MemoryLayout } from './layout.js';
 import { ensureMathFunction, type MathFn } from './math.js';
 
@@ -55,6 +55,15 @@ export class KernelContext {
     const node = viewedValue(view);
     if (isConstantOp(node.op)) return this.i32(this.constant(`value:${node.id}`, () => constantValues(this.graph, node)));
     return this.arenaAddress(this.layout.slot(node).offset);
+  }
+
+  /**
+   * How a value lies in memory when it is a split piece read in place (its address is the first
+   * block's); undefined for a contiguous value. Only kernels that declare `readsBlocks` get these.
+   */
+  blocks(view: Node): RowBlocks | undefined {
+    const node = viewedValue(view);
+    return isConstantOp(node.op) ? undefined : this.layout.slot(node).blocks;
   }
 
   /** Byte address of the scratch memory the current node's kernel asked for (WasmKernel.scratch). */

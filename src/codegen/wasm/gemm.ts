@@ -5,6 +5,7 @@ import type { ScalarExpr } from '../../ir/scalar-expr.js';
 import { isConstantOp } from '../../ir/traits.js';
 import { constantData, viewedValue, forLoop, type KernelContext } from './context.js';
 import { emitScalarExpr } from './scalar-codegen.js';
+import type { RowBlocks } from '../../passes/memory-plan-types.js';
 
 type Expr = binaryen.ExpressionRef;
 const { i32 } = binaryen;
@@ -94,10 +95,21 @@ export interface GemmSpec {
   readonly packB?: () => Expr;
 }
 
-/** A row-major [rows, cols] value read in place. */
+/** A row-major [rows, cols] value read in place: its rows are contiguous, or blocks a pitch apart (a split piece). */
 export function rowMajor(ctx: KernelContext, node: Node, cols: number): Strided {
-  return { addr: () => ctx.addr(node), rowStride: cols, colStride: 1 };
+  return { addr: () => ctx.addr(node), rowStride: rowPitch(ctx, node, cols), colStride: 1 };
 }
+
+/** Elements from one row of `cols` elements to the next: `cols`, or a split piece's block pitch. */
+export function rowPitch(ctx: KernelContext, node: Node, cols: number): number {
+  const blocks = ctx.blocks(node);
+  if (!blocks) return cols;
+  if (blocks.bytes !== cols * 4) throw new Error(`internal error: %${node.name ?? node.id} is stored as ${blocks.bytes}-byte blocks, read as rows of ${cols}`);
+  return blocks.pitch / 4;
+}
+
+/** Whether a GEMM operand read as rows of `cols` elements can be a split piece stored as `blocks` (one row per block). */
+export const rowsAreBlocks = (cols: number, blocks: RowBlocks): boolean => blocks.bytes === cols * 4;
 
 /** The row count of x read as rows of k contiguous elements: static, or the batch rows times a factor. */
 export function rowsOf(ctx: KernelContext, x: Node, k: number): Count {

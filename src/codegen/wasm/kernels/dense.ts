@@ -3,7 +3,7 @@ import { opRegistry } from '../../../ir/ops/index.js';
 import type binaryen from 'binaryen';
 import type { Node } from '../../../ir/graph.js';
 import type { KernelContext } from '../context.js';
-import { constantB, emitGemm, panelBytes, rowMajor, rowsTimesB, type GemmSpec } from '../gemm.js';
+import { constantB, emitGemm, panelBytes, rowMajor, rowsAreBlocks, rowsTimesB, type GemmSpec } from '../gemm.js';
 import { isVectorizable } from '../scalar-codegen.js';
 import type { ScalarExpr } from '../../../ir/scalar-expr.js';
 import { emitElementwise } from './elementwise.js';
@@ -19,6 +19,8 @@ import { emitSoftmax } from './softmax.js';
  * then the residual follows them in a pass of its own.
  */
 export const denseKernel: WasmKernel = {
+  // x's rows may be a split piece's blocks (an unrolled sequence's step, say).
+  readsBlocks: (node, operand, blocks) => operand === 0 && rowsAreBlocks(node.inputs[1]!.type.shape[0] as number, blocks),
   scratch(node) {
     const { w } = denseOperandsOf(node);
     const [k, n] = w.type.shape as [number, number];

@@ -3,6 +3,7 @@ import type { Node } from '../../../ir/graph.js';
 import { opRegistry } from '../../../ir/ops/index.js';
 import { scalarDtype, type ScalarExpr } from '../../../ir/scalar-expr.js';
 import { bytesOf, type DType, type Shape } from '../../../ir/types.js';
+import type { RowBlocks } from '../../../passes/memory-plan-types.js';
 import { forLoop, type KernelContext } from '../context.js';
 import { emitIntVector, emitScalarExpr, emitTypedScalar, isIntVectorizable, isVectorizable, usesTypedFunctions, type Flavor } from '../scalar-codegen.js';
 import type { WasmKernel } from './kernel.js';
@@ -14,6 +15,8 @@ export interface Operand {
   readonly shape: Shape;
   /** f32 when absent. */
   readonly dtype?: DType;
+  /** Set when the operand is a split piece read in place (KernelContext.blocks): not contiguous. */
+  readonly blocks?: RowBlocks;
 }
 
 /** One loop level after collapsing: `size` elements (times the batch rows if `batch`). */
@@ -28,17 +31,20 @@ interface Dim {
  * Lays the operands' numpy broadcasting over the output shape as loops: every operand gets a
  * stride per output axis (0 where it broadcasts), size-1 axes drop out and neighbouring axes that
  * every operand walks contiguously merge, so `x + bias` becomes rows x n loops and `x * y` one loop.
+ * An operand stored as blocks steps a block's pitch past the axes its block covers.
  */
-function loopDims(operands: readonly Shape[], out: Shape): Dim[] {
+function loopDims(operands: readonly Operand[], out: Shape): Dim[] {
   const rank = out.length;
-  const all = [...operands, out];
-  const strides = all.map((shape) => {
+  const all = [...operands, { shape: out } as Operand];
+  const strides = all.map(({ shape, blocks, dtype }) => {
     const s = new Array<number>(rank).fill(0);
+    const elements = blocks && blocks.bytes / bytesOf(dtype ?? 'f32');
     let acc = 1;
     for (let i = rank - 1, j = shape.length - 1; j >= 0; i--, j--) {
       const d = shape[j];
       s[i] = d === 1 && out[i] !== 1 ? 0 : acc;
       acc *= d ?? 1;
+      if (acc === elements) acc = blocks!.pitch / bytesOf(dtype ?? 'f32');
     }
     return s;
   });
@@ -59,10 +65,7 @@ function loopDims(operands: readonly Shape[], out: Shape): Dim[] {
 /** Emits `out = expr(operands...)` with broadcasting, vectorized where the math allows it. */
 export function emitElementwise(ctx: KernelContext, expr: ScalarExpr, operands: readonly Operand[], out: Operand): Expr {
   const { m } = ctx;
-  const dims = loopDims(
-    operands.map((o) => o.shape),
-    out.shape,
-  );
+  const dims = loopDims(operands, out.shape);
   const all = [...operands, out];
   const dtypes = all.map((o) => o.dtype ?? 'f32');
   const bytes = dtypes.map(bytesOf);
@@ -80,7 +83,10 @@ export function emitElementwise(ctx: KernelContext, expr: ScalarExpr, operands: 
     if (depth < dims.length - 1) {
       return m.block(null, [...init, forLoop(ctx, i, ctx.i32(0), () => count(dim), 1, [level(depth + 1, cursors.map(get)), ...advance(1)])]);
     }
-    const vector = ctx.simd && (allF32 ? isVectorizable(expr, true) : allI32 && isIntVectorizable(expr));
+    // Vectors need every operand contiguous or broadcast along the loop (a split piece of one
+    // column steps a pitch per element).
+    const unitStrides = dim.strides.every((s) => s === 0 || s === 1);
+    const vector = ctx.simd && unitStrides && (allF32 ? isVectorizable(expr, true) : allI32 && isIntVectorizable(expr));
     const scalarFlavor: Flavor = isVectorizable(expr, ctx.simd) ? 'f32' : 'f64';
     // f32 operands whose expression compares or converts (a fused `where(gt(...))`) take the typed code too.
     const body = (flavor: Flavor): Expr => (allF32 && !usesTypedFunctions(expr) ? floatBody(flavor) : typedBody(flavor === 'f32x4'));
@@ -142,13 +148,20 @@ export function scalarExprOf(node: Node): ScalarExpr {
   return def.scalar(node.attrs);
 }
 
-/** Every op that declares `scalar` math (add, relu, gelu, fused `elementwise`, ...) uses this kernel. */
+/**
+ * Every op that declares `scalar` math (add, relu, gelu, fused `elementwise`, ...) uses this
+ * kernel. It reads any operand stored as blocks (a split piece in place) with the blocks' pitch.
+ */
 export const elementwiseKernel: WasmKernel = {
+  readsBlocks: () => true,
   emit: (ctx, node) =>
     emitElementwise(
       ctx,
       scalarExprOf(node),
-      node.inputs.map((x) => ({ addr: () => ctx.addr(x), shape: x.type.shape, dtype: x.type.dtype })),
+      node.inputs.map((x) => {
+        const blocks = ctx.blocks(x);
+        return { addr: () => ctx.addr(x), shape: x.type.shape, dtype: x.type.dtype, ...(blocks ? { blocks } : {}) };
+      }),
       { addr: () => ctx.addr(node), shape: node.type.shape, dtype: node.type.dtype },
     ),
 };

@@ -1,6 +1,7 @@
 import { RESULT_OP, type Node } from '../../../ir/graph.js';
 import { isElementwiseOp, isSourceOp, isViewOp } from '../../../ir/traits.js';
 import type { KernelExclusions } from '../../exclusions.js';
+import type { BlockReader } from '../../../passes/split-views.js';
 import { argmaxKernel } from './argmax.js';
 import { avgPool2dKernel } from './avg_pool2d.js';
 import { avgPool2dGradKernel } from './avg_pool2d_grad.js';
@@ -90,6 +91,9 @@ export const KERNEL_EXCLUSIONS: KernelExclusions = {};
 
 /** The scratch each node's kernel asks the memory plan for (planMemory's `scratchOf`). */
 export const wasmScratch = (node: Node) => wasmKernel(node.op)?.scratch?.(node);
+
+/** Which operands the kernels read in place as a split's pieces (planMemory's `blockReader`). */
+export const wasmBlockReader: BlockReader = (node, operand, blocks) => wasmKernel(node.op)?.readsBlocks?.(node, operand, blocks) === true;
 
 /** The kernel for an op, or undefined if the wasm backend cannot run it. */
 export function wasmKernel(op: string): WasmKernel | undefined {

@@ -1,6 +1,6 @@
 import type binaryen from 'binaryen';
 import type { Node } from '../../../ir/graph.js';
-import type { AffineBytes } from '../../../passes/memory-plan-types.js';
+import type { AffineBytes, RowBlocks } from '../../../passes/memory-plan-types.js';
 import type { KernelContext } from '../context.js';
 import type { DType } from '../../../ir/types.js';
 
@@ -20,6 +20,11 @@ export interface WasmKernel {
    * gathers) take i32 as well as f32. Absent: f32 only. (bool is stored one byte per element.)
    */
   readonly dtypes?: readonly DType[];
+  /**
+   * Whether the kernel reads its operand number `operand` in place when it is stored as `blocks`
+   * (a piece of a split, see split-views.ts; `ctx.blocks` says so at emit time). Absent: never.
+   */
+  readsBlocks?(node: Node, operand: number, blocks: RowBlocks): boolean;
 }
 
 /** What the kernels that move 4-byte elements without arithmetic take. */

@@ -1,5 +1,5 @@
 import { isRowsTimesMatrix } from '../../../ir/ops/matmul.js';
-import { constantB, emitGemm, rowMajor, rowsTimesB } from '../gemm.js';
+import { constantB, emitGemm, rowMajor, rowsAreBlocks, rowsTimesB } from '../gemm.js';
 import { emitBatchedMatmul } from './batched-matmul.js';
 import type { WasmKernel } from './kernel.js';
 
@@ -8,6 +8,7 @@ import type { WasmKernel } from './kernel.js';
  * the dense GEMM without bias or activation; stacks of matrices loop the same GEMM per matrix.
  */
 export const matmulKernel: WasmKernel = {
+  readsBlocks: (node, operand, blocks) => operand === 0 && isRowsTimesMatrix(node.inputs[0]!.type, node.inputs[1]!.type) && rowsAreBlocks(node.inputs[1]!.type.shape[0] as number, blocks),
   emit(ctx, node) {
     const [x, w] = node.inputs as [typeof node, typeof node];
     if (!isRowsTimesMatrix(x.type, w.type)) return emitBatchedMatmul(ctx, x, w, node);

@@ -1,7 +1,7 @@
 import binaryen from 'binaryen';
 import type { Node } from '../../../ir/graph.js';
 import { forLoop, type KernelContext } from '../context.js';
-import { constantB, emitGemm, emitPackPanels, PACK_MIN_ROWS, panelBytes, rowMajor, rowsOf, type GemmSpec, type Strided } from '../gemm.js';
+import { constantB, emitGemm, emitPackPanels, PACK_MIN_ROWS, panelBytes, rowMajor, rowPitch, rowsAreBlocks, rowsOf, type GemmSpec, type Strided } from '../gemm.js';
 import type { WasmKernel } from './kernel.js';
 
 /**
@@ -25,18 +25,21 @@ const packs = (node: Node) => {
 /**
  * aᵀ x b (+ c) for a[..., m] and b[..., n] (the weight gradient xᵀ·dy): the GEMM contracting every
  * leading axis, the batch included, so k is a run-time count. A is read transposed in place
- * (element (i, r) at r·m + i); an accumulator c is the GEMM's residual, added before the store.
+ * (element (i, r) at r·m + i, or r·pitch + i for a split piece); an accumulator c is the GEMM's residual, added before the store.
  * A computed b (rows a row stride apart, re-read by every block of 4 result rows) is packed into
  * panels K_CHUNK rows at a time; the first chunk adds c, the later ones add into the result.
  */
 export const matmulTnKernel: WasmKernel = {
+  // a's rows (m elements each) may be a split piece's blocks: its columns are then a pitch apart.
+  readsBlocks: (node, operand, blocks) => operand === 0 && rowsAreBlocks(operandsOf(node).m, blocks),
   scratch(node) {
     return { fixedBytes: packs(node) ? panelBytes(K_CHUNK, operandsOf(node).n) : 0, bytesPerRow: 0 };
   },
   emit(ctx, node) {
     const { a, b, c, m, n } = operandsOf(node);
     const k = rowsOf(ctx, a, m);
-    const aOf = (firstRow: () => binaryen.ExpressionRef): Strided => ({ addr: () => ctx.m.i32.add(ctx.addr(a), ctx.m.i32.mul(firstRow(), ctx.i32(m * 4))), rowStride: 1, colStride: m });
+    const pitch = rowPitch(ctx, a, m);
+    const aOf = (firstRow: () => binaryen.ExpressionRef): Strided => ({ addr: () => ctx.m.i32.add(ctx.addr(a), ctx.m.i32.mul(firstRow(), ctx.i32(pitch * 4))), rowStride: 1, colStride: pitch });
     const gemm: GemmSpec = { m, k, n, a: aOf(() => ctx.i32(0)), b: constantB(b) ?? rowMajor(ctx, b, n), c: rowMajor(ctx, node, n), ...(c ? { residual: rowMajor(ctx, c, n) } : {}) };
     return packs(node) ? emitChunked(ctx, gemm, rowMajor(ctx, b, n), aOf) : emitGemm(ctx, gemm);
   },

@@ -4,7 +4,8 @@ import { emitSlice } from './slice.js';
 
 /**
  * Split: one slice per result, each written to its projection's slot (the node itself owns no
- * memory). A result nothing projects (DCE dropped it) is not computed.
+ * memory). A result nothing projects (DCE dropped it) is not computed, nor one its readers read
+ * in place as blocks of the operand (split-views.ts).
  */
 export const splitKernel: WasmKernel = {
   emit(ctx, node) {
@@ -16,7 +17,7 @@ export const splitKernel: WasmKernel = {
       const out = projections[k];
       const at = begin;
       begin += size;
-      return out ? [emitSlice(ctx, x, out, axis, at)] : [];
+      return out && !ctx.blocks(out) ? [emitSlice(ctx, x, out, axis, at)] : [];
     });
     return ctx.m.block(null, slices);
   },
