@@ -2,7 +2,7 @@ import binaryen from 'binaryen';
 import { renderScalar, TRANSCENDENTAL, type ScalarExpr, type ScalarFn } from '../../ir/scalar-expr.js';
 import type { KernelContext } from './context.js';
 import type { MathFn } from './math.js';
-import { ensureVectorMathFunction, VECTOR_MATH, type VectorMathFn } from './vector-math.js';
+import { emitVectorMath, ensureVectorMathFunction, VECTOR_MATH, type VectorMathFn } from './vector-math.js';
 import type { DType } from '../../ir/types.js';
 
 type Expr = binaryen.ExpressionRef;
@@ -119,7 +119,7 @@ function vectorCall(ctx: KernelContext, fn: ScalarFn, a: readonly Expr[]): Expr 
     case 'ceil': return v.ceil(a[0]!);
     case 'select': return selectInOrder(ctx, v.gt(a[0]!, v.splat(m.f32.const(0))), a[1]!, a[2]!, binaryen.v128, true);
     default:
-      if (VECTOR_MATH.has(fn)) return m.call(ensureVectorMathFunction(m, fn as VectorMathFn), [a[0]!], binaryen.v128);
+      if (VECTOR_MATH.has(fn)) return emitVectorMath(m, fn as VectorMathFn, a[0]!, () => ctx.local(binaryen.v128));
       throw new Error(`'${fn}' has no f32x4 instruction`);
   }
 }
