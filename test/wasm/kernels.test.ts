@@ -169,6 +169,26 @@ describe('elementwise kernel', () => {
     expect(clamps(graphOf((b) => b.op('elementwise', [b.input('x', tensorType([null, 11])), b.input('dy', tensorType([null, 11]))], { expr: 'add(tanh($0),tanh($1))' })))).toBe(3);
   });
 
+  // max / min against a constant run as pmax / pmin in the SIMD loop (one instruction each):
+  // the lanes must equal max / min's, NaN and the sign of zero included.
+  it('computes max and min against constants exactly as max and min, NaN and signed zeros included', async () => {
+    const edges = [NaN, -0, 0, 1, -1, 0.5, -20, -21, Infinity, -Infinity, 1e-30, -1e-30, 3.4e38, -3.4e38];
+    const values = Float32Array.from([...edges, ...edges.slice(0, 3)]); // 17 values: vectors and a tail
+    const exprs = ['max($0,0)', 'max(0,$0)', 'max($0,-0)', 'min($0,0)', 'min($0,-0)', 'min(1,$0)', 'max($0,-20)', 'max(min(add(mul(0.2,$0),0.5),1),0)', 'max($0,$0)'];
+    for (const expr of exprs) {
+      const graph = graphOf((b) => b.op('elementwise', [b.input('x', tensorType([null, values.length]))], { expr }));
+      const expected = interpret(graph, { x: tensor([1, values.length], values) }).y!.data;
+      for (const { simd } of BUILDS) {
+        const actual = (await runModule(graph, { x: values }, 1, simd)).y!;
+        values.forEach((x, i) => expect(Object.is(actual[i], expected[i]), `${expr} at x = ${Object.is(x, -0) ? '-0' : x}: ${actual[i]} vs ${expected[i]}`).toBe(true));
+      }
+    }
+    const text = (expr: string) => compileWasm(graphOf((b) => b.op('elementwise', [b.input('x', tensorType([null, 8])), b.input('z', tensorType([null, 8]))], { expr })), { simd: true, weights: 'embedded', fastCompile: true }, true).text!;
+    expect(text('max($0,0)')).toMatch(/f32x4\.pmax/);
+    expect(text('max($0,$1)')).not.toMatch(/f32x4\.pmax/);
+    expect(text('min($0,-0)')).not.toMatch(/f32x4\.pmin/);
+  });
+
   it('computes exp, log, tanh and erf to float32 precision, special values included', async () => {
     const specials = [0, -0, 1e-30, -1e-30, 1e-7, 0.5, -0.5, 1, -1, 10, -10, 30, -30, 88, -88, 89, 120, -120, 700, -800, Infinity, -Infinity, NaN];
     const ramp = Array.from({ length: 200 }, (_, i) => (i - 100) * 0.173);

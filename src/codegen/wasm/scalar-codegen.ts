@@ -32,10 +32,16 @@ export function isVectorizable(e: ScalarExpr, simd = false): boolean {
 
 /** Translates a scalar expression; `arg(i)` yields a fresh expression reading operand i. */
 export function emitScalarExpr(ctx: KernelContext, e: ScalarExpr, flavor: Flavor, arg: (i: number) => Expr): Expr {
+  /** The value of each constant rendered so far, by its expression (vectorCall reads them). */
+  const constants = new Map<Expr, number>();
   return renderScalar<Expr>(e, {
     arg,
-    constant: (value) => constant(ctx.m, flavor, value),
-    call: (fn, a) => (flavor === 'f32x4' ? vectorCall(ctx, fn, a) : floatCall(ctx, flavor, fn, a)),
+    constant: (value) => {
+      const c = constant(ctx.m, flavor, value);
+      constants.set(c, value);
+      return c;
+    },
+    call: (fn, a) => (flavor === 'f32x4' ? vectorCall(ctx, fn, a, constants) : floatCall(ctx, flavor, fn, a)),
     bind: (value) => bindLocal(ctx, value, flavor === 'f32x4' ? binaryen.v128 : flavor === 'f64' ? binaryen.f64 : binaryen.f32),
   });
 }
@@ -102,7 +108,7 @@ function constant(m: binaryen.Module, flavor: Flavor, v: number): Expr {
   return m.f32x4.splat(m.f32.const(v));
 }
 
-function vectorCall(ctx: KernelContext, fn: ScalarFn, a: readonly Expr[]): Expr {
+function vectorCall(ctx: KernelContext, fn: ScalarFn, a: readonly Expr[], constants: ReadonlyMap<Expr, number>): Expr {
   const { m } = ctx;
   const v = m.f32x4;
   switch (fn) {
@@ -110,8 +116,8 @@ function vectorCall(ctx: KernelContext, fn: ScalarFn, a: readonly Expr[]): Expr 
     case 'sub': return v.sub(a[0]!, a[1]!);
     case 'mul': return v.mul(a[0]!, a[1]!);
     case 'div': return v.div(a[0]!, a[1]!);
-    case 'max': return v.max(a[0]!, a[1]!);
-    case 'min': return v.min(a[0]!, a[1]!);
+    case 'max': return againstConstant(ctx, 'max', a, constants) ?? v.max(a[0]!, a[1]!);
+    case 'min': return againstConstant(ctx, 'min', a, constants) ?? v.min(a[0]!, a[1]!);
     case 'neg': return v.neg(a[0]!);
     case 'abs': return v.abs(a[0]!);
     case 'sqrt': return v.sqrt(a[0]!);
@@ -122,6 +128,25 @@ function vectorCall(ctx: KernelContext, fn: ScalarFn, a: readonly Expr[]): Expr 
       if (VECTOR_MATH.has(fn)) return emitVectorMath(m, fn as VectorMathFn, a[0]!, () => ctx.local(binaryen.v128));
       throw new Error(`'${fn}' has no f32x4 instruction`);
   }
+}
+
+/**
+ * max / min of a vector and a constant with pmax / pmin where that gives the same lanes. wasm's
+ * f32x4.max and min order NaN and ±0, which costs V8 ~8 x64 instructions each; pmax(x, c) =
+ * x < c ? c : x and pmin(x, c) = c < x ? c : x are one maxps / minps. Against a constant c that
+ * is not NaN they agree with max and min, NaN x included (it falls through), except for the sign
+ * of a zero: max(−0, +0) is +0 where pmax gives −0, which adding +0 fixes (−0 + 0 = +0, and
+ * x + 0 = x otherwise); min(+0, −0) has no such fix and keeps f32x4.min. Undefined: no constant.
+ * (relu, hard sigmoid and every clamp of a gate take this path.)
+ */
+function againstConstant(ctx: KernelContext, fn: 'max' | 'min', a: readonly Expr[], constants: ReadonlyMap<Expr, number>): Expr | undefined {
+  const v = ctx.m.f32x4;
+  const at = constants.has(a[1]!) ? 1 : constants.has(a[0]!) ? 0 : -1;
+  const c = constants.get(a[at]!);
+  if (c === undefined || Number.isNaN(c)) return undefined;
+  const [x, k] = [a[1 - at]!, a[at]!];
+  if (fn === 'max') return Object.is(c, 0) ? v.add(v.pmax(x, k), v.splat(ctx.m.f32.const(0))) : v.pmax(x, k);
+  return Object.is(c, -0) ? undefined : v.pmin(x, k);
 }
 
 /** True when `e` compares, converts or selects by a bool: code that emitTypedScalar writes, even over f32 operands only. */

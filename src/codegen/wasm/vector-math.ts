@@ -52,7 +52,8 @@ const horner = (m: binaryen.Module, x: () => Expr, p: readonly number[]): Expr =
  * e^r = 1 + r + r²·P(r) (Cephes expf). x is clamped to [−104, 88.8], beyond which the f32 result
  * is 0 or Infinity anyway; 2^n is applied as two factors 2^(n>>1) · 2^(n − n>>1), each a normal
  * f32, so results near FLT_MAX and in the subnormal range round once, in the last product. NaN
- * passes through (min/max propagate it).
+ * passes through: the clamps are pmin / pmax with x first (one minps / maxps each, where
+ * f32x4.min / max cost V8 ~8 instructions), which return x when it is NaN.
  */
 const expBody: Body = (m, L) => {
   const v = m.f32x4;
@@ -61,12 +62,12 @@ const expBody: Body = (m, L) => {
   const r = () => m.local.get(L[2]!, v128);
   const y = () => m.local.get(L[3]!, v128);
   const pow2 = (k: Expr) => m.i32x4.shl(m.i32x4.add(k, m.i32x4.splat(m.i32.const(127))), m.i32.const(23));
-  const k = () => m.i32x4.trunc_sat_f32x4_s(n());
+  const k = () => integral(m, n());
   const half = () => m.i32x4.shr_s(k(), m.i32.const(1));
   return m.block(
     null,
     [
-      m.local.set(L[0]!, v.max(v.min(x(), splat(m, 88.8)), splat(m, -104))),
+      m.local.set(L[0]!, v.pmax(v.pmin(x(), splat(m, 88.8)), splat(m, -104))),
       m.local.set(L[1]!, v.floor(v.add(v.mul(x(), splat(m, Math.LOG2E)), splat(m, 0.5)))),
       m.local.set(L[2]!, v.sub(v.sub(x(), v.mul(n(), splat(m, 0.693359375))), v.mul(n(), splat(m, -2.12194440e-4)))),
       m.local.set(L[3]!, v.add(v.add(v.mul(v.mul(r(), r()), horner(m, r, EXP_P)), r()), splat(m, 1))),
@@ -75,6 +76,16 @@ const expBody: Body = (m, L) => {
     v128,
   );
 };
+
+/**
+ * An integral n (|n| < 2^22) as i32 lanes: n + 1.5·2^23 is exact and holds n in its low mantissa
+ * bits, so its bits minus those of 1.5·2^23 are n. Two instructions where trunc_sat costs V8
+ * ~7 (its NaN and overflow cases cannot occur here: a NaN n gives garbage that the NaN in the
+ * result's other factor overrides).
+ */
+function integral(m: binaryen.Module, n: Expr): Expr {
+  return m.i32x4.sub(m.f32x4.add(n, splat(m, 12582912)), m.i32x4.splat(m.i32.const(0x4b400000)));
+}
 
 /** Cephes expf's polynomial: e^r = 1 + r + r²·P(r) for |r| ≤ ln2 / 2. */
 const EXP_P = [1.987569150e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
@@ -94,11 +105,11 @@ const tanhBody: Body = (m, L) => {
   const r = () => m.local.get(L[3]!, v128);
   const e = () => m.local.get(L[4]!, v128);
   const scale = () => m.local.get(L[5]!, v128);
-  const k = m.i32x4.trunc_sat_f32x4_s(n());
+  const k = integral(m, n());
   return m.block(
     null,
     [
-      m.local.set(L[1]!, v.max(v.mul(v.abs(x()), splat(m, -2)), splat(m, -20))),
+      m.local.set(L[1]!, v.pmax(v.mul(v.abs(x()), splat(m, -2)), splat(m, -20))),
       m.local.set(L[2]!, v.floor(v.add(v.mul(y(), splat(m, Math.LOG2E)), splat(m, 0.5)))),
       m.local.set(L[3]!, v.sub(v.sub(y(), v.mul(n(), splat(m, 0.693359375))), v.mul(n(), splat(m, -2.12194440e-4)))),
       m.local.set(L[4]!, v.add(v.mul(v.mul(r(), r()), horner(m, r, EXP_P)), r())),
