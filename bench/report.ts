@@ -91,7 +91,7 @@ export function formatTargets(results: BenchResults): string[] {
 export function formatReport(results: BenchResults): string {
   const lines = [
     `nnc bench — ${results.model}: ${results.parameters.toLocaleString('en-US')} parameters, ${results.flopsPerRow.toLocaleString('en-US')} FLOP/row; ${results.date}, Node ${results.node}, one thread each`,
-    `batch-1: median of ${results.calls} calls; throughput: batch ${results.batch}; cold start (import to first result) and peak RSS: median of ${results.coldRuns} fresh processes, RSS over node -e 0's ${(results.baselineRssKiB / 1024).toFixed(1)} MiB`,
+    `batch-1: median of ${results.calls} calls; throughput: batch ${results.batch}${results.passes > 1 ? `; each the median of ${results.passes} passes, the runners interleaved` : ''}; cold start (import to first result) and peak RSS: median of ${results.coldRuns} fresh processes, RSS over node -e 0's ${(results.baselineRssKiB / 1024).toFixed(1)} MiB`,
     `×N = nnc is N times better (faster, more rows/s, or fewer bytes; WebGPU rows vs nnc-webgpu). max |Δ| = largest deviation from nnc's reference interpreter.`,
     '',
     formatTable(results, SPEED, [['max |Δ|', (r) => (r.measure ? r.measure.maxAbsError.toExponential(1) : '-')]]),
@@ -104,7 +104,7 @@ export function formatReport(results: BenchResults): string {
   const problems = results.runners.flatMap((r) => [
     ...(r.skipped ? [`  ${r.name}: skipped — ${r.skipped}`] : []),
     ...r.errors.map((e) => `  ${r.name}: ${e}`),
-    ...(r.measure && r.measure.latencyUs.calls < results.calls ? [`  ${r.name}: batch-1 median over ${r.measure.latencyUs.calls} calls only (time limit)`] : []),
+    ...(r.measure && r.measure.latencyUs.calls < results.calls * results.passes ? [`  ${r.name}: batch-1 median over ${r.measure.latencyUs.calls} calls only (time limit)`] : []),
     ...(r.measure && r.measure.throughput.cpuPerWall > 1.3 ? [`  ${r.name}: used ${r.measure.throughput.cpuPerWall.toFixed(1)} cores during the throughput rounds`] : []),
   ]);
   if (problems.length) lines.push('', 'not (fully) measured:', ...problems);

@@ -35,6 +35,8 @@ export interface BenchResults {
   readonly batch: number;
   readonly calls: number;
   readonly coldRuns: number;
+  /** Passes of latency and throughput per runner, the runners interleaved (their median is reported). */
+  readonly passes: number;
   readonly baselineRssKiB: number;
   readonly runners: RunnerResult[];
 }

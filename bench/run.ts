@@ -17,6 +17,7 @@ import type { BenchResults, RunnerResult } from './results.js';
 import { baselineOf, RUNNERS, selectRunners } from './runners/index.js';
 import type { Runner } from './runners/types.js';
 import { bytesOf } from './sizes.js';
+import { combinePasses } from './combine.js';
 import { DEFAULT_BATCH, targetsFor } from './targets.js';
 import { nodeEvalZeroRssKiB, runChild } from './spawn.js';
 import { median } from './stats.js';
@@ -33,6 +34,10 @@ const HELP = `Usage: npm run bench -- [options]
   --calls N         batch-1 calls timed per runner (default 4000)
   --batch N         rows of the throughput batch (default: 10000 for the seed model, 256 otherwise)
   --cold-runs N     fresh processes per runner for cold start and RSS (default 5)
+  --passes N        measure latency and throughput N times per runner, the runners interleaved
+                    (pass p starts at runner p), and report the median pass: on a machine whose
+                    speed drifts, each runner then sees its slow and fast spells; pytorch is
+                    measured once, after them (default 1)
   --webgpu          add the WebGPU runners (Dawn; SwiftShader when there is no GPU)
   --layers          instead: time each conv2d / dense / pooling node of nnc's bundle alone, at
                     batch 1 and the throughput batch, next to the GEMM of the same shape
@@ -46,6 +51,7 @@ function options() {
       calls: { type: 'string', default: '4000' },
       batch: { type: 'string' },
       'cold-runs': { type: 'string', default: '5' },
+      passes: { type: 'string', default: '1' },
       webgpu: { type: 'boolean', default: false },
       layers: { type: 'boolean', default: false },
       json: { type: 'string' },
@@ -64,6 +70,7 @@ function options() {
     calls: int('calls', values.calls),
     batch: int('batch', values.batch ?? String(targetsFor(relative(ROOT, resolve(ROOT, values.model)))?.batch ?? DEFAULT_BATCH)),
     coldRuns: int('cold-runs', values['cold-runs']),
+    passes: int('passes', values.passes),
     webgpu: values.webgpu,
     layers: values.layers,
     json: values.json,
@@ -90,16 +97,27 @@ const measureRequest = (prep: Prepared, opts: Options): Omit<MeasureRequest, 'ru
   batch: opts.batch, minRounds: 3, maxRounds: 10, roundBudgetMs: 2500, throughputMaxMs: 20_000,
 });
 
-/** Latency, throughput and agreement in a child process, and the shipped bytes, of each runner. */
+/**
+ * Latency, throughput and agreement in a child process per pass, and the shipped bytes, of each
+ * runner; with several passes the runners take turns (pass p starts at runner p).
+ */
 async function measureRunners(active: Active, prep: Prepared, opts: Options, jsDir: string): Promise<void> {
-  for (const [runner, result] of active) {
-    log(`measuring ${runner.name}: batch-1 latency, batch-${opts.batch} throughput...`);
-    const request: MeasureRequest = { runner: runner.name, ...measureRequest(prep, opts) };
-    try {
-      result.measure = await runChild<MeasureResult>(join(jsDir, 'child/measure.js'), request, 300_000);
-    } catch (e) {
-      result.errors.push(`measure: ${errorText(e)}`);
+  const passes = new Map<RunnerResult, MeasureResult[]>(active.map(([, r]) => [r, []]));
+  for (let pass = 0; pass < opts.passes; pass++) {
+    for (let i = 0; i < active.length; i++) {
+      const [runner, result] = active[(i + pass) % active.length]!;
+      log(`measuring ${runner.name}${opts.passes > 1 ? ` (pass ${pass + 1}/${opts.passes})` : ''}: batch-1 latency, batch-${opts.batch} throughput...`);
+      const request: MeasureRequest = { runner: runner.name, ...measureRequest(prep, opts) };
+      try {
+        passes.get(result)!.push(await runChild<MeasureResult>(join(jsDir, 'child/measure.js'), request, 300_000));
+      } catch (e) {
+        if (!result.errors.some((m) => m.startsWith('measure:'))) result.errors.push(`measure: ${errorText(e)}`);
+      }
     }
+  }
+  for (const [runner, result] of active) {
+    const measured = passes.get(result)!;
+    if (measured.length > 0) result.measure = combinePasses(measured, opts.batch);
     try {
       const shipped = runner.shipped(prep.ctx);
       result.shipped = { code: bytesOf(shipped.code), weights: bytesOf(shipped.weights), note: shipped.note };
@@ -170,7 +188,7 @@ async function main(): Promise<void> {
   const report: BenchResults = {
     date: new Date().toISOString(), node: process.versions.node, model: relative(ROOT, opts.model),
     parameters: prep.parameters, flopsPerRow: prep.flopsPerRow, batch: opts.batch, calls: opts.calls,
-    coldRuns: opts.coldRuns, baselineRssKiB, runners: results,
+    coldRuns: opts.coldRuns, passes: opts.passes, baselineRssKiB, runners: results,
   };
   console.log(formatReport(report));
   if (opts.json) writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);
