@@ -19,6 +19,12 @@ export const isSourceOp = (op: string): boolean => opTraits(op).source !== undef
 export const isConstantOp = (op: string): boolean => opTraits(op).source === 'constant';
 /** reshape: the result reinterprets operand 0's bytes. */
 export const isViewOp = (op: string): boolean => opTraits(op).view === true;
+/** The value whose bytes a view (reshape, possibly chained) reads; any other node is itself. */
+export function viewedValue(node: Node): Node {
+  let n = node;
+  while (isViewOp(n.op)) n = n.inputs[0]!;
+  return n;
+}
 /** identity, dropout: the result is operand 0 at inference. */
 export const isPassThroughOp = (op: string): boolean => opTraits(op).passThrough === true;
 /** Ops with scalar math (add, relu, the fused elementwise, ...). */

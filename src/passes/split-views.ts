@@ -15,8 +15,8 @@
  */
 import { RESULT_OP, type Graph, type Node } from '../ir/graph.js';
 import { normalizeAxis } from '../ir/ops/softmax.js';
-import { isConstantOp, isViewOp } from '../ir/traits.js';
-import { bytesOf, type Shape } from '../ir/types.js';
+import { isConstantOp, isViewOp, viewedValue } from '../ir/traits.js';
+import { bytesOf, elementsPerRow, type Shape } from '../ir/types.js';
 import type { RowBlocks } from './memory-plan-types.js';
 
 /** Whether the backend's kernel for `reader` reads its operand number `operand` in place as `blocks`. */
@@ -29,15 +29,12 @@ export interface BlockView {
   readonly blocks: RowBlocks;
 }
 
-const product = (dims: Shape): number => dims.reduce<number>((p, d) => p * (d ?? 1), 1);
-
 /** The split pieces (and reshapes of them) that can be views of their operand, each with where it lies. */
 export function splitViews(graph: Graph, reads: BlockReader): Map<Node, BlockView> {
   const readers = new Map<Node, { node: Node; operand: number }[]>();
   for (const n of graph.nodes) n.inputs.forEach((x, operand) => readers.get(x)?.push({ node: n, operand }) ?? readers.set(x, [{ node: n, operand }]));
   const outputs = new Set(graph.outputs.map((o) => o.node));
   const views = new Map<Node, BlockView>();
-  const viewed = (n: Node): Node => (isViewOp(n.op) ? viewed(n.inputs[0]!) : n);
 
   /** Whether every reader of `v` reads blocks (through reshapes that keep them); collects those reshapes. */
   const readsBlocks = (v: Node, blocks: RowBlocks, reshapes: Node[]): boolean =>
@@ -52,7 +49,7 @@ export function splitViews(graph: Graph, reads: BlockReader): Map<Node, BlockVie
     const split = piece.op === RESULT_OP ? piece.inputs[0]! : undefined;
     if (split?.op !== 'split') continue;
     const x = split.inputs[0]!;
-    const source = viewed(x);
+    const source = viewedValue(x);
     if (isConstantOp(source.op) || views.has(source)) continue;
     const shape = x.type.shape;
     const axis = normalizeAxis(Number(split.attrs.axis), shape.length);
@@ -61,9 +58,9 @@ export function splitViews(graph: Graph, reads: BlockReader): Map<Node, BlockVie
     const index = Number(piece.attrs.index);
     const sizes = split.attrs.sizes as readonly number[];
     const bytes = bytesOf(x.type.dtype);
-    const inner = product(shape.slice(axis + 1)) * bytes;
+    const inner = elementsPerRow(shape.slice(axis + 1)) * bytes;
     const begin = sizes.slice(0, index).reduce((p, s) => p + s, 0);
-    const blocks: RowBlocks = { bytes: sizes[index]! * inner, pitch: product(tail) * bytes };
+    const blocks: RowBlocks = { bytes: sizes[index]! * inner, pitch: elementsPerRow(tail) * bytes };
     const reshapes: Node[] = [];
     if (!readsBlocks(piece, blocks, reshapes)) continue;
     const view: BlockView = { source: x, offsetBytes: begin * inner, blocks };

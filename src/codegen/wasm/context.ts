@@ -1,6 +1,6 @@
 import binaryen from 'binaryen';
 import type { Graph, Node } from '../../ir/graph.js';
-import { isConstantOp, isViewOp } from '../../ir/traits.js';
+import { isConstantOp, viewedValue } from '../../ir/traits.js';
 import { dataOf, type TensorData } from '../../ir/tensor.js';
 import type { AffineBytes, RowBlocks } from '../../passes/memory-plan-types.js';
 import type { ConstantPool, MemoryLayout } from './layout.js';
@@ -85,13 +85,6 @@ export class KernelContext {
   math(fn: MathFn): string {
     return ensureMathFunction(this.m, fn);
   }
-}
-
-/** The value whose bytes a view (reshape, possibly chained) reads; any other node is itself. */
-export function viewedValue(node: Node): Node {
-  let n = node;
-  while (isViewOp(n.op)) n = n.inputs[0]!;
-  return n;
 }
 
 /** The data of a float32 constant (what products and biases read). */

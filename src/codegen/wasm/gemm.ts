@@ -2,8 +2,8 @@ import binaryen from 'binaryen';
 import { NncError } from '../../errors.js';
 import type { Node } from '../../ir/graph.js';
 import type { ScalarExpr } from '../../ir/scalar-expr.js';
-import { isConstantOp } from '../../ir/traits.js';
-import { constantData, viewedValue, forLoop, type KernelContext } from './context.js';
+import { isConstantOp, viewedValue } from '../../ir/traits.js';
+import { constantData, forLoop, type KernelContext } from './context.js';
 import { emitScalarExpr } from './scalar-codegen.js';
 import type { RowBlocks } from '../../passes/memory-plan-types.js';
 

@@ -145,7 +145,7 @@ function againstConstant(ctx: KernelContext, fn: 'max' | 'min', a: readonly Expr
   const c = constants.get(a[at]!);
   if (c === undefined || Number.isNaN(c)) return undefined;
   const [x, k] = [a[1 - at]!, a[at]!];
-  if (fn === 'max') return Object.is(c, 0) ? v.add(v.pmax(x, k), v.splat(ctx.m.f32.const(0))) : v.pmax(x, k);
+  if (fn === 'max') return Object.is(c, 0) ? v.add(v.pmax(x, k), constant(ctx.m, 'f32x4', 0)) : v.pmax(x, k);
   return Object.is(c, -0) ? undefined : v.pmin(x, k);
 }
 

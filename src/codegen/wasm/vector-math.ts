@@ -61,14 +61,15 @@ const expBody: Body = (m, L) => {
   const n = () => m.local.get(L[1]!, v128);
   const r = () => m.local.get(L[2]!, v128);
   const y = () => m.local.get(L[3]!, v128);
-  const pow2 = (k: Expr) => m.i32x4.shl(m.i32x4.add(k, m.i32x4.splat(m.i32.const(127))), m.i32.const(23));
-  const k = () => integral(m, n());
+  const k = () => m.local.get(L[4]!, v128);
+  const pow2 = (e: Expr) => m.i32x4.shl(m.i32x4.add(e, m.i32x4.splat(m.i32.const(127))), m.i32.const(23));
   const half = () => m.i32x4.shr_s(k(), m.i32.const(1));
   return m.block(
     null,
     [
       m.local.set(L[0]!, v.pmax(v.pmin(x(), splat(m, 88.8)), splat(m, -104))),
       m.local.set(L[1]!, v.floor(v.add(v.mul(x(), splat(m, Math.LOG2E)), splat(m, 0.5)))),
+      m.local.set(L[4]!, integral(m, n())),
       m.local.set(L[2]!, v.sub(v.sub(x(), v.mul(n(), splat(m, 0.693359375))), v.mul(n(), splat(m, -2.12194440e-4)))),
       m.local.set(L[3]!, v.add(v.add(v.mul(v.mul(r(), r()), horner(m, r, EXP_P)), r()), splat(m, 1))),
       v.mul(v.mul(y(), pow2(half())), pow2(m.i32x4.sub(k(), half()))),

@@ -20,7 +20,7 @@ import { emitSoftmax } from './softmax.js';
  */
 export const denseKernel: WasmKernel = {
   // x's rows may be a split piece's blocks (an unrolled sequence's step, say).
-  readsBlocks: (node, operand, blocks) => operand === 0 && rowsAreBlocks(node.inputs[1]!.type.shape[0] as number, blocks),
+  readsBlocks: (node, operand, blocks) => operand === 0 && rowsAreBlocks(denseOperandsOf(node).w.type.shape[0] as number, blocks),
   scratch(node) {
     const { w } = denseOperandsOf(node);
     const [k, n] = w.type.shape as [number, number];

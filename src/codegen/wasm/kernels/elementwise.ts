@@ -38,13 +38,14 @@ function loopDims(operands: readonly Operand[], out: Shape): Dim[] {
   const all = [...operands, { shape: out } as Operand];
   const strides = all.map(({ shape, blocks, dtype }) => {
     const s = new Array<number>(rank).fill(0);
-    const elements = blocks && blocks.bytes / bytesOf(dtype ?? 'f32');
+    const size = bytesOf(dtype ?? 'f32');
+    const elements = blocks && blocks.bytes / size;
     let acc = 1;
     for (let i = rank - 1, j = shape.length - 1; j >= 0; i--, j--) {
       const d = shape[j];
       s[i] = d === 1 && out[i] !== 1 ? 0 : acc;
       acc *= d ?? 1;
-      if (acc === elements) acc = blocks!.pitch / bytesOf(dtype ?? 'f32');
+      if (acc === elements) acc = blocks!.pitch / size;
     }
     return s;
   });

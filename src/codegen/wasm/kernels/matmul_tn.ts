@@ -25,7 +25,8 @@ const packs = (node: Node) => {
 /**
  * aᵀ x b (+ c) for a[..., m] and b[..., n] (the weight gradient xᵀ·dy): the GEMM contracting every
  * leading axis, the batch included, so k is a run-time count. A is read transposed in place
- * (element (i, r) at r·m + i, or r·pitch + i for a split piece); an accumulator c is the GEMM's residual, added before the store.
+ * (element (i, r) at r·m + i, or r·pitch + i for a split piece); an accumulator c is the GEMM's
+ * residual, added before the store.
  * A computed b (rows a row stride apart, re-read by every block of 4 result rows) is packed into
  * panels K_CHUNK rows at a time; the first chunk adds c, the later ones add into the result.
  */
