@@ -315,6 +315,16 @@ describe('module', () => {
     expect(compileWasm(graph, { simd: false, weights: 'embedded' }, true).text).not.toMatch(/v128|f32x4/);
   });
 
+  it('keeps each kernel a function of its own through the optimizer, and leaves the optimizer as it was', async () => {
+    const binaryen = (await import('binaryen')).default;
+    const before = binaryen.getOneCallerInlineMaxSize();
+    const graph = graphOf((b) => b.op('tanh', [b.op('dense', [b.op('relu', [b.input('x', tensorType([null, 40]))]), weight(b, 'w', [40, 24], 5)], { activation: 'sigmoid' })]));
+    const text = compileWasm(graph, { simd: true, weights: 'embedded' }, true).text!;
+    // Each called once from run, which binaryen inlines by default: one huge function for V8.
+    for (const kernel of ['relu', 'dense', 'tanh']) expect(text, kernel).toMatch(new RegExp(`\\(func \\$n\\d+_${kernel} `));
+    expect(binaryen.getOneCallerInlineMaxSize()).toBe(before);
+  });
+
   it('leaves the weights out of the module with external weights', () => {
     const graph = denseGraph(64, 64, {});
     const embedded = compileWasm(graph, { simd: true, weights: 'embedded' });

@@ -71,6 +71,23 @@ export interface CompiledWasm {
 }
 
 /**
+ * Binaryen's optimizer with every kernel left a function of its own: by default it inlines any
+ * function with one caller, which folds all kernels into `run`. V8 then compiles one huge
+ * function, and its register allocation over dozens of loop nests came out worse: the LSTM
+ * example (55 GEMMs) ran 10–20 % slower at batch 1 and 256 that way. A call per kernel costs
+ * nothing measurable, even for the MLP at batch 1. (The setting is global: restored afterwards.)
+ */
+function optimizeKeepingKernels(m: binaryen.Module): void {
+  const before = binaryen.getOneCallerInlineMaxSize();
+  binaryen.setOneCallerInlineMaxSize(0);
+  try {
+    m.optimize();
+  } finally {
+    binaryen.setOneCallerInlineMaxSize(before);
+  }
+}
+
+/**
  * Builds the wasm module of an optimized graph: one function per computing node, called in graph
  * order by the exported `run(rows)`; activations at the addresses of the memory plan; weights in a
  * data segment. Binaryen validates and optimizes it.
@@ -109,7 +126,7 @@ export function compileWasm(graph: Graph, options: WasmModuleOptions, withText =
     if (!options.fastCompile) {
       binaryen.setOptimizeLevel(3);
       binaryen.setShrinkLevel(1);
-      m.optimize();
+      optimizeKeepingKernels(m);
     }
     const offsets = (nodes: readonly { name: string; node: (typeof graph.nodes)[number] }[]) =>
       Object.fromEntries(nodes.map(({ name, node }) => [name, layout.slot(node).offset]));
