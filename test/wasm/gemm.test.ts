@@ -5,6 +5,7 @@ import { parseGraph } from '../../src/ir/parser.js';
 import { randomInputs } from '../helpers/random-inputs.js';
 import { buildWasmBundle, outputsByName, predictArgument } from './bundle-helpers.js';
 import { moduleError, runModule } from './harness.js';
+import { compileWasm } from '../../src/codegen/wasm/module.js';
 
 /**
  * Every form of the one GEMM generator against the reference interpreter: constant (packed) and
@@ -169,6 +170,34 @@ describe('GEMM: operand forms', () => {
       %2 = matmul %x, %1 : f32[?,3,10]
       output "a" = %0
       output "b" = %2`);
+  });
+
+  it('stages rows of A a multiple of 2 KB apart (k = 512, 1024; in place and a split piece) for dense, matmul and matmul_nt', async () => {
+    const text = `
+      %x = input : f32[?,512]
+      %z = input : f32[?,1024]
+      %s = input : f32[?,1536]
+      %w = weight : f32[512,13]
+      %v = weight : f32[1024,10]
+      %u = input : f32[9,512]
+      %b = weight : f32[13]
+      %p, %q = split %s {axis=1, sizes=[512,1024]} : f32[?,512], f32[?,1024]
+      %0 = dense %x, %w, %b {activation="relu"} : f32[?,13]
+      %1 = matmul %z, %v : f32[?,10]
+      %2 = matmul_nt %x, %u : f32[?,9]
+      %3 = dense %q, %v : f32[?,10]
+      %4 = dense %p, %w : f32[?,13]
+      output "a" = %0
+      output "b" = %1
+      output "c" = %2
+      output "d" = %3
+      output "e" = %4`;
+    await expectMatches(text, [1, 4, 5, 7, 9, 33]);
+    // Each product asks for a staging block (4 rows of k + 16 floats), after a computed B's panels.
+    const graph = withWeights(text);
+    const { scratch } = compileWasm(graph, { simd: true, weights: 'embedded' }).plan;
+    const bytes = graph.nodes.filter((n) => ['dense', 'matmul', 'matmul_nt'].includes(n.op)).map((n) => scratch.get(n)?.size.fixedBytes);
+    expect(bytes).toEqual([4 * 528 * 4, 4 * 1040 * 4, 2 * 512 * 8 * 4 + 4 * 528 * 4, 4 * 1040 * 4, 4 * 528 * 4]);
   });
 
   it('runs numpy stacks and 1-D operands through the same GEMM per matrix', async () => {

@@ -66,10 +66,11 @@ export class KernelContext {
     return isConstantOp(node.op) ? undefined : this.layout.slot(node).blocks;
   }
 
-  /** Byte address of the scratch memory the current node's kernel asked for (WasmKernel.scratch). */
-  scratch(): Expr {
+  /** Byte address of the scratch memory the current node's kernel asked for (WasmKernel.scratch), `bytes` into it. */
+  scratch(bytes = 0): Expr {
     if (!this.node) throw new Error('scratch() outside a node kernel');
-    return this.arenaAddress(this.layout.scratch(this.node).offset);
+    const { offset } = this.layout.scratch(this.node);
+    return this.arenaAddress({ ...offset, fixedBytes: offset.fixedBytes + bytes });
   }
 
   private arenaAddress(offset: AffineBytes): Expr {

@@ -106,7 +106,7 @@ function emitPooled(ctx: KernelContext, node: Node, { g, tileShape }: ReturnType
   const n = ctx.local(binaryen.i32);
   const at = (base: () => Expr, bytes: number) => () => m.i32.add(base(), m.i32.mul(m.local.get(n, binaryen.i32), ctx.i32(bytes)));
   const patchBytes = isPointwise(g) ? 0 : g.oh * g.ow * g.k * 4;
-  const tile = () => m.i32.add(ctx.scratch(), ctx.i32(patchBytes));
+  const tile = () => ctx.scratch(patchBytes);
   const { expr, inKernel } = epilogueActivation(node);
   const pooled = poolGeometry({ dtype: 'f32', shape: tileShape }, pool.attrs);
   const outBytes = pooled.outH * pooled.outW * f * 4;

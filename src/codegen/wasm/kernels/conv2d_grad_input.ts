@@ -38,7 +38,7 @@ export const conv2dGradInputKernel: WasmKernel = {
     const pointwise = isPointwise(g);
     const packed = packedBytes(node, g.k);
     const panels = () => ctx.scratch();
-    const col = pointwise ? () => ctx.addr(node) : () => (packed ? m.i32.add(ctx.scratch(), ctx.i32(packed)) : ctx.scratch());
+    const col = pointwise ? () => ctx.addr(node) : () => ctx.scratch(packed);
     const pack = packed ? [emitPackPanels(ctx, { addr: () => ctx.addr(w), rowStride: 1, colStride: f }, f, g.k, panels)] : [];
     const b = constantB(w, true) ?? { panels };
     const gemm = emitGemm(ctx, { m: pixels(ctx, node, g), k: f, n: g.k, a: rowMajor(ctx, dy, f), b, c: { addr: col, rowStride: g.k, colStride: 1 } });

@@ -3,7 +3,7 @@ import { opRegistry } from '../../../ir/ops/index.js';
 import type binaryen from 'binaryen';
 import type { Node } from '../../../ir/graph.js';
 import type { KernelContext } from '../context.js';
-import { constantB, emitGemm, panelBytes, rowMajor, rowsAreBlocks, rowsTimesB, type GemmSpec } from '../gemm.js';
+import { constantB, emitGemm, panelBytes, rowMajor, rowsAreBlocks, rowsTimesB, stagingBytes, withStaging, type GemmSpec } from '../gemm.js';
 import { isVectorizable } from '../scalar-codegen.js';
 import type { ScalarExpr } from '../../../ir/scalar-expr.js';
 import { emitElementwise } from './elementwise.js';
@@ -24,16 +24,19 @@ export const denseKernel: WasmKernel = {
   scratch(node) {
     const { w } = denseOperandsOf(node);
     const [k, n] = w.type.shape as [number, number];
-    return { fixedBytes: constantB(w) ? 0 : panelBytes(k, n), bytesPerRow: 0 };
+    return { fixedBytes: packedBytes(w) + stagingBytes(k), bytesPerRow: 0 };
   },
   emit(ctx, node) {
     const { x, w, bias, residual } = denseOperandsOf(node);
     const [k, n] = w.type.shape as [number, number];
     const b = constantB(w);
-    const product = rowsTimesB(ctx, x, b ?? rowMajor(ctx, w, n), k, n, node);
+    const product = withStaging(ctx, rowsTimesB(ctx, x, b ?? rowMajor(ctx, w, n), k, n, node), packedBytes(w));
     return emitFusedGemm(ctx, node, b ? product : { ...product, packB: () => ctx.scratch() }, bias, residual);
   },
 };
+
+/** Scratch bytes where a computed [k, n] w is packed at run time (a constant one is packed at compile time). */
+const packedBytes = (w: Node): number => (constantB(w) ? 0 : panelBytes(w.type.shape[0] as number, w.type.shape[1] as number));
 
 /**
  * The GEMM `product` with a fused node's epilogue (`activation` / `alpha` attributes as dense
