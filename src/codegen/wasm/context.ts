@@ -24,6 +24,8 @@ export class KernelContext {
     private readonly pool: ConstantPool,
     /** The node whose kernel is being emitted (its scratch is `scratch()`). */
     private readonly node?: Node,
+    /** The module's vector constants (vectorConstant). */
+    private readonly lanes: LaneConstants = new LaneConstants(),
   ) {}
 
   /** The batch rows of this call (the function's only parameter). */
@@ -83,8 +85,56 @@ export class KernelContext {
     return this.pool.address(key, make);
   }
 
+  /**
+   * A v128 of four equal lanes, loaded from the SIMD module's lane constants (zero is built in
+   * place). V8 builds a v128 constant anew at each use, with ~3 instructions, and does not hoist
+   * it out of a loop (a constant in a local is still a constant to it): a tanh in a vector loop
+   * spent 42 of its ~95 instructions per vector on its 14 constants. A load is one.
+   */
+  vectorConstant(lane: 'f32' | 'i32', value: number): Expr {
+    const { m } = this;
+    if (Object.is(value, 0)) return lane === 'f32' ? m.f32x4.splat(m.f32.const(0)) : m.i32x4.splat(m.i32.const(0));
+    return m.v128.load(this.lanes.offset(lane, value), 16, m.global.get(LANES_GLOBAL, binaryen.i32));
+  }
+
   math(fn: MathFn): string {
     return ensureMathFunction(this.m, fn);
+  }
+}
+
+/** The global holding where the lane constants start (set once the module's memory is laid out). */
+export const LANES_GLOBAL = 'lane_constants';
+
+/**
+ * The SIMD module's vector constants, 16 bytes each, one per distinct value. They live after the
+ * constant region and its overread slack, in a data segment of their own: the SIMD and the scalar
+ * module share one memory layout and one constant region (model.weights.bin), which only the
+ * SIMD module's kernels read these from.
+ */
+export class LaneConstants {
+  private readonly offsets = new Map<string, number>();
+  private readonly values: { lane: 'f32' | 'i32'; value: number }[] = [];
+
+  /** Byte offset of the constant from the first one, added on first use. */
+  offset(lane: 'f32' | 'i32', value: number): number {
+    const key = `${lane}:${Object.is(value, -0) ? '-0' : value}`;
+    let at = this.offsets.get(key);
+    if (at === undefined) {
+      at = this.values.length * 16;
+      this.offsets.set(key, at);
+      this.values.push({ lane, value });
+    }
+    return at;
+  }
+
+  /** The constants' bytes, in offset order. */
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.values.length * 16);
+    this.values.forEach(({ lane, value }, i) => {
+      const lanes = lane === 'f32' ? new Float32Array(4) : new Int32Array(4);
+      out.set(new Uint8Array(lanes.fill(value).buffer), i * 16);
+    });
+    return out;
   }
 }
 

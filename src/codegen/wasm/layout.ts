@@ -18,6 +18,7 @@ export const PAGE_BYTES = 65536;
  *   [.., + maxRows * peak.bytesPerRow)       values with a batch axis, per-row scratch
  *   [constBase, constEnd)                    weights and packed weights
  *   OVERREAD_SLACK bytes                     (see below)
+ *   the SIMD module's lane constants          (context.ts, LaneConstants; in its memory only)
  * placed by the memory plan (memory-plan-types.ts).
  * The arena comes first so its size is known before kernels add constants. Memory never grows:
  * a call runs at most `maxRows` rows at a time.

@@ -5,10 +5,10 @@ import { valueNames } from '../../ir/printer.js';
 import { graphIsRowLocal, isElementwiseOp } from '../../ir/traits.js';
 import type { AffineBytes, MemoryPlan } from '../../passes/memory-plan-types.js';
 import { planMemory } from '../../passes/plan-memory.js';
-import { KernelContext } from './context.js';
+import { KernelContext, LANES_GLOBAL, LaneConstants } from './context.js';
 import { exclusionSuffix } from '../exclusions.js';
 import { KERNEL_EXCLUSIONS, needsNoKernel, wasmBlockReader, wasmKernel, wasmScratch } from './kernels/index.js';
-import { ConstantPool, memoryLayout, OVERREAD_SLACK, PAGE_BYTES } from './layout.js';
+import { align16, ConstantPool, memoryLayout, OVERREAD_SLACK, PAGE_BYTES } from './layout.js';
 
 export interface WasmModuleOptions {
   /** Emit SIMD128 kernels (default build) or the scalar fallback. */
@@ -106,10 +106,11 @@ export function compileWasm(graph: Graph, options: WasmModuleOptions, withText =
     const chunked = rowLocal && unbatchedInputs.length === 0;
     const layout = memoryLayout(plan, chunked, options.rows);
     const pool = new ConstantPool(layout.constBase);
+    const lanes = new LaneConstants();
     const calls: binaryen.ExpressionRef[] = [];
     graph.nodes.forEach((node, index) => {
       if (needsNoKernel(node.op)) return;
-      const ctx = new KernelContext(m, options.simd, graph, layout, pool, node);
+      const ctx = new KernelContext(m, options.simd, graph, layout, pool, node, lanes);
       const body = wasmKernel(node.op)!.emit(ctx, node);
       const name = `n${index}_${node.op}`;
       m.addFunction(name, binaryen.i32, binaryen.none, ctx.varTypes, body);
@@ -119,9 +120,18 @@ export function compileWasm(graph: Graph, options: WasmModuleOptions, withText =
     m.addFunctionExport('run', 'run');
     const constants = pool.bytes();
     const memoryBytes = layout.constBase + constants.byteLength + OVERREAD_SLACK;
+    // What both builds share (the loader checks at least this much); the SIMD module's lane
+    // constants follow, in memory of its own.
     const pages = Math.max(1, Math.ceil(memoryBytes / PAGE_BYTES));
-    const segments = options.weights === 'embedded' && constants.byteLength > 0 ? [{ offset: m.i32.const(layout.constBase), data: constants, passive: false }] : [];
-    m.setMemory(pages, pages, 'memory', segments);
+    const laneBytes = lanes.bytes();
+    const lanesAt = align16(memoryBytes);
+    m.addGlobal(LANES_GLOBAL, binaryen.i32, false, m.i32.const(lanesAt));
+    const segments = [
+      ...(options.weights === 'embedded' && constants.byteLength > 0 ? [{ offset: m.i32.const(layout.constBase), data: constants, passive: false }] : []),
+      ...(laneBytes.byteLength > 0 ? [{ offset: m.i32.const(lanesAt), data: laneBytes, passive: false }] : []),
+    ];
+    const modulePages = Math.max(pages, Math.ceil((lanesAt + laneBytes.byteLength) / PAGE_BYTES));
+    m.setMemory(modulePages, modulePages, 'memory', segments);
     if (!m.validate()) throw new Error('generated wasm module does not validate');
     if (!options.fastCompile) {
       binaryen.setOptimizeLevel(3);

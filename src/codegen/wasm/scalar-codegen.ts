@@ -37,7 +37,7 @@ export function emitScalarExpr(ctx: KernelContext, e: ScalarExpr, flavor: Flavor
   return renderScalar<Expr>(e, {
     arg,
     constant: (value) => {
-      const c = constant(ctx.m, flavor, value);
+      const c = constant(ctx, flavor, value);
       constants.set(c, value);
       return c;
     },
@@ -81,7 +81,7 @@ function floatCall(ctx: KernelContext, flavor: 'f32' | 'f64', fn: ScalarFn, a: r
     case 'sqrt': return ops.sqrt(a[0]!);
     case 'floor': return ops.floor(a[0]!);
     case 'ceil': return ops.ceil(a[0]!);
-    case 'select': return selectInOrder(ctx, ops.gt(a[0]!, constant(m, flavor, 0)), a[1]!, a[2]!, flavor === 'f64' ? binaryen.f64 : binaryen.f32);
+    case 'select': return selectInOrder(ctx, ops.gt(a[0]!, constant(ctx, flavor, 0)), a[1]!, a[2]!, flavor === 'f64' ? binaryen.f64 : binaryen.f32);
     // The condition of where is a bool (an i32 0 / 1).
     case 'where': return selectInOrder(ctx, a[0]!, a[1]!, a[2]!, flavor === 'f64' ? binaryen.f64 : binaryen.f32);
     case 'sign': {
@@ -89,8 +89,8 @@ function floatCall(ctx: KernelContext, flavor: 'f32' | 'f64', fn: ScalarFn, a: r
       const type = flavor === 'f64' ? binaryen.f64 : binaryen.f32;
       const x = ctx.local(type);
       const get = () => m.local.get(x, type);
-      const zero = () => constant(m, flavor, 0);
-      return m.block(null, [m.local.set(x, a[0]!), m.select(ops.gt(get(), zero()), constant(m, flavor, 1), m.select(ops.lt(get(), zero()), constant(m, flavor, -1), get()))], type);
+      const zero = () => constant(ctx, flavor, 0);
+      return m.block(null, [m.local.set(x, a[0]!), m.select(ops.gt(get(), zero()), constant(ctx, flavor, 1), m.select(ops.lt(get(), zero()), constant(ctx, flavor, -1), get()))], type);
     }
     default: {
       // In f32 (the SIMD module's tails), lane 0 of the vector function: the same numbers as the vectors.
@@ -102,10 +102,10 @@ function floatCall(ctx: KernelContext, flavor: 'f32' | 'f64', fn: ScalarFn, a: r
   }
 }
 
-function constant(m: binaryen.Module, flavor: Flavor, v: number): Expr {
-  if (flavor === 'f64') return m.f64.const(v);
-  if (flavor === 'f32') return m.f32.const(v);
-  return m.f32x4.splat(m.f32.const(v));
+function constant(ctx: KernelContext, flavor: Flavor, v: number): Expr {
+  if (flavor === 'f64') return ctx.m.f64.const(v);
+  if (flavor === 'f32') return ctx.m.f32.const(v);
+  return ctx.vectorConstant('f32', v);
 }
 
 function vectorCall(ctx: KernelContext, fn: ScalarFn, a: readonly Expr[], constants: ReadonlyMap<Expr, number>): Expr {
@@ -125,7 +125,7 @@ function vectorCall(ctx: KernelContext, fn: ScalarFn, a: readonly Expr[], consta
     case 'ceil': return v.ceil(a[0]!);
     case 'select': return selectInOrder(ctx, v.gt(a[0]!, v.splat(m.f32.const(0))), a[1]!, a[2]!, binaryen.v128, true);
     default:
-      if (VECTOR_MATH.has(fn)) return emitVectorMath(m, fn as VectorMathFn, a[0]!, () => ctx.local(binaryen.v128));
+      if (VECTOR_MATH.has(fn)) return emitVectorMath(m, fn as VectorMathFn, a[0]!, () => ctx.local(binaryen.v128), (lane, value) => ctx.vectorConstant(lane, value));
       throw new Error(`'${fn}' has no f32x4 instruction`);
   }
 }
@@ -145,7 +145,7 @@ function againstConstant(ctx: KernelContext, fn: 'max' | 'min', a: readonly Expr
   const c = constants.get(a[at]!);
   if (c === undefined || Number.isNaN(c)) return undefined;
   const [x, k] = [a[1 - at]!, a[at]!];
-  if (fn === 'max') return Object.is(c, 0) ? v.add(v.pmax(x, k), constant(ctx.m, 'f32x4', 0)) : v.pmax(x, k);
+  if (fn === 'max') return Object.is(c, 0) ? v.add(v.pmax(x, k), constant(ctx, 'f32x4', 0)) : v.pmax(x, k);
   return Object.is(c, -0) ? undefined : v.pmin(x, k);
 }
 

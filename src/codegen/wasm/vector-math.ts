@@ -19,15 +19,23 @@ type Expr = binaryen.ExpressionRef;
 type Locals = readonly number[];
 /** Locals each body needs, the argument included. */
 const LOCALS = 6;
-/** A body: fn(L[0]) from its locals; `exp` evaluates exp of a vector (erf needs it). */
-type Body = (m: binaryen.Module, L: Locals, exp: (x: Expr) => Expr) => Expr;
+/** A v128 of four equal f32 or i32 lanes (KernelContext.vectorConstant in a kernel). */
+export type LaneConstant = (lane: 'f32' | 'i32', value: number) => Expr;
+/** A body: fn(L[0]) from its locals; `exp` evaluates exp of a vector (erf needs it); `c` gives its constants. */
+type Body = (m: binaryen.Module, L: Locals, exp: (x: Expr) => Expr, c: LaneConstant) => Expr;
+
+/** Constants built where they are used: the module function's, which runs once per scalar tail. */
+const inlineConstant =
+  (m: binaryen.Module): LaneConstant =>
+  (lane, value) =>
+    lane === 'f32' ? m.f32x4.splat(m.f32.const(value)) : m.i32x4.splat(m.i32.const(value));
 
 /** Adds `$<fn>_f32x4` (v128 -> v128) to the module once and returns its name (the SIMD module's scalar tails call it). */
 export function ensureVectorMathFunction(m: binaryen.Module, fn: VectorMathFn): string {
   const name = `$${fn}_f32x4`;
   if (m.getFunction(name)) return name;
   const locals = Array.from({ length: LOCALS }, (_, i) => i);
-  const body = BODIES[fn](m, locals, (x) => m.call(ensureVectorMathFunction(m, 'exp'), [x], v128));
+  const body = BODIES[fn](m, locals, (x) => m.call(ensureVectorMathFunction(m, 'exp'), [x], v128), inlineConstant(m));
   m.addFunction(name, v128, v128, new Array<binaryen.Type>(LOCALS - 1).fill(v128), body);
   return name;
 }
@@ -37,15 +45,14 @@ export function ensureVectorMathFunction(m: binaryen.Module, fn: VectorMathFn): 
  * function, without the call, around which V8 spills every vector the caller keeps live (a
  * recurrent gate kernel holds several): batch-1 LSTM inference ~3 % faster.
  */
-export function emitVectorMath(m: binaryen.Module, fn: VectorMathFn, x: Expr, local: () => number): Expr {
+export function emitVectorMath(m: binaryen.Module, fn: VectorMathFn, x: Expr, local: () => number, c: LaneConstant): Expr {
   const L = Array.from({ length: LOCALS }, local);
-  return m.block(null, [m.local.set(L[0]!, x), BODIES[fn](m, L, (y) => emitVectorMath(m, 'exp', y, local))], v128);
+  return m.block(null, [m.local.set(L[0]!, x), BODIES[fn](m, L, (y) => emitVectorMath(m, 'exp', y, local, c), c)], v128);
 }
 
-const splat = (m: binaryen.Module, v: number): Expr => m.f32x4.splat(m.f32.const(v));
 /** p[0]·x^(n-1) + ... + p[n-1] by Horner's rule; `x` must be cheap to repeat (a local.get). */
-const horner = (m: binaryen.Module, x: () => Expr, p: readonly number[]): Expr =>
-  p.slice(1).reduce<Expr>((acc, c) => m.f32x4.add(m.f32x4.mul(acc, x()), splat(m, c)), splat(m, p[0]!));
+const horner = (m: binaryen.Module, c: LaneConstant, x: () => Expr, p: readonly number[]): Expr =>
+  p.slice(1).reduce<Expr>((acc, coefficient) => m.f32x4.add(m.f32x4.mul(acc, x()), c('f32', coefficient)), c('f32', p[0]!));
 
 /**
  * exp(x) = 2^n · e^r, n = round(x log2 e), r = x − n ln 2 (ln 2 in two parts, so n·ln2_hi is exact),
@@ -55,23 +62,23 @@ const horner = (m: binaryen.Module, x: () => Expr, p: readonly number[]): Expr =
  * passes through: the clamps are pmin / pmax with x first (one minps / maxps each, where
  * f32x4.min / max cost V8 ~8 instructions), which return x when it is NaN.
  */
-const expBody: Body = (m, L) => {
+const expBody: Body = (m, L, _exp, c) => {
   const v = m.f32x4;
   const x = () => m.local.get(L[0]!, v128);
   const n = () => m.local.get(L[1]!, v128);
   const r = () => m.local.get(L[2]!, v128);
   const y = () => m.local.get(L[3]!, v128);
   const k = () => m.local.get(L[4]!, v128);
-  const pow2 = (e: Expr) => m.i32x4.shl(m.i32x4.add(e, m.i32x4.splat(m.i32.const(127))), m.i32.const(23));
+  const pow2 = (e: Expr) => m.i32x4.shl(m.i32x4.add(e, c('i32', 127)), m.i32.const(23));
   const half = () => m.i32x4.shr_s(k(), m.i32.const(1));
   return m.block(
     null,
     [
-      m.local.set(L[0]!, v.pmax(v.pmin(x(), splat(m, 88.8)), splat(m, -104))),
-      m.local.set(L[1]!, v.floor(v.add(v.mul(x(), splat(m, Math.LOG2E)), splat(m, 0.5)))),
-      m.local.set(L[4]!, integral(m, n())),
-      m.local.set(L[2]!, v.sub(v.sub(x(), v.mul(n(), splat(m, 0.693359375))), v.mul(n(), splat(m, -2.12194440e-4)))),
-      m.local.set(L[3]!, v.add(v.add(v.mul(v.mul(r(), r()), horner(m, r, EXP_P)), r()), splat(m, 1))),
+      m.local.set(L[0]!, v.pmax(v.pmin(x(), c('f32', 88.8)), c('f32', -104))),
+      m.local.set(L[1]!, v.floor(v.add(v.mul(x(), c('f32', Math.LOG2E)), c('f32', 0.5)))),
+      m.local.set(L[4]!, integral(m, c, n())),
+      m.local.set(L[2]!, v.sub(v.sub(x(), v.mul(n(), c('f32', 0.693359375))), v.mul(n(), c('f32', -2.12194440e-4)))),
+      m.local.set(L[3]!, v.add(v.add(v.mul(v.mul(r(), r()), horner(m, c, r, EXP_P)), r()), c('f32', 1))),
       v.mul(v.mul(y(), pow2(half())), pow2(m.i32x4.sub(k(), half()))),
     ],
     v128,
@@ -84,8 +91,8 @@ const expBody: Body = (m, L) => {
  * ~7 (its NaN and overflow cases cannot occur here: a NaN n gives garbage that the NaN in the
  * result's other factor overrides).
  */
-function integral(m: binaryen.Module, n: Expr): Expr {
-  return m.i32x4.sub(m.f32x4.add(n, splat(m, 12582912)), m.i32x4.splat(m.i32.const(0x4b400000)));
+function integral(m: binaryen.Module, c: LaneConstant, n: Expr): Expr {
+  return m.i32x4.sub(m.f32x4.add(n, c('f32', 12582912)), c('i32', 0x4b400000));
 }
 
 /** Cephes expf's polynomial: e^r = 1 + r + r²·P(r) for |r| ≤ ln2 / 2. */
@@ -98,7 +105,7 @@ const EXP_P = [1.987569150e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2
  * the denominator never cancels. y is clamped at −20, past which tanh rounds to ±1 and 2^n stays
  * normal. Infinities give ±1, NaN gives NaN, −0 gives −0.
  */
-const tanhBody: Body = (m, L) => {
+const tanhBody: Body = (m, L, _exp, c) => {
   const v = m.f32x4;
   const x = () => m.local.get(L[0]!, v128);
   const y = () => m.local.get(L[1]!, v128);
@@ -106,38 +113,38 @@ const tanhBody: Body = (m, L) => {
   const r = () => m.local.get(L[3]!, v128);
   const e = () => m.local.get(L[4]!, v128);
   const scale = () => m.local.get(L[5]!, v128);
-  const k = integral(m, n());
+  const k = integral(m, c, n());
   return m.block(
     null,
     [
-      m.local.set(L[1]!, v.pmax(v.mul(v.abs(x()), splat(m, -2)), splat(m, -20))),
-      m.local.set(L[2]!, v.floor(v.add(v.mul(y(), splat(m, Math.LOG2E)), splat(m, 0.5)))),
-      m.local.set(L[3]!, v.sub(v.sub(y(), v.mul(n(), splat(m, 0.693359375))), v.mul(n(), splat(m, -2.12194440e-4)))),
-      m.local.set(L[4]!, v.add(v.mul(v.mul(r(), r()), horner(m, r, EXP_P)), r())),
-      m.local.set(L[5]!, m.i32x4.shl(m.i32x4.add(k, m.i32x4.splat(m.i32.const(127))), m.i32.const(23))),
-      m.local.set(L[4]!, v.add(v.mul(e(), scale()), v.sub(scale(), splat(m, 1)))),
-      m.v128.or(v.div(v.neg(e()), v.add(e(), splat(m, 2))), m.v128.and(x(), m.i32x4.splat(m.i32.const(0x80000000 | 0)))),
+      m.local.set(L[1]!, v.pmax(v.mul(v.abs(x()), c('f32', -2)), c('f32', -20))),
+      m.local.set(L[2]!, v.floor(v.add(v.mul(y(), c('f32', Math.LOG2E)), c('f32', 0.5)))),
+      m.local.set(L[3]!, v.sub(v.sub(y(), v.mul(n(), c('f32', 0.693359375))), v.mul(n(), c('f32', -2.12194440e-4)))),
+      m.local.set(L[4]!, v.add(v.mul(v.mul(r(), r()), horner(m, c, r, EXP_P)), r())),
+      m.local.set(L[5]!, m.i32x4.shl(m.i32x4.add(k, c('i32', 127)), m.i32.const(23))),
+      m.local.set(L[4]!, v.add(v.mul(e(), scale()), v.sub(scale(), c('f32', 1)))),
+      m.v128.or(v.div(v.neg(e()), v.add(e(), c('f32', 2))), m.v128.and(x(), c('i32', 0x80000000 | 0))),
     ],
     v128,
   );
 };
 
 /** erf by Abramowitz–Stegun 7.1.26, the formula of the reference interpreter and tfjs, in f32. */
-const erfBody: Body = (m, L, exp) => {
+const erfBody: Body = (m, L, exp, c) => {
   const v = m.f32x4;
   const { p, a1, a2, a3, a4, a5 } = ERF_COEFFS;
   const x = () => m.local.get(L[0]!, v128);
   const t = () => m.local.get(L[1]!, v128);
   const abs = () => m.local.get(L[2]!, v128);
-  const poly = v.mul(horner(m, t, [a5, a4, a3, a2, a1]), t());
-  const magnitude = v.sub(splat(m, 1), v.mul(poly, exp(v.neg(v.mul(abs(), abs())))));
+  const poly = v.mul(horner(m, c, t, [a5, a4, a3, a2, a1]), t());
+  const magnitude = v.sub(c('f32', 1), v.mul(poly, exp(v.neg(v.mul(abs(), abs())))));
   return m.block(
     null,
     [
       m.local.set(L[2]!, v.abs(x())),
-      m.local.set(L[1]!, v.div(splat(m, 1), v.add(splat(m, 1), v.mul(splat(m, p), abs())))),
+      m.local.set(L[1]!, v.div(c('f32', 1), v.add(c('f32', 1), v.mul(c('f32', p), abs())))),
       // |erf| with x's sign (magnitude is >= 0; NaN stays NaN).
-      m.v128.or(magnitude, m.v128.and(x(), m.i32x4.splat(m.i32.const(0x80000000 | 0)))),
+      m.v128.or(magnitude, m.v128.and(x(), c('i32', 0x80000000 | 0))),
     ],
     v128,
   );
