@@ -23,9 +23,9 @@ export class KernelContext {
     private readonly layout: MemoryLayout,
     private readonly pool: ConstantPool,
     /** The node whose kernel is being emitted (its scratch is `scratch()`). */
-    private readonly node?: Node,
-    /** The module's vector constants (vectorConstant). */
-    private readonly lanes: LaneConstants = new LaneConstants(),
+    private readonly node: Node | undefined,
+    /** The module's vector constants (vectorConstant): one pool per module, emitted by compileWasm. */
+    private readonly lanes: LaneConstants,
   ) {}
 
   /** The batch rows of this call (the function's only parameter). */
