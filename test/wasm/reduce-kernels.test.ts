@@ -54,8 +54,10 @@ describe('wasm reduce kernels', () => {
     [[null, 3, 4], { axes: [] }],
     [[null, 3, 4], { axes: [], keepdims: true }],
     [[2, 3, 4], { axes: [0, 2] }],
-    // A bias's gradient: leading axes summed, the last kept (columns four at a time, then a tail).
+    // A bias's gradient: leading axes summed, the last kept (columns sixteen, then four at a time,
+    // then a tail: 37 = 2 x 16 + 4 + 1).
     [[null, 3, 2, 7], { axes: [0, 1, 2] }],
+    [[null, 2, 37], { axes: [0, 1] }],
     [[null, 3, 9], { axes: [0, 1], keepdims: true }],
     [[2, 3, 8], { axes: [0, 1] }],
   ];
@@ -68,7 +70,11 @@ describe('wasm reduce kernels', () => {
   it('column sums (leading axes reduced) are the interpreter\'s floats exactly: f64 down each column, in its order', async () => {
     const rows = 5;
     const x = Float32Array.from({ length: rows * 3 * 2 * 7 }, (_, i) => Math.sin(i * 1.7) * 10 ** ((i % 7) - 3));
-    for (const op of ['reduce_sum', 'reduce_mean']) await expectExact(oneOp(op, [[null, 3, 2, 7]], { axes: [0, 1, 2] }), rows, { x0: x });
+    const wide = Float32Array.from({ length: rows * 2 * 37 }, (_, i) => Math.cos(i * 0.9) * 10 ** ((i % 9) - 4));
+    for (const op of ['reduce_sum', 'reduce_mean']) {
+      await expectExact(oneOp(op, [[null, 3, 2, 7]], { axes: [0, 1, 2] }), rows, { x0: x });
+      await expectExact(oneOp(op, [[null, 2, 37]], { axes: [0, 1] }), rows, { x0: wide });
+    }
   });
 
   it('unreduce (sum and mean) back over the batch axis, an inner axis and all axes', async () => {

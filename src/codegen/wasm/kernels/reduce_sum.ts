@@ -44,9 +44,9 @@ function columnGroups(shape: Shape, axes: readonly number[]): { readonly rows: A
 }
 
 /**
- * Column sums four columns at a time: each lane accumulates its column in f64 down the rows,
- * the order the scalar lines use, so the results are the same floats; the last columns (fewer
- * than four) take the scalar form.
+ * Column sums sixteen, then four columns at a time: each lane accumulates its column in f64 down
+ * the rows, the order the scalar lines use, so the results are the same floats; the last columns
+ * (fewer than four) take the scalar form.
  */
 function emitColumnSums(ctx: KernelContext, node: Node, mean: boolean, { rows, columns }: { readonly rows: AxisGroup; readonly columns: number }): binaryen.ExpressionRef {
   const { m } = ctx;
@@ -54,8 +54,7 @@ function emitColumnSums(ctx: KernelContext, node: Node, mean: boolean, { rows, c
   const x = node.inputs[0]!;
   const rowCount = () => (rows.batch ? m.i32.mul(ctx.rows(), ctx.i32(rows.size)) : ctx.i32(rows.size));
   const [column, row, at] = [ctx.local(i32), ctx.local(i32), ctx.local(i32)];
-  const [lo, hi, scalar] = [ctx.local(v128), ctx.local(v128), ctx.local(f64)];
-  const halves = [lo, hi];
+  const scalar = ctx.local(f64);
   const get = (l: number, t: binaryen.Type = i32) => m.local.get(l, t);
   // Down one column group: `at` walks the rows (columns · 4 bytes apart) from the group's first element.
   const down = (step: binaryen.ExpressionRef[]) =>
@@ -64,17 +63,30 @@ function emitColumnSums(ctx: KernelContext, node: Node, mean: boolean, { rows, c
       forLoop(ctx, row, ctx.i32(0), rowCount, 1, [...step, m.local.set(at, m.i32.add(get(at), ctx.i32(columns * 4)))]),
     ]);
   const total = (v: binaryen.ExpressionRef) => (mean ? m.f64x2.div(v, m.f64x2.splat(m.f64.convert_u.i32(rowCount()))) : v);
-  const value = () => m.v128.load(0, 4, get(at));
   const zero = () => m.f64x2.splat(m.f64.const(0));
+  /** Columns from `from` to `to`, `vectors` f32x4 (two f64x2 accumulators each) per walk down the rows. */
+  const walks = (vectors: number, from: number, to: number) => {
+    const sums = Array.from({ length: 2 * vectors }, () => ctx.local(v128));
+    const sum = (v: number, half: number) => sums[2 * v + half]!;
+    return forLoop(ctx, column, ctx.i32(from), () => ctx.i32(to), 4 * vectors, [
+      ...sums.map((s) => m.local.set(s, zero())),
+      down(
+        Array.from({ length: vectors }, (_, v) =>
+          promoteHalves(m, () => m.v128.load(16 * v, 4, get(at))).map((half, k) => m.local.set(sum(v, k), m.f64x2.add(get(sum(v, k), v128), half))),
+        ).flat(),
+      ),
+      ...Array.from({ length: vectors }, (_, v) => m.v128.store(16 * v, 4, out(), demoteHalves(m, total(get(sum(v, 0), v128)), total(get(sum(v, 1), v128))))),
+    ]);
+  };
+  // A whole 64-byte line of each row per walk where the columns allow: walking one vector wide
+  // fetched every line four times, and a bias gradient's rows ([32, 512], a conv's [21632, 32])
+  // no longer fit L1 between walks; sixteen columns per walk summed those ~2x faster.
+  const lines = Math.floor(columns / 16) * 16;
   const vectors = Math.floor(columns / 4) * 4;
   const out = () => m.i32.add(ctx.addr(node), m.i32.mul(get(column), ctx.i32(4)));
   return m.block(null, [
-    forLoop(ctx, column, ctx.i32(0), () => ctx.i32(vectors), 4, [
-      m.local.set(lo, zero()),
-      m.local.set(hi, zero()),
-      down(promoteHalves(m, value).map((half, k) => m.local.set(halves[k]!, m.f64x2.add(get(halves[k]!, v128), half)))),
-      m.v128.store(0, 4, out(), demoteHalves(m, total(get(lo, v128)), total(get(hi, v128)))),
-    ]),
+    ...(lines > 0 ? [walks(4, 0, lines)] : []),
+    walks(1, lines, vectors),
     forLoop(ctx, column, ctx.i32(vectors), () => ctx.i32(columns), 1, [
       m.local.set(scalar, m.f64.const(0)),
       down([m.local.set(scalar, m.f64.add(get(scalar, f64), m.f64.promote(m.f32.load(0, 4, get(at)))))]),
