@@ -18,7 +18,7 @@ type Expr = binaryen.ExpressionRef;
 /** The locals a body works in: indices, the first holding the argument. */
 type Locals = readonly number[];
 /** Locals each body needs, the argument included. */
-const LOCALS = 6;
+const LOCALS = 8;
 /** A v128 of four equal f32 or i32 lanes (KernelContext.vectorConstant in a kernel). */
 export type LaneConstant = (lane: 'f32' | 'i32', value: number) => Expr;
 /** A body: fn(L[0]) from its locals; `exp` evaluates exp of a vector (erf needs it); `c` gives its constants. */
@@ -50,9 +50,27 @@ export function emitVectorMath(m: binaryen.Module, fn: VectorMathFn, x: Expr, lo
   return m.block(null, [m.local.set(L[0]!, x), BODIES[fn](m, L, (y) => emitVectorMath(m, 'exp', y, local, c), c)], v128);
 }
 
-/** p[0]·x^(n-1) + ... + p[n-1] by Horner's rule; `x` must be cheap to repeat (a local.get). */
-const horner = (m: binaryen.Module, c: LaneConstant, x: () => Expr, p: readonly number[]): Expr =>
-  p.slice(1).reduce<Expr>((acc, coefficient) => m.f32x4.add(m.f32x4.mul(acc, x()), c('f32', coefficient)), c('f32', p[0]!));
+/**
+ * p[0]·x^(n-1) + ... + p[n-1] by Estrin's scheme: pairs p_i·x + p_(i+1) first, then pairs of those
+ * in x², then in x⁴. `powers` reads x, x², x⁴, ... (locals: each is read several times). Its
+ * dependency chain is ~log2(n) multiply-adds where Horner's rule has n − 1: tanh's whole chain is
+ * longer than the out-of-order window covers, so every multiply-add off it is time saved (tanh of
+ * [32, 128]: 8.3 → 7.3 µs).
+ */
+function estrin(m: binaryen.Module, c: LaneConstant, powers: readonly (() => Expr)[], p: readonly number[]): Expr {
+  // Ascending terms, paired from the constant term up: [a0 + a1·x, a2 + a3·x, ...], then in x², ...
+  let terms: (() => Expr)[] = [...p].reverse().map((coefficient) => () => c('f32', coefficient));
+  for (let level = 0; terms.length > 1; level++) {
+    const power = powers[level];
+    if (!power) throw new Error(`internal error: a polynomial of ${p.length} terms needs x^${2 ** level}`);
+    const paired = terms;
+    terms = Array.from({ length: Math.ceil(paired.length / 2) }, (_, j) => {
+      const [low, high] = [paired[2 * j]!, paired[2 * j + 1]];
+      return high ? () => m.f32x4.add(m.f32x4.mul(high(), power()), low()) : low;
+    });
+  }
+  return terms[0]!();
+}
 
 /**
  * exp(x) = 2^n · e^r, n = round(x log2 e), r = x − n ln 2 (ln 2 in two parts, so n·ln2_hi is exact),
@@ -69,6 +87,8 @@ const expBody: Body = (m, L, _exp, c) => {
   const r = () => m.local.get(L[2]!, v128);
   const y = () => m.local.get(L[3]!, v128);
   const k = () => m.local.get(L[4]!, v128);
+  const r2 = () => m.local.get(L[5]!, v128);
+  const r4 = () => m.local.get(L[6]!, v128);
   const pow2 = (e: Expr) => m.i32x4.shl(m.i32x4.add(e, c('i32', 127)), m.i32.const(23));
   const half = () => m.i32x4.shr_s(k(), m.i32.const(1));
   return m.block(
@@ -78,7 +98,9 @@ const expBody: Body = (m, L, _exp, c) => {
       m.local.set(L[1]!, v.floor(v.add(v.mul(x(), c('f32', Math.LOG2E)), c('f32', 0.5)))),
       m.local.set(L[4]!, integral(m, c, n())),
       m.local.set(L[2]!, v.sub(v.sub(x(), v.mul(n(), c('f32', 0.693359375))), v.mul(n(), c('f32', -2.12194440e-4)))),
-      m.local.set(L[3]!, v.add(v.add(v.mul(v.mul(r(), r()), horner(m, c, r, EXP_P)), r()), c('f32', 1))),
+      m.local.set(L[5]!, v.mul(r(), r())),
+      m.local.set(L[6]!, v.mul(r2(), r2())),
+      m.local.set(L[3]!, v.add(v.add(v.mul(r2(), estrin(m, c, [r, r2, r4], EXP_P)), r()), c('f32', 1))),
       v.mul(v.mul(y(), pow2(half())), pow2(m.i32x4.sub(k(), half()))),
     ],
     v128,
@@ -113,6 +135,8 @@ const tanhBody: Body = (m, L, _exp, c) => {
   const r = () => m.local.get(L[3]!, v128);
   const e = () => m.local.get(L[4]!, v128);
   const scale = () => m.local.get(L[5]!, v128);
+  const r2 = () => m.local.get(L[6]!, v128);
+  const r4 = () => m.local.get(L[7]!, v128);
   const k = integral(m, c, n());
   return m.block(
     null,
@@ -120,7 +144,9 @@ const tanhBody: Body = (m, L, _exp, c) => {
       m.local.set(L[1]!, v.pmax(v.mul(v.abs(x()), c('f32', -2)), c('f32', -20))),
       m.local.set(L[2]!, v.floor(v.add(v.mul(y(), c('f32', Math.LOG2E)), c('f32', 0.5)))),
       m.local.set(L[3]!, v.sub(v.sub(y(), v.mul(n(), c('f32', 0.693359375))), v.mul(n(), c('f32', -2.12194440e-4)))),
-      m.local.set(L[4]!, v.add(v.mul(v.mul(r(), r()), horner(m, c, r, EXP_P)), r())),
+      m.local.set(L[6]!, v.mul(r(), r())),
+      m.local.set(L[7]!, v.mul(r2(), r2())),
+      m.local.set(L[4]!, v.add(v.mul(r2(), estrin(m, c, [r, r2, r4], EXP_P)), r())),
       m.local.set(L[5]!, m.i32x4.shl(m.i32x4.add(k, c('i32', 127)), m.i32.const(23))),
       m.local.set(L[4]!, v.add(v.mul(e(), scale()), v.sub(scale(), c('f32', 1)))),
       m.v128.or(v.div(v.neg(e()), v.add(e(), c('f32', 2))), m.v128.and(x(), c('i32', 0x80000000 | 0))),
@@ -136,13 +162,17 @@ const erfBody: Body = (m, L, exp, c) => {
   const x = () => m.local.get(L[0]!, v128);
   const t = () => m.local.get(L[1]!, v128);
   const abs = () => m.local.get(L[2]!, v128);
-  const poly = v.mul(horner(m, c, t, [a5, a4, a3, a2, a1]), t());
+  const t2 = () => m.local.get(L[3]!, v128);
+  const t4 = () => m.local.get(L[4]!, v128);
+  const poly = v.mul(estrin(m, c, [t, t2, t4], [a5, a4, a3, a2, a1]), t());
   const magnitude = v.sub(c('f32', 1), v.mul(poly, exp(v.neg(v.mul(abs(), abs())))));
   return m.block(
     null,
     [
       m.local.set(L[2]!, v.abs(x())),
       m.local.set(L[1]!, v.div(c('f32', 1), v.add(c('f32', 1), v.mul(c('f32', p), abs())))),
+      m.local.set(L[3]!, v.mul(t(), t())),
+      m.local.set(L[4]!, v.mul(t2(), t2())),
       // |erf| with x's sign (magnitude is >= 0; NaN stays NaN).
       m.v128.or(magnitude, m.v128.and(x(), c('i32', 0x80000000 | 0))),
     ],
