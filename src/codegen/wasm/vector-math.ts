@@ -73,8 +73,27 @@ function estrin(m: binaryen.Module, c: LaneConstant, powers: readonly (() => Exp
 }
 
 /**
- * exp(x) = 2^n · e^r, n = round(x log2 e), r = x − n ln 2 (ln 2 in two parts, so n·ln2_hi is exact),
- * e^r = 1 + r + r²·P(r) (Cephes expf). x is clamped to [−104, 88.8], beyond which the f32 result
+ * What exp and tanh share: for y = n ln 2 + r, sets n = round(y log2 e) and r = y − n ln 2 (ln 2
+ * in two parts, so n·ln2_hi is exact) in their locals, r² and r⁴ in `work`, and gives
+ * e^r − 1 = r + r²·P(r) (Cephes expf's polynomial, |r| ≤ ln2 / 2).
+ */
+function reducedExpm1(m: binaryen.Module, c: LaneConstant, y: () => Expr, n: number, r: number, work: readonly [number, number]): { steps: Expr[]; value: Expr } {
+  const v = m.f32x4;
+  const get = (l: number) => () => m.local.get(l, v128);
+  const [rr, r2, r4] = [get(r), get(work[0]), get(work[1])];
+  return {
+    steps: [
+      m.local.set(n, v.floor(v.add(v.mul(y(), c('f32', Math.LOG2E)), c('f32', 0.5)))),
+      m.local.set(r, v.sub(v.sub(y(), v.mul(get(n)(), c('f32', 0.693359375))), v.mul(get(n)(), c('f32', -2.12194440e-4)))),
+      m.local.set(work[0], v.mul(rr(), rr())),
+      m.local.set(work[1], v.mul(r2(), r2())),
+    ],
+    value: v.add(v.mul(r2(), estrin(m, c, [rr, r2, r4], EXP_P)), rr()),
+  };
+}
+
+/**
+ * exp(x) = 2^n · e^r with x = n ln 2 + r (reducedExpm1: e^r = 1 + r + r²·P(r)). x is clamped to [−104, 88.8], beyond which the f32 result
  * is 0 or Infinity anyway; 2^n is applied as two factors 2^(n>>1) · 2^(n − n>>1), each a normal
  * f32, so results near FLT_MAX and in the subnormal range round once, in the last product. NaN
  * passes through: the clamps are pmin / pmax with x first (one minps / maxps each, where
@@ -84,23 +103,18 @@ const expBody: Body = (m, L, _exp, c) => {
   const v = m.f32x4;
   const x = () => m.local.get(L[0]!, v128);
   const n = () => m.local.get(L[1]!, v128);
-  const r = () => m.local.get(L[2]!, v128);
   const y = () => m.local.get(L[3]!, v128);
   const k = () => m.local.get(L[4]!, v128);
-  const r2 = () => m.local.get(L[5]!, v128);
-  const r4 = () => m.local.get(L[6]!, v128);
   const pow2 = (e: Expr) => m.i32x4.shl(m.i32x4.add(e, c('i32', 127)), m.i32.const(23));
   const half = () => m.i32x4.shr_s(k(), m.i32.const(1));
+  const expm1 = reducedExpm1(m, c, x, L[1]!, L[2]!, [L[5]!, L[6]!]);
   return m.block(
     null,
     [
       m.local.set(L[0]!, v.pmax(v.pmin(x(), c('f32', 88.8)), c('f32', -104))),
-      m.local.set(L[1]!, v.floor(v.add(v.mul(x(), c('f32', Math.LOG2E)), c('f32', 0.5)))),
+      ...expm1.steps,
       m.local.set(L[4]!, integral(m, c, n())),
-      m.local.set(L[2]!, v.sub(v.sub(x(), v.mul(n(), c('f32', 0.693359375))), v.mul(n(), c('f32', -2.12194440e-4)))),
-      m.local.set(L[5]!, v.mul(r(), r())),
-      m.local.set(L[6]!, v.mul(r2(), r2())),
-      m.local.set(L[3]!, v.add(v.add(v.mul(r2(), estrin(m, c, [r, r2, r4], EXP_P)), r()), c('f32', 1))),
+      m.local.set(L[3]!, v.add(expm1.value, c('f32', 1))),
       v.mul(v.mul(y(), pow2(half())), pow2(m.i32x4.sub(k(), half()))),
     ],
     v128,
@@ -132,21 +146,16 @@ const tanhBody: Body = (m, L, _exp, c) => {
   const x = () => m.local.get(L[0]!, v128);
   const y = () => m.local.get(L[1]!, v128);
   const n = () => m.local.get(L[2]!, v128);
-  const r = () => m.local.get(L[3]!, v128);
   const e = () => m.local.get(L[4]!, v128);
   const scale = () => m.local.get(L[5]!, v128);
-  const r2 = () => m.local.get(L[6]!, v128);
-  const r4 = () => m.local.get(L[7]!, v128);
   const k = integral(m, c, n());
+  const expm1 = reducedExpm1(m, c, y, L[2]!, L[3]!, [L[6]!, L[7]!]);
   return m.block(
     null,
     [
       m.local.set(L[1]!, v.pmax(v.mul(v.abs(x()), c('f32', -2)), c('f32', -20))),
-      m.local.set(L[2]!, v.floor(v.add(v.mul(y(), c('f32', Math.LOG2E)), c('f32', 0.5)))),
-      m.local.set(L[3]!, v.sub(v.sub(y(), v.mul(n(), c('f32', 0.693359375))), v.mul(n(), c('f32', -2.12194440e-4)))),
-      m.local.set(L[6]!, v.mul(r(), r())),
-      m.local.set(L[7]!, v.mul(r2(), r2())),
-      m.local.set(L[4]!, v.add(v.mul(r2(), estrin(m, c, [r, r2, r4], EXP_P)), r())),
+      ...expm1.steps,
+      m.local.set(L[4]!, expm1.value),
       m.local.set(L[5]!, m.i32x4.shl(m.i32x4.add(k, c('i32', 127)), m.i32.const(23))),
       m.local.set(L[4]!, v.add(v.mul(e(), scale()), v.sub(scale(), c('f32', 1)))),
       m.v128.or(v.div(v.neg(e()), v.add(e(), c('f32', 2))), m.v128.and(x(), c('i32', 0x80000000 | 0))),
