@@ -16,7 +16,7 @@ import { fuse } from './fuse.js';
 import { layout } from './layout.js';
 
 export { planMemory, SLOT_ALIGN } from './plan-memory.js';
-export type { AffineBytes, MemoryPlan, MemorySlot, RowBlocks, ScratchRequest } from './memory-plan-types.js';
+export type { AffineBytes, MemoryPlan, MemorySlot, RowBlocks, ScratchRequest, SharedScratch, SharedScratchRequest } from './memory-plan-types.js';
 export type { BlockReader } from './split-views.js';
 export { atRows } from './memory-plan-types.js';
 

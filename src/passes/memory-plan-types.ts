@@ -47,6 +47,8 @@ export interface MemoryPlan {
   readonly slots: ReadonlyMap<Node, MemorySlot>;
   /** Scratch memory of the kernels that asked for it, live only while their node runs. */
   readonly scratch: ReadonlyMap<Node, MemorySlot>;
+  /** Scratch that kernels share (SharedScratchRequest), by each node that asked for it. */
+  readonly shared: ReadonlyMap<Node, SharedScratch>;
   /** Arena size (the peak of simultaneously live bytes after reuse), per region. */
   readonly peak: AffineBytes;
   /** What the arena would take with one buffer per value, for comparison. */
@@ -57,3 +59,19 @@ export interface MemoryPlan {
 
 /** What a backend tells the planner: the scratch bytes a node's kernel needs, if any. */
 export type ScratchRequest = (node: Node) => AffineBytes | undefined;
+
+/**
+ * Scratch a node's kernel shares with the other kernels that ask for the same `key` (a computed
+ * operand packed once for every product that reads it): one buffer of fixed size, live from the
+ * first of those nodes to the last.
+ */
+export type SharedScratchRequest = (node: Node) => { readonly key: string; readonly bytes: number } | undefined;
+
+/** One node's view of a shared scratch buffer. */
+export interface SharedScratch {
+  readonly slot: MemorySlot;
+  /** Whether this node is the first of them in graph order, so its kernel fills the buffer the later ones read. */
+  readonly fills: boolean;
+  /** How many nodes share it (1: the node has it to itself, like scratch). */
+  readonly members: number;
+}

@@ -19,7 +19,9 @@
  *   and none of the buffer may be read as blocks (a dense result would not line up with them).
  *   A training step's optimizer update thus overwrites the weight it updates.
  * - Scratch: a kernel's scratch lives exactly while its node runs, so it shares bytes with
- *   nothing that node reads or writes.
+ *   nothing that node reads or writes. Shared scratch (one key asked for by several nodes: a
+ *   weight packed once for all the products of an unrolled loop) lives from the first of those
+ *   nodes to the last; the first fills it.
  * - Two regions: buffers of fixed size (no batch axis: parameters, gradients, optimizer slots,
  *   static tensors) are placed among themselves, then buffers that scale with the batch after
  *   them. Scratch with both parts goes to the batch region, its fixed part counted per row (B
@@ -38,7 +40,7 @@ import { RESULT_OP, type Graph, type Node } from '../ir/graph.js';
 import { printNode, valueNames } from '../ir/printer.js';
 import { isConstantOp, isElementwiseOp, isViewOp } from '../ir/traits.js';
 import { bytesOf, elementsPerRow, sameType } from '../ir/types.js';
-import type { AffineBytes, MemoryPlan, MemorySlot, ScratchRequest } from './memory-plan-types.js';
+import type { AffineBytes, MemoryPlan, MemorySlot, ScratchRequest, SharedScratch, SharedScratchRequest } from './memory-plan-types.js';
 import { splitViews, type BlockReader, type BlockView } from './split-views.js';
 
 /** Slot offsets are multiples of this many bytes (per row, in the batch region): the SIMD128 vector width. */
@@ -56,17 +58,31 @@ interface Buffer {
 }
 
 /**
- * Plans `graph`'s values; `scratchOf` says which nodes' kernels need scratch, and how much, and
- * `blockReader` which kernels read a split's pieces in place (none when absent).
+ * Plans `graph`'s values; `scratchOf` says which nodes' kernels need scratch, and how much,
+ * `blockReader` which kernels read a split's pieces in place (none when absent), and `sharedOf`
+ * which kernels share scratch with others.
  */
-export function planMemory(graph: Graph, scratchOf: ScratchRequest = () => undefined, blockReader?: BlockReader): MemoryPlan {
+export function planMemory(graph: Graph, scratchOf: ScratchRequest = () => undefined, blockReader?: BlockReader, sharedOf: SharedScratchRequest = () => undefined): MemoryPlan {
   const lastUse = lastUses(graph);
   const views: ReadonlyMap<Node, BlockView> = blockReader ? splitViews(graph, blockReader) : new Map();
   const buffers = new Map<Node, Buffer>();
   const scratchBuffers = new Map<Node, Buffer>();
+  const sharedGroups = new Map<string, { buf: Buffer; members: Node[] }>();
   const all: Buffer[] = [];
   const index = new Map(graph.nodes.map((n, j) => [n, j]));
   for (const [j, n] of graph.nodes.entries()) {
+    const request = sharedOf(n);
+    if (request) {
+      let group = sharedGroups.get(request.key);
+      if (!group) {
+        group = { buf: { size: { fixedBytes: request.bytes, bytesPerRow: 0 }, start: j, end: j, offset: 0 }, members: [] };
+        sharedGroups.set(request.key, group);
+        all.push(group.buf);
+      }
+      if (group.buf.size.fixedBytes !== request.bytes) throw new Error(`internal error: shared scratch '${request.key}' asked for as ${group.buf.size.fixedBytes} and ${request.bytes} bytes`);
+      group.buf.end = j;
+      group.members.push(n);
+    }
     const scratch = scratchOf(n);
     if (scratch && (scratch.fixedBytes > 0 || scratch.bytesPerRow > 0)) {
       const buf: Buffer = { size: scratch, start: j, end: j, offset: 0 };
@@ -105,14 +121,22 @@ export function planMemory(graph: Graph, scratchOf: ScratchRequest = () => undef
   for (const [n, buf] of buffers) slots.set(n, inside(slotOf(buf, valueBytes(graph, n)), views.get(n)));
   const scratch = new Map<Node, MemorySlot>();
   for (const [n, buf] of scratchBuffers) scratch.set(n, slotOf(buf, buf.size));
+  const shared = new Map<Node, SharedScratch>();
+  for (const { buf, members } of sharedGroups.values()) {
+    const slot = slotOf(buf, buf.size); // one object per buffer: its members' entries share it
+    for (const n of members) shared.set(n, { slot, fills: n === members[0], members: members.length });
+  }
   // Without planning, every value but a view, and every scratch, would have a buffer of its own.
-  const unshared = [...[...buffers].filter(([n]) => !isView(n) && !views.has(n)).map(([n]) => valueBytes(graph, n)), ...[...scratchBuffers.values()].map((b) => b.size)];
+  const unshared = [
+    ...[...buffers].filter(([n]) => !isView(n) && !views.has(n)).map(([n]) => valueBytes(graph, n)),
+    ...[...scratchBuffers.values(), ...[...sharedGroups.values()].map((g) => g.buf)].map((b) => b.size),
+  ];
   const naive = unshared.reduce((sum, s) => ({ fixedBytes: sum.fixedBytes + aligned(s.fixedBytes), bytesPerRow: sum.bytesPerRow + aligned(s.bytesPerRow) }), {
     fixedBytes: 0,
     bytesPerRow: 0,
   });
   const plannedLastUse = new Map([...lastUse].filter(([n]) => buffers.has(n)));
-  return { slots, scratch, peak: { fixedBytes, bytesPerRow }, naive, lastUse: plannedLastUse };
+  return { slots, scratch, shared, peak: { fixedBytes, bytesPerRow }, naive, lastUse: plannedLastUse };
 }
 
 /** A view's slot: its source's, from the view's first block on, read as blocks. */

@@ -1,7 +1,8 @@
 /**
  * The memory plan as a picture: time (the node that runs) across, arena bytes (at batch 1) down;
  * one rectangle per planned value from the node that defines it to its last reader, at its byte
- * range; scratch as hatched rectangles over the one node that uses it; a line at the peak.
+ * range; scratch as hatched rectangles over the one node that uses it (shared scratch: from the
+ * first node that uses it to the last); a line at the peak.
  */
 import type { Graph, Node } from '../ir/graph.js';
 import { valueNames } from '../ir/printer.js';
@@ -52,6 +53,14 @@ export function memoryChart(graph: Graph, plan: MemoryPlan): string {
   for (const [n, slot] of plan.scratch) {
     const at = index.get(n)!;
     parts.push(rect(n, slot, at, at + 1, 'scratch', i++, `scratch of %${names.get(n)} ${n.op}`));
+  }
+  // Shared scratch: one rectangle per buffer, from its filler (the first member) to its last member.
+  const sharers = new Map<MemorySlot, Node[]>();
+  for (const [n, { slot }] of plan.shared) sharers.set(slot, [...(sharers.get(slot) ?? []), n]);
+  for (const [slot, nodes] of sharers) {
+    const at = nodes.map((n) => index.get(n)!);
+    const first = nodes[at.indexOf(Math.min(...at))]!;
+    parts.push(rect(first, slot, Math.min(...at), Math.max(...at) + 1, 'scratch', i++, `scratch shared by ${nodes.length} node(s) from %${names.get(first)} ${first.op}`));
   }
   const axes =
     `<line class="axis" x1="${LEFT}" y1="${TOP}" x2="${LEFT}" y2="${TOP + plotH}"/>` +

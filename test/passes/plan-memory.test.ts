@@ -7,7 +7,7 @@ import { tensor, type Tensor } from '../../src/ir/tensor.js';
 import { isViewOp } from '../../src/ir/traits.js';
 import { verifyGraph } from '../../src/ir/verifier.js';
 import { concreteShape, elementCount, sameType } from '../../src/ir/types.js';
-import { atRows, optimize, planMemory, SLOT_ALIGN, type BlockReader, type MemoryPlan, type MemorySlot, type ScratchRequest } from '../../src/passes/index.js';
+import { atRows, optimize, planMemory, SLOT_ALIGN, type BlockReader, type MemoryPlan, type MemorySlot, type ScratchRequest, type SharedScratchRequest } from '../../src/passes/index.js';
 import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
 import { BRANCHING_FIXTURES, loadFixtureGraphs } from './fixture-graphs.js';
 import { ir } from './pass-case.js';
@@ -78,11 +78,30 @@ function expectNoLiveOverlap(graph: Graph, plan: MemoryPlan): void {
       if (born(v) <= j && j <= plan.lastUse.get(v)!) expect(slotsOverlap(scratch, plan.slots.get(v)!), `scratch of #${j} overlaps ${v.op}#${born(v)}`).toBe(false);
     for (const [other, s] of plan.scratch) if (other !== node && index.get(other) === j) expect(slotsOverlap(scratch, s)).toBe(false);
   }
+  // A shared buffer lives from its first member to its last: nothing else live then may share its bytes.
+  const sharedSpans = new Map<MemorySlot, { first: number; last: number }>();
+  for (const [node, { slot }] of plan.shared) {
+    const j = index.get(node)!;
+    const span = sharedSpans.get(slot) ?? { first: j, last: j };
+    sharedSpans.set(slot, { first: Math.min(span.first, j), last: Math.max(span.last, j) });
+  }
+  for (const [slot, { first, last }] of sharedSpans) {
+    for (const v of planned)
+      if (born(v) <= last && first <= plan.lastUse.get(v)!) expect(slotsOverlap(slot, plan.slots.get(v)!), `shared scratch of #${first}..#${last} overlaps ${v.op}#${born(v)}`).toBe(false);
+    for (const [node, s] of plan.scratch) if (first <= index.get(node)! && index.get(node)! <= last) expect(slotsOverlap(slot, s)).toBe(false);
+    for (const [other, span] of sharedSpans) if (other !== slot && span.first <= last && first <= span.last) expect(slotsOverlap(slot, other)).toBe(false);
+  }
 }
 
 /** Asks for scratch at every computing node: fixed, per-row and mixed sizes in turn. */
 const scratchEverywhere: ScratchRequest = (node) =>
   node.op === 'input' || node.op === 'weight' || node.op === 'const' ? undefined : [{ fixedBytes: 40, bytesPerRow: 0 }, { fixedBytes: 0, bytesPerRow: 24 }, { fixedBytes: 8, bytesPerRow: 12 }][node.id % 3];
+
+/** Asks for shared scratch at every computing node, one buffer per op: each spans its op's first to last node. */
+const sharedPerOp: SharedScratchRequest = (node) => (node.op === 'input' || node.op === 'weight' || node.op === 'const' || node.op === 'result' ? undefined : { key: node.op, bytes: 48 });
+
+/** What a shared buffer's first member writes, which its later members must find intact. */
+const SHARED_FILL = 12345.5;
 
 /**
  * Runs the graph with every planned value stored in one arena at its slot, operands read back
@@ -114,6 +133,12 @@ function interpretInArena(graph: Graph, plan: MemoryPlan, inputs: TensorMap, bat
     if (n.op === 'result') continue; // written by its multi-result node, below
     const operands = n.inputs.map(read);
     scribble(n);
+    const shared = plan.shared.get(n);
+    if (shared) {
+      const [from, to] = bytesAt(shared.slot, batch).map((b) => b / 4) as [number, number];
+      if (shared.fills) arena.fill(SHARED_FILL, from, to);
+      else expect(arena.subarray(from, to).every((x) => x === SHARED_FILL), `shared scratch intact at ${n.op}#${n.id}`).toBe(true);
+    }
     if (n.results) {
       // Every result goes to its projection's slot at once, as the kernels write them.
       const outs = n.results.map((t) => ({ dtype: t.dtype, shape: concreteShape(t.shape, batch) }));
@@ -137,11 +162,11 @@ function interpretInArena(graph: Graph, plan: MemoryPlan, inputs: TensorMap, bat
   return Object.fromEntries(graph.outputs.map((o) => [o.name, read(o.node)]));
 }
 
-function expectPlanSound(graph: Graph, scratchOf?: ScratchRequest, blockReader?: BlockReader): MemoryPlan {
+function expectPlanSound(graph: Graph, scratchOf?: ScratchRequest, blockReader?: BlockReader, sharedOf?: SharedScratchRequest): MemoryPlan {
   verifyGraph(graph, { requireWeightData: true });
-  const plan = planMemory(graph, scratchOf, blockReader);
+  const plan = planMemory(graph, scratchOf, blockReader, sharedOf);
   for (const n of graph.nodes) expect(plan.slots.has(n)).toBe(n.op !== 'weight' && n.op !== 'const' && !n.results && !(isView(n) && !plan.slots.has(n.inputs[0]!)));
-  for (const slot of [...plan.slots.values(), ...plan.scratch.values()]) {
+  for (const slot of [...plan.slots.values(), ...plan.scratch.values(), ...[...plan.shared.values()].map((s) => s.slot)]) {
     for (const batch of BATCHES) {
       if (!slot.blocks) expect(atRows(slot.offset, batch) % SLOT_ALIGN).toBe(0);
       expect(bytesAt(slot, batch)[1]).toBeLessThanOrEqual(atRows(plan.peak, batch));
@@ -174,6 +199,13 @@ describe('planMemory', () => {
   it.each(fixtures.map((f) => [f.name, f.graph] as const))('plans kernel scratch of %s apart from everything live while its node runs', (_name, graph) => {
     const plan = expectPlanSound(optimize(graph), scratchEverywhere);
     expect(plan.scratch.size).toBeGreaterThan(0);
+  });
+
+  it.each(fixtures.map((f) => [f.name, f.graph] as const))('plans scratch that the nodes of %s share (one buffer per op) apart from everything live from its first node to its last', (_name, graph) => {
+    const plan = expectPlanSound(optimize(graph), scratchEverywhere, undefined, sharedPerOp);
+    const members = [...plan.shared.values()];
+    expect(members.filter((m) => m.fills).length).toBe(new Set(members.map((m) => m.slot)).size);
+    expect(members.some((m) => m.members > 1)).toBe(true);
   });
 
   it.each(fixtures.map((f) => [f.name, f.graph] as const))('plans the optimized training step of %s, its optimizer updates in place', (_name, graph) => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { loadGraphForCli } from '../../src/cli/load-model.js';
-import { wasmScratch } from '../../src/codegen/wasm/kernels/index.js';
+import { wasmBlockReader, wasmScratch, wasmSharedScratch } from '../../src/codegen/wasm/kernels/index.js';
 import { optimize } from '../../src/passes/index.js';
 import { planMemory } from '../../src/passes/plan-memory.js';
 import { wasmSectionSizes } from '../../src/report/sizes.js';
@@ -55,9 +55,10 @@ export default model;
       ]);
       for (const q of ['loss', 'accuracy'])
         for (const series of ['train', 'val']) expect(await page.count(`svg.curve[data-quantity="${q}"] .${series} circle.point`), `${q} ${series}`).toBe(3);
-      const plan = planMemory(optimized, wasmScratch);
+      const plan = planMemory(optimized, wasmScratch, wasmBlockReader, wasmSharedScratch);
       expect(await page.count('#memory rect.value')).toBe(plan.slots.size);
-      expect(await page.count('#memory rect.scratch')).toBe(plan.scratch.size);
+      // One rectangle per node's scratch, and one per shared buffer (however many nodes share it).
+      expect(await page.count('#memory rect.scratch')).toBe(plan.scratch.size + new Set([...plan.shared.values()].map((s) => s.slot)).size);
       expect(await page.count('#sizes tr')).toBeGreaterThan(4);
     });
   }, 180_000);

@@ -119,6 +119,38 @@ describe('GEMM: computed B packed at run time', () => {
         [7, 8, 13],
       );
   });
+
+  it('products that read one computed w share its panels, packed once by the first (dense and matmul_nt, each way apart)', async () => {
+    // A recurrent training step's shape: w read by a chain of dense products forward and matmul_nt
+    // products backward, with values computed between them, a weight gradient's fixed-size
+    // product among them, which must not take the panels' bytes.
+    const text = `
+      %x = input : f32[?,12]
+      %w = input : f32[12,12]
+      %v = input : f32[12,10]
+      %0 = dense %x, %w {activation="tanh"} : f32[?,12]
+      %1 = dense %0, %w : f32[?,12]
+      %g = matmul_tn %0, %1 : f32[12,12]
+      %2 = dense %1, %g : f32[?,12]
+      %3 = dense %2, %w {activation="relu"} : f32[?,12]
+      %4 = matmul_nt %3, %w : f32[?,12]
+      %5 = matmul_nt %4, %w : f32[?,12]
+      %6 = dense %5, %v {activation="sigmoid"} : f32[?,10]
+      %7 = matmul_nt %6, %v : f32[?,12]
+      output "y" = %7
+      output "z" = %5`;
+    await expectMatches(text, [1, 3, 8, 13]);
+    const graph = withWeights(text);
+    const { shared } = compileWasm(graph, { simd: true, weights: 'embedded' }).plan;
+    const products = graph.nodes.filter((n) => n.op === 'dense' || n.op === 'matmul_nt');
+    // %w's panels (12 x 16 floats) and its transpose's, each one buffer for its readers; %g and %v read once each way.
+    expect(products.map((n) => [shared.get(n)!.fills, shared.get(n)!.members])).toEqual([
+      [true, 3], [false, 3], [true, 1], [false, 3], [true, 2], [false, 2], [true, 1], [true, 1],
+    ]);
+    const slots = products.map((n) => shared.get(n)!.slot.offset.fixedBytes);
+    expect(new Set([slots[0], slots[1], slots[3]]).size).toBe(1);
+    expect(slots[4]).toBe(slots[5]);
+  });
 });
 
 describe('GEMM: operand forms', () => {
@@ -193,11 +225,13 @@ describe('GEMM: operand forms', () => {
       output "d" = %3
       output "e" = %4`;
     await expectMatches(text, [1, 4, 5, 7, 9, 33]);
-    // Each product asks for a staging block (4 rows of k + 16 floats), after a computed B's panels.
+    // Each product asks for a staging block (4 rows of k + 16 floats); a computed B's panels are
+    // shared scratch (here of one product each).
     const graph = withWeights(text);
-    const { scratch } = compileWasm(graph, { simd: true, weights: 'embedded' }).plan;
-    const bytes = graph.nodes.filter((n) => ['dense', 'matmul', 'matmul_nt'].includes(n.op)).map((n) => scratch.get(n)?.size.fixedBytes);
-    expect(bytes).toEqual([4 * 528 * 4, 4 * 1040 * 4, 2 * 512 * 8 * 4 + 4 * 528 * 4, 4 * 1040 * 4, 4 * 528 * 4]);
+    const { scratch, shared } = compileWasm(graph, { simd: true, weights: 'embedded' }).plan;
+    const products = graph.nodes.filter((n) => ['dense', 'matmul', 'matmul_nt'].includes(n.op));
+    expect(products.map((n) => scratch.get(n)?.size.fixedBytes)).toEqual([4 * 528 * 4, 4 * 1040 * 4, 4 * 528 * 4, 4 * 1040 * 4, 4 * 528 * 4]);
+    expect(products.map((n) => shared.get(n)?.slot.size.fixedBytes)).toEqual([undefined, undefined, 2 * 512 * 8 * 4, undefined, undefined]);
   });
 
   it('runs numpy stacks and 1-D operands through the same GEMM per matrix', async () => {

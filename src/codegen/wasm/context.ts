@@ -75,6 +75,16 @@ export class KernelContext {
     return this.arenaAddress({ ...offset, fixedBytes: offset.fixedBytes + bytes });
   }
 
+  /**
+   * The scratch the current node's kernel shares with others (WasmKernel.sharedScratch): its
+   * address, whether this kernel fills it (the first of them) and how many share it.
+   */
+  shared(): { readonly addr: () => Expr; readonly fills: boolean; readonly members: number } {
+    if (!this.node) throw new Error('shared() outside a node kernel');
+    const { slot, fills, members } = this.layout.shared(this.node);
+    return { addr: () => this.arenaAddress(slot.offset), fills, members };
+  }
+
   private arenaAddress(offset: AffineBytes): Expr {
     const fixed = this.i32(this.layout.arenaBase + offset.fixedBytes);
     return offset.bytesPerRow === 0 ? fixed : this.m.i32.add(fixed, this.m.i32.mul(this.rows(), this.i32(offset.bytesPerRow)));

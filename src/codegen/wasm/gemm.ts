@@ -126,6 +126,21 @@ export function withStaging(ctx: KernelContext, product: GemmSpec, offset: numbe
   return typeof product.k === 'number' && stagingBytes(product.k) > 0 ? { ...product, stageA: () => ctx.scratch(offset) } : product;
 }
 
+/**
+ * The shared scratch (WasmKernel.sharedScratch) where a computed [k, n] right-hand operand `w` is
+ * packed into panels at run time (`transposed`: w is stored [n, k], as matmul_nt reads it): one
+ * buffer for every product that reads the same w the same way, packed by the first. A training
+ * step of an unrolled LSTM reads its recurrent kernel in 27 forward and 27 backward products,
+ * which each packed it anew (~7 % of each product's time). Undefined for a constant w, which is
+ * packed at compile time.
+ */
+export function sharedPanels(w: Node, transposed: boolean): { key: string; bytes: number } | undefined {
+  if (constantB(w)) return undefined;
+  const [rows, cols] = w.type.shape as [number, number];
+  const [k, n] = transposed ? [cols, rows] : [rows, cols];
+  return { key: `panels${transposed ? 'T' : ''}:${w.id}`, bytes: panelBytes(k, n) };
+}
+
 /** A row-major [rows, cols] value read in place: its rows are contiguous, or blocks a pitch apart (a split piece). */
 export function rowMajor(ctx: KernelContext, node: Node, cols: number): Strided {
   return { addr: () => ctx.addr(node), rowStride: rowPitch(ctx, node, cols), colStride: 1 };

@@ -1,6 +1,6 @@
 import type { Node } from '../../ir/graph.js';
 import type { TensorData } from '../../ir/tensor.js';
-import { atRows, type AffineBytes, type MemoryPlan, type MemorySlot } from '../../passes/memory-plan-types.js';
+import { atRows, type AffineBytes, type MemoryPlan, type MemorySlot, type SharedScratch } from '../../passes/memory-plan-types.js';
 
 /** First byte of the activation arena; address 0 stays unused so a zero pointer is never data. */
 export const ARENA_BASE = 16;
@@ -32,6 +32,8 @@ export interface MemoryLayout {
   slot(node: Node): MemorySlot;
   /** The scratch slot of a node whose kernel asked for one. */
   scratch(node: Node): MemorySlot;
+  /** The shared scratch of a node whose kernel asked for some (WasmKernel.sharedScratch). */
+  shared(node: Node): SharedScratch;
 }
 
 /**
@@ -69,7 +71,7 @@ export const align16 = (n: number) => (n + 15) & ~15;
  */
 export function memoryLayout(plan: MemoryPlan, rowLocal: boolean, rows?: number): MemoryLayout {
   const maxRows = rows ?? (rowLocal ? chunkRows(plan.peak) : wholeBatchRows(plan.peak));
-  const lookup = (table: ReadonlyMap<Node, MemorySlot>, what: string) => (node: Node): MemorySlot => {
+  const lookup = <T>(table: ReadonlyMap<Node, T>, what: string) => (node: Node): T => {
     const s = table.get(node);
     if (s) return s;
     throw new Error(`memory plan has no ${what} for a '${node.op}' value`);
@@ -80,6 +82,7 @@ export function memoryLayout(plan: MemoryPlan, rowLocal: boolean, rows?: number)
     constBase: align16(ARENA_BASE + atRows(plan.peak, maxRows)),
     slot: lookup(plan.slots, 'slot'),
     scratch: lookup(plan.scratch, 'scratch'),
+    shared: lookup(plan.shared, 'shared scratch'),
   };
 }
 

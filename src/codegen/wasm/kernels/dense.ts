@@ -3,7 +3,7 @@ import { opRegistry } from '../../../ir/ops/index.js';
 import type binaryen from 'binaryen';
 import type { Node } from '../../../ir/graph.js';
 import type { KernelContext } from '../context.js';
-import { constantB, emitGemm, panelBytes, rowMajor, rowsAreBlocks, rowsTimesB, stagingBytes, withStaging, type GemmSpec } from '../gemm.js';
+import { constantB, emitGemm, emitPackPanels, rowMajor, rowsAreBlocks, rowsTimesB, sharedPanels, stagingBytes, withStaging, type GemmSpec } from '../gemm.js';
 import { isVectorizable } from '../scalar-codegen.js';
 import type { ScalarExpr } from '../../../ir/scalar-expr.js';
 import { emitElementwise } from './elementwise.js';
@@ -12,8 +12,10 @@ import { emitSoftmax } from './softmax.js';
 
 /**
  * Fused dense: the GEMM with the bias in its accumulators and the residual added before the
- * store. w and b may be constants (packed at compile time) or computed (a computed w is packed
- * into scratch at run time when there are rows enough, else read in place). An
+ * store. w and b may be constants (packed at compile time) or computed. A computed w is packed
+ * into scratch at run time, which the products that read the same w share (sharedPanels): with
+ * one product, when there are rows enough (else it is read in place); with several (a weight of
+ * an unrolled recurrent step in training), always, by the first, for all of them. An
  * activation wasm can compute in f32x4 (relu, leaky_relu, ...) runs on the accumulators; others
  * (sigmoid, softmax, ...) run in place over the stored rows, in f64 like the interpreter, and
  * then the residual follows them in a pass of its own.
@@ -22,21 +24,21 @@ export const denseKernel: WasmKernel = {
   // x's rows may be a split piece's blocks (an unrolled sequence's step, say).
   readsBlocks: (node, operand, blocks) => operand === 0 && rowsAreBlocks(denseOperandsOf(node).w.type.shape[0] as number, blocks),
   scratch(node) {
-    const { w } = denseOperandsOf(node);
-    const [k, n] = w.type.shape as [number, number];
-    return { fixedBytes: packedBytes(w) + stagingBytes(k), bytesPerRow: 0 };
+    const [k] = denseOperandsOf(node).w.type.shape as [number, number];
+    return { fixedBytes: stagingBytes(k), bytesPerRow: 0 };
   },
+  sharedScratch: (node) => sharedPanels(denseOperandsOf(node).w, false),
   emit(ctx, node) {
     const { x, w, bias, residual } = denseOperandsOf(node);
     const [k, n] = w.type.shape as [number, number];
     const b = constantB(w);
-    const product = withStaging(ctx, rowsTimesB(ctx, x, b ?? rowMajor(ctx, w, n), k, n, node), packedBytes(w));
-    return emitFusedGemm(ctx, node, b ? product : { ...product, packB: () => ctx.scratch() }, bias, residual);
+    if (b) return emitFusedGemm(ctx, node, withStaging(ctx, rowsTimesB(ctx, x, b, k, n, node), 0), bias, residual);
+    const panels = ctx.shared();
+    if (panels.members === 1) return emitFusedGemm(ctx, node, withStaging(ctx, { ...rowsTimesB(ctx, x, rowMajor(ctx, w, n), k, n, node), packB: panels.addr }, 0), bias, residual);
+    const product = emitFusedGemm(ctx, node, withStaging(ctx, rowsTimesB(ctx, x, { panels: panels.addr }, k, n, node), 0), bias, residual);
+    return panels.fills ? ctx.m.block(null, [emitPackPanels(ctx, rowMajor(ctx, w, n), k, n, panels.addr), product]) : product;
   },
 };
-
-/** Scratch bytes where a computed [k, n] w is packed at run time (a constant one is packed at compile time). */
-const packedBytes = (w: Node): number => (constantB(w) ? 0 : panelBytes(w.type.shape[0] as number, w.type.shape[1] as number));
 
 /**
  * The GEMM `product` with a fused node's epilogue (`activation` / `alpha` attributes as dense

@@ -92,6 +92,9 @@ export const KERNEL_EXCLUSIONS: KernelExclusions = {};
 /** The scratch each node's kernel asks the memory plan for (planMemory's `scratchOf`). */
 export const wasmScratch = (node: Node) => wasmKernel(node.op)?.scratch?.(node);
 
+/** The scratch kernels share with others (planMemory's `sharedOf`). */
+export const wasmSharedScratch = (node: Node) => wasmKernel(node.op)?.sharedScratch?.(node);
+
 /** Which operands the kernels read in place as a split's pieces (planMemory's `blockReader`). */
 export const wasmBlockReader: BlockReader = (node, operand, blocks) => wasmKernel(node.op)?.readsBlocks?.(node, operand, blocks) === true;
 

@@ -16,6 +16,12 @@ export interface WasmKernel {
    */
   scratch?(node: Node): AffineBytes;
   /**
+   * Scratch shared with the other kernels that ask for the same key (a computed operand packed
+   * once for all its products), placed by the memory plan; `ctx.shared()` says where, and whether
+   * this kernel fills it. Absent: none.
+   */
+  sharedScratch?(node: Node): { readonly key: string; readonly bytes: number } | undefined;
+  /**
    * The dtypes of the values it reads and writes: kernels that only move 4-byte elements (copies,
    * gathers) take i32 as well as f32. Absent: f32 only. (bool is stored one byte per element.)
    */

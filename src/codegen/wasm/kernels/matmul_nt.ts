@@ -1,5 +1,5 @@
 import type { Node } from '../../../ir/graph.js';
-import { constantB, emitGemm, emitPackPanels, panelBytes, rowsTimesB, stagingBytes, withStaging, type PackedB, type PanelsB, type Strided } from '../gemm.js';
+import { constantB, emitGemm, emitPackPanels, rowsTimesB, sharedPanels, stagingBytes, withStaging, type PackedB, type PanelsB, type Strided } from '../gemm.js';
 import type { WasmKernel } from './kernel.js';
 
 /** w [n, k] as the GEMM's B = wᵀ [k, n]: column j of B is row j of w. */
@@ -9,30 +9,26 @@ const transposedShape = (node: Node) => {
   return { w, n, k };
 };
 
-/** Scratch bytes where a computed w is packed, transposed, at run time. */
-function packedBytes(node: Node): number {
-  const { w, n, k } = transposedShape(node);
-  return constantB(w) ? 0 : panelBytes(k, n);
-}
-
 /**
  * x times the transpose of w[n, k]: the dense GEMM. A constant w is transposed while it is packed
- * at compile time; a computed one is packed into the kernel's scratch at run time, then read like
- * a constant (gathering its columns inside the tiles would cost a load per lane per row block).
+ * at compile time; a computed one is packed at run time, then read like a constant (gathering its
+ * columns inside the tiles would cost a load per lane per row block), into scratch that the
+ * products reading the same w share (sharedPanels): the first of them packs it for all.
  */
 export const matmulNtKernel: WasmKernel = {
   scratch(node) {
-    const { n, k } = transposedShape(node);
-    return { fixedBytes: packedBytes(node) + stagingBytes(k), bytesPerRow: 0 };
+    return { fixedBytes: stagingBytes(transposedShape(node).k), bytesPerRow: 0 };
   },
+  sharedScratch: (node) => sharedPanels(transposedShape(node).w, true),
   emit(ctx, node) {
     const x = node.inputs[0]!;
     const { w, n, k } = transposedShape(node);
     const constant = constantB(w, true);
-    const product = (b: PackedB | PanelsB) => emitGemm(ctx, withStaging(ctx, rowsTimesB(ctx, x, b, k, n, node), packedBytes(node)));
+    const product = (b: PackedB | PanelsB) => emitGemm(ctx, withStaging(ctx, rowsTimesB(ctx, x, b, k, n, node), 0));
     if (constant) return product(constant);
     const transposed: Strided = { addr: () => ctx.addr(w), rowStride: 1, colStride: k };
-    const scratch = () => ctx.scratch();
-    return ctx.m.block(null, [emitPackPanels(ctx, transposed, k, n, scratch), product({ panels: scratch })]);
+    const panels = ctx.shared();
+    const read = product({ panels: panels.addr });
+    return panels.fills ? ctx.m.block(null, [emitPackPanels(ctx, transposed, k, n, panels.addr), read]) : read;
   },
 };
