@@ -31,11 +31,14 @@ export const denseKernel: WasmKernel = {
   emit(ctx, node) {
     const { x, w, bias, residual } = denseOperandsOf(node);
     const [k, n] = w.type.shape as [number, number];
-    const b = constantB(w);
-    if (b) return emitFusedGemm(ctx, node, withStaging(ctx, rowsTimesB(ctx, x, b, k, n, node), 0), bias, residual);
+    const gemm = (b: GemmSpec['b'], packB?: () => binaryen.ExpressionRef) =>
+      emitFusedGemm(ctx, node, withStaging(ctx, { ...rowsTimesB(ctx, x, b, k, n, node), ...(packB ? { packB } : {}) }, 0), bias, residual);
+    const constant = constantB(w);
+    if (constant) return gemm(constant);
     const panels = ctx.shared();
-    if (panels.members === 1) return emitFusedGemm(ctx, node, withStaging(ctx, { ...rowsTimesB(ctx, x, rowMajor(ctx, w, n), k, n, node), packB: panels.addr }, 0), bias, residual);
-    const product = emitFusedGemm(ctx, node, withStaging(ctx, rowsTimesB(ctx, x, { panels: panels.addr }, k, n, node), 0), bias, residual);
+    // Read by this product alone: packed only when there are rows enough (emitGemm's packB).
+    if (panels.members === 1) return gemm(rowMajor(ctx, w, n), panels.addr);
+    const product = gemm({ panels: panels.addr });
     return panels.fills ? ctx.m.block(null, [emitPackPanels(ctx, rowMajor(ctx, w, n), k, n, panels.addr), product]) : product;
   },
 };
