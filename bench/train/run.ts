@@ -9,6 +9,7 @@
  * tfjs-wasm's time and ≤ 1.2 × PyTorch's).
  *
  *   npm run bench:train -- [--model FILE] [--epochs N] [--examples N] [--tfjs-examples N|all] [--only nnc,tfjs-wasm,pytorch]
+ *   npm run bench:train -- [--model FILE] [--examples N] --profile
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,25 +20,38 @@ import { toTfjsArtifacts, WEIGHTS_FILE } from '../../src/frontend/export-tfjs.js
 import { loadModelFile } from '../../src/frontend/loader.js';
 import { interpret } from '../../src/ir/interpreter.js';
 import { tensor } from '../../src/ir/tensor.js';
-import { loadWasmBackend, wasmExecutor } from '../../src/train/wasm-executor.js';
+import { loadWasmBackend, wasmExecutor, wasmExecutorWith } from '../../src/train/wasm-executor.js';
 import { exampleValues, reshapeExamples } from '../../src/train/batches.js';
-import { takeExamples, type SingleSplit } from '../../src/train/data/dataset.js';
+import { splitSize, takeExamples, type SingleSplit } from '../../src/train/data/dataset.js';
 import { loadFashionMnist } from '../../src/train/data/fashion-mnist.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { NO_TORCH, ONE_THREAD_ENV, pythonWithTorch } from '../python.js';
+import { profileFit } from './step-profile.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CACHE = join(ROOT, 'bench/.cache/train');
 
 const { values } = parseArgs({
-  options: { model: { type: 'string' }, epochs: { type: 'string' }, examples: { type: 'string' }, 'tfjs-examples': { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  options: {
+    model: { type: 'string' },
+    epochs: { type: 'string' },
+    examples: { type: 'string' },
+    'tfjs-examples': { type: 'string' },
+    only: { type: 'string' },
+    profile: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
 });
 if (values.help) {
   console.log(`Usage: npm run bench:train -- [--model FILE] [--epochs N] [--examples N] [--tfjs-examples N|all] [--only nnc,tfjs-wasm,pytorch]
+       npm run bench:train -- [--model FILE] [--examples N] --profile
 
   --examples N        fit on the first N training examples (default: all)
   --tfjs-examples N   tfjs-wasm fits on the first N of those only and its time is scaled to all of
-                      them (the output says so); default: all, or the model's own (LSTM: 3200)`);
+                      them (the output says so); default: all, or the model's own (LSTM: 3200)
+  --profile           instead of the comparison: nnc fits one epoch (of --examples, default 6400)
+                      under V8's sampling profiler and prints each node's time per step and the
+                      products' GFLOP/s, alike nodes grouped`);
   process.exit(0);
 }
 const MODEL = resolve(ROOT, values.model ?? 'examples/fashion-mnist/model.ts');
@@ -95,6 +109,18 @@ const test = shaped(data.test);
 console.log(`${relative(ROOT, MODEL)}; data: ${data.source}; ${train.y.shape[0]} train / ${test.y.shape[0]} test images; ${epochs} epochs, batch 32`);
 const results: Result[] = [];
 const notes: string[] = [];
+
+if (values.profile) {
+  await loadWasmBackend();
+  const model = initial();
+  const trainer = new Trainer(model.toGraph(), model.trainingConfig!, { executor: wasmExecutorWith({ functionNames: true }) });
+  const examples = values.examples ? train : shaped(takeExamples(data.train, 6400));
+  await trainer.prepare(splitSize(examples), 32);
+  // Compiled and warm (V8 compiles the kernels at instantiation; the first steps fault pages in).
+  trainer.fit(takeExamples(examples, 640), { epochs: 1, batchSize: 32 });
+  await profileFit(trainer, examples, 32, (line) => console.log(line));
+  process.exit(0);
+}
 
 if (only.has('nnc')) {
   // Loading binaryen (15 MB of JavaScript) under tsx takes ~20 s on an idle machine: tsx rewrites

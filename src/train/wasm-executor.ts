@@ -103,8 +103,11 @@ function build(graph: Graph, options: WasmModuleOptions): Built {
 /** Whether `build` would need binaryen. */
 const needsBackend = (graph: Graph, options: WasmModuleOptions) => !compile && !cached(cacheKey(graph, options));
 
+/** What an executor may ask of its modules beyond the defaults (`functionNames`, for a profile). */
+export type ModuleExtras = Pick<WasmModuleOptions, 'functionNames'>;
+
 /** The executor's modules are compiled once per fit and never shipped: no binaryen optimizer (see fastCompile). */
-const moduleOptions = (rows: number): WasmModuleOptions => ({ simd: true, weights: 'embedded', rows, fastCompile: true });
+const moduleOptions = (rows: number, extras: ModuleExtras): WasmModuleOptions => ({ simd: true, weights: 'embedded', rows, fastCompile: true, ...extras });
 
 const HEAPS = { f32: Float32Array, i32: Int32Array, bool: Uint8Array } as const;
 
@@ -118,11 +121,8 @@ class Instance {
   private readonly outputOffsets: Readonly<Record<string, AffineBytes>>;
   private readonly outputNodes: ReadonlyMap<string, Node>;
 
-  constructor(
-    graph: Graph,
-    capacity: number,
-  ) {
-    const compiled = build(graph, moduleOptions(capacity));
+  constructor(graph: Graph, capacity: number, extras: ModuleExtras) {
+    const compiled = build(graph, moduleOptions(capacity, extras));
     this.capacity = compiled.memory.maxRows;
     this.base = compiled.memory.arenaBase;
     this.inputOffsets = compiled.memory.inputOffsets;
@@ -197,7 +197,10 @@ function write(target: Tensor, t: Tensor, dtype: DType): void {
  * The module is sized for the largest batch prepared or run so far; a larger batch recompiles it
  * and moves the carried state over.
  */
-export const wasmExecutor: ExecutorFactory = (source, options = {}) => {
+export const wasmExecutor: ExecutorFactory = (source, options = {}) => wasmExecutorWith({})(source, options);
+
+/** The wasm executor, its modules compiled with `extras` (kernel names for a profiler, say). */
+export const wasmExecutorWith = (extras: ModuleExtras): ExecutorFactory => (source, options = {}) => {
   const graph = optimize(source);
   const carry = options.carry ?? new Set<string>();
   // Optimizing keeps every input, so the source's are the names a run may give.
@@ -212,7 +215,7 @@ export const wasmExecutor: ExecutorFactory = (source, options = {}) => {
   const ensure = (rows: number): Instance => {
     if (instance && instance.capacity >= rows) return instance;
     const previous = instance;
-    const next = new Instance(graph, capacityFor(rows));
+    const next = new Instance(graph, capacityFor(rows), extras);
     // The state the old module carried moves to the new one's input addresses.
     if (previous && carried)
       for (const n of carriedInputs) next.inputView(n, lastRows).data.set(previous.inputView(n, lastRows).data);
@@ -222,7 +225,7 @@ export const wasmExecutor: ExecutorFactory = (source, options = {}) => {
 
   return {
     async prepare(batch) {
-      if (!(instance && instance.capacity >= batch) && needsBackend(graph, moduleOptions(capacityFor(batch)))) await loadWasmBackend();
+      if (!(instance && instance.capacity >= batch) && needsBackend(graph, moduleOptions(capacityFor(batch), extras))) await loadWasmBackend();
       ensure(batch);
     },
     run(inputs) {

@@ -28,6 +28,12 @@ export interface WasmModuleOptions {
    * size counts.
    */
   readonly fastCompile?: boolean;
+  /**
+   * Keep each kernel's function name (`n<node index>_<op>`, as `run` calls them) in the binary's
+   * name section, so that a profiler (`node --cpu-prof`, a browser's, `npm run bench:train --
+   * --profile`) attributes time to graph nodes. Off by default: the names cost bytes.
+   */
+  readonly functionNames?: boolean;
 }
 
 /** Where the loader finds things in the module's memory (identical for the SIMD and scalar builds). */
@@ -87,6 +93,17 @@ function optimizeKeepingKernels(m: binaryen.Module): void {
   }
 }
 
+/** The module's binary, with a name section when `names` (binaryen's debug-info setting is global: restored afterwards). */
+function emitBinary(m: binaryen.Module, names: boolean): Uint8Array<ArrayBuffer> {
+  const before = binaryen.getDebugInfo();
+  binaryen.setDebugInfo(names);
+  try {
+    return new Uint8Array(m.emitBinary());
+  } finally {
+    binaryen.setDebugInfo(before);
+  }
+}
+
 /**
  * Builds the wasm module of an optimized graph: one function per computing node, called in graph
  * order by the exported `run(rows)`; activations at the addresses of the memory plan; weights in a
@@ -141,7 +158,7 @@ export function compileWasm(graph: Graph, options: WasmModuleOptions, withText =
     const offsets = (nodes: readonly { name: string; node: (typeof graph.nodes)[number] }[]) =>
       Object.fromEntries(nodes.map(({ name, node }) => [name, layout.slot(node).offset]));
     return {
-      binary: new Uint8Array(m.emitBinary()),
+      binary: emitBinary(m, options.functionNames === true),
       constants,
       memory: {
         arenaBase: layout.arenaBase,
