@@ -72,17 +72,20 @@ export interface ProfileRow {
   readonly gflops?: number;
 }
 
-/** The profile's kernel time grouped by alike nodes of `graph`, largest first. */
+/**
+ * The profile's kernel time grouped by alike nodes of `graph`, largest first: a group counts all
+ * its nodes, sampled or not (a kernel of a few µs may fall between samples), and a group no
+ * sample hit is left out.
+ */
 export function profileRows(graph: Graph, byNode: ReadonlyMap<number, number>, steps: number, batch: number): ProfileRow[] {
   const groups = new Map<string, { node: Node; nodes: number; us: number }>();
-  for (const [index, us] of byNode) {
-    const node = graph.nodes[index];
-    if (!node) continue;
+  graph.nodes.forEach((node, index) => {
     const key = likeness(node);
     const g = groups.get(key) ?? { node, nodes: 0, us: 0 };
-    groups.set(key, { ...g, nodes: g.nodes + 1, us: g.us + us });
-  }
+    groups.set(key, { ...g, nodes: g.nodes + 1, us: g.us + (byNode.get(index) ?? 0) });
+  });
   return [...groups.values()]
+    .filter(({ us }) => us > 0)
     .map(({ node, nodes, us }) => {
       const flops = productFlops(node, batch);
       const usPerStep = us / steps;

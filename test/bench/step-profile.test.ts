@@ -94,6 +94,10 @@ describe('bench:train --profile', () => {
     ]);
     expect(rows[0]!.gflops).toBeCloseTo((2 * 16384) / 200 / 1e3, 9);
     expect(rows[2]!.gflops).toBeUndefined();
+    // A node no sample hit still counts in its group (its work is in the group's FLOP); a group
+    // no sample hit is left out.
+    const sparse = profileRows(graph, new Map([[2, 400]]), 2, 32);
+    expect(sparse.map((r) => [r.op, r.nodes, r.usPerStep])).toEqual([['dense', 2, 200]]);
   });
 
   it("maps a real fit's samples to the step graph's products", async () => {
