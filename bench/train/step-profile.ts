@@ -9,7 +9,7 @@
  */
 import { Session } from 'node:inspector/promises';
 import type { Graph, Node } from '../../src/ir/graph.js';
-import { concreteShape, elementCount } from '../../src/ir/types.js';
+import { concreteShape, elementCount, type Shape } from '../../src/ir/types.js';
 import { optimize } from '../../src/passes/index.js';
 import { splitSize } from '../../src/train/data/dataset.js';
 import type { Data, Trainer } from '../../src/train/trainer.js';
@@ -49,10 +49,17 @@ export function productFlops(node: Node, batch: number): number | undefined {
       return 2 * out * (b.type.shape.at(-1) as number);
     case 'matmul_tn': // k: a's elements per result row
       return 2 * out * (elementCount(concreteShape(a.type.shape, batch)) / (node.type.shape.at(-2) as number));
+    case 'conv2d_grad_input': // dy, w [kh, kw, cin, cout]: the forward convolution's multiply-adds
+      return 2 * elementCount(concreteShape(a.type.shape, batch)) * windowSize(b.type.shape);
+    case 'conv2d_grad_filter': // x, dy: the same, the result being w's shape
+      return 2 * elementCount(concreteShape(b.type.shape, batch)) * windowSize(node.type.shape);
     default:
       return undefined;
   }
 }
+
+/** kh · kw · cin of a [kh, kw, cin, cout] filter: the multiply-adds per output element of its convolution. */
+const windowSize = (filter: Shape) => (filter[0] as number) * (filter[1] as number) * (filter[2] as number);
 
 /** Alike nodes: same op, attributes and operand shapes. */
 const likeness = (n: Node) => JSON.stringify([n.op, n.attrs, n.inputs.map((v) => v.type.shape)]);

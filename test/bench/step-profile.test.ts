@@ -85,6 +85,18 @@ describe('bench:train --profile', () => {
     expect(productFlops(nt!, 32)).toBe(2 * 32 * 16 * 16);
     expect(productFlops(tn!, 32)).toBe(2 * 16 * 16 * 32);
     expect(productFlops(sum!, 32)).toBeUndefined();
+    // A convolution's two gradients do the forward's multiply-adds: 2 x dy's elements x kh·kw·cin.
+    const conv = parseGraph(
+      `%x = input : f32[?,13,13,32]
+       %w = input : f32[3,3,32,64]
+       %dy = input : f32[?,11,11,64]
+       %0 = conv2d_grad_input %dy, %w, %x : f32[?,13,13,32]
+       %1 = conv2d_grad_filter %x, %dy : f32[3,3,32,64]
+       output "dx" = %0
+       output "dw" = %1`,
+      { weights: new Map() },
+    );
+    for (const n of conv.nodes.slice(3)) expect(productFlops(n, 32)).toBe(2 * 32 * 11 * 11 * 64 * 3 * 3 * 32);
     // Two steps: the two alike dense nodes make one row, 200 µs per step for 2 x 16,384 FLOP.
     const rows = profileRows(graph, new Map([[2, 200], [3, 200], [4, 100], [6, 40]]), 2, 32);
     expect(rows.map((r) => [r.op, r.nodes, r.usPerStep])).toEqual([
