@@ -23,7 +23,7 @@ import { Random } from '../src/frontend/random.js';
 import { Graph, type Node } from '../src/ir/graph.js';
 import { elementsPerRow } from '../src/ir/types.js';
 import { optimize } from '../src/passes/index.js';
-import { nodeFlopsPerRow, productShape } from './prepare.js';
+import { nodeFlopsPerRow, productShape, shapeText } from './prepare.js';
 
 interface WasmModel {
   predict(x: Float32Array | Record<string, Float32Array>, batch: number): Float32Array | Record<string, Float32Array>;
@@ -130,8 +130,6 @@ function groups(graph: Graph): Node[][] {
   return [...byKey.values()];
 }
 
-const shapeText = (n: Node) => n.type.shape.map((d) => d ?? '?').join('×');
-
 /** Prints the per-layer table of `modelPath` at batch 1 and `batch`. */
 export async function layerReport(modelPath: string, batch: number, log: (line: string) => void): Promise<void> {
   const graph = optimize(loadModelFile(modelPath).model.toGraph());
@@ -156,7 +154,7 @@ export async function layerReport(modelPath: string, batch: number, log: (line: 
         return [us.toFixed(1), rate(us), gemmUs === undefined ? '-' : gemmUs.toFixed(1), rate(gemmUs)];
       });
       const label = `%${node.id} ${node.op}${alike.length > 1 ? ` ×${alike.length}` : ''}`;
-      rows.push([label, shapeText(node), (flops / 1e6).toFixed(3), ...cells]);
+      rows.push([label, shapeText(node.type.shape), (flops / 1e6).toFixed(3), ...cells]);
     }
     const whole = await build(loadModelFile(modelPath).model.toGraph());
     const totalFlops = graph.nodes.reduce((s, n) => s + nodeFlopsPerRow(n), 0);

@@ -51,6 +51,9 @@ export function nodeFlopsPerRow(n: Node): number {
   return 2 * k * elementsPerRow(productShape(n));
 }
 
+/** A shape as the profiles print it: 32×28×28, the batch axis as `?`. */
+export const shapeText = (shape: Shape): string => shape.map((d) => d ?? '?').join('×');
+
 /** A node's product before any pooling its epilogue applies (a fused conv2d's unpooled output). */
 export function productShape(n: Node): Shape {
   if (n.op !== 'conv2d' || !epiloguePool(n.attrs)) return n.type.shape;

@@ -13,7 +13,7 @@ import { concreteShape, elementCount, type Shape } from '../../src/ir/types.js';
 import { optimize } from '../../src/passes/index.js';
 import { splitSize } from '../../src/train/data/dataset.js';
 import type { Data, Trainer } from '../../src/train/trainer.js';
-import { nodeFlopsPerRow } from '../prepare.js';
+import { nodeFlopsPerRow, shapeText } from '../prepare.js';
 
 /** A V8 CPU profile, as much of it as is read here. */
 export interface CpuProfile {
@@ -65,7 +65,7 @@ const windowSize = (filter: Shape) => (filter[0] as number) * (filter[1] as numb
 const likeness = (n: Node) => JSON.stringify([n.op, n.attrs, n.inputs.map((v) => v.type.shape)]);
 /** Operand shapes → result shape, and a fused elementwise node's expression (what tells alike shapes apart). */
 function describe(n: Node): string {
-  const shapes = `${n.inputs.map((v) => v.type.shape.map((d) => d ?? '?').join('×')).join(', ')} → ${n.type.shape.map((d) => d ?? '?').join('×')}`;
+  const shapes = `${n.inputs.map((v) => shapeText(v.type.shape)).join(', ')} → ${shapeText(n.type.shape)}`;
   const expr = typeof n.attrs.expr === 'string' ? n.attrs.expr : undefined;
   return expr ? `${shapes}  ${expr.length > 60 ? `${expr.slice(0, 57)}...` : expr}` : shapes;
 }
