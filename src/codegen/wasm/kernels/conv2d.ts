@@ -9,11 +9,21 @@ import { forLoop, type KernelContext } from '../context.js';
 import { constantB, emitGemm, rowMajor, type Count, type Strided } from '../gemm.js';
 import { emitDirectConv, fitsDirect } from './conv2d-direct.js';
 import { emitIm2col, images, nodeGeometry, patchScratch } from './conv2d-patches.js';
+import { emitWinogradConv, fitsWinograd, winogradScratchBytes } from './conv2d-winograd.js';
 import { emitActivationAfter, emitWithEpilogue, epilogueActivation } from './dense.js';
 import type { WasmKernel } from './kernel.js';
 import { emitPool } from './pool-windows.js';
 
 type Expr = binaryen.ExpressionRef;
+
+const filters = (node: Node) => node.inputs[1]!.type.shape[3] as number;
+
+/** Scratch for one image's convolution under `g`: Winograd's buffers, or its patch matrix. */
+function imageScratchBytes(node: Node, g: ConvGeometry): number {
+  const { x, w } = denseOperandsOf(node);
+  if (fitsWinograd(g, filters(node))) return winogradScratchBytes(g, filters(node), w);
+  return isPointwise(g) ? 0 : patchScratch({ ...x, type: { ...x.type, shape: [1, ...x.type.shape.slice(1)] } }, g).fixedBytes;
+}
 
 const geometry = (node: Node) => {
   const [x, w] = node.inputs;
@@ -45,12 +55,12 @@ function pooledConv(node: Node, g: ConvGeometry): { readonly g: ConvGeometry; re
 export const conv2dKernel: WasmKernel = {
   scratch(node) {
     const g = geometry(node);
-    const x = node.inputs[0]!;
-    if (!epiloguePool(node.attrs)) return patchScratch(x, g);
+    const { x, w } = denseOperandsOf(node);
+    if (!epiloguePool(node.attrs)) return fitsWinograd(g, filters(node)) ? { fixedBytes: winogradScratchBytes(g, filters(node), w), bytesPerRow: 0 } : patchScratch(x, g);
     // One image's patch matrix, then its tile (the scalar module's GEMM form needs the patches).
     const { g: cut, tileShape } = pooledConv(node, g);
     const tileBytes = tileShape.reduce((n, d) => n * d, 4);
-    return { fixedBytes: patchScratch({ ...x, type: { ...x.type, shape: [1, ...x.type.shape.slice(1)] } }, cut).fixedBytes + tileBytes, bytesPerRow: 0 };
+    return { fixedBytes: imageScratchBytes(node, cut) + tileBytes, bytesPerRow: 0 };
   },
   emit(ctx, node) {
     const { x, residual } = denseOperandsOf(node);
@@ -77,6 +87,7 @@ function emitConv(ctx: KernelContext, node: Node, g: ConvGeometry, epilogue: Sca
   const { x, w, bias } = denseOperandsOf(node);
   const f = w.type.shape[3] as number;
   if (fitsDirect(ctx, w, g)) return emitDirectConv(ctx, w, bias, g, f, epilogue, t);
+  if (fitsWinograd(g, f)) return emitWinogradConv(ctx, { w, flipped: false }, bias, g, f, epilogue, { ...t, scratch: t.patches });
   const pointwise = isPointwise(g);
   const perImage = g.oh * g.ow;
   const count = t.images;
@@ -105,8 +116,7 @@ function emitPooled(ctx: KernelContext, node: Node, { g, tileShape }: ReturnType
   const f = w.type.shape[3] as number;
   const n = ctx.local(binaryen.i32);
   const at = (base: () => Expr, bytes: number) => () => m.i32.add(base(), m.i32.mul(m.local.get(n, binaryen.i32), ctx.i32(bytes)));
-  const patchBytes = isPointwise(g) ? 0 : g.oh * g.ow * g.k * 4;
-  const tile = () => ctx.scratch(patchBytes);
+  const tile = () => ctx.scratch(imageScratchBytes(node, g));
   const { expr, inKernel } = epilogueActivation(node);
   const pooled = poolGeometry({ dtype: 'f32', shape: tileShape }, pool.attrs);
   const outBytes = pooled.outH * pooled.outW * f * 4;

@@ -5,6 +5,8 @@ import { forLoop } from '../context.js';
 import { constantB, emitGemm, rowMajor, type Strided } from '../gemm.js';
 import { emitZero, valueBytes } from './copy.js';
 import { emitIm2col, images, nodeGeometry, patchScratch, pixels } from './conv2d-patches.js';
+import { fitsWinograd } from './conv2d-winograd.js';
+import { emitWinogradFilterGradient, winogradFilterGradientScratchBytes } from './conv2d-winograd-filter-gradient.js';
 import type { WasmKernel } from './kernel.js';
 
 const geometry = (node: Node) => {
@@ -19,15 +21,21 @@ const oneImage = (x: Node): Node => ({ ...x, type: { ...x.type, shape: [1, ...x.
  * dw [kh·kw·c, f] = im2col(x)ᵀ x dy: the GEMM reads the patch matrix transposed through its
  * strides (no copy). A 1x1 stride-1 conv contracts x itself over every pixel of the batch; any
  * other builds one image's patches at a time and adds that image's product into dw (zeroed
- * first), so the patch matrix stays in cache instead of spanning the batch.
+ * first), so the patch matrix stays in cache instead of spanning the batch. A 3x3 stride-1
+ * conv's runs as Winograd's (conv2d-winograd-filter-gradient.ts).
  */
 export const conv2dGradFilterKernel: WasmKernel = {
-  scratch: (node) => patchScratch(oneImage(node.inputs[0]!), geometry(node)),
+  scratch(node) {
+    const g = geometry(node);
+    const f = node.type.shape[3] as number;
+    return fitsWinograd(g, f) ? { fixedBytes: winogradFilterGradientScratchBytes(g, f), bytesPerRow: 0 } : patchScratch(oneImage(node.inputs[0]!), g);
+  },
   emit(ctx, node) {
     const { m } = ctx;
     const [x, dy] = node.inputs as [Node, Node];
     const g = geometry(node);
     const f = node.type.shape[3] as number;
+    if (fitsWinograd(g, f)) return emitWinogradFilterGradient(ctx, g, f, { x: () => ctx.addr(x), dy: () => ctx.addr(dy), dw: () => ctx.addr(node), images: images(ctx, x), scratch: () => ctx.scratch() });
     const dw = rowMajor(ctx, node, f);
     if (isPointwise(g))
       return emitGemm(ctx, { m: g.k, k: pixels(ctx, x, g), n: f, a: { addr: () => ctx.addr(x), rowStride: 1, colStride: g.k }, b: constantB(dy) ?? rowMajor(ctx, dy, f), c: dw });

@@ -1,0 +1,181 @@
+/**
+ * conv2d by Winograd's F(2x2, 3x3) (src/codegen/wasm/kernels/conv2d-winograd.ts): the transforms
+ * against a direct 2x2 correlation, the compile-time filter packing, and the kernel against the
+ * reference interpreter (which convolves directly) in the SIMD and scalar modules: valid and same
+ * padding, odd and even output sizes (tiles hanging over the edge), constant and computed
+ * filters and biases, activations, a residual, a fused pooling. Error at most 1e-5 of the
+ * output's scale, as the golden tests against tfjs allow.
+ */
+import { describe, expect, it } from 'vitest';
+import { F32_ARITHMETIC, filterGradientTile, filterTile, fitsWinograd, gradientTile, inputTile, outputTile, transformFilter } from '../../src/codegen/wasm/kernels/conv2d-winograd.js';
+import { PANEL } from '../../src/codegen/wasm/gemm.js';
+import { convGeometry } from '../../src/ir/ops/conv2d-geometry.js';
+import { parseGraph } from '../../src/ir/parser.js';
+import type { Graph } from '../../src/ir/graph.js';
+import { moduleError } from './harness.js';
+
+const TOLERANCE = 1e-5;
+const EXACT = { add: (a: number, b: number) => a + b, sub: (a: number, b: number) => a - b, half: (a: number) => a / 2 };
+
+function seeded(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648 - 0.5;
+  };
+}
+
+describe('Winograd F(2x2, 3x3) transforms', () => {
+  it('Aᵀ ((G g Gᵀ) ⊙ (Bᵀ d B)) A is the 2x2 correlation of the 4x4 patch d with the 3x3 filter g', () => {
+    const next = seeded(3);
+    for (let trial = 0; trial < 20; trial++) {
+      const g = Array.from({ length: 9 }, next);
+      const d = Array.from({ length: 16 }, next);
+      const u = filterTile(g, EXACT);
+      const v = inputTile(d, EXACT);
+      const y = outputTile(u.map((x, i) => x * v[i]!), EXACT);
+      for (let oy = 0; oy < 2; oy++)
+        for (let ox = 0; ox < 2; ox++) {
+          let want = 0;
+          for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) want += d[(oy + i) * 4 + ox + j]! * g[i * 3 + j]!;
+          expect(y[oy * 2 + ox]!).toBeCloseTo(want, 12);
+        }
+    }
+  });
+
+  it('Gᵀ ((Bᵀ d B) ⊙ (A dy Aᵀ)) G is the 3x3 filter gradient of the 2x2 outputs dy from the 4x4 patch d', () => {
+    const next = seeded(4);
+    for (let trial = 0; trial < 20; trial++) {
+      const d = Array.from({ length: 16 }, next);
+      const dy = Array.from({ length: 4 }, next);
+      const v = inputTile(d, EXACT);
+      const w = gradientTile(dy, EXACT);
+      const dw = filterGradientTile(v.map((x, i) => x * w[i]!), EXACT);
+      for (let i = 0; i < 3; i++)
+        for (let j = 0; j < 3; j++) {
+          let want = 0;
+          for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) want += d[(a + i) * 4 + b + j]! * dy[a * 2 + b]!;
+          expect(dw[i * 3 + j]!).toBeCloseTo(want, 12);
+        }
+    }
+  });
+
+  it('packs the transformed filter as 16 [c, f] matrices in panels of 8 columns, zero past f', () => {
+    const [c, f] = [8, 12];
+    const next = seeded(5);
+    const w = Float32Array.from({ length: 9 * c * f }, next);
+    const packed = transformFilter(w, c, f);
+    const panels = Math.ceil(f / PANEL);
+    expect(packed.length).toBe(16 * panels * c * PANEL);
+    for (const [ci, fi] of [[0, 0], [3, 7], [7, 8], [5, 11]] as const) {
+      const u = filterTile(Array.from({ length: 9 }, (_, t) => w[(t * c + ci) * f + fi]!), F32_ARITHMETIC);
+      u.forEach((value, xi) => expect(packed[xi * panels * c * PANEL + (Math.floor(fi / PANEL) * c + ci) * PANEL + (fi % PANEL)]).toBe(value));
+    }
+    // The second panel's columns 12..15 are padding.
+    expect(packed[(1 * c + 2) * PANEL + 5]).toBe(0);
+  });
+
+  it('takes 3x3 windows at stride 1 without dilation, with channels in whole vectors', () => {
+    const geometry = (shape: number[], attrs: Record<string, unknown> = {}) => convGeometry([null, ...shape], 3, 3, { strides: [1, 1], padding: 'valid', dilations: [1, 1], ...attrs } as never);
+    expect(fitsWinograd(geometry([9, 9, 8]), 4)).toBe(true);
+    expect(fitsWinograd(geometry([9, 9, 8], { strides: [2, 2] }), 4)).toBe(false);
+    expect(fitsWinograd(geometry([9, 9, 8], { dilations: [2, 2] }), 4)).toBe(false);
+    expect(fitsWinograd(geometry([9, 9, 6]), 4)).toBe(false);
+    expect(fitsWinograd(geometry([9, 9, 8]), 6)).toBe(false);
+    expect(fitsWinograd(geometry([9, 9, 4]), 4)).toBe(false);
+  });
+});
+
+/** Seeded weights for every `weight` line of the text. */
+function withWeights(text: string): Graph {
+  const next = seeded(11);
+  const shapes = [...text.matchAll(/%(\S+) = weight : f32\[([\d,]+)\]/g)];
+  const weights = new Map(shapes.map(([, name, dims]) => [name!, Float32Array.from({ length: dims!.split(',').reduce((p, d) => p * Number(d), 1) }, next)]));
+  return parseGraph(text, { weights });
+}
+
+async function expectMatches(text: string): Promise<void> {
+  const graph = withWeights(text);
+  for (const simd of [true, false])
+    for (const batch of [1, 3, 7]) expect(await moduleError(graph, batch, simd, batch, true), `${simd ? 'simd128' : 'scalar'}, batch ${batch}:\n${text}`).toBeLessThanOrEqual(TOLERANCE);
+}
+
+describe('conv2d as Winograd F(2x2, 3x3) vs the interpreter', () => {
+  const cases: { name: string; x: number[]; f: number; attrs: string; out: number[] }[] = [
+    { name: 'valid, odd output (7x6)', x: [9, 8, 8], f: 12, attrs: '', out: [7, 6] },
+    { name: 'valid, even output (6x4)', x: [8, 6, 16], f: 8, attrs: '', out: [6, 4] },
+    { name: 'same, odd (5x7)', x: [5, 7, 8], f: 4, attrs: 'padding="same", ', out: [5, 7] },
+    { name: 'same, relu', x: [6, 6, 12], f: 16, attrs: 'padding="same", activation="relu", ', out: [6, 6] },
+    { name: 'valid, one output row', x: [3, 5, 8], f: 8, attrs: 'activation="tanh", ', out: [1, 3] },
+  ];
+  for (const c of cases) {
+    it(`${c.name}, constant filter and bias`, async () => {
+      await expectMatches(`
+        %x = input : f32[?,${c.x.join(',')}]
+        %k = weight : f32[3,3,${c.x[2]},${c.f}]
+        %b = weight : f32[${c.f}]
+        %0 = conv2d %x, %k, %b {${c.attrs}strides=[1,1]} : f32[?,${c.out.join(',')},${c.f}]
+        output "y" = %0`);
+    });
+    it(`${c.name}, computed filter and bias (a training step's)`, async () => {
+      await expectMatches(`
+        %x = input : f32[?,${c.x.join(',')}]
+        %k = input : f32[3,3,${c.x[2]},${c.f}]
+        %b = input : f32[${c.f}]
+        %0 = conv2d %x, %k, %b {${c.attrs}strides=[1,1]} : f32[?,${c.out.join(',')},${c.f}]
+        output "y" = %0`);
+    });
+  }
+
+  it('a residual added after the activation', async () => {
+    await expectMatches(`
+      %x = input : f32[?,7,5,8]
+      %k = weight : f32[3,3,8,8]
+      %b = weight : f32[8]
+      %0 = conv2d %x, %k, %b, %x {padding="same", activation="relu", residual=true} : f32[?,7,5,8]
+      output "y" = %0`);
+  });
+
+  it('a fused 2x2 max pooling (image by image, through the tile)', async () => {
+    await expectMatches(`
+      %x = input : f32[?,13,13,8]
+      %k = weight : f32[3,3,8,16]
+      %b = weight : f32[16]
+      %0 = conv2d %x, %k, %b {activation="relu", pool="max_pool2d", poolWindow=[2,2], poolStrides=[2,2], poolPadding="valid"} : f32[?,5,5,16]
+      output "y" = %0`);
+  });
+});
+
+describe('conv2d_grad_input of a 3x3 stride-1 conv as Winograd F(2x2, 3x3) (the flipped filter) vs the interpreter', () => {
+  const cases: { name: string; x: number[]; f: number; padding: string; dy: number[] }[] = [
+    { name: 'valid, odd input (9x8)', x: [9, 8, 8], f: 12, padding: 'valid', dy: [7, 6] },
+    { name: 'same, odd (5x7)', x: [5, 7, 12], f: 8, padding: 'same', dy: [5, 7] },
+    { name: 'valid, even input (6x6)', x: [6, 6, 4], f: 16, padding: 'valid', dy: [4, 4] },
+  ];
+  for (const c of cases)
+    for (const filter of ['weight', 'input'])
+      it(`${c.name}, ${filter === 'weight' ? 'constant filter (a transposed conv)' : "computed filter (a training step's)"}`, async () => {
+        await expectMatches(`
+          %dy = input : f32[?,${c.dy.join(',')},${c.f}]
+          %k = ${filter} : f32[3,3,${c.x[2]},${c.f}]
+          %x = input : f32[?,${c.x.join(',')}]
+          %0 = conv2d_grad_input %dy, %k, %x {padding="${c.padding}"} : f32[?,${c.x.join(',')}]
+          output "dx" = %0`);
+      });
+});
+
+describe('conv2d_grad_filter of a 3x3 stride-1 conv as Winograd F(2x2, 3x3) turned around vs the interpreter', () => {
+  const cases: { name: string; x: number[]; f: number; padding: string; dy: number[] }[] = [
+    { name: 'valid, odd output (7x6)', x: [9, 8, 8], f: 12, padding: 'valid', dy: [7, 6] },
+    { name: 'same, odd (5x7)', x: [5, 7, 12], f: 8, padding: 'same', dy: [5, 7] },
+    { name: 'valid, even output (4x4)', x: [6, 6, 16], f: 4, padding: 'valid', dy: [4, 4] },
+  ];
+  for (const c of cases)
+    it(c.name, async () => {
+      await expectMatches(`
+        %x = input : f32[?,${c.x.join(',')}]
+        %dy = input : f32[?,${c.dy.join(',')},${c.f}]
+        %0 = conv2d_grad_filter %x, %dy {kernelSize=[3,3], padding="${c.padding}"} : f32[3,3,${c.x[2]},${c.f}]
+        output "dw" = %0`);
+    });
+});
