@@ -11,9 +11,9 @@
 import binaryen from 'binaryen';
 import type { ConvGeometry } from '../../../ir/ops/conv2d-geometry.js';
 import { forLoop, type KernelContext } from '../context.js';
-import { emitGemm, PANEL, panelBytes, type Count } from '../gemm.js';
+import { emitGemm, panelBytes, type Count } from '../gemm.js';
 import { emitZero } from './copy.js';
-import { emitFrameCopy, emitInputTransform, emitTileLoops, filterGradientTile, frameOf, gradientTile, inputPlacement, laneOps, POSITIONS, type Frame } from './conv2d-winograd.js';
+import { emitFrameCopy, emitInputTransform, emitTileLoops, filterGradientTile, frameOf, gradientTile, inputPlacement, laneOps, panelOffset, POSITIONS, type Frame } from './conv2d-winograd.js';
 
 type Expr = binaryen.ExpressionRef;
 const { i32 } = binaryen;
@@ -59,8 +59,8 @@ export function emitWinogradFilterGradient(ctx: KernelContext, g: ConvGeometry, 
     const tile = m.i32.add(m.i32.mul(get(ty), c(s.tw)), get(tx));
     const body: Expr[] = [
       m.local.set(dAt, m.i32.add(m.i32.add(dyFrame(), m.i32.mul(m.i32.add(m.i32.mul(get(ty), c(2 * dyCols)), m.i32.mul(get(tx), c(2))), c(f * 4))), get(ch))),
-      // Panel ch / 8, row tile, column ch % 8 (ch counts bytes).
-      m.local.set(wAt, m.i32.add(wBase(), m.i32.add(m.i32.mul(m.i32.shr_u(get(ch), c(5)), c(s.tiles * PANEL * 4)), m.i32.add(m.i32.mul(tile, c(PANEL * 4)), m.i32.and(get(ch), c(PANEL * 4 - 1)))))),
+      // Row tile, column ch (ch counts bytes).
+      m.local.set(wAt, m.i32.add(wBase(), panelOffset(ctx, s.tiles, tile, () => get(ch)))),
     ];
     const block = loads(body, () => get(dAt), [0, 1, dyCols, dyCols + 1].map((pixel) => pixel * f * 4));
     gradientTile(block, arithmetic(body)).forEach((l, p) => body.push(store(p * wBytes, get(wAt), m.local.get(l, type))));

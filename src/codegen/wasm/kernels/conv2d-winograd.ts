@@ -29,7 +29,11 @@ const { i32 } = binaryen;
 
 /** Positions of the 4x4 transforms, ξ = row · 4 + column. */
 export const POSITIONS = 16;
-/** Input channels from which the 16 GEMMs (k = c) beat one GEMM over the 3·3·c patch. */
+/**
+ * The fewest input channels taken: the 16 GEMMs contract over c alone, and a k loop much
+ * shorter than this would not pay for each register tile's set-up and stores (a rule of thumb,
+ * not measured; the example's 32 channels are).
+ */
 const MIN_CHANNELS = 8;
 
 /**
@@ -309,8 +313,7 @@ function emitFilterTransform(ctx: KernelContext, filter: WinogradFilter, k: numb
   const [tapBytes, kBytes, nBytes] = filter.flipped ? [(tap: number) => (8 - tap) * k * n * 4, 4, k * 4] : [(tap: number) => tap * k * n * 4, n * 4, 4];
   const body: Expr[] = [
     m.local.set(wAt, m.i32.add(ctx.addr(filter.w), m.i32.add(m.i32.mul(get(ki), c(kBytes)), m.i32.mul(get(ni), c(nBytes))))),
-    // Panel ni / 8, row ki, column ni % 8.
-    m.local.set(uAt, m.i32.add(u(), m.i32.add(m.i32.mul(m.i32.shr_u(get(ni), c(3)), c(k * PANEL * 4)), m.i32.add(m.i32.mul(get(ki), c(PANEL * 4)), m.i32.mul(m.i32.and(get(ni), c(PANEL - 1)), c(4)))))),
+    m.local.set(uAt, m.i32.add(u(), panelOffset(ctx, k, get(ki), () => m.i32.mul(get(ni), c(4))))),
   ];
   const loadTap = (offset: number): Expr => {
     if (!simd) return m.f32.load(offset, 4, get(wAt));
@@ -326,6 +329,17 @@ function emitFilterTransform(ctx: KernelContext, filter: WinogradFilter, k: numb
   });
   filterTile(taps, arithmetic(body)).forEach((l, xi) => body.push(store(xi * uBytes, get(uAt), m.local.get(l, type))));
   return forLoop(ctx, ki, c(0), () => c(k), 1, [forLoop(ctx, ni, c(0), () => c(n), lanes, body)]);
+}
+
+/**
+ * The byte offset of element (row, column) of a matrix of `rows` rows packed into panels of 8
+ * columns (packPanels' layout): panel column / 8, then the row, then column % 8. `columnBytes`
+ * (the column times 4) is read twice.
+ */
+export function panelOffset(ctx: KernelContext, rows: number, row: Expr, columnBytes: () => Expr): Expr {
+  const { m } = ctx;
+  const c = (v: number) => ctx.i32(v);
+  return m.i32.add(m.i32.mul(m.i32.shr_u(columnBytes(), c(5)), c(rows * PANEL * 4)), m.i32.add(m.i32.mul(row, c(PANEL * 4)), m.i32.and(columnBytes(), c(PANEL * 4 - 1))));
 }
 
 /** Loads, stores and arithmetic on a SIMD module's f32x4 lanes or the scalar module's f32. */

@@ -48,7 +48,8 @@ function pooledConv(node: Node, g: ConvGeometry): { readonly g: ConvGeometry; re
  * conv2d as a GEMM: the patch matrix of x (im2col, in kernel scratch) [pixels, kh·kw·c] times the
  * kernel read as [kh·kw·c, f], with the bias, activation and residual in the GEMM's epilogue. A 1x1
  * stride-1 conv multiplies x in place; a short window (a first layer's) runs direct
- * (conv2d-direct.ts) with SIMD. A `pool` runs image by image: the image's output goes to a tile in
+ * (conv2d-direct.ts) with SIMD; a 3x3 stride-1 window by Winograd's F(2x2, 3x3)
+ * (conv2d-winograd.ts). A `pool` runs image by image: the image's output goes to a tile in
  * scratch (in cache) and is pooled from there into the result, so the unpooled activation never
  * makes a round trip through memory.
  */
