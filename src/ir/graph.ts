@@ -61,8 +61,10 @@ export class Graph {
     readonly loop?: TimeLoop,
   ) {}
 
-  get inputs(): Node[] {
-    return this.nodes.filter((n) => n.op === 'input');
+  // Memoized: a training step reads the inputs every call, and an unrolled graph has thousands of nodes.
+  private inputNodes?: readonly Node[];
+  get inputs(): readonly Node[] {
+    return (this.inputNodes ??= this.nodes.filter((n) => n.op === 'input'));
   }
 
   get weightNodes(): Node[] {

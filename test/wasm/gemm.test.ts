@@ -96,6 +96,26 @@ describe('GEMM: computed B packed at run time', () => {
     );
   });
 
+  it('matmul_tn stages A (aᵀ, its k steps 512 bytes and more apart) by 4 x 4 transposes: whole and partial blocks of k, chunks, a split piece', async () => {
+    // a's rows of 128 and 256 floats crowd the L1 read in place; a piece of a split [?, 384]
+    // is read at the split's pitch. Batches: under 4 rows, a tail of k, several chunks of 64.
+    await expectMatches(
+      `
+      %x = input : f32[?,128]
+      %wide = input : f32[?,384]
+      %dy = input : f32[?,20]
+      %acc = input : f32[128,20]
+      %0 = matmul_tn %x, %dy, %acc : f32[128,20]
+      %1, %2 = split %wide {axis=-1, sizes=[256,128]} : f32[?,256], f32[?,128]
+      %3 = matmul_tn %1, %dy : f32[256,20]
+      %4 = matmul_tn %2, %dy : f32[128,20]
+      output "y" = %0
+      output "z" = %3
+      output "w" = %4`,
+      [1, 3, 4, 7, 64, 67, 150],
+    );
+  });
+
   it('matmul_nt packs a computed [n, k] by 4 x 4 transposes when k and n are multiples of 4', async () => {
     for (const n of [4, 8, 12, 132])
       await expectMatches(

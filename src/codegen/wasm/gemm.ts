@@ -5,6 +5,7 @@ import type { ScalarExpr } from '../../ir/scalar-expr.js';
 import { isConstantOp, viewedValue } from '../../ir/traits.js';
 import { constantData, forLoop, type KernelContext } from './context.js';
 import { emitScalarExpr } from './scalar-codegen.js';
+import { transpose4x4 } from './transpose4x4.js';
 import type { RowBlocks } from '../../passes/memory-plan-types.js';
 
 type Expr = binaryen.ExpressionRef;
@@ -94,11 +95,12 @@ export interface GemmSpec {
    */
   readonly packB?: () => Expr;
   /**
-   * Scratch of stagingBytes(k) where each block of 4 rows of A is copied, a cache line apart
-   * more than they were, before the tiles read it, when A's rows lie a multiple of 2 KB apart
-   * (see stagesA). Only the SIMD build's 4-row tiles use it.
+   * Scratch where each block of 4 rows of A is copied into 4 contiguous rows, a cache line apart
+   * more than k, before the tiles read it (the SIMD build's 4-row tiles only), `kCapacity` steps
+   * per row: when A's rows lie a multiple of 2 KB apart (see stagesA; stagingBytes), or when A is
+   * stored transposed with its k steps crowding the L1 (see transposedStagingBytes).
    */
-  readonly stageA?: () => Expr;
+  readonly stageA?: { readonly at: () => Expr; readonly kCapacity: number };
 }
 
 /** Rows of a SIMD register tile. */
@@ -123,8 +125,39 @@ export const stagingBytes = (k: number): number => (stagesA(k) ? TILE_ROWS * (k 
 
 /** `product` with its staging scratch `offset` bytes into the kernel's scratch, if its k asks for one (see stagingBytes). */
 export function withStaging(ctx: KernelContext, product: GemmSpec, offset: number): GemmSpec {
-  return typeof product.k === 'number' && stagingBytes(product.k) > 0 ? { ...product, stageA: () => ctx.scratch(offset) } : product;
+  return typeof product.k === 'number' && stagingBytes(product.k) > 0 ? { ...product, stageA: { at: () => ctx.scratch(offset), kCapacity: product.k } } : product;
 }
+
+/** Whether A is stored transposed: its rows are adjacent elements and its k steps a row of the stored matrix apart (aᵀ of a weight gradient). */
+const transposedA = (a: Strided): boolean => a.rowStride === 1 && a.colStride > 1;
+
+/** The L1 data cache geometry assumed: 64 sets of 8 lines of 64 bytes (32 KB: Zen 4's, and most x64 cores'). */
+const L1_SETS = 64;
+const L1_WAYS = 8;
+const LINE_BYTES = 64;
+
+/**
+ * Whether a tile's k steps `kStride` floats apart, up to `kCapacity` of them, crowd the L1: each
+ * step on a line of its own, and more of those lines in one cache set than half its ways (B's
+ * panels stream through the same sets). A tile reading such a transposed A in place loses its
+ * lines between the panels of a row block: the LSTM's recurrent-kernel gradient (steps 512 bytes
+ * apart: 8 sets for 64 lines) ran at 32 GFLOP/s in place and 40 staged. Steps closer than a line
+ * are a stream the prefetcher follows, and steps spread over every set stay cached: a conv's
+ * patch matrix (steps 36 or 128 bytes apart) ran up to 1.5x slower staged than in place.
+ */
+function crowdsL1(kStride: number, kCapacity: number): boolean {
+  const stepBytes = kStride * 4;
+  if (stepBytes < LINE_BYTES) return false;
+  const perSet = new Array<number>(L1_SETS).fill(0);
+  for (let j = 0; j < kCapacity; j++) perSet[Math.floor((j * stepBytes) / LINE_BYTES) % L1_SETS]! += 1;
+  return Math.max(...perSet) > L1_WAYS / 2;
+}
+
+/**
+ * The staging scratch (GemmSpec.stageA) of a product whose A is stored transposed, its k steps
+ * `kStride` floats apart and at most `kCapacity` of them: 0 unless they crowd the L1 (see crowdsL1).
+ */
+export const transposedStagingBytes = (kStride: number, kCapacity: number): number => (crowdsL1(kStride, kCapacity) ? TILE_ROWS * (kCapacity + STAGE_PAD) * 4 : 0);
 
 /**
  * The shared scratch (WasmKernel.sharedScratch) where a computed [k, n] right-hand operand `w` is
@@ -260,7 +293,7 @@ export function emitGemm(ctx: KernelContext, spec: GemmSpec): Expr {
     epilogue: spec.epilogue,
   };
   const rowEnd = counted(spec.m, 1);
-  const staged = spec.stageA && rowBlock > 1 && spec.a.colStride === 1 && typeof spec.k === 'number' && stagesA(spec.k) && stagesA(spec.a.rowStride) ? stageRows(ctx, spec.stageA, get(xr), aRowBytes, spec.k) : undefined;
+  const staged = stagingOf(ctx, spec, rowBlock, get(xr), () => counted(spec.k, 4));
   const cursor = (start: () => Expr, step: number): Cursor => ({ start, step, local: local() });
   const bias = biasAddress(ctx, spec.bias, n);
   const w = cursor(B.base, B.panelBytes);
@@ -298,19 +331,68 @@ export function emitGemm(ctx: KernelContext, spec: GemmSpec): Expr {
   return m.block(null, [...setup, ...sweeps]);
 }
 
+/** How the tiles of 4 rows read A when it is staged (GemmSpec.stageA): where, and how many bytes a row and a k step are apart. */
+interface StagedA {
+  readonly copy: () => Expr;
+  readonly a: Pick<TileSpec, 'x' | 'aRowBytes' | 'aKBytes' | 'kSpan'>;
+}
+
+/** The staging of a 4-row block of A starting at `x`, if the spec asks for it and A needs it: aliasing rows, or A stored transposed. */
+function stagingOf(ctx: KernelContext, spec: GemmSpec, rowBlock: number, x: () => Expr, kSpan: () => () => Expr): StagedA | undefined {
+  const { stageA, a, k } = spec;
+  if (!stageA || rowBlock === 1) return undefined;
+  if (transposedA(a) && crowdsL1(a.colStride, stageA.kCapacity)) return stageTransposed(ctx, stageA, x, a.colStride * 4, k, kSpan());
+  if (a.colStride === 1 && typeof k === 'number' && stagesA(k) && stagesA(a.rowStride)) return stageRows(ctx, stageA, x, a.rowStride * 4, k);
+  return undefined;
+}
+
 /**
- * A block of TILE_ROWS rows of A (k elements each, `rowBytes` apart from `x`) copied into
- * `stage`, rows a cache line further apart: the copy, and where tiles then read A.
+ * A block of TILE_ROWS rows of A (k elements each, `rowBytes` apart from `x`) copied into the
+ * stage, rows a cache line further apart: the copy, and where tiles then read A.
  */
-function stageRows(ctx: KernelContext, stage: () => Expr, x: () => Expr, rowBytes: number, k: number): { copy: () => Expr; a: { x: () => Expr; aRowBytes: number } } {
+function stageRows(ctx: KernelContext, stage: NonNullable<GemmSpec['stageA']>, x: () => Expr, rowBytes: number, k: number): StagedA {
   const { m } = ctx;
-  const stagedRowBytes = (k + STAGE_PAD) * 4;
+  const stagedRowBytes = (stage.kCapacity + STAGE_PAD) * 4;
   const j = ctx.local(i32);
   const at = (base: () => Expr) => m.i32.add(base(), m.local.get(j, i32));
   // k is a multiple of 512 here: whole vectors, four rows per step.
   const copy = () =>
-    forLoop(ctx, j, ctx.i32(0), () => ctx.i32(k * 4), 16, Array.from({ length: TILE_ROWS }, (_, r) => m.v128.store(r * stagedRowBytes, 4, at(stage), m.v128.load(r * rowBytes, 4, at(x)))));
-  return { copy, a: { x: stage, aRowBytes: stagedRowBytes } };
+    forLoop(ctx, j, ctx.i32(0), () => ctx.i32(k * 4), 16, Array.from({ length: TILE_ROWS }, (_, r) => m.v128.store(r * stagedRowBytes, 4, at(stage.at), m.v128.load(r * rowBytes, 4, at(x)))));
+  return { copy, a: { x: stage.at, aRowBytes: stagedRowBytes, aKBytes: 4, kSpan: () => ctx.i32(k * 4) } };
+}
+
+/**
+ * A block of TILE_ROWS rows of a transposed A (the block's 4 elements of a k step adjacent, k
+ * steps `kBytes` apart from `x`) copied into the stage as 4 contiguous rows: 4 k steps at a
+ * time by a register transpose, the steps past the last four lane by lane.
+ */
+function stageTransposed(ctx: KernelContext, stage: NonNullable<GemmSpec['stageA']>, x: () => Expr, kBytes: number, k: Count, kSpan: () => Expr): StagedA {
+  const { m } = ctx;
+  const stagedRowBytes = (stage.kCapacity + STAGE_PAD) * 4;
+  const [j, sp, dp] = [ctx.local(i32), ctx.local(i32), ctx.local(i32)];
+  const get = (l: number) => m.local.get(l, i32);
+  const kEnd = typeof k === 'number' ? () => ctx.i32(k) : k;
+  const steps = [0, 1, 2, 3].map(() => ctx.local(binaryen.v128));
+  const { interleave, column } = transpose4x4(ctx, steps);
+  const advance = (by: number) => [m.local.set(sp, m.i32.add(get(sp), ctx.i32(by * kBytes))), m.local.set(dp, m.i32.add(get(dp), ctx.i32(by * 4)))];
+  const copy = () =>
+    m.block(null, [
+      m.local.set(sp, x()),
+      m.local.set(dp, stage.at()),
+      forLoop(ctx, j, ctx.i32(0), kEnd, 4, [
+        ...steps.map((v, q) => m.local.set(v, m.v128.load(q * kBytes, 4, get(sp)))),
+        ...interleave,
+        ...[0, 1, 2, 3].map((r) => m.v128.store(r * stagedRowBytes, 4, get(dp), column(r))),
+        ...advance(4),
+      ]),
+      // The last k % 4 steps (forLoop leaves j at the first of them).
+      forLoop(ctx, j, get(j), kEnd, 1, [
+        m.local.set(steps[0]!, m.v128.load(0, 4, get(sp))),
+        ...[0, 1, 2, 3].map((r) => m.v128.store32_lane(r * stagedRowBytes, 4, r, get(dp), m.local.get(steps[0]!, binaryen.v128))),
+        ...advance(1),
+      ]),
+    ]);
+  return { copy, a: { x: stage.at, aRowBytes: stagedRowBytes, aKBytes: 4, kSpan } };
 }
 
 /** `while (r + step <= end) body` (the body advances r). */
@@ -479,24 +561,18 @@ export function emitPackPanels(ctx: KernelContext, src: Strided, k: Count, n: nu
   ]);
 }
 
-/** i8x16.shuffle lanes taking i32 lanes `picks` (0-3 from the left operand, 4-7 from the right). */
-const lanes32 = (...picks: number[]) => picks.flatMap((l) => [l * 4, l * 4 + 1, l * 4 + 2, l * 4 + 3]);
-
 /**
  * emitPackPanels for a B stored transposed (matmul_nt's w [n, k]: column j of B is a contiguous
  * row of w): 4 columns by 4 k steps at a time, read as 4 vectors along k and transposed in
- * registers by shuffles, so each panel row gets 4 lanes in one store.
+ * registers, so each panel row gets 4 lanes in one store.
  */
 function emitPackTransposed(ctx: KernelContext, src: Strided, k: number, n: number, dst: () => Expr, panelStride: number): Expr {
   const { m } = ctx;
-  const v128 = binaryen.v128;
   const [jb, kb, sp, dp] = [ctx.local(i32), ctx.local(i32), ctx.local(i32), ctx.local(i32)];
-  const rows = [0, 1, 2, 3].map(() => ctx.local(v128));
-  const [lo01, hi01, lo23, hi23] = [ctx.local(v128), ctx.local(v128), ctx.local(v128), ctx.local(v128)];
+  const rows = [0, 1, 2, 3].map(() => ctx.local(binaryen.v128));
+  const { interleave, column } = transpose4x4(ctx, rows);
   const get = (l: number) => m.local.get(l, i32);
-  const vec = (l: number) => m.local.get(l, v128);
   const colBytes = src.colStride * 4;
-  const shuffle = (a: number, b: number, picks: number[]) => m.i8x16.shuffle(vec(a), vec(b), lanes32(...picks));
   // Columns j0..j0+3 of the block start at lane (j0 % 8) of panel j0 / 8.
   const panelOf = () => m.i32.add(m.i32.mul(m.i32.shr_u(get(jb), ctx.i32(3)), ctx.i32(panelStride)), m.i32.shl(m.i32.and(get(jb), ctx.i32(PANEL - 1)), ctx.i32(2)));
   return forLoop(ctx, jb, ctx.i32(0), () => ctx.i32(n), 4, [
@@ -504,14 +580,8 @@ function emitPackTransposed(ctx: KernelContext, src: Strided, k: number, n: numb
     m.local.set(dp, m.i32.add(dst(), panelOf())),
     forLoop(ctx, kb, ctx.i32(0), () => ctx.i32(k), 4, [
       ...rows.map((r, i) => m.local.set(r, m.v128.load(i * colBytes, 4, get(sp)))),
-      m.local.set(lo01, shuffle(rows[0]!, rows[1]!, [0, 4, 1, 5])),
-      m.local.set(hi01, shuffle(rows[0]!, rows[1]!, [2, 6, 3, 7])),
-      m.local.set(lo23, shuffle(rows[2]!, rows[3]!, [0, 4, 1, 5])),
-      m.local.set(hi23, shuffle(rows[2]!, rows[3]!, [2, 6, 3, 7])),
-      m.v128.store(0, 4, get(dp), shuffle(lo01, lo23, [0, 1, 4, 5])),
-      m.v128.store(PANEL * 4, 4, get(dp), shuffle(lo01, lo23, [2, 3, 6, 7])),
-      m.v128.store(2 * PANEL * 4, 4, get(dp), shuffle(hi01, hi23, [0, 1, 4, 5])),
-      m.v128.store(3 * PANEL * 4, 4, get(dp), shuffle(hi01, hi23, [2, 3, 6, 7])),
+      ...interleave,
+      ...[0, 1, 2, 3].map((c) => m.v128.store(c * PANEL * 4, 4, get(dp), column(c))),
       m.local.set(sp, m.i32.add(get(sp), ctx.i32(16))),
       m.local.set(dp, m.i32.add(get(dp), ctx.i32(4 * PANEL * 4))),
     ]),

@@ -1,5 +1,6 @@
 import binaryen from 'binaryen';
 import { NncError } from '../../../errors.js';
+import { transpose4x4 } from '../transpose4x4.js';
 import { forLoop, type KernelContext } from '../context.js';
 import { emitCopy } from './copy.js';
 import type { WasmKernel } from './kernel.js';
@@ -94,9 +95,6 @@ export const transposeKernel: WasmKernel = {
 const blockable = (outer: Run, inner: Run): boolean =>
   outer.stride.fixed === 1 && !outer.stride.batched && !outer.extent.batched && !inner.extent.batched && !inner.stride.batched && outer.extent.fixed >= 4 && inner.extent.fixed >= 4;
 
-/** Byte indices of i8x16.shuffle picking 32-bit lanes (0-3 of the left operand, 4-7 of the right). */
-const lanes = (...picks: number[]): number[] => picks.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
-
 /**
  * out[a][b] = in[a + b·stride] for a < rows, b < cols, written at `dst` (advanced past it): 4×4
  * blocks as four v128 loads along a, a shuffle transpose, four v128 stores along b; the cells
@@ -108,8 +106,7 @@ function emitBlockTranspose(ctx: KernelContext, dst: number, src: () => Expr, ro
   const [base, out] = [ctx.local(binaryen.i32), ctx.local(binaryen.i32)];
   const get = (l: number) => m.local.get(l, binaryen.i32);
   const r = [0, 1, 2, 3].map(() => ctx.local(binaryen.v128));
-  const t = [0, 1, 2, 3].map(() => ctx.local(binaryen.v128));
-  const v = (l: number) => m.local.get(l, binaryen.v128);
+  const { interleave, column } = transpose4x4(ctx, r);
   const [rows4, cols4] = [rows - (rows % 4), cols - (cols % 4)];
   // Operand address of (a, b) and result address of (a, b), in bytes.
   const from = (ax: Expr, bx: Expr) => m.i32.add(get(base), m.i32.shl(m.i32.add(ax, m.i32.mul(bx, ctx.i32(stride))), ctx.i32(2)));
@@ -117,14 +114,8 @@ function emitBlockTranspose(ctx: KernelContext, dst: number, src: () => Expr, ro
   const plus = (l: number, k: number) => m.i32.add(get(l), ctx.i32(k));
   const block = [
     ...r.map((ri, i) => m.local.set(ri, m.v128.load(0, 4, from(get(a), plus(b2, i))))),
-    m.local.set(t[0]!, m.i8x16.shuffle(v(r[0]!), v(r[1]!), lanes(0, 4, 1, 5))),
-    m.local.set(t[1]!, m.i8x16.shuffle(v(r[0]!), v(r[1]!), lanes(2, 6, 3, 7))),
-    m.local.set(t[2]!, m.i8x16.shuffle(v(r[2]!), v(r[3]!), lanes(0, 4, 1, 5))),
-    m.local.set(t[3]!, m.i8x16.shuffle(v(r[2]!), v(r[3]!), lanes(2, 6, 3, 7))),
-    m.v128.store(0, 4, to(plus(a, 0), get(b2)), m.i8x16.shuffle(v(t[0]!), v(t[2]!), lanes(0, 1, 4, 5))),
-    m.v128.store(0, 4, to(plus(a, 1), get(b2)), m.i8x16.shuffle(v(t[0]!), v(t[2]!), lanes(2, 3, 6, 7))),
-    m.v128.store(0, 4, to(plus(a, 2), get(b2)), m.i8x16.shuffle(v(t[1]!), v(t[3]!), lanes(0, 1, 4, 5))),
-    m.v128.store(0, 4, to(plus(a, 3), get(b2)), m.i8x16.shuffle(v(t[1]!), v(t[3]!), lanes(2, 3, 6, 7))),
+    ...interleave,
+    ...[0, 1, 2, 3].map((c) => m.v128.store(0, 4, to(plus(a, c), get(b2)), column(c))),
   ];
   const cell = () => m.f32.store(0, 4, to(get(a), get(b2)), m.f32.load(0, 4, from(get(a), get(b2))));
   const loops = (aFrom: number, aTo: number, aStep: number, bFrom: number, bTo: number, bStep: number, body: Expr[]) =>
