@@ -1,8 +1,10 @@
 /**
  * The 2-D pooling kernels and their gradients against the reference interpreter, SIMD and
- * scalar builds, at 1 and 7 rows: pool 2 and 3, strides 1 and 2, valid and same, odd sizes and
- * channel counts that leave a tail after the f32x4 blocks. Max pooling picks one of its inputs
- * (exact); averages sum in f32 against the interpreter's f64 (≤ 1e-6).
+ * scalar builds, at 1 and 7 rows: pool 2 and 3, strides 1, 2 and 3, valid and same, odd sizes
+ * and channel counts that leave a tail after the f32x4 blocks; windows that overlap, that tile x
+ * (the gradient then writes every cell without zeroing dx first), and that leave rows between
+ * them. Max pooling picks one of its inputs (exact); averages sum in f32 against the
+ * interpreter's f64 (≤ 1e-6).
  */
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../src/ir/builder.js';
@@ -19,6 +21,9 @@ const CASES = [
   { shape: [5, 5, 8], pool: [3, 2], strides: [1, 1], padding: 'same' },
   { shape: [6, 7, 4], pool: [2, 3], strides: [1, 2], padding: 'valid' },
   { shape: [4, 4, 1], pool: [2, 2], strides: [1, 1], padding: 'same' },
+  { shape: [6, 8, 6], pool: [2, 2], strides: [2, 2], padding: 'valid' },
+  { shape: [5, 7, 3], pool: [2, 2], strides: [2, 2], padding: 'same' },
+  { shape: [8, 7, 4], pool: [2, 2], strides: [3, 3], padding: 'valid' },
 ] as const;
 
 interface PoolCase {
@@ -55,16 +60,18 @@ describe('wasm pooling kernels vs the interpreter', () => {
 });
 
 describe('max_pool2d_grad with ties and NaN', () => {
-  it('gives dy to the first maximum of each window, per channel, as the interpreter (SIMD and scalar)', async () => {
-    // Values in {0, 1, 2} tie in most windows; a NaN first in a window wins it, a later one never does.
-    const c: PoolCase = { shape: [6, 6, 9], pool: [3, 3], strides: [1, 2], padding: 'same' };
-    const graph = poolGraph('max_pool2d_grad', c);
-    const [x, dy] = graph.inputs;
-    const batch = 3;
-    const size = (t: typeof x) => t!.type.shape.reduce<number>((n, d) => n * (d ?? batch), 1);
-    const xs = Float32Array.from({ length: size(x) }, (_, i) => (i % 97 === 5 ? NaN : (i * 7) % 3));
-    const dys = Float32Array.from({ length: size(dy) }, (_, i) => 1 + (i % 13));
-    const want = interpret(graph, { x: tensor([batch, ...c.shape], xs), dy: tensor([batch, ...(dy!.type.shape.slice(1) as number[])], dys) }).y!.data;
-    for (const simd of [true, false]) expect(Array.from((await runModule(graph, { x: xs, dy: dys }, batch, simd)).y!), simd ? 'simd' : 'scalar').toEqual(Array.from(want));
-  });
+  const overlapping: PoolCase = { shape: [6, 6, 9], pool: [3, 3], strides: [1, 2], padding: 'same' };
+  const tiling: PoolCase = { shape: [6, 6, 9], pool: [2, 2], strides: [2, 2], padding: 'valid' };
+  for (const [form, c] of [['overlapping', overlapping], ['tiling', tiling]] as const)
+    it(`gives dy to the first maximum of each window, per channel, as the interpreter (SIMD and scalar), ${form} windows`, async () => {
+      // Values in {0, 1, 2} tie in most windows; a NaN first in a window wins it, a later one never does.
+      const graph = poolGraph('max_pool2d_grad', c);
+      const [x, dy] = graph.inputs;
+      const batch = 3;
+      const size = (t: typeof x) => t!.type.shape.reduce<number>((n, d) => n * (d ?? batch), 1);
+      const xs = Float32Array.from({ length: size(x) }, (_, i) => (i % 97 === 5 ? NaN : (i * 7) % 3));
+      const dys = Float32Array.from({ length: size(dy) }, (_, i) => 1 + (i % 13));
+      const want = interpret(graph, { x: tensor([batch, ...c.shape], xs), dy: tensor([batch, ...(dy!.type.shape.slice(1) as number[])], dys) }).y!.data;
+      for (const simd of [true, false]) expect(Array.from((await runModule(graph, { x: xs, dy: dys }, batch, simd)).y!), simd ? 'simd' : 'scalar').toEqual(Array.from(want));
+    });
 });

@@ -4,34 +4,37 @@ import { poolGeometry } from '../../../ir/ops/pool-helpers.js';
 import type { KernelContext } from '../context.js';
 import { emitZero, valueBytes } from './copy.js';
 import type { WasmKernel } from './kernel.js';
-import { emitPoolWindows, type WindowBlock } from './pool-windows.js';
+import { emitPoolWindows, windowsDisjoint, windowsTile, type WindowBlock } from './pool-windows.js';
 
 type Expr = binaryen.ExpressionRef;
 
 /**
- * Zero dx, then add each dy to the first maximum of its window in x: the first cell wins the
- * empty slot, a later one only by being strictly greater (so ties keep the first, and a NaN wins
- * only as the first cell). Four channels at a time with SIMD: each lane keeps its own winner (the
- * cell's byte offset, as i32x4), then a second walk over the cells adds dy to the lanes a cell won.
+ * Each dy goes to the first maximum of its window in x: the first cell wins the empty slot, a
+ * later one only by being strictly greater (so ties keep the first, and a NaN wins only as the
+ * first cell). A first walk over the window finds the winner (four channels at a time with SIMD,
+ * each lane its own winner: the cell's byte offset); a second gives each cell its share. Windows
+ * that share cells (stride < pool) add into dx, zeroed first; disjoint ones store dy or 0 into
+ * each of their cells, so dx is zeroed only where no window reaches (a remainder row or column).
  */
 export const maxPool2dGradKernel: WasmKernel = {
   emit(ctx, node) {
     const { m } = ctx;
-    const x = node.inputs[0]!;
+    const g = poolGeometry(node.inputs[0]!.type, node.attrs);
+    const disjoint = windowsDisjoint(g);
     return m.block(null, [
-      emitZero(ctx, () => ctx.addr(node), () => valueBytes(ctx, node)),
-      emitPoolWindows(ctx, poolGeometry(x.type, node.attrs), true, (w) => (w.lanes.width === 4 ? vectorWindow(ctx, node, w) : scalarWindow(ctx, node, w))),
+      ...(disjoint && windowsTile(g) ? [] : [emitZero(ctx, () => ctx.addr(node), () => valueBytes(ctx, node))]),
+      emitPoolWindows(ctx, g, true, (w) => (w.lanes.width === 4 ? vectorWindow(ctx, node, w, disjoint) : scalarWindow(ctx, node, w, disjoint))),
     ]);
   },
 };
 
-function scalarWindow(ctx: KernelContext, node: Node, { out, cells }: WindowBlock): Expr[] {
+function scalarWindow(ctx: KernelContext, node: Node, { out, cells }: WindowBlock, disjoint: boolean): Expr[] {
   const { m } = ctx;
   const [x, dy] = [node.inputs[0]!, node.inputs[1]!];
-  const [best, bestAt] = [ctx.local(binaryen.f32), ctx.local(binaryen.i32)];
+  const [best, bestAt, grad] = [ctx.local(binaryen.f32), ctx.local(binaryen.i32), ctx.local(binaryen.f32)];
   const bestValue = () => m.local.get(best, binaryen.f32);
   const winner = () => m.local.get(bestAt, binaryen.i32);
-  const dx = () => m.i32.add(ctx.addr(node), winner());
+  const dx = (at: () => Expr) => m.i32.add(ctx.addr(node), at());
   return [
     m.local.set(bestAt, ctx.i32(-1)),
     cells((at) => {
@@ -39,11 +42,14 @@ function scalarWindow(ctx: KernelContext, node: Node, { out, cells }: WindowBloc
       const wins = m.i32.or(m.i32.lt_s(winner(), ctx.i32(0)), m.f32.gt(v(), bestValue()));
       return [m.if(wins, m.block(null, [m.local.set(best, v()), m.local.set(bestAt, at())]))];
     }),
-    m.f32.store(0, 4, dx(), m.f32.add(m.f32.load(0, 4, dx()), m.f32.load(0, 4, m.i32.add(ctx.addr(dy), out())))),
+    m.local.set(grad, m.f32.load(0, 4, m.i32.add(ctx.addr(dy), out()))),
+    disjoint
+      ? cells((at) => [m.f32.store(0, 4, dx(at), m.select(m.i32.eq(winner(), at()), m.local.get(grad, binaryen.f32), m.f32.const(0)))])
+      : m.f32.store(0, 4, dx(winner), m.f32.add(m.f32.load(0, 4, dx(winner)), m.local.get(grad, binaryen.f32))),
   ];
 }
 
-function vectorWindow(ctx: KernelContext, node: Node, { out, cells }: WindowBlock): Expr[] {
+function vectorWindow(ctx: KernelContext, node: Node, { out, cells }: WindowBlock, disjoint: boolean): Expr[] {
   const { m } = ctx;
   const { v128 } = binaryen;
   const [x, dy] = [node.inputs[0]!, node.inputs[1]!];
@@ -65,8 +71,8 @@ function vectorWindow(ctx: KernelContext, node: Node, { out, cells }: WindowBloc
     m.local.set(grad, m.v128.load(0, 4, m.i32.add(ctx.addr(dy), out()))),
     cells((at) => {
       const dx = () => m.i32.add(ctx.addr(node), at());
-      const won = m.i32x4.eq(get(bestAt), m.i32x4.splat(at()));
-      return [m.v128.store(0, 4, dx(), m.f32x4.add(m.v128.load(0, 4, dx()), m.v128.and(get(grad), won)))];
+      const share = m.v128.and(get(grad), m.i32x4.eq(get(bestAt), m.i32x4.splat(at())));
+      return [m.v128.store(0, 4, dx(), disjoint ? share : m.f32x4.add(m.v128.load(0, 4, dx()), share))];
     }),
   ];
 }

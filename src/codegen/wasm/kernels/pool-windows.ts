@@ -65,9 +65,24 @@ export interface WindowBlock {
   cells(body: (at: () => Expr) => Expr[]): Expr;
 }
 
+/** Windows of at most this many cells whose cells are all inside x get their cell loop unrolled. */
+const UNROLLED_CELLS = 16;
+
+/** Whether every window lies inside x (no padding, none past an edge): its cells are then at fixed offsets from its corner. */
+const windowsInside = (g: PoolGeometry): boolean =>
+  g.padTop === 0 && g.padLeft === 0 && (g.outH - 1) * g.strideH + g.poolH <= g.inH && (g.outW - 1) * g.strideW + g.poolW <= g.inW;
+
+/** Whether no two windows share a cell: each cell of x is in at most one. */
+export const windowsDisjoint = (g: PoolGeometry): boolean => g.strideH >= g.poolH && g.strideW >= g.poolW;
+
+/** Whether every cell of x is in exactly one window: windows side by side, the last reaching each far edge. */
+export const windowsTile = (g: PoolGeometry): boolean =>
+  g.strideH === g.poolH && g.strideW === g.poolW && (g.outH - 1) * g.strideH - g.padTop + g.poolH >= g.inH && (g.outW - 1) * g.strideW - g.padLeft + g.poolW >= g.inW;
+
 /**
  * Emits `block` for every output pixel (batch rows × outH × outW) and block of its channels:
- * 4-wide then 1-wide when `vector` (and SIMD is on), else 1-wide only.
+ * 4-wide then 1-wide when `vector` (and SIMD is on), else 1-wide only. Windows all inside x
+ * (a 'valid' pooling) of up to UNROLLED_CELLS cells walk them unrolled, at constant offsets.
  */
 export function emitPoolWindows(ctx: KernelContext, g: PoolGeometry, vector: boolean, block: (w: WindowBlock) => Expr[]): Expr {
   const { m } = ctx;
@@ -87,16 +102,23 @@ export function emitPoolWindows(ctx: KernelContext, g: PoolGeometry, vector: boo
       set(end, m.select(m.i32.gt_s(get(end)(), k(size)), k(size), get(end)())),
     ];
   };
+  /** Byte offset in x of cell (h, w), channel c of the current image: image + ((h * W + w) * C + c) * 4. */
+  const cellAt = (h: Expr, w: Expr) => m.i32.add(get(image)(), m.i32.mul(m.i32.add(m.i32.mul(m.i32.add(m.i32.mul(h, k(g.inW)), w), k(C)), get(c)()), k(4)));
+  const unrolled = windowsInside(g) && g.poolH * g.poolW <= UNROLLED_CELLS;
   const windowBlock = (width: 1 | 4): Expr[] =>
     block({
       lanes: lanes(m, width),
       out: () => m.i32.add(get(pixel)(), m.i32.mul(get(c)(), k(4))),
-      count: () => m.i32.mul(m.i32.sub(get(h1)(), get(h0)()), m.i32.sub(get(w1)(), get(w0)())),
+      count: unrolled ? () => k(g.poolH * g.poolW) : () => m.i32.mul(m.i32.sub(get(h1)(), get(h0)()), m.i32.sub(get(w1)(), get(w0)())),
       cells(body) {
+        if (unrolled) {
+          const corner = ctx.local(i32);
+          const cells: Expr[] = [m.local.set(corner, cellAt(get(h0)(), get(w0)()))];
+          for (let i = 0; i < g.poolH; i++) for (let j = 0; j < g.poolW; j++) cells.push(...body(() => m.i32.add(m.local.get(corner, i32), k((i * g.inW + j) * C * 4))));
+          return m.block(null, cells);
+        }
         const [h, w] = [ctx.local(i32), ctx.local(i32)];
-        // image + ((h * W + w) * C + c) * 4
-        const at = () => m.i32.add(get(image)(), m.i32.mul(m.i32.add(m.i32.mul(m.i32.add(m.i32.mul(get(h)(), k(g.inW)), get(w)()), k(C)), get(c)()), k(4)));
-        return forLoop(ctx, h, get(h0)(), get(h1), 1, [forLoop(ctx, w, get(w0)(), get(w1), 1, body(at))]);
+        return forLoop(ctx, h, get(h0)(), get(h1), 1, [forLoop(ctx, w, get(w0)(), get(w1), 1, body(() => cellAt(get(h)(), get(w)())))]);
       },
     });
   const channels =
