@@ -15,6 +15,7 @@ import type { ScalarExpr } from '../../../ir/scalar-expr.js';
 import { constantData, forLoop, type KernelContext } from '../context.js';
 import { biasAddress, constantB, type Count } from '../gemm.js';
 import { emitScalarExpr } from '../scalar-codegen.js';
+import { windowWalk } from './conv2d-window-walk.js';
 
 type Expr = binaryen.ExpressionRef;
 const { i32, v128 } = binaryen;
@@ -44,10 +45,6 @@ function padRows(w: Float32Array, k: number, f: number, fPad: number): Float32Ar
   return out;
 }
 
-/** Whether window offset `tap` (0..taps-1) can land outside [0, size) for some output position. */
-const mayLeave = (tap: number, out: number, stride: number, dilation: number, pad: number, size: number) =>
-  tap * dilation - pad < 0 || (out - 1) * stride + tap * dilation - pad >= size;
-
 export function emitDirectConv(ctx: KernelContext, w: Node, bias: Node | undefined, g: ConvGeometry, f: number, epilogue: ScalarExpr | undefined, t: DirectTarget): Expr {
   const { m } = ctx;
   const c = (v: number) => ctx.i32(v);
@@ -55,34 +52,26 @@ export function emitDirectConv(ctx: KernelContext, w: Node, bias: Node | undefin
   const fPad = Math.ceil(f / 4) * 4;
   const kernel = ctx.constant(`direct:${w.id}:${fPad}`, () => padRows(constantData(ctx.graph, w), g.k, f, fPad));
   const biasAt = biasAddress(ctx, bias, f);
-  const fresh = () => ctx.local(i32);
-  const [img, oy, ox, xi, yp, rp, iy, ix, at] = [fresh(), fresh(), fresh(), fresh(), fresh(), fresh(), fresh(), fresh(), fresh()];
+  const [img, xi, yp, rp] = [ctx.local(i32), ctx.local(i32), ctx.local(i32), ctx.local(i32)];
   const xs = ctx.local(v128);
   const acc = Array.from({ length: Math.min(BLOCK, fPad) / 4 }, () => ctx.local(v128));
+  const walk = windowWalk(ctx, g);
 
   /** One block of output channels [first, first + vectors·4) of the current pixel. */
   const block = (first: number): Expr[] => {
     const vectors = Math.min(BLOCK, fPad - first) / 4;
     const body: Expr[] = acc.slice(0, vectors).map((l) => m.local.set(l, m.f32x4.splat(m.f32.const(0))));
-    for (let i = 0; i < g.kh; i++) {
-      const row: Expr[] = [];
-      for (let j = 0; j < g.kw; j++) {
-        const tap: Expr[] = [m.local.set(at, m.i32.add(get(xi), m.i32.mul(m.i32.add(m.i32.mul(get(iy), c(g.w)), get(ix)), c(g.c * 4))))];
-        for (let ch = 0; ch < g.c; ch++) {
-          tap.push(m.local.set(xs, m.v128.load32_splat(ch * 4, 4, get(at))));
-          const wRow = kernel + ((i * g.kw + j) * g.c + ch) * fPad * 4;
-          for (let v = 0; v < vectors; v++) {
-            const wv = m.v128.load(wRow + (first + v * 4) * 4, 4, c(0));
-            tap.push(m.local.set(acc[v]!, m.f32x4.add(m.local.get(acc[v]!, v128), m.f32x4.mul(m.local.get(xs, v128), wv))));
-          }
-        }
-        row.push(m.local.set(ix, m.i32.add(m.i32.mul(get(ox), c(g.sw)), c(j * g.dw - g.padLeft))));
-        // Unsigned: a negative coordinate is out too.
-        row.push(mayLeave(j, g.ow, g.sw, g.dw, g.padLeft, g.w) ? m.if(m.i32.lt_u(get(ix), c(g.w)), m.block(null, tap)) : m.block(null, tap));
-      }
-      body.push(m.local.set(iy, m.i32.add(m.i32.mul(get(oy), c(g.sh)), c(i * g.dh - g.padTop))));
-      body.push(mayLeave(i, g.oh, g.sh, g.dh, g.padTop, g.h) ? m.if(m.i32.lt_u(get(iy), c(g.h)), m.block(null, row)) : m.block(null, row));
-    }
+    body.push(
+      ...walk.taps((tap, read) =>
+        Array.from({ length: g.c }, (_, ch) => [
+          m.local.set(xs, read(ch)),
+          ...Array.from({ length: vectors }, (_, v) => {
+            const wv = m.v128.load(kernel + ((tap * g.c + ch) * fPad + first + v * 4) * 4, 4, c(0));
+            return m.local.set(acc[v]!, m.f32x4.add(m.local.get(acc[v]!, v128), m.f32x4.mul(m.local.get(xs, v128), wv)));
+          }),
+        ]).flat(),
+      ),
+    );
     for (let v = 0; v < vectors; v++) {
       const l = acc[v]!;
       const offset = (first + v * 4) * 4;
@@ -110,7 +99,7 @@ export function emitDirectConv(ctx: KernelContext, w: Node, bias: Node | undefin
     ...(t.residual ? [m.local.set(rp, t.residual())] : []),
     forLoop(ctx, img, c(0), typeof t.images === 'number' ? () => c(t.images as number) : t.images, 1, [
       m.local.set(xi, m.i32.add(t.x(), m.i32.mul(get(img), c(g.h * g.w * g.c * 4)))),
-      forLoop(ctx, oy, c(0), () => c(g.oh), 1, [forLoop(ctx, ox, c(0), () => c(g.ow), 1, pixel)]),
+      walk.pixels(() => get(xi), pixel),
     ]),
   ]);
 }

@@ -4,6 +4,7 @@ import { isPointwise } from '../../../ir/ops/conv2d-geometry.js';
 import { forLoop } from '../context.js';
 import { constantB, emitGemm, rowMajor, type Strided } from '../gemm.js';
 import { emitZero, valueBytes } from './copy.js';
+import { emitDirectFilterGradient, fitsDirectFilterGradient } from './conv2d-direct-filter-gradient.js';
 import { emitIm2col, images, nodeGeometry, patchScratch, pixels } from './conv2d-patches.js';
 import { fitsWinograd } from './conv2d-winograd.js';
 import { emitWinogradFilterGradient, winogradFilterGradientScratchBytes } from './conv2d-winograd-filter-gradient.js';
@@ -22,7 +23,8 @@ const oneImage = (x: Node): Node => ({ ...x, type: { ...x.type, shape: [1, ...x.
  * strides (no copy). A 1x1 stride-1 conv contracts x itself over every pixel of the batch; any
  * other builds one image's patches at a time and adds that image's product into dw (zeroed
  * first), so the patch matrix stays in cache instead of spanning the batch. A 3x3 stride-1
- * conv's runs as Winograd's (conv2d-winograd-filter-gradient.ts).
+ * conv's runs as Winograd's (conv2d-winograd-filter-gradient.ts), and a short window's (a first
+ * layer's) directly in the SIMD build (conv2d-direct-filter-gradient.ts).
  */
 export const conv2dGradFilterKernel: WasmKernel = {
   scratch(node) {
@@ -35,6 +37,7 @@ export const conv2dGradFilterKernel: WasmKernel = {
     const [x, dy] = node.inputs as [Node, Node];
     const g = geometry(node);
     const f = node.type.shape[3] as number;
+    if (fitsDirectFilterGradient(ctx, g, f)) return emitDirectFilterGradient(ctx, g, f, { x: () => ctx.addr(x), dy: () => ctx.addr(dy), dw: () => ctx.addr(node), images: images(ctx, x) });
     if (fitsWinograd(g, f)) return emitWinogradFilterGradient(ctx, g, f, { x: () => ctx.addr(x), dy: () => ctx.addr(dy), dw: () => ctx.addr(node), images: images(ctx, x), scratch: () => ctx.scratch() });
     const dw = rowMajor(ctx, node, f);
     if (isPointwise(g))
