@@ -20,6 +20,9 @@
  * - Flatten into dense: a dense whose operand is a rank-2 reshape (a per-row flatten) reads the
  *   reshape's operand directly, since dense reads its operand as rows of k contiguous elements
  *   either way; the reshape disappears when nothing else reads it.
+ * - Into a max pooling's gradient: an elementwise consumer of the routed gradient whose other
+ *   operands are the pooling's x (relu's derivative, in a training step) becomes the gradient's
+ *   per-cell epilogue, when the windows tile x.
  * - Elementwise chains: an elementwise op whose operand is produced by another elementwise op of
  *   the same type becomes one `elementwise` node, the scalar expressions composed by substitution.
  *   Broadcast operands (a bias [n] beside [?,n]) become extra operands of the fused node. Not
@@ -46,7 +49,8 @@ import { opRegistry } from '../ir/ops/index.js';
 import { normalizeAxis } from '../ir/ops/softmax.js';
 import { ShapeError } from '../ir/registry.js';
 import { arg, printScalar, substitute, type ScalarExpr } from '../ir/scalar-expr.js';
-import { epiloguePool, epiloguePoolAttrs } from '../ir/ops/pool-helpers.js';
+import { poolGradientEpilogue } from '../ir/ops/max_pool2d_grad.js';
+import { epiloguePool, epiloguePoolAttrs, poolGeometry, windowsTile } from '../ir/ops/pool-helpers.js';
 import { hasEpilogue, isElementwiseOp, opTraits } from '../ir/traits.js';
 import { isRowsTimesMatrix } from '../ir/ops/matmul.js';
 import { sameShape, sameType, type TensorType } from '../ir/types.js';
@@ -58,7 +62,7 @@ import { eliminateDeadCode } from './dce.js';
  */
 type Rewrite = (node: Node, inputs: readonly Node[], b: GraphBuilder, soleUse: (operand: Node) => boolean) => Node | undefined;
 
-const REWRITES: readonly Rewrite[] = [matmulToDense, absorbBias, absorbActivation, absorbResidual, absorbPool, fuseElementwise];
+const REWRITES: readonly Rewrite[] = [matmulToDense, absorbBias, absorbActivation, absorbResidual, absorbPool, fuseElementwiseIntoPoolGradient];
 
 export function fuse(graph: Graph): Graph {
   const uses = graph.useCounts();
@@ -154,6 +158,31 @@ function absorbPool(node: Node, inputs: readonly Node[], b: GraphBuilder, soleUs
     denseActivation(product.attrs) !== 'softmax' &&
     soleUse(node.inputs[0]!);
   return fits ? b.absorb(b.raw(product.op, product.inputs, { ...product.attrs, ...epiloguePoolAttrs(node.op, node.attrs) }, node.type), product) : undefined;
+}
+
+/** fuseElementwise, then the composed consumer into the pooling gradient it reads, if it fits (absorbIntoPoolGradient). */
+function fuseElementwiseIntoPoolGradient(node: Node, inputs: readonly Node[], b: GraphBuilder, soleUse: (operand: Node) => boolean): Node | undefined {
+  const composed = fuseElementwise(node, inputs, b, soleUse);
+  return absorbIntoPoolGradient(node, composed ?? node, composed ? composed.inputs : inputs, b, soleUse) ?? composed;
+}
+
+/**
+ * consumer(x, max_pool2d_grad(x, dy)) -> max_pool2d_grad(x, dy) {epilogue}: an elementwise consumer
+ * of the routed gradient whose other operands are the pooling's own x (relu's derivative after
+ * the pooling of a conv's relu: mul($1, select($0, 1, 0))) applies per cell as the kernel stores,
+ * when the windows tile x (the kernel then stores every cell once). The consumer's pass over
+ * memory, reading x and the gradient and writing the result, is gone. `node` is the source
+ * consumer (for use counts), `consumer` its rebuilt form (perhaps already a fused chain).
+ */
+function absorbIntoPoolGradient(node: Node, consumer: Node, operands: readonly Node[], b: GraphBuilder, soleUse: (operand: Node) => boolean): Node | undefined {
+  const expr = scalarOf(consumer);
+  const source = node.inputs.find((p) => p.op === 'max_pool2d_grad');
+  const grad = operands.find((p) => p.op === 'max_pool2d_grad');
+  if (!expr || !source || !grad || !soleUse(source) || !keepsDtype(consumer) || !sameType(grad.type, consumer.type) || poolGradientEpilogue(grad.attrs)) return undefined;
+  const x = grad.inputs[0]!;
+  if (!operands.every((p) => p === grad || p === x) || !windowsTile(poolGeometry(x.type, grad.attrs))) return undefined;
+  const epilogue = substitute(expr, operands.map((p) => arg(p === grad ? 1 : 0)));
+  return b.absorb(b.raw('max_pool2d_grad', grad.inputs, { ...grad.attrs, epilogue: printScalar(epilogue) }, consumer.type), grad, consumer);
 }
 
 /** Composes elementwise producers into their sole elementwise consumer. */

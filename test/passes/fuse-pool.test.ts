@@ -1,4 +1,8 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { Random } from '../../src/frontend/random.js';
+import { interpret } from '../../src/ir/interpreter.js';
+import { parseGraph } from '../../src/ir/parser.js';
+import { tensor } from '../../src/ir/tensor.js';
 import { fuse } from '../../src/passes/fuse.js';
 import { expectPass, ir } from './pass-case.js';
 
@@ -88,5 +92,66 @@ describe('fuse: pooling into conv2d', () => {
         output "y" = %1
       `,
     );
+  });
+});
+
+describe('fuse: an elementwise consumer into max_pool2d_grad', () => {
+  it("makes relu's derivative after a tiling pooling (an elementwise chain) the gradient's epilogue; the values stay the interpreter's", () => {
+    const before = ir`
+        %x = input : f32[?,4,6,3]
+        %dy = input : f32[?,2,3,3]
+        %0 = max_pool2d_grad %x, %dy : f32[?,4,6,3]
+        %1 = elementwise %x {expr="select($0,1,0)"} : f32[?,4,6,3]
+        %2 = mul %0, %1 : f32[?,4,6,3]
+        output "dx" = %2
+      `;
+    const after = expectPass(
+      fuse,
+      before,
+      ir`
+        %x = input : f32[?,4,6,3]
+        %dy = input : f32[?,2,3,3]
+        %0 = max_pool2d_grad %x, %dy {epilogue="mul($1,select($0,1,0))"} : f32[?,4,6,3]
+        output "dx" = %0
+      `,
+    );
+    const rng = new Random(3);
+    const feeds = {
+      x: tensor([2, 4, 6, 3], Float32Array.from({ length: 144 }, () => rng.uniform(-1, 1))),
+      dy: tensor([2, 2, 3, 3], Float32Array.from({ length: 36 }, () => rng.uniform(-1, 1))),
+    };
+    const want = interpret(parseGraph(before), feeds).dx!.data;
+    expect(Array.from(interpret(after, feeds).dx!.data)).toEqual(Array.from(want));
+    expect(want.some((v) => v === 0) && want.some((v) => v !== 0)).toBe(true);
+  });
+
+  it('leaves the consumer a node where the windows do not tile x, it reads another value, or the gradient has another use', () => {
+    for (const graph of [
+      // 5 rows in windows of 2: the last row is in none.
+      ir`
+        %x = input : f32[?,5,4,2]
+        %dy = input : f32[?,2,2,2]
+        %0 = max_pool2d_grad %x, %dy : f32[?,5,4,2]
+        %1 = elementwise %x, %0 {expr="mul($1,select($0,1,0))"} : f32[?,5,4,2]
+        output "dx" = %1
+      `,
+      ir`
+        %x = input : f32[?,4,4,2]
+        %z = input : f32[?,4,4,2]
+        %dy = input : f32[?,2,2,2]
+        %0 = max_pool2d_grad %x, %dy : f32[?,4,4,2]
+        %1 = elementwise %z, %0 {expr="mul($1,select($0,1,0))"} : f32[?,4,4,2]
+        output "dx" = %1
+      `,
+      ir`
+        %x = input : f32[?,4,4,2]
+        %dy = input : f32[?,2,2,2]
+        %0 = max_pool2d_grad %x, %dy : f32[?,4,4,2]
+        %1 = elementwise %x, %0 {expr="mul($1,select($0,1,0))"} : f32[?,4,4,2]
+        output "dx" = %1
+        output "routed" = %0
+      `,
+    ])
+      expectPass(fuse, graph, graph);
   });
 });

@@ -75,3 +75,30 @@ describe('max_pool2d_grad with ties and NaN', () => {
       for (const simd of [true, false]) expect(Array.from((await runModule(graph, { x: xs, dy: dys }, batch, simd)).y!), simd ? 'simd' : 'scalar').toEqual(Array.from(want));
     });
 });
+
+describe('max_pool2d_grad with an epilogue (a consumer the fuse pass put there)', () => {
+  const epilogue = 'mul($1,select($0,1,0))';
+  const withEpilogue = (c: PoolCase): Graph => {
+    const b = new GraphBuilder();
+    const attrs = { pool: [...c.pool], strides: [...c.strides], padding: c.padding, epilogue };
+    const xType = tensorType([null, ...c.shape]);
+    const g = poolGeometry(xType, attrs);
+    const x = b.input('x', xType);
+    b.output('y', b.op('max_pool2d_grad', [x, b.input('dy', tensorType([null, g.outH, g.outW, g.channels]))], attrs));
+    return b.build();
+  };
+
+  for (const c of [
+    { shape: [6, 8, 6], pool: [2, 2], strides: [2, 2], padding: 'valid' },
+    { shape: [5, 7, 3], pool: [2, 2], strides: [2, 2], padding: 'same' },
+  ])
+    it(`applies it to every cell of windows that tile x: [?,${c.shape.join(',')}] ${c.padding} (SIMD and scalar)`, async () => {
+      const graph = withEpilogue(c);
+      for (const batch of [1, 7]) for (const simd of [true, false]) expect(await moduleError(graph, batch, simd, batch), `batch ${batch}, ${simd ? 'simd' : 'scalar'}`).toBe(0);
+    });
+
+  it('is refused on windows that do not tile x, where some cells are never stored', async () => {
+    const graph = withEpilogue({ shape: [5, 4, 2], pool: [2, 2], strides: [2, 2], padding: 'valid' });
+    await expect(moduleError(graph, 1, true)).rejects.toThrow(/epilogue .* windows that do not tile x/);
+  });
+});

@@ -56,6 +56,13 @@ export function poolReadExtent(g: PoolGeometry, attrs: Attrs): { readonly h: num
   return { h: (g.outH - 1) * g.strideH + g.poolH, w: (g.outW - 1) * g.strideW + g.poolW };
 }
 
+/** Whether no two windows share a cell: each cell of x is in at most one. */
+export const windowsDisjoint = (g: PoolGeometry): boolean => g.strideH >= g.poolH && g.strideW >= g.poolW;
+
+/** Whether every cell of x is in exactly one window: windows side by side, the last reaching each far edge. */
+export const windowsTile = (g: PoolGeometry): boolean =>
+  g.strideH === g.poolH && g.strideW === g.poolW && (g.outH - 1) * g.strideH - g.padTop + g.poolH >= g.inH && (g.outW - 1) * g.strideW - g.padLeft + g.poolW >= g.inW;
+
 export const pooledType = (g: PoolGeometry): TensorType => ({ dtype: 'f32', shape: [g.batch, g.outH, g.outW, g.channels] });
 
 /**

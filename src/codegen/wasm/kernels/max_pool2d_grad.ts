@@ -1,10 +1,14 @@
 import binaryen from 'binaryen';
 import type { Node } from '../../../ir/graph.js';
-import { poolGeometry } from '../../../ir/ops/pool-helpers.js';
+import { poolGeometry, windowsDisjoint, windowsTile } from '../../../ir/ops/pool-helpers.js';
+import { NncError } from '../../../errors.js';
+import { poolGradientEpilogue } from '../../../ir/ops/max_pool2d_grad.js';
+import { printScalar, type ScalarExpr } from '../../../ir/scalar-expr.js';
 import type { KernelContext } from '../context.js';
+import { emitScalarExpr } from '../scalar-codegen.js';
 import { emitZero, valueBytes } from './copy.js';
 import type { WasmKernel } from './kernel.js';
-import { emitPoolWindows, windowsDisjoint, windowsTile, type WindowBlock } from './pool-windows.js';
+import { emitPoolWindows, type WindowBlock } from './pool-windows.js';
 
 type Expr = binaryen.ExpressionRef;
 
@@ -15,64 +19,79 @@ type Expr = binaryen.ExpressionRef;
  * each lane its own winner: the cell's byte offset); a second gives each cell its share. Windows
  * that share cells (stride < pool) add into dx, zeroed first; disjoint ones store dy or 0 into
  * each of their cells, so dx is zeroed only where no window reaches (a remainder row or column).
+ * An epilogue (only on windows that tile x, where every cell is stored once: see the fuse pass)
+ * applies to each cell's share with the cell's x as it is stored.
  */
 export const maxPool2dGradKernel: WasmKernel = {
   emit(ctx, node) {
     const { m } = ctx;
     const g = poolGeometry(node.inputs[0]!.type, node.attrs);
-    const disjoint = windowsDisjoint(g);
+    const epilogue = poolGradientEpilogue(node.attrs);
+    if (epilogue && !windowsTile(g)) throw new NncError('NNC4001', `max_pool2d_grad: an epilogue (${printScalar(epilogue)}) on windows that do not tile x`);
+    const route: Route = { disjoint: windowsDisjoint(g), epilogue };
     return m.block(null, [
-      ...(disjoint && windowsTile(g) ? [] : [emitZero(ctx, () => ctx.addr(node), () => valueBytes(ctx, node))]),
-      emitPoolWindows(ctx, g, true, (w) => (w.lanes.width === 4 ? vectorWindow(ctx, node, w, disjoint) : scalarWindow(ctx, node, w, disjoint))),
+      ...(route.disjoint && windowsTile(g) ? [] : [emitZero(ctx, () => ctx.addr(node), () => valueBytes(ctx, node))]),
+      emitPoolWindows(ctx, g, true, (w) => (w.lanes.width === 4 ? vectorWindow(ctx, node, w, route) : scalarWindow(ctx, node, w, route))),
     ]);
   },
 };
 
-function scalarWindow(ctx: KernelContext, node: Node, { out, cells }: WindowBlock, disjoint: boolean): Expr[] {
+/** How shares reach dx: stored per cell (disjoint windows) or added at the winner; the epilogue applied to stored ones. */
+interface Route {
+  readonly disjoint: boolean;
+  readonly epilogue: ScalarExpr | undefined;
+}
+
+function scalarWindow(ctx: KernelContext, node: Node, { out, cells }: WindowBlock, route: Route): Expr[] {
   const { m } = ctx;
   const [x, dy] = [node.inputs[0]!, node.inputs[1]!];
   const [best, bestAt, grad] = [ctx.local(binaryen.f32), ctx.local(binaryen.i32), ctx.local(binaryen.f32)];
   const bestValue = () => m.local.get(best, binaryen.f32);
   const winner = () => m.local.get(bestAt, binaryen.i32);
   const dx = (at: () => Expr) => m.i32.add(ctx.addr(node), at());
+  const xAt = (at: () => Expr) => m.f32.load(0, 4, m.i32.add(ctx.addr(x), at()));
+  const stored = (at: () => Expr) => {
+    const share = () => m.select(m.i32.eq(winner(), at()), m.local.get(grad, binaryen.f32), m.f32.const(0));
+    return route.epilogue ? emitScalarExpr(ctx, route.epilogue, 'f32', (i) => (i === 0 ? xAt(at) : share())) : share();
+  };
   return [
     m.local.set(bestAt, ctx.i32(-1)),
     cells((at) => {
-      const v = () => m.f32.load(0, 4, m.i32.add(ctx.addr(x), at()));
-      const wins = m.i32.or(m.i32.lt_s(winner(), ctx.i32(0)), m.f32.gt(v(), bestValue()));
-      return [m.if(wins, m.block(null, [m.local.set(best, v()), m.local.set(bestAt, at())]))];
+      const wins = m.i32.or(m.i32.lt_s(winner(), ctx.i32(0)), m.f32.gt(xAt(at), bestValue()));
+      return [m.if(wins, m.block(null, [m.local.set(best, xAt(at)), m.local.set(bestAt, at())]))];
     }),
     m.local.set(grad, m.f32.load(0, 4, m.i32.add(ctx.addr(dy), out()))),
-    disjoint
-      ? cells((at) => [m.f32.store(0, 4, dx(at), m.select(m.i32.eq(winner(), at()), m.local.get(grad, binaryen.f32), m.f32.const(0)))])
+    route.disjoint
+      ? cells((at) => [m.f32.store(0, 4, dx(at), stored(at))])
       : m.f32.store(0, 4, dx(winner), m.f32.add(m.f32.load(0, 4, dx(winner)), m.local.get(grad, binaryen.f32))),
   ];
 }
 
-function vectorWindow(ctx: KernelContext, node: Node, { out, cells }: WindowBlock, disjoint: boolean): Expr[] {
+function vectorWindow(ctx: KernelContext, node: Node, { out, cells }: WindowBlock, route: Route): Expr[] {
   const { m } = ctx;
   const { v128 } = binaryen;
   const [x, dy] = [node.inputs[0]!, node.inputs[1]!];
   const [best, bestAt, grad] = [ctx.local(v128), ctx.local(v128), ctx.local(v128)];
   const get = (l: number) => m.local.get(l, v128);
+  const xAt = (at: () => Expr) => m.v128.load(0, 4, m.i32.add(ctx.addr(x), at()));
   return [
     m.local.set(bestAt, m.i32x4.splat(ctx.i32(-1))),
     m.local.set(best, m.f32x4.splat(m.f32.const(0))),
     cells((at) => {
-      const v = () => m.v128.load(0, 4, m.i32.add(ctx.addr(x), at()));
-      const wins = () => m.v128.or(m.i32x4.lt_s(get(bestAt), m.i32x4.splat(ctx.i32(0))), m.f32x4.gt(v(), get(best)));
+      const wins = () => m.v128.or(m.i32x4.lt_s(get(bestAt), m.i32x4.splat(ctx.i32(0))), m.f32x4.gt(xAt(at), get(best)));
       const mask = ctx.local(v128);
       return [
         m.local.set(mask, wins()),
-        m.local.set(best, m.v128.bitselect(v(), get(best), get(mask))),
+        m.local.set(best, m.v128.bitselect(xAt(at), get(best), get(mask))),
         m.local.set(bestAt, m.v128.bitselect(m.i32x4.splat(at()), get(bestAt), get(mask))),
       ];
     }),
     m.local.set(grad, m.v128.load(0, 4, m.i32.add(ctx.addr(dy), out()))),
     cells((at) => {
       const dx = () => m.i32.add(ctx.addr(node), at());
-      const share = m.v128.and(get(grad), m.i32x4.eq(get(bestAt), m.i32x4.splat(at())));
-      return [m.v128.store(0, 4, dx(), disjoint ? share : m.f32x4.add(m.v128.load(0, 4, dx()), share))];
+      const share = () => m.v128.and(get(grad), m.i32x4.eq(get(bestAt), m.i32x4.splat(at())));
+      if (!route.disjoint) return [m.v128.store(0, 4, dx(), m.f32x4.add(m.v128.load(0, 4, dx()), share()))];
+      return [m.v128.store(0, 4, dx(), route.epilogue ? emitScalarExpr(ctx, route.epilogue, 'f32x4', (i) => (i === 0 ? xAt(at) : share())) : share())];
     }),
   ];
 }

@@ -72,13 +72,6 @@ const UNROLLED_CELLS = 16;
 const windowsInside = (g: PoolGeometry): boolean =>
   g.padTop === 0 && g.padLeft === 0 && (g.outH - 1) * g.strideH + g.poolH <= g.inH && (g.outW - 1) * g.strideW + g.poolW <= g.inW;
 
-/** Whether no two windows share a cell: each cell of x is in at most one. */
-export const windowsDisjoint = (g: PoolGeometry): boolean => g.strideH >= g.poolH && g.strideW >= g.poolW;
-
-/** Whether every cell of x is in exactly one window: windows side by side, the last reaching each far edge. */
-export const windowsTile = (g: PoolGeometry): boolean =>
-  g.strideH === g.poolH && g.strideW === g.poolW && (g.outH - 1) * g.strideH - g.padTop + g.poolH >= g.inH && (g.outW - 1) * g.strideW - g.padLeft + g.poolW >= g.inW;
-
 /**
  * Emits `block` for every output pixel (batch rows × outH × outW) and block of its channels:
  * 4-wide then 1-wide when `vector` (and SIMD is on), else 1-wide only. Windows all inside x
