@@ -1,7 +1,7 @@
 import binaryen from 'binaryen';
 import type { Node } from '../../../ir/graph.js';
 import { forLoop, type KernelContext } from '../context.js';
-import { constantB, emitGemm, emitPackPanels, transposedStagingBytes, PACK_MIN_ROWS, panelBytes, rowMajor, rowPitch, rowsAreBlocks, rowsOf, type GemmSpec, type Strided } from '../gemm.js';
+import { constantB, emitGemm, emitPackPanels, PACK_MIN_ROWS, panelBytes, rowMajor, rowPitch, rowsAreBlocks, rowsOf, transposedStagingBytes, type GemmSpec, type Strided } from '../gemm.js';
 import type { WasmKernel } from './kernel.js';
 
 /**

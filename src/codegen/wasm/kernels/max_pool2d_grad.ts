@@ -27,10 +27,12 @@ export const maxPool2dGradKernel: WasmKernel = {
     const { m } = ctx;
     const g = poolGeometry(node.inputs[0]!.type, node.attrs);
     const epilogue = poolGradientEpilogue(node.attrs);
-    if (epilogue && !windowsTile(g)) throw new NncError('NNC4001', `max_pool2d_grad: an epilogue (${printScalar(epilogue)}) on windows that do not tile x`);
+    const tiles = windowsTile(g);
+    if (epilogue && !tiles) throw new NncError('NNC4001', `max_pool2d_grad: an epilogue (${printScalar(epilogue)}) on windows that do not tile x`);
     const route: Route = { disjoint: windowsDisjoint(g), epilogue };
     return m.block(null, [
-      ...(route.disjoint && windowsTile(g) ? [] : [emitZero(ctx, () => ctx.addr(node), () => valueBytes(ctx, node))]),
+      // Tiling windows are disjoint and store every cell.
+      ...(tiles ? [] : [emitZero(ctx, () => ctx.addr(node), () => valueBytes(ctx, node))]),
       emitPoolWindows(ctx, g, true, (w) => (w.lanes.width === 4 ? vectorWindow(ctx, node, w, route) : scalarWindow(ctx, node, w, route))),
     ]);
   },
