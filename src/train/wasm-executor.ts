@@ -29,6 +29,7 @@ import { optimize } from '../passes/index.js';
 import { COMPILER_VERSION } from '../version.js';
 import { atRows, type AffineBytes } from '../passes/memory-plan-types.js';
 import type { ExecutorFactory } from './executor.js';
+import { relaxedSimdAvailable } from './relaxed-simd.js';
 
 /** What an executor needs of a compiled module. */
 interface Built {
@@ -106,8 +107,18 @@ const needsBackend = (graph: Graph, options: WasmModuleOptions) => !compile && !
 /** What an executor may ask of its modules beyond the defaults (`functionNames`, for a profile). */
 export type ModuleExtras = Pick<WasmModuleOptions, 'functionNames'>;
 
-/** The executor's modules are compiled once per fit and never shipped: no binaryen optimizer (see fastCompile). */
-const moduleOptions = (rows: number, extras: ModuleExtras): WasmModuleOptions => ({ simd: true, weights: 'embedded', rows, fastCompile: true, ...extras });
+/**
+ * The executor's modules are compiled once per fit and never shipped: no binaryen optimizer (see
+ * fastCompile), and fused multiply-adds wherever this Node runs relaxed SIMD.
+ */
+const moduleOptions = (rows: number, extras: ModuleExtras): WasmModuleOptions => ({
+  simd: true,
+  weights: 'embedded',
+  rows,
+  fastCompile: true,
+  relaxedSimd: relaxedSimdAvailable(),
+  ...extras,
+});
 
 const HEAPS = { f32: Float32Array, i32: Int32Array, bool: Uint8Array } as const;
 

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { DIRECT_GRAD_K } from '../../src/codegen/wasm/kernels/conv2d-direct-filter-gradient.js';
 import { parseGraph } from '../../src/ir/parser.js';
-import { moduleError } from './harness.js';
+import { buildName, MADD_BUILDS, moduleError } from './harness.js';
 
 const TOLERANCE = 1e-5;
 
@@ -39,8 +39,8 @@ async function expectMatches(text: string): Promise<void> {
   const shapes = [...text.matchAll(/%(\S+) = weight : f32\[([\d,]+)\]/g)];
   const weights = new Map(shapes.map(([, name, dims]) => [name!, Float32Array.from({ length: dims!.split(',').reduce((p, d) => p * Number(d), 1) }, next)]));
   const graph = parseGraph(text, { weights });
-  for (const simd of [true, false])
-    for (const batch of [1, 3, 7]) expect(await moduleError(graph, batch, simd, batch, true), `${simd ? 'simd128' : 'scalar'}, batch ${batch}:\n${text}`).toBeLessThanOrEqual(TOLERANCE);
+  for (const build of MADD_BUILDS)
+    for (const batch of [1, 3, 7]) expect(await moduleError(graph, batch, build, batch, true), `${buildName(build)}, batch ${batch}:\n${text}`).toBeLessThanOrEqual(TOLERANCE);
 }
 
 describe('direct conv2d kernels vs the interpreter', () => {

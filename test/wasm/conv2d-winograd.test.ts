@@ -12,7 +12,7 @@ import { PANEL } from '../../src/codegen/wasm/gemm.js';
 import { convGeometry } from '../../src/ir/ops/conv2d-geometry.js';
 import { parseGraph } from '../../src/ir/parser.js';
 import type { Graph } from '../../src/ir/graph.js';
-import { moduleError } from './harness.js';
+import { buildName, MADD_BUILDS, moduleError } from './harness.js';
 
 const TOLERANCE = 1e-5;
 const EXACT = { add: (a: number, b: number) => a + b, sub: (a: number, b: number) => a - b, half: (a: number) => a / 2 };
@@ -96,8 +96,8 @@ function withWeights(text: string): Graph {
 
 async function expectMatches(text: string): Promise<void> {
   const graph = withWeights(text);
-  for (const simd of [true, false])
-    for (const batch of [1, 3, 7]) expect(await moduleError(graph, batch, simd, batch, true), `${simd ? 'simd128' : 'scalar'}, batch ${batch}:\n${text}`).toBeLessThanOrEqual(TOLERANCE);
+  for (const build of MADD_BUILDS)
+    for (const batch of [1, 3, 7]) expect(await moduleError(graph, batch, build, batch, true), `${buildName(build)}, batch ${batch}:\n${text}`).toBeLessThanOrEqual(TOLERANCE);
 }
 
 describe('conv2d as Winograd F(2x2, 3x3) vs the interpreter', () => {

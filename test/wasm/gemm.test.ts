@@ -4,14 +4,14 @@ import { interpret } from '../../src/ir/interpreter.js';
 import { parseGraph } from '../../src/ir/parser.js';
 import { randomInputs } from '../helpers/random-inputs.js';
 import { buildWasmBundle, outputsByName, predictArgument } from './bundle-helpers.js';
-import { moduleError, runModule } from './harness.js';
+import { buildName, MADD_BUILDS, moduleError, runModule, type Build } from './harness.js';
 import { compileWasm } from '../../src/codegen/wasm/module.js';
 
 /**
  * Every form of the one GEMM generator against the reference interpreter: constant (packed) and
  * computed (in place) B, transposed A and B, column tails, row tails, k static and k = the batch
- * rows, constant and computed bias, activations in and after the tile, residual adds. Both the
- * SIMD128 and the scalar module; error at most 1e-5 of the output's scale.
+ * rows, constant and computed bias, activations in and after the tile, residual adds. The SIMD128,
+ * relaxed-SIMD (fused multiply-add) and scalar modules; error at most 1e-5 of the output's scale.
  */
 const TOLERANCE = 1e-5;
 const ROWS = [1, 3, 4, 5, 33];
@@ -30,12 +30,12 @@ function withWeights(text: string): Graph {
 }
 
 /** Largest |wasm - interpreter| over all outputs, relative to the largest |expected| (at least 1). */
-const relativeError = (graph: Graph, batch: number, simd: boolean) => moduleError(graph, batch, simd, batch, true);
+const relativeError = (graph: Graph, batch: number, build: Build) => moduleError(graph, batch, build, batch, true);
 
 async function expectMatches(text: string, rows: readonly number[] = ROWS): Promise<void> {
   const graph = withWeights(text);
-  for (const simd of [true, false])
-    for (const batch of rows) expect(await relativeError(graph, batch, simd), `${simd ? 'simd128' : 'scalar'}, batch ${batch}:\n${text}`).toBeLessThanOrEqual(TOLERANCE);
+  for (const build of MADD_BUILDS)
+    for (const batch of rows) expect(await relativeError(graph, batch, build), `${buildName(build)}, batch ${batch}:\n${text}`).toBeLessThanOrEqual(TOLERANCE);
 }
 
 describe('GEMM: B constant or computed, every column tail and row tail', () => {
@@ -77,6 +77,25 @@ describe('GEMM: B constant or computed, every column tail and row tail', () => {
         output "z" = %1`);
     });
   }
+});
+
+describe('GEMM: fused multiply-adds', () => {
+  it('a relaxed-SIMD build fuses the tiles\' multiply-adds; the SIMD128 and scalar builds keep a multiply and an add', () => {
+    const graph = withWeights(`
+      %x = input : f32[?,24]
+      %w = weight : f32[24,16]
+      %y = dense %x, %w : f32[?,16]
+      output "y" = %y`);
+    const count = (text: string, op: string) => text.split(op).length - 1;
+    const relaxed = compileWasm(graph, { simd: true, weights: 'embedded', relaxedSimd: true }, true).text!;
+    const plain = compileWasm(graph, { simd: true, weights: 'embedded' }, true).text!;
+    const scalar = compileWasm(graph, { simd: false, weights: 'embedded', relaxedSimd: true }, true).text!;
+    expect(count(relaxed, 'f32x4.relaxed_madd')).toBeGreaterThan(0);
+    expect(count(relaxed, 'f32x4.mul')).toBe(0);
+    expect(count(plain, 'f32x4.relaxed_madd')).toBe(0);
+    expect(count(plain, 'f32x4.mul')).toBeGreaterThan(0);
+    expect(count(scalar, 'relaxed')).toBe(0);
+  });
 });
 
 describe('GEMM: computed B packed at run time', () => {

@@ -8,6 +8,12 @@ import { ensureMathFunction, type MathFn } from './math.js';
 
 type Expr = binaryen.ExpressionRef;
 
+/** The parts of binaryen.js's C API that its typings leave out. */
+const binaryenC = binaryen as unknown as {
+  readonly RelaxedMaddVecF32x4: number;
+  _BinaryenSIMDTernary(module: number, op: number, a: Expr, b: Expr, c: Expr): Expr;
+};
+
 /**
  * What a kernel sees while it emits the body of its function `(param $rows i32)`: the module,
  * whether SIMD128 is on, fresh locals and labels, and the address of any value in memory.
@@ -26,7 +32,20 @@ export class KernelContext {
     private readonly node: Node | undefined,
     /** The module's vector constants (vectorConstant): one pool per module, emitted by compileWasm. */
     private readonly lanes: LaneConstants,
+    /** Whether f32x4 multiply-adds may fuse (relaxed SIMD; see WasmModuleOptions.relaxedSimd). */
+    readonly fusedMultiplyAdd = false,
   ) {}
+
+  /**
+   * acc + a·b over f32x4 lanes: relaxed SIMD's multiply-add where the module may use it (one
+   * fused instruction on a CPU with FMA, rounding once), else a multiply and an add.
+   */
+  maddF32x4(acc: Expr, a: Expr, b: Expr): Expr {
+    const { m } = this;
+    if (!this.fusedMultiplyAdd) return m.f32x4.add(acc, m.f32x4.mul(a, b));
+    // binaryen.js has the operation but no wrapper for it: its C API builds the expression.
+    return binaryenC._BinaryenSIMDTernary(m.ptr, binaryenC.RelaxedMaddVecF32x4, a, b, acc);
+  }
 
   /** The batch rows of this call (the function's only parameter). */
   rows(): Expr {

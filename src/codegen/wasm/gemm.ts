@@ -439,7 +439,7 @@ function emitTile(ctx: KernelContext, t: TileSpec): Expr {
   const [xp, wp, xe] = [ctx.local(i32), ctx.local(i32), ctx.local(i32)];
   const load = (ptr: Expr, offset: number) => (simd ? m.v128.load(offset, 4, ptr) : m.f32.load(offset, 4, ptr));
   const get = (l: number) => m.local.get(l, type);
-  const madd = (a: Expr, b: Expr, c: Expr) => (simd ? m.f32x4.add(a, m.f32x4.mul(b, c)) : m.f32.add(a, m.f32.mul(b, c)));
+  const madd = (a: Expr, b: Expr, c: Expr) => (simd ? ctx.maddF32x4(a, b, c) : m.f32.add(a, m.f32.mul(b, c)));
   const zero = () => (simd ? m.f32x4.splat(m.f32.const(0)) : m.f32.const(0));
   const each = (f: (r: number, q: number, v: number) => Expr) => acc.flatMap((row, r) => row.flatMap((vs, q) => vs.map((_, v) => f(r, q, v))));
   /** Byte offset of vector v of panel q within a row of C, a bias or a residual. */

@@ -49,7 +49,7 @@ export function emitDirectFilterGradient(ctx: KernelContext, g: ConvGeometry, f:
     ...walk.taps((tap, read) =>
       Array.from({ length: g.c }, (_, ch) => {
         const a = acc[tap * g.c + ch]!;
-        return m.local.set(a, m.f32x4.add(m.local.get(a, v128), m.f32x4.mul(read(ch), m.local.get(dyv, v128))));
+        return m.local.set(a, ctx.maddF32x4(m.local.get(a, v128), read(ch), m.local.get(dyv, v128)));
       }),
     ),
     m.local.set(dyAt, m.i32.add(get(dyAt), c(f * 4))),

@@ -67,7 +67,7 @@ export function emitDirectConv(ctx: KernelContext, w: Node, bias: Node | undefin
           m.local.set(xs, read(ch)),
           ...Array.from({ length: vectors }, (_, v) => {
             const wv = m.v128.load(kernel + ((tap * g.c + ch) * fPad + first + v * 4) * 4, 4, c(0));
-            return m.local.set(acc[v]!, m.f32x4.add(m.local.get(acc[v]!, v128), m.f32x4.mul(m.local.get(xs, v128), wv)));
+            return m.local.set(acc[v]!, ctx.maddF32x4(m.local.get(acc[v]!, v128), m.local.get(xs, v128), wv));
           }),
         ]).flat(),
       ),
