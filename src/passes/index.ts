@@ -14,6 +14,7 @@ import { foldConstants } from './fold-constants.js';
 import { foldBatchNorm } from './fold-batch-norm.js';
 import { fuse } from './fuse.js';
 import { layout } from './layout.js';
+import { scheduleReductions } from './schedule.js';
 
 export { planMemory, SLOT_ALIGN } from './plan-memory.js';
 export type { AffineBytes, MemoryPlan, MemorySlot, RowBlocks, ScratchRequest, SharedScratch, SharedScratchRequest } from './memory-plan-types.js';
@@ -36,6 +37,7 @@ export const PASSES: readonly Pass[] = [
   { name: 'accumulate-products', description: 'add a weight-gradient product (matmul_tn) into the running sum it is added to, in its GEMM', run: accumulateProducts },
   { name: 'dce', description: 'remove nodes no output depends on, and their weights', run: eliminateDeadCode },
   { name: 'fuse', description: 'matmul + bias + activation -> dense; conv2d + bias + activation (+ pooling) -> conv2d; elementwise chains -> elementwise; flatten into dense', run: fuse },
+  { name: 'schedule', description: 'run each batch reduction (a bias or weight gradient) as soon as its operands are ready, while they are in cache', run: scheduleReductions },
 ];
 
 export const PIPELINE: readonly string[] = PASSES.map((p) => p.name);
