@@ -1,8 +1,9 @@
 /**
  * Reading an nnc bundle directory through its manifest.json (every file but the manifest is
  * listed there): the ES module to import, and the files a browser fetches, code apart from
- * weights. Not counted: type declarations, and model.scalar.wasm (the fallback that only
- * browsers without SIMD fetch).
+ * weights. Not counted: type declarations, and the modules a browser fetches instead of
+ * model.wasm (model.relaxed.wasm where it runs relaxed SIMD, of the same size; model.scalar.wasm
+ * where it has no SIMD): one build is fetched.
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -25,7 +26,7 @@ export function bundleModuleUrl(dir: string): string {
 }
 
 export function bundleShipped(dir: string, how: string): { code: string[]; weights: string[]; note: string } {
-  const shipped = listed(dir).filter((p) => /\.(m?js|wasm|bin)$/.test(p) && !p.endsWith('.scalar.wasm'));
+  const shipped = listed(dir).filter((p) => /\.(m?js|wasm|bin)$/.test(p) && !/\.(scalar|relaxed)\.wasm$/.test(p));
   const isWeights = (p: string) => p.endsWith('.bin');
   const code = shipped.filter((p) => !isWeights(p)).map((p) => join(dir, p));
   const weights = shipped.filter(isWeights).map((p) => join(dir, p));

@@ -21,7 +21,7 @@ const runner: Runner = {
       dispose: () => model.dispose(),
     };
   },
-  shipped: (ctx) => bundleShipped(ctx.nncThreadsDir!, ' (--weights external; each worker loads its own copy; model.scalar.wasm not counted)'),
+  shipped: (ctx) => bundleShipped(ctx.nncThreadsDir!, ' (--weights external; each worker loads its own copy; one module counted)'),
 };
 
 export default runner;

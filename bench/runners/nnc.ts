@@ -11,7 +11,7 @@ interface NncBundle {
 /** The nnc WebAssembly bundle (`nnc build`): model.js + model.wasm, no runtime library. */
 const runner: Runner = {
   name: 'nnc',
-  description: 'nnc bundle (model.js + model.wasm, SIMD, 1 thread), predict(x, batch)',
+  description: 'nnc bundle (model.js + its fastest build this engine runs, 1 thread), predict(x, batch)',
   unavailable(ctx) {
     if (!ctx.nncDir) return 'no nnc bundle (nnc build failed or is not available)';
     return existsSync(join(ctx.nncDir, 'manifest.json')) ? null : `no manifest.json in ${ctx.nncDir}`;
@@ -27,7 +27,7 @@ const runner: Runner = {
   },
   shipped: (ctx) =>
     ctx.nncExternalDir
-      ? bundleShipped(ctx.nncExternalDir, ' (the --weights external build of the same model; model.scalar.wasm, the non-SIMD fallback, not counted)')
+      ? bundleShipped(ctx.nncExternalDir, ' (the --weights external build of the same model; one module counted: model.relaxed.wasm and model.scalar.wasm are the alternatives a browser fetches instead)')
       : bundleShipped(ctx.nncDir!, ' (weights inside the wasm)'),
 };
 

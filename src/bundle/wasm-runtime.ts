@@ -2,15 +2,16 @@ import type { WasmMemoryInfo } from '../codegen/wasm/module.js';
 import type { AffineBytes } from '../passes/memory-plan-types.js';
 import type { BundleSignature, BundleTensor } from './signature.js';
 import { COMPILER_VERSION } from '../version.js';
+import { RELAXED_SIMD_PROBE, SIMD_PROBE } from '../codegen/wasm/feature-probes.js';
 
 /** The files the loader reads, relative to model.js. */
-export const WASM_FILES = { simd: 'model.wasm', scalar: 'model.scalar.wasm', weights: 'model.weights.bin' } as const;
+export const WASM_FILES = { relaxed: 'model.relaxed.wasm', simd: 'model.wasm', scalar: 'model.scalar.wasm', weights: 'model.weights.bin' } as const;
 
 /**
- * A module that uses SIMD128 (i8x16.popcnt of a splat): `WebAssembly.validate` accepts it only
- * where SIMD is supported, which picks the build to load.
+ * The module builds, fastest first: SIMD128 with fused multiply-adds (relaxed SIMD), SIMD128,
+ * scalar. The loader takes the first the engine validates (its probe), unless load() says.
  */
-export const SIMD_PROBE = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11];
+export type WasmBuild = 'relaxed' | 'simd' | 'scalar';
 
 export interface WasmRuntimeSpec {
   readonly signature: BundleSignature;
@@ -18,7 +19,7 @@ export interface WasmRuntimeSpec {
   /** SHA-256 (hex) of each file the loader reads, for `load({ verify: true })`. */
   readonly sha256: Readonly<Record<string, string>>;
   /** Inline the modules as base64 (one-file bundle) instead of loading the .wasm files. */
-  readonly inline?: { readonly simd: Uint8Array; readonly scalar: Uint8Array };
+  readonly inline?: Readonly<Record<WasmBuild, Uint8Array>>;
   /** Weights are in model.weights.bin, copied into memory at load time. */
   readonly externalWeights: boolean;
   /**
@@ -36,7 +37,7 @@ export interface WasmRuntimeSpec {
 export function wasmRuntime(spec: WasmRuntimeSpec): string {
   const { memory } = spec;
   const lines = [
-    `// Compiled by nnc ${COMPILER_VERSION} for WebAssembly (SIMD128, scalar fallback). Imports nothing.`,
+    `// Compiled by nnc ${COMPILER_VERSION} for WebAssembly (relaxed SIMD, SIMD128, scalar fallback). Imports nothing.`,
     ...ioTables(spec),
     ...(memory.chunked
       ? [
@@ -52,6 +53,7 @@ export function wasmRuntime(spec: WasmRuntimeSpec): string {
     '// What load({ verify: true }) checks each file against (manifest.json lists the same hashes).',
     `const SHA256 = ${JSON.stringify(spec.sha256)};`,
     `const SIMD_PROBE = new Uint8Array([${SIMD_PROBE.join(', ')}]);`,
+    `const RELAXED_PROBE = new Uint8Array([${RELAXED_SIMD_PROBE.join(', ')}]);`,
     '',
     ...(!spec.inline || spec.externalWeights ? [READ_FILE] : []),
     ...(spec.inline ? inlineModules(spec.inline) : fileModules()),
@@ -105,21 +107,22 @@ function loopTables(signature: BundleSignature, memory: WasmMemoryInfo): string[
 function inlineModules(inline: NonNullable<WasmRuntimeSpec['inline']>): string[] {
   const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
   return [
-    `const SIMD_WASM = "${base64(inline.simd)}";`,
-    `const SCALAR_WASM = "${base64(inline.scalar)}";`,
+    `const WASM = { relaxed: "${base64(inline.relaxed)}", simd: "${base64(inline.simd)}", scalar: "${base64(inline.scalar)}" };`,
     'const decode = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));',
-    'const wasmBytes = async (simd) => decode(simd ? SIMD_WASM : SCALAR_WASM);',
-    "const wasmFile = (simd) => `the ${simd ? 'SIMD' : 'scalar'} module inlined in model.js`;",
+    'const wasmBytes = async (build) => decode(WASM[build]);',
+    'const wasmFile = (build) => `the ${build} module inlined in model.js`;',
     '',
   ];
 }
 
 function fileModules(): string[] {
   return [
-    'const wasmFile = (simd) => moduleKey(simd);',
+    'const wasmFile = (build) => moduleKey(build);',
     '// Literal URLs, the pattern bundlers recognize and copy the files for.',
-    'const wasmBytes = (simd) =>',
-    `  simd ? read(new URL('./${WASM_FILES.simd}', import.meta.url)) : read(new URL('./${WASM_FILES.scalar}', import.meta.url));`,
+    'const wasmBytes = (build) =>',
+    `  build === 'relaxed' ? read(new URL('./${WASM_FILES.relaxed}', import.meta.url))`,
+    `  : build === 'simd' ? read(new URL('./${WASM_FILES.simd}', import.meta.url))`,
+    `  : read(new URL('./${WASM_FILES.scalar}', import.meta.url));`,
     '',
   ];
 }
@@ -225,7 +228,16 @@ async function readNamed(file, reading) {
 }
 
 /** The build's name of a module, the key of its hash in SHA256. */
-const moduleKey = (simd) => (simd ? '${WASM_FILES.simd}' : '${WASM_FILES.scalar}');
+const moduleKey = (build) => (${JSON.stringify({ relaxed: WASM_FILES.relaxed, simd: WASM_FILES.simd, scalar: WASM_FILES.scalar })})[build];
+
+/**
+ * The build load() runs: by default the fastest the engine validates; \`simd: false\` asks for
+ * the scalar one, \`relaxed: false\` for plain SIMD128 (results that do not depend on the CPU).
+ */
+function pickBuild({ simd = WebAssembly.validate(SIMD_PROBE), relaxed = simd && WebAssembly.validate(RELAXED_PROBE) }) {
+  if (relaxed && !simd) throw new TypeError('load(): relaxed: true needs the SIMD build (simd: false was given)');
+  return relaxed ? 'relaxed' : simd ? 'simd' : 'scalar';
+}
 
 /** Refuses bytes whose SHA-256 is not the one the build recorded for \`key\` (\`file\` names them). */
 async function checkSha256(file, bytes, key = file) {
@@ -237,10 +249,10 @@ async function checkSha256(file, bytes, key = file) {
 }
 
 /** The module's instance, or an error naming the file and what is wrong with it. */
-async function instantiate(simd, verify) {
-  const file = wasmFile(simd);
-  const bytes = await readNamed(file, () => wasmBytes(simd));
-  if (verify) await checkSha256(file, bytes, moduleKey(simd));
+async function instantiate(build, verify) {
+  const file = wasmFile(build);
+  const bytes = await readNamed(file, () => wasmBytes(build));
+  if (verify) await checkSha256(file, bytes, moduleKey(build));
   let instance;
   try {
     ({ instance } = await WebAssembly.instantiate(bytes));
@@ -314,11 +326,12 @@ ${chunked ? '' : WHOLE_BATCH_ONLY}    const outputs = perCall(OUTPUTS, PER_STEP)
 
 const loader = (externalWeights: boolean, chunked: boolean, arrays: readonly string[], loop: boolean) => `${CHECK_INPUTS}
 ${LOAD_HELPERS}
-/** Loads the model: the SIMD128 build where WebAssembly.validate accepts SIMD, else the scalar one. */
+/** Loads the model: the fastest build WebAssembly.validate accepts (relaxed SIMD, SIMD128, scalar) unless the options say. */
 export async function load(options) {
-  const { simd = WebAssembly.validate(SIMD_PROBE), verify = false } = checkLoadOptions(options, { simd: 'boolean', verify: 'boolean' });
-  const { memory, run } = await instantiate(simd, verify);
-${externalWeights ? '  await loadWeights(memory, verify);\n' : ''}  const heaps = new Map([${arrays.join(', ')}].map((type) => [type, new type(memory.buffer)]));
+  const checked = checkLoadOptions(options, { simd: 'boolean', relaxed: 'boolean', verify: 'boolean' });
+  const build = pickBuild(checked);
+  const { memory, run } = await instantiate(build, checked.verify ?? false);
+${externalWeights ? '  await loadWeights(memory, checked.verify ?? false);\n' : ''}  const heaps = new Map([${arrays.join(', ')}].map((type) => [type, new type(memory.buffer)]));
   const heap = (type = Float32Array) => heaps.get(type);
   const at = ([fixed, perRow], rows, type = Float32Array) => (ARENA + fixed + rows * perRow) / type.BYTES_PER_ELEMENT;
   // Rows [row, row + n) of the inputs (those \`keep\` accepts) into the arena, and of the outputs
@@ -340,6 +353,6 @@ ${chunked ? '' : WHOLE_BATCH_ONLY}    const outputs = OUTPUTS.map(([, size, , ba
     return OUTPUTS.length === 1 ? outputs[0] : Object.fromEntries(OUTPUTS.map(([name], i) => [name, outputs[i]]));
   }
 `}  const names = (list) => Object.freeze(list.map(([name]) => name));
-  return { predict, inputNames: names(INPUTS), outputNames: names(OUTPUTS), simd };
+  return { predict, inputNames: names(INPUTS), outputNames: names(OUTPUTS), simd: build !== 'scalar', relaxed: build === 'relaxed' };
 }
 `;

@@ -12,8 +12,9 @@ import { WASM_FILES, wasmRuntime, type WasmRuntimeSpec } from './wasm-runtime.js
 import { MIN_ROWS_PER_WORKER, threadedFiles } from './wasm-threads.js';
 
 /**
- * The WebAssembly target: a SIMD128 module and a scalar fallback (same memory layout), the loader
- * model.js, model.d.ts and manifest.json. `--weights external` moves the constant region into
+ * The WebAssembly target: a SIMD128 module, the same with fused multiply-adds (relaxed SIMD, for
+ * engines that run it) and a scalar fallback, all with one memory layout; the loader model.js,
+ * model.d.ts and manifest.json. `--weights external` moves the constant region into
  * model.weights.bin; `--single-file` inlines both modules into model.js.
  *
  * A row-local graph (every op row-local, see traits.ts) whose inputs all have the batch axis runs
@@ -23,7 +24,7 @@ import { MIN_ROWS_PER_WORKER, threadedFiles } from './wasm-threads.js';
  */
 export const wasmTarget: BundleTarget = {
   name: 'wasm',
-  description: 'WebAssembly (SIMD128 with a scalar fallback), for Node >= 20 and browsers',
+  description: 'WebAssembly (relaxed SIMD or SIMD128, with a scalar fallback), for Node >= 20 and browsers',
   entry: 'model.js',
   asyncPredict: false,
   async emit(graph: Graph, options: TargetOptions): Promise<BundleFile[]> {
@@ -42,15 +43,22 @@ export const wasmTarget: BundleTarget = {
       });
     const { compileWasm } = await import('../codegen/wasm/module.js');
     const simd = compileWasm(graph, { simd: true, weights: options.weights });
+    const relaxed = compileWasm(graph, { simd: true, relaxedSimd: true, weights: options.weights });
     const scalar = compileWasm(graph, { simd: false, weights: options.weights });
+    // The loader lays out memory once for whichever module it picks.
+    if (JSON.stringify(relaxed.memory) !== JSON.stringify(simd.memory)) throw new Error('internal error: the relaxed-SIMD module plans memory unlike the SIMD one');
     const external = options.weights === 'external';
+    const binaries = { relaxed: relaxed.binary, simd: simd.binary, scalar: scalar.binary };
     const runtime: WasmRuntimeSpec = {
       signature: bundleSignature(graph),
-      sha256: { [WASM_FILES.simd]: sha256(simd.binary), [WASM_FILES.scalar]: sha256(scalar.binary), ...(external ? { [WASM_FILES.weights]: sha256(simd.constants) } : {}) },
+      sha256: {
+        ...Object.fromEntries(Object.entries(binaries).map(([build, binary]) => [WASM_FILES[build as keyof typeof binaries], sha256(binary)])),
+        ...(external ? { [WASM_FILES.weights]: sha256(simd.constants) } : {}),
+      },
       memory: simd.memory,
       externalWeights: external,
       ...(acrossBatch.length > 0 ? { acrossBatch: shortName(graph, acrossBatch[0]!) } : {}),
-      ...(options.singleFile ? { inline: { simd: simd.binary, scalar: scalar.binary } } : {}),
+      ...(options.singleFile ? { inline: binaries } : {}),
     };
     const files: BundleFile[] = options.threads
       ? [...threadedFiles(runtime, options.threads), { path: 'model.d.ts', contents: wasmDts(graph, options.threads) }]
@@ -58,34 +66,43 @@ export const wasmTarget: BundleTarget = {
           { path: 'model.js', contents: wasmRuntime(runtime) },
           { path: 'model.d.ts', contents: wasmDts(graph) },
         ];
-    if (!options.singleFile) files.push({ path: WASM_FILES.simd, contents: simd.binary }, { path: WASM_FILES.scalar, contents: scalar.binary });
+    if (!options.singleFile) files.push(...Object.entries(binaries).map(([build, binary]) => ({ path: WASM_FILES[build as keyof typeof binaries], contents: binary })));
     if (external) files.push({ path: WASM_FILES.weights, contents: simd.constants });
-    files.push(manifestFile(graph, 'wasm', files, wasmDetails(simd, scalar, options, acrossBatch[0] && shortName(graph, acrossBatch[0]))));
+    files.push(manifestFile(graph, 'wasm', files, wasmDetails(simd, relaxed, scalar, options, acrossBatch[0] && shortName(graph, acrossBatch[0]))));
     return files;
   },
 };
 
 /** model.d.ts; with `threads`, predict returns a Promise and the Model has dispose(). */
 export function wasmDts(graph: Graph, threads?: number): string {
-  const simd: DtsMember = { name: 'simd', type: 'boolean', doc: 'True when the SIMD128 build runs (false: the scalar fallback).' };
-  const simdOption: DtsMember = { name: 'simd', type: 'boolean', optional: true, doc: 'Use the SIMD128 build (true) or the scalar one (false); default: detected.' };
+  const simd: DtsMember = { name: 'simd', type: 'boolean', doc: 'True when a SIMD build runs (false: the scalar fallback).' };
+  const relaxed: DtsMember = { name: 'relaxed', type: 'boolean', doc: 'True when the relaxed-SIMD build runs (fused multiply-adds; its results may differ in the last bits between CPUs).' };
+  const simdOption: DtsMember = { name: 'simd', type: 'boolean', optional: true, doc: 'Use a SIMD build (true) or the scalar one (false); default: detected.' };
+  const relaxedOption: DtsMember = {
+    name: 'relaxed',
+    type: 'boolean',
+    optional: true,
+    doc: 'Use the relaxed-SIMD build, whose multiply-adds fuse where the CPU has FMA (true), or plain SIMD128, whose results do not depend on the CPU (false); default: detected.',
+  };
   const verifyOption: DtsMember = {
     name: 'verify',
     type: 'boolean',
     optional: true,
     doc: "Check the SHA-256 of the module and weights files against the build's (as manifest.json lists them) before using them; default false.",
   };
-  if (!threads) return generateDts(graph, { asyncPredict: false, backend: 'WebAssembly', modelMembers: [simd], loadOptions: [simdOption, verifyOption] });
+  if (!threads) return generateDts(graph, { asyncPredict: false, backend: 'WebAssembly', modelMembers: [simd, relaxed], loadOptions: [simdOption, relaxedOption, verifyOption] });
   return generateDts(graph, {
     asyncPredict: true,
     backend: `WebAssembly on ${threads} worker threads`,
     modelMembers: [
       simd,
+      relaxed,
       { name: 'threads', type: 'number', doc: 'How many workers share a large batch.' },
       { name: 'dispose', type: '() => void', doc: 'Terminates the workers; predict rejects afterwards. (Idle workers do not keep Node running.)' },
     ],
     loadOptions: [
       simdOption,
+      relaxedOption,
       verifyOption,
       {
         name: 'minRowsPerWorker',
@@ -111,10 +128,11 @@ function threadsRefused(graph: Graph, node: Node, threads: number): NncError {
   );
 }
 
-function wasmDetails(simd: CompiledWasm, scalar: CompiledWasm, options: TargetOptions, acrossBatch: string | undefined) {
+function wasmDetails(simd: CompiledWasm, relaxed: CompiledWasm, scalar: CompiledWasm, options: TargetOptions, acrossBatch: string | undefined) {
   const m = simd.memory;
   return {
     simdModuleBytes: simd.binary.byteLength,
+    relaxedModuleBytes: relaxed.binary.byteLength,
     scalarModuleBytes: scalar.binary.byteLength,
     weights: options.weights,
     singleFile: options.singleFile,

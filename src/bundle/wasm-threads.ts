@@ -90,8 +90,8 @@ async function startWorker(options) {
   };
   try {
     await greeted;
-    const { simd } = await ask({ init: options });
-    return { ask, simd, terminate };
+    const { simd, relaxed } = await ask({ init: options });
+    return { ask, simd, relaxed, terminate };
   } catch (e) {
     terminate();
     throw e;
@@ -103,12 +103,12 @@ async function startWorker(options) {
  * async; dispose() terminates the workers.
  */
 export async function load(options) {
-  const { minRowsPerWorker = ${MIN_ROWS_PER_WORKER}, simd, verify } = checkLoadOptions(options, { simd: 'boolean', verify: 'boolean', minRowsPerWorker: 'number' });
+  const { minRowsPerWorker = ${MIN_ROWS_PER_WORKER}, simd, relaxed, verify } = checkLoadOptions(options, { simd: 'boolean', relaxed: 'boolean', verify: 'boolean', minRowsPerWorker: 'number' });
   if (!Number.isSafeInteger(minRowsPerWorker) || minRowsPerWorker < 1)
     throw new RangeError(\`minRowsPerWorker must be a positive integer, got \${minRowsPerWorker}\`);
-  const here = await loadHere({ simd, verify });
-  // Each worker reads the files itself, so each checks them when asked to.
-  const started = await Promise.allSettled(Array.from({ length: THREADS }, () => startWorker({ simd: here.simd, verify })));
+  const here = await loadHere({ simd, relaxed, verify });
+  // Each worker reads the files itself, so each checks them when asked to; each runs the build this thread chose.
+  const started = await Promise.allSettled(Array.from({ length: THREADS }, () => startWorker({ simd: here.simd, relaxed: here.relaxed, verify })));
   const workers = started.filter((s) => s.status === 'fulfilled').map((s) => s.value);
   const failed = started.find((s) => s.status === 'rejected');
   if (failed) {
@@ -137,7 +137,7 @@ export async function load(options) {
     workers.forEach((w) => w.terminate());
   }
   const names = (list) => Object.freeze(list.map(([name]) => name));
-  return { predict, dispose, inputNames: names(INPUTS), outputNames: names(OUTPUTS), simd: here.simd, threads: THREADS };
+  return { predict, dispose, inputNames: names(INPUTS), outputNames: names(OUTPUTS), simd: here.simd, relaxed: here.relaxed, threads: THREADS };
 }
 `;
 
@@ -152,7 +152,7 @@ async function handle({ init, inputs, rows }) {
   try {
     if (init) {
       model = await load(init);
-      return reply({ simd: model.simd });
+      return reply({ simd: model.simd, relaxed: model.relaxed });
     }
     const { inputNames, outputNames } = model;
     const y = model.predict(inputNames.length === 1 ? inputs[0] : Object.fromEntries(inputNames.map((n, i) => [n, inputs[i]])), rows);

@@ -1,21 +1,20 @@
 import { expect } from 'vitest';
 import type { LayersModel } from '../../src/frontend/model.js';
 import { interpret } from '../../src/ir/interpreter.js';
-import { buildWasmBundle, outputsByName, predictArgument } from '../wasm/bundle-helpers.js';
+import { buildWasmBundle, loadEveryBuild, outputsByName, predictArgument } from '../wasm/bundle-helpers.js';
 import { maxAbsDiff, randomInputs } from './random-inputs.js';
 import { tfjsPredict } from './tfjs-twin.js';
 import { buildWebGpuBundle, byName, dawnGpu, predictInput } from './webgpu.js';
 
 /**
- * Runs `m` through the reference interpreter, the wasm bundle (SIMD and scalar builds) and the
+ * Runs `m` through the reference interpreter, the wasm bundle (its three builds) and the
  * WebGPU bundle on seeded inputs in [-1, 1) at each batch size, and expects every output within
  * `tolerance` × max(1, the largest |tfjs output|) of tfjs (cpu backend, same weights).
  * Returns the largest difference seen, for a test that wants to state it.
  */
 export async function expectBackendsMatchTfjs(m: LayersModel, batches: readonly number[], tolerance: number): Promise<number> {
   const graph = m.toGraph();
-  const wasm = await (await buildWasmBundle(graph)).import();
-  const builds = [await wasm.load(), await wasm.load({ simd: false })];
+  const builds = await loadEveryBuild(await (await buildWasmBundle(graph)).import());
   const gpu = await (await (await buildWebGpuBundle(graph)).import()).load({ gpu: await dawnGpu() });
   let worst = 0;
   try {
@@ -24,8 +23,7 @@ export async function expectBackendsMatchTfjs(m: LayersModel, batches: readonly 
       const tfjs = await tfjsPredict(m, flat, batch);
       const results: Record<string, Record<string, ArrayLike<number>>> = {
         interpreter: Object.fromEntries(Object.entries(interpret(graph, tensors)).map(([k, t]) => [k, t.data])),
-        'wasm simd': outputsByName(builds[0]!.predict(predictArgument(flat), batch), m.outputNames),
-        'wasm scalar': outputsByName(builds[1]!.predict(predictArgument(flat), batch), m.outputNames),
+        ...Object.fromEntries(builds.map(({ name, model }) => [name, outputsByName(model.predict(predictArgument(flat), batch), m.outputNames)])),
         webgpu: byName(await gpu.predict(predictInput(graph, flat), batch), m.outputNames),
       };
       for (const [backend, outs] of Object.entries(results))

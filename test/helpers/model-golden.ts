@@ -14,7 +14,7 @@ import { loopOnlyInputs, runTimeLoop } from '../../src/ir/time-loop.js';
 import { maxAbsDiff, randomInputs } from './random-inputs.js';
 import { tfjsPredict, tfjsReady } from './tfjs-twin.js';
 import { buildWebGpuBundle, byName, dawnGpu } from './webgpu.js';
-import { buildWasmBundle, outputsByName, predictArgument } from '../wasm/bundle-helpers.js';
+import { buildWasmBundle, loadEveryBuild, outputsByName, predictArgument } from '../wasm/bundle-helpers.js';
 import { removeTempDirs } from '../wasm/temp.js';
 
 const RELATIVE = 1e-5;
@@ -68,16 +68,15 @@ export function describeTfjsGolden(title: string, cases: readonly GoldenCase[]):
       for (const name of names) expectClose(got[name]!, tfjs[name]!, `${where}, output ${name}`);
     };
 
-    it('the interpreter, and the wasm bundle (SIMD and scalar), equal tfjs', async () => {
-      const { load } = await (await buildWasmBundle(graph)).import();
-      const builds = [await load(), await load({ simd: false })];
+    it('the interpreter, and the wasm bundle (relaxed SIMD, SIMD and scalar), equal tfjs', async () => {
+      const builds = await loadEveryBuild(await (await buildWasmBundle(graph)).import());
       for (const { batch, length, where } of runs) {
         const { tensors, flat } = inputsOf(batch, length);
         const tfjs = await tfjsPredict(model, flat, batch, length);
         const values = interpreted(tensors);
         expectOutputs(Object.fromEntries(names.map((n) => [n, values[n]!.data])), tfjs, `interpreter, ${where}`);
-        for (const build of builds)
-          expectOutputs(outputsByName((build.predict as LoopPredict)(wasmArgument(flat), ...sizes(batch, length)), build.outputNames), tfjs, `wasm ${build.simd ? 'simd' : 'scalar'}, ${where}`);
+        for (const { name, model: build } of builds)
+          expectOutputs(outputsByName((build.predict as LoopPredict)(wasmArgument(flat), ...sizes(batch, length)), build.outputNames), tfjs, `${name}, ${where}`);
       }
     });
 

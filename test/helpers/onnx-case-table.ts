@@ -12,7 +12,7 @@ import { Random } from '../../src/frontend/random.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { interpret } from '../../src/ir/interpreter.js';
 import { verifyGraph } from '../../src/ir/verifier.js';
-import { buildWasmBundle } from '../wasm/bundle-helpers.js';
+import { buildWasmBundle, loadEveryBuild } from '../wasm/bundle-helpers.js';
 import { DataType, valueInfo, writeOnnxModel, type Dims } from './onnx-model.js';
 import { onnxSession, ort } from './onnxruntime.js';
 import { buildWebGpuBundle, dawnGpu } from './webgpu.js';
@@ -170,16 +170,15 @@ function bundleFeeds(c: OnnxCase, run: Run) {
 
 const outputsOf = (result: unknown, names: readonly string[]) => (ArrayBuffer.isView(result) ? { [names[0]!]: result } : result) as Record<string, ArrayLike<number>>;
 
-/** All cases (of one opset) merged into one model, through the wasm bundle (SIMD and scalar). */
+/** All cases (of one opset) merged into one model, through the wasm bundle (its three builds). */
 export async function checkWasm(all: readonly OnnxCase[]): Promise<void> {
   const merged = merge(all.filter((c) => !c.interpreterOnly));
   const run = await prepare(merged);
   const bundle = await buildWasmBundle(run.graph);
   const feeds = bundleFeeds(merged, run);
-  for (const simd of [true, false]) {
-    const model = await (await bundle.import()).load({ simd });
+  for (const { name, model } of await loadEveryBuild(await bundle.import())) {
     const got = outputsOf(model.predict((Object.keys(feeds).length === 1 ? Object.values(feeds)[0] : feeds) as never), model.outputNames);
-    for (const k of Object.keys(merged.outputs)) expectClose(got[k]!, run.want[k]!, `wasm (simd ${simd}) ${k}`);
+    for (const k of Object.keys(merged.outputs)) expectClose(got[k]!, run.want[k]!, `${name} ${k}`);
   }
 }
 

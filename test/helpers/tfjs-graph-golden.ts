@@ -11,7 +11,7 @@ import { loadTfjsGraphModel } from '../../src/frontend/import/tfjs-graph.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { interpret } from '../../src/ir/interpreter.js';
 import { verifyGraph } from '../../src/ir/verifier.js';
-import { buildWasmBundle, outputsByName, predictArgument } from '../wasm/bundle-helpers.js';
+import { buildWasmBundle, loadEveryBuild, outputsByName, predictArgument } from '../wasm/bundle-helpers.js';
 import { removeTempDirs } from '../wasm/temp.js';
 import { maxAbsDiff, randomInputs } from './random-inputs.js';
 import { tfConverterOutputs, writeGraphModel, type Weight } from './tfjs-graph-model.js';
@@ -52,17 +52,16 @@ export function goldenCase({ name, nodes, weights, input, outputs, webgpu = true
       expect(graph.outputs.map((o) => o.name)).toEqual(outputs);
     });
 
-    it('the interpreter and the wasm bundle (SIMD and scalar) equal tfjs-converter', async () => {
-      const { load } = await (await buildWasmBundle(graph)).import();
-      const builds = [await load(), await load({ simd: false })];
+    it('the interpreter and the wasm bundle (relaxed SIMD, SIMD and scalar) equal tfjs-converter', async () => {
+      const builds = await loadEveryBuild(await (await buildWasmBundle(graph)).import());
       for (const batch of BATCHES) {
         const { tensors, flat } = randomInputs(graph, batch, batch + 3);
         const want = await oracle(flat.x!, batch);
         const got = interpret(graph, tensors);
         for (const o of outputs) expectClose(got[o]!.data, want[o]!, `interpreter ${o}, batch ${batch}`);
-        for (const build of builds) {
+        for (const { name, model: build } of builds) {
           const out = outputsByName(build.predict(predictArgument(flat), batch), build.outputNames);
-          for (const o of outputs) expectClose(out[o]!, want[o]!, `wasm ${build.simd ? 'simd' : 'scalar'} ${o}, batch ${batch}`);
+          for (const o of outputs) expectClose(out[o]!, want[o]!, `${name} ${o}, batch ${batch}`);
         }
       }
     });

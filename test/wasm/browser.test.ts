@@ -8,6 +8,7 @@ import { openPage, type PageSession } from '../helpers/browser.js';
 import { randomInputs } from '../helpers/random-inputs.js';
 import { removeTempDirs, tempDir } from './temp.js';
 import { buildWasmBundle, outputsByName, predictArgument } from './bundle-helpers.js';
+import { relaxedSimdAvailable } from '../../src/train/relaxed-simd.js';
 
 // The page side, a plain module served beside the bundles (kept out of the test's own code so
 // the test runner does not rewrite its dynamic imports).
@@ -19,7 +20,7 @@ window.nncPredict = async ({ dir, inputs, batch, simd }) => {
   const names = Object.keys(arrays);
   const result = model.predict(names.length === 1 ? arrays[names[0]] : arrays, batch);
   const byName = result instanceof Float32Array ? { [model.outputNames[0]]: result } : result;
-  return { simd: model.simd, outputs: Object.fromEntries(Object.entries(byName).map(([k, v]) => [k, Array.from(v)])) };
+  return { simd: model.simd, relaxed: model.relaxed, outputs: Object.fromEntries(Object.entries(byName).map(([k, v]) => [k, Array.from(v)])) };
 };
 window.nncPredictError = async (dir) => {
   const { load } = await import(\`./\${dir}/model.js\`);
@@ -40,6 +41,7 @@ interface PageApi {
 
 interface PageResult {
   simd: boolean;
+  relaxed: boolean;
   outputs: Record<string, number[]>;
 }
 
@@ -73,9 +75,13 @@ describe('wasm bundle in headless Chromium', () => {
     const graph = graphs.get(name)!;
     const { flat } = randomInputs(graph, batch, 3);
     const page = await inBrowser(dir, Object.fromEntries(Object.entries(flat).map(([k, v]) => [k, Array.from(v)])), batch, simd);
-    const model = await (await (await buildWasmBundle(graph)).import()).load(simd === undefined ? {} : { simd });
+    // Chromium runs relaxed SIMD by default; Node 20 once the probe has set V8's flag. The same
+    // build on the same CPU gives the same bits.
+    expect(relaxedSimdAvailable()).toBe(true);
+    const model = await (await (await buildWasmBundle(graph)).import()).load({ simd: simd ?? true, relaxed: page.relaxed });
     const node = outputsByName(model.predict(predictArgument(flat), batch), model.outputNames);
     expect(page.simd).toBe(simd ?? true);
+    expect(page.relaxed).toBe(simd ?? true);
     for (const [output, values] of Object.entries(node)) expect(page.outputs[output], `${name} ${output}`).toEqual(Array.from(values));
     expect(session.pageErrors).toEqual([]);
   }

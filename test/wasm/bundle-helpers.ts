@@ -6,6 +6,7 @@ import { writeBundle } from '../../src/bundle/writer.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { optimize } from '../../src/passes/index.js';
 import { tempDir } from './temp.js';
+import { relaxedSimdAvailable } from '../../src/train/relaxed-simd.js';
 
 /** The public surface of a generated wasm bundle (what model.d.ts declares). */
 export interface WasmModel {
@@ -13,10 +14,11 @@ export interface WasmModel {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   readonly simd: boolean;
+  readonly relaxed: boolean;
 }
 
 export interface WasmBundleModule {
-  load(options?: { simd?: boolean }): Promise<WasmModel>;
+  load(options?: { simd?: boolean; relaxed?: boolean }): Promise<WasmModel>;
 }
 
 export interface BuiltWasmBundle {
@@ -45,4 +47,17 @@ export function outputsByName(result: Float32Array | Record<string, Float32Array
 export function predictArgument(inputs: Record<string, Float32Array>): Float32Array | Record<string, Float32Array> {
   const values = Object.values(inputs);
   return values.length === 1 ? values[0]! : inputs;
+}
+
+/**
+ * The bundle's three builds, each with the name a test message gives it: relaxed SIMD (fused
+ * multiply-adds; on Node 20 once the probe has set V8's flag), SIMD128, and scalar.
+ */
+export async function loadEveryBuild(bundle: WasmBundleModule): Promise<{ readonly name: string; readonly model: WasmModel }[]> {
+  if (!relaxedSimdAvailable()) throw new Error('this Node cannot compile relaxed SIMD');
+  return [
+    { name: 'wasm relaxed simd', model: await bundle.load({ relaxed: true }) },
+    { name: 'wasm simd', model: await bundle.load({ relaxed: false }) },
+    { name: 'wasm scalar', model: await bundle.load({ simd: false }) },
+  ];
 }

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../fixtures/index.js';
-import { SIMD_PROBE } from '../../src/bundle/wasm-runtime.js';
+import { RELAXED_SIMD_PROBE, SIMD_PROBE } from '../../src/codegen/wasm/feature-probes.js';
+import { relaxedSimdAvailable } from '../../src/train/relaxed-simd.js';
 import { loadModelFile } from '../../src/frontend/loader.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import type { Graph } from '../../src/ir/graph.js';
@@ -25,12 +26,12 @@ describe('wasm bundle', () => {
   beforeAll(async () => {
     seed = fixtureGraph('seed-sequential');
     bundle = await buildWasmBundle(seed);
-    model = await (await bundle.import()).load();
+    model = await (await bundle.import()).load({ relaxed: false });
   });
   afterAll(removeTempDirs);
 
-  it('writes model.js, both modules, model.d.ts and a manifest with sizes and hashes', () => {
-    expect(files(bundle.dir)).toEqual(['manifest.json', 'model.d.ts', 'model.js', 'model.scalar.wasm', 'model.wasm']);
+  it('writes model.js, the three modules, model.d.ts and a manifest with sizes and hashes', () => {
+    expect(files(bundle.dir)).toEqual(['manifest.json', 'model.d.ts', 'model.js', 'model.relaxed.wasm', 'model.scalar.wasm', 'model.wasm']);
     const manifest = JSON.parse(readFileSync(join(bundle.dir, 'manifest.json'), 'utf8'));
     expect(manifest.compiler).toEqual({ name: 'nnc', version: JSON.parse(readFileSync('package.json', 'utf8')).version });
     expect(manifest.inputs).toEqual([{ name: 'flatten_input', dtype: 'float32', shape: [null, 28, 28], valuesPerRow: 784 }]);
@@ -42,7 +43,7 @@ describe('wasm bundle', () => {
       expect(f.bytes).toBe(bytes.byteLength);
       expect(f.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
     }
-    expect(manifest.files.map((f: { path: string }) => f.path).sort()).toEqual(['model.d.ts', 'model.js', 'model.scalar.wasm', 'model.wasm']);
+    expect(manifest.files.map((f: { path: string }) => f.path).sort()).toEqual(['model.d.ts', 'model.js', 'model.relaxed.wasm', 'model.scalar.wasm', 'model.wasm']);
     expect(manifest.wasm.maxRowsPerRun).toBeGreaterThan(0);
     expect(manifest.wasm.memoryBytes % 65536).toBe(0);
     expect(manifest.wasm.rowLocal).toBe(true);
@@ -56,9 +57,10 @@ describe('wasm bundle', () => {
     expect(js.match(/import\(/g)).toHaveLength(1);
     expect(js).toContain("new URL('./model.wasm', import.meta.url)");
     expect(js).toContain("new URL('./model.scalar.wasm', import.meta.url)");
+    expect(js).toContain("new URL('./model.relaxed.wasm', import.meta.url)");
   });
 
-  it('runs from a copied folder with plain node and no node_modules anywhere near it', () => {
+  it('runs from a copied folder with plain node and no node_modules anywhere near it', async () => {
     const dir = tempDir('copied');
     cpSync(bundle.dir, join(dir, 'fashion'), { recursive: true });
     const { flat } = randomInputs(seed, 3, 11);
@@ -70,12 +72,13 @@ describe('wasm bundle', () => {
         "import { load } from './fashion/model.js';",
         'const model = await load();',
         "const x = new Float32Array(readFileSync(new URL('./input.bin', import.meta.url)).buffer.slice(0));",
-        'console.log(JSON.stringify({ simd: model.simd, y: Array.from(model.predict(x, 3)) }));',
+        'console.log(JSON.stringify({ simd: model.simd, relaxed: model.relaxed, y: Array.from(model.predict(x, 3)) }));',
       ].join('\n'),
     );
     const out = JSON.parse(execFileSync(process.execPath, [join(dir, 'main.mjs')], { cwd: dir, env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' }));
     expect(out.simd).toBe(true);
-    expect(maxAbsDiff(out.y, model.predict(flat.flatten_input!, 3) as Float32Array)).toBe(0);
+    const same = await (await bundle.import()).load({ relaxed: out.relaxed });
+    expect(maxAbsDiff(out.y, same.predict(flat.flatten_input!, 3) as Float32Array)).toBe(0);
   });
 
   it('picks the scalar build where WebAssembly.validate rejects the SIMD probe', async () => {
@@ -91,6 +94,26 @@ describe('wasm bundle', () => {
     } finally {
       WebAssembly.validate = validate;
     }
+  });
+
+  it('picks the relaxed-SIMD build where the engine validates relaxed SIMD, unless told not to; its fused multiply-adds change only last bits', async () => {
+    expect(relaxedSimdAvailable()).toBe(true); // Node 20 needs V8's flag, which this sets
+    expect(WebAssembly.validate(new Uint8Array(RELAXED_SIMD_PROBE))).toBe(true);
+    const { load } = await bundle.import();
+    const [fast, plain] = [await load(), await load({ relaxed: false })];
+    expect([fast.simd, fast.relaxed, plain.simd, plain.relaxed]).toEqual([true, true, true, false]);
+    const { flat } = randomInputs(seed, 6, 9);
+    expect(maxAbsDiff(fast.predict(flat.flatten_input!, 6) as Float32Array, plain.predict(flat.flatten_input!, 6) as Float32Array)).toBeLessThanOrEqual(1e-6);
+    const validate = WebAssembly.validate;
+    WebAssembly.validate = (bytes) => !Buffer.from(bytes as Uint8Array).equals(Buffer.from(RELAXED_SIMD_PROBE)) && validate(bytes);
+    try {
+      expect((await load()).relaxed).toBe(false);
+      expect((await load()).simd).toBe(true);
+    } finally {
+      WebAssembly.validate = validate;
+    }
+    await expect(load({ simd: false, relaxed: true })).rejects.toThrow(/relaxed: true needs the SIMD build/);
+    expect((await load({ simd: false })).relaxed).toBe(false);
   });
 
   it('infers the batch from the input length and returns a fresh array each call', () => {
@@ -164,13 +187,13 @@ describe('wasm bundle', () => {
 
   it('--weights external writes model.weights.bin and keeps the shipped code under 10 KB gzipped', async () => {
     const external = await buildWasmBundle(seed, { weights: 'external' });
-    expect(files(external.dir)).toEqual(['manifest.json', 'model.d.ts', 'model.js', 'model.scalar.wasm', 'model.wasm', 'model.weights.bin']);
+    expect(files(external.dir)).toEqual(['manifest.json', 'model.d.ts', 'model.js', 'model.relaxed.wasm', 'model.scalar.wasm', 'model.wasm', 'model.weights.bin']);
     const size = (f: string) => readFileSync(join(external.dir, f)).byteLength;
     expect(size('model.weights.bin')).toBeGreaterThanOrEqual(101770 * 4);
     expect(size('model.wasm')).toBeLessThan(16 * 1024);
     const gzipped = ['model.js', 'model.wasm'].reduce((n, f) => n + gzipSync(readFileSync(join(external.dir, f)), { level: 9 }).byteLength, 0);
     expect(gzipped).toBeLessThan(10 * 1024);
-    const m = await (await external.import()).load();
+    const m = await (await external.import()).load({ relaxed: false });
     const { flat } = randomInputs(seed, 7, 4);
     expect(maxAbsDiff(m.predict(flat.flatten_input!, 7) as Float32Array, model.predict(flat.flatten_input!, 7) as Float32Array)).toBe(0);
   });

@@ -20,7 +20,7 @@ describe('nnc build', () => {
     const r = await cli('build', SEED, '--no-train', '-o', out);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['manifest.json', 'model.d.ts', 'model.js', 'model.scalar.wasm', 'model.wasm']);
+    expect(readdirSync(out).sort()).toEqual(['manifest.json', 'model.d.ts', 'model.js', 'model.relaxed.wasm', 'model.scalar.wasm', 'model.wasm']);
     expect(r.out).toMatch(/model\.wasm\s+\d+\.\d KiB/);
     expect(r.out).toMatch(/model\.js\s+\d+\.\d KiB/);
     expect(r.out).toContain("import { load } from '");

@@ -75,6 +75,6 @@ describe('wasm bundle load()', () => {
     await expect(load(null)).rejects.toThrow(new TypeError('load() takes an options object, got null'));
     await expect(load('fast')).rejects.toThrow(new TypeError('load() takes an options object, got String'));
     await expect(load({ simd: 'yes' })).rejects.toThrow(new TypeError('load(): option "simd" must be a boolean, got String'));
-    await expect(load({ verfy: true })).rejects.toThrow(new TypeError('load(): unknown option "verfy" (known: simd, verify)'));
+    await expect(load({ verfy: true })).rejects.toThrow(new TypeError('load(): unknown option "verfy" (known: simd, relaxed, verify)'));
   });
 });

@@ -10,6 +10,7 @@ import { interpret } from '../../src/ir/interpreter.js';
 import { openPage } from '../helpers/browser.js';
 import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
 import { buildWasmBundle, outputsByName, predictArgument, type BuiltWasmBundle, type WasmModel } from './bundle-helpers.js';
+import { relaxedSimdAvailable } from '../../src/train/relaxed-simd.js';
 import { removeTempDirs, tempDir } from './temp.js';
 
 type Inputs = Parameters<WasmModel['predict']>[0];
@@ -24,7 +25,7 @@ interface ThreadedModel {
   readonly threads: number;
   dispose(): void;
 }
-type LoadThreaded = (options?: { simd?: boolean; minRowsPerWorker?: number }) => Promise<ThreadedModel>;
+type LoadThreaded = (options?: { simd?: boolean; relaxed?: boolean; minRowsPerWorker?: number }) => Promise<ThreadedModel>;
 
 const TOLERANCE = 1e-5;
 
@@ -39,11 +40,12 @@ window.nncThreaded = async ({ inputs, batch }) => {
   model.dispose();
   const byName = result instanceof Float32Array ? { [model.outputNames[0]]: result } : result;
   const outputs = Object.fromEntries(Object.entries(byName).map(([k, v]) => [k, Array.from(v)]));
-  return { isolated: crossOriginIsolated, threads: model.threads, outputs };
+  return { isolated: crossOriginIsolated, threads: model.threads, relaxed: model.relaxed, outputs };
 };
 `;
 interface BrowserResult {
   isolated: boolean;
+  relaxed: boolean;
   threads: number;
   outputs: Record<string, number[]>;
 }
@@ -105,7 +107,7 @@ describe('wasm bundle with --threads', () => {
     });
 
     it('builds model.js, model.core.js (the default loader, byte for byte) and model.worker.js', () => {
-      expect(readdirSync(bundle.dir).sort()).toEqual(['manifest.json', 'model.core.js', 'model.d.ts', 'model.js', 'model.scalar.wasm', 'model.wasm', 'model.worker.js']);
+      expect(readdirSync(bundle.dir).sort()).toEqual(['manifest.json', 'model.core.js', 'model.d.ts', 'model.js', 'model.relaxed.wasm', 'model.scalar.wasm', 'model.wasm', 'model.worker.js']);
       expect(readFileSync(join(bundle.dir, 'model.core.js'), 'utf8')).toBe(readFileSync(join(plain.dir, 'model.js'), 'utf8'));
       const js = readFileSync(join(bundle.dir, 'model.js'), 'utf8');
       expect(js.match(/^import .*$/gm)).toEqual(["import { load as loadHere } from './model.core.js';"]);
@@ -201,7 +203,8 @@ describe('wasm bundle with --threads', () => {
     cpSync((await buildWasmBundle(graph, { threads: 2 })).dir, join(root, 'bundle'), { recursive: true });
     writeFileSync(join(root, 'index.html'), '<!doctype html><title>nnc</title><script type="module" src="./page.js"></script>');
     writeFileSync(join(root, 'page.js'), PAGE_SCRIPT);
-    const single = await (await (await buildWasmBundle(graph)).import()).load();
+    const singleBundle = await (await buildWasmBundle(graph)).import();
+    expect(relaxedSimdAvailable()).toBe(true); // so Node runs the build Chromium picks (relaxed SIMD)
     const session = await openPage(root);
     try {
       await session.page.waitForFunction(() => 'nncThreaded' in window);
@@ -211,6 +214,8 @@ describe('wasm bundle with --threads', () => {
         const page = (await session.page.evaluate((a) => (window as unknown as BrowserPage).nncThreaded(a), args)) as BrowserResult;
         expect(page.isolated).toBe(false);
         expect(page.threads).toBe(2);
+        expect(page.relaxed).toBe(true);
+        const single = await singleBundle.load({ relaxed: page.relaxed });
         const node = outputsByName(single.predict(predictArgument(flat), batch), single.outputNames);
         for (const [name, values] of Object.entries(node)) expect(page.outputs[name], `${name}, batch ${batch}`).toEqual(Array.from(values));
       }
