@@ -19,7 +19,8 @@ import type { Runner } from './runners/types.js';
 import { bytesOf } from './sizes.js';
 import { combinePasses } from './combine.js';
 import { DEFAULT_BATCH, targetsFor } from './targets.js';
-import { nodeEvalZeroRssKiB, runChild } from './spawn.js';
+import { nodeEvalZeroRssKiB, RELAXED_SIMD_FLAG, runChild, type Interpreter } from './spawn.js';
+import { RELAXED_SIMD_PROBE } from '../src/codegen/wasm/feature-probes.js';
 import { median } from './stats.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -41,6 +42,9 @@ const HELP = `Usage: npm run bench -- [options]
   --webgpu          add the WebGPU runners (Dawn; SwiftShader when there is no GPU)
   --layers          instead: time each conv2d / dense / pooling node of nnc's bundle alone, at
                     batch 1 and the throughput batch, next to the GEMM of the same shape
+  --relaxed-simd    run the engines' processes with WebAssembly relaxed SIMD on, as Chrome >= 114
+                    and Node >= 22 do by default (Node 20 keeps it behind a V8 flag): nnc's
+                    bundle then loads its relaxed-SIMD build, and any peer may use it too
   --json FILE       also write the results as JSON`;
 
 function options() {
@@ -55,6 +59,7 @@ function options() {
       webgpu: { type: 'boolean', default: false },
       layers: { type: 'boolean', default: false },
       json: { type: 'string' },
+      'relaxed-simd': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -74,6 +79,7 @@ function options() {
     webgpu: values.webgpu,
     layers: values.layers,
     json: values.json,
+    relaxedSimd: values['relaxed-simd'],
   };
 }
 
@@ -88,6 +94,12 @@ const log = (msg: string) => process.stderr.write(`${msg}\n`);
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n').slice(0, 3).join(' | ');
 
 type Options = ReturnType<typeof options>;
+
+/** The node the engines' children run under: with relaxed SIMD on when asked and not on already. */
+function engine(opts: Options): Interpreter {
+  const needsFlag = opts.relaxedSimd && !WebAssembly.validate(new Uint8Array(RELAXED_SIMD_PROBE));
+  return { command: process.execPath, args: needsFlag ? [RELAXED_SIMD_FLAG] : [] };
+}
 type Active = readonly (readonly [Runner, RunnerResult])[];
 
 /** What every engine's measuring child is asked (the runner's name aside). */
@@ -109,7 +121,7 @@ async function measureRunners(active: Active, prep: Prepared, opts: Options, jsD
       log(`measuring ${runner.name}${opts.passes > 1 ? ` (pass ${pass + 1}/${opts.passes})` : ''}: batch-1 latency, batch-${opts.batch} throughput...`);
       const request: MeasureRequest = { runner: runner.name, ...measureRequest(prep, opts) };
       try {
-        passes.get(result)!.push(await runChild<MeasureResult>(join(jsDir, 'child/measure.js'), request, 300_000));
+        passes.get(result)!.push(await runChild<MeasureResult>(join(jsDir, 'child/measure.js'), request, 300_000, engine(opts)));
       } catch (e) {
         if (!result.errors.some((m) => m.startsWith('measure:'))) result.errors.push(`measure: ${errorText(e)}`);
       }
@@ -140,7 +152,7 @@ async function measureColdStarts(active: Active, prep: Prepared, opts: Options, 
     for (const [runner, result] of active) {
       const request: ColdStartRequest = { runner: runner.name, ctx: prep.ctx, inputFile: prep.inputFile };
       try {
-        cold.get(result)!.push(await runChild<ColdStartResult>(join(jsDir, 'child/cold-start.js'), request));
+        cold.get(result)!.push(await runChild<ColdStartResult>(join(jsDir, 'child/cold-start.js'), request, undefined, engine(opts)));
       } catch (e) {
         if (round === 0) result.errors.push(`cold start: ${errorText(e)}`);
       }
@@ -186,7 +198,7 @@ async function main(): Promise<void> {
   const baselineRssKiB = await measureColdStarts(active, prep, opts, jsDir);
 
   const report: BenchResults = {
-    date: new Date().toISOString(), node: process.versions.node, model: relative(ROOT, opts.model),
+    date: new Date().toISOString(), node: `${process.versions.node}${opts.relaxedSimd ? ' with relaxed SIMD' : ''}`, model: relative(ROOT, opts.model),
     parameters: prep.parameters, flopsPerRow: prep.flopsPerRow, batch: opts.batch, calls: opts.calls,
     coldRuns: opts.coldRuns, passes: opts.passes, baselineRssKiB, runners: results,
   };
