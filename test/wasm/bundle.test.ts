@@ -173,13 +173,15 @@ describe('wasm bundle', () => {
     expect(maxAbsDiff(chunked, rowByRow)).toBe(0);
   });
 
-  it('--single-file inlines both modules into model.js', async () => {
+  it('--single-file inlines the three modules into model.js', async () => {
     const single = await buildWasmBundle(seed, { singleFile: true });
     expect(files(single.dir)).toEqual(['manifest.json', 'model.d.ts', 'model.js']);
     const { load } = await single.import();
     const { flat } = randomInputs(seed, 7, 4);
-    for (const simd of [true, false]) {
-      const m = await load({ simd });
+    expect(relaxedSimdAvailable()).toBe(true);
+    for (const options of [{ relaxed: true }, { relaxed: false }, { simd: false }]) {
+      const m = await load(options);
+      expect([m.simd, m.relaxed]).toEqual([options.simd ?? true, options.relaxed ?? false]);
       expect(maxAbsDiff(m.predict(flat.flatten_input!, 7) as Float32Array, model.predict(flat.flatten_input!, 7) as Float32Array)).toBeLessThanOrEqual(1e-6);
     }
     expect(readFileSync(join(single.dir, 'model.js'), 'utf8')).not.toMatch(/import\(|fetch\(/);
