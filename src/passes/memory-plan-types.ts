@@ -67,6 +67,13 @@ export type ScratchRequest = (node: Node) => AffineBytes | undefined;
  */
 export type SharedScratchRequest = (node: Node) => { readonly key: string; readonly bytes: number } | undefined;
 
+/**
+ * The operand whose bytes a node's kernel may write its result over, if any: the kernel reads each
+ * element of that operand before it writes the same element of the result, and no other element
+ * (a GEMM's accumulator added at the store). The planner uses it when the operand dies there.
+ */
+export type OverwriteRequest = (node: Node) => number | undefined;
+
 /** One node's view of a shared scratch buffer. */
 export interface SharedScratch {
   readonly slot: MemorySlot;

@@ -17,7 +17,10 @@
  *   buffer nothing reads afterwards, since element i is read before element i is written. Other
  *   operands in that buffer must have the result's type too (same element order, no broadcast),
  *   and none of the buffer may be read as blocks (a dense result would not line up with them).
- *   A training step's optimizer update thus overwrites the weight it updates.
+ *   A training step's optimizer update thus overwrites the weight it updates. A backend may name
+ *   one operand of another node that its kernel overwrites alike (`OverwriteRequest`: a dense's
+ *   residual, added as each element is stored); that operand must have the result's type, be
+ *   the only operand in its buffer, and not be read as blocks.
  * - Scratch: a kernel's scratch lives exactly while its node runs, so it shares bytes with
  *   nothing that node reads or writes. Shared scratch (one key asked for by several nodes: a
  *   weight packed once for all the products of an unrolled loop) lives from the first of those
@@ -40,7 +43,7 @@ import { RESULT_OP, type Graph, type Node } from '../ir/graph.js';
 import { printNode, valueNames } from '../ir/printer.js';
 import { isConstantOp, isElementwiseOp, isViewOp } from '../ir/traits.js';
 import { bytesOf, elementsPerRow, sameType } from '../ir/types.js';
-import type { AffineBytes, MemoryPlan, MemorySlot, ScratchRequest, SharedScratch, SharedScratchRequest } from './memory-plan-types.js';
+import type { AffineBytes, MemoryPlan, MemorySlot, OverwriteRequest, ScratchRequest, SharedScratch, SharedScratchRequest } from './memory-plan-types.js';
 import { splitViews, type BlockReader, type BlockView } from './split-views.js';
 
 /** Slot offsets are multiples of this many bytes (per row, in the batch region): the SIMD128 vector width. */
@@ -59,10 +62,17 @@ interface Buffer {
 
 /**
  * Plans `graph`'s values; `scratchOf` says which nodes' kernels need scratch, and how much,
- * `blockReader` which kernels read a split's pieces in place (none when absent), and `sharedOf`
- * which kernels share scratch with others.
+ * `blockReader` which kernels read a split's pieces in place (none when absent), `sharedOf`
+ * which kernels share scratch with others, and `overwrites` which operand a kernel other than
+ * an elementwise one may write its result over (none when absent).
  */
-export function planMemory(graph: Graph, scratchOf: ScratchRequest = () => undefined, blockReader?: BlockReader, sharedOf: SharedScratchRequest = () => undefined): MemoryPlan {
+export function planMemory(
+  graph: Graph,
+  scratchOf: ScratchRequest = () => undefined,
+  blockReader?: BlockReader,
+  sharedOf: SharedScratchRequest = () => undefined,
+  overwrites: OverwriteRequest = () => undefined,
+): MemoryPlan {
   const lastUse = lastUses(graph);
   const views: ReadonlyMap<Node, BlockView> = blockReader ? splitViews(graph, blockReader) : new Map();
   const buffers = new Map<Node, Buffer>();
@@ -100,7 +110,7 @@ export function planMemory(graph: Graph, scratchOf: ScratchRequest = () => undef
     }
     const viewed = isView(n) ? buffers.get(n.inputs[0]!) : undefined;
     if (isView(n) && !viewed) continue; // a view of a weight or const
-    const shared = viewed ?? inPlaceBuffer(n, j, buffers);
+    const shared = viewed ?? inPlaceBuffer(n, j, buffers) ?? overwrittenBuffer(n, overwrites(n), j, buffers);
     if (shared) {
       shared.end = Math.max(shared.end, lastUse.get(n)!);
       buffers.set(n, shared);
@@ -170,6 +180,14 @@ function inPlaceBuffer(n: Node, j: number, buffers: ReadonlyMap<Node, Buffer>): 
     if (sharers.every((o) => sameType(o.type, n.type))) return buf;
   }
   return undefined;
+}
+
+/** The buffer of operand `k` when the node's kernel may overwrite it (OverwriteRequest) and nothing reads it afterwards. */
+function overwrittenBuffer(n: Node, k: number | undefined, j: number, buffers: ReadonlyMap<Node, Buffer>): Buffer | undefined {
+  const operand = k === undefined ? undefined : n.inputs[k];
+  const buf = operand && buffers.get(operand);
+  if (!buf || buf.blocks || buf.end !== j || !sameType(operand.type, n.type)) return undefined;
+  return n.inputs.every((o, i) => i === k || buffers.get(o) !== buf) ? buf : undefined;
 }
 
 /** A value's bytes: per row with a batch axis, fixed without one. */

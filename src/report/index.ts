@@ -33,7 +33,7 @@ export async function buildReport(input: ReportInput): Promise<string> {
   // in place included; the WGSL target plans the same values without either.
   const wasm = input.targets.includes('wasm');
   const kernels = wasm ? await import('../codegen/wasm/kernels/index.js') : undefined;
-  const plan = planMemory(after, kernels?.wasmScratch, kernels?.wasmBlockReader, kernels?.wasmSharedScratch);
+  const plan = planMemory(after, kernels?.wasmScratch, kernels?.wasmBlockReader, kernels?.wasmSharedScratch, kernels?.wasmOverwrites);
   return renderPage({
     title: input.title,
     version: COMPILER_VERSION,

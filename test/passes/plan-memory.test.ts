@@ -8,12 +8,14 @@ import { isViewOp } from '../../src/ir/traits.js';
 import { verifyGraph } from '../../src/ir/verifier.js';
 import { concreteShape, elementCount, sameType } from '../../src/ir/types.js';
 import { atRows, optimize, planMemory, SLOT_ALIGN, type BlockReader, type MemoryPlan, type MemorySlot, type ScratchRequest, type SharedScratchRequest } from '../../src/passes/index.js';
+import type { OverwriteRequest } from '../../src/passes/memory-plan-types.js';
 import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
 import { BRANCHING_FIXTURES, loadFixtureGraphs } from './fixture-graphs.js';
 import { ir } from './pass-case.js';
 import { Trainer } from '../../src/train/trainer.js';
-import { wasmBlockReader, wasmScratch } from '../../src/codegen/wasm/kernels/index.js';
+import { wasmBlockReader, wasmOverwrites, wasmScratch } from '../../src/codegen/wasm/kernels/index.js';
 import { layers, sequential } from '../../src/frontend/index.js';
+import { loadModelFile } from '../../src/frontend/loader.js';
 
 const fixtures = loadFixtureGraphs();
 const isView = (n: Node) => isViewOp(n.op);
@@ -51,7 +53,7 @@ function slotsOverlap(p: MemorySlot, q: MemorySlot): boolean {
  * same type, over data whose last reader is that very node. A kernel's scratch shares bytes with
  * nothing alive while its node runs.
  */
-function expectNoLiveOverlap(graph: Graph, plan: MemoryPlan): void {
+function expectNoLiveOverlap(graph: Graph, plan: MemoryPlan, overwrites: OverwriteRequest = () => undefined): void {
   const index = new Map(graph.nodes.map((n, i) => [n, i]));
   // A projection is written by its multi-result node.
   const born = (n: Node) => (n.op === 'input' ? -1 : n.op === 'result' ? index.get(n.inputs[0]!)! : index.get(n)!);
@@ -64,11 +66,14 @@ function expectNoLiveOverlap(graph: Graph, plan: MemoryPlan): void {
       if (!bytesOverlap || !timeOverlap || dataOf(a, plan) === dataOf(b, plan)) continue;
       const [early, late] = born(a) < born(b) ? [a, b] : [b, a];
       const writer = graph.nodes[born(late)]!;
+      // Over an operand that dies there: an elementwise writer, or the operand its kernel says it overwrites.
+      const overwritten = overwrites(writer);
       const inPlace =
         plan.lastUse.get(early) === born(late) &&
-        opRegistry.get(writer.op)?.scalar !== undefined &&
         sameType(early.type, late.type) &&
-        writer.inputs.some((o) => plan.slots.get(o) !== undefined && dataOf(o, plan) === dataOf(early, plan));
+        (opRegistry.get(writer.op)?.scalar !== undefined
+          ? writer.inputs.some((o) => plan.slots.get(o) !== undefined && dataOf(o, plan) === dataOf(early, plan))
+          : overwritten !== undefined && dataOf(writer.inputs[overwritten]!, plan) === dataOf(early, plan));
       expect(inPlace, `live values ${early.op}#${born(early)} and ${late.op}#${born(late)} share bytes`).toBe(true);
     }
   }
@@ -162,9 +167,9 @@ function interpretInArena(graph: Graph, plan: MemoryPlan, inputs: TensorMap, bat
   return Object.fromEntries(graph.outputs.map((o) => [o.name, read(o.node)]));
 }
 
-function expectPlanSound(graph: Graph, scratchOf?: ScratchRequest, blockReader?: BlockReader, sharedOf?: SharedScratchRequest): MemoryPlan {
+function expectPlanSound(graph: Graph, scratchOf?: ScratchRequest, blockReader?: BlockReader, sharedOf?: SharedScratchRequest, overwrites?: OverwriteRequest): MemoryPlan {
   verifyGraph(graph, { requireWeightData: true });
-  const plan = planMemory(graph, scratchOf, blockReader, sharedOf);
+  const plan = planMemory(graph, scratchOf, blockReader, sharedOf, overwrites);
   for (const n of graph.nodes) expect(plan.slots.has(n)).toBe(n.op !== 'weight' && n.op !== 'const' && !n.results && !(isView(n) && !plan.slots.has(n.inputs[0]!)));
   for (const slot of [...plan.slots.values(), ...plan.scratch.values(), ...[...plan.shared.values()].map((s) => s.slot)]) {
     for (const batch of BATCHES) {
@@ -172,7 +177,7 @@ function expectPlanSound(graph: Graph, scratchOf?: ScratchRequest, blockReader?:
       expect(bytesAt(slot, batch)[1]).toBeLessThanOrEqual(atRows(plan.peak, batch));
     }
   }
-  expectNoLiveOverlap(graph, plan);
+  expectNoLiveOverlap(graph, plan, overwrites);
   for (const batch of [1, 4]) {
     const { tensors } = randomInputs(graph, batch, 5);
     if (tensors.dropout_seed) tensors.dropout_seed = tensor([], [17]);
@@ -271,6 +276,44 @@ describe('planMemory', () => {
     expect(plan.slots.get(r!)!.offset).not.toEqual(plan.slots.get(d!)!.offset); // %3 is read again by %5
     expect(plan.slots.get(sum!)!.offset).toEqual(plan.slots.get(r!)!.offset); // in place over %4, its first operand to die there
     expect(plan.slots.get(out!)!.offset).toEqual(plan.slots.get(sum!)!.offset); // in place over %5
+  });
+
+  it("writes a dense over its residual (the wasm kernels' OverwriteRequest) only where the residual dies there and is added in the tile", () => {
+    const weights = new Map([
+      ['w', Float32Array.from({ length: 12 }, (_, i) => (i % 5) - 2)],
+      ['u', Float32Array.from({ length: 9 }, (_, i) => (i % 4) - 1.5)],
+    ]);
+    const graph = parseGraph(
+      ir`
+        %x = input : f32[?,4]
+        %h = input : f32[?,3]
+        %w = weight : f32[4,3]
+        %u = weight : f32[3,3]
+        %0 = dense %h, %u : f32[?,3]
+        %1 = dense %x, %w, %0 {residual=true} : f32[?,3]
+        %2 = dense %h, %u : f32[?,3]
+        %3 = dense %x, %w, %2 {activation="sigmoid", residual=true} : f32[?,3]
+        %4 = dense %h, %u : f32[?,3]
+        %5 = dense %x, %w, %4 {activation="relu", residual=true} : f32[?,3]
+        %6 = add %5, %4 : f32[?,3]
+        %7 = dense %1, %u, %1 {residual=true} : f32[?,3]
+        output "a" = %7
+        output "b" = %3
+        output "c" = %6
+      `,
+      { weights },
+    );
+    const plan = expectPlanSound(graph, wasmScratch, wasmBlockReader, undefined, wasmOverwrites);
+    const node = (i: number) => graph.nodes[4 + i]!;
+    const sameBytes = (a: Node, b: Node) => plan.slots.get(a)!.offset.bytesPerRow === plan.slots.get(b)!.offset.bytesPerRow;
+    expect(sameBytes(node(1), node(0))).toBe(true); // %0 dies at %1, added in the tile
+    expect(sameBytes(node(3), node(2))).toBe(false); // sigmoid runs over the stored rows, the residual after it
+    expect(sameBytes(node(5), node(4))).toBe(false); // %4 is read again by %6
+    expect(sameBytes(node(7), node(1))).toBe(false); // %1 is also the product's x
+    // The LSTM example's steps: each x·W + b + h·R takes the bytes of its h·R.
+    const lstm = optimize(loadModelFile('examples/fashion-mnist-lstm/model.ts', { typeCheck: false }).model.toGraph());
+    const perRow = (overwrites?: OverwriteRequest) => planMemory(lstm, wasmScratch, wasmBlockReader, undefined, overwrites).peak.bytesPerRow;
+    expect(perRow(wasmOverwrites)).toBeLessThan(perRow() * 0.8);
   });
 
   it('plans a value without a batch axis at its size in the fixed region, and leaves weights and consts out', () => {

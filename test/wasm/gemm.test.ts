@@ -220,6 +220,29 @@ describe('GEMM: operand forms', () => {
       output "c" = %2`);
   });
 
+  it('writes its result over a computed residual that dies there (an LSTM step: x·W + b + h·R), every column tail', async () => {
+    for (const n of [4, 13, 130])
+      await expectMatches(`
+        %x = input : f32[?,10]
+        %h = input : f32[?,6]
+        %w = weight : f32[10,${n}]
+        %u = weight : f32[6,${n}]
+        %b = weight : f32[${n}]
+        %0 = dense %h, %u : f32[?,${n}]
+        %1 = dense %x, %w, %b, %0 {activation="relu", residual=true} : f32[?,${n}]
+        output "y" = %1`);
+    const graph = withWeights(`
+      %x = input : f32[?,10]
+      %h = input : f32[?,6]
+      %w = weight : f32[10,13]
+      %u = weight : f32[6,13]
+      %0 = dense %h, %u : f32[?,13]
+      %1 = dense %x, %w, %0 {residual=true} : f32[?,13]
+      output "y" = %1`);
+    const { slots } = compileWasm(graph, { simd: true, weights: 'embedded' }).plan;
+    expect(slots.get(graph.nodes[5]!)!.offset).toEqual(slots.get(graph.nodes[4]!)!.offset);
+  });
+
   it('adds the residual after activations that run outside the tile (sigmoid, softmax)', async () => {
     await expectMatches(`
       %x = input : f32[?,10]

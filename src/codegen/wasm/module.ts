@@ -7,7 +7,7 @@ import type { AffineBytes, MemoryPlan } from '../../passes/memory-plan-types.js'
 import { planMemory } from '../../passes/plan-memory.js';
 import { KernelContext, LANES_GLOBAL, LaneConstants } from './context.js';
 import { exclusionSuffix } from '../exclusions.js';
-import { KERNEL_EXCLUSIONS, needsNoKernel, wasmBlockReader, wasmKernel, wasmScratch, wasmSharedScratch } from './kernels/index.js';
+import { KERNEL_EXCLUSIONS, needsNoKernel, wasmBlockReader, wasmKernel, wasmOverwrites, wasmScratch, wasmSharedScratch } from './kernels/index.js';
 import { align16, ConstantPool, memoryLayout, OVERREAD_SLACK, PAGE_BYTES } from './layout.js';
 
 export interface WasmModuleOptions {
@@ -119,7 +119,7 @@ function emitBinary(m: binaryen.Module, names: boolean): Uint8Array<ArrayBuffer>
  */
 export function compileWasm(graph: Graph, options: WasmModuleOptions, withText = false): CompiledWasm {
   checkKernels(graph);
-  const plan = planMemory(graph, wasmScratch, wasmBlockReader, wasmSharedScratch);
+  const plan = planMemory(graph, wasmScratch, wasmBlockReader, wasmSharedScratch, wasmOverwrites);
   const m = new binaryen.Module();
   try {
     const relaxed = options.simd && options.relaxedSimd === true;

@@ -28,6 +28,13 @@ export const denseKernel: WasmKernel = {
     return { fixedBytes: stagingBytes(k), bytesPerRow: 0 };
   },
   sharedScratch: (node) => sharedPanels(denseOperandsOf(node).w, false),
+  // A residual added in the tile is read just before each element is stored, so the result may
+  // take its bytes (an LSTM step's x·W + h·R: 25 % less arena per row); one added after an
+  // activation pass over the stored rows would be read after it was overwritten.
+  overwrites: (node) => {
+    const { residual } = denseOperandsOf(node);
+    return residual && epilogueActivation(node).inKernel ? node.inputs.indexOf(residual) : undefined;
+  },
   emit(ctx, node) {
     const { x, w, bias, residual } = denseOperandsOf(node);
     const [k, n] = w.type.shape as [number, number];

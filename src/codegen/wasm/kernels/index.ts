@@ -95,6 +95,9 @@ export const wasmScratch = (node: Node) => wasmKernel(node.op)?.scratch?.(node);
 /** The scratch kernels share with others (planMemory's `sharedOf`). */
 export const wasmSharedScratch = (node: Node) => wasmKernel(node.op)?.sharedScratch?.(node);
 
+/** The operand each node's kernel may write its result over (planMemory's `overwrites`). */
+export const wasmOverwrites = (node: Node) => wasmKernel(node.op)?.overwrites?.(node);
+
 /** Which operands the kernels read in place as a split's pieces (planMemory's `blockReader`). */
 export const wasmBlockReader: BlockReader = (node, operand, blocks) => wasmKernel(node.op)?.readsBlocks?.(node, operand, blocks) === true;
 

@@ -31,6 +31,13 @@ export interface WasmKernel {
    * (a piece of a split, see split-views.ts; `ctx.blocks` says so at emit time). Absent: never.
    */
   readsBlocks?(node: Node, operand: number, blocks: RowBlocks): boolean;
+  /**
+   * The operand whose bytes the kernel may write its result over (the memory plan's
+   * OverwriteRequest): it reads each element of that operand just before it stores the same
+   * element of the result, and no other. Absent: none (elementwise kernels work in place by
+   * their trait).
+   */
+  overwrites?(node: Node): number | undefined;
 }
 
 /** What the kernels that move 4-byte elements without arithmetic take. */
