@@ -236,6 +236,9 @@ const moduleKey = (build) => (${JSON.stringify({ relaxed: WASM_FILES.relaxed, si
  */
 function pickBuild({ simd = WebAssembly.validate(SIMD_PROBE), relaxed = simd && WebAssembly.validate(RELAXED_PROBE) }) {
   if (relaxed && !simd) throw new TypeError('load(): relaxed: true needs the SIMD build (simd: false was given)');
+  // Asked for where the engine lacks it, the module would fail to compile with a less clear message.
+  if (relaxed && !WebAssembly.validate(RELAXED_PROBE))
+    throw new Error('load(): relaxed: true, but this engine does not run WebAssembly relaxed SIMD (Chrome and Edge >= 114 and Node >= 22 do); leave relaxed unset to pick the fastest build it runs');
   return relaxed ? 'relaxed' : simd ? 'simd' : 'scalar';
 }
 

@@ -109,6 +109,7 @@ describe('wasm bundle', () => {
     try {
       expect((await load()).relaxed).toBe(false);
       expect((await load()).simd).toBe(true);
+      await expect(load({ relaxed: true })).rejects.toThrow(/this engine does not run WebAssembly relaxed SIMD/);
     } finally {
       WebAssembly.validate = validate;
     }
