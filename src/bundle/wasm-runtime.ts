@@ -234,12 +234,13 @@ const moduleKey = (build) => (${JSON.stringify({ relaxed: WASM_FILES.relaxed, si
  * The build load() runs: by default the fastest the engine validates; \`simd: false\` asks for
  * the scalar one, \`relaxed: false\` for plain SIMD128 (results that do not depend on the CPU).
  */
-function pickBuild({ simd = WebAssembly.validate(SIMD_PROBE), relaxed = simd && WebAssembly.validate(RELAXED_PROBE) }) {
+function pickBuild({ simd = WebAssembly.validate(SIMD_PROBE), relaxed }) {
   if (relaxed && !simd) throw new TypeError('load(): relaxed: true needs the SIMD build (simd: false was given)');
+  const runsRelaxed = simd && WebAssembly.validate(RELAXED_PROBE);
   // Asked for where the engine lacks it, the module would fail to compile with a less clear message.
-  if (relaxed && !WebAssembly.validate(RELAXED_PROBE))
+  if (relaxed && !runsRelaxed)
     throw new Error('load(): relaxed: true, but this engine does not run WebAssembly relaxed SIMD (Chrome and Edge >= 114 and Node >= 22 do); leave relaxed unset to pick the fastest build it runs');
-  return relaxed ? 'relaxed' : simd ? 'simd' : 'scalar';
+  return (relaxed ?? runsRelaxed) ? 'relaxed' : simd ? 'simd' : 'scalar';
 }
 
 /** Refuses bytes whose SHA-256 is not the one the build recorded for \`key\` (\`file\` names them). */
