@@ -11,6 +11,8 @@ export function combinePasses(passes: readonly MeasureResult[], batch: number): 
   if (passes.length === 1) return passes[0]!;
   const of = (f: (m: MeasureResult) => number) => median(passes.map(f));
   const medianMs = of((m) => m.throughput.medianMs);
+  // Every pass loads the same build on one machine; a pass that did not would show here.
+  const builds = [...new Set(passes.flatMap((m) => (m.build ? [m.build] : [])))];
   return {
     latencyUs: {
       median: of((m) => m.latencyUs.median),
@@ -27,5 +29,6 @@ export function combinePasses(passes: readonly MeasureResult[], batch: number): 
     },
     maxAbsError: Math.max(...passes.map((m) => m.maxAbsError)),
     openMs: of((m) => m.openMs),
+    ...(builds.length ? { build: builds.join(' / ') } : {}),
   };
 }

@@ -101,6 +101,8 @@ export function formatReport(results: BenchResults): string {
     'shipped files counted (each gzipped -9 on its own):',
     ...results.runners.map((r) => `  ${r.name}: ${r.shipped?.note ?? (r.note ? `nothing shipped (a Python peer: latency, throughput, max |Δ| only): ${r.note}` : '-')}`),
   ];
+  const builds = results.runners.flatMap((r) => (r.measure?.build ? [`  ${r.name}: ${r.measure.build}`] : []));
+  if (builds.length) lines.push('', 'the build each engine loaded on this machine:', ...builds);
   const problems = results.runners.flatMap((r) => [
     ...(r.skipped ? [`  ${r.name}: skipped — ${r.skipped}`] : []),
     ...r.errors.map((e) => `  ${r.name}: ${e}`),

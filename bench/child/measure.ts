@@ -81,6 +81,6 @@ const bigBatchError = deviation(Float32Array.from(await session.predict(big, req
 const throughput = await measureThroughput(session, big, request);
 await session.dispose?.();
 
-const result: MeasureResult = { latencyUs, throughput, maxAbsError: Math.max(oneRowError, bigBatchError), openMs };
+const result: MeasureResult = { latencyUs, throughput, maxAbsError: Math.max(oneRowError, bigBatchError), openMs, ...(session.build ? { build: session.build } : {}) };
 emit(result);
 process.exit(0);

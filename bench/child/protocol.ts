@@ -44,6 +44,8 @@ export interface MeasureResult {
   /** Largest |runner - reference| over the checked outputs (batch 1 and the first rows of the big batch). */
   readonly maxAbsError: number;
   readonly openMs: number;
+  /** The engine's build that ran (Session.build), where it picks one. */
+  readonly build?: string;
 }
 
 export interface ColdStartResult {

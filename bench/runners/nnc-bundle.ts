@@ -25,6 +25,12 @@ export function bundleModuleUrl(dir: string): string {
   return pathToFileURL(join(dir, entry)).href;
 }
 
+/** The build a loaded bundle runs, from its `relaxed` and `simd` flags (see model.d.ts). */
+export function bundleBuild(model: { readonly simd: boolean; readonly relaxed: boolean }): string {
+  if (model.relaxed) return 'model.relaxed.wasm (relaxed SIMD: fused multiply-adds)';
+  return model.simd ? 'model.wasm (SIMD128)' : 'model.scalar.wasm (no SIMD)';
+}
+
 export function bundleShipped(dir: string, how: string): { code: string[]; weights: string[]; note: string } {
   const shipped = listed(dir).filter((p) => /\.(m?js|wasm|bin)$/.test(p) && !/\.(scalar|relaxed)\.wasm$/.test(p));
   const isWeights = (p: string) => p.endsWith('.bin');

@@ -1,9 +1,9 @@
-import { bundleModuleUrl, bundleShipped } from './nnc-bundle.js';
+import { bundleBuild, bundleModuleUrl, bundleShipped } from './nnc-bundle.js';
 import type { Runner } from './types.js';
 
 /** The bundle's public surface with `--threads` (see the generated model.d.ts). */
 interface NncThreadedBundle {
-  load(): Promise<{ predict(x: Float32Array, batch?: number): Promise<Float32Array | Record<string, Float32Array>>; dispose(): void }>;
+  load(): Promise<{ predict(x: Float32Array, batch?: number): Promise<Float32Array | Record<string, Float32Array>>; dispose(): void; readonly simd: boolean; readonly relaxed: boolean }>;
 }
 
 /** The nnc WebAssembly bundle built with `--threads 2`: the same module on a pool of 2 workers. */
@@ -19,6 +19,7 @@ const runner: Runner = {
         return y instanceof Float32Array ? y : y[ctx.outputName]!;
       },
       dispose: () => model.dispose(),
+      build: bundleBuild(model),
     };
   },
   shipped: (ctx) => bundleShipped(ctx.nncThreadsDir!, ' (--weights external; each worker loads its own copy; one module counted)'),

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleModuleUrl, bundleShipped } from './nnc-bundle.js';
+import { bundleBuild, bundleModuleUrl, bundleShipped } from './nnc-bundle.js';
 import type { Runner } from './types.js';
 
 /** The bundle's public surface (see the generated model.d.ts). */
 interface NncBundle {
-  load(): Promise<{ predict(x: Float32Array, batch?: number): Float32Array | Record<string, Float32Array> }>;
+  load(): Promise<{ predict(x: Float32Array, batch?: number): Float32Array | Record<string, Float32Array>; readonly simd: boolean; readonly relaxed: boolean }>;
 }
 
 /** The nnc WebAssembly bundle (`nnc build`): model.js + model.wasm, no runtime library. */
@@ -23,6 +23,7 @@ const runner: Runner = {
         const y = model.predict(x, batch);
         return y instanceof Float32Array ? y : y[ctx.outputName]!;
       },
+      build: bundleBuild(model),
     };
   },
   shipped: (ctx) =>

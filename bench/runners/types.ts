@@ -34,6 +34,8 @@ export interface BenchContext {
 export interface Session {
   predict(x: Float32Array, batch: number): Float32Array | Promise<Float32Array>;
   dispose?(): void | Promise<void>;
+  /** Which of the engine's builds runs, where it picks one at load (nnc: relaxed SIMD, SIMD128 or scalar). */
+  readonly build?: string;
 }
 
 /** The files a user of this engine ships to run the model (absolute paths). */

@@ -23,6 +23,13 @@ describe('bench: passes of one runner combined (--passes)', () => {
     expect(combined.maxAbsError).toBe(3e-8);
   });
 
+  it('keeps the build the engine loaded, and shows passes that loaded different builds', () => {
+    const relaxed = { ...pass(150, 30), build: 'model.relaxed.wasm' };
+    expect(combinePasses([relaxed, relaxed], 256).build).toBe('model.relaxed.wasm');
+    expect(combinePasses([relaxed, { ...pass(150, 30), build: 'model.wasm' }], 256).build).toBe('model.relaxed.wasm / model.wasm');
+    expect(combinePasses([pass(150, 30), pass(150, 30)], 256)).not.toHaveProperty('build');
+  });
+
   it('passes a single pass through unchanged', () => {
     const one = pass(150, 30);
     expect(combinePasses([one], 256)).toBe(one);
