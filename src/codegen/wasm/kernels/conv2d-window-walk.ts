@@ -20,9 +20,10 @@ const mayLeave = (tap: number, out: number, stride: number, dilation: number, pa
 export interface WindowWalk {
   /**
    * One pixel's window: `body(tap, read)` for each tap (i · kw + j) inside x, where `read(ch)` is
-   * x's channel ch at that tap splat over four lanes.
+   * x's channel ch at that tap splat over four lanes, and `outside(tap)` (if given) for each tap
+   * in the padding.
    */
-  taps(body: (tap: number, read: (ch: number) => Expr) => Expr[]): Expr[];
+  taps(body: (tap: number, read: (ch: number) => Expr) => Expr[], outside?: (tap: number) => Expr[]): Expr[];
   /** `pixel` for every output pixel of the image at `image`, row by row; the walk moves the window after each. */
   pixels(image: () => Expr, pixel: Expr[]): Expr;
 }
@@ -35,18 +36,22 @@ export function windowWalk(ctx: KernelContext, g: ConvGeometry): WindowWalk {
   const padded = g.padTop > 0 || g.padLeft > 0;
   const splat = (offset: number) => (padded ? m.v128.load32_splat(0, 4, m.i32.add(get(corner), c(offset))) : m.v128.load32_splat(offset, 4, get(corner)));
   return {
-    taps(body) {
+    taps(body, outside) {
       const rows: Expr[] = [];
+      /** `then` where `inside`, else the padding's `otherwise` (nothing without `outside`). */
+      const checked = (inside: Expr, then: Expr[], otherwise: Expr[]) =>
+        m.if(inside, m.block(null, then), outside && otherwise.length ? m.block(null, otherwise) : undefined);
       for (let i = 0; i < g.kh; i++) {
         const row: Expr[] = [];
+        const taps = Array.from({ length: g.kw }, (_, j) => i * g.kw + j);
         for (let j = 0; j < g.kw; j++) {
           const tap = body(i * g.kw + j, (ch) => splat(((i * g.dh * g.w + j * g.dw) * g.c + ch) * 4));
           // Unsigned: a negative coordinate is out too.
           const inside = () => m.i32.lt_u(m.i32.add(get(ix0), c(j * g.dw)), c(g.w));
-          row.push(mayLeave(j, g.ow, g.sw, g.dw, g.padLeft, g.w) ? m.if(inside(), m.block(null, tap)) : m.block(null, tap));
+          row.push(mayLeave(j, g.ow, g.sw, g.dw, g.padLeft, g.w) ? checked(inside(), tap, outside?.(i * g.kw + j) ?? []) : m.block(null, tap));
         }
         const inside = () => m.i32.lt_u(m.i32.add(get(iy0), c(i * g.dh)), c(g.h));
-        rows.push(mayLeave(i, g.oh, g.sh, g.dh, g.padTop, g.h) ? m.if(inside(), m.block(null, row)) : m.block(null, row));
+        rows.push(mayLeave(i, g.oh, g.sh, g.dh, g.padTop, g.h) ? checked(inside(), row, taps.flatMap((tap) => outside?.(tap) ?? [])) : m.block(null, row));
       }
       return rows;
     },
