@@ -26,6 +26,7 @@ interface Case {
 
 const CASES: readonly Case[] = [
   { name: '3x3 valid, one channel, 32 outputs (the CNN example)', x: [12, 11, 1], kernel: [3, 3], f: 32, attrs: 'padding="valid"', out: [10, 9] },
+  { name: '3x3 same, one channel, 40 outputs (ten vectors; five passes of eight in the filter gradient)', x: [6, 5, 1], kernel: [3, 3], f: 40, attrs: 'padding="same"', out: [6, 5] },
   { name: '2x2 same (padding after only), three channels, 8 outputs', x: [7, 6, 3], kernel: [2, 2], f: 8, attrs: 'padding="same"', out: [7, 6] },
   { name: '3x3 same, stride 2', x: [9, 8, 1], kernel: [3, 3], f: 4, attrs: 'padding="same", strides=[2,2]', out: [5, 4] },
   { name: '2x3 valid, dilation 2 by 1', x: [8, 7, 2], kernel: [2, 3], f: 12, attrs: 'padding="valid", dilations=[2,1]', out: [6, 5] },

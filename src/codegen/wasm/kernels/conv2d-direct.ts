@@ -2,11 +2,10 @@
  * conv2d computed directly, for a short window (k = kh·kw·c ≤ DIRECT_K, e.g. a first layer's 3x3
  * taps of one channel). The GEMM form first copies each pixel's k values into the patch matrix
  * (one copy per window row: 3 floats for one channel, which costs more than their arithmetic)
- * and then runs a 9-step k loop per register tile. Here each output pixel keeps up to 32 output
- * channels in 8 f32x4 accumulators (SIMD over output channels, channels-last): its k values of x
- * splat once, then per output vector one multiply-add per tap, with the kernel read at constant
- * addresses; taps that can fall in the padding are checked, the others are not. SIMD only: the
- * scalar module keeps the GEMM form.
+ * and then runs a 9-step k loop per register tile. Here each output pixel splats its k values of
+ * x once, then sums each f32x4 of output channels (SIMD over output channels, channels-last) with
+ * one multiply-add per tap, the kernel read at constant addresses; taps that can fall in the
+ * padding are checked, the others are not. SIMD only: the scalar module keeps the GEMM form.
  */
 import binaryen from 'binaryen';
 import type { Node } from '../../../ir/graph.js';
@@ -22,8 +21,6 @@ const { i32, v128 } = binaryen;
 
 /** The longest window the direct form takes: beyond it the GEMM's patch copy is cheap next to the arithmetic. */
 export const DIRECT_K = 32;
-/** Output channels per pass over a pixel's taps: 8 accumulators, leaving registers for x and the kernel. */
-const BLOCK = 32;
 
 /** The cost rule: SIMD, a constant kernel (packed at compile time), and a short window. */
 export function fitsDirect(ctx: KernelContext, w: Node, g: ConvGeometry): boolean {
@@ -55,35 +52,33 @@ export function emitDirectConv(ctx: KernelContext, w: Node, bias: Node | undefin
   const [img, xi, yp, rp] = [ctx.local(i32), ctx.local(i32), ctx.local(i32), ctx.local(i32)];
   // x's value at each tap and channel of the current pixel, splat (zero in the padding).
   const xs = Array.from({ length: g.k }, () => ctx.local(v128));
-  const acc = Array.from({ length: Math.min(BLOCK, fPad) / 4 }, () => ctx.local(v128));
+  const l = ctx.local(v128);
   const walk = windowWalk(ctx, g);
 
   /**
-   * One block of output channels [first, first + vectors·4) of the current pixel: x's k values
-   * splat into locals first, then each output vector summed over the taps and stored before the
-   * next one starts. V8 keeps a block's loads in program order but places pure arithmetic next
-   * to its use: with every vector's store after all the sums (the form each tap updating every
-   * accumulator had), a pixel's 72 kernel loads (k = 9, 32 channels) all came first, and 63 of
-   * them went through the stack. One vector at a time keeps the splats, one sum and one kernel
-   * vector live: the first conv of the CNN example, alone at batch 256, 9.0 → 5.9 ms.
+   * One output pixel: x's k values splat into locals first, then each output vector summed over
+   * the taps and stored before the next one starts. V8 keeps a block's loads in program order
+   * but places pure arithmetic next to its use: with every vector's store after all the sums (the
+   * form each tap updating 8 accumulators had), a pixel's 72 kernel loads (k = 9, 32 channels)
+   * all came first, and 63 of them went through the stack. One vector at a time keeps the
+   * splats, one sum and one kernel vector live: the first conv of the CNN example, alone at batch
+   * 256, 9.0 → 5.9 ms.
    */
-  const block = (first: number): Expr[] => {
-    const vectors = Math.min(BLOCK, fPad - first) / 4;
+  const outputPixel = (): Expr[] => {
     const splat = (tap: number, value: (ch: number) => Expr) => Array.from({ length: g.c }, (_, ch) => m.local.set(xs[tap * g.c + ch]!, value(ch)));
     const body: Expr[] = walk.taps(splat, (tap) => splat(tap, () => m.f32x4.splat(m.f32.const(0))));
-    for (let v = 0; v < vectors; v++) {
-      const l = acc[v]!;
-      const offset = (first + v * 4) * 4;
+    for (let v = 0; v < fPad / 4; v++) {
+      const offset = v * 16;
       body.push(m.local.set(l, m.f32x4.splat(m.f32.const(0))));
       for (let r = 0; r < g.k; r++) {
-        const wv = m.v128.load(kernel + (r * fPad + first + v * 4) * 4, 4, c(0));
+        const wv = m.v128.load(kernel + (r * fPad + v * 4) * 4, 4, c(0));
         body.push(m.local.set(l, ctx.maddF32x4(m.local.get(l, v128), m.local.get(xs[r]!, v128), wv)));
       }
       // The bias after the sum, as the GEMM adds it; the epilogue may read its operand twice.
       if (biasAt) body.push(m.local.set(l, m.f32x4.add(m.local.get(l, v128), m.v128.load(offset, 4, biasAt()))));
       let value = epilogue ? emitScalarExpr(ctx, epilogue, 'f32x4', () => m.local.get(l, v128)) : m.local.get(l, v128);
       if (t.residual) value = m.f32x4.add(value, m.v128.load(offset, 4, get(rp)));
-      const lanes = Math.min(4, f - (first + v * 4));
+      const lanes = Math.min(4, f - v * 4);
       if (lanes === 4) body.push(m.v128.store(offset, 4, get(yp), value));
       else {
         // The last vector's padding lanes are not the output's: store the real ones only.
@@ -94,10 +89,8 @@ export function emitDirectConv(ctx: KernelContext, w: Node, bias: Node | undefin
     return body;
   };
 
-  const blocks: Expr[] = [];
-  for (let first = 0; first < fPad; first += BLOCK) blocks.push(...block(first));
-  const step = (l: number, bytes: number) => m.local.set(l, m.i32.add(get(l), c(bytes)));
-  const pixel = [...blocks, step(yp, f * 4), ...(t.residual ? [step(rp, f * 4)] : [])];
+  const step = (local: number, bytes: number) => m.local.set(local, m.i32.add(get(local), c(bytes)));
+  const pixel = [...outputPixel(), step(yp, f * 4), ...(t.residual ? [step(rp, f * 4)] : [])];
   return m.block(null, [
     m.local.set(yp, t.y()),
     ...(t.residual ? [m.local.set(rp, t.residual())] : []),
