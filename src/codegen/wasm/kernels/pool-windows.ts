@@ -20,7 +20,12 @@ export interface Lanes {
   add(a: Expr, b: Expr): Expr;
   sub(a: Expr, b: Expr): Expr;
   mul(a: Expr, b: Expr): Expr;
-  max(a: Expr, b: Expr): Expr;
+  /**
+   * `b` where it is greater than `a`, else `a`: max pooling's step, which keeps the first of equal
+   * cells (−0 before +0) and takes a NaN only as the first (the reference's rule, and the one the
+   * gradient routes dy by). One `f32x4.pmax` (maxps), where `f32x4.max` costs V8 8 instructions.
+   */
+  greater(a: () => Expr, b: () => Expr): Expr;
   div(a: Expr, b: Expr): Expr;
   /** A scalar f32 expression in every lane. */
   splat(value: Expr): Expr;
@@ -36,7 +41,7 @@ export function lanes(m: binaryen.Module, width: 1 | 4): Lanes {
       add: (a, b) => m.f32.add(a, b),
       sub: (a, b) => m.f32.sub(a, b),
       mul: (a, b) => m.f32.mul(a, b),
-      max: (a, b) => m.f32.max(a, b),
+      greater: (a, b) => m.select(m.f32.gt(b(), a()), b(), a()),
       div: (a, b) => m.f32.div(a, b),
       splat: (v) => v,
     };
@@ -48,7 +53,7 @@ export function lanes(m: binaryen.Module, width: 1 | 4): Lanes {
     add: (a, b) => m.f32x4.add(a, b),
     sub: (a, b) => m.f32x4.sub(a, b),
     mul: (a, b) => m.f32x4.mul(a, b),
-    max: (a, b) => m.f32x4.max(a, b),
+    greater: (a, b) => m.f32x4.pmax(a(), b()),
     div: (a, b) => m.f32x4.div(a, b),
     splat: (v) => m.f32x4.splat(v),
   };
@@ -61,6 +66,8 @@ export interface WindowBlock {
   readonly out: () => Expr;
   /** The number of real cells in the window (i32). */
   readonly count: () => Expr;
+  /** The byte offset of the window's first real cell in a value of x's shape. */
+  readonly first: () => Expr;
   /** A loop over the window's real cells, row-major; `body` gets the cell's byte offset in a value of x's shape. */
   cells(body: (at: () => Expr) => Expr[]): Expr;
 }
@@ -103,6 +110,7 @@ export function emitPoolWindows(ctx: KernelContext, g: PoolGeometry, vector: boo
       lanes: lanes(m, width),
       out: () => m.i32.add(get(pixel)(), m.i32.mul(get(c)(), k(4))),
       count: unrolled ? () => k(g.poolH * g.poolW) : () => m.i32.mul(m.i32.sub(get(h1)(), get(h0)()), m.i32.sub(get(w1)(), get(w0)())),
+      first: () => cellAt(get(h0)(), get(w0)()),
       cells(body) {
         if (unrolled) {
           const corner = ctx.local(i32);
@@ -137,15 +145,15 @@ export function emitPoolWindows(ctx: KernelContext, g: PoolGeometry, vector: boo
  */
 export function emitPool(ctx: KernelContext, kind: 'max' | 'avg', g: PoolGeometry, src: () => Expr, dst: () => Expr): Expr {
   const { m } = ctx;
-  return emitPoolWindows(ctx, g, true, ({ lanes, out, count, cells }) => {
-    const acc = ctx.local(lanes.type);
-    const get = () => m.local.get(acc, lanes.type);
-    const step = kind === 'max' ? lanes.max : lanes.add;
-    const result = kind === 'max' ? get() : lanes.div(get(), lanes.splat(m.f32.convert_s.i32(count())));
-    return [
-      m.local.set(acc, lanes.splat(m.f32.const(kind === 'max' ? -Infinity : 0))),
-      cells((at) => [m.local.set(acc, step(get(), lanes.load(m.i32.add(src(), at()))))]),
-      lanes.store(m.i32.add(dst(), out()), result),
-    ];
+  return emitPoolWindows(ctx, g, true, ({ lanes, out, count, first, cells }) => {
+    const [acc, cell] = [ctx.local(lanes.type), ctx.local(lanes.type)];
+    const get = (l: number) => () => m.local.get(l, lanes.type);
+    const load = (at: Expr) => lanes.load(m.i32.add(src(), at));
+    // Max starts from the first cell (taking it again in the loop changes nothing).
+    const start = kind === 'max' ? load(first()) : lanes.splat(m.f32.const(0));
+    const step = (at: () => Expr) =>
+      kind === 'max' ? [m.local.set(cell, load(at())), m.local.set(acc, lanes.greater(get(acc), get(cell)))] : [m.local.set(acc, lanes.add(get(acc)(), load(at())))];
+    const result = kind === 'max' ? get(acc)() : lanes.div(get(acc)(), lanes.splat(m.f32.convert_s.i32(count())));
+    return [m.local.set(acc, start), cells(step), lanes.store(m.i32.add(dst(), out()), result)];
   });
 }

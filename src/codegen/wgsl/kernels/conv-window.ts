@@ -82,7 +82,7 @@ fn conv_at(n: u32, oy: i32, ox: i32, col: u32) -> f32 {${k.prelude ? `\n  ${k.pr
   var acc = ${opTraits(pool.op).pooling === 'max' ? 'conv_at(n, h_first, w_first, col)' : '0.0'};
   for (var h = h_first; h < h_end; h++) {
     for (var w = w_first; w < w_end; w++) {
-      ${opTraits(pool.op).pooling === 'max' ? 'acc = max(acc, conv_at(n, h, w, col));' : 'acc += conv_at(n, h, w, col);'}
+      ${opTraits(pool.op).pooling === 'max' ? 'acc = select(acc, conv_at(n, h, w, col), conv_at(n, h, w, col) > acc);' : 'acc += conv_at(n, h, w, col);'}
     }
   }
   ${store(opTraits(pool.op).pooling === 'max' ? 'acc' : 'acc / f32((h_end - h_first) * (w_end - w_first))')}`;

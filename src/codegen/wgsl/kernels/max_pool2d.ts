@@ -2,4 +2,4 @@
 import type { KernelGenerator } from '../kernel.js';
 import { poolWindowKernel } from './pool-window.js';
 
-export const maxPool2dKernel: KernelGenerator = (node, ctx) => [poolWindowKernel(node, ctx, { init: 'first', step: 'acc = max(acc, v)', result: 'acc' })];
+export const maxPool2dKernel: KernelGenerator = (node, ctx) => [poolWindowKernel(node, ctx, { init: 'first', step: 'acc = select(acc, v, v > acc)', result: 'acc' })];
