@@ -52,7 +52,7 @@ export function emitDirectConv(ctx: KernelContext, w: Node, bias: Node | undefin
   const [img, xi, yp, rp] = [ctx.local(i32), ctx.local(i32), ctx.local(i32), ctx.local(i32)];
   // x's value at each tap and channel of the current pixel, splat (zero in the padding).
   const xs = Array.from({ length: g.k }, () => ctx.local(v128));
-  const l = ctx.local(v128);
+  const sum = ctx.local(v128);
   const walk = windowWalk(ctx, g);
 
   /**
@@ -69,21 +69,21 @@ export function emitDirectConv(ctx: KernelContext, w: Node, bias: Node | undefin
     const body: Expr[] = walk.taps(splat, (tap) => splat(tap, () => m.f32x4.splat(m.f32.const(0))));
     for (let v = 0; v < fPad / 4; v++) {
       const offset = v * 16;
-      body.push(m.local.set(l, m.f32x4.splat(m.f32.const(0))));
+      body.push(m.local.set(sum, m.f32x4.splat(m.f32.const(0))));
       for (let r = 0; r < g.k; r++) {
         const wv = m.v128.load(kernel + (r * fPad + v * 4) * 4, 4, c(0));
-        body.push(m.local.set(l, ctx.maddF32x4(m.local.get(l, v128), m.local.get(xs[r]!, v128), wv)));
+        body.push(m.local.set(sum, ctx.maddF32x4(m.local.get(sum, v128), m.local.get(xs[r]!, v128), wv)));
       }
       // The bias after the sum, as the GEMM adds it; the epilogue may read its operand twice.
-      if (biasAt) body.push(m.local.set(l, m.f32x4.add(m.local.get(l, v128), m.v128.load(offset, 4, biasAt()))));
-      let value = epilogue ? emitScalarExpr(ctx, epilogue, 'f32x4', () => m.local.get(l, v128)) : m.local.get(l, v128);
+      if (biasAt) body.push(m.local.set(sum, m.f32x4.add(m.local.get(sum, v128), m.v128.load(offset, 4, biasAt()))));
+      let value = epilogue ? emitScalarExpr(ctx, epilogue, 'f32x4', () => m.local.get(sum, v128)) : m.local.get(sum, v128);
       if (t.residual) value = m.f32x4.add(value, m.v128.load(offset, 4, get(rp)));
       const lanes = Math.min(4, f - v * 4);
       if (lanes === 4) body.push(m.v128.store(offset, 4, get(yp), value));
       else {
         // The last vector's padding lanes are not the output's: store the real ones only.
-        body.push(m.local.set(l, value));
-        for (let lane = 0; lane < lanes; lane++) body.push(m.v128.store32_lane(offset + lane * 4, 4, lane, get(yp), m.local.get(l, v128)));
+        body.push(m.local.set(sum, value));
+        for (let lane = 0; lane < lanes; lane++) body.push(m.v128.store32_lane(offset + lane * 4, 4, lane, get(yp), m.local.get(sum, v128)));
       }
     }
     return body;

@@ -11,6 +11,7 @@ import { opTraits } from '../../../ir/traits.js';
 import { load, shaderModule, ENTRY_PARAMS, type Kernel, type KernelContext } from '../kernel.js';
 import { isBatched } from '../shapes.js';
 import { activationOf, epilogue } from './dense.js';
+import { MAX_POOL_STEP } from './pool-window.js';
 import { softmaxKernel } from './softmax.js';
 
 const WORKGROUP = 64;
@@ -82,7 +83,8 @@ fn conv_at(n: u32, oy: i32, ox: i32, col: u32) -> f32 {${k.prelude ? `\n  ${k.pr
   var acc = ${opTraits(pool.op).pooling === 'max' ? 'conv_at(n, h_first, w_first, col)' : '0.0'};
   for (var h = h_first; h < h_end; h++) {
     for (var w = w_first; w < w_end; w++) {
-      ${opTraits(pool.op).pooling === 'max' ? 'acc = select(acc, conv_at(n, h, w, col), conv_at(n, h, w, col) > acc);' : 'acc += conv_at(n, h, w, col);'}
+      ${opTraits(pool.op).pooling === 'max' ? `let v = conv_at(n, h, w, col);
+      ${MAX_POOL_STEP};` : 'acc += conv_at(n, h, w, col);'}
     }
   }
   ${store(opTraits(pool.op).pooling === 'max' ? 'acc' : 'acc / f32((h_end - h_first) * (w_end - w_first))')}`;

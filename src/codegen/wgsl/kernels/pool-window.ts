@@ -9,6 +9,13 @@ import { poolGeometry } from '../../../ir/ops/pool-helpers.js';
 import { load, type Kernel, type KernelContext } from '../kernel.js';
 import { perElementKernel } from './elementwise.js';
 
+/**
+ * Max pooling's step over `acc` and the cell `v`: a later cell wins only by being greater, so the
+ * first of equal cells stays and a NaN wins only as the first (WGSL's max() leaves NaN to the
+ * implementation). The rule of the reference interpreter and the wasm kernels.
+ */
+export const MAX_POOL_STEP = 'acc = select(acc, v, v > acc)';
+
 export interface WindowMath {
   readonly init: string;
   readonly step: string;
