@@ -1,6 +1,7 @@
 /**
- * conv2d by Winograd's F(2x2, 3x3) (src/codegen/wasm/kernels/conv2d-winograd.ts): the transforms
- * against a direct 2x2 correlation, the compile-time filter packing, and the kernel against the
+ * conv2d by Winograd's F(2x2, 3x3) (src/codegen/wasm/kernels/conv2d-winograd.ts) and its two
+ * gradients: the transforms against a direct 2x2 correlation and its gradients by the filter and
+ * by the patch, the compile-time filter packing, and the kernels against the
  * reference interpreter (which convolves directly) in the SIMD and scalar modules: valid and same
  * padding, odd and even output sizes (tiles hanging over the edge), constant and computed
  * filters and biases, activations, a residual, a fused pooling. Error at most 1e-5 of the
@@ -8,6 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { F32_ARITHMETIC, filterGradientTile, filterTile, fitsWinograd, gradientTile, inputTile, outputTile, transformFilter } from '../../src/codegen/wasm/kernels/conv2d-winograd.js';
+import { patchGradientTile } from '../../src/codegen/wasm/kernels/conv2d-winograd-input-gradient.js';
 import { PANEL } from '../../src/codegen/wasm/gemm.js';
 import { convGeometry } from '../../src/ir/ops/conv2d-geometry.js';
 import { parseGraph } from '../../src/ir/parser.js';
@@ -56,6 +58,24 @@ describe('Winograd F(2x2, 3x3) transforms', () => {
           let want = 0;
           for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) want += d[(a + i) * 4 + b + j]! * dy[a * 2 + b]!;
           expect(dw[i * 3 + j]!).toBeCloseTo(want, 12);
+        }
+    }
+  });
+
+  it('B ((G g Gᵀ) ⊙ (A dy Aᵀ)) Bᵀ is the gradient of the 2x2 correlation by its 4x4 patch d', () => {
+    const next = seeded(6);
+    for (let trial = 0; trial < 20; trial++) {
+      const g = Array.from({ length: 9 }, next);
+      const dy = Array.from({ length: 4 }, next);
+      const u = filterTile(g, EXACT);
+      const w = gradientTile(dy, EXACT);
+      const dd = patchGradientTile(u.map((x, i) => x * w[i]!), EXACT);
+      for (let r = 0; r < 4; r++)
+        for (let c = 0; c < 4; c++) {
+          // d[r, c] feeds output (oy, ox) through tap (r - oy, c - ox).
+          let want = 0;
+          for (let oy = 0; oy < 2; oy++) for (let ox = 0; ox < 2; ox++) if (r - oy >= 0 && r - oy < 3 && c - ox >= 0 && c - ox < 3) want += dy[oy * 2 + ox]! * g[(r - oy) * 3 + c - ox]!;
+          expect(dd[r * 4 + c]!).toBeCloseTo(want, 12);
         }
     }
   });
@@ -146,11 +166,13 @@ describe('conv2d as Winograd F(2x2, 3x3) vs the interpreter', () => {
   });
 });
 
-describe('conv2d_grad_input of a 3x3 stride-1 conv as Winograd F(2x2, 3x3) (the flipped filter) vs the interpreter', () => {
+describe("conv2d_grad_input of a 3x3 stride-1 conv as Winograd F(2x2, 3x3) over the forward's tiles vs the interpreter", () => {
   const cases: { name: string; x: number[]; f: number; padding: string; dy: number[] }[] = [
     { name: 'valid, odd input (9x8)', x: [9, 8, 8], f: 12, padding: 'valid', dy: [7, 6] },
     { name: 'same, odd (5x7)', x: [5, 7, 12], f: 8, padding: 'same', dy: [5, 7] },
     { name: 'valid, even input (6x6)', x: [6, 6, 4], f: 16, padding: 'valid', dy: [4, 4] },
+    { name: 'same, even (6x4)', x: [6, 4, 8], f: 8, padding: 'same', dy: [6, 4] },
+    { name: 'valid, one dy row', x: [3, 5, 8], f: 8, padding: 'valid', dy: [1, 3] },
   ];
   for (const c of cases)
     for (const filter of ['weight', 'input'])

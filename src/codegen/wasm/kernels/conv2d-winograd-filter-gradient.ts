@@ -13,7 +13,7 @@ import type { ConvGeometry } from '../../../ir/ops/conv2d-geometry.js';
 import { forLoop, type KernelContext } from '../context.js';
 import { emitGemm, panelBytes, type Count } from '../gemm.js';
 import { emitZero } from './copy.js';
-import { emitFrameCopy, emitInputTransform, emitTileLoops, filterGradientTile, frameOf, gradientTile, inputPlacement, laneOps, panelOffset, POSITIONS, type Frame } from './conv2d-winograd.js';
+import { emitFrameCopy, emitGradientFrameCopy, emitGradientTransform, emitInputTransform, filterGradientTile, frameOf, gradientFrameBytes, inputPlacement, laneOps, panelOffset, POSITIONS, type Frame } from './conv2d-winograd.js';
 
 type Expr = binaryen.ExpressionRef;
 const { i32 } = binaryen;
@@ -21,7 +21,7 @@ const { i32 } = binaryen;
 /** Byte sizes of the scratch's parts, in order: x's frame, dy's frame, V, W (16 packed [tiles, f]) and the sums P. */
 function partsOf(g: ConvGeometry, f: number): { s: Frame; dyFrameBytes: number; wBytes: number; sumBytes: number } {
   const s = frameOf(g, f);
-  return { s, dyFrameBytes: 4 * s.th * s.tw * f * 4, wBytes: panelBytes(s.tiles, f), sumBytes: POSITIONS * g.c * f * 4 };
+  return { s, dyFrameBytes: gradientFrameBytes(s, f), wBytes: panelBytes(s.tiles, f), sumBytes: POSITIONS * g.c * f * 4 };
 }
 
 export function winogradFilterGradientScratchBytes(g: ConvGeometry, f: number): number {
@@ -51,21 +51,9 @@ export function emitWinogradFilterGradient(ctx: KernelContext, g: ConvGeometry, 
   const sums = at(s.frameBytes + dyFrameBytes + s.vBytes + POSITIONS * wBytes);
   const { type, store, loads, arithmetic, lanes } = laneOps(ctx);
   const [img, xi, xImage, dyImage] = [ctx.local(i32), ctx.local(i32), ctx.local(i32), ctx.local(i32)];
-  const dyCols = 2 * s.tw;
 
   /** W[ξ][tile][ch] = (A dy Aᵀ)[ξ] of each tile's 2x2 block of dy, into panels of 8 channels (PanelsB, k = tiles). */
-  const transformGradient = emitTileLoops(ctx, s, (ty, tx) => {
-    const [ch, dAt, wAt] = [ctx.local(i32), ctx.local(i32), ctx.local(i32)];
-    const tile = m.i32.add(m.i32.mul(get(ty), c(s.tw)), get(tx));
-    const body: Expr[] = [
-      m.local.set(dAt, m.i32.add(m.i32.add(dyFrame(), m.i32.mul(m.i32.add(m.i32.mul(get(ty), c(2 * dyCols)), m.i32.mul(get(tx), c(2))), c(f * 4))), get(ch))),
-      // Row tile, column ch (ch counts bytes).
-      m.local.set(wAt, m.i32.add(wBase(), panelOffset(ctx, s.tiles, tile, () => get(ch)))),
-    ];
-    const block = loads(body, () => get(dAt), [0, 1, dyCols, dyCols + 1].map((pixel) => pixel * f * 4));
-    gradientTile(block, arithmetic(body)).forEach((l, p) => body.push(store(p * wBytes, get(wAt), m.local.get(l, type))));
-    return [forLoop(ctx, ch, c(0), () => c(f * 4), lanes * 4, body)];
-  });
+  const transformGradient = emitGradientTransform(ctx, s, f, dyFrame, (tile, ch) => m.i32.add(wBase(), panelOffset(ctx, s.tiles, tile, ch)), wBytes);
 
   /** P[ξ] += V[ξ]ᵀ x W[ξ] for the 16 positions. */
   const sumAt = () => m.i32.add(sums(), m.i32.mul(get(xi), c(g.c * f * 4)));
@@ -102,7 +90,7 @@ export function emitWinogradFilterGradient(ctx: KernelContext, g: ConvGeometry, 
       m.local.set(xImage, m.i32.add(t.x(), m.i32.mul(get(img), c(g.h * g.w * g.c * 4)))),
       m.local.set(dyImage, m.i32.add(t.dy(), m.i32.mul(get(img), c(g.oh * g.ow * f * 4)))),
       emitFrameCopy(ctx, inputPlacement(g, s), s.rows, xFrame, () => get(xImage)),
-      emitFrameCopy(ctx, { rows: g.oh, cols: g.ow, channels: f, top: 0, left: 0, frameCols: dyCols }, 2 * s.th, dyFrame, () => get(dyImage)),
+      emitGradientFrameCopy(ctx, g, s, f, dyFrame, () => get(dyImage)),
       emitInputTransform(ctx, g, s, xFrame, vBase),
       transformGradient,
       products,

@@ -129,20 +129,35 @@ export function transformFilter(w: Float32Array, c: number, f: number): Float32A
 }
 
 /**
- * The filter of a Winograd convolution: a conv2d's w [3, 3, c, f], or (`flipped`) the filter of
- * conv2d_grad_input, which convolves dy with w turned 180° and its channel axes swapped: tap
- * (i, j) from input channel f to output channel c is w[2 - i, 2 - j, c, f].
+ * The filter of a Winograd GEMM, w [3, 3, c, f]: a conv2d's, contracting c into f, or
+ * (`transposed`) its U = G g Gᵀ with the channel axes swapped, contracting f into c, as the
+ * input gradient multiplies it (conv2d-winograd-input-gradient.ts).
  */
 export interface WinogradFilter {
   readonly w: Node;
-  readonly flipped: boolean;
+  readonly transposed: boolean;
 }
 
-/** A flipped filter's taps as a conv2d filter [3, 3, f, c] (see WinogradFilter). */
-export function flipFilter(w: Float32Array, c: number, f: number): Float32Array {
+/** A filter [3, 3, c, f] with its channel axes swapped: [3, 3, f, c]. */
+export function swapChannels(w: Float32Array, c: number, f: number): Float32Array {
   const out = new Float32Array(w.length);
-  for (let tap = 0; tap < 9; tap++) for (let ci = 0; ci < c; ci++) for (let fi = 0; fi < f; fi++) out[(tap * f + fi) * c + ci] = w[((8 - tap) * c + ci) * f + fi]!;
+  for (let tap = 0; tap < 9; tap++) for (let ci = 0; ci < c; ci++) for (let fi = 0; fi < f; fi++) out[(tap * f + fi) * c + ci] = w[(tap * c + ci) * f + fi]!;
   return out;
+}
+
+/**
+ * The transformed filter's 16 packed [k, n] matrices, one per position: at compile time for a
+ * constant w (in the module's data), else by code at the start of each call into `scratch`.
+ */
+export function filterPanels(ctx: KernelContext, filter: WinogradFilter, k: number, n: number, scratch: () => Expr): { readonly base: () => Expr; readonly setUp: Expr[] } {
+  const { w, transposed } = filter;
+  if (!constantB(w)) return { base: scratch, setUp: [emitFilterTransform(ctx, filter, k, n, scratch, panelBytes(k, n))] };
+  const packed = () => {
+    const data = constantData(ctx.graph, w);
+    // w is [3, 3, k, n], or [3, 3, n, k] transposed.
+    return transformFilter(transposed ? swapChannels(data, n, k) : data, k, n);
+  };
+  return { base: () => ctx.i32(ctx.constant(`winograd${transposed ? 'Transposed' : ''}:${w.id}`, packed)), setUp: [] };
 }
 
 /** Where one call reads and writes: `images` images of x from `x`, their outputs from `y`, the residual likewise; `scratch` is the kernel's. */
@@ -161,7 +176,7 @@ export function emitTileLoops(ctx: KernelContext, s: Frame, body: (ty: number, t
 }
 
 /** The index of tile (ty, tx), row-major. */
-const tileIndex = (ctx: KernelContext, s: Frame, ty: number, tx: number) => ctx.m.i32.add(ctx.m.i32.mul(ctx.m.local.get(ty, i32), ctx.i32(s.tw)), ctx.m.local.get(tx, i32));
+export const tileIndex = (ctx: KernelContext, s: Frame, ty: number, tx: number) => ctx.m.i32.add(ctx.m.i32.mul(ctx.m.local.get(ty, i32), ctx.i32(s.tw)), ctx.m.local.get(tx, i32));
 
 /** Where an image goes in a zero-bordered frame: its size and channels, and its offset in the frame (the padding). */
 export interface FramePlacement {
@@ -174,20 +189,19 @@ export interface FramePlacement {
   readonly frameCols: number;
 }
 
-/** The image at `image` into `frame` at its offset; rows and columns past the frame (never read) are left out. */
-export function emitFrameCopy(ctx: KernelContext, p: FramePlacement, frameRows: number, frame: () => Expr, image: () => Expr): Expr {
+/**
+ * The image at `image` into `frame` at its offset, or (`fromFrame`) that part of the frame back
+ * into the image; rows and columns past the frame (never read) are left out.
+ */
+export function emitFrameCopy(ctx: KernelContext, p: FramePlacement, frameRows: number, frame: () => Expr, image: () => Expr, fromFrame = false): Expr {
   const { m } = ctx;
   const c = (v: number) => ctx.i32(v);
   const row = ctx.local(i32);
   const pixelBytes = p.channels * 4;
-  return forLoop(ctx, row, c(0), () => c(Math.min(p.rows, frameRows - p.top)), 1, [
-    emitCopy(
-      ctx,
-      () => m.i32.add(frame(), m.i32.add(m.i32.mul(m.i32.add(m.local.get(row, i32), c(p.top)), c(p.frameCols * pixelBytes)), c(p.left * pixelBytes))),
-      () => m.i32.add(image(), m.i32.mul(m.local.get(row, i32), c(p.cols * pixelBytes))),
-      Math.min(p.cols, p.frameCols - p.left) * pixelBytes,
-    ),
-  ]);
+  const inFrame = () => m.i32.add(frame(), m.i32.add(m.i32.mul(m.i32.add(m.local.get(row, i32), c(p.top)), c(p.frameCols * pixelBytes)), c(p.left * pixelBytes)));
+  const inImage = () => m.i32.add(image(), m.i32.mul(m.local.get(row, i32), c(p.cols * pixelBytes)));
+  const bytes = Math.min(p.cols, p.frameCols - p.left) * pixelBytes;
+  return forLoop(ctx, row, c(0), () => c(Math.min(p.rows, frameRows - p.top)), 1, [fromFrame ? emitCopy(ctx, inImage, inFrame, bytes) : emitCopy(ctx, inFrame, inImage, bytes)]);
 }
 
 /** x's frame for the geometry: x placed at the padding's offset. */
@@ -216,7 +230,6 @@ export function emitInputTransform(ctx: KernelContext, g: ConvGeometry, s: Frame
  * the bias, `epilogue` and residual applied.
  */
 export function emitWinogradConv(ctx: KernelContext, filter: WinogradFilter, bias: Node | undefined, g: ConvGeometry, f: number, epilogue: ScalarExpr | undefined, t: WinogradTarget): Expr {
-  const { w, flipped } = filter;
   const { m } = ctx;
   const s = frameOf(g, f);
   const c = (v: number) => ctx.i32(v);
@@ -226,13 +239,8 @@ export function emitWinogradConv(ctx: KernelContext, filter: WinogradFilter, bia
   const frame = t.scratch;
   const vBase = at(frame, s.frameBytes);
   const mBase = at(frame, s.frameBytes + s.vBytes);
-  const uScratch = at(frame, s.frameBytes + s.vBytes + s.mBytes);
-  const constant = constantB(w);
-  const packed = () => {
-    const data = constantData(ctx.graph, w);
-    return transformFilter(flipped ? flipFilter(data, f, g.c) : data, g.c, f);
-  };
-  const uBase = constant ? () => c(ctx.constant(`winograd${flipped ? 'Flipped' : ''}:${w.id}`, packed)) : uScratch;
+  const u = filterPanels(ctx, filter, g.c, f, at(frame, s.frameBytes + s.vBytes + s.mBytes));
+  const uBase = u.base;
   const { type, load, store, sum, loads, arithmetic, lanes } = laneOps(ctx);
   const [img, xi, xImage, yImage, rImage] = [fresh(), fresh(), fresh(), fresh(), fresh()];
 
@@ -281,7 +289,7 @@ export function emitWinogradConv(ctx: KernelContext, filter: WinogradFilter, bia
   const count = t.images;
   const outImageBytes = g.oh * g.ow * f * 4;
   return m.block(null, [
-    ...(constant ? [] : [emitFilterTransform(ctx, filter, g.c, f, uScratch, s.uBytes)]),
+    ...u.setUp,
     // The frame's border stays zero: each image writes only its interior.
     emitZero(ctx, frame, s.frameBytes),
     forLoop(ctx, img, c(0), typeof count === 'number' ? () => c(count) : count, 1, [
@@ -300,7 +308,7 @@ export function emitWinogradConv(ctx: KernelContext, filter: WinogradFilter, bia
  * U = G g Gᵀ of a computed filter into `u` at run time, packed as transformFilter packs a
  * constant one: position ξ's [k, n] matrix (k input channels, n output channels) `uBytes` from
  * the last, in panels of 8 columns. A conv2d's w [3, 3, k, n] is read a vector of n at a time; a
- * flipped one's (w [3, 3, n, k], taps reversed) has its n a row of k apart, gathered lane by lane.
+ * transposed one's (w [3, 3, n, k]) has its n a row of k apart, gathered lane by lane.
  */
 function emitFilterTransform(ctx: KernelContext, filter: WinogradFilter, k: number, n: number, u: () => Expr, uBytes: number): Expr {
   const { m, simd } = ctx;
@@ -310,7 +318,8 @@ function emitFilterTransform(ctx: KernelContext, filter: WinogradFilter, k: numb
   const [ki, ni, wAt, uAt] = [ctx.local(i32), ctx.local(i32), ctx.local(i32), ctx.local(i32)];
   const get = (l: number) => m.local.get(l, i32);
   // Element (tap, ki, ni) of the filter at wAt + tapBytes(tap) + ki·kBytes + ni·nBytes.
-  const [tapBytes, kBytes, nBytes] = filter.flipped ? [(tap: number) => (8 - tap) * k * n * 4, 4, k * 4] : [(tap: number) => tap * k * n * 4, n * 4, 4];
+  const tapBytes = (tap: number) => tap * k * n * 4;
+  const [kBytes, nBytes] = filter.transposed ? [4, k * 4] : [n * 4, 4];
   const body: Expr[] = [
     m.local.set(wAt, m.i32.add(ctx.addr(filter.w), m.i32.add(m.i32.mul(get(ki), c(kBytes)), m.i32.mul(get(ni), c(nBytes))))),
     m.local.set(uAt, m.i32.add(u(), panelOffset(ctx, k, get(ki), () => m.i32.mul(get(ni), c(4))))),
@@ -369,6 +378,36 @@ export function laneOps(ctx: KernelContext) {
       : { add: (a, b) => step(m.f32.add(v(a), v(b))), sub: (a, b) => step(m.f32.sub(v(a), v(b))), half: (a) => step(m.f32.mul(v(a), m.f32.const(0.5))) };
   };
   return { type, lanes: simd ? 4 : 1, load, store, sum, loads, arithmetic };
+}
+
+/** Bytes of dy's zero-bordered frame: 2·th x 2·tw pixels of f channels, so that a tile over an odd edge reads zeros. */
+export const gradientFrameBytes = (s: Frame, f: number): number => 4 * s.th * s.tw * f * 4;
+
+/** One image of dy [oh, ow, f] at `image` into its frame. */
+export function emitGradientFrameCopy(ctx: KernelContext, g: ConvGeometry, s: Frame, f: number, frame: () => Expr, image: () => Expr): Expr {
+  return emitFrameCopy(ctx, { rows: g.oh, cols: g.ow, channels: f, top: 0, left: 0, frameCols: 2 * s.tw }, 2 * s.th, frame, image);
+}
+
+/**
+ * (A dy Aᵀ)[ξ] (gradientTile's signs) of each tile's 2x2 block of dy's frame, `lanes` channels
+ * at a time: position ξ of the tile's channels (ch counts bytes) at `dest(tile, ch)` + ξ · positionBytes.
+ */
+export function emitGradientTransform(ctx: KernelContext, s: Frame, f: number, frame: () => Expr, dest: (tile: Expr, ch: () => Expr) => Expr, positionBytes: number): Expr {
+  const { m } = ctx;
+  const c = (v: number) => ctx.i32(v);
+  const get = (l: number) => m.local.get(l, i32);
+  const { type, store, loads, arithmetic, lanes } = laneOps(ctx);
+  const dyCols = 2 * s.tw;
+  return emitTileLoops(ctx, s, (ty, tx) => {
+    const [ch, dAt, wAt] = [ctx.local(i32), ctx.local(i32), ctx.local(i32)];
+    const body: Expr[] = [
+      m.local.set(dAt, m.i32.add(m.i32.add(frame(), m.i32.mul(m.i32.add(m.i32.mul(get(ty), c(2 * dyCols)), m.i32.mul(get(tx), c(2))), c(f * 4))), get(ch))),
+      m.local.set(wAt, dest(tileIndex(ctx, s, ty, tx), () => get(ch))),
+    ];
+    const block = loads(body, () => get(dAt), [0, 1, dyCols, dyCols + 1].map((pixel) => pixel * f * 4));
+    gradientTile(block, arithmetic(body)).forEach((l, p) => body.push(store(p * positionBytes, get(wAt), m.local.get(l, type))));
+    return [forLoop(ctx, ch, c(0), () => c(f * 4), lanes * 4, body)];
+  });
 }
 
 /**

@@ -88,7 +88,7 @@ function emitConv(ctx: KernelContext, node: Node, g: ConvGeometry, epilogue: Sca
   const { x, w, bias } = denseOperandsOf(node);
   const f = w.type.shape[3] as number;
   if (fitsDirect(ctx, w, g)) return emitDirectConv(ctx, w, bias, g, f, epilogue, t);
-  if (fitsWinograd(g, f)) return emitWinogradConv(ctx, { w, flipped: false }, bias, g, f, epilogue, { ...t, scratch: t.patches });
+  if (fitsWinograd(g, f)) return emitWinogradConv(ctx, { w, transposed: false }, bias, g, f, epilogue, { ...t, scratch: t.patches });
   const pointwise = isPointwise(g);
   const perImage = g.oh * g.ow;
   const count = t.images;

@@ -16,7 +16,8 @@ type Expr = binaryen.ExpressionRef;
  * Each dy goes to the first maximum of its window in x: the first cell wins the empty slot, a
  * later one only by being strictly greater (so ties keep the first, and a NaN wins only as the
  * first cell). A first walk over the window finds the winner (four channels at a time with SIMD,
- * each lane its own winner: the cell's byte offset); a second gives each cell its share. Windows
+ * each lane its own winner: the cell's byte offset), starting from the first cell; a second
+ * gives each cell its share. Windows
  * that share cells (stride < pool) add into dx, zeroed first; disjoint ones store dy or 0 into
  * each of their cells, so dx is zeroed only where no window reaches (a remainder row or column).
  * An epilogue (only on windows that tile x, where every cell is stored once: see the fuse pass)
@@ -44,7 +45,7 @@ interface Route {
   readonly epilogue: ScalarExpr | undefined;
 }
 
-function scalarWindow(ctx: KernelContext, node: Node, { out, cells }: WindowBlock, route: Route): Expr[] {
+function scalarWindow(ctx: KernelContext, node: Node, { out, first, cells }: WindowBlock, route: Route): Expr[] {
   const { m } = ctx;
   const [x, dy] = [node.inputs[0]!, node.inputs[1]!];
   const [best, bestAt, grad] = [ctx.local(binaryen.f32), ctx.local(binaryen.i32), ctx.local(binaryen.f32)];
@@ -57,11 +58,9 @@ function scalarWindow(ctx: KernelContext, node: Node, { out, cells }: WindowBloc
     return route.epilogue ? emitScalarExpr(ctx, route.epilogue, 'f32', (i) => (i === 0 ? xAt(at) : share())) : share();
   };
   return [
-    m.local.set(bestAt, ctx.i32(-1)),
-    cells((at) => {
-      const wins = m.i32.or(m.i32.lt_s(winner(), ctx.i32(0)), m.f32.gt(xAt(at), bestValue()));
-      return [m.if(wins, m.block(null, [m.local.set(best, xAt(at)), m.local.set(bestAt, at())]))];
-    }),
+    m.local.set(bestAt, first()),
+    m.local.set(best, xAt(first)),
+    cells((at) => [m.if(m.f32.gt(xAt(at), bestValue()), m.block(null, [m.local.set(best, xAt(at)), m.local.set(bestAt, at())]))]),
     m.local.set(grad, m.f32.load(0, 4, m.i32.add(ctx.addr(dy), out()))),
     route.disjoint
       ? cells((at) => [m.f32.store(0, 4, dx(at), stored(at))])
@@ -69,25 +68,23 @@ function scalarWindow(ctx: KernelContext, node: Node, { out, cells }: WindowBloc
   ];
 }
 
-function vectorWindow(ctx: KernelContext, node: Node, { out, cells }: WindowBlock, route: Route): Expr[] {
+function vectorWindow(ctx: KernelContext, node: Node, { lanes, out, first, cells }: WindowBlock, route: Route): Expr[] {
   const { m } = ctx;
   const { v128 } = binaryen;
   const [x, dy] = [node.inputs[0]!, node.inputs[1]!];
   const [best, bestAt, grad] = [ctx.local(v128), ctx.local(v128), ctx.local(v128)];
   const get = (l: number) => m.local.get(l, v128);
   const xAt = (at: () => Expr) => m.v128.load(0, 4, m.i32.add(ctx.addr(x), at()));
+  const cell = ctx.local(v128);
   return [
-    m.local.set(bestAt, m.i32x4.splat(ctx.i32(-1))),
-    m.local.set(best, m.f32x4.splat(m.f32.const(0))),
-    cells((at) => {
-      const wins = () => m.v128.or(m.i32x4.lt_s(get(bestAt), m.i32x4.splat(ctx.i32(0))), m.f32x4.gt(xAt(at), get(best)));
-      const mask = ctx.local(v128);
-      return [
-        m.local.set(mask, wins()),
-        m.local.set(best, m.v128.bitselect(xAt(at), get(best), get(mask))),
-        m.local.set(bestAt, m.v128.bitselect(m.i32x4.splat(at()), get(bestAt), get(mask))),
-      ];
-    }),
+    m.local.set(bestAt, m.i32x4.splat(first())),
+    m.local.set(best, xAt(first)),
+    // The first cell again changes nothing: it is not greater than itself.
+    cells((at) => [
+      m.local.set(cell, xAt(at)),
+      m.local.set(bestAt, m.v128.bitselect(m.i32x4.splat(at()), get(bestAt), m.f32x4.gt(get(cell), get(best)))),
+      m.local.set(best, lanes.greater(() => get(best), () => get(cell))),
+    ]),
     m.local.set(grad, m.v128.load(0, 4, m.i32.add(ctx.addr(dy), out()))),
     cells((at) => {
       const dx = () => m.i32.add(ctx.addr(node), at());
