@@ -8,8 +8,8 @@
  * output's scale, as the golden tests against tfjs allow.
  */
 import { describe, expect, it } from 'vitest';
-import { F32_ARITHMETIC, filterGradientTile, filterTile, fitsWinograd, gradientTile, inputTile, outputTile, transformFilter } from '../../src/codegen/wasm/kernels/conv2d-winograd.js';
-import { patchGradientTile } from '../../src/codegen/wasm/kernels/conv2d-winograd-input-gradient.js';
+import { chooseScheme, fitsWinograd, transformFilter } from '../../src/codegen/wasm/kernels/conv2d-winograd.js';
+import { F2X2, F32_ARITHMETIC, F4X4, type Arithmetic } from '../../src/codegen/wasm/kernels/winograd-scheme.js';
 import { PANEL } from '../../src/codegen/wasm/gemm.js';
 import { convGeometry } from '../../src/ir/ops/conv2d-geometry.js';
 import { parseGraph } from '../../src/ir/parser.js';
@@ -17,7 +17,7 @@ import type { Graph } from '../../src/ir/graph.js';
 import { buildName, MADD_BUILDS, moduleError } from './harness.js';
 
 const TOLERANCE = 1e-5;
-const EXACT = { add: (a: number, b: number) => a + b, sub: (a: number, b: number) => a - b, half: (a: number) => a / 2 };
+const EXACT: Arithmetic<number> = { add: (a, b) => a + b, sub: (a, b) => a - b, neg: (a) => -a, scale: (a, k) => a * k };
 
 function seeded(seed: number): () => number {
   let s = seed;
@@ -27,72 +27,89 @@ function seeded(seed: number): () => number {
   };
 }
 
-describe('Winograd F(2x2, 3x3) transforms', () => {
-  it('Aᵀ ((G g Gᵀ) ⊙ (Bᵀ d B)) A is the 2x2 correlation of the 4x4 patch d with the 3x3 filter g', () => {
-    const next = seeded(3);
-    for (let trial = 0; trial < 20; trial++) {
-      const g = Array.from({ length: 9 }, next);
-      const d = Array.from({ length: 16 }, next);
-      const u = filterTile(g, EXACT);
-      const v = inputTile(d, EXACT);
-      const y = outputTile(u.map((x, i) => x * v[i]!), EXACT);
-      for (let oy = 0; oy < 2; oy++)
-        for (let ox = 0; ox < 2; ox++) {
-          let want = 0;
-          for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) want += d[(oy + i) * 4 + ox + j]! * g[i * 3 + j]!;
-          expect(y[oy * 2 + ox]!).toBeCloseTo(want, 12);
-        }
-    }
+for (const scheme of [F2X2, F4X4])
+  describe(`Winograd F(${scheme.m}x${scheme.m}, 3x3) transforms`, () => {
+    const { m, alpha } = scheme;
+    it(`Aᵀ ((G g Gᵀ) ⊙ (Bᵀ d B)) A is the ${m}x${m} correlation of the ${alpha}x${alpha} patch d with the 3x3 filter g`, () => {
+      const next = seeded(3);
+      for (let trial = 0; trial < 20; trial++) {
+        const g = Array.from({ length: 9 }, next);
+        const d = Array.from({ length: alpha * alpha }, next);
+        const u = scheme.filterTile(g, EXACT);
+        const v = scheme.inputTile(d, EXACT);
+        const y = scheme.outputTile(u.map((x, i) => x * v[i]!), EXACT);
+        expect(y).toHaveLength(m * m);
+        for (let oy = 0; oy < m; oy++)
+          for (let ox = 0; ox < m; ox++) {
+            let want = 0;
+            for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) want += d[(oy + i) * alpha + ox + j]! * g[i * 3 + j]!;
+            expect(y[oy * m + ox]!).toBeCloseTo(want, 12);
+          }
+      }
+    });
+
+    it(`Gᵀ ((Bᵀ d B) ⊙ (A dy Aᵀ)) G is the 3x3 filter gradient of the ${m}x${m} outputs dy from the patch d`, () => {
+      const next = seeded(4);
+      for (let trial = 0; trial < 20; trial++) {
+        const d = Array.from({ length: alpha * alpha }, next);
+        const dy = Array.from({ length: m * m }, next);
+        const v = scheme.inputTile(d, EXACT);
+        const w = scheme.gradientTile(dy, EXACT);
+        const dw = scheme.filterGradientTile(v.map((x, i) => x * w[i]!), EXACT);
+        expect(dw).toHaveLength(9);
+        for (let i = 0; i < 3; i++)
+          for (let j = 0; j < 3; j++) {
+            let want = 0;
+            for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) want += d[(a + i) * alpha + b + j]! * dy[a * m + b]!;
+            expect(dw[i * 3 + j]!).toBeCloseTo(want, 12);
+          }
+      }
+    });
+
+    it(`B ((G g Gᵀ) ⊙ (A dy Aᵀ)) Bᵀ is the gradient of the ${m}x${m} correlation by its patch d`, () => {
+      const next = seeded(6);
+      for (let trial = 0; trial < 20; trial++) {
+        const g = Array.from({ length: 9 }, next);
+        const dy = Array.from({ length: m * m }, next);
+        const u = scheme.filterTile(g, EXACT);
+        const w = scheme.gradientTile(dy, EXACT);
+        const dd = scheme.patchGradientTile(u.map((x, i) => x * w[i]!), EXACT);
+        expect(dd).toHaveLength(alpha * alpha);
+        for (let r = 0; r < alpha; r++)
+          for (let c = 0; c < alpha; c++) {
+            // d[r, c] feeds output (oy, ox) through tap (r - oy, c - ox).
+            let want = 0;
+            for (let oy = 0; oy < m; oy++) for (let ox = 0; ox < m; ox++) if (r - oy >= 0 && r - oy < 3 && c - ox >= 0 && c - ox < 3) want += dy[oy * m + ox]! * g[(r - oy) * 3 + c - ox]!;
+            expect(dd[r * alpha + c]!).toBeCloseTo(want, 12);
+          }
+      }
+    });
   });
 
-  it('Gᵀ ((Bᵀ d B) ⊙ (A dy Aᵀ)) G is the 3x3 filter gradient of the 2x2 outputs dy from the 4x4 patch d', () => {
-    const next = seeded(4);
-    for (let trial = 0; trial < 20; trial++) {
-      const d = Array.from({ length: 16 }, next);
-      const dy = Array.from({ length: 4 }, next);
-      const v = inputTile(d, EXACT);
-      const w = gradientTile(dy, EXACT);
-      const dw = filterGradientTile(v.map((x, i) => x * w[i]!), EXACT);
-      for (let i = 0; i < 3; i++)
-        for (let j = 0; j < 3; j++) {
-          let want = 0;
-          for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) want += d[(a + i) * 4 + b + j]! * dy[a * 2 + b]!;
-          expect(dw[i * 3 + j]!).toBeCloseTo(want, 12);
-        }
-    }
-  });
+describe('Winograd convolutions: packing and the choices', () => {
+  for (const scheme of [F2X2, F4X4])
+    it(`packs F(${scheme.m}x${scheme.m})'s transformed filter as ${scheme.positions} [c, f] matrices in panels of 8 columns, zero past f`, () => {
+      const [c, f] = [8, 12];
+      const next = seeded(5);
+      const w = Float32Array.from({ length: 9 * c * f }, next);
+      const packed = transformFilter(scheme, w, c, f);
+      const panels = Math.ceil(f / PANEL);
+      expect(packed.length).toBe(scheme.positions * panels * c * PANEL);
+      for (const [ci, fi] of [[0, 0], [3, 7], [7, 8], [5, 11]] as const) {
+        const u = scheme.filterTile(Array.from({ length: 9 }, (_, t) => w[(t * c + ci) * f + fi]!), F32_ARITHMETIC);
+        u.forEach((value, xi) => expect(packed[xi * panels * c * PANEL + (Math.floor(fi / PANEL) * c + ci) * PANEL + (fi % PANEL)]).toBe(value));
+      }
+      // The second panel's columns 12..15 are padding.
+      expect(packed[(1 * c + 2) * PANEL + 5]).toBe(0);
+    });
 
-  it('B ((G g Gᵀ) ⊙ (A dy Aᵀ)) Bᵀ is the gradient of the 2x2 correlation by its 4x4 patch d', () => {
-    const next = seeded(6);
-    for (let trial = 0; trial < 20; trial++) {
-      const g = Array.from({ length: 9 }, next);
-      const dy = Array.from({ length: 4 }, next);
-      const u = filterTile(g, EXACT);
-      const w = gradientTile(dy, EXACT);
-      const dd = patchGradientTile(u.map((x, i) => x * w[i]!), EXACT);
-      for (let r = 0; r < 4; r++)
-        for (let c = 0; c < 4; c++) {
-          // d[r, c] feeds output (oy, ox) through tap (r - oy, c - ox).
-          let want = 0;
-          for (let oy = 0; oy < 2; oy++) for (let ox = 0; ox < 2; ox++) if (r - oy >= 0 && r - oy < 3 && c - ox >= 0 && c - ox < 3) want += dy[oy * 2 + ox]! * g[(r - oy) * 3 + c - ox]!;
-          expect(dd[r * 4 + c]!).toBeCloseTo(want, 12);
-        }
-    }
-  });
-
-  it('packs the transformed filter as 16 [c, f] matrices in panels of 8 columns, zero past f', () => {
-    const [c, f] = [8, 12];
-    const next = seeded(5);
-    const w = Float32Array.from({ length: 9 * c * f }, next);
-    const packed = transformFilter(w, c, f);
-    const panels = Math.ceil(f / PANEL);
-    expect(packed.length).toBe(16 * panels * c * PANEL);
-    for (const [ci, fi] of [[0, 0], [3, 7], [7, 8], [5, 11]] as const) {
-      const u = filterTile(Array.from({ length: 9 }, (_, t) => w[(t * c + ci) * f + fi]!), F32_ARITHMETIC);
-      u.forEach((value, xi) => expect(packed[xi * panels * c * PANEL + (Math.floor(fi / PANEL) * c + ci) * PANEL + (fi % PANEL)]).toBe(value));
-    }
-    // The second panel's columns 12..15 are padding.
-    expect(packed[(1 * c + 2) * PANEL + 5]).toBe(0);
+  it("takes F(4x4) where its GEMMs' tile rows x positions are at most 0.8 of F(2x2)'s", () => {
+    // The example's second conv (11x11: 432 against 576), its pooled cut (10x10: 432 against 448).
+    expect(chooseScheme({ oh: 11, ow: 11 })).toBe(F4X4);
+    expect(chooseScheme({ oh: 10, ow: 10 })).toBe(F2X2);
+    expect(chooseScheme({ oh: 13, ow: 13 })).toBe(F4X4);
+    expect(chooseScheme({ oh: 6, ow: 4 })).toBe(F2X2);
+    expect(chooseScheme({ oh: 1, ow: 3 })).toBe(F2X2);
   });
 
   it('takes 3x3 windows at stride 1 without dilation, with channels in whole vectors', () => {
@@ -120,16 +137,22 @@ async function expectMatches(text: string): Promise<void> {
     for (const batch of [1, 3, 7]) expect(await moduleError(graph, batch, build, batch, true), `${buildName(build)}, batch ${batch}:\n${text}`).toBeLessThanOrEqual(TOLERANCE);
 }
 
-describe('conv2d as Winograd F(2x2, 3x3) vs the interpreter', () => {
+/** The scheme a case's output size gets, named in the test: both must be covered. */
+const schemeName = (out: number[]) => `F(${chooseScheme({ oh: out[0]!, ow: out[1]! }).m}x${chooseScheme({ oh: out[0]!, ow: out[1]! }).m})`;
+
+describe('conv2d as Winograd vs the interpreter', () => {
   const cases: { name: string; x: number[]; f: number; attrs: string; out: number[] }[] = [
     { name: 'valid, odd output (7x6)', x: [9, 8, 8], f: 12, attrs: '', out: [7, 6] },
     { name: 'valid, even output (6x4)', x: [8, 6, 16], f: 8, attrs: '', out: [6, 4] },
     { name: 'same, odd (5x7)', x: [5, 7, 8], f: 4, attrs: 'padding="same", ', out: [5, 7] },
     { name: 'same, relu', x: [6, 6, 12], f: 16, attrs: 'padding="same", activation="relu", ', out: [6, 6] },
     { name: 'valid, one output row', x: [3, 5, 8], f: 8, attrs: 'activation="tanh", ', out: [1, 3] },
+    { name: 'valid, 11x11 (the example\'s second conv)', x: [13, 13, 32], f: 16, attrs: 'activation="relu", ', out: [11, 11] },
+    { name: 'same, 9x10', x: [9, 10, 8], f: 8, attrs: 'padding="same", ', out: [9, 10] },
   ];
+  it('covers both schemes', () => expect(new Set(cases.map((c) => schemeName(c.out)))).toEqual(new Set(['F(2x2)', 'F(4x4)'])));
   for (const c of cases) {
-    it(`${c.name}, constant filter and bias`, async () => {
+    it(`${c.name}, ${schemeName(c.out)}, constant filter and bias`, async () => {
       await expectMatches(`
         %x = input : f32[?,${c.x.join(',')}]
         %k = weight : f32[3,3,${c.x[2]},${c.f}]
@@ -137,7 +160,7 @@ describe('conv2d as Winograd F(2x2, 3x3) vs the interpreter', () => {
         %0 = conv2d %x, %k, %b {${c.attrs}strides=[1,1]} : f32[?,${c.out.join(',')},${c.f}]
         output "y" = %0`);
     });
-    it(`${c.name}, computed filter and bias (a training step's)`, async () => {
+    it(`${c.name}, ${schemeName(c.out)}, computed filter and bias (a training step's)`, async () => {
       await expectMatches(`
         %x = input : f32[?,${c.x.join(',')}]
         %k = input : f32[3,3,${c.x[2]},${c.f}]
@@ -166,17 +189,19 @@ describe('conv2d as Winograd F(2x2, 3x3) vs the interpreter', () => {
   });
 });
 
-describe("conv2d_grad_input of a 3x3 stride-1 conv as Winograd F(2x2, 3x3) over the forward's tiles vs the interpreter", () => {
+describe("conv2d_grad_input of a 3x3 stride-1 conv as Winograd's over the forward's tiles vs the interpreter", () => {
   const cases: { name: string; x: number[]; f: number; padding: string; dy: number[] }[] = [
     { name: 'valid, odd input (9x8)', x: [9, 8, 8], f: 12, padding: 'valid', dy: [7, 6] },
     { name: 'same, odd (5x7)', x: [5, 7, 12], f: 8, padding: 'same', dy: [5, 7] },
     { name: 'valid, even input (6x6)', x: [6, 6, 4], f: 16, padding: 'valid', dy: [4, 4] },
     { name: 'same, even (6x4)', x: [6, 4, 8], f: 8, padding: 'same', dy: [6, 4] },
     { name: 'valid, one dy row', x: [3, 5, 8], f: 8, padding: 'valid', dy: [1, 3] },
+    { name: 'valid, 11x11 dy (the example\'s second conv)', x: [13, 13, 16], f: 32, padding: 'valid', dy: [11, 11] },
   ];
+  it('covers both schemes', () => expect(new Set(cases.map((c) => schemeName(c.dy)))).toEqual(new Set(['F(2x2)', 'F(4x4)'])));
   for (const c of cases)
     for (const filter of ['weight', 'input'])
-      it(`${c.name}, ${filter === 'weight' ? 'constant filter (a transposed conv)' : "computed filter (a training step's)"}`, async () => {
+      it(`${c.name}, ${schemeName(c.dy)}, ${filter === 'weight' ? 'constant filter (a transposed conv)' : "computed filter (a training step's)"}`, async () => {
         await expectMatches(`
           %dy = input : f32[?,${c.dy.join(',')},${c.f}]
           %k = ${filter} : f32[3,3,${c.x[2]},${c.f}]
@@ -186,14 +211,16 @@ describe("conv2d_grad_input of a 3x3 stride-1 conv as Winograd F(2x2, 3x3) over 
       });
 });
 
-describe('conv2d_grad_filter of a 3x3 stride-1 conv as Winograd F(2x2, 3x3) turned around vs the interpreter', () => {
+describe("conv2d_grad_filter of a 3x3 stride-1 conv as Winograd's turned around vs the interpreter", () => {
   const cases: { name: string; x: number[]; f: number; padding: string; dy: number[] }[] = [
     { name: 'valid, odd output (7x6)', x: [9, 8, 8], f: 12, padding: 'valid', dy: [7, 6] },
     { name: 'same, odd (5x7)', x: [5, 7, 12], f: 8, padding: 'same', dy: [5, 7] },
     { name: 'valid, even output (4x4)', x: [6, 6, 16], f: 4, padding: 'valid', dy: [4, 4] },
+    { name: 'valid, 11x11 (the example\'s second conv)', x: [13, 13, 32], f: 16, padding: 'valid', dy: [11, 11] },
   ];
+  it('covers both schemes', () => expect(new Set(cases.map((c) => schemeName(c.dy)))).toEqual(new Set(['F(2x2)', 'F(4x4)'])));
   for (const c of cases)
-    it(c.name, async () => {
+    it(`${c.name}, ${schemeName(c.dy)}`, async () => {
       await expectMatches(`
         %x = input : f32[?,${c.x.join(',')}]
         %dy = input : f32[?,${c.dy.join(',')},${c.f}]

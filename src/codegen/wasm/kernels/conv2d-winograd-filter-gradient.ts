@@ -1,11 +1,11 @@
 /**
- * The filter gradient of a 3x3 stride-1 conv by Winograd's F(2x2, 3x3) turned around (see
- * filterGradientTile): dw[tap] = Σ over images and tiles of Gᵀ[(Bᵀ d B) ⊙ (A dy Aᵀ)]G, where d is
- * a tile's 4x4 patch of x and dy its 2x2 block of the output gradient. Summed over tiles, the
- * elementwise products are 16 GEMMs contracting the tiles, P[ξ] [c, f] += V[ξ]ᵀ x W[ξ], in the
+ * The filter gradient of a 3x3 stride-1 conv by Winograd's minimal filtering turned around
+ * (winograd-scheme.ts): dw[tap] = Σ over images and tiles of Gᵀ[(Bᵀ d B) ⊙ (A dy Aᵀ)]G, where d
+ * is a tile's α x α patch of x and dy its m x m block of the output gradient. Summed over tiles,
+ * the elementwise products are α² GEMMs contracting the tiles, P[ξ] [c, f] += V[ξ]ᵀ x W[ξ], in the
  * form of the weight gradients' matmul_tn (V read transposed in place). Image by image as the
  * forward kernel: x into its frame and V, dy into its own zero-bordered frame (a tile over an odd
- * edge reads zeros) and W, packed into panels as the GEMM reads B; the 16 sums stay in scratch
+ * edge reads zeros) and W, packed into panels as the GEMM reads B; the α² sums stay in scratch
  * until the last image, then become dw.
  */
 import binaryen from 'binaryen';
@@ -13,20 +13,20 @@ import type { ConvGeometry } from '../../../ir/ops/conv2d-geometry.js';
 import { forLoop, type KernelContext } from '../context.js';
 import { emitGemm, panelBytes, type Count } from '../gemm.js';
 import { emitZero } from './copy.js';
-import { emitFrameCopy, emitGradientFrameCopy, emitGradientTransform, emitInputTransform, filterGradientTile, frameOf, gradientFrameBytes, inputPlacement, laneOps, panelOffset, POSITIONS, type Frame } from './conv2d-winograd.js';
+import { emitFrameCopy, emitGradientFrameCopy, emitGradientTransform, emitInputTransform, frameOf, gradientFrameBytes, inputPlacement, laneOps, panelOffset, type Frame } from './conv2d-winograd.js';
 
 type Expr = binaryen.ExpressionRef;
 const { i32 } = binaryen;
 
-/** Byte sizes of the scratch's parts, in order: x's frame, dy's frame, V, W (16 packed [tiles, f]) and the sums P. */
+/** Byte sizes of the scratch's parts, in order: x's frame, dy's frame, V, W (α² packed [tiles, f]) and the sums P. */
 function partsOf(g: ConvGeometry, f: number): { s: Frame; dyFrameBytes: number; wBytes: number; sumBytes: number } {
   const s = frameOf(g, f);
-  return { s, dyFrameBytes: gradientFrameBytes(s, f), wBytes: panelBytes(s.tiles, f), sumBytes: POSITIONS * g.c * f * 4 };
+  return { s, dyFrameBytes: gradientFrameBytes(s, f), wBytes: panelBytes(s.tiles, f), sumBytes: s.scheme.positions * g.c * f * 4 };
 }
 
 export function winogradFilterGradientScratchBytes(g: ConvGeometry, f: number): number {
   const { s, dyFrameBytes, wBytes, sumBytes } = partsOf(g, f);
-  return s.frameBytes + dyFrameBytes + s.vBytes + POSITIONS * wBytes + sumBytes;
+  return s.frameBytes + dyFrameBytes + s.vBytes + s.scheme.positions * wBytes + sumBytes;
 }
 
 /** Where one call reads and writes: `images` images of x and dy, dw [3, 3, c, f], the kernel's scratch. */
@@ -48,16 +48,16 @@ export function emitWinogradFilterGradient(ctx: KernelContext, g: ConvGeometry, 
   const dyFrame = at(s.frameBytes);
   const vBase = at(s.frameBytes + dyFrameBytes);
   const wBase = at(s.frameBytes + dyFrameBytes + s.vBytes);
-  const sums = at(s.frameBytes + dyFrameBytes + s.vBytes + POSITIONS * wBytes);
+  const sums = at(s.frameBytes + dyFrameBytes + s.vBytes + s.scheme.positions * wBytes);
   const { type, store, loads, arithmetic, lanes } = laneOps(ctx);
   const [img, xi, xImage, dyImage] = [ctx.local(i32), ctx.local(i32), ctx.local(i32), ctx.local(i32)];
 
-  /** W[ξ][tile][ch] = (A dy Aᵀ)[ξ] of each tile's 2x2 block of dy, into panels of 8 channels (PanelsB, k = tiles). */
+  /** W[ξ][tile][ch] = (A dy Aᵀ)[ξ] of each tile's m x m block of dy, into panels of 8 channels (PanelsB, k = tiles). */
   const transformGradient = emitGradientTransform(ctx, s, f, dyFrame, (tile, ch) => m.i32.add(wBase(), panelOffset(ctx, s.tiles, tile, ch)), wBytes);
 
-  /** P[ξ] += V[ξ]ᵀ x W[ξ] for the 16 positions. */
+  /** P[ξ] += V[ξ]ᵀ x W[ξ] for every position. */
   const sumAt = () => m.i32.add(sums(), m.i32.mul(get(xi), c(g.c * f * 4)));
-  const products = forLoop(ctx, xi, c(0), () => c(POSITIONS), 1, [
+  const products = forLoop(ctx, xi, c(0), () => c(s.scheme.positions), 1, [
     emitGemm(ctx, {
       m: g.c,
       k: s.tiles,
@@ -76,8 +76,8 @@ export function emitWinogradFilterGradient(ctx: KernelContext, g: ConvGeometry, 
       m.local.set(pAt, m.i32.add(m.i32.add(sums(), m.i32.mul(get(ci), c(f * 4))), get(ch))),
       m.local.set(dwAt, m.i32.add(m.i32.add(t.dw(), m.i32.mul(get(ci), c(f * 4))), get(ch))),
     ];
-    const p = loads(body, () => get(pAt), Array.from({ length: POSITIONS }, (_, xi) => xi * g.c * f * 4));
-    filterGradientTile(p, arithmetic(body)).forEach((l, tap) => body.push(store(tap * g.c * f * 4, get(dwAt), m.local.get(l, type))));
+    const p = loads(body, () => get(pAt), Array.from({ length: s.scheme.positions }, (_, xi) => xi * g.c * f * 4));
+    s.scheme.filterGradientTile(p, arithmetic(body)).forEach((l, tap) => body.push(store(tap * g.c * f * 4, get(dwAt), m.local.get(l, type))));
     return forLoop(ctx, ci, c(0), () => c(g.c), 1, [forLoop(ctx, ch, c(0), () => c(f * 4), lanes * 4, body)]);
   })();
 

@@ -1,12 +1,13 @@
 /**
- * conv2d by Winograd's minimal filtering F(2x2, 3x3) (Lavin and Gray, 2015), for 3x3 windows at
- * stride 1 and dilation 1. Each 2x2 block of outputs (a tile) reads a 4x4 patch d of x; with
- * the filter g transformed once to U = G g Gᵀ and the patch to V = Bᵀ d B (4x4 each), the tile is
- * Aᵀ (U ⊙ V) A. Summed over channels, the 16 elementwise products become 16 GEMMs
- * M[ξ] = V[ξ] [tiles, c] x U[ξ] [c, f], one per position ξ of the 4x4 transform: 16 multiply-adds
- * per tile and channel pair instead of the 36 of 4 outputs computed directly, 2.25x fewer (minus
- * the tiles that hang over an odd edge). The transforms only add and halve, so they cost little
- * next to the GEMMs, which run through the one GEMM generator.
+ * conv2d by Winograd's minimal filtering (winograd-scheme.ts), for 3x3 windows at stride 1 and
+ * dilation 1. Each m x m block of outputs (a tile) reads an α x α patch d of x (α = m + 2); with
+ * the filter g transformed once to U = G g Gᵀ and the patch to V = Bᵀ d B, the tile is
+ * Aᵀ (U ⊙ V) A. Summed over channels, the α² elementwise products become α² GEMMs
+ * M[ξ] = V[ξ] [tiles, c] x U[ξ] [c, f], one per position ξ of the transform: F(2x2, 3x3) takes
+ * 16 multiply-adds per tile and channel pair instead of the 36 of its 4 outputs computed
+ * directly, F(4x4, 3x3) 36 instead of 144 (chooseScheme picks one by the geometry). The
+ * transforms are a few adds and constant multiplies per value, little next to the GEMMs, which
+ * run through the one GEMM generator.
  *
  * Image by image (its patches and products stay in cache): x is copied into a zero-bordered
  * frame (no bounds checks in the transform), transformed into V, multiplied into M, and M
@@ -23,14 +24,13 @@ import { constantData, forLoop, type KernelContext } from '../context.js';
 import { biasAddress, constantB, emitGemm, packPanels, PANEL, panelBytes, type Count } from '../gemm.js';
 import { emitScalarExpr } from '../scalar-codegen.js';
 import { emitCopy, emitZero } from './copy.js';
+import { F2X2, F32_ARITHMETIC, F4X4, type Arithmetic, type WinogradScheme } from './winograd-scheme.js';
 
 type Expr = binaryen.ExpressionRef;
 const { i32 } = binaryen;
 
-/** Positions of the 4x4 transforms, ξ = row · 4 + column. */
-export const POSITIONS = 16;
 /**
- * The fewest input channels taken: the 16 GEMMs contract over c alone, and a k loop much
+ * The fewest input channels taken: the GEMMs contract over c alone, and a k loop much
  * shorter than this would not pay for each register tile's set-up and stores (a rule of thumb,
  * not measured; the example's 32 channels are).
  */
@@ -45,55 +45,32 @@ export function fitsWinograd(g: ConvGeometry, f: number): boolean {
   return g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.c % 4 === 0 && f % 4 === 0 && g.c >= MIN_CHANNELS;
 }
 
-/** Add, subtract and halve over some kind of value: JS numbers rounded to f32, or wasm locals. */
-export interface Arithmetic<T> {
-  add(a: T, b: T): T;
-  sub(a: T, b: T): T;
-  half(a: T): T;
+/**
+ * The scheme for a geometry: F(4x4, 3x3) where its GEMMs take at most 0.8 of F(2x2, 3x3)'s
+ * register-tile rows x positions (the GEMMs' work, tiles counted in the register tile's 4 rows,
+ * so a short edge of tiles is paid in full), else F(2x2, 3x3). The 11x11 output of the example's
+ * second conv: 576 against 432 (0.75); its pooled form, cut to 10x10: 448 against 432, F(2x2).
+ * F(4x4) rounds more (about 3e-6 of the output's scale against 2e-7 on 32 channels, while the
+ * golden tests allow 1e-5), so it is taken only for a real saving. The decision is the
+ * geometry's alone: the SIMD and scalar modules share one memory plan.
+ */
+export function chooseScheme(g: Pick<ConvGeometry, 'oh' | 'ow'>): WinogradScheme {
+  const work = (s: WinogradScheme) => Math.ceil((Math.ceil(g.oh / s.m) * Math.ceil(g.ow / s.m)) / 4) * 4 * s.positions;
+  return work(F4X4) <= 0.8 * work(F2X2) ? F4X4 : F2X2;
 }
-
-/** U = G g Gᵀ for a 3x3 filter g (row-major): 16 values, ξ = row · 4 + column. */
-export function filterTile<T>(g: readonly T[], o: Arithmetic<T>): T[] {
-  // Rows of G: [1, 0, 0], [½, ½, ½], [½, -½, ½], [0, 0, 1].
-  const side = (a: T, b: T, c: T): T[] => [a, o.half(o.add(o.add(a, b), c)), o.half(o.add(o.sub(a, b), c)), c];
-  const cols = [0, 1, 2].map((j) => side(g[j]!, g[3 + j]!, g[6 + j]!));
-  return [0, 1, 2, 3].flatMap((r) => side(cols[0]![r]!, cols[1]![r]!, cols[2]![r]!));
-}
-
-/** V = Bᵀ d B for a 4x4 patch d (row-major). */
-export function inputTile<T>(d: readonly T[], o: Arithmetic<T>): T[] {
-  // Rows of Bᵀ: [1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1].
-  const side = (a: T, b: T, c: T, e: T): T[] => [o.sub(a, c), o.add(b, c), o.sub(c, b), o.sub(b, e)];
-  const cols = [0, 1, 2, 3].map((j) => side(d[j]!, d[4 + j]!, d[8 + j]!, d[12 + j]!));
-  return [0, 1, 2, 3].flatMap((r) => side(cols[0]![r]!, cols[1]![r]!, cols[2]![r]!, cols[3]![r]!));
-}
-
-/** Y = Aᵀ m A for a 4x4 product m (row-major): the tile's 2x2 outputs, row-major. */
-export function outputTile<T>(m: readonly T[], o: Arithmetic<T>): T[] {
-  // Rows of Aᵀ: [1, 1, 1, 0], [0, 1, -1, -1].
-  const side = (a: T, b: T, c: T, e: T): T[] => [o.add(o.add(a, b), c), o.sub(o.sub(b, c), e)];
-  const cols = [0, 1, 2, 3].map((j) => side(m[j]!, m[4 + j]!, m[8 + j]!, m[12 + j]!));
-  return [0, 1].flatMap((r) => side(cols[0]![r]!, cols[1]![r]!, cols[2]![r]!, cols[3]![r]!));
-}
-
-/** f32 arithmetic on JS numbers: each step rounded as wasm rounds it. */
-export const F32_ARITHMETIC: Arithmetic<number> = {
-  add: (a, b) => Math.fround(a + b),
-  sub: (a, b) => Math.fround(a - b),
-  half: (a) => Math.fround(a * 0.5),
-};
 
 /** Where the tiles of one image lie and how big its buffers in scratch are. */
 export interface Frame {
-  /** Tiles down and across: ⌈oh / 2⌉ x ⌈ow / 2⌉. */
+  readonly scheme: WinogradScheme;
+  /** Tiles down and across: ⌈oh / m⌉ x ⌈ow / m⌉. */
   readonly th: number;
   readonly tw: number;
   readonly tiles: number;
-  /** The zero-bordered copy of x the tiles read: (2·th + 2) x (2·tw + 2) pixels. */
+  /** The zero-bordered copy of x the tiles read: (m·th + 2) x (m·tw + 2) pixels. */
   readonly rows: number;
   readonly cols: number;
   readonly frameBytes: number;
-  /** V [16][tiles][c] and M [16][tiles][f]. */
+  /** V [α²][tiles][c] and M [α²][tiles][f]. */
   readonly vBytes: number;
   readonly mBytes: number;
   /** One position's packed filter, panelBytes(c, f). */
@@ -101,29 +78,31 @@ export interface Frame {
 }
 
 export function frameOf(g: ConvGeometry, f: number): Frame {
-  const th = Math.ceil(g.oh / 2);
-  const tw = Math.ceil(g.ow / 2);
+  const scheme = chooseScheme(g);
+  const th = Math.ceil(g.oh / scheme.m);
+  const tw = Math.ceil(g.ow / scheme.m);
   const tiles = th * tw;
-  const rows = 2 * th + 2;
-  const cols = 2 * tw + 2;
-  return { th, tw, tiles, rows, cols, frameBytes: rows * cols * g.c * 4, vBytes: POSITIONS * tiles * g.c * 4, mBytes: POSITIONS * tiles * f * 4, uBytes: panelBytes(g.c, f) };
+  const rows = scheme.m * th + 2;
+  const cols = scheme.m * tw + 2;
+  const { positions } = scheme;
+  return { scheme, th, tw, tiles, rows, cols, frameBytes: rows * cols * g.c * 4, vBytes: positions * tiles * g.c * 4, mBytes: positions * tiles * f * 4, uBytes: panelBytes(g.c, f) };
 }
 
 /** Scratch bytes of a Winograd convolution: one image's frame, V and M, and room for a computed filter's transform. */
 export function winogradScratchBytes(g: ConvGeometry, f: number, w: Node): number {
   const s = frameOf(g, f);
-  return s.frameBytes + s.vBytes + s.mBytes + (constantB(w) ? 0 : POSITIONS * s.uBytes);
+  return s.frameBytes + s.vBytes + s.mBytes + (constantB(w) ? 0 : s.scheme.positions * s.uBytes);
 }
 
-/** The filter [3, 3, c, f] transformed and packed: 16 packed [c, f] matrices, one per position. */
-export function transformFilter(w: Float32Array, c: number, f: number): Float32Array {
-  const u = Array.from({ length: POSITIONS }, () => new Float32Array(c * f));
+/** The filter [3, 3, c, f] transformed and packed: α² packed [c, f] matrices, one per position. */
+export function transformFilter(scheme: WinogradScheme, w: Float32Array, c: number, f: number): Float32Array {
+  const u = Array.from({ length: scheme.positions }, () => new Float32Array(c * f));
   for (let ci = 0; ci < c; ci++)
     for (let fi = 0; fi < f; fi++) {
       const g = Array.from({ length: 9 }, (_, t) => w[(t * c + ci) * f + fi]!);
-      filterTile(g, F32_ARITHMETIC).forEach((v, xi) => (u[xi]![ci * f + fi] = v));
+      scheme.filterTile(g, F32_ARITHMETIC).forEach((v, xi) => (u[xi]![ci * f + fi] = v));
     }
-  const out = new Float32Array(POSITIONS * panelBytes(c, f) / 4);
+  const out = new Float32Array((scheme.positions * panelBytes(c, f)) / 4);
   u.forEach((matrix, xi) => out.set(packPanels(matrix, c, f), (xi * panelBytes(c, f)) / 4));
   return out;
 }
@@ -146,18 +125,18 @@ export function swapChannels(w: Float32Array, c: number, f: number): Float32Arra
 }
 
 /**
- * The transformed filter's 16 packed [k, n] matrices, one per position: at compile time for a
+ * The transformed filter's α² packed [k, n] matrices, one per position: at compile time for a
  * constant w (in the module's data), else by code at the start of each call into `scratch`.
  */
-export function filterPanels(ctx: KernelContext, filter: WinogradFilter, k: number, n: number, scratch: () => Expr): { readonly base: () => Expr; readonly setUp: Expr[] } {
+export function filterPanels(ctx: KernelContext, scheme: WinogradScheme, filter: WinogradFilter, k: number, n: number, scratch: () => Expr): { readonly base: () => Expr; readonly setUp: Expr[] } {
   const { w, transposed } = filter;
-  if (!constantB(w)) return { base: scratch, setUp: [emitFilterTransform(ctx, filter, k, n, scratch, panelBytes(k, n))] };
+  if (!constantB(w)) return { base: scratch, setUp: [emitFilterTransform(ctx, scheme, filter, k, n, scratch, panelBytes(k, n))] };
   const packed = () => {
     const data = constantData(ctx.graph, w);
     // w is [3, 3, k, n], or [3, 3, n, k] transposed.
-    return transformFilter(transposed ? swapChannels(data, n, k) : data, k, n);
+    return transformFilter(scheme, transposed ? swapChannels(data, n, k) : data, k, n);
   };
-  return { base: () => ctx.i32(ctx.constant(`winograd${transposed ? 'Transposed' : ''}:${w.id}`, packed)), setUp: [] };
+  return { base: () => ctx.i32(ctx.constant(`winograd${scheme.m}${transposed ? 'Transposed' : ''}:${w.id}`, packed)), setUp: [] };
 }
 
 /** Where one call reads and writes: `images` images of x from `x`, their outputs from `y`, the residual likewise; `scratch` is the kernel's. */
@@ -174,6 +153,16 @@ export function emitTileLoops(ctx: KernelContext, s: Frame, body: (ty: number, t
   const [ty, tx] = [ctx.local(i32), ctx.local(i32)];
   return forLoop(ctx, ty, ctx.i32(0), () => ctx.i32(s.th), 1, [forLoop(ctx, tx, ctx.i32(0), () => ctx.i32(s.tw), 1, body(ty, tx))]);
 }
+
+/** The byte offset in a frame `cols` pixels wide of `channels` channels of tile (ty, tx)'s first pixel: pixel (m·ty, m·tx). */
+export const tileOrigin = (ctx: KernelContext, s: Frame, cols: number, channels: number, ty: number, tx: number): Expr => {
+  const { m } = ctx;
+  const step = s.scheme.m;
+  return m.i32.mul(m.i32.add(m.i32.mul(m.local.get(ty, i32), ctx.i32(step * cols)), m.i32.mul(m.local.get(tx, i32), ctx.i32(step))), ctx.i32(channels * 4));
+};
+
+/** Byte offsets of a k x k block's pixels, row-major, in a frame `cols` pixels wide of `channels` channels. */
+export const blockOffsets = (k: number, cols: number, channels: number): number[] => Array.from({ length: k * k }, (_, e) => (Math.floor(e / k) * cols + (e % k)) * channels * 4);
 
 /** The index of tile (ty, tx), row-major. */
 export const tileIndex = (ctx: KernelContext, s: Frame, ty: number, tx: number) => ctx.m.i32.add(ctx.m.i32.mul(ctx.m.local.get(ty, i32), ctx.i32(s.tw)), ctx.m.local.get(tx, i32));
@@ -207,7 +196,7 @@ export function emitFrameCopy(ctx: KernelContext, p: FramePlacement, frameRows: 
 /** x's frame for the geometry: x placed at the padding's offset. */
 export const inputPlacement = (g: ConvGeometry, s: Frame): FramePlacement => ({ rows: g.h, cols: g.w, channels: g.c, top: g.padTop, left: g.padLeft, frameCols: s.cols });
 
-/** V[ξ][tile][channel] = (Bᵀ d B)[ξ] of each tile's 4x4 patch d of the frame, `lanes` channels at a time. */
+/** V[ξ][tile][channel] = (Bᵀ d B)[ξ] of each tile's α x α patch d of the frame, `lanes` channels at a time. */
 export function emitInputTransform(ctx: KernelContext, g: ConvGeometry, s: Frame, frame: () => Expr, v: () => Expr): Expr {
   const { m } = ctx;
   const c = (n: number) => ctx.i32(n);
@@ -216,11 +205,11 @@ export function emitInputTransform(ctx: KernelContext, g: ConvGeometry, s: Frame
   const get = (l: number) => m.local.get(l, i32);
   return emitTileLoops(ctx, s, (ty, tx) => {
     const body: Expr[] = [
-      m.local.set(pAt, m.i32.add(m.i32.add(frame(), m.i32.mul(m.i32.add(m.i32.mul(get(ty), c(2 * s.cols)), m.i32.mul(get(tx), c(2))), c(g.c * 4))), get(ch))),
+      m.local.set(pAt, m.i32.add(m.i32.add(frame(), tileOrigin(ctx, s, s.cols, g.c, ty, tx)), get(ch))),
       m.local.set(vAt, m.i32.add(m.i32.add(v(), m.i32.mul(tileIndex(ctx, s, ty, tx), c(g.c * 4))), get(ch))),
     ];
-    const d = loads(body, () => get(pAt), Array.from({ length: 16 }, (_, e) => ((e >> 2) * s.cols + (e & 3)) * g.c * 4));
-    inputTile(d, arithmetic(body)).forEach((l, p) => body.push(store(p * s.tiles * g.c * 4, get(vAt), m.local.get(l, type))));
+    const d = loads(body, () => get(pAt), blockOffsets(s.scheme.alpha, s.cols, g.c));
+    s.scheme.inputTile(d, arithmetic(body)).forEach((l, p) => body.push(store(p * s.tiles * g.c * 4, get(vAt), m.local.get(l, type))));
     return [forLoop(ctx, ch, c(0), () => c(g.c * 4), lanes * 4, body)];
   });
 }
@@ -239,13 +228,13 @@ export function emitWinogradConv(ctx: KernelContext, filter: WinogradFilter, bia
   const frame = t.scratch;
   const vBase = at(frame, s.frameBytes);
   const mBase = at(frame, s.frameBytes + s.vBytes);
-  const u = filterPanels(ctx, filter, g.c, f, at(frame, s.frameBytes + s.vBytes + s.mBytes));
+  const u = filterPanels(ctx, s.scheme, filter, g.c, f, at(frame, s.frameBytes + s.vBytes + s.mBytes));
   const uBase = u.base;
   const { type, load, store, sum, loads, arithmetic, lanes } = laneOps(ctx);
   const [img, xi, xImage, yImage, rImage] = [fresh(), fresh(), fresh(), fresh(), fresh()];
 
-  /** M[ξ] = V[ξ] x U[ξ] for the 16 positions. */
-  const products = forLoop(ctx, xi, c(0), () => c(POSITIONS), 1, [
+  /** M[ξ] = V[ξ] x U[ξ] for every position. */
+  const products = forLoop(ctx, xi, c(0), () => c(s.scheme.positions), 1, [
     emitGemm(ctx, {
       m: s.tiles,
       k: g.c,
@@ -256,21 +245,21 @@ export function emitWinogradConv(ctx: KernelContext, filter: WinogradFilter, bia
     }),
   ]);
 
-  /** The outputs of each tile from M, with the bias, the epilogue and the residual; the outputs past an odd edge are not stored. */
+  /** The outputs of each tile from M, with the bias, the epilogue and the residual; those past the output's edge are not stored. */
   const transformOutput = emitTileLoops(ctx, s, (ty, tx) => {
     const biasAt = biasAddress(ctx, bias, f);
     const [ch, mAt, yAt] = [fresh(), fresh(), fresh()];
     const body: Expr[] = [
       m.local.set(mAt, m.i32.add(m.i32.add(mBase(), m.i32.mul(tileIndex(ctx, s, ty, tx), c(f * 4))), get(ch))),
-      m.local.set(yAt, m.i32.add(m.i32.mul(m.i32.add(m.i32.mul(get(ty), c(2 * g.ow)), m.i32.mul(get(tx), c(2))), c(f * 4)), get(ch))),
+      m.local.set(yAt, m.i32.add(tileOrigin(ctx, s, g.ow, f, ty, tx), get(ch))),
     ];
-    const sums = loads(body, () => get(mAt), Array.from({ length: 16 }, (_, p) => p * s.tiles * f * 4));
-    const outputs = outputTile(sums, arithmetic(body));
+    const sums = loads(body, () => get(mAt), Array.from({ length: s.scheme.positions }, (_, p) => p * s.tiles * f * 4));
+    const outputs = s.scheme.outputTile(sums, arithmetic(body));
     const biasValue = biasAt && ctx.local(type);
     if (biasAt && biasValue !== undefined) body.push(m.local.set(biasValue, load(0, m.i32.add(biasAt(), get(ch)))));
+    const offsets = blockOffsets(s.scheme.m, g.ow, f);
     outputs.forEach((l, e) => {
-      const [dy, dx] = [e >> 1, e & 1];
-      const offset = (dy * g.ow + dx) * f * 4;
+      const offset = offsets[e]!;
       const v = () => m.local.get(l, type);
       const steps: Expr[] = [];
       // The bias after the sum, as the GEMM adds it; the epilogue may read its operand twice.
@@ -278,8 +267,9 @@ export function emitWinogradConv(ctx: KernelContext, filter: WinogradFilter, bia
       let value = epilogue ? emitScalarExpr(ctx, epilogue, ctx.simd ? 'f32x4' : 'f32', v) : v();
       if (t.residual) value = sum(value, load(offset, m.i32.add(get(rImage), get(yAt))));
       steps.push(store(offset, m.i32.add(get(yImage), get(yAt)), value));
-      // An odd edge: the last tile's second row or column lies outside the output.
-      const inside = [...(dy === 1 && g.oh % 2 === 1 ? [m.i32.lt_u(get(ty), c(s.th - 1))] : []), ...(dx === 1 && g.ow % 2 === 1 ? [m.i32.lt_u(get(tx), c(s.tw - 1))] : [])];
+      // The last row or column of tiles may hang over the output's edge.
+      const [dy, dx] = [Math.floor(e / s.scheme.m), e % s.scheme.m];
+      const inside = [...(dy >= g.oh - s.scheme.m * (s.th - 1) ? [m.i32.lt_u(get(ty), c(s.th - 1))] : []), ...(dx >= g.ow - s.scheme.m * (s.tw - 1) ? [m.i32.lt_u(get(tx), c(s.tw - 1))] : [])];
       const guarded = m.block(null, steps);
       body.push(inside.length === 0 ? guarded : m.if(inside.reduce((p, q) => m.i32.and(p, q)), guarded));
     });
@@ -310,7 +300,7 @@ export function emitWinogradConv(ctx: KernelContext, filter: WinogradFilter, bia
  * the last, in panels of 8 columns. A conv2d's w [3, 3, k, n] is read a vector of n at a time; a
  * transposed one's (w [3, 3, n, k]) has its n a row of k apart, gathered lane by lane.
  */
-function emitFilterTransform(ctx: KernelContext, filter: WinogradFilter, k: number, n: number, u: () => Expr, uBytes: number): Expr {
+function emitFilterTransform(ctx: KernelContext, scheme: WinogradScheme, filter: WinogradFilter, k: number, n: number, u: () => Expr, uBytes: number): Expr {
   const { m, simd } = ctx;
   const lanes = simd ? 4 : 1;
   const { type, store, arithmetic } = laneOps(ctx);
@@ -336,7 +326,7 @@ function emitFilterTransform(ctx: KernelContext, filter: WinogradFilter, k: numb
     body.push(m.local.set(l, loadTap(tapBytes(tap))));
     return l;
   });
-  filterTile(taps, arithmetic(body)).forEach((l, xi) => body.push(store(xi * uBytes, get(uAt), m.local.get(l, type))));
+  scheme.filterTile(taps, arithmetic(body)).forEach((l, xi) => body.push(store(xi * uBytes, get(uAt), m.local.get(l, type))));
   return forLoop(ctx, ki, c(0), () => c(k), 1, [forLoop(ctx, ni, c(0), () => c(n), lanes, body)]);
 }
 
@@ -374,63 +364,43 @@ export function laneOps(ctx: KernelContext) {
     };
     const v = (l: number) => m.local.get(l, type);
     return simd
-      ? { add: (a, b) => step(m.f32x4.add(v(a), v(b))), sub: (a, b) => step(m.f32x4.sub(v(a), v(b))), half: (a) => step(m.f32x4.mul(v(a), ctx.vectorConstant('f32', 0.5))) }
-      : { add: (a, b) => step(m.f32.add(v(a), v(b))), sub: (a, b) => step(m.f32.sub(v(a), v(b))), half: (a) => step(m.f32.mul(v(a), m.f32.const(0.5))) };
+      ? {
+          add: (a, b) => step(m.f32x4.add(v(a), v(b))),
+          sub: (a, b) => step(m.f32x4.sub(v(a), v(b))),
+          neg: (a) => step(m.f32x4.neg(v(a))),
+          scale: (a, k) => step(m.f32x4.mul(v(a), ctx.vectorConstant('f32', k))),
+        }
+      : { add: (a, b) => step(m.f32.add(v(a), v(b))), sub: (a, b) => step(m.f32.sub(v(a), v(b))), neg: (a) => step(m.f32.neg(v(a))), scale: (a, k) => step(m.f32.mul(v(a), m.f32.const(Math.fround(k)))) };
   };
   return { type, lanes: simd ? 4 : 1, load, store, sum, loads, arithmetic };
 }
 
-/** Bytes of dy's zero-bordered frame: 2·th x 2·tw pixels of f channels, so that a tile over an odd edge reads zeros. */
-export const gradientFrameBytes = (s: Frame, f: number): number => 4 * s.th * s.tw * f * 4;
+/** Bytes of dy's zero-bordered frame: m·th x m·tw pixels of f channels, so that a tile over the edge reads zeros. */
+export const gradientFrameBytes = (s: Frame, f: number): number => s.scheme.m * s.th * s.scheme.m * s.tw * f * 4;
 
 /** One image of dy [oh, ow, f] at `image` into its frame. */
 export function emitGradientFrameCopy(ctx: KernelContext, g: ConvGeometry, s: Frame, f: number, frame: () => Expr, image: () => Expr): Expr {
-  return emitFrameCopy(ctx, { rows: g.oh, cols: g.ow, channels: f, top: 0, left: 0, frameCols: 2 * s.tw }, 2 * s.th, frame, image);
+  return emitFrameCopy(ctx, { rows: g.oh, cols: g.ow, channels: f, top: 0, left: 0, frameCols: s.scheme.m * s.tw }, s.scheme.m * s.th, frame, image);
 }
 
 /**
- * (A dy Aᵀ)[ξ] (gradientTile's signs) of each tile's 2x2 block of dy's frame, `lanes` channels
- * at a time: position ξ of the tile's channels (ch counts bytes) at `dest(tile, ch)` + ξ · positionBytes.
+ * (A dy Aᵀ)[ξ] of each tile's m x m block of dy's frame, `lanes` channels at a time: position ξ
+ * of the tile's channels (ch counts bytes) at `dest(tile, ch)` + ξ · positionBytes.
  */
 export function emitGradientTransform(ctx: KernelContext, s: Frame, f: number, frame: () => Expr, dest: (tile: Expr, ch: () => Expr) => Expr, positionBytes: number): Expr {
   const { m } = ctx;
   const c = (v: number) => ctx.i32(v);
   const get = (l: number) => m.local.get(l, i32);
   const { type, store, loads, arithmetic, lanes } = laneOps(ctx);
-  const dyCols = 2 * s.tw;
+  const dyCols = s.scheme.m * s.tw;
   return emitTileLoops(ctx, s, (ty, tx) => {
     const [ch, dAt, wAt] = [ctx.local(i32), ctx.local(i32), ctx.local(i32)];
     const body: Expr[] = [
-      m.local.set(dAt, m.i32.add(m.i32.add(frame(), m.i32.mul(m.i32.add(m.i32.mul(get(ty), c(2 * dyCols)), m.i32.mul(get(tx), c(2))), c(f * 4))), get(ch))),
+      m.local.set(dAt, m.i32.add(m.i32.add(frame(), tileOrigin(ctx, s, dyCols, f, ty, tx)), get(ch))),
       m.local.set(wAt, dest(tileIndex(ctx, s, ty, tx), () => get(ch))),
     ];
-    const block = loads(body, () => get(dAt), [0, 1, dyCols, dyCols + 1].map((pixel) => pixel * f * 4));
-    gradientTile(block, arithmetic(body)).forEach((l, p) => body.push(store(p * positionBytes, get(wAt), m.local.get(l, type))));
+    const block = loads(body, () => get(dAt), blockOffsets(s.scheme.m, dyCols, f));
+    s.scheme.gradientTile(block, arithmetic(body)).forEach((l, p) => body.push(store(p * positionBytes, get(wAt), m.local.get(l, type))));
     return [forLoop(ctx, ch, c(0), () => c(f * 4), lanes * 4, body)];
   });
-}
-
-/**
- * The filter gradient's transform of a 2x2 tile of dy: A dy Aᵀ (A = (Aᵀ)ᵀ, 4x2), with the sign
- * of A's last row, [0, -1], moved into filterGradientTile (which subtracts that row and column).
- */
-export function gradientTile<T>(dy: readonly T[], o: Arithmetic<T>): T[] {
-  const side = (a: T, b: T): T[] => [a, o.add(a, b), o.sub(a, b), b];
-  const cols = [0, 1].map((j) => side(dy[j]!, dy[2 + j]!));
-  return [0, 1, 2, 3].flatMap((r) => side(cols[0]![r]!, cols[1]![r]!));
-}
-
-/**
- * The 3x3 filter gradient from the 4x4 sum p of (Bᵀ d B) ⊙ (A dy Aᵀ) over tiles: Gᵀ p G, with
- * Gᵀ's last column negated for gradientTile's sign. The gradient of y = Aᵀ[(G g) ⊙ (Bᵀ d)] by
- * g is Gᵀ[(Bᵀ d) ⊙ (A dy)]: the same patches, the roles of A and G exchanged.
- */
-export function filterGradientTile<T>(p: readonly T[], o: Arithmetic<T>): T[] {
-  // Rows of Gᵀ: [1, ½, ½, 0], [0, ½, -½, 0], [0, ½, ½, 1].
-  const side = (a: T, b: T, c: T, e: T): T[] => {
-    const half = o.half(o.add(b, c));
-    return [o.add(a, half), o.half(o.sub(b, c)), o.sub(half, e)];
-  };
-  const cols = [0, 1, 2, 3].map((j) => side(p[j]!, p[4 + j]!, p[8 + j]!, p[12 + j]!));
-  return [0, 1, 2].flatMap((r) => side(cols[0]![r]!, cols[1]![r]!, cols[2]![r]!, cols[3]![r]!));
 }
