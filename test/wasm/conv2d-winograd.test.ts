@@ -8,7 +8,7 @@
  * output's scale, as the golden tests against tfjs allow.
  */
 import { describe, expect, it } from 'vitest';
-import { chooseScheme, fitsWinograd, transformFilter } from '../../src/codegen/wasm/kernels/conv2d-winograd.js';
+import { chooseScheme, filterStride, fitsWinograd, positionStride, transformFilter } from '../../src/codegen/wasm/kernels/conv2d-winograd.js';
 import { F2X2, F32_ARITHMETIC, F4X4, type Arithmetic } from '../../src/codegen/wasm/kernels/winograd-scheme.js';
 import { PANEL } from '../../src/codegen/wasm/gemm.js';
 import { convGeometry } from '../../src/ir/ops/conv2d-geometry.js';
@@ -88,27 +88,39 @@ for (const scheme of [F2X2, F4X4])
 
 describe('Winograd convolutions: packing and the choices', () => {
   for (const scheme of [F2X2, F4X4])
-    it(`packs F(${scheme.m}x${scheme.m})'s transformed filter as ${scheme.positions} [c, f] matrices in panels of 8 columns, zero past f`, () => {
+    it(`packs F(${scheme.m}x${scheme.m})'s transformed filter as ${scheme.positions} [c, f] matrices in panels of 8 columns, zero past f, an odd number of cache lines apart`, () => {
       const [c, f] = [8, 12];
       const next = seeded(5);
       const w = Float32Array.from({ length: 9 * c * f }, next);
       const packed = transformFilter(scheme, w, c, f);
       const panels = Math.ceil(f / PANEL);
-      expect(packed.length).toBe(scheme.positions * panels * c * PANEL);
+      // 16 rows of 8 floats: 512 bytes, padded to 9 lines.
+      const stride = filterStride(c, f) / 4;
+      expect(stride).toBe(9 * 16);
+      expect(packed.length).toBe(scheme.positions * stride);
       for (const [ci, fi] of [[0, 0], [3, 7], [7, 8], [5, 11]] as const) {
         const u = scheme.filterTile(Array.from({ length: 9 }, (_, t) => w[(t * c + ci) * f + fi]!), F32_ARITHMETIC);
-        u.forEach((value, xi) => expect(packed[xi * panels * c * PANEL + (Math.floor(fi / PANEL) * c + ci) * PANEL + (fi % PANEL)]).toBe(value));
+        u.forEach((value, xi) => expect(packed[xi * stride + (Math.floor(fi / PANEL) * c + ci) * PANEL + (fi % PANEL)]).toBe(value));
       }
-      // The second panel's columns 12..15 are padding.
+        // The second panel's columns 12..15 are padding.
       expect(packed[(1 * c + 2) * PANEL + 5]).toBe(0);
     });
 
-  it("takes F(4x4) where its GEMMs' tile rows x positions are at most 0.8 of F(2x2)'s", () => {
-    // The example's second conv (11x11: 432 against 576), its pooled cut (10x10: 432 against 448).
+  it('puts positions an odd number of cache lines apart', () => {
+    expect(positionStride(9216)).toBe(9216 + 64);
+    expect(positionStride(4608)).toBe(4608 + 64);
+    expect(positionStride(64 * 9)).toBe(64 * 9);
+    expect(positionStride(100)).toBe(192);
+  });
+
+  it("takes F(4x4) where its GEMMs' tile rows x positions per image are at most 0.8 of F(2x2)'s", () => {
+    // The example's second conv, 11x11 in groups of 4 images (324 against 576 per image).
     expect(chooseScheme({ oh: 11, ow: 11 })).toBe(F4X4);
-    expect(chooseScheme({ oh: 10, ow: 10 })).toBe(F2X2);
-    expect(chooseScheme({ oh: 13, ow: 13 })).toBe(F4X4);
-    expect(chooseScheme({ oh: 6, ow: 4 })).toBe(F2X2);
+    // Its pooled cut, 10x10, one image at a time (432 against 448); grouped, F(4x4) (324 against 416).
+    expect(chooseScheme({ oh: 10, ow: 10 }, 1)).toBe(F2X2);
+    expect(chooseScheme({ oh: 10, ow: 10 })).toBe(F4X4);
+    expect(chooseScheme({ oh: 13, ow: 13 }, 1)).toBe(F4X4);
+    // One row of outputs: F(4x4)'s 6x6 transform for 3 outputs.
     expect(chooseScheme({ oh: 1, ow: 3 })).toBe(F2X2);
   });
 
@@ -217,6 +229,7 @@ describe("conv2d_grad_filter of a 3x3 stride-1 conv as Winograd's turned around 
     { name: 'same, odd (5x7)', x: [5, 7, 12], f: 8, padding: 'same', dy: [5, 7] },
     { name: 'valid, even output (4x4)', x: [6, 6, 16], f: 4, padding: 'valid', dy: [4, 4] },
     { name: 'valid, 11x11 (the example\'s second conv)', x: [13, 13, 32], f: 16, padding: 'valid', dy: [11, 11] },
+    { name: 'valid, one output row', x: [3, 5, 8], f: 8, padding: 'valid', dy: [1, 3] },
   ];
   it('covers both schemes', () => expect(new Set(cases.map((c) => schemeName(c.dy)))).toEqual(new Set(['F(2x2)', 'F(4x4)'])));
   for (const c of cases)

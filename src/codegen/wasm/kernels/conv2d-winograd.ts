@@ -27,6 +27,8 @@ import { emitCopy, emitZero } from './copy.js';
 import { F2X2, F32_ARITHMETIC, F4X4, type Arithmetic, type WinogradScheme } from './winograd-scheme.js';
 
 type Expr = binaryen.ExpressionRef;
+/** A value in a transform: the expression that reads it (a local, or a load from memory). */
+type Value = () => Expr;
 const { i32 } = binaryen;
 
 /**
@@ -46,55 +48,97 @@ export function fitsWinograd(g: ConvGeometry, f: number): boolean {
 }
 
 /**
- * The scheme for a geometry: F(4x4, 3x3) where its GEMMs take at most 0.8 of F(2x2, 3x3)'s
- * register-tile rows x positions (the GEMMs' work, tiles counted in the register tile's 4 rows,
- * so a short edge of tiles is paid in full), else F(2x2, 3x3). The 11x11 output of the example's
- * second conv: 576 against 432 (0.75); its pooled form, cut to 10x10: 448 against 432, F(2x2).
- * F(4x4) rounds more (about 3e-6 of the output's scale against 2e-7 on 32 channels, while the
- * golden tests allow 1e-5), so it is taken only for a real saving. The decision is the
- * geometry's alone: the SIMD and scalar modules share one memory plan.
+ * The fewest tiles one set of GEMMs should take: an image with fewer (F(4x4)'s 3x3 tiles of an
+ * 11x11 output) is grouped with the next ones, since the register tile takes 4 rows and 9 tiles
+ * alone leave a quarter of the third empty, and a filter gradient contracting 9 tiles loads and
+ * stores its sums for every 9 multiply-adds.
  */
-export function chooseScheme(g: Pick<ConvGeometry, 'oh' | 'ow'>): WinogradScheme {
-  const work = (s: WinogradScheme) => Math.ceil((Math.ceil(g.oh / s.m) * Math.ceil(g.ow / s.m)) / 4) * 4 * s.positions;
+const GROUP_TILES = 32;
+
+/** Images per group for `tiles` tiles per image, at most `limit` (a call's fixed image count). */
+const groupOf = (tiles: number, limit: number): number => Math.max(1, Math.min(limit, Math.ceil(GROUP_TILES / tiles)));
+
+/**
+ * The scheme for a geometry: F(4x4, 3x3) where its GEMMs take at most 0.8 of F(2x2, 3x3)'s
+ * register-tile rows x positions per image (the GEMMs' work, a group's tiles counted in the
+ * register tile's 4 rows), else F(2x2, 3x3). The example's second conv, 11x11 in groups: 576
+ * against 324 (0.56); its pooled form, cut to 10x10 and one image at a time: 448 against 432,
+ * F(2x2). F(4x4) rounds more (about 3e-6 of the output's scale against 2e-7 on 32 channels,
+ * while the golden tests allow 1e-5), so it is taken only for a real saving. The decision is
+ * the geometry's alone: the SIMD and scalar modules share one memory plan.
+ */
+export function chooseScheme(g: Pick<ConvGeometry, 'oh' | 'ow'>, groupLimit = Infinity): WinogradScheme {
+  const work = (s: WinogradScheme) => {
+    const tiles = Math.ceil(g.oh / s.m) * Math.ceil(g.ow / s.m);
+    const group = groupOf(tiles, groupLimit);
+    return (Math.ceil((group * tiles) / 4) * 4 * s.positions) / group;
+  };
   return work(F4X4) <= 0.8 * work(F2X2) ? F4X4 : F2X2;
 }
 
-/** Where the tiles of one image lie and how big its buffers in scratch are. */
+/** The most images a call's count allows in a group: a fixed count, else no limit. */
+export const groupLimit = (count: Count | null | undefined): number => (typeof count === 'number' ? count : Infinity);
+
+/** Where the tiles of one image lie and how big the buffers of a group of images are in scratch. */
 export interface Frame {
   readonly scheme: WinogradScheme;
   /** Tiles down and across: ⌈oh / m⌉ x ⌈ow / m⌉. */
   readonly th: number;
   readonly tw: number;
   readonly tiles: number;
+  /** Images whose tiles one set of GEMMs takes, and their tiles: the rows per position of V, M and the like. */
+  readonly group: number;
+  readonly slots: number;
   /** The zero-bordered copy of x the tiles read: (m·th + 2) x (m·tw + 2) pixels. */
   readonly rows: number;
   readonly cols: number;
   readonly frameBytes: number;
-  /** V [α²][tiles][c] and M [α²][tiles][f]. */
+  /** V [α²][slots][c] and M [α²][slots][f]: bytes from one position to the next (positionStride), and in all. */
+  readonly vStride: number;
+  readonly mStride: number;
   readonly vBytes: number;
   readonly mBytes: number;
-  /** One position's packed filter, panelBytes(c, f). */
-  readonly uBytes: number;
+  /** Bytes from one position's packed filter to the next: filterStride(c, f). */
+  readonly uStride: number;
 }
 
-export function frameOf(g: ConvGeometry, f: number): Frame {
-  const scheme = chooseScheme(g);
+/**
+ * Bytes from one position's matrix to the next for `bytes` of it: an odd number of cache lines.
+ * A transform reads or writes one vector of every position in turn, and a stride of a multiple
+ * of 4 KB (or of 2 or 1 KB) would put those 16 or 36 streams into a few sets of the 8-way L1,
+ * where they evict each other instead of sharing lines: F(4x4)'s output transform took 2.5x
+ * as long with the 9 KB stride of a group's M.
+ */
+export function positionStride(bytes: number): number {
+  const lines = Math.ceil(bytes / 64);
+  return (lines % 2 === 0 ? lines + 1 : lines) * 64;
+}
+
+/** Bytes from one position's packed [k, n] filter to the next. */
+export const filterStride = (k: number, n: number): number => positionStride(panelBytes(k, n));
+
+/** The frame of a convolution under `g` with f filters whose calls group at most `limit` images. */
+export function frameOf(g: ConvGeometry, f: number, limit: number): Frame {
+  const scheme = chooseScheme(g, limit);
   const th = Math.ceil(g.oh / scheme.m);
   const tw = Math.ceil(g.ow / scheme.m);
   const tiles = th * tw;
+  const group = groupOf(tiles, limit);
+  const slots = group * tiles;
   const rows = scheme.m * th + 2;
   const cols = scheme.m * tw + 2;
   const { positions } = scheme;
-  return { scheme, th, tw, tiles, rows, cols, frameBytes: rows * cols * g.c * 4, vBytes: positions * tiles * g.c * 4, mBytes: positions * tiles * f * 4, uBytes: panelBytes(g.c, f) };
+  const [vStride, mStride] = [positionStride(slots * g.c * 4), positionStride(slots * f * 4)];
+  return { scheme, th, tw, tiles, group, slots, rows, cols, frameBytes: rows * cols * g.c * 4, vStride, mStride, vBytes: positions * vStride, mBytes: positions * mStride, uStride: filterStride(g.c, f) };
 }
 
-/** Scratch bytes of a Winograd convolution: one image's frame, V and M, and room for a computed filter's transform. */
-export function winogradScratchBytes(g: ConvGeometry, f: number, w: Node): number {
-  const s = frameOf(g, f);
-  return s.frameBytes + s.vBytes + s.mBytes + (constantB(w) ? 0 : s.scheme.positions * s.uBytes);
+/** Scratch bytes of a Winograd convolution: one image's frame, a group's V and M, the transforms' settling, and room for a computed filter's transform. */
+export function winogradScratchBytes(g: ConvGeometry, f: number, w: Node, limit: number): number {
+  const s = frameOf(g, f, limit);
+  return s.frameBytes + s.vBytes + s.mBytes + SETTLE_BYTES + (constantB(w) ? 0 : s.scheme.positions * s.uStride);
 }
 
-/** The filter [3, 3, c, f] transformed and packed: α² packed [c, f] matrices, one per position. */
+/** The filter [3, 3, c, f] transformed and packed: α² packed [c, f] matrices, one per position, filterStride(c, f) apart. */
 export function transformFilter(scheme: WinogradScheme, w: Float32Array, c: number, f: number): Float32Array {
   const u = Array.from({ length: scheme.positions }, () => new Float32Array(c * f));
   for (let ci = 0; ci < c; ci++)
@@ -102,8 +146,9 @@ export function transformFilter(scheme: WinogradScheme, w: Float32Array, c: numb
       const g = Array.from({ length: 9 }, (_, t) => w[(t * c + ci) * f + fi]!);
       scheme.filterTile(g, F32_ARITHMETIC).forEach((v, xi) => (u[xi]![ci * f + fi] = v));
     }
-  const out = new Float32Array((scheme.positions * panelBytes(c, f)) / 4);
-  u.forEach((matrix, xi) => out.set(packPanels(matrix, c, f), (xi * panelBytes(c, f)) / 4));
+  const stride = filterStride(c, f);
+  const out = new Float32Array((scheme.positions * stride) / 4);
+  u.forEach((matrix, xi) => out.set(packPanels(matrix, c, f), (xi * stride) / 4));
   return out;
 }
 
@@ -128,9 +173,9 @@ export function swapChannels(w: Float32Array, c: number, f: number): Float32Arra
  * The transformed filter's α² packed [k, n] matrices, one per position: at compile time for a
  * constant w (in the module's data), else by code at the start of each call into `scratch`.
  */
-export function filterPanels(ctx: KernelContext, scheme: WinogradScheme, filter: WinogradFilter, k: number, n: number, scratch: () => Expr): { readonly base: () => Expr; readonly setUp: Expr[] } {
+export function filterPanels(ctx: KernelContext, scheme: WinogradScheme, filter: WinogradFilter, k: number, n: number, scratch: () => Expr, settleAt: () => Expr): { readonly base: () => Expr; readonly setUp: Expr[] } {
   const { w, transposed } = filter;
-  if (!constantB(w)) return { base: scratch, setUp: [emitFilterTransform(ctx, scheme, filter, k, n, scratch, panelBytes(k, n))] };
+  if (!constantB(w)) return { base: scratch, setUp: [emitFilterTransform(ctx, scheme, filter, k, n, scratch, filterStride(k, n), settleAt)] };
   const packed = () => {
     const data = constantData(ctx.graph, w);
     // w is [3, 3, k, n], or [3, 3, n, k] transposed.
@@ -167,6 +212,34 @@ export const blockOffsets = (k: number, cols: number, channels: number): number[
 /** The index of tile (ty, tx), row-major. */
 export const tileIndex = (ctx: KernelContext, s: Frame, ty: number, tx: number) => ctx.m.i32.add(ctx.m.i32.mul(ctx.m.local.get(ty, i32), ctx.i32(s.tw)), ctx.m.local.get(tx, i32));
 
+/**
+ * The images of a call in groups of s.group, the last one short: `body(first, n)` with the
+ * group's first image and its size in locals.
+ */
+export function emitImageGroups(ctx: KernelContext, s: Frame, count: Count, body: (first: () => Expr, n: () => Expr) => Expr[]): Expr {
+  const { m } = ctx;
+  const c = (v: number) => ctx.i32(v);
+  const [group, first, n] = [ctx.local(i32), ctx.local(i32), ctx.local(i32)];
+  const total = () => (typeof count === 'number' ? c(count) : count());
+  const get = (l: number) => () => m.local.get(l, i32);
+  const groups = typeof count === 'number' ? () => c(Math.ceil(count / s.group)) : () => m.i32.div_u(m.i32.add(count(), c(s.group - 1)), c(s.group));
+  const left = () => m.i32.sub(total(), get(first)());
+  return forLoop(ctx, group, c(0), groups, 1, [
+    m.local.set(first, m.i32.mul(get(group)(), c(s.group))),
+    m.local.set(n, s.group === 1 ? c(1) : m.select(m.i32.lt_u(left(), c(s.group)), left(), c(s.group))),
+    ...body(get(first), get(n)),
+  ]);
+}
+
+/** `body(image)` for each of a group's `n` images, image its index in the group. */
+export function emitGroupImages(ctx: KernelContext, n: () => Expr, body: (image: () => Expr) => Expr[]): Expr {
+  const image = ctx.local(i32);
+  return forLoop(ctx, image, ctx.i32(0), n, 1, body(() => ctx.m.local.get(image, i32)));
+}
+
+/** The GEMMs' rows for a group of `n` images: its tiles (a constant for groups of one). */
+export const groupRows = (ctx: KernelContext, s: Frame, n: () => Expr): Count => (s.group === 1 ? s.tiles : () => ctx.m.i32.mul(n(), ctx.i32(s.tiles)));
+
 /** Where an image goes in a zero-bordered frame: its size and channels, and its offset in the frame (the padding). */
 export interface FramePlacement {
   readonly rows: number;
@@ -196,11 +269,11 @@ export function emitFrameCopy(ctx: KernelContext, p: FramePlacement, frameRows: 
 /** x's frame for the geometry: x placed at the padding's offset. */
 export const inputPlacement = (g: ConvGeometry, s: Frame): FramePlacement => ({ rows: g.h, cols: g.w, channels: g.c, top: g.padTop, left: g.padLeft, frameCols: s.cols });
 
-/** V[ξ][tile][channel] = (Bᵀ d B)[ξ] of each tile's α x α patch d of the frame, `lanes` channels at a time. */
-export function emitInputTransform(ctx: KernelContext, g: ConvGeometry, s: Frame, frame: () => Expr, v: () => Expr): Expr {
+/** V[ξ][tile][channel] = (Bᵀ d B)[ξ] of each tile's α x α patch d of the frame, `lanes` channels at a time; `v` is the image's first tile in V. */
+export function emitInputTransform(ctx: KernelContext, g: ConvGeometry, s: Frame, frame: () => Expr, v: () => Expr, settleAt: () => Expr): Expr {
   const { m } = ctx;
   const c = (n: number) => ctx.i32(n);
-  const { type, store, loads, arithmetic, lanes } = laneOps(ctx);
+  const { store, loads, arithmetic, lanes } = laneOps(ctx, settleAt);
   const [ch, pAt, vAt] = [ctx.local(i32), ctx.local(i32), ctx.local(i32)];
   const get = (l: number) => m.local.get(l, i32);
   return emitTileLoops(ctx, s, (ty, tx) => {
@@ -208,8 +281,8 @@ export function emitInputTransform(ctx: KernelContext, g: ConvGeometry, s: Frame
       m.local.set(pAt, m.i32.add(m.i32.add(frame(), tileOrigin(ctx, s, s.cols, g.c, ty, tx)), get(ch))),
       m.local.set(vAt, m.i32.add(m.i32.add(v(), m.i32.mul(tileIndex(ctx, s, ty, tx), c(g.c * 4))), get(ch))),
     ];
-    const d = loads(body, () => get(pAt), blockOffsets(s.scheme.alpha, s.cols, g.c));
-    s.scheme.inputTile(d, arithmetic(body)).forEach((l, p) => body.push(store(p * s.tiles * g.c * 4, get(vAt), m.local.get(l, type))));
+    const d = loads(() => get(pAt), blockOffsets(s.scheme.alpha, s.cols, g.c));
+    s.scheme.inputTile(d, arithmetic(body), (value, p) => body.push(store(p * s.vStride, get(vAt), value())));
     return [forLoop(ctx, ch, c(0), () => c(g.c * 4), lanes * 4, body)];
   });
 }
@@ -220,7 +293,7 @@ export function emitInputTransform(ctx: KernelContext, g: ConvGeometry, s: Frame
  */
 export function emitWinogradConv(ctx: KernelContext, filter: WinogradFilter, bias: Node | undefined, g: ConvGeometry, f: number, epilogue: ScalarExpr | undefined, t: WinogradTarget): Expr {
   const { m } = ctx;
-  const s = frameOf(g, f);
+  const s = frameOf(g, f, groupLimit(t.images));
   const c = (v: number) => ctx.i32(v);
   const get = (l: number) => m.local.get(l, i32);
   const fresh = () => ctx.local(i32);
@@ -228,42 +301,43 @@ export function emitWinogradConv(ctx: KernelContext, filter: WinogradFilter, bia
   const frame = t.scratch;
   const vBase = at(frame, s.frameBytes);
   const mBase = at(frame, s.frameBytes + s.vBytes);
-  const u = filterPanels(ctx, s.scheme, filter, g.c, f, at(frame, s.frameBytes + s.vBytes + s.mBytes));
+  const settleAt = at(frame, s.frameBytes + s.vBytes + s.mBytes);
+  const u = filterPanels(ctx, s.scheme, filter, g.c, f, at(frame, s.frameBytes + s.vBytes + s.mBytes + SETTLE_BYTES), settleAt);
   const uBase = u.base;
-  const { type, load, store, sum, loads, arithmetic, lanes } = laneOps(ctx);
-  const [img, xi, xImage, yImage, rImage] = [fresh(), fresh(), fresh(), fresh(), fresh()];
+  const { type, load, store, sum, loads, arithmetic, lanes } = laneOps(ctx, settleAt);
+  const [xi, xImage, yImage, rImage, mImage] = [fresh(), fresh(), fresh(), fresh(), fresh()];
 
-  /** M[ξ] = V[ξ] x U[ξ] for every position. */
-  const products = forLoop(ctx, xi, c(0), () => c(s.scheme.positions), 1, [
-    emitGemm(ctx, {
-      m: s.tiles,
-      k: g.c,
-      n: f,
-      a: { addr: () => m.i32.add(vBase(), m.i32.mul(get(xi), c(s.tiles * g.c * 4))), rowStride: g.c, colStride: 1 },
-      b: { panels: () => m.i32.add(uBase(), m.i32.mul(get(xi), c(s.uBytes))) },
-      c: { addr: () => m.i32.add(mBase(), m.i32.mul(get(xi), c(s.tiles * f * 4))), rowStride: f, colStride: 1 },
-    }),
-  ]);
+  /** M[ξ] = V[ξ] x U[ξ] for every position, over a group of `n` images' tiles. */
+  const products = (n: () => Expr) =>
+    forLoop(ctx, xi, c(0), () => c(s.scheme.positions), 1, [
+      emitGemm(ctx, {
+        m: groupRows(ctx, s, n),
+        k: g.c,
+        n: f,
+        a: { addr: () => m.i32.add(vBase(), m.i32.mul(get(xi), c(s.vStride))), rowStride: g.c, colStride: 1 },
+        b: { panels: () => m.i32.add(uBase(), m.i32.mul(get(xi), c(s.uStride))) },
+        c: { addr: () => m.i32.add(mBase(), m.i32.mul(get(xi), c(s.mStride))), rowStride: f, colStride: 1 },
+      }),
+    ]);
 
-  /** The outputs of each tile from M, with the bias, the epilogue and the residual; those past the output's edge are not stored. */
+  /** The outputs of each tile of an image from its rows of M (mImage), with the bias, the epilogue and the residual; those past the output's edge are not stored. */
   const transformOutput = emitTileLoops(ctx, s, (ty, tx) => {
     const biasAt = biasAddress(ctx, bias, f);
     const [ch, mAt, yAt] = [fresh(), fresh(), fresh()];
     const body: Expr[] = [
-      m.local.set(mAt, m.i32.add(m.i32.add(mBase(), m.i32.mul(tileIndex(ctx, s, ty, tx), c(f * 4))), get(ch))),
+      m.local.set(mAt, m.i32.add(m.i32.add(get(mImage), m.i32.mul(tileIndex(ctx, s, ty, tx), c(f * 4))), get(ch))),
       m.local.set(yAt, m.i32.add(tileOrigin(ctx, s, g.ow, f, ty, tx), get(ch))),
     ];
-    const sums = loads(body, () => get(mAt), Array.from({ length: s.scheme.positions }, (_, p) => p * s.tiles * f * 4));
-    const outputs = s.scheme.outputTile(sums, arithmetic(body));
+    const sums = loads(() => get(mAt), Array.from({ length: s.scheme.positions }, (_, p) => p * s.mStride));
     const biasValue = biasAt && ctx.local(type);
     if (biasAt && biasValue !== undefined) body.push(m.local.set(biasValue, load(0, m.i32.add(biasAt(), get(ch)))));
     const offsets = blockOffsets(s.scheme.m, g.ow, f);
-    outputs.forEach((l, e) => {
+    const result = ctx.local(type);
+    s.scheme.outputTile(sums, arithmetic(body), (output, e) => {
       const offset = offsets[e]!;
-      const v = () => m.local.get(l, type);
-      const steps: Expr[] = [];
+      const v = () => m.local.get(result, type);
       // The bias after the sum, as the GEMM adds it; the epilogue may read its operand twice.
-      if (biasValue !== undefined) steps.push(m.local.set(l, sum(v(), m.local.get(biasValue, type))));
+      const steps: Expr[] = [m.local.set(result, biasValue === undefined ? output() : sum(output(), m.local.get(biasValue, type)))];
       let value = epilogue ? emitScalarExpr(ctx, epilogue, ctx.simd ? 'f32x4' : 'f32', v) : v();
       if (t.residual) value = sum(value, load(offset, m.i32.add(get(rImage), get(yAt))));
       steps.push(store(offset, m.i32.add(get(yImage), get(yAt)), value));
@@ -276,34 +350,40 @@ export function emitWinogradConv(ctx: KernelContext, filter: WinogradFilter, bia
     return [forLoop(ctx, ch, c(0), () => c(f * 4), lanes * 4, body)];
   });
 
-  const count = t.images;
   const outImageBytes = g.oh * g.ow * f * 4;
+  /** Image `image` of the group from `first`: its byte offset in a value of `bytes` per image. */
+  const imageAt = (first: () => Expr, image: () => Expr, bytes: number) => m.i32.mul(m.i32.add(first(), image()), c(bytes));
   return m.block(null, [
     ...u.setUp,
     // The frame's border stays zero: each image writes only its interior.
     emitZero(ctx, frame, s.frameBytes),
-    forLoop(ctx, img, c(0), typeof count === 'number' ? () => c(count) : count, 1, [
-      m.local.set(xImage, m.i32.add(t.x(), m.i32.mul(get(img), c(g.h * g.w * g.c * 4)))),
-      m.local.set(yImage, m.i32.add(t.y(), m.i32.mul(get(img), c(outImageBytes)))),
-      ...(t.residual ? [m.local.set(rImage, m.i32.add(t.residual(), m.i32.mul(get(img), c(outImageBytes))))] : []),
-      emitFrameCopy(ctx, inputPlacement(g, s), s.rows, frame, () => get(xImage)),
-      emitInputTransform(ctx, g, s, frame, vBase),
-      products,
-      transformOutput,
+    emitImageGroups(ctx, s, t.images, (first, n) => [
+      emitGroupImages(ctx, n, (image) => [
+        m.local.set(xImage, m.i32.add(t.x(), imageAt(first, image, g.h * g.w * g.c * 4))),
+        emitFrameCopy(ctx, inputPlacement(g, s), s.rows, frame, () => get(xImage)),
+        emitInputTransform(ctx, g, s, frame, () => m.i32.add(vBase(), m.i32.mul(image(), c(s.tiles * g.c * 4))), settleAt),
+      ]),
+      products(n),
+      emitGroupImages(ctx, n, (image) => [
+        m.local.set(yImage, m.i32.add(t.y(), imageAt(first, image, outImageBytes))),
+        ...(t.residual ? [m.local.set(rImage, m.i32.add(t.residual(), imageAt(first, image, outImageBytes)))] : []),
+        m.local.set(mImage, m.i32.add(mBase(), m.i32.mul(image(), c(s.tiles * f * 4)))),
+        transformOutput,
+      ]),
     ]),
   ]);
 }
 
 /**
  * U = G g Gᵀ of a computed filter into `u` at run time, packed as transformFilter packs a
- * constant one: position ξ's [k, n] matrix (k input channels, n output channels) `uBytes` from
+ * constant one: position ξ's [k, n] matrix (k input channels, n output channels) `stride` from
  * the last, in panels of 8 columns. A conv2d's w [3, 3, k, n] is read a vector of n at a time; a
  * transposed one's (w [3, 3, n, k]) has its n a row of k apart, gathered lane by lane.
  */
-function emitFilterTransform(ctx: KernelContext, scheme: WinogradScheme, filter: WinogradFilter, k: number, n: number, u: () => Expr, uBytes: number): Expr {
+function emitFilterTransform(ctx: KernelContext, scheme: WinogradScheme, filter: WinogradFilter, k: number, n: number, u: () => Expr, stride: number, settleAt: () => Expr): Expr {
   const { m, simd } = ctx;
   const lanes = simd ? 4 : 1;
-  const { type, store, arithmetic } = laneOps(ctx);
+  const { type, store, arithmetic } = laneOps(ctx, settleAt);
   const c = (v: number) => ctx.i32(v);
   const [ki, ni, wAt, uAt] = [ctx.local(i32), ctx.local(i32), ctx.local(i32), ctx.local(i32)];
   const get = (l: number) => m.local.get(l, i32);
@@ -321,12 +401,12 @@ function emitFilterTransform(ctx: KernelContext, scheme: WinogradScheme, filter:
     for (let lane = 1; lane < 4; lane++) vector = m.v128.load32_lane(offset + lane * nBytes, 4, lane, get(wAt), vector);
     return vector;
   };
-  const taps = Array.from({ length: 9 }, (_, tap) => {
+  const taps = Array.from({ length: 9 }, (_, tap): Value => {
     const l = ctx.local(type);
     body.push(m.local.set(l, loadTap(tapBytes(tap))));
-    return l;
+    return () => m.local.get(l, type);
   });
-  scheme.filterTile(taps, arithmetic(body)).forEach((l, xi) => body.push(store(xi * uBytes, get(uAt), m.local.get(l, type))));
+  scheme.filterTile(taps, arithmetic(body), (value, xi) => body.push(store(xi * stride, get(uAt), value())));
   return forLoop(ctx, ki, c(0), () => c(k), 1, [forLoop(ctx, ni, c(0), () => c(n), lanes, body)]);
 }
 
@@ -341,36 +421,49 @@ export function panelOffset(ctx: KernelContext, rows: number, row: Expr, columnB
   return m.i32.add(m.i32.mul(m.i32.shr_u(columnBytes(), c(5)), c(rows * PANEL * 4)), m.i32.add(m.i32.mul(row, c(PANEL * 4)), m.i32.and(columnBytes(), c(PANEL * 4 - 1))));
 }
 
-/** Loads, stores and arithmetic on a SIMD module's f32x4 lanes or the scalar module's f32. */
-export function laneOps(ctx: KernelContext) {
+/** Bytes a transform's first pass is settled in (Arithmetic.settle): at most α² = 36 vectors. */
+export const SETTLE_BYTES = 36 * 16;
+
+/**
+ * Loads, stores and arithmetic on a SIMD module's f32x4 lanes or the scalar module's f32; with
+ * `settleAt` (SETTLE_BYTES of scratch), the arithmetic settles a transform's first pass there.
+ */
+export function laneOps(ctx: KernelContext, settleAt?: () => Expr) {
   const { m, simd } = ctx;
   const type = simd ? binaryen.v128 : binaryen.f32;
   const load = (offset: number, ptr: Expr) => (simd ? m.v128.load(offset, 4, ptr) : m.f32.load(offset, 4, ptr));
   const store = (offset: number, ptr: Expr, value: Expr) => (simd ? m.v128.store(offset, 4, ptr, value) : m.f32.store(offset, 4, ptr, value));
   const sum = (a: Expr, b: Expr) => (simd ? m.f32x4.add(a, b) : m.f32.add(a, b));
-  /** Loads `offsets` from `ptr` into locals, appended to `out`. */
-  const loads = (out: Expr[], ptr: () => Expr, offsets: number[]) =>
-    offsets.map((offset) => {
-      const l = ctx.local(type);
-      out.push(m.local.set(l, load(offset, ptr())));
-      return l;
-    });
+  /** The values at `offsets` from `ptr`, each loaded where it is used (see sandwich in winograd-scheme.ts). */
+  const loads = (ptr: () => Expr, offsets: number[]): Value[] => offsets.map((offset) => () => load(offset, ptr()));
   /** Wasm arithmetic whose every step goes to a fresh local, appended to `out` (a value is read by several later steps). */
-  const arithmetic = (out: Expr[]): Arithmetic<number> => {
-    const step = (value: Expr) => {
+  const arithmetic = (out: Expr[]): Arithmetic<Value> => {
+    const step = (value: Expr): Value => {
       const l = ctx.local(type);
       out.push(m.local.set(l, value));
-      return l;
+      return () => m.local.get(l, type);
     };
-    const v = (l: number) => m.local.get(l, type);
-    return simd
+    const v = (a: Value) => a();
+    // Constants as splats, not loads from the pool: V8 would place a load with the block's other loads.
+    const ops: Arithmetic<Value> = simd
       ? {
           add: (a, b) => step(m.f32x4.add(v(a), v(b))),
           sub: (a, b) => step(m.f32x4.sub(v(a), v(b))),
           neg: (a) => step(m.f32x4.neg(v(a))),
-          scale: (a, k) => step(m.f32x4.mul(v(a), ctx.vectorConstant('f32', k))),
+          scale: (a, k) => step(m.f32x4.mul(v(a), m.f32x4.splat(m.f32.const(Math.fround(k))))),
         }
       : { add: (a, b) => step(m.f32.add(v(a), v(b))), sub: (a, b) => step(m.f32.sub(v(a), v(b))), neg: (a) => step(m.f32.neg(v(a))), scale: (a, k) => step(m.f32.mul(v(a), m.f32.const(Math.fround(k)))) };
+    // A column's (or row's) values loaded once each into locals, right before the arithmetic that reads them.
+    const hold = (values: Value[]): Value[] => values.map((value) => step(value()));
+    if (!settleAt) return { ...ops, hold };
+    let settled = 0;
+    const settle = (values: Value[]): Value[] =>
+      values.map((value) => {
+        const offset = settled++ * (simd ? 16 : 4);
+        out.push(store(offset, settleAt(), value()));
+        return () => load(offset, settleAt());
+      });
+    return { ...ops, hold, settle };
   };
   return { type, lanes: simd ? 4 : 1, load, store, sum, loads, arithmetic };
 }
@@ -387,11 +480,11 @@ export function emitGradientFrameCopy(ctx: KernelContext, g: ConvGeometry, s: Fr
  * (A dy Aᵀ)[ξ] of each tile's m x m block of dy's frame, `lanes` channels at a time: position ξ
  * of the tile's channels (ch counts bytes) at `dest(tile, ch)` + ξ · positionBytes.
  */
-export function emitGradientTransform(ctx: KernelContext, s: Frame, f: number, frame: () => Expr, dest: (tile: Expr, ch: () => Expr) => Expr, positionBytes: number): Expr {
+export function emitGradientTransform(ctx: KernelContext, s: Frame, f: number, frame: () => Expr, dest: (tile: Expr, ch: () => Expr) => Expr, positionBytes: number, settleAt: () => Expr): Expr {
   const { m } = ctx;
   const c = (v: number) => ctx.i32(v);
   const get = (l: number) => m.local.get(l, i32);
-  const { type, store, loads, arithmetic, lanes } = laneOps(ctx);
+  const { store, loads, arithmetic, lanes } = laneOps(ctx, settleAt);
   const dyCols = s.scheme.m * s.tw;
   return emitTileLoops(ctx, s, (ty, tx) => {
     const [ch, dAt, wAt] = [ctx.local(i32), ctx.local(i32), ctx.local(i32)];
@@ -399,8 +492,8 @@ export function emitGradientTransform(ctx: KernelContext, s: Frame, f: number, f
       m.local.set(dAt, m.i32.add(m.i32.add(frame(), tileOrigin(ctx, s, dyCols, f, ty, tx)), get(ch))),
       m.local.set(wAt, dest(tileIndex(ctx, s, ty, tx), () => get(ch))),
     ];
-    const block = loads(body, () => get(dAt), blockOffsets(s.scheme.m, dyCols, f));
-    s.scheme.gradientTile(block, arithmetic(body)).forEach((l, p) => body.push(store(p * positionBytes, get(wAt), m.local.get(l, type))));
+    const block = loads(() => get(dAt), blockOffsets(s.scheme.m, dyCols, f));
+    s.scheme.gradientTile(block, arithmetic(body), (value, p) => body.push(store(p * positionBytes, get(wAt), value())));
     return [forLoop(ctx, ch, c(0), () => c(f * 4), lanes * 4, body)];
   });
 }

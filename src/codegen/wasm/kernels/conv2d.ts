@@ -9,7 +9,7 @@ import { forLoop, type KernelContext } from '../context.js';
 import { constantB, emitGemm, rowMajor, type Count, type Strided } from '../gemm.js';
 import { emitDirectConv, fitsDirect } from './conv2d-direct.js';
 import { emitIm2col, images, nodeGeometry, patchScratch } from './conv2d-patches.js';
-import { emitWinogradConv, fitsWinograd, winogradScratchBytes } from './conv2d-winograd.js';
+import { emitWinogradConv, fitsWinograd, groupLimit, winogradScratchBytes } from './conv2d-winograd.js';
 import { emitActivationAfter, emitWithEpilogue, epilogueActivation } from './dense.js';
 import type { WasmKernel } from './kernel.js';
 import { emitPool } from './pool-windows.js';
@@ -21,7 +21,7 @@ const filters = (node: Node) => node.inputs[1]!.type.shape[3] as number;
 /** Scratch for one image's convolution under `g`: Winograd's buffers, or its patch matrix. */
 function imageScratchBytes(node: Node, g: ConvGeometry): number {
   const { x, w } = denseOperandsOf(node);
-  if (fitsWinograd(g, filters(node))) return winogradScratchBytes(g, filters(node), w);
+  if (fitsWinograd(g, filters(node))) return winogradScratchBytes(g, filters(node), w, 1);
   return isPointwise(g) ? 0 : patchScratch({ ...x, type: { ...x.type, shape: [1, ...x.type.shape.slice(1)] } }, g).fixedBytes;
 }
 
@@ -57,7 +57,7 @@ export const conv2dKernel: WasmKernel = {
   scratch(node) {
     const g = geometry(node);
     const { x, w } = denseOperandsOf(node);
-    if (!epiloguePool(node.attrs)) return fitsWinograd(g, filters(node)) ? { fixedBytes: winogradScratchBytes(g, filters(node), w), bytesPerRow: 0 } : patchScratch(x, g);
+    if (!epiloguePool(node.attrs)) return fitsWinograd(g, filters(node)) ? { fixedBytes: winogradScratchBytes(g, filters(node), w, groupLimit(x.type.shape[0])), bytesPerRow: 0 } : patchScratch(x, g);
     // One image's patch matrix, then its tile (the scalar module's GEMM form needs the patches).
     const { g: cut, tileShape } = pooledConv(node, g);
     const tileBytes = tileShape.reduce((n, d) => n * d, 4);

@@ -6,7 +6,7 @@ import { constantB, emitGemm, rowMajor, type Strided } from '../gemm.js';
 import { emitZero, valueBytes } from './copy.js';
 import { emitDirectFilterGradient, fitsDirectFilterGradient } from './conv2d-direct-filter-gradient.js';
 import { emitIm2col, images, nodeGeometry, patchScratch, pixels } from './conv2d-patches.js';
-import { fitsWinograd } from './conv2d-winograd.js';
+import { fitsWinograd, groupLimit } from './conv2d-winograd.js';
 import { emitWinogradFilterGradient, winogradFilterGradientScratchBytes } from './conv2d-winograd-filter-gradient.js';
 import type { WasmKernel } from './kernel.js';
 
@@ -30,7 +30,7 @@ export const conv2dGradFilterKernel: WasmKernel = {
   scratch(node) {
     const g = geometry(node);
     const f = node.type.shape[3] as number;
-    return fitsWinograd(g, f) ? { fixedBytes: winogradFilterGradientScratchBytes(g, f), bytesPerRow: 0 } : patchScratch(oneImage(node.inputs[0]!), g);
+    return fitsWinograd(g, f) ? { fixedBytes: winogradFilterGradientScratchBytes(g, f, groupLimit(node.inputs[0]!.type.shape[0])), bytesPerRow: 0 } : patchScratch(oneImage(node.inputs[0]!), g);
   },
   emit(ctx, node) {
     const { m } = ctx;

@@ -3,6 +3,7 @@ import { isPointwise } from '../../../ir/ops/conv2d-geometry.js';
 import { constantB, emitGemm, emitPackPanels, panelBytes, rowMajor } from '../gemm.js';
 import { emitCol2im, images, nodeGeometry, patchScratch, pixels } from './conv2d-patches.js';
 import { emitZero, valueBytes } from './copy.js';
+import { groupLimit } from './conv2d-winograd.js';
 import { emitWinogradInputGradient, fitsWinogradInputGradient, winogradInputGradientScratchBytes } from './conv2d-winograd-input-gradient.js';
 import type { WasmKernel } from './kernel.js';
 
@@ -31,7 +32,7 @@ export const conv2dGradInputKernel: WasmKernel = {
     const g = geometry(node);
     const w = node.inputs[1]!;
     const f = w.type.shape[3] as number;
-    if (fitsWinogradInputGradient(g, f)) return { fixedBytes: winogradInputGradientScratchBytes(g, f, constantB(w) !== undefined), bytesPerRow: 0 };
+    if (fitsWinogradInputGradient(g, f)) return { fixedBytes: winogradInputGradientScratchBytes(g, f, constantB(w) !== undefined, groupLimit(node.inputs[0]!.type.shape[0])), bytesPerRow: 0 };
     const patches = patchScratch(node, g);
     return { fixedBytes: patches.fixedBytes + packedBytes(node, g.k), bytesPerRow: patches.bytesPerRow };
   },

@@ -17,7 +17,18 @@ export interface Arithmetic<T> {
   neg(a: T): T;
   /** a times the constant k, rounded to f32. */
   scale(a: T, k: number): T;
+  /**
+   * The values of a transform's first pass, put where its second pass reads them: wasm stores
+   * them to memory so that V8, which keeps a block's loads before its arithmetic, holds one
+   * column at a time in registers instead of spilling the whole first pass.
+   */
+  settle?(values: T[]): T[];
+  /** The values read once each, before the arithmetic that uses them several times (wasm: into locals). */
+  hold?(values: T[]): T[];
 }
+
+/** Receives each result of a transform as soon as it is computed (so wasm stores it before the next row's loads). */
+export type Sink<T> = (value: T, index: number) => void;
 
 /** f32 arithmetic on JS numbers: each step rounded as wasm rounds it. */
 export const F32_ARITHMETIC: Arithmetic<number> = {
@@ -36,17 +47,17 @@ export interface WinogradScheme {
   /** α²: the GEMMs per convolution, one per position of the transformed tile. */
   readonly positions: number;
   /** U = G g Gᵀ of a 3x3 filter g (row-major); α² values, position ξ = row · α + column. */
-  filterTile<T>(g: readonly T[], o: Arithmetic<T>): T[];
+  filterTile<T>(g: readonly T[], o: Arithmetic<T>, sink?: Sink<T>): T[];
   /** V = Bᵀ d B of an α x α patch d. */
-  inputTile<T>(d: readonly T[], o: Arithmetic<T>): T[];
+  inputTile<T>(d: readonly T[], o: Arithmetic<T>, sink?: Sink<T>): T[];
   /** Y = Aᵀ M A: the tile's m x m outputs from its α² sums. */
-  outputTile<T>(sums: readonly T[], o: Arithmetic<T>): T[];
+  outputTile<T>(sums: readonly T[], o: Arithmetic<T>, sink?: Sink<T>): T[];
   /** A dy Aᵀ of an m x m block of the output's gradient. */
-  gradientTile<T>(dy: readonly T[], o: Arithmetic<T>): T[];
+  gradientTile<T>(dy: readonly T[], o: Arithmetic<T>, sink?: Sink<T>): T[];
   /** Gᵀ P G: the 3x3 filter gradient from the α² sums P of (Bᵀ d B) ⊙ (A dy Aᵀ). */
-  filterGradientTile<T>(p: readonly T[], o: Arithmetic<T>): T[];
+  filterGradientTile<T>(p: readonly T[], o: Arithmetic<T>, sink?: Sink<T>): T[];
   /** B S Bᵀ: the patch's gradient from the α² sums S of (G g Gᵀ) ⊙ (A dy Aᵀ). */
-  patchGradientTile<T>(s: readonly T[], o: Arithmetic<T>): T[];
+  patchGradientTile<T>(s: readonly T[], o: Arithmetic<T>, sink?: Sink<T>): T[];
 }
 
 /**
@@ -75,13 +86,30 @@ function combine<T>(k: readonly number[], x: readonly T[], o: Arithmetic<T>): T 
   return signed.reduce((sum, [v, negated], i) => (i === first ? sum : negated ? o.sub(sum, v) : o.add(sum, v)), signed[first]![0]);
 }
 
-/** M X Mᵀ for M [r, k] and X [k, k] row-major: M applied to each column of X, then to each row. */
-function sandwich<T>(mat: Matrix, x: readonly T[], o: Arithmetic<T>): T[] {
+/** x86-64's vector registers: a first pass with more values than this is settled (Arithmetic.settle). */
+const VECTOR_REGISTERS = 16;
+
+/**
+ * M X Mᵀ for M [r, k] and X [k, k] row-major: M applied to each column of X (each column's
+ * results settled, if they would not fit in registers, before the next column's values are
+ * read), then to each row of that, each output row handed to `sink` as it is done.
+ */
+function sandwich<T>(mat: Matrix, x: readonly T[], o: Arithmetic<T>, sink?: Sink<T>): T[] {
   const k = mat[0]!.length;
-  const r = mat.length;
-  const apply = (v: readonly T[]) => mat.map((row) => combine(row, v, o));
-  const cols = Array.from({ length: k }, (_, j) => apply(Array.from({ length: k }, (_, i) => x[i * k + j]!)));
-  return Array.from({ length: r }, (_, i) => apply(cols.map((col) => col[i]!))).flat();
+  const settle = mat.length * k > VECTOR_REGISTERS ? o.settle : undefined;
+  const apply = (v: T[]) => {
+    const held = o.hold ? o.hold(v) : v;
+    return mat.map((row) => combine(row, held, o));
+  };
+  const cols = Array.from({ length: k }, (_, j) => {
+    const col = apply(Array.from({ length: k }, (_, i) => x[i * k + j]!));
+    return settle ? settle(col) : col;
+  });
+  return mat.flatMap((_, i) => {
+    const row = apply(cols.map((col) => col[i]!));
+    row.forEach((value, j) => sink?.(value, i * mat.length + j));
+    return row;
+  });
 }
 
 const transpose = (mat: Matrix): number[][] => mat[0]!.map((_, j) => mat.map((row) => row[j]!));
@@ -115,12 +143,12 @@ function scheme(points: readonly number[]): WinogradScheme {
     m,
     alpha,
     positions: alpha * alpha,
-    filterTile: (x, o) => sandwich(g, x, o),
-    inputTile: (x, o) => sandwich(bT, x, o),
-    outputTile: (x, o) => sandwich(aT, x, o),
-    gradientTile: (x, o) => sandwich(a, x, o),
-    filterGradientTile: (x, o) => sandwich(gT, x, o),
-    patchGradientTile: (x, o) => sandwich(b, x, o),
+    filterTile: (x, o, sink) => sandwich(g, x, o, sink),
+    inputTile: (x, o, sink) => sandwich(bT, x, o, sink),
+    outputTile: (x, o, sink) => sandwich(aT, x, o, sink),
+    gradientTile: (x, o, sink) => sandwich(a, x, o, sink),
+    filterGradientTile: (x, o, sink) => sandwich(gT, x, o, sink),
+    patchGradientTile: (x, o, sink) => sandwich(b, x, o, sink),
   };
 }
 
