@@ -34,7 +34,7 @@ export const maxPool2dGradKernel: WasmKernel = {
     return m.block(null, [
       // Tiling windows are disjoint and store every cell.
       ...(tiles ? [] : [emitZero(ctx, () => ctx.addr(node), () => valueBytes(ctx, node))]),
-      emitPoolWindows(ctx, g, true, (w) => (w.lanes.width === 4 ? vectorWindow(ctx, node, w, route) : scalarWindow(ctx, node, w, route))),
+      emitPoolWindows(ctx, g, true, (w) => (w.lanes.width !== 4 ? scalarWindow(ctx, node, w, route) : route.disjoint && w.unrolled ? unrolledVectorWindow(ctx, node, w, w.unrolled.cells, route) : vectorWindow(ctx, node, w, route))),
     ]);
   },
 };
@@ -66,6 +66,36 @@ function scalarWindow(ctx: KernelContext, node: Node, { out, first, cells }: Win
       ? cells((at) => [m.f32.store(0, 4, dx(at), stored(at))])
       : m.f32.store(0, 4, dx(winner), m.f32.add(m.f32.load(0, 4, dx(winner)), m.local.get(grad, binaryen.f32))),
   ];
+}
+
+/**
+ * A disjoint window walked unrolled, in one pass and in registers: the running maximum and, per
+ * cell, whether it is greater than every cell before it; a cell wins when it is and no later
+ * one is (the first cell when none is), so no cell's offset is tracked and x is read once.
+ */
+function unrolledVectorWindow(ctx: KernelContext, node: Node, { lanes, out, unrolled }: WindowBlock, cells: readonly (() => Expr)[], route: Route): Expr[] {
+  const { m } = ctx;
+  const { v128 } = binaryen;
+  const [x, dy] = [node.inputs[0]!, node.inputs[1]!];
+  const get = (l: number) => m.local.get(l, v128);
+  const [best, grad, later] = [ctx.local(v128), ctx.local(v128), ctx.local(v128)];
+  const values = cells.map(() => ctx.local(v128));
+  const greater = cells.map(() => ctx.local(v128));
+  const body: Expr[] = [unrolled!.setUp()];
+  cells.forEach((at, k) => {
+    body.push(m.local.set(values[k]!, m.v128.load(0, 4, m.i32.add(ctx.addr(x), at()))));
+    if (k === 0) body.push(m.local.set(best, get(values[0]!)));
+    else body.push(m.local.set(greater[k]!, m.f32x4.gt(get(values[k]!), get(best))), m.local.set(best, lanes.greater(() => get(best), () => get(values[k]!))));
+  });
+  body.push(m.local.set(grad, m.v128.load(0, 4, m.i32.add(ctx.addr(dy), out()))), m.local.set(later, m.v128.const(new Array<number>(16).fill(0))));
+  for (let k = cells.length - 1; k >= 0; k--) {
+    const wins = k === 0 ? m.v128.not(get(later)) : m.v128.andnot(get(greater[k]!), get(later));
+    const share = () => m.v128.and(get(grad), wins);
+    const value = route.epilogue ? emitScalarExpr(ctx, route.epilogue, 'f32x4', (i) => (i === 0 ? get(values[k]!) : share())) : share();
+    body.push(m.v128.store(0, 4, m.i32.add(ctx.addr(node), cells[k]!()), value));
+    if (k > 0) body.push(m.local.set(later, m.v128.or(get(later), get(greater[k]!))));
+  }
+  return body;
 }
 
 function vectorWindow(ctx: KernelContext, node: Node, { lanes, out, first, cells }: WindowBlock, route: Route): Expr[] {

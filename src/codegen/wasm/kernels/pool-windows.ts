@@ -70,6 +70,8 @@ export interface WindowBlock {
   readonly first: () => Expr;
   /** A loop over the window's real cells, row-major; `body` gets the cell's byte offset in a value of x's shape. */
   cells(body: (at: () => Expr) => Expr[]): Expr;
+  /** Windows walked unrolled (all inside x): `setUp` then each cell's byte offset, row-major, as constant steps from the window's corner. */
+  readonly unrolled?: { readonly setUp: () => Expr; readonly cells: readonly (() => Expr)[] };
 }
 
 /** Windows of at most this many cells whose cells are all inside x get their cell loop unrolled. */
@@ -105,6 +107,13 @@ export function emitPoolWindows(ctx: KernelContext, g: PoolGeometry, vector: boo
   /** Byte offset in x of cell (h, w), channel c of the current image: image + ((h * W + w) * C + c) * 4. */
   const cellAt = (h: Expr, w: Expr) => m.i32.add(get(image)(), m.i32.mul(m.i32.add(m.i32.mul(m.i32.add(m.i32.mul(h, k(g.inW)), w), k(C)), get(c)()), k(4)));
   const unrolled = windowsInside(g) && g.poolH * g.poolW <= UNROLLED_CELLS;
+  const corner = ctx.local(i32);
+  const fixed = unrolled
+    ? {
+        setUp: () => m.local.set(corner, cellAt(get(h0)(), get(w0)())),
+        cells: Array.from({ length: g.poolH * g.poolW }, (_, e) => () => m.i32.add(m.local.get(corner, i32), k((Math.floor(e / g.poolW) * g.inW + (e % g.poolW)) * C * 4))),
+      }
+    : undefined;
   const windowBlock = (width: 1 | 4): Expr[] =>
     block({
       lanes: lanes(m, width),
@@ -112,15 +121,11 @@ export function emitPoolWindows(ctx: KernelContext, g: PoolGeometry, vector: boo
       count: unrolled ? () => k(g.poolH * g.poolW) : () => m.i32.mul(m.i32.sub(get(h1)(), get(h0)()), m.i32.sub(get(w1)(), get(w0)())),
       first: () => cellAt(get(h0)(), get(w0)()),
       cells(body) {
-        if (unrolled) {
-          const corner = ctx.local(i32);
-          const cells: Expr[] = [m.local.set(corner, cellAt(get(h0)(), get(w0)()))];
-          for (let i = 0; i < g.poolH; i++) for (let j = 0; j < g.poolW; j++) cells.push(...body(() => m.i32.add(m.local.get(corner, i32), k((i * g.inW + j) * C * 4))));
-          return m.block(null, cells);
-        }
+        if (fixed) return m.block(null, [fixed.setUp(), ...fixed.cells.flatMap((at) => body(at))]);
         const [h, w] = [ctx.local(i32), ctx.local(i32)];
         return forLoop(ctx, h, get(h0)(), get(h1), 1, [forLoop(ctx, w, get(w0)(), get(w1), 1, body(() => cellAt(get(h)(), get(w)())))]);
       },
+      ...(fixed ? { unrolled: fixed } : {}),
     });
   const channels =
     vector && ctx.simd
