@@ -94,9 +94,9 @@ describe('Winograd convolutions: packing and the choices', () => {
       const w = Float32Array.from({ length: 9 * c * f }, next);
       const packed = transformFilter(scheme, w, c, f);
       const panels = Math.ceil(f / PANEL);
-      // 16 rows of 8 floats: 512 bytes, padded to 9 lines.
+      // 2 panels of 8 rows of 8 floats: 512 bytes, 8 cache lines, padded to 9.
       const stride = filterStride(c, f) / 4;
-      expect(stride).toBe(9 * 16);
+      expect(stride * 4).toBe(panels * c * PANEL * 4 + 64);
       expect(packed.length).toBe(scheme.positions * stride);
       for (const [ci, fi] of [[0, 0], [3, 7], [7, 8], [5, 11]] as const) {
         const u = scheme.filterTile(Array.from({ length: 9 }, (_, t) => w[(t * c + ci) * f + fi]!), F32_ARITHMETIC);

@@ -25,6 +25,7 @@ import {
   gradientFrameBytes,
   groupLimit,
   groupRows,
+  imageOffset,
   inputPlacement,
   laneOps,
   panelOffset,
@@ -104,15 +105,14 @@ export function emitWinogradFilterGradient(ctx: KernelContext, g: ConvGeometry, 
     return forLoop(ctx, ci, c(0), () => c(g.c), 1, [forLoop(ctx, ch, c(0), () => c(f * 4), lanes * 4, body)]);
   })();
 
-  const imageAt = (first: () => Expr, image: () => Expr, bytes: number) => m.i32.mul(m.i32.add(first(), image()), c(bytes));
   return m.block(null, [
     // Both frames' borders stay zero: each image writes only their interiors.
     emitZero(ctx, xFrame, s.frameBytes + dyFrameBytes),
     emitZero(ctx, sums, sumBytes),
     emitImageGroups(ctx, s, t.images, (first, n) => [
       emitGroupImages(ctx, n, (image) => [
-        m.local.set(xImage, m.i32.add(t.x(), imageAt(first, image, g.h * g.w * g.c * 4))),
-        m.local.set(dyImage, m.i32.add(t.dy(), imageAt(first, image, g.oh * g.ow * f * 4))),
+        m.local.set(xImage, m.i32.add(t.x(), imageOffset(ctx, first, image, g.h * g.w * g.c * 4))),
+        m.local.set(dyImage, m.i32.add(t.dy(), imageOffset(ctx, first, image, g.oh * g.ow * f * 4))),
         emitFrameCopy(ctx, inputPlacement(g, s), s.rows, xFrame, () => get(xImage)),
         emitGradientFrameCopy(ctx, g, s, f, dyFrame, () => get(dyImage)),
         emitInputTransform(ctx, g, s, xFrame, () => m.i32.add(vBase(), m.i32.mul(image(), c(s.tiles * g.c * 4))), settleAt),

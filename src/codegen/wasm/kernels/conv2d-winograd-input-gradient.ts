@@ -11,7 +11,7 @@
 import binaryen from 'binaryen';
 import type { ConvGeometry } from '../../../ir/ops/conv2d-geometry.js';
 import { forLoop, type KernelContext } from '../context.js';
-import { emitGemm, panelBytes, type Count } from '../gemm.js';
+import { emitGemm, type Count } from '../gemm.js';
 import { emitZero } from './copy.js';
 import {
   emitFrameCopy,
@@ -27,6 +27,7 @@ import {
   gradientFrameBytes,
   groupLimit,
   groupRows,
+  imageOffset,
   inputPlacement,
   laneOps,
   SETTLE_BYTES,
@@ -112,20 +113,19 @@ export function emitWinogradInputGradient(ctx: KernelContext, w: WinogradFilter[
     return [forLoop(ctx, ch, c(0), () => c(g.c * 4), lanes * 4, body)];
   });
 
-  const imageAt = (first: () => Expr, image: () => Expr, bytes: number) => m.i32.mul(m.i32.add(first(), image()), c(bytes));
   return m.block(null, [
     ...u.setUp,
     // dy's frame keeps its zero border: each image writes only its interior.
     emitZero(ctx, dyFrame, dyFrameBytes),
     emitImageGroups(ctx, s, t.images, (first, n) => [
       emitGroupImages(ctx, n, (image) => [
-        m.local.set(dyImage, m.i32.add(t.dy(), imageAt(first, image, g.oh * g.ow * f * 4))),
+        m.local.set(dyImage, m.i32.add(t.dy(), imageOffset(ctx, first, image, g.oh * g.ow * f * 4))),
         emitGradientFrameCopy(ctx, g, s, f, dyFrame, () => get(dyImage)),
         transformGradient(image),
       ]),
       products(n),
       emitGroupImages(ctx, n, (image) => [
-        m.local.set(dxImage, m.i32.add(t.dx(), imageAt(first, image, g.h * g.w * g.c * 4))),
+        m.local.set(dxImage, m.i32.add(t.dx(), imageOffset(ctx, first, image, g.h * g.w * g.c * 4))),
         m.local.set(dvImage, m.i32.add(dvBase(), m.i32.mul(image(), c(s.tiles * g.c * 4)))),
         emitZero(ctx, dxFrame, s.frameBytes),
         addPatches,

@@ -231,6 +231,9 @@ export function emitImageGroups(ctx: KernelContext, s: Frame, count: Count, body
   ]);
 }
 
+/** The byte offset of image `image` of the group from `first` in a value of `bytes` per image. */
+export const imageOffset = (ctx: KernelContext, first: () => Expr, image: () => Expr, bytes: number): Expr => ctx.m.i32.mul(ctx.m.i32.add(first(), image()), ctx.i32(bytes));
+
 /** `body(image)` for each of a group's `n` images, image its index in the group. */
 export function emitGroupImages(ctx: KernelContext, n: () => Expr, body: (image: () => Expr) => Expr[]): Expr {
   const image = ctx.local(i32);
@@ -351,22 +354,20 @@ export function emitWinogradConv(ctx: KernelContext, filter: WinogradFilter, bia
   });
 
   const outImageBytes = g.oh * g.ow * f * 4;
-  /** Image `image` of the group from `first`: its byte offset in a value of `bytes` per image. */
-  const imageAt = (first: () => Expr, image: () => Expr, bytes: number) => m.i32.mul(m.i32.add(first(), image()), c(bytes));
   return m.block(null, [
     ...u.setUp,
     // The frame's border stays zero: each image writes only its interior.
     emitZero(ctx, frame, s.frameBytes),
     emitImageGroups(ctx, s, t.images, (first, n) => [
       emitGroupImages(ctx, n, (image) => [
-        m.local.set(xImage, m.i32.add(t.x(), imageAt(first, image, g.h * g.w * g.c * 4))),
+        m.local.set(xImage, m.i32.add(t.x(), imageOffset(ctx, first, image, g.h * g.w * g.c * 4))),
         emitFrameCopy(ctx, inputPlacement(g, s), s.rows, frame, () => get(xImage)),
         emitInputTransform(ctx, g, s, frame, () => m.i32.add(vBase(), m.i32.mul(image(), c(s.tiles * g.c * 4))), settleAt),
       ]),
       products(n),
       emitGroupImages(ctx, n, (image) => [
-        m.local.set(yImage, m.i32.add(t.y(), imageAt(first, image, outImageBytes))),
-        ...(t.residual ? [m.local.set(rImage, m.i32.add(t.residual(), imageAt(first, image, outImageBytes)))] : []),
+        m.local.set(yImage, m.i32.add(t.y(), imageOffset(ctx, first, image, outImageBytes))),
+        ...(t.residual ? [m.local.set(rImage, m.i32.add(t.residual(), imageOffset(ctx, first, image, outImageBytes)))] : []),
         m.local.set(mImage, m.i32.add(mBase(), m.i32.mul(image(), c(s.tiles * f * 4)))),
         transformOutput,
       ]),
