@@ -65,12 +65,12 @@ const groupOf = (tiles: number, limit: number): number => Math.max(1, Math.min(l
  * against 324 (0.56); its pooled form, cut to 10x10 and one image at a time: 448 against 432,
  * F(2x2). F(4x4) rounds more (about 3e-6 of the output's scale against 2e-7 on 32 channels,
  * while the golden tests allow 1e-5), so it is taken only for a real saving. The decision is
- * the geometry's alone: the SIMD and scalar modules share one memory plan.
+ * the geometry's and the group limit's alone: the SIMD and scalar modules share one memory plan.
  */
-export function chooseScheme(g: Pick<ConvGeometry, 'oh' | 'ow'>, groupLimit = Infinity): WinogradScheme {
+export function chooseScheme(g: Pick<ConvGeometry, 'oh' | 'ow'>, limit = Infinity): WinogradScheme {
   const work = (s: WinogradScheme) => {
     const tiles = Math.ceil(g.oh / s.m) * Math.ceil(g.ow / s.m);
-    const group = groupOf(tiles, groupLimit);
+    const group = groupOf(tiles, limit);
     return (Math.ceil((group * tiles) / 4) * 4 * s.positions) / group;
   };
   return work(F4X4) <= 0.8 * work(F2X2) ? F4X4 : F2X2;
