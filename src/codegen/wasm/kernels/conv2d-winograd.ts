@@ -105,9 +105,9 @@ export interface Frame {
 /**
  * Bytes from one position's matrix to the next for `bytes` of it: an odd number of cache lines.
  * A transform reads or writes one vector of every position in turn, and a stride of a multiple
- * of 4 KB (or of 2 or 1 KB) would put those 16 or 36 streams into a few sets of the 8-way L1,
- * where they evict each other instead of sharing lines: F(4x4)'s output transform took 2.5x
- * as long with the 9 KB stride of a group's M.
+ * of 4 KB (or of 2 or 1 KB) would put those 16 or 36 streams into a few sets of the 8-way L1, as
+ * the GEMM's rows 2 KB apart were (see gemm.ts). On the example's shapes the padding measured
+ * equal within noise; it guards the strides other shapes give.
  */
 export function positionStride(bytes: number): number {
   const lines = Math.ceil(bytes / 64);

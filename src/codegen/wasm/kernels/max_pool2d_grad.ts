@@ -34,7 +34,7 @@ export const maxPool2dGradKernel: WasmKernel = {
     return m.block(null, [
       // Tiling windows are disjoint and store every cell.
       ...(tiles ? [] : [emitZero(ctx, () => ctx.addr(node), () => valueBytes(ctx, node))]),
-      emitPoolWindows(ctx, g, true, (w) => (w.lanes.width !== 4 ? scalarWindow(ctx, node, w, route) : route.disjoint && w.unrolled ? unrolledVectorWindow(ctx, node, w, w.unrolled.cells, route) : vectorWindow(ctx, node, w, route))),
+      emitPoolWindows(ctx, g, true, (w) => (w.lanes.width !== 4 ? scalarWindow(ctx, node, w, route) : route.disjoint && w.unrolled ? unrolledVectorWindow(ctx, node, w, w.unrolled, route) : vectorWindow(ctx, node, w, route))),
     ]);
   },
 };
@@ -73,7 +73,7 @@ function scalarWindow(ctx: KernelContext, node: Node, { out, first, cells }: Win
  * cell, whether it is greater than every cell before it; a cell wins when it is and no later
  * one is (the first cell when none is), so no cell's offset is tracked and x is read once.
  */
-function unrolledVectorWindow(ctx: KernelContext, node: Node, { lanes, out, unrolled }: WindowBlock, cells: readonly (() => Expr)[], route: Route): Expr[] {
+function unrolledVectorWindow(ctx: KernelContext, node: Node, { lanes, out }: WindowBlock, { setUp, cells }: NonNullable<WindowBlock['unrolled']>, route: Route): Expr[] {
   const { m } = ctx;
   const { v128 } = binaryen;
   const [x, dy] = [node.inputs[0]!, node.inputs[1]!];
@@ -81,7 +81,7 @@ function unrolledVectorWindow(ctx: KernelContext, node: Node, { lanes, out, unro
   const [best, grad, later] = [ctx.local(v128), ctx.local(v128), ctx.local(v128)];
   const values = cells.map(() => ctx.local(v128));
   const greater = cells.map(() => ctx.local(v128));
-  const body: Expr[] = [unrolled!.setUp()];
+  const body: Expr[] = [setUp()];
   cells.forEach((at, k) => {
     body.push(m.local.set(values[k]!, m.v128.load(0, 4, m.i32.add(ctx.addr(x), at()))));
     if (k === 0) body.push(m.local.set(best, get(values[0]!)));

@@ -107,7 +107,7 @@ export function emitPoolWindows(ctx: KernelContext, g: PoolGeometry, vector: boo
   /** Byte offset in x of cell (h, w), channel c of the current image: image + ((h * W + w) * C + c) * 4. */
   const cellAt = (h: Expr, w: Expr) => m.i32.add(get(image)(), m.i32.mul(m.i32.add(m.i32.mul(m.i32.add(m.i32.mul(h, k(g.inW)), w), k(C)), get(c)()), k(4)));
   const unrolled = windowsInside(g) && g.poolH * g.poolW <= UNROLLED_CELLS;
-  const corner = ctx.local(i32);
+  const corner = unrolled ? ctx.local(i32) : -1;
   const fixed = unrolled
     ? {
         setUp: () => m.local.set(corner, cellAt(get(h0)(), get(w0)())),
