@@ -31,10 +31,17 @@ export function exampleCount(tensors: readonly Examples[], what: string): number
   return n;
 }
 
-/** Copies the rows `indices[start, end)` of `t` into a new tensor (a batch). */
-export function gatherRows(t: Examples, indices: ArrayLike<number>, start: number, end: number): Tensor {
-  return copyRows(t, end - start, (i) => indices[start + i]!);
+/**
+ * Copies the rows `indices[start, end)` of `t` into a batch tensor: into the front of `buffer`
+ * when given (a fit reuses one per input, so its steps allocate nothing for the collector to
+ * sweep), else into a new one.
+ */
+export function gatherRows(t: Examples, indices: ArrayLike<number>, start: number, end: number, buffer?: Float32Array): Tensor {
+  return copyRows(t, end - start, (i) => indices[start + i]!, buffer);
 }
+
+/** A buffer that holds `rows` rows of `t` as float values, for `gatherRows`. */
+export const batchBuffer = (t: Examples, rows: number): Float32Array => new Float32Array(rows * rowSize(t));
 
 /** Rows [start, end) of `t` as values (no copy unless `t` holds bytes). */
 export function sliceRows(t: Examples, start: number, end: number): Tensor {
@@ -44,21 +51,22 @@ export function sliceRows(t: Examples, start: number, end: number): Tensor {
 }
 
 /** `count` rows of `t` as float values, row i of the result being row `source(i)` of `t`. */
-function copyRows(t: Examples, count: number, source: (i: number) => number): Tensor {
+function copyRows(t: Examples, count: number, source: (i: number) => number, buffer?: Float32Array): Tensor {
   const row = rowSize(t);
-  const out = tensor([count, ...t.shape.slice(1)]);
+  const shape = [count, ...t.shape.slice(1)];
+  const out = buffer ? tensor(shape, buffer.subarray(0, count * row)) : tensor(shape);
+  const data = out.data as Float32Array;
   for (let i = 0; i < count; i++) {
     const src = source(i) * row;
     const dst = i * row;
-    if (!isBytes(t)) {
-      out.data.set(t.data.subarray(src, src + row), dst);
-      continue;
-    }
-    const { bytes, values } = t;
-    const data = out.data as Float32Array;
-    for (let k = 0; k < row; k++) data[dst + k] = values[bytes[src + k]!]!;
+    if (isBytes(t)) decodeRow(t.bytes, t.values, src, data, dst, row);
+    else data.set(t.data.subarray(src, src + row), dst);
   }
   return out;
+}
+
+function decodeRow(bytes: Uint8Array, values: Float32Array, src: number, data: Float32Array, dst: number, row: number): void {
+  for (let k = 0; k < row; k++) data[dst + k] = values[bytes[src + k]!]!;
 }
 
 /** Examples [start, end) of `t`, in the form `t` has (bytes stay bytes; no copy). */

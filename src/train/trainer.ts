@@ -9,7 +9,7 @@ import { Graph } from '../ir/graph.js';
 import type { TensorMap } from '../ir/interpreter.js';
 import { tensor, type Tensor, concatFloat32 } from '../ir/tensor.js';
 import { tensorList, type Split } from './data/dataset.js';
-import { asInputDtype, exampleCount, gatherRows, sliceExamples, sliceRows, type Examples } from './batches.js';
+import { asInputDtype, batchBuffer, exampleCount, gatherRows, sliceExamples, sliceRows, type Examples } from './batches.js';
 import { interpreterExecutor, type Executor, type ExecutorFactory } from './executor.js';
 import { logNames, resolveTrainingSpec, type TrainingSpec } from './compile-spec.js';
 import { resolveOptimizer, type Optimizer } from './optimizers.js';
@@ -201,6 +201,8 @@ export class Trainer {
     const n = exampleCount(xs, 'fit x');
     const steps = Math.ceil(n / batchSize);
     const order = Int32Array.from({ length: n }, (_, i) => i);
+    const xBuffers = xs.map((t) => batchBuffer(t, batchSize));
+    const yBuffers = ys.map((t) => batchBuffer(t, batchSize));
     const history: History = {};
     let lastFinite = NaN;
     this.stopTraining = false;
@@ -212,7 +214,10 @@ export class Trainer {
       for (let s = 0; s < steps; s++) {
         const start = s * batchSize;
         const end = Math.min(n, start + batchSize);
-        const out = this.trainStep(xs.map((t) => gatherRows(t, order, start, end)), ys.map((t) => gatherRows(t, order, start, end)));
+        const out = this.trainStep(
+          xs.map((t, i) => gatherRows(t, order, start, end, xBuffers[i])),
+          ys.map((t, i) => gatherRows(t, order, start, end, yBuffers[i])),
+        );
         if (!Number.isFinite(out[0]))
           throw new NncError('NNC5001', `loss is ${out[0]} at epoch ${epoch}, step ${s + 1}/${steps} (optimizer step ${this.step}); last finite loss ${lastFinite.toFixed(4)}`);
         lastFinite = out[0]!;

@@ -1,6 +1,9 @@
-/** Examples viewed with another row shape: Fashion-MNIST's [28, 28] bytes for a [28, 28, 1] input. */
+/**
+ * Examples viewed with another row shape (Fashion-MNIST's [28, 28] bytes for a [28, 28, 1]
+ * input), and batches gathered into a reused buffer.
+ */
 import { describe, expect, it } from 'vitest';
-import { gatherRows, reshapeExamples, type ByteExamples } from '../../src/train/batches.js';
+import { batchBuffer, gatherRows, reshapeExamples, type ByteExamples } from '../../src/train/batches.js';
 import { tensor } from '../../src/ir/tensor.js';
 
 describe('reshapeExamples', () => {
@@ -19,5 +22,26 @@ describe('reshapeExamples', () => {
 
   it('refuses a row shape of another size', () => {
     expect(() => reshapeExamples(tensor([2, 4]), [3])).toThrow(/NNC5002 .*examples of shape \[4\] cannot be viewed as \[3\]/);
+  });
+});
+
+describe('gatherRows into a reused buffer', () => {
+  it('fills the front of the buffer, batch after batch, from bytes and from floats', () => {
+    const values = Float32Array.from({ length: 256 }, (_, v) => v / 2);
+    const bytes: ByteExamples = { shape: [4, 3], bytes: Uint8Array.from({ length: 12 }, (_, i) => i + 1), values };
+    const order = [3, 1, 0, 2];
+    const buffer = batchBuffer(bytes, 3);
+    expect(buffer.length).toBe(9);
+    const first = gatherRows(bytes, order, 0, 3, buffer);
+    expect(first.data.buffer).toBe(buffer.buffer);
+    expect(Array.from(first.data)).toEqual([10, 11, 12, 4, 5, 6, 1, 2, 3].map((b) => b / 2));
+    // A shorter last batch: a view of the buffer's first row only.
+    const last = gatherRows(bytes, order, 3, 4, buffer);
+    expect(last.shape).toEqual([1, 3]);
+    expect(Array.from(last.data)).toEqual([7, 8, 9].map((b) => b / 2));
+    const floats = tensor([4, 2], Float32Array.from({ length: 8 }, (_, i) => i));
+    const floatBuffer = batchBuffer(floats, 2);
+    expect(Array.from(gatherRows(floats, order, 1, 3, floatBuffer).data)).toEqual([2, 3, 0, 1]);
+    expect(Array.from(gatherRows(floats, order, 0, 2, floatBuffer).data)).toEqual([6, 7, 2, 3]);
   });
 });

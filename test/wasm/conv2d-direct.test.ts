@@ -1,7 +1,8 @@
 /**
  * The direct conv kernels of short windows (a first layer's), SIMD only, against the reference
  * interpreter at batches 1, 3 and 7 (the scalar module's GEMM form alongside): the forward conv
- * with a constant kernel, and the filter gradient, whose dw rows stay in accumulators over the
+ * with a constant kernel and with a computed one (a training step's, read in place), and the
+ * filter gradient, whose dw rows stay in accumulators over the
  * images. Windows inside x and in padding before or after it ('same', checked taps), strides, dilations, one and
  * three input channels, output channels in one and several blocks. Error at most 1e-5 of each
  * output's scale.
@@ -52,6 +53,14 @@ describe('direct conv2d kernels vs the interpreter', () => {
         %x = input : f32[?,${c.x.join(',')}]
         %w = weight : f32[${k}]
         %b = weight : f32[${c.f}]
+        %0 = conv2d %x, %w, %b {activation="relu", ${c.attrs}} : f32[?,${c.out.join(',')},${c.f}]
+        output "y" = %0`);
+    });
+    it(`forward, the kernel computed: ${c.name}`, async () => {
+      await expectMatches(`
+        %x = input : f32[?,${c.x.join(',')}]
+        %w = input : f32[${k}]
+        %b = input : f32[${c.f}]
         %0 = conv2d %x, %w, %b {activation="relu", ${c.attrs}} : f32[?,${c.out.join(',')},${c.f}]
         output "y" = %0`);
     });
