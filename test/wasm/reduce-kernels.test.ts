@@ -108,8 +108,8 @@ describe('wasm reduce kernels', () => {
     await expectExact(oneOp('one_hot', [[null, 3]], { depth: 5 }), 4, { x0: labels });
   });
 
-  it('dropout_train reproduces the interpreter mask bit for bit, for any seed and rate (four lanes, then the tail)', async () => {
-    for (const rate of [0.3, 0, 0.9, 0.5])
+  it('dropout_train reproduces the interpreter mask and values bit for bit, for any seed and rate (four lanes, divided in f32 where 1 − rate is a float and in f64 where not, then the tail)', async () => {
+    for (const rate of [0.3, 0, 0.9, 0.5, 0.25])
       for (const seed of [0, 12345, -7.5, 3e9, -(2 ** 40), 2 ** 70, NaN])
         for (const rows of ROWS) {
           const x = Float32Array.from({ length: rows * 7 }, (_, i) => (i % 11 === 3 ? NaN : Math.sin(i + 1)));

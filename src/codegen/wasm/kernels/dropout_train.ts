@@ -49,37 +49,56 @@ const vectorInts = (ctx: KernelContext): IntOps => ({
   constant: (v) => ctx.m.i32x4.splat(ctx.i32(v | 0)),
 });
 
-/** dropoutKeep's integer hash of (seed, index) (src/ir/ops/dropout_train.ts), in i32 (or i32x4) instructions. */
-function hash(ctx: KernelContext, ops: IntOps, seed: Expr, index: Expr, z: number): Expr {
+const SEED_FACTOR = 0x9e3779b1;
+const INDEX_FACTOR = 0x85ebca6b;
+
+/** dropoutKeep's integer hash (src/ir/ops/dropout_train.ts) from its start, seed · SEED_FACTOR + index · INDEX_FACTOR, in i32 (or i32x4) instructions. */
+function hashFrom(ctx: KernelContext, ops: IntOps, start: Expr, z: number): Expr {
   const { m } = ctx;
   const get = () => m.local.get(z, ops.type);
   const mix = (shift: number, factor: number) => m.local.set(z, ops.mul(ops.xor(get(), ops.shr_u(get(), shift)), ops.constant(factor)));
-  return m.block(
-    null,
-    [m.local.set(z, ops.add(ops.mul(seed, ops.constant(0x9e3779b1)), ops.mul(index, ops.constant(0x85ebca6b)))), mix(16, 0x7feb352d), mix(15, 0x846ca68b), ops.xor(get(), ops.shr_u(get(), 16))],
-    ops.type,
-  );
+  return m.block(null, [m.local.set(z, start), mix(16, 0x7feb352d), mix(15, 0x846ca68b), ops.xor(get(), ops.shr_u(get(), 16))], ops.type);
 }
 
 /**
  * Four elements at a time: keep where hash ≥ ⌈rate · 2^32⌉ (unsigned; the same test as
- * hash / 2^32 ≥ rate, both exact), the kept x divided by 1 − rate in f64 lanes as the scalar form
- * does. It leaves `next` at the first element it did not reach (fewer than four remain).
+ * hash / 2^32 ≥ rate, both exact), the kept x divided by 1 − rate as the scalar form does. The
+ * hash's start moves by 4 · INDEX_FACTOR a step (the same wrapping sums). It leaves `next` at the
+ * first element it did not reach (fewer than four remain).
  */
 function emitVectorPart(ctx: KernelContext, x: Node, out: Node, rate: number, seed: number, count: () => Expr, next: number): Expr {
   const { m } = ctx;
   const { i32, v128 } = binaryen;
-  const [i, z, value] = [next, ctx.local(v128), ctx.local(v128)];
+  const [i, z, value, start] = [next, ctx.local(v128), ctx.local(v128), ctx.local(v128)];
+  const ints = vectorInts(ctx);
   const threshold = Math.ceil(rate * 2 ** 32);
-  const index = m.i32x4.add(m.i32x4.splat(m.local.get(i, i32)), m.v128.const([0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]));
-  const h = hash(ctx, vectorInts(ctx), m.i32x4.splat(m.local.get(seed, i32)), index, z);
+  const lanes = m.v128.const([0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]);
+  const h = hashFrom(ctx, ints, m.local.get(start, v128), z);
   // A threshold of 2^32 keeps nothing (no rate below 1 as f32 gets there, but say so).
   const keep = threshold >= 2 ** 32 ? m.v128.const(new Array<number>(16).fill(0)) : m.i32x4.ge_u(h, m.i32x4.splat(ctx.i32(threshold | 0)));
   const at = (base: Node) => m.i32.add(ctx.addr(base), m.i32.mul(m.local.get(i, i32), ctx.i32(4)));
-  const scale = () => m.f64x2.splat(m.f64.const(1 - rate));
-  const [low, high] = promoteHalves(m, () => m.v128.load(0, 4, at(x))).map((half) => m.f64x2.div(half, scale()));
-  const scaled = demoteHalves(m, low!, high!);
-  return forLoop(ctx, i, ctx.i32(0), count, 4, [m.local.set(value, scaled), m.v128.store(0, 4, at(out), m.v128.and(m.local.get(value, v128), keep))]);
+  return m.block(null, [
+    m.local.set(start, ints.add(ints.mul(m.i32x4.splat(m.local.get(seed, i32)), ints.constant(SEED_FACTOR)), ints.mul(lanes, ints.constant(INDEX_FACTOR)))),
+    forLoop(ctx, i, ctx.i32(0), count, 4, [
+      m.local.set(value, scaled(ctx, () => m.v128.load(0, 4, at(x)), rate)),
+      m.v128.store(0, 4, at(out), m.v128.and(m.local.get(value, v128), keep)),
+      m.local.set(start, ints.add(m.local.get(start, v128), ints.constant(4 * INDEX_FACTOR))),
+    ]),
+  ]);
+}
+
+/**
+ * Four lanes of x divided by 1 − rate, rounded to f32 as the scalar form's f64 quotient is.
+ * When 1 − rate is a float itself, an f32 division gives the same: rounding f64's correctly
+ * rounded quotient to f32 is the correctly rounded f32 quotient (53 ≥ 2 · 24 + 2 bits), and f32x4
+ * takes one division for four lanes where f64x2 takes two for them.
+ */
+function scaled(ctx: KernelContext, x: () => Expr, rate: number): Expr {
+  const { m } = ctx;
+  const keep = 1 - rate;
+  if (Math.fround(keep) === keep) return m.f32x4.div(x(), m.f32x4.splat(m.f32.const(keep)));
+  const [low, high] = promoteHalves(m, x).map((half) => m.f64x2.div(half, m.f64x2.splat(m.f64.const(keep))));
+  return demoteHalves(m, low!, high!);
 }
 
 /**
@@ -99,7 +118,9 @@ export const dropoutTrainKernel: WasmKernel = {
     const element = () => m.local.get(i, binaryen.i32);
     const bytes = () => m.i32.mul(element(), ctx.i32(4));
     // Element by element from `i` (0 without SIMD; after the vectors with it); its index is the element's flat index.
-    const keep = m.f64.ge(m.f64.div(m.f64.convert_u.i32(hash(ctx, scalarInts(ctx), m.local.get(seed, binaryen.i32), element(), z)), m.f64.const(2 ** 32)), m.f64.const(rate));
+    const ints = scalarInts(ctx);
+    const start = ints.add(ints.mul(m.local.get(seed, binaryen.i32), ints.constant(SEED_FACTOR)), ints.mul(element(), ints.constant(INDEX_FACTOR)));
+    const keep = m.f64.ge(m.f64.div(m.f64.convert_u.i32(hashFrom(ctx, ints, start, z)), m.f64.const(2 ** 32)), m.f64.const(rate));
     const value = m.select(keep, m.f64.div(loadF64(ctx, () => ctx.addr(x), bytes), m.f64.const(1 - rate)), m.f64.const(0));
     return m.block(null, [
       m.local.set(seed, toInt32(ctx, seedValue, tmp)),
