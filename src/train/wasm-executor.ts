@@ -131,6 +131,10 @@ class Instance {
   private readonly inputOffsets: Readonly<Record<string, AffineBytes>>;
   private readonly outputOffsets: Readonly<Record<string, AffineBytes>>;
   private readonly outputNodes: ReadonlyMap<string, Node>;
+  /** Views made so far, by offset and rows: a step reads the same ones every time (~20 views, ~70 µs a step when made anew). */
+  private readonly views = new Map<AffineBytes, Map<number, Tensor>>();
+  /** The buffer the cached views look at: a grown memory detaches it. */
+  private viewedBuffer: ArrayBuffer | undefined;
 
   constructor(graph: Graph, capacity: number, extras: ModuleExtras) {
     const compiled = build(graph, moduleOptions(capacity, extras));
@@ -144,8 +148,20 @@ class Instance {
     this.memory = exports.memory as WebAssembly.Memory;
   }
 
-  /** A typed view of a value for a call of `rows` rows (valid until the next run). */
+  /** A typed view of a value for a call of `rows` rows (its values valid until the next run). */
   view(node: Node, offset: AffineBytes, rows: number): Tensor {
+    if (this.viewedBuffer !== this.memory.buffer) {
+      this.views.clear();
+      this.viewedBuffer = this.memory.buffer;
+    }
+    let byRows = this.views.get(offset);
+    if (!byRows) this.views.set(offset, (byRows = new Map()));
+    let view = byRows.get(rows);
+    if (!view) byRows.set(rows, (view = this.newView(node, offset, rows)));
+    return view;
+  }
+
+  private newView(node: Node, offset: AffineBytes, rows: number): Tensor {
     const shape = concreteShape(node.type.shape, rows);
     const Heap = HEAPS[node.type.dtype];
     const start = this.base + atRows(offset, rows);
