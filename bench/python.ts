@@ -10,7 +10,26 @@ export function pythonWithTorch(): string | undefined {
 export const NO_TORCH = 'not installed (no python3 can import torch; on Debian: apt-get install python3-torch)';
 
 /**
- * One thread for every BLAS torch or numpy may load (the scripts also call torch.set_num_threads(1)),
- * and no __pycache__ left in bench/torch/ by the scripts' `import twin`.
+ * glibc's malloc kept from handing freed memory back to the kernel: blocks under 32 MB come from
+ * the heap, and the heap is never trimmed. With the defaults, a PyTorch training step frees its
+ * activations to the kernel and faults fresh pages in for the next step: the CNN example's epoch
+ * took 0.7–2.2 million minor page faults and 19–39 s, about 40 % of it in the kernel, the count
+ * and the time differing from one process to the next; with these settings ~0.5 million (most
+ * of them loading the data) and 10–16 s. PyTorch at its best is the peer to measure, not the
+ * page-fault cost of the machine it runs on.
  */
-export const ONE_THREAD_ENV = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1', PYTHONDONTWRITEBYTECODE: '1' };
+const STEADY_MALLOC = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967296';
+
+/**
+ * One thread for every BLAS torch or numpy may load (the scripts also call torch.set_num_threads(1)),
+ * a malloc that keeps its memory (STEADY_MALLOC), and no __pycache__ left in bench/torch/ by the
+ * scripts' `import twin`.
+ */
+export const ONE_THREAD_ENV = {
+  ...process.env,
+  OMP_NUM_THREADS: '1',
+  OPENBLAS_NUM_THREADS: '1',
+  MKL_NUM_THREADS: '1',
+  PYTHONDONTWRITEBYTECODE: '1',
+  GLIBC_TUNABLES: [process.env.GLIBC_TUNABLES, STEADY_MALLOC].filter(Boolean).join(':'),
+};
