@@ -39,6 +39,13 @@ describe('gatherRows into a reused buffer', () => {
     const last = gatherRows(bytes, order, 3, 4, buffer);
     expect(last.shape).toEqual([1, 3]);
     expect(Array.from(last.data)).toEqual([7, 8, 9].map((b) => b / 2));
+    // Rows of 4 bytes are decoded a word at a time where they start 4-aligned, byte by byte where not.
+    const whole = Uint8Array.from({ length: 13 }, (_, i) => i * 3);
+    for (const offset of [0, 1]) {
+      const words: ByteExamples = { shape: [3, 4], bytes: whole.subarray(offset, offset + 12), values };
+      const expected = [2, 0].flatMap((r) => [0, 1, 2, 3].map((k) => values[(offset + r * 4 + k) * 3]!));
+      expect(Array.from(gatherRows(words, [2, 0], 0, 2, batchBuffer(words, 2)).data)).toEqual(expected);
+    }
     const floats = tensor([4, 2], Float32Array.from({ length: 8 }, (_, i) => i));
     const floatBuffer = batchBuffer(floats, 2);
     expect(Array.from(gatherRows(floats, order, 1, 3, floatBuffer).data)).toEqual([2, 3, 0, 1]);
