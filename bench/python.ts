@@ -20,6 +20,9 @@ export const NO_TORCH = 'not installed (no python3 can import torch; on Debian: 
  */
 const STEADY_MALLOC = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967296';
 
+/** What the reports say of PyTorch's process beside its BLAS. */
+export const MALLOC_NOTE = `glibc malloc keeps its memory (GLIBC_TUNABLES=${STEADY_MALLOC})`;
+
 /**
  * One thread for every BLAS torch or numpy may load (the scripts also call torch.set_num_threads(1)),
  * a malloc that keeps its memory (STEADY_MALLOC), and no __pycache__ left in bench/torch/ by the

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { MeasureRequest, MeasureResult } from './child/protocol.js';
-import { NO_TORCH, ONE_THREAD_ENV, pythonWithTorch } from './python.js';
+import { MALLOC_NOTE, NO_TORCH, ONE_THREAD_ENV, pythonWithTorch } from './python.js';
 import type { RunnerResult } from './results.js';
 import { runChild } from './spawn.js';
 
@@ -30,7 +30,7 @@ export async function measurePytorch(benchDir: string, request: PytorchRequest):
   if (!python) return [{ ...row(PYTORCH), skipped: NO_TORCH }];
   try {
     const { runs } = await runChild<{ runs: { name: string; note: string; measure: MeasureResult }[] }>(join(benchDir, 'torch/predict.py'), request, 600_000, { command: python, env: ONE_THREAD_ENV });
-    return runs.map((r) => ({ ...row(r.name), measure: r.measure, note: r.note }));
+    return runs.map((r) => ({ ...row(r.name), measure: r.measure, note: `${r.note}; ${MALLOC_NOTE}` }));
   } catch (e) {
     return [{ ...row(PYTORCH), errors: [`measure: ${(e instanceof Error ? e.message : String(e)).split('\n').slice(0, 8).join(' | ')}`] }];
   }

@@ -25,7 +25,7 @@ import { exampleValues, reshapeExamples } from '../../src/train/batches.js';
 import { splitSize, takeExamples, type SingleSplit } from '../../src/train/data/dataset.js';
 import { loadFashionMnist } from '../../src/train/data/fashion-mnist.js';
 import { Trainer } from '../../src/train/trainer.js';
-import { NO_TORCH, ONE_THREAD_ENV, pythonWithTorch } from '../python.js';
+import { MALLOC_NOTE, NO_TORCH, ONE_THREAD_ENV, pythonWithTorch } from '../python.js';
 import { profileFit } from './step-profile.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -226,6 +226,7 @@ if (only.has('pytorch')) {
     else {
       const lines = r.stdout.trim().split('\n');
       for (const line of lines.slice(0, -1)) console.log(line); // which BLAS ran, how each layer was rebuilt, the twin check
+      console.log(`pytorch: ${MALLOC_NOTE}`);
       const { runs } = JSON.parse(lines.at(-1)!) as { runs: (Result & { runner: string })[] };
       results.push(...runs.map((run, i) => ({ ...run, info: i > 0 })));
     }
