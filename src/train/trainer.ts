@@ -201,8 +201,10 @@ export class Trainer {
     const n = exampleCount(xs, 'fit x');
     const steps = Math.ceil(n / batchSize);
     const order = Int32Array.from({ length: n }, (_, i) => i);
-    const xBuffers = xs.map((t) => batchBuffer(t, batchSize));
-    const yBuffers = ys.map((t) => batchBuffer(t, batchSize));
+    // Room for the largest batch this fit makes: a batch size past the data set's gets all of it.
+    const largest = Math.min(batchSize, n);
+    const xBuffers = xs.map((t) => batchBuffer(t, largest));
+    const yBuffers = ys.map((t) => batchBuffer(t, largest));
     const history: History = {};
     let lastFinite = NaN;
     this.stopTraining = false;

@@ -70,4 +70,11 @@ describe('training labels by value', () => {
     const history = classifier().fit({ x, y: tensor([4], [0, 2, 1, 1]) }, { epochs: 2, batchSize: 2 });
     expect(history.loss).toHaveLength(2);
   });
+
+  it('takes a batch size far past the data set as one batch of all of it', () => {
+    // Its batch buffers hold the 4 examples, not 2^40 rows (a RangeError the fuzzer found).
+    const history = classifier().fit({ x, y: tensor([4], [0, 2, 1, 1]) }, { epochs: 1, batchSize: 2 ** 40 });
+    expect(history.loss).toHaveLength(1);
+    expect(Number.isFinite(history.loss![0])).toBe(true);
+  });
 });
