@@ -325,6 +325,34 @@ export function replaceSubexpression(e: ScalarExpr, part: ScalarExpr, by: Scalar
   return go(e);
 }
 
+/**
+ * Whether `e` is zero whenever its argument `index` is, whatever the other arguments (inf and NaN
+ * included): a product with a factor that vanishes and another that is always finite, sums,
+ * negations and choices of vanishing terms. A conservative proof: false where unsure.
+ */
+export function vanishesWith(e: ScalarExpr, index: number): boolean {
+  switch (e.kind) {
+    case 'arg':
+      return e.index === index;
+    case 'const':
+      return e.value === 0;
+    case 'call': {
+      const [a, b, c] = e.args as [ScalarExpr, ScalarExpr, ScalarExpr];
+      if (e.fn === 'mul') return (vanishesWith(a, index) && alwaysFinite(b)) || (vanishesWith(b, index) && alwaysFinite(a));
+      if (e.fn === 'add' || e.fn === 'sub') return vanishesWith(a, index) && vanishesWith(b, index);
+      if (e.fn === 'neg') return vanishesWith(a, index);
+      if (e.fn === 'select' || e.fn === 'where') return vanishesWith(b, index) && vanishesWith(c, index);
+      return false;
+    }
+  }
+}
+
+/** Whether `e` is finite for any arguments: constants, and choices between finite terms. */
+function alwaysFinite(e: ScalarExpr): boolean {
+  if (e.kind === 'const') return Number.isFinite(e.value);
+  return e.kind === 'call' && (e.fn === 'select' || e.fn === 'where') && alwaysFinite(e.args[1]!) && alwaysFinite(e.args[2]!);
+}
+
 /** Functions that cost a polynomial or more per element, not one instruction. */
 export const TRANSCENDENTAL: ReadonlySet<ScalarFn> = new Set<ScalarFn>(['exp', 'log', 'tanh', 'erf', 'pow']);
 

@@ -15,6 +15,7 @@ import { foldBatchNorm } from './fold-batch-norm.js';
 import { fuse } from './fuse.js';
 import { layout } from './layout.js';
 import { scheduleReductions } from './schedule.js';
+import { sumPooledGradients } from './sum-pooled-gradients.js';
 
 export { planMemory, SLOT_ALIGN } from './plan-memory.js';
 export type { AffineBytes, MemoryPlan, MemorySlot, RowBlocks, ScratchRequest, SharedScratch, SharedScratchRequest } from './memory-plan-types.js';
@@ -37,6 +38,7 @@ export const PASSES: readonly Pass[] = [
   { name: 'accumulate-products', description: 'add a weight-gradient product (matmul_tn) into the running sum it is added to, in its GEMM', run: accumulateProducts },
   { name: 'dce', description: 'remove nodes no output depends on, and their weights', run: eliminateDeadCode },
   { name: 'fuse', description: 'matmul + bias + activation -> dense; conv2d + bias + activation (+ pooling) -> conv2d; elementwise chains -> elementwise; flatten into dense', run: fuse },
+  { name: 'sum-pooled-gradients', description: 'a sum over the cells of a max-pooling gradient (a bias gradient) taken over the pooled windows instead', run: sumPooledGradients },
   { name: 'schedule', description: 'run each batch reduction (a bias or weight gradient) as soon as its operands are ready, while they are in cache', run: scheduleReductions },
 ];
 

@@ -66,7 +66,7 @@ describe('optimize', () => {
     const seen: string[] = [];
     optimize(fixtures[0]!.graph, { onPass: (name) => seen.push(name) });
     expect(seen).toEqual(PASSES.map((p) => p.name));
-    expect(PIPELINE).toEqual(['canonicalize', 'fold-constants', 'layout', 'fold-batch-norm', 'cse', 'accumulate-products', 'dce', 'fuse', 'schedule']);
+    expect(PIPELINE).toEqual(['canonicalize', 'fold-constants', 'layout', 'fold-batch-norm', 'cse', 'accumulate-products', 'dce', 'fuse', 'sum-pooled-gradients', 'schedule']);
     const partial: string[] = [];
     const g = optimize(fixtures[0]!.graph, { passes: ['dce', 'fuse', 'dce'], onPass: (name) => partial.push(name) });
     expect(partial).toEqual(['dce', 'fuse', 'dce']);
