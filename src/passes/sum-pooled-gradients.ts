@@ -51,11 +51,11 @@ export function sumPooledGradients(graph: Graph): Graph {
     if (node.op !== 'reduce_sum' || grad?.op !== 'max_pool2d_grad') return undefined;
     const [x, dy] = grad.inputs as [Node, Node];
     const g = poolGeometry(x.type, grad.attrs);
-    const epilogue = poolGradientEpilogue(grad.attrs) ?? arg(ROUTED);
+    const epilogue = poolGradientEpilogue(grad.attrs);
     const axes = reducedAxes(node.attrs, grad.type.shape.length);
-    if (!windowsTile(g) || !WINDOW_AXES.every((a) => axes.includes(a)) || !vanishesWith(epilogue, ROUTED)) return undefined;
-    const pooled = poolings.get(x)?.find((p) => sameWindows(poolGeometry(x.type, p.attrs), g)) ?? b.raw('max_pool2d', [x], windowAttrs(grad.attrs), pooledType(g));
-    const shares = printScalar(epilogue) === printScalar(arg(ROUTED)) ? dy : b.raw('elementwise', [pooled, dy], { expr: printScalar(epilogue) }, dy.type);
+    if (!windowsTile(g) || !WINDOW_AXES.every((a) => axes.includes(a)) || !vanishesWith(epilogue ?? arg(ROUTED), ROUTED)) return undefined;
+    const pooled = () => poolings.get(x)?.find((p) => sameWindows(poolGeometry(x.type, p.attrs), g)) ?? b.raw('max_pool2d', [x], windowAttrs(grad.attrs), pooledType(g));
+    const shares = epilogue ? b.raw('elementwise', [pooled(), dy], { expr: printScalar(epilogue) }, dy.type) : dy;
     return b.raw('reduce_sum', [shares], node.attrs, node.type, node.name);
   });
   return eliminateDeadCode(rewritten);

@@ -60,9 +60,9 @@ function copyRows(t: Examples, count: number, source: (i: number) => number, buf
   for (let i = 0; i < count; i++) {
     const src = source(i) * row;
     const dst = i * row;
-    if (words) decodeWords(words, (t as ByteExamples).values, src / 4, data, dst, row / 4);
-    else if (isBytes(t)) decodeRow(t.bytes, t.values, src, data, dst, row);
-    else data.set(t.data.subarray(src, src + row), dst);
+    if (!isBytes(t)) data.set(t.data.subarray(src, src + row), dst);
+    else if (words) decodeWords(words, t.values, src / 4, data, dst, row / 4);
+    else decodeRow(t.bytes, t.values, src, data, dst, row);
   }
   return out;
 }
