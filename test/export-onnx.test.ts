@@ -14,9 +14,12 @@ import { sequential } from '../src/frontend/sequential.js';
 import { input } from '../src/frontend/layers/input-layer.js';
 import { model } from '../src/frontend/model.js';
 import { optimize } from '../src/passes/index.js';
+import { opRegistry } from '../src/ir/ops/index.js';
 import { CONV_CASES } from './conv/conv2d-models.js';
 import { CONV_POOL_CASES } from './conv/conv-pool-models.js';
+import { UPCONV_CASES } from './conv/upconv-models.js';
 import { maxAbsDiff, randomInputs } from './helpers/random-inputs.js';
+import { RESIZE_MODES } from './helpers/resize-modes.js';
 
 /** Runs the exported graph in onnxruntime-node (one thread) and returns flat outputs by name. */
 async function runOnnx(graph: Graph, inputs: Record<string, Float32Array>, batch: number): Promise<Record<string, Float32Array>> {
@@ -163,6 +166,74 @@ describe('ONNX export', () => {
     it(`conv2d + pooling ${name}: the fused pool exports as its pooling op`, async () => {
       await expectSameAsInterpreter(optimize(make().toGraph()));
     });
+
+  for (const { name, make } of UPCONV_CASES)
+    it(`${name}: ConvTranspose / Resize between Transposes equal the interpreter, before and after fusion`, async () => {
+      const graph = make().toGraph();
+      await expectSameAsInterpreter(graph);
+      await expectSameAsInterpreter(optimize(graph));
+    });
+
+  it('a transposed convolution whose stride leaves trailing cells unread exports their output_padding', async () => {
+    // A 'valid' conv of 9 rows at stride 3 with a 2-row kernel has 3 outputs and never reads row
+    // 8: the full transposed result (8 rows) lacks it. A 'same' one of 17 x 15 at stride 2 pads
+    // one cell before and one after, which the full result (19 x 17) crops.
+    const graph = parseGraph(
+      [
+        '%x = input : f32[?,3,3,4]',
+        '%w = weight : f32[2,2,5,4]',
+        '%v = weight : f32[3,3,2,5]',
+        '%0 = conv2d_grad_input %x, %w {strides=[3,3], size=[9,8]} : f32[?,9,8,5]',
+        '%1 = conv2d_grad_input %0, %v {strides=[2,2], padding="same", size=[17,15]} : f32[?,17,15,2]',
+        'output "y" = %1',
+      ].join('\n'),
+      { weights: seededWeights({ w: [2, 2, 5, 4], v: [3, 3, 2, 5] }) },
+    );
+    graph.nodes.forEach((n) => n.op === 'conv2d_grad_input' && expect(opRegistry.get(n.op)!.inferType(n.inputs.map((i) => i.type), n.attrs).shape).toEqual(n.type.shape));
+    await expectSameAsInterpreter(graph);
+    const transposes = toOnnxModel(graph).graph!.node!.filter((n) => n.opType === 'ConvTranspose');
+    const attr = (n: (typeof transposes)[number], name: string) => n.attribute!.find((a) => a.name === name)!.ints!.map(Number);
+    expect(transposes.map((n) => attr(n, 'output_padding'))).toEqual([[1, 0], [0, 0]]);
+    expect(transposes.map((n) => attr(n, 'pads'))).toEqual([[0, 0, 0, 0], [1, 1, 1, 1]]);
+  });
+
+  it('resize2d in every coordinate and nearest mode becomes Resize with the same names', async () => {
+    const modes = RESIZE_MODES;
+    const graph = parseGraph(
+      [
+        '%x = input : f32[?,4,5,3]',
+        ...modes.map(([mode, coordinates, nearest], i) => `%${i} = resize2d %x {size=[7,3], mode="${mode}", coordinateMode="${coordinates}", nearestMode="${nearest}"} : f32[?,7,3,3]`),
+        ...modes.map((_, i) => `output "y${i}" = %${i}`),
+      ].join('\n'),
+    );
+    await expectSameAsInterpreter(graph);
+  });
+
+  it('channels-first layers and Permute export their Transposes, before and after the layout pass', async () => {
+    const m = sequential({
+      layers: [
+        layers.conv2d({ inputShape: [3, 8, 7], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', dataFormat: 'channelsFirst' }),
+        layers.maxPooling2d({ dataFormat: 'channelsFirst' }),
+        layers.permute({ dims: [3, 1, 2] }),
+      ],
+    });
+    await expectSameAsInterpreter(m.toGraph());
+    await expectSameAsInterpreter(optimize(m.toGraph()));
+  });
+
+  it('1-D layers and zero padding (conv1d causal, pooling, upSampling1d, zeroPadding1d / 2d, cropping2d) export', async () => {
+    const seq = input({ shape: [20, 3] });
+    let y = layers.conv1d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }).apply(seq);
+    y = layers.zeroPadding1d({ padding: [1, 2] }).apply(y);
+    y = layers.maxPooling1d().apply(y);
+    y = layers.upSampling1d({ size: 2 }).apply(y);
+    y = layers.conv1d({ filters: 3, kernelSize: 3, padding: 'causal', dilationRate: 2 }).apply(y);
+    const img = input({ shape: [6, 5, 2] });
+    const image = layers.cropping2d({ cropping: [[1, 0], [0, 2]] }).apply(layers.zeroPadding2d({ padding: [[0, 1], [2, 1]] }).apply(img));
+    const graph = model({ inputs: [seq, img], outputs: [layers.globalAveragePooling1d().apply(y), image] }).toGraph();
+    await expectSameAsInterpreter(graph);
+    await expectSameAsInterpreter(optimize(graph));
+  });
 
   it('the unrolled recurrent layers (split, concat, gates) equal the interpreter, before and after fusion', async () => {
     const model = sequential({

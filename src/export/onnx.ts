@@ -4,8 +4,9 @@
  *
  * Any graph the verifier accepts may be exported, before or after the optimization passes: the
  * fused `dense` op becomes MatMul + Add + its activation, and a fused `elementwise` expression is
- * expanded back into one ONNX op per scalar function. conv2d and the 2-D pools (NHWC in nnc) become
- * ONNX's NCHW Conv / MaxPool / AveragePool between Transposes. Exporting the graph *before* the passes is
+ * expanded back into one ONNX op per scalar function. conv2d, conv2d_grad_input (a transposed
+ * convolution), the 2-D pools and resize2d (NHWC in nnc) become ONNX's NCHW Conv / ConvTranspose /
+ * MaxPool / AveragePool / Resize between Transposes. Exporting the graph *before* the passes is
  * the usual choice (what `toGraph()` returns): ONNX runtimes fuse MatMul + Add themselves, and
  * the file then mirrors the model's layers. Weights become initializers; the batch dimension `?`
  * becomes the symbolic dimension `batch`. The ops that only training graphs use (gradient
@@ -86,8 +87,9 @@ export function toOnnxModel(graph: Graph, options: OnnxExportOptions = {}): prot
 }
 
 /** An ONNX node attribute: ONNX tells INT from FLOAT, so the value says which it is. */
-type OnnxAttr = { readonly int: number } | { readonly float: number } | { readonly ints: readonly number[] };
+type OnnxAttr = { readonly int: number } | { readonly float: number } | { readonly ints: readonly number[] } | { readonly string: string };
 const int = (v: number): OnnxAttr => ({ int: v });
+const string = (v: string): OnnxAttr => ({ string: v });
 const ints = (v: readonly number[]): OnnxAttr => ({ ints: v });
 const float = (v: number): OnnxAttr => ({ float: v });
 
@@ -210,9 +212,17 @@ class OnnxWriter {
         return this.emit('Gather', ins(), { axis: int(normalizeAxis(n.attrs.axis as number, n.inputs[0]!.type.shape.length)) });
       case 'conv2d':
         return this.lowerConv2d(n);
+      case 'conv2d_grad_input':
+        return this.lowerConvTranspose(n);
       case 'max_pool2d':
       case 'avg_pool2d':
         return this.lowerPool(n, ins()[0]!);
+      case 'transpose':
+        return this.emit('Transpose', ins(), { perm: ints(n.attrs.perm as number[]) });
+      case 'pad':
+        return this.lowerPad(n, ins()[0]!);
+      case 'resize2d':
+        return this.lowerResize(n, ins()[0]!);
     }
     const direct = ownEntry(DIRECT_ELEMENTWISE, n.op);
     if (direct) {
@@ -271,6 +281,30 @@ class OnnxWriter {
     return residual ? this.emit('Add', [y, this.valueOf(residual)]) : y;
   }
 
+  /**
+   * conv2d_grad_input (a transposed convolution: dy [n, oh, ow, f], the conv kernel [kh, kw, c, f])
+   * as ONNX's NCHW ConvTranspose, whose W is [f, c, kh, kw]. Its full result, stride · (oh − 1) +
+   * span per axis, starts `padTop` cells before the result; what it lacks at the end (a stride
+   * that leaves cells no window reads) is output_padding, which stays below the stride.
+   */
+  private lowerConvTranspose(n: Node): string {
+    const [dy, w] = n.inputs as [Node, Node];
+    const g = conv2dGeometry(n.type.shape, w.type.shape, n.attrs);
+    const axes = [
+      { size: g.h, out: g.oh, stride: g.sh, span: (g.kh - 1) * g.dh + 1, before: g.padTop },
+      { size: g.w, out: g.ow, stride: g.sw, span: (g.kw - 1) * g.dw + 1, before: g.padLeft },
+    ].map(({ size, out, stride, span, before }) => ({ before, after: (out - 1) * stride + span - before - size }));
+    const kernel = this.emit('Transpose', [this.valueOf(w)], { perm: ints([3, 2, 0, 1]) });
+    const attrs = {
+      kernel_shape: ints([g.kh, g.kw]),
+      strides: ints([g.sh, g.sw]),
+      dilations: ints([g.dh, g.dw]),
+      pads: ints([...axes.map((a) => a.before), ...axes.map((a) => Math.max(a.after, 0))]),
+      output_padding: ints(axes.map((a) => Math.max(-a.after, 0))),
+    };
+    return this.toNhwc(this.emit('ConvTranspose', [this.toNchw(this.valueOf(dy)), kernel], attrs));
+  }
+
   /** max_pool2d / avg_pool2d as NCHW MaxPool / AveragePool (padding cells excluded, as TensorFlow does). */
   private lowerPool(n: Node, x: string): string {
     const g = poolGeometry(n.inputs[0]!.type, n.attrs);
@@ -278,6 +312,33 @@ class OnnxWriter {
     const pads = [g.padTop, g.padLeft, padAfter(g.inH, g.outH, g.strideH, g.poolH, g.padTop), padAfter(g.inW, g.outW, g.strideW, g.poolW, g.padLeft)];
     const attrs = { kernel_shape: ints([g.poolH, g.poolW]), strides: ints([g.strideH, g.strideW]), pads: ints(pads) };
     return this.toNhwc(this.emit(n.op === 'max_pool2d' ? 'MaxPool' : 'AveragePool', [this.toNchw(x)], n.op === 'max_pool2d' ? attrs : { ...attrs, count_include_pad: int(0) }));
+  }
+
+  /** pad (zeros along one axis) as a constant-mode Pad: ONNX's pads list every axis' begins, then its ends. */
+  private lowerPad(n: Node, x: string): string {
+    const rank = n.type.shape.length;
+    const pads = new Array<number>(2 * rank).fill(0);
+    const axis = normalizeAxis(n.attrs.axis as number, rank);
+    pads[axis] = n.attrs.before as number;
+    pads[rank + axis] = n.attrs.after as number;
+    return this.emit('Pad', [x, this.int64Initializer(pads)]);
+  }
+
+  /**
+   * resize2d (NHWC) as an NCHW Resize between Transposes. Its coordinate and nearest modes carry
+   * ONNX's names; the output size is given as `sizes` ([batch, channels] read from the input's
+   * Shape, then the target), so no float scale has to round to it.
+   */
+  private lowerResize(n: Node, x: string): string {
+    const nchw = this.toNchw(x);
+    const batchAndChannels = this.emit('Slice', [this.emit('Shape', [nchw]), this.int64Initializer([0]), this.int64Initializer([2])]);
+    const sizes = this.emit('Concat', [batchAndChannels, this.int64Initializer(n.attrs.size as number[])], { axis: int(0) });
+    const attrs = {
+      mode: string(n.attrs.mode === 'bilinear' ? 'linear' : 'nearest'),
+      coordinate_transformation_mode: string(n.attrs.coordinateMode as string),
+      nearest_mode: string(n.attrs.nearestMode as string),
+    };
+    return this.toNhwc(this.emit('Resize', [nchw, '', '', sizes], attrs));
   }
 
   private toNchw(x: string): string {
@@ -363,6 +424,7 @@ function unsupported(n: Node, why: string): never {
 function attribute(name: string, v: OnnxAttr): proto.IAttributeProto {
   const T = onnx.AttributeProto.AttributeType;
   if ('ints' in v) return { name, type: T.INTS, ints: [...v.ints] };
+  if ('string' in v) return { name, type: T.STRING, s: new TextEncoder().encode(v.string) };
   return 'int' in v ? { name, type: T.INT, i: v.int } : { name, type: T.FLOAT, f: v.float };
 }
 

@@ -73,18 +73,31 @@ export interface OpTraits {
    */
   readonly rowLocal: boolean | ((node: Node) => boolean);
   /**
-   * The node is a product whose result's last axis is its kernel's (operand 1's) last axis, plus
-   * at most a bias (operand 2) along it and no activation (matmul by a [k, n] matrix, a linear
-   * conv2d or dense): scaling the kernel's column c and the bias's element c scales output
-   * channel c, which is how a following per-channel affine map (batch norm) folds into it.
+   * The node is a product linear in its kernel (operand 1), plus at most a bias along its
+   * result's last axis and no activation, and which kernel axes carry that output channel
+   * (undefined where the node is no such product, say with an activation): scaling the kernel's
+   * slice c and the bias's element c scales output channel c, which is how a following
+   * per-channel affine map (batch norm) folds into it.
    */
-  readonly channelProduct?: (node: Node) => boolean;
+  readonly channelProduct?: (node: Node) => ChannelProduct | undefined;
   /**
    * At inference the node is operand 0 times `scale` plus `shift` along its last axis (batch
    * norm), given the data of its operands (undefined where not constant); undefined when the
    * constants do not determine that (then it is no constant per-channel affine map).
    */
   readonly channelAffine?: (node: Node, operands: readonly (TensorData | undefined)[]) => ChannelAffine | undefined;
+}
+
+/** Where a channel product's output channel sits in its operands (see OpTraits.channelProduct). */
+export interface ChannelProduct {
+  /**
+   * Consecutive kernel axes whose flattened index is the output channel: [3] for conv2d's
+   * [kh, kw, c, f], [2, 3] for depthwise_conv2d's [kh, kw, c, m] (channel c·m + q), [2] for a
+   * transposed convolution's [kh, kw, out, in].
+   */
+  readonly kernelAxes: readonly number[];
+  /** The operand that is the bias, for ops that take one (dense, conv2d: 2); others get an `add`. */
+  readonly biasOperand?: number;
 }
 
 /** y = x · scale[c] + shift[c] along the last axis, in float64 (folded once at build time). */

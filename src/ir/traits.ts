@@ -4,7 +4,7 @@
  */
 import type { Graph, Node } from './graph.js';
 import { opRegistry } from './ops/index.js';
-import type { OpTraits } from './registry.js';
+import type { ChannelProduct, OpTraits } from './registry.js';
 
 /** An op nnc does not know has no traits (and is never row-local). */
 const UNKNOWN: OpTraits = { rowLocal: false };
@@ -33,8 +33,8 @@ export const isElementwiseOp = (op: string): boolean => opTraits(op).elementwise
 export const hasEpilogue = (op: string): boolean => opTraits(op).epilogue === true;
 export const isCommutativeOp = (op: string): boolean => opTraits(op).commutative === true;
 
-/** A product whose output channels scale with its kernel's last axis and its bias (see OpTraits.channelProduct). */
-export const isChannelProduct = (node: Node): boolean => opTraits(node.op).channelProduct?.(node) === true;
+/** Which kernel axes (and bias operand) carry a product's output channel, or undefined (see OpTraits.channelProduct). */
+export const channelProductOf = (node: Node): ChannelProduct | undefined => opTraits(node.op).channelProduct?.(node);
 
 /** The axis of a shape that is the symbolic batch axis `?`, or -1. */
 export const batchAxisOf = (shape: readonly (number | null)[]): number => shape.indexOf(null);

@@ -33,7 +33,7 @@ export const PASSES: readonly Pass[] = [
   { name: 'canonicalize', description: 'drop identities and inference-time dropout, collapse reshape chains', run: canonicalize },
   { name: 'fold-constants', description: 'evaluate nodes whose operands are all constants, with the reference interpreter', run: foldConstants },
   { name: 'layout', description: 'cancel transposes around channels-last kernels: compose them, move them through elementwise ops', run: layout },
-  { name: 'fold-batch-norm', description: 'fold an inference batch norm into the conv2d / dense / matmul before it', run: foldBatchNorm },
+  { name: 'fold-batch-norm', description: 'fold an inference batch norm into the conv / dense / matmul before it', run: foldBatchNorm },
   { name: 'cse', description: 'merge nodes that compute the same value', run: eliminateCommonSubexpressions },
   { name: 'accumulate-products', description: 'add a weight-gradient product (matmul_tn) into the running sum it is added to, in its GEMM', run: accumulateProducts },
   { name: 'dce', description: 'remove nodes no output depends on, and their weights', run: eliminateDeadCode },

@@ -6,7 +6,7 @@ import { sequential } from '../../src/frontend/sequential.js';
 import type { ConvCase } from './conv2d-models.js';
 
 /** Gives every bias seeded values in [-0.5, 0.5), so the epilogue's bias is exercised. */
-function withBiases(model: LayersModel): LayersModel {
+export function withBiases(model: LayersModel): LayersModel {
   const rng = new Random(5);
   for (const layer of model.layers) for (const w of layer.weights) if (w.name.endsWith('/bias')) w.data = Float32Array.from(w.data, () => rng.uniform(-0.5, 0.5));
   return model;

@@ -1,11 +1,12 @@
 /**
  * ONNX image models (NCHW) imported and compared with onnxruntime-web: Transpose, Conv (pads,
  * auto_pad, strides, dilations, kernel_shape, bias; group 1 and depthwise group = C with
- * multipliers 1 and 2), ConvTranspose (pads, auto_pad, strides, kernel_shape, output_shape,
- * bias), BatchNormalization (opsets 7, 9, 14, 15; ranks 2, 3, 4; after a Conv), MaxPool /
- * AveragePool (pads, auto_pad, ceil_mode, count_include_pad), the global pools and Pad (both opset forms, three modes), each
- * through the interpreter, the wasm bundle (SIMD and scalar) and the WebGPU bundle at batch 1
- * and 7. Tolerance |a − e| ≤ 1e-7 + 1e-3·|e| for pools and pads (max, pad and transposes are
+ * multipliers 1 and 2), ConvTranspose (pads, auto_pad, strides, dilations, kernel_shape,
+ * output_padding, output_shape, bias), BatchNormalization (opsets 7, 9, 14, 15; ranks 2, 3, 4;
+ * after a Conv), MaxPool / AveragePool (pads, auto_pad, ceil_mode partial windows,
+ * count_include_pad 0 and 1, opset 19 dilations 1), the global pools, the 1-D [N, C, L] forms of
+ * the convolutions and pools, and Pad (both opset forms, three modes), each through the
+ * interpreter, the wasm bundle (SIMD and scalar) and the WebGPU bundle at batch 1, 7 and 64. Tolerance |a − e| ≤ 1e-7 + 1e-3·|e| for pools and pads (max, pad and transposes are
  * exact: 0), and ≤ 1e-5 absolute for convolutions (sums of ≤ 3·3·4 products of values ≤ 1) and
  * batch norms (|y| ≤ ~7 with variance ≥ 0.1).
  * Attributes nnc cannot compute exactly are refused by name.
@@ -30,7 +31,7 @@ const values = (n: number) => Array.from({ length: n }, () => rng.uniform(-1, 1)
 
 interface Case {
   readonly name: string;
-  /** The input's per-example shape [C, H, W]. */
+  /** The input's per-example shape [C, H, W] (or [C, L], 1-D). */
   readonly input: number[];
   readonly nodes: ReturnType<typeof node>[];
   readonly inits?: ReturnType<typeof tensor>[];
@@ -41,8 +42,8 @@ interface Case {
 }
 
 const C = 3;
-const weightInit = (name: string, out: number, k: [number, number], channels = C) => tensor(name, F, [out, channels, ...k], values(out * channels * k[0] * k[1]));
-const convCase = (name: string, attrs: Record<string, AttrValue>, k: [number, number] = [3, 3], bias = true, input = [C, 7, 8]): Case => ({
+const weightInit = (name: string, out: number, k: number[], channels = C) => tensor(name, F, [out, channels, ...k], values(out * channels * k.reduce((p, d) => p * d, 1)));
+const convCase = (name: string, attrs: Record<string, AttrValue>, k: number[] = [3, 3], bias = true, input = [C, 7, 8]): Case => ({
   name: `Conv ${name}`,
   input,
   nodes: [node('Conv', ['x', 'w', ...(bias ? ['b'] : [])], 'y', attrs)],
@@ -50,19 +51,19 @@ const convCase = (name: string, attrs: Record<string, AttrValue>, k: [number, nu
   conv: true,
 });
 /** Conv with group = C: W [C·m, 1, kh, kw], bias [C·m]. */
-const depthwiseCase = (name: string, m: number, attrs: Record<string, AttrValue>, k: [number, number] = [3, 3], bias = true): Case => ({
+const depthwiseCase = (name: string, m: number, attrs: Record<string, AttrValue>, k: number[] = [3, 3], bias = true, input = [C, 7, 8]): Case => ({
   name: `Conv depthwise (group ${C}, multiplier ${m}) ${name}`,
-  input: [C, 7, 8],
+  input,
   nodes: [node('Conv', ['x', 'w', ...(bias ? ['b'] : [])], 'y', { group: C, ...attrs })],
   inits: [weightInit('w', C * m, k, 1), ...(bias ? [tensor('b', F, [C * m], values(C * m))] : [])],
   conv: true,
 });
-/** ConvTranspose: W [C, 4, kh, kw], bias [4]. */
-const convTransposeCase = (name: string, attrs: Record<string, AttrValue>, k: [number, number] = [3, 3], bias = true): Case => ({
+/** ConvTranspose: W [C, 4, ...k], bias [4]; a 1-D k with a 1-D input [C, L]. */
+const convTransposeCase = (name: string, attrs: Record<string, AttrValue>, k: number[] = [3, 3], bias = true, input = [C, 5, 6]): Case => ({
   name: `ConvTranspose ${name}`,
-  input: [C, 5, 6],
+  input,
   nodes: [node('ConvTranspose', ['x', 'w', ...(bias ? ['b'] : [])], 'y', attrs)],
-  inits: [tensor('w', F, [C, 4, ...k], values(C * 4 * k[0] * k[1])), ...(bias ? [tensor('b', F, [4], values(4))] : [])],
+  inits: [tensor('w', F, [C, 4, ...k], values(C * 4 * k.reduce((p, d) => p * d, 1))), ...(bias ? [tensor('b', F, [4], values(4))] : [])],
   conv: true,
 });
 /** The four per-channel operands of BatchNormalization (variance in [0.1, 1.5]). */
@@ -80,11 +81,12 @@ const batchNormCase = (name: string, opset: number, attrs: Record<string, AttrVa
   opset,
   conv: true,
 });
-const pool = (op: string, name: string, attrs: Record<string, AttrValue>, input = [C, 7, 8]): Case => ({
+const pool = (op: string, name: string, attrs: Record<string, AttrValue>, input = [C, 7, 8], opset?: number): Case => ({
   name: `${op} ${name}`,
   input,
   nodes: [node(op, ['x'], 'y', attrs)],
   exact: op === 'MaxPool',
+  ...(opset ? { opset } : {}),
 });
 
 const CASES: readonly Case[] = [
@@ -107,6 +109,19 @@ const CASES: readonly Case[] = [
   convTransposeCase('SAME_UPPER, strides 2 (odd total padding)', { auto_pad: 'SAME_UPPER', strides: [2, 2] }),
   convTransposeCase('SAME_LOWER, strides 2 (odd total padding)', { auto_pad: 'SAME_LOWER', strides: [2, 2] }),
   convTransposeCase('VALID, output_shape as computed, no bias', { auto_pad: 'VALID', strides: [2, 2], output_shape: [11, 13], output_padding: [0, 0] }, [3, 3], false),
+  convTransposeCase('strides 2, pads 1, output_padding 1 (PyTorch decoder form)', { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] }),
+  convTransposeCase('strides [3,2], output_padding [2,1], no pads, no bias', { strides: [3, 2], output_padding: [2, 1] }, [3, 3], false),
+  convTransposeCase('dilations 2, strides 2, asymmetric pads [1,0,2,1]', { dilations: [2, 2], strides: [2, 2], pads: [1, 0, 2, 1] }),
+  convTransposeCase('dilations [2,3], strides [2,1], output_padding [1,0]', { dilations: [2, 3], strides: [2, 1], output_padding: [1, 0] }, [3, 2]),
+  convTransposeCase('SAME_UPPER, strides 2, output_padding 1 (odd total padding)', { auto_pad: 'SAME_UPPER', strides: [2, 2], output_padding: [1, 1] }, [4, 4]),
+  convTransposeCase('SAME_LOWER, strides 2, output_padding 1 (odd total padding)', { auto_pad: 'SAME_LOWER', strides: [2, 2], output_padding: [1, 1] }, [4, 4]),
+  convTransposeCase('output_shape with odd total padding (the odd cell before)', { strides: [2, 2], output_shape: [10, 12] }),
+  convTransposeCase('SAME_UPPER output_shape with odd total padding (the odd cell after)', { auto_pad: 'SAME_UPPER', strides: [2, 2], output_shape: [10, 12] }),
+  convTransposeCase('output_shape with output_padding overrides pads', { strides: [2, 2], output_padding: [1, 1], output_shape: [9, 10], pads: [2, 2, 2, 2] }),
+  convTransposeCase('1-D [N, C, L]: strides 2, pads 1, output_padding 1', { strides: [2], pads: [1, 1], output_padding: [1] }, [3], true, [C, 9]),
+  convCase('1-D [N, C, L]: strides 2, dilations 2, pads [1,2]', { strides: [2], dilations: [2], pads: [1, 2] }, [3], true, [C, 11]),
+  convCase('1-D [N, C, L]: SAME_LOWER, kernel_shape', { auto_pad: 'SAME_LOWER', kernel_shape: [4] }, [4], false, [C, 10]),
+  depthwiseCase('1-D [N, C, L]: pads 1', 2, { pads: [1, 1] }, [3], true, [C, 10]),
   batchNormCase('opset 7, spatial 1, epsilon, momentum', 7, { spatial: 1, epsilon: 0.01, momentum: 0.8 }),
   batchNormCase('opset 9, default epsilon', 9, {}),
   batchNormCase('opset 14, training_mode 0', 14, { training_mode: 0, epsilon: 0.001 }),
@@ -131,8 +146,35 @@ const CASES: readonly Case[] = [
   pool('AveragePool', 'asymmetric pads, count_include_pad', { kernel_shape: [2, 2], pads: [0, 1, 1, 0], count_include_pad: 1 }),
   pool('AveragePool', 'SAME_UPPER (padding not counted)', { kernel_shape: [3, 3], strides: [2, 2], auto_pad: 'SAME_UPPER' }),
   pool('AveragePool', 'ceil_mode adding no window', { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1 }, [C, 6, 8]),
+  pool('AveragePool', 'pads 1, strides 2, padding not counted (PyTorch count_include_pad=False)', { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, [C, 8, 8]),
+  pool('AveragePool', 'asymmetric pads [0,1,2,0], padding not counted', { kernel_shape: [3, 2], pads: [0, 1, 2, 0], count_include_pad: 0 }),
+  pool('AveragePool', 'SAME_LOWER, padding not counted', { kernel_shape: [3, 3], strides: [2, 2], auto_pad: 'SAME_LOWER' }, [C, 8, 8]),
+  pool('AveragePool', 'SAME_LOWER, count_include_pad', { kernel_shape: [2, 2], strides: [2, 2], auto_pad: 'SAME_LOWER', count_include_pad: 1 }, [C, 7, 7]),
+  pool('AveragePool', 'ceil_mode partial window', { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1 }, [C, 7, 7]),
+  pool('AveragePool', 'ceil_mode partial window, count_include_pad', { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1, count_include_pad: 1 }, [C, 7, 7]),
+  pool('AveragePool', 'ceil_mode with pads, count_include_pad', { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1, count_include_pad: 1 }, [C, 8, 8]),
+  pool('AveragePool', 'ceil_mode with pads [0,1,1,0], padding not counted', { kernel_shape: [3, 3], strides: [3, 2], pads: [0, 1, 1, 0], ceil_mode: 1 }, [C, 8, 8]),
+  pool('AveragePool', 'opset 19, dilations 1', { kernel_shape: [2, 2], strides: [2, 2], dilations: [1, 1] }, [C, 6, 8], 19),
+  pool('MaxPool', 'opset 12, dilations 1, ceil_mode with asymmetric pads', { kernel_shape: [3, 2], strides: [2, 2], pads: [0, 1, 1, 0], dilations: [1, 1], ceil_mode: 1 }, [C, 8, 7], 12),
+  pool('MaxPool', '1-D [N, C, L]: pads 1, strides 2, ceil_mode', { kernel_shape: [3], strides: [2], pads: [1, 1], ceil_mode: 1 }, [C, 10]),
+  pool('AveragePool', '1-D [N, C, L]: pads 1, strides 2, padding not counted', { kernel_shape: [3], strides: [2], pads: [1, 1] }, [C, 10]),
+  pool('AveragePool', '1-D [N, C, L]: ceil_mode, count_include_pad', { kernel_shape: [3], strides: [2], pads: [1, 1], ceil_mode: 1, count_include_pad: 1 }, [C, 10]),
   { name: 'GlobalAveragePool', input: [4, 5, 6], nodes: [node('GlobalAveragePool', ['x'], 'y')] },
   { name: 'GlobalMaxPool', input: [4, 5, 6], nodes: [node('GlobalMaxPool', ['x'], 'y')], exact: true },
+  { name: 'GlobalAveragePool 1-D [N, C, L]', input: [4, 9], nodes: [node('GlobalAveragePool', ['x'], 'y')] },
+  { name: 'GlobalMaxPool 1-D [N, C, L]', input: [4, 9], nodes: [node('GlobalMaxPool', ['x'], 'y')], exact: true },
+  {
+    name: '1-D chain: Conv, Relu, MaxPool, ConvTranspose',
+    input: [C, 12],
+    nodes: [
+      node('Conv', ['x', 'w1', 'b1'], 'c1', { pads: [1, 1] }),
+      node('Relu', ['c1'], 'r1'),
+      node('MaxPool', ['r1'], 'p', { kernel_shape: [2], strides: [2] }),
+      node('ConvTranspose', ['p', 'w2'], 'y', { strides: [2], pads: [1, 1], output_padding: [1] }),
+    ],
+    inits: [weightInit('w1', 4, [3]), tensor('b1', F, [4], values(4)), tensor('w2', F, [4, 2, 3], values(24))],
+    conv: true,
+  },
   { name: 'Pad opset 2 attribute form, constant 0', input: [2, 3, 4], nodes: [node('Pad', ['x'], 'y', { pads: [0, 0, 1, 2, 0, 0, 2, 1] })], opset: 10, exact: true },
   { name: 'Pad opset 2, constant 1.5', input: [2, 3, 4], nodes: [node('Pad', ['x'], 'y', { pads: [0, 1, 0, 1, 0, 0, 2, 0], value: 1.5 })], opset: 10, exact: true },
   {
@@ -208,7 +250,7 @@ describe('ONNX image ops vs onnxruntime', () => {
       const builds = { 'wasm simd': await wasm.load(), 'wasm scalar': await wasm.load({ simd: false }) };
       const gpu = await (await (await buildWebGpuBundle(graph)).import()).load({ gpu: await dawnGpu() });
       try {
-        for (const batch of [1, 7]) {
+        for (const batch of [1, 7, 64]) {
           const dims = [batch, ...c.input];
           const data = Float32Array.from(values(dims.reduce((p, d) => p * d, 1)));
           const want = (await session.run({ x: new ort.Tensor('float32', data, dims) })).y!;
@@ -235,6 +277,21 @@ describe('ONNX image ops vs onnxruntime', () => {
       [1, 1, 9],
       [2, 1, 11],
     ]);
+    // output_padding lengthens the full result conv2d_grad_input makes; dilations pass through.
+    const padded = ops('ConvTranspose dilations [2,3], strides [2,1], output_padding [1,0]').find((n) => n.op === 'conv2d_grad_input')!;
+    expect([padded.attrs.size, padded.attrs.dilations]).toEqual([
+      [14, 9],
+      [2, 3],
+    ]);
+  });
+
+  it('AveragePool not counting pads: a zero pad, a whole-window avg_pool2d, and one mul by area / count', () => {
+    const graph = loadOnnxGraph(modelOf(CASES.find((c) => c.name === 'AveragePool pads 1, strides 2, padding not counted (PyTorch count_include_pad=False)')!));
+    expect(graph.nodes.find((n) => n.op === 'avg_pool2d')!.attrs.padding).toBe('valid');
+    const scale = graph.nodes.find((n) => n.op === 'mul')!.inputs[1]!;
+    expect(scale.type.shape).toEqual([4, 4, 1]);
+    // 8 cells padded 1 / 1: the first window along an axis holds 2 of x's cells, the others 3.
+    expect(Array.from(graph.weights.get(scale.name!)!.slice(0, 5))).toEqual([9 / 4, 9 / 6, 9 / 6, 9 / 6, 9 / 6].map(Math.fround));
   });
 
   it('Conv + BatchNormalization: the batch norm folds into the convolution, leaving the boundary transposes', () => {
@@ -262,12 +319,20 @@ describe('ONNX image ops refused by name', () => {
   it('Conv group other than 1 and the input channels', () => {
     expect(refusal(convCase('group 2', { group: 2 }, [3, 3], true, [4, 6, 6]))).toMatch(/group.*2.*not supported/);
   });
-  it('ConvTranspose group, dilations, output_padding, and an output_shape other than the computed one', () => {
+  it('ConvTranspose group, output_padding ≥ strides, an output_shape past the full result or of the wrong length, SAME with a kernel < strides', () => {
     expect(refusal(convTransposeCase('group', { group: 3 }))).toMatch(/group.*3/);
-    expect(refusal(convTransposeCase('dilated', { dilations: [2, 2] }))).toMatch(/dilations/);
-    expect(refusal(convTransposeCase('output_padding', { strides: [2, 2], output_padding: [1, 0] }))).toMatch(/output_padding/);
-    expect(refusal(convTransposeCase('output_shape', { strides: [2, 2], output_shape: [10, 12] }))).toMatch(/output_shape.*\[11, 13\]/);
+    const e = catchNnc(() => loadOnnxGraph(modelOf(convTransposeCase('output_padding', { strides: [2, 2], output_padding: [2, 0] })))) as NncErrorList;
+    expect([e.code, e.errors[0]!.location.node, e.hint]).toEqual(['NNC6001', 'y', expect.any(String)]);
+    expect(e.errors[0]!.message).toMatch(/ConvTranspose.*output_padding.*\[2,0\].*less than strides \[2, 2\]/);
+    expect(refusal(convTransposeCase('output_padding, dilated', { dilations: [3, 3], output_padding: [2, 2] }))).toMatch(/output_padding.*less than strides/);
+    expect(refusal(convTransposeCase('output_shape', { strides: [2, 2], output_shape: [12, 13] }))).toMatch(/output_shape.*larger than the full result \[11, 13\]/);
+    expect(refusal(convTransposeCase('output_shape NCHW', { strides: [2, 2], output_shape: [1, 4, 11, 13] }))).toMatch(/output_shape.*2 entries/);
     expect(refusal(convTransposeCase('SAME, kernel < strides', { auto_pad: 'SAME_UPPER', strides: [3, 3] }, [2, 2]))).toMatch(/auto_pad.*strides/);
+  });
+  it('1-D and 3-D forms: a per-axis attribute of the wrong length, and three spatial axes', () => {
+    expect(refusal(convCase('1-D, strides for 2 axes', { strides: [2, 2] }, [3], true, [C, 9]))).toMatch(/strides.*1 entry \(1 spatial axis\)/);
+    expect(refusal(pool('MaxPool', '1-D, pads for 2 axes', { kernel_shape: [2], pads: [1, 1, 1, 1] }, [C, 9]))).toMatch(/pads.*2 entries/);
+    expect(refusal(pool('AveragePool', '3-D', { kernel_shape: [2, 2, 2] }, [C, 4, 4, 4]))).toMatch(/1 or 2 spatial axes.*\[\?,3,4,4,4\]/);
   });
   it('BatchNormalization spatial 0, training_mode 1, and a read training output', () => {
     expect(refusal(batchNormCase('spatial 0', 7, { spatial: 0 }))).toMatch(/spatial/);
@@ -285,7 +350,7 @@ describe('ONNX image ops refused by name', () => {
     expect(refusal(stats)).toMatch(/output 1 \('running_mean'\) is a training output/);
   });
   it('MaxPool dilations, storage_order, and a read Indices output', () => {
-    expect(refusal(pool('MaxPool', 'dilated', { kernel_shape: [2, 2], dilations: [2, 2] }))).toMatch(/dilations/);
+    expect(refusal(pool('MaxPool', 'dilated', { kernel_shape: [2, 2], dilations: [2, 2] }))).toMatch(/dilations.*no dilated pooling/);
     expect(refusal(pool('MaxPool', 'storage order', { kernel_shape: [2, 2], storage_order: 1 }))).toMatch(/storage_order/);
     const withIndices: Case = {
       name: 'indices',
@@ -294,9 +359,9 @@ describe('ONNX image ops refused by name', () => {
     };
     expect(refusal(withIndices)).toMatch(/output 1/);
   });
-  it('AveragePool without count_include_pad on pads other than SAME_UPPER, and ceil_mode adding a window', () => {
-    expect(refusal(pool('AveragePool', 'pads', { kernel_shape: [2, 2], pads: [1, 1, 1, 1] }))).toMatch(/count_include_pad/);
-    expect(refusal(pool('AveragePool', 'ceil', { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1 }, [C, 7, 7]))).toMatch(/ceil_mode/);
+  it('AveragePool dilations (opset 19), and pads leaving a window with no cell of x', () => {
+    expect(refusal(pool('AveragePool', 'dilated', { kernel_shape: [2, 2], dilations: [1, 2] }, [C, 7, 8], 19))).toMatch(/dilations.*no dilated pooling/);
+    expect(refusal(pool('AveragePool', 'empty window', { kernel_shape: [2, 2], pads: [2, 0, 0, 0] }))).toMatch(/pads.*no cell of x/);
   });
   it('Pad mode wrap and padding the batch axis', () => {
     const wrap: Case = { name: 'wrap', input: [2, 3, 3], nodes: [node('Pad', ['x', 'pads'], 'y', { mode: 'wrap' })], inits: [tensor('pads', DataType.INT64, [8], [0, 0, 1, 1, 0, 0, 1, 1])], opset: 19 };

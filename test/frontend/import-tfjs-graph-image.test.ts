@@ -10,6 +10,7 @@ import { Random } from '../../src/frontend/random.js';
 import { loadTfjsGraphModel } from '../../src/frontend/import/tfjs-graph.js';
 import { goldenCase, importProblems } from '../helpers/tfjs-graph-golden.js';
 import { constNode, floatWeight, intWeight, ints, placeholder, str, tfNode, writeGraphModel, type Weight } from '../helpers/tfjs-graph-model.js';
+import { RESIZE_MODES } from '../helpers/resize-modes.js';
 
 const rng = new Random(29);
 const f32 = (name: string, shape: number[], scale = 1) => floatWeight(rng, name, shape, scale);
@@ -75,15 +76,7 @@ describe('the resize attribute pairs', () => {
     const graph = loadTfjsGraphModel(writeGraphModel([placeholder('x', [5, 6, 3]), up, down, ...resizes], [upW, downW]).path);
     const modes = graph.nodes.filter((n) => n.op === 'resize2d').map((n) => [n.attrs.mode, n.attrs.coordinateMode, n.attrs.nearestMode]);
     // In the order of `resizes`: each pair up, then down.
-    const pairs = [
-      ['nearest', 'asymmetric', 'floor'],
-      ['nearest', 'align_corners', 'round_prefer_ceil'],
-      ['nearest', 'tf_half_pixel_for_nn', 'floor'],
-      ['bilinear', 'asymmetric', 'floor'],
-      ['bilinear', 'align_corners', 'floor'],
-      ['bilinear', 'half_pixel', 'floor'],
-    ];
-    expect(modes).toEqual(pairs.flatMap((p) => [p, p]));
+    expect(modes).toEqual(RESIZE_MODES.flatMap((p) => [p, p]));
   });
 });
 

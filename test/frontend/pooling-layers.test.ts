@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { loadTfjsLayersModel } from '../../src/frontend/import/tfjs-layers.js';
 import { resetNameScope } from '../../src/frontend/naming.js';
-import { input, layers, sequential } from '../../src/index.js';
+import { input, layers, model, sequential } from '../../src/index.js';
 import { interpret } from '../../src/ir/interpreter.js';
 import { catchNnc } from '../helpers/expect-nnc-error.js';
 import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
@@ -46,6 +46,19 @@ describe('pooling and padding layers', () => {
     expect(text).toContain(' average_pooling2d (Average  (None, 7, 7, 32)          0         \n Pooling2D)  ');
     expect(text).toContain(' global_average_pooling2d (  (None, 32)                0         \n GlobalAveragePooling2D)  ');
     expect(text).toContain('Total params: 0 (0.00 Byte)');
+  });
+
+  it('print Keras summary rows for GlobalMaxPooling2D and ZeroPadding1D', () => {
+    const img = input({ shape: [6, 5, 4], name: 'img' });
+    const seq = input({ shape: [5, 3], name: 'seq' });
+    const m = model({
+      name: 'rows',
+      inputs: [img, seq],
+      outputs: [layers.globalMaxPooling2d({ name: 'global_max_pooling2d' }).apply(img), layers.zeroPadding1d({ padding: [2, 1], name: 'zero_padding1d' }).apply(seq)],
+    });
+    const text = m.summary(null);
+    expect(text).toContain(" global_max_pooling2d (Glob  (None, 4)                    0         ['img[0][0]']                 \n alMaxPooling2D)  ");
+    expect(text).toContain(" zero_padding1d (ZeroPaddin  (None, 8, 3)                 0         ['seq[0][0]']                 \n g1D)  ");
   });
 
   it('refuse a dataFormat other than the two by layer and option, and windows that do not fit', () => {

@@ -66,9 +66,9 @@ describe('conv2dTranspose and up-sampling layers', () => {
     expect([dilated.code, dilated.location?.layer]).toEqual(['NNC1006', 'd']);
     expect(dilated.message).toMatch(/dilationRate \[2,2\]/);
     expect(catchNnc(() => layers.conv2dTranspose({ filters: 2, kernelSize: 3, outputPadding: [1, 1] as unknown as null })).message).toMatch(/outputPadding \[1,1\]/);
-    expect(catchNnc(() => layers.conv2dTranspose({ filters: 2, kernelSize: 3, dataFormat: 'channelsFirst' })).message).toMatch(/channelsFirst/);
+    expect(catchNnc(() => layers.conv2dTranspose({ filters: 2, kernelSize: 3, dataFormat: 'NCHW' as 'channelsFirst' })).message).toMatch(/dataFormat 'NCHW'/);
     expect(catchNnc(() => layers.upSampling2d({ interpolation: 'bicubic' as 'nearest' })).message).toMatch(/interpolation 'bicubic'/);
-    expect(catchNnc(() => layers.upSampling2d({ dataFormat: 'channelsFirst' })).message).toMatch(/channelsFirst/);
+    expect(catchNnc(() => layers.upSampling2d({ dataFormat: 'NCHW' as 'channelsFirst' })).message).toMatch(/dataFormat 'NCHW'/);
     expect(catchNnc(() => layers.upSampling2d({ size: [2, 0] })).code).toBe('NNC1006');
     expect(catchNnc(() => layers.upSampling1d({ size: 1.5 })).code).toBe('NNC1006');
     expect(catchNnc(() => layers.upSampling1d().apply(input({ shape: [4, 4, 1] }))).code).toBe('NNC2003');
@@ -121,7 +121,7 @@ describe('tfjs Layers JSON with conv2dTranspose and up-sampling', () => {
       [deconv, 'output_padding', [1, 1], /output_padding/],
       [deconv, 'dilation_rate', [2, 2], /dilationRate/],
       [up, 'interpolation', 'bicubic', /interpolation/],
-      [up, 'data_format', 'channels_first', /data_format/],
+      [up, 'data_format', 'NCHW', /data_format/],
     ] as const) {
       const saved = config[key];
       config[key] = value;

@@ -119,6 +119,39 @@ class TfjsUpSampling1D extends tf.layers.Layer {
   }
 }
 
+type TfjsBatchNormArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
+type TfjsBatchNorm = ReturnType<typeof tf.layers.batchNormalization>;
+let anyAxisBatchNorm: (new (args: TfjsBatchNormArgs) => TfjsBatchNorm) | undefined;
+
+/**
+ * tfjs-layers' BatchNormalization, correct on any axis. tfjs' cpu FusedBatchNorm kernel reads mean,
+ * variance, gamma and beta cyclically along the flat index, i.e. along the last axis whatever the
+ * layer's axis (tensorflow/tfjs#1106), so tfjs-layers computes another function for axis 1 of an
+ * NCHW image. This subclass moves the axis last, runs tfjs' own layer there (inference and
+ * training, moving averages included) and moves it back; weights, config and summary row are
+ * tfjs' layer's.
+ */
+export function tfjsBatchNormalization(args: TfjsBatchNormArgs): TfjsBatchNorm {
+  anyAxisBatchNorm ??= class extends (tf.layers.batchNormalization({ name: 'nnc_twin_probe' }).constructor as new (args: TfjsBatchNormArgs) => TfjsBatchNorm) {
+    override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
+      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      const layer = this as unknown as { axis: number };
+      const given = layer.axis;
+      const axis = given < 0 ? given + x.rank : given;
+      if (axis === x.rank - 1) return super.call(inputs, kwargs);
+      const perm = [...Array.from({ length: x.rank }, (_, i) => i).filter((i) => i !== axis), axis];
+      const inverse = perm.map((_, i) => perm.indexOf(i));
+      layer.axis = -1;
+      try {
+        return tf.transpose(super.call(tf.transpose(x, perm), kwargs) as tf.Tensor, inverse);
+      } finally {
+        layer.axis = given;
+      }
+    }
+  };
+  return new anyAxisBatchNorm(args);
+}
+
 /**
  * The tfjs layer applying an nnc activation, created once per nnc layer so shared layers stay
  * shared. tfjs-layers has no leakyRelu activation string: it is a LeakyReLU layer (alpha 0.2 as nnc).
@@ -150,10 +183,10 @@ function twinLayer(layer: Layer): Twin {
   if (layer instanceof Dense) return chain(tf.layers.dense({ units: layer.units, useBias: layer.useBias, name }), activationLayer(layer.activation, name));
   if (layer instanceof Conv2DTranspose)
     return chain(
-      tf.layers.conv2dTranspose({ filters: layer.filters, kernelSize: layer.kernelSize, strides: layer.strides, padding: layer.padding, useBias: layer.useBias, name }),
+      tf.layers.conv2dTranspose({ filters: layer.filters, kernelSize: layer.kernelSize, strides: layer.strides, padding: layer.padding, useBias: layer.useBias, dataFormat: layer.dataFormat, name }),
       activationLayer(layer.activation, name),
     );
-  if (layer instanceof UpSampling2D) return chain(tf.layers.upSampling2d({ size: layer.size, interpolation: layer.interpolation, name }));
+  if (layer instanceof UpSampling2D) return chain(tf.layers.upSampling2d({ size: layer.size, interpolation: layer.interpolation, dataFormat: layer.dataFormat, name }));
   if (layer instanceof UpSampling1D) return chain(new TfjsUpSampling1D({ size: layer.size, name }));
   if (layer instanceof Conv2D)
     return chain(
@@ -201,12 +234,12 @@ function twinLayer(layer: Layer): Twin {
   if (layer instanceof GlobalAveragePooling1D) return chain(tf.layers.globalAveragePooling1d({ name }));
   if (layer instanceof GlobalMaxPooling1D) return chain(tf.layers.globalMaxPooling1d({ name }));
   if (layer instanceof ZeroPadding1D) return chain(new TfjsZeroPadding1D(layer.padding, { name }));
-  if (layer instanceof Cropping2D) return chain(tf.layers.cropping2D({ cropping: layer.cropping.map((p) => [...p]) as [[number, number], [number, number]], name }));
+  if (layer instanceof Cropping2D) return chain(tf.layers.cropping2D({ cropping: layer.cropping.map((p) => [...p]) as [[number, number], [number, number]], dataFormat: layer.dataFormat, name }));
   if (layer instanceof Average) return chain(tf.layers.average({ name }));
   if (layer instanceof Maximum) return chain(tf.layers.maximum({ name }));
   if (layer instanceof Minimum) return chain(tf.layers.minimum({ name }));
   if (layer instanceof BatchNormalization)
-    return chain(tf.layers.batchNormalization({ axis: layer.axis, momentum: layer.momentum, epsilon: layer.epsilon, center: layer.center, scale: layer.scale, name }));
+    return chain(tfjsBatchNormalization({ axis: layer.axis, momentum: layer.momentum, epsilon: layer.epsilon, center: layer.center, scale: layer.scale, name }));
   if (layer instanceof SimpleRNN || layer instanceof GRU || layer instanceof LSTM) return chain(recurrentTwin(layer));
   if (layer instanceof Embedding) {
     const steps = layer.inputShapes![0]!.slice(1) as number[];

@@ -17,7 +17,7 @@ import { interpret } from '../../src/ir/interpreter.js';
 import { catchNnc } from '../helpers/expect-nnc-error.js';
 import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
 import { saveTfjsModel } from '../helpers/save-tfjs.js';
-import { tfjsReady } from '../helpers/tfjs-twin.js';
+import { tfjsBatchNormalization, tfjsReady } from '../helpers/tfjs-twin.js';
 import { loadArtifacts } from '../train/helpers/load-artifacts.js';
 import { randomizeBatchNorms } from './batch-norm-models.js';
 
@@ -49,7 +49,7 @@ async function expectImportMatches(tfm: tf.LayersModel, dir: string): Promise<vo
   const imported = loadTfjsLayersModel(join(dir, 'model.json'));
   const graph = imported.toGraph();
   const { tensors, flat } = randomInputs(graph, 6);
-  const want = (tfm.predict(tf.tensor(flat[graph.inputs[0]!.name!]!, [6, 5, 5, 2])) as tf.Tensor).dataSync();
+  const want = (tfm.predict(tf.tensor(flat[graph.inputs[0]!.name!]!, [6, ...(graph.inputs[0]!.type.shape.slice(1) as number[])])) as tf.Tensor).dataSync();
   expect(maxAbsDiff(Object.values(interpret(graph, tensors))[0]!.data, want)).toBeLessThanOrEqual(1e-5);
 }
 
@@ -109,7 +109,28 @@ describe('BatchNormalization layer', () => {
     await expectImportMatches(tfm, dir);
   });
 
-  it('refuses renorm, a normalized axis other than the last, and several axes', async () => {
+  it('imports the axis forms Keras and tfjs write for a channels-first batch norm (1, [1], -3, [-3])', async () => {
+    // tfjs-layers' own layer computes axis 1 wrongly on the cpu backend (see tfjsBatchNormalization).
+    const tfm = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [2, 5, 5], filters: 3, kernelSize: 3, padding: 'same', dataFormat: 'channelsFirst', name: 'conv' }),
+        tfjsBatchNormalization({ axis: 1, name: 'bn' }),
+      ],
+    });
+    const bnLayer = tfm.getLayer('bn');
+    bnLayer.setWeights(bnLayer.getWeights().map((w, i) => tf.add(tf.mul(tf.sin(tf.add(tf.range(0, w.size), i)), 0.5), i === 3 ? 1 : 0)));
+    const { dir, json } = await saveTfjsModel<SavedJson>(tfm);
+    const bn = json.modelTopology.config.layers.find((l) => l.class_name === 'BatchNormalization')!.config;
+    expect(bn.axis).toBe(1);
+    for (const axis of [1, [1], -3, [-3]]) {
+      bn.axis = axis;
+      writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+      expect(loadTfjsLayersModel(join(dir, 'model.json')).layers.at(-1)!.weights.map((w) => w.shape)).toEqual([[3], [3], [3], [3]]);
+      await expectImportMatches(tfm, dir);
+    }
+  });
+
+  it('refuses renorm, an axis that is not a channel axis, and several axes', async () => {
     const { dir, json } = await saveTfjsModel<SavedJson>(tfjsModel());
     const original = readFileSync(join(dir, 'model.json'), 'utf8');
     const bn = () => json.modelTopology.config.layers.find((l) => l.config.name === 'bn_conv')!.config;
@@ -123,10 +144,16 @@ describe('BatchNormalization layer', () => {
     const renorm = attempt({ renorm: true });
     expect(renorm.code).toBe('NNC6001');
     expect(renorm.message).toMatch(/renorm/);
-    const axis = attempt({ axis: 1 });
-    expect(axis.code).toBe('NNC1006');
-    expect(axis.message).toMatch(/axis 1 is not supported/);
-    expect(attempt({ axis: [1, 3] }).code).toBe('NNC1006');
+    for (const [value, message] of [
+      [4, /axis 4 is not a channel axis of a rank-4 input/],
+      [0, /axis 0 is not a channel axis/],
+      [[-4], /axis -4 is not a channel axis/],
+      [[1, 3], /axis must be one integer, got \[1,3\]/],
+    ] as const) {
+      const e = attempt({ axis: value });
+      expect([e.code, e.location?.layer], JSON.stringify(value)).toEqual(['NNC1006', 'bn_conv']);
+      expect(e.message).toMatch(message);
+    }
   });
 
   it('exports tfjs Layers JSON that tf.loadLayersModel reads and predicts with as nnc', async () => {
@@ -151,9 +178,12 @@ describe('BatchNormalization layer', () => {
     loaded.dispose();
   });
 
-  it('refuses a normalized axis other than the last, and bad momentum or epsilon, by name', () => {
+  it('refuses an axis that is not a channel axis, and bad momentum or epsilon, by name', () => {
     const x = input({ shape: [4, 4, 3] });
-    expect(catchNnc(() => layers.batchNormalization({ axis: 1 }).apply(x)).message).toMatch(/axis 1 is not supported/);
+    const batchAxis = catchNnc(() => layers.batchNormalization({ axis: 0, name: 'bn' }).apply(x));
+    expect([batchAxis.code, batchAxis.location?.layer, batchAxis.hint]).toEqual(['NNC1006', 'bn', 'Use an axis in 1..3 (or -3..-1); axis 0 is the batch.']);
+    expect(catchNnc(() => layers.batchNormalization({ axis: -5 }).apply(x)).message).toMatch(/axis -5 is not a channel axis of a rank-4 input/);
+    expect(catchNnc(() => layers.batchNormalization({ axis: 1.5 })).message).toMatch(/axis must be one integer, got 1.5/);
     expect(catchNnc(() => layers.batchNormalization({ momentum: 1.5 })).code).toBe('NNC1006');
     expect(catchNnc(() => layers.batchNormalization({ epsilon: 0 })).message).toMatch(/epsilon must be positive/);
   });

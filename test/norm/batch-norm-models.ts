@@ -32,11 +32,11 @@ const dense = (bn: BatchNormalizationArgs, useBias = true) => () => {
   return randomizeBatchNorms(model({ inputs: x, outputs: layers.dense({ units: 3, activation: 'softmax' }).apply(y) }));
 };
 
-const conv = (bn: BatchNormalizationArgs, useBias = true) => () =>
+const conv = (bn: BatchNormalizationArgs, useBias = true, dataFormat: 'channelsLast' | 'channelsFirst' = 'channelsLast') => () =>
   randomizeBatchNorms(
     sequential({
       layers: [
-        layers.conv2d({ inputShape: [6, 6, 2], filters: 4, kernelSize: 3, padding: 'same', useBias }),
+        layers.conv2d({ inputShape: [6, 6, 2], filters: 4, kernelSize: 3, padding: 'same', useBias, dataFormat }),
         layers.batchNormalization(bn),
         layers.activation({ activation: 'relu' }),
         layers.flatten(),
@@ -60,4 +60,6 @@ export const BN_CASES: readonly BatchNormCase[] = [
       return randomizeBatchNorms(model({ inputs: x, outputs: layers.batchNormalization({ axis: 3 }).apply(x) }));
     },
   },
+  // The transposes that move axis 1 last cancel against the conv's, so the batch norm still folds.
+  { name: 'after channels-first conv2d, axis 1', make: conv({ axis: 1 }, true, 'channelsFirst'), folds: true },
 ];

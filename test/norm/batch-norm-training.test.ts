@@ -1,7 +1,8 @@
 /**
  * Training with BatchNormalization against tfjs-layers' trainOnBatch on the same weights: a
- * conv2d → batch norm → relu → flatten → dense softmax model, two steps on different batches,
- * through the interpreter and the wasm executor. Each step's loss, every trainable weight and the
+ * conv2d → batch norm → relu → flatten → dense softmax model, channels-last (axis -1) and
+ * channels-first (axis 1: statistics per channel over the batch, height and width), two steps on
+ * different batches, through the interpreter and the wasm executor. Each step's loss, every trainable weight and the
  * moving mean and variance (tfjs' update: moving - (moving - batch) · (1 - momentum), with the
  * biased batch variance) agree within 1e-5; evaluate() afterwards uses the moving statistics.
  */
@@ -23,17 +24,23 @@ import { buildTfjsTwin, tfjsReady } from '../helpers/tfjs-twin.js';
 import { randomizeBatchNorms } from './batch-norm-models.js';
 
 const BATCH = 7;
-const SHAPE = [5, 5, 2];
 const TOLERANCE = 1e-5;
 
-const makeModel = () =>
+/** The model in one data format: its input shape and batch norm axis follow. */
+const FORMATS = [
+  { dataFormat: 'channelsLast', shape: [5, 5, 2], axis: -1 },
+  { dataFormat: 'channelsFirst', shape: [2, 5, 5], axis: 1 },
+] as const;
+type Format = (typeof FORMATS)[number];
+
+const makeModel = ({ dataFormat, shape, axis }: Format = FORMATS[0]) =>
   randomizeBatchNorms(
     sequential({
       layers: [
         // No conv bias: a batch norm cancels it, so its gradient is rounding noise that Adam would
         // scale up to full steps of either sign.
-        layers.conv2d({ inputShape: SHAPE, filters: 3, kernelSize: 3, padding: 'same', useBias: false }),
-        layers.batchNormalization({ momentum: 0.9 }),
+        layers.conv2d({ inputShape: [...shape], filters: 3, kernelSize: 3, padding: 'same', useBias: false, dataFormat }),
+        layers.batchNormalization({ momentum: 0.9, axis }),
         layers.activation({ activation: 'relu' }),
         layers.flatten(),
         layers.dense({ units: 4, activation: 'softmax' }),
@@ -41,9 +48,9 @@ const makeModel = () =>
     }),
   );
 
-function batchData(seed: number): { x: Float32Array; y: Float32Array } {
+function batchData(seed: number, shape: readonly number[] = FORMATS[0].shape): { x: Float32Array; y: Float32Array } {
   const rng = new Random(seed);
-  const x = Float32Array.from({ length: BATCH * SHAPE.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1, 1));
+  const x = Float32Array.from({ length: BATCH * shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1, 1));
   const y = Float32Array.from({ length: BATCH }, () => rng.int(4));
   return { x, y };
 }
@@ -61,10 +68,11 @@ const EXECUTORS: readonly [string, ExecutorFactory][] = [
 describe('batch normalization training vs tfjs trainOnBatch', () => {
   beforeAll(() => tfjsReady());
 
-  for (const c of CASES)
+  for (const [format, c] of FORMATS.flatMap((f) => CASES.map((c) => [f, c] as const)))
     for (const [executorName, executor] of EXECUTORS)
-      it(`${c.name}, ${executorName}: losses, weights and moving statistics over two steps`, async () => {
-        const model = makeModel();
+      it(`${format.dataFormat}, axis ${format.axis}, ${c.name}, ${executorName}: losses, weights and moving statistics over two steps`, async () => {
+        const shape = format.shape;
+        const model = makeModel(format);
         const twin = buildTfjsTwin(model);
         twin.compile({ optimizer: c.tfjs(), loss: 'sparseCategoricalCrossentropy' });
         const trainer = new Trainer(model.toGraph(), { optimizer: c.nnc, loss: 'sparseCategoricalCrossentropy' }, { executor });
@@ -72,9 +80,9 @@ describe('batch normalization training vs tfjs trainOnBatch', () => {
         const bn = model.layers.find((l) => l.className === 'BatchNormalization')!;
         const movingBefore = bn.weights.slice(-2).map((w) => Float32Array.from(w.data));
         for (const seed of [1, 2]) {
-          const { x, y } = batchData(seed);
-          const [loss] = trainer.trainStep([tensor([BATCH, ...SHAPE], x)], [tensor([BATCH], y)]);
-          const tfLoss = (await twin.trainOnBatch(tf.tensor(x, [BATCH, ...SHAPE]), tf.tensor(y, [BATCH]))) as number;
+          const { x, y } = batchData(seed, shape);
+          const [loss] = trainer.trainStep([tensor([BATCH, ...shape], x)], [tensor([BATCH], y)]);
+          const tfLoss = (await twin.trainOnBatch(tf.tensor(x, [BATCH, ...shape]), tf.tensor(y, [BATCH]))) as number;
           expect(Math.abs(loss! - tfLoss), `loss at step ${seed}`).toBeLessThan(TOLERANCE);
         }
         const trained = trainer.trainedGraph().weights;
@@ -89,9 +97,9 @@ describe('batch normalization training vs tfjs trainOnBatch', () => {
         expect(trainer.graphs.params.map((p) => p.name)).not.toContain(`${bn.name}/moving_mean`);
         expect(trainer.graphs.train.outputs.map((o) => o.name)).toContain(stateInput(`${bn.name}/moving_variance`));
         // Evaluation runs the inference form on the moving statistics, as tfjs' evaluate.
-        const { x, y } = batchData(3);
-        const [evalLoss] = trainer.evaluate({ x: tensor([BATCH, ...SHAPE], x), y: tensor([BATCH], y) }, BATCH);
-        const tfEval = twin.evaluate(tf.tensor(x, [BATCH, ...SHAPE]), tf.tensor(y, [BATCH])) as tf.Scalar;
+        const { x, y } = batchData(3, shape);
+        const [evalLoss] = trainer.evaluate({ x: tensor([BATCH, ...shape], x), y: tensor([BATCH], y) }, BATCH);
+        const tfEval = twin.evaluate(tf.tensor(x, [BATCH, ...shape]), tf.tensor(y, [BATCH])) as tf.Scalar;
         expect(Math.abs(evalLoss! - tfEval.dataSync()[0]!), 'evaluate loss').toBeLessThan(TOLERANCE);
         twin.dispose();
       });
@@ -102,7 +110,7 @@ describe('batch normalization training vs tfjs trainOnBatch', () => {
     const bn = model.layers.find((l) => l.className === 'BatchNormalization')!;
     const before = bn.weights.map((w) => Float32Array.from(w.data));
     const { x, y } = batchData(4);
-    const data = { x: { shape: [BATCH, ...SHAPE], data: [...x] }, y: [...y] };
+    const data = { x: { shape: [BATCH, ...FORMATS[0].shape], data: [...x] }, y: [...y] };
     const exports = { training: { data, epochs: 2, batchSize: BATCH, shuffle: false } };
     const result = await fitIfRequested({ file: 'inline.ts', model, exports }, { sink: { isTTY: false, write: () => {} } });
     const state = result!.trainer.stateWeights();

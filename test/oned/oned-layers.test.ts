@@ -22,7 +22,7 @@ import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
 import { expectConfigsMatchTfjs } from '../helpers/config-vs-tfjs.js';
 import { saveTfjsModel } from '../helpers/save-tfjs.js';
 import { summaryRowsWithTfjs } from '../helpers/summary-rows.js';
-import { buildTfjsTwin, tfjsReady } from '../helpers/tfjs-twin.js';
+import { tfjsReady } from '../helpers/tfjs-twin.js';
 import { loadArtifacts } from '../train/helpers/load-artifacts.js';
 
 /** Every layer of this task in one Functional model (activation-free, so the twin has the same rows). */
@@ -207,7 +207,7 @@ describe('1-D layers, Cropping2D and merges: refusals', () => {
       [() => layers.zeroPadding1d({ padding: -1 }), 'NNC1006', /padding/],
       [() => layers.zeroPadding1d({ padding: [1, 2, 3] as never }), 'NNC1006', /padding/],
       [() => layers.cropping2d({ cropping: [[1], [2, 3]] as never }), 'NNC1006', /cropping/],
-      [() => layers.cropping2d({ cropping: 1, dataFormat: 'channelsFirst' }), 'NNC1006', /channelsFirst/],
+      [() => layers.cropping2d({ cropping: 1, dataFormat: 'NCHW' as 'channelsFirst' }), 'NNC1006', /dataFormat 'NCHW'/],
       [() => layers.conv1d({ filters: 2, kernelSize: 3 }).apply(input({ shape: [5, 5, 2] })), 'NNC2003', /\[batch, steps, channels\]/],
       [() => layers.conv1d({ filters: 2, kernelSize: 6 }).apply(input({ shape: [5, 2] })), 'NNC2003', /window/],
       [() => layers.maxPooling1d({ poolSize: 6 }).apply(input({ shape: [5, 2] })), 'NNC2003', /\(None, 5, 2\)/],

@@ -1,8 +1,8 @@
 /**
  * ONNX export of the Average / Maximum / Minimum merges (Max / Min from the ops' scalar math,
  * Add and Mul): onnxruntime-web runs the exported graph and equals the reference interpreter
- * within 1e-5 at batch 1 and 7, before and after the optimizing passes. (The exporter has no
- * convolution or pooling lowering yet, so the 1-D layers are refused there by op, NNC4001.)
+ * within 1e-5 at batch 1 and 7, before and after the optimizing passes. The 1-D layers export as
+ * 2-D convolutions and pools on a width-1 image (test/export-onnx.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { exportOnnx } from '../../src/export/onnx.js';

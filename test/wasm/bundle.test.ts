@@ -14,7 +14,7 @@ import { interpret } from '../../src/ir/interpreter.js';
 import { tensorType } from '../../src/ir/types.js';
 import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
 import { removeTempDirs, tempDir } from './temp.js';
-import { buildWasmBundle, outputsByName, predictArgument, type BuiltWasmBundle, type WasmModel } from './bundle-helpers.js';
+import { buildWasmBundle, predictArgument, type BuiltWasmBundle, type WasmModel } from './bundle-helpers.js';
 
 const fixtureGraph = (name: string) => loadModelFile(FIXTURES.find((f) => f.name === name)!.path, { typeCheck: false }).model.toGraph();
 const files = (dir: string) => readdirSync(dir).sort();

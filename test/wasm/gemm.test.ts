@@ -4,7 +4,7 @@ import { interpret } from '../../src/ir/interpreter.js';
 import { parseGraph } from '../../src/ir/parser.js';
 import { randomInputs } from '../helpers/random-inputs.js';
 import { buildWasmBundle, outputsByName, predictArgument } from './bundle-helpers.js';
-import { buildName, MADD_BUILDS, moduleError, runModule, type Build } from './harness.js';
+import { buildName, MADD_BUILDS, moduleError, type Build } from './harness.js';
 import { compileWasm } from '../../src/codegen/wasm/module.js';
 
 /**

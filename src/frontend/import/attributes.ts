@@ -26,6 +26,8 @@ export interface ReadRule<V> {
 export interface OnlyRule<V> {
   readonly kind: 'only';
   readonly values: readonly [V, ...V[]];
+  /** Why other values are refused, where the refusal should say it. */
+  readonly why?: string;
 }
 export interface IgnoredRule {
   readonly kind: 'ignored';
@@ -62,6 +64,8 @@ export const anyValue = reader('any value', (v): v is unknown => true);
 
 /** Honoured for these values only; the first is the format's default. */
 export const only = <const V>(...values: [V, ...V[]]): OnlyRule<V> => ({ kind: 'only', values });
+/** As `only`, and a refusal says `why`. */
+export const onlyBecause = <const V>(why: string, ...values: [V, ...V[]]): OnlyRule<V> => ({ kind: 'only', values, why });
 /** Means nothing for inference; never read. */
 export const ignored: IgnoredRule = { kind: 'ignored' };
 
@@ -102,7 +106,7 @@ export function attrProblems(table: AttrTable, present: Iterable<readonly [strin
     }
     const rule = table[name]!;
     if (rule.kind === 'only' && !rule.values.some((v) => sameAttrValue(v, value)))
-      problems.push(attrRefusal(what, noun, name, value, `is not supported (only ${rule.values.map(formatAttrValue).join(' or ')})`));
+      problems.push(attrRefusal(what, noun, name, value, `is not supported (only ${rule.values.map(formatAttrValue).join(' or ')})${rule.why ? `: ${rule.why}` : ''}`));
     else if (rule.kind === 'read' && !rule.accepts(value)) problems.push(attrRefusal(what, noun, name, value, `is not ${rule.expected}`));
   }
   return problems;

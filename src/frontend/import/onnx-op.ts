@@ -1,6 +1,6 @@
 /**
  * The pieces every module of the ONNX importer's op table shares (onnx.ts, onnx-cnn.ts,
- * onnx-math.ts, onnx-shape.ts, onnx-rnn.ts): a table entry's constructor, a node's display name, and ONNX
+ * onnx-pool.ts, onnx-math.ts, onnx-shape.ts, onnx-rnn.ts): a table entry's constructor, a node's display name, and ONNX
  * element types as IR dtypes. Kept apart from onnx.ts, which imports the other modules' tables,
  * so that no module reads a value of a module that is still loading.
  */

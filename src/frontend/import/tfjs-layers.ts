@@ -17,7 +17,7 @@ import { RecurrentLayer } from '../layers/recurrent.js';
 import type { Layer, SymbolicTensor } from '../layer.js';
 import { LayersModel } from '../model.js';
 import { Sequential } from '../sequential.js';
-import { anyValue, attrProblems, boolean, ignored, integer, number, only, readAttrs, type AttrTable, type AttrValues } from './attributes.js';
+import { anyValue, attrProblems, boolean, ignored, integer, number, only, onlyBecause, readAttrs, type AttrTable, type AttrValues } from './attributes.js';
 import { compileConfigFromJson } from '../training-config-json.js';
 import { checkSchema, layersModelConfig } from './schemas.js';
 import { readWeightsManifest, type WeightsManifest } from './shared.js';
@@ -75,15 +75,21 @@ function poolingArgs(c: AttrValues<typeof POOLING_2D>): Pick<Pooling2DArgs, 'poo
   return { poolSize: c.pool_size as Pooling2DArgs['poolSize'], strides: c.strides as Pooling2DArgs['strides'], padding: c.padding, ...dataFormatArg(c) };
 }
 
+/**
+ * The 1-D layers' data_format: tfjs-layers' 1-D poolings ignore it and its Conv1D returns a
+ * channels-last tensor for channels_first, so there is no reference to check that form against.
+ */
+const DATA_FORMAT_1D = onlyBecause('tfjs-layers computes no channels-first 1-D layer to check nnc against', 'channels_last', null);
+
 /** MaxPooling1D and AveragePooling1D: sizes as an int or [int] (Keras writes tuples, tfjs-layers lists). */
-const POOLING_1D = { ...BASE, pool_size: anyValue(2), strides: anyValue(null), padding: only('valid', 'same'), data_format: only('channels_last') } as const;
+const POOLING_1D = { ...BASE, pool_size: anyValue(2), strides: anyValue(null), padding: only('valid', 'same'), data_format: DATA_FORMAT_1D } as const;
 
 function pooling1dArgs(c: AttrValues<typeof POOLING_1D>): Pick<Pooling1DArgs, 'poolSize' | 'strides' | 'padding'> {
   return { poolSize: c.pool_size as Pooling1DArgs['poolSize'], strides: c.strides as Pooling1DArgs['strides'], padding: c.padding };
 }
 
 // tfjs-layers writes no data_format for the 1-D global poolings; Keras writes channels_last and, from 2.6, keepdims.
-const GLOBAL_POOLING_1D = { ...BASE, data_format: only('channels_last'), keepdims: only(false) } as const;
+const GLOBAL_POOLING_1D = { ...BASE, data_format: DATA_FORMAT_1D, keepdims: only(false) } as const;
 
 /** The config keys of a layer with a kernel, an optional bias and an activation (Dense, Conv2D). */
 const KERNEL_LAYER = {
@@ -129,15 +135,15 @@ const BATCH_NORMALIZATION = {
   synchronized: only(false),
 } as const;
 
-/** One axis, written as an integer or a one-element list; anything else is left to the layer to refuse. */
-const singleAxis = (axis: unknown): number => (Array.isArray(axis) && axis.length === 1 ? Number(axis[0]) : Array.isArray(axis) ? NaN : Number(axis));
+/** One axis, written as an integer or a one-element list (Keras 2: [1]); anything else is passed on for the layer to refuse, naming it. */
+const singleAxis = (axis: unknown): number => (Array.isArray(axis) && axis.length === 1 ? axis[0] : axis) as number;
 /** The window keys of DepthwiseConv2D and SeparableConv2D, with their depthwise kernel's (Keras 2.x writes groups and the kernel_* keys too). */
 const DEPTHWISE_LAYER = {
   ...BASE,
   kernel_size: anyValue(),
   strides: anyValue([1, 1]),
   padding: only('valid', 'same'),
-  data_format: only('channels_last', null),
+  data_format: DATA_FORMAT,
   dilation_rate: anyValue([1, 1]),
   groups: only(1),
   depth_multiplier: integer(1),
@@ -147,11 +153,12 @@ const DEPTHWISE_LAYER = {
   ...KERNEL_LAYER,
 } as const;
 
-/** The config keys every 2-D convolution layer reads (window, activation, bias switch). */
+/** The config keys every 2-D convolution layer reads (window, data format, activation, bias switch). */
 interface ConvWindowConfig {
   kernel_size: unknown;
   strides: unknown;
   padding: string | null;
+  data_format?: string | null;
   dilation_rate: unknown;
   activation: unknown;
   use_bias: boolean;
@@ -168,6 +175,7 @@ function convWindowArgs(c: ConvWindowConfig, name: string) {
     dilationRate: c.dilation_rate as IntOrPair,
     activation: String(c.activation ?? 'linear'),
     useBias: c.use_bias,
+    ...dataFormatArg(c),
     ...shapeArgs(c),
   };
 }
@@ -255,7 +263,7 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
       groups: only(1),
       ...KERNEL_LAYER,
     },
-    (c, name) => new Conv2D({ ...convWindowArgs(c, name), filters: Number(c.filters), ...dataFormatArg(c) }),
+    (c, name) => new Conv2D({ ...convWindowArgs(c, name), filters: Number(c.filters) }),
   ),
   DepthwiseConv2D: layer(DEPTHWISE_LAYER, (c, name) => new DepthwiseConv2D(depthwiseArgs(c, name))),
   SeparableConv2D: layer(
@@ -288,7 +296,7 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
       kernel_size: anyValue(),
       strides: anyValue(1),
       padding: only('valid', 'same', 'causal'),
-      data_format: only('channels_last', null),
+      data_format: DATA_FORMAT_1D,
       dilation_rate: anyValue(1),
       groups: only(1),
       ...KERNEL_LAYER,
@@ -311,7 +319,9 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
   GlobalAveragePooling1D: layer(GLOBAL_POOLING_1D, (c, name) => new GlobalAveragePooling1D({ name, ...shapeArgs(c) })),
   GlobalMaxPooling1D: layer(GLOBAL_POOLING_1D, (c, name) => new GlobalMaxPooling1D({ name, ...shapeArgs(c) })),
   ZeroPadding1D: layer({ ...BASE, padding: anyValue(1) }, (c, name) => new ZeroPadding1D({ name, padding: c.padding as ZeroPadding1DArgs['padding'], ...shapeArgs(c) })),
-  Cropping2D: layer({ ...BASE, cropping: anyValue([[0, 0], [0, 0]]), data_format: only('channels_last') }, (c, name) => new Cropping2D({ name, cropping: c.cropping as Cropping2DArgs['cropping'], ...shapeArgs(c) })),
+  Cropping2D: layer({ ...BASE, cropping: anyValue([[0, 0], [0, 0]]), data_format: DATA_FORMAT }, (c, name) =>
+    new Cropping2D({ name, cropping: c.cropping as Cropping2DArgs['cropping'], ...dataFormatArg(c), ...shapeArgs(c) }),
+  ),
   Average: layer(BASE, (_c, name) => new Average({ name })),
   Maximum: layer(BASE, (_c, name) => new Maximum({ name })),
   Minimum: layer(BASE, (_c, name) => new Minimum({ name })),
@@ -325,7 +335,7 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
       kernel_size: anyValue(),
       strides: anyValue([1, 1]),
       padding: only('valid', 'same'),
-      data_format: only('channels_last', null),
+      data_format: DATA_FORMAT,
       dilation_rate: anyValue([1, 1]),
       output_padding: only(null),
       groups: only(1),
@@ -334,8 +344,8 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
     (c, name) => new Conv2DTranspose({ ...convWindowArgs(c, name), filters: Number(c.filters) }),
   ),
   UpSampling2D: layer(
-    { ...BASE, size: anyValue([2, 2]), data_format: only('channels_last', null), interpolation: only('nearest', 'bilinear') },
-    (c, name) => new UpSampling2D({ name, size: c.size as UpSampling2DArgs['size'], interpolation: (c.interpolation ?? 'nearest') as 'nearest' | 'bilinear', ...shapeArgs(c) }),
+    { ...BASE, size: anyValue([2, 2]), data_format: DATA_FORMAT, interpolation: only('nearest', 'bilinear') },
+    (c, name) => new UpSampling2D({ name, size: c.size as UpSampling2DArgs['size'], interpolation: (c.interpolation ?? 'nearest') as 'nearest' | 'bilinear', ...dataFormatArg(c), ...shapeArgs(c) }),
   ),
   UpSampling1D: layer({ ...BASE, size: integer(2) }, (c, name) => new UpSampling1D({ name, size: c.size, ...shapeArgs(c) })),
   SimpleRNN: layer(RECURRENT_LAYER, (c, name) => new SimpleRNN(recurrentArgs(c, name))),

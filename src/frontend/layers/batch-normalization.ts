@@ -3,9 +3,10 @@ import type { Shape } from '../../ir/types.js';
 import { formatKerasShape } from '../../ir/types.js';
 import { kerasInitializer, type InitializerName } from '../initializers.js';
 import { Layer, type LayerArgs, type LowerContext } from '../layer.js';
+import { throughAxisLast } from './data-format.js';
 
 export interface BatchNormalizationArgs extends LayerArgs {
-  /** The normalized (channel) axis; nnc normalizes the last one only (Keras' default, -1). */
+  /** The normalized (channel) axis, negative from the end: -1 (Keras' default), or 1 after channels-first layers. */
   axis?: number;
   momentum?: number;
   epsilon?: number;
@@ -17,12 +18,13 @@ export interface BatchNormalizationArgs extends LayerArgs {
   movingVarianceInitializer?: InitializerName;
 }
 
-
 /**
- * Keras BatchNormalization over the last axis: (x - mean) / sqrt(variance + epsilon) · gamma + beta.
+ * Keras BatchNormalization along one axis: (x - mean) / sqrt(variance + epsilon) · gamma + beta.
  * Weights in Keras' order: gamma (when `scale`), beta (when `center`), moving_mean and
  * moving_variance (non-trainable). At inference it reads the moving statistics; in a training
- * step the `batch_norm` op's training form normalizes with the batch's and updates them.
+ * step the `batch_norm` op's training form normalizes with the batch's and updates them. The op
+ * normalizes the last axis, so another axis is moved last and back by transposes, which the
+ * layout pass cancels against a channels-first conv's (and the batch norm then folds into it).
  */
 export class BatchNormalization extends Layer {
   readonly className = 'BatchNormalization';
@@ -36,7 +38,7 @@ export class BatchNormalization extends Layer {
   constructor(args: BatchNormalizationArgs = {}) {
     super(args);
     this.axis = args.axis ?? -1;
-    if (!Number.isInteger(this.axis)) this.fail('NNC1006', `axis must be an integer, got ${args.axis}`);
+    if (!Number.isInteger(this.axis)) this.fail('NNC1006', `axis must be one integer, got ${JSON.stringify(args.axis)}`, 'nnc normalizes along a single (channel) axis.');
     this.momentum = args.momentum ?? 0.99;
     this.epsilon = args.epsilon ?? 1e-3;
     if (!(this.momentum >= 0 && this.momentum <= 1)) this.fail('NNC1006', `momentum must be in [0, 1], got ${args.momentum}`);
@@ -52,16 +54,21 @@ export class BatchNormalization extends Layer {
   }
 
   computeOutputShape([shape]: readonly Shape[]): Shape {
-    const rank = shape!.length;
-    if (rank < 2 || shape![rank - 1] === null)
-      this.fail('NNC2003', `needs an input with a known last axis, got ${formatKerasShape(shape!)}`);
-    if (this.axis !== -1 && this.axis !== rank - 1)
-      this.fail('NNC1006', `axis ${this.axis} is not supported: nnc normalizes the last (channel) axis only, ${rank - 1} or -1 for input ${formatKerasShape(shape!)}`, 'Use channels-last data and axis: -1.');
+    const axis = this.channelAxis(shape!.length);
+    if (shape![axis] === null) this.fail('NNC2003', `needs an input with a known size along axis ${this.axis}, got ${formatKerasShape(shape!)}`);
     return shape!;
   }
 
+  /** `axis` resolved for an input of this rank: a non-batch axis, or refused by name. */
+  private channelAxis(rank: number): number {
+    const axis = this.axis < 0 ? this.axis + rank : this.axis;
+    if (axis < 1 || axis >= rank)
+      this.fail('NNC1006', `axis ${this.axis} is not a channel axis of a rank-${rank} input`, `Use an axis in 1..${rank - 1} (or -${rank - 1}..-1); axis 0 is the batch.`);
+    return axis;
+  }
+
   protected override build([shape]: readonly Shape[]): void {
-    const channels = [shape![shape!.length - 1] as number];
+    const channels = [shape![this.channelAxis(shape!.length)] as number];
     if (this.scale) this.addWeight('gamma', channels, this.initializers.gamma);
     if (this.center) this.addWeight('beta', channels, this.initializers.beta);
     this.addWeight('moving_mean', channels, this.initializers.movingMean, false);
@@ -71,12 +78,16 @@ export class BatchNormalization extends Layer {
   lower({ b, inputs, weights }: LowerContext): Node {
     const affine = weights.slice(0, weights.length - 2);
     const [mean, variance] = weights.slice(-2);
-    return b.op('batch_norm', [inputs[0]!, mean!, variance!, ...affine], {
-      epsilon: this.epsilon,
-      momentum: this.momentum,
-      center: this.center,
-      scale: this.scale,
-    });
+    const x = inputs[0]!;
+    const rank = x.type.shape.length;
+    return throughAxisLast(b, x, this.channelAxis(rank), (last) =>
+      b.op('batch_norm', [last, mean!, variance!, ...affine], {
+        epsilon: this.epsilon,
+        momentum: this.momentum,
+        center: this.center,
+        scale: this.scale,
+      }),
+    );
   }
 
   getConfig(): Record<string, unknown> {

@@ -5,7 +5,7 @@ import type { Shape } from '../../ir/types.js';
 import { formatKerasShape } from '../../ir/types.js';
 import { Layer, type LayerArgs } from '../layer.js';
 import { checkActivation } from './activation-lowering.js';
-import { dataFormatOf, kerasDataFormat, shapeThroughChannelsLast, throughChannelsLast, type DataFormat } from './data-format.js';
+import { dataFormatOf, imageShapeText, isKnownImage, kerasDataFormat, shapeThroughChannelsLast, throughChannelsLast, type DataFormat } from './data-format.js';
 import type { GraphBuilder } from '../../ir/builder.js';
 import type { Node } from '../../ir/graph.js';
 
@@ -82,9 +82,14 @@ export abstract class ConvWindowLayer extends Layer {
     return throughChannelsLast(b, x, this.dataFormat, f);
   }
 
+  /** Refuses (NNC2003) an input that is not a 4-D image in the layer's format with known sizes. */
+  protected checkImage(shape: Shape): void {
+    if (!isKnownImage(shape))
+      this.fail('NNC2003', `needs an input ${imageShapeText(this.dataFormat)} with known height, width and channels, got ${formatKerasShape(shape)}`);
+  }
+
   computeOutputShape([shape]: readonly Shape[]): Shape {
-    if (shape!.length !== 4 || shape!.slice(1).some((d) => d === null))
-      this.fail('NNC2003', `needs an input ${this.dataFormat === 'channelsFirst' ? '[batch, channels, height, width]' : '[batch, height, width, channels]'} with known height, width and channels, got ${formatKerasShape(shape!)}`);
+    this.checkImage(shape!);
     try {
       return shapeThroughChannelsLast(shape!, this.dataFormat, (nhwc) => {
         const g = convGeometry(nhwc, this.kernelSize[0], this.kernelSize[1], this.convAttrs);

@@ -42,7 +42,7 @@ export class Conv1D extends Layer {
 
   constructor(args: Conv1DArgs) {
     super(args);
-    requireChannelsLast(this.name, this.className, args.dataFormat);
+    requireChannelsLast(this.name, this.className, args.dataFormat, "tfjs-layers' channels-first Conv1D returns a channels-last tensor under a channels-first shape and saves no data_format");
     const options = convFilterOptions(args, this.name);
     const padding = args.padding ?? 'valid';
     if (padding !== 'valid' && padding !== 'same' && padding !== 'causal') this.fail('NNC1006', `padding must be 'valid', 'same' or 'causal', got '${String(args.padding)}'`);

@@ -1,10 +1,9 @@
 import type { Node } from '../../ir/graph.js';
 import type { Shape } from '../../ir/types.js';
-import { formatKerasShape } from '../../ir/types.js';
 import type { LowerContext } from '../layer.js';
 import { lowerActivation } from './activation-lowering.js';
 import { Conv2D, type Conv2DArgs } from './conv2d.js';
-import { requireChannelsLast } from './data-format.js';
+import { shapeThroughChannelsLast } from './data-format.js';
 
 export interface Conv2DTransposeArgs extends Conv2DArgs {
   /** Keras' output_padding; tfjs-layers has none, and nnc refuses any but the default (null). */
@@ -22,14 +21,14 @@ export function deconvLength(size: number, stride: number, kernel: number, paddi
 /**
  * `activation(conv2dTranspose(x, kernel) + bias)`, as Keras / tfjs-layers Conv2DTranspose: the
  * input gradient of a conv2d with this kernel, so it lowers to `conv2d_grad_input` with the
- * output size stated. The kernel is [kh, kw, filters, inChannels], Keras' layout.
+ * output size stated. The kernel is [kh, kw, filters, inChannels], Keras' layout, in both data
+ * formats; channelsFirst computes between transposes, as Conv2D.
  */
 export class Conv2DTranspose extends Conv2D {
   override readonly className: string = 'Conv2DTranspose';
 
   constructor(args: Conv2DTransposeArgs) {
     super(args);
-    requireChannelsLast(this.name, this.className, args.dataFormat);
     // tfjs-layers ignores dilationRate here (Keras dilates); refusing it keeps both answers equal.
     if (this.dilationRate.some((d) => d !== 1)) this.fail('NNC1006', `dilationRate ${JSON.stringify(this.dilationRate)} is not supported by Conv2DTranspose`, 'tfjs-layers computes Conv2DTranspose without dilation: use dilationRate 1.');
     if (args.outputPadding !== undefined && args.outputPadding !== null)
@@ -37,22 +36,27 @@ export class Conv2DTranspose extends Conv2D {
   }
 
   override computeOutputShape([shape]: readonly Shape[]): Shape {
-    if (shape!.length !== 4 || shape!.slice(1).some((d) => d === null))
-      this.fail('NNC2003', `needs an input [batch, height, width, channels] with known height, width and channels, got ${formatKerasShape(shape!)}`);
-    const [n, h, w] = shape! as [number | null, number, number];
-    return [n, deconvLength(h, this.strides[0], this.kernelSize[0], this.padding), deconvLength(w, this.strides[1], this.kernelSize[1], this.padding), this.filters];
+    this.checkImage(shape!);
+    return shapeThroughChannelsLast(shape!, this.dataFormat, (nhwc) => this.nhwcOutputShape(nhwc));
+  }
+
+  /** The output [batch, height, width, filters] of a channels-last input. */
+  private nhwcOutputShape([n, h, w]: Shape): Shape {
+    return [n!, deconvLength(h!, this.strides[0], this.kernelSize[0], this.padding), deconvLength(w!, this.strides[1], this.kernelSize[1], this.padding), this.filters];
   }
 
   protected override build([shape]: readonly Shape[]): void {
-    this.addWeight('kernel', [...this.kernelSize, this.filters, shape![3] as number], this.kernelInitializer);
+    this.addWeight('kernel', [...this.kernelSize, this.filters, this.inChannels(shape!)], this.kernelInitializer);
     if (this.useBias) this.addWeight('bias', [this.filters], this.biasInitializer);
   }
 
   override lower({ b, inputs, weights }: LowerContext): Node {
-    const [, h, w] = this.computeOutputShape([inputs[0]!.type.shape]) as number[];
-    let y = b.op('conv2d_grad_input', [inputs[0]!, weights[0]!], { ...this.convAttrs, size: [h!, w!] });
-    if (this.useBias) y = b.op('add', [y, weights[1]!]);
-    return lowerActivation(b, y, this.activation);
+    return this.throughChannelsLast(b, inputs[0]!, (x) => {
+      const [, h, w] = this.nhwcOutputShape(x.type.shape) as number[];
+      let y = b.op('conv2d_grad_input', [x, weights[0]!], { ...this.convAttrs, size: [h!, w!] });
+      if (this.useBias) y = b.op('add', [y, weights[1]!]);
+      return lowerActivation(b, y, this.activation);
+    });
   }
 
   // Keras writes output_padding and dilation_rate; tfjs-layers leaves dilation_rate out.

@@ -26,8 +26,7 @@ export abstract class GlobalPooling extends Layer {
     private readonly spatialAxes: 1 | 2,
   ) {
     super(args, prefix);
-    // tfjs' 1-D global poolings have no channels-first form to check one against.
-    if (spatialAxes === 1) requireChannelsLast(this.name, className, args.dataFormat);
+    if (spatialAxes === 1) requireChannelsLast(this.name, className, args.dataFormat, `tfjs-layers' ${className} ignores dataFormat and reduces [batch, steps, channels]`);
     this.dataFormat = dataFormatOf(this.name, className, args.dataFormat);
   }
 

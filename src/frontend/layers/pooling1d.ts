@@ -28,7 +28,7 @@ abstract class Pooling1D extends Layer {
 
   constructor(args: Pooling1DArgs, className: string, prefix: string) {
     super(args, prefix);
-    requireChannelsLast(this.name, className, args.dataFormat);
+    requireChannelsLast(this.name, className, args.dataFormat, `tfjs-layers' ${className} ignores dataFormat and pools [batch, steps, channels]`);
     const pool = positiveSingle(args.poolSize ?? 2);
     if (pool === undefined) this.fail('NNC1006', `poolSize must be a positive integer or [one of them], got ${JSON.stringify(args.poolSize)}`);
     const strides = args.strides === undefined || args.strides === null ? pool : positiveSingle(args.strides);

@@ -1,7 +1,7 @@
 import type { Node } from '../../ir/graph.js';
 import { formatKerasShape, type Shape } from '../../ir/types.js';
 import { Layer, type LayerArgs, type LowerContext } from '../layer.js';
-import { intPair, requireChannelsLast, type DataFormat } from './data-format.js';
+import { dataFormatOf, imageShapeText, intPair, isKnownImage, kerasDataFormat, shapeThroughChannelsLast, throughChannelsLast, type DataFormat } from './data-format.js';
 
 export type Interpolation = 'nearest' | 'bilinear';
 
@@ -13,18 +13,20 @@ export interface UpSampling2DArgs extends LayerArgs {
 }
 
 /**
- * Enlarges a channels-last image by integer factors, as Keras / tfjs-layers UpSampling2D:
- * tfjs resizes to size · (h, w) with resizeNearestNeighbor / resizeBilinear, corners not aligned
- * and no half-pixel centres, which is resize2d's 'asymmetric' coordinate mode.
+ * Enlarges an image by integer factors, as Keras / tfjs-layers UpSampling2D: tfjs resizes to
+ * size · (h, w) with resizeNearestNeighbor / resizeBilinear, corners not aligned and no
+ * half-pixel centres, which is resize2d's 'asymmetric' coordinate mode. resize2d is channels-last;
+ * channelsFirst resizes between transposes, as tfjs-layers does.
  */
 export class UpSampling2D extends Layer {
   readonly className = 'UpSampling2D';
   readonly size: [number, number];
   readonly interpolation: Interpolation;
+  readonly dataFormat: DataFormat;
 
   constructor(args: UpSampling2DArgs = {}) {
     super(args, 'up_sampling2d');
-    requireChannelsLast(this.name, this.className, args.dataFormat);
+    this.dataFormat = dataFormatOf(this.name, this.className, args.dataFormat);
     const size = intPair(args.size ?? 2);
     if (!size) this.fail('NNC1006', `size must be a positive integer or a pair of them, got ${JSON.stringify(args.size)}`);
     const interpolation = args.interpolation ?? 'nearest';
@@ -34,18 +36,19 @@ export class UpSampling2D extends Layer {
   }
 
   computeOutputShape([shape]: readonly Shape[]): Shape {
-    const [n, h, w, c] = shape!;
-    if (shape!.length !== 4 || h === null || w === null || c === null) this.fail('NNC2003', `expects [batch, height, width, channels] with known sizes, got ${formatKerasShape(shape!)}`);
-    return [n!, h! * this.size[0], w! * this.size[1], c!];
+    if (!isKnownImage(shape!)) this.fail('NNC2003', `expects ${imageShapeText(this.dataFormat)} with known sizes, got ${formatKerasShape(shape!)}`);
+    return shapeThroughChannelsLast(shape!, this.dataFormat, ([n, h, w, c]) => [n!, h! * this.size[0], w! * this.size[1], c!]);
   }
 
   lower({ b, inputs }: LowerContext): Node {
-    const [, h, w] = inputs[0]!.type.shape as number[];
-    return b.op('resize2d', [inputs[0]!], { size: [h! * this.size[0], w! * this.size[1]], mode: this.interpolation, coordinateMode: 'asymmetric' });
+    return throughChannelsLast(b, inputs[0]!, this.dataFormat, (x) => {
+      const [, h, w] = x.type.shape as number[];
+      return b.op('resize2d', [x], { size: [h! * this.size[0], w! * this.size[1]], mode: this.interpolation, coordinateMode: 'asymmetric' });
+    });
   }
 
   getConfig(): Record<string, unknown> {
-    return { ...this.baseConfig(), size: this.size, data_format: 'channels_last', interpolation: this.interpolation };
+    return { ...this.baseConfig(), size: this.size, data_format: kerasDataFormat(this.dataFormat), interpolation: this.interpolation };
   }
 }
 

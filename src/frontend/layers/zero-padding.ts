@@ -1,7 +1,7 @@
 import type { Node } from '../../ir/graph.js';
 import { formatKerasShape, type Shape } from '../../ir/types.js';
 import { Layer, type LayerArgs, type LowerContext } from '../layer.js';
-import { dataFormatOf, kerasDataFormat, type DataFormat } from './data-format.js';
+import { dataFormatOf, heightAxis, kerasDataFormat, type DataFormat } from './data-format.js';
 
 /** Entries before and after along one axis. */
 export type Sides = readonly [number, number];
@@ -52,7 +52,7 @@ export class ZeroPadding2D extends Layer {
   }
 
   private get heightAxis(): number {
-    return this.dataFormat === 'channelsFirst' ? 2 : 1;
+    return heightAxis(this.dataFormat);
   }
 
   getConfig(): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import type { Attrs, Node } from '../graph.js';
 import { ShapeError, type ChannelAffine, type OpDef, type TrainingForm } from '../registry.js';
 import type { TensorData } from '../tensor.js';
+import { sameShape } from '../types.js';
 import * as s from '../scalar-expr.js';
 import { elementwiseOp } from './elementwise-helpers.js';
 
@@ -39,10 +40,14 @@ const batchNormTraining: TrainingForm = {
   },
 };
 
-/** With constant statistics (and gamma, beta): scale = gamma / sqrt(variance + epsilon), shift = beta - mean · scale. */
+/**
+ * With constant statistics (and gamma, beta) of shape [C]: scale = gamma / sqrt(variance + epsilon),
+ * shift = beta - mean · scale. Operands of another shape ([C, 1, 1] once the layout pass has moved
+ * a batch norm over axis 1 through its transposes) broadcast along another axis: no map along the last.
+ */
 const channelAffine = (node: Node, [, mean, variance, ...affine]: readonly (TensorData | undefined)[]): ChannelAffine | undefined => {
-  const channels = node.type.shape.at(-1);
-  if (!mean || !variance || affine.some((a) => !a) || ![mean, variance, ...affine].every((d) => d!.length === channels)) return undefined;
+  const channels = node.type.shape.at(-1)!;
+  if (!mean || !variance || affine.some((a) => !a) || !node.inputs.slice(1).every((i) => sameShape(i.type.shape, [channels]))) return undefined;
   const gamma = node.attrs.scale ? affine[0] : undefined;
   const beta = node.attrs.center ? affine[affine.length - 1] : undefined;
   const eps = node.attrs.epsilon as number;

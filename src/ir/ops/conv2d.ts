@@ -5,7 +5,7 @@ import { formatShape, sameShape, sameType, type Shape } from '../types.js';
 import { CONV_ATTRS, convGeometry, convOutShape, im2col, type ConvGeometry } from './conv2d-geometry.js';
 import { applyActivation, checkEpilogueActivation, denseActivation, denseOperands, EPILOGUE_ATTRS } from './dense.js';
 import { opRegistry } from './index.js';
-import { matmulRows, rowsTimesConstant } from './matmul.js';
+import { lastKernelAxis, matmulRows, rowsTimesConstant } from './matmul.js';
 import { EPILOGUE_POOL_ATTRS, epiloguePool } from './pool-helpers.js';
 
 /** The geometry of a conv2d node's x [n, h, w, c] under its kernel w [kh, kw, c, f]. */
@@ -40,7 +40,7 @@ export const conv2d: OpDef = {
   traits: {
     epilogue: true,
     rowLocal: (node) => rowsTimesConstant({ ...node, inputs: node.attrs.residual === true ? node.inputs.slice(0, -1) : node.inputs }),
-    channelProduct: (node) => node.attrs.activation === 'linear' && node.attrs.residual !== true && epiloguePool(node.attrs) === undefined,
+    channelProduct: (node) => (node.attrs.activation === 'linear' && node.attrs.residual !== true && epiloguePool(node.attrs) === undefined ? lastKernelAxis(node, 2) : undefined),
   },
   inferType(inputs, attrs) {
     const { x, w, bias, residual } = denseOperands(inputs, attrs);

@@ -31,7 +31,8 @@ export const conv2dGradInput: OpDef = {
   summary: 'conv2d input gradient / transposed conv: col2im(dy x wᵀ), shaped like x (operand 2) or [n, size, c]',
   arity: [2, 3],
   attrs: { ...CONV_ATTRS, size: { kind: 'ints', default: [] } },
-  traits: { rowLocal: (node) => rowsTimesConstant({ ...node, inputs: node.inputs.slice(0, 2) }) },
+  // Result channel ch reads kernel[:, :, ch, :] only (wᵀ's row ch in evaluate); no bias operand.
+  traits: { rowLocal: (node) => rowsTimesConstant({ ...node, inputs: node.inputs.slice(0, 2) }), channelProduct: () => ({ kernelAxes: [2] }) },
   inferType(operands, attrs) {
     const [dy, w] = operands as [TensorType, TensorType];
     const shape = resultShape(operands, attrs);

@@ -5,7 +5,7 @@ import { evalScalar } from '../scalar-expr.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { elementsPerRow, formatShape, sameShape, sameType, type TensorType } from '../types.js';
 import { opRegistry } from './index.js';
-import { inferMatmul, matmulRows, rowsTimesConstant } from './matmul.js';
+import { inferMatmul, lastKernelAxis, matmulRows, rowsTimesConstant } from './matmul.js';
 import { softmaxAlong } from './softmax.js';
 
 /** The IR op applied after the product: 'linear' (none), 'softmax', or an elementwise op name. */
@@ -89,7 +89,7 @@ export const dense: OpDef = {
   traits: {
     epilogue: true,
     rowLocal: (node) => rowsTimesConstant({ ...node, inputs: node.attrs.residual === true ? node.inputs.slice(0, -1) : node.inputs }),
-    channelProduct: (node) => node.attrs.activation === 'linear' && node.attrs.residual !== true,
+    channelProduct: (node) => (node.attrs.activation === 'linear' && node.attrs.residual !== true ? lastKernelAxis(node, 2) : undefined),
   },
   inferType(inputs, attrs) {
     const { x, w, bias, residual } = denseOperands(inputs, attrs);

@@ -18,8 +18,8 @@ export const depthwiseConv2d: OpDef = {
   summary: 'activation(depthwise_conv2d(x, w) + b), NHWC, kernel [kh, kw, c, multiplier]',
   arity: [2, 3],
   attrs: { ...CONV_ATTRS, ...EPILOGUE_ATTRS },
-  // Each image of the batch is convolved on its own.
-  traits: { epilogue: true, rowLocal: rowsTimesConstant },
+  // Each image of the batch is convolved on its own. Output channel c·m + q is kernel[..., c, q].
+  traits: { epilogue: true, rowLocal: rowsTimesConstant, channelProduct: (node) => (node.attrs.activation === 'linear' ? { kernelAxes: [2, 3], biasOperand: 2 } : undefined) },
   inferType([x, w, bias], attrs) {
     const g = depthwiseGeometry(x!.shape, w!.shape, attrs);
     if (bias && !sameShape(bias.shape, [g.c * g.m])) throw new ShapeError(`depthwise_conv2d bias must have shape [${g.c * g.m}]`);

@@ -1,5 +1,5 @@
 import type { Node } from '../graph.js';
-import { ShapeError, type OpDef } from '../registry.js';
+import { ShapeError, type ChannelProduct, type OpDef } from '../registry.js';
 import { broadcastConcrete, broadcastIndex, sizeOf, tensor, type Tensor } from '../tensor.js';
 import { formatShape, type Dim, type Shape, type TensorType } from '../types.js';
 import { broadcastShapes } from './elementwise-helpers.js';
@@ -88,6 +88,11 @@ export function batchedMatmul(a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
+/** A product whose output channel is its kernel's last axis (matmul, dense, conv2d), the bias (if the op takes one) `biasOperand`. */
+export function lastKernelAxis(node: Node, biasOperand?: number): ChannelProduct {
+  return { kernelAxes: [node.inputs[1]!.type.shape.length - 1], ...(biasOperand === undefined ? {} : { biasOperand }) };
+}
+
 /** True when b is one [k, n] matrix without a batch axis and a has rank >= 2: rows times a matrix. */
 export function isRowsTimesMatrix(a: TensorType, b: TensorType): boolean {
   return a.shape.length >= 2 && b.shape.length === 2 && !b.shape.includes(null);
@@ -110,7 +115,7 @@ export const matmul: OpDef = {
   summary: 'numpy matmul: a[..., m, k] x b[..., k, n] -> [..., m, n] (leading axes broadcast; 1-D operands)',
   arity: 2,
   attrs: {},
-  traits: { rowLocal: matmulRowLocal, channelProduct: (node) => isRowsTimesMatrix(node.inputs[0]!.type, node.inputs[1]!.type) },
+  traits: { rowLocal: matmulRowLocal, channelProduct: (node) => (isRowsTimesMatrix(node.inputs[0]!.type, node.inputs[1]!.type) ? lastKernelAxis(node) : undefined) },
   inferType: ([a, b]) => inferBatchedMatmul(a!, b!),
   evaluate: ([a, b]) => batchedMatmul(a!, b!),
   // y = a w: da = g wᵀ, dw = aᵀ g (summed over every row of the batch).
