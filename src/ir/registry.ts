@@ -62,6 +62,12 @@ export interface OpTraits {
   /** Swapping the operands does not change the result (add, mul). */
   readonly commutative?: boolean;
   /**
+   * The op works along the one axis its `axis` attribute names and cell by cell along the others
+   * (pad, slice): op(transpose(x, p), axis a) = transpose(op(x, axis p[a]), p), which is how the
+   * layout pass moves a transpose past it.
+   */
+  readonly alongAxis?: boolean;
+  /**
    * Every row of the result depends only on the same row of each batched operand (an operand
    * with the batch axis `?`), so a batch may be split into row ranges and run piece by piece
    * (chunks, worker threads) with the same result. True for elementwise ops, products with a

@@ -32,6 +32,7 @@ export const isElementwiseOp = (op: string): boolean => opTraits(op).elementwise
 /** dense, conv2d, depthwise_conv2d: a bias and an activation can run in the kernel's epilogue. */
 export const hasEpilogue = (op: string): boolean => opTraits(op).epilogue === true;
 export const isCommutativeOp = (op: string): boolean => opTraits(op).commutative === true;
+export const isAlongAxisOp = (op: string): boolean => opTraits(op).alongAxis === true;
 
 /** Which kernel axes (and bias operand) carry a product's output channel, or undefined (see OpTraits.channelProduct). */
 export const channelProductOf = (node: Node): ChannelProduct | undefined => opTraits(node.op).channelProduct?.(node);

@@ -10,6 +10,9 @@
  *   rewritten as the constant it must be in the untransposed order (right-aligned to the result's
  *   rank, permuted by p⁻¹, leading 1s dropped: [C] there): the transposed data is computed here,
  *   as a new weight `<name>.transpose` (or a `const` for a literal).
+ * - an op along one axis (the `alongAxis` trait: pad, slice) of a transpose used only there runs
+ *   on the untransposed value, along the axis the transpose moved there, followed by the
+ *   transpose (a channels-first ZeroPadding2D or Cropping2D between convs).
  * Transposes are thereby pushed down towards the next transpose, where they cancel, so a chain
  * NCHW -> conv -> relu -> conv -> NCHW keeps only the transposes at its two ends. A transpose of a
  * constant alone (a kernel imported in another layout) is fold-constants' job, which runs first,
@@ -28,7 +31,8 @@ import { rebuild, type GraphBuilder } from '../ir/builder.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { composePerms, inversePerm, isIdentityPerm, transpose } from '../ir/ops/transpose.js';
 import { typedTensor, type TensorData } from '../ir/tensor.js';
-import { isConstantOp, isElementwiseOp } from '../ir/traits.js';
+import { isAlongAxisOp, isConstantOp, isElementwiseOp } from '../ir/traits.js';
+import { normalizeAxis } from '../ir/ops/softmax.js';
 import { sameShape, type TensorType } from '../ir/types.js';
 import { freshName } from './fold-constants.js';
 
@@ -41,6 +45,7 @@ export function layout(graph: Graph): Graph {
 
   return rebuild(graph, (node, inputs, b) => {
     if (node.op === 'transpose') return composeTransposes(b, inputs[0]!, node.attrs.perm as number[]);
+    if (isAlongAxisOp(node.op)) return alongAxisFirst(b, node, inputs[0]!, uses.get(node.inputs[0]!) === 1);
     if (!isElementwiseOp(node.op) || node.results) return undefined;
     const moved = inputs.find((x) => x.op === 'transpose');
     if (!moved) return undefined;
@@ -56,6 +61,17 @@ export function layout(graph: Graph): Graph {
     // The one transpose after the op stands for the ones it replaces before it.
     return b.absorb(b.op('transpose', [inner], { perm }), ...inputs.filter((x) => x.op === 'transpose'));
   });
+}
+
+/**
+ * An op along one axis (pad, slice) of a transpose used only there runs first, on the axis the
+ * transposed one was: op(transpose(x, p), axis a) = transpose(op(x, axis p[a]), p).
+ */
+function alongAxisFirst(b: GraphBuilder, node: Node, x: Node, soleUse: boolean): Node | undefined {
+  if (x.op !== 'transpose' || !soleUse) return undefined;
+  const perm = x.attrs.perm as number[];
+  const axis = perm[normalizeAxis(node.attrs.axis as number, perm.length)]!;
+  return b.absorb(b.op('transpose', [b.op(node.op, [x.inputs[0]!], { ...node.attrs, axis })], { perm }), x);
 }
 
 /**

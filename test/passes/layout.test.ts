@@ -164,4 +164,32 @@ describe('layout in the pipeline', () => {
     ]);
     expectSameValues(before, after);
   });
+  it('a channelsFirst zeroPadding2d and cropping2d between convs move their transposes on: only the two at the ends stay', async () => {
+    const { layers, sequential } = await import('../../src/index.js');
+    const { optimize } = await import('../../src/passes/index.js');
+    const cf = 'channelsFirst' as const;
+    const m = sequential({
+      layers: [
+        layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu', dataFormat: cf, inputShape: [3, 8, 7] }),
+        layers.zeroPadding2d({ padding: [[1, 2], [0, 1]], dataFormat: cf }),
+        layers.conv2d({ filters: 5, kernelSize: 3, dataFormat: cf }),
+        layers.cropping2d({ cropping: [[1, 0], [0, 2]], dataFormat: cf }),
+        layers.conv2d({ filters: 2, kernelSize: 1, dataFormat: cf }),
+      ],
+    });
+    const before = m.toGraph();
+    const after = optimize(before, { verify: true });
+    expect(after.nodes.filter((n) => n.op === 'transpose').map((n) => n.attrs.perm)).toEqual([
+      [0, 2, 3, 1],
+      [0, 3, 1, 2],
+    ]);
+    // The pads and slices now run on the channels-last values: height and width are axes 1 and 2.
+    expect(after.nodes.filter((n) => n.op === 'pad' || n.op === 'slice').map((n) => [n.op, n.attrs.axis])).toEqual([
+      ['pad', 1],
+      ['pad', 2],
+      ['slice', 1],
+      ['slice', 2],
+    ]);
+    expectSameValues(before, after);
+  });
 });

@@ -9,7 +9,7 @@ export const pad: OpDef = {
   summary: 'zero-pad x with `before` / `after` entries along `axis`',
   arity: 1,
   attrs: { axis: { kind: 'int' }, before: { kind: 'int', default: 0 }, after: { kind: 'int', default: 0 } },
-  traits: { rowLocal: notAlongBatch },
+  traits: { rowLocal: notAlongBatch, alongAxis: true },
   // Zeros of any dtype (0, 0, false).
   dtypes: { operands: DTYPES },
   inferType([x], attrs) {

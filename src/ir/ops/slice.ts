@@ -9,7 +9,7 @@ export const slice: OpDef = {
   summary: 'x[..., begin:begin+size, ...] along `axis`',
   arity: 1,
   attrs: { axis: { kind: 'int' }, begin: { kind: 'int' }, size: { kind: 'int' } },
-  traits: { rowLocal: notAlongBatch },
+  traits: { rowLocal: notAlongBatch, alongAxis: true },
   dtypes: { operands: DTYPES },
   inferType([x], attrs) {
     const axis = normalizeAxis(Number(attrs.axis), x!.shape.length);
