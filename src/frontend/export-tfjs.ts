@@ -5,12 +5,15 @@
  * every layer with its inbound nodes, as tfjs-layers writes them (class_name 'Model').
  *
  * tfjs-layers has no 'leakyrelu' activation string: a layer using it is written with a linear
- * activation followed by a LeakyReLU layer (alpha 0.2, as nnc's activation). It has no Subtract
+ * activation followed by a LeakyReLU layer (alpha 0.2, as nnc's activation). Its global poolings
+ * have no keepdims (and would ignore the key, returning [N, C]): one with keepdims true is written
+ * with keepdims false followed by a Reshape to the kept axes (`<name>_keepdims`). It has no Subtract
  * layer, no ZeroPadding1D, UpSampling1D, causal Conv1D or GRU with reset_after either, and its DepthwiseConv2D ignores
  * dilation_rate; such models cannot be exported (NNC4001).
  */
 import { NncError } from '../errors.js';
 import type { Layer, SymbolicTensor } from './layer.js';
+import { GlobalPooling } from './layers/global-pooling.js';
 import { InputLayer } from './layers/input-layer.js';
 import { concatFloat32 } from '../ir/tensor.js';
 import type { LayersModel } from './model.js';
@@ -33,10 +36,41 @@ interface Entry {
   readonly config: Record<string, unknown>;
 }
 
-const leakyName = (layer: Layer) => `${layer.name}_leaky_re_lu`;
-const splitsActivation = (layer: Layer) => layer.getConfig().activation === 'leakyrelu';
+/**
+ * A layer tfjs-layers reads only in part, written as two: its own entry with the config tfjs
+ * reads, and the layer after it that completes what it computes (undefined: written as is).
+ */
+interface Split {
+  readonly own: Record<string, unknown>;
+  readonly after: Entry;
+}
 
-/** The tfjs layer(s) one nnc layer becomes; the last one yields the layer's output. */
+/** A new layer's config, as tfjs-layers writes one. */
+const addedConfig = (name: string, config: Record<string, unknown>) => ({ name, trainable: true, dtype: 'float32', ...config });
+
+function split(layer: Layer, config: Record<string, unknown>): Split | undefined {
+  if (config.activation === 'leakyrelu') {
+    const name = `${layer.name}_leaky_re_lu`;
+    return { own: { ...config, activation: 'linear' }, after: { name, class_name: 'LeakyReLU', config: addedConfig(name, { alpha: 0.2 }) } };
+  }
+  if (layer instanceof GlobalPooling && layer.keepdims) {
+    const name = `${layer.name}_keepdims`;
+    return { own: { ...config, keepdims: false }, after: { name, class_name: 'Reshape', config: addedConfig(name, { target_shape: keptShape(layer) }) } };
+  }
+  return undefined;
+}
+
+/**
+ * The Reshape target after a keepdims global pooling: its output shape less the batch, the
+ * channels written out (tfjs' Reshape leaves a -1 unknown while the batch is, and a layer after it
+ * could not build). Every call of a layer has the input shape of the first, whose channels are
+ * known (only a sequence's steps, which are pooled, may be null).
+ */
+const keptShape = (layer: GlobalPooling): number[] => layer.calls[0]!.output.shape.slice(1) as number[];
+
+/** The name of the tfjs layer that yields the layer's output (the added one where there is one). */
+const outputName = (layer: Layer) => split(layer, layer.getConfig())?.after.name ?? layer.name;
+
 /** Why tfjs-layers cannot load a layer written with this config (undefined: it can). */
 const NOT_IN_TFJS: Readonly<Record<string, (config: Record<string, unknown>) => string | undefined>> = {
   Subtract: () => 'tfjs-layers has no Subtract layer',
@@ -48,6 +82,7 @@ const NOT_IN_TFJS: Readonly<Record<string, (config: Record<string, unknown>) => 
   DepthwiseConv2D: (config) => ((config.dilation_rate as number[]).some((d) => d > 1) ? "tfjs-layers' DepthwiseConv2D ignores dilation_rate" : undefined),
 };
 
+/** The tfjs layer(s) one nnc layer becomes; the last one yields the layer's output. */
 function entries(layer: Layer): Entry[] {
   const config = layer.getConfig();
   const refusal = NOT_IN_TFJS[layer.className]?.(config);
@@ -55,16 +90,13 @@ function entries(layer: Layer): Entry[] {
     throw new NncError('NNC4001', `layer '${layer.name}': ${refusal}, so the model cannot be saved as tfjs Layers JSON`, {
       location: { layer: layer.name },
     });
-  const own: Entry = { name: layer.name, class_name: layer.className, config };
-  if (!splitsActivation(layer)) return [own];
-  return [
-    { ...own, config: { ...config, activation: 'linear' } },
-    { name: leakyName(layer), class_name: 'LeakyReLU', config: { name: leakyName(layer), trainable: true, dtype: 'float32', alpha: 0.2 } },
-  ];
+  const parts = split(layer, config);
+  if (!parts) return [{ name: layer.name, class_name: layer.className, config }];
+  return [{ name: layer.name, class_name: layer.className, config: parts.own }, parts.after];
 }
 
-/** Where a tensor is read from: its call's layer (the added LeakyReLU layer where there is one), call and position. */
-const ref = (t: SymbolicTensor): NodeRef => [splitsActivation(t.layer) ? leakyName(t.layer) : t.layer.name, t.call.index, t.index, {}];
+/** Where a tensor is read from: its call's layer (the added layer where there is one), call and position. */
+const ref = (t: SymbolicTensor): NodeRef => [outputName(t.layer), t.call.index, t.index, {}];
 
 function sequentialTopology(model: LayersModel): Record<string, unknown> {
   // Keras and tfjs rebuild the input layer from the first layer's batch_input_shape.
@@ -93,9 +125,9 @@ function functionalTopology(model: LayersModel): Record<string, unknown> {
       name: model.name,
       layers: model.layers.flatMap((l) => {
         if (l instanceof InputLayer) return [{ name: l.name, class_name: l.className, config: l.getConfig(), inbound_nodes: [] }];
-        const [own, act] = entries(l);
+        const [own, after] = entries(l);
         const layerEntries = [{ ...own!, inbound_nodes: l.calls.map((c) => c.inputs.map(ref)) }];
-        if (act) layerEntries.push({ ...act, inbound_nodes: l.calls.map((c) => [[l.name, c.index, 0, {}] as NodeRef]) });
+        if (after) layerEntries.push({ ...after, inbound_nodes: l.calls.map((c) => [[l.name, c.index, 0, {}] as NodeRef]) });
         return layerEntries;
       }),
       input_layers: model.inputs.map((t) => ref(t).slice(0, 3)),

@@ -58,3 +58,32 @@ export const CONV_CASES: readonly ConvCase[] = [
     },
   },
 ].map((c) => ({ name: c.name, make: () => withBiases(c.make()) }));
+
+/** A conv2d case whose every conv2d the wasm kernel runs as Winograd's F(scheme x scheme, 3x3) (conv2d-winograd.ts). */
+export interface WinogradCase extends ConvCase {
+  readonly scheme: 2 | 4;
+}
+
+/**
+ * 3x3 stride-1 convs with at least 8 input channels and filters in whole vectors (fitsWinograd),
+ * each on an output size chooseScheme gives the named scheme for a bundle's batch of any size.
+ */
+export const WINOGRAD_CASES: readonly WinogradCase[] = [
+  {
+    // Two 6x5 'same' convs over 8 channels (6x5 tiles: F(2x2)), the second with the residual in its epilogue.
+    name: 'Winograd F(2x2): residual block x + conv(relu(conv(x))), same, 8 channels, 6x5',
+    scheme: 2 as const,
+    make: () => {
+      const x = input({ shape: [6, 5, 8] });
+      const h = conv({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x);
+      const y = conv({ filters: 8, kernelSize: 3, padding: 'same' }).apply(h);
+      return model({ inputs: x, outputs: layers.add().apply([y, x]) });
+    },
+  },
+  {
+    // 9x8x12 valid: a 7x6 output (odd tiles hanging over both edges), 12 channels into 8.
+    name: 'Winograd F(4x4): 3x3 valid, 12 channels into 8, tanh, 9x8 -> 7x6',
+    scheme: 4 as const,
+    make: () => sequential({ layers: [conv({ filters: 8, kernelSize: 3, activation: 'tanh', inputShape: [9, 8, 12] })] }),
+  },
+].map((c) => ({ name: c.name, scheme: c.scheme, make: () => withBiases(c.make()) }));

@@ -1,20 +1,19 @@
 /**
  * Pooling and padding layers against tfjs (cpu backend) on the same inputs, through the
- * reference interpreter, the wasm bundle (SIMD and scalar) and the WebGPU bundle (Dawn on
- * SwiftShader), at batch 1, 7 and 64. Max pooling and zero padding pick inputs, so they are exact;
+ * reference interpreter, the wasm bundle (its relaxed-SIMD, SIMD128 and scalar builds) and the
+ * WebGPU bundle (Dawn on SwiftShader), at batch 1, 7 and 64 (expectBackendsMatchTfjs; every
+ * output here is of magnitude ≤ 1, so its scaled tolerance is the absolute one). Max pooling and
+ * zero padding pick inputs, so they are exact;
  * averages sum in float32 where tfjs sums in float64: ≤ 1e-6 absolute for pooling-only models
  * (inputs in [-1, 1)), 1e-5 for the model with a dense layer (a 100-term dot product, as the
- * fixtures' goldens).
+ * fixtures' goldens). keepdims (Keras 2.6+) is an argument tfjs-layers lacks: its twin is tfjs'
+ * own global pooling followed by a tfjs Reshape to the kept shape (test/helpers/tfjs-twin.ts).
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { layers } from '../../src/frontend/layers/index.js';
 import { input } from '../../src/frontend/layers/input-layer.js';
 import { model, type LayersModel } from '../../src/frontend/model.js';
-import { interpret } from '../../src/ir/interpreter.js';
-import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
-import { tfjsPredict } from '../helpers/tfjs-twin.js';
-import { buildWebGpuBundle, byName, dawnGpu, predictInput } from '../helpers/webgpu.js';
-import { buildWasmBundle, outputsByName, predictArgument } from '../wasm/bundle-helpers.js';
+import { expectBackendsMatchTfjs } from '../helpers/backends-vs-tfjs.js';
 import { removeTempDirs } from '../wasm/temp.js';
 
 interface Case {
@@ -27,6 +26,15 @@ const chain = (shape: number[], ...stack: { apply: (x: never) => unknown }[]) =>
   const x = input({ shape });
   const y = stack.reduce<unknown>((t, l) => l.apply(t as never), x);
   return model({ inputs: x, outputs: y as typeof x });
+};
+
+/** [6, 5, 8] scaled per channel by a gate computed from its mean: the kept [1, 1, 8] broadcasts over the image. */
+const squeezeExcite = () => {
+  const x = input({ shape: [6, 5, 8] });
+  const squeezed = layers.globalAveragePooling2d({ keepdims: true }).apply(x);
+  const hidden = layers.conv2d({ filters: 3, kernelSize: 1, activation: 'relu' }).apply(squeezed);
+  const gate = layers.conv2d({ filters: 8, kernelSize: 1, activation: 'sigmoid' }).apply(hidden);
+  return model({ inputs: x, outputs: layers.multiply().apply([x, gate]) });
 };
 
 const CASES: readonly Case[] = [
@@ -42,6 +50,9 @@ const CASES: readonly Case[] = [
     tolerance: 1e-6,
   },
   { name: 'global max pooling, 5x6x7', make: chain([5, 6, 7], layers.globalMaxPooling2d()), tolerance: 0 },
+  { name: 'global max pooling keepdims, 5x6x7 -> 1x1x7', make: chain([5, 6, 7], layers.globalMaxPooling2d({ keepdims: true })), tolerance: 0 },
+  { name: 'global average pooling keepdims, 4x7x3 -> 1x1x3', make: chain([4, 7, 3], layers.globalAveragePooling2d({ keepdims: true })), tolerance: 1e-6 },
+  { name: 'a squeeze-excite gate: global average keepdims, 1x1 convs, times the input', make: squeezeExcite, tolerance: 1e-5 },
   {
     name: 'a small CNN head: zero padding 1, max pool, flatten, dense softmax',
     make: chain([8, 8, 4], layers.zeroPadding2d(), layers.maxPooling2d(), layers.flatten(), layers.dense({ units: 10, activation: 'softmax' })),
@@ -55,28 +66,7 @@ describe('pooling layers vs tfjs', () => {
   afterAll(removeTempDirs);
 
   for (const c of CASES)
-    it(`${c.name}: interpreter, wasm and webgpu equal tfjs`, async () => {
-      const m = c.make();
-      const graph = m.toGraph();
-      const wasm = await (await buildWasmBundle(graph)).import();
-      const builds = [await wasm.load(), await wasm.load({ simd: false })];
-      const gpu = await (await (await buildWebGpuBundle(graph)).import()).load({ gpu: await dawnGpu() });
-      try {
-        for (const batch of BATCHES) {
-          const { tensors, flat } = randomInputs(graph, batch, batch);
-          const tfjs = await tfjsPredict(m, flat, batch);
-          const results: Record<string, Record<string, ArrayLike<number>>> = {
-            interpreter: Object.fromEntries(Object.entries(interpret(graph, tensors)).map(([k, t]) => [k, t.data])),
-            'wasm simd': outputsByName(builds[0]!.predict(predictArgument(flat), batch), m.outputNames),
-            'wasm scalar': outputsByName(builds[1]!.predict(predictArgument(flat), batch), m.outputNames),
-            webgpu: byName(await gpu.predict(predictInput(graph, flat), batch), m.outputNames),
-          };
-          for (const [backend, outs] of Object.entries(results))
-            for (const name of m.outputNames)
-              expect(maxAbsDiff(outs[name]!, tfjs[name]!), `${backend}, batch ${batch}`).toBeLessThanOrEqual(c.tolerance);
-        }
-      } finally {
-        gpu.dispose();
-      }
+    it(`${c.name}: interpreter, wasm (relaxed SIMD, SIMD128, scalar) and webgpu equal tfjs`, async () => {
+      await expectBackendsMatchTfjs(c.make(), BATCHES, c.tolerance);
     });
 });

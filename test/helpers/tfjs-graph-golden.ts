@@ -1,8 +1,8 @@
 /**
  * The golden check of a hand-written tfjs graph model: imported, verified, and run by the
- * interpreter, the wasm bundle (SIMD and scalar) and (float graphs) the WebGPU bundle at batch 1
- * and 7 against tfjs-converter running the same files, within 1e-5 of each output's scale (its
- * largest magnitude, at least 1).
+ * interpreter, the wasm bundle (relaxed SIMD, SIMD128 and scalar) and (float graphs) the WebGPU
+ * bundle at batch 1, 7 and 64 against tfjs-converter running the same files, within 1e-5 of
+ * each output's scale (its largest magnitude, at least 1).
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ import { tfjsReady } from './tfjs-twin.js';
 import { buildWebGpuBundle, byName, dawnGpu, predictInput } from './webgpu.js';
 
 export const RELATIVE = 1e-5;
-export const BATCHES = [1, 7];
+export const BATCHES = [1, 7, 64];
 
 export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, where: string): void {
   const scale = Math.max(1, ...Array.from(want, Math.abs));

@@ -169,6 +169,25 @@ interface Twin {
   apply(inputs: tf.SymbolicTensor[]): tf.SymbolicTensor | tf.SymbolicTensor[];
 }
 
+/**
+ * tfjs-layers' global poolings have no keepdims (Keras 2.6+'s), so tfjs cannot compute it itself:
+ * the twin of keepdims true is tfjs' own global pooling, [N, C], followed by a tfjs Reshape of
+ * each call's result to the kept shape, a 1 per pooled axis on the data format's side of the
+ * channels (tfjs' Reshape cannot infer a -1 while the batch is unknown: the channels are given).
+ */
+function globalPoolingTwin(pool: tf.layers.Layer, layer: GlobalAveragePooling2D | GlobalMaxPooling2D | GlobalAveragePooling1D | GlobalMaxPooling1D, pooled: 1 | 2): Twin {
+  if (!layer.keepdims) return chain(pool);
+  const ones = new Array<number>(pooled).fill(1);
+  return {
+    tfLayers: [pool],
+    apply: (xs) => {
+      const y = pool.apply(xs[0]!) as tf.SymbolicTensor;
+      const channels = y.shape[1]!;
+      return tf.layers.reshape({ targetShape: layer.dataFormat === 'channelsFirst' ? [channels, ...ones] : [...ones, channels] }).apply(y) as tf.SymbolicTensor;
+    },
+  };
+}
+
 /** A chain of tfjs layers applied one after another (the first takes all inputs). */
 function chain(...layers: (tf.layers.Layer | undefined)[]): Twin {
   const present = layers.filter((l): l is tf.layers.Layer => l !== undefined);
@@ -216,8 +235,8 @@ function twinLayer(layer: Layer): Twin {
   if (layer instanceof Concatenate) return chain(tf.layers.concatenate({ axis: layer.axis, name }));
   if (layer instanceof MaxPooling2D) return chain(tf.layers.maxPooling2d({ poolSize: layer.poolSize, strides: layer.strides, padding: layer.padding, dataFormat: layer.dataFormat, name }));
   if (layer instanceof AveragePooling2D) return chain(tf.layers.averagePooling2d({ poolSize: layer.poolSize, strides: layer.strides, padding: layer.padding, dataFormat: layer.dataFormat, name }));
-  if (layer instanceof GlobalAveragePooling2D) return chain(tf.layers.globalAveragePooling2d({ dataFormat: layer.dataFormat, name }));
-  if (layer instanceof GlobalMaxPooling2D) return chain(tf.layers.globalMaxPooling2d({ dataFormat: layer.dataFormat, name }));
+  if (layer instanceof GlobalAveragePooling2D) return globalPoolingTwin(tf.layers.globalAveragePooling2d({ dataFormat: layer.dataFormat, name }), layer, 2);
+  if (layer instanceof GlobalMaxPooling2D) return globalPoolingTwin(tf.layers.globalMaxPooling2d({ dataFormat: layer.dataFormat, name }), layer, 2);
   if (layer instanceof ZeroPadding2D) return chain(tf.layers.zeroPadding2d({ padding: layer.padding.map((p) => [...p]) as [[number, number], [number, number]], dataFormat: layer.dataFormat, name }));
   if (layer instanceof Permute) return chain(tf.layers.permute({ dims: [...layer.dims], name }));
   if (layer instanceof Conv1D) {
@@ -231,8 +250,8 @@ function twinLayer(layer: Layer): Twin {
   }
   if (layer instanceof MaxPooling1D) return chain(tf.layers.maxPooling1d({ poolSize: layer.poolSize, strides: layer.strides, padding: layer.padding, name }));
   if (layer instanceof AveragePooling1D) return chain(tf.layers.averagePooling1d({ poolSize: layer.poolSize, strides: layer.strides, padding: layer.padding, name }));
-  if (layer instanceof GlobalAveragePooling1D) return chain(tf.layers.globalAveragePooling1d({ name }));
-  if (layer instanceof GlobalMaxPooling1D) return chain(tf.layers.globalMaxPooling1d({ name }));
+  if (layer instanceof GlobalAveragePooling1D) return globalPoolingTwin(tf.layers.globalAveragePooling1d({ name }), layer, 1);
+  if (layer instanceof GlobalMaxPooling1D) return globalPoolingTwin(tf.layers.globalMaxPooling1d({ name }), layer, 1);
   if (layer instanceof ZeroPadding1D) return chain(new TfjsZeroPadding1D(layer.padding, { name }));
   if (layer instanceof Cropping2D) return chain(tf.layers.cropping2D({ cropping: layer.cropping.map((p) => [...p]) as [[number, number], [number, number]], dataFormat: layer.dataFormat, name }));
   if (layer instanceof Average) return chain(tf.layers.average({ name }));

@@ -1,9 +1,9 @@
 /**
  * channelsFirst image layers and Permute against tfjs (cpu backend, which computes these layers
- * channels-first itself), through the interpreter, the wasm bundle (SIMD and scalar) and the
- * WebGPU bundle, at batch 1, 7 and 64. Max pooling, padding, cropping, nearest up-sampling and
- * permutations move values (exact); convolutions, bilinear up-sampling, batch norms and averages
- * compute in a different order than tfjs: ≤ 1e-5 absolute (inputs and weights of magnitude ≤ 1,
+ * channels-first itself), through the interpreter, the wasm bundle (relaxed-SIMD, SIMD128 and
+ * scalar builds) and the WebGPU bundle, at batch 1, 7 and 64. Max pooling, padding, cropping,
+ * nearest up-sampling and permutations move values (exact); convolutions, bilinear up-sampling,
+ * batch norms and averages compute in a different order than tfjs: ≤ 1e-5 absolute (inputs and weights of magnitude ≤ 1,
  * at most 3·3·6 = 54-term sums). A batch norm off the last axis runs in tfjs through the twin's
  * tfjsBatchNormalization (tfjs' cpu kernel normalizes the last axis whatever the layer's: see it).
  * Then the layers' summary rows and configs against tfjs', and the
@@ -20,7 +20,7 @@ import { maxAbsDiff, randomInputs } from '../helpers/random-inputs.js';
 import { summaryRowsWithTfjs } from '../helpers/summary-rows.js';
 import { tfjsPredict } from '../helpers/tfjs-twin.js';
 import { buildWebGpuBundle, byName, dawnGpu, predictInput } from '../helpers/webgpu.js';
-import { buildWasmBundle, outputsByName, predictArgument } from '../wasm/bundle-helpers.js';
+import { buildWasmBundle, loadEveryBuild, outputsByName, predictArgument } from '../wasm/bundle-helpers.js';
 import { removeTempDirs } from '../wasm/temp.js';
 import { randomizeBatchNorms } from '../norm/batch-norm-models.js';
 
@@ -57,6 +57,9 @@ const CASES: readonly { name: string; make: () => LayersModel; tolerance: number
   { name: 'avg pool 2, valid, 3x5x5', make: chain([3, 5, 5], layers.averagePooling2d({ dataFormat: cf })), tolerance: 1e-6 },
   { name: 'zero padding [[1,0],[2,1]], global max', make: chain([3, 4, 5], layers.zeroPadding2d({ padding: [[1, 0], [2, 1]], dataFormat: cf }), layers.globalMaxPooling2d({ dataFormat: cf })), tolerance: 0 },
   { name: 'global average, 6x4x5', make: chain([6, 4, 5], layers.globalAveragePooling2d({ dataFormat: cf })), tolerance: 1e-6 },
+  // keepdims: [N, 6, 1, 1]; tfjs-layers lacks it, so the twin reshapes tfjs' [N, 6] (tfjs-twin.ts).
+  { name: 'global average keepdims, 6x4x5, then a 1x1 conv', make: chain([6, 4, 5], layers.globalAveragePooling2d({ dataFormat: cf, keepdims: true }), layers.conv2d({ filters: 3, kernelSize: 1, dataFormat: cf })), tolerance: 1e-5 },
+  { name: 'global max keepdims, 3x4x5', make: chain([3, 4, 5], layers.globalMaxPooling2d({ dataFormat: cf, keepdims: true })), tolerance: 0 },
   { name: 'depthwise 3x3 same, multiplier 2, strides 2, relu6, 3x7x6', make: chain([3, 7, 6], layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2, padding: 'same', activation: 'relu6', dataFormat: cf, biasInitializer: 'ones' })), tolerance: 1e-5 },
   // tfjs-layers 4.22's channels-first SeparableConv2D adds its bias as [1, C, 1, 1] to the NHWC
   // result (a broadcast error), so the twin runs without a bias; the bias path is conv2d's, tested above.
@@ -88,11 +91,10 @@ describe('channelsFirst layers vs tfjs', () => {
   afterAll(removeTempDirs);
 
   for (const c of CASES)
-    it(`${c.name}: interpreter, wasm and webgpu equal tfjs`, async () => {
+    it(`${c.name}: interpreter, wasm (relaxed SIMD, SIMD128, scalar) and webgpu equal tfjs`, async () => {
       const m = c.make();
       const graph = m.toGraph();
-      const wasm = await (await buildWasmBundle(graph)).import();
-      const builds = [await wasm.load(), await wasm.load({ simd: false })];
+      const builds = await loadEveryBuild(await (await buildWasmBundle(graph)).import());
       const gpu = await (await (await buildWebGpuBundle(graph)).import()).load({ gpu: await dawnGpu() });
       try {
         for (const batch of [1, 7, 64]) {
@@ -100,8 +102,7 @@ describe('channelsFirst layers vs tfjs', () => {
           const tfjs = await tfjsPredict(m, flat, batch);
           const results: Record<string, Record<string, ArrayLike<number>>> = {
             interpreter: Object.fromEntries(Object.entries(interpret(graph, tensors)).map(([k, t]) => [k, t.data])),
-            'wasm simd': outputsByName(builds[0]!.predict(predictArgument(flat), batch), m.outputNames),
-            'wasm scalar': outputsByName(builds[1]!.predict(predictArgument(flat), batch), m.outputNames),
+            ...Object.fromEntries(builds.map(({ name, model: build }) => [name, outputsByName(build.predict(predictArgument(flat), batch), m.outputNames)])),
             webgpu: byName(await gpu.predict(predictInput(graph, flat), batch), m.outputNames),
           };
           for (const [backend, outs] of Object.entries(results))

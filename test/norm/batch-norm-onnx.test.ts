@@ -2,9 +2,10 @@
  * ONNX export of batch norms: the exporter expands batch_norm's scalar math into ONNX Sub / Mul /
  * Div / Sqrt / Add. onnxruntime-web runs the exported graph, before the passes (batch_norm
  * nodes) and after them (folded into the conv / dense), and equals tfjs within 1e-5 of the
- * output's scale at batch 1 and 7 (the conv2d cases as NCHW Conv between Transposes). ONNX import: a depthwise Conv
- * (group = C) then BatchNormalization then Relu folds into one depthwise_conv2d, and the imported
- * graph before and after the passes equals onnxruntime within 1e-5 of the output's scale.
+ * output's scale at batch 1, 7 and 64 (the conv2d cases as NCHW Conv between Transposes). ONNX
+ * import: a depthwise Conv (group = C) then BatchNormalization then Relu folds into one
+ * depthwise_conv2d, and the imported graph before and after the passes equals onnxruntime
+ * within 1e-5 of the output's scale, at batch 1, 7 and 64.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportOnnx } from '../../src/export/onnx.js';
@@ -39,7 +40,7 @@ describe('batch norm ONNX export vs tfjs', () => {
     it(name, async () => {
       const model = make();
       const graph = model.toGraph();
-      for (const batch of [1, 7]) {
+      for (const batch of [1, 7, 64]) {
         const { flat } = randomInputs(graph, batch, batch);
         const want = (await tfjsPredict(model, flat, batch))[model.outputNames[0]!]!;
         const scale = Math.max(1, ...Array.from(want, Math.abs));
@@ -78,7 +79,7 @@ describe.each([1, 2])('ONNX import: depthwise Conv (multiplier %i), BatchNormali
   it('equals onnxruntime before and after the passes', async () => {
     const session = await onnxSession(path);
     try {
-      for (const batch of [1, 7]) {
+      for (const batch of [1, 7, 64]) {
         const { tensors, flat } = randomInputs(graph, batch, batch);
         const want = (await session.run({ x: new ort.Tensor('float32', flat.x!, [batch, 3, 6, 6]) })).y!.data as Float32Array;
         const scale = Math.max(1, ...Array.from(want, Math.abs));

@@ -44,6 +44,9 @@ const CASES: readonly Case[] = [
   { name: 'average pooling1d [2] valid, 7x2', make: chain([7, 2], layers.averagePooling1d({ poolSize: [2] })), tolerance: SUM },
   { name: 'global average pooling1d, 9x6', make: chain([9, 6], layers.globalAveragePooling1d()), tolerance: SUM },
   { name: 'global max pooling1d, 9x6', make: chain([9, 6], layers.globalMaxPooling1d()), tolerance: 0 },
+  // keepdims ([N, 1, C]): tfjs-layers lacks it, so the twin is tfjs' pooling then a tfjs Reshape (tfjs-twin.ts).
+  { name: 'global max pooling1d keepdims, 9x6 -> 1x6', make: chain([9, 6], layers.globalMaxPooling1d({ keepdims: true })), tolerance: 0 },
+  { name: 'global average pooling1d keepdims, then conv1d k1, 7x5', make: chain([7, 5], layers.globalAveragePooling1d({ keepdims: true }), layers.conv1d({ filters: 3, kernelSize: 1 })), tolerance: SUM },
   { name: 'zero padding1d default (1), 5x3', make: chain([5, 3], layers.zeroPadding1d()), tolerance: 0 },
   { name: 'zero padding1d [2, 0] then conv1d valid', make: chain([6, 3], layers.zeroPadding1d({ padding: [2, 0] }), layers.conv1d({ filters: 2, kernelSize: 3 })), tolerance: SUM },
   { name: 'cropping2d 1, 6x5x2', make: chain([6, 5, 2], layers.cropping2d({ cropping: 1 })), tolerance: 0 },

@@ -1,5 +1,6 @@
 /**
- * Training through the 1-D layers, Cropping2D and the Average / Maximum / Minimum merges: the
+ * Training through the 1-D layers, Cropping2D, the Average / Maximum / Minimum merges and the
+ * global poolings with keepdims (the twin reshapes tfjs' pooled [N, C]: tfjs lacks keepdims): the
  * gradient of a mean-squared-error loss with respect to every weight, from the reference
  * interpreter and from the wasm training executor, against tfjs's tf.variableGrads on the twin
  * model with the same weights (|Δ| ≤ 1e-5 · max(1e-3, max |g|) per weight tensor: float32 sums in
@@ -36,6 +37,21 @@ function conv1dModel(): LayersModel {
   return model({ inputs: x, outputs: layers.dense({ units: 2 }).apply(layers.concatenate().apply([a, b])) });
 }
 
+/**
+ * The global poolings with keepdims, whose gradients flow back through the kept axes: a 1-D
+ * average and a 2-D max (channels-first) into 1x1 convolutions, and a squeeze-excite gate.
+ */
+function keepdimsModel(): LayersModel {
+  const seq = input({ shape: [7, 3] });
+  const steps = layers.conv1d({ filters: 4, kernelSize: 2, activation: 'tanh' }).apply(seq);
+  const pooled = layers.conv1d({ filters: 2, kernelSize: 1 }).apply(layers.globalAveragePooling1d({ keepdims: true }).apply(steps));
+  const img = input({ shape: [2, 5, 4] });
+  const maps = layers.conv2d({ filters: 3, kernelSize: 2, dataFormat: 'channelsFirst' }).apply(img);
+  const peak = layers.globalMaxPooling2d({ dataFormat: 'channelsFirst', keepdims: true }).apply(maps);
+  const gate = layers.conv2d({ filters: 3, kernelSize: 1, activation: 'sigmoid', dataFormat: 'channelsFirst' }).apply(peak);
+  return model({ inputs: [seq, img], outputs: [pooled, layers.multiply().apply([maps, gate])] });
+}
+
 /** Cropping2D into a conv, and the three merges over dense branches (tfjs's Maximum gradient does not handle broadcasting: op-gradients checks that by finite differences). */
 function mergeModel(): LayersModel {
   const img = input({ shape: [7, 6, 2] });
@@ -53,6 +69,7 @@ describeGradientsVsTfjs(
   [
   { name: 'a small Conv1D model', make: conv1dModel },
   { name: 'cropping2d and the average / maximum / minimum merges', make: mergeModel },
+  { name: 'global poolings with keepdims (1-D average, channels-first 2-D max gating its input)', make: keepdimsModel },
 ],
   BATCH,
   TOLERANCE,

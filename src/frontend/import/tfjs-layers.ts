@@ -68,8 +68,8 @@ const dataFormatArg = (c: { data_format?: string | null }): { dataFormat: DataFo
 /** MaxPooling2D and AveragePooling2D: `strides` null (or absent) means the pool size, as in Keras. */
 const POOLING_2D = { ...BASE, pool_size: anyValue([2, 2]), strides: anyValue(null), padding: only('valid', 'same'), data_format: DATA_FORMAT } as const;
 
-// Keras 2.6+ writes keepdims; tfjs-layers does not.
-const GLOBAL_POOLING_2D = { ...BASE, data_format: DATA_FORMAT, keepdims: only(false) } as const;
+// Keras 2.6+ writes keepdims (true keeps the pooled axes as size 1); tfjs-layers does not.
+const GLOBAL_POOLING_2D = { ...BASE, data_format: DATA_FORMAT, keepdims: boolean(false) } as const;
 
 function poolingArgs(c: AttrValues<typeof POOLING_2D>): Pick<Pooling2DArgs, 'poolSize' | 'strides' | 'padding' | 'dataFormat'> {
   return { poolSize: c.pool_size as Pooling2DArgs['poolSize'], strides: c.strides as Pooling2DArgs['strides'], padding: c.padding, ...dataFormatArg(c) };
@@ -89,7 +89,7 @@ function pooling1dArgs(c: AttrValues<typeof POOLING_1D>): Pick<Pooling1DArgs, 'p
 }
 
 // tfjs-layers writes no data_format for the 1-D global poolings; Keras writes channels_last and, from 2.6, keepdims.
-const GLOBAL_POOLING_1D = { ...BASE, data_format: DATA_FORMAT_1D, keepdims: only(false) } as const;
+const GLOBAL_POOLING_1D = { ...BASE, data_format: DATA_FORMAT_1D, keepdims: boolean(false) } as const;
 
 /** The config keys of a layer with a kernel, an optional bias and an activation (Dense, Conv2D). */
 const KERNEL_LAYER = {
@@ -285,8 +285,8 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
   Concatenate: layer({ ...BASE, axis: integer(-1) }, (c, name) => new Concatenate({ name, axis: c.axis })),
   MaxPooling2D: layer(POOLING_2D, (c, name) => new MaxPooling2D({ name, ...poolingArgs(c), ...shapeArgs(c) })),
   AveragePooling2D: layer(POOLING_2D, (c, name) => new AveragePooling2D({ name, ...poolingArgs(c), ...shapeArgs(c) })),
-  GlobalAveragePooling2D: layer(GLOBAL_POOLING_2D, (c, name) => new GlobalAveragePooling2D({ name, ...dataFormatArg(c), ...shapeArgs(c) })),
-  GlobalMaxPooling2D: layer(GLOBAL_POOLING_2D, (c, name) => new GlobalMaxPooling2D({ name, ...dataFormatArg(c), ...shapeArgs(c) })),
+  GlobalAveragePooling2D: layer(GLOBAL_POOLING_2D, (c, name) => new GlobalAveragePooling2D({ name, ...dataFormatArg(c), keepdims: c.keepdims, ...shapeArgs(c) })),
+  GlobalMaxPooling2D: layer(GLOBAL_POOLING_2D, (c, name) => new GlobalMaxPooling2D({ name, ...dataFormatArg(c), keepdims: c.keepdims, ...shapeArgs(c) })),
   ZeroPadding2D: layer({ ...BASE, padding: anyValue(1), data_format: DATA_FORMAT }, (c, name) => new ZeroPadding2D({ name, padding: c.padding as ZeroPadding2DArgs['padding'], ...dataFormatArg(c), ...shapeArgs(c) })),
   Permute: layer({ ...BASE, dims: anyValue() }, (c, name) => new Permute({ name, dims: c.dims as number[], ...shapeArgs(c) })),
   Conv1D: layer(
@@ -316,8 +316,8 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
   ),
   MaxPooling1D: layer(POOLING_1D, (c, name) => new MaxPooling1D({ name, ...pooling1dArgs(c), ...shapeArgs(c) })),
   AveragePooling1D: layer(POOLING_1D, (c, name) => new AveragePooling1D({ name, ...pooling1dArgs(c), ...shapeArgs(c) })),
-  GlobalAveragePooling1D: layer(GLOBAL_POOLING_1D, (c, name) => new GlobalAveragePooling1D({ name, ...shapeArgs(c) })),
-  GlobalMaxPooling1D: layer(GLOBAL_POOLING_1D, (c, name) => new GlobalMaxPooling1D({ name, ...shapeArgs(c) })),
+  GlobalAveragePooling1D: layer(GLOBAL_POOLING_1D, (c, name) => new GlobalAveragePooling1D({ name, keepdims: c.keepdims, ...shapeArgs(c) })),
+  GlobalMaxPooling1D: layer(GLOBAL_POOLING_1D, (c, name) => new GlobalMaxPooling1D({ name, keepdims: c.keepdims, ...shapeArgs(c) })),
   ZeroPadding1D: layer({ ...BASE, padding: anyValue(1) }, (c, name) => new ZeroPadding1D({ name, padding: c.padding as ZeroPadding1DArgs['padding'], ...shapeArgs(c) })),
   Cropping2D: layer({ ...BASE, cropping: anyValue([[0, 0], [0, 0]]), data_format: DATA_FORMAT }, (c, name) =>
     new Cropping2D({ name, cropping: c.cropping as Cropping2DArgs['cropping'], ...dataFormatArg(c), ...shapeArgs(c) }),

@@ -5,18 +5,25 @@ import { dataFormatOf, kerasDataFormat, requireChannelsLast, type DataFormat } f
 
 export interface GlobalPooling2DArgs extends LayerArgs {
   dataFormat?: DataFormat;
+  /**
+   * Keep the pooled axes as size 1, as Keras 2.6+'s keepdims: [N, 1, 1, C] (channelsFirst
+   * [N, C, 1, 1]; 1-D [N, 1, C]). Default false: [N, C]. tfjs-layers has no such argument.
+   */
+  keepdims?: boolean;
 }
 
 /**
  * One value per channel over all spatial axes: [N, H, W, C] -> [N, C] for the 2-D layers (axes 1
  * and 2), [N, steps, C] -> [N, C] for the 1-D ones (axis 1); with channelsFirst the channels are
  * axis 1 and the reduction runs over the axes after it (no transpose needed). A reduction has
- * kernels on every backend and a gradient.
+ * kernels on every backend and a gradient. With keepdims the reduction keeps the pooled axes as
+ * size 1 (its `keepdims` attribute: the same kernels, the same memory layout).
  */
 export abstract class GlobalPooling extends Layer {
   /** The reduction op. */
   protected abstract readonly op: string;
   readonly dataFormat: DataFormat;
+  readonly keepdims: boolean;
 
   constructor(
     args: GlobalPooling2DArgs,
@@ -28,18 +35,25 @@ export abstract class GlobalPooling extends Layer {
     super(args, prefix);
     if (spatialAxes === 1) requireChannelsLast(this.name, className, args.dataFormat, `tfjs-layers' ${className} ignores dataFormat and reduces [batch, steps, channels]`);
     this.dataFormat = dataFormatOf(this.name, className, args.dataFormat);
+    if (args.keepdims !== undefined && typeof args.keepdims !== 'boolean')
+      this.fail('NNC1006', `${className}: keepdims must be true or false, got ${JSON.stringify(args.keepdims)}`, 'Leave keepdims out (false: [batch, channels]) or pass true to keep the pooled axes as size 1.');
+    this.keepdims = args.keepdims ?? false;
   }
 
   computeOutputShape([shape]: readonly Shape[]): Shape {
     const spatial = this.spatialAxes === 2 ? 'height, width' : 'steps';
     if (shape!.length !== this.spatialAxes + 2)
       this.fail('NNC2003', `expects [batch, ${this.channelsFirst ? `channels, ${spatial}` : `${spatial}, channels`}], got ${formatKerasShape(shape!)}`);
-    return [shape![0]!, shape![this.channelsFirst ? 1 : this.spatialAxes + 1]!];
+    const channels = shape![this.channelsFirst ? 1 : this.spatialAxes + 1]!;
+    if (!this.keepdims) return [shape![0]!, channels];
+    // keepdims: a 1 for each pooled axis, where it was ([N, 1, 1, C], [N, C, 1, 1], [N, 1, C]).
+    const ones = new Array<number>(this.spatialAxes).fill(1);
+    return [shape![0]!, ...(this.channelsFirst ? [channels, ...ones] : [...ones, channels])];
   }
 
   lower({ b, inputs }: LowerContext): Node {
     const first = this.channelsFirst ? 2 : 1;
-    return b.op(this.op, [inputs[0]!], { axes: Array.from({ length: this.spatialAxes }, (_, i) => first + i) });
+    return b.op(this.op, [inputs[0]!], { axes: Array.from({ length: this.spatialAxes }, (_, i) => first + i), keepdims: this.keepdims });
   }
 
   private get channelsFirst(): boolean {
@@ -47,7 +61,8 @@ export abstract class GlobalPooling extends Layer {
   }
 
   getConfig(): Record<string, unknown> {
-    return { ...this.baseConfig(), data_format: kerasDataFormat(this.dataFormat) };
+    // Keras 2.6+ writes keepdims, false too; tfjs-layers writes none and ignores it when reading.
+    return { ...this.baseConfig(), data_format: kerasDataFormat(this.dataFormat), keepdims: this.keepdims };
   }
 }
 
