@@ -267,15 +267,21 @@ describe('ONNX image ops vs onnxruntime', () => {
       }
     });
 
-  it('group = C imports as depthwise_conv2d [kh, kw, C, m]; ConvTranspose as conv2d_grad_input [kh, kw, Cout, Cin] then a crop', () => {
+  it("group = C imports as depthwise_conv2d [kh, kw, C, m]; ConvTranspose as conv2d_grad_input [kh, kw, Cout, Cin], 'same' or then a crop", () => {
     const ops = (name: string) => loadOnnxGraph(modelOf(CASES.find((c) => c.name === name)!)).nodes;
     const depthwise = ops(`Conv depthwise (group ${C}, multiplier 2) SAME_UPPER, strides 2`).find((n) => n.op === 'depthwise_conv2d')!;
     expect(depthwise.inputs[1]!.type.shape).toEqual([3, 3, C, 2]);
-    const transposed = ops('ConvTranspose strides 2, pads 1');
-    expect(transposed.find((n) => n.op === 'conv2d_grad_input')!.inputs[1]!.type.shape).toEqual([3, 3, 4, C]);
-    expect(transposed.filter((n) => n.op === 'slice').map((n) => [n.attrs.axis, n.attrs.begin, n.attrs.size])).toEqual([
-      [1, 1, 9],
-      [2, 1, 11],
+    // Pads 1 around a 3x3 kernel at stride 2 are the IR's 'same' for the conv over the 9x11 result.
+    const same = ops('ConvTranspose strides 2, pads 1');
+    const sameOp = same.find((n) => n.op === 'conv2d_grad_input')!;
+    expect([sameOp.inputs[1]!.type.shape, sameOp.attrs.padding, sameOp.attrs.size]).toEqual([[3, 3, 4, C], 'same', [9, 11]]);
+    expect(same.filter((n) => n.op === 'slice')).toEqual([]);
+    // Asymmetric pads [0,1,2,0] are not: the full 11x7 result is made, then cropped.
+    const cropped = ops('ConvTranspose strides [2,1], asymmetric pads [0,1,2,0], kernel_shape');
+    expect(cropped.find((n) => n.op === 'conv2d_grad_input')!.attrs.size).toEqual([11, 7]);
+    expect(cropped.filter((n) => n.op === 'slice').map((n) => [n.attrs.axis, n.attrs.begin, n.attrs.size])).toEqual([
+      [1, 0, 9],
+      [2, 1, 6],
     ]);
     // output_padding lengthens the full result conv2d_grad_input makes; dilations pass through.
     const padded = ops('ConvTranspose dilations [2,3], strides [2,1], output_padding [1,0]').find((n) => n.op === 'conv2d_grad_input')!;

@@ -91,3 +91,52 @@ describe.each([1, 2])('ONNX import: depthwise Conv (multiplier %i), BatchNormali
     }
   });
 });
+
+/**
+ * DCGAN's generator block: x [N, 4, 5, 5] → ConvTranspose (kernel 4, stride 2, pads 1, no bias)
+ * → BatchNormalization → Relu, seeded. Its pads are the IR's 'same' for the conv over the 10×10
+ * result, so no slice separates it from the batch norm.
+ */
+function dcganBlock(): string {
+  const rng = new Random(13);
+  const values = (n: number, low = -1, high = 1) => Array.from({ length: n }, () => rng.uniform(low, high));
+  const perChannel = (name: string, low?: number, high?: number) => tensor(name, DataType.FLOAT, [3], values(3, low, high));
+  return writeOnnxModel({
+    nodes: [
+      node('ConvTranspose', ['x', 'w'], 'c', { kernel_shape: [4, 4], strides: [2, 2], pads: [1, 1, 1, 1] }),
+      node('BatchNormalization', ['c', 'scale', 'bias', 'mean', 'var'], 'n'),
+      node('Relu', ['n'], 'y'),
+    ],
+    initializers: [tensor('w', DataType.FLOAT, [4, 3, 4, 4], values(4 * 3 * 16)), perChannel('scale'), perChannel('bias'), perChannel('mean'), perChannel('var', 0.1, 1.5)],
+    inputs: [valueInfo('x', DataType.FLOAT, ['N', 4, 5, 5])],
+    outputs: [valueInfo('y', DataType.FLOAT)],
+    opset: 13,
+  });
+}
+
+describe('ONNX import: ConvTranspose (DCGAN: kernel 4, stride 2, pads 1), BatchNormalization, Relu', () => {
+  const path = dcganBlock();
+  const graph = loadOnnxGraph(path);
+  const optimized = optimize(graph, { verify: true });
+
+  it("computes the cropped result in the op ('same'), so the batch norm folds into its kernel", () => {
+    const transposed = optimized.nodes.filter((n) => n.op === 'conv2d_grad_input');
+    expect(transposed.map((n) => [n.attrs.padding, n.attrs.size, n.inputs[1]!.name?.endsWith('.batch_norm')])).toEqual([['same', [10, 10], true]]);
+    expect(optimized.nodes.filter((n) => n.op === 'batch_norm' || n.op === 'slice')).toEqual([]);
+  });
+
+  it('equals onnxruntime before and after the passes', async () => {
+    const session = await onnxSession(path);
+    try {
+      for (const batch of [1, 7, 64]) {
+        const { tensors, flat } = randomInputs(graph, batch, batch);
+        const want = (await session.run({ x: new ort.Tensor('float32', flat.x!, [batch, 4, 5, 5]) })).y!.data as Float32Array;
+        const scale = Math.max(1, ...Array.from(want, Math.abs));
+        for (const [form, g] of [['source', graph], ['optimized', optimized]] as const)
+          expect(maxAbsDiff(interpret(g, tensors).y!.data, want), `${form}, batch ${batch}`).toBeLessThanOrEqual(1e-5 * scale);
+      }
+    } finally {
+      await session.release();
+    }
+  });
+});

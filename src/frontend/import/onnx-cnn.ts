@@ -115,10 +115,19 @@ const convTranspose = op(CONV_TRANSPOSE, (n, ctx, raw) => {
   const out = full.map((f, i) => f - pads[i]!.before - pads[i]!.after);
   if (out.some((d) => d < 1)) ctx.refuse(n, 'pads', raw.pads, `crop all of the [${full.join(', ')}] result`);
   const hwoi = b.op('transpose', [w], { perm: [2, 3, 1, 0] });
-  let y = b.op('conv2d_grad_input', [toNhwc(b, x), hwoi], { strides, dilations, padding: 'valid', size: full });
-  y = pads.reduce((v, p, i) => (p.before + p.after === 0 ? v : b.op('slice', [v], { axis: i + 1, begin: p.before, size: out[i]! })), y);
-  if (n.input[2]) y = b.op('add', [y, ctx.operand(n.input[2])]);
-  return result(toNchw(b, y));
+  // The conv whose input gradient this is reads `out` cells padded by pads.before and, after
+  // them, pads.after − output_padding. Where that is the IR's 'same' (DCGAN's kernel 4, stride 2,
+  // pads 1), the op computes the cropped result itself: no slice stands between it and a
+  // following batch norm, which then folds into its kernel.
+  const convPads = pads.map((p, i) => ({ before: p.before, after: p.after - adjust[i]! }));
+  const cropped = () => {
+    const whole = b.op('conv2d_grad_input', [toNhwc(b, x), hwoi], { strides, dilations, padding: 'valid', size: full });
+    return pads.reduce((v, p, i) => (p.before + p.after === 0 ? v : b.op('slice', [v], { axis: i + 1, begin: p.before, size: out[i]! })), whole);
+  };
+  const y = isIrSame(convPads, out as [number, number], span, strides)
+    ? b.op('conv2d_grad_input', [toNhwc(b, x), hwoi], { strides, dilations, padding: 'same', size: out })
+    : cropped();
+  return result(toNchw(b, n.input[2] ? b.op('add', [y, ctx.operand(n.input[2])]) : y));
 });
 
 /**
