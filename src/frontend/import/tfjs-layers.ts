@@ -10,7 +10,7 @@ import type { DataFormat } from '../layers/data-format.js';
 import { Average, AveragePooling1D, Conv1D, Cropping2D, GlobalAveragePooling1D, GlobalMaxPooling1D, Maximum, MaxPooling1D, Minimum, ZeroPadding1D } from '../layers/index.js';
 import type { Conv1DArgs, Cropping2DArgs, Pooling1DArgs, ZeroPadding1DArgs } from '../layers/index.js';
 import { BatchNormalization } from '../layers/index.js';
-import { Conv2DTranspose, UpSampling1D, UpSampling2D, type UpSampling2DArgs } from '../layers/index.js';
+import { Conv2DTranspose, UpSampling1D, UpSampling2D, type Conv2DTransposeArgs, type UpSampling2DArgs } from '../layers/index.js';
 import { DepthwiseConv2D, ReLU, SeparableConv2D } from '../layers/index.js';
 import { Bidirectional, Embedding, GRU, Masking, LayerNormalization, LSTM, RepeatVector, SimpleRNN, TimeDistributed } from '../layers/index.js';
 import { RecurrentLayer } from '../layers/recurrent.js';
@@ -337,11 +337,11 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
       padding: only('valid', 'same'),
       data_format: DATA_FORMAT,
       dilation_rate: anyValue([1, 1]),
-      output_padding: only(null),
+      output_padding: anyValue(null),
       groups: only(1),
       ...KERNEL_LAYER,
     },
-    (c, name) => new Conv2DTranspose({ ...convWindowArgs(c, name), filters: Number(c.filters) }),
+    (c, name) => new Conv2DTranspose({ ...convWindowArgs(c, name), filters: Number(c.filters), outputPadding: c.output_padding as Conv2DTransposeArgs['outputPadding'] }),
   ),
   UpSampling2D: layer(
     { ...BASE, size: anyValue([2, 2]), data_format: DATA_FORMAT, interpolation: only('nearest', 'bilinear') },

@@ -1,4 +1,6 @@
 import type { Node } from '../../ir/graph.js';
+import { convGeometry } from '../../ir/ops/conv2d-geometry.js';
+import { ShapeError } from '../../ir/registry.js';
 import type { Shape } from '../../ir/types.js';
 import type { LowerContext } from '../layer.js';
 import { lowerActivation } from './activation-lowering.js';
@@ -6,33 +8,48 @@ import { Conv2D, type Conv2DArgs } from './conv2d.js';
 import { shapeThroughChannelsLast } from './data-format.js';
 
 export interface Conv2DTransposeArgs extends Conv2DArgs {
-  /** Keras' output_padding; tfjs-layers has none, and nnc refuses any but the default (null). */
-  outputPadding?: null;
+  /**
+   * Keras' output_padding: cells added after the result along height and width, each less than
+   * its stride (null, the default: the size deconvLength gives). tfjs-layers has none.
+   */
+  outputPadding?: number | readonly [number, number] | null;
 }
 
 /**
  * The spatial size a transposed convolution produces (tfjs-layers' deconvLength, Keras'
- * deconv_output_length without output_padding): the size whose conv2d has `size` outputs.
+ * deconv_output_length): without output_padding the size whose conv2d has `size` outputs;
+ * with it, Keras' (size − 1) · stride + kernel − 2 · pad + output_padding, pad being kernel // 2
+ * for 'same' and 0 for 'valid'.
  */
-export function deconvLength(size: number, stride: number, kernel: number, padding: 'valid' | 'same'): number {
+export function deconvLength(size: number, stride: number, kernel: number, padding: 'valid' | 'same', outputPadding?: number): number {
+  if (outputPadding !== undefined) return (size - 1) * stride + kernel - 2 * (padding === 'same' ? Math.floor(kernel / 2) : 0) + outputPadding;
   return padding === 'valid' ? size * stride + Math.max(kernel - stride, 0) : size * stride;
 }
 
 /**
  * `activation(conv2dTranspose(x, kernel) + bias)`, as Keras / tfjs-layers Conv2DTranspose: the
  * input gradient of a conv2d with this kernel, so it lowers to `conv2d_grad_input` with the
- * output size stated. The kernel is [kh, kw, filters, inChannels], Keras' layout, in both data
- * formats; channelsFirst computes between transposes, as Conv2D.
+ * output size stated (with Keras' outputPadding, the size Keras computes: TensorFlow's
+ * conv2d_transpose to that shape). The kernel is [kh, kw, filters, inChannels], Keras' layout,
+ * in both data formats; channelsFirst computes between transposes, as Conv2D.
  */
 export class Conv2DTranspose extends Conv2D {
   override readonly className: string = 'Conv2DTranspose';
+  /** Keras' output_padding per axis, or undefined (null: the size deconvLength gives). */
+  readonly outputPadding: [number, number] | undefined;
 
   constructor(args: Conv2DTransposeArgs) {
     super(args);
     // tfjs-layers ignores dilationRate here (Keras dilates); refusing it keeps both answers equal.
     if (this.dilationRate.some((d) => d !== 1)) this.fail('NNC1006', `dilationRate ${JSON.stringify(this.dilationRate)} is not supported by Conv2DTranspose`, 'tfjs-layers computes Conv2DTranspose without dilation: use dilationRate 1.');
-    if (args.outputPadding !== undefined && args.outputPadding !== null)
-      this.fail('NNC1006', `outputPadding ${JSON.stringify(args.outputPadding)} is not supported`, 'tfjs-layers has no outputPadding: leave it unset (null), as Keras does by default.');
+    this.outputPadding = args.outputPadding === undefined || args.outputPadding === null ? undefined : this.outputPaddingPair(args.outputPadding);
+  }
+
+  private outputPaddingPair(value: number | readonly [number, number]): [number, number] {
+    const pair = typeof value === 'number' ? [value, value] : Array.isArray(value) ? [...(value as number[])] : [];
+    if (pair.length !== 2 || pair.some((p, i) => !Number.isInteger(p) || p < 0 || p >= this.strides[i]!))
+      this.fail('NNC1006', `outputPadding ${JSON.stringify(value)} must be a non-negative integer or a pair of them, each less than its stride ${JSON.stringify(this.strides)}`, 'As Keras: output_padding adds cells after the result, fewer than the stride.');
+    return pair as [number, number];
   }
 
   override computeOutputShape([shape]: readonly Shape[]): Shape {
@@ -40,9 +57,27 @@ export class Conv2DTranspose extends Conv2D {
     return shapeThroughChannelsLast(shape!, this.dataFormat, (nhwc) => this.nhwcOutputShape(nhwc));
   }
 
-  /** The output [batch, height, width, filters] of a channels-last input. */
-  private nhwcOutputShape([n, h, w]: Shape): Shape {
-    return [n!, deconvLength(h!, this.strides[0], this.kernelSize[0], this.padding), deconvLength(w!, this.strides[1], this.kernelSize[1], this.padding), this.filters];
+  /**
+   * The output [batch, height, width, filters] of a channels-last input. With output_padding the
+   * conv2d over that size must have the input's size again (as TensorFlow checks: a 'same' kernel
+   * of even size with output_padding 0 has one fewer).
+   */
+  private nhwcOutputShape([n, h, w, c]: Shape): Shape {
+    const size = [h!, w!].map((d, i) => deconvLength(d, this.strides[i]!, this.kernelSize[i]!, this.padding, this.outputPadding?.[i]));
+    if (this.outputPadding) {
+      const reads = (() => {
+        try {
+          const g = convGeometry([n!, size[0]!, size[1]!, c!], this.kernelSize[0], this.kernelSize[1], this.convAttrs);
+          return [g.oh, g.ow];
+        } catch (e) {
+          if (e instanceof ShapeError) return [0, 0];
+          throw e;
+        }
+      })();
+      if (reads[0] !== h || reads[1] !== w)
+        this.fail('NNC2003', `outputPadding ${JSON.stringify(this.outputPadding)} gives an output [${size.join(', ')}] whose ${this.padding} conv has [${reads.join(', ')}] cells, not the input's [${h}, ${w}]`, "Keras computes this as TensorFlow's conv2d_transpose, which refuses it too: change outputPadding or padding.");
+    }
+    return [n!, size[0]!, size[1]!, this.filters];
   }
 
   protected override build([shape]: readonly Shape[]): void {
@@ -61,6 +96,6 @@ export class Conv2DTranspose extends Conv2D {
 
   // Keras writes output_padding and dilation_rate; tfjs-layers leaves dilation_rate out.
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), output_padding: null };
+    return { ...super.getConfig(), output_padding: this.outputPadding ?? null };
   }
 }
