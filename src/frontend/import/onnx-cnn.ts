@@ -33,11 +33,35 @@ const CONV = { ...WINDOW, dilations: integers(), group: integer(1) } as const;
 const dilatedSpan = (kernel: [number, number], dilations: [number, number]): [number, number] => [(kernel[0] - 1) * dilations[0] + 1, (kernel[1] - 1) * dilations[1] + 1];
 
 /**
+ * A grouped convolution as one IR conv per group, concatenated along the channels: group j reads
+ * input channels [j·C/g, (j+1)·C/g) of the NHWC x and the kernel's slice j along `kernelAxis`
+ * (the axis of the groups' output or input channels), and yields output channels
+ * [j·O/g, (j+1)·O/g). One group is the conv itself.
+ */
+function grouped(ctx: OnnxContext, groups: number, x: Node, kernel: Node, kernelAxis: number, one: (x: Node, kernel: Node) => Node): Node {
+  if (groups === 1) return one(x, kernel);
+  const { b } = ctx;
+  const slice = (v: Node, axis: number, j: number) => {
+    const size = (v.type.shape[axis] as number) / groups;
+    return b.op('slice', [v], { axis, begin: j * size, size });
+  };
+  return b.op('concat', Array.from({ length: groups }, (_, j) => one(slice(x, 3, j), slice(kernel, kernelAxis, j))), { axis: 3 });
+}
+
+/** The group count of a Conv or ConvTranspose: a divisor of the input channels and of `outChannels`. */
+function groupsOf(n: OnnxNode, ctx: OnnxContext, group: number, channels: number, outChannels: number): number {
+  if (!Number.isInteger(group) || group < 1 || channels % group !== 0 || outChannels % group !== 0)
+    ctx.refuse(n, 'group', group, `must divide the ${channels} input channels and the ${outChannels} output channels`);
+  return group;
+}
+
+/**
  * Conv over one or two spatial axes: W [O, I, kh, kw] becomes the IR's [kh, kw, I, O] kernel by a
- * transpose (folded at compile time), the optional bias B [O] is added per channel. group 1, or
- * group = the input channels C (depthwise): W [C·m, 1, kh, kw], output channel o reading input
- * channel floor(o / m), which is depthwise_conv2d's order ch·m + q, so the transposed kernel
- * [kh, kw, 1, C·m] is reshaped to [kh, kw, C, m]. Other groups are refused.
+ * transpose (folded at compile time), the optional bias B [O] is added per channel. group =
+ * the input channels C (depthwise): W [C·m, 1, kh, kw], output channel o reading input channel
+ * floor(o / m), which is depthwise_conv2d's order ch·m + q, so the transposed kernel
+ * [kh, kw, 1, C·m] is reshaped to [kh, kw, C, m]. Other groups g (ResNeXt's): W [O, C/g, kh, kw],
+ * one conv2d per group (`grouped`).
  */
 const conv = op(CONV, (n, ctx, raw) => {
   const { b } = ctx;
@@ -45,12 +69,11 @@ const conv = op(CONV, (n, ctx, raw) => {
   const w = weight(1);
   const channels = x.type.shape[1] as number;
   const depthwise = a.group !== 1 && a.group === channels;
-  if (a.group !== 1 && !depthwise) ctx.refuse(n, 'group', a.group, `is not supported (only 1, or ${channels}, the input channels: a depthwise convolution)`);
   const kernel = depthwise
     ? kernelOf(n, ctx, w, a.kernel_shape, `[${channels}·multiplier, 1, kh, kw] (group ${channels})`, { second: 1 })
-    : kernelOf(n, ctx, w, a.kernel_shape, `[out, ${channels}, kh, kw]`, { second: channels });
+    : kernelOf(n, ctx, w, a.kernel_shape, `[out, ${channels / a.group}, kh, kw]${a.group === 1 ? '' : ` (group ${a.group})`}`, { second: channels % a.group === 0 ? channels / a.group : undefined });
   const outChannels = w.type.shape[0] as number;
-  if (depthwise && outChannels % channels !== 0) ctx.refuseNode(n, `W's ${outChannels} output channels are not a multiple of the ${channels} groups`);
+  const groups = groupsOf(n, ctx, a.group, channels, outChannels);
   const strides = spatialPair(n, ctx, 'strides', a.strides, 1);
   const dilations = spatialPair(n, ctx, 'dilations', a.dilations, 1);
   const size: [number, number] = [x.type.shape[2] as number, x.type.shape[3] as number];
@@ -63,7 +86,7 @@ const conv = op(CONV, (n, ctx, raw) => {
   const hwio = b.op('transpose', [w], { perm: [2, 3, 1, 0] });
   let y = depthwise
     ? b.op('depthwise_conv2d', [input, b.op('reshape', [hwio], { shape: [kernel[1], channels, outChannels / channels] })], attrs)
-    : b.op('conv2d', [input, hwio], attrs);
+    : grouped(ctx, groups, input, hwio, 3, (xj, wj) => b.op('conv2d', [xj, wj], attrs));
   if (n.input[2]) y = b.op('add', [y, ctx.operand(n.input[2])]);
   return result(toNchw(b, y));
 });
@@ -89,7 +112,8 @@ function transposePads(n: OnnxNode, ctx: OnnxContext, a: AttrValues<typeof CONV_
 }
 
 /**
- * ConvTranspose (group 1): X [N, Cin, H, W] and W [Cin, Cout, kh, kw] are conv2d's dy and kernel,
+ * ConvTranspose: X [N, Cin, H, W] and W [Cin, Cout, kh, kw] are conv2d's dy and kernel (with
+ * group g, W [Cin, Cout/g, kh, kw] and one such op per group, `grouped`),
  * so the full result, stride·(size − 1) + (k − 1)·dilation + 1 + output_padding per axis, is
  * conv2d_grad_input with the kernel W transposed to [kh, kw, Cout, Cin]: output_padding < stride
  * trailing cells leave conv2d's output count (size) unchanged, so they come out as the zeros-fed
@@ -100,8 +124,8 @@ const convTranspose = op(CONV_TRANSPOSE, (n, ctx, raw) => {
   const { x, a, weight, result } = image(n, ctx, raw);
   const w = weight(1);
   const channels = x.type.shape[1] as number;
-  if (a.group !== 1) ctx.refuse(n, 'group', a.group, 'is not supported (only 1)');
-  const kernel = kernelOf(n, ctx, w, a.kernel_shape, `[${channels}, out, kh, kw]`, { first: channels });
+  const kernel = kernelOf(n, ctx, w, a.kernel_shape, `[${channels}, out/group, kh, kw]`, { first: channels });
+  const groups = groupsOf(n, ctx, a.group, channels, (w.type.shape[1] as number) * a.group);
   const strides = spatialPair(n, ctx, 'strides', a.strides, 1);
   const dilations = spatialPair(n, ctx, 'dilations', a.dilations, 1);
   const adjust = spatialPair(n, ctx, 'output_padding', a.output_padding, 0, 0);
@@ -120,13 +144,14 @@ const convTranspose = op(CONV_TRANSPOSE, (n, ctx, raw) => {
   // pads 1), the op computes the cropped result itself: no slice stands between it and a
   // following batch norm, which then folds into its kernel.
   const convPads = pads.map((p, i) => ({ before: p.before, after: p.after - adjust[i]! }));
-  const cropped = () => {
-    const whole = b.op('conv2d_grad_input', [toNhwc(b, x), hwoi], { strides, dilations, padding: 'valid', size: full });
+  const same = isIrSame(convPads, out as [number, number], span, strides);
+  const transposed = (xj: Node, wj: Node) => {
+    if (same) return b.op('conv2d_grad_input', [xj, wj], { strides, dilations, padding: 'same', size: out });
+    const whole = b.op('conv2d_grad_input', [xj, wj], { strides, dilations, padding: 'valid', size: full });
     return pads.reduce((v, p, i) => (p.before + p.after === 0 ? v : b.op('slice', [v], { axis: i + 1, begin: p.before, size: out[i]! })), whole);
   };
-  const y = isIrSame(convPads, out as [number, number], span, strides)
-    ? b.op('conv2d_grad_input', [toNhwc(b, x), hwoi], { strides, dilations, padding: 'same', size: out })
-    : cropped();
+  // Group j reads input channels j·C/g.. (the kernel's axis 3, [kh, kw, O/g, C]).
+  const y = grouped(ctx, groups, toNhwc(b, x), hwoi, 3, transposed);
   return result(toNchw(b, n.input[2] ? b.op('add', [y, ctx.operand(n.input[2])]) : y));
 });
 
