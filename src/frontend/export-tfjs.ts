@@ -8,7 +8,7 @@
  * activation followed by a LeakyReLU layer (alpha 0.2, as nnc's activation). Its global poolings
  * have no keepdims (and would ignore the key, returning [N, C]): one with keepdims true is written
  * with keepdims false followed by a Reshape to the kept axes (`<name>_keepdims`). It has no Subtract
- * layer, no ZeroPadding1D, UpSampling1D, causal Conv1D, GRU with reset_after or Conv2DTranspose output_padding either,
+ * layer, no ZeroPadding1D, UpSampling1D, causal Conv1D, GRU with reset_after, Conv2DTranspose output_padding or Conv2D groups either,
  * and its DepthwiseConv2D ignores dilation_rate; such models cannot be exported (NNC4001).
  */
 import { NncError } from '../errors.js';
@@ -82,6 +82,7 @@ const NOT_IN_TFJS: Readonly<Record<string, (config: Record<string, unknown>) => 
   DepthwiseConv2D: (config) => ((config.dilation_rate as number[]).some((d) => d > 1) ? "tfjs-layers' DepthwiseConv2D ignores dilation_rate" : undefined),
   // tfjs-layers would ignore the key and make the output size without it.
   Conv2DTranspose: (config) => (config.output_padding !== null ? "tfjs-layers' Conv2DTranspose has no output_padding" : undefined),
+  Conv2D: (config) => (config.groups !== undefined ? "tfjs-layers' Conv2D has no groups" : undefined),
 };
 
 /** The tfjs layer(s) one nnc layer becomes; the last one yields the layer's output. */

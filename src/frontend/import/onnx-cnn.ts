@@ -9,6 +9,7 @@ import type { Node } from '../../ir/graph.js';
 import { formatShape } from '../../ir/types.js';
 import { isPermutation } from '../../ir/ops/transpose.js';
 import { throughAxisLast } from '../layers/data-format.js';
+import { grouped } from '../layers/grouped.js';
 import { ignored, integer, integers, number, only, string, type AttrValues } from './attributes.js';
 import type { OnnxContext, OnnxNode, OnnxOp } from './onnx.js';
 import { op } from './onnx-op.js';
@@ -31,22 +32,6 @@ const CONV = { ...WINDOW, dilations: integers(), group: integer(1) } as const;
 
 /** Cells a kernel spans per axis: (k − 1) · dilation + 1. */
 const dilatedSpan = (kernel: [number, number], dilations: [number, number]): [number, number] => [(kernel[0] - 1) * dilations[0] + 1, (kernel[1] - 1) * dilations[1] + 1];
-
-/**
- * A grouped convolution as one IR conv per group, concatenated along the channels: group j reads
- * input channels [j·C/g, (j+1)·C/g) of the NHWC x and the kernel's slice j along `kernelAxis`
- * (the axis of the groups' output or input channels), and yields output channels
- * [j·O/g, (j+1)·O/g). One group is the conv itself.
- */
-function grouped(ctx: OnnxContext, groups: number, x: Node, kernel: Node, kernelAxis: number, one: (x: Node, kernel: Node) => Node): Node {
-  if (groups === 1) return one(x, kernel);
-  const { b } = ctx;
-  const slice = (v: Node, axis: number, j: number) => {
-    const size = (v.type.shape[axis] as number) / groups;
-    return b.op('slice', [v], { axis, begin: j * size, size });
-  };
-  return b.op('concat', Array.from({ length: groups }, (_, j) => one(slice(x, 3, j), slice(kernel, kernelAxis, j))), { axis: 3 });
-}
 
 /** The group count of a Conv or ConvTranspose: a divisor of the input channels and of `outChannels`. */
 function groupsOf(n: OnnxNode, ctx: OnnxContext, group: number, channels: number, outChannels: number): number {
@@ -86,7 +71,7 @@ const conv = op(CONV, (n, ctx, raw) => {
   const hwio = b.op('transpose', [w], { perm: [2, 3, 1, 0] });
   let y = depthwise
     ? b.op('depthwise_conv2d', [input, b.op('reshape', [hwio], { shape: [kernel[1], channels, outChannels / channels] })], attrs)
-    : grouped(ctx, groups, input, hwio, 3, (xj, wj) => b.op('conv2d', [xj, wj], attrs));
+    : grouped(b, groups, input, hwio, 3, (xj, wj) => b.op('conv2d', [xj, wj], attrs));
   if (n.input[2]) y = b.op('add', [y, ctx.operand(n.input[2])]);
   return result(toNchw(b, y));
 });
@@ -151,7 +136,7 @@ const convTranspose = op(CONV_TRANSPOSE, (n, ctx, raw) => {
     return pads.reduce((v, p, i) => (p.before + p.after === 0 ? v : b.op('slice', [v], { axis: i + 1, begin: p.before, size: out[i]! })), whole);
   };
   // Group j reads input channels j·C/g.. (the kernel's axis 3, [kh, kw, O/g, C]).
-  const y = grouped(ctx, groups, toNhwc(b, x), hwoi, 3, transposed);
+  const y = grouped(b, groups, toNhwc(b, x), hwoi, 3, transposed);
   return result(toNchw(b, n.input[2] ? b.op('add', [y, ctx.operand(n.input[2])]) : y));
 });
 

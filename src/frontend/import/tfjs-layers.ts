@@ -260,10 +260,10 @@ const LAYER_IMPORTS: Record<string, LayerImport> = {
       padding: only('valid', 'same'),
       data_format: DATA_FORMAT,
       dilation_rate: anyValue([1, 1]),
-      groups: only(1),
+      groups: integer(1),
       ...KERNEL_LAYER,
     },
-    (c, name) => new Conv2D({ ...convWindowArgs(c, name), filters: Number(c.filters) }),
+    (c, name) => new Conv2D({ ...convWindowArgs(c, name), filters: Number(c.filters), groups: c.groups }),
   ),
   DepthwiseConv2D: layer(DEPTHWISE_LAYER, (c, name) => new DepthwiseConv2D(depthwiseArgs(c, name))),
   SeparableConv2D: layer(

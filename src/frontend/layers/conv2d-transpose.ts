@@ -42,6 +42,7 @@ export class Conv2DTranspose extends Conv2D {
     super(args);
     // tfjs-layers ignores dilationRate here (Keras dilates); refusing it keeps both answers equal.
     if (this.dilationRate.some((d) => d !== 1)) this.fail('NNC1006', `dilationRate ${JSON.stringify(this.dilationRate)} is not supported by Conv2DTranspose`, 'tfjs-layers computes Conv2DTranspose without dilation: use dilationRate 1.');
+    if (this.groups !== 1) this.fail('NNC1006', `groups ${this.groups} is not supported by Conv2DTranspose`, 'Keras computes Conv2DTranspose with groups 1 only.');
     this.outputPadding = args.outputPadding === undefined || args.outputPadding === null ? undefined : this.outputPaddingPair(args.outputPadding);
   }
 
