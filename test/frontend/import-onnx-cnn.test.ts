@@ -5,7 +5,9 @@
  * output_padding, output_shape, bias), BatchNormalization (opsets 7, 9, 14, 15; ranks 2, 3, 4;
  * after a Conv), MaxPool / AveragePool (pads, auto_pad, ceil_mode partial windows,
  * count_include_pad 0 and 1, opset 19 dilations 1), the global pools, the 1-D [N, C, L] forms of
- * the convolutions and pools, and Pad (both opset forms, three modes), each through the
+ * the convolutions and pools, grouped Conv / ConvTranspose, Resize (opsets 10, 13, 18: nearest
+ * and linear in every coordinate and nearest mode resize2d has, by scales or sizes) and Upsample
+ * (7, 9), and Pad (both opset forms, three modes), each through the
  * interpreter, the wasm bundle (SIMD and scalar) and the WebGPU bundle at batch 1, 7 and 64. Tolerance |a − e| ≤ 1e-7 + 1e-3·|e| for pools and pads (max, pad and transposes are
  * exact: 0), and ≤ 1e-5 absolute for convolutions (sums of ≤ 3·3·4 products of values ≤ 1) and
  * batch norms (|y| ≤ ~7 with variance ≥ 0.1).
@@ -66,6 +68,33 @@ const groupedConvTransposeCase = (name: string, g: number, attrs: Record<string,
   inits: [tensor('w', F, [4, 6 / g, 3, 3], values(4 * (6 / g) * 9)), tensor('b', F, [6], values(6))],
   conv: true,
 });
+/**
+ * Resize of x [C, 4, 5] (or `input`): inputs X, roi (absent), scales or sizes; opset 18 lets
+ * sizes name the axes [2, 3] (a constant sizes cannot hold a batch size it does not know).
+ */
+const resizeCase = (name: string, attrs: Record<string, AttrValue>, by: { scales?: number[]; sizes?: number[] }, opts: { opset?: number; input?: number[] } = {}): Case => {
+  const linear = attrs.mode === 'linear';
+  const sizes = by.sizes ? [tensor('sizes', DataType.INT64, [by.sizes.length], by.sizes)] : [];
+  const scales = by.scales ? [tensor('scales', F, [by.scales.length], by.scales)] : [];
+  const inputs = opts.opset === 10 ? ['x', 'scales'] : ['x', '', by.scales ? 'scales' : '', ...(by.sizes ? ['sizes'] : [])];
+  return {
+    name: `Resize ${name}`,
+    input: opts.input ?? [C, 4, 5],
+    nodes: [node('Resize', inputs, 'y', { ...attrs, ...(by.sizes && (opts.opset ?? 13) >= 18 ? { axes: [2, 3] } : {}) })],
+    inits: [...scales, ...sizes],
+    ...(opts.opset ? { opset: opts.opset } : {}),
+    ...(linear ? { conv: true } : { exact: true }),
+  };
+};
+/** Upsample (opset 7: scales attribute; 9: scales input). */
+const upsampleCase = (opset: 7 | 9, mode: string, scales: number[]): Case => ({
+  name: `Upsample opset ${opset} ${mode} scales [${scales.join(', ')}]`,
+  input: [C, 4, 5],
+  nodes: [node('Upsample', opset === 7 ? ['x'] : ['x', 'scales'], 'y', { mode, ...(opset === 7 ? { scales: { floats: scales } } : {}) })],
+  inits: opset === 9 ? [tensor('scales', F, [4], scales)] : [],
+  opset,
+  ...(mode === 'linear' ? { conv: true } : { exact: true }),
+});
 /** Conv with group = C: W [C·m, 1, kh, kw], bias [C·m]. */
 const depthwiseCase = (name: string, m: number, attrs: Record<string, AttrValue>, k: number[] = [3, 3], bias = true, input = [C, 7, 8]): Case => ({
   name: `Conv depthwise (group ${C}, multiplier ${m}) ${name}`,
@@ -124,6 +153,19 @@ const CASES: readonly Case[] = [
   groupedConvCase('(2 groups), dilations [2,1]', 2, { dilations: [2, 1] }),
   groupedConvTransposeCase('(2 groups), strides 2, pads 1, output_padding 1', 2, { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] }),
   groupedConvTransposeCase('(2 groups), kernel 3 stride 1, no pads', 2, {}),
+  resizeCase("nearest asymmetric floor, scales 2 (PyTorch's interpolate)", { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }, { scales: [1, 1, 2, 2] }),
+  resizeCase('linear pytorch_half_pixel, scales [2, 3]', { mode: 'linear', coordinate_transformation_mode: 'pytorch_half_pixel' }, { scales: [1, 1, 2, 3] }),
+  resizeCase('linear align_corners, sizes [7, 9]', { mode: 'linear', coordinate_transformation_mode: 'align_corners' }, { sizes: [7, 9] }, { opset: 18 }),
+  resizeCase('nearest defaults (half_pixel, round_prefer_floor), sizes [7, 3] from [4, 5]', {}, { sizes: [7, 3] }, { opset: 18 }),
+  resizeCase('nearest half_pixel round_prefer_ceil, sizes [3, 8]', { coordinate_transformation_mode: 'half_pixel', nearest_mode: 'round_prefer_ceil' }, { sizes: [3, 8] }, { opset: 18 }),
+  resizeCase('nearest tf_half_pixel_for_nn ceil, scales 3', { coordinate_transformation_mode: 'tf_half_pixel_for_nn', nearest_mode: 'ceil' }, { scales: [1, 1, 3, 3] }),
+  resizeCase('linear half_pixel down, scales 0.5 from [8, 6]', { mode: 'linear' }, { scales: [1, 1, 0.5, 0.5] }, { input: [C, 8, 6] }),
+  resizeCase('linear half_pixel, scales 1.5 from [4, 6]', { mode: 'linear' }, { scales: [1, 1, 1.5, 1.5] }, { input: [C, 4, 6] }),
+  resizeCase('nearest asymmetric round_prefer_floor, scales 1.5 from [4, 6]', { coordinate_transformation_mode: 'asymmetric' }, { scales: [1, 1, 1.5, 1.5] }, { input: [C, 4, 6] }),
+  resizeCase('opset 10 nearest, scales [2, 3]', { mode: 'nearest' }, { scales: [1, 1, 2, 3] }, { opset: 10 }),
+  resizeCase('opset 10 linear, scales 2', { mode: 'linear' }, { scales: [1, 1, 2, 2] }, { opset: 10 }),
+  upsampleCase(7, 'nearest', [1, 1, 2, 3]),
+  upsampleCase(9, 'linear', [1, 1, 2, 2]),
   convTransposeCase('3x3, no padding, bias', {}),
   convTransposeCase('strides 2, pads 1', { strides: [2, 2], pads: [1, 1, 1, 1] }),
   convTransposeCase('strides [2,1], asymmetric pads [0,1,2,0], kernel_shape', { strides: [2, 1], pads: [0, 1, 2, 0], kernel_shape: [3, 2] }, [3, 2]),
@@ -342,6 +384,14 @@ describe('ONNX image ops refused by name', () => {
     const e = catchNnc(() => loadOnnxGraph(modelOf(c))) as NncError & Partial<NncErrorList>;
     return [e.message, ...(e.errors ?? []).map((x) => x.message)].join('\n');
   };
+
+  it('Resize: cubic, tf_crop_and_resize, antialias, a scale whose output is not in · scale, the channels resized', () => {
+    expect(refusal(resizeCase('cubic', { mode: 'cubic' }, { scales: [1, 1, 2, 2] }))).toMatch(/mode.*cubic/);
+    expect(refusal(resizeCase('crop', { coordinate_transformation_mode: 'tf_crop_and_resize' }, { scales: [1, 1, 2, 2] }))).toMatch(/coordinate_transformation_mode.*tf_crop_and_resize/);
+    expect(refusal(resizeCase('antialias', { mode: 'linear', antialias: 1 }, { scales: [1, 1, 0.5, 0.5] }, { opset: 18, input: [C, 8, 6] }))).toMatch(/antialias/);
+    expect(refusal(resizeCase('scale 1.5 of 5', {}, { scales: [1, 1, 2, 1.5] }))).toMatch(/scale 1.5 of axis 3 makes 7.5 cells from 5: resize2d takes a scale only where the output size is in · scale exactly/);
+    expect(refusal(resizeCase('channels', {}, { scales: [1, 2, 2, 2] }))).toMatch(/resizes the batch or channel axis/);
+  });
 
   it('Conv and ConvTranspose groups that do not divide the channels', () => {
     expect(refusal(convCase('group 3', { group: 3 }, [3, 3], true, [4, 6, 6]))).toMatch(/group.*3.*must divide the 4 input channels and the 4 output channels/);

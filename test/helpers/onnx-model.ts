@@ -19,13 +19,14 @@ export function tensor(name: string, type: number, dims: number[], values: reado
   return t;
 }
 
-/** An attribute value: an integer (INT), another number (FLOAT), a list of integers (INTS), a string (STRING). */
-export type AttrValue = number | number[] | string;
+/** An attribute value: an integer (INT), another number (FLOAT), a list of integers (INTS), a string (STRING), { floats } (FLOATS). */
+export type AttrValue = number | number[] | string | { readonly floats: number[] };
 
 function attribute(name: string, v: AttrValue) {
   const T = onnx.AttributeProto.AttributeType;
   if (typeof v === 'string') return onnx.AttributeProto.create({ name, s: new TextEncoder().encode(v), type: T.STRING });
   if (Array.isArray(v)) return onnx.AttributeProto.create({ name, ints: v, type: T.INTS });
+  if (typeof v === 'object') return onnx.AttributeProto.create({ name, floats: v.floats, type: T.FLOATS });
   return Number.isInteger(v) ? onnx.AttributeProto.create({ name, i: v, type: T.INT }) : onnx.AttributeProto.create({ name, f: v, type: T.FLOAT });
 }
 

@@ -15,6 +15,7 @@ import type { OnnxContext, OnnxNode, OnnxOp } from './onnx.js';
 import { op } from './onnx-op.js';
 import { constValues } from './onnx-known.js';
 import { ONNX_POOL_OPS } from './onnx-pool.js';
+import { ONNX_RESIZE_OPS } from './onnx-resize.js';
 import { explicitPads, image, isIrSame, noPadding, padSpatial, spatialPair, splitPads, toNchw, toNhwc, windowPads, WINDOW, type Sides } from './onnx-window.js';
 
 /** W, a 4-D kernel [a, b, kh, kw] of known shape with the stated axis 0 and 1 extents (`layout` says them in words); its [kh, kw]. */
@@ -238,5 +239,6 @@ export const ONNX_CNN_OPS: Readonly<Record<string, OnnxOp>> = {
   ConvTranspose: convTranspose,
   BatchNormalization: batchNormalization,
   ...ONNX_POOL_OPS,
+  ...ONNX_RESIZE_OPS,
   Pad: pad,
 };
