@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { NncError } from '../../src/errors.js';
 import { toTfjsArtifacts } from '../../src/frontend/export-tfjs.js';
 import { loadOnnxGraph } from '../../src/frontend/import/onnx.js';
 import { loadTfjsGraphModel } from '../../src/frontend/import/tfjs-graph.js';
@@ -17,7 +18,7 @@ import { verifyGraph } from '../../src/ir/verifier.js';
 import { optimize } from '../../src/passes/index.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { catchNnc } from '../helpers/expect-nnc-error.js';
-import { DataType, node, valueInfo, writeOnnxModel } from '../helpers/onnx-model.js';
+import { DataType, node, tensor as onnxTensor, valueInfo, writeOnnxModel } from '../helpers/onnx-model.js';
 
 /** A parsed JSON file, edited in place by the tests. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -134,6 +135,22 @@ describe('ONNX importer crashers', () => {
     const path = writeOnnxModel({ nodes: [node('Relu', ['x'], 'y')], inputs: [valueInfo('x', DataType.FLOAT, ['N', 2])], outputs: [] });
     const e = catchNnc(() => loadOnnxGraph(path));
     expect([e.code, e.message]).toEqual(['NNC6002', expect.stringContaining('declares no graph outputs')]);
+  });
+
+  it('a float tensor where ONNX types integers: ReduceSum axes, Unsqueeze axes, Tile repeats, Resize sizes (was: NNC2007, reduce_sum axes 0.54)', () => {
+    const f = DataType.FLOAT;
+    const refused = (nodes: ReturnType<typeof node>[], inits: ReturnType<typeof onnxTensor>[], opset = 13) => {
+      const e = catchNnc(() => loadOnnxGraph(writeOnnxModel({ nodes, initializers: inits, inputs: [valueInfo('x', f, ['N', 2, 4, 4])], outputs: [valueInfo('y', f)], opset })));
+      return [e.code, [e.message, ...((e as NncError & { errors?: NncError[] }).errors ?? []).map((x) => x.message)].join('\n')];
+    };
+    const cases = [
+      refused([node('ReduceSum', ['x', 'a'], 'y')], [onnxTensor('a', f, [1], [0.54])]),
+      refused([node('ReduceSum', ['x', 'a'], 'y')], [onnxTensor('a', f, [1], [1])]),
+      refused([node('Unsqueeze', ['x', 'a'], 'y')], [onnxTensor('a', f, [1], [1])]),
+      refused([node('Tile', ['x', 'r'], 'y')], [onnxTensor('r', f, [4], [1, 1, 1, 2])]),
+      refused([node('Resize', ['x', '', '', 's'], 'y')], [onnxTensor('s', f, [2], [8, 8])], 18),
+    ];
+    for (const c of cases) expect(c).toEqual(['NNC6001', expect.stringMatching(/must be integers \(INT64\), got f32/)]);
   });
 });
 

@@ -13,7 +13,7 @@ import { grouped } from '../layers/grouped.js';
 import { ignored, integer, integers, number, only, string, type AttrValues } from './attributes.js';
 import type { OnnxContext, OnnxNode, OnnxOp } from './onnx.js';
 import { op } from './onnx-op.js';
-import { constValues } from './onnx-known.js';
+import { constIntegers, constValues } from './onnx-known.js';
 import { ONNX_POOL_OPS } from './onnx-pool.js';
 import { ONNX_RESIZE_OPS } from './onnx-resize.js';
 import { explicitPads, image, isIrSame, noPadding, padSpatial, spatialPair, splitPads, toNchw, toNhwc, windowPads, WINDOW, type Sides } from './onnx-window.js';
@@ -184,10 +184,10 @@ const pad = op({ mode: string('constant'), pads: integers(), value: number(0) },
   let x = ctx.operand(n.input[0]!);
   const rank = x.type.shape.length;
   const constant = (name: string | undefined, what: string) => (name ? constValues(n, ctx, name, what) : undefined);
-  const given = ctx.opset < 11 ? a.pads : constant(n.input[1], 'pads');
+  const given = ctx.opset < 11 ? a.pads : n.input[1] ? constIntegers(n, ctx, n.input[1], 'pads') : undefined;
   if (!given) return ctx.refuseNode(n, 'has no pads');
   const value = ctx.opset < 11 ? a.value : (constant(n.input[2], 'constant_value')?.[0] ?? 0);
-  const axes = (constant(n.input[3], 'axes') ?? Array.from({ length: rank }, (_, i) => i)).map((ax) => (ax < 0 ? ax + rank : ax));
+  const axes = ((n.input[3] ? constIntegers(n, ctx, n.input[3], 'axes') : undefined) ?? Array.from({ length: rank }, (_, i) => i)).map((ax) => (ax < 0 ? ax + rank : ax));
   if (given.length !== 2 * axes.length) ctx.refuse(n, 'pads', given, `must hold ${2 * axes.length} entries (begin and end of each padded axis)`);
   if (!['constant', 'reflect', 'edge'].includes(a.mode)) ctx.refuse(n, 'mode', a.mode, 'is not supported (constant, reflect or edge)');
   axes.forEach((axis, k) => {

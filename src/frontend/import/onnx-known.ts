@@ -93,3 +93,15 @@ export function constValues(n: OnnxNode, ctx: OnnxContext, name: string, what: s
   if (holdsBatch(k)) ctx.refuseNode(n, `${what} ('${name}') holds the batch size, which is known only when the model runs`);
   return k.values as number[];
 }
+
+/**
+ * A known value ONNX types as integers (axes, shapes, sizes, pads, starts, repeats: INT64): its
+ * numbers, refused by name when the value is another type (a float tensor in an axes input would
+ * otherwise reach the IR as fractional axes).
+ */
+export function constIntegers(n: OnnxNode, ctx: OnnxContext, name: string, what: string): number[] {
+  const values = constValues(n, ctx, name, what);
+  const k = mustBeKnown(n, ctx, name, what);
+  if (k.dtype !== 'i32' || values.some((v) => !Number.isInteger(v))) ctx.refuseNode(n, `${what} ('${name}') must be integers (INT64), got ${k.dtype === 'i32' ? 'fractions' : k.dtype}`);
+  return values;
+}

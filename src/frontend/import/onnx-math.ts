@@ -15,7 +15,7 @@ import { formatShape, type DType } from '../../ir/types.js';
 import { SELU_ALPHA, SELU_SCALE } from '../../ir/ops/selu.js';
 import { integer, integers, irAttrs, number, only, type AttrTable } from './attributes.js';
 import { nodeName, op } from './onnx-op.js';
-import { constValues } from './onnx-known.js';
+import { constIntegers } from './onnx-known.js';
 import type { OnnxContext, OnnxNode, OnnxOp } from './onnx.js';
 import { irSafeName, transposed } from './shared.js';
 
@@ -240,7 +240,7 @@ const reduction = (opType: keyof typeof REDUCERS, inputFrom: number) =>
     if (ctx.opset >= inputFrom) {
       if (axes !== undefined) ctx.refuse(n, 'axes', axes, `is an input from opset ${inputFrom} on; this model imports opset ${ctx.opset}`);
       const name = n.input[1];
-      if (name) axes = constValues(n, ctx, name, 'the axes');
+      if (name) axes = constIntegers(n, ctx, name, 'the axes');
     }
     const rank = x.type.shape.length;
     const list = (axes ?? []).map((ax) => axisOf(n, ctx, 'axes', ax, rank));

@@ -11,7 +11,7 @@ import type { Node } from '../../ir/graph.js';
 import { ignored, integers, numbers, only, type AttrValues } from './attributes.js';
 import type { OnnxContext, OnnxNode, OnnxOp } from './onnx.js';
 import { op } from './onnx-op.js';
-import { constValues } from './onnx-known.js';
+import { constIntegers, constValues } from './onnx-known.js';
 import { toNchw, toNhwc } from './onnx-window.js';
 
 const RESIZE = {
@@ -60,11 +60,11 @@ function resize(n: OnnxNode, ctx: OnnxContext, x: Node, size: [number, number], 
   return toNchw(ctx.b, ctx.b.op('resize2d', [toNhwc(ctx.b, x)], attrs));
 }
 
-/** An optional operand of a known value: its values, or undefined when absent (empty name) or empty. */
-function optionalValues(n: OnnxNode, ctx: OnnxContext, index: number, what: string): number[] | undefined {
+/** An optional operand of a known value (`integers`: typed INT64): its values, or undefined when absent (empty name) or empty. */
+function optionalValues(n: OnnxNode, ctx: OnnxContext, index: number, what: string, integers = false): number[] | undefined {
   const name = n.input[index];
   if (!name) return undefined;
-  const values = constValues(n, ctx, name, what);
+  const values = (integers ? constIntegers : constValues)(n, ctx, name, what);
   return values.length > 0 ? values : undefined;
 }
 
@@ -73,7 +73,7 @@ const resizeOp = op(RESIZE, (n, ctx, a: AttrValues<typeof RESIZE>) => {
   const x = ctx.operand(n.input[0]!);
   const opset10 = ctx.opset < 11;
   const scales = optionalValues(n, ctx, opset10 ? 1 : 2, 'scales');
-  const sizes = opset10 ? undefined : optionalValues(n, ctx, 3, 'sizes');
+  const sizes = opset10 ? undefined : optionalValues(n, ctx, 3, 'sizes', true);
   if ((scales === undefined) === (sizes === undefined)) ctx.refuseNode(n, 'needs exactly one of scales and sizes, as known values');
   const size = targetSize(n, ctx, x, sizes ? { sizes } : { scales: scales! }, a.axes);
   const coordinates = opset10 ? 'asymmetric' : a.coordinate_transformation_mode;

@@ -9,7 +9,7 @@
 import type { Node } from '../../ir/graph.js';
 import { formatShape, type Dim } from '../../ir/types.js';
 import { anyValue, ignored, integer, integers } from './attributes.js';
-import { castValues, constValues, holdsBatch, known, mustBeKnown, stridesOfDims, type Known } from './onnx-known.js';
+import { castValues, constIntegers, constValues, holdsBatch, known, mustBeKnown, stridesOfDims, type Known } from './onnx-known.js';
 import { elemTypeName, initDtype, irDtype, op } from './onnx-op.js';
 import type { OnnxContext, OnnxInit, OnnxNode, OnnxOp } from './onnx.js';
 
@@ -158,7 +158,7 @@ const concat = op({ axis: integer() }, (n, ctx, a) => {
 /** The axes of Squeeze / Unsqueeze: the attribute before opset 13, the (optional) input since. */
 function squeezeAxes(n: OnnxNode, ctx: OnnxContext, attr: readonly number[] | undefined): number[] | undefined {
   if (ctx.opset < 13) return attr ? [...attr] : undefined;
-  return n.input[1] ? constValues(n, ctx, n.input[1], 'axes') : undefined;
+  return n.input[1] ? constIntegers(n, ctx, n.input[1], 'axes') : undefined;
 }
 
 /** A known value with new dims (Reshape, Squeeze, Unsqueeze, Flatten of one), or x reshaped to them. */
@@ -243,7 +243,7 @@ const cast = op({ to: integer(), saturate: ignored }, (n, ctx, a) => {
 
 /** ConstantOfShape: a known shape filled with `value` (one element; FLOAT 0 by default). */
 const constantOfShape = op({ value: anyValue() }, (n, ctx, a) => {
-  const dims = constValues(n, ctx, n.input[0]!, 'the shape');
+  const dims = constIntegers(n, ctx, n.input[0]!, 'the shape');
   if (dims.some((d) => d < 1)) ctx.refuseNode(n, `shape [${dims.join(', ')}] has an empty axis (an empty tensor), which nnc does not compute`);
   const fill = a.value === undefined ? known([1], 'f32', [0]) : tensorAttr(n, ctx, 'value', a.value);
   if (fill.values.length !== 1) ctx.refuse(n, 'value', a.value, 'must hold one element');
@@ -299,7 +299,7 @@ function sliceIndices(n: OnnxNode, ctx: OnnxContext, dims: readonly Dim[], start
 const slice = op({ starts: integers(), ends: integers(), axes: integers() }, (n, ctx, a) => {
   const name = n.input[0]!;
   const dims = dimsOf(ctx, name);
-  const input = (k: number, what: string) => (n.input[k] ? constValues(n, ctx, n.input[k], what) : undefined);
+  const input = (k: number, what: string) => (n.input[k] ? constIntegers(n, ctx, n.input[k], what) : undefined);
   const [starts, ends, axes, steps] =
     ctx.opset < 10 ? [a.starts, a.ends, a.axes, undefined] : [input(1, 'starts'), input(2, 'ends'), input(3, 'axes'), input(4, 'steps')];
   if (!starts || !ends) return ctx.refuseNode(n, 'has no starts or ends');
@@ -341,7 +341,7 @@ const expand = op({}, (n, ctx) => {
 /** Tile: x repeated along each axis (the batch axis once). */
 const tile = op({}, (n, ctx) => {
   const x = ctx.operand(n.input[0]!);
-  const repeats = constValues(n, ctx, n.input[1]!, 'repeats');
+  const repeats = constIntegers(n, ctx, n.input[1]!, 'repeats');
   const dims = x.type.shape;
   if (repeats.length !== dims.length || repeats.some((r) => !Number.isInteger(r) || r < 1)) ctx.refuseNode(n, `repeats [${repeats.join(', ')}] must hold ${dims.length} positive integers`);
   if (dims[0] === null && repeats[0] !== 1) ctx.refuseNode(n, `repeats the batch axis ${repeats[0]} times, which nnc does not do`);
@@ -375,7 +375,7 @@ const split = op({ axis: integer(0), split: integers(), num_outputs: integer() }
   const extent = x.type.shape[axis];
   if (extent === null || extent === undefined) return ctx.refuse(n, 'axis', a.axis, 'is the batch axis, which nnc does not split');
   let sizes: number[];
-  if (n.input[1]) sizes = constValues(n, ctx, n.input[1], 'the split sizes');
+  if (n.input[1]) sizes = constIntegers(n, ctx, n.input[1], 'the split sizes');
   else if (a.split) sizes = [...a.split];
   else if (a.num_outputs !== undefined) {
     const chunk = Math.ceil(extent / a.num_outputs);
