@@ -221,6 +221,18 @@ describe('ONNX export', () => {
     await expectSameAsInterpreter(optimize(m.toGraph()));
   });
 
+  it('a grouped Conv2D, a Conv2DTranspose with outputPadding and a keepdims global pooling export, before and after the passes', async () => {
+    const m = sequential({
+      layers: [
+        layers.conv2d({ inputShape: [6, 5, 4], filters: 6, kernelSize: 3, padding: 'same', groups: 2, activation: 'relu' }),
+        layers.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: 'same', outputPadding: 1 }),
+        layers.globalAveragePooling2d({ keepdims: true }),
+      ],
+    });
+    await expectSameAsInterpreter(m.toGraph());
+    await expectSameAsInterpreter(optimize(m.toGraph()));
+  });
+
   it('1-D layers and zero padding (conv1d causal, pooling, upSampling1d, zeroPadding1d / 2d, cropping2d) export', async () => {
     const seq = input({ shape: [20, 3] });
     let y = layers.conv1d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }).apply(seq);
