@@ -50,6 +50,22 @@ describe('batch norm ONNX export vs tfjs', () => {
     });
 });
 
+/** The imported ONNX model `path` (x [N, ...image] → y), before and after the passes, equals onnxruntime within 1e-5 of its scale at batch 1, 7 and 64. */
+async function expectOnnxRuntime(path: string, graph: Graph, optimized: Graph, image: number[]): Promise<void> {
+  const session = await onnxSession(path);
+  try {
+    for (const batch of [1, 7, 64]) {
+      const { tensors, flat } = randomInputs(graph, batch, batch);
+      const want = (await session.run({ x: new ort.Tensor('float32', flat.x!, [batch, ...image]) })).y!.data as Float32Array;
+      const scale = Math.max(1, ...Array.from(want, Math.abs));
+      for (const [form, g] of [['source', graph], ['optimized', optimized]] as const)
+        expect(maxAbsDiff(interpret(g, tensors).y!.data, want), `${form}, batch ${batch}`).toBeLessThanOrEqual(1e-5 * scale);
+    }
+  } finally {
+    await session.release();
+  }
+}
+
 /** x [N, 3, 6, 6] → Conv (group 3, W [3·m, 1, 3, 3], bias, pads 1) → BatchNormalization → Relu, seeded. */
 function depthwiseConvBatchNorm(m: number): string {
   const rng = new Random(11);
@@ -76,20 +92,7 @@ describe.each([1, 2])('ONNX import: depthwise Conv (multiplier %i), BatchNormali
     expect(optimized.nodes.filter((n) => n.op === 'batch_norm' || isElementwiseOp(n.op))).toEqual([]);
   });
 
-  it('equals onnxruntime before and after the passes', async () => {
-    const session = await onnxSession(path);
-    try {
-      for (const batch of [1, 7, 64]) {
-        const { tensors, flat } = randomInputs(graph, batch, batch);
-        const want = (await session.run({ x: new ort.Tensor('float32', flat.x!, [batch, 3, 6, 6]) })).y!.data as Float32Array;
-        const scale = Math.max(1, ...Array.from(want, Math.abs));
-        for (const [form, g] of [['source', graph], ['optimized', optimized]] as const)
-          expect(maxAbsDiff(interpret(g, tensors).y!.data, want), `${form}, batch ${batch}`).toBeLessThanOrEqual(1e-5 * scale);
-      }
-    } finally {
-      await session.release();
-    }
-  });
+  it('equals onnxruntime before and after the passes', () => expectOnnxRuntime(path, graph, optimized, [3, 6, 6]));
 });
 
 /**
@@ -125,18 +128,5 @@ describe('ONNX import: ConvTranspose (DCGAN: kernel 4, stride 2, pads 1), BatchN
     expect(optimized.nodes.filter((n) => n.op === 'batch_norm' || n.op === 'slice')).toEqual([]);
   });
 
-  it('equals onnxruntime before and after the passes', async () => {
-    const session = await onnxSession(path);
-    try {
-      for (const batch of [1, 7, 64]) {
-        const { tensors, flat } = randomInputs(graph, batch, batch);
-        const want = (await session.run({ x: new ort.Tensor('float32', flat.x!, [batch, 4, 5, 5]) })).y!.data as Float32Array;
-        const scale = Math.max(1, ...Array.from(want, Math.abs));
-        for (const [form, g] of [['source', graph], ['optimized', optimized]] as const)
-          expect(maxAbsDiff(interpret(g, tensors).y!.data, want), `${form}, batch ${batch}`).toBeLessThanOrEqual(1e-5 * scale);
-      }
-    } finally {
-      await session.release();
-    }
-  });
+  it('equals onnxruntime before and after the passes', () => expectOnnxRuntime(path, graph, optimized, [4, 5, 5]));
 });

@@ -28,10 +28,11 @@ const RESIZE = {
   keep_aspect_ratio_policy: only('stretch'),
 } as const;
 
-/** The output [height, width] of x [N, C, H, W] from a scale or size per axis (`axes`, default all). */
+/** The output [height, width] of x [N, C, H, W] (another rank refused) from a scale or size per axis (`axes`, default all). */
 function targetSize(n: OnnxNode, ctx: OnnxContext, x: Node, per: { scales?: number[]; sizes?: number[] }, axes: readonly number[] | undefined): [number, number] {
   const shape = x.type.shape;
   const rank = shape.length;
+  if (rank !== 4) ctx.refuseNode(n, `takes an image [N, C, H, W], got rank ${rank}`);
   const all = axes ?? Array.from({ length: rank }, (_, i) => i);
   const given = per.sizes ?? per.scales!;
   const what = per.sizes ? 'sizes' : 'scales';
@@ -55,7 +56,6 @@ function targetSize(n: OnnxNode, ctx: OnnxContext, x: Node, per: { scales?: numb
 }
 
 function resize(n: OnnxNode, ctx: OnnxContext, x: Node, size: [number, number], mode: string, coordinateMode: string, nearestMode: string): Node {
-  if (x.type.shape.length !== 4) ctx.refuseNode(n, `takes an image [N, C, H, W], got rank ${x.type.shape.length}`);
   const attrs = { size, mode: mode === 'linear' ? 'bilinear' : 'nearest', coordinateMode, nearestMode };
   return toNchw(ctx.b, ctx.b.op('resize2d', [toNhwc(ctx.b, x)], attrs));
 }

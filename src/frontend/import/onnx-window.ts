@@ -7,11 +7,10 @@
 import type { GraphBuilder } from '../../ir/builder.js';
 import type { Node } from '../../ir/graph.js';
 import { formatShape } from '../../ir/types.js';
+import { NCHW_TO_NHWC, NHWC_TO_NCHW } from '../layers/data-format.js';
 import { integers, only } from './attributes.js';
 import type { OnnxContext, OnnxNode } from './onnx.js';
 
-const NCHW_TO_NHWC = [0, 2, 3, 1];
-const NHWC_TO_NCHW = [0, 3, 1, 2];
 
 /** Cells of padding before and after x along one spatial axis. */
 export interface Sides {
@@ -139,5 +138,5 @@ export function padSpatialWith(n: OnnxNode, ctx: OnnxContext, x: Node, pads: rea
   return ctx.b.op('add', [padded, border]);
 }
 
-export const toNhwc = (b: GraphBuilder, x: Node) => b.op('transpose', [x], { perm: NCHW_TO_NHWC });
-export const toNchw = (b: GraphBuilder, x: Node) => b.op('transpose', [x], { perm: NHWC_TO_NCHW });
+export const toNhwc = (b: GraphBuilder, x: Node) => b.op('transpose', [x], { perm: [...NCHW_TO_NHWC] });
+export const toNchw = (b: GraphBuilder, x: Node) => b.op('transpose', [x], { perm: [...NHWC_TO_NCHW] });

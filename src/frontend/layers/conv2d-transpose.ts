@@ -1,6 +1,5 @@
 import type { Node } from '../../ir/graph.js';
 import { convGeometry } from '../../ir/ops/conv2d-geometry.js';
-import { ShapeError } from '../../ir/registry.js';
 import type { Shape } from '../../ir/types.js';
 import type { LowerContext } from '../layer.js';
 import { lowerActivation } from './activation-lowering.js';
@@ -66,15 +65,9 @@ export class Conv2DTranspose extends Conv2D {
   private nhwcOutputShape([n, h, w, c]: Shape): Shape {
     const size = [h!, w!].map((d, i) => deconvLength(d, this.strides[i]!, this.kernelSize[i]!, this.padding, this.outputPadding?.[i]));
     if (this.outputPadding) {
-      const reads = (() => {
-        try {
-          const g = convGeometry([n!, size[0]!, size[1]!, c!], this.kernelSize[0], this.kernelSize[1], this.convAttrs);
-          return [g.oh, g.ow];
-        } catch (e) {
-          if (e instanceof ShapeError) return [0, 0];
-          throw e;
-        }
-      })();
+      // No ShapeError here: a 'valid' size is at least the kernel's, and 'same' takes any size (0 has 0 cells, refused below).
+      const g = convGeometry([n!, size[0]!, size[1]!, c!], this.kernelSize[0], this.kernelSize[1], this.convAttrs);
+      const reads = [g.oh, g.ow];
       if (reads[0] !== h || reads[1] !== w)
         this.fail('NNC2003', `outputPadding ${JSON.stringify(this.outputPadding)} gives an output [${size.join(', ')}] whose ${this.padding} conv has [${reads.join(', ')}] cells, not the input's [${h}, ${w}]`, "Keras computes this as TensorFlow's conv2d_transpose, which refuses it too: change outputPadding or padding.");
     }

@@ -1,7 +1,7 @@
 import type { Node } from '../../ir/graph.js';
 import { formatKerasShape, type Shape } from '../../ir/types.js';
 import { Layer, type LayerArgs, type LowerContext } from '../layer.js';
-import { dataFormatOf, heightAxis, imageShapeText, kerasDataFormat, shapeThroughChannelsLast, throughChannelsLast, type DataFormat } from './data-format.js';
+import { dataFormatOf, heightAxis, imageShapeText, kerasDataFormat, type DataFormat } from './data-format.js';
 import { sides, type Sides } from './zero-padding.js';
 
 export interface Cropping2DArgs extends LayerArgs {
@@ -12,8 +12,8 @@ export interface Cropping2DArgs extends LayerArgs {
 
 /**
  * Drops rows and columns at the edges of an image, as Keras Cropping2D: one `slice` per cropped
- * axis. channelsFirst slices between transposes, so that between channels-first convolutions the
- * layout pass cancels them (slicing axes 2 and 3 directly would pin two transposes around it).
+ * axis, the height and width axes of either format (as ZeroPadding2D pads them; between
+ * channels-first convolutions the layout pass moves their transposes past the slices).
  */
 export class Cropping2D extends Layer {
   readonly className = 'Cropping2D';
@@ -32,21 +32,18 @@ export class Cropping2D extends Layer {
     const y = heightAxis(this.dataFormat);
     if (shape!.length !== 4 || shape![y] === null || shape![y + 1] === null)
       this.fail('NNC2003', `expects ${imageShapeText(this.dataFormat)} with known height and width, got ${formatKerasShape(shape!)}`);
-    return shapeThroughChannelsLast(shape!, this.dataFormat, ([n, h, w, c]) => {
-      const [[top, bottom], [left, right]] = this.cropping;
-      const [oh, ow] = [h! - top - bottom, w! - left - right];
-      if (oh < 1 || ow < 1) this.fail('NNC2003', `cropping ${JSON.stringify(this.cropping)} leaves nothing of ${formatKerasShape(shape!)}`, 'Crop fewer rows or columns than the image has.');
-      return [n!, oh, ow, c!];
-    });
+    const out = [...shape!];
+    this.cropping.forEach(([before, after], i) => (out[y + i] = (shape![y + i] as number) - before - after));
+    if ((out[y] as number) < 1 || (out[y + 1] as number) < 1) this.fail('NNC2003', `cropping ${JSON.stringify(this.cropping)} leaves nothing of ${formatKerasShape(shape!)}`, 'Crop fewer rows or columns than the image has.');
+    return out;
   }
 
   lower({ b, inputs }: LowerContext): Node {
-    return throughChannelsLast(b, inputs[0]!, this.dataFormat, (nhwc) =>
-      this.cropping.reduce((x, [before, after], i) => {
-        const extent = x.type.shape[i + 1] as number;
-        return before + after === 0 ? x : b.op('slice', [x], { axis: i + 1, begin: before, size: extent - before - after });
-      }, nhwc),
-    );
+    const y = heightAxis(this.dataFormat);
+    return this.cropping.reduce((x, [before, after], i) => {
+      const extent = x.type.shape[y + i] as number;
+      return before + after === 0 ? x : b.op('slice', [x], { axis: y + i, begin: before, size: extent - before - after });
+    }, inputs[0]!);
   }
 
   getConfig(): Record<string, unknown> {
